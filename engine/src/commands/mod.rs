@@ -1,0 +1,99 @@
+//! Subcommands. Each returns the exit code: 0 done, 1 a requested gate
+//! failed, 2 bad usage or input, 3 internal or plugin failure.
+
+mod assess;
+mod check;
+mod pack;
+mod plugins;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cxaudit::plugins::{PluginSources, Registry};
+
+/// Plugin-based certification audit engine for customer contact centres.
+#[derive(Debug, Parser)]
+#[command(name = "cxaudit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess an evidence folder against a pack and write assessment.json.
+    Assess(assess::AssessArgs),
+    /// Show what evidence each criterion lacks, before running anything.
+    Check(check::CheckArgs),
+    /// Validate or show a standards pack.
+    #[command(subcommand)]
+    Pack(pack::PackCommand),
+    /// List the plugins found, with their evaluators and needs.
+    #[command(subcommand)]
+    Plugins(plugins::PluginsCommand),
+}
+
+/// Where to look for plugins, shared by the commands that load them.
+#[derive(Debug, Clone, Args)]
+pub struct PluginArgs {
+    /// A folder to search for plugins (repeatable); also searched:
+    /// CXAUDIT_PLUGIN_PATH and the executable's folder.
+    #[arg(long = "plugins", value_name = "DIR")]
+    pub plugins: Vec<PathBuf>,
+}
+
+impl PluginArgs {
+    /// Discovers and loads the plugins.
+    pub fn registry(&self) -> Registry {
+        Registry::load(&PluginSources::standard(self.plugins.clone()))
+    }
+}
+
+/// Output format of listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// For programs.
+    Json,
+}
+
+/// Bad usage or input: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// Runs a command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Assess(args) => assess::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Pack(cmd) => pack::run(&cmd),
+        Command::Plugins(cmd) => plugins::run(&cmd),
+    }
+}
+
+/// The exit code for an error: 2 for bad input, 3 otherwise.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    let bad_input = error.chain().any(|cause| {
+        cause.is::<InputError>()
+            || cause.is::<cxaudit::pack::PackErrors>()
+            || cause.is::<cxaudit::evidence::EvidenceError>()
+            || cause.is::<cxaudit::attestations::AttestationError>()
+            || cause.is::<cxaudit::pipeline::AssessError>()
+    });
+    if bad_input { 2 } else { 3 }
+}
+
+/// Loads a pack, as bad input when it fails.
+pub fn load_pack(dir: &std::path::Path) -> anyhow::Result<cxaudit::pack::Pack> {
+    Ok(cxaudit::pack::load(dir)?)
+}
+
+/// Prints JSON to stdout.
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

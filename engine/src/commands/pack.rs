@@ -1,0 +1,166 @@
+//! `cxaudit pack validate|show`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use cxaudit::pack::{Pack, PackErrors, validate_against_plugins};
+use serde::Serialize;
+
+use super::{Format, PluginArgs, load_pack, print_json};
+
+/// `cxaudit pack ...`.
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Check a pack: syntax, structure, and every evaluator against the plugins.
+    Validate {
+        /// The pack folder.
+        dir: PathBuf,
+        #[command(flatten)]
+        plugins: PluginArgs,
+    },
+    /// Show a pack's sections, criteria and rules.
+    Show {
+        /// The pack folder.
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+/// Runs a pack command.
+pub fn run(cmd: &PackCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PackCommand::Validate { dir, plugins } => {
+            let pack = load_pack(dir)?;
+            let errors = validate_against_plugins(&pack, &plugins.registry());
+            if !errors.is_empty() {
+                return Err(PackErrors(errors).into());
+            }
+            println!(
+                "{} {} is valid: {} criteria, {} points, {} sections.",
+                pack.id,
+                pack.version,
+                pack.criteria.len(),
+                pack.total_points(),
+                pack.sections.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        PackCommand::Show { dir, format } => {
+            let pack = load_pack(dir)?;
+            let view = PackView::of(&pack);
+            match format {
+                Format::Json => print_json(&view)?,
+                Format::Text => print_text(&view),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PackView<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: &'a str,
+    description: &'a str,
+    extends: &'a [String],
+    sha256: &'a str,
+    total_points: f64,
+    criteria_count: usize,
+    scoring: &'a cxaudit::pack::ScoringRules,
+    sections: Vec<SectionView<'a>>,
+    criteria: Vec<CriterionView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    id: &'a str,
+    title: &'a str,
+    points: f64,
+    criteria: usize,
+    minimum: f64,
+}
+
+#[derive(Serialize)]
+struct CriterionView<'a> {
+    id: &'a str,
+    section: &'a str,
+    title: &'a str,
+    points: f64,
+    mandatory: bool,
+    method: String,
+    params: &'a serde_json::Value,
+    evidence: &'a [String],
+    requirement: &'a str,
+}
+
+impl<'a> PackView<'a> {
+    fn of(pack: &'a Pack) -> Self {
+        PackView {
+            id: &pack.id,
+            title: &pack.title,
+            version: &pack.version,
+            description: &pack.description,
+            extends: &pack.extends,
+            sha256: &pack.sha256,
+            total_points: pack.total_points(),
+            criteria_count: pack.criteria.len(),
+            scoring: &pack.scoring,
+            sections: pack
+                .sections
+                .iter()
+                .map(|s| {
+                    let criteria = pack.criteria.iter().filter(|c| c.section == s.id);
+                    SectionView {
+                        id: &s.id,
+                        title: &s.title,
+                        points: criteria.clone().map(|c| c.points).sum(),
+                        criteria: criteria.count(),
+                        minimum: s.minimum.unwrap_or(pack.scoring.certify_section_min),
+                    }
+                })
+                .collect(),
+            criteria: pack
+                .criteria
+                .iter()
+                .map(|c| CriterionView {
+                    id: &c.id,
+                    section: &c.section,
+                    title: &c.title,
+                    points: c.points,
+                    mandatory: c.mandatory,
+                    method: c.method.label(),
+                    params: &c.params,
+                    evidence: &c.evidence,
+                    requirement: &c.requirement,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn print_text(v: &PackView<'_>) {
+    println!("{} {} — {}", v.id, v.version, v.title);
+    if !v.extends.is_empty() {
+        println!("extends: {}", v.extends.join(" <- "));
+    }
+    println!(
+        "{} criteria, {} points, {} sections; certified at overall >= {}%, sections >= {}%{}",
+        v.criteria_count,
+        v.total_points,
+        v.sections.len(),
+        v.scoring.certify_overall_min * 100.0,
+        v.scoring.certify_section_min * 100.0,
+        if v.scoring.certify_mandatory_met { ", mandatory criteria met" } else { "" }
+    );
+    for s in &v.sections {
+        println!("\n{} {} ({} points, {} criteria)", s.id, s.title, s.points, s.criteria);
+        for c in v.criteria.iter().filter(|c| c.section == s.id) {
+            let m = if c.mandatory { "M" } else { " " };
+            println!("  {:5} {:>5} {m} {:32} {}", c.id, c.points, c.method, c.title);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Evidence: `evidence.toml` (centre, period, where each table and
+//! document is), path confinement, typed CSV to Arrow, documents, and the
+//! inventory with sha256 of every file.
+
+mod csv_table;
+mod manifest;
+mod paths;
+mod store;
+
+pub use csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table};
+pub use manifest::{Centre, EvidenceManifest, OnError, TableSource, load_manifest};
+pub use paths::confine;
+pub use store::{DocumentFile, EvidenceStore, InventoryEntry, TableLoad};
+
+use crate::source::Location;
+
+/// A problem with the evidence, with where it is and what was expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct EvidenceError {
+    /// File, line, column and key (or column name).
+    pub location: Location,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl EvidenceError {
+    /// An error at a location.
+    pub fn new(location: Location, message: impl Into<String>) -> Self {
+        EvidenceError { location, message: message.into() }
+    }
+}

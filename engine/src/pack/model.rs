@@ -1,0 +1,286 @@
+//! The loaded pack: what the rest of the engine reads.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use cxaudit_plugin_sdk::{ColumnType, Effort, OwnerRole};
+use serde::{Deserialize, Serialize};
+
+use crate::source::Location;
+
+/// A standards pack, with any base pack it extends already applied.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// The folder it was loaded from.
+    pub dir: PathBuf,
+    /// Identifier, e.g. `cx-ops`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Version (semver).
+    pub version: String,
+    /// What the pack certifies.
+    pub description: String,
+    /// Ids of the packs this one extends, nearest first.
+    pub extends: Vec<String>,
+    /// sha256 over every file the pack was built from, base packs included.
+    pub sha256: String,
+    /// How scores map to statuses, and the certification rules.
+    pub scoring: ScoringRules,
+    /// Sections, in order.
+    pub sections: Vec<Section>,
+    /// Criteria, in order.
+    pub criteria: Vec<Criterion>,
+    /// The evidence the criteria may read.
+    pub schema: EvidenceSchema,
+}
+
+impl Pack {
+    /// A criterion by id.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// Total points of the criteria.
+    pub fn total_points(&self) -> f64 {
+        self.criteria.iter().map(|c| c.points).sum()
+    }
+}
+
+/// Scoring rules of a pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoringRules {
+    /// A score at or above this is `met`.
+    pub met_from: f64,
+    /// A score at or above this (and below `met_from`) is `partially_met`.
+    pub partially_met_from: f64,
+    /// Certification needs an overall score at or above this.
+    pub certify_overall_min: f64,
+    /// Certification needs every section at or above this (unless the
+    /// section sets its own minimum).
+    pub certify_section_min: f64,
+    /// Certification needs every mandatory criterion met.
+    pub certify_mandatory_met: bool,
+}
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        ScoringRules {
+            met_from: 1.0,
+            partially_met_from: 0.5,
+            certify_overall_min: 0.9,
+            certify_section_min: 0.75,
+            certify_mandatory_met: true,
+        }
+    }
+}
+
+/// A section of the pack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    /// Identifier, e.g. `WF`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What it covers.
+    pub description: String,
+    /// The section's own certification minimum, if it differs from the pack's.
+    pub minimum: Option<f64>,
+}
+
+/// How a criterion is judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// By an evaluator of a plugin.
+    Evaluator {
+        /// Plugin name.
+        plugin: String,
+        /// Evaluator name within the plugin.
+        name: String,
+    },
+    /// By a person, through an attestation.
+    Manual {
+        /// Why the evidence cannot be read from data or documents.
+        reason: String,
+    },
+}
+
+impl Method {
+    /// `plugin/name`, or `manual`.
+    pub fn label(&self) -> String {
+        match self {
+            Method::Evaluator { plugin, name } => format!("{plugin}/{name}"),
+            Method::Manual { .. } => "manual".to_owned(),
+        }
+    }
+}
+
+/// An improvement action suggested by the pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuidanceAction {
+    /// What to do.
+    pub text: String,
+    /// Effort.
+    pub effort: Effort,
+    /// Owner role.
+    pub owner_role: OwnerRole,
+}
+
+/// What "met" looks like, and how to get there.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guidance {
+    /// What "met" looks like.
+    #[serde(default)]
+    pub met: String,
+    /// Improvement actions.
+    #[serde(default)]
+    pub actions: Vec<GuidanceAction>,
+}
+
+/// A criterion.
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    /// Identifier, e.g. `WF1`.
+    pub id: String,
+    /// Section id.
+    pub section: String,
+    /// Title.
+    pub title: String,
+    /// The requirement, written for auditors (Markdown).
+    pub requirement: String,
+    /// Points.
+    pub points: f64,
+    /// Must be met to certify.
+    pub mandatory: bool,
+    /// Evaluator or manual.
+    pub method: Method,
+    /// Parameters for the evaluator (a JSON object).
+    pub params: serde_json::Value,
+    /// Tables and documents the criterion uses (for readers; the
+    /// evaluator's manifest is what the engine loads by).
+    pub evidence: Vec<String>,
+    /// Guidance.
+    pub guidance: Guidance,
+    /// References.
+    pub references: Vec<String>,
+    /// Where it is defined.
+    pub origin: Location,
+    /// Where its evaluator is named (for messages).
+    pub evaluator_origin: Location,
+}
+
+/// The evidence a pack's criteria may read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EvidenceSchema {
+    /// Tables by canonical name.
+    pub tables: BTreeMap<String, TableSchema>,
+    /// Document kinds by name.
+    pub documents: BTreeMap<String, DocumentSchema>,
+}
+
+impl EvidenceSchema {
+    /// The column schema of `table.column` (patterns such as `attr_*`
+    /// match by prefix).
+    pub fn column(&self, table: &str, column: &str) -> Option<&ColumnSchema> {
+        let t = self.tables.get(table)?;
+        t.columns.iter().find(|c| c.matches(column))
+    }
+}
+
+/// A canonical table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSchema {
+    /// What one row is.
+    #[serde(default)]
+    pub description: String,
+    /// Columns.
+    #[serde(with = "columns_as_map")]
+    pub columns: Vec<ColumnSchema>,
+}
+
+/// A canonical column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSchema {
+    /// Name, or a prefix pattern ending in `*`.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub column_type: ColumnType,
+    /// Whether cells may be empty.
+    pub nullable: bool,
+    /// The closed set of allowed values, for string columns.
+    pub values: Option<Vec<String>>,
+}
+
+impl ColumnSchema {
+    /// Whether a column name matches (exactly, or by prefix for `x*`).
+    pub fn matches(&self, column: &str) -> bool {
+        match self.name.strip_suffix('*') {
+            Some(prefix) => column.starts_with(prefix),
+            None => self.name == column,
+        }
+    }
+
+    /// Whether this is a prefix pattern.
+    pub fn is_pattern(&self) -> bool {
+        self.name.ends_with('*')
+    }
+}
+
+mod columns_as_map {
+    use super::ColumnSchema;
+    use cxaudit_plugin_sdk::ColumnType;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Spec {
+        #[serde(rename = "type")]
+        column_type: ColumnType,
+        #[serde(default)]
+        nullable: bool,
+        #[serde(default)]
+        values: Option<Vec<String>>,
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ColumnSchema>, D::Error> {
+        let map = BTreeMap::<String, Spec>::deserialize(d)?;
+        Ok(map
+            .into_iter()
+            .map(|(name, s)| ColumnSchema {
+                name,
+                column_type: s.column_type,
+                nullable: s.nullable,
+                values: s.values,
+            })
+            .collect())
+    }
+
+    pub fn serialize<S: Serializer>(cols: &[ColumnSchema], s: S) -> Result<S::Ok, S::Error> {
+        let map: BTreeMap<&str, Spec> = cols
+            .iter()
+            .map(|c| {
+                let spec = Spec { column_type: c.column_type, nullable: c.nullable, values: c.values.clone() };
+                (c.name.as_str(), spec)
+            })
+            .collect();
+        map.serialize(s)
+    }
+}
+
+/// A document kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSchema {
+    /// What it is.
+    #[serde(default)]
+    pub description: String,
+    /// A folder of documents (one per review, say) rather than one file.
+    #[serde(default)]
+    pub folder: bool,
+}

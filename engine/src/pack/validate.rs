@@ -1,0 +1,75 @@
+//! Checks of a pack against the loaded plugins: every evaluator exists,
+//! its parameters are valid, and what it reads is in the evidence schema.
+
+use cxaudit_plugin_sdk::params;
+
+use super::PackError;
+use super::model::{Method, Pack};
+use crate::plugins::Registry;
+
+/// Every problem between the pack and the plugins, with file, line and key.
+pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackError> {
+    let mut errors = Vec::new();
+    for c in &pack.criteria {
+        let Method::Evaluator { plugin, name } = &c.method else { continue };
+        let evaluator = match registry.evaluator(plugin, name) {
+            Ok(e) => e,
+            Err(why) => {
+                errors.push(PackError {
+                    location: c.evaluator_origin.clone(),
+                    message: format!("unknown evaluator `{plugin}/{name}`: {why}"),
+                });
+                continue;
+            }
+        };
+        if let Err(e) = params::resolve(&evaluator.manifest, &c.params) {
+            errors.push(PackError {
+                location: c.origin.clone().key(format!("criterion.{}.params", c.id)),
+                message: e.to_string(),
+            });
+        }
+        for table in &evaluator.manifest.tables {
+            if !pack.schema.tables.contains_key(&table.name) {
+                errors.push(PackError {
+                    location: c.evaluator_origin.clone(),
+                    message: format!(
+                        "evaluator `{plugin}/{name}` reads table `{}`, which the pack's evidence schema does not declare",
+                        table.name
+                    ),
+                });
+                continue;
+            }
+            for col in &table.columns {
+                match pack.schema.column(&table.name, col.name.trim_end_matches('*')) {
+                    None => errors.push(PackError {
+                        location: c.evaluator_origin.clone(),
+                        message: format!(
+                            "evaluator `{plugin}/{name}` reads column `{}.{}`, which the evidence schema does not declare",
+                            table.name, col.name
+                        ),
+                    }),
+                    Some(schema) if schema.column_type != col.column_type => errors.push(PackError {
+                        location: c.evaluator_origin.clone(),
+                        message: format!(
+                            "evaluator `{plugin}/{name}` reads `{}.{}` as {}, the evidence schema declares {}",
+                            table.name, col.name, col.column_type, schema.column_type
+                        ),
+                    }),
+                    Some(_) => {}
+                }
+            }
+        }
+        for doc in &evaluator.manifest.documents {
+            if !pack.schema.documents.contains_key(&doc.kind) {
+                errors.push(PackError {
+                    location: c.evaluator_origin.clone(),
+                    message: format!(
+                        "evaluator `{plugin}/{name}` reads document `{}`, which the evidence schema does not declare",
+                        doc.kind
+                    ),
+                });
+            }
+        }
+    }
+    errors
+}

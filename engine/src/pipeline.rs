@@ -1,0 +1,175 @@
+//! The whole assessment, from folders to the record: pack, plugins,
+//! evidence (each needed table parsed once), evaluations, attestations,
+//! scoring, improvement plan.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use cxaudit_plugin_sdk::Period;
+
+use crate::assessment::{self, Assessment, Decision, EngineInfo, Finding, PackInfo, PluginInfo, Scores};
+use crate::attestations::{self, AttestationError};
+use crate::evidence::{self, EvidenceError, EvidenceStore};
+use crate::pack::{Method, Pack};
+use crate::plugins::Registry;
+use crate::run::{self, Evaluated};
+use crate::scoring::{self, Outcome};
+
+/// Why an assessment could not be made at all (bad input; what depends on
+/// a single bad table or plugin is reported in the findings instead).
+#[derive(Debug, thiserror::Error)]
+pub enum AssessError {
+    /// `evidence.toml` is unusable.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
+    /// `attestations.toml` is unusable.
+    #[error(transparent)]
+    Attestations(#[from] AttestationError),
+}
+
+/// What a run produced besides the record: for tests and progress.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The evidence store (parse counts, inventory).
+    pub store: EvidenceStore,
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct AssessOptions {
+    /// The date the assessment is made as of (default: the period end).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Runs an assessment of the evidence in `evidence_dir` against `pack`
+/// with the plugins of `registry`.
+pub fn assess(
+    pack: &Pack,
+    registry: &Registry,
+    evidence_dir: &Path,
+    options: &AssessOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Assessment, RunReport), AssessError> {
+    let manifest = evidence::load_manifest(evidence_dir)?;
+    let as_of = options.as_of.unwrap_or(manifest.end);
+    let (overrides, mut warnings) = attestations::load(evidence_dir, pack, as_of)?;
+    let needs = run::needs_of(pack.criteria.iter(), registry);
+    let store = EvidenceStore::load(manifest, &pack.schema, &needs.tables, progress);
+    warnings.extend(store.warnings.iter().cloned());
+    warnings.extend(
+        registry.refused.iter().map(|r| format!("plugin library refused: {}: {}", r.path.display(), r.reason)),
+    );
+
+    let period = Period { start: store.manifest.start.to_string(), end: store.manifest.end.to_string() };
+    let as_of_text = as_of.to_string();
+    let total = pack.criteria.len();
+    let evaluated: Vec<Evaluated> = pack
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            progress(&format!("evaluating {} ({}/{total}) with {}", c.id, i + 1, c.method.label()));
+            run::evaluate(c, pack, registry, &store, &period, &as_of_text)
+        })
+        .collect();
+
+    let mut findings = Vec::with_capacity(total);
+    for (c, e) in pack.criteria.iter().zip(evaluated) {
+        let evaluated_outcome = Outcome::new(e.evaluation.status, e.evaluation.score, c.points);
+        let applied = overrides.iter().find(|o| o.applied && o.criterion == c.id).cloned();
+        let outcome = match &applied {
+            Some(o) => Outcome::new(o.status, o.score, c.points),
+            None => evaluated_outcome,
+        };
+        let ev = e.evaluation;
+        findings.push(Finding {
+            criterion: c.id.clone(),
+            section: c.section.clone(),
+            title: c.title.clone(),
+            requirement: c.requirement.clone(),
+            points: c.points,
+            mandatory: c.mandatory,
+            method: c.method.label(),
+            flagged: outcome.flagged(),
+            outcome,
+            evaluated: evaluated_outcome,
+            attestation: applied,
+            summary: ev.summary,
+            checks: ev.checks,
+            measurements: ev.measurements,
+            definitions: ev.definitions,
+            parameters: e.parameters,
+            evidence: e.evidence,
+            observations: ev.observations,
+            drilldowns: ev.drilldowns,
+            charts: ev.charts,
+            actions: ev.actions,
+            guidance: c.guidance.clone(),
+            references: c.references.clone(),
+        });
+    }
+    let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| {
+        let outcomes: Vec<Outcome> = findings.iter().map(pick).collect();
+        let card = scoring::score(pack, &outcomes);
+        Scores { overall: card.overall, sections: card.sections, certified: card.certified, rules: card.rules }
+    };
+    let scores = scores_of(&|f| f.outcome);
+    let without = scores_of(&|f| f.evaluated);
+    let plan = assessment::improvement_plan(&findings, &scores);
+    let decision = Decision {
+        certified: scores.certified,
+        certified_without_attestations: without.certified,
+        failed_rules: scores.rules.iter().filter(|r| !r.passed).cloned().collect(),
+    };
+    let record = Assessment {
+        schema_version: assessment::SCHEMA_VERSION.to_owned(),
+        engine: EngineInfo { name: "cxaudit".into(), version: crate::ENGINE_VERSION.into() },
+        pack: PackInfo {
+            id: pack.id.clone(),
+            title: pack.title.clone(),
+            version: pack.version.clone(),
+            sha256: pack.sha256.clone(),
+            extends: pack.extends.clone(),
+        },
+        centre: store.manifest.centre.clone(),
+        period,
+        as_of: as_of_text,
+        scoring_method: assessment::scoring_method(&pack.scoring),
+        evidence: store.inventory.clone(),
+        plugins: plugins_used(pack, registry),
+        findings,
+        scores,
+        scores_without_attestations: without,
+        decision,
+        attestations: overrides,
+        improvement_plan: plan,
+        warnings,
+    };
+    Ok((record, RunReport { store }))
+}
+
+/// The plugins the pack's criteria use, sorted by name.
+fn plugins_used(pack: &Pack, registry: &Registry) -> Vec<PluginInfo> {
+    let mut names: Vec<&str> = pack
+        .criteria
+        .iter()
+        .filter_map(|c| match &c.method {
+            Method::Evaluator { plugin, .. } => Some(plugin.as_str()),
+            Method::Manual { .. } => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|n| registry.plugin(n))
+        .map(|p| PluginInfo {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            abi_version: p.abi_version.clone(),
+            sdk_version: p.sdk_version.clone(),
+            sha256: p.sha256.clone(),
+            file: p.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        })
+        .collect()
+}

@@ -1,0 +1,72 @@
+//! Where plugins are looked for: `--plugins DIR` (repeatable),
+//! `CXAUDIT_PLUGIN_PATH`, and the folder of the executable.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// The places to look for plugins, in order of precedence.
+#[derive(Debug, Clone, Default)]
+pub struct PluginSources {
+    /// Folders given on the command line, walked recursively.
+    pub dirs: Vec<PathBuf>,
+    /// Also read `CXAUDIT_PLUGIN_PATH` (folders separated like `PATH`).
+    pub use_env: bool,
+    /// Also look next to the executable (that folder itself, and its
+    /// `plugins/` subfolder recursively).
+    pub use_exe_dir: bool,
+}
+
+impl PluginSources {
+    /// The usual sources: the given folders, the environment, the executable's folder.
+    pub fn standard(dirs: Vec<PathBuf>) -> Self {
+        PluginSources { dirs, use_env: true, use_exe_dir: true }
+    }
+
+    /// Only the given folders.
+    pub fn only(dirs: Vec<PathBuf>) -> Self {
+        PluginSources { dirs, use_env: false, use_exe_dir: false }
+    }
+}
+
+/// Whether a file name looks like a shared library of this platform.
+fn is_library(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    if cfg!(target_os = "windows") {
+        name.ends_with(".dll")
+    } else if cfg!(target_os = "macos") {
+        name.ends_with(".dylib")
+    } else {
+        name.starts_with("lib") && name.ends_with(".so")
+    }
+}
+
+/// Every candidate library, in a stable order (by source, then by path).
+pub fn discover(sources: &PluginSources) -> Vec<PathBuf> {
+    let mut roots: Vec<(PathBuf, usize)> = sources.dirs.iter().map(|d| (d.clone(), usize::MAX)).collect();
+    if sources.use_env {
+        if let Some(value) = std::env::var_os("CXAUDIT_PLUGIN_PATH") {
+            roots.extend(std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, usize::MAX)));
+        }
+    }
+    if sources.use_exe_dir {
+        if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+            roots.push((dir.clone(), 1));
+            roots.push((dir.join("plugins"), usize::MAX));
+        }
+    }
+    let mut found = Vec::new();
+    for (root, depth) in roots {
+        let mut here: Vec<PathBuf> = WalkDir::new(&root)
+            .max_depth(depth)
+            .follow_links(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && is_library(e.path()))
+            .map(|e| e.into_path())
+            .collect();
+        here.sort();
+        found.extend(here);
+    }
+    found
+}

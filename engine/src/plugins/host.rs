@@ -1,0 +1,176 @@
+//! The host side of an evaluation: the `HostApi` a plugin calls back into
+//! for tables (Arrow C streams over the batches parsed once) and documents,
+//! and the call itself.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::ffi::c_void;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{RecordBatch, RecordBatchIterator};
+use arrow_schema::SchemaRef;
+use cxaudit_plugin_abi as abi;
+use cxaudit_plugin_sdk::export::{read_str_ref, str_ref, take_buffer};
+use cxaudit_plugin_sdk::{Evaluation, Request};
+
+use super::library::LoadedEvaluator;
+
+/// What the host can hand an evaluator.
+pub trait EvidenceAccess {
+    /// A parsed table (schema and batches, shared, not copied), or why not.
+    fn table(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String>;
+    /// The documents of a kind as (relative path, text), sorted by path;
+    /// `None` when the evidence has none of that kind.
+    fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>>;
+}
+
+/// Which evidence an evaluation opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Opened {
+    /// Tables, by canonical name.
+    pub tables: BTreeSet<String>,
+    /// Document kinds.
+    pub documents: BTreeSet<String>,
+}
+
+struct HostState<'a> {
+    access: &'a dyn EvidenceAccess,
+    last_error: RefCell<String>,
+    opened: RefCell<Opened>,
+}
+
+impl HostState<'_> {
+    fn fail(&self, status: i32, message: String) -> i32 {
+        *self.last_error.borrow_mut() = message;
+        status
+    }
+}
+
+/// Runs an evaluator through the C ABI. Whatever the plugin does short of
+/// crashing the process, the result is an `Evaluation` (failures become
+/// `error` results).
+pub fn call_evaluator(
+    evaluator: &LoadedEvaluator,
+    request: &Request,
+    access: &dyn EvidenceAccess,
+) -> (Evaluation, Opened) {
+    let state = HostState { access, last_error: RefCell::new(String::new()), opened: RefCell::default() };
+    let api = abi::HostApi {
+        struct_size: size_of::<abi::HostApi>(),
+        abi_version: abi::ABI_VERSION,
+        context: &state as *const HostState as *mut c_void,
+        open_table,
+        document_count,
+        document,
+        last_error,
+    };
+    let request_json = match serde_json::to_string(request) {
+        Ok(j) => j,
+        Err(e) => return (Evaluation::error(format!("cannot encode the request: {e}")), Opened::default()),
+    };
+    let mut out = abi::OwnedBuffer { ptr: std::ptr::null_mut(), len: 0, capacity: 0, release: None };
+    // SAFETY: the evaluator came from a plugin that passed the handshake;
+    // every pointer passed lives until the call returns.
+    let status = unsafe { (evaluator.evaluate)(evaluator.context, str_ref(&request_json), &api, &mut out) };
+    // SAFETY: the plugin filled `out` per the ABI; we release it once.
+    let bytes = unsafe { take_buffer(&mut out) };
+    let evaluation = match status {
+        abi::status::OK => serde_json::from_slice::<Evaluation>(&bytes).unwrap_or_else(|e| {
+            Evaluation::error(format!("the plugin returned a result that is not valid JSON for the result schema: {e}"))
+        }),
+        abi::status::PANICKED => {
+            Evaluation::error(format!("evaluator panicked: {}", String::from_utf8_lossy(&bytes)))
+        }
+        code => Evaluation::error(format!(
+            "evaluator failed (status {code}): {}",
+            String::from_utf8_lossy(&bytes)
+        )),
+    };
+    (evaluation, state.opened.into_inner())
+}
+
+/// Recovers the host state from the context pointer.
+///
+/// # Safety
+/// `context` must be the `HostState` of a call in progress.
+unsafe fn state<'a>(context: *mut c_void) -> &'a HostState<'a> {
+    // SAFETY: guaranteed by the caller.
+    unsafe { &*(context as *const HostState) }
+}
+
+unsafe extern "C" fn open_table(context: *mut c_void, table: abi::StrRef, out: *mut abi::ArrowArrayStream) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: the plugin passes back our context during the call.
+        let state = unsafe { state(context) };
+        // SAFETY: borrowed from the plugin for the call.
+        let Ok(name) = (unsafe { read_str_ref(table) }) else {
+            return state.fail(abi::status::BAD_ARGUMENT, "table name is not UTF-8".into());
+        };
+        if out.is_null() {
+            return state.fail(abi::status::BAD_ARGUMENT, "null output stream".into());
+        }
+        match state.access.table(name) {
+            Ok((schema, batches)) => {
+                state.opened.borrow_mut().tables.insert(name.to_owned());
+                let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+                let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+                // SAFETY: `out` is the plugin's slot for an ArrowArrayStream;
+                // both types are the Arrow C stream struct.
+                unsafe { (out as *mut FFI_ArrowArrayStream).write(stream) };
+                abi::status::OK
+            }
+            Err(why) => state.fail(abi::status::NOT_FOUND, why),
+        }
+    }));
+    result.unwrap_or(abi::status::BAD_ARGUMENT)
+}
+
+unsafe extern "C" fn document_count(context: *mut c_void, kind: abi::StrRef) -> i64 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: our context, during the call.
+        let state = unsafe { state(context) };
+        // SAFETY: borrowed for the call.
+        let Ok(kind) = (unsafe { read_str_ref(kind) }) else { return -1 };
+        match state.access.documents(kind) {
+            Some(docs) => {
+                state.opened.borrow_mut().documents.insert(kind.to_owned());
+                docs.len() as i64
+            }
+            None => -1,
+        }
+    }));
+    result.unwrap_or(-1)
+}
+
+unsafe extern "C" fn document(context: *mut c_void, kind: abi::StrRef, index: u64, out: *mut abi::DocumentRef) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: our context, during the call.
+        let state = unsafe { state(context) };
+        // SAFETY: borrowed for the call.
+        let Ok(kind) = (unsafe { read_str_ref(kind) }) else {
+            return state.fail(abi::status::BAD_ARGUMENT, "document kind is not UTF-8".into());
+        };
+        let docs = state.access.documents(kind).unwrap_or_default();
+        let Some((path, text)) = docs.get(index as usize) else {
+            return state.fail(abi::status::BAD_ARGUMENT, format!("no document {index} of kind `{kind}`"));
+        };
+        if out.is_null() {
+            return state.fail(abi::status::BAD_ARGUMENT, "null output document".into());
+        }
+        // SAFETY: `out` is the plugin's slot; the strings live in the
+        // evidence store for the whole run.
+        unsafe { out.write(abi::DocumentRef { path: str_ref(path), text: str_ref(text) }) };
+        abi::status::OK
+    }));
+    result.unwrap_or(abi::status::BAD_ARGUMENT)
+}
+
+unsafe extern "C" fn last_error(context: *mut c_void) -> abi::StrRef {
+    // SAFETY: our context, during the call.
+    let state = unsafe { state(context) };
+    let message = state.last_error.borrow();
+    // The string stays in `state` until the next failing call or the end of
+    // the evaluation, which is what the ABI promises.
+    abi::StrRef { ptr: message.as_ptr(), len: message.len() }
+}

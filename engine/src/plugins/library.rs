@@ -1,0 +1,226 @@
+//! Loading a plugin library: probe, handshake, descriptor. Libraries are
+//! never unloaded (their code may still be referenced by Arrow release
+//! callbacks), so each `Library` is leaked on purpose.
+
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+
+use cxaudit_plugin_abi as abi;
+use cxaudit_plugin_sdk::Manifest;
+use cxaudit_plugin_sdk::export::read_str_ref;
+use serde::Serialize;
+
+use super::PluginError;
+use super::discovery::{PluginSources, discover};
+use crate::hashing::sha256_file;
+
+/// An evaluator of a loaded plugin.
+#[derive(Debug, Clone)]
+pub struct LoadedEvaluator {
+    /// Name within the plugin.
+    pub name: String,
+    /// What it needs and produces.
+    pub manifest: Manifest,
+    pub(crate) context: *const c_void,
+    pub(crate) evaluate: abi::EvaluateFn,
+}
+
+// SAFETY: the context points to immutable, 'static plugin state, and the
+// SDK's evaluate entry point may be called from any thread.
+unsafe impl Send for LoadedEvaluator {}
+// SAFETY: as above.
+unsafe impl Sync for LoadedEvaluator {}
+
+/// A plugin that passed the handshake.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadedPlugin {
+    /// Plugin name.
+    pub name: String,
+    /// Plugin version.
+    pub version: String,
+    /// ABI version, `major.minor`.
+    pub abi_version: String,
+    /// SDK version it was built with.
+    pub sdk_version: String,
+    /// sha256 of the library file.
+    pub sha256: String,
+    /// Where it was loaded from.
+    pub path: PathBuf,
+    /// Its evaluators.
+    #[serde(serialize_with = "serialize_evaluators")]
+    pub evaluators: Vec<LoadedEvaluator>,
+}
+
+fn serialize_evaluators<S: serde::Serializer>(evs: &[LoadedEvaluator], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        name: &'a str,
+        #[serde(flatten)]
+        manifest: &'a Manifest,
+    }
+    s.collect_seq(evs.iter().map(|e| View { name: &e.name, manifest: &e.manifest }))
+}
+
+/// A library that was found but not used, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusedPlugin {
+    /// The library.
+    pub path: PathBuf,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// The plugins of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// Plugins that passed the handshake, in discovery order.
+    pub plugins: Vec<LoadedPlugin>,
+    /// Libraries refused, with the reason.
+    pub refused: Vec<RefusedPlugin>,
+}
+
+impl Registry {
+    /// Discovers and loads every plugin from `sources`. A library that fails
+    /// is refused with its reason; the others load.
+    pub fn load(sources: &PluginSources) -> Self {
+        let mut registry = Registry::default();
+        let mut seen_files: Vec<(PathBuf, String)> = Vec::new();
+        for path in discover(sources) {
+            let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+            let sha = match sha256_file(&path) {
+                Ok(s) => s,
+                Err(e) => {
+                    registry.refused.push(RefusedPlugin { path, reason: format!("cannot read: {e}") });
+                    continue;
+                }
+            };
+            if seen_files.iter().any(|(p, h)| p == &canonical || h == &sha) {
+                continue; // the same library reached twice (a link, a copy)
+            }
+            seen_files.push((canonical, sha.clone()));
+            match load_library(&path, sha) {
+                Ok(plugin) => {
+                    if let Some(first) = registry.plugins.iter().find(|p| p.name == plugin.name) {
+                        let reason = format!(
+                            "another plugin named `{}` was loaded first, from {}",
+                            plugin.name,
+                            first.path.display()
+                        );
+                        registry.refused.push(RefusedPlugin { path, reason });
+                    } else {
+                        registry.plugins.push(plugin);
+                    }
+                }
+                Err(e) => registry.refused.push(RefusedPlugin { path, reason: e.to_string() }),
+            }
+        }
+        registry
+    }
+
+    /// A plugin by name.
+    pub fn plugin(&self, name: &str) -> Option<&LoadedPlugin> {
+        self.plugins.iter().find(|p| p.name == name)
+    }
+
+    /// An evaluator by plugin and name, or why it is not available.
+    pub fn evaluator(&self, plugin: &str, name: &str) -> Result<&LoadedEvaluator, String> {
+        let Some(p) = self.plugin(plugin) else {
+            let refused: Vec<String> = self.refused.iter().map(|r| format!("{} ({})", r.path.display(), r.reason)).collect();
+            let mut why = format!("no plugin named `{plugin}` is loaded");
+            if !refused.is_empty() {
+                why.push_str(&format!("; refused libraries: {}", refused.join("; ")));
+            }
+            return Err(why);
+        };
+        p.evaluators.iter().find(|e| e.name == name).ok_or_else(|| {
+            let names: Vec<&str> = p.evaluators.iter().map(|e| e.name.as_str()).collect();
+            format!("plugin `{plugin}` has no evaluator `{name}` (it has: {})", names.join(", "))
+        })
+    }
+}
+
+/// Loads one library: probe, version check, init, descriptors.
+pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginError> {
+    let shown = path.display().to_string();
+    let invalid = |reason: String| PluginError::Invalid { path: shown.clone(), reason };
+    // SAFETY: loading a library runs its initialisers; plugins are trusted
+    // code chosen by the user, as documented.
+    let library = unsafe { libloading::Library::new(path) }
+        .map_err(|e| invalid(format!("cannot load library: {e}")))?;
+    let library: &'static libloading::Library = Box::leak(Box::new(library));
+
+    // SAFETY: the probe's signature never changes across ABI versions.
+    let probe = unsafe { library.get::<abi::ProbeFn>(abi::PROBE_SYMBOL) }
+        .map_err(|_| invalid("not a cxaudit plugin (no `cxaudit_plugin_abi_version` symbol)".into()))?;
+    // SAFETY: calling the probe as its fixed signature says.
+    let packed = unsafe { probe() };
+    let (major, minor) = abi::unpack_version(packed);
+    if major != abi::ABI_VERSION_MAJOR || minor > abi::ABI_VERSION_MINOR {
+        return Err(PluginError::AbiMismatch {
+            path: shown,
+            plugin_major: major,
+            plugin_minor: minor,
+            host_major: abi::ABI_VERSION_MAJOR,
+            host_minor: abi::ABI_VERSION_MINOR,
+        });
+    }
+    // SAFETY: the major version matches, so the init symbol has this shape.
+    let init = unsafe { library.get::<abi::InitFn>(abi::INIT_SYMBOL) }
+        .map_err(|_| invalid("no `cxaudit_plugin_init` symbol".into()))?;
+    // SAFETY: as above.
+    let descriptor = unsafe { init() };
+    if descriptor.is_null() {
+        return Err(invalid("init returned no descriptor (the plugin failed to start)".into()));
+    }
+    // SAFETY: non-null, static in the plugin, ABI-compatible major version.
+    let d = unsafe { &*descriptor };
+    if d.struct_size < size_of::<abi::PluginDescriptor>() {
+        return Err(invalid(format!(
+            "descriptor is {} bytes, ABI {}.{} needs at least {}",
+            d.struct_size,
+            major,
+            minor,
+            size_of::<abi::PluginDescriptor>()
+        )));
+    }
+    let text = |s: abi::StrRef, what: &str| -> Result<String, PluginError> {
+        // SAFETY: descriptor strings are static in the plugin.
+        unsafe { read_str_ref(s) }.map(str::to_owned).map_err(|e| invalid(format!("{what} is not UTF-8: {e}")))
+    };
+    let name = text(d.name, "plugin name")?;
+    if name.is_empty() || name.contains('/') {
+        return Err(invalid(format!("invalid plugin name `{name}`")));
+    }
+    let mut evaluators = Vec::with_capacity(d.evaluator_count);
+    let base = d.evaluators as *const u8;
+    for i in 0..d.evaluator_count {
+        // SAFETY: `evaluator_count` entries, each `struct_size` bytes (the
+        // first field), which is at least the v1 size: checked below.
+        let e = unsafe { &*(base.add(i * evaluator_stride(base)) as *const abi::EvaluatorDescriptor) };
+        if e.struct_size < size_of::<abi::EvaluatorDescriptor>() {
+            return Err(invalid(format!("evaluator descriptor {i} is too small ({} bytes)", e.struct_size)));
+        }
+        let ev_name = text(e.name, "evaluator name")?;
+        let manifest_json = text(e.manifest_json, "manifest")?;
+        let manifest: Manifest = serde_json::from_str(&manifest_json)
+            .map_err(|err| invalid(format!("evaluator `{ev_name}` has an unreadable manifest: {err}")))?;
+        evaluators.push(LoadedEvaluator { name: ev_name, manifest, context: e.context, evaluate: e.evaluate });
+    }
+    Ok(LoadedPlugin {
+        name,
+        version: text(d.version, "plugin version")?,
+        abi_version: format!("{major}.{minor}"),
+        sdk_version: text(d.sdk_version, "SDK version")?,
+        sha256,
+        path: path.to_path_buf(),
+        evaluators,
+    })
+}
+
+/// The stride of the evaluator array: the `struct_size` of its first entry.
+fn evaluator_stride(base: *const u8) -> usize {
+    // SAFETY: called only when the array has at least one entry; the first
+    // field of every entry is its size.
+    let size = unsafe { *(base as *const usize) };
+    size.max(size_of::<abi::EvaluatorDescriptor>())
+}

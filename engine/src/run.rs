@@ -1,0 +1,161 @@
+//! One assessment run: which evidence the selected criteria need, loading
+//! it once, and evaluating every criterion.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cxaudit_plugin_sdk::{EvidenceRef, Evaluation, Period, Request, Status, params};
+
+use crate::evidence::{EvidenceStore, TableLoad};
+use crate::pack::{Criterion, Method, Pack};
+use crate::plugins::{LoadedEvaluator, Registry, call_evaluator};
+use crate::scoring::status_for_score;
+
+/// What the selected criteria read: table -> canonical columns, and
+/// document kinds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs {
+    /// Columns per table (union over criteria; patterns kept as written).
+    pub tables: BTreeMap<String, BTreeSet<String>>,
+    /// Document kinds.
+    pub documents: BTreeSet<String>,
+}
+
+/// The union of what the evaluators of `criteria` declare.
+pub fn needs_of<'a>(criteria: impl Iterator<Item = &'a Criterion>, registry: &Registry) -> Needs {
+    let mut needs = Needs::default();
+    for c in criteria {
+        let Method::Evaluator { plugin, name } = &c.method else { continue };
+        let Ok(ev) = registry.evaluator(plugin, name) else { continue };
+        for t in &ev.manifest.tables {
+            let cols = needs.tables.entry(t.name.clone()).or_default();
+            cols.extend(t.columns.iter().map(|c| c.name.clone()));
+        }
+        needs.documents.extend(ev.manifest.documents.iter().map(|d| d.kind.clone()));
+    }
+    needs
+}
+
+/// The evaluation of one criterion, with what it used.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// The criterion id.
+    pub criterion: String,
+    /// The evaluation (status already mapped through the pack's thresholds).
+    pub evaluation: Evaluation,
+    /// Parameters used (pack values over the evaluator's defaults).
+    pub parameters: serde_json::Value,
+    /// Evidence it read.
+    pub evidence: Vec<EvidenceRef>,
+}
+
+/// Why the evidence cannot support an evaluator, before calling it.
+pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<String> {
+    let mut missing = Vec::new();
+    for need in ev.manifest.tables.iter().filter(|t| t.required) {
+        match store.table_load(&need.name) {
+            None => missing.push(format!("table `{}` is not in evidence.toml", need.name)),
+            Some(TableLoad::Failed(why)) => missing.push(format!("table `{}` is unusable: {why}", need.name)),
+            Some(TableLoad::NotRead) => missing.push(format!("table `{}` was not loaded", need.name)),
+            Some(TableLoad::Loaded(t)) => {
+                for col in need.columns.iter().filter(|c| c.required) {
+                    let present = match col.name.strip_suffix('*') {
+                        Some(prefix) => t.schema.fields().iter().any(|f| f.name().starts_with(prefix)),
+                        None => t.schema.index_of(&col.name).is_ok(),
+                    };
+                    if !present {
+                        missing.push(format!("table `{}` has no column `{}`", need.name, col.name));
+                    }
+                }
+            }
+        }
+    }
+    for doc in ev.manifest.documents.iter().filter(|d| d.required) {
+        if let Some(why) = store.document_failure(&doc.kind) {
+            missing.push(format!("document `{}` is unusable: {why}", doc.kind));
+        } else if !store.manifest.documents.contains_key(&doc.kind) {
+            missing.push(format!("document `{}` is not in evidence.toml", doc.kind));
+        }
+    }
+    missing
+}
+
+/// Evaluates one criterion.
+pub fn evaluate(
+    criterion: &Criterion,
+    pack: &Pack,
+    registry: &Registry,
+    store: &EvidenceStore,
+    period: &Period,
+    as_of: &str,
+) -> Evaluated {
+    let empty = serde_json::Value::Object(Default::default());
+    let done = |evaluation: Evaluation, parameters: serde_json::Value, evidence: Vec<EvidenceRef>| Evaluated {
+        criterion: criterion.id.clone(),
+        evaluation,
+        parameters,
+        evidence,
+    };
+    let (plugin, name) = match &criterion.method {
+        Method::Manual { reason } => {
+            let e = Evaluation::with_status(Status::Manual, format!("Judged by a person, not from data: {reason}"));
+            return done(e, empty, Vec::new());
+        }
+        Method::Evaluator { plugin, name } => (plugin, name),
+    };
+    let ev = match registry.evaluator(plugin, name) {
+        Ok(ev) => ev,
+        Err(why) => return done(Evaluation::error(format!("evaluator `{plugin}/{name}` unavailable: {why}")), empty, Vec::new()),
+    };
+    let parameters = match params::resolve(&ev.manifest, &criterion.params) {
+        Ok(p) => p,
+        Err(e) => return done(Evaluation::error(format!("bad parameters in the pack: {e}")), empty, Vec::new()),
+    };
+    let missing = missing_evidence(ev, store);
+    if !missing.is_empty() {
+        let e = Evaluation::with_status(Status::InsufficientEvidence, format!("Missing evidence: {}.", missing.join("; ")));
+        return done(e, parameters, Vec::new());
+    }
+    let request = Request {
+        criterion: criterion.id.clone(),
+        evaluator: name.clone(),
+        params: parameters.clone(),
+        period: period.clone(),
+        as_of: as_of.to_owned(),
+    };
+    let (mut evaluation, opened) = call_evaluator(ev, &request, store);
+    normalise(&mut evaluation, pack);
+    let mut evidence = Vec::new();
+    for table in &opened.tables {
+        if let Some(source) = store.manifest.tables.get(table) {
+            if let Some(entry) = store.inventory_entry(&source.path) {
+                evidence.push(EvidenceRef { path: entry.path.clone(), sha256: entry.sha256.clone().unwrap_or_default(), rows: entry.rows });
+            }
+        }
+    }
+    for kind in &opened.documents {
+        for entry in store.inventory.iter().filter(|e| e.kind == "document" && &e.name == kind) {
+            evidence.push(EvidenceRef { path: entry.path.clone(), sha256: entry.sha256.clone().unwrap_or_default(), rows: None });
+        }
+    }
+    evidence.sort();
+    done(evaluation, parameters, evidence)
+}
+
+/// Applies the pack's thresholds to a scored result and refuses results
+/// that break the contract (a scored status without a score in [0, 1]).
+fn normalise(evaluation: &mut Evaluation, pack: &Pack) {
+    if evaluation.status.is_scored() {
+        match evaluation.score {
+            Some(s) if (0.0..=1.0).contains(&s) => evaluation.status = status_for_score(s, &pack.scoring),
+            other => {
+                let summary = format!(
+                    "the evaluator returned `{}` with score {:?}; a scored result needs a score in [0, 1]",
+                    evaluation.status, other
+                );
+                *evaluation = Evaluation::error(summary);
+            }
+        }
+    } else {
+        evaluation.score = None;
+    }
+}

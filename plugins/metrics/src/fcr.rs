@@ -1,0 +1,386 @@
+//! First contact resolution (FCR) from repeat contacts.
+//!
+//! A contact is a *repeat-generator* if the same customer has another contact (any,
+//! abandoned included) arriving in `(ended_at, ended_at + window]`.
+//! `FCR = 1 - repeat_generators / eligible`.
+//!
+//! Every contact falls in exactly one class, checked in this order:
+//! 1. no customer id (`None` or empty string) -> `excluded_no_customer`;
+//! 2. abandoned -> `excluded_abandoned`;
+//! 3. no `ended_at` -> `excluded_no_end`;
+//! 4. window end `ended_at + window` after the data end -> `censored` (right-censoring);
+//! 5. otherwise eligible, and a repeat-generator or resolved.
+//!
+//! The data end is the latest `arrived_at` over all rows unless given explicitly.
+//! Complexity O(n log n) (sort of u32 row indices by customer then arrival); the
+//! result does not depend on row order.
+
+use std::collections::HashMap;
+
+use crate::MetricError;
+
+/// Seconds per day used to convert the window.
+pub const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Default repeat window in days.
+pub const DEFAULT_WINDOW_DAYS: u32 = 7;
+
+/// One contact for FCR, borrowing its identifiers (no copies for large inputs).
+/// Times are seconds on one clock (e.g. Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FcrContact<'a> {
+    /// Customer identifier; `None` or empty means unknown.
+    pub customer_id: Option<&'a str>,
+    /// Arrival time.
+    pub arrived_at: i64,
+    /// End of the contact (after wrap); `None` if not known.
+    pub ended_at: Option<i64>,
+    /// Handling agent, if any.
+    pub agent_id: Option<&'a str>,
+    /// Queue the contact arrived on.
+    pub queue: &'a str,
+    /// The contact was abandoned.
+    pub abandoned: bool,
+}
+
+/// FCR parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FcrParams {
+    /// Repeat window in days (default 7).
+    pub window_days: u32,
+    /// Explicit end of the data; default = latest `arrived_at` in the rows.
+    pub data_end: Option<i64>,
+}
+
+impl Default for FcrParams {
+    fn default() -> Self {
+        Self {
+            window_days: DEFAULT_WINDOW_DAYS,
+            data_end: None,
+        }
+    }
+}
+
+/// Class of one contact in the FCR computation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum FcrClass {
+    /// Eligible and the customer did not come back within the window.
+    Resolved,
+    /// Eligible and the customer came back within the window.
+    RepeatGenerator,
+    /// No customer id.
+    NoCustomer,
+    /// Abandoned (never eligible, but counts as a repeat for earlier contacts).
+    Abandoned,
+    /// Not abandoned but without an end time.
+    NoEnd,
+    /// Window runs past the data end.
+    Censored,
+}
+
+/// FCR counts for one group (overall, one agent or one queue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FcrCounts {
+    /// All contacts in the group.
+    pub contacts: u64,
+    /// Eligible contacts (denominator).
+    pub eligible: u64,
+    /// Eligible contacts followed by a repeat within the window.
+    pub repeat_generators: u64,
+    /// Contacts without a customer id.
+    pub excluded_no_customer: u64,
+    /// Abandoned contacts.
+    pub excluded_abandoned: u64,
+    /// Non-abandoned contacts without an end time.
+    pub excluded_no_end: u64,
+    /// Contacts whose window runs past the data end.
+    pub censored: u64,
+}
+
+impl FcrCounts {
+    /// `FCR = 1 - repeat_generators / eligible`; `None` if nothing is eligible.
+    pub fn fcr(&self) -> Option<f64> {
+        (self.eligible > 0).then(|| 1.0 - self.repeat_generators as f64 / self.eligible as f64)
+    }
+
+    /// Adds one classified contact.
+    pub fn add(&mut self, class: FcrClass) {
+        self.contacts += 1;
+        match class {
+            FcrClass::Resolved => self.eligible += 1,
+            FcrClass::RepeatGenerator => {
+                self.eligible += 1;
+                self.repeat_generators += 1;
+            }
+            FcrClass::NoCustomer => self.excluded_no_customer += 1,
+            FcrClass::Abandoned => self.excluded_abandoned += 1,
+            FcrClass::NoEnd => self.excluded_no_end += 1,
+            FcrClass::Censored => self.censored += 1,
+        }
+    }
+}
+
+/// FCR overall and drilled down by agent and by queue (groups sorted by key; the
+/// agent key `None` collects contacts without an agent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FcrReport<'a> {
+    /// The data end used for censoring.
+    pub data_end: Option<i64>,
+    /// Window in seconds.
+    pub window_seconds: i64,
+    /// All contacts.
+    pub overall: FcrCounts,
+    /// Per agent, sorted by agent id (`None` first).
+    pub by_agent: Vec<(Option<&'a str>, FcrCounts)>,
+    /// Per queue, sorted by queue name.
+    pub by_queue: Vec<(&'a str, FcrCounts)>,
+}
+
+fn customer<'a>(c: &FcrContact<'a>) -> Option<&'a str> {
+    c.customer_id.filter(|s| !s.is_empty())
+}
+
+/// Classifies every contact (same order as the input). See the module doc for the
+/// rules. `Err(TooManyRows)` above `u32::MAX` rows.
+pub fn classify(
+    contacts: &[FcrContact<'_>],
+    params: &FcrParams,
+) -> Result<Vec<FcrClass>, MetricError> {
+    if contacts.len() > u32::MAX as usize {
+        return Err(MetricError::TooManyRows);
+    }
+    let window = i64::from(params.window_days) * SECONDS_PER_DAY;
+    let data_end = params
+        .data_end
+        .or_else(|| contacts.iter().map(|c| c.arrived_at).max());
+    let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
+    // Row indices of contacts with a customer id, sorted by (customer, arrival, row).
+    let mut idx: Vec<u32> = (0..contacts.len() as u32)
+        .filter(|&i| customer(&contacts[i as usize]).is_some())
+        .collect();
+    idx.sort_unstable_by(|&a, &b| {
+        let (ca, cb) = (&contacts[a as usize], &contacts[b as usize]);
+        customer(ca)
+            .cmp(&customer(cb))
+            .then(ca.arrived_at.cmp(&cb.arrived_at))
+            .then(a.cmp(&b))
+    });
+    let mut start = 0;
+    while start < idx.len() {
+        let cust = customer(&contacts[idx[start] as usize]);
+        let mut end = start + 1;
+        while end < idx.len() && customer(&contacts[idx[end] as usize]) == cust {
+            end += 1;
+        }
+        let group = &idx[start..end];
+        for &i in group {
+            let c = &contacts[i as usize];
+            classes[i as usize] = if c.abandoned {
+                FcrClass::Abandoned
+            } else if let Some(ended) = c.ended_at {
+                let window_end = ended.saturating_add(window);
+                if data_end.is_none_or(|d| window_end > d) {
+                    FcrClass::Censored
+                } else if has_repeat(contacts, group, i, ended, window_end) {
+                    FcrClass::RepeatGenerator
+                } else {
+                    FcrClass::Resolved
+                }
+            } else {
+                FcrClass::NoEnd
+            };
+        }
+        start = end;
+    }
+    Ok(classes)
+}
+
+/// Is there a contact other than `self_idx` in `group` (sorted by arrival) arriving in
+/// `(ended, window_end]`?
+fn has_repeat(
+    contacts: &[FcrContact<'_>],
+    group: &[u32],
+    self_idx: u32,
+    ended: i64,
+    window_end: i64,
+) -> bool {
+    let first = group.partition_point(|&j| contacts[j as usize].arrived_at <= ended);
+    group[first..]
+        .iter()
+        .take_while(|&&j| contacts[j as usize].arrived_at <= window_end)
+        .any(|&j| j != self_idx)
+}
+
+/// FCR from repeat contacts: classifies every row (see [`classify`]) and aggregates
+/// overall, per agent and per queue.
+pub fn fcr_from_repeats<'a>(
+    contacts: &[FcrContact<'a>],
+    params: &FcrParams,
+) -> Result<FcrReport<'a>, MetricError> {
+    let classes = classify(contacts, params)?;
+    let mut overall = FcrCounts::default();
+    let mut by_agent: HashMap<Option<&'a str>, FcrCounts> = HashMap::new();
+    let mut by_queue: HashMap<&'a str, FcrCounts> = HashMap::new();
+    for (c, &class) in contacts.iter().zip(&classes) {
+        overall.add(class);
+        by_agent.entry(c.agent_id).or_default().add(class);
+        by_queue.entry(c.queue).or_default().add(class);
+    }
+    let mut by_agent: Vec<_> = by_agent.into_iter().collect();
+    by_agent.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut by_queue: Vec<_> = by_queue.into_iter().collect();
+    by_queue.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    Ok(FcrReport {
+        data_end: params
+            .data_end
+            .or_else(|| contacts.iter().map(|c| c.arrived_at).max()),
+        window_seconds: i64::from(params.window_days) * SECONDS_PER_DAY,
+        overall,
+        by_agent,
+        by_queue,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = SECONDS_PER_DAY;
+
+    fn c<'a>(
+        cust: Option<&'a str>,
+        arrived: i64,
+        ended: Option<i64>,
+        agent: &'a str,
+        abandoned: bool,
+    ) -> FcrContact<'a> {
+        FcrContact {
+            customer_id: cust,
+            arrived_at: arrived,
+            ended_at: ended,
+            agent_id: Some(agent),
+            queue: "q1",
+            abandoned,
+        }
+    }
+
+    #[test]
+    fn repeat_rules() {
+        let rows = vec![
+            // customer A: contact at day 0, again at day 3 -> repeat-generator
+            c(Some("A"), 0, Some(600), "ag1", false),
+            c(Some("A"), 3 * DAY, Some(3 * DAY + 600), "ag2", false),
+            // customer B: contact at day 0, abandoned call at day 7 (within window end)
+            c(Some("B"), 0, Some(100), "ag1", false),
+            c(Some("B"), 7 * DAY + 100, None, "ag1", true),
+            // customer C: contact at day 1, back at day 9 (outside) -> resolved
+            c(Some("C"), DAY, Some(DAY + 60), "ag2", false),
+            c(Some("C"), 9 * DAY, Some(9 * DAY + 60), "ag2", false),
+            // no customer id, and empty id
+            c(None, 2 * DAY, Some(2 * DAY + 60), "ag1", false),
+            c(Some(""), 2 * DAY, Some(2 * DAY + 60), "ag1", false),
+            // not abandoned but no end
+            c(Some("D"), 2 * DAY, None, "ag1", false),
+            // data end: 20 days
+            c(Some("E"), 20 * DAY, Some(20 * DAY + 60), "ag3", false),
+        ];
+        let classes = classify(&rows, &FcrParams::default()).unwrap();
+        use FcrClass::*;
+        assert_eq!(
+            classes,
+            [
+                RepeatGenerator,
+                Resolved,
+                RepeatGenerator,
+                Abandoned,
+                Resolved,
+                Resolved,
+                NoCustomer,
+                NoCustomer,
+                NoEnd,
+                Censored
+            ]
+        );
+        let r = fcr_from_repeats(&rows, &FcrParams::default()).unwrap();
+        assert_eq!(r.data_end, Some(20 * DAY));
+        let o = r.overall;
+        assert_eq!(
+            (
+                o.contacts,
+                o.eligible,
+                o.repeat_generators,
+                o.excluded_no_customer,
+                o.excluded_abandoned,
+                o.excluded_no_end,
+                o.censored
+            ),
+            (10, 5, 2, 2, 1, 1, 1)
+        );
+        assert_eq!(o.fcr(), Some(0.6));
+        assert_eq!(r.by_agent.len(), 3);
+        let ag2 = r
+            .by_agent
+            .iter()
+            .find(|(a, _)| *a == Some("ag2"))
+            .unwrap()
+            .1;
+        assert_eq!((ag2.eligible, ag2.repeat_generators), (3, 0));
+        assert_eq!(ag2.fcr(), Some(1.0));
+        assert_eq!(r.by_queue, vec![("q1", o)]);
+    }
+
+    #[test]
+    fn window_boundaries_and_data_end() {
+        // repeat exactly at ended + window counts; at ended exactly does not
+        let rows = vec![
+            c(Some("A"), 0, Some(100), "x", false),
+            c(Some("A"), 100 + 7 * DAY, Some(200 + 7 * DAY), "x", false),
+            c(Some("B"), 0, Some(100), "x", false),
+            c(Some("B"), 100, Some(150), "x", false),
+        ];
+        let p = FcrParams {
+            window_days: 7,
+            data_end: Some(100 + 7 * DAY),
+        };
+        let cl = classify(&rows, &p).unwrap();
+        assert_eq!(cl[0], FcrClass::RepeatGenerator);
+        assert_eq!(cl[1], FcrClass::Censored);
+        // B's second contact arrives at 100 = ended, not after it: not a repeat.
+        // B's second contact's window (150 + 7 days) passes the data end.
+        assert_eq!(cl[2], FcrClass::Resolved);
+        assert_eq!(cl[3], FcrClass::Censored);
+        // one day earlier data end: first contact censored
+        let p = FcrParams {
+            window_days: 7,
+            data_end: Some(99 + 7 * DAY),
+        };
+        assert_eq!(classify(&rows, &p).unwrap()[0], FcrClass::Censored);
+        // window 0 days: only contacts arriving in (ended, ended] -> none
+        let p = FcrParams {
+            window_days: 0,
+            data_end: None,
+        };
+        assert_eq!(classify(&rows, &p).unwrap()[0], FcrClass::Resolved);
+    }
+
+    #[test]
+    fn bad_end_before_arrival_does_not_count_itself() {
+        let rows = vec![
+            c(Some("A"), 500, Some(100), "x", false),
+            c(Some("Z"), 10 * DAY, None, "x", true),
+        ];
+        assert_eq!(
+            classify(&rows, &FcrParams::default()).unwrap()[0],
+            FcrClass::Resolved
+        );
+    }
+
+    #[test]
+    fn empty_input() {
+        let r = fcr_from_repeats(&[], &FcrParams::default()).unwrap();
+        assert_eq!(r.overall, FcrCounts::default());
+        assert_eq!(r.overall.fcr(), None);
+        assert_eq!(r.data_end, None);
+    }
+}

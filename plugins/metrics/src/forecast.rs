@@ -1,0 +1,208 @@
+//! Forecast accuracy over paired series of forecast F and actual A per interval,
+//! error `e_i = F_i - A_i`.
+
+use crate::MetricError;
+
+fn check(forecast: &[f64], actual: &[f64]) -> Result<(), MetricError> {
+    if forecast.len() != actual.len() {
+        return Err(MetricError::LengthMismatch {
+            left: forecast.len(),
+            right: actual.len(),
+        });
+    }
+    if forecast.is_empty() {
+        return Err(MetricError::Empty);
+    }
+    if forecast.iter().chain(actual).any(|v| !v.is_finite()) {
+        return Err(MetricError::InvalidInput("non-finite forecast or actual"));
+    }
+    if actual.iter().any(|&a| a < 0.0) {
+        return Err(MetricError::InvalidInput("negative actual"));
+    }
+    Ok(())
+}
+
+fn sum_actual(actual: &[f64]) -> Result<f64, MetricError> {
+    let s: f64 = actual.iter().sum();
+    if s > 0.0 {
+        Ok(s)
+    } else {
+        Err(MetricError::ZeroDenominator("sum of actuals is zero"))
+    }
+}
+
+/// Weighted absolute percentage error `WAPE = sum |F - A| / sum A`.
+pub fn wape(forecast: &[f64], actual: &[f64]) -> Result<f64, MetricError> {
+    check(forecast, actual)?;
+    let abs: f64 = forecast
+        .iter()
+        .zip(actual)
+        .map(|(f, a)| (f - a).abs())
+        .sum();
+    Ok(abs / sum_actual(actual)?)
+}
+
+/// Bias `sum (F - A) / sum A` (positive = over-forecast).
+pub fn bias(forecast: &[f64], actual: &[f64]) -> Result<f64, MetricError> {
+    check(forecast, actual)?;
+    let e: f64 = forecast.iter().zip(actual).map(|(f, a)| f - a).sum();
+    Ok(e / sum_actual(actual)?)
+}
+
+/// Mean absolute percentage error `mean(|F - A| / A)` over intervals with `A > 0`
+/// (intervals with A = 0 are skipped); `ZeroDenominator` if no interval has A > 0.
+pub fn mape(forecast: &[f64], actual: &[f64]) -> Result<f64, MetricError> {
+    check(forecast, actual)?;
+    let (mut s, mut n) = (0.0, 0usize);
+    for (f, a) in forecast.iter().zip(actual).filter(|(_, a)| **a > 0.0) {
+        s += (f - a).abs() / a;
+        n += 1;
+    }
+    if n == 0 {
+        return Err(MetricError::ZeroDenominator("no interval with actual > 0"));
+    }
+    Ok(s / n as f64)
+}
+
+/// Tolerance rule for [`within_tolerance`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ToleranceRule {
+    /// Relative tolerance X: an interval is within if `|F - A| / A <= X` (0.1 = 10 %).
+    pub relative: f64,
+    /// Intervals with `A < min_volume` are judged by `absolute` instead (0 = none).
+    pub min_volume: f64,
+    /// Absolute tolerance for low-volume intervals: within if `|F - A| <= absolute`.
+    pub absolute: f64,
+}
+
+impl ToleranceRule {
+    /// Relative tolerance only (no minimum-volume rule).
+    pub fn relative(relative: f64) -> Self {
+        Self {
+            relative,
+            min_volume: 0.0,
+            absolute: 0.0,
+        }
+    }
+}
+
+/// Result of [`within_tolerance`]: intervals judged relatively and (low volume)
+/// absolutely, reported separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ToleranceShare {
+    /// Intervals with `A >= min_volume`, judged by the relative tolerance.
+    pub judged: usize,
+    /// Of those, within `|F - A| / A <= relative` (A = 0: within only if F = 0).
+    pub within: usize,
+    /// Intervals with `A < min_volume`, judged by the absolute tolerance.
+    pub low_volume_judged: usize,
+    /// Of those, within `|F - A| <= absolute`.
+    pub low_volume_within: usize,
+}
+
+impl ToleranceShare {
+    /// `within / judged`; `None` if no interval was judged relatively.
+    pub fn share(&self) -> Option<f64> {
+        crate::stats::count_ratio(self.within as u64, self.judged as u64)
+    }
+
+    /// `low_volume_within / low_volume_judged`; `None` if there were none.
+    pub fn low_volume_share(&self) -> Option<f64> {
+        crate::stats::count_ratio(self.low_volume_within as u64, self.low_volume_judged as u64)
+    }
+}
+
+/// Share of intervals with `|F - A| / A <= rule.relative`; intervals with actual
+/// below `rule.min_volume` are judged by `|F - A| <= rule.absolute` and returned
+/// separately. Comparisons allow 1e-12 relative slack for float noise.
+pub fn within_tolerance(
+    forecast: &[f64],
+    actual: &[f64],
+    rule: ToleranceRule,
+) -> Result<ToleranceShare, MetricError> {
+    check(forecast, actual)?;
+    let ok = |v: f64| v.is_finite() && v >= 0.0;
+    if !ok(rule.relative) || !ok(rule.min_volume) || !ok(rule.absolute) {
+        return Err(MetricError::InvalidInput(
+            "tolerance rule must be finite and >= 0",
+        ));
+    }
+    let mut s = ToleranceShare::default();
+    for (&f, &a) in forecast.iter().zip(actual) {
+        let e = (f - a).abs();
+        if a < rule.min_volume {
+            s.low_volume_judged += 1;
+            s.low_volume_within += usize::from(e <= rule.absolute * (1.0 + 1e-12));
+        } else {
+            s.judged += 1;
+            s.within += usize::from(e <= rule.relative * a * (1.0 + 1e-12));
+        }
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::assert_rel;
+
+    const F: [f64; 4] = [100.0, 120.0, 80.0, 50.0];
+    const A: [f64; 4] = [110.0, 100.0, 80.0, 40.0];
+
+    #[test]
+    fn domain_vector() {
+        // MAPE 13.52 %, WAPE 12.12 %, bias +6.06 %, within 10 %: 50 %.
+        let mape = mape(&F, &A).unwrap();
+        assert_rel(mape, (10.0 / 110.0 + 0.2 + 0.0 + 0.25) / 4.0, 1e-15);
+        assert!((mape - 0.1352).abs() < 0.00005);
+        let wape = wape(&F, &A).unwrap();
+        assert_rel(wape, 40.0 / 330.0, 1e-15);
+        assert!((wape - 0.1212).abs() < 0.00005);
+        let bias = bias(&F, &A).unwrap();
+        assert_rel(bias, 20.0 / 330.0, 1e-15);
+        assert!((bias - 0.0606).abs() < 0.00005);
+        let s = within_tolerance(&F, &A, ToleranceRule::relative(0.1)).unwrap();
+        assert_eq!(s.share(), Some(0.5));
+        assert_eq!(s.low_volume_share(), None);
+    }
+
+    #[test]
+    fn minimum_volume_rule() {
+        // A = 40 below min volume 50: judged by absolute tolerance 10 -> within.
+        let rule = ToleranceRule {
+            relative: 0.1,
+            min_volume: 50.0,
+            absolute: 10.0,
+        };
+        let s = within_tolerance(&F, &A, rule).unwrap();
+        assert_eq!(
+            (s.judged, s.within, s.low_volume_judged, s.low_volume_within),
+            (3, 2, 1, 1)
+        );
+        assert_rel(s.share().unwrap(), 2.0 / 3.0, 1e-15);
+        assert_eq!(s.low_volume_share(), Some(1.0));
+    }
+
+    #[test]
+    fn errors_and_zero_actuals() {
+        assert!(matches!(
+            wape(&[1.0], &[1.0, 2.0]),
+            Err(MetricError::LengthMismatch { .. })
+        ));
+        assert_eq!(wape(&[], &[]), Err(MetricError::Empty));
+        assert!(matches!(
+            wape(&[1.0], &[0.0]),
+            Err(MetricError::ZeroDenominator(_))
+        ));
+        assert!(matches!(
+            mape(&[1.0], &[0.0]),
+            Err(MetricError::ZeroDenominator(_))
+        ));
+        assert!(wape(&[f64::NAN], &[1.0]).is_err());
+        assert!(wape(&[1.0], &[-1.0]).is_err());
+        // MAPE skips A = 0
+        assert_rel(mape(&[5.0, 11.0], &[0.0, 10.0]).unwrap(), 0.1, 1e-15);
+        let s = within_tolerance(&[0.0, 1.0], &[0.0, 0.0], ToleranceRule::relative(0.1)).unwrap();
+        assert_eq!((s.judged, s.within), (2, 1));
+    }
+}

@@ -1,0 +1,82 @@
+//! Write cxaudit evaluators in safe Rust.
+//!
+//! An evaluator judges evidence against one criterion of a standards pack.
+//! Implement [`Evaluator`] (typed parameters, a [`Manifest`] of what it needs
+//! and produces, and `evaluate`), list your evaluators in one
+//! [`export_plugin!`] call, and build the crate as a `cdylib`. The macro
+//! writes the C ABI of `cxaudit-plugin-abi` for you; every call is wrapped in
+//! `catch_unwind`, so a panic becomes an `error` result for that criterion.
+//!
+//! Test an evaluator without building a library with [`testing::TestHost`]:
+//! it runs the evaluator on in-memory tables and documents through the same
+//! code path the host uses.
+//!
+//! ```
+//! use cxaudit_plugin_sdk::prelude::*;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Params { min_rows: u64 }
+//!
+//! struct RowCount;
+//! impl Evaluator for RowCount {
+//!     type Params = Params;
+//!     fn name(&self) -> &'static str { "row_count" }
+//!     fn manifest(&self) -> Manifest {
+//!         Manifest::new("Counts contacts.")
+//!             .table(TableNeed::required("contacts").column("contact_id", ColumnType::String))
+//!             .parameter(ParamSpec::integer("min_rows", 1).min(0.0))
+//!     }
+//!     fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
+//!         let rows = ctx.table("contacts")?.num_rows() as u64;
+//!         let check = Check::new("rows", "Enough contacts", rows as f64, format!(">= {}", p.min_rows), rows >= p.min_rows);
+//!         Ok(Evaluation::from_checks(vec![check]))
+//!     }
+//! }
+//! export_plugin!(name: "example", version: "0.1.0", evaluators: [RowCount]);
+//!
+//! let host = testing::TestHost::new().table("contacts",
+//!     testing::TableBuilder::new().strings("contact_id", [Some("c1"), Some("c2")]).build());
+//! let result = host.run(&RowCount, serde_json::json!({}));
+//! assert_eq!(result.score, Some(1.0));
+//! ```
+
+pub mod context;
+pub mod export;
+pub mod model;
+pub mod params;
+pub mod table;
+pub mod testing;
+
+pub use context::{Context, Document, EvalError, Host};
+pub use cxaudit_plugin_abi as abi;
+pub use model::*;
+pub use table::Table;
+
+/// The SDK's version, recorded in every plugin descriptor.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// An evaluator: judges the evidence against one kind of criterion.
+pub trait Evaluator: Send + Sync + 'static {
+    /// Parameters, deserialized from the criterion's parameters merged over
+    /// the manifest's defaults.
+    type Params: serde::de::DeserializeOwned;
+
+    /// The evaluator's name within its plugin (`plugin/name` in a pack).
+    fn name(&self) -> &'static str;
+
+    /// What the evaluator needs (tables, columns, documents, parameters) and
+    /// the measurements it produces.
+    fn manifest(&self) -> Manifest;
+
+    /// Judges the evidence. Return `Err(EvalError::MissingEvidence)` when the
+    /// evidence cannot support a judgement.
+    fn evaluate(&self, ctx: &Context<'_>, params: &Self::Params) -> Result<Evaluation, EvalError>;
+}
+
+/// What an evaluator author imports.
+pub mod prelude {
+    pub use crate::context::{Context, Document, EvalError};
+    pub use crate::model::*;
+    pub use crate::table::Table;
+    pub use crate::{Evaluator, export_plugin, testing};
+}

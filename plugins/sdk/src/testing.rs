@@ -1,0 +1,181 @@
+//! Run an evaluator on in-memory tables and documents, without building a
+//! library: the same parameter handling and panic capture as the host.
+//!
+//! [`TableBuilder`] is for tests: it panics on a malformed literal, which
+//! is a bug in the test, not bad evidence.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampSecondArray,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use serde_json::Value;
+
+use crate::context::{Document, Host};
+use crate::export::run_evaluator;
+use crate::model::{Evaluation, Period, Request};
+use crate::table::{Table, days_from_date};
+use crate::Evaluator;
+
+/// An in-memory host: tables and documents for one test.
+#[derive(Debug, Clone)]
+pub struct TestHost {
+    tables: BTreeMap<String, Table>,
+    documents: BTreeMap<String, Vec<Document>>,
+    period: Period,
+    as_of: Option<String>,
+    criterion: String,
+}
+
+impl Default for TestHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestHost {
+    /// An empty host; period 2026-01-01 to 2026-06-30, criterion `TEST`.
+    pub fn new() -> Self {
+        TestHost {
+            tables: BTreeMap::new(),
+            documents: BTreeMap::new(),
+            period: Period { start: "2026-01-01".into(), end: "2026-06-30".into() },
+            as_of: None,
+            criterion: "TEST".into(),
+        }
+    }
+
+    /// Adds a table.
+    pub fn table(mut self, name: &str, batch: RecordBatch) -> Self {
+        let table = Table::new(name, batch.schema(), vec![batch]);
+        self.tables.insert(name.to_owned(), table);
+        self
+    }
+
+    /// Adds a document of a kind (a folder kind may receive several).
+    pub fn document(mut self, kind: &str, path: &str, text: &str) -> Self {
+        let docs = self.documents.entry(kind.to_owned()).or_default();
+        docs.push(Document { path: path.to_owned(), text: text.to_owned() });
+        docs.sort_by(|a, b| a.path.cmp(&b.path));
+        self
+    }
+
+    /// Sets the assessment period (inclusive `YYYY-MM-DD` dates).
+    pub fn period(mut self, start: &str, end: &str) -> Self {
+        self.period = Period { start: start.to_owned(), end: end.to_owned() };
+        self
+    }
+
+    /// Sets the as-of date (default: the period end).
+    pub fn as_of(mut self, date: &str) -> Self {
+        self.as_of = Some(date.to_owned());
+        self
+    }
+
+    /// Runs `evaluator` with the pack parameters `params` (a JSON object;
+    /// omitted ones take the manifest's defaults).
+    pub fn run<E: Evaluator>(&self, evaluator: &E, params: Value) -> Evaluation {
+        let request = Request {
+            criterion: self.criterion.clone(),
+            evaluator: evaluator.name().to_owned(),
+            params,
+            period: self.period.clone(),
+            as_of: self.as_of.clone().unwrap_or_else(|| self.period.end.clone()),
+        };
+        run_evaluator(evaluator, &request, self)
+    }
+}
+
+impl Host for TestHost {
+    fn table(&self, name: &str) -> Result<Table, String> {
+        self.tables.get(name).cloned().ok_or_else(|| format!("no `{name}` table in the evidence"))
+    }
+    fn documents(&self, kind: &str) -> Result<Option<Vec<Document>>, String> {
+        Ok(self.documents.get(kind).cloned())
+    }
+}
+
+/// Builds a record batch column by column, with the host's Arrow types.
+#[derive(Debug, Default)]
+pub struct TableBuilder {
+    fields: Vec<Field>,
+    columns: Vec<ArrayRef>,
+}
+
+impl TableBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(mut self, name: &str, data_type: DataType, array: ArrayRef) -> Self {
+        self.fields.push(Field::new(name, data_type, true));
+        self.columns.push(array);
+        self
+    }
+
+    /// A string column.
+    pub fn strings<'a>(self, name: &str, values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let array: StringArray = values.into_iter().collect();
+        self.push(name, DataType::Utf8, Arc::new(array))
+    }
+
+    /// A float column.
+    pub fn floats(self, name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Self {
+        let array: Float64Array = values.into_iter().collect();
+        self.push(name, DataType::Float64, Arc::new(array))
+    }
+
+    /// An integer column.
+    pub fn integers(self, name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Self {
+        let array: Int64Array = values.into_iter().collect();
+        self.push(name, DataType::Int64, Arc::new(array))
+    }
+
+    /// A boolean column.
+    pub fn bools(self, name: &str, values: impl IntoIterator<Item = Option<bool>>) -> Self {
+        let array: BooleanArray = values.into_iter().collect();
+        self.push(name, DataType::Boolean, Arc::new(array))
+    }
+
+    /// A date column from `YYYY-MM-DD` literals (a month column from
+    /// `YYYY-MM` literals is stored as the first day).
+    pub fn dates<'a>(self, name: &str, values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let array: Date32Array = values.into_iter().map(|v| v.map(parse_test_date)).collect();
+        self.push(name, DataType::Date32, Arc::new(array))
+    }
+
+    /// A timestamp column from `YYYY-MM-DDTHH:MM:SS` literals, read as UTC.
+    pub fn timestamps<'a>(
+        self,
+        name: &str,
+        values: impl IntoIterator<Item = Option<&'a str>>,
+    ) -> Self {
+        let array: TimestampSecondArray =
+            values.into_iter().map(|v| v.map(parse_test_timestamp)).collect::<TimestampSecondArray>().with_timezone("UTC");
+        self.push(name, DataType::Timestamp(TimeUnit::Second, Some("UTC".into())), Arc::new(array))
+    }
+
+    /// The record batch.
+    pub fn build(self) -> RecordBatch {
+        RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.columns)
+            .expect("test table columns must have equal lengths")
+    }
+}
+
+fn parse_test_date(s: &str) -> i32 {
+    let full = if s.len() == 7 { format!("{s}-01") } else { s.to_owned() };
+    let date = chrono::NaiveDate::parse_from_str(&full, "%Y-%m-%d")
+        .unwrap_or_else(|e| panic!("test date `{s}`: {e}"));
+    days_from_date(date)
+}
+
+fn parse_test_timestamp(s: &str) -> i64 {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .unwrap_or_else(|e| panic!("test timestamp `{s}`: {e}"))
+        .and_utc()
+        .timestamp()
+}
