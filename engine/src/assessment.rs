@@ -3,7 +3,8 @@
 //! no wall-clock time, so the same inputs give the same bytes.
 
 use cxaudit_plugin_sdk::{
-    Action, Chart, Check, Definition, Drilldown, Effort, EvidenceRef, Measurement, OwnerRole, Period, Status,
+    Action, Chart, Check, Definition, Drilldown, Effort, EvidenceRef, Measurement, OwnerRole,
+    Period, Status,
 };
 use serde::{Deserialize, Serialize};
 
@@ -238,7 +239,11 @@ pub fn scoring_method(rules: &ScoringRules) -> ScoringMethod {
             pct(rules.partially_met_from),
             pct(rules.certify_overall_min),
             pct(rules.certify_section_min),
-            if rules.certify_mandatory_met { ", and every mandatory criterion is met" } else { "" },
+            if rules.certify_mandatory_met {
+                ", and every mandatory criterion is met"
+            } else {
+                ""
+            },
         ),
         formula: "earned_i = score_i x points_i (0 for error, insufficient_evidence, manual); \
                   available_i = points_i (0 for not_applicable); \
@@ -254,7 +259,10 @@ pub fn improvement_plan(findings: &[Finding], scores: &Scores) -> Vec<PlanItem> 
         .iter()
         .filter(|f| f.outcome.available > 0.0 && f.outcome.earned + 1e-9 < f.outcome.available)
         .map(|f| {
-            let section_fails = scores.sections.iter().any(|s| s.id == f.section && !s.passed);
+            let section_fails = scores
+                .sections
+                .iter()
+                .any(|s| s.id == f.section && !s.passed);
             let mandatory_gap = f.mandatory && f.outcome.status != Status::Met;
             let mut actions = f.actions.clone();
             actions.extend(f.guidance.actions.iter().map(|a| Action {
@@ -262,8 +270,15 @@ pub fn improvement_plan(findings: &[Finding], scores: &Scores) -> Vec<PlanItem> 
                 effort: Some(a.effort),
                 owner_role: Some(a.owner_role),
             }));
-            let effort = actions.iter().filter_map(|a| a.effort).min().unwrap_or(Effort::Medium);
-            let owner_role = actions.iter().find_map(|a| a.owner_role).unwrap_or(OwnerRole::Process);
+            let effort = actions
+                .iter()
+                .filter_map(|a| a.effort)
+                .min()
+                .unwrap_or(Effort::Medium);
+            let owner_role = actions
+                .iter()
+                .find_map(|a| a.owner_role)
+                .unwrap_or(OwnerRole::Process);
             PlanItem {
                 rank: 0,
                 criterion: f.criterion.clone(),

@@ -84,16 +84,22 @@ pub struct AttestationError {
 /// Reads `attestations.toml` from the evidence folder (none is fine).
 /// Entries that expired before `as_of` are kept but not applied, with a
 /// warning each.
-pub fn load(evidence_dir: &Path, pack: &Pack, as_of: NaiveDate) -> Result<(Vec<Override>, Vec<String>), AttestationError> {
+pub fn load(
+    evidence_dir: &Path,
+    pack: &Pack,
+    as_of: NaiveDate,
+) -> Result<(Vec<Override>, Vec<String>), AttestationError> {
     let path = evidence_dir.join("attestations.toml");
     let shown = Path::new("attestations.toml");
     if !path.exists() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| AttestationError { location: Location::file(shown), message: format!("cannot read: {e}") })?;
-    let raw: RawFile =
-        parse_toml(shown, &text).map_err(|(location, message)| AttestationError { location, message })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| AttestationError {
+        location: Location::file(shown),
+        message: format!("cannot read: {e}"),
+    })?;
+    let raw: RawFile = parse_toml(shown, &text)
+        .map_err(|(location, message)| AttestationError { location, message })?;
     let mut out: Vec<Override> = Vec::new();
     let mut warnings = Vec::new();
     let entries = raw
@@ -104,48 +110,70 @@ pub fn load(evidence_dir: &Path, pack: &Pack, as_of: NaiveDate) -> Result<(Vec<O
     for (kind, e) in entries {
         let at = Location::at_offset(shown, &text, e.criterion.span().start).key("criterion");
         let criterion = e.criterion.into_inner();
-        let fail = |message: String| AttestationError { location: at.clone(), message };
+        let fail = |message: String| AttestationError {
+            location: at.clone(),
+            message,
+        };
         if pack.criterion(&criterion).is_none() {
-            return Err(fail(format!("unknown criterion `{criterion}` in pack `{}`", pack.id)));
+            return Err(fail(format!(
+                "unknown criterion `{criterion}` in pack `{}`",
+                pack.id
+            )));
         }
         let status = match (kind, e.status) {
             (_, Some(s)) => s,
             (OverrideKind::Waiver, None) => Status::NotApplicable,
             (OverrideKind::Attestation, None) => {
-                return Err(fail(format!("the attestation for `{criterion}` needs a `status`")));
+                return Err(fail(format!(
+                    "the attestation for `{criterion}` needs a `status`"
+                )));
             }
         };
-        if matches!(status, Status::Error | Status::InsufficientEvidence | Status::Manual) {
-            return Err(fail(format!("`{status}` cannot be attested; use met, partially_met, not_met or not_applicable")));
+        if matches!(
+            status,
+            Status::Error | Status::InsufficientEvidence | Status::Manual
+        ) {
+            return Err(fail(format!(
+                "`{status}` cannot be attested; use met, partially_met, not_met or not_applicable"
+            )));
         }
         let score = match (status, e.score) {
             (Status::Met, s) => Some(s.unwrap_or(1.0)),
             (Status::NotMet, s) => Some(s.unwrap_or(0.0)),
             (Status::PartiallyMet, Some(s)) => Some(s),
             (Status::PartiallyMet, None) => {
-                return Err(fail(format!("`partially_met` for `{criterion}` needs a `score` between 0 and 1")));
+                return Err(fail(format!(
+                    "`partially_met` for `{criterion}` needs a `score` between 0 and 1"
+                )));
             }
             _ => None,
         };
-        if let Some(s) = score {
-            if !(0.0..=1.0).contains(&s) {
-                return Err(fail(format!("score must be between 0 and 1, found {s}")));
-            }
+        if let Some(s) = score
+            && !(0.0..=1.0).contains(&s)
+        {
+            return Err(fail(format!("score must be between 0 and 1, found {s}")));
         }
         if kind == OverrideKind::Waiver && e.expires.is_none() {
-            return Err(fail(format!("the waiver for `{criterion}` needs an `expires` date")));
+            return Err(fail(format!(
+                "the waiver for `{criterion}` needs an `expires` date"
+            )));
         }
         let expired = e.expires.filter(|x| *x < as_of);
-        let ignored_because = expired.map(|x| format!("expired on {x}, before the assessment date {as_of}"));
+        let ignored_because =
+            expired.map(|x| format!("expired on {x}, before the assessment date {as_of}"));
         if let Some(why) = &ignored_because {
             let what = match kind {
                 OverrideKind::Attestation => "attestation",
                 OverrideKind::Waiver => "waiver",
             };
-            warnings.push(format!("attestations.toml: the {what} for {criterion} is ignored: {why}"));
+            warnings.push(format!(
+                "attestations.toml: the {what} for {criterion} is ignored: {why}"
+            ));
         }
         if ignored_because.is_none() && out.iter().any(|o| o.criterion == criterion && o.applied) {
-            return Err(fail(format!("`{criterion}` has more than one attestation or waiver in force")));
+            return Err(fail(format!(
+                "`{criterion}` has more than one attestation or waiver in force"
+            )));
         }
         out.push(Override {
             kind,

@@ -35,7 +35,8 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
     let mut header_of = |table: &str| -> Option<Header> {
         let source = manifest.tables.get(table)?;
         let h = headers.entry(table.to_owned()).or_insert_with(|| {
-            let path = confine(&manifest.dir, &source.path).map_err(|e| format!("tables.{table}.path: {e}"))?;
+            let path = confine(&manifest.dir, &source.path)
+                .map_err(|e| format!("tables.{table}.path: {e}"))?;
             let delimiter = manifest.formats(table).delimiter.unwrap_or(',') as u8;
             read_csv_header(&path, delimiter).map_err(|e| format!("{}: {e}", source.path))
         });
@@ -50,7 +51,11 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
                 Err(why) => missing.push(format!("evaluator `{plugin}/{name}`: {why}")),
                 Ok(ev) => {
                     for t in &ev.manifest.tables {
-                        let list = if t.required { &mut missing } else { &mut missing_optional };
+                        let list = if t.required {
+                            &mut missing
+                        } else {
+                            &mut missing_optional
+                        };
                         match header_of(&t.name) {
                             None => list.push(format!("table `{}` (not in evidence.toml)", t.name)),
                             Some(Err(why)) => list.push(format!("table `{}`: {why}", t.name)),
@@ -58,9 +63,12 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
                                 let mapping = &manifest.tables[&t.name].columns;
                                 for col in &t.columns {
                                     let present = match col.name.strip_suffix('*') {
-                                        Some(prefix) => header.iter().any(|h| h.starts_with(prefix)),
+                                        Some(prefix) => {
+                                            header.iter().any(|h| h.starts_with(prefix))
+                                        }
                                         None => {
-                                            let wanted = mapping.get(&col.name).unwrap_or(&col.name);
+                                            let wanted =
+                                                mapping.get(&col.name).unwrap_or(&col.name);
                                             header.iter().any(|h| h == wanted)
                                         }
                                     };
@@ -77,9 +85,15 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
                         }
                     }
                     for d in &ev.manifest.documents {
-                        let list = if d.required { &mut missing } else { &mut missing_optional };
+                        let list = if d.required {
+                            &mut missing
+                        } else {
+                            &mut missing_optional
+                        };
                         match manifest.documents.get(&d.kind) {
-                            None => list.push(format!("document `{}` (not in evidence.toml)", d.kind)),
+                            None => {
+                                list.push(format!("document `{}` (not in evidence.toml)", d.kind))
+                            }
                             Some(rel) => {
                                 if let Err(why) = confine(&manifest.dir, rel) {
                                     list.push(format!("document `{}`: {why}", d.kind));

@@ -16,8 +16,9 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Erro
         Raw::Toml(dt) => dt.to_string(),
         Raw::Text(s) => s,
     };
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-        .map_err(|e| serde::de::Error::custom(format!("expected a date YYYY-MM-DD, found `{text}`: {e}")))
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|e| {
+        serde::de::Error::custom(format!("expected a date YYYY-MM-DD, found `{text}`: {e}"))
+    })
 }
 
 /// Deserializes an optional date.

@@ -7,7 +7,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use cxaudit_plugin_sdk::Period;
 
-use crate::assessment::{self, Assessment, Decision, EngineInfo, Finding, PackInfo, PluginInfo, Scores};
+use crate::assessment::{
+    self, Assessment, Decision, EngineInfo, Finding, PackInfo, PluginInfo, Scores,
+};
 use crate::attestations::{self, AttestationError};
 use crate::evidence::{self, EvidenceError, EvidenceStore};
 use crate::pack::{Method, Pack};
@@ -56,11 +58,11 @@ pub fn assess(
     let needs = run::needs_of(pack.criteria.iter(), registry);
     let store = EvidenceStore::load(manifest, &pack.schema, &needs.tables, progress);
     warnings.extend(store.warnings.iter().cloned());
-    warnings.extend(
-        registry.refused.iter().map(|r| format!("plugin library refused: {}: {}", r.path.display(), r.reason)),
-    );
 
-    let period = Period { start: store.manifest.start.to_string(), end: store.manifest.end.to_string() };
+    let period = Period {
+        start: store.manifest.start.to_string(),
+        end: store.manifest.end.to_string(),
+    };
     let as_of_text = as_of.to_string();
     let total = pack.criteria.len();
     let evaluated: Vec<Evaluated> = pack
@@ -68,7 +70,12 @@ pub fn assess(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            progress(&format!("evaluating {} ({}/{total}) with {}", c.id, i + 1, c.method.label()));
+            progress(&format!(
+                "evaluating {} ({}/{total}) with {}",
+                c.id,
+                i + 1,
+                c.method.label()
+            ));
             run::evaluate(c, pack, registry, &store, &period, &as_of_text)
         })
         .collect();
@@ -76,7 +83,10 @@ pub fn assess(
     let mut findings = Vec::with_capacity(total);
     for (c, e) in pack.criteria.iter().zip(evaluated) {
         let evaluated_outcome = Outcome::new(e.evaluation.status, e.evaluation.score, c.points);
-        let applied = overrides.iter().find(|o| o.applied && o.criterion == c.id).cloned();
+        let applied = overrides
+            .iter()
+            .find(|o| o.applied && o.criterion == c.id)
+            .cloned();
         let outcome = match &applied {
             Some(o) => Outcome::new(o.status, o.score, c.points),
             None => evaluated_outcome,
@@ -111,7 +121,12 @@ pub fn assess(
     let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| {
         let outcomes: Vec<Outcome> = findings.iter().map(pick).collect();
         let card = scoring::score(pack, &outcomes);
-        Scores { overall: card.overall, sections: card.sections, certified: card.certified, rules: card.rules }
+        Scores {
+            overall: card.overall,
+            sections: card.sections,
+            certified: card.certified,
+            rules: card.rules,
+        }
     };
     let scores = scores_of(&|f| f.outcome);
     let without = scores_of(&|f| f.evaluated);
@@ -123,7 +138,10 @@ pub fn assess(
     };
     let record = Assessment {
         schema_version: assessment::SCHEMA_VERSION.to_owned(),
-        engine: EngineInfo { name: "cxaudit".into(), version: crate::ENGINE_VERSION.into() },
+        engine: EngineInfo {
+            name: "cxaudit".into(),
+            version: crate::ENGINE_VERSION.into(),
+        },
         pack: PackInfo {
             id: pack.id.clone(),
             title: pack.title.clone(),
@@ -169,7 +187,11 @@ fn plugins_used(pack: &Pack, registry: &Registry) -> Vec<PluginInfo> {
             abi_version: p.abi_version.clone(),
             sdk_version: p.sdk_version.clone(),
             sha256: p.sha256.clone(),
-            file: p.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            file: p
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         })
         .collect()
 }

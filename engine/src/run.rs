@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cxaudit_plugin_sdk::{EvidenceRef, Evaluation, Period, Request, Status, params};
+use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, params};
 
 use crate::evidence::{EvidenceStore, TableLoad};
 use crate::pack::{Criterion, Method, Pack};
@@ -24,13 +24,19 @@ pub struct Needs {
 pub fn needs_of<'a>(criteria: impl Iterator<Item = &'a Criterion>, registry: &Registry) -> Needs {
     let mut needs = Needs::default();
     for c in criteria {
-        let Method::Evaluator { plugin, name } = &c.method else { continue };
-        let Ok(ev) = registry.evaluator(plugin, name) else { continue };
+        let Method::Evaluator { plugin, name } = &c.method else {
+            continue;
+        };
+        let Ok(ev) = registry.evaluator(plugin, name) else {
+            continue;
+        };
         for t in &ev.manifest.tables {
             let cols = needs.tables.entry(t.name.clone()).or_default();
             cols.extend(t.columns.iter().map(|c| c.name.clone()));
         }
-        needs.documents.extend(ev.manifest.documents.iter().map(|d| d.kind.clone()));
+        needs
+            .documents
+            .extend(ev.manifest.documents.iter().map(|d| d.kind.clone()));
     }
     needs
 }
@@ -54,16 +60,27 @@ pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<Stri
     for need in ev.manifest.tables.iter().filter(|t| t.required) {
         match store.table_load(&need.name) {
             None => missing.push(format!("table `{}` is not in evidence.toml", need.name)),
-            Some(TableLoad::Failed(why)) => missing.push(format!("table `{}` is unusable: {why}", need.name)),
-            Some(TableLoad::NotRead) => missing.push(format!("table `{}` was not loaded", need.name)),
+            Some(TableLoad::Failed(why)) => {
+                missing.push(format!("table `{}` is unusable: {why}", need.name))
+            }
+            Some(TableLoad::NotRead) => {
+                missing.push(format!("table `{}` was not loaded", need.name))
+            }
             Some(TableLoad::Loaded(t)) => {
                 for col in need.columns.iter().filter(|c| c.required) {
                     let present = match col.name.strip_suffix('*') {
-                        Some(prefix) => t.schema.fields().iter().any(|f| f.name().starts_with(prefix)),
+                        Some(prefix) => t
+                            .schema
+                            .fields()
+                            .iter()
+                            .any(|f| f.name().starts_with(prefix)),
                         None => t.schema.index_of(&col.name).is_ok(),
                     };
                     if !present {
-                        missing.push(format!("table `{}` has no column `{}`", need.name, col.name));
+                        missing.push(format!(
+                            "table `{}` has no column `{}`",
+                            need.name, col.name
+                        ));
                     }
                 }
             }
@@ -89,7 +106,9 @@ pub fn evaluate(
     as_of: &str,
 ) -> Evaluated {
     let empty = serde_json::Value::Object(Default::default());
-    let done = |evaluation: Evaluation, parameters: serde_json::Value, evidence: Vec<EvidenceRef>| Evaluated {
+    let done = |evaluation: Evaluation,
+                parameters: serde_json::Value,
+                evidence: Vec<EvidenceRef>| Evaluated {
         criterion: criterion.id.clone(),
         evaluation,
         parameters,
@@ -97,22 +116,40 @@ pub fn evaluate(
     };
     let (plugin, name) = match &criterion.method {
         Method::Manual { reason } => {
-            let e = Evaluation::with_status(Status::Manual, format!("Judged by a person, not from data: {reason}"));
+            let e = Evaluation::with_status(
+                Status::Manual,
+                format!("Judged by a person, not from data: {reason}"),
+            );
             return done(e, empty, Vec::new());
         }
         Method::Evaluator { plugin, name } => (plugin, name),
     };
     let ev = match registry.evaluator(plugin, name) {
         Ok(ev) => ev,
-        Err(why) => return done(Evaluation::error(format!("evaluator `{plugin}/{name}` unavailable: {why}")), empty, Vec::new()),
+        Err(why) => {
+            return done(
+                Evaluation::error(format!("evaluator `{plugin}/{name}` unavailable: {why}")),
+                empty,
+                Vec::new(),
+            );
+        }
     };
     let parameters = match params::resolve(&ev.manifest, &criterion.params) {
         Ok(p) => p,
-        Err(e) => return done(Evaluation::error(format!("bad parameters in the pack: {e}")), empty, Vec::new()),
+        Err(e) => {
+            return done(
+                Evaluation::error(format!("bad parameters in the pack: {e}")),
+                empty,
+                Vec::new(),
+            );
+        }
     };
     let missing = missing_evidence(ev, store);
     if !missing.is_empty() {
-        let e = Evaluation::with_status(Status::InsufficientEvidence, format!("Missing evidence: {}.", missing.join("; ")));
+        let e = Evaluation::with_status(
+            Status::InsufficientEvidence,
+            format!("Missing evidence: {}.", missing.join("; ")),
+        );
         return done(e, parameters, Vec::new());
     }
     let request = Request {
@@ -121,20 +158,32 @@ pub fn evaluate(
         params: parameters.clone(),
         period: period.clone(),
         as_of: as_of.to_owned(),
+        time_zone: store.manifest.defaults.time_zone.clone().unwrap_or_else(|| "UTC".to_owned()),
     };
     let (mut evaluation, opened) = call_evaluator(ev, &request, store);
     normalise(&mut evaluation, pack);
     let mut evidence = Vec::new();
     for table in &opened.tables {
-        if let Some(source) = store.manifest.tables.get(table) {
-            if let Some(entry) = store.inventory_entry(&source.path) {
-                evidence.push(EvidenceRef { path: entry.path.clone(), sha256: entry.sha256.clone().unwrap_or_default(), rows: entry.rows });
-            }
+        let source = store.manifest.tables.get(table);
+        if let Some(entry) = source.and_then(|s| store.inventory_entry(&s.path)) {
+            evidence.push(EvidenceRef {
+                path: entry.path.clone(),
+                sha256: entry.sha256.clone().unwrap_or_default(),
+                rows: entry.rows,
+            });
         }
     }
     for kind in &opened.documents {
-        for entry in store.inventory.iter().filter(|e| e.kind == "document" && &e.name == kind) {
-            evidence.push(EvidenceRef { path: entry.path.clone(), sha256: entry.sha256.clone().unwrap_or_default(), rows: None });
+        for entry in store
+            .inventory
+            .iter()
+            .filter(|e| e.kind == "document" && &e.name == kind)
+        {
+            evidence.push(EvidenceRef {
+                path: entry.path.clone(),
+                sha256: entry.sha256.clone().unwrap_or_default(),
+                rows: None,
+            });
         }
     }
     evidence.sort();
@@ -146,7 +195,9 @@ pub fn evaluate(
 fn normalise(evaluation: &mut Evaluation, pack: &Pack) {
     if evaluation.status.is_scored() {
         match evaluation.score {
-            Some(s) if (0.0..=1.0).contains(&s) => evaluation.status = status_for_score(s, &pack.scoring),
+            Some(s) if (0.0..=1.0).contains(&s) => {
+                evaluation.status = status_for_score(s, &pack.scoring)
+            }
             other => {
                 let summary = format!(
                     "the evaluator returned `{}` with score {:?}; a scored result needs a score in [0, 1]",

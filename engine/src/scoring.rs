@@ -40,15 +40,25 @@ impl Outcome {
     pub fn new(status: Status, score: Option<f64>, points: f64) -> Self {
         let (available, earned) = match status {
             Status::NotApplicable => (0.0, 0.0),
-            Status::Met | Status::PartiallyMet | Status::NotMet => (points, score.unwrap_or(0.0) * points),
+            Status::Met | Status::PartiallyMet | Status::NotMet => {
+                (points, score.unwrap_or(0.0) * points)
+            }
             Status::InsufficientEvidence | Status::Error | Status::Manual => (points, 0.0),
         };
-        Outcome { status, score, available, earned }
+        Outcome {
+            status,
+            score,
+            available,
+            earned,
+        }
     }
 
     /// Whether the outcome must be flagged to the reader.
     pub fn flagged(&self) -> bool {
-        matches!(self.status, Status::Error | Status::InsufficientEvidence | Status::Manual)
+        matches!(
+            self.status,
+            Status::Error | Status::InsufficientEvidence | Status::Manual
+        )
     }
 }
 
@@ -74,7 +84,12 @@ impl Totals {
             earned += o.earned;
         }
         let score = (available > 0.0).then(|| earned / available);
-        Totals { points, available, earned, score }
+        Totals {
+            points,
+            available,
+            earned,
+            score,
+        }
     }
 }
 
@@ -132,23 +147,40 @@ fn pct(x: Option<f64>) -> String {
 /// Scores the outcomes (one per criterion of the pack, in pack order).
 pub fn score(pack: &Pack, outcomes: &[Outcome]) -> Scorecard {
     let rules = &pack.scoring;
-    let pairs: Vec<(&crate::pack::Criterion, &Outcome)> = pack.criteria.iter().zip(outcomes).collect();
+    let pairs: Vec<(&crate::pack::Criterion, &Outcome)> =
+        pack.criteria.iter().zip(outcomes).collect();
     let sections: Vec<SectionScore> = pack
         .sections
         .iter()
         .map(|s| {
-            let totals = Totals::of(pairs.iter().filter(|(c, _)| c.section == s.id).map(|(c, o)| (c.points, *o)));
+            let totals = Totals::of(
+                pairs
+                    .iter()
+                    .filter(|(c, _)| c.section == s.id)
+                    .map(|(c, o)| (c.points, *o)),
+            );
             let minimum = s.minimum.unwrap_or(rules.certify_section_min);
             let passed = totals.score.is_none_or(|v| v + EPSILON >= minimum);
-            SectionScore { id: s.id.clone(), title: s.title.clone(), totals, minimum, passed }
+            SectionScore {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                totals,
+                minimum,
+                passed,
+            }
         })
         .collect();
     let overall = Totals::of(pairs.iter().map(|(c, o)| (c.points, *o)));
 
     let mut results = Vec::new();
-    let overall_ok = overall.score.is_some_and(|v| v + EPSILON >= rules.certify_overall_min);
+    let overall_ok = overall
+        .score
+        .is_some_and(|v| v + EPSILON >= rules.certify_overall_min);
     results.push(RuleResult {
-        rule: format!("Overall score at least {}", pct(Some(rules.certify_overall_min))),
+        rule: format!(
+            "Overall score at least {}",
+            pct(Some(rules.certify_overall_min))
+        ),
         passed: overall_ok,
         detail: format!(
             "{} ({:.1} of {:.1} available points)",
@@ -159,9 +191,19 @@ pub fn score(pack: &Pack, outcomes: &[Outcome]) -> Scorecard {
     });
     for s in &sections {
         results.push(RuleResult {
-            rule: format!("Section {} ({}) at least {}", s.id, s.title, pct(Some(s.minimum))),
+            rule: format!(
+                "Section {} ({}) at least {}",
+                s.id,
+                s.title,
+                pct(Some(s.minimum))
+            ),
             passed: s.passed,
-            detail: format!("{} ({:.1} of {:.1} available points)", pct(s.totals.score), s.totals.earned, s.totals.available),
+            detail: format!(
+                "{} ({:.1} of {:.1} available points)",
+                pct(s.totals.score),
+                s.totals.earned,
+                s.totals.available
+            ),
         });
     }
     if rules.certify_mandatory_met {
@@ -175,7 +217,12 @@ pub fn score(pack: &Pack, outcomes: &[Outcome]) -> Scorecard {
         }
     }
     let certified = results.iter().all(|r| r.passed);
-    Scorecard { sections, overall, certified, rules: results }
+    Scorecard {
+        sections,
+        overall,
+        certified,
+        rules: results,
+    }
 }
 
 #[cfg(test)]
@@ -184,7 +231,11 @@ mod tests {
 
     #[test]
     fn statuses_follow_pack_thresholds() {
-        let rules = ScoringRules { met_from: 0.95, partially_met_from: 0.5, ..ScoringRules::default() };
+        let rules = ScoringRules {
+            met_from: 0.95,
+            partially_met_from: 0.5,
+            ..ScoringRules::default()
+        };
         assert_eq!(status_for_score(0.95, &rules), Status::Met);
         assert_eq!(status_for_score(0.94, &rules), Status::PartiallyMet);
         assert_eq!(status_for_score(0.49, &rules), Status::NotMet);
@@ -192,7 +243,10 @@ mod tests {
 
     #[test]
     fn not_applicable_leaves_the_denominator_and_errors_earn_nothing() {
-        assert_eq!(Outcome::new(Status::NotApplicable, None, 100.0).available, 0.0);
+        assert_eq!(
+            Outcome::new(Status::NotApplicable, None, 100.0).available,
+            0.0
+        );
         let e = Outcome::new(Status::Error, None, 100.0);
         assert_eq!((e.available, e.earned), (100.0, 0.0));
         assert!(e.flagged());

@@ -20,13 +20,23 @@ pub struct Location {
 impl Location {
     /// The whole file.
     pub fn file(file: &Path) -> Self {
-        Location { file: file.to_path_buf(), line: None, column: None, key: None }
+        Location {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            key: None,
+        }
     }
 
     /// A byte offset in `text`, turned into line and column.
     pub fn at_offset(file: &Path, text: &str, offset: usize) -> Self {
         let (line, column) = line_column(text, offset);
-        Location { file: file.to_path_buf(), line: Some(line), column: Some(column), key: None }
+        Location {
+            file: file.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            key: None,
+        }
     }
 
     /// The same place, naming a key.
@@ -64,7 +74,10 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// Parses TOML text into `T`, reporting a failure with its file, line,
 /// column and message.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T, (Location, String)> {
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    text: &str,
+) -> Result<T, (Location, String)> {
     toml::from_str(text).map_err(|e| {
         let location = match e.span() {
             Some(span) => Location::at_offset(file, text, span.start),

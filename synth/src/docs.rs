@@ -73,7 +73,11 @@ fn month_end(cfg: &SynthConfig, mi: usize) -> NaiveDate {
 /// Follow-up targets are tight only where the plan demands it.
 fn met(kpi: &str, dir: &str, target: f64, actual: f64) -> bool {
     let _ = kpi;
-    if dir == "min" { actual >= target } else { actual <= target }
+    if dir == "min" {
+        actual >= target
+    } else {
+        actual <= target
+    }
 }
 
 fn fmt_val(unit: &str, v: f64) -> String {
@@ -155,8 +159,12 @@ fn reported_kpis(cfg: &SynthConfig) -> Vec<(&'static str, &'static str)> {
             cfg.scenario == Scenario::Followup
                 || matches!(
                     k.0,
-                    "service_level" | "abandon_rate" | "csat_top2" | "cost_per_order"
-                        | "contacts_per_order" | "attrition_annualized"
+                    "service_level"
+                        | "abandon_rate"
+                        | "csat_top2"
+                        | "cost_per_order"
+                        | "contacts_per_order"
+                        | "attrition_annualized"
                 )
         })
         .map(|k| (k.0, k.1))
@@ -183,7 +191,12 @@ fn write_results(cfg: &SynthConfig, st: &Stats, out: &mut Out) -> Result<(), Syn
 
 fn evidence_toml(cfg: &SynthConfig) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "# Synthetic evidence ({} scenario, seed {}).", cfg.scenario.name(), cfg.seed);
+    let _ = writeln!(
+        s,
+        "# Synthetic evidence ({} scenario, seed {}).",
+        cfg.scenario.name(),
+        cfg.seed
+    );
     let _ = writeln!(s, "[centre]\nname = \"{CENTRE}\"\nsite = \"{SITE}\"\n");
     let _ = writeln!(s, "[period]\nstart = {}\nend = {}\n", cfg.start, cfg.end());
     let _ = writeln!(
@@ -326,12 +339,32 @@ fn business_plan(cfg: &SynthConfig, st: &Stats) -> String {
         cost,
     );
     let inits = [
-        ("Erlang C staffing and part-time peak shifts", "Workforce Manager", 30),
-        ("Random post-contact survey, all channels", "Head of Customer Experience", 45),
-        ("Bug hunt: reward staff who find process and system flaws", "Head of Operations", 60),
-        ("Contact-reason root-cause programme (contacts per order)", "Head of Operations", 120),
+        (
+            "Erlang C staffing and part-time peak shifts",
+            "Workforce Manager",
+            30,
+        ),
+        (
+            "Random post-contact survey, all channels",
+            "Head of Customer Experience",
+            45,
+        ),
+        (
+            "Bug hunt: reward staff who find process and system flaws",
+            "Head of Operations",
+            60,
+        ),
+        (
+            "Contact-reason root-cause programme (contacts per order)",
+            "Head of Operations",
+            120,
+        ),
         ("FCR coaching list per agent", "Team Leader Lead", 60),
-        ("Self-service for refunds and lost items", "Digital Product Owner", 150),
+        (
+            "Self-service for refunds and lost items",
+            "Digital Product Owner",
+            150,
+        ),
     ];
     for (name, owner, due) in inits {
         let _ = writeln!(s, "| {name} | {owner} | {} |", date_of(cfg, due));
@@ -419,7 +452,11 @@ fn review(cfg: &SynthConfig, st: &Stats, mi: usize, m: &MonthStats) -> String {
         "+++\ntitle = \"Monthly performance review {}\"\ndate = {date}\nperiod = \"{}\"\nowner = \"Head of Customer Care\"\nattendees = {attendees}\n+++\n\n",
         m.label, m.label
     );
-    let _ = write!(s, "# Performance review {}\n\n## KPI review\n\n| KPI | Target | Actual | Status |\n|---|---|---|---|\n", m.label);
+    let _ = write!(
+        s,
+        "# Performance review {}\n\n## KPI review\n\n| KPI | Target | Actual | Status |\n|---|---|---|---|\n",
+        m.label
+    );
     let targets: Vec<(&str, &str, &str, f64)> = if baseline {
         vec![
             ("service_level", "percent", "min", 80.0),
@@ -469,16 +506,30 @@ fn review(cfg: &SynthConfig, st: &Stats, mi: usize, m: &MonthStats) -> String {
     let due = date + Duration::days(30);
     for kpi in off {
         let (action, owner) = match kpi {
-            "service_level" | "asa_seconds" | "abandon_rate" => {
-                ("Re-forecast peak intervals and add part-time peak shifts", "Workforce Manager")
-            }
-            "fcr_rate" => ("Coach agents on the FCR coaching list; fix top repeat reasons", "Team Leader Lead"),
-            "csat_top2" | "nps" => ("Act on the top dissatisfaction reasons", "Head of Customer Experience"),
-            "attrition_annualized" | "absence_rate" => ("Stay interviews and return-to-work talks", "HR Business Partner"),
-            "schedule_adherence" | "occupancy" | "utilisation" | "forecast_wape" => {
-                ("Review intraday plan and real-time management", "Workforce Manager")
-            }
-            _ => ("Root-cause review of contact reasons and cost", "Head of Operations"),
+            "service_level" | "asa_seconds" | "abandon_rate" => (
+                "Re-forecast peak intervals and add part-time peak shifts",
+                "Workforce Manager",
+            ),
+            "fcr_rate" => (
+                "Coach agents on the FCR coaching list; fix top repeat reasons",
+                "Team Leader Lead",
+            ),
+            "csat_top2" | "nps" => (
+                "Act on the top dissatisfaction reasons",
+                "Head of Customer Experience",
+            ),
+            "attrition_annualized" | "absence_rate" => (
+                "Stay interviews and return-to-work talks",
+                "HR Business Partner",
+            ),
+            "schedule_adherence" | "occupancy" | "utilisation" | "forecast_wape" => (
+                "Review intraday plan and real-time management",
+                "Workforce Manager",
+            ),
+            _ => (
+                "Root-cause review of contact reasons and cost",
+                "Head of Operations",
+            ),
         };
         let _ = writeln!(s, "| {kpi} | {action} | {owner} | {due} |");
     }
@@ -488,12 +539,21 @@ fn review(cfg: &SynthConfig, st: &Stats, mi: usize, m: &MonthStats) -> String {
         }
         let action = match DISSAT[*k] {
             "long_wait" => "Dissatisfaction reason long_wait: staff peaks to forecast",
-            "agent_knowledge" => "Dissatisfaction reason agent_knowledge: knowledge base refresh and coaching",
-            "agent_attitude" => "Dissatisfaction reason agent_attitude: call listening and coaching",
-            "issue_not_resolved" => "Dissatisfaction reason issue_not_resolved: root-cause top repeat reasons",
+            "agent_knowledge" => {
+                "Dissatisfaction reason agent_knowledge: knowledge base refresh and coaching"
+            }
+            "agent_attitude" => {
+                "Dissatisfaction reason agent_attitude: call listening and coaching"
+            }
+            "issue_not_resolved" => {
+                "Dissatisfaction reason issue_not_resolved: root-cause top repeat reasons"
+            }
             _ => "Dissatisfaction reason too_much_effort: reduce transfers, fix routing",
         };
-        let _ = writeln!(s, "| csat_top2 | {action} | Head of Customer Experience | {due} |");
+        let _ = writeln!(
+            s,
+            "| csat_top2 | {action} | Head of Customer Experience | {due} |"
+        );
     }
     s
 }

@@ -14,7 +14,13 @@ pub enum Ch {
 }
 
 impl Ch {
-    pub const ALL: [Ch; 5] = [Ch::Voice, Ch::Chat, Ch::Messaging, Ch::Email, Ch::SelfService];
+    pub const ALL: [Ch; 5] = [
+        Ch::Voice,
+        Ch::Chat,
+        Ch::Messaging,
+        Ch::Email,
+        Ch::SelfService,
+    ];
     pub fn name(self) -> &'static str {
         ["voice", "chat", "messaging", "email", "self_service"][self as usize]
     }
@@ -29,7 +35,12 @@ pub const QUEUES: [&str; 4] = ["rides", "billing", "account", "driver_support"];
 pub const QUEUE_SHARE: [f64; 4] = [0.40, 0.25, 0.15, 0.20];
 /// Contact reasons per queue.
 pub const REASONS: [&[&str]; 4] = [
-    &["lost_item", "driver_behaviour", "fare_dispute", "ride_cancelled"],
+    &[
+        "lost_item",
+        "driver_behaviour",
+        "fare_dispute",
+        "ride_cancelled",
+    ],
     &["refund", "double_charge", "payment_method", "invoice"],
     &["login", "profile_update", "account_deletion"],
     &["payout", "onboarding", "driver_app_issue"],
@@ -104,6 +115,8 @@ pub struct Params {
     pub incidents_per_month: [f64; 4],
     /// Changes per 30 days.
     pub changes_per_month: f64,
+    /// Chat / messaging sessions an agent may hold at once.
+    pub concurrency: u8,
 }
 
 impl Params {
@@ -123,13 +136,13 @@ impl Params {
                 missing_customer: 0.08,
                 optimistic_coding: 0.3,
                 missing_resolved: 0.08,
-                contacts_per_agent_day: 60.0,
+                contacts_per_agent_day: 52.0,
                 sl_target: 0.8,
-                shrinkage: 0.0,
-                absence_p: 0.075,
+                shrinkage: 0.05,
+                absence_p: 0.06,
                 late_p: 0.12,
-                adherence: 0.85,
-                hazard: 0.0030,
+                adherence: 0.90,
+                hazard: 0.00275,
                 early_hazard: 2.0,
                 involuntary: 0.25,
                 certify_days: 28,
@@ -142,10 +155,11 @@ impl Params {
                 sat_offset: 0.0,
                 incidents_per_month: [0.8, 2.5, 5.0, 8.0],
                 changes_per_month: 3.0,
+                concurrency: 1,
             },
             Scenario::Followup => Params {
                 scenario: s,
-                channel_mix: [0.32, 0.21, 0.11, 0.16, 0.20],
+                channel_mix: [0.30, 0.20, 0.12, 0.18, 0.20],
                 contact_rate: 0.085,
                 contact_rate_trend: -0.015,
                 order_growth: 0.03,
@@ -153,13 +167,13 @@ impl Params {
                 res_base: 0.83,
                 transfer_p: 0.06,
                 self_service_success: 0.68,
-                aht_factor: 0.93,
+                aht_factor: 0.90,
                 missing_customer: 0.03,
                 optimistic_coding: 0.1,
                 missing_resolved: 0.01,
                 contacts_per_agent_day: 60.0,
                 sl_target: 0.8,
-                shrinkage: 0.07,
+                shrinkage: 0.05,
                 absence_p: 0.03,
                 late_p: 0.05,
                 adherence: 0.94,
@@ -173,9 +187,10 @@ impl Params {
                 hourly_rate: 17.5,
                 overhead_per_order: 0.02,
                 overhead_fixed_per_day: 260.0,
-                sat_offset: 0.1,
+                sat_offset: 0.0,
                 incidents_per_month: [0.5, 2.0, 4.0, 7.0],
                 changes_per_month: 3.0,
+                concurrency: 3,
             },
         }
     }
@@ -198,15 +213,15 @@ impl Params {
     /// Customer patience (mean seconds) on a synchronous channel.
     pub fn patience(&self, ch: Ch) -> f64 {
         match ch {
-            Ch::Voice => 150.0,
-            Ch::Chat => 240.0,
-            _ => 600.0,
+            Ch::Voice => 300.0,
+            Ch::Chat => 420.0,
+            _ => 900.0,
         }
     }
 }
 
 /// Relative order volume by weekday (Monday first).
-pub const WEEK: [f64; 7] = [0.92, 0.90, 0.93, 0.98, 1.12, 1.18, 0.97];
+pub const WEEK: [f64; 7] = [0.84, 0.82, 0.88, 0.97, 1.16, 1.32, 1.01];
 
 /// Relative arrival weight of each synchronous interval (07:00-23:00).
 pub fn sync_shape() -> [f64; NI] {

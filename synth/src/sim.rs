@@ -1,6 +1,9 @@
 //! The simulation: demand, workforce, a discrete-event queue per day, customers,
 //! surveys, and the month statistics that documents and `kpi_results` report.
 
+// Queue x interval matrices read better with explicit indices.
+#![allow(clippy::needless_range_loop)]
+
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
@@ -77,9 +80,7 @@ impl MonthStats {
             "asa_seconds" => {
                 (self.voice_answered > 0).then(|| self.voice_wait / self.voice_answered as f64)
             }
-            "abandon_rate" => {
-                Self::pct(self.voice_abandoned as f64, self.voice_offered as f64)
-            }
+            "abandon_rate" => Self::pct(self.voice_abandoned as f64, self.voice_offered as f64),
             "fcr_rate" => Self::pct(
                 (self.fcr_eligible - self.fcr_repeat) as f64,
                 self.fcr_eligible as f64,
@@ -187,7 +188,6 @@ struct Agent {
     involuntary: bool,
     skill: f64,
     courtesy: f64,
-    week_shifts: u32,
     rehired: bool,
 }
 
@@ -202,7 +202,12 @@ struct Shift {
     start: f64,
     end: f64,
     gaps: [(f64, f64); 2],
-    busy: bool,
+    /// Handling a voice call or an e-mail (exclusive).
+    excl: bool,
+    /// In the idle queue with nothing to do.
+    free: bool,
+    /// Chat / messaging sessions in progress.
+    load: u8,
     token: u32,
     plan_iv: usize,
     plan_len: usize,
@@ -214,9 +219,7 @@ struct Shift {
 
 impl Shift {
     fn on(&self, t: f64) -> bool {
-        t >= self.start
-            && t < self.end
-            && !self.gaps.iter().any(|&(a, b)| t >= a && t < b)
+        t >= self.start && t < self.end && !self.gaps.iter().any(|&(a, b)| t >= a && t < b)
     }
 }
 
@@ -224,7 +227,7 @@ impl Shift {
 enum Kind {
     Arrive(u32),
     Abandon(u32),
-    Finish(u32),
+    Finish(u32, bool),
     Boundary(u32),
 }
 
@@ -306,6 +309,8 @@ struct Sim<'a> {
     next_survey: u64,
     // workforce
     agents: Vec<Agent>,
+    /// Roster index of the latest spell of each agent id.
+    by_id: Vec<usize>,
     next_agent: u32,
     n_teams: u32,
     hazard_acc: f64,
@@ -321,6 +326,8 @@ struct Sim<'a> {
     seq: u64,
     waiting: VecDeque<u32>,
     idle: VecDeque<(u32, u32)>,
+    partial: VecDeque<(u32, u32)>,
+    n_free: usize,
     backlog: VecDeque<Contact>,
     done_emails: Vec<Contact>,
     pending: BinaryHeap<Pending>,
@@ -331,6 +338,7 @@ struct Sim<'a> {
     aht_sum: [[f64; NI]; 4],
     aht_n: [[f64; NI]; 4],
     line: String,
+    last_fc: ([[f64; NI]; 4], f64),
 }
 
 /// Runs the simulation, streaming the day-level tables into `out`.
@@ -367,7 +375,9 @@ fn month_days(cfg: &SynthConfig) -> (usize, Vec<u16>, Vec<MonthStats>) {
             });
             cur = label;
         }
-        months.last_mut().map(|m| m.days += 1);
+        if let Some(m) = months.last_mut() {
+            m.days += 1;
+        }
         month_of.push((months.len() - 1) as u16);
     }
     (days, month_of, months)
@@ -406,6 +416,7 @@ impl<'a> Sim<'a> {
             next_id: 1,
             next_survey: 1,
             agents: Vec::new(),
+            by_id: Vec::new(),
             next_agent: 1,
             n_teams: 1,
             hazard_acc: 0.0,
@@ -420,6 +431,8 @@ impl<'a> Sim<'a> {
             seq: 0,
             waiting: VecDeque::new(),
             idle: VecDeque::new(),
+            partial: VecDeque::new(),
+            n_free: 0,
             backlog: VecDeque::new(),
             done_emails: Vec::new(),
             pending: BinaryHeap::new(),
@@ -430,6 +443,7 @@ impl<'a> Sim<'a> {
             aht_sum: [[0.0; NI]; 4],
             aht_n: [[0.0; NI]; 4],
             line: String::with_capacity(512),
+            last_fc: ([[0.0; NI]; 4], 0.0),
             p,
             cfg,
         };
@@ -455,7 +469,9 @@ impl<'a> Sim<'a> {
 
     /// Expected orders of a day without noise (also before the period).
     fn orders_expected(&self, d: i64) -> f64 {
-        let dom = (self.cfg.start + chrono::Duration::days(d)).format("%d").to_string();
+        let dom = (self.cfg.start + chrono::Duration::days(d))
+            .format("%d")
+            .to_string();
         let month_end = if dom.as_str() >= "26" { 1.04 } else { 1.0 };
         self.o0 * self.trend(d) * WEEK[self.dow(d)] * month_end
     }
@@ -509,7 +525,11 @@ impl<'a> Sim<'a> {
         for i in 0..n {
             let day = r.below(self.days) as f64;
             let go_live = day * DAY + 3600.0 * (9.0 + 4.0 * r.unif());
-            let impact = if i == 0 { 0 } else { r.weighted(&[0.25, 0.4, 0.35]) };
+            let impact = if i == 0 {
+                0
+            } else {
+                r.weighted(&[0.25, 0.4, 0.35])
+            };
             let notified = if self.p.baseline() {
                 let x = r.unif();
                 if x < 0.3 {
@@ -560,13 +580,19 @@ impl<'a> Sim<'a> {
 
     /// Expected first contacts of day `d`, queue `q`, sync interval `i`, channel `ch`.
     fn lambda_sync(&self, d: i64, q: usize, ch: Ch, i: usize, known_only: bool) -> f64 {
-        let base = self.orders_expected(d) * self.rate(d) * QUEUE_SHARE[q] * self.p.channel_mix[ch as usize];
+        let base = self.orders_expected(d)
+            * self.rate(d)
+            * QUEUE_SHARE[q]
+            * self.p.channel_mix[ch as usize];
         let t = d as f64 * DAY + OPEN + (i as f64 + 0.5) * IV;
         base * self.sshape[i] * self.surge(q, t, known_only)
     }
 
     fn lambda_async(&self, d: i64, q: usize, ch: Ch, i: usize) -> f64 {
-        let base = self.orders_expected(d) * self.rate(d) * QUEUE_SHARE[q] * self.p.channel_mix[ch as usize];
+        let base = self.orders_expected(d)
+            * self.rate(d)
+            * QUEUE_SHARE[q]
+            * self.p.channel_mix[ch as usize];
         let t = d as f64 * DAY + ASYNC_OPEN + (i as f64 + 0.5) * IV;
         base * self.ashape[i] * self.surge(q, t, false)
     }
@@ -625,7 +651,6 @@ impl<'a> Sim<'a> {
             involuntary: false,
             skill: 0.35 * r.normal(),
             courtesy: 0.35 * r.normal(),
-            week_shifts: 0,
             rehired: false,
         }
     }
@@ -648,24 +673,40 @@ impl<'a> Sim<'a> {
             let mut shifts = vec![(0, 16); early];
             shifts.extend(std::iter::repeat_n((16, 16), k - early));
             for (i, r) in req.iter_mut().enumerate() {
-                *r = if i < 16 { early as f64 } else { (k - early) as f64 };
+                *r = if i < 16 {
+                    early as f64
+                } else {
+                    (k - early) as f64
+                };
             }
             return (shifts, req);
         }
-        // Erlang C on the pooled synchronous forecast, email in the idle time.
+        // Erlang C for voice (routed first); chat, messaging (concurrent) and
+        // e-mail as workload, first in the idle time Erlang C leaves.
+        let [v, c, m, _, _] = self.p.channel_mix;
+        let vs = v / (v + c + m);
+        let conc = 1.0 + 0.3 * (self.p.concurrency as f64 - 1.0);
         let mut idle = 0.0;
         let mut n = [0.0; NI];
+        let mut digital = [0.0; NI];
         for i in 0..NI {
             let f: f64 = (0..4).map(|q| fc[q][i]).sum();
-            let a = f * aht / IV;
+            let a = f * vs * aht / IV;
             let need = Erlang { a, aht }.required(20.0, self.p.sl_target).max(1) as f64;
             n[i] = need;
-            idle += (need - a) * IV * 0.85;
+            idle += (need - a) * IV * 0.8;
+            digital[i] = f * (1.0 - vs) * aht / conc;
         }
-        let extra = ((email_fc * email_aht - idle).max(0.0)) / (NI as f64 * IV);
+        let work: f64 = digital.iter().sum::<f64>() + email_fc * email_aht;
+        let extra = (work - idle).max(0.0);
         let mut target = [0usize; NI];
         for i in 0..NI {
-            req[i] = n[i] + extra;
+            let share = if work > 0.0 {
+                (digital[i] + email_fc * email_aht / NI as f64) / work
+            } else {
+                0.0
+            };
+            req[i] = n[i] + extra * share / IV;
             target[i] = ((req[i] / (1.0 - self.p.shrinkage)) - 1e-9).ceil() as usize;
         }
         // Greedy cover with 8-hour shifts, or 4-hour ones for short peaks.
@@ -688,9 +729,10 @@ impl<'a> Sim<'a> {
     }
 
     /// Planned shifts per day over a horizon from expected demand (capacity plan).
-    fn planned_shifts(&self, from: i64, days: i64) -> f64 {
+    fn planned_shifts(&self, from: i64, days: i64) -> (f64, f64) {
         let m = 1.0 + self.p.repeat_multiplier;
         let mut total = 0.0;
+        let mut max: f64 = 0.0;
         for d in from..from + days {
             let mut fc = [[0.0; NI]; 4];
             let mut email = 0.0;
@@ -702,12 +744,16 @@ impl<'a> Sim<'a> {
                         .sum::<f64>()
                         * m;
                 }
-                email += (0..NA).map(|i| self.lambda_async(d, q, Ch::Email, i)).sum::<f64>() * m;
+                email += (0..NA)
+                    .map(|i| self.lambda_async(d, q, Ch::Email, i))
+                    .sum::<f64>()
+                    * m;
             }
             let (s, _) = self.plan(&fc, self.aht_guess(), email, 440.0 * self.p.aht_factor);
             total += s.len() as f64;
+            max = max.max(s.len() as f64);
         }
-        total / days as f64
+        (total / days as f64, max)
     }
 
     fn aht_guess(&self) -> f64 {
@@ -728,13 +774,13 @@ impl<'a> Sim<'a> {
         let fte = if self.p.baseline() {
             // Last week's actual shifts, no allowance for absence or growth.
             let per_day = if self.recent_shifts.is_empty() {
-                self.planned_shifts(d, 7)
+                self.planned_shifts(d, 7).0
             } else {
                 self.recent_shifts.iter().sum::<u32>() as f64 / self.recent_shifts.len() as f64
             };
             per_day * 7.0 / 5.0 * 1.08
         } else {
-            self.planned_shifts(d + 7, 28) * 7.0 / 5.0 / (1.0 - self.p.absence_p) * 1.04
+            self.planned_shifts(d + 7, 28).1 * 7.0 / 5.0 / (1.0 - self.p.absence_p)
         };
         fte.ceil() as usize
     }
@@ -745,7 +791,7 @@ impl<'a> Sim<'a> {
         for _ in 0..target {
             let tenure = (self.r_wf.exp(self.p.tenure_mean) as i32).clamp(35, 2500);
             let a = self.new_agent(-tenure, true);
-            self.agents.push(a);
+            self.add_agent(a);
         }
         // A few former agents (rehire candidates).
         for _ in 0..(target / 8).max(3) {
@@ -754,8 +800,17 @@ impl<'a> Sim<'a> {
             let mut a = self.new_agent(exited - tenure, true);
             a.exited = Some(exited);
             a.involuntary = false;
-            self.agents.push(a);
+            self.add_agent(a);
         }
+    }
+
+    fn add_agent(&mut self, a: Agent) {
+        let id = a.id as usize;
+        if self.by_id.len() <= id {
+            self.by_id.resize(id + 1, usize::MAX);
+        }
+        self.by_id[id] = self.agents.len();
+        self.agents.push(a);
     }
 
     fn employed_count(&self, d: i32) -> u64 {
@@ -774,7 +829,11 @@ impl<'a> Sim<'a> {
             .iter()
             .map(|a| {
                 if a.employed(di) && a.hired < di {
-                    let early = if di - a.hired < 90 { self.p.early_hazard } else { 1.0 };
+                    let early = if di - a.hired < 90 {
+                        self.p.early_hazard
+                    } else {
+                        1.0
+                    };
                     self.p.hazard * early
                 } else {
                     0.0
@@ -798,9 +857,6 @@ impl<'a> Sim<'a> {
         }
         // Hiring on Mondays, to the capacity plan.
         if self.dow(d as i64) == 0 {
-            for a in &mut self.agents {
-                a.week_shifts = 0;
-            }
             let target = self.headcount_target(d as i64);
             let employed = self.employed_count(di) as usize;
             let rehired_any = self.agents.iter().any(|a| a.rehired);
@@ -808,7 +864,10 @@ impl<'a> Sim<'a> {
                 let candidate = self.agents.iter().position(|a| {
                     !a.involuntary
                         && a.exited.is_some_and(|e| e + 30 <= di)
-                        && !self.agents.iter().any(|b| b.id == a.id && b.hired > a.hired)
+                        && !self
+                            .agents
+                            .iter()
+                            .any(|b| b.id == a.id && b.hired > a.hired)
                 });
                 let rehire = candidate.is_some()
                     && ((!rehired_any && h == 0 && d > 20) || self.r_wf.chance(0.05));
@@ -823,7 +882,7 @@ impl<'a> Sim<'a> {
                     a.live_from = di + 7;
                     a.rehired = true;
                 }
-                self.agents.push(a);
+                self.add_agent(a);
                 self.months[mi].hires += 1;
             }
         }
@@ -878,13 +937,14 @@ impl<'a> Sim<'a> {
         } else {
             (ASYNC_OPEN, DAY - 60.0)
         };
-        if tod < open {
-            day * DAY + open + self.r_sim.exp(1800.0).min(3.0 * 3600.0)
-        } else if tod > close {
-            (day + 1.0) * DAY + open + self.r_sim.exp(1800.0).min(3.0 * 3600.0)
-        } else {
-            t
+        if tod >= open && tod <= close {
+            return t;
         }
+        // Outside opening hours the customer tries again during the next
+        // opening day, at a time drawn from the normal intra-day profile.
+        let next = if tod < open { day } else { day + 1.0 };
+        let i = self.r_sim.weighted(&self.sshape);
+        next * DAY + OPEN + (i as f64 + self.r_sim.unif()) * IV
     }
 
     /// Schedules a later contact by the same customer.
@@ -941,7 +1001,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Agent work on a contact: handle times, transfer, resolution, repeats.
-    fn work(&mut self, si: usize, c: &mut Contact, t: f64) -> f64 {
+    fn work(&mut self, si: usize, c: &mut Contact, t: f64, concurrent: bool) -> f64 {
         let ai = self.shifts[si].agent;
         let (tenure, skill) = {
             let a = &self.agents[ai];
@@ -956,7 +1016,15 @@ impl<'a> Sim<'a> {
         if transferred {
             talk *= 1.6;
         }
-        let hold = if r.chance(hold_p) { r.lognormal(hold_m, 0.7) } else { 0.0 };
+        if concurrent {
+            // Customers wait for replies while the agent serves another chat.
+            talk *= 1.3;
+        }
+        let hold = if r.chance(hold_p) {
+            r.lognormal(hold_m, 0.7)
+        } else {
+            0.0
+        };
         let wrap = r.lognormal(wrap_m * mult, 0.5);
         let pres = (self.p.res_base + QUEUE_RES[c.q as usize] + 0.10 * skill + 0.08 * expf
             - 0.04
@@ -991,10 +1059,18 @@ impl<'a> Sim<'a> {
             let delay = self.r_sim.lognormal(20.0 * 3600.0, 1.0);
             let ch = match c.ch {
                 Ch::Voice => {
-                    if self.r_sim.chance(0.8) { Ch::Voice } else { Ch::Chat }
+                    if self.r_sim.chance(0.8) {
+                        Ch::Voice
+                    } else {
+                        Ch::Chat
+                    }
                 }
                 other => {
-                    if self.r_sim.chance(0.45) { Ch::Voice } else { other }
+                    if self.r_sim.chance(0.45) {
+                        Ch::Voice
+                    } else {
+                        other
+                    }
                 }
             };
             let cc = *c;
@@ -1006,43 +1082,100 @@ impl<'a> Sim<'a> {
         t + handle
     }
 
+    fn leave_free(&mut self, si: usize) {
+        if self.shifts[si].free {
+            self.shifts[si].free = false;
+            self.n_free -= 1;
+        }
+    }
+
     fn serve_sync(&mut self, si: usize, ci: usize, t: f64) {
+        self.leave_free(si);
         let mut c = self.contacts[ci];
-        let done = self.work(si, &mut c, t);
+        let digital = matches!(c.ch, Ch::Chat | Ch::Messaging);
+        let concurrent = digital && self.shifts[si].load > 0;
+        let done = self.work(si, &mut c, t, concurrent);
         self.contacts[ci] = c;
         let i = self.iv_of(c.arrived);
         self.aht_sum[c.q as usize][i] += (c.talk + c.hold + c.wrap) as f64;
         self.aht_n[c.q as usize][i] += 1.0;
-        self.shifts[si].busy = true;
-        self.push(done, Kind::Finish(si as u32));
+        if digital {
+            self.shifts[si].load += 1;
+        } else {
+            self.shifts[si].excl = true;
+        }
+        self.push(done, Kind::Finish(si as u32, digital));
     }
 
     fn serve_email(&mut self, si: usize, mut c: Contact, t: f64) {
-        let done = self.work(si, &mut c, t);
+        self.leave_free(si);
+        let done = self.work(si, &mut c, t, false);
         self.done_emails.push(c);
-        self.shifts[si].busy = true;
-        self.push(done, Kind::Finish(si as u32));
+        self.shifts[si].excl = true;
+        self.push(done, Kind::Finish(si as u32, false));
     }
 
     fn iv_of(&self, t: f64) -> usize {
         (((t - self.day_start - OPEN) / IV).floor().max(0.0) as usize).min(NI - 1)
     }
 
+    /// Gives an agent whatever work fits: the oldest waiting contact it can
+    /// take (chat and messaging up to the concurrency cap), else e-mail.
     fn dispatch(&mut self, si: usize, t: f64) {
-        if self.shifts[si].busy {
-            return;
-        }
-        if !self.shifts[si].on(t) {
-            self.shifts[si].token += 1;
-            return;
-        }
-        while let Some(ci) = self.waiting.pop_front() {
-            if self.contacts[ci as usize].state == ST_WAITING {
-                self.serve_sync(si, ci as usize, t);
+        self.leave_free(si);
+        loop {
+            let s = &self.shifts[si];
+            if s.excl {
                 return;
             }
+            if !s.on(t) {
+                self.shifts[si].token += 1;
+                return;
+            }
+            let load = s.load;
+            if load >= self.p.concurrency {
+                self.shifts[si].token += 1;
+                return;
+            }
+            while self
+                .waiting
+                .front()
+                .is_some_and(|&ci| self.contacts[ci as usize].state != ST_WAITING)
+            {
+                self.waiting.pop_front();
+            }
+            let voice_first = !self.p.baseline() && load == 0;
+            let mut pick = None;
+            if voice_first {
+                pick = self.waiting.iter().position(|&ci| {
+                    let c = &self.contacts[ci as usize];
+                    c.state == ST_WAITING && c.ch == Ch::Voice
+                });
+            }
+            if pick.is_none() {
+                pick = self.waiting.iter().position(|&ci| {
+                    let c = &self.contacts[ci as usize];
+                    c.state == ST_WAITING && (load == 0 || c.ch != Ch::Voice)
+                });
+            }
+            if let Some(pos) = pick {
+                if let Some(ci) = self.waiting.remove(pos) {
+                    self.serve_sync(si, ci as usize, t);
+                }
+                continue;
+            }
+            break;
         }
-        if t + 600.0 < self.shifts[si].end
+        let s = &self.shifts[si];
+        // Real-time management keeps a reserve of free agents for voice.
+        let reserve = if self.p.baseline() {
+            0
+        } else {
+            1 + self.shifts.len() / 12
+        };
+        if s.load == 0
+            && t + 600.0 < s.end
+            && self.n_free >= reserve
             && let Some(c) = self.backlog.pop_front()
         {
             self.serve_email(si, c, t);
@@ -1050,13 +1183,29 @@ impl<'a> Sim<'a> {
         }
         self.shifts[si].token += 1;
         let tok = self.shifts[si].token;
-        self.idle.push_back((si as u32, tok));
+        if self.shifts[si].load == 0 {
+            self.idle.push_back((si as u32, tok));
+            self.shifts[si].free = true;
+            self.n_free += 1;
+        } else {
+            self.partial.push_back((si as u32, tok));
+        }
     }
 
-    fn pop_idle(&mut self, t: f64) -> Option<usize> {
+    /// An agent on shift who can take a contact of channel `ch` now.
+    fn pop_idle(&mut self, t: f64, ch: Ch) -> Option<usize> {
+        let digital = matches!(ch, Ch::Chat | Ch::Messaging);
+        if digital {
+            while let Some((si, tok)) = self.partial.pop_front() {
+                let s = &self.shifts[si as usize];
+                if s.token == tok && !s.excl && s.load < self.p.concurrency && s.on(t) {
+                    return Some(si as usize);
+                }
+            }
+        }
         while let Some((si, tok)) = self.idle.pop_front() {
             let s = &self.shifts[si as usize];
-            if s.token == tok && !s.busy && s.on(t) {
+            if s.token == tok && !s.excl && s.load == 0 && s.on(t) {
                 return Some(si as usize);
             }
         }
@@ -1077,7 +1226,11 @@ impl<'a> Sim<'a> {
                 self.contacts[ci] = c;
                 self.fcr_register(&c);
                 if !c.resolved && self.r_sim.chance(0.7) {
-                    let ch = if self.r_sim.chance(0.6) { Ch::Voice } else { Ch::Chat };
+                    let ch = if self.r_sim.chance(0.6) {
+                        Ch::Voice
+                    } else {
+                        Ch::Chat
+                    };
                     let delay = self.r_sim.lognormal(300.0, 0.8);
                     self.schedule_followup(&c, ch, c.ended + delay, true);
                 }
@@ -1085,15 +1238,16 @@ impl<'a> Sim<'a> {
             Ch::Email => {
                 self.contacts[ci].state = ST_MOVED;
                 self.backlog.push_back(c);
-                if let Some(si) = self.pop_idle(t) {
+                if let Some(si) = self.pop_idle(t, Ch::Email) {
                     self.dispatch(si, t);
                 }
             }
             _ => {
                 let i = self.iv_of(t);
                 self.actual[c.q as usize][i] += 1.0;
-                if let Some(si) = self.pop_idle(t) {
+                if let Some(si) = self.pop_idle(t, c.ch) {
                     self.serve_sync(si, ci, t);
+                    self.dispatch(si, t);
                 } else {
                     self.contacts[ci].state = ST_WAITING;
                     self.waiting.push_back(ci as u32);
@@ -1124,7 +1278,13 @@ impl<'a> Sim<'a> {
         let mut fc = [[0.0; NI]; 4];
         let n = self.hist_actual.len() as f64;
         if self.p.baseline() {
-            // Rule of thumb: average of the last four weeks, same interval.
+            // Rule of thumb: average of the last four weeks, same interval,
+            // refreshed in the spreadsheet on the first Monday of the month.
+            let first_monday =
+                self.dow(d as i64) == 0 && (d < 7 || self.month_of[d - 7] != self.month_of[d]);
+            if !first_monday && d > 0 {
+                return self.last_fc;
+            }
             for h in &self.hist_actual {
                 for q in 0..4 {
                     for i in 0..NI {
@@ -1133,12 +1293,17 @@ impl<'a> Sim<'a> {
                 }
             }
             let email = self.hist_email.iter().map(|e| e.0).sum::<f64>() / n;
+            self.last_fc = (fc, email);
             return (fc, email);
         }
         // History ratio (actual / first-contact demand) times known demand drivers.
         let noise = 1.0 + 0.035 * self.r_dem.normal();
         for q in 0..4 {
-            let act: f64 = self.hist_actual.iter().map(|h| h[q].iter().sum::<f64>()).sum();
+            let act: f64 = self
+                .hist_actual
+                .iter()
+                .map(|h| h[q].iter().sum::<f64>())
+                .sum();
             let lam: f64 = self.hist_lambda.iter().map(|l| l[q]).sum();
             let ratio = if lam > 0.0 { act / lam } else { 1.0 };
             for i in 0..NI {
@@ -1155,9 +1320,17 @@ impl<'a> Sim<'a> {
             .iter()
             .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
         let el_today: f64 = (0..4)
-            .map(|q| (0..NA).map(|i| self.lambda_async(d as i64, q, Ch::Email, i)).sum::<f64>())
+            .map(|q| {
+                (0..NA)
+                    .map(|i| self.lambda_async(d as i64, q, Ch::Email, i))
+                    .sum::<f64>()
+            })
             .sum();
-        let email = if el > 0.0 { el_today * ea / el } else { el_today };
+        let email = if el > 0.0 {
+            el_today * ea / el
+        } else {
+            el_today
+        };
         (fc, email)
     }
 
@@ -1178,6 +1351,8 @@ impl<'a> Sim<'a> {
         self.heap.clear();
         self.waiting.clear();
         self.idle.clear();
+        self.partial.clear();
+        self.n_free = 0;
         self.done_emails.clear();
         self.actual = [[0.0; NI]; 4];
         self.aht_sum = [[0.0; NI]; 4];
@@ -1248,8 +1423,13 @@ impl<'a> Sim<'a> {
             match ev.kind {
                 Kind::Arrive(ci) => self.arrive(ci as usize, ev.t),
                 Kind::Abandon(ci) => self.abandon(ci as usize, ev.t),
-                Kind::Finish(si) => {
-                    self.shifts[si as usize].busy = false;
+                Kind::Finish(si, digital) => {
+                    let s = &mut self.shifts[si as usize];
+                    if digital {
+                        s.load -= 1;
+                    } else {
+                        s.excl = false;
+                    }
                     self.dispatch(si as usize, ev.t);
                 }
                 Kind::Boundary(si) => self.dispatch(si as usize, ev.t),
@@ -1273,7 +1453,11 @@ impl<'a> Sim<'a> {
             self.months[mi].fc_actual += a;
         }
         let el: f64 = (0..4)
-            .map(|q| (0..NA).map(|i| self.lambda_async(d as i64, q, Ch::Email, i)).sum::<f64>())
+            .map(|q| {
+                (0..NA)
+                    .map(|i| self.lambda_async(d as i64, q, Ch::Email, i))
+                    .sum::<f64>()
+            })
             .sum();
         self.hist_actual.push_back(self.actual);
         self.hist_lambda.push_back(lam);
@@ -1317,10 +1501,11 @@ impl<'a> Sim<'a> {
         let mut avail: Vec<usize> = (0..n)
             .filter(|&k| {
                 let a = &self.agents[k];
-                a.employed(di) && a.live_from <= di && a.week_shifts < 5
+                let off = (d as u32 + a.id * 3) % 7;
+                a.employed(di) && a.live_from <= di && off >= 2
             })
             .collect();
-        avail.sort_by_key(|&k| (self.agents[k].week_shifts, (k * 7919 + d * 31) % n.max(1)));
+        avail.sort_by_key(|&k| (k * 7919 + d * 31) % n.max(1));
         // When short of agents, drop shifts spread over the day, not the evening.
         let mut order: Vec<usize> = (0..plan.len()).collect();
         order.sort_by(|&a, &b| {
@@ -1330,7 +1515,6 @@ impl<'a> Sim<'a> {
         });
         for (k, &(start_iv, len)) in avail.iter().zip(order.iter().map(|&o| &plan[o])) {
             let r = &mut self.r_wf;
-            self.agents[*k].week_shifts += 1;
             let start = self.day_start + OPEN + start_iv as f64 * IV;
             let sched = len as f64 * IV;
             let end = start + sched;
@@ -1347,8 +1531,8 @@ impl<'a> Sim<'a> {
                 (start, end)
             };
             let worked = (we - ws).max(0.0);
-            let non_adh = (worked * ((1.0 - self.p.adherence) + 0.04 * r.normal()).max(0.0))
-                .min(worked);
+            let non_adh =
+                (worked * ((1.0 - self.p.adherence) + 0.04 * r.normal()).max(0.0)).min(worked);
             let mut gaps = [(0.0, 0.0); 2];
             if worked > 0.0 && non_adh > 60.0 {
                 let g1 = non_adh * (0.3 + 0.4 * r.unif());
@@ -1365,7 +1549,9 @@ impl<'a> Sim<'a> {
                 start: ws,
                 end: we,
                 gaps,
-                busy: false,
+                excl: false,
+                free: false,
+                load: 0,
                 token: 0,
                 plan_iv: start_iv,
                 plan_len: len,
@@ -1541,7 +1727,9 @@ impl<'a> Sim<'a> {
             ",{:.1},{:.1},{:.1},{},{},",
             c.talk, c.hold, c.wrap, c.abandoned, c.transferred
         );
-        if !c.abandoned && let Some(r) = c.coded {
+        if !c.abandoned
+            && let Some(r) = c.coded
+        {
             let _ = write!(l, "{r}");
         }
         l.push(',');
@@ -1560,7 +1748,11 @@ impl<'a> Sim<'a> {
         }
         let r = &mut self.r_srv;
         let wait = if c.answered.is_nan() {
-            if c.abandoned { c.ended - c.arrived } else { 0.0 }
+            if c.abandoned {
+                c.ended - c.arrived
+            } else {
+                0.0
+            }
         } else {
             c.answered - c.arrived
         };
@@ -1571,11 +1763,16 @@ impl<'a> Sim<'a> {
         };
         let (skill, courtesy, expf) = if c.agent != NONE {
             let a = self
-                .agents
-                .iter()
-                .rev()
-                .find(|a| a.id == c.agent)
-                .map(|a| (a.skill, a.courtesy, 1.0 - (-((self.day as i32 - a.hired) as f64) / 90.0).exp()))
+                .by_id
+                .get(c.agent as usize)
+                .and_then(|&k| self.agents.get(k))
+                .map(|a| {
+                    (
+                        a.skill,
+                        a.courtesy,
+                        1.0 - (-((self.day as i32 - a.hired) as f64) / 90.0).exp(),
+                    )
+                })
                 .unwrap_or((0.0, 0.0, 0.5));
             (Some(a.0), Some(a.1), a.2)
         } else {
@@ -1601,7 +1798,7 @@ impl<'a> Sim<'a> {
             + 0.13 * court.unwrap_or(4.3)
             + 0.37 * resol
             + 0.15 * ease
-            + 0.55
+            - 0.06
             + self.p.sat_offset
             + 0.45 * r.normal();
         if c.abandoned {
@@ -1613,10 +1810,14 @@ impl<'a> Sim<'a> {
         let ended = c.ended;
         let (selection, invited) = if self.p.baseline() {
             let handled = c.agent != NONE;
-            let good = c.coded == Some(true) && wait < 60.0 && !c.transferred;
-            if handled && matches!(c.ch, Ch::Voice | Ch::Chat)
-                && r.chance(if good { 0.09 } else { 0.015 })
-            {
+            // Agents offer the survey to customers who sounded pleased.
+            let good = c.coded == Some(true) && !c.transferred;
+            let p_offer = if good {
+                0.003 + 0.3 * sat01.powi(6)
+            } else {
+                0.003
+            };
+            if handled && matches!(c.ch, Ch::Voice | Ch::Chat) && r.chance(p_offer) {
                 let t = if r.chance(0.35) {
                     // Weekly batch: next Monday 10:00.
                     let day = (ended / DAY).floor() as i64;
@@ -1647,7 +1848,7 @@ impl<'a> Sim<'a> {
             }
         };
         let p_resp = match selection {
-            "agent_selected" => 0.2 + 0.35 * sat01,
+            "agent_selected" => 0.1 + 0.6 * sat01.powi(3),
             "customer_initiated" => 0.85,
             _ => 0.17 + 0.1 * sat01,
         };
@@ -1673,8 +1874,14 @@ impl<'a> Sim<'a> {
         self.cal.ts(l, resp_at);
         let rate = |x: f64| x.round().clamp(1.0, 5.0) as u8;
         let csat = rate(latent);
-        let nps = (2.3 * latent - 2.2 + 1.0 * r.normal()).round().clamp(0.0, 10.0) as u8;
-        let reported = if r.chance(0.92) { c.resolved } else { !c.resolved };
+        let nps = (2.3 * latent - 1.6 + 1.0 * r.normal())
+            .round()
+            .clamp(0.0, 10.0) as u8;
+        let reported = if r.chance(0.92) {
+            c.resolved
+        } else {
+            !c.resolved
+        };
         let _ = write!(l, ",{csat},{nps},{reported},{}", rate(attr_wait));
         let attrs = [Some(attr_wait), knowledge, court, Some(resol), Some(ease)];
         for a in &attrs[1..] {
@@ -1751,7 +1958,11 @@ impl<'a> Sim<'a> {
                     l,
                     "{},{}",
                     date(e),
-                    if a.involuntary { "involuntary" } else { "voluntary" }
+                    if a.involuntary {
+                        "involuntary"
+                    } else {
+                        "voluntary"
+                    }
                 );
             } else {
                 l.push(',');

@@ -171,7 +171,10 @@ mod tests {
 
     #[test]
     fn erlang_required_matches_domain_vector() {
-        let e = Erlang { a: 10.0, aht: 180.0 };
+        let e = Erlang {
+            a: 10.0,
+            aht: 180.0,
+        };
         assert_eq!(e.required(20.0, 0.8), 14);
     }
 }

@@ -36,13 +36,13 @@ pub struct AssessArgs {
 
 /// Runs `cxaudit assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
-    let as_of = match &args.as_of {
-        Some(text) => Some(
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|e| InputError(format!("--as-of: expected YYYY-MM-DD, found `{text}`: {e}")))?,
-        ),
-        None => None,
-    };
+    let as_of =
+        match &args.as_of {
+            Some(text) => Some(chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(
+                |e| InputError(format!("--as-of: expected YYYY-MM-DD, found `{text}`: {e}")),
+            )?),
+            None => None,
+        };
     let pack = load_pack(&args.pack)?;
     let registry = args.plugins.registry();
     let quiet = args.quiet;
@@ -51,29 +51,57 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{msg}");
         }
     };
-    let (record, _) = assess(&pack, &registry, &args.evidence, &AssessOptions { as_of }, &mut progress)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let (record, _) = assess(
+        &pack,
+        &registry,
+        &args.evidence,
+        &AssessOptions { as_of },
+        &mut progress,
+    )?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let path = args.out.join("assessment.json");
-    std::fs::write(&path, record.to_json()?).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(&path, record.to_json()?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
 
+    for r in &registry.refused {
+        eprintln!(
+            "warning: plugin library refused: {}: {}",
+            r.path.display(),
+            r.reason
+        );
+    }
     for w in &record.warnings {
         eprintln!("warning: {w}");
     }
-    let overall = record.scores.overall.score.map_or("n/a".to_owned(), |s| format!("{:.1}%", s * 100.0));
+    let overall = record
+        .scores
+        .overall
+        .score
+        .map_or("n/a".to_owned(), |s| format!("{:.1}%", s * 100.0));
     println!(
         "{} ({}), {} to {}: {} ({overall}, {:.1} of {:.1} available points)",
         record.centre.name,
         record.pack.id,
         record.period.start,
         record.period.end,
-        if record.decision.certified { "CERTIFIED" } else { "NOT CERTIFIED" },
+        if record.decision.certified {
+            "CERTIFIED"
+        } else {
+            "NOT CERTIFIED"
+        },
         record.scores.overall.earned,
         record.scores.overall.available,
     );
     for rule in &record.decision.failed_rules {
         println!("  failed: {} — {}", rule.rule, rule.detail);
     }
-    let flagged: Vec<&str> = record.findings.iter().filter(|f| f.flagged).map(|f| f.criterion.as_str()).collect();
+    let flagged: Vec<&str> = record
+        .findings
+        .iter()
+        .filter(|f| f.flagged)
+        .map(|f| f.criterion.as_str())
+        .collect();
     if !flagged.is_empty() {
         println!("  flagged for review: {}", flagged.join(", "));
     }

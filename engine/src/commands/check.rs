@@ -34,7 +34,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let ready = results.iter().filter(|r| r.ready).count();
-    println!("{ready} of {} criteria have the evidence they need.", results.len());
+    println!(
+        "{ready} of {} criteria have the evidence they need.",
+        results.len()
+    );
     for r in &results {
         let mark = if r.ready { "ok " } else { "MISSING" };
         println!("{mark:7} {:6} {} [{}]", r.criterion, r.title, r.method);

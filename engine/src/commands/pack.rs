@@ -154,13 +154,23 @@ fn print_text(v: &PackView<'_>) {
         v.sections.len(),
         v.scoring.certify_overall_min * 100.0,
         v.scoring.certify_section_min * 100.0,
-        if v.scoring.certify_mandatory_met { ", mandatory criteria met" } else { "" }
+        if v.scoring.certify_mandatory_met {
+            ", mandatory criteria met"
+        } else {
+            ""
+        }
     );
     for s in &v.sections {
-        println!("\n{} {} ({} points, {} criteria)", s.id, s.title, s.points, s.criteria);
+        println!(
+            "\n{} {} ({} points, {} criteria)",
+            s.id, s.title, s.points, s.criteria
+        );
         for c in v.criteria.iter().filter(|c| c.section == s.id) {
             let m = if c.mandatory { "M" } else { " " };
-            println!("  {:5} {:>5} {m} {:32} {}", c.id, c.points, c.method, c.title);
+            println!(
+                "  {:5} {:>5} {m} {:32} {}",
+                c.id, c.points, c.method, c.title
+            );
         }
     }
 }

@@ -32,14 +32,22 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
     let PluginsCommand::List { plugins, format } = cmd;
     let registry = plugins.registry();
     if *format == Format::Json {
-        print_json(&Listing { plugins: &registry.plugins, refused: &registry.refused })?;
+        print_json(&Listing {
+            plugins: &registry.plugins,
+            refused: &registry.refused,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     if registry.plugins.is_empty() {
-        println!("No plugins found (searched --plugins folders, CXAUDIT_PLUGIN_PATH and the executable's folder).");
+        println!(
+            "No plugins found (searched --plugins folders, CXAUDIT_PLUGIN_PATH and the executable's folder)."
+        );
     }
     for p in &registry.plugins {
-        println!("{} {} (ABI {}, SDK {})", p.name, p.version, p.abi_version, p.sdk_version);
+        println!(
+            "{} {} (ABI {}, SDK {})",
+            p.name, p.version, p.abi_version, p.sdk_version
+        );
         println!("  path:   {}", p.path.display());
         println!("  sha256: {}", p.sha256);
         for e in &p.evaluators {
@@ -48,7 +56,13 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
                 let cols: Vec<String> = t
                     .columns
                     .iter()
-                    .map(|c| if c.required { c.name.clone() } else { format!("{}?", c.name) })
+                    .map(|c| {
+                        if c.required {
+                            c.name.clone()
+                        } else {
+                            format!("{}?", c.name)
+                        }
+                    })
                     .collect();
                 let req = if t.required { "" } else { " (optional)" };
                 println!("      table {}{req}: {}", t.name, cols.join(", "));

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder, TimestampSecondBuilder,
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampSecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -64,7 +65,10 @@ pub struct ParsedTable {
 
 /// The header row of a CSV file.
 pub fn read_csv_header(path: &Path, delimiter: u8) -> Result<Vec<String>, String> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_path(path).map_err(|e| e.to_string())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_path(path)
+        .map_err(|e| e.to_string())?;
     let headers = reader.headers().map_err(|e| e.to_string())?;
     Ok(headers.iter().map(|h| h.trim().to_owned()).collect())
 }
@@ -148,15 +152,19 @@ impl CellParser {
             return if schema.nullable {
                 Ok(Cell::Null)
             } else {
-                Err(format!("expected {}, found an empty cell (this column may not be empty)", schema.column_type))
+                Err(format!(
+                    "expected {}, found an empty cell (this column may not be empty)",
+                    schema.column_type
+                ))
             };
         }
         let bad = |hint: &str| format!("expected {}{hint}, found `{value}`", schema.column_type);
         match schema.column_type {
             ColumnType::String => match &schema.values {
-                Some(allowed) if !allowed.iter().any(|a| a == value) => {
-                    Err(format!("expected one of {}, found `{value}`", allowed.join(", ")))
-                }
+                Some(allowed) if !allowed.iter().any(|a| a == value) => Err(format!(
+                    "expected one of {}, found `{value}`",
+                    allowed.join(", ")
+                )),
                 _ => Ok(Cell::Str),
             },
             ColumnType::Integer => value.parse::<i64>().map(Cell::Int).map_err(|_| bad("")),
@@ -172,7 +180,9 @@ impl CellParser {
             ColumnType::Date => NaiveDate::parse_from_str(value, &self.date_format)
                 .map(|d| Cell::Date(days_from_date(d)))
                 .map_err(|_| bad(&format!(" in format `{}`", self.date_format))),
-            ColumnType::Month => parse_month(value).map(|d| Cell::Date(days_from_date(d))).ok_or_else(|| bad(" (YYYY-MM)")),
+            ColumnType::Month => parse_month(value)
+                .map(|d| Cell::Date(days_from_date(d)))
+                .ok_or_else(|| bad(" (YYYY-MM)")),
             ColumnType::Timestamp => self.parse_timestamp(value).map(Cell::Ts),
         }
     }
@@ -183,28 +193,37 @@ impl CellParser {
                 if let Ok(dt) = DateTime::parse_from_str(value, format) {
                     return Ok(dt.timestamp());
                 }
-                NaiveDateTime::parse_from_str(value, format)
-                    .map_err(|_| format!("expected timestamp in format `{format}`, found `{value}`"))?
+                NaiveDateTime::parse_from_str(value, format).map_err(|_| {
+                    format!("expected timestamp in format `{format}`, found `{value}`")
+                })?
             }
             None => {
                 if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
                     return Ok(dt.timestamp());
                 }
-                ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-                    .iter()
-                    .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
-                    .ok_or_else(|| {
-                        format!("expected timestamp (ISO 8601, e.g. 2026-01-31T08:30:00), found `{value}`")
-                    })?
+                [
+                    "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%dT%H:%M",
+                    "%Y-%m-%d %H:%M",
+                ]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "expected timestamp (ISO 8601, e.g. 2026-01-31T08:30:00), found `{value}`"
+                    )
+                })?
             }
         };
         match self.tz.from_local_datetime(&naive) {
             chrono::LocalResult::Single(t) => Ok(t.timestamp()),
             // A repeated hour when clocks go back: the first occurrence.
             chrono::LocalResult::Ambiguous(first, _) => Ok(first.timestamp()),
-            chrono::LocalResult::None => {
-                Err(format!("timestamp `{value}` does not exist in time zone {} (clocks went forward)", self.tz))
-            }
+            chrono::LocalResult::None => Err(format!(
+                "timestamp `{value}` does not exist in time zone {} (clocks went forward)",
+                self.tz
+            )),
         }
     }
 }
@@ -221,13 +240,24 @@ fn parse_month(value: &str) -> Option<NaiveDate> {
 /// A column the file lacks is listed in `missing_columns` (the criteria
 /// that need it decide); a bad cell fails the table or, with
 /// `on_error = "skip"`, skips the row and counts it.
-pub fn read_table(path: &Path, wanted: &[WantedColumn], options: &TableReadOptions) -> Result<ParsedTable, EvidenceError> {
+pub fn read_table(
+    path: &Path,
+    wanted: &[WantedColumn],
+    options: &TableReadOptions,
+) -> Result<ParsedTable, EvidenceError> {
     let shown = Path::new(&options.shown_path);
     let delimiter = options.formats.delimiter.unwrap_or(',');
     if !delimiter.is_ascii() {
-        return Err(EvidenceError::new(Location::file(shown).key("delimiter"), "the delimiter must be one ASCII character"));
+        return Err(EvidenceError::new(
+            Location::file(shown).key("delimiter"),
+            "the delimiter must be one ASCII character",
+        ));
     }
-    let tz_name = options.formats.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let tz_name = options
+        .formats
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| "UTC".to_owned());
     let tz: Tz = tz_name.parse().map_err(|_| {
         EvidenceError::new(
             Location::file(shown).key("time_zone"),
@@ -237,7 +267,11 @@ pub fn read_table(path: &Path, wanted: &[WantedColumn], options: &TableReadOptio
     let parser = CellParser {
         tz,
         timestamp_format: options.formats.timestamp_format.clone(),
-        date_format: options.formats.date_format.clone().unwrap_or_else(|| "%Y-%m-%d".to_owned()),
+        date_format: options
+            .formats
+            .date_format
+            .clone()
+            .unwrap_or_else(|| "%Y-%m-%d".to_owned()),
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter as u8)
@@ -245,7 +279,12 @@ pub fn read_table(path: &Path, wanted: &[WantedColumn], options: &TableReadOptio
         .map_err(|e| EvidenceError::new(Location::file(shown), format!("cannot read: {e}")))?;
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| EvidenceError::new(Location::file(shown).key("header"), format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            EvidenceError::new(
+                Location::file(shown).key("header"),
+                format!("cannot read the header row: {e}"),
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
@@ -256,7 +295,10 @@ pub fn read_table(path: &Path, wanted: &[WantedColumn], options: &TableReadOptio
         .map(|s| Field::new(&s.name, arrow_type(s.schema.column_type), s.schema.nullable))
         .collect();
     let schema: SchemaRef = Arc::new(Schema::new(fields));
-    let mut builders: Vec<ColumnBuilder> = slots.iter().map(|s| ColumnBuilder::new(s.schema.column_type)).collect();
+    let mut builders: Vec<ColumnBuilder> = slots
+        .iter()
+        .map(|s| ColumnBuilder::new(s.schema.column_type))
+        .collect();
 
     let mut batches = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -270,13 +312,20 @@ pub fn read_table(path: &Path, wanted: &[WantedColumn], options: &TableReadOptio
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
                 let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("expected {expected_len} fields like the header, found {len}")
                     }
                     csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
                     _ => e.to_string(),
                 };
-                let location = Location { file: shown.to_path_buf(), line, column: None, key: None };
+                let location = Location {
+                    file: shown.to_path_buf(),
+                    line,
+                    column: None,
+                    key: None,
+                };
                 if options.on_error == OnError::Skip {
                     skipped_rows += 1;
                     if skipped_examples.len() < MAX_EXAMPLES {
@@ -333,7 +382,14 @@ pub fn read_table(path: &Path, wanted: &[WantedColumn], options: &TableReadOptio
     if in_batch > 0 || batches.is_empty() {
         batches.push(finish_batch(&schema, &mut builders, shown)?);
     }
-    Ok(ParsedTable { schema, batches, rows, skipped_rows, skipped_examples, missing_columns })
+    Ok(ParsedTable {
+        schema,
+        batches,
+        rows,
+        skipped_rows,
+        skipped_examples,
+        missing_columns,
+    })
 }
 
 fn resolve_slots(headers: &[String], wanted: &[WantedColumn]) -> (Vec<Slot>, Vec<String>) {
@@ -345,14 +401,27 @@ fn resolve_slots(headers: &[String], wanted: &[WantedColumn]) -> (Vec<Slot>, Vec
                 if w.schema.matches(header) {
                     let mut schema = w.schema.clone();
                     schema.name = header.clone();
-                    slots.push(Slot { name: header.clone(), header: header.clone(), index, schema });
+                    slots.push(Slot {
+                        name: header.clone(),
+                        header: header.clone(),
+                        index,
+                        schema,
+                    });
                 }
             }
             continue;
         }
-        let header = w.mapped_from.clone().unwrap_or_else(|| w.schema.name.clone());
+        let header = w
+            .mapped_from
+            .clone()
+            .unwrap_or_else(|| w.schema.name.clone());
         match headers.iter().position(|h| *h == header) {
-            Some(index) => slots.push(Slot { name: w.schema.name.clone(), header, index, schema: w.schema.clone() }),
+            Some(index) => slots.push(Slot {
+                name: w.schema.name.clone(),
+                header,
+                index,
+                schema: w.schema.clone(),
+            }),
             None => missing.push(w.schema.name.clone()),
         }
     }
@@ -377,11 +446,20 @@ fn append(builder: &mut ColumnBuilder, cell: Cell, raw: &str) {
     }
 }
 
-fn finish_batch(schema: &SchemaRef, builders: &mut [ColumnBuilder], shown: &Path) -> Result<RecordBatch, EvidenceError> {
+fn finish_batch(
+    schema: &SchemaRef,
+    builders: &mut [ColumnBuilder],
+    shown: &Path,
+) -> Result<RecordBatch, EvidenceError> {
     let columns: Vec<ArrayRef> = builders.iter_mut().map(ColumnBuilder::finish).collect();
-    let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(columns.first().map_or(0, |c| c.len())));
-    RecordBatch::try_new_with_options(schema.clone(), columns, &options)
-        .map_err(|e| EvidenceError::new(Location::file(shown), format!("internal: cannot assemble a batch: {e}")))
+    let options = arrow_array::RecordBatchOptions::new()
+        .with_row_count(Some(columns.first().map_or(0, |c| c.len())));
+    RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(|e| {
+        EvidenceError::new(
+            Location::file(shown),
+            format!("internal: cannot assemble a batch: {e}"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -392,11 +470,23 @@ mod tests {
     use arrow_array::types::{Float64Type, TimestampSecondType};
 
     fn col(name: &str, t: ColumnType, nullable: bool) -> WantedColumn {
-        WantedColumn { schema: ColumnSchema { name: name.into(), column_type: t, nullable, values: None }, mapped_from: None }
+        WantedColumn {
+            schema: ColumnSchema {
+                name: name.into(),
+                column_type: t,
+                nullable,
+                values: None,
+            },
+            mapped_from: None,
+        }
     }
 
     fn options(formats: Formats, on_error: OnError) -> TableReadOptions {
-        TableReadOptions { shown_path: "data/t.csv".into(), formats, on_error }
+        TableReadOptions {
+            shown_path: "data/t.csv".into(),
+            formats,
+            on_error,
+        }
     }
 
     fn write(text: &str) -> tempfile::NamedTempFile {
@@ -407,9 +497,19 @@ mod tests {
 
     #[test]
     fn reads_only_wanted_columns_with_types() {
-        let f = write("id,talk,extra,at\na,1.5,zzz,2026-01-01T08:00:00\nb,,zzz,2026-01-01T09:00:00\n");
-        let wanted = [col("id", ColumnType::String, false), col("talk", ColumnType::Float, true), col("at", ColumnType::Timestamp, false)];
-        let t = read_table(f.path(), &wanted, &options(Formats::default(), OnError::Fail)).unwrap();
+        let f =
+            write("id,talk,extra,at\na,1.5,zzz,2026-01-01T08:00:00\nb,,zzz,2026-01-01T09:00:00\n");
+        let wanted = [
+            col("id", ColumnType::String, false),
+            col("talk", ColumnType::Float, true),
+            col("at", ColumnType::Timestamp, false),
+        ];
+        let t = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap();
         assert_eq!(t.rows, 2);
         assert_eq!(t.schema.fields().len(), 3);
         let talk = t.batches[0].column(1).as_primitive::<Float64Type>();
@@ -422,19 +522,38 @@ mod tests {
     #[test]
     fn bad_cell_names_file_line_column_and_type() {
         let f = write("id,talk\na,1\nb,abc\n");
-        let wanted = [col("id", ColumnType::String, false), col("talk", ColumnType::Float, false)];
-        let e = read_table(f.path(), &wanted, &options(Formats::default(), OnError::Fail)).unwrap_err();
+        let wanted = [
+            col("id", ColumnType::String, false),
+            col("talk", ColumnType::Float, false),
+        ];
+        let e = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
         assert_eq!(e.location.line, Some(3));
         assert_eq!(e.location.column, Some(2));
         assert_eq!(e.location.key.as_deref(), Some("talk"));
-        assert_eq!(e.to_string(), "data/t.csv:3:2: `talk`: expected float (a finite number), found `abc`");
+        assert_eq!(
+            e.to_string(),
+            "data/t.csv:3:2: `talk`: expected float (a finite number), found `abc`"
+        );
     }
 
     #[test]
     fn skip_mode_counts_bad_rows() {
         let f = write("id,talk\na,1\nb,abc\nc,2\n");
-        let wanted = [col("id", ColumnType::String, false), col("talk", ColumnType::Float, false)];
-        let t = read_table(f.path(), &wanted, &options(Formats::default(), OnError::Skip)).unwrap();
+        let wanted = [
+            col("id", ColumnType::String, false),
+            col("talk", ColumnType::Float, false),
+        ];
+        let t = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Skip),
+        )
+        .unwrap();
         assert_eq!((t.rows, t.skipped_rows), (2, 1));
         assert!(t.skipped_examples[0].contains(":3:2"));
     }
@@ -447,17 +566,38 @@ mod tests {
             timestamp_format: Some("%d/%m/%Y %H:%M".into()),
             ..Formats::default()
         };
-        let t = read_table(f.path(), &[col("at", ColumnType::Timestamp, false)], &options(formats, OnError::Fail)).unwrap();
+        let t = read_table(
+            f.path(),
+            &[col("at", ColumnType::Timestamp, false)],
+            &options(formats, OnError::Fail),
+        )
+        .unwrap();
         let at = t.batches[0].column(0).as_primitive::<TimestampSecondType>();
         // 09:00 BST is 08:00 UTC.
-        assert_eq!(at.value(0), chrono::NaiveDate::from_ymd_opt(2026, 7, 31).unwrap().and_hms_opt(8, 0, 0).unwrap().and_utc().timestamp());
+        assert_eq!(
+            at.value(0),
+            chrono::NaiveDate::from_ymd_opt(2026, 7, 31)
+                .unwrap()
+                .and_hms_opt(8, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp()
+        );
     }
 
     #[test]
     fn missing_columns_are_listed_not_fatal() {
         let f = write("id\na\n");
-        let wanted = [col("id", ColumnType::String, false), col("talk", ColumnType::Float, false)];
-        let t = read_table(f.path(), &wanted, &options(Formats::default(), OnError::Fail)).unwrap();
+        let wanted = [
+            col("id", ColumnType::String, false),
+            col("talk", ColumnType::Float, false),
+        ];
+        let t = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap();
         assert_eq!(t.missing_columns, vec!["talk".to_owned()]);
     }
 
@@ -467,8 +607,18 @@ mod tests {
         let mut id = col("contact_id", ColumnType::String, false);
         id.mapped_from = Some("Call ID".into());
         let wanted = [id, col("attr_*", ColumnType::Integer, true)];
-        let t = read_table(f.path(), &wanted, &options(Formats::default(), OnError::Fail)).unwrap();
-        let names: Vec<&str> = t.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let t = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap();
+        let names: Vec<&str> = t
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
         assert_eq!(names, ["contact_id", "attr_wait", "attr_ease"]);
     }
 
@@ -477,7 +627,12 @@ mod tests {
         let f = write("channel,flag\nfax,true\n");
         let mut channel = col("channel", ColumnType::String, false);
         channel.schema.values = Some(vec!["voice".into(), "chat".into()]);
-        let e = read_table(f.path(), &[channel, col("flag", ColumnType::Bool, false)], &options(Formats::default(), OnError::Fail)).unwrap_err();
+        let e = read_table(
+            f.path(),
+            &[channel, col("flag", ColumnType::Bool, false)],
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
         assert!(e.message.contains("expected one of voice, chat"), "{e}");
     }
 }

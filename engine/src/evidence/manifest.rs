@@ -107,11 +107,19 @@ pub struct EvidenceManifest {
 impl EvidenceManifest {
     /// The effective formats of a table (its own over the defaults).
     pub fn formats(&self, table: &str) -> Formats {
-        let own = self.tables.get(table).map(|t| t.formats.clone()).unwrap_or_default();
+        let own = self
+            .tables
+            .get(table)
+            .map(|t| t.formats.clone())
+            .unwrap_or_default();
         Formats {
             time_zone: own.time_zone.or_else(|| self.defaults.time_zone.clone()),
-            timestamp_format: own.timestamp_format.or_else(|| self.defaults.timestamp_format.clone()),
-            date_format: own.date_format.or_else(|| self.defaults.date_format.clone()),
+            timestamp_format: own
+                .timestamp_format
+                .or_else(|| self.defaults.timestamp_format.clone()),
+            date_format: own
+                .date_format
+                .or_else(|| self.defaults.date_format.clone()),
             delimiter: own.delimiter.or(self.defaults.delimiter),
         }
     }
@@ -122,12 +130,15 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
     let path = dir.join("evidence.toml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| EvidenceError::new(Location::file(&path), format!("cannot read: {e}")))?;
-    let raw: RawManifest =
-        parse_toml(&path, &text).map_err(|(location, message)| EvidenceError::new(location, message))?;
+    let raw: RawManifest = parse_toml(&path, &text)
+        .map_err(|(location, message)| EvidenceError::new(location, message))?;
     if raw.period.end < raw.period.start {
         return Err(EvidenceError::new(
             Location::file(&path).key("period"),
-            format!("the period ends ({}) before it starts ({})", raw.period.end, raw.period.start),
+            format!(
+                "the period ends ({}) before it starts ({})",
+                raw.period.end, raw.period.start
+            ),
         ));
     }
     Ok(EvidenceManifest {

@@ -27,6 +27,9 @@ pub struct EvidenceError {
 impl EvidenceError {
     /// An error at a location.
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        EvidenceError { location, message: message.into() }
+        EvidenceError {
+            location,
+            message: message.into(),
+        }
     }
 }

@@ -11,24 +11,35 @@ pub fn confine(root: &Path, relative: &str) -> Result<PathBuf, String> {
         return Err("the path is empty".into());
     }
     if rel.is_absolute() || rel.has_root() {
-        return Err(format!("`{relative}` is absolute; evidence paths are relative to the evidence folder"));
+        return Err(format!(
+            "`{relative}` is absolute; evidence paths are relative to the evidence folder"
+        ));
     }
     for c in rel.components() {
         match c {
             Component::ParentDir => {
-                return Err(format!("`{relative}` leaves the evidence folder (`..` is not allowed)"));
+                return Err(format!(
+                    "`{relative}` leaves the evidence folder (`..` is not allowed)"
+                ));
             }
             Component::Prefix(_) | Component::RootDir => {
-                return Err(format!("`{relative}` is absolute; evidence paths are relative to the evidence folder"));
+                return Err(format!(
+                    "`{relative}` is absolute; evidence paths are relative to the evidence folder"
+                ));
             }
             Component::CurDir | Component::Normal(_) => {}
         }
     }
-    let root_real = root
-        .canonicalize()
-        .map_err(|e| format!("the evidence folder `{}` cannot be opened: {e}", root.display()))?;
+    let root_real = root.canonicalize().map_err(|e| {
+        format!(
+            "the evidence folder `{}` cannot be opened: {e}",
+            root.display()
+        )
+    })?;
     let joined = root.join(rel);
-    let real = joined.canonicalize().map_err(|e| format!("`{relative}` cannot be opened: {e}"))?;
+    let real = joined
+        .canonicalize()
+        .map_err(|e| format!("`{relative}` cannot be opened: {e}"))?;
     if !real.starts_with(&root_real) {
         return Err(format!(
             "`{relative}` resolves to `{}`, outside the evidence folder (through a symbolic link)",
@@ -50,9 +61,17 @@ mod tests {
         std::fs::write(root.path().join("ok.csv"), "x\n").unwrap();
 
         assert!(confine(root.path(), "ok.csv").is_ok());
-        assert!(confine(root.path(), "../secret.csv").unwrap_err().contains(".."));
+        assert!(
+            confine(root.path(), "../secret.csv")
+                .unwrap_err()
+                .contains("..")
+        );
         let abs = outside.path().join("secret.csv");
-        assert!(confine(root.path(), abs.to_str().unwrap()).unwrap_err().contains("absolute"));
+        assert!(
+            confine(root.path(), abs.to_str().unwrap())
+                .unwrap_err()
+                .contains("absolute")
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();

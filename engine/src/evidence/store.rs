@@ -93,8 +93,12 @@ impl EvidenceStore {
             warnings: Vec::new(),
             parses: BTreeMap::new(),
         };
-        let sources: Vec<(String, super::TableSource)> =
-            store.manifest.tables.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let sources: Vec<(String, super::TableSource)> = store
+            .manifest
+            .tables
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for (name, source) in sources {
             let mut entry = InventoryEntry {
                 kind: "table".into(),
@@ -112,7 +116,9 @@ impl EvidenceStore {
                     "evidence.toml: `tables.{name}` is not a table of the pack's evidence schema; it is ignored"
                 ));
                 entry.status = "unknown".into();
-                entry.sha256 = confine(&store.manifest.dir, &source.path).ok().and_then(|p| sha256_file(&p).ok());
+                entry.sha256 = confine(&store.manifest.dir, &source.path)
+                    .ok()
+                    .and_then(|p| sha256_file(&p).ok());
                 store.inventory.push(entry);
                 continue;
             };
@@ -144,7 +150,10 @@ impl EvidenceStore {
                 .columns
                 .iter()
                 .filter(|c| columns.contains(&c.name))
-                .map(|c| WantedColumn { schema: c.clone(), mapped_from: source.columns.get(&c.name).cloned() })
+                .map(|c| WantedColumn {
+                    schema: c.clone(),
+                    mapped_from: source.columns.get(&c.name).cloned(),
+                })
                 .collect();
             let options = TableReadOptions {
                 shown_path: source.path.clone(),
@@ -178,8 +187,12 @@ impl EvidenceStore {
             }
             store.inventory.push(entry);
         }
-        let kinds: Vec<(String, String)> =
-            store.manifest.documents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let kinds: Vec<(String, String)> = store
+            .manifest
+            .documents
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for (kind, rel) in kinds {
             if !schema.documents.contains_key(&kind) {
                 store.warnings.push(format!(
@@ -209,7 +222,13 @@ impl EvidenceStore {
         };
         let root = match confine(&self.manifest.dir, rel) {
             Ok(p) => p,
-            Err(why) => return failed(self, rel, format!("evidence.toml: `documents.{kind}`: {why}")),
+            Err(why) => {
+                return failed(
+                    self,
+                    rel,
+                    format!("evidence.toml: `documents.{kind}`: {why}"),
+                );
+            }
         };
         let mut files: Vec<String> = Vec::new();
         if root.is_dir() {
@@ -217,7 +236,11 @@ impl EvidenceStore {
                 Ok(rd) => rd
                     .filter_map(Result::ok)
                     .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
-                    .filter_map(|e| e.file_name().to_str().map(|n| format!("{}/{n}", rel.trim_end_matches('/'))))
+                    .filter_map(|e| {
+                        e.file_name()
+                            .to_str()
+                            .map(|n| format!("{}/{n}", rel.trim_end_matches('/')))
+                    })
                     .collect(),
                 Err(e) => return failed(self, rel, format!("{rel}: cannot list the folder: {e}")),
             };
@@ -289,14 +312,20 @@ impl EvidenceAccess for EvidenceStore {
         match self.tables.get(name) {
             Some(TableLoad::Loaded(t)) => Ok((t.schema.clone(), t.batches.clone())),
             Some(TableLoad::Failed(why)) => Err(why.clone()),
-            Some(TableLoad::NotRead) => Err(format!("table `{name}` was not loaded (no criterion of this run declared it)")),
+            Some(TableLoad::NotRead) => Err(format!(
+                "table `{name}` was not loaded (no criterion of this run declared it)"
+            )),
             None => Err(format!("no `{name}` table in evidence.toml")),
         }
     }
 
     fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
         match self.documents.get(kind) {
-            Some(Ok(docs)) => Some(docs.iter().map(|d| (d.path.as_str(), d.text.as_str())).collect()),
+            Some(Ok(docs)) => Some(
+                docs.iter()
+                    .map(|d| (d.path.as_str(), d.text.as_str()))
+                    .collect(),
+            ),
             _ => None,
         }
     }

@@ -123,13 +123,20 @@ struct Loader {
 
 impl Loader {
     fn error(&mut self, location: Location, message: impl Into<String>) {
-        self.errors.push(PackError { location, message: message.into() });
+        self.errors.push(PackError {
+            location,
+            message: message.into(),
+        });
     }
 
     fn read(&mut self, path: &Path, root: &Path) -> Option<String> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 self.files.push((rel, sha256_bytes(text.as_bytes())));
                 Some(text)
             }
@@ -154,7 +161,11 @@ impl Loader {
 /// Loads and checks the pack in `dir` (and any pack it extends). Every
 /// problem is reported with file, line and key.
 pub fn load(dir: &Path) -> Result<Pack, PackErrors> {
-    let mut loader = Loader { errors: Vec::new(), files: Vec::new(), stack: Vec::new() };
+    let mut loader = Loader {
+        errors: Vec::new(),
+        files: Vec::new(),
+        stack: Vec::new(),
+    };
     let pack = load_into(&mut loader, dir);
     if let Some(pack) = &pack {
         check_structure(&mut loader, pack);
@@ -162,8 +173,11 @@ pub fn load(dir: &Path) -> Result<Pack, PackErrors> {
     match pack {
         Some(mut pack) if loader.errors.is_empty() => {
             loader.files.sort();
-            let listing: String =
-                loader.files.iter().map(|(p, h)| format!("{h}  {p}\n")).collect();
+            let listing: String = loader
+                .files
+                .iter()
+                .map(|(p, h)| format!("{h}  {p}\n"))
+                .collect();
             pack.sha256 = sha256_bytes(listing.as_bytes());
             Ok(pack)
         }
@@ -179,7 +193,10 @@ pub fn load(dir: &Path) -> Result<Pack, PackErrors> {
 fn load_into(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     if loader.stack.contains(&canonical) {
-        loader.error(Location::file(&dir.join("pack.toml")).key("pack.extends"), "`extends` forms a cycle");
+        loader.error(
+            Location::file(&dir.join("pack.toml")).key("pack.extends"),
+            "`extends` forms a cycle",
+        );
         return None;
     }
     loader.stack.push(canonical);
@@ -189,7 +206,11 @@ fn load_into(loader: &mut Loader, dir: &Path) -> Option<Pack> {
 }
 
 fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
-    let root = loader.stack.first().cloned().unwrap_or_else(|| dir.to_path_buf());
+    let root = loader
+        .stack
+        .first()
+        .cloned()
+        .unwrap_or_else(|| dir.to_path_buf());
     let pack_path = dir.join("pack.toml");
     let text = loader.read(&pack_path, &root)?;
     let raw: RawPackFile = loader.parse(&pack_path, &text)?;
@@ -201,7 +222,10 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             if !base_dir.join("pack.toml").is_file() {
                 loader.error(
                     at(base.span().start).key("pack.extends"),
-                    format!("no pack at `{}` (expected a folder with pack.toml)", base_dir.display()),
+                    format!(
+                        "no pack at `{}` (expected a folder with pack.toml)",
+                        base_dir.display()
+                    ),
                 );
                 return None;
             }
@@ -233,7 +257,12 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
 
     apply_scoring(loader, &mut pack.scoring, &raw.scoring, &pack_path, &text);
     for s in raw.sections {
-        let section = Section { id: s.id, title: s.title, description: s.description, minimum: s.minimum };
+        let section = Section {
+            id: s.id,
+            title: s.title,
+            description: s.description,
+            minimum: s.minimum,
+        };
         match pack.sections.iter_mut().find(|x| x.id == section.id) {
             Some(existing) => *existing = section,
             None => pack.sections.push(section),
@@ -241,13 +270,12 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     }
 
     let schema_path = dir.join("evidence-schema.toml");
-    if schema_path.is_file() {
-        if let Some(schema_text) = loader.read(&schema_path, &root) {
-            if let Some(schema) = loader.parse::<RawSchemaFile>(&schema_path, &schema_text) {
-                pack.schema.tables.extend(schema.tables);
-                pack.schema.documents.extend(schema.documents);
-            }
-        }
+    if schema_path.is_file()
+        && let Some(schema_text) = loader.read(&schema_path, &root)
+        && let Some(schema) = loader.parse::<RawSchemaFile>(&schema_path, &schema_text)
+    {
+        pack.schema.tables.extend(schema.tables);
+        pack.schema.documents.extend(schema.documents);
     }
 
     load_criteria_files(loader, &mut pack, dir, &root);
@@ -265,7 +293,10 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     for (id, over) in raw.overrides {
         let location = at(id.span().start).key(format!("overrides.{}", id.get_ref()));
         let Some(criterion) = pack.criteria.iter_mut().find(|c| &c.id == id.get_ref()) else {
-            loader.error(location, format!("cannot override `{}`: no such criterion", id.get_ref()));
+            loader.error(
+                location,
+                format!("cannot override `{}`: no such criterion", id.get_ref()),
+            );
             continue;
         };
         if let Some(points) = over.points {
@@ -281,7 +312,9 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             criterion.requirement = requirement;
         }
         if let Some(params) = over.params {
-            let serde_json::Value::Object(base) = &mut criterion.params else { continue };
+            let serde_json::Value::Object(base) = &mut criterion.params else {
+                continue;
+            };
             for (k, v) in params {
                 match serde_json::to_value(v) {
                     Ok(v) => {
@@ -296,7 +329,13 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     Some(pack)
 }
 
-fn apply_scoring(loader: &mut Loader, rules: &mut ScoringRules, raw: &RawScoring, path: &Path, text: &str) {
+fn apply_scoring(
+    loader: &mut Loader,
+    rules: &mut ScoringRules,
+    raw: &RawScoring,
+    path: &Path,
+    text: &str,
+) {
     let mut set = |field: &Option<Spanned<f64>>, name: &str, target: &mut f64| {
         if let Some(v) = field {
             let value = *v.get_ref();
@@ -310,14 +349,29 @@ fn apply_scoring(loader: &mut Loader, rules: &mut ScoringRules, raw: &RawScoring
         }
     };
     set(&raw.met_from, "met_from", &mut rules.met_from);
-    set(&raw.partially_met_from, "partially_met_from", &mut rules.partially_met_from);
-    set(&raw.certify_overall_min, "certify_overall_min", &mut rules.certify_overall_min);
-    set(&raw.certify_section_min, "certify_section_min", &mut rules.certify_section_min);
+    set(
+        &raw.partially_met_from,
+        "partially_met_from",
+        &mut rules.partially_met_from,
+    );
+    set(
+        &raw.certify_overall_min,
+        "certify_overall_min",
+        &mut rules.certify_overall_min,
+    );
+    set(
+        &raw.certify_section_min,
+        "certify_section_min",
+        &mut rules.certify_section_min,
+    );
     if let Some(m) = raw.certify_mandatory_met {
         rules.certify_mandatory_met = m;
     }
     if rules.partially_met_from > rules.met_from {
-        let offset = raw.partially_met_from.as_ref().map_or(0, |v| v.span().start);
+        let offset = raw
+            .partially_met_from
+            .as_ref()
+            .map_or(0, |v| v.span().start);
         loader.error(
             Location::at_offset(path, text, offset).key("scoring.partially_met_from"),
             format!(
@@ -330,15 +384,21 @@ fn apply_scoring(loader: &mut Loader, rules: &mut ScoringRules, raw: &RawScoring
 
 fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, root: &Path) {
     let criteria_dir = dir.join("criteria");
-    let Ok(entries) = std::fs::read_dir(&criteria_dir) else { return };
+    let Ok(entries) = std::fs::read_dir(&criteria_dir) else {
+        return;
+    };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
     for path in files {
-        let Some(text) = loader.read(&path, root) else { continue };
-        let Some(raw) = loader.parse::<RawCriteriaFile>(&path, &text) else { continue };
+        let Some(text) = loader.read(&path, root) else {
+            continue;
+        };
+        let Some(raw) = loader.parse::<RawCriteriaFile>(&path, &text) else {
+            continue;
+        };
         for c in raw.criterion {
             let built = build_criterion(loader, &Known::of(pack), c, &path, &text);
             if let Some(criterion) = built {
@@ -372,18 +432,30 @@ fn build_criterion(
         (Some(e), None) => {
             let location = at(e.span().start, &format!("criterion.{id}.evaluator"));
             match e.get_ref().split_once('/') {
-                Some((plugin, name)) if !plugin.is_empty() && !name.is_empty() && !name.contains('/') => (
-                    Method::Evaluator { plugin: plugin.to_owned(), name: name.to_owned() },
-                    location,
-                ),
+                Some((plugin, name))
+                    if !plugin.is_empty() && !name.is_empty() && !name.contains('/') =>
+                {
+                    (
+                        Method::Evaluator {
+                            plugin: plugin.to_owned(),
+                            name: name.to_owned(),
+                        },
+                        location,
+                    )
+                }
                 _ => {
-                    loader.error(location, format!("expected `plugin/evaluator`, found `{}`", e.get_ref()));
+                    loader.error(
+                        location,
+                        format!("expected `plugin/evaluator`, found `{}`", e.get_ref()),
+                    );
                     return None;
                 }
             }
         }
         (None, Some(reason)) => (
-            Method::Manual { reason: reason.get_ref().clone() },
+            Method::Manual {
+                reason: reason.get_ref().clone(),
+            },
             at(reason.span().start, &format!("criterion.{id}.manual")),
         ),
         _ => {
@@ -396,12 +468,18 @@ fn build_criterion(
     };
     let points = *c.points.get_ref();
     if !(points > 0.0 && points.is_finite()) {
-        loader.error(at(c.points.span().start, &format!("criterion.{id}.points")), format!("points must be positive, found {points}"));
+        loader.error(
+            at(c.points.span().start, &format!("criterion.{id}.points")),
+            format!("points must be positive, found {points}"),
+        );
     }
     let params = match serde_json::to_value(&c.params) {
         Ok(v) => v,
         Err(e) => {
-            loader.error(origin.clone().key(format!("criterion.{id}.params")), e.to_string());
+            loader.error(
+                origin.clone().key(format!("criterion.{id}.params")),
+                e.to_string(),
+            );
             serde_json::Value::Object(Default::default())
         }
     };
@@ -409,14 +487,21 @@ fn build_criterion(
         let names: Vec<&str> = known.sections.iter().copied().collect();
         loader.error(
             at(c.section.span().start, &format!("criterion.{id}.section")),
-            format!("unknown section `{}` (sections: {})", c.section.get_ref(), names.join(", ")),
+            format!(
+                "unknown section `{}` (sections: {})",
+                c.section.get_ref(),
+                names.join(", ")
+            ),
         );
     }
     for e in &c.evidence {
         if !known.evidence.contains(e.get_ref().as_str()) {
             loader.error(
                 at(e.span().start, &format!("criterion.{id}.evidence")),
-                format!("unknown evidence `{}`: not a table or document of the evidence schema", e.get_ref()),
+                format!(
+                    "unknown evidence `{}`: not a table or document of the evidence schema",
+                    e.get_ref()
+                ),
             );
         }
     }
@@ -461,15 +546,24 @@ impl<'a> Known<'a> {
 fn check_structure(loader: &mut Loader, pack: &Pack) {
     let pack_file = pack.dir.join("pack.toml");
     if pack.sections.is_empty() {
-        loader.error(Location::file(&pack_file).key("sections"), "the pack declares no section");
+        loader.error(
+            Location::file(&pack_file).key("sections"),
+            "the pack declares no section",
+        );
     }
     let mut seen = BTreeSet::new();
     for s in &pack.sections {
         if !seen.insert(&s.id) {
-            loader.error(Location::file(&pack_file).key(format!("sections.{}", s.id)), "duplicate section id");
+            loader.error(
+                Location::file(&pack_file).key(format!("sections.{}", s.id)),
+                "duplicate section id",
+            );
         }
         if !pack.criteria.iter().any(|c| c.section == s.id) {
-            loader.error(Location::file(&pack_file).key(format!("sections.{}", s.id)), "section has no criterion");
+            loader.error(
+                Location::file(&pack_file).key(format!("sections.{}", s.id)),
+                "section has no criterion",
+            );
         }
     }
 }

@@ -265,7 +265,11 @@ mod columns_as_map {
         let map: BTreeMap<&str, Spec> = cols
             .iter()
             .map(|c| {
-                let spec = Spec { column_type: c.column_type, nullable: c.nullable, values: c.values.clone() };
+                let spec = Spec {
+                    column_type: c.column_type,
+                    nullable: c.nullable,
+                    values: c.values.clone(),
+                };
                 (c.name.as_str(), spec)
             })
             .collect();

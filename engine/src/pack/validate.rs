@@ -11,7 +11,9 @@ use crate::plugins::Registry;
 pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackError> {
     let mut errors = Vec::new();
     for c in &pack.criteria {
-        let Method::Evaluator { plugin, name } = &c.method else { continue };
+        let Method::Evaluator { plugin, name } = &c.method else {
+            continue;
+        };
         let evaluator = match registry.evaluator(plugin, name) {
             Ok(e) => e,
             Err(why) => {

@@ -20,18 +20,28 @@ pub struct PluginSources {
 impl PluginSources {
     /// The usual sources: the given folders, the environment, the executable's folder.
     pub fn standard(dirs: Vec<PathBuf>) -> Self {
-        PluginSources { dirs, use_env: true, use_exe_dir: true }
+        PluginSources {
+            dirs,
+            use_env: true,
+            use_exe_dir: true,
+        }
     }
 
     /// Only the given folders.
     pub fn only(dirs: Vec<PathBuf>) -> Self {
-        PluginSources { dirs, use_env: false, use_exe_dir: false }
+        PluginSources {
+            dirs,
+            use_env: false,
+            use_exe_dir: false,
+        }
     }
 }
 
 /// Whether a file name looks like a shared library of this platform.
 fn is_library(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
     if cfg!(target_os = "windows") {
         name.ends_with(".dll")
     } else if cfg!(target_os = "macos") {
@@ -43,17 +53,24 @@ fn is_library(path: &Path) -> bool {
 
 /// Every candidate library, in a stable order (by source, then by path).
 pub fn discover(sources: &PluginSources) -> Vec<PathBuf> {
-    let mut roots: Vec<(PathBuf, usize)> = sources.dirs.iter().map(|d| (d.clone(), usize::MAX)).collect();
-    if sources.use_env {
-        if let Some(value) = std::env::var_os("CXAUDIT_PLUGIN_PATH") {
-            roots.extend(std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty()).map(|p| (p, usize::MAX)));
-        }
+    let mut roots: Vec<(PathBuf, usize)> = sources
+        .dirs
+        .iter()
+        .map(|d| (d.clone(), usize::MAX))
+        .collect();
+    if sources.use_env
+        && let Some(value) = std::env::var_os("CXAUDIT_PLUGIN_PATH")
+    {
+        let dirs = std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty());
+        roots.extend(dirs.map(|p| (p, usize::MAX)));
     }
-    if sources.use_exe_dir {
-        if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
-            roots.push((dir.clone(), 1));
-            roots.push((dir.join("plugins"), usize::MAX));
-        }
+    if sources.use_exe_dir
+        && let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        roots.push((dir.clone(), 1));
+        roots.push((dir.join("plugins"), usize::MAX));
     }
     let mut found = Vec::new();
     for (root, depth) in roots {

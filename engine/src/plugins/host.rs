@@ -55,7 +55,11 @@ pub fn call_evaluator(
     request: &Request,
     access: &dyn EvidenceAccess,
 ) -> (Evaluation, Opened) {
-    let state = HostState { access, last_error: RefCell::new(String::new()), opened: RefCell::default() };
+    let state = HostState {
+        access,
+        last_error: RefCell::new(String::new()),
+        opened: RefCell::default(),
+    };
     let api = abi::HostApi {
         struct_size: size_of::<abi::HostApi>(),
         abi_version: abi::ABI_VERSION,
@@ -67,21 +71,35 @@ pub fn call_evaluator(
     };
     let request_json = match serde_json::to_string(request) {
         Ok(j) => j,
-        Err(e) => return (Evaluation::error(format!("cannot encode the request: {e}")), Opened::default()),
+        Err(e) => {
+            return (
+                Evaluation::error(format!("cannot encode the request: {e}")),
+                Opened::default(),
+            );
+        }
     };
-    let mut out = abi::OwnedBuffer { ptr: std::ptr::null_mut(), len: 0, capacity: 0, release: None };
+    let mut out = abi::OwnedBuffer {
+        ptr: std::ptr::null_mut(),
+        len: 0,
+        capacity: 0,
+        release: None,
+    };
     // SAFETY: the evaluator came from a plugin that passed the handshake;
     // every pointer passed lives until the call returns.
-    let status = unsafe { (evaluator.evaluate)(evaluator.context, str_ref(&request_json), &api, &mut out) };
+    let status =
+        unsafe { (evaluator.evaluate)(evaluator.context, str_ref(&request_json), &api, &mut out) };
     // SAFETY: the plugin filled `out` per the ABI; we release it once.
     let bytes = unsafe { take_buffer(&mut out) };
     let evaluation = match status {
         abi::status::OK => serde_json::from_slice::<Evaluation>(&bytes).unwrap_or_else(|e| {
-            Evaluation::error(format!("the plugin returned a result that is not valid JSON for the result schema: {e}"))
+            Evaluation::error(format!(
+                "the plugin returned a result that is not valid JSON for the result schema: {e}"
+            ))
         }),
-        abi::status::PANICKED => {
-            Evaluation::error(format!("evaluator panicked: {}", String::from_utf8_lossy(&bytes)))
-        }
+        abi::status::PANICKED => Evaluation::error(format!(
+            "evaluator panicked: {}",
+            String::from_utf8_lossy(&bytes)
+        )),
         code => Evaluation::error(format!(
             "evaluator failed (status {code}): {}",
             String::from_utf8_lossy(&bytes)
@@ -99,7 +117,11 @@ unsafe fn state<'a>(context: *mut c_void) -> &'a HostState<'a> {
     unsafe { &*(context as *const HostState) }
 }
 
-unsafe extern "C" fn open_table(context: *mut c_void, table: abi::StrRef, out: *mut abi::ArrowArrayStream) -> i32 {
+unsafe extern "C" fn open_table(
+    context: *mut c_void,
+    table: abi::StrRef,
+    out: *mut abi::ArrowArrayStream,
+) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the plugin passes back our context during the call.
         let state = unsafe { state(context) };
@@ -131,7 +153,9 @@ unsafe extern "C" fn document_count(context: *mut c_void, kind: abi::StrRef) -> 
         // SAFETY: our context, during the call.
         let state = unsafe { state(context) };
         // SAFETY: borrowed for the call.
-        let Ok(kind) = (unsafe { read_str_ref(kind) }) else { return -1 };
+        let Ok(kind) = (unsafe { read_str_ref(kind) }) else {
+            return -1;
+        };
         match state.access.documents(kind) {
             Some(docs) => {
                 state.opened.borrow_mut().documents.insert(kind.to_owned());
@@ -143,24 +167,40 @@ unsafe extern "C" fn document_count(context: *mut c_void, kind: abi::StrRef) -> 
     result.unwrap_or(-1)
 }
 
-unsafe extern "C" fn document(context: *mut c_void, kind: abi::StrRef, index: u64, out: *mut abi::DocumentRef) -> i32 {
+unsafe extern "C" fn document(
+    context: *mut c_void,
+    kind: abi::StrRef,
+    index: u64,
+    out: *mut abi::DocumentRef,
+) -> i32 {
     let result = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: our context, during the call.
         let state = unsafe { state(context) };
         // SAFETY: borrowed for the call.
         let Ok(kind) = (unsafe { read_str_ref(kind) }) else {
-            return state.fail(abi::status::BAD_ARGUMENT, "document kind is not UTF-8".into());
+            return state.fail(
+                abi::status::BAD_ARGUMENT,
+                "document kind is not UTF-8".into(),
+            );
         };
         let docs = state.access.documents(kind).unwrap_or_default();
         let Some((path, text)) = docs.get(index as usize) else {
-            return state.fail(abi::status::BAD_ARGUMENT, format!("no document {index} of kind `{kind}`"));
+            return state.fail(
+                abi::status::BAD_ARGUMENT,
+                format!("no document {index} of kind `{kind}`"),
+            );
         };
         if out.is_null() {
             return state.fail(abi::status::BAD_ARGUMENT, "null output document".into());
         }
         // SAFETY: `out` is the plugin's slot; the strings live in the
         // evidence store for the whole run.
-        unsafe { out.write(abi::DocumentRef { path: str_ref(path), text: str_ref(text) }) };
+        unsafe {
+            out.write(abi::DocumentRef {
+                path: str_ref(path),
+                text: str_ref(text),
+            })
+        };
         abi::status::OK
     }));
     result.unwrap_or(abi::status::BAD_ARGUMENT)
@@ -172,5 +212,8 @@ unsafe extern "C" fn last_error(context: *mut c_void) -> abi::StrRef {
     let message = state.last_error.borrow();
     // The string stays in `state` until the next failing call or the end of
     // the evaluation, which is what the ABI promises.
-    abi::StrRef { ptr: message.as_ptr(), len: message.len() }
+    abi::StrRef {
+        ptr: message.as_ptr(),
+        len: message.len(),
+    }
 }

@@ -51,14 +51,20 @@ pub struct LoadedPlugin {
     pub evaluators: Vec<LoadedEvaluator>,
 }
 
-fn serialize_evaluators<S: serde::Serializer>(evs: &[LoadedEvaluator], s: S) -> Result<S::Ok, S::Error> {
+fn serialize_evaluators<S: serde::Serializer>(
+    evs: &[LoadedEvaluator],
+    s: S,
+) -> Result<S::Ok, S::Error> {
     #[derive(Serialize)]
     struct View<'a> {
         name: &'a str,
         #[serde(flatten)]
         manifest: &'a Manifest,
     }
-    s.collect_seq(evs.iter().map(|e| View { name: &e.name, manifest: &e.manifest }))
+    s.collect_seq(evs.iter().map(|e| View {
+        name: &e.name,
+        manifest: &e.manifest,
+    }))
 }
 
 /// A library that was found but not used, and why.
@@ -90,7 +96,10 @@ impl Registry {
             let sha = match sha256_file(&path) {
                 Ok(s) => s,
                 Err(e) => {
-                    registry.refused.push(RefusedPlugin { path, reason: format!("cannot read: {e}") });
+                    registry.refused.push(RefusedPlugin {
+                        path,
+                        reason: format!("cannot read: {e}"),
+                    });
                     continue;
                 }
             };
@@ -111,7 +120,10 @@ impl Registry {
                         registry.plugins.push(plugin);
                     }
                 }
-                Err(e) => registry.refused.push(RefusedPlugin { path, reason: e.to_string() }),
+                Err(e) => registry.refused.push(RefusedPlugin {
+                    path,
+                    reason: e.to_string(),
+                }),
             }
         }
         registry
@@ -125,7 +137,11 @@ impl Registry {
     /// An evaluator by plugin and name, or why it is not available.
     pub fn evaluator(&self, plugin: &str, name: &str) -> Result<&LoadedEvaluator, String> {
         let Some(p) = self.plugin(plugin) else {
-            let refused: Vec<String> = self.refused.iter().map(|r| format!("{} ({})", r.path.display(), r.reason)).collect();
+            let refused: Vec<String> = self
+                .refused
+                .iter()
+                .map(|r| format!("{} ({})", r.path.display(), r.reason))
+                .collect();
             let mut why = format!("no plugin named `{plugin}` is loaded");
             if !refused.is_empty() {
                 why.push_str(&format!("; refused libraries: {}", refused.join("; ")));
@@ -134,7 +150,10 @@ impl Registry {
         };
         p.evaluators.iter().find(|e| e.name == name).ok_or_else(|| {
             let names: Vec<&str> = p.evaluators.iter().map(|e| e.name.as_str()).collect();
-            format!("plugin `{plugin}` has no evaluator `{name}` (it has: {})", names.join(", "))
+            format!(
+                "plugin `{plugin}` has no evaluator `{name}` (it has: {})",
+                names.join(", ")
+            )
         })
     }
 }
@@ -142,7 +161,10 @@ impl Registry {
 /// Loads one library: probe, version check, init, descriptors.
 pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginError> {
     let shown = path.display().to_string();
-    let invalid = |reason: String| PluginError::Invalid { path: shown.clone(), reason };
+    let invalid = |reason: String| PluginError::Invalid {
+        path: shown.clone(),
+        reason,
+    };
     // SAFETY: loading a library runs its initialisers; plugins are trusted
     // code chosen by the user, as documented.
     let library = unsafe { libloading::Library::new(path) }
@@ -150,8 +172,9 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
     let library: &'static libloading::Library = Box::leak(Box::new(library));
 
     // SAFETY: the probe's signature never changes across ABI versions.
-    let probe = unsafe { library.get::<abi::ProbeFn>(abi::PROBE_SYMBOL) }
-        .map_err(|_| invalid("not a cxaudit plugin (no `cxaudit_plugin_abi_version` symbol)".into()))?;
+    let probe = unsafe { library.get::<abi::ProbeFn>(abi::PROBE_SYMBOL) }.map_err(|_| {
+        invalid("not a cxaudit plugin (no `cxaudit_plugin_abi_version` symbol)".into())
+    })?;
     // SAFETY: calling the probe as its fixed signature says.
     let packed = unsafe { probe() };
     let (major, minor) = abi::unpack_version(packed);
@@ -170,7 +193,9 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
     // SAFETY: as above.
     let descriptor = unsafe { init() };
     if descriptor.is_null() {
-        return Err(invalid("init returned no descriptor (the plugin failed to start)".into()));
+        return Err(invalid(
+            "init returned no descriptor (the plugin failed to start)".into(),
+        ));
     }
     // SAFETY: non-null, static in the plugin, ABI-compatible major version.
     let d = unsafe { &*descriptor };
@@ -185,7 +210,9 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
     }
     let text = |s: abi::StrRef, what: &str| -> Result<String, PluginError> {
         // SAFETY: descriptor strings are static in the plugin.
-        unsafe { read_str_ref(s) }.map(str::to_owned).map_err(|e| invalid(format!("{what} is not UTF-8: {e}")))
+        unsafe { read_str_ref(s) }
+            .map(str::to_owned)
+            .map_err(|e| invalid(format!("{what} is not UTF-8: {e}")))
     };
     let name = text(d.name, "plugin name")?;
     if name.is_empty() || name.contains('/') {
@@ -196,15 +223,27 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
     for i in 0..d.evaluator_count {
         // SAFETY: `evaluator_count` entries, each `struct_size` bytes (the
         // first field), which is at least the v1 size: checked below.
-        let e = unsafe { &*(base.add(i * evaluator_stride(base)) as *const abi::EvaluatorDescriptor) };
+        let e =
+            unsafe { &*(base.add(i * evaluator_stride(base)) as *const abi::EvaluatorDescriptor) };
         if e.struct_size < size_of::<abi::EvaluatorDescriptor>() {
-            return Err(invalid(format!("evaluator descriptor {i} is too small ({} bytes)", e.struct_size)));
+            return Err(invalid(format!(
+                "evaluator descriptor {i} is too small ({} bytes)",
+                e.struct_size
+            )));
         }
         let ev_name = text(e.name, "evaluator name")?;
         let manifest_json = text(e.manifest_json, "manifest")?;
-        let manifest: Manifest = serde_json::from_str(&manifest_json)
-            .map_err(|err| invalid(format!("evaluator `{ev_name}` has an unreadable manifest: {err}")))?;
-        evaluators.push(LoadedEvaluator { name: ev_name, manifest, context: e.context, evaluate: e.evaluate });
+        let manifest: Manifest = serde_json::from_str(&manifest_json).map_err(|err| {
+            invalid(format!(
+                "evaluator `{ev_name}` has an unreadable manifest: {err}"
+            ))
+        })?;
+        evaluators.push(LoadedEvaluator {
+            name: ev_name,
+            manifest,
+            context: e.context,
+            evaluate: e.evaluate,
+        });
     }
     Ok(LoadedPlugin {
         name,

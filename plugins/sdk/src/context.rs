@@ -64,6 +64,12 @@ impl<'a> Context<'a> {
         &self.request.period
     }
 
+    /// The centre's IANA time zone (timestamps are UTC instants; use this
+    /// for local days, weekdays and hours).
+    pub fn time_zone(&self) -> &str {
+        &self.request.time_zone
+    }
+
     /// The date the assessment is made as of.
     pub fn as_of(&self) -> &str {
         &self.request.as_of
@@ -81,17 +87,22 @@ impl<'a> Context<'a> {
 
     /// The documents of a kind; `MissingEvidence` when the kind is absent.
     pub fn documents(&self, kind: &str) -> Result<Vec<Document>, EvalError> {
-        match self.host.documents(kind).map_err(EvalError::MissingEvidence)? {
+        match self
+            .host
+            .documents(kind)
+            .map_err(EvalError::MissingEvidence)?
+        {
             Some(docs) => Ok(docs),
-            None => Err(EvalError::MissingEvidence(format!("no `{kind}` document in the evidence"))),
+            None => Err(EvalError::MissingEvidence(format!(
+                "no `{kind}` document in the evidence"
+            ))),
         }
     }
 
     /// The single document of a kind (the first by path).
     pub fn document(&self, kind: &str) -> Result<Document, EvalError> {
-        self.documents(kind)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| EvalError::MissingEvidence(format!("the `{kind}` folder holds no document")))
+        self.documents(kind)?.into_iter().next().ok_or_else(|| {
+            EvalError::MissingEvidence(format!("the `{kind}` folder holds no document"))
+        })
     }
 }

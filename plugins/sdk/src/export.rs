@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use arrow_array::RecordBatchReader;
-use arrow_array::ffi_stream::{RecordBatchStreamReader, FFI_ArrowArrayStream};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use cxaudit_plugin_abi as abi;
 
 use crate::context::{Context, Document, EvalError, Host};
@@ -39,7 +39,11 @@ impl<E: Evaluator> DynEvaluator for E {
 /// Runs an evaluator the way the host does: parameters merged over the
 /// manifest's defaults and checked, typed, then `evaluate` under
 /// `catch_unwind`. Errors and panics become results, never unwinding.
-pub fn run_evaluator<E: Evaluator>(evaluator: &E, request: &Request, host: &dyn Host) -> Evaluation {
+pub fn run_evaluator<E: Evaluator>(
+    evaluator: &E,
+    request: &Request,
+    host: &dyn Host,
+) -> Evaluation {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let manifest = evaluator.manifest();
         let resolved = params::resolve(&manifest, &request.params)
@@ -54,11 +58,19 @@ pub fn run_evaluator<E: Evaluator>(evaluator: &E, request: &Request, host: &dyn 
         Ok(Err(EvalError::MissingEvidence(why))) => {
             Evaluation::with_status(Status::InsufficientEvidence, why)
         }
-        Ok(Err(EvalError::NotApplicable(why))) => Evaluation::with_status(Status::NotApplicable, why),
+        Ok(Err(EvalError::NotApplicable(why))) => {
+            Evaluation::with_status(Status::NotApplicable, why)
+        }
         Ok(Err(EvalError::Failed(why))) => Evaluation::error(why),
         Err(panic) => {
-            let at = PANIC_LOCATION.with(|p| p.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
-            Evaluation::error(format!("evaluator panicked{at}: {}", panic_message(&*panic)))
+            let at = PANIC_LOCATION
+                .with(|p| p.borrow_mut().take())
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
+            Evaluation::error(format!(
+                "evaluator panicked{at}: {}",
+                panic_message(&*panic)
+            ))
         }
     }
 }
@@ -74,7 +86,9 @@ pub fn install_quiet_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
             PANIC_LOCATION.with(|p| *p.borrow_mut() = location);
         }));
     });
@@ -108,7 +122,10 @@ unsafe impl Sync for ExportedPlugin {}
 
 /// A borrowed string for the ABI.
 pub fn str_ref(s: &str) -> abi::StrRef {
-    abi::StrRef { ptr: s.as_ptr(), len: s.len() }
+    abi::StrRef {
+        ptr: s.as_ptr(),
+        len: s.len(),
+    }
 }
 
 /// Reads a borrowed ABI string.
@@ -127,7 +144,11 @@ pub unsafe fn read_str_ref<'a>(s: abi::StrRef) -> Result<&'a str, std::str::Utf8
 impl ExportedPlugin {
     /// Builds the descriptors for `evaluators`.
     pub fn new(name: &str, version: &str, evaluators: Vec<Box<dyn DynEvaluator>>) -> Self {
-        let mut strings = vec![name.to_owned(), version.to_owned(), crate::SDK_VERSION.to_owned()];
+        let mut strings = vec![
+            name.to_owned(),
+            version.to_owned(),
+            crate::SDK_VERSION.to_owned(),
+        ];
         for ev in &evaluators {
             let manifest = serde_json::to_string(&ev.manifest())
                 .unwrap_or_else(|e| format!("{{\"error\":\"manifest: {e}\"}}"));
@@ -154,7 +175,12 @@ impl ExportedPlugin {
             evaluator_count: descriptors.len(),
             evaluators: descriptors.as_ptr(),
         };
-        ExportedPlugin { _evaluators: evaluators, _strings: strings, _descriptors: descriptors, plugin }
+        ExportedPlugin {
+            _evaluators: evaluators,
+            _strings: strings,
+            _descriptors: descriptors,
+            plugin,
+        }
     }
 
     /// The descriptor handed to the host.
@@ -223,12 +249,18 @@ unsafe extern "C" fn ffi_evaluate(
         // SAFETY: `context` is the `&Box<dyn DynEvaluator>` set in `new`.
         let evaluator = unsafe { &*(context as *const Box<dyn DynEvaluator>) };
         // SAFETY: the host guarantees the request bytes for the call.
-        let text = unsafe { read_str_ref(request_json) }
-            .map_err(|e| (abi::status::BAD_ARGUMENT, format!("request is not UTF-8: {e}")))?;
+        let text = unsafe { read_str_ref(request_json) }.map_err(|e| {
+            (
+                abi::status::BAD_ARGUMENT,
+                format!("request is not UTF-8: {e}"),
+            )
+        })?;
         let request: Request = serde_json::from_str(text)
             .map_err(|e| (abi::status::BAD_ARGUMENT, format!("bad request JSON: {e}")))?;
         // SAFETY: the host guarantees `host` for the call.
-        let host = FfiHost { api: unsafe { &*host } };
+        let host = FfiHost {
+            api: unsafe { &*host },
+        };
         let evaluation = evaluator.run(&request, &host);
         serde_json::to_vec(&evaluation)
             .map_err(|e| (abi::status::EVALUATOR_FAILED, format!("result JSON: {e}")))
@@ -255,7 +287,9 @@ impl FfiHost<'_> {
         // SAFETY: the host's function, valid for the call.
         let s = unsafe { (self.api.last_error)(self.api.context) };
         // SAFETY: valid until the next host call.
-        unsafe { read_str_ref(s) }.unwrap_or("(error message not UTF-8)").to_owned()
+        unsafe { read_str_ref(s) }
+            .unwrap_or("(error message not UTF-8)")
+            .to_owned()
     }
 }
 
@@ -276,7 +310,9 @@ impl Host for FfiHost<'_> {
         }
         let reader = RecordBatchStreamReader::try_new(stream).map_err(|e| e.to_string())?;
         let schema = reader.schema();
-        let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+        let batches = reader
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         Ok(Table::new(name, schema, batches))
     }
 
@@ -288,9 +324,13 @@ impl Host for FfiHost<'_> {
         }
         let mut docs = Vec::with_capacity(count as usize);
         for index in 0..count as u64 {
-            let mut doc = abi::DocumentRef { path: str_ref(""), text: str_ref("") };
+            let mut doc = abi::DocumentRef {
+                path: str_ref(""),
+                text: str_ref(""),
+            };
             // SAFETY: the host's function, valid for the call.
-            let status = unsafe { (self.api.document)(self.api.context, str_ref(kind), index, &mut doc) };
+            let status =
+                unsafe { (self.api.document)(self.api.context, str_ref(kind), index, &mut doc) };
             if status != abi::status::OK {
                 return Err(self.last_error());
             }
@@ -298,7 +338,10 @@ impl Host for FfiHost<'_> {
             let (path, text) = unsafe { (read_str_ref(doc.path), read_str_ref(doc.text)) };
             let path = path.map_err(|e| format!("document path is not UTF-8: {e}"))?;
             let text = text.map_err(|e| format!("document `{path}` is not UTF-8: {e}"))?;
-            docs.push(Document { path: path.to_owned(), text: text.to_owned() });
+            docs.push(Document {
+                path: path.to_owned(),
+                text: text.to_owned(),
+            });
         }
         Ok(Some(docs))
     }

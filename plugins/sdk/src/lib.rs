@@ -42,6 +42,7 @@
 
 pub mod context;
 pub mod export;
+pub mod markdown;
 pub mod model;
 pub mod params;
 pub mod table;

@@ -72,20 +72,36 @@ pub struct TableNeed {
 impl TableNeed {
     /// A table the evaluator cannot do without.
     pub fn required(name: &str) -> Self {
-        TableNeed { name: name.to_owned(), required: true, columns: Vec::new() }
+        TableNeed {
+            name: name.to_owned(),
+            required: true,
+            columns: Vec::new(),
+        }
     }
     /// A table the evaluator uses when present.
     pub fn optional(name: &str) -> Self {
-        TableNeed { name: name.to_owned(), required: false, columns: Vec::new() }
+        TableNeed {
+            name: name.to_owned(),
+            required: false,
+            columns: Vec::new(),
+        }
     }
     /// Adds a required column.
     pub fn column(mut self, name: &str, column_type: ColumnType) -> Self {
-        self.columns.push(ColumnNeed { name: name.to_owned(), column_type, required: true });
+        self.columns.push(ColumnNeed {
+            name: name.to_owned(),
+            column_type,
+            required: true,
+        });
         self
     }
     /// Adds an optional column.
     pub fn optional_column(mut self, name: &str, column_type: ColumnType) -> Self {
-        self.columns.push(ColumnNeed { name: name.to_owned(), column_type, required: false });
+        self.columns.push(ColumnNeed {
+            name: name.to_owned(),
+            column_type,
+            required: false,
+        });
         self
     }
 }
@@ -139,7 +155,14 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     fn new(name: &str, kind: ParamKind, default: Value) -> Self {
-        ParamSpec { name: name.to_owned(), kind, default, min: None, max: None, description: String::new() }
+        ParamSpec {
+            name: name.to_owned(),
+            kind,
+            default,
+            min: None,
+            max: None,
+            description: String::new(),
+        }
     }
     /// A real-number parameter.
     pub fn number(name: &str, default: f64) -> Self {
@@ -211,7 +234,10 @@ pub struct Manifest {
 impl Manifest {
     /// A manifest with a description and no needs yet.
     pub fn new(description: &str) -> Self {
-        Manifest { description: description.to_owned(), ..Manifest::default() }
+        Manifest {
+            description: description.to_owned(),
+            ..Manifest::default()
+        }
     }
     /// Adds a table need.
     pub fn table(mut self, need: TableNeed) -> Self {
@@ -220,12 +246,18 @@ impl Manifest {
     }
     /// Adds a required document kind.
     pub fn document(mut self, kind: &str) -> Self {
-        self.documents.push(DocumentNeed { kind: kind.to_owned(), required: true });
+        self.documents.push(DocumentNeed {
+            kind: kind.to_owned(),
+            required: true,
+        });
         self
     }
     /// Adds an optional document kind.
     pub fn optional_document(mut self, kind: &str) -> Self {
-        self.documents.push(DocumentNeed { kind: kind.to_owned(), required: false });
+        self.documents.push(DocumentNeed {
+            kind: kind.to_owned(),
+            required: false,
+        });
         self
     }
     /// Adds a parameter.
@@ -267,6 +299,13 @@ pub struct Request {
     /// The date the assessment is made as of (`YYYY-MM-DD`): the period end
     /// unless the auditor sets another.
     pub as_of: String,
+    /// IANA time zone of the centre (for local days, weekdays and hours).
+    #[serde(default = "utc")]
+    pub time_zone: String,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
 }
 
 /// Outcome of an evaluation.
@@ -591,7 +630,11 @@ pub fn status_for_score(score: f64) -> Status {
 /// target (full credit), linear in between. `higher_is_better` says which
 /// way the scale runs. Returns a value in [0, 1].
 pub fn graded(value: f64, floor: f64, target: f64, higher_is_better: bool) -> f64 {
-    let (v, f, t) = if higher_is_better { (value, floor, target) } else { (-value, -floor, -target) };
+    let (v, f, t) = if higher_is_better {
+        (value, floor, target)
+    } else {
+        (-value, -floor, -target)
+    };
     if v >= t {
         1.0
     } else if v <= f || t <= f {
@@ -613,7 +656,10 @@ mod tests {
         ]);
         assert_eq!(e.score, Some(0.75));
         assert_eq!(e.status, Status::PartiallyMet);
-        assert_eq!(Evaluation::from_checks(vec![]).status, Status::NotApplicable);
+        assert_eq!(
+            Evaluation::from_checks(vec![]).status,
+            Status::NotApplicable
+        );
     }
 
     #[test]

@@ -49,8 +49,15 @@ pub fn resolve(manifest: &Manifest, given: &Value) -> Result<Value, ParamError> 
     if let Value::Object(given) = given {
         for (name, value) in given {
             let Some(spec) = manifest.parameters.iter().find(|p| &p.name == name) else {
-                let known: Vec<&str> = manifest.parameters.iter().map(|p| p.name.as_str()).collect();
-                return Err(ParamError::Unknown { name: name.clone(), known: known.join(", ") });
+                let known: Vec<&str> = manifest
+                    .parameters
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
+                return Err(ParamError::Unknown {
+                    name: name.clone(),
+                    known: known.join(", "),
+                });
             };
             check(spec, value)?;
             out.insert(name.clone(), value.clone());
@@ -79,7 +86,12 @@ fn check(spec: &ParamSpec, value: &Value) -> Result<(), ParamError> {
         let min = spec.min.unwrap_or(f64::NEG_INFINITY);
         let max = spec.max.unwrap_or(f64::INFINITY);
         if v < min || v > max {
-            return Err(ParamError::OutOfRange { name: spec.name.clone(), value: v, min, max });
+            return Err(ParamError::OutOfRange {
+                name: spec.name.clone(),
+                value: v,
+                min,
+                max,
+            });
         }
     }
     Ok(())
@@ -104,7 +116,10 @@ mod tests {
 
     #[test]
     fn unknown_wrong_kind_and_out_of_range_are_refused() {
-        assert!(matches!(resolve(&manifest(), &json!({"x": 1})), Err(ParamError::Unknown { .. })));
+        assert!(matches!(
+            resolve(&manifest(), &json!({"x": 1})),
+            Err(ParamError::Unknown { .. })
+        ));
         assert!(matches!(
             resolve(&manifest(), &json!({"days": 1.5})),
             Err(ParamError::WrongKind { .. })

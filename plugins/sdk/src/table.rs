@@ -22,7 +22,11 @@ pub struct Table {
 impl Table {
     /// A table from batches sharing `schema`.
     pub fn new(name: &str, schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
-        Table { name: name.to_owned(), schema, batches }
+        Table {
+            name: name.to_owned(),
+            schema,
+            batches,
+        }
     }
 
     /// Number of rows.
@@ -63,7 +67,11 @@ impl Table {
                 self.name
             )));
         }
-        Ok(self.batches.iter().map(|b| b.column(index).as_ref()).collect())
+        Ok(self
+            .batches
+            .iter()
+            .map(|b| b.column(index).as_ref())
+            .collect())
     }
 
     /// A string column, row by row (`None` for empty cells).
@@ -75,13 +83,17 @@ impl Table {
     /// A float column, row by row.
     pub fn f64s(&self, name: &str) -> Result<impl Iterator<Item = Option<f64>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Float64)?;
-        Ok(arrays.into_iter().flat_map(|a| a.as_primitive::<Float64Type>().iter()))
+        Ok(arrays
+            .into_iter()
+            .flat_map(|a| a.as_primitive::<Float64Type>().iter()))
     }
 
     /// An integer column, row by row.
     pub fn i64s(&self, name: &str) -> Result<impl Iterator<Item = Option<i64>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Int64)?;
-        Ok(arrays.into_iter().flat_map(|a| a.as_primitive::<Int64Type>().iter()))
+        Ok(arrays
+            .into_iter()
+            .flat_map(|a| a.as_primitive::<Int64Type>().iter()))
     }
 
     /// A boolean column, row by row.
@@ -93,7 +105,9 @@ impl Table {
     /// A date or month column as days since 1970-01-01, row by row.
     pub fn dates(&self, name: &str) -> Result<impl Iterator<Item = Option<i32>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Date32)?;
-        Ok(arrays.into_iter().flat_map(|a| a.as_primitive::<Date32Type>().iter()))
+        Ok(arrays
+            .into_iter()
+            .flat_map(|a| a.as_primitive::<Date32Type>().iter()))
     }
 
     /// A timestamp column as seconds since the Unix epoch (UTC), row by row.
@@ -103,7 +117,9 @@ impl Table {
     ) -> Result<impl Iterator<Item = Option<i64>> + '_, EvalError> {
         let ts = DataType::Timestamp(arrow_schema::TimeUnit::Second, None);
         let arrays = self.arrays(name, &ts)?;
-        Ok(arrays.into_iter().flat_map(|a| a.as_primitive::<TimestampSecondType>().iter()))
+        Ok(arrays
+            .into_iter()
+            .flat_map(|a| a.as_primitive::<TimestampSecondType>().iter()))
     }
 }
 

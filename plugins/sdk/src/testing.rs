@@ -14,11 +14,11 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use serde_json::Value;
 
+use crate::Evaluator;
 use crate::context::{Document, Host};
 use crate::export::run_evaluator;
 use crate::model::{Evaluation, Period, Request};
 use crate::table::{Table, days_from_date};
-use crate::Evaluator;
 
 /// An in-memory host: tables and documents for one test.
 #[derive(Debug, Clone)]
@@ -27,6 +27,7 @@ pub struct TestHost {
     documents: BTreeMap<String, Vec<Document>>,
     period: Period,
     as_of: Option<String>,
+    time_zone: String,
     criterion: String,
 }
 
@@ -42,8 +43,12 @@ impl TestHost {
         TestHost {
             tables: BTreeMap::new(),
             documents: BTreeMap::new(),
-            period: Period { start: "2026-01-01".into(), end: "2026-06-30".into() },
+            period: Period {
+                start: "2026-01-01".into(),
+                end: "2026-06-30".into(),
+            },
             as_of: None,
+            time_zone: "UTC".into(),
             criterion: "TEST".into(),
         }
     }
@@ -58,20 +63,32 @@ impl TestHost {
     /// Adds a document of a kind (a folder kind may receive several).
     pub fn document(mut self, kind: &str, path: &str, text: &str) -> Self {
         let docs = self.documents.entry(kind.to_owned()).or_default();
-        docs.push(Document { path: path.to_owned(), text: text.to_owned() });
+        docs.push(Document {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        });
         docs.sort_by(|a, b| a.path.cmp(&b.path));
         self
     }
 
     /// Sets the assessment period (inclusive `YYYY-MM-DD` dates).
     pub fn period(mut self, start: &str, end: &str) -> Self {
-        self.period = Period { start: start.to_owned(), end: end.to_owned() };
+        self.period = Period {
+            start: start.to_owned(),
+            end: end.to_owned(),
+        };
         self
     }
 
     /// Sets the as-of date (default: the period end).
     pub fn as_of(mut self, date: &str) -> Self {
         self.as_of = Some(date.to_owned());
+        self
+    }
+
+    /// Sets the centre's time zone (default UTC).
+    pub fn time_zone(mut self, tz: &str) -> Self {
+        self.time_zone = tz.to_owned();
         self
     }
 
@@ -83,7 +100,11 @@ impl TestHost {
             evaluator: evaluator.name().to_owned(),
             params,
             period: self.period.clone(),
-            as_of: self.as_of.clone().unwrap_or_else(|| self.period.end.clone()),
+            as_of: self
+                .as_of
+                .clone()
+                .unwrap_or_else(|| self.period.end.clone()),
+            time_zone: self.time_zone.clone(),
         };
         run_evaluator(evaluator, &request, self)
     }
@@ -91,7 +112,10 @@ impl TestHost {
 
 impl Host for TestHost {
     fn table(&self, name: &str) -> Result<Table, String> {
-        self.tables.get(name).cloned().ok_or_else(|| format!("no `{name}` table in the evidence"))
+        self.tables
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("no `{name}` table in the evidence"))
     }
     fn documents(&self, kind: &str) -> Result<Option<Vec<Document>>, String> {
         Ok(self.documents.get(kind).cloned())
@@ -118,7 +142,11 @@ impl TableBuilder {
     }
 
     /// A string column.
-    pub fn strings<'a>(self, name: &str, values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+    pub fn strings<'a>(
+        self,
+        name: &str,
+        values: impl IntoIterator<Item = Option<&'a str>>,
+    ) -> Self {
         let array: StringArray = values.into_iter().collect();
         self.push(name, DataType::Utf8, Arc::new(array))
     }
@@ -154,9 +182,16 @@ impl TableBuilder {
         name: &str,
         values: impl IntoIterator<Item = Option<&'a str>>,
     ) -> Self {
-        let array: TimestampSecondArray =
-            values.into_iter().map(|v| v.map(parse_test_timestamp)).collect::<TimestampSecondArray>().with_timezone("UTC");
-        self.push(name, DataType::Timestamp(TimeUnit::Second, Some("UTC".into())), Arc::new(array))
+        let array: TimestampSecondArray = values
+            .into_iter()
+            .map(|v| v.map(parse_test_timestamp))
+            .collect::<TimestampSecondArray>()
+            .with_timezone("UTC");
+        self.push(
+            name,
+            DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+            Arc::new(array),
+        )
     }
 
     /// The record batch.
@@ -167,7 +202,11 @@ impl TableBuilder {
 }
 
 fn parse_test_date(s: &str) -> i32 {
-    let full = if s.len() == 7 { format!("{s}-01") } else { s.to_owned() };
+    let full = if s.len() == 7 {
+        format!("{s}-01")
+    } else {
+        s.to_owned()
+    };
     let date = chrono::NaiveDate::parse_from_str(&full, "%Y-%m-%d")
         .unwrap_or_else(|e| panic!("test date `{s}`: {e}"));
     days_from_date(date)

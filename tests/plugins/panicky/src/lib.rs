@@ -32,10 +32,19 @@ mod tests {
 
     #[test]
     fn panic_becomes_an_error_result() {
-        let host = testing::TestHost::new()
-            .table("calls", testing::TableBuilder::new().strings("call_id", [Some("a")]).build());
+        let host = testing::TestHost::new().table(
+            "calls",
+            testing::TableBuilder::new()
+                .strings("call_id", [Some("a")])
+                .build(),
+        );
         let e = host.run(&Explode, serde_json::json!({}));
         assert_eq!(e.status, Status::Error);
-        assert!(e.summary.contains("boom: deliberate test panic after reading 1 rows"), "{}", e.summary);
+        assert!(
+            e.summary
+                .contains("boom: deliberate test panic after reading 1 rows"),
+            "{}",
+            e.summary
+        );
     }
 }

@@ -31,9 +31,22 @@ impl Evaluator for WaitThreshold {
                     .column("wait_seconds", ColumnType::Float)
                     .optional_column("answered", ColumnType::Bool),
             )
-            .parameter(ParamSpec::number("max_wait_seconds", 20.0).min(0.0).describe("wait limit, seconds"))
-            .parameter(ParamSpec::number("target_share", 0.8).min(0.0).max(1.0).describe("required share"))
-            .measurement("share_within", "ratio", "calls with wait <= limit / calls with a wait")
+            .parameter(
+                ParamSpec::number("max_wait_seconds", 20.0)
+                    .min(0.0)
+                    .describe("wait limit, seconds"),
+            )
+            .parameter(
+                ParamSpec::number("target_share", 0.8)
+                    .min(0.0)
+                    .max(1.0)
+                    .describe("required share"),
+            )
+            .measurement(
+                "share_within",
+                "ratio",
+                "calls with wait <= limit / calls with a wait",
+            )
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &WaitParams) -> Result<Evaluation, EvalError> {
@@ -60,11 +73,24 @@ impl Evaluator for WaitThreshold {
         // Partial credit between 0 and the target.
         e.score = Some(graded(share, 0.0, p.target_share, true));
         e.status = status_for_score(e.score.unwrap_or(0.0));
-        e.summary = format!("{within} of {total} calls waited at most {} s ({:.1}%).", p.max_wait_seconds, share * 100.0);
-        e.measurements.push(Measurement::new("share_within", Some(share), "ratio", "calls with wait <= limit / calls with a wait"));
+        e.summary = format!(
+            "{within} of {total} calls waited at most {} s ({:.1}%).",
+            p.max_wait_seconds,
+            share * 100.0
+        );
+        e.measurements.push(Measurement::new(
+            "share_within",
+            Some(share),
+            "ratio",
+            "calls with wait <= limit / calls with a wait",
+        ));
         if !passed {
             e.actions.push(Action {
-                text: format!("Bring {} more calls per {total} within {} s.", ((p.target_share - share) * total as f64).ceil(), p.max_wait_seconds),
+                text: format!(
+                    "Bring {} more calls per {total} within {} s.",
+                    ((p.target_share - share) * total as f64).ceil(),
+                    p.max_wait_seconds
+                ),
                 effort: Some(Effort::Medium),
                 owner_role: Some(OwnerRole::Process),
             });
@@ -99,9 +125,20 @@ impl Evaluator for RowCount {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &RowParams) -> Result<Evaluation, EvalError> {
         let rows = ctx.table("calls")?.num_rows() as u64;
-        let check = Check::new("rows", "Calls in the evidence", rows, format!(">= {}", p.min_rows), rows >= p.min_rows);
+        let check = Check::new(
+            "rows",
+            "Calls in the evidence",
+            rows,
+            format!(">= {}", p.min_rows),
+            rows >= p.min_rows,
+        );
         let mut e = Evaluation::from_checks(vec![check]).summary(format!("{rows} calls."));
-        e.measurements.push(Measurement::new("rows", Some(rows as f64), "calls", "rows of the calls table"));
+        e.measurements.push(Measurement::new(
+            "rows",
+            Some(rows as f64),
+            "calls",
+            "rows of the calls table",
+        ));
         Ok(e)
     }
 }
@@ -132,8 +169,17 @@ impl Evaluator for PolicyHeading {
     fn evaluate(&self, ctx: &Context<'_>, p: &HeadingParams) -> Result<Evaluation, EvalError> {
         let doc = ctx.document("policy")?;
         let wanted = format!("# {}", p.heading);
-        let found = doc.text.lines().any(|l| l.trim_start_matches('#').trim() == p.heading && l.starts_with('#'));
-        let check = Check::new("heading", &format!("Heading `{}` present", p.heading), found, "true", found);
+        let found = doc
+            .text
+            .lines()
+            .any(|l| l.trim_start_matches('#').trim() == p.heading && l.starts_with('#'));
+        let check = Check::new(
+            "heading",
+            &format!("Heading `{}` present", p.heading),
+            found,
+            "true",
+            found,
+        );
         Ok(Evaluation::from_checks(vec![check]).summary(format!(
             "{} {} `{wanted}`.",
             doc.path,
@@ -167,7 +213,8 @@ mod tests {
     #[test]
     fn three_of_four_within_limit_is_partial_credit() {
         // 3 of 4 calls within 20 s: share 0.75, target 0.8 -> score 0.75/0.8.
-        let e = calls(&[Some(5.0), Some(20.0), Some(19.0), Some(40.0)]).run(&WaitThreshold, json!({}));
+        let e =
+            calls(&[Some(5.0), Some(20.0), Some(19.0), Some(40.0)]).run(&WaitThreshold, json!({}));
         assert!((e.score.unwrap() - 0.9375).abs() < 1e-12);
         assert_eq!(e.status, Status::PartiallyMet);
         assert!(!e.checks[0].passed);
@@ -175,7 +222,8 @@ mod tests {
 
     #[test]
     fn null_waits_are_not_counted_and_params_apply() {
-        let e = calls(&[Some(5.0), None, Some(25.0)]).run(&WaitThreshold, json!({"max_wait_seconds": 30.0}));
+        let e = calls(&[Some(5.0), None, Some(25.0)])
+            .run(&WaitThreshold, json!({"max_wait_seconds": 30.0}));
         assert_eq!(e.score, Some(1.0));
         assert_eq!(e.status, Status::Met);
     }

@@ -1,0 +1,1 @@
+//! The csat plugin (in progress).

@@ -1,0 +1,1 @@
+//! KPIs from canonical tables.

@@ -1,0 +1,1 @@
+//! The performance plugin (in progress).

@@ -1,0 +1,1 @@
+//! The planning plugin (in progress).

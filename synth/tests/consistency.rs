@@ -1,0 +1,230 @@
+//! Determinism, layout and internal consistency of generated evidence.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use cxaudit_synth::{Scenario, SynthConfig, generate};
+
+const HEADERS: [(&str, &str); 10] = [
+    (
+        "contacts",
+        "contact_id,customer_id,channel,queue,agent_id,arrived_at,answered_at,ended_at,talk_seconds,hold_seconds,wrap_seconds,abandoned,transferred,resolved,contact_reason",
+    ),
+    (
+        "intervals",
+        "queue,interval_start,interval_minutes,forecast_contacts,actual_contacts,forecast_aht_seconds,actual_aht_seconds,required_agents,scheduled_agents",
+    ),
+    (
+        "agents",
+        "agent_id,team,site,role,hired_on,certified_on,exited_on,exit_type",
+    ),
+    (
+        "adherence",
+        "agent_id,date,scheduled_minutes,adherent_minutes,worked_minutes,unplanned_absence_minutes",
+    ),
+    (
+        "surveys",
+        "survey_id,contact_id,channel,agent_id,selection,invited_at,responded_at,csat,nps,resolved_reported,attr_wait,attr_agent_knowledge,attr_agent_courtesy,attr_resolution,attr_ease,dissatisfaction_reason",
+    ),
+    (
+        "kpi_targets",
+        "kpi,scope,target,direction,unit,baseline,baseline_period,owner,set_on,due,review_cadence,rationale",
+    ),
+    ("kpi_results", "kpi,scope,month,value"),
+    ("business_daily", "date,orders,operating_cost"),
+    (
+        "incidents",
+        "incident_id,severity,detected_at,escalated_at,resolved_at",
+    ),
+    ("changes", "change_id,impact,go_live_at,notified_at"),
+];
+
+fn gen_into(dir: &Path, scenario: Scenario, seed: u64) {
+    let cfg = SynthConfig::new(scenario, 5_000, seed);
+    let summary = generate(&cfg, dir, &mut |_| {}).expect("generate");
+    assert!(summary.rows["contacts"] > 3_000);
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).expect(rel)
+}
+
+fn all_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).expect("prefix").display().to_string();
+                out.insert(rel, std::fs::read(&p).expect("file"));
+            }
+        }
+    }
+    out
+}
+
+fn ts(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").expect(s)
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect(s)
+}
+
+fn rows(text: &str) -> Vec<Vec<&str>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect()
+}
+
+#[test]
+fn same_seed_gives_identical_bytes_and_different_seed_differs() {
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    let c = tempfile::tempdir().expect("tmp");
+    gen_into(a.path(), Scenario::Baseline, 7);
+    gen_into(b.path(), Scenario::Baseline, 7);
+    gen_into(c.path(), Scenario::Baseline, 8);
+    let fa = all_files(a.path());
+    let fb = all_files(b.path());
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        assert!(v == &fb[k], "{k} differs between identical runs");
+    }
+    assert_ne!(
+        read(a.path(), "data/contacts.csv"),
+        read(c.path(), "data/contacts.csv")
+    );
+}
+
+#[test]
+fn layout_and_headers_are_exact() {
+    for scenario in [Scenario::Baseline, Scenario::Followup] {
+        let dir = tempfile::tempdir().expect("tmp");
+        gen_into(dir.path(), scenario, 3);
+        for (name, header) in HEADERS {
+            let text = read(dir.path(), &format!("data/{name}.csv"));
+            assert_eq!(text.lines().next(), Some(header), "{name}");
+        }
+        for doc in [
+            "evidence.toml",
+            "docs/direction.md",
+            "docs/business-plan.md",
+            "docs/survey-design.md",
+            "docs/escalation-policy.md",
+        ] {
+            assert!(dir.path().join(doc).is_file(), "{doc}");
+        }
+        let reviews = std::fs::read_dir(dir.path().join("docs/reviews"))
+            .expect("reviews")
+            .count();
+        match scenario {
+            Scenario::Followup => assert_eq!(reviews, 6),
+            Scenario::Baseline => assert!((1..6).contains(&reviews)),
+        }
+        let toml = read(dir.path(), "evidence.toml");
+        assert!(toml.contains("start = 2026-01-01\nend = 2026-06-30"));
+        assert!(toml.contains("contacts = { path = \"data/contacts.csv\" }"));
+        assert!(toml.contains("review_minutes = \"docs/reviews\""));
+    }
+}
+
+#[test]
+fn tables_are_internally_consistent() {
+    for scenario in [Scenario::Baseline, Scenario::Followup] {
+        let dir = tempfile::tempdir().expect("tmp");
+        gen_into(dir.path(), scenario, 11);
+        let contacts = read(dir.path(), "data/contacts.csv");
+        let intervals = read(dir.path(), "data/intervals.csv");
+        let agents = read(dir.path(), "data/agents.csv");
+
+        // Arrivals per queue and 30-minute interval (synchronous channels).
+        let mut arrivals: HashMap<(String, String), u32> = HashMap::new();
+        let mut voice: HashMap<&str, Vec<(NaiveDateTime, NaiveDateTime)>> = HashMap::new();
+        let mut handled: Vec<(&str, NaiveDate)> = Vec::new();
+        for r in rows(&contacts) {
+            assert_eq!(r.len(), 15);
+            let arrived = ts(r[5]);
+            let ch = r[2];
+            if matches!(ch, "voice" | "chat" | "messaging") {
+                let slot = arrived.format("%Y-%m-%dT%H").to_string()
+                    + if arrived.format("%M").to_string().as_str() < "30" {
+                        ":00:00"
+                    } else {
+                        ":30:00"
+                    };
+                *arrivals.entry((r[3].to_string(), slot)).or_default() += 1;
+            }
+            if !r[6].is_empty() {
+                let answered = ts(r[6]);
+                let ended = ts(r[7]);
+                assert!(arrived <= answered && answered <= ended, "{}", r[0]);
+                assert!(!r[4].is_empty(), "answered without agent: {}", r[0]);
+                handled.push((r[4], answered.date()));
+                if ch == "voice" {
+                    voice.entry(r[4]).or_default().push((answered, ended));
+                }
+            }
+            if r[11] == "true" {
+                assert!(r[4].is_empty() && r[6].is_empty());
+            }
+            if ch == "self_service" {
+                assert!(r[4].is_empty() && r[11] == "false");
+            }
+        }
+        // intervals.actual_contacts equals arrivals, and every arrival is in a row.
+        let mut total = 0;
+        for r in rows(&intervals) {
+            let actual: f64 = r[4].parse().expect("actual");
+            let key = (r[0].to_string(), r[1].to_string());
+            assert_eq!(
+                actual as u32,
+                arrivals.get(&key).copied().unwrap_or(0),
+                "{key:?}"
+            );
+            total += actual as u32;
+        }
+        assert_eq!(total, arrivals.values().sum::<u32>());
+        // No agent handles two voice contacts at once.
+        for (agent, mut v) in voice {
+            v.sort();
+            for w in v.windows(2) {
+                assert!(w[1].0 >= w[0].1, "{agent} overlaps at {}", w[1].0);
+            }
+        }
+        // Every handled contact falls in an employment spell of its agent.
+        let mut spells: HashMap<&str, Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+        for r in rows(&agents) {
+            let exit = (!r[6].is_empty()).then(|| date(r[6]));
+            spells.entry(r[0]).or_default().push((date(r[4]), exit));
+        }
+        for (agent, day) in handled {
+            let ok = spells[agent]
+                .iter()
+                .any(|&(h, e)| h <= day && e.is_none_or(|e| e > day));
+            assert!(ok, "{agent} handled a contact on {day} outside employment");
+        }
+        // Follow-up: nobody handles live contacts before certification.
+        if scenario == Scenario::Followup {
+            let text = read(dir.path(), "data/contacts.csv");
+            for r in rows(&text) {
+                if r[6].is_empty() {
+                    continue;
+                }
+                let day = ts(r[6]).date();
+                let certified = spells[r[4]]
+                    .iter()
+                    .any(|&(h, e)| h <= day && e.is_none_or(|e| e > day))
+                    && rows(&agents).iter().any(|a| {
+                        a[0] == r[4] && !a[5].is_empty() && date(a[5]) <= day && date(a[4]) <= day
+                    });
+                assert!(certified, "{} handled before certification", r[4]);
+            }
+        }
+    }
+}
