@@ -496,6 +496,7 @@ fn review(cfg: &SynthConfig, st: &Stats, mi: usize, m: &MonthStats) -> String {
         "Responses with CSAT 1-2 this month: top reasons {}.\n",
         reasons
             .iter()
+            .filter(|(_, n)| *n > 0)
             .take(3)
             .map(|(k, n)| format!("{} ({n})", DISSAT[*k]))
             .collect::<Vec<_>>()

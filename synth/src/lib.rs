@@ -7,6 +7,8 @@
 //! simulation; no KPI value is written directly. Output is byte-identical for
 //! the same configuration.
 
+#![warn(missing_docs)]
+
 mod docs;
 mod params;
 mod sim;

@@ -1867,7 +1867,7 @@ impl<'a> Sim<'a> {
         self.cal.ts(l, invited);
         l.push(',');
         if !responded {
-            l.push_str(",,,,,,,,,,");
+            l.push_str(",,,,,,,,,");
             return out.row(T::Surveys, &self.line);
         }
         let resp_at = invited + r.lognormal(2.0 * 3600.0, 1.0).min(6.0 * DAY);

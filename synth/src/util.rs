@@ -123,30 +123,35 @@ pub struct Calendar {
     dates: Vec<String>,
 }
 
+/// Days before the period start the calendar can format (notifications,
+/// hires and the like happen before the period).
+const LEAD: usize = 400;
+
 impl Calendar {
     /// Calendar covering `days` days from `start`.
     pub fn new(start: chrono::NaiveDate, days: usize) -> Self {
-        let mut dates = Vec::with_capacity(days);
-        for d in 0..days {
-            let date = start + chrono::Duration::days(d as i64);
+        let mut dates = Vec::with_capacity(days + LEAD);
+        for d in 0..days + LEAD {
+            let date = start + chrono::Duration::days(d as i64 - LEAD as i64);
             dates.push(date.format("%Y-%m-%d").to_string());
         }
         Calendar { dates }
     }
     /// `YYYY-MM-DD` of a day offset.
     pub fn date(&self, day: usize) -> &str {
-        &self.dates[day.min(self.dates.len() - 1)]
+        &self.dates[(day + LEAD).min(self.dates.len() - 1)]
     }
     /// Writes `YYYY-MM-DDTHH:MM:SS` for seconds since the period start.
     pub fn ts(&self, out: &mut String, t: f64) {
         use std::fmt::Write;
-        let secs = t.max(0.0).floor() as u64;
-        let day = (secs / 86_400) as usize;
-        let tod = secs % 86_400;
+        let secs = (t.floor() as i64).max(-(LEAD as i64) * 86_400);
+        let day = secs.div_euclid(86_400);
+        let tod = secs.rem_euclid(86_400) as u64;
+        let day = (day + LEAD as i64) as usize;
         let _ = write!(
             out,
             "{}T{:02}:{:02}:{:02}",
-            self.date(day),
+            self.dates[day.min(self.dates.len() - 1)],
             tod / 3600,
             (tod / 60) % 60,
             tod % 60

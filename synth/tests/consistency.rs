@@ -127,6 +127,23 @@ fn layout_and_headers_are_exact() {
             Scenario::Followup => assert_eq!(reviews, 6),
             Scenario::Baseline => assert!((1..6).contains(&reviews)),
         }
+        // Every row has as many fields as the header (quote-aware count).
+        for (name, header) in HEADERS {
+            let text = read(dir.path(), &format!("data/{name}.csv"));
+            let want = header.split(',').count();
+            for (i, line) in text.lines().enumerate() {
+                let mut quoted = false;
+                let mut n = 1;
+                for ch in line.chars() {
+                    match ch {
+                        '"' => quoted = !quoted,
+                        ',' if !quoted => n += 1,
+                        _ => {}
+                    }
+                }
+                assert_eq!(n, want, "{name} line {}", i + 1);
+            }
+        }
         let toml = read(dir.path(), "evidence.toml");
         assert!(toml.contains("start = 2026-01-01\nend = 2026-06-30"));
         assert!(toml.contains("contacts = { path = \"data/contacts.csv\" }"));

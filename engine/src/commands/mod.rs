@@ -3,6 +3,8 @@
 
 mod assess;
 mod check;
+mod kpis;
+mod synth;
 mod pack;
 mod plugins;
 
@@ -32,6 +34,10 @@ enum Command {
     /// List the plugins found, with their evaluators and needs.
     #[command(subcommand)]
     Plugins(plugins::PluginsCommand),
+    /// The KPIs of an evidence folder, grouped, with their definitions (no pack needed).
+    Kpis(kpis::KpisArgs),
+    /// Write a synthetic contact centre's evidence folder (baseline or follow-up).
+    Synth(synth::SynthArgs),
 }
 
 /// Where to look for plugins, shared by the commands that load them.
@@ -72,6 +78,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Pack(cmd) => pack::run(&cmd),
         Command::Plugins(cmd) => plugins::run(&cmd),
+        Command::Kpis(args) => kpis::run(&args),
+        Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }
 

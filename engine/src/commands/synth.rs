@@ -45,7 +45,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
     let mut config = SynthConfig::new(scenario, args.contacts, args.seed);
     config.months = args.months;
     let mut stderr = std::io::stderr();
-    let mut last_pct = u32::MAX;
+    let mut last_decile = u32::MAX;
     let summary = generate(&config, &args.out, &mut |p| match p {
         Progress::Day {
             done,
@@ -53,8 +53,8 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
             contacts,
         } => {
             let pct = done * 100 / total.max(1);
-            if pct / 10 != last_pct / 10 || done == total {
-                last_pct = pct;
+            if pct / 10 != last_decile {
+                last_decile = pct / 10;
                 let _ = writeln!(
                     stderr,
                     "synth: day {done}/{total} ({pct}%), {contacts} contacts"

@@ -6,7 +6,7 @@ mod load;
 mod model;
 mod validate;
 
-pub use load::load;
+pub use load::{load, parse_schema};
 pub use model::*;
 pub use validate::validate_against_plugins;
 

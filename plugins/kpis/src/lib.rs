@@ -1,1 +1,136 @@
-//! KPIs from canonical tables.
+//! Contact-centre KPIs computed from cxaudit's canonical evidence tables:
+//! the visibility view of an operation, and the one code path that both
+//! `cxaudit kpis` and the plugins use, so a plugin's measurement equals
+//! the command's figure on the same evidence.
+//!
+//! The formulas live in `cxaudit-metrics`; this crate decides which rows
+//! feed them (which contacts are offered, handled, eligible...), groups
+//! them (by month, week, day, queue, channel or agent, in the centre's
+//! local time) and states the definition and parameters of every value.
+
+mod accumulate;
+mod evidence;
+mod kpi;
+mod options;
+
+pub use evidence::Evidence;
+pub use kpi::{Kpi, KpiValue};
+pub use options::{GroupBy, KpiOptions};
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// KPI values of one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupKpis {
+    /// The group: `all`, `2026-01`, `2026-W03`, `2026-01-15`, a queue, channel or agent.
+    pub group: String,
+    /// Every KPI, available or not.
+    pub values: BTreeMap<Kpi, KpiValue>,
+}
+
+impl GroupKpis {
+    /// The value of a KPI, when it could be computed.
+    pub fn value(&self, kpi: Kpi) -> Option<f64> {
+        self.values.get(&kpi).and_then(KpiValue::value)
+    }
+}
+
+/// A KPI's definition as used: unit, formula in words, parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiDefinition {
+    /// The KPI.
+    pub kpi: Kpi,
+    /// Unit.
+    pub unit: &'static str,
+    /// Source table(s).
+    pub source: &'static str,
+    /// The definition in words.
+    pub definition: String,
+    /// Parameters used.
+    pub parameters: serde_json::Value,
+}
+
+/// KPIs for every group, with their definitions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiReport {
+    /// How rows were grouped.
+    pub group_by: GroupBy,
+    /// Definitions, one per KPI.
+    pub definitions: Vec<KpiDefinition>,
+    /// Groups, sorted by key.
+    pub groups: Vec<GroupKpis>,
+}
+
+impl KpiReport {
+    /// The values of one group.
+    pub fn group(&self, key: &str) -> Option<&GroupKpis> {
+        self.groups.iter().find(|g| g.group == key)
+    }
+}
+
+/// The tables and columns the KPIs read, each table optional: add them to
+/// an evaluator's manifest so the host hands it what [`compute`] needs.
+pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
+    use cxaudit_plugin_sdk::{ColumnType as T, TableNeed};
+    vec![
+        TableNeed::optional("contacts")
+            .column("customer_id", T::String)
+            .column("channel", T::String)
+            .column("queue", T::String)
+            .column("agent_id", T::String)
+            .column("arrived_at", T::Timestamp)
+            .column("answered_at", T::Timestamp)
+            .column("ended_at", T::Timestamp)
+            .column("talk_seconds", T::Float)
+            .column("hold_seconds", T::Float)
+            .column("wrap_seconds", T::Float)
+            .column("abandoned", T::Bool)
+            .column("transferred", T::Bool),
+        TableNeed::optional("intervals")
+            .column("queue", T::String)
+            .column("interval_start", T::Timestamp)
+            .column("forecast_contacts", T::Float)
+            .column("actual_contacts", T::Float),
+        TableNeed::optional("agents").column("hired_on", T::Date).column("exited_on", T::Date),
+        TableNeed::optional("adherence")
+            .column("agent_id", T::String)
+            .column("date", T::Date)
+            .column("scheduled_minutes", T::Float)
+            .column("adherent_minutes", T::Float)
+            .column("worked_minutes", T::Float)
+            .column("unplanned_absence_minutes", T::Float),
+        TableNeed::optional("surveys")
+            .column("channel", T::String)
+            .column("agent_id", T::String)
+            .column("invited_at", T::Timestamp)
+            .column("responded_at", T::Timestamp)
+            .column("csat", T::Integer)
+            .column("nps", T::Integer),
+        TableNeed::optional("business_daily")
+            .column("date", T::Date)
+            .column("orders", T::Integer)
+            .column("operating_cost", T::Float),
+    ]
+}
+
+/// Computes every KPI of [`Kpi::ALL`] from the evidence, grouped.
+pub fn compute(evidence: &Evidence, group_by: GroupBy, options: &KpiOptions) -> KpiReport {
+    let mut groups = accumulate::compute(evidence, group_by, options);
+    groups.sort_by(|a, b| a.group.cmp(&b.group));
+    KpiReport {
+        group_by,
+        definitions: Kpi::ALL.iter().map(|k| k.definition(options)).collect(),
+        groups,
+    }
+}
+
+/// The KPIs over the whole evidence (one group, `all`).
+pub fn overall(evidence: &Evidence, options: &KpiOptions) -> GroupKpis {
+    let report = compute(evidence, GroupBy::All, options);
+    report.groups.into_iter().next().unwrap_or_else(|| GroupKpis {
+        group: "all".into(),
+        values: Kpi::ALL.iter().map(|k| (*k, KpiValue::NoData("no rows".into()))).collect(),
+    })
+}

@@ -405,20 +405,39 @@ pub fn erlang_a(
     mean_patience_seconds: f64,
     target_seconds: f64,
 ) -> Result<ErlangA, MetricError> {
+    erlang_a_impl(
+        agents,
+        traffic,
+        aht_seconds,
+        mean_patience_seconds,
+        target_seconds,
+    )
+    .map(|r| r.0)
+}
+
+/// [`erlang_a`] plus P(answered after waiting) from the quadrature, which must equal
+/// `P(wait) - P(abandon)` (internal consistency check used by the tests).
+fn erlang_a_impl(
+    agents: u32,
+    traffic: f64,
+    aht_seconds: f64,
+    mean_patience_seconds: f64,
+    target_seconds: f64,
+) -> Result<(ErlangA, f64), MetricError> {
     check_traffic(traffic)?;
     check_aht(aht_seconds)?;
     check_target_time(target_seconds)?;
     if agents == 0 {
         return Err(MetricError::InvalidInput("agents must be >= 1"));
     }
-    if !(mean_patience_seconds > 0.0) {
+    if mean_patience_seconds.is_nan() || mean_patience_seconds <= 0.0 {
         return Err(MetricError::InvalidInput("mean patience must be > 0"));
     }
     let n = agents as f64;
     if mean_patience_seconds == f64::INFINITY {
         let c = erlang_c_metrics(agents, traffic, aht_seconds, target_seconds)?;
         let asa = c.asa_seconds.ok_or(MetricError::Unstable)?;
-        return Ok(ErlangA {
+        let r = ErlangA {
             agents,
             traffic,
             wait_probability: c.wait_probability,
@@ -427,10 +446,11 @@ pub fn erlang_a(
             asa_answered_seconds: Some(asa),
             mean_wait_all_seconds: asa,
             occupancy: c.occupancy,
-        });
+        };
+        return Ok((r, c.wait_probability));
     }
     if traffic == 0.0 {
-        return Ok(ErlangA {
+        let r = ErlangA {
             agents,
             traffic,
             wait_probability: 0.0,
@@ -439,7 +459,8 @@ pub fn erlang_a(
             asa_answered_seconds: Some(0.0),
             mean_wait_all_seconds: 0.0,
             occupancy: 0.0,
-        });
+        };
+        return Ok((r, 0.0));
     }
     // Time unit: one AHT. theta = abandonment rate per waiting contact.
     let theta = aht_seconds / mean_patience_seconds;
@@ -451,23 +472,36 @@ pub fn erlang_a(
     let inv_j = (-ln_j).exp();
     let p_wait = (1.0 / ((-(ln_b + ln_j)).exp() + 1.0 - inv_j)).clamp(0.0, 1.0);
     let p_ab = (p_wait * (ln_j1 - ln_j).exp() / y).clamp(0.0, p_wait);
-    let pi_n = p_wait * inv_j;
+    // ln of pi_N = P(wait) / J, kept in log space (J can exceed f64 range).
+    let ln_pi_n = p_wait.ln() - ln_j;
+    let has_wait = p_wait > 0.0;
 
-    // g(t) = ln h(t), t in AHT units; concave with mode t_star.
+    // h(t) = exp(g(t) - g(t*)), t in AHT units, with g(t) = -rate t - y expm1(-theta t)
+    // concave with mode t*. Written around the mode without cancellation:
+    // g(t) - g(t*) = -(rate - A c) d - y c phi(theta d), d = t - t*, c = exp(-theta t*),
+    // phi(u) = exp(-u) - 1 + u >= 0.
     let rate = n + theta;
-    let g = move |t: f64| -rate * t - y * (-theta * t).exp_m1();
-    let t_star = if traffic > rate {
-        (traffic / rate).ln() / theta
+    let (t_star, c, g_star) = if traffic > rate {
+        let t_star = (traffic / rate).ln() / theta;
+        (
+            t_star,
+            rate / traffic,
+            (traffic - rate) / theta - rate * t_star,
+        )
     } else {
-        0.0
+        (0.0, 1.0, 0.0)
     };
-    let g_star = g(t_star);
-    let h = move |t: f64| (g(t) - g_star).exp();
+    let lin = (rate - traffic * c).max(0.0);
+    let curv = y * c;
+    let h = move |t: f64| {
+        let d = t - t_star;
+        (-lin * d - curv * phi(theta * d)).exp()
+    };
     let (int_all, int_t) = integrate_to_infinity(&h, t_star, rate, traffic, theta)?;
     // prefactor converting integrals of the scaled h into probabilities
-    let pref_ln = pi_n.ln() + n.ln() + g_star;
+    let pref_ln = ln_pi_n + n.ln() + g_star;
     let t_target = target_seconds / aht_seconds;
-    let tol = 1e-14 * int_all;
+    let tol = 1e-12 * int_all;
     let int_t_target = if t_target <= 0.0 {
         0.0
     } else if t_star > 0.0 && t_star < t_target {
@@ -476,7 +510,7 @@ pub fn erlang_a(
     } else {
         adaptive_simpson(&h, 0.0, t_target, tol)
     };
-    let answered_after_wait_within = if pi_n > 0.0 {
+    let answered_after_wait_within = if has_wait {
         (pref_ln + int_t_target.ln()).exp()
     } else {
         0.0
@@ -484,7 +518,7 @@ pub fn erlang_a(
     let service_level = (1.0 - p_wait + answered_after_wait_within).clamp(0.0, 1.0);
     let answered = 1.0 - p_ab;
     let asa_answered = if answered > 0.0 {
-        let waited_time = if pi_n > 0.0 && int_t > 0.0 {
+        let waited_time = if has_wait && int_t > 0.0 {
             (pref_ln + int_t.ln()).exp()
         } else {
             0.0
@@ -493,7 +527,12 @@ pub fn erlang_a(
     } else {
         None
     };
-    Ok(ErlangA {
+    let answered_after_wait = if has_wait {
+        (pref_ln + int_all.ln()).exp()
+    } else {
+        0.0
+    };
+    let r = ErlangA {
         agents,
         traffic,
         wait_probability: p_wait,
@@ -502,7 +541,27 @@ pub fn erlang_a(
         asa_answered_seconds: asa_answered,
         mean_wait_all_seconds: p_ab * mean_patience_seconds,
         occupancy: (traffic * (1.0 - p_ab) / n).clamp(0.0, 1.0),
-    })
+    };
+    Ok((r, answered_after_wait))
+}
+
+/// `phi(u) = exp(-u) - 1 + u`, accurate for small |u| (series) and non-negative.
+fn phi(u: f64) -> f64 {
+    if u.abs() < 0.5 {
+        // sum_{k>=2} (-u)^k / k!
+        let mut term = u * u / 2.0;
+        let mut sum = term;
+        for k in 3..30 {
+            term *= -u / k as f64;
+            sum += term;
+            if term.abs() <= 1e-17 * sum {
+                break;
+            }
+        }
+        sum
+    } else {
+        (-u).exp_m1() + u
+    }
 }
 
 /// `(ln J, ln J1)` with `t_j = y^j / ((x+1)...(x+j))`, `J = sum t_j`, `J1 = sum j t_j`.
@@ -555,8 +614,8 @@ fn integrate_to_infinity(
     if t_star > 0.0 {
         let c0 = simpson(h, 0.0, t_star);
         let c1 = simpson(&th, 0.0, t_star);
-        i0 += adaptive_simpson(h, 0.0, t_star, 1e-15 * c0.abs().max(1e-300));
-        i1 += adaptive_simpson(&th, 0.0, t_star, 1e-15 * c1.abs().max(1e-300));
+        i0 += adaptive_simpson(h, 0.0, t_star, 1e-12 * c0.abs().max(1e-300));
+        i1 += adaptive_simpson(&th, 0.0, t_star, 1e-12 * c1.abs().max(1e-300));
     }
     let mut start = t_star;
     let mut len = 1.0 / rate;
@@ -564,8 +623,8 @@ fn integrate_to_infinity(
         let end = start + len;
         let c0 = simpson(h, start, end).abs().max(i0);
         let c1 = simpson(&th, start, end).abs().max(i1);
-        i0 += adaptive_simpson(h, start, end, 1e-15 * c0.max(1e-300));
-        i1 += adaptive_simpson(&th, start, end, 1e-15 * c1.max(1e-300));
+        i0 += adaptive_simpson(h, start, end, 1e-12 * c0.max(1e-300));
+        i1 += adaptive_simpson(&th, start, end, 1e-12 * c1.max(1e-300));
         let slope = rate - traffic * (-theta * end).exp();
         if slope > 0.0 {
             let he = h(end);
@@ -586,38 +645,66 @@ fn simpson(f: &impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 }
 
 /// Adaptive Simpson quadrature with Richardson correction, absolute tolerance `tol`.
+/// Refinement stops at depth 40, when the difference is at the rounding-noise floor,
+/// or after a budget of function evaluations (the current estimate is then kept).
 fn adaptive_simpson(f: &impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
     if b <= a {
         return 0.0;
     }
     let (fa, fb, fm) = (f(a), f(b), f(0.5 * (a + b)));
     let whole = (b - a) / 6.0 * (fa + 4.0 * fm + fb);
-    simpson_rec(f, a, b, fa, fm, fb, whole, tol.max(f64::MIN_POSITIVE), 48)
+    let mut budget: u32 = 2_000_000;
+    let seg = Segment {
+        a,
+        b,
+        fa,
+        fm,
+        fb,
+        whole,
+    };
+    simpson_rec(f, seg, tol.max(f64::MIN_POSITIVE), 40, &mut budget)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn simpson_rec(
-    f: &impl Fn(f64) -> f64,
+#[derive(Clone, Copy)]
+struct Segment {
     a: f64,
     b: f64,
     fa: f64,
     fm: f64,
     fb: f64,
     whole: f64,
-    tol: f64,
-    depth: u32,
-) -> f64 {
-    let m = 0.5 * (a + b);
-    let (lm, rm) = (0.5 * (a + m), 0.5 * (m + b));
+}
+
+fn simpson_rec(f: &impl Fn(f64) -> f64, s: Segment, tol: f64, depth: u32, budget: &mut u32) -> f64 {
+    let m = 0.5 * (s.a + s.b);
+    let (lm, rm) = (0.5 * (s.a + m), 0.5 * (m + s.b));
     let (flm, frm) = (f(lm), f(rm));
-    let left = (m - a) / 6.0 * (fa + 4.0 * flm + fm);
-    let right = (b - m) / 6.0 * (fm + 4.0 * frm + fb);
-    let delta = left + right - whole;
-    if depth == 0 || delta.abs() <= 15.0 * tol {
+    *budget = budget.saturating_sub(2);
+    let left = (m - s.a) / 6.0 * (s.fa + 4.0 * flm + s.fm);
+    let right = (s.b - m) / 6.0 * (s.fm + 4.0 * frm + s.fb);
+    let delta = left + right - s.whole;
+    let noise_floor = 1e-13 * (left.abs() + right.abs());
+    if depth == 0 || *budget == 0 || delta.abs() <= (15.0 * tol).max(noise_floor) {
         return left + right + delta / 15.0;
     }
-    simpson_rec(f, a, m, fa, flm, fm, left, tol / 2.0, depth - 1)
-        + simpson_rec(f, m, b, fm, frm, fb, right, tol / 2.0, depth - 1)
+    let l = Segment {
+        a: s.a,
+        b: m,
+        fa: s.fa,
+        fm: flm,
+        fb: s.fm,
+        whole: left,
+    };
+    let r = Segment {
+        a: m,
+        b: s.b,
+        fa: s.fm,
+        fm: frm,
+        fb: s.fb,
+        whole: right,
+    };
+    simpson_rec(f, l, tol / 2.0, depth - 1, budget)
+        + simpson_rec(f, r, tol / 2.0, depth - 1, budget)
 }
 
 #[cfg(test)]
@@ -905,5 +992,36 @@ mod tests {
         assert_eq!(r.service_level, 1.0);
         assert!(erlang_a(0, 1.0, 300.0, 60.0, 20.0).is_err());
         assert!(erlang_a(5, 1.0, 300.0, 0.0, 20.0).is_err());
+    }
+
+    #[test]
+    fn erlang_a_internal_consistency_on_extreme_grid() {
+        // P(answered after waiting) from the quadrature == P(wait) - P(abandon),
+        // from the series, to 1e-9 (1e-6 for the extreme patience of 1e6 s, where up to
+        // ~2e7 series terms and log-magnitudes ~1e6 accumulate rounding); SL within
+        // [1 - Pw, 1 - Pab].
+        let start = std::time::Instant::now();
+        for &a in &[0.05, 1.0, 10.0, 95.0, 800.0, 4000.0] {
+            for &ratio in &[0.5, 0.9, 1.0, 1.1, 1.5] {
+                let n = ((a * ratio) as u32).max(1);
+                for &patience in &[1.0, 30.0, 180.0, 1800.0, 36_000.0, 1e6] {
+                    let (r, served_after_wait) =
+                        erlang_a_impl(n, a, 180.0, patience, 20.0).unwrap();
+                    let expect = r.wait_probability - r.abandon_probability;
+                    let tol = if patience >= 1e6 { 1e-6 } else { 1e-9 };
+                    assert!(
+                        (served_after_wait - expect).abs() <= tol * expect.max(1e-300) + 1e-13,
+                        "a={a} n={n} patience={patience}: {served_after_wait} vs {expect}"
+                    );
+                    assert!(r.service_level >= 1.0 - r.wait_probability - 1e-12);
+                    assert!(r.service_level <= 1.0 - r.abandon_probability + 1e-12);
+                }
+            }
+        }
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "grid too slow: {:?}",
+            start.elapsed()
+        );
     }
 }

@@ -126,9 +126,11 @@ pub fn margin_of_error(p: f64, n: u64, population: Option<u64>, z: f64) -> Optio
 /// Unrounded sample size for margin `e`: `n0 = z^2 p (1 - p) / e^2` (384.16 for
 /// z = 1.96, p = 0.5, e = 0.05). `None` unless `e > 0`, `p` in [0, 1].
 pub fn sample_size_n0(margin: f64, p: f64, z: f64) -> Option<f64> {
-    if !(margin > 0.0 && margin.is_finite())
+    if margin <= 0.0
+        || !margin.is_finite()
         || !(0.0..=1.0).contains(&p)
-        || !(z.is_finite() && z >= 0.0)
+        || !z.is_finite()
+        || z < 0.0
     {
         return None;
     }
@@ -306,6 +308,57 @@ pub fn key_drivers<'a>(
     v
 }
 
+/// Result of [`two_mean_z_test`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeanZTest {
+    /// Mean of the first group.
+    pub mean1: f64,
+    /// Mean of the second group.
+    pub mean2: f64,
+    /// Sample standard deviation (n - 1) of the first group.
+    pub sd1: f64,
+    /// Sample standard deviation (n - 1) of the second group.
+    pub sd2: f64,
+    /// Welch statistic `z = (m1 - m2) / sqrt(s1^2/n1 + s2^2/n2)`.
+    pub z: f64,
+    /// Two-sided p-value from the standard normal (large-sample approximation of
+    /// Welch's t): `2 (1 - Phi(|z|))`.
+    pub p_value: f64,
+    /// Cohen's d `(m1 - m2) / s_pooled`, `s_pooled = sqrt(((n1-1)s1^2 + (n2-1)s2^2) /
+    /// (n1 + n2 - 2))`; `None` when the pooled SD is 0.
+    pub cohens_d: Option<f64>,
+}
+
+/// Difference of two means with unequal variances (Welch's statistic), its p-value by
+/// the normal approximation (fine for large groups, e.g. respondents vs non-respondents
+/// on wait or handle time) and Cohen's d. `None` if a group has fewer than 2 values, a
+/// value is not finite, or the standard error is 0.
+/// Example: [1, 2, 3, 4, 5] vs [2, 4, 6] -> z = -1 / sqrt(2.5/5 + 4/3) = -0.7385, d = -1/sqrt 3.
+pub fn two_mean_z_test(x: &[f64], y: &[f64]) -> Option<MeanZTest> {
+    if x.len() < 2 || y.len() < 2 || x.iter().chain(y).any(|v| !v.is_finite()) {
+        return None;
+    }
+    let (n1, n2) = (x.len() as f64, y.len() as f64);
+    let (m1, m2) = (crate::stats::mean(x)?, crate::stats::mean(y)?);
+    let v1 = x.iter().map(|v| (v - m1).powi(2)).sum::<f64>() / (n1 - 1.0);
+    let v2 = y.iter().map(|v| (v - m2).powi(2)).sum::<f64>() / (n2 - 1.0);
+    let se = (v1 / n1 + v2 / n2).sqrt();
+    if se == 0.0 || !se.is_finite() {
+        return None;
+    }
+    let z = (m1 - m2) / se;
+    let pooled = (((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / (n1 + n2 - 2.0)).sqrt();
+    Some(MeanZTest {
+        mean1: m1,
+        mean2: m2,
+        sd1: v1.sqrt(),
+        sd2: v2.sqrt(),
+        z,
+        p_value: normal_two_sided_p(z),
+        cohens_d: (pooled > 0.0).then(|| (m1 - m2) / pooled),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,5 +476,24 @@ mod tests {
         assert_rel(v[0].correlation.unwrap(), 1.0, 1e-15);
         assert_eq!(v[3].correlation, None);
         assert_rel(v[1].correlation.unwrap(), 0.8, 1e-14);
+    }
+}
+
+#[cfg(test)]
+mod mean_z_tests {
+    use super::*;
+    use crate::stats::assert_rel;
+
+    #[test]
+    fn welch_z_by_hand() {
+        // means 3 and 4, sample variances 2.5 and 4
+        let t = two_mean_z_test(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 4.0, 6.0]).unwrap();
+        assert_rel(t.z, -1.0 / (2.5f64 / 5.0 + 4.0 / 3.0).sqrt(), 1e-14);
+        assert!((t.z + 0.738549).abs() < 1e-6, "{}", t.z);
+        assert_rel(t.p_value, normal_two_sided_p(t.z), 1e-15);
+        assert_rel(t.cohens_d.unwrap(), -1.0 / 3f64.sqrt(), 1e-14);
+        assert_rel(t.sd2, 2.0, 1e-15);
+        assert_eq!(two_mean_z_test(&[1.0], &[1.0, 2.0]), None);
+        assert_eq!(two_mean_z_test(&[1.0, 1.0], &[1.0, 1.0]), None);
     }
 }

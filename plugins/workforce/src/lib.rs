@@ -1,1 +1,20 @@
-//! The workforce plugin (in progress).
+//! The workforce plugin: the WF criteria of the cx-ops pack.
+//!
+//! - `forecast_accuracy` (WF1): interval forecast accuracy, daily WAPE, bias, AHT forecast.
+//! - `staffing_fit` (WF2): scheduled staff against the Erlang requirement per interval.
+//! - `service_level` (WF3): service level, ASA and abandonment per day against targets;
+//!   e-mail response time.
+//! - `adherence_occupancy` (WF4): adherence, conformance, occupancy and utilisation.
+
+pub mod common;
+pub mod forecast_accuracy;
+
+use cxaudit_plugin_sdk::export_plugin;
+
+pub use forecast_accuracy::ForecastAccuracy;
+
+export_plugin!(
+    name: "workforce",
+    version: env!("CARGO_PKG_VERSION"),
+    evaluators: [ForecastAccuracy],
+);

@@ -1,0 +1,305 @@
+//! `cxaudit kpis`: the visibility view of an operation straight from its
+//! canonical tables, no pack needed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use cxaudit::evidence::{EvidenceStore, load_manifest};
+use cxaudit::pack::EvidenceSchema;
+use cxaudit::plugins::EvidenceAccess;
+use cxaudit_kpis::{Evidence, GroupBy, Kpi, KpiOptions, KpiReport, KpiValue};
+use cxaudit_metrics::people::AnnualisationMethod;
+use cxaudit_metrics::service::ServiceLevelVariant;
+use cxaudit_plugin_sdk::Table;
+use serde_json::{Map, Value, json};
+
+use super::{InputError, load_pack};
+
+/// The evidence schema of the shipped pack, used when no `--pack` is given.
+const CX_OPS_SCHEMA: &str = include_str!("../../../standards/cx-ops/evidence-schema.toml");
+
+/// Grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// Local calendar month.
+    Month,
+    /// ISO week.
+    Week,
+    /// Local day.
+    Day,
+    /// Queue.
+    Queue,
+    /// Channel.
+    Channel,
+    /// Agent.
+    Agent,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum KpiFormat {
+    /// Aligned text.
+    #[default]
+    Table,
+    /// JSON with definitions.
+    Json,
+    /// CSV, one row per group.
+    Csv,
+}
+
+/// Service-level variant (DOMAIN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SlVariant {
+    /// answered within T / (offered - abandons within the short-abandon threshold).
+    #[default]
+    ExcludeShortAbandons,
+    /// answered within T / offered.
+    Offered,
+    /// answered within T / answered.
+    Answered,
+    /// (answered within T + abandoned within T) / offered.
+    AnsweredAndAbandoned,
+}
+
+/// Attrition annualisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum AttritionMethod {
+    /// Sum of monthly rates, scaled to 12 months.
+    #[default]
+    Sum,
+    /// 12 x mean monthly rate.
+    TimesTwelve,
+    /// 1 - (1 - mean monthly rate)^12.
+    Compounding,
+}
+
+/// Arguments of `cxaudit kpis`.
+#[derive(Debug, Args)]
+pub struct KpisArgs {
+    /// The evidence folder (with evidence.toml).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: PathBuf,
+    /// Group by; without it, one group over the whole evidence.
+    #[arg(long, value_enum)]
+    pub by: Option<By>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: KpiFormat,
+    /// A pack whose evidence schema to read the tables with (default: cx-ops).
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
+    /// Service-level threshold T, seconds.
+    #[arg(long, default_value_t = 20.0)]
+    pub sl_threshold: f64,
+    /// Service-level variant.
+    #[arg(long, value_enum, default_value_t)]
+    pub sl_variant: SlVariant,
+    /// Short-abandon threshold, seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub short_abandon_seconds: f64,
+    /// FCR repeat window, days.
+    #[arg(long, default_value_t = 7)]
+    pub fcr_window_days: u32,
+    /// Attrition annualisation method.
+    #[arg(long, value_enum, default_value_t)]
+    pub attrition_method: AttritionMethod,
+}
+
+/// Runs `cxaudit kpis`.
+pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
+    let schema = match &args.pack {
+        Some(dir) => load_pack(dir)?.schema,
+        None => cxaudit::pack::parse_schema(Path::new("standards/cx-ops/evidence-schema.toml"), CX_OPS_SCHEMA)?,
+    };
+    let manifest = load_manifest(&args.evidence)?;
+    let tz = manifest.defaults.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let options = options(args, &tz, manifest.start, manifest.end)?;
+    let wanted = wanted_columns(&schema);
+    let store = EvidenceStore::load(manifest, &schema, &wanted, &mut |m: &str| eprintln!("{m}"));
+    for w in &store.warnings {
+        eprintln!("warning: {w}");
+    }
+    for e in store.inventory.iter().filter(|e| e.status == "failed") {
+        eprintln!("warning: {} unusable: {}", e.path, e.messages.join("; "));
+    }
+    let evidence = evidence_of(&store);
+    let group_by = match args.by {
+        None => GroupBy::All,
+        Some(By::Month) => GroupBy::Month,
+        Some(By::Week) => GroupBy::Week,
+        Some(By::Day) => GroupBy::Day,
+        Some(By::Queue) => GroupBy::Queue,
+        Some(By::Channel) => GroupBy::Channel,
+        Some(By::Agent) => GroupBy::Agent,
+    };
+    let report = cxaudit_kpis::compute(&evidence, group_by, &options);
+    match args.format {
+        KpiFormat::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report))?),
+        KpiFormat::Csv => print!("{}", to_csv(&report)),
+        KpiFormat::Table => print!("{}", to_text(&report)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn options(args: &KpisArgs, tz: &str, start: chrono::NaiveDate, end: chrono::NaiveDate) -> anyhow::Result<KpiOptions> {
+    let mut o = KpiOptions::default().with_time_zone(tz).map_err(InputError)?.with_period(start, end);
+    if !(args.sl_threshold >= 0.0 && args.short_abandon_seconds >= 0.0) {
+        return Err(InputError("--sl-threshold and --short-abandon-seconds must be >= 0".into()).into());
+    }
+    o.sl_threshold_seconds = args.sl_threshold;
+    o.short_abandon_seconds = args.short_abandon_seconds;
+    o.sl_variant = match args.sl_variant {
+        SlVariant::ExcludeShortAbandons => {
+            ServiceLevelVariant::AnsweredOverOfferedExcludingShortAbandons { short_abandon_seconds: args.short_abandon_seconds }
+        }
+        SlVariant::Offered => ServiceLevelVariant::AnsweredOverOffered,
+        SlVariant::Answered => ServiceLevelVariant::AnsweredOverAnswered,
+        SlVariant::AnsweredAndAbandoned => ServiceLevelVariant::AnsweredAndAbandonedWithinOverOffered,
+    };
+    o.fcr_window_days = args.fcr_window_days;
+    o.attrition_method = match args.attrition_method {
+        AttritionMethod::Sum => AnnualisationMethod::SumOfMonths,
+        AttritionMethod::TimesTwelve => AnnualisationMethod::TimesTwelve,
+        AttritionMethod::Compounding => AnnualisationMethod::Compounding,
+    };
+    Ok(o)
+}
+
+/// The columns the KPIs read, per table, as the store wants them.
+fn wanted_columns(schema: &EvidenceSchema) -> BTreeMap<String, BTreeSet<String>> {
+    cxaudit_kpis::table_needs()
+        .into_iter()
+        .filter(|t| schema.tables.contains_key(&t.name))
+        .map(|t| (t.name, t.columns.into_iter().map(|c| c.name).collect()))
+        .collect()
+}
+
+/// The loaded tables as the KPI crate reads them (batches shared, not copied).
+fn evidence_of(store: &EvidenceStore) -> Evidence {
+    let get = |name: &str| store.table(name).ok().map(|(schema, batches)| Table::new(name, schema, batches));
+    Evidence {
+        contacts: get("contacts"),
+        intervals: get("intervals"),
+        agents: get("agents"),
+        adherence: get("adherence"),
+        surveys: get("surveys"),
+        business_daily: get("business_daily"),
+    }
+}
+
+fn to_json(report: &KpiReport) -> Value {
+    let definitions: Map<String, Value> = report
+        .definitions
+        .iter()
+        .map(|d| {
+            let v = json!({ "unit": d.unit, "source": d.source, "definition": d.definition, "parameters": d.parameters });
+            (d.kpi.key().to_owned(), v)
+        })
+        .collect();
+    let groups: Vec<Value> = report
+        .groups
+        .iter()
+        .map(|g| {
+            let mut obj = Map::new();
+            obj.insert("group".into(), json!(g.group));
+            let mut notes = Map::new();
+            for kpi in Kpi::ALL {
+                let value = &g.values[&kpi];
+                obj.insert(kpi.key().into(), value.value().map_or(Value::Null, |v| json!(v)));
+                match value {
+                    KpiValue::Unavailable(why) => {
+                        notes.insert(kpi.key().into(), json!(format!("unavailable: {why}")));
+                    }
+                    KpiValue::NoData(why) => {
+                        notes.insert(kpi.key().into(), json!(format!("no data: {why}")));
+                    }
+                    KpiValue::Value(_) => {}
+                }
+            }
+            obj.insert("notes".into(), Value::Object(notes));
+            Value::Object(obj)
+        })
+        .collect();
+    json!({ "group_by": report.group_by, "definitions": definitions, "groups": groups })
+}
+
+fn to_csv(report: &KpiReport) -> String {
+    let mut out = String::from("group");
+    for kpi in Kpi::ALL {
+        out.push(',');
+        out.push_str(kpi.key());
+    }
+    out.push('\n');
+    for g in &report.groups {
+        out.push_str(&csv_field(&g.group));
+        for kpi in Kpi::ALL {
+            out.push(',');
+            if let Some(v) = g.value(kpi) {
+                out.push_str(&format!("{v}"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+fn shown(kpi: Kpi, value: &KpiValue) -> String {
+    match value {
+        KpiValue::Value(v) => match kpi.unit() {
+            "ratio" => format!("{:.1}%", v * 100.0),
+            "seconds" => format!("{v:.1} s"),
+            "contacts" => format!("{v:.0}"),
+            "points (-100 to 100)" => format!("{v:.1}"),
+            _ => format!("{v:.3}"),
+        },
+        KpiValue::NoData(_) => "no data".into(),
+        KpiValue::Unavailable(_) => "n/a".into(),
+    }
+}
+
+fn to_text(report: &KpiReport) -> String {
+    let mut rows: Vec<Vec<String>> = vec![std::iter::once("kpi".to_owned()).chain(report.groups.iter().map(|g| g.group.clone())).collect()];
+    for kpi in Kpi::ALL {
+        let mut row = vec![kpi.key().to_owned()];
+        row.extend(report.groups.iter().map(|g| shown(kpi, &g.values[&kpi])));
+        rows.push(row);
+    }
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    let missing: Vec<String> = report
+        .groups
+        .first()
+        .map(|g| {
+            g.values
+                .iter()
+                .filter_map(|(k, v)| match v {
+                    KpiValue::Unavailable(why) => Some(format!("  {}: {why}", k.key())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        out.push_str("\nnot available:\n");
+        out.push_str(&missing.join("\n"));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,532 @@
+//! Evidence rows the csat evaluators share: survey invitations and contacts
+//! read from their tables, the assessment window in the centre's local time,
+//! and small formatting helpers.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+use cxaudit_plugin_sdk::prelude::*;
+
+/// Channel without agents: its contacts are never "handled".
+pub const SELF_SERVICE: &str = "self_service";
+
+/// One survey invitation, with the answers when the customer responded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitation {
+    /// Survey id.
+    pub survey_id: String,
+    /// The contact surveyed, when the export links it.
+    pub contact_id: Option<String>,
+    /// Channel of the surveyed contact.
+    pub channel: String,
+    /// Agent of the surveyed contact.
+    pub agent_id: Option<String>,
+    /// How the invitation was selected (random, census, agent_selected, customer_initiated).
+    pub selection: Option<String>,
+    /// When the invitation was sent, UTC seconds.
+    pub invited_at: i64,
+    /// When the customer responded, UTC seconds.
+    pub responded_at: Option<i64>,
+    /// Overall satisfaction, 1-5.
+    pub csat: Option<i64>,
+    /// Coded reason for dissatisfaction.
+    pub reason: Option<String>,
+}
+
+impl Invitation {
+    /// Whether the customer responded (a response time or a CSAT answer).
+    pub fn responded(&self) -> bool {
+        self.responded_at.is_some() || self.csat.is_some()
+    }
+}
+
+/// Invitations in the assessment window and the rows left out.
+#[derive(Debug, Clone, Default)]
+pub struct Invitations {
+    /// Invitations sent within the window.
+    pub rows: Vec<Invitation>,
+    /// Rows missing survey_id, channel or invited_at.
+    pub incomplete: usize,
+    /// Rows invited outside the window.
+    pub outside_window: usize,
+}
+
+/// One contact of the contacts table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    /// Contact id.
+    pub contact_id: String,
+    /// Channel.
+    pub channel: String,
+    /// Handling agent.
+    pub agent_id: Option<String>,
+    /// Arrival, UTC seconds.
+    pub arrived_at: i64,
+    /// Answer (first response), UTC seconds.
+    pub answered_at: Option<i64>,
+    /// End (hang-up for abandoned contacts), UTC seconds.
+    pub ended_at: Option<i64>,
+    /// Talk + hold + wrap seconds, when the columns are present.
+    pub handle_seconds: Option<f64>,
+    /// Abandoned before an answer.
+    pub abandoned: bool,
+    /// Transferred.
+    pub transferred: Option<bool>,
+    /// Resolved, as the CRM records it.
+    pub resolved: Option<bool>,
+}
+
+impl Contact {
+    /// Handled: not abandoned, answered, and not self-service.
+    pub fn handled(&self) -> bool {
+        !self.abandoned && self.answered_at.is_some() && self.channel != SELF_SERVICE
+    }
+
+    /// In the survey population of its channel: handled, or for
+    /// self-service (no agent) a session that was not abandoned.
+    pub fn in_population(&self) -> bool {
+        if self.channel == SELF_SERVICE {
+            !self.abandoned
+        } else {
+            self.handled()
+        }
+    }
+
+    /// Wait: answered - arrived (answered) or ended - arrived (abandoned).
+    pub fn wait_seconds(&self) -> Option<f64> {
+        let until = if self.abandoned {
+            self.ended_at
+        } else {
+            self.answered_at
+        }?;
+        Some((until - self.arrived_at) as f64)
+    }
+}
+
+/// Contacts of the table and the rows left out.
+#[derive(Debug, Clone, Default)]
+pub struct Contacts {
+    /// Every usable contact (all dates).
+    pub rows: Vec<Contact>,
+    /// Rows missing contact_id, channel, arrived_at or abandoned.
+    pub incomplete: usize,
+}
+
+impl Contacts {
+    /// Contacts by id (first row wins on a duplicate id).
+    pub fn by_id(&self) -> BTreeMap<&str, &Contact> {
+        let mut map = BTreeMap::new();
+        for c in &self.rows {
+            map.entry(c.contact_id.as_str()).or_insert(c);
+        }
+        map
+    }
+}
+
+/// The assessment period as UTC instants of the centre's local days.
+#[derive(Debug, Clone)]
+pub struct Window {
+    /// Local midnight starting the first day, UTC seconds.
+    pub start: i64,
+    /// Local midnight after the last day, UTC seconds (exclusive).
+    pub end: i64,
+    /// The centre's time zone.
+    pub tz: Tz,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+}
+
+impl Window {
+    /// The request's period in the request's time zone.
+    pub fn from_context(ctx: &Context<'_>) -> Result<Self, EvalError> {
+        let tz: Tz = ctx.time_zone().parse().map_err(|_| {
+            EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone()))
+        })?;
+        let day = |s: &str| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
+        };
+        let first_day = day(&ctx.period().start)?;
+        let last_day = day(&ctx.period().end)?;
+        let midnight = |d: NaiveDate| -> Result<i64, EvalError> {
+            let naive = d
+                .and_hms_opt(0, 0, 0)
+                .ok_or_else(|| EvalError::Failed(format!("no midnight on {d}")))?;
+            tz.from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp())
+                .ok_or_else(|| EvalError::Failed(format!("no local midnight on {d} in {tz}")))
+        };
+        let after_last = last_day
+            .succ_opt()
+            .ok_or_else(|| EvalError::Failed("period end out of range".into()))?;
+        Ok(Window {
+            start: midnight(first_day)?,
+            end: midnight(after_last)?,
+            tz,
+            first_day,
+            last_day,
+        })
+    }
+
+    /// Whether an instant falls in the period.
+    pub fn contains(&self, ts: i64) -> bool {
+        ts >= self.start && ts < self.end
+    }
+
+    /// Local month `YYYY-MM` of an instant.
+    pub fn month_of(&self, ts: i64) -> String {
+        match self.tz.timestamp_opt(ts, 0).earliest() {
+            Some(t) => format!("{:04}-{:02}", t.year(), t.month()),
+            None => "unknown".into(),
+        }
+    }
+
+    /// Every month `YYYY-MM` the period touches, in order.
+    pub fn months(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let (mut y, mut m) = (self.first_day.year(), self.first_day.month());
+        while (y, m) <= (self.last_day.year(), self.last_day.month()) {
+            out.push(format!("{y:04}-{m:02}"));
+            if m == 12 {
+                y += 1;
+                m = 1;
+            } else {
+                m += 1;
+            }
+        }
+        out
+    }
+}
+
+fn owned(v: Option<&str>) -> Option<String> {
+    v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn opt_strings(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<String>>, EvalError> {
+    if t.has_column(name) {
+        Ok(t.strs(name)?.map(owned).collect())
+    } else {
+        Ok(vec![None; rows])
+    }
+}
+
+fn opt_timestamps(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<i64>>, EvalError> {
+    if t.has_column(name) {
+        Ok(t.timestamps(name)?.collect())
+    } else {
+        Ok(vec![None; rows])
+    }
+}
+
+fn opt_i64s(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<i64>>, EvalError> {
+    if t.has_column(name) {
+        Ok(t.i64s(name)?.collect())
+    } else {
+        Ok(vec![None; rows])
+    }
+}
+
+fn opt_f64s(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<f64>>, EvalError> {
+    if t.has_column(name) {
+        Ok(t.f64s(name)?.collect())
+    } else {
+        Ok(vec![None; rows])
+    }
+}
+
+fn opt_bools(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<bool>>, EvalError> {
+    if t.has_column(name) {
+        Ok(t.bools(name)?.collect())
+    } else {
+        Ok(vec![None; rows])
+    }
+}
+
+/// Reads the surveys table: invitations sent within the window. Columns the
+/// table lacks read as empty; `survey_id`, `channel` and `invited_at` must exist.
+pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalError> {
+    let n = t.num_rows();
+    let ids: Vec<Option<String>> = t.strs("survey_id")?.map(owned).collect();
+    let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
+    let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
+    let contact = opt_strings(t, "contact_id", n)?;
+    let agent = opt_strings(t, "agent_id", n)?;
+    let selection = opt_strings(t, "selection", n)?;
+    let responded = opt_timestamps(t, "responded_at", n)?;
+    let csat = opt_i64s(t, "csat", n)?;
+    let reason = opt_strings(t, "dissatisfaction_reason", n)?;
+    let mut out = Invitations::default();
+    for i in 0..n {
+        let (Some(survey_id), Some(channel), Some(invited_at)) =
+            (ids[i].clone(), channels[i].clone(), invited[i])
+        else {
+            out.incomplete += 1;
+            continue;
+        };
+        if !window.contains(invited_at) {
+            out.outside_window += 1;
+            continue;
+        }
+        out.rows.push(Invitation {
+            survey_id,
+            contact_id: contact[i].clone(),
+            channel,
+            agent_id: agent[i].clone(),
+            selection: selection[i].clone(),
+            invited_at,
+            responded_at: responded[i],
+            csat: csat[i],
+            reason: reason[i].clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the contacts table (all dates). Columns the table lacks read as
+/// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
+pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
+    let n = t.num_rows();
+    let ids: Vec<Option<String>> = t.strs("contact_id")?.map(owned).collect();
+    let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
+    let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
+    let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
+    let agent = opt_strings(t, "agent_id", n)?;
+    let answered = opt_timestamps(t, "answered_at", n)?;
+    let ended = opt_timestamps(t, "ended_at", n)?;
+    let talk = opt_f64s(t, "talk_seconds", n)?;
+    let hold = opt_f64s(t, "hold_seconds", n)?;
+    let wrap = opt_f64s(t, "wrap_seconds", n)?;
+    let transferred = opt_bools(t, "transferred", n)?;
+    let resolved = opt_bools(t, "resolved", n)?;
+    let mut out = Contacts::default();
+    for i in 0..n {
+        let (Some(contact_id), Some(channel), Some(arrived_at), Some(abandoned)) =
+            (ids[i].clone(), channels[i].clone(), arrived[i], abandoned[i])
+        else {
+            out.incomplete += 1;
+            continue;
+        };
+        let handle_seconds = match (talk[i], hold[i], wrap[i]) {
+            (Some(a), Some(b), Some(c)) => Some(a + b + c),
+            _ => None,
+        };
+        out.rows.push(Contact {
+            contact_id,
+            channel,
+            agent_id: agent[i].clone(),
+            arrived_at,
+            answered_at: answered[i],
+            ended_at: ended[i],
+            handle_seconds,
+            abandoned,
+            transferred: transferred[i],
+            resolved: resolved[i],
+        });
+    }
+    Ok(out)
+}
+
+/// A ratio as a percentage with one decimal, e.g. `61.2%`.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// An optional number rounded for JSON (6 decimals), `null` when absent.
+pub fn num(x: Option<f64>) -> serde_json::Value {
+    match x {
+        Some(v) if v.is_finite() => serde_json::Value::from((v * 1e6).round() / 1e6),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// A definition entry.
+pub fn definition(term: &str, text: &str) -> Definition {
+    Definition {
+        term: term.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+/// An action entry.
+pub fn action(text: String, effort: Effort, owner: OwnerRole) -> Action {
+    Action {
+        text,
+        effort: Some(effort),
+        owner_role: Some(owner),
+    }
+}
+
+/// Recomputes score and status from the checks, keeping everything else.
+pub fn score_from_checks(e: &mut Evaluation) {
+    let total: f64 = e.checks.iter().map(|c| c.weight).sum();
+    if total > 0.0 {
+        let passed: f64 = e.checks.iter().filter(|c| c.passed).map(|c| c.weight).sum();
+        let score = passed / total;
+        e.score = Some(score);
+        e.status = status_for_score(score);
+    }
+}
+
+/// Notes rows left out of the invitations, when there are any.
+pub fn note_skipped_invitations(inv: &Invitations, observations: &mut Vec<String>) {
+    if inv.incomplete > 0 {
+        observations.push(format!(
+            "{} survey rows lack survey_id, channel or invited_at and were skipped.",
+            inv.incomplete
+        ));
+    }
+    if inv.outside_window > 0 {
+        observations.push(format!(
+            "{} survey invitations fall outside the assessment period and were not counted.",
+            inv.outside_window
+        ));
+    }
+}
+
+/// Notes contact rows left out, when there are any.
+pub fn note_skipped_contacts(c: &Contacts, observations: &mut Vec<String>) {
+    if c.incomplete > 0 {
+        observations.push(format!(
+            "{} contact rows lack contact_id, channel, arrived_at or abandoned and were skipped.",
+            c.incomplete
+        ));
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Hand-made test rows and the tables built from them.
+    use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
+
+    /// A contact row: timestamps as `YYYY-MM-DDTHH:MM:SS` (UTC).
+    #[derive(Clone, Copy)]
+    pub struct C {
+        pub id: &'static str,
+        pub channel: &'static str,
+        pub agent: Option<&'static str>,
+        pub arrived: &'static str,
+        pub answered: Option<&'static str>,
+        pub ended: Option<&'static str>,
+        pub handle: f64,
+        pub abandoned: bool,
+        pub transferred: bool,
+        pub resolved: Option<bool>,
+    }
+
+    /// A handled contact on `channel` by `agent`, arriving at `arrived`,
+    /// answered 30 s later... (answered/ended given as literals).
+    pub fn handled(
+        id: &'static str,
+        channel: &'static str,
+        agent: &'static str,
+        arrived: &'static str,
+        answered: &'static str,
+        ended: &'static str,
+    ) -> C {
+        C {
+            id,
+            channel,
+            agent: Some(agent),
+            arrived,
+            answered: Some(answered),
+            ended: Some(ended),
+            handle: 300.0,
+            abandoned: false,
+            transferred: false,
+            resolved: Some(true),
+        }
+    }
+
+    /// Adds a contacts table.
+    pub fn with_contacts(host: TestHost, rows: &[C]) -> TestHost {
+        let b = TableBuilder::new()
+            .strings("contact_id", rows.iter().map(|r| Some(r.id)))
+            .strings("channel", rows.iter().map(|r| Some(r.channel)))
+            .strings("agent_id", rows.iter().map(|r| r.agent))
+            .timestamps("arrived_at", rows.iter().map(|r| Some(r.arrived)))
+            .timestamps("answered_at", rows.iter().map(|r| r.answered))
+            .timestamps("ended_at", rows.iter().map(|r| r.ended))
+            .floats("talk_seconds", rows.iter().map(|r| Some(r.handle)))
+            .floats("hold_seconds", rows.iter().map(|_| Some(0.0)))
+            .floats("wrap_seconds", rows.iter().map(|_| Some(0.0)))
+            .bools("abandoned", rows.iter().map(|r| Some(r.abandoned)))
+            .bools("transferred", rows.iter().map(|r| Some(r.transferred)))
+            .bools("resolved", rows.iter().map(|r| r.resolved))
+            .build();
+        host.table("contacts", b)
+    }
+
+    /// A survey row.
+    #[derive(Clone, Copy)]
+    pub struct S {
+        pub id: &'static str,
+        pub contact: Option<&'static str>,
+        pub channel: &'static str,
+        pub agent: Option<&'static str>,
+        pub selection: &'static str,
+        pub invited: &'static str,
+        pub responded: Option<&'static str>,
+        pub csat: Option<i64>,
+        pub reason: Option<&'static str>,
+    }
+
+    /// A random invitation without a response.
+    pub fn invite(
+        id: &'static str,
+        contact: &'static str,
+        channel: &'static str,
+        agent: &'static str,
+        invited: &'static str,
+    ) -> S {
+        S {
+            id,
+            contact: Some(contact),
+            channel,
+            agent: Some(agent),
+            selection: "random",
+            invited,
+            responded: None,
+            csat: None,
+            reason: None,
+        }
+    }
+
+    impl S {
+        /// The same invitation, answered with a CSAT score.
+        pub fn answered(mut self, csat: i64) -> S {
+            self.responded = Some(self.invited);
+            self.csat = Some(csat);
+            self
+        }
+        /// The same invitation with another selection method.
+        pub fn selected(mut self, selection: &'static str) -> S {
+            self.selection = selection;
+            self
+        }
+        /// The same invitation with a coded dissatisfaction reason.
+        pub fn reason(mut self, reason: &'static str) -> S {
+            self.reason = Some(reason);
+            self
+        }
+    }
+
+    /// Adds a surveys table, with optional `attr_*` columns (one value per row).
+    pub fn with_surveys(host: TestHost, rows: &[S], attrs: &[(&str, Vec<Option<i64>>)]) -> TestHost {
+        let mut b = TableBuilder::new()
+            .strings("survey_id", rows.iter().map(|r| Some(r.id)))
+            .strings("contact_id", rows.iter().map(|r| r.contact))
+            .strings("channel", rows.iter().map(|r| Some(r.channel)))
+            .strings("agent_id", rows.iter().map(|r| r.agent))
+            .strings("selection", rows.iter().map(|r| Some(r.selection)))
+            .timestamps("invited_at", rows.iter().map(|r| Some(r.invited)))
+            .timestamps("responded_at", rows.iter().map(|r| r.responded))
+            .integers("csat", rows.iter().map(|r| r.csat))
+            .strings("dissatisfaction_reason", rows.iter().map(|r| r.reason));
+        for (name, values) in attrs {
+            b = b.integers(name, values.iter().copied());
+        }
+        host.table("surveys", b.build())
+    }
+}

@@ -1,0 +1,479 @@
+//! CX2: precision of the monthly CSAT per channel.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cxaudit_metrics::survey::{margin_of_error, required_sample_size, response_rate};
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::common::{self, Window, action, definition, num, pct};
+
+/// Evaluator `precision`.
+pub struct Precision;
+
+/// Parameters of [`Precision`].
+#[derive(Debug, Deserialize)]
+pub struct PrecisionParams {
+    /// Largest acceptable margin of error (ratio: 0.05 = 5 points).
+    pub target_margin: f64,
+    /// z of the confidence level (1.96 = 95%).
+    pub z: f64,
+    /// `conservative` (p = 0.5) or `observed` (p = the cell's top-2-box share).
+    pub p_basis: String,
+    /// Share of month x channel cells meeting the margin that earns full credit.
+    pub target_cell_share: f64,
+    /// Share of cells at or below which no credit is earned.
+    pub cell_share_floor: f64,
+}
+
+/// One month x channel cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Month `YYYY-MM` (local).
+    pub month: String,
+    /// Channel.
+    pub channel: String,
+    /// Contacts in the survey population (handled; self-service: completed).
+    pub population: u64,
+    /// Invitations (customer-initiated feedback excluded).
+    pub invitations: u64,
+    /// Responses with a valid 1-5 CSAT.
+    pub responses: u64,
+    /// Responses scoring 4 or 5.
+    pub top_two: u64,
+    /// p used in the margin.
+    pub p: f64,
+    /// Margin of error; `None` when there is no response.
+    pub margin: Option<f64>,
+    /// Responses needed for the target margin.
+    pub required: Option<u64>,
+    /// Whether the margin is within target.
+    pub meets: bool,
+    /// Whether the finite population correction was applied.
+    pub fpc: bool,
+}
+
+impl Evaluator for Precision {
+    type Params = PrecisionParams;
+
+    fn name(&self) -> &'static str {
+        "precision"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new(
+            "The monthly CSAT of every channel is precise enough: margin of error at the \
+             confidence level with finite population correction within target; required \
+             sample sizes and response rates reported per month and channel.",
+        )
+        .table(
+            TableNeed::required("surveys")
+                .column("survey_id", ColumnType::String)
+                .column("channel", ColumnType::String)
+                .column("invited_at", ColumnType::Timestamp)
+                .column("csat", ColumnType::Integer)
+                .optional_column("responded_at", ColumnType::Timestamp)
+                .optional_column("selection", ColumnType::String),
+        )
+        .table(
+            TableNeed::required("contacts")
+                .column("contact_id", ColumnType::String)
+                .column("channel", ColumnType::String)
+                .column("arrived_at", ColumnType::Timestamp)
+                .column("abandoned", ColumnType::Bool)
+                .column("answered_at", ColumnType::Timestamp),
+        )
+        .parameter(
+            ParamSpec::number("target_margin", 0.05)
+                .min(0.001)
+                .max(1.0)
+                .describe("largest margin of error per month and channel (ratio; 0.05 = 5 points)"),
+        )
+        .parameter(
+            ParamSpec::number("z", 1.96)
+                .min(0.0)
+                .describe("z of the confidence level (1.96 = 95%)"),
+        )
+        .parameter(
+            ParamSpec::string("p_basis", "conservative")
+                .describe("`conservative`: p = 0.5; `observed`: p = the cell's top-2-box share"),
+        )
+        .parameter(
+            ParamSpec::number("target_cell_share", 1.0)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of month x channel cells within the margin for full credit"),
+        )
+        .parameter(
+            ParamSpec::number("cell_share_floor", 0.5)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of cells at or below which no credit is earned"),
+        )
+        .measurement("cells", "cells", "month x channel cells judged")
+        .measurement(
+            "cells_meeting_margin_share",
+            "ratio",
+            "cells whose margin of error <= target / cells",
+        )
+        .measurement(
+            "worst_margin",
+            "ratio",
+            "largest margin of error among cells with responses",
+        )
+        .measurement("responses", "responses", "responses with a valid 1-5 CSAT in the period")
+        .measurement(
+            "survey_response_rate",
+            "ratio",
+            "responses / invitations (customer-initiated feedback excluded)",
+        )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &PrecisionParams) -> Result<Evaluation, EvalError> {
+        if p.p_basis != "conservative" && p.p_basis != "observed" {
+            return Err(EvalError::Failed(format!(
+                "bad parameters: p_basis must be `conservative` or `observed`, found `{}`",
+                p.p_basis
+            )));
+        }
+        let window = Window::from_context(ctx)?;
+        let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
+        let contacts = common::load_contacts(&ctx.table("contacts")?)?;
+        let cells = build_cells(&invitations.rows, &contacts.rows, &window, p);
+        if cells.is_empty() {
+            return Err(EvalError::MissingEvidence(
+                "no handled contact and no survey invitation in the assessment period".into(),
+            ));
+        }
+        let mut e = Evaluation::with_status(Status::NotMet, "");
+        common::note_skipped_invitations(&invitations, &mut e.observations);
+        common::note_skipped_contacts(&contacts, &mut e.observations);
+        report(&cells, p, &mut e);
+        Ok(e)
+    }
+}
+
+/// Builds the month x channel cells of the period: every month of the
+/// period, every channel with population or invitations.
+pub fn build_cells(
+    invitations: &[common::Invitation],
+    contacts: &[common::Contact],
+    window: &Window,
+    p: &PrecisionParams,
+) -> Vec<Cell> {
+    let mut population: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for c in contacts
+        .iter()
+        .filter(|c| c.in_population() && window.contains(c.arrived_at))
+    {
+        *population
+            .entry((window.month_of(c.arrived_at), c.channel.clone()))
+            .or_default() += 1;
+    }
+    // (invitations, responses, top two)
+    let mut answers: BTreeMap<(String, String), (u64, u64, u64)> = BTreeMap::new();
+    for i in invitations
+        .iter()
+        .filter(|i| i.selection.as_deref() != Some("customer_initiated"))
+    {
+        let a = answers
+            .entry((window.month_of(i.invited_at), i.channel.clone()))
+            .or_default();
+        a.0 += 1;
+        if let Some(s) = i.csat.filter(|s| (1..=5).contains(s)) {
+            a.1 += 1;
+            a.2 += u64::from(s >= 4);
+        }
+    }
+    let channels: BTreeSet<String> = population
+        .keys()
+        .chain(answers.keys())
+        .map(|(_, ch)| ch.clone())
+        .collect();
+    let mut cells = Vec::new();
+    for month in window.months() {
+        for ch in &channels {
+            let key = (month.clone(), ch.clone());
+            let n_pop = population.get(&key).copied().unwrap_or(0);
+            let (inv, n, top) = answers.get(&key).copied().unwrap_or_default();
+            cells.push(cell(month.clone(), ch.clone(), n_pop, inv, n, top, p));
+        }
+    }
+    cells
+}
+
+fn cell(
+    month: String,
+    channel: String,
+    population: u64,
+    invitations: u64,
+    responses: u64,
+    top_two: u64,
+    p: &PrecisionParams,
+) -> Cell {
+    let p_used = if p.p_basis == "observed" && responses > 0 {
+        top_two as f64 / responses as f64
+    } else {
+        0.5
+    };
+    let fpc = population >= 2 && responses <= population;
+    let pop = fpc.then_some(population);
+    let margin = margin_of_error(p_used, responses, pop, p.z);
+    let required = required_sample_size(p.target_margin, p_used, p.z, (population > 0).then_some(population));
+    Cell {
+        month,
+        channel,
+        population,
+        invitations,
+        responses,
+        top_two,
+        p: p_used,
+        margin,
+        required,
+        meets: margin.is_some_and(|m| m <= p.target_margin + 1e-12),
+        fpc,
+    }
+}
+
+fn report(cells: &[Cell], p: &PrecisionParams, e: &mut Evaluation) {
+    let meeting = cells.iter().filter(|c| c.meets).count();
+    let share = meeting as f64 / cells.len() as f64;
+    let score = graded(share, p.cell_share_floor, p.target_cell_share, true);
+    e.checks.push(Check::new(
+        "cells_meeting_margin",
+        "Share of month x channel cells whose margin of error is within target",
+        num(Some(share)),
+        format!(">= {} (margin <= {})", p.target_cell_share, p.target_margin),
+        share + 1e-12 >= p.target_cell_share,
+    ));
+    e.score = Some(score);
+    e.status = status_for_score(score);
+    let months: BTreeSet<&str> = cells.iter().map(|c| c.month.as_str()).collect();
+    let silent: Vec<&str> = months
+        .iter()
+        .copied()
+        .filter(|m| cells.iter().filter(|c| c.month == *m).all(|c| c.responses == 0))
+        .collect();
+    let invitations: u64 = cells.iter().map(|c| c.invitations).sum();
+    let responses: u64 = cells.iter().map(|c| c.responses).sum();
+    let overall_rate = response_rate(responses, invitations);
+    let worst = cells
+        .iter()
+        .filter_map(|c| c.margin)
+        .max_by(f64::total_cmp);
+    measurements(e, cells.len(), share, worst, responses, overall_rate);
+    let silent_clause = if silent.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; no survey responses in {} (margin undefined, cells fail)",
+            silent.join(", ")
+        )
+    };
+    e.summary = format!(
+        "{meeting} of {} month x channel cells have a margin of error within {:.1} points at z = {} ({}){silent_clause}; response rate {}.",
+        cells.len(),
+        p.target_margin * 100.0,
+        p.z,
+        pct(share),
+        overall_rate.map_or("n/a".into(), pct),
+    );
+    for m in &silent {
+        e.observations.push(format!(
+            "{m}: no survey responses in any channel, so no margin of error can be computed; its cells fail."
+        ));
+    }
+    for c in cells.iter().filter(|c| c.responses > 0 && !c.fpc) {
+        e.observations.push(format!(
+            "{} {}: {} responses against a population of {}; margin computed without finite population correction.",
+            c.month, c.channel, c.responses, c.population
+        ));
+    }
+    definitions(e, p);
+    drilldown(e, cells);
+    chart(e, cells);
+    actions(e, cells, &silent, p);
+}
+
+fn measurements(
+    e: &mut Evaluation,
+    cells: usize,
+    share: f64,
+    worst: Option<f64>,
+    responses: u64,
+    rate: Option<f64>,
+) {
+    e.measurements.extend([
+        Measurement::new("cells", Some(cells as f64), "cells", "month x channel cells judged"),
+        Measurement::new(
+            "cells_meeting_margin_share",
+            Some(share),
+            "ratio",
+            "cells whose margin of error <= target / cells",
+        ),
+        Measurement::new(
+            "worst_margin",
+            worst,
+            "ratio",
+            "largest margin of error among cells with responses",
+        ),
+        Measurement::new(
+            "responses",
+            Some(responses as f64),
+            "responses",
+            "responses with a valid 1-5 CSAT in the period",
+        ),
+        Measurement::new(
+            "survey_response_rate",
+            rate,
+            "ratio",
+            "responses / invitations (customer-initiated feedback excluded)",
+        ),
+    ]);
+}
+
+fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
+    e.definitions.extend([
+        definition(
+            "margin of error",
+            &format!(
+                "z·sqrt(p(1-p)/n)·sqrt((N-n)/(N-1)), z = {}, n = responses with a valid 1-5 CSAT in the month and channel (by invitation month, local time), N = contacts of that channel arriving that month that were handled (self-service: not abandoned); p = {}.",
+                p.z,
+                if p.p_basis == "observed" {
+                    "the cell's observed top-2-box share"
+                } else {
+                    "0.5 (conservative)"
+                }
+            ),
+        ),
+        definition(
+            "required sample",
+            "n0 = z²p(1-p)/e², corrected n0/(1+(n0-1)/N), rounded up.",
+        ),
+        definition(
+            "response rate",
+            "Responses with a valid CSAT / invitations, customer-initiated feedback excluded.",
+        ),
+        definition(
+            "score",
+            &format!(
+                "Linear between {} (no credit) and {} (full credit) of cells meeting the margin.",
+                p.cell_share_floor, p.target_cell_share
+            ),
+        ),
+    ]);
+}
+
+fn drilldown(e: &mut Evaluation, cells: &[Cell]) {
+    e.drilldowns.push(Drilldown {
+        id: "month_channel".into(),
+        title: "Precision by month and channel".into(),
+        columns: [
+            "month",
+            "channel",
+            "population",
+            "invitations",
+            "responses",
+            "response_rate",
+            "p",
+            "margin",
+            "required_responses",
+            "meets_target",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: cells
+            .iter()
+            .map(|c| {
+                vec![
+                    json!(c.month),
+                    json!(c.channel),
+                    json!(c.population),
+                    json!(c.invitations),
+                    json!(c.responses),
+                    num(response_rate(c.responses, c.invitations)),
+                    num(Some(c.p)),
+                    num(c.margin),
+                    json!(c.required),
+                    json!(c.meets),
+                ]
+            })
+            .collect(),
+    });
+}
+
+fn chart(e: &mut Evaluation, cells: &[Cell]) {
+    let months: BTreeSet<&str> = cells.iter().map(|c| c.month.as_str()).collect();
+    let channels: BTreeSet<&str> = cells.iter().map(|c| c.channel.as_str()).collect();
+    e.charts.push(Chart {
+        id: "margin_heatmap".into(),
+        title: "Margin of error by month and channel".into(),
+        kind: ChartKind::Heatmap,
+        x: months.iter().map(|m| (*m).to_owned()).collect(),
+        y: channels.iter().map(|c| (*c).to_owned()).collect(),
+        unit: "ratio".into(),
+        series: channels
+            .iter()
+            .map(|ch| Series {
+                name: (*ch).to_owned(),
+                values: months
+                    .iter()
+                    .map(|m| {
+                        cells
+                            .iter()
+                            .find(|c| c.month == *m && c.channel == *ch)
+                            .and_then(|c| c.margin)
+                    })
+                    .collect(),
+            })
+            .collect(),
+    });
+}
+
+fn actions(e: &mut Evaluation, cells: &[Cell], silent: &[&str], p: &PrecisionParams) {
+    if !silent.is_empty() {
+        e.actions.push(action(
+            format!(
+                "Run the survey every month: no responses were collected in {}.",
+                silent.join(", ")
+            ),
+            Effort::Medium,
+            OwnerRole::Process,
+        ));
+    }
+    let mut short: Vec<&Cell> = cells
+        .iter()
+        .filter(|c| !c.meets && c.responses > 0)
+        .collect();
+    short.sort_by(|a, b| {
+        let gap = |c: &Cell| c.required.unwrap_or(0).saturating_sub(c.responses);
+        gap(b).cmp(&gap(a)).then(a.month.cmp(&b.month))
+    });
+    if short.is_empty() {
+        return;
+    }
+    let list: Vec<String> = short
+        .iter()
+        .take(8)
+        .map(|c| {
+            format!(
+                "{} {}: {} responses, {} needed (margin {:.1} points)",
+                c.channel,
+                c.month,
+                c.responses,
+                c.required.map_or("n/a".into(), |r| r.to_string()),
+                c.margin.unwrap_or(0.0) * 100.0
+            )
+        })
+        .collect();
+    e.actions.push(action(
+        format!(
+            "Raise invitations or response rates to reach a {:.1}-point margin: {}.",
+            p.target_margin * 100.0,
+            list.join("; ")
+        ),
+        Effort::Medium,
+        OwnerRole::Process,
+    ));
+}

@@ -1,0 +1,741 @@
+//! CX1: survey sampling free of selection bias.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cxaudit_metrics::stats::mean;
+use cxaudit_metrics::survey::chi_square_independence;
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::common::{
+    self, Contacts, Invitation, Window, action, definition, num, pct, score_from_checks,
+};
+
+/// Evaluator `sampling_bias`.
+pub struct SamplingBias;
+
+/// Parameters of [`SamplingBias`].
+#[derive(Debug, Deserialize)]
+pub struct SamplingParams {
+    /// Largest share of the sample chosen by agents (0 = none allowed).
+    pub max_agent_selected_share: f64,
+    /// Whether customer-initiated feedback counts as a biased part of the
+    /// sample (true) or is left out of the sample and only reported (false).
+    pub customer_initiated_biased: bool,
+    /// Smallest share of the sample invited at random or by census.
+    pub min_random_share: f64,
+    /// How agent invitation rates are judged: `sd` (no agent outside mean ± k·sd
+    /// of its channel) or `chi_square` (independence test per channel, p >= alpha).
+    pub agent_rate_method: String,
+    /// k of the mean ± k·sd band.
+    pub outlier_k: f64,
+    /// Significance level of the chi-square test.
+    pub alpha: f64,
+    /// Agents with fewer handled contacts on a channel are listed but not judged.
+    pub min_agent_contacts: i64,
+}
+
+const RANDOM_LIKE: [&str; 2] = ["random", "census"];
+
+impl Evaluator for SamplingBias {
+    type Params = SamplingParams;
+
+    fn name(&self) -> &'static str {
+        "sampling_bias"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new(
+            "Survey invitations are chosen at random or by census, never by agents; invitation \
+             rates per agent are consistent within a channel; every channel with handled \
+             contacts receives invitations.",
+        )
+        .table(
+            TableNeed::required("surveys")
+                .column("survey_id", ColumnType::String)
+                .column("channel", ColumnType::String)
+                .column("selection", ColumnType::String)
+                .column("invited_at", ColumnType::Timestamp)
+                .optional_column("agent_id", ColumnType::String)
+                .optional_column("contact_id", ColumnType::String),
+        )
+        .table(
+            TableNeed::optional("contacts")
+                .column("contact_id", ColumnType::String)
+                .column("channel", ColumnType::String)
+                .column("arrived_at", ColumnType::Timestamp)
+                .column("abandoned", ColumnType::Bool)
+                .optional_column("agent_id", ColumnType::String)
+                .optional_column("answered_at", ColumnType::Timestamp),
+        )
+        .parameter(
+            ParamSpec::number("max_agent_selected_share", 0.0)
+                .min(0.0)
+                .max(1.0)
+                .describe("largest share of the sample chosen by agents (ratio)"),
+        )
+        .parameter(ParamSpec::bool("customer_initiated_biased", false).describe(
+            "true: customer-initiated feedback counts as biased sample; false: it is left out of the sample and reported",
+        ))
+        .parameter(
+            ParamSpec::number("min_random_share", 0.95)
+                .min(0.0)
+                .max(1.0)
+                .describe("smallest share of the sample invited at random or by census (ratio)"),
+        )
+        .parameter(
+            ParamSpec::string("agent_rate_method", "sd")
+                .describe("`sd`: no agent outside mean ± k·sd of its channel; `chi_square`: p >= alpha per channel"),
+        )
+        .parameter(
+            ParamSpec::number("outlier_k", 2.0)
+                .min(0.0)
+                .describe("k of the mean ± k·sd band of invitation rates"),
+        )
+        .parameter(
+            ParamSpec::number("alpha", 0.05)
+                .min(0.0)
+                .max(1.0)
+                .describe("significance level of the chi-square test"),
+        )
+        .parameter(
+            ParamSpec::integer("min_agent_contacts", 20)
+                .min(1.0)
+                .describe("handled contacts an agent needs on a channel to be judged"),
+        )
+        .measurement("invitations", "invitations", "survey invitations sent in the period")
+        .measurement(
+            "random_census_share",
+            "ratio",
+            "(random + census invitations) / sample invitations",
+        )
+        .measurement(
+            "agent_selected_share",
+            "ratio",
+            "biased invitations (agent-selected, plus customer-initiated if counted) / sample invitations",
+        )
+        .measurement(
+            "customer_initiated_invitations",
+            "invitations",
+            "customer-initiated feedback rows in the period",
+        )
+        .measurement(
+            "agent_rate_outliers",
+            "agent-channels",
+            "agents whose invitation rate on a channel lies outside mean ± k·sd of that channel",
+        )
+        .measurement(
+            "min_chi_square_p",
+            "p-value",
+            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent",
+        )
+        .measurement(
+            "channels_without_invitations",
+            "channels",
+            "channels with handled contacts but no sample invitation",
+        )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &SamplingParams) -> Result<Evaluation, EvalError> {
+        if p.agent_rate_method != "sd" && p.agent_rate_method != "chi_square" {
+            return Err(EvalError::Failed(format!(
+                "bad parameters: agent_rate_method must be `sd` or `chi_square`, found `{}`",
+                p.agent_rate_method
+            )));
+        }
+        let window = Window::from_context(ctx)?;
+        let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
+        if invitations.rows.is_empty() {
+            return Err(EvalError::MissingEvidence(
+                "no survey invitation in the assessment period".into(),
+            ));
+        }
+        let contacts = match ctx.optional_table("contacts") {
+            Some(t) => Some(common::load_contacts(&t)?),
+            None => None,
+        };
+        let mut e = Evaluation::with_status(Status::NotMet, "");
+        common::note_skipped_invitations(&invitations, &mut e.observations);
+        let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
+        mix.report(p, &mut e);
+        let in_sample: Vec<&Invitation> = invitations
+            .rows
+            .iter()
+            .filter(|i| p.customer_initiated_biased || !is_customer_initiated(i))
+            .collect();
+        let mut tail = String::new();
+        match &contacts {
+            Some(contacts) => {
+                common::note_skipped_contacts(contacts, &mut e.observations);
+                let rates = AgentRates::of(&in_sample, contacts, &window, p);
+                tail.push_str(&rates.report(p, &mut e));
+                tail.push_str(&report_coverage(&in_sample, contacts, &window, &mut e));
+            }
+            None => e.observations.push(
+                "No contacts table: invitation rates per agent and channel coverage were not checked."
+                    .into(),
+            ),
+        }
+        score_from_checks(&mut e);
+        e.summary = format!(
+            "{} invitations: {} random or census (minimum {}), {} agent-selected (maximum {}){tail}.",
+            invitations.rows.len(),
+            mix.random_share.map_or("n/a".into(), pct),
+            pct(p.min_random_share),
+            mix.biased_share.map_or("n/a".into(), pct),
+            pct(p.max_agent_selected_share),
+        );
+        e.definitions.push(definition(
+            "sample",
+            if p.customer_initiated_biased {
+                "Every invitation in the period; customer-initiated feedback counts as biased."
+            } else {
+                "Every invitation in the period except customer-initiated feedback, which is not a sample and is reported apart."
+            },
+        ));
+        e.definitions.push(definition(
+            "invitation rate",
+            "Sample invitations attributed to the agent (survey agent_id, else the linked contact's agent) on a channel / contacts the agent handled on that channel in the period (handled = not abandoned, answered, not self-service).",
+        ));
+        Ok(e)
+    }
+}
+
+fn is_customer_initiated(i: &Invitation) -> bool {
+    i.selection.as_deref() == Some("customer_initiated")
+}
+
+/// Invitations by selection method.
+struct SelectionMix {
+    counts: BTreeMap<String, u64>,
+    total: u64,
+    sample: u64,
+    biased: u64,
+    random: u64,
+    random_share: Option<f64>,
+    biased_share: Option<f64>,
+    customer_initiated: u64,
+    biased_agents: BTreeMap<String, u64>,
+}
+
+impl SelectionMix {
+    fn of(rows: &[Invitation], customer_initiated_biased: bool) -> Self {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        let mut biased_agents: BTreeMap<String, u64> = BTreeMap::new();
+        for r in rows {
+            let s = r.selection.clone().unwrap_or_else(|| "unknown".into());
+            if s == "agent_selected" {
+                let agent = r.agent_id.clone().unwrap_or_else(|| "unknown agent".into());
+                *biased_agents.entry(agent).or_default() += 1;
+            }
+            *counts.entry(s).or_default() += 1;
+        }
+        let count = |k: &str| counts.get(k).copied().unwrap_or(0);
+        let total = rows.len() as u64;
+        let customer_initiated = count("customer_initiated");
+        let sample = if customer_initiated_biased {
+            total
+        } else {
+            total - customer_initiated
+        };
+        let biased = count("agent_selected")
+            + if customer_initiated_biased {
+                customer_initiated
+            } else {
+                0
+            };
+        let random = count("random") + count("census");
+        let share = |x: u64| (sample > 0).then(|| x as f64 / sample as f64);
+        SelectionMix {
+            random_share: share(random),
+            biased_share: share(biased),
+            counts,
+            total,
+            sample,
+            biased,
+            random,
+            customer_initiated,
+            biased_agents,
+        }
+    }
+
+    fn report(&self, p: &SamplingParams, e: &mut Evaluation) {
+        let biased_ok = self
+            .biased_share
+            .is_some_and(|s| s <= p.max_agent_selected_share + 1e-12);
+        e.checks.push(Check::new(
+            "agent_selected_share",
+            "Share of the sample chosen by agents (or otherwise self-selected)",
+            num(self.biased_share),
+            format!("<= {}", p.max_agent_selected_share),
+            biased_ok,
+        ));
+        let random_ok = self
+            .random_share
+            .is_some_and(|s| s + 1e-12 >= p.min_random_share);
+        e.checks.push(Check::new(
+            "random_census_share",
+            "Share of the sample invited at random or by census",
+            num(self.random_share),
+            format!(">= {}", p.min_random_share),
+            random_ok,
+        ));
+        e.measurements.push(Measurement::new(
+            "invitations",
+            Some(self.total as f64),
+            "invitations",
+            "survey invitations sent in the period",
+        ));
+        e.measurements.push(Measurement::new(
+            "random_census_share",
+            self.random_share,
+            "ratio",
+            "(random + census invitations) / sample invitations",
+        ));
+        e.measurements.push(Measurement::new(
+            "agent_selected_share",
+            self.biased_share,
+            "ratio",
+            "biased invitations / sample invitations",
+        ));
+        e.measurements.push(Measurement::new(
+            "customer_initiated_invitations",
+            Some(self.customer_initiated as f64),
+            "invitations",
+            "customer-initiated feedback rows in the period",
+        ));
+        if self.customer_initiated > 0 && !p.customer_initiated_biased {
+            e.observations.push(format!(
+                "{} customer-initiated feedback rows are not a sample: left out of the sample of {} invitations.",
+                self.customer_initiated, self.sample
+            ));
+        }
+        let rows = self
+            .counts
+            .iter()
+            .map(|(k, n)| vec![json!(k), json!(n), num(Some(*n as f64 / self.total as f64))])
+            .collect();
+        e.drilldowns.push(Drilldown {
+            id: "selection_methods".into(),
+            title: "Invitations by selection method".into(),
+            columns: vec!["selection".into(), "invitations".into(), "share".into()],
+            rows,
+        });
+        e.charts.push(Chart {
+            id: "selection_methods".into(),
+            title: "Share of invitations by selection method".into(),
+            kind: ChartKind::Bar,
+            x: self.counts.keys().cloned().collect(),
+            y: Vec::new(),
+            unit: "ratio".into(),
+            series: vec![Series {
+                name: "share".into(),
+                values: self
+                    .counts
+                    .values()
+                    .map(|n| Some(*n as f64 / self.total as f64))
+                    .collect(),
+            }],
+        });
+        if !biased_ok && self.biased > 0 {
+            let mut agents: Vec<(&String, &u64)> = self.biased_agents.iter().collect();
+            agents.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let named: Vec<String> = agents
+                .iter()
+                .take(5)
+                .map(|(a, n)| format!("{a} ({n})"))
+                .collect();
+            let who = if named.is_empty() {
+                String::new()
+            } else {
+                format!(" (most by {})", named.join(", "))
+            };
+            e.actions.push(common::action(
+                format!(
+                    "Stop agent-chosen surveys: {} of {} sample invitations ({}) were selected by agents{who}; let the survey platform invite contacts at random.",
+                    self.biased,
+                    self.sample,
+                    self.biased_share.map_or("n/a".into(), pct)
+                ),
+                Effort::Medium,
+                OwnerRole::Process,
+            ));
+        }
+        if !random_ok {
+            let needed = (p.min_random_share * self.sample as f64).ceil() as u64;
+            e.actions.push(action(
+                format!(
+                    "Invite at random or by census: {} of {} sample invitations are random or census, {} are needed for {}.",
+                    self.random,
+                    self.sample,
+                    needed,
+                    pct(p.min_random_share)
+                ),
+                Effort::Medium,
+                OwnerRole::Technology,
+            ));
+        }
+    }
+}
+
+/// Invitation rates per agent and channel.
+struct AgentRates {
+    rows: Vec<AgentRate>,
+    chi_square: BTreeMap<String, Option<f64>>,
+    unlinked: usize,
+}
+
+struct AgentRate {
+    channel: String,
+    agent: String,
+    handled: u64,
+    invited: u64,
+    rate: f64,
+    channel_mean: Option<f64>,
+    deviation_sd: Option<f64>,
+    judged: bool,
+    outlier: bool,
+}
+
+impl AgentRates {
+    fn of(
+        sample: &[&Invitation],
+        contacts: &Contacts,
+        window: &Window,
+        p: &SamplingParams,
+    ) -> Self {
+        let mut handled: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for c in contacts
+            .rows
+            .iter()
+            .filter(|c| c.handled() && window.contains(c.arrived_at))
+        {
+            if let Some(a) = &c.agent_id {
+                *handled
+                    .entry((c.channel.clone(), a.clone()))
+                    .or_default() += 1;
+            }
+        }
+        let by_id = contacts.by_id();
+        let mut invited: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut unlinked = 0;
+        for i in sample {
+            let agent = i.agent_id.clone().or_else(|| {
+                let c = by_id.get(i.contact_id.as_deref()?)?;
+                c.agent_id.clone()
+            });
+            match agent {
+                Some(a) => *invited.entry((i.channel.clone(), a)).or_default() += 1,
+                None => unlinked += 1,
+            }
+        }
+        let mut rows: Vec<AgentRate> = handled
+            .iter()
+            .map(|((channel, agent), &h)| {
+                let inv = invited
+                    .get(&(channel.clone(), agent.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                AgentRate {
+                    channel: channel.clone(),
+                    agent: agent.clone(),
+                    handled: h,
+                    invited: inv,
+                    rate: inv as f64 / h as f64,
+                    channel_mean: None,
+                    deviation_sd: None,
+                    judged: h >= p.min_agent_contacts.max(1) as u64,
+                    outlier: false,
+                }
+            })
+            .collect();
+        let channels: BTreeSet<String> = rows.iter().map(|r| r.channel.clone()).collect();
+        let mut chi_square = BTreeMap::new();
+        for ch in channels {
+            let judged: Vec<&AgentRate> = rows
+                .iter()
+                .filter(|r| r.channel == ch && r.judged)
+                .collect();
+            let table: Vec<[u64; 2]> = judged
+                .iter()
+                .map(|r| [r.invited.min(r.handled), r.handled - r.invited.min(r.handled)])
+                .collect();
+            chi_square.insert(
+                ch.clone(),
+                chi_square_independence(&table).ok().map(|t| t.p_value),
+            );
+            let rates: Vec<f64> = judged.iter().map(|r| r.rate).collect();
+            let (Some(m), true) = (mean(&rates), rates.len() >= 2) else {
+                continue;
+            };
+            let sd = (rates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / rates.len() as f64)
+                .sqrt();
+            for r in rows.iter_mut().filter(|r| r.channel == ch && r.judged) {
+                r.channel_mean = Some(m);
+                r.deviation_sd = (sd > 0.0).then(|| (r.rate - m) / sd);
+                r.outlier = sd > 0.0 && (r.rate - m).abs() > p.outlier_k * sd + 1e-12;
+            }
+        }
+        rows.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.agent.cmp(&b.agent)));
+        AgentRates {
+            rows,
+            chi_square,
+            unlinked,
+        }
+    }
+
+    /// Adds the consistency check; returns a clause for the summary.
+    fn report(&self, p: &SamplingParams, e: &mut Evaluation) -> String {
+        let outliers: Vec<&AgentRate> = self.rows.iter().filter(|r| r.outlier).collect();
+        let min_p = self
+            .chi_square
+            .values()
+            .flatten()
+            .copied()
+            .min_by(f64::total_cmp);
+        let significant: Vec<(&String, f64)> = self
+            .chi_square
+            .iter()
+            .filter_map(|(ch, pv)| pv.filter(|v| *v < p.alpha).map(|v| (ch, v)))
+            .collect();
+        let (passed, measured, expected) = if p.agent_rate_method == "chi_square" {
+            (
+                significant.is_empty(),
+                num(min_p),
+                format!("p >= {} in every channel", p.alpha),
+            )
+        } else {
+            (
+                outliers.is_empty(),
+                json!(outliers.len()),
+                format!("0 agents outside mean ± {}·sd", p.outlier_k),
+            )
+        };
+        e.checks.push(Check::new(
+            "agent_rate_consistency",
+            "Invitation rate per agent consistent within each channel",
+            measured,
+            expected,
+            passed,
+        ));
+        e.measurements.push(Measurement::new(
+            "agent_rate_outliers",
+            Some(outliers.len() as f64),
+            "agent-channels",
+            "agents whose invitation rate on a channel lies outside mean ± k·sd of that channel",
+        ));
+        e.measurements.push(Measurement::new(
+            "min_chi_square_p",
+            min_p,
+            "p-value",
+            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent",
+        ));
+        for (ch, pv) in &self.chi_square {
+            e.observations.push(match pv {
+                Some(v) => format!(
+                    "Chi-square test of invited vs not invited by agent on {ch}: p = {v:.4}."
+                ),
+                None => format!(
+                    "Chi-square test on {ch}: not computable (fewer than 2 judged agents, or every contact invited or none)."
+                ),
+            });
+        }
+        let not_judged = self.rows.iter().filter(|r| !r.judged).count();
+        if not_judged > 0 {
+            e.observations.push(format!(
+                "{not_judged} agent-channel pairs handled fewer than {} contacts and were listed but not judged.",
+                p.min_agent_contacts
+            ));
+        }
+        if self.unlinked > 0 {
+            e.observations.push(format!(
+                "{} sample invitations name no agent (directly or through their contact) and are not in the per-agent rates.",
+                self.unlinked
+            ));
+        }
+        e.drilldowns.push(Drilldown {
+            id: "agent_invitation_rates".into(),
+            title: "Invitation rate per agent and channel".into(),
+            columns: [
+                "channel",
+                "agent",
+                "handled",
+                "invited",
+                "rate",
+                "channel_mean",
+                "deviation_sd",
+                "judged",
+                "outlier",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        json!(r.channel),
+                        json!(r.agent),
+                        json!(r.handled),
+                        json!(r.invited),
+                        num(Some(r.rate)),
+                        num(r.channel_mean),
+                        num(r.deviation_sd),
+                        json!(r.judged),
+                        json!(r.outlier),
+                    ]
+                })
+                .collect(),
+        });
+        self.chart(e);
+        if !passed {
+            let listed: Vec<String> = if outliers.is_empty() {
+                significant
+                    .iter()
+                    .map(|(ch, v)| format!("{ch} (p = {v:.4})"))
+                    .collect()
+            } else {
+                outliers
+                    .iter()
+                    .take(10)
+                    .map(|r| {
+                        format!(
+                            "{} on {} ({} vs channel mean {})",
+                            r.agent,
+                            r.channel,
+                            pct(r.rate),
+                            r.channel_mean.map_or("n/a".into(), pct)
+                        )
+                    })
+                    .collect()
+            };
+            e.actions.push(action(
+                format!(
+                    "Find out why invitation rates differ by agent and make invitation automatic: {}.",
+                    listed.join(", ")
+                ),
+                Effort::Low,
+                OwnerRole::Process,
+            ));
+            format!(
+                ", {} agents with an inconsistent invitation rate",
+                outliers.len()
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    fn chart(&self, e: &mut Evaluation) {
+        let agents: BTreeSet<&str> = self.rows.iter().map(|r| r.agent.as_str()).collect();
+        let channels: BTreeSet<&str> = self.rows.iter().map(|r| r.channel.as_str()).collect();
+        let series = channels
+            .iter()
+            .map(|ch| Series {
+                name: (*ch).to_owned(),
+                values: agents
+                    .iter()
+                    .map(|a| {
+                        self.rows
+                            .iter()
+                            .find(|r| r.channel == *ch && r.agent == *a)
+                            .map(|r| r.rate)
+                    })
+                    .collect(),
+            })
+            .collect();
+        e.charts.push(Chart {
+            id: "agent_invitation_rates".into(),
+            title: "Invitation rate per agent, by channel".into(),
+            kind: ChartKind::Bar,
+            x: agents.iter().map(|a| (*a).to_owned()).collect(),
+            y: Vec::new(),
+            unit: "ratio".into(),
+            series,
+        });
+    }
+}
+
+/// Adds the channel-coverage check; returns a clause for the summary.
+fn report_coverage(
+    sample: &[&Invitation],
+    contacts: &Contacts,
+    window: &Window,
+    e: &mut Evaluation,
+) -> String {
+    let mut handled: BTreeMap<&str, u64> = BTreeMap::new();
+    for c in contacts
+        .rows
+        .iter()
+        .filter(|c| c.handled() && window.contains(c.arrived_at))
+    {
+        *handled.entry(c.channel.as_str()).or_default() += 1;
+    }
+    let mut invited: BTreeMap<&str, u64> = BTreeMap::new();
+    for i in sample {
+        *invited.entry(i.channel.as_str()).or_default() += 1;
+    }
+    let missing: Vec<(&str, u64)> = handled
+        .iter()
+        .filter(|(ch, _)| !invited.contains_key(*ch))
+        .map(|(ch, n)| (*ch, *n))
+        .collect();
+    e.checks.push(Check::new(
+        "channel_coverage",
+        "Every channel with handled contacts receives sample invitations",
+        json!(missing.iter().map(|(c, _)| *c).collect::<Vec<_>>()),
+        "no channel without invitations",
+        missing.is_empty(),
+    ));
+    e.measurements.push(Measurement::new(
+        "channels_without_invitations",
+        Some(missing.len() as f64),
+        "channels",
+        "channels with handled contacts but no sample invitation",
+    ));
+    let channels: BTreeSet<&str> = handled.keys().chain(invited.keys()).copied().collect();
+    e.drilldowns.push(Drilldown {
+        id: "channel_coverage".into(),
+        title: "Handled contacts and sample invitations by channel".into(),
+        columns: ["channel", "handled", "invitations", "invitations_per_handled"]
+            .map(String::from)
+            .to_vec(),
+        rows: channels
+            .iter()
+            .map(|ch| {
+                let h = handled.get(ch).copied().unwrap_or(0);
+                let i = invited.get(ch).copied().unwrap_or(0);
+                vec![
+                    json!(ch),
+                    json!(h),
+                    json!(i),
+                    num((h > 0).then(|| i as f64 / h as f64)),
+                ]
+            })
+            .collect(),
+    });
+    if missing.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(ch, n)| format!("{ch} ({n} handled contacts)"))
+        .collect();
+    e.actions.push(action(
+        format!(
+            "Extend random survey invitations to {}, which received none.",
+            list.join(", ")
+        ),
+        Effort::Medium,
+        OwnerRole::Technology,
+    ));
+    format!(
+        ", channels without invitations: {}",
+        missing
+            .iter()
+            .map(|(c, _)| *c)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}

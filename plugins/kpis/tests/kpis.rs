@@ -1,0 +1,234 @@
+//! KPIs on a hand-built centre; every expected value is worked out in the
+//! comments from the rows.
+
+use chrono::NaiveDate;
+use cxaudit_kpis::{Evidence, GroupBy, Kpi, KpiOptions, KpiValue, compute, overall};
+use cxaudit_plugin_sdk::Table;
+use cxaudit_plugin_sdk::testing::TableBuilder;
+
+fn table(name: &str, b: TableBuilder) -> Option<Table> {
+    let batch = b.build();
+    Some(Table::new(name, batch.schema(), vec![batch]))
+}
+
+/// Seven contacts: four voice in January, chat, e-mail and self-service in February.
+fn contacts() -> Option<Table> {
+    table(
+        "contacts",
+        TableBuilder::new()
+            .strings("customer_id", [Some("u1"), Some("u2"), Some("u3"), Some("u1"), Some("u4"), Some("u5"), Some("u6")])
+            .strings("channel", [Some("voice"), Some("voice"), Some("voice"), Some("voice"), Some("chat"), Some("email"), Some("self_service")])
+            .strings("queue", [Some("q1"), Some("q1"), Some("q1"), Some("q1"), Some("q2"), Some("q2"), Some("q2")])
+            .strings("agent_id", [Some("a1"), Some("a2"), None, None, Some("a1"), Some("a2"), None])
+            .timestamps(
+                "arrived_at",
+                [
+                    Some("2026-01-05T09:00:00"),
+                    Some("2026-01-05T09:01:00"),
+                    Some("2026-01-05T09:02:00"),
+                    Some("2026-01-05T09:30:00"),
+                    Some("2026-02-10T10:00:00"),
+                    Some("2026-02-10T11:00:00"),
+                    Some("2026-02-11T12:00:00"),
+                ],
+            )
+            .timestamps(
+                "answered_at",
+                [
+                    Some("2026-01-05T09:00:10"), // wait 10 s
+                    Some("2026-01-05T09:01:30"), // wait 30 s
+                    None,
+                    None,
+                    Some("2026-02-10T10:00:05"), // wait 5 s
+                    Some("2026-02-10T12:00:00"), // e-mail, 1 h
+                    None,
+                ],
+            )
+            .timestamps(
+                "ended_at",
+                [
+                    Some("2026-01-05T09:05:10"),
+                    Some("2026-01-05T09:03:30"),
+                    Some("2026-01-05T09:02:03"), // abandoned after 3 s (short)
+                    Some("2026-01-05T09:30:40"), // abandoned after 40 s
+                    Some("2026-02-10T10:03:25"),
+                    Some("2026-02-10T12:01:40"),
+                    Some("2026-02-11T12:01:00"),
+                ],
+            )
+            .floats("talk_seconds", [Some(240.0), Some(100.0), Some(0.0), Some(0.0), Some(200.0), Some(100.0), Some(0.0)])
+            .floats("hold_seconds", [Some(30.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0)])
+            .floats("wrap_seconds", [Some(30.0), Some(20.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0)])
+            .bools("abandoned", [Some(false), Some(false), Some(true), Some(true), Some(false), Some(false), Some(false)])
+            .bools("transferred", [Some(false), Some(true), Some(false), Some(false), Some(false), Some(false), Some(false)]),
+    )
+}
+
+fn evidence() -> Evidence {
+    Evidence {
+        contacts: contacts(),
+        intervals: table(
+            "intervals",
+            TableBuilder::new()
+                .strings("queue", [Some("q1"); 4])
+                .timestamps(
+                    "interval_start",
+                    [Some("2026-01-05T09:00:00"), Some("2026-01-05T09:30:00"), Some("2026-02-10T09:00:00"), Some("2026-02-10T09:30:00")],
+                )
+                .floats("forecast_contacts", [Some(100.0), Some(120.0), Some(80.0), Some(50.0)])
+                .floats("actual_contacts", [Some(110.0), Some(100.0), Some(80.0), Some(40.0)]),
+        ),
+        agents: table(
+            "agents",
+            TableBuilder::new()
+                .dates("hired_on", [Some("2025-06-01"), Some("2025-06-01"), Some("2026-01-10"), Some("2025-01-01")])
+                .dates("exited_on", [None, Some("2026-01-20"), None, Some("2026-02-28")]),
+        ),
+        adherence: table(
+            "adherence",
+            TableBuilder::new()
+                .strings("agent_id", [Some("a1"), Some("a2")])
+                .dates("date", [Some("2026-01-05"), Some("2026-01-05")])
+                .floats("scheduled_minutes", [Some(480.0), Some(480.0)])
+                .floats("adherent_minutes", [Some(432.0), Some(456.0)])
+                .floats("worked_minutes", [Some(470.0), Some(480.0)])
+                .floats("unplanned_absence_minutes", [Some(0.0), Some(60.0)]),
+        ),
+        surveys: table(
+            "surveys",
+            TableBuilder::new()
+                .strings("channel", [Some("voice"), Some("voice"), Some("chat"), Some("chat")])
+                .strings("agent_id", [Some("a1"), Some("a2"), Some("a1"), Some("a1")])
+                .timestamps("invited_at", [Some("2026-01-05T10:00:00"), Some("2026-01-06T10:00:00"), Some("2026-02-10T11:00:00"), Some("2026-02-10T11:00:00")])
+                .timestamps("responded_at", [Some("2026-01-05T11:00:00"), Some("2026-01-06T11:00:00"), None, Some("2026-02-10T12:00:00")])
+                .integers("csat", [Some(5), Some(3), None, Some(4)])
+                .integers("nps", [Some(10), Some(6), None, Some(8)]),
+        ),
+        business_daily: table(
+            "business_daily",
+            TableBuilder::new()
+                .dates("date", [Some("2026-01-05"), Some("2026-02-10")])
+                .integers("orders", [Some(100), Some(50)])
+                .floats("operating_cost", [Some(500.0), None]),
+        ),
+    }
+}
+
+fn options() -> KpiOptions {
+    KpiOptions::default().with_period(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap())
+}
+
+fn close(actual: Option<f64>, expected: f64) {
+    let a = actual.unwrap_or_else(|| panic!("expected {expected}, got no value"));
+    assert!((a - expected).abs() < 1e-9, "expected {expected}, got {a}");
+}
+
+#[test]
+fn overall_values_match_hand_computation() {
+    let k = overall(&evidence(), &options());
+    // Service channels: c1 (10 s), c2 (30 s), c3 (abandoned 3 s), c4 (abandoned 40 s), c5 chat (5 s).
+    // Answered within 20 s: c1, c5 = 2; offered 5; short abandons (<= 5 s): c3 = 1. SL = 2 / (5 - 1).
+    close(k.value(Kpi::ServiceLevel), 0.5);
+    close(k.value(Kpi::AsaSeconds), (10.0 + 30.0 + 5.0) / 3.0);
+    close(k.value(Kpi::AbandonRate), 2.0 / 5.0);
+    // Handled: c1 (300 s), c2 (120 s), c5 (200 s), c6 e-mail (100 s); self-service and abandons are not.
+    close(k.value(Kpi::AhtSeconds), 720.0 / 4.0);
+    close(k.value(Kpi::TransferRate), 1.0 / 4.0);
+    close(k.value(Kpi::Contacts), 7.0);
+    // FCR: data end = 2026-02-11 12:00. Eligible: c1 (u1 comes back with c4 at 09:30, after c1
+    // ended at 09:05:10: a repeat) and c2 (resolved). c5, c6, c7 censored; c3, c4 abandoned.
+    close(k.value(Kpi::FcrRate), 0.5);
+    // DOMAIN vector: F=[100,120,80,50], A=[110,100,80,40] -> WAPE 40/330, bias 20/330.
+    close(k.value(Kpi::ForecastWape), 40.0 / 330.0);
+    close(k.value(Kpi::ForecastBias), 20.0 / 330.0);
+    close(k.value(Kpi::ScheduleAdherence), (432.0 + 456.0) / 960.0);
+    close(k.value(Kpi::AbsenceRate), 60.0 / 960.0);
+    close(k.value(Kpi::Utilisation), 720.0 / (960.0 * 60.0));
+    close(k.value(Kpi::Occupancy), 720.0 / (950.0 * 60.0));
+    // Attrition: January 1 leaver / avg(3, 3); February 1 leaver / avg(3, 2).
+    // Sum method over 2 months: (1/3 + 1/2.5) * 12 / 2.
+    close(k.value(Kpi::AttritionAnnualized), (1.0 / 3.0 + 0.4) * 6.0);
+    // Responses: csat 5, 3, 4 -> top-2 2/3; nps 10, 6, 8 -> 1/3 - 1/3 = 0; 3 of 4 responded.
+    close(k.value(Kpi::CsatTop2), 2.0 / 3.0);
+    close(k.value(Kpi::Nps), 0.0);
+    close(k.value(Kpi::SurveyResponseRate), 0.75);
+    close(k.value(Kpi::ContactsPerOrder), 7.0 / 150.0);
+    // Cost is known on one day only: 500 / 150 orders, 500 / 4 handled contacts.
+    close(k.value(Kpi::CostPerOrder), 500.0 / 150.0);
+    close(k.value(Kpi::CostPerContact), 125.0);
+}
+
+#[test]
+fn monthly_groups_split_by_local_month() {
+    let r = compute(&evidence(), GroupBy::Month, &options());
+    let keys: Vec<&str> = r.groups.iter().map(|g| g.group.as_str()).collect();
+    assert_eq!(keys, ["2026-01", "2026-02"]);
+    let jan = r.group("2026-01").unwrap();
+    // January: offered 4, within 20 s 1 (c1), short abandons 1 -> 1/3.
+    close(jan.value(Kpi::ServiceLevel), 1.0 / 3.0);
+    close(jan.value(Kpi::AttritionAnnualized), 4.0);
+    let feb = r.group("2026-02").unwrap();
+    close(feb.value(Kpi::ServiceLevel), 1.0);
+    close(feb.value(Kpi::AttritionAnnualized), 0.4 * 12.0);
+    // February has no operating cost: no data, not zero.
+    assert!(matches!(feb.values[&Kpi::CostPerOrder], KpiValue::NoData(_)));
+}
+
+#[test]
+fn time_zone_moves_contacts_across_local_months() {
+    let late = table(
+        "contacts",
+        TableBuilder::new()
+            .strings("customer_id", [Some("u")])
+            .strings("channel", [Some("voice")])
+            .strings("queue", [Some("q")])
+            .strings("agent_id", [Some("a")])
+            .timestamps("arrived_at", [Some("2026-01-31T20:00:00")])
+            .timestamps("answered_at", [Some("2026-01-31T20:00:05")])
+            .timestamps("ended_at", [Some("2026-01-31T20:05:00")])
+            .floats("talk_seconds", [Some(1.0)])
+            .floats("hold_seconds", [Some(0.0)])
+            .floats("wrap_seconds", [Some(0.0)])
+            .bools("abandoned", [Some(false)])
+            .bools("transferred", [Some(false)]),
+    );
+    let ev = Evidence { contacts: late, ..Evidence::default() };
+    let utc = compute(&ev, GroupBy::Month, &KpiOptions::default());
+    assert_eq!(utc.groups[0].group, "2026-01");
+    let tokyo = compute(&ev, GroupBy::Month, &KpiOptions::default().with_time_zone("Asia/Tokyo").unwrap());
+    assert_eq!(tokyo.groups[0].group, "2026-02", "20:00 UTC on 31 January is 05:00 on 1 February in Tokyo");
+}
+
+#[test]
+fn absent_tables_are_unavailable_not_zero() {
+    let k = overall(&Evidence { contacts: contacts(), ..Evidence::default() }, &options());
+    for kpi in [Kpi::ForecastWape, Kpi::CsatTop2, Kpi::CostPerOrder, Kpi::AttritionAnnualized, Kpi::ScheduleAdherence] {
+        match &k.values[&kpi] {
+            KpiValue::Unavailable(why) => assert!(why.contains("no `"), "{kpi:?}: {why}"),
+            other => panic!("{kpi:?} should be unavailable, got {other:?}"),
+        }
+    }
+    close(k.value(Kpi::ServiceLevel), 0.5);
+}
+
+#[test]
+fn groupings_that_do_not_apply_say_why() {
+    let r = compute(&evidence(), GroupBy::Agent, &options());
+    let a1 = r.group("a1").unwrap();
+    assert!(matches!(a1.values[&Kpi::ServiceLevel], KpiValue::Unavailable(_)));
+    // a1 handled c1 (300 s) and c5 (200 s).
+    close(a1.value(Kpi::AhtSeconds), 250.0);
+    close(a1.value(Kpi::ScheduleAdherence), 432.0 / 480.0);
+    assert!(matches!(a1.values[&Kpi::ForecastWape], KpiValue::Unavailable(_)));
+    let q = compute(&evidence(), GroupBy::Queue, &options());
+    close(q.group("q1").unwrap().value(Kpi::Contacts), 4.0);
+}
+
+#[test]
+fn every_kpi_has_a_definition_and_unit() {
+    let r = compute(&evidence(), GroupBy::All, &options());
+    assert_eq!(r.definitions.len(), Kpi::ALL.len());
+    let sl = r.definitions.iter().find(|d| d.kpi == Kpi::ServiceLevel).unwrap();
+    assert!(sl.definition.contains("T = 20 s"), "{}", sl.definition);
+    assert_eq!(sl.parameters["short_abandon_seconds"], 5.0);
+}

@@ -1,0 +1,397 @@
+//! Helpers shared by the planning evaluators: dates and periods, documents,
+//! durations, KPI names and units, number formatting.
+
+use chrono::{DateTime, Datelike, Months, NaiveDate};
+use chrono_tz::Tz;
+use cxaudit_kpis::Kpi;
+use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc, MdTable, Section};
+use cxaudit_plugin_sdk::prelude::*;
+
+/// Parses a `YYYY-MM-DD` date the host gave (period, as-of).
+pub fn parse_request_date(text: &str, what: &str) -> Result<NaiveDate, EvalError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|e| EvalError::Failed(format!("{what} `{text}` is not a YYYY-MM-DD date: {e}")))
+}
+
+/// The assessment period as dates, inclusive.
+pub fn period_dates(ctx: &Context<'_>) -> Result<(NaiveDate, NaiveDate), EvalError> {
+    let start = parse_request_date(&ctx.period().start, "period start")?;
+    let end = parse_request_date(&ctx.period().end, "period end")?;
+    if end < start {
+        return Err(EvalError::Failed(format!(
+            "the period ends ({end}) before it starts ({start})"
+        )));
+    }
+    Ok((start, end))
+}
+
+/// The as-of date of the assessment.
+pub fn as_of_date(ctx: &Context<'_>) -> Result<NaiveDate, EvalError> {
+    parse_request_date(ctx.as_of(), "as-of date")
+}
+
+/// The centre's time zone.
+pub fn time_zone(ctx: &Context<'_>) -> Result<Tz, EvalError> {
+    ctx.time_zone()
+        .parse::<Tz>()
+        .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))
+}
+
+/// First day of the month of `date`.
+pub fn month_start(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+/// First days of every month the period touches, in order.
+pub fn months_of(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = month_start(start);
+    while m <= end {
+        out.push(m);
+        match m.checked_add_months(Months::new(1)) {
+            Some(next) => m = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// `YYYY-MM` label of a month.
+pub fn month_label(month: NaiveDate) -> String {
+    month.format("%Y-%m").to_string()
+}
+
+/// The local calendar date of a UTC instant (seconds) in `tz`.
+pub fn local_date(seconds: i64, tz: Tz) -> Option<NaiveDate> {
+    DateTime::from_timestamp(seconds, 0).map(|t| t.with_timezone(&tz).date_naive())
+}
+
+/// A UTC instant shown as local `YYYY-MM-DD HH:MM` in `tz`.
+pub fn local_time_label(seconds: i64, tz: Tz) -> String {
+    DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| format!("@{seconds}"))
+}
+
+/// Parses a document's Markdown; bad front matter is unusable evidence.
+pub fn parse_document(doc: &Document) -> Result<MarkdownDoc, EvalError> {
+    markdown::parse(&doc.text).map_err(|e| EvalError::MissingEvidence(format!("{}: {e}", doc.path)))
+}
+
+/// What a required heading looks like in a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SectionState {
+    /// No heading of that name.
+    Missing,
+    /// The heading is there with nothing under it (line of the heading).
+    Empty(usize),
+    /// The heading has text or a table (line, words of text, table rows).
+    Present {
+        /// 1-based line of the heading.
+        line: usize,
+        /// Words of text under it, subsections included.
+        words: usize,
+        /// Table rows under it, subsections included.
+        table_rows: usize,
+    },
+}
+
+impl SectionState {
+    /// Whether the section has real content.
+    pub fn has_content(&self) -> bool {
+        matches!(self, SectionState::Present { .. })
+    }
+
+    /// Short description for checks and drill-downs.
+    pub fn describe(&self) -> String {
+        match self {
+            SectionState::Missing => "missing".into(),
+            SectionState::Empty(line) => format!("heading only, no content (line {line})"),
+            SectionState::Present {
+                words, table_rows, ..
+            } => format!("present ({words} words, {table_rows} table rows)"),
+        }
+    }
+}
+
+/// The state of a required section (subsections fold into it).
+pub fn section_state(doc: &MarkdownDoc, heading: &str) -> SectionState {
+    match doc.section_with_subsections(heading) {
+        None => SectionState::Missing,
+        Some(s) if !s.has_content() => SectionState::Empty(s.line),
+        Some(s) => SectionState::Present {
+            line: s.line,
+            words: s.text.split_whitespace().count(),
+            table_rows: s.tables.iter().map(|t| t.rows.len()).sum(),
+        },
+    }
+}
+
+/// One check per required section: present with content.
+pub fn section_checks(doc: &MarkdownDoc, headings: &[String]) -> Vec<(String, SectionState, Check)> {
+    headings
+        .iter()
+        .map(|h| {
+            let state = section_state(doc, h);
+            let check = Check::new(
+                &format!("section_{}", slug(h)),
+                &format!("Section `{h}` present with content"),
+                state.describe(),
+                "present with text or a table",
+                state.has_content(),
+            );
+            (h.clone(), state, check)
+        })
+        .collect()
+}
+
+/// Every date in a section's text and table cells.
+pub fn section_dates(section: &Section) -> Vec<NaiveDate> {
+    let mut dates = markdown::find_dates(&section.text);
+    for t in &section.tables {
+        for row in &t.rows {
+            for cell in row {
+                dates.extend(markdown::find_dates(cell));
+            }
+        }
+    }
+    dates.sort();
+    dates.dedup();
+    dates
+}
+
+/// A table of a document that has every one of `columns` (case-insensitive).
+pub fn find_table<'a>(tables: impl Iterator<Item = &'a MdTable>, columns: &[&str]) -> Option<&'a MdTable> {
+    tables
+        .into_iter()
+        .find(|t| columns.iter().all(|c| t.column(c).is_some()))
+}
+
+/// The first header of `candidates` a table has.
+pub fn first_column<'a>(table: &MdTable, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates.iter().copied().find(|c| table.column(c).is_some())
+}
+
+/// Whether a cell names someone (not empty, not a placeholder).
+pub fn is_named(cell: Option<&str>) -> bool {
+    match cell {
+        None => false,
+        Some(c) => {
+            let c = c.trim().to_ascii_lowercase();
+            !matches!(
+                c.as_str(),
+                "" | "-" | "--" | "?" | "tbd" | "tba" | "n/a" | "na" | "none" | "todo" | "unknown"
+            )
+        }
+    }
+}
+
+/// A lower-case identifier from a heading: `Customer promise` -> `customer_promise`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_owned()
+}
+
+/// Parses a duration such as `30 minutes`, `2 hours`, `1 day`, `45 min`,
+/// `1.5 h`, `90 s` into seconds.
+pub fn parse_duration_seconds(text: &str) -> Option<f64> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(t.len());
+    let number: f64 = t[..split].replace(',', ".").parse().ok()?;
+    let unit = t[split..].trim().trim_end_matches('.');
+    let factor = match unit {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "wk" | "week" | "weeks" => 604_800.0,
+        "" => return None,
+        _ => return None,
+    };
+    (number.is_finite() && number >= 0.0).then_some(number * factor)
+}
+
+/// A duration in seconds for people: `30 min`, `2.5 h`, `3.0 days`.
+pub fn duration_label(seconds: f64) -> String {
+    if seconds < 3600.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else if seconds < 2.0 * 86_400.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else {
+        format!("{:.1} days", seconds / 86_400.0)
+    }
+}
+
+/// A ratio as a percentage with one decimal.
+pub fn pct(ratio: f64) -> String {
+    format!("{:.1}%", ratio * 100.0)
+}
+
+/// Rounds for JSON output (keeps reports readable and stable).
+pub fn round(value: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (value * f).round() / f
+}
+
+/// Words that name a KPI in prose, besides its key with spaces.
+fn kpi_aliases(kpi: Kpi) -> &'static [&'static str] {
+    match kpi {
+        Kpi::ServiceLevel => &["service level"],
+        Kpi::AsaSeconds => &["asa", "speed of answer", "answer time", "response time"],
+        Kpi::AbandonRate => &["abandon"],
+        Kpi::AhtSeconds => &["aht", "handle time", "handling time"],
+        Kpi::TransferRate => &["transfer"],
+        Kpi::FcrRate => &["fcr", "first contact resolution", "first-contact resolution"],
+        Kpi::Contacts => &["contact volume"],
+        Kpi::ContactsPerOrder => &["contacts per order", "contact rate", "cpo"],
+        Kpi::CostPerOrder => &["cost per order"],
+        Kpi::CostPerContact => &["cost per contact"],
+        Kpi::ForecastWape => &["wape", "forecast accuracy", "forecast error"],
+        Kpi::ForecastBias => &["forecast bias"],
+        Kpi::Occupancy => &["occupancy"],
+        Kpi::Utilisation => &["utilisation", "utilization"],
+        Kpi::ScheduleAdherence => &["adherence"],
+        Kpi::AttritionAnnualized => &["attrition", "staff turnover"],
+        Kpi::AbsenceRate => &["absence", "absenteeism"],
+        Kpi::CsatTop2 => &["csat", "customer satisfaction"],
+        Kpi::Nps => &["nps", "net promoter"],
+        Kpi::SurveyResponseRate => &["response rate"],
+    }
+}
+
+/// Whether `text` mentions a KPI: its key, its key with spaces, or an alias
+/// (case-insensitive, whole words).
+pub fn mentions_kpi(text: &str, key: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let mut names = vec![key.to_ascii_lowercase(), key.replace('_', " ").to_ascii_lowercase()];
+    if let Some(kpi) = Kpi::from_key(key) {
+        names.extend(kpi_aliases(kpi).iter().map(|a| (*a).to_owned()));
+    }
+    names.iter().any(|n| contains_word(&lower, n))
+}
+
+/// Whether `haystack` holds `needle` not glued to letters on either side
+/// (a few suffixes are allowed: `abandons`, `abandoned`, `abandonment`).
+fn contains_word(haystack: &str, needle: &str) -> bool {
+    let bytes = haystack.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = haystack[from..].find(needle) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let before_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let rest = &haystack[end..];
+        let after_ok = ["", "s", "es", "d", "ed", "ing", "ment"].iter().any(|suffix| {
+            rest.strip_prefix(suffix)
+                .is_some_and(|r| r.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()))
+        });
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
+}
+
+/// How a target's stated unit converts to the KPI's own unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UnitFit {
+    /// The unit fits; multiply the target by this factor.
+    Factor(f64),
+    /// The unit does not fit the KPI.
+    Mismatch,
+}
+
+/// How a target written in `unit` converts to the unit `kpi` is computed in
+/// (`percent` to ratio: / 100; minutes to seconds: x 60).
+pub fn unit_fit(kpi: Kpi, unit: &str) -> UnitFit {
+    let u = unit.trim().to_ascii_lowercase();
+    let percent = matches!(u.as_str(), "percent" | "%" | "pct" | "percentage");
+    let ratio = matches!(u.as_str(), "ratio" | "fraction" | "share" | "proportion");
+    let seconds = matches!(u.as_str(), "seconds" | "second" | "s" | "sec" | "secs");
+    let minutes = matches!(u.as_str(), "minutes" | "minute" | "min" | "mins");
+    let hours = matches!(u.as_str(), "hours" | "hour" | "h" | "hrs");
+    if u.is_empty() {
+        return UnitFit::Mismatch;
+    }
+    match kpi.unit() {
+        "ratio" if percent => UnitFit::Factor(0.01),
+        "ratio" if ratio => UnitFit::Factor(1.0),
+        "ratio" => UnitFit::Mismatch,
+        "seconds" if seconds => UnitFit::Factor(1.0),
+        "seconds" if minutes => UnitFit::Factor(60.0),
+        "seconds" if hours => UnitFit::Factor(3600.0),
+        "seconds" => UnitFit::Mismatch,
+        _ if kpi == Kpi::Nps && (u.contains("point") || u == "pts" || u == "score" || u == "nps") => {
+            UnitFit::Factor(1.0)
+        }
+        _ if kpi == Kpi::Nps => UnitFit::Mismatch,
+        // Counts, per-order ratios and money: any unit but a time or percent.
+        _ if percent || seconds || minutes || hours => UnitFit::Mismatch,
+        _ => UnitFit::Factor(1.0),
+    }
+}
+
+/// Formats a KPI value in its own unit for people.
+pub fn kpi_value_label(kpi: Option<Kpi>, value: f64) -> String {
+    match kpi.map(Kpi::unit) {
+        Some("ratio") => pct(value),
+        Some("seconds") => format!("{value:.1} s"),
+        Some("contacts per order") => format!("{value:.4}"),
+        Some("currency") => format!("{value:.3}"),
+        _ => format!("{value:.2}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_to_seconds() {
+        assert_eq!(parse_duration_seconds("30 minutes"), Some(1800.0));
+        assert_eq!(parse_duration_seconds("2 hours"), Some(7200.0));
+        assert_eq!(parse_duration_seconds("1 day"), Some(86_400.0));
+        assert_eq!(parse_duration_seconds("45min"), Some(2700.0));
+        assert_eq!(parse_duration_seconds("1.5 h"), Some(5400.0));
+        assert_eq!(parse_duration_seconds("soon"), None);
+        assert_eq!(parse_duration_seconds("30"), None);
+    }
+
+    #[test]
+    fn kpi_mentions_use_keys_and_aliases_as_words() {
+        assert!(mentions_kpi("Service level 80% in 20 s", "service_level"));
+        assert!(mentions_kpi("CSAT top-2-box of 86%", "csat_top2"));
+        assert!(mentions_kpi("Annualised attrition under 60%", "attrition_annualized"));
+        assert!(mentions_kpi("Cost per order down 40%", "cost_per_order"));
+        assert!(!mentions_kpi("Grow the business", "service_level"));
+        assert!(!mentions_kpi("pasadherence", "schedule_adherence"));
+    }
+
+    #[test]
+    fn units_convert_to_the_kpi_unit() {
+        assert_eq!(unit_fit(Kpi::ServiceLevel, "percent"), UnitFit::Factor(0.01));
+        assert_eq!(unit_fit(Kpi::ServiceLevel, "ratio"), UnitFit::Factor(1.0));
+        assert_eq!(unit_fit(Kpi::ServiceLevel, "seconds"), UnitFit::Mismatch);
+        assert_eq!(unit_fit(Kpi::AsaSeconds, "minutes"), UnitFit::Factor(60.0));
+        assert_eq!(unit_fit(Kpi::CostPerOrder, "EUR"), UnitFit::Factor(1.0));
+        assert_eq!(unit_fit(Kpi::CostPerOrder, ""), UnitFit::Mismatch);
+        assert_eq!(unit_fit(Kpi::Nps, "points"), UnitFit::Factor(1.0));
+    }
+
+    #[test]
+    fn months_of_a_period() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let ms = months_of(d("2026-01-15"), d("2026-03-01"));
+        assert_eq!(ms.iter().map(|m| month_label(*m)).collect::<Vec<_>>(), ["2026-01", "2026-02", "2026-03"]);
+        assert_eq!(slug("Customer promise"), "customer_promise");
+    }
+}

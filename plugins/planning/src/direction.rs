@@ -1,0 +1,343 @@
+//! LP1: the direction statement has its sections with real content, is
+//! approved within the approval window, and was briefed to staff.
+
+use chrono::{Months, NaiveDate};
+use cxaudit_plugin_sdk::markdown::MarkdownDoc;
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+
+use crate::common::{self, SectionState};
+
+/// Evaluator `direction_statement`.
+pub struct DirectionStatement;
+
+/// Parameters of [`DirectionStatement`].
+#[derive(Debug, Deserialize)]
+pub struct DirectionParams {
+    /// Headings that must be present with content.
+    pub required_sections: Vec<String>,
+    /// The approval must be at most this many months before the as-of date.
+    pub approval_max_age_months: u32,
+    /// Heading of the section that records staff briefings.
+    pub briefing_section: String,
+}
+
+const DOC: &str = "direction";
+
+impl Evaluator for DirectionStatement {
+    type Params = DirectionParams;
+
+    fn name(&self) -> &'static str {
+        "direction_statement"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new(
+            "The direction statement holds every required section with real content, names its \
+             approver, was approved within the approval window, and records a staff briefing.",
+        )
+        .document(DOC)
+        .parameter(
+            ParamSpec::list(
+                "required_sections",
+                serde_json::json!(["Mission", "Customer promise", "Values", "Staff briefing"]),
+            )
+            .describe("headings that must be present, each with text or a table under it"),
+        )
+        .parameter(
+            ParamSpec::integer("approval_max_age_months", 12)
+                .min(1.0)
+                .max(120.0)
+                .describe("approval no older than this many months at the as-of date"),
+        )
+        .parameter(
+            ParamSpec::string("briefing_section", "Staff briefing")
+                .describe("heading under which staff briefings are recorded with their dates"),
+        )
+        .measurement(
+            "sections_with_content",
+            "sections",
+            "required headings present with text or a table under them",
+        )
+        .measurement(
+            "approval_age_days",
+            "days",
+            "as-of date minus front matter `approved_on`",
+        )
+        .measurement(
+            "briefings_in_window",
+            "briefings",
+            "dates in the staff-briefing section inside the period or the approval window",
+        )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &DirectionParams) -> Result<Evaluation, EvalError> {
+        let doc = ctx.document(DOC)?;
+        let md = common::parse_document(&doc)?;
+        let (start, end) = common::period_dates(ctx)?;
+        let as_of = common::as_of_date(ctx)?;
+        let window_start = as_of
+            .checked_sub_months(Months::new(p.approval_max_age_months))
+            .unwrap_or(NaiveDate::MIN);
+        let approval = Approval::read(&md, window_start, as_of);
+        let briefing = Briefing::read(&md, &p.briefing_section, (start, end), approval.date, as_of);
+        let sections = common::section_checks(&md, &p.required_sections);
+
+        let mut checks: Vec<Check> = sections.iter().map(|(_, _, c)| c.clone()).collect();
+        checks.push(approval.approver_check());
+        checks.push(approval.date_check(p.approval_max_age_months, window_start, as_of));
+        checks.push(briefing.check(&p.briefing_section));
+        let mut e = Evaluation::from_checks(checks);
+
+        let with_content = sections.iter().filter(|(_, s, _)| s.has_content()).count();
+        e.summary = summary(&doc.path, with_content, sections.len(), &approval, &briefing, as_of);
+        e.measurements = vec![
+            Measurement::new(
+                "sections_with_content",
+                Some(with_content as f64),
+                "sections",
+                "required headings present with text or a table under them",
+            ),
+            Measurement::new(
+                "approval_age_days",
+                approval.date.map(|d| (as_of - d).num_days() as f64),
+                "days",
+                "as-of date minus front matter `approved_on`",
+            ),
+            Measurement::new(
+                "briefings_in_window",
+                Some(briefing.in_window.len() as f64),
+                "briefings",
+                "dates in the staff-briefing section inside the period or the approval window",
+            ),
+        ];
+        e.definitions = vec![
+            Definition {
+                term: "Section with content".into(),
+                text: "A heading (subsections folded in) with paragraph or list text, or a table with at least one row, under it. A heading alone fails.".into(),
+            },
+            Definition {
+                term: "Approval window".into(),
+                text: format!(
+                    "`approved_on` between {window_start} and the as-of date {as_of} ({} months), with `approved_by` named.",
+                    p.approval_max_age_months
+                ),
+            },
+            Definition {
+                term: "Staff briefing".into(),
+                text: format!(
+                    "A YYYY-MM-DD date in the `{}` section (text or table) inside the period {start} to {end}, or between the approval date and the as-of date.",
+                    p.briefing_section
+                ),
+            },
+        ];
+        e.drilldowns.push(sections_drilldown(&sections));
+        if !briefing.all.is_empty() {
+            e.drilldowns.push(briefing.drilldown());
+        }
+        e.actions = actions(&sections, &approval, &briefing, p);
+        Ok(e)
+    }
+}
+
+/// The approval recorded in the front matter.
+struct Approval {
+    date: Option<NaiveDate>,
+    by: Option<String>,
+    in_window: bool,
+}
+
+impl Approval {
+    fn read(md: &MarkdownDoc, window_start: NaiveDate, as_of: NaiveDate) -> Self {
+        let date = md.front_date("approved_on");
+        Approval {
+            date,
+            by: md.front_str("approved_by").map(str::to_owned),
+            in_window: date.is_some_and(|d| d >= window_start && d <= as_of),
+        }
+    }
+
+    fn approver_check(&self) -> Check {
+        Check::new(
+            "approved_by",
+            "Approver named (front matter `approved_by`)",
+            self.by.clone().unwrap_or_else(|| "none".into()),
+            "a named approver",
+            common::is_named(self.by.as_deref()),
+        )
+    }
+
+    fn date_check(&self, months: u32, window_start: NaiveDate, as_of: NaiveDate) -> Check {
+        Check::new(
+            "approval_in_window",
+            &format!("Approved within {months} months of the as-of date (front matter `approved_on`)"),
+            self.date.map_or_else(|| "no approval date".to_owned(), |d| d.to_string()),
+            format!("{window_start} to {as_of}"),
+            self.in_window,
+        )
+    }
+}
+
+/// Briefing dates found in the briefing section.
+struct Briefing {
+    found_section: bool,
+    all: Vec<NaiveDate>,
+    in_window: Vec<NaiveDate>,
+}
+
+impl Briefing {
+    fn read(
+        md: &MarkdownDoc,
+        heading: &str,
+        period: (NaiveDate, NaiveDate),
+        approved_on: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) -> Self {
+        let Some(section) = md.section_with_subsections(heading) else {
+            return Briefing {
+                found_section: false,
+                all: Vec::new(),
+                in_window: Vec::new(),
+            };
+        };
+        let all = common::section_dates(&section);
+        let in_window = all
+            .iter()
+            .copied()
+            .filter(|d| {
+                let in_period = *d >= period.0 && *d <= period.1;
+                let after_approval = approved_on.is_some_and(|a| *d >= a && *d <= as_of);
+                in_period || after_approval
+            })
+            .collect();
+        Briefing {
+            found_section: true,
+            all,
+            in_window,
+        }
+    }
+
+    fn check(&self, heading: &str) -> Check {
+        let measured = if !self.found_section {
+            format!("no `{heading}` section")
+        } else if self.all.is_empty() {
+            "no dated briefing".to_owned()
+        } else {
+            format!(
+                "{} of {} dated briefings in the window",
+                self.in_window.len(),
+                self.all.len()
+            )
+        };
+        Check::new(
+            "staff_briefing",
+            "Staff briefing recorded with a date inside the period or the approval window",
+            measured,
+            ">= 1 dated briefing in the window",
+            !self.in_window.is_empty(),
+        )
+    }
+
+    fn drilldown(&self) -> Drilldown {
+        Drilldown {
+            id: "briefings".into(),
+            title: "Briefing dates found".into(),
+            columns: vec!["date".into(), "in window".into()],
+            rows: self
+                .all
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.to_string().into(),
+                        self.in_window.contains(d).into(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+}
+
+fn sections_drilldown(sections: &[(String, SectionState, Check)]) -> Drilldown {
+    Drilldown {
+        id: "sections".into(),
+        title: "Required sections".into(),
+        columns: vec!["section".into(), "state".into(), "line".into()],
+        rows: sections
+            .iter()
+            .map(|(h, s, _)| {
+                let line = match s {
+                    SectionState::Missing => serde_json::Value::Null,
+                    SectionState::Empty(line) | SectionState::Present { line, .. } => (*line).into(),
+                };
+                vec![h.clone().into(), s.describe().into(), line]
+            })
+            .collect(),
+    }
+}
+
+fn summary(
+    path: &str,
+    with_content: usize,
+    required: usize,
+    approval: &Approval,
+    briefing: &Briefing,
+    as_of: NaiveDate,
+) -> String {
+    let approval_text = match approval.date {
+        Some(d) => format!(
+            "approved on {d} ({} days before {as_of}){}",
+            (as_of - d).num_days(),
+            if approval.in_window { "" } else { ", outside the window" }
+        ),
+        None => "no approval date".to_owned(),
+    };
+    format!(
+        "{path}: {with_content} of {required} required sections with content; {approval_text}; {} dated staff briefing(s) in the window.",
+        briefing.in_window.len()
+    )
+}
+
+fn actions(
+    sections: &[(String, SectionState, Check)],
+    approval: &Approval,
+    briefing: &Briefing,
+    p: &DirectionParams,
+) -> Vec<Action> {
+    let mut out = Vec::new();
+    let gaps: Vec<String> = sections
+        .iter()
+        .filter(|(_, s, _)| !s.has_content())
+        .map(|(h, s, _)| format!("`{h}` ({})", s.describe()))
+        .collect();
+    if !gaps.is_empty() {
+        out.push(Action {
+            text: format!("Write the direction statement sections {}.", gaps.join(", ")),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::Process),
+        });
+    }
+    if !approval.in_window || !common::is_named(approval.by.as_deref()) {
+        let last = approval
+            .date
+            .map_or_else(|| "never recorded".to_owned(), |d| format!("last approved {d}"));
+        out.push(Action {
+            text: format!(
+                "Have leadership review and re-approve the direction statement ({last}; limit {} months), recording `approved_on` and `approved_by`.",
+                p.approval_max_age_months
+            ),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::Process),
+        });
+    }
+    if briefing.in_window.is_empty() {
+        out.push(Action {
+            text: format!(
+                "Brief all staff on the direction statement and record each briefing with its date and attendance under `{}`.",
+                p.briefing_section
+            ),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::People),
+        });
+    }
+    out
+}

@@ -1,0 +1,410 @@
+//! GV1: critical incidents escalated to leadership within the time limit of
+//! the escalation policy.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use cxaudit_plugin_sdk::markdown::MarkdownDoc;
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+
+use crate::common;
+
+/// Evaluator `escalation`.
+pub struct Escalation;
+
+/// Parameters of [`Escalation`].
+#[derive(Debug, Deserialize)]
+pub struct EscalationParams {
+    /// Severities judged (case-insensitive).
+    pub severities: Vec<String>,
+    /// Share escalated within the limit for full credit.
+    pub target_share: f64,
+    /// Share at or below which no credit is given.
+    pub floor_share: f64,
+}
+
+const POLICY: &str = "escalation_policy";
+
+impl Evaluator for Escalation {
+    type Params = EscalationParams;
+
+    fn name(&self) -> &'static str {
+        "escalation"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new(
+            "Incidents of the judged severities detected in the period are escalated to \
+             leadership within the time limit the escalation policy sets for their severity \
+             (policy table with columns Severity and Time limit).",
+        )
+        .table(
+            TableNeed::required("incidents")
+                .column("incident_id", ColumnType::String)
+                .column("severity", ColumnType::String)
+                .column("detected_at", ColumnType::Timestamp)
+                .column("escalated_at", ColumnType::Timestamp),
+        )
+        .document(POLICY)
+        .parameter(
+            ParamSpec::list("severities", serde_json::json!(["critical"]))
+                .describe("severities whose escalation is judged"),
+        )
+        .parameter(
+            ParamSpec::number("target_share", 1.0)
+                .min(0.0)
+                .max(1.0)
+                .describe("share escalated within the limit for full credit"),
+        )
+        .parameter(
+            ParamSpec::number("floor_share", 0.8)
+                .min(0.0)
+                .max(1.0)
+                .describe("share at or below which no credit is given (linear in between)"),
+        )
+        .measurement(
+            "escalated_within_limit_share",
+            "ratio",
+            "incidents escalated within the policy limit / incidents of the judged severities detected in the period",
+        )
+        .measurement("incidents_judged", "incidents", "incidents of the judged severities detected in the period")
+        .measurement("never_escalated", "incidents", "judged incidents without escalated_at")
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &EscalationParams) -> Result<Evaluation, EvalError> {
+        let doc = ctx.document(POLICY)?;
+        let md = common::parse_document(&doc)?;
+        let limits = policy_limits(&md);
+        let tz = common::time_zone(ctx)?;
+        let period = common::period_dates(ctx)?;
+        let table = ctx.table("incidents")?;
+        let read = read_incidents(&table, &p.severities, period, tz)?;
+        if read.incidents.is_empty() {
+            return Err(EvalError::NotApplicable(format!(
+                "no incident of severity {} detected in the period {} to {}",
+                p.severities.join(", "),
+                period.0,
+                period.1
+            )));
+        }
+        let judged = judge(&read.incidents, &limits);
+        Ok(evaluation(&judged, &limits, &read, p, &doc.path, tz))
+    }
+}
+
+/// Time limit in seconds per lower-case severity, from the policy table.
+pub fn policy_limits(md: &MarkdownDoc) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for table in md.tables() {
+        let Some(limit_col) = common::first_column(table, &["Time limit", "Limit", "Escalate within"])
+        else {
+            continue;
+        };
+        if table.column("Severity").is_none() {
+            continue;
+        }
+        for row in &table.rows {
+            let severity = table.cell(row, "Severity").map(|s| s.to_ascii_lowercase());
+            let limit = table.cell(row, limit_col).and_then(common::parse_duration_seconds);
+            if let (Some(s), Some(l)) = (severity, limit) {
+                out.entry(s).or_insert(l);
+            }
+        }
+    }
+    out
+}
+
+/// One incident of a judged severity.
+struct Incident {
+    id: String,
+    severity: String,
+    detected_at: i64,
+    escalated_at: Option<i64>,
+}
+
+/// The judged incidents and what was skipped.
+struct ReadIncidents {
+    incidents: Vec<Incident>,
+    no_detection_time: usize,
+}
+
+fn read_incidents(
+    table: &Table,
+    severities: &[String],
+    period: (NaiveDate, NaiveDate),
+    tz: Tz,
+) -> Result<ReadIncidents, EvalError> {
+    let wanted: Vec<String> = severities.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+    let mut out = ReadIncidents {
+        incidents: Vec::new(),
+        no_detection_time: 0,
+    };
+    let rows = table
+        .strs("incident_id")?
+        .zip(table.strs("severity")?)
+        .zip(table.timestamps("detected_at")?)
+        .zip(table.timestamps("escalated_at")?);
+    for (i, (((id, severity), detected), escalated)) in rows.enumerate() {
+        let severity = severity.unwrap_or("").trim().to_ascii_lowercase();
+        if !wanted.contains(&severity) {
+            continue;
+        }
+        let Some(detected_at) = detected else {
+            out.no_detection_time += 1;
+            continue;
+        };
+        let in_period = common::local_date(detected_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
+        if !in_period {
+            continue;
+        }
+        out.incidents.push(Incident {
+            id: id.map_or_else(|| format!("row {}", i + 2), str::to_owned),
+            severity,
+            detected_at,
+            escalated_at: escalated,
+        });
+    }
+    Ok(out)
+}
+
+/// An incident judged against its limit.
+struct Judged<'a> {
+    incident: &'a Incident,
+    limit: Option<f64>,
+    delay: Option<f64>,
+    on_time: bool,
+}
+
+fn judge<'a>(incidents: &'a [Incident], limits: &BTreeMap<String, f64>) -> Vec<Judged<'a>> {
+    incidents
+        .iter()
+        .map(|i| {
+            let limit = limits.get(&i.severity).copied();
+            let delay = i.escalated_at.map(|e| (e - i.detected_at).max(0) as f64);
+            let on_time = matches!((limit, delay), (Some(l), Some(d)) if d <= l);
+            Judged {
+                incident: i,
+                limit,
+                delay,
+                on_time,
+            }
+        })
+        .collect()
+}
+
+fn evaluation(
+    judged: &[Judged<'_>],
+    limits: &BTreeMap<String, f64>,
+    read: &ReadIncidents,
+    p: &EscalationParams,
+    policy_path: &str,
+    tz: Tz,
+) -> Evaluation {
+    let total = judged.len();
+    let on_time = judged.iter().filter(|j| j.on_time).count();
+    let never = judged.iter().filter(|j| j.delay.is_none()).count();
+    let share = on_time as f64 / total as f64;
+    let missing_limits: Vec<String> = p
+        .severities
+        .iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !limits.contains_key(s))
+        .collect();
+
+    let limits_check = Check::new(
+        "policy_time_limits",
+        "The escalation policy sets a time limit for every judged severity",
+        if missing_limits.is_empty() {
+            "all set".to_owned()
+        } else {
+            format!("no limit for {}", missing_limits.join(", "))
+        },
+        "a Severity / Time limit row for each",
+        missing_limits.is_empty(),
+    );
+    let share_check = Check::new(
+        "escalated_within_limit",
+        "Share of judged incidents escalated within the policy limit",
+        common::round(share, 4),
+        format!(">= {}", p.target_share),
+        share >= p.target_share,
+    );
+    let mut e = Evaluation::from_checks(vec![limits_check, share_check]);
+    let score = if missing_limits.is_empty() {
+        graded(share, p.floor_share, p.target_share, true)
+    } else {
+        0.0
+    };
+    e.score = Some(score);
+    e.status = status_for_score(score);
+    e.summary = format!(
+        "{on_time} of {total} {} incidents ({}) escalated within the policy limit{}; {never} never escalated (target {}, floor {}).",
+        p.severities.join("/"),
+        common::pct(share),
+        limits_label(limits, &p.severities),
+        common::pct(p.target_share),
+        common::pct(p.floor_share)
+    );
+    e.measurements = vec![
+        Measurement::new(
+            "escalated_within_limit_share",
+            Some(share),
+            "ratio",
+            "incidents escalated within the policy limit / incidents of the judged severities detected in the period",
+        ),
+        Measurement::new("incidents_judged", Some(total as f64), "incidents", "incidents of the judged severities detected in the period"),
+        Measurement::new("never_escalated", Some(never as f64), "incidents", "judged incidents without escalated_at"),
+    ];
+    e.definitions = vec![
+        Definition {
+            term: "Escalated within the limit".into(),
+            text: format!(
+                "escalated_at - detected_at <= the time limit of the incident's severity in {policy_path}; an incident never escalated (no escalated_at) is late. Incidents are those detected in the period (local date)."
+            ),
+        },
+        Definition {
+            term: "Score".into(),
+            text: format!(
+                "Linear from 0 at a share of {} to 1 at {}; 0 when the policy sets no limit for a judged severity.",
+                p.floor_share, p.target_share
+            ),
+        },
+    ];
+    if read.no_detection_time > 0 {
+        e.observations.push(format!(
+            "{} incident(s) of a judged severity have no detected_at and were not judged.",
+            read.no_detection_time
+        ));
+    }
+    let early = judged
+        .iter()
+        .filter(|j| j.incident.escalated_at.is_some_and(|x| x < j.incident.detected_at))
+        .count();
+    if early > 0 {
+        e.observations.push(format!(
+            "{early} incident(s) were escalated before their detection time (clock or data error); counted with a delay of 0."
+        ));
+    }
+    let late: Vec<&Judged<'_>> = judged.iter().filter(|j| !j.on_time).collect();
+    e.drilldowns.push(late_drilldown(&late, tz));
+    e.charts.push(delay_chart(judged));
+    if !late.is_empty() || !missing_limits.is_empty() {
+        e.actions = actions(&late, &missing_limits);
+    }
+    e
+}
+
+fn limits_label(limits: &BTreeMap<String, f64>, severities: &[String]) -> String {
+    let parts: Vec<String> = severities
+        .iter()
+        .filter_map(|s| {
+            let key = s.trim().to_ascii_lowercase();
+            limits.get(&key).map(|l| format!("{key} {}", common::duration_label(*l)))
+        })
+        .collect();
+    if parts.is_empty() {
+        " (no limit in the policy)".to_owned()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+fn late_drilldown(late: &[&Judged<'_>], tz: Tz) -> Drilldown {
+    Drilldown {
+        id: "late_escalations".into(),
+        title: "Incidents escalated late or never".into(),
+        columns: vec![
+            "incident".into(),
+            "severity".into(),
+            "detected (local)".into(),
+            "escalated (local)".into(),
+            "delay (minutes)".into(),
+            "limit (minutes)".into(),
+            "over by (minutes)".into(),
+        ],
+        rows: late
+            .iter()
+            .map(|j| {
+                let i = j.incident;
+                let minutes = |s: Option<f64>| s.map(|s| common::round(s / 60.0, 1));
+                let over = match (j.delay, j.limit) {
+                    (Some(d), Some(l)) => Some(d - l),
+                    _ => None,
+                };
+                vec![
+                    i.id.clone().into(),
+                    i.severity.clone().into(),
+                    common::local_time_label(i.detected_at, tz).into(),
+                    i.escalated_at
+                        .map_or_else(|| "never".to_owned(), |x| common::local_time_label(x, tz))
+                        .into(),
+                    minutes(j.delay).into(),
+                    minutes(j.limit).into(),
+                    minutes(over).into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn delay_chart(judged: &[Judged<'_>]) -> Chart {
+    Chart {
+        id: "escalation_delay".into(),
+        title: "Escalation delay per incident against the limit".into(),
+        kind: ChartKind::Bar,
+        x: judged.iter().map(|j| j.incident.id.clone()).collect(),
+        y: Vec::new(),
+        unit: "minutes".into(),
+        series: vec![
+            Series {
+                name: "delay".into(),
+                values: judged.iter().map(|j| j.delay.map(|d| common::round(d / 60.0, 1))).collect(),
+            },
+            Series {
+                name: "limit".into(),
+                values: judged.iter().map(|j| j.limit.map(|l| common::round(l / 60.0, 1))).collect(),
+            },
+        ],
+    }
+}
+
+fn actions(late: &[&Judged<'_>], missing_limits: &[String]) -> Vec<Action> {
+    let mut out = Vec::new();
+    if !missing_limits.is_empty() {
+        out.push(Action {
+            text: format!(
+                "Set an escalation time limit for severity {} in the escalation policy (Severity / Time limit table).",
+                missing_limits.join(", ")
+            ),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::Process),
+        });
+    }
+    if !late.is_empty() {
+        let listed: Vec<String> = late
+            .iter()
+            .take(10)
+            .map(|j| match j.delay {
+                Some(d) => format!("{} after {}", j.incident.id, common::duration_label(d)),
+                None => format!("{} never", j.incident.id),
+            })
+            .collect();
+        let more = if late.len() > 10 {
+            format!(" and {} more", late.len() - 10)
+        } else {
+            String::new()
+        };
+        out.push(Action {
+            text: format!(
+                "Escalate every judged incident within the policy limit: {} were late or never escalated ({}{more}). Page the leadership on-call automatically at detection and review each miss.",
+                late.len(),
+                listed.join(", ")
+            ),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::Process),
+        });
+    }
+    out
+}

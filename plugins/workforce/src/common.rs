@@ -1,0 +1,456 @@
+//! Helpers shared by the workforce evaluators: local time slots, interval
+//! rows, KPI targets, scoring with graded credit, heatmaps and formatting.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use chrono_tz::Tz;
+use cxaudit_kpis::{Evidence, Kpi, KpiOptions};
+use cxaudit_plugin_sdk::prelude::*;
+
+/// Weekday labels, Monday first.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// The centre's time zone.
+pub fn time_zone(ctx: &Context<'_>) -> Result<Tz, EvalError> {
+    ctx.time_zone()
+        .parse::<Tz>()
+        .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))
+}
+
+/// KPI options for the centre's time zone and period (KPI defaults otherwise,
+/// so values equal `cxaudit kpis`).
+pub fn kpi_options(ctx: &Context<'_>) -> Result<KpiOptions, EvalError> {
+    let mut options = KpiOptions::default()
+        .with_time_zone(ctx.time_zone())
+        .map_err(EvalError::Failed)?;
+    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    if let (Some(start), Some(end)) = (parse(&ctx.period().start), parse(&ctx.period().end)) {
+        options = options.with_period(start, end);
+    }
+    Ok(options)
+}
+
+/// The KPI evidence restricted to the tables an evaluator uses (the KPIs it
+/// reads depend on those tables only).
+pub fn kpi_evidence(ctx: &Context<'_>, tables: &[&str]) -> Evidence {
+    let pick = |name: &str| {
+        if tables.contains(&name) {
+            ctx.optional_table(name)
+        } else {
+            None
+        }
+    };
+    Evidence {
+        contacts: pick("contacts"),
+        intervals: pick("intervals"),
+        agents: pick("agents"),
+        adherence: pick("adherence"),
+        surveys: pick("surveys"),
+        business_daily: pick("business_daily"),
+    }
+}
+
+/// The KPI crate's table needs for the named tables only.
+pub fn kpi_table_needs(tables: &[&str]) -> Vec<TableNeed> {
+    cxaudit_kpis::table_needs()
+        .into_iter()
+        .filter(|t| tables.contains(&t.name.as_str()))
+        .collect()
+}
+
+/// Where a UTC instant falls in the centre's week: weekday (0 = Monday),
+/// local minute of the day, local date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocalSlot {
+    /// Local date.
+    pub date: NaiveDate,
+    /// Weekday, 0 = Monday.
+    pub weekday: usize,
+    /// Minutes since local midnight.
+    pub minute: u32,
+}
+
+impl LocalSlot {
+    /// The slot of a UTC instant (seconds) in `tz`.
+    pub fn of(seconds: i64, tz: Tz) -> Option<Self> {
+        let t = DateTime::from_timestamp(seconds, 0)?.with_timezone(&tz);
+        Some(LocalSlot {
+            date: t.date_naive(),
+            weekday: t.weekday().num_days_from_monday() as usize,
+            minute: t.hour() * 60 + t.minute(),
+        })
+    }
+
+    /// Local hour of the day.
+    pub fn hour(&self) -> usize {
+        (self.minute / 60) as usize
+    }
+
+    /// `YYYY-MM-DD HH:MM`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.date.format("%Y-%m-%d"), clock(self.minute))
+    }
+}
+
+/// `HH:MM` of a minute of the day.
+pub fn clock(minute: u32) -> String {
+    format!("{:02}:{:02}", minute / 60 % 24, minute % 60)
+}
+
+/// `Mon 09:00`.
+pub fn weekday_hour_label(weekday: usize, hour: usize) -> String {
+    format!("{} {:02}:00", WEEKDAYS[weekday % 7], hour)
+}
+
+/// One row of the `intervals` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalRow {
+    /// Queue.
+    pub queue: String,
+    /// Start, UTC seconds.
+    pub start: i64,
+    /// Length in minutes.
+    pub minutes: i64,
+    /// Forecast contacts.
+    pub forecast: f64,
+    /// Actual contacts.
+    pub actual: f64,
+    /// Forecast AHT, seconds.
+    pub forecast_aht: Option<f64>,
+    /// Actual AHT, seconds.
+    pub actual_aht: Option<f64>,
+    /// The WFM tool's required agents.
+    pub required: Option<f64>,
+    /// Scheduled agents.
+    pub scheduled: f64,
+}
+
+/// Interval rows and the number of rows skipped for empty or invalid cells.
+#[derive(Debug, Clone, Default)]
+pub struct IntervalRows {
+    /// Usable rows, in file order.
+    pub rows: Vec<IntervalRow>,
+    /// Rows skipped (empty key, negative or non-finite volume or staff).
+    pub skipped: usize,
+}
+
+fn finite_non_negative(v: Option<f64>) -> Option<f64> {
+    v.filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// Reads the `intervals` table. AHT and required-agent columns are read
+/// when present; the key, volume and staff columns are required.
+pub fn read_intervals(t: &Table) -> Result<IntervalRows, EvalError> {
+    let queue: Vec<Option<&str>> = t.strs("queue")?.collect();
+    let start: Vec<Option<i64>> = t.timestamps("interval_start")?.collect();
+    let minutes: Vec<Option<i64>> = t.i64s("interval_minutes")?.collect();
+    let forecast: Vec<Option<f64>> = t.f64s("forecast_contacts")?.collect();
+    let actual: Vec<Option<f64>> = t.f64s("actual_contacts")?.collect();
+    let optional = |name: &str| -> Result<Vec<Option<f64>>, EvalError> {
+        if t.has_column(name) {
+            Ok(t.f64s(name)?.collect())
+        } else {
+            Ok(vec![None; t.num_rows()])
+        }
+    };
+    let f_aht = optional("forecast_aht_seconds")?;
+    let a_aht = optional("actual_aht_seconds")?;
+    let required = optional("required_agents")?;
+    let scheduled = optional("scheduled_agents")?;
+    let mut out = IntervalRows::default();
+    for i in 0..t.num_rows() {
+        let row = (
+            queue[i],
+            start[i],
+            minutes[i].filter(|m| *m > 0),
+            finite_non_negative(forecast[i]),
+            finite_non_negative(actual[i]),
+        );
+        let (Some(q), Some(s), Some(m), Some(f), Some(a)) = row else {
+            out.skipped += 1;
+            continue;
+        };
+        out.rows.push(IntervalRow {
+            queue: q.to_owned(),
+            start: s,
+            minutes: m,
+            forecast: f,
+            actual: a,
+            forecast_aht: finite_non_negative(f_aht[i]),
+            actual_aht: finite_non_negative(a_aht[i]),
+            required: finite_non_negative(required[i]),
+            scheduled: finite_non_negative(scheduled[i]).unwrap_or(0.0),
+        });
+    }
+    Ok(out)
+}
+
+/// A KPI target from `kpi_targets`, normalised to the KPI's unit (a
+/// `percent` target of 80 becomes 0.8).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiTarget {
+    /// KPI key.
+    pub kpi: String,
+    /// Scope as written (empty = whole centre).
+    pub scope: String,
+    /// Target in the KPI's unit (ratios as fractions).
+    pub target: f64,
+    /// `min` or `max`.
+    pub direction: String,
+    /// Unit as written.
+    pub unit: String,
+}
+
+impl KpiTarget {
+    /// Where the target came from, for observations.
+    pub fn describe(&self) -> String {
+        let scope = if self.scope.is_empty() {
+            "whole centre".to_owned()
+        } else {
+            format!("scope `{}`", self.scope)
+        };
+        format!(
+            "kpi_targets row `{}` ({scope}, {} {}, unit {})",
+            self.kpi, self.direction, self.target, self.unit
+        )
+    }
+}
+
+/// Whether a unit names a percentage.
+fn is_percent(unit: &str) -> bool {
+    matches!(unit.trim().to_ascii_lowercase().as_str(), "percent" | "%" | "pct")
+}
+
+/// Reads the targets of `kpis_wanted` from an optional `kpi_targets` table.
+/// Per KPI the row without scope wins, else the first row. Ratio targets in
+/// percent are divided by 100.
+pub fn read_targets(
+    t: Option<&Table>,
+    kpis_wanted: &[&str],
+) -> Result<BTreeMap<String, KpiTarget>, EvalError> {
+    let mut out: BTreeMap<String, KpiTarget> = BTreeMap::new();
+    let Some(t) = t else { return Ok(out) };
+    let kpi: Vec<Option<&str>> = t.strs("kpi")?.collect();
+    let target: Vec<Option<f64>> = t.f64s("target")?.collect();
+    let direction: Vec<Option<&str>> = t.strs("direction")?.collect();
+    let scope: Vec<Option<&str>> = if t.has_column("scope") {
+        t.strs("scope")?.collect()
+    } else {
+        vec![None; t.num_rows()]
+    };
+    let unit: Vec<Option<&str>> = if t.has_column("unit") {
+        t.strs("unit")?.collect()
+    } else {
+        vec![None; t.num_rows()]
+    };
+    for i in 0..t.num_rows() {
+        let (Some(k), Some(v)) = (kpi[i], target[i].filter(|v| v.is_finite())) else {
+            continue;
+        };
+        if !kpis_wanted.contains(&k) {
+            continue;
+        }
+        let unit = unit[i].unwrap_or("").to_owned();
+        let is_ratio = Kpi::from_key(k).is_some_and(|kpi| kpi.unit() == "ratio");
+        let value = if is_ratio && is_percent(&unit) {
+            v / 100.0
+        } else {
+            v
+        };
+        let row = KpiTarget {
+            kpi: k.to_owned(),
+            scope: scope[i].unwrap_or("").trim().to_owned(),
+            target: value,
+            direction: direction[i].unwrap_or("").to_owned(),
+            unit,
+        };
+        let replace = match out.get(k) {
+            None => true,
+            Some(existing) => !existing.scope.is_empty() && row.scope.is_empty(),
+        };
+        if replace {
+            out.insert(k.to_owned(), row);
+        }
+    }
+    Ok(out)
+}
+
+/// A check with the credit it earns (1 for a pass, 0 for a fail, or graded
+/// credit in between).
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// The check.
+    pub check: Check,
+    /// Credit in [0, 1].
+    pub credit: f64,
+}
+
+impl Scored {
+    /// A pass/fail check: credit 1 when passed.
+    pub fn binary(check: Check) -> Self {
+        let credit = if check.passed { 1.0 } else { 0.0 };
+        Scored { check, credit }
+    }
+
+    /// A check with graded credit; passed only at full credit.
+    pub fn graded(mut check: Check, credit: f64) -> Self {
+        let credit = credit.clamp(0.0, 1.0);
+        check.passed = credit >= 1.0;
+        Scored { check, credit }
+    }
+}
+
+/// An evaluation scored as the weighted mean of the checks' credits.
+pub fn evaluation_from(scored: Vec<Scored>, summary: String) -> Evaluation {
+    let total: f64 = scored.iter().map(|s| s.check.weight).sum();
+    let earned: f64 = scored.iter().map(|s| s.check.weight * s.credit).sum();
+    let checks: Vec<Check> = scored.into_iter().map(|s| s.check).collect();
+    if checks.is_empty() || total <= 0.0 {
+        let mut e = Evaluation::with_status(Status::NotApplicable, summary);
+        e.checks = checks;
+        return e;
+    }
+    let score = (earned / total).clamp(0.0, 1.0);
+    let mut e = Evaluation::with_status(status_for_score(score), summary);
+    e.score = Some(score);
+    e.checks = checks;
+    e
+}
+
+/// A weekday x hour grid of means.
+#[derive(Debug, Clone, Default)]
+pub struct WeekGrid {
+    cells: BTreeMap<(usize, usize), (f64, usize)>,
+}
+
+impl WeekGrid {
+    /// Adds a value to a cell.
+    pub fn add(&mut self, weekday: usize, hour: usize, value: f64) {
+        let c = self.cells.entry((weekday, hour)).or_insert((0.0, 0));
+        c.0 += value;
+        c.1 += 1;
+    }
+
+    /// The mean of a cell.
+    pub fn mean(&self, weekday: usize, hour: usize) -> Option<f64> {
+        self.cells
+            .get(&(weekday, hour))
+            .filter(|c| c.1 > 0)
+            .map(|c| c.0 / c.1 as f64)
+    }
+
+    /// A heatmap: x = the hours that have data, y = Monday..Sunday.
+    pub fn chart(&self, id: &str, title: &str, unit: &str) -> Chart {
+        let hours: std::collections::BTreeSet<usize> = self.cells.keys().map(|k| k.1).collect();
+        let x = hours.iter().map(|h| format!("{h:02}:00")).collect();
+        let series = WEEKDAYS
+            .iter()
+            .enumerate()
+            .map(|(d, name)| Series {
+                name: (*name).to_owned(),
+                values: hours.iter().map(|h| self.mean(d, *h).map(round4)).collect(),
+            })
+            .collect();
+        Chart {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            kind: ChartKind::Heatmap,
+            x,
+            y: WEEKDAYS.iter().map(|d| (*d).to_owned()).collect(),
+            unit: unit.to_owned(),
+            series,
+        }
+    }
+}
+
+/// Rounds to 4 decimals (for JSON output).
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Rounds to 2 decimals.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// `81.2%`.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// `+6.1%` / `-3.0%`.
+pub fn signed_pct(x: f64) -> String {
+    format!("{:+.1}%", x * 100.0)
+}
+
+/// A measured value for a check: the number, or `null`.
+pub fn measured(v: Option<f64>) -> serde_json::Value {
+    v.map(|x| serde_json::json!(round4(x)))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// A definition.
+pub fn definition(term: &str, text: &str) -> Definition {
+    Definition {
+        term: term.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+/// An action with effort and owner.
+pub fn action(text: String, effort: Effort, owner_role: OwnerRole) -> Action {
+    Action {
+        text,
+        effort: Some(effort),
+        owner_role: Some(owner_role),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cxaudit_plugin_sdk::testing::TableBuilder;
+
+    #[test]
+    fn percent_targets_become_fractions_and_unscoped_rows_win() {
+        let batch = TableBuilder::new()
+            .strings("kpi", [Some("service_level"), Some("service_level"), Some("asa_seconds")])
+            .strings("scope", [Some("voice"), None, None])
+            .floats("target", [Some(80.0), Some(0.85), Some(30.0)])
+            .strings("direction", [Some("min"), Some("min"), Some("max")])
+            .strings("unit", [Some("percent"), Some("ratio"), Some("seconds")])
+            .build();
+        let t = Table::new("kpi_targets", batch.schema(), vec![batch]);
+        let targets = read_targets(Some(&t), &["service_level", "asa_seconds"]).unwrap();
+        assert_eq!(targets["service_level"].target, 0.85);
+        assert_eq!(targets["service_level"].scope, "");
+        assert_eq!(targets["asa_seconds"].target, 30.0);
+    }
+
+    #[test]
+    fn slots_follow_the_centre_time_zone() {
+        // 2026-01-05T08:30:00Z is Monday; in New York (UTC-5) it is 03:30.
+        let ts = NaiveDate::from_ymd_opt(2026, 1, 5)
+            .and_then(|d| d.and_hms_opt(8, 30, 0))
+            .map(|t| t.and_utc().timestamp())
+            .unwrap();
+        let tz: Tz = "America/New_York".parse().unwrap();
+        let s = LocalSlot::of(ts, tz).unwrap();
+        assert_eq!((s.weekday, s.minute), (0, 3 * 60 + 30));
+        assert_eq!(s.label(), "2026-01-05 03:30");
+    }
+
+    #[test]
+    fn graded_credit_scores_between_checks() {
+        let e = evaluation_from(
+            vec![
+                Scored::binary(Check::new("a", "a", 1.0, "x", true)),
+                Scored::graded(Check::new("b", "b", 0.2, "x", false), 0.5),
+            ],
+            "s".into(),
+        );
+        assert_eq!(e.score, Some(0.75));
+        assert!(!e.checks[1].passed);
+    }
+}

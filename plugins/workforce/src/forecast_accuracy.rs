@@ -1,0 +1,445 @@
+//! WF1: forecast accuracy at interval level (share within tolerance, daily
+//! WAPE, bias) and of the AHT forecast, with the worst weekday x hour cells.
+
+use std::collections::BTreeMap;
+
+use cxaudit_kpis::Kpi;
+use cxaudit_metrics::forecast::{self, ToleranceRule};
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+
+use crate::common::{
+    IntervalRow, LocalSlot, Scored, WeekGrid, action, definition, evaluation_from, kpi_evidence,
+    kpi_options, kpi_table_needs, measured, pct, read_intervals, round2, round4, signed_pct,
+    time_zone, weekday_hour_label,
+};
+
+/// Parameters of [`ForecastAccuracy`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct Params {
+    /// Relative tolerance per interval (0.10 = within 10 %).
+    pub tolerance: f64,
+    /// Intervals with fewer actual contacts are judged by `absolute_tolerance`.
+    pub min_volume: f64,
+    /// Absolute tolerance (contacts) for low-volume intervals.
+    pub absolute_tolerance: f64,
+    /// Share of intervals within tolerance needed to pass.
+    pub target_share_within: f64,
+    /// Daily WAPE for full credit.
+    pub wape_target: f64,
+    /// Daily WAPE at which credit reaches zero.
+    pub wape_floor: f64,
+    /// Largest acceptable |bias|.
+    pub max_abs_bias: f64,
+    /// Largest acceptable contact-weighted AHT WAPE.
+    pub aht_wape_target: f64,
+    /// Rows in the worst-interval drill-downs.
+    pub worst_rows: u64,
+}
+
+/// WF1 evaluator: forecast accuracy.
+pub struct ForecastAccuracy;
+
+impl Evaluator for ForecastAccuracy {
+    type Params = Params;
+
+    fn name(&self) -> &'static str {
+        "forecast_accuracy"
+    }
+
+    fn manifest(&self) -> Manifest {
+        let mut m = Manifest::new(
+            "Forecast accuracy per queue and interval: share of intervals within tolerance \
+             (low-volume intervals judged by an absolute tolerance, reported apart), daily WAPE, \
+             bias and contact-weighted AHT forecast error, with the worst weekday x hour cells.",
+        )
+        .table(
+            TableNeed::required("intervals")
+                .column("queue", ColumnType::String)
+                .column("interval_start", ColumnType::Timestamp)
+                .column("interval_minutes", ColumnType::Integer)
+                .column("forecast_contacts", ColumnType::Float)
+                .column("actual_contacts", ColumnType::Float)
+                .column("forecast_aht_seconds", ColumnType::Float)
+                .column("actual_aht_seconds", ColumnType::Float),
+        );
+        for need in kpi_table_needs(&["intervals"]) {
+            m = m.table(need);
+        }
+        m.parameter(
+            ParamSpec::number("tolerance", 0.10)
+                .min(0.0)
+                .max(1.0)
+                .describe("relative tolerance |F - A| / A per interval (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("min_volume", 10.0)
+                .min(0.0)
+                .describe("intervals with fewer actual contacts are judged by the absolute tolerance (contacts)"),
+        )
+        .parameter(
+            ParamSpec::number("absolute_tolerance", 3.0)
+                .min(0.0)
+                .describe("absolute tolerance |F - A| for low-volume intervals (contacts)"),
+        )
+        .parameter(
+            ParamSpec::number("target_share_within", 0.80)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of intervals within tolerance needed (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("wape_target", 0.10)
+                .min(0.0)
+                .describe("daily WAPE for full credit (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("wape_floor", 0.30)
+                .min(0.0)
+                .describe("daily WAPE at which credit reaches zero (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("max_abs_bias", 0.05)
+                .min(0.0)
+                .describe("largest acceptable |bias| (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("aht_wape_target", 0.10)
+                .min(0.0)
+                .describe("largest acceptable contact-weighted AHT forecast WAPE (ratio)"),
+        )
+        .parameter(
+            ParamSpec::integer("worst_rows", 15)
+                .min(1.0)
+                .max(200.0)
+                .describe("rows in the worst-interval drill-downs"),
+        )
+        .measurement("share_within_tolerance", "ratio", "intervals with actual >= min_volume and |F - A| / A <= tolerance / such intervals")
+        .measurement("low_volume_share_within", "ratio", "intervals with actual < min_volume and |F - A| <= absolute_tolerance / such intervals")
+        .measurement("daily_wape", "ratio", "sum |F - A| / sum A over local days x queues (volumes summed per day and queue)")
+        .measurement("forecast_wape", "ratio", "interval WAPE sum |F - A| / sum A (cxaudit kpis)")
+        .measurement("forecast_bias", "ratio", "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)")
+        .measurement("forecast_mape", "ratio", "mean |F - A| / A over intervals with A > 0")
+        .measurement("aht_wape", "ratio", "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A (weighted by actual contacts)")
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
+        let table = ctx.table("intervals")?;
+        let data = read_intervals(&table)?;
+        if data.rows.is_empty() {
+            return Err(EvalError::MissingEvidence(format!(
+                "the intervals table has no usable row ({} skipped)",
+                data.skipped
+            )));
+        }
+        let tz = time_zone(ctx)?;
+        let rows = &data.rows;
+        let f: Vec<f64> = rows.iter().map(|r| r.forecast).collect();
+        let a: Vec<f64> = rows.iter().map(|r| r.actual).collect();
+        let rule = ToleranceRule {
+            relative: p.tolerance,
+            min_volume: p.min_volume,
+            absolute: p.absolute_tolerance,
+        };
+        let tol = forecast::within_tolerance(&f, &a, rule)
+            .map_err(|e| EvalError::Failed(format!("tolerance: {e}")))?;
+        let mape = forecast::mape(&f, &a).ok();
+        let daily_wape = daily_wape(rows, tz);
+        let kpis = cxaudit_kpis::overall(&kpi_evidence(ctx, &["intervals"]), &kpi_options(ctx)?);
+        let interval_wape = kpis.value(Kpi::ForecastWape);
+        let bias = kpis.value(Kpi::ForecastBias);
+        let aht = aht_wape(rows);
+
+        let mut scored = Vec::new();
+        scored.push(share_check(&tol, p));
+        let wape_credit = daily_wape.map_or(0.0, |w| graded(w, p.wape_floor, p.wape_target, false));
+        scored.push(Scored::graded(
+            Check::new(
+                "daily_wape",
+                "Daily WAPE (volumes summed per local day and queue)",
+                measured(daily_wape),
+                format!("<= {} (no credit at >= {})", p.wape_target, p.wape_floor),
+                false,
+            ),
+            wape_credit,
+        ));
+        scored.push(Scored::binary(Check::new(
+            "bias",
+            "Forecast bias sum(F - A) / sum A",
+            measured(bias),
+            format!("|bias| <= {}", p.max_abs_bias),
+            bias.is_some_and(|b| b.abs() <= p.max_abs_bias + 1e-12),
+        )));
+        scored.push(Scored::binary(Check::new(
+            "aht_wape",
+            "AHT forecast error (WAPE weighted by actual contacts)",
+            measured(aht),
+            format!("<= {}", p.aht_wape_target),
+            aht.is_some_and(|w| w <= p.aht_wape_target + 1e-12),
+        )));
+
+        let summary = format!(
+            "{} of intervals within ±{} (target {}), daily WAPE {} (target <= {}), bias {} (limit ±{}), AHT WAPE {} (target <= {}).",
+            tol.share().map_or("n/a".into(), pct),
+            pct(p.tolerance),
+            pct(p.target_share_within),
+            daily_wape.map_or("n/a".into(), pct),
+            pct(p.wape_target),
+            bias.map_or("n/a".into(), signed_pct),
+            pct(p.max_abs_bias),
+            aht.map_or("n/a".into(), pct),
+            pct(p.aht_wape_target),
+        );
+        let mut e = evaluation_from(scored, summary);
+        e.measurements = vec![
+            Measurement::new("share_within_tolerance", tol.share(), "ratio", &format!("|F - A| / A <= {} over {} intervals with actual >= {}", p.tolerance, tol.judged, p.min_volume)),
+            Measurement::new("low_volume_share_within", tol.low_volume_share(), "ratio", &format!("|F - A| <= {} contacts over {} intervals with actual < {}", p.absolute_tolerance, tol.low_volume_judged, p.min_volume)),
+            Measurement::new("daily_wape", daily_wape, "ratio", "sum |F - A| / sum A over local days x queues"),
+            Measurement::new("forecast_wape", interval_wape, "ratio", "interval WAPE sum |F - A| / sum A (cxaudit kpis)"),
+            Measurement::new("forecast_bias", bias, "ratio", "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)"),
+            Measurement::new("forecast_mape", mape, "ratio", "mean |F - A| / A over intervals with A > 0"),
+            Measurement::new("aht_wape", aht, "ratio", "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A over intervals with AHTs"),
+        ];
+        e.definitions = vec![
+            definition("Forecast error", "e = F - A per interval (F forecast contacts, A actual contacts)."),
+            definition("WAPE", "sum |e| / sum A; daily WAPE sums F and A per local day and queue first."),
+            definition("Bias", "sum e / sum A; positive means over-forecast."),
+            definition("Within tolerance", &format!("|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts, reported separately.", p.tolerance, p.min_volume, p.absolute_tolerance)),
+            definition("AHT WAPE", "sum over intervals of actual contacts x |forecast AHT - actual AHT| / sum of actual contacts x actual AHT."),
+            definition("MAPE", "mean |e| / A over intervals with A > 0 (heatmap cells)."),
+        ];
+        e.observations = observations(&tol, data.skipped, rows.len(), p);
+        let cells = cell_errors(rows, tz, p.min_volume);
+        e.drilldowns = vec![
+            worst_cells_drilldown(&cells, p.worst_rows as usize),
+            worst_intervals_drilldown(rows, tz, p.worst_rows as usize),
+            queue_drilldown(rows, rule),
+        ];
+        e.charts = vec![mape_heatmap(rows, tz)];
+        e.actions = actions(&cells, bias, aht, &e.checks, p);
+        Ok(e)
+    }
+}
+
+fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Scored {
+    let (share, what) = match tol.share() {
+        Some(s) => (Some(s), format!("Intervals with actual >= {} within ±{} of forecast", p.min_volume, pct(p.tolerance))),
+        None => (
+            tol.low_volume_share(),
+            format!("Every interval is under {} contacts: share within ±{} contacts", p.min_volume, p.absolute_tolerance),
+        ),
+    };
+    Scored::binary(Check::new(
+        "share_within_tolerance",
+        &what,
+        measured(share),
+        format!(">= {}", p.target_share_within),
+        share.is_some_and(|s| s >= p.target_share_within - 1e-12),
+    ))
+}
+
+/// Daily WAPE: forecast and actual summed per local day and queue.
+pub fn daily_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
+    let mut days: BTreeMap<(chrono::NaiveDate, &str), (f64, f64)> = BTreeMap::new();
+    for r in rows {
+        let Some(slot) = LocalSlot::of(r.start, tz) else { continue };
+        let d = days.entry((slot.date, r.queue.as_str())).or_default();
+        d.0 += r.forecast;
+        d.1 += r.actual;
+    }
+    let f: Vec<f64> = days.values().map(|v| v.0).collect();
+    let a: Vec<f64> = days.values().map(|v| v.1).collect();
+    forecast::wape(&f, &a).ok()
+}
+
+/// AHT WAPE weighted by actual contacts, over intervals with both AHTs.
+pub fn aht_wape(rows: &[IntervalRow]) -> Option<f64> {
+    let mut f = Vec::new();
+    let mut a = Vec::new();
+    for r in rows.iter().filter(|r| r.actual > 0.0) {
+        if let (Some(fa), Some(aa)) = (r.forecast_aht, r.actual_aht) {
+            f.push(r.actual * fa);
+            a.push(r.actual * aa);
+        }
+    }
+    forecast::wape(&f, &a).ok()
+}
+
+/// Errors of one weekday x hour x queue cell.
+#[derive(Debug, Clone, Default)]
+struct CellError {
+    forecast: Vec<f64>,
+    actual: Vec<f64>,
+}
+
+type CellKey = (String, usize, usize);
+
+fn cell_errors(rows: &[IntervalRow], tz: chrono_tz::Tz, min_volume: f64) -> Vec<(CellKey, f64, f64, f64, usize)> {
+    let mut cells: BTreeMap<CellKey, CellError> = BTreeMap::new();
+    for r in rows {
+        let Some(s) = LocalSlot::of(r.start, tz) else { continue };
+        let c = cells.entry((r.queue.clone(), s.weekday, s.hour())).or_default();
+        c.forecast.push(r.forecast);
+        c.actual.push(r.actual);
+    }
+    let mut out: Vec<(CellKey, f64, f64, f64, usize)> = cells
+        .into_iter()
+        .filter_map(|(k, c)| {
+            let volume: f64 = c.actual.iter().sum();
+            if volume < min_volume {
+                return None;
+            }
+            let w = forecast::wape(&c.forecast, &c.actual).ok()?;
+            let b = forecast::bias(&c.forecast, &c.actual).ok()?;
+            Some((k, w, b, volume, c.actual.len()))
+        })
+        .collect();
+    out.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    out
+}
+
+fn worst_cells_drilldown(cells: &[(CellKey, f64, f64, f64, usize)], n: usize) -> Drilldown {
+    Drilldown {
+        id: "worst_cells".into(),
+        title: "Worst weekday x hour cells per queue by WAPE (cells with at least min_volume contacts)".into(),
+        columns: ["queue", "weekday_hour", "intervals", "actual_contacts", "wape", "bias"].map(String::from).to_vec(),
+        rows: cells
+            .iter()
+            .take(n)
+            .map(|((q, d, h), w, b, v, count)| {
+                vec![q.clone().into(), weekday_hour_label(*d, *h).into(), (*count).into(), round2(*v).into(), round4(*w).into(), round4(*b).into()]
+            })
+            .collect(),
+    }
+}
+
+fn worst_intervals_drilldown(rows: &[IntervalRow], tz: chrono_tz::Tz, n: usize) -> Drilldown {
+    let mut sorted: Vec<&IntervalRow> = rows.iter().collect();
+    sorted.sort_by(|x, y| {
+        let ex = (x.forecast - x.actual).abs();
+        let ey = (y.forecast - y.actual).abs();
+        ey.total_cmp(&ex).then_with(|| x.start.cmp(&y.start)).then_with(|| x.queue.cmp(&y.queue))
+    });
+    Drilldown {
+        id: "worst_intervals".into(),
+        title: "Intervals with the largest absolute forecast error".into(),
+        columns: ["queue", "interval_local", "weekday_hour", "forecast", "actual", "error", "abs_pct_error"].map(String::from).to_vec(),
+        rows: sorted
+            .into_iter()
+            .take(n)
+            .map(|r| {
+                let slot = LocalSlot::of(r.start, tz);
+                let e = r.forecast - r.actual;
+                let ape = if r.actual > 0.0 { serde_json::json!(round4(e.abs() / r.actual)) } else { serde_json::Value::Null };
+                vec![
+                    r.queue.clone().into(),
+                    slot.map_or_else(|| r.start.to_string(), |s| s.label()).into(),
+                    slot.map_or_else(String::new, |s| weekday_hour_label(s.weekday, s.hour())).into(),
+                    round2(r.forecast).into(),
+                    round2(r.actual).into(),
+                    round2(e).into(),
+                    ape,
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
+    let mut queues: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for r in rows {
+        let q = queues.entry(r.queue.as_str()).or_default();
+        q.0.push(r.forecast);
+        q.1.push(r.actual);
+    }
+    let to_json = |v: Option<f64>| v.map_or(serde_json::Value::Null, |x| round4(x).into());
+    Drilldown {
+        id: "per_queue".into(),
+        title: "Forecast accuracy per queue".into(),
+        columns: ["queue", "intervals", "actual_contacts", "wape", "bias", "share_within", "low_volume_share_within"].map(String::from).to_vec(),
+        rows: queues
+            .into_iter()
+            .map(|(q, (f, a))| {
+                let tol = forecast::within_tolerance(&f, &a, rule).ok();
+                vec![
+                    q.into(),
+                    f.len().into(),
+                    round2(a.iter().sum()).into(),
+                    to_json(forecast::wape(&f, &a).ok()),
+                    to_json(forecast::bias(&f, &a).ok()),
+                    to_json(tol.and_then(|t| t.share())),
+                    to_json(tol.and_then(|t| t.low_volume_share())),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn mape_heatmap(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Chart {
+    let mut cells: BTreeMap<(usize, usize), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for r in rows {
+        let Some(s) = LocalSlot::of(r.start, tz) else { continue };
+        let c = cells.entry((s.weekday, s.hour())).or_default();
+        c.0.push(r.forecast);
+        c.1.push(r.actual);
+    }
+    let mut grid = WeekGrid::default();
+    for ((d, h), (f, a)) in cells {
+        if let Ok(m) = forecast::mape(&f, &a) {
+            grid.add(d, h, m);
+        }
+    }
+    grid.chart("mape_heatmap", "Mean absolute percentage error by weekday x hour (all queues)", "ratio")
+}
+
+fn observations(tol: &forecast::ToleranceShare, skipped: usize, used: usize, p: &Params) -> Vec<String> {
+    let mut out = vec![format!(
+        "{used} intervals used: {} with at least {} actual contacts judged by ±{}, {} below that judged by ±{} contacts ({} within).",
+        tol.judged,
+        p.min_volume,
+        pct(p.tolerance),
+        tol.low_volume_judged,
+        p.absolute_tolerance,
+        tol.low_volume_share().map_or("n/a".into(), pct),
+    )];
+    if skipped > 0 {
+        out.push(format!("{skipped} interval rows skipped: empty or invalid queue, start, length, forecast or actual."));
+    }
+    out
+}
+
+fn actions(cells: &[(CellKey, f64, f64, f64, usize)], bias: Option<f64>, aht: Option<f64>, checks: &[Check], p: &Params) -> Vec<Action> {
+    let failed = |id: &str| checks.iter().any(|c| c.id == id && !c.passed);
+    let mut out = Vec::new();
+    if failed("share_within_tolerance") || failed("daily_wape") {
+        let worst: Vec<String> = cells
+            .iter()
+            .filter(|c| c.1 > p.tolerance)
+            .take(3)
+            .map(|((q, d, h), w, b, _, _)| format!("{q} {}-{:02}:00 (WAPE {}, bias {})", weekday_hour_label(*d, *h), (h + 1) % 24, pct(*w), signed_pct(*b)))
+            .collect();
+        if !worst.is_empty() {
+            out.push(action(
+                format!("Re-model the interval forecast where it misses most: {}; review the intraday profile of those cells.", worst.join("; ")),
+                Effort::Medium,
+                OwnerRole::Process,
+            ));
+        }
+    }
+    if let Some(b) = bias.filter(|b| b.abs() > p.max_abs_bias) {
+        let dir = if b > 0.0 { "high" } else { "low" };
+        out.push(action(
+            format!("The forecast runs {} {dir} over the period: recalibrate the volume baseline (limit ±{}).", signed_pct(b), pct(p.max_abs_bias)),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+    }
+    if let Some(w) = aht.filter(|w| *w > p.aht_wape_target) {
+        out.push(action(
+            format!("Forecast AHT per queue and interval from recent actuals: AHT WAPE {} against {}.", pct(w), pct(p.aht_wape_target)),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+    }
+    out
+}
