@@ -158,7 +158,12 @@ pub fn evaluate(
         params: parameters.clone(),
         period: period.clone(),
         as_of: as_of.to_owned(),
-        time_zone: store.manifest.defaults.time_zone.clone().unwrap_or_else(|| "UTC".to_owned()),
+        time_zone: store
+            .manifest
+            .defaults
+            .time_zone
+            .clone()
+            .unwrap_or_else(|| "UTC".to_owned()),
     };
     let (mut evaluation, opened) = call_evaluator(ev, &request, store);
     normalise(&mut evaluation, pack);

@@ -201,7 +201,8 @@ fn evidence_toml(cfg: &SynthConfig) -> String {
     let _ = writeln!(s, "[period]\nstart = {}\nend = {}\n", cfg.start, cfg.end());
     let _ = writeln!(
         s,
-        "[defaults]\ntime_zone = \"Europe/Lisbon\"\ntimestamp_format = \"%Y-%m-%dT%H:%M:%S\"\n"
+        "[defaults]\ntime_zone = \"{}\"\ntimestamp_format = \"%Y-%m-%dT%H:%M:%S\"\n",
+        crate::util::TIME_ZONE.name()
     );
     s.push_str("[tables]\n");
     for (name, _) in TABLES {

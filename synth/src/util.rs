@@ -118,40 +118,92 @@ impl Erlang {
     }
 }
 
-/// Date strings for day offsets from the period start, cached.
+/// The time zone of every local timestamp the generator writes.
+pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Lisbon;
+
+/// Date strings for day offsets from the period start, cached, and the
+/// spring-forward gap of each day (if any) in [`TIME_ZONE`].
 pub struct Calendar {
     dates: Vec<String>,
+    /// Per day: (start of the gap, length of the gap), seconds of local time.
+    gaps: Vec<Option<(i64, i64)>>,
 }
 
 /// Days before the period start the calendar can format (notifications,
 /// hires and the like happen before the period).
 const LEAD: usize = 400;
 
+/// The spring-forward gap of a local date in `tz`: (first missing second of
+/// the day, gap length in seconds).
+pub fn dst_gap(tz: chrono_tz::Tz, date: chrono::NaiveDate) -> Option<(i64, i64)> {
+    use chrono::{Offset, TimeZone};
+    let offset_at = |d: chrono::NaiveDate| {
+        let midnight = d.and_hms_opt(0, 0, 0)?;
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.offset().fix().local_minus_utc() as i64)
+    };
+    let (a, b) = (offset_at(date)?, offset_at(date.succ_opt()?)?);
+    if b <= a {
+        return None;
+    }
+    // Transition days only: find the first minute that does not exist.
+    (0..1440).find_map(|m| {
+        let t = date.and_hms_opt(m / 60, m % 60, 0)?;
+        match tz.from_local_datetime(&t) {
+            chrono::LocalResult::None => Some((m as i64 * 60, b - a)),
+            _ => None,
+        }
+    })
+}
+
 impl Calendar {
     /// Calendar covering `days` days from `start`.
     pub fn new(start: chrono::NaiveDate, days: usize) -> Self {
         let mut dates = Vec::with_capacity(days + LEAD);
+        let mut gaps = Vec::with_capacity(days + LEAD);
         for d in 0..days + LEAD {
             let date = start + chrono::Duration::days(d as i64 - LEAD as i64);
             dates.push(date.format("%Y-%m-%d").to_string());
+            gaps.push(dst_gap(TIME_ZONE, date));
         }
-        Calendar { dates }
+        Calendar { dates, gaps }
     }
     /// `YYYY-MM-DD` of a day offset.
     pub fn date(&self, day: usize) -> &str {
         &self.dates[(day + LEAD).min(self.dates.len() - 1)]
     }
     /// Writes `YYYY-MM-DDTHH:MM:SS` for seconds since the period start.
+    ///
+    /// The simulation clock runs 86,400 s a day in local wall time. On the
+    /// day clocks go forward (a gap of `g` seconds at `G`), the simulated
+    /// span `[G, G + 2g)` is mapped linearly onto the real local span
+    /// `[G + g, G + 2g)`: the mapping is monotone, continuous in real time
+    /// (local `G + g` is the instant the gap starts) and never writes a
+    /// local time that does not exist. Nothing but surveys and incident
+    /// follow-ups happens at that hour of the night.
     pub fn ts(&self, out: &mut String, t: f64) {
         use std::fmt::Write;
         let secs = (t.floor() as i64).max(-(LEAD as i64) * 86_400);
         let day = secs.div_euclid(86_400);
-        let tod = secs.rem_euclid(86_400) as u64;
-        let day = (day + LEAD as i64) as usize;
+        let mut tod = secs.rem_euclid(86_400);
+        let day = ((day + LEAD as i64) as usize).min(self.dates.len() - 1);
+        if let Some((g0, g)) = self.gaps[day]
+            && tod >= g0
+        {
+            let w = (2 * g).min(86_400 - g0);
+            if tod < g0 + w {
+                tod = if w > g {
+                    g0 + g + (tod - g0) * (w - g) / w
+                } else {
+                    86_399
+                };
+            }
+        }
         let _ = write!(
             out,
             "{}T{:02}:{:02}:{:02}",
-            self.dates[day.min(self.dates.len() - 1)],
+            self.dates[day],
             tod / 3600,
             (tod / 60) % 60,
             tod % 60
@@ -181,5 +233,33 @@ mod tests {
             aht: 180.0,
         };
         assert_eq!(e.required(20.0, 0.8), 14);
+    }
+
+    #[test]
+    fn lisbon_spring_gap_is_found_and_skipped() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 29).unwrap_or_default();
+        assert_eq!(dst_gap(TIME_ZONE, d), Some((3600, 3600)));
+        assert_eq!(dst_gap(TIME_ZONE, d.pred_opt().unwrap_or_default()), None);
+        let autumn = chrono::NaiveDate::from_ymd_opt(2026, 10, 25).unwrap_or_default();
+        assert_eq!(dst_gap(TIME_ZONE, autumn), None);
+        let cal = Calendar::new(d, 2);
+        let fmt = |t: f64| {
+            let mut s = String::new();
+            cal.ts(&mut s, t);
+            s
+        };
+        assert_eq!(fmt(3599.0), "2026-03-29T00:59:59");
+        assert_eq!(fmt(3600.0), "2026-03-29T02:00:00");
+        assert_eq!(fmt(5400.0), "2026-03-29T02:15:00");
+        assert_eq!(fmt(10_799.0), "2026-03-29T02:59:59");
+        assert_eq!(fmt(10_800.0), "2026-03-29T03:00:00");
+        assert_eq!(fmt(86_400.0 + 5400.0), "2026-03-30T01:30:00");
+        // Monotone through the whole day.
+        let mut last = String::new();
+        for t in (0..86_400).step_by(7) {
+            let s = fmt(t as f64);
+            assert!(s >= last, "{s} < {last}");
+            last = s;
+        }
     }
 }

@@ -111,10 +111,17 @@ pub struct KpisArgs {
 pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
     let schema = match &args.pack {
         Some(dir) => load_pack(dir)?.schema,
-        None => cxaudit::pack::parse_schema(Path::new("standards/cx-ops/evidence-schema.toml"), CX_OPS_SCHEMA)?,
+        None => cxaudit::pack::parse_schema(
+            Path::new("standards/cx-ops/evidence-schema.toml"),
+            CX_OPS_SCHEMA,
+        )?,
     };
     let manifest = load_manifest(&args.evidence)?;
-    let tz = manifest.defaults.time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let tz = manifest
+        .defaults
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| "UTC".to_owned());
     let options = options(args, &tz, manifest.start, manifest.end)?;
     let wanted = wanted_columns(&schema);
     let store = EvidenceStore::load(manifest, &schema, &wanted, &mut |m: &str| eprintln!("{m}"));
@@ -143,20 +150,34 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn options(args: &KpisArgs, tz: &str, start: chrono::NaiveDate, end: chrono::NaiveDate) -> anyhow::Result<KpiOptions> {
-    let mut o = KpiOptions::default().with_time_zone(tz).map_err(InputError)?.with_period(start, end);
+fn options(
+    args: &KpisArgs,
+    tz: &str,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+) -> anyhow::Result<KpiOptions> {
+    let mut o = KpiOptions::default()
+        .with_time_zone(tz)
+        .map_err(InputError)?
+        .with_period(start, end);
     if !(args.sl_threshold >= 0.0 && args.short_abandon_seconds >= 0.0) {
-        return Err(InputError("--sl-threshold and --short-abandon-seconds must be >= 0".into()).into());
+        return Err(
+            InputError("--sl-threshold and --short-abandon-seconds must be >= 0".into()).into(),
+        );
     }
     o.sl_threshold_seconds = args.sl_threshold;
     o.short_abandon_seconds = args.short_abandon_seconds;
     o.sl_variant = match args.sl_variant {
         SlVariant::ExcludeShortAbandons => {
-            ServiceLevelVariant::AnsweredOverOfferedExcludingShortAbandons { short_abandon_seconds: args.short_abandon_seconds }
+            ServiceLevelVariant::AnsweredOverOfferedExcludingShortAbandons {
+                short_abandon_seconds: args.short_abandon_seconds,
+            }
         }
         SlVariant::Offered => ServiceLevelVariant::AnsweredOverOffered,
         SlVariant::Answered => ServiceLevelVariant::AnsweredOverAnswered,
-        SlVariant::AnsweredAndAbandoned => ServiceLevelVariant::AnsweredAndAbandonedWithinOverOffered,
+        SlVariant::AnsweredAndAbandoned => {
+            ServiceLevelVariant::AnsweredAndAbandonedWithinOverOffered
+        }
     };
     o.fcr_window_days = args.fcr_window_days;
     o.attrition_method = match args.attrition_method {
@@ -178,7 +199,12 @@ fn wanted_columns(schema: &EvidenceSchema) -> BTreeMap<String, BTreeSet<String>>
 
 /// The loaded tables as the KPI crate reads them (batches shared, not copied).
 fn evidence_of(store: &EvidenceStore) -> Evidence {
-    let get = |name: &str| store.table(name).ok().map(|(schema, batches)| Table::new(name, schema, batches));
+    let get = |name: &str| {
+        store
+            .table(name)
+            .ok()
+            .map(|(schema, batches)| Table::new(name, schema, batches))
+    };
     Evidence {
         contacts: get("contacts"),
         intervals: get("intervals"),
@@ -207,7 +233,10 @@ fn to_json(report: &KpiReport) -> Value {
             let mut notes = Map::new();
             for kpi in Kpi::ALL {
                 let value = &g.values[&kpi];
-                obj.insert(kpi.key().into(), value.value().map_or(Value::Null, |v| json!(v)));
+                obj.insert(
+                    kpi.key().into(),
+                    value.value().map_or(Value::Null, |v| json!(v)),
+                );
                 match value {
                     KpiValue::Unavailable(why) => {
                         notes.insert(kpi.key().into(), json!(format!("unavailable: {why}")));
@@ -246,7 +275,11 @@ fn to_csv(report: &KpiReport) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 fn shown(kpi: Kpi, value: &KpiValue) -> String {
@@ -264,21 +297,32 @@ fn shown(kpi: Kpi, value: &KpiValue) -> String {
 }
 
 fn to_text(report: &KpiReport) -> String {
-    let mut rows: Vec<Vec<String>> = vec![std::iter::once("kpi".to_owned()).chain(report.groups.iter().map(|g| g.group.clone())).collect()];
+    let mut rows: Vec<Vec<String>> = vec![
+        std::iter::once("kpi".to_owned())
+            .chain(report.groups.iter().map(|g| g.group.clone()))
+            .collect(),
+    ];
     for kpi in Kpi::ALL {
         let mut row = vec![kpi.key().to_owned()];
         row.extend(report.groups.iter().map(|g| shown(kpi, &g.values[&kpi])));
         rows.push(row);
     }
-    let widths: Vec<usize> =
-        (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for r in &rows {
         let line: Vec<String> = r
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');

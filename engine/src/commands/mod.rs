@@ -4,9 +4,9 @@
 mod assess;
 mod check;
 mod kpis;
-mod synth;
 mod pack;
 mod plugins;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

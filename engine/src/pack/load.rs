@@ -114,8 +114,12 @@ struct RawSchemaFile {
 
 /// Parses an evidence schema file (`evidence-schema.toml`) on its own.
 pub fn parse_schema(file: &Path, text: &str) -> Result<EvidenceSchema, PackError> {
-    let raw: RawSchemaFile = parse_toml(file, text).map_err(|(location, message)| PackError { location, message })?;
-    Ok(EvidenceSchema { tables: raw.tables, documents: raw.documents })
+    let raw: RawSchemaFile =
+        parse_toml(file, text).map_err(|(location, message)| PackError { location, message })?;
+    Ok(EvidenceSchema {
+        tables: raw.tables,
+        documents: raw.documents,
+    })
 }
 
 /// Collects errors while loading, so that one run reports them all.

@@ -140,9 +140,10 @@ pub struct Window {
 impl Window {
     /// The request's period in the request's time zone.
     pub fn from_context(ctx: &Context<'_>) -> Result<Self, EvalError> {
-        let tz: Tz = ctx.time_zone().parse().map_err(|_| {
-            EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone()))
-        })?;
+        let tz: Tz = ctx
+            .time_zone()
+            .parse()
+            .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))?;
         let day = |s: &str| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
@@ -201,7 +202,9 @@ impl Window {
 }
 
 fn owned(v: Option<&str>) -> Option<String> {
-    v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn opt_strings(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<String>>, EvalError> {
@@ -302,9 +305,12 @@ pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
     let resolved = opt_bools(t, "resolved", n)?;
     let mut out = Contacts::default();
     for i in 0..n {
-        let (Some(contact_id), Some(channel), Some(arrived_at), Some(abandoned)) =
-            (ids[i].clone(), channels[i].clone(), arrived[i], abandoned[i])
-        else {
+        let (Some(contact_id), Some(channel), Some(arrived_at), Some(abandoned)) = (
+            ids[i].clone(),
+            channels[i].clone(),
+            arrived[i],
+            abandoned[i],
+        ) else {
             out.incomplete += 1;
             continue;
         };
@@ -393,6 +399,38 @@ pub fn note_skipped_contacts(c: &Contacts, observations: &mut Vec<String>) {
             c.incomplete
         ));
     }
+}
+
+/// The survey KPIs as `cxaudit kpis` reports them over the evidence
+/// (cxaudit-kpis, group `all`): csat_top2, nps and survey_response_rate.
+/// A KPI the evidence cannot give is a measurement without a value.
+pub fn survey_kpis(ctx: &Context<'_>) -> Vec<Measurement> {
+    use cxaudit_kpis::{Evidence, Kpi, KpiOptions};
+    let options = KpiOptions::default().with_time_zone(ctx.time_zone());
+    let group = options
+        .ok()
+        .map(|o| cxaudit_kpis::overall(&Evidence::from_context(ctx), &o));
+    let value = |k: Kpi| group.as_ref().and_then(|g| g.value(k));
+    vec![
+        Measurement::new(
+            "csat_top2",
+            value(Kpi::CsatTop2),
+            "ratio",
+            "responses with csat 4 or 5 / responses with a csat (1-5), whole surveys table (as `cxaudit kpis`)",
+        ),
+        Measurement::new(
+            "nps",
+            value(Kpi::Nps),
+            "points",
+            "% of nps 9-10 minus % of nps 0-6 over responses with an nps, whole surveys table (as `cxaudit kpis`)",
+        ),
+        Measurement::new(
+            "survey_response_rate",
+            value(Kpi::SurveyResponseRate),
+            "ratio",
+            "invitations with a response / invitations, whole surveys table (as `cxaudit kpis`)",
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -513,7 +551,11 @@ pub(crate) mod fixtures {
     }
 
     /// Adds a surveys table, with optional `attr_*` columns (one value per row).
-    pub fn with_surveys(host: TestHost, rows: &[S], attrs: &[(&str, Vec<Option<i64>>)]) -> TestHost {
+    pub fn with_surveys(
+        host: TestHost,
+        rows: &[S],
+        attrs: &[(&str, Vec<Option<i64>>)],
+    ) -> TestHost {
         let mut b = TableBuilder::new()
             .strings("survey_id", rows.iter().map(|r| Some(r.id)))
             .strings("contact_id", rows.iter().map(|r| r.contact))
@@ -523,6 +565,7 @@ pub(crate) mod fixtures {
             .timestamps("invited_at", rows.iter().map(|r| Some(r.invited)))
             .timestamps("responded_at", rows.iter().map(|r| r.responded))
             .integers("csat", rows.iter().map(|r| r.csat))
+            .integers("nps", rows.iter().map(|r| r.csat.map(|c| c * 2)))
             .strings("dissatisfaction_reason", rows.iter().map(|r| r.reason));
         for (name, values) in attrs {
             b = b.integers(name, values.iter().copied());

@@ -103,7 +103,10 @@ pub struct ScaleFinding {
 fn parse_point(chunk: &str) -> Option<(i64, String)> {
     let (left, right) = chunk.rsplit_once('=')?;
     let number = left.split_whitespace().last()?;
-    let point: i64 = number.trim_matches(|c: char| !c.is_ascii_digit() && c != '-').parse().ok()?;
+    let point: i64 = number
+        .trim_matches(|c: char| !c.is_ascii_digit() && c != '-')
+        .parse()
+        .ok()?;
     let label = right.trim().trim_end_matches('.').trim();
     (!label.is_empty()).then(|| (point, label.to_owned()))
 }
@@ -170,14 +173,20 @@ pub fn judge_scale(doc: &MarkdownDoc, min_points: usize) -> ScaleFinding {
     let ranks: Vec<i32> = points.iter().map(|p| rank(p.polarity)).collect();
     let ordered = ranks.windows(2).all(|w| w[0] <= w[1]) || ranks.windows(2).all(|w| w[0] >= w[1]);
     let reason = if points.len() < min_points {
-        format!("{} labelled points, at least {min_points} needed", points.len())
+        format!(
+            "{} labelled points, at least {min_points} needed",
+            points.len()
+        )
     } else if unc > 0 {
         let labels: Vec<&str> = points
             .iter()
             .filter(|p| p.polarity == Polarity::Unclassified)
             .map(|p| p.label.as_str())
             .collect();
-        format!("labels not classifiable as negative, neutral or positive: {}", labels.join(", "))
+        format!(
+            "labels not classifiable as negative, neutral or positive: {}",
+            labels.join(", ")
+        )
     } else if neg != pos || neg == 0 {
         format!("{neg} negative vs {pos} positive labels")
     } else if neu > 1 {
@@ -214,13 +223,19 @@ pub fn question_lines(doc: &MarkdownDoc) -> Vec<String> {
             .flat_map(str::lines)
             .map(str::to_owned)
             .collect();
-        lines.extend(doc.tables().flat_map(|t| t.rows.iter()).map(|r| r.join(" | ")));
+        lines.extend(
+            doc.tables()
+                .flat_map(|t| t.rows.iter())
+                .map(|r| r.join(" | ")),
+        );
         lines.retain(|l| l.contains('?'));
         return lines;
     }
     let mut out = Vec::new();
     for s in headed {
-        let full = doc.section_with_subsections(&s.heading).unwrap_or_else(|| s.clone());
+        let full = doc
+            .section_with_subsections(&s.heading)
+            .unwrap_or_else(|| s.clone());
         out.extend(full.text.lines().map(str::to_owned));
         for t in &full.tables {
             out.extend(t.rows.iter().map(|r| r.join(" | ")));
@@ -235,7 +250,9 @@ pub fn find_question(lines: &[String], keywords: &[String]) -> Option<String> {
         .iter()
         .find(|l| {
             let l = l.to_lowercase();
-            keywords.iter().any(|k| !k.trim().is_empty() && l.contains(&k.to_lowercase()))
+            keywords
+                .iter()
+                .any(|k| !k.trim().is_empty() && l.contains(&k.to_lowercase()))
         })
         .cloned()
 }
@@ -259,7 +276,8 @@ mod tests {
     #[test]
     fn poor_to_excellent_is_not_balanced() {
         // Poor (negative), Fair (unclassified), Good/Very good/Excellent (positive).
-        let d = parse("## Scale\n\n1 = Poor, 2 = Fair, 3 = Good, 4 = Very good, 5 = Excellent.\n").unwrap();
+        let d = parse("## Scale\n\n1 = Poor, 2 = Fair, 3 = Good, 4 = Very good, 5 = Excellent.\n")
+            .unwrap();
         let s = judge_scale(&d, 5);
         assert_eq!(s.points.len(), 5);
         assert!(!s.balanced);
@@ -273,11 +291,15 @@ mod tests {
 
     #[test]
     fn questions_from_headed_section_or_question_marks() {
-        let d = parse("# S\n## Questions\n1. Overall, how satisfied are you?\n2. Was your issue resolved?\n").unwrap();
+        let d = parse(
+            "# S\n## Questions\n1. Overall, how satisfied are you?\n2. Was your issue resolved?\n",
+        )
+        .unwrap();
         let lines = question_lines(&d);
         assert_eq!(lines.len(), 2);
         assert!(find_question(&lines, &["resolved".into()]).is_some());
-        let d = parse("# S\nHow would you rate the agent? Anything else?\n\nWe send it daily.\n").unwrap();
+        let d = parse("# S\nHow would you rate the agent? Anything else?\n\nWe send it daily.\n")
+            .unwrap();
         let lines = question_lines(&d);
         assert_eq!(lines.len(), 1);
         assert!(find_question(&lines, &["overall".into()]).is_none());

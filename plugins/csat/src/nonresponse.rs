@@ -138,11 +138,7 @@ impl Evaluator for NonresponseBias {
         )
     }
 
-    fn evaluate(
-        &self,
-        ctx: &Context<'_>,
-        p: &NonresponseParams,
-    ) -> Result<Evaluation, EvalError> {
+    fn evaluate(&self, ctx: &Context<'_>, p: &NonresponseParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
         let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
         let contacts = common::load_contacts(&ctx.table("contacts")?)?;
@@ -189,13 +185,25 @@ pub fn compare_all(
 ) -> Vec<Comparison> {
     let flag = |f: fn(&Contact) -> Option<bool>, group: &[&Contact]| -> (u64, u64) {
         let values: Vec<bool> = group.iter().filter_map(|c| f(c)).collect();
-        (values.iter().filter(|v| **v).count() as u64, values.len() as u64)
+        (
+            values.iter().filter(|v| **v).count() as u64,
+            values.len() as u64,
+        )
     };
     let values = |f: fn(&Contact) -> Option<f64>, group: &[&Contact]| -> Vec<f64> {
-        group.iter().filter_map(|c| f(c)).filter(|v| v.is_finite()).collect()
+        group
+            .iter()
+            .filter_map(|c| f(c))
+            .filter(|v| v.is_finite())
+            .collect()
     };
     vec![
-        proportion("resolution", flag(|c| c.resolved, respondents), flag(|c| c.resolved, others), p),
+        proportion(
+            "resolution",
+            flag(|c| c.resolved, respondents),
+            flag(|c| c.resolved, others),
+            p,
+        ),
         proportion(
             "transfer",
             flag(|c| c.transferred, respondents),
@@ -466,5 +474,127 @@ fn report(
             Effort::Medium,
             OwnerRole::Process,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::fixtures::{C, handled, invite, with_contacts, with_surveys};
+    use cxaudit_metrics::stats::normal_two_sided_p;
+    use cxaudit_plugin_sdk::testing::TestHost;
+
+    const DAY: &str = "2026-01-10T";
+
+    fn contact(id: &'static str, wait: u32, resolved: bool) -> C {
+        let answered: &'static str = Box::leak(format!("{DAY}10:00:{wait:02}").into_boxed_str());
+        let mut c = handled(
+            id,
+            "voice",
+            "A1",
+            "2026-01-10T10:00:00",
+            answered,
+            "2026-01-10T10:10:00",
+        );
+        c.resolved = Some(resolved);
+        c
+    }
+
+    /// Respondents r1-r4: resolved 4/4, waits 10, 20, 30, 40 s.
+    /// Non-respondents n1-n4: resolved 1/4, waits 20, 30, 40, 50 s.
+    /// Transfers none, handle time 300 s everywhere.
+    fn host() -> TestHost {
+        let contacts = [
+            contact("r1", 10, true),
+            contact("r2", 20, true),
+            contact("r3", 30, true),
+            contact("r4", 40, true),
+            contact("n1", 20, true),
+            contact("n2", 30, false),
+            contact("n3", 40, false),
+            contact("n4", 50, false),
+        ];
+        let t = "2026-01-10T11:00:00";
+        let surveys = [
+            invite("s1", "r1", "voice", "A1", t).answered(5),
+            invite("s2", "r2", "voice", "A1", t).answered(4),
+            invite("s3", "r3", "voice", "A1", t).answered(4),
+            invite("s4", "r4", "voice", "A1", t).answered(3),
+            invite("s5", "n1", "voice", "A1", t),
+            invite("s6", "n2", "voice", "A1", t),
+            invite("s7", "n3", "voice", "A1", t),
+            invite("s8", "n4", "voice", "A1", t),
+            invite("s9", "missing", "voice", "A1", t),
+        ];
+        with_surveys(
+            with_contacts(
+                TestHost::new().period("2026-01-01", "2026-01-31"),
+                &contacts,
+            ),
+            &surveys,
+            &[],
+        )
+    }
+
+    #[test]
+    fn significant_and_large_resolution_gap_fails_only_that_check() {
+        // Resolution 4/4 vs 1/4: pooled 5/8, se = sqrt(0.625*0.375*0.5) = 0.342327,
+        // z = 0.75/0.342327 = 2.19089, p = 0.02846 < 0.05 and gap 75 points >= 5 -> bias.
+        // Wait: means 25 vs 35 s, variances 166.67 each, z = -10/sqrt(83.33) = -1.0954,
+        // p = 0.273, d = -10/12.91 = -0.775: large but not significant -> passes.
+        // Transfers 0/4 vs 0/4 and handle 300 s vs 300 s: no difference, p = 1 -> pass.
+        // Score 3 of 4 = 0.75.
+        let e = host().run(&NonresponseBias, json!({}));
+        let rows = &e.drilldowns[0].rows;
+        assert_eq!(rows[0][0], json!("resolution"));
+        assert_eq!(rows[0][6], json!(75.0));
+        assert_eq!(rows[0][8], json!(2.19089));
+        assert_eq!(rows[0][11], json!(true));
+        assert_eq!(rows[2][0], json!("wait"));
+        assert_eq!(rows[2][6], json!(-10.0));
+        let z = -10.0 / (500.0f64 / 3.0 / 2.0).sqrt();
+        assert_eq!(rows[2][8], num(Some(z)));
+        assert_eq!(rows[2][9], num(Some(normal_two_sided_p(z))));
+        assert_eq!(rows[2][7], num(Some(-10.0 / (500.0f64 / 3.0).sqrt())));
+        assert_eq!(rows[2][11], json!(false));
+        assert_eq!(rows[1][9], json!(1.0));
+        let failed: Vec<&str> = e
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(failed, ["resolution_gap"]);
+        assert_eq!(e.score, Some(0.75));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("1 invitations have no contact_id"))
+        );
+        assert!(e.actions[0].text.contains("resolution rate (+75.0 points)"));
+        // A looser significance level makes the wait gap a bias too (p 0.273 < 0.3).
+        let e = host().run(&NonresponseBias, json!({"alpha": 0.3}));
+        assert_eq!(e.score, Some(0.5));
+        // A practical threshold above 75 points clears resolution.
+        let e = host().run(&NonresponseBias, json!({"max_gap_points": 80.0}));
+        assert_eq!(e.status, Status::Met);
+    }
+
+    #[test]
+    fn no_non_respondents_is_not_applicable() {
+        let contacts = [contact("r1", 10, true)];
+        let surveys = [invite("s1", "r1", "voice", "A1", "2026-01-10T11:00:00").answered(5)];
+        let h = with_surveys(
+            with_contacts(
+                TestHost::new().period("2026-01-01", "2026-01-31"),
+                &contacts,
+            ),
+            &surveys,
+            &[],
+        );
+        assert_eq!(
+            h.run(&NonresponseBias, json!({})).status,
+            Status::NotApplicable
+        );
     }
 }

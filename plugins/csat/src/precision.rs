@@ -36,9 +36,11 @@ pub struct Cell {
     pub channel: String,
     /// Contacts in the survey population (handled; self-service: completed).
     pub population: u64,
-    /// Invitations (customer-initiated feedback excluded).
+    /// Invitations (all selection methods).
     pub invitations: u64,
-    /// Responses with a valid 1-5 CSAT.
+    /// Invitations with a response time.
+    pub responded: u64,
+    /// Responses with a valid 1-5 CSAT (customer-initiated feedback excluded).
     pub responses: u64,
     /// Responses scoring 4 or 5.
     pub top_two: u64,
@@ -74,7 +76,9 @@ impl Evaluator for Precision {
                 .column("invited_at", ColumnType::Timestamp)
                 .column("csat", ColumnType::Integer)
                 .optional_column("responded_at", ColumnType::Timestamp)
-                .optional_column("selection", ColumnType::String),
+                .optional_column("selection", ColumnType::String)
+                .optional_column("agent_id", ColumnType::String)
+                .optional_column("nps", ColumnType::Integer),
         )
         .table(
             TableNeed::required("contacts")
@@ -122,11 +126,30 @@ impl Evaluator for Precision {
             "ratio",
             "largest margin of error among cells with responses",
         )
-        .measurement("responses", "responses", "responses with a valid 1-5 CSAT in the period")
+        .measurement(
+            "responses",
+            "responses",
+            "responses with a valid 1-5 CSAT in the period",
+        )
+        .measurement(
+            "period_response_rate",
+            "ratio",
+            "invitations with a response / invitations, in the period",
+        )
         .measurement(
             "survey_response_rate",
             "ratio",
-            "responses / invitations (customer-initiated feedback excluded)",
+            "invitations with a response / invitations, whole surveys table (as `cxaudit kpis`)",
+        )
+        .measurement(
+            "csat_top2",
+            "ratio",
+            "responses with csat 4 or 5 / responses with a csat (as `cxaudit kpis`)",
+        )
+        .measurement(
+            "nps",
+            "points",
+            "% promoters - % detractors (as `cxaudit kpis`)",
         )
     }
 
@@ -150,6 +173,7 @@ impl Evaluator for Precision {
         common::note_skipped_invitations(&invitations, &mut e.observations);
         common::note_skipped_contacts(&contacts, &mut e.observations);
         report(&cells, p, &mut e);
+        e.measurements.extend(common::survey_kpis(ctx));
         Ok(e)
     }
 }
@@ -171,19 +195,19 @@ pub fn build_cells(
             .entry((window.month_of(c.arrived_at), c.channel.clone()))
             .or_default() += 1;
     }
-    // (invitations, responses, top two)
-    let mut answers: BTreeMap<(String, String), (u64, u64, u64)> = BTreeMap::new();
-    for i in invitations
-        .iter()
-        .filter(|i| i.selection.as_deref() != Some("customer_initiated"))
-    {
+    let mut answers: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    for i in invitations {
         let a = answers
             .entry((window.month_of(i.invited_at), i.channel.clone()))
             .or_default();
-        a.0 += 1;
+        a.invitations += 1;
+        a.responded += u64::from(i.responded_at.is_some());
+        if i.selection.as_deref() == Some("customer_initiated") {
+            continue;
+        }
         if let Some(s) = i.csat.filter(|s| (1..=5).contains(s)) {
-            a.1 += 1;
-            a.2 += u64::from(s >= 4);
+            a.responses += 1;
+            a.top_two += u64::from(s >= 4);
         }
     }
     let channels: BTreeSet<String> = population
@@ -196,22 +220,29 @@ pub fn build_cells(
         for ch in &channels {
             let key = (month.clone(), ch.clone());
             let n_pop = population.get(&key).copied().unwrap_or(0);
-            let (inv, n, top) = answers.get(&key).copied().unwrap_or_default();
-            cells.push(cell(month.clone(), ch.clone(), n_pop, inv, n, top, p));
+            let tally = answers.get(&key).copied().unwrap_or_default();
+            cells.push(cell(month.clone(), ch.clone(), n_pop, tally, p));
         }
     }
     cells
 }
 
-fn cell(
-    month: String,
-    channel: String,
-    population: u64,
+/// Counts of one cell's invitations.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
     invitations: u64,
+    responded: u64,
     responses: u64,
     top_two: u64,
-    p: &PrecisionParams,
-) -> Cell {
+}
+
+fn cell(month: String, channel: String, population: u64, t: Tally, p: &PrecisionParams) -> Cell {
+    let Tally {
+        invitations,
+        responded,
+        responses,
+        top_two,
+    } = t;
     let p_used = if p.p_basis == "observed" && responses > 0 {
         top_two as f64 / responses as f64
     } else {
@@ -220,12 +251,18 @@ fn cell(
     let fpc = population >= 2 && responses <= population;
     let pop = fpc.then_some(population);
     let margin = margin_of_error(p_used, responses, pop, p.z);
-    let required = required_sample_size(p.target_margin, p_used, p.z, (population > 0).then_some(population));
+    let required = required_sample_size(
+        p.target_margin,
+        p_used,
+        p.z,
+        (population > 0).then_some(population),
+    );
     Cell {
         month,
         channel,
         population,
         invitations,
+        responded,
         responses,
         top_two,
         p: p_used,
@@ -253,15 +290,18 @@ fn report(cells: &[Cell], p: &PrecisionParams, e: &mut Evaluation) {
     let silent: Vec<&str> = months
         .iter()
         .copied()
-        .filter(|m| cells.iter().filter(|c| c.month == *m).all(|c| c.responses == 0))
+        .filter(|m| {
+            cells
+                .iter()
+                .filter(|c| c.month == *m)
+                .all(|c| c.responses == 0)
+        })
         .collect();
     let invitations: u64 = cells.iter().map(|c| c.invitations).sum();
+    let responded: u64 = cells.iter().map(|c| c.responded).sum();
     let responses: u64 = cells.iter().map(|c| c.responses).sum();
-    let overall_rate = response_rate(responses, invitations);
-    let worst = cells
-        .iter()
-        .filter_map(|c| c.margin)
-        .max_by(f64::total_cmp);
+    let overall_rate = response_rate(responded, invitations);
+    let worst = cells.iter().filter_map(|c| c.margin).max_by(f64::total_cmp);
     measurements(e, cells.len(), share, worst, responses, overall_rate);
     let silent_clause = if silent.is_empty() {
         String::new()
@@ -305,7 +345,12 @@ fn measurements(
     rate: Option<f64>,
 ) {
     e.measurements.extend([
-        Measurement::new("cells", Some(cells as f64), "cells", "month x channel cells judged"),
+        Measurement::new(
+            "cells",
+            Some(cells as f64),
+            "cells",
+            "month x channel cells judged",
+        ),
         Measurement::new(
             "cells_meeting_margin_share",
             Some(share),
@@ -325,10 +370,10 @@ fn measurements(
             "responses with a valid 1-5 CSAT in the period",
         ),
         Measurement::new(
-            "survey_response_rate",
+            "period_response_rate",
             rate,
             "ratio",
-            "responses / invitations (customer-initiated feedback excluded)",
+            "invitations with a response / invitations, in the period",
         ),
     ]);
 }
@@ -353,7 +398,7 @@ fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
         ),
         definition(
             "response rate",
-            "Responses with a valid CSAT / invitations, customer-initiated feedback excluded.",
+            "Invitations with a response time / invitations (the survey_response_rate definition of `cxaudit kpis`), per month and channel of invitation. The margin's n counts responses with a valid 1-5 CSAT, customer-initiated feedback excluded (not a sample).",
         ),
         definition(
             "score",
@@ -374,8 +419,9 @@ fn drilldown(e: &mut Evaluation, cells: &[Cell]) {
             "channel",
             "population",
             "invitations",
-            "responses",
+            "responded",
             "response_rate",
+            "csat_responses",
             "p",
             "margin",
             "required_responses",
@@ -391,8 +437,9 @@ fn drilldown(e: &mut Evaluation, cells: &[Cell]) {
                     json!(c.channel),
                     json!(c.population),
                     json!(c.invitations),
+                    json!(c.responded),
+                    num(response_rate(c.responded, c.invitations)),
                     json!(c.responses),
-                    num(response_rate(c.responses, c.invitations)),
                     num(Some(c.p)),
                     num(c.margin),
                     json!(c.required),
@@ -476,4 +523,155 @@ fn actions(e: &mut Evaluation, cells: &[Cell], silent: &[&str], p: &PrecisionPar
         Effort::Medium,
         OwnerRole::Process,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::fixtures::{C, S, handled, invite, with_contacts, with_surveys};
+    use cxaudit_plugin_sdk::testing::TestHost;
+
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    /// Voice, period January-February 2026: 10 handled contacts in each month.
+    /// January: 8 invitations, 4 answered with csat 5, 5, 4, 2 (top-2 3/4).
+    /// February: 5 invitations, none answered (a month with no responses).
+    fn host() -> TestHost {
+        let mut contacts: Vec<C> = Vec::new();
+        for (month, day) in [("01", "10"), ("02", "10")] {
+            for k in 0..10 {
+                let t = leak(format!("2026-{month}-{day}T10:{k:02}:00"));
+                let a = leak(format!("2026-{month}-{day}T10:{k:02}:20"));
+                let end = leak(format!("2026-{month}-{day}T10:{k:02}:50"));
+                contacts.push(handled(
+                    leak(format!("c{month}{k}")),
+                    "voice",
+                    "A1",
+                    t,
+                    a,
+                    end,
+                ));
+            }
+        }
+        // An abandoned contact is not in the population.
+        let mut abandoned = handled(
+            "x",
+            "voice",
+            "A1",
+            "2026-01-11T10:00:00",
+            "2026-01-11T10:00:00",
+            "2026-01-11T10:00:40",
+        );
+        abandoned.abandoned = true;
+        abandoned.answered = None;
+        abandoned.agent = None;
+        contacts.push(abandoned);
+        let mut surveys: Vec<S> = Vec::new();
+        let scores = [Some(5), Some(5), Some(4), Some(2), None, None, None, None];
+        for (k, score) in scores.iter().enumerate() {
+            let s = invite(
+                leak(format!("j{k}")),
+                leak(format!("c01{k}")),
+                "voice",
+                "A1",
+                "2026-01-10T12:00:00",
+            );
+            surveys.push(match score {
+                Some(v) => s.answered(*v),
+                None => s,
+            });
+        }
+        for k in 0..5 {
+            surveys.push(invite(
+                leak(format!("f{k}")),
+                leak(format!("c02{k}")),
+                "voice",
+                "A1",
+                "2026-02-10T12:00:00",
+            ));
+        }
+        with_surveys(
+            with_contacts(
+                TestHost::new().period("2026-01-01", "2026-02-28"),
+                &contacts,
+            ),
+            &surveys,
+            &[],
+        )
+    }
+
+    #[test]
+    fn month_without_responses_fails_its_cell() {
+        // January: N = 10, n = 4, p = 0.5: margin = 1.96 sqrt(0.25/4) sqrt(6/9) = 0.400083;
+        // with target 0.45 it meets. Required: n0 = 3.8416*0.25/0.2025 = 4.7427,
+        // n0 / (1 + 3.7427/10) = 3.451 -> 4. February: no responses -> margin undefined, fails.
+        // Cells met 1 of 2 = 0.5; default floor 0.5 -> score 0; floor 0 -> score 0.5.
+        let h = host();
+        let e = h.run(&Precision, json!({"target_margin": 0.45}));
+        let rows = &e.drilldowns[0].rows;
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0][0], json!("2026-01"));
+        assert_eq!(rows[0][2], json!(10));
+        assert_eq!(rows[0][3], json!(8));
+        assert_eq!(rows[0][5], json!(0.5));
+        assert_eq!(rows[0][8], json!(0.400083));
+        assert_eq!(rows[0][9], json!(4));
+        assert_eq!(rows[0][10], json!(true));
+        assert_eq!(rows[1][8], json!(null));
+        assert_eq!(rows[1][10], json!(false));
+        assert_eq!(e.score, Some(0.0));
+        assert_eq!(e.status, Status::NotMet);
+        assert!(
+            e.summary.contains("no survey responses in 2026-02"),
+            "{}",
+            e.summary
+        );
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("2026-02: no survey responses"))
+        );
+        assert!(e.actions.iter().any(|a| a.text.contains("2026-02")));
+        let e = h.run(
+            &Precision,
+            json!({"target_margin": 0.45, "cell_share_floor": 0.0}),
+        );
+        assert_eq!(e.score, Some(0.5));
+        assert_eq!(e.status, Status::PartiallyMet);
+        // 4 responded of 13 invitations in the period; the kpis figure covers the whole table.
+        let m = |name: &str| {
+            e.measurements
+                .iter()
+                .find(|m| m.name == name)
+                .unwrap()
+                .value
+        };
+        assert!((m("period_response_rate").unwrap() - 4.0 / 13.0).abs() < 1e-12);
+        assert!((m("survey_response_rate").unwrap() - 4.0 / 13.0).abs() < 1e-12);
+        assert_eq!(m("csat_top2"), Some(0.75));
+        // nps answers 10, 10, 8, 4: 2 promoters, 1 detractor of 4 -> 25.
+        assert_eq!(m("nps"), Some(25.0));
+    }
+
+    #[test]
+    fn default_margin_and_observed_p() {
+        // Target 0.05: January's margin 0.40 fails too -> 0 of 2 cells.
+        let e = host().run(&Precision, json!({}));
+        assert_eq!(e.score, Some(0.0));
+        assert!(
+            e.actions
+                .iter()
+                .any(|a| a.text.contains("voice 2026-01: 4 responses, 10 needed")),
+            "{:?}",
+            e.actions
+        );
+        // Observed p = 0.75: margin = 1.96 sqrt(0.1875/4) sqrt(6/9) = 0.346482.
+        let e = host().run(&Precision, json!({"p_basis": "observed"}));
+        assert_eq!(e.drilldowns[0].rows[0][7], json!(0.75));
+        assert_eq!(e.drilldowns[0].rows[0][8], json!(0.346482));
+        let e = host().run(&Precision, json!({"p_basis": "other"}));
+        assert_eq!(e.status, Status::Error);
+    }
 }

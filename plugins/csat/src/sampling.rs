@@ -30,13 +30,14 @@ pub struct SamplingParams {
     pub agent_rate_method: String,
     /// k of the mean ± k·sd band.
     pub outlier_k: f64,
+    /// Smallest absolute gap between an agent's rate and the channel mean that
+    /// counts (0.05 = 5 points), so tiny gaps in near-census channels are not flagged.
+    pub min_rate_gap: f64,
     /// Significance level of the chi-square test.
     pub alpha: f64,
     /// Agents with fewer handled contacts on a channel are listed but not judged.
     pub min_agent_contacts: i64,
 }
-
-const RANDOM_LIKE: [&str; 2] = ["random", "census"];
 
 impl Evaluator for SamplingBias {
     type Params = SamplingParams;
@@ -94,6 +95,12 @@ impl Evaluator for SamplingBias {
                 .describe("k of the mean ± k·sd band of invitation rates"),
         )
         .parameter(
+            ParamSpec::number("min_rate_gap", 0.05)
+                .min(0.0)
+                .max(1.0)
+                .describe("smallest |agent rate - channel mean| that makes an outlier (ratio; 0.05 = 5 points)"),
+        )
+        .parameter(
             ParamSpec::number("alpha", 0.05)
                 .min(0.0)
                 .max(1.0)
@@ -123,7 +130,7 @@ impl Evaluator for SamplingBias {
         .measurement(
             "agent_rate_outliers",
             "agent-channels",
-            "agents whose invitation rate on a channel lies outside mean ± k·sd of that channel",
+            "agents whose invitation rate on a channel lies outside mean ± k·sd of that channel and at least min_rate_gap from the mean",
         )
         .measurement(
             "min_chi_square_p",
@@ -412,9 +419,7 @@ impl AgentRates {
             .filter(|c| c.handled() && window.contains(c.arrived_at))
         {
             if let Some(a) = &c.agent_id {
-                *handled
-                    .entry((c.channel.clone(), a.clone()))
-                    .or_default() += 1;
+                *handled.entry((c.channel.clone(), a.clone())).or_default() += 1;
             }
         }
         let by_id = contacts.by_id();
@@ -459,7 +464,12 @@ impl AgentRates {
                 .collect();
             let table: Vec<[u64; 2]> = judged
                 .iter()
-                .map(|r| [r.invited.min(r.handled), r.handled - r.invited.min(r.handled)])
+                .map(|r| {
+                    [
+                        r.invited.min(r.handled),
+                        r.handled - r.invited.min(r.handled),
+                    ]
+                })
                 .collect();
             chi_square.insert(
                 ch.clone(),
@@ -469,12 +479,14 @@ impl AgentRates {
             let (Some(m), true) = (mean(&rates), rates.len() >= 2) else {
                 continue;
             };
-            let sd = (rates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / rates.len() as f64)
-                .sqrt();
+            let sd =
+                (rates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / rates.len() as f64).sqrt();
             for r in rows.iter_mut().filter(|r| r.channel == ch && r.judged) {
                 r.channel_mean = Some(m);
                 r.deviation_sd = (sd > 0.0).then(|| (r.rate - m) / sd);
-                r.outlier = sd > 0.0 && (r.rate - m).abs() > p.outlier_k * sd + 1e-12;
+                let gap = (r.rate - m).abs();
+                r.outlier =
+                    sd > 0.0 && gap > p.outlier_k * sd + 1e-12 && gap + 1e-12 >= p.min_rate_gap;
             }
         }
         rows.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.agent.cmp(&b.agent)));
@@ -698,9 +710,14 @@ fn report_coverage(
     e.drilldowns.push(Drilldown {
         id: "channel_coverage".into(),
         title: "Handled contacts and sample invitations by channel".into(),
-        columns: ["channel", "handled", "invitations", "invitations_per_handled"]
-            .map(String::from)
-            .to_vec(),
+        columns: [
+            "channel",
+            "handled",
+            "invitations",
+            "invitations_per_handled",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: channels
             .iter()
             .map(|ch| {
@@ -738,4 +755,189 @@ fn report_coverage(
             .collect::<Vec<_>>()
             .join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::fixtures::{handled, invite, with_contacts, with_surveys};
+    use cxaudit_plugin_sdk::testing::TestHost;
+
+    fn host() -> TestHost {
+        TestHost::new().period("2026-01-01", "2026-01-31")
+    }
+
+    const T0: &str = "2026-01-10T10:00:00";
+    const T1: &str = "2026-01-10T10:00:30";
+    const T2: &str = "2026-01-10T10:05:00";
+
+    #[test]
+    fn agent_selected_and_uncovered_channel_fail() {
+        // Voice: A1 and A2 handle 4 contacts each; chat: A3 handles 2; email: A4 handles 2.
+        let mut contacts = Vec::new();
+        for (id, ch, ag) in [
+            ("v1", "voice", "A1"),
+            ("v2", "voice", "A1"),
+            ("v3", "voice", "A1"),
+            ("v4", "voice", "A1"),
+            ("v5", "voice", "A2"),
+            ("v6", "voice", "A2"),
+            ("v7", "voice", "A2"),
+            ("v8", "voice", "A2"),
+            ("c1", "chat", "A3"),
+            ("c2", "chat", "A3"),
+            ("e1", "email", "A4"),
+            ("e2", "email", "A4"),
+        ] {
+            contacts.push(handled(id, ch, ag, T0, T1, T2));
+        }
+        // 6 invitations: 4 random, 1 agent-selected (A2), 1 customer-initiated.
+        // Sample = 6 - 1 customer-initiated = 5; agent-selected 1/5 = 0.2 > 0 -> fail;
+        // random 4/5 = 0.8 < 0.95 -> fail. Voice rates A1 2/4, A2 2/4: sd 0 -> consistent.
+        // Email has 2 handled contacts and no invitation -> coverage fails.
+        // Score 1 of 4 checks = 0.25.
+        let surveys = [
+            invite("s1", "v1", "voice", "A1", T2),
+            invite("s2", "v2", "voice", "A1", T2),
+            invite("s3", "v5", "voice", "A2", T2).selected("agent_selected"),
+            invite("s4", "v6", "voice", "A2", T2),
+            invite("s5", "c1", "chat", "A3", T2),
+            invite("s6", "v3", "voice", "A1", T2).selected("customer_initiated"),
+        ];
+        let h = with_surveys(with_contacts(host(), &contacts), &surveys, &[]);
+        let e = h.run(&SamplingBias, json!({"min_agent_contacts": 1}));
+        let check = |id: &str| e.checks.iter().find(|c| c.id == id).unwrap().clone();
+        assert_eq!(check("agent_selected_share").measured, json!(0.2));
+        assert!(!check("agent_selected_share").passed);
+        assert_eq!(check("random_census_share").measured, json!(0.8));
+        assert!(!check("random_census_share").passed);
+        assert!(check("agent_rate_consistency").passed);
+        assert_eq!(check("channel_coverage").measured, json!(["email"]));
+        assert!(!check("channel_coverage").passed);
+        assert_eq!(e.score, Some(0.25));
+        assert_eq!(e.status, Status::PartiallyMet);
+        assert!(e.summary.contains("email"), "{}", e.summary);
+        assert!(
+            e.actions.iter().any(|a| a.text.contains("A2 (1)")),
+            "{:?}",
+            e.actions
+        );
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.contains("1 customer-initiated"))
+        );
+        // Counting customer-initiated feedback as biased: 2/6 biased, 4/6 random.
+        let e = h.run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "customer_initiated_biased": true}),
+        );
+        let m = e
+            .measurements
+            .iter()
+            .find(|m| m.name == "agent_selected_share")
+            .unwrap();
+        assert!((m.value.unwrap() - 2.0 / 6.0).abs() < 1e-12);
+    }
+
+    fn three_voice_agents() -> TestHost {
+        // A1, A2, A3 handle 2 voice contacts each; invitations 1, 1, 2:
+        // rates 0.5, 0.5, 1.0; mean 2/3, population sd sqrt(6/108) = 0.2357.
+        // A3 deviates 1.414 sd: outside mean ± 1 sd, inside mean ± 2 sd.
+        let mut contacts = Vec::new();
+        for (id, ag) in [
+            ("a", "A1"),
+            ("b", "A1"),
+            ("c", "A2"),
+            ("d", "A2"),
+            ("e", "A3"),
+            ("f", "A3"),
+        ] {
+            contacts.push(handled(id, "voice", ag, T0, T1, T2));
+        }
+        let surveys = [
+            invite("s1", "a", "voice", "A1", T2),
+            invite("s2", "c", "voice", "A2", T2),
+            invite("s3", "e", "voice", "A3", T2),
+            invite("s4", "f", "voice", "A3", T2).selected("census"),
+        ];
+        with_surveys(with_contacts(host(), &contacts), &surveys, &[])
+    }
+
+    #[test]
+    fn agent_outside_band_is_listed_and_chi_square_can_disagree() {
+        let h = three_voice_agents();
+        let e = h.run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "outlier_k": 1.0}),
+        );
+        let c = e
+            .checks
+            .iter()
+            .find(|c| c.id == "agent_rate_consistency")
+            .unwrap();
+        assert_eq!(c.measured, json!(1));
+        assert!(!c.passed);
+        assert_eq!(e.score, Some(0.75));
+        assert!(e.actions.iter().any(|a| {
+            a.text
+                .contains("A3 on voice (100.0% vs channel mean 66.7%)")
+        }));
+        let rows = &e
+            .drilldowns
+            .iter()
+            .find(|d| d.id == "agent_invitation_rates")
+            .unwrap()
+            .rows;
+        assert_eq!(rows[2][1], json!("A3"));
+        assert_eq!(rows[2][8], json!(true));
+        // A gap threshold above A3's 33.3 points clears it.
+        let e = h.run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "outlier_k": 1.0, "min_rate_gap": 0.4}),
+        );
+        assert_eq!(e.status, Status::Met);
+        // k = 2 (default): inside the band -> met.
+        let e = h.run(&SamplingBias, json!({"min_agent_contacts": 1}));
+        assert_eq!(e.status, Status::Met);
+        // Chi-square on [[1,1],[1,1],[2,0]]: statistic 1.5, df 2, p = exp(-0.75) = 0.4724 >= 0.05 -> met.
+        let e = h.run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "outlier_k": 1.0, "agent_rate_method": "chi_square"}),
+        );
+        let m = e
+            .measurements
+            .iter()
+            .find(|m| m.name == "min_chi_square_p")
+            .unwrap();
+        assert!(
+            (m.value.unwrap() - (-0.75f64).exp()).abs() < 1e-9,
+            "{:?}",
+            m.value
+        );
+        assert_eq!(e.status, Status::Met);
+        // Agents under min_agent_contacts are not judged: nothing to compare -> consistent.
+        let e = h.run(&SamplingBias, json!({"outlier_k": 1.0}));
+        assert_eq!(e.status, Status::Met);
+    }
+
+    #[test]
+    fn without_contacts_only_selection_is_judged_and_no_invitation_is_insufficient() {
+        let surveys = [invite("s1", "a", "voice", "A1", T2)];
+        let e = with_surveys(host(), &surveys, &[]).run(&SamplingBias, json!({}));
+        assert_eq!(e.checks.len(), 2);
+        assert_eq!(e.status, Status::Met);
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.contains("No contacts table"))
+        );
+        // Invited outside the period: nothing to judge.
+        let late = [invite("s1", "a", "voice", "A1", "2026-02-01T00:00:00")];
+        let e = with_surveys(host(), &late, &[]).run(&SamplingBias, json!({}));
+        assert_eq!(e.status, Status::InsufficientEvidence);
+        let e = with_surveys(host(), &surveys, &[])
+            .run(&SamplingBias, json!({"agent_rate_method": "x"}));
+        assert_eq!(e.status, Status::Error);
+    }
 }

@@ -11,10 +11,10 @@ use cxaudit_metrics::{demand, forecast, service, stats};
 use cxaudit_plugin_sdk::table::date_from_days;
 use cxaudit_plugin_sdk::{EvalError, Table};
 
+use crate::GroupKpis;
 use crate::evidence::Evidence;
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
-use crate::GroupKpis;
 
 type Values = BTreeMap<Kpi, KpiValue>;
 type Groups = BTreeMap<String, Values>;
@@ -49,11 +49,17 @@ struct DateKeys {
 
 impl DateKeys {
     fn new(by: GroupBy) -> Self {
-        DateKeys { by, cache: HashMap::new() }
+        DateKeys {
+            by,
+            cache: HashMap::new(),
+        }
     }
     fn key(&mut self, date: NaiveDate) -> String {
         let by = self.by;
-        self.cache.entry(date).or_insert_with(|| date_key(date, by)).clone()
+        self.cache
+            .entry(date)
+            .or_insert_with(|| date_key(date, by))
+            .clone()
     }
 }
 
@@ -80,18 +86,36 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
             None
         }
     };
-    match (&ev.intervals, matches!(by, GroupBy::Channel | GroupBy::Agent)) {
-        (None, _) => note(&INTERVAL_KPIS, "no `intervals` table in the evidence".into()),
-        (Some(_), true) => note(&INTERVAL_KPIS, "intervals are planned per queue, not per channel or agent".into()),
+    match (
+        &ev.intervals,
+        matches!(by, GroupBy::Channel | GroupBy::Agent),
+    ) {
+        (None, _) => note(
+            &INTERVAL_KPIS,
+            "no `intervals` table in the evidence".into(),
+        ),
+        (Some(_), true) => note(
+            &INTERVAL_KPIS,
+            "intervals are planned per queue, not per channel or agent".into(),
+        ),
         (Some(t), false) => {
             if let Err(e) = intervals(t, by, o, &mut groups) {
                 note(&INTERVAL_KPIS, format!("intervals: {}", message(&e)));
             }
         }
     }
-    match (&ev.adherence, matches!(by, GroupBy::Queue | GroupBy::Channel)) {
-        (None, _) => note(&ADHERENCE_KPIS, "no `adherence` table in the evidence".into()),
-        (Some(_), true) => note(&ADHERENCE_KPIS, "adherence is recorded per agent and day, not per queue or channel".into()),
+    match (
+        &ev.adherence,
+        matches!(by, GroupBy::Queue | GroupBy::Channel),
+    ) {
+        (None, _) => note(
+            &ADHERENCE_KPIS,
+            "no `adherence` table in the evidence".into(),
+        ),
+        (Some(_), true) => note(
+            &ADHERENCE_KPIS,
+            "adherence is recorded per agent and day, not per queue or channel".into(),
+        ),
         (Some(t), false) => {
             let handle = contact_side.as_ref().map(|s| &s.handle_seconds);
             if let Err(e) = adherence(t, by, handle, &mut groups) {
@@ -100,11 +124,20 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
         }
     }
     match (&ev.agents, matches!(by, GroupBy::All | GroupBy::Month)) {
-        (None, _) => note(&[Kpi::AttritionAnnualized], "no `agents` table in the evidence".into()),
-        (Some(_), false) => note(&[Kpi::AttritionAnnualized], "attrition is defined over the whole period or per month".into()),
+        (None, _) => note(
+            &[Kpi::AttritionAnnualized],
+            "no `agents` table in the evidence".into(),
+        ),
+        (Some(_), false) => note(
+            &[Kpi::AttritionAnnualized],
+            "attrition is defined over the whole period or per month".into(),
+        ),
         (Some(t), true) => {
             if let Err(e) = attrition(t, ev, by, o, &mut groups) {
-                note(&[Kpi::AttritionAnnualized], format!("agents: {}", message(&e)));
+                note(
+                    &[Kpi::AttritionAnnualized],
+                    format!("agents: {}", message(&e)),
+                );
             }
         }
     }
@@ -118,8 +151,14 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
         }
     }
     match (&ev.business_daily, by == GroupBy::All || is_time(by)) {
-        (None, _) => note(&DEMAND_KPIS, "no `business_daily` table in the evidence".into()),
-        (Some(_), false) => note(&DEMAND_KPIS, "orders and cost are recorded per day, not per queue, channel or agent".into()),
+        (None, _) => note(
+            &DEMAND_KPIS,
+            "no `business_daily` table in the evidence".into(),
+        ),
+        (Some(_), false) => note(
+            &DEMAND_KPIS,
+            "orders and cost are recorded per day, not per queue, channel or agent".into(),
+        ),
         (Some(t), true) => {
             if let Err(e) = demand_kpis(t, by, contact_side.as_ref(), &mut groups) {
                 note(&DEMAND_KPIS, format!("business_daily: {}", message(&e)));
@@ -147,16 +186,34 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
 
 fn message(e: &EvalError) -> String {
     match e {
-        EvalError::MissingEvidence(m) | EvalError::NotApplicable(m) | EvalError::Failed(m) => m.clone(),
+        EvalError::MissingEvidence(m) | EvalError::NotApplicable(m) | EvalError::Failed(m) => {
+            m.clone()
+        }
     }
 }
 
-const CONTACT_KPIS: [Kpi; 7] =
-    [Kpi::ServiceLevel, Kpi::AsaSeconds, Kpi::AbandonRate, Kpi::AhtSeconds, Kpi::TransferRate, Kpi::FcrRate, Kpi::Contacts];
+const CONTACT_KPIS: [Kpi; 7] = [
+    Kpi::ServiceLevel,
+    Kpi::AsaSeconds,
+    Kpi::AbandonRate,
+    Kpi::AhtSeconds,
+    Kpi::TransferRate,
+    Kpi::FcrRate,
+    Kpi::Contacts,
+];
 const INTERVAL_KPIS: [Kpi; 2] = [Kpi::ForecastWape, Kpi::ForecastBias];
-const ADHERENCE_KPIS: [Kpi; 4] = [Kpi::Occupancy, Kpi::Utilisation, Kpi::ScheduleAdherence, Kpi::AbsenceRate];
+const ADHERENCE_KPIS: [Kpi; 4] = [
+    Kpi::Occupancy,
+    Kpi::Utilisation,
+    Kpi::ScheduleAdherence,
+    Kpi::AbsenceRate,
+];
 const SURVEY_KPIS: [Kpi; 3] = [Kpi::CsatTop2, Kpi::Nps, Kpi::SurveyResponseRate];
-const DEMAND_KPIS: [Kpi; 3] = [Kpi::ContactsPerOrder, Kpi::CostPerOrder, Kpi::CostPerContact];
+const DEMAND_KPIS: [Kpi; 3] = [
+    Kpi::ContactsPerOrder,
+    Kpi::CostPerOrder,
+    Kpi::CostPerContact,
+];
 
 /// What the contacts pass hands to other families, per group key.
 pub(crate) struct ContactSide {
@@ -179,12 +236,17 @@ struct ContactAcc {
     fcr: FcrCounts,
 }
 
-fn contacts(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Result<ContactSide, EvalError> {
+fn contacts(
+    t: &Table,
+    by: GroupBy,
+    o: &KpiOptions,
+    groups: &mut Groups,
+) -> Result<ContactSide, EvalError> {
     let mut customer = t.strs("customer_id")?;
     let mut channel = t.strs("channel")?;
     let mut queue = t.strs("queue")?;
     let mut agent = t.strs("agent_id")?;
-    let mut arrived = t.timestamps("arrived_at")?;
+    let arrived = t.timestamps("arrived_at")?;
     let mut answered = t.timestamps("answered_at")?;
     let mut ended = t.timestamps("ended_at")?;
     let mut talk = t.f64s("talk_seconds")?;
@@ -199,19 +261,35 @@ fn contacts(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resu
     let mut fcr_rows: Vec<FcrContact<'_>> = Vec::with_capacity(t.num_rows());
     let mut row_group: Vec<Option<u32>> = Vec::with_capacity(t.num_rows());
     let mut row = 0usize;
-    loop {
-        let Some(arr) = arrived.next() else { break };
-        let (cust, chan, q, ag) = (customer.next().flatten(), channel.next().flatten(), queue.next().flatten(), agent.next().flatten());
+    for arr in arrived {
+        let (cust, chan, q, ag) = (
+            customer.next().flatten(),
+            channel.next().flatten(),
+            queue.next().flatten(),
+            agent.next().flatten(),
+        );
         let (ans, end) = (answered.next().flatten(), ended.next().flatten());
-        let handle = talk.next().flatten().unwrap_or(0.0) + hold.next().flatten().unwrap_or(0.0) + wrap.next().flatten().unwrap_or(0.0);
-        let (aband, trans) = (abandoned.next().flatten().unwrap_or(false), transferred.next().flatten().unwrap_or(false));
+        let handle = talk.next().flatten().unwrap_or(0.0)
+            + hold.next().flatten().unwrap_or(0.0)
+            + wrap.next().flatten().unwrap_or(0.0);
+        let (aband, trans) = (
+            abandoned.next().flatten().unwrap_or(false),
+            transferred.next().flatten().unwrap_or(false),
+        );
         row += 1;
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
         let chan = chan.unwrap_or("");
         let q = q.unwrap_or("");
-        fcr_rows.push(FcrContact { customer_id: cust, arrived_at: arr, ended_at: end, agent_id: ag, queue: q, abandoned: aband });
+        fcr_rows.push(FcrContact {
+            customer_id: cust,
+            arrived_at: arr,
+            ended_at: end,
+            agent_id: ag,
+            queue: q,
+            abandoned: aband,
+        });
         let key: Option<String> = match by {
             GroupBy::All => Some("all".to_owned()),
             GroupBy::Queue => Some(q.to_owned()),
@@ -242,37 +320,97 @@ fn contacts(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resu
                 (_, Some(e)) => (e - arr) as f64,
                 _ => f64::INFINITY,
             };
-            let timing = service::ContactTiming { wait_seconds: wait, answered: !aband && ans.is_some(), abandoned: aband };
+            let timing = service::ContactTiming {
+                wait_seconds: wait,
+                answered: !aband && ans.is_some(),
+                abandoned: aband,
+            };
             add_timing(&mut acc.service, &timing, o);
             if timing.answered {
                 acc.answered_wait += wait;
             }
         }
     }
-    let params = FcrParams { window_days: o.fcr_window_days, data_end: None };
-    let classes = classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    let params = FcrParams {
+        window_days: o.fcr_window_days,
+        data_end: None,
+    };
+    let classes =
+        classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
     for (class, gid) in classes.iter().zip(&row_group) {
         if let Some(g) = gid {
             accs[*g as usize].1.fcr.add(*class);
         }
     }
-    let mut side = ContactSide { handle_seconds: BTreeMap::new(), contacts: BTreeMap::new(), handled: BTreeMap::new() };
+    let mut side = ContactSide {
+        handle_seconds: BTreeMap::new(),
+        contacts: BTreeMap::new(),
+        handled: BTreeMap::new(),
+    };
     for (key, a) in accs {
         let sl = a.service.service_level(o.sl_variant);
         if by == GroupBy::Agent {
-            let why = "service level, ASA and abandonment are properties of a queue, not of an agent";
+            let why =
+                "service level, ASA and abandonment are properties of a queue, not of an agent";
             for k in [Kpi::ServiceLevel, Kpi::AsaSeconds, Kpi::AbandonRate] {
                 set(groups, &key, k, KpiValue::Unavailable(why.into()));
             }
         } else {
-            set(groups, &key, Kpi::ServiceLevel, KpiValue::from_option(sl, "no offered contact on a service channel"));
-            set(groups, &key, Kpi::AsaSeconds, KpiValue::from_option(service::asa_from_totals(a.answered_wait, a.service.answered), "no answered contact on a service channel"));
-            set(groups, &key, Kpi::AbandonRate, KpiValue::from_option(a.service.abandon_rate(o.abandon_excludes_short), "no offered contact on a service channel"));
+            set(
+                groups,
+                &key,
+                Kpi::ServiceLevel,
+                KpiValue::from_option(sl, "no offered contact on a service channel"),
+            );
+            set(
+                groups,
+                &key,
+                Kpi::AsaSeconds,
+                KpiValue::from_option(
+                    service::asa_from_totals(a.answered_wait, a.service.answered),
+                    "no answered contact on a service channel",
+                ),
+            );
+            set(
+                groups,
+                &key,
+                Kpi::AbandonRate,
+                KpiValue::from_option(
+                    a.service.abandon_rate(o.abandon_excludes_short),
+                    "no offered contact on a service channel",
+                ),
+            );
         }
-        set(groups, &key, Kpi::AhtSeconds, KpiValue::from_option(stats::ratio(a.handle_seconds, a.handled as f64), "no handled contact"));
-        set(groups, &key, Kpi::TransferRate, KpiValue::from_option(service::transfer_rate(a.transferred, a.handled), "no handled contact"));
-        set(groups, &key, Kpi::FcrRate, KpiValue::from_option(a.fcr.fcr(), "no contact eligible for FCR"));
-        set(groups, &key, Kpi::Contacts, KpiValue::Value(a.contacts as f64));
+        set(
+            groups,
+            &key,
+            Kpi::AhtSeconds,
+            KpiValue::from_option(
+                stats::ratio(a.handle_seconds, a.handled as f64),
+                "no handled contact",
+            ),
+        );
+        set(
+            groups,
+            &key,
+            Kpi::TransferRate,
+            KpiValue::from_option(
+                service::transfer_rate(a.transferred, a.handled),
+                "no handled contact",
+            ),
+        );
+        set(
+            groups,
+            &key,
+            Kpi::FcrRate,
+            KpiValue::from_option(a.fcr.fcr(), "no contact eligible for FCR"),
+        );
+        set(
+            groups,
+            &key,
+            Kpi::Contacts,
+            KpiValue::Value(a.contacts as f64),
+        );
         side.handle_seconds.insert(key.clone(), a.handle_seconds);
         side.contacts.insert(key.clone(), a.contacts);
         side.handled.insert(key, a.handled);
@@ -281,7 +419,11 @@ fn contacts(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resu
 }
 
 fn add_timing(c: &mut ServiceCounts, r: &service::ContactTiming, o: &KpiOptions) {
-    let one = ServiceCounts::from_contacts(std::slice::from_ref(r), o.sl_threshold_seconds, o.short_abandon_seconds);
+    let one = ServiceCounts::from_contacts(
+        std::slice::from_ref(r),
+        o.sl_threshold_seconds,
+        o.short_abandon_seconds,
+    );
     c.offered += one.offered;
     c.answered += one.answered;
     c.answered_within += one.answered_within;
@@ -292,14 +434,20 @@ fn add_timing(c: &mut ServiceCounts, r: &service::ContactTiming, o: &KpiOptions)
 
 fn intervals(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Result<(), EvalError> {
     let mut queue = t.strs("queue")?;
-    let mut start = t.timestamps("interval_start")?;
+    let start = t.timestamps("interval_start")?;
     let mut fc = t.f64s("forecast_contacts")?;
     let mut ac = t.f64s("actual_contacts")?;
     let mut keys = DateKeys::new(by);
     let mut series: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
-    while let Some(s) = start.next() {
-        let (q, f, a) = (queue.next().flatten(), fc.next().flatten(), ac.next().flatten());
-        let (Some(s), Some(f), Some(a)) = (s, f, a) else { continue };
+    for s in start {
+        let (q, f, a) = (
+            queue.next().flatten(),
+            fc.next().flatten(),
+            ac.next().flatten(),
+        );
+        let (Some(s), Some(f), Some(a)) = (s, f, a) else {
+            continue;
+        };
         let key = match by {
             GroupBy::Queue => q.unwrap_or("").to_owned(),
             GroupBy::All => "all".to_owned(),
@@ -313,8 +461,18 @@ fn intervals(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Res
         e.1.push(a);
     }
     for (key, (f, a)) in series {
-        set(groups, &key, Kpi::ForecastWape, KpiValue::from_option(forecast::wape(&f, &a).ok(), "no actual volume"));
-        set(groups, &key, Kpi::ForecastBias, KpiValue::from_option(forecast::bias(&f, &a).ok(), "no actual volume"));
+        set(
+            groups,
+            &key,
+            Kpi::ForecastWape,
+            KpiValue::from_option(forecast::wape(&f, &a).ok(), "no actual volume"),
+        );
+        set(
+            groups,
+            &key,
+            Kpi::ForecastBias,
+            KpiValue::from_option(forecast::bias(&f, &a).ok(), "no actual volume"),
+        );
     }
     Ok(())
 }
@@ -327,18 +485,28 @@ struct AdherenceAcc {
     absence: f64,
 }
 
-fn adherence(t: &Table, by: GroupBy, handle: Option<&BTreeMap<String, f64>>, groups: &mut Groups) -> Result<(), EvalError> {
+fn adherence(
+    t: &Table,
+    by: GroupBy,
+    handle: Option<&BTreeMap<String, f64>>,
+    groups: &mut Groups,
+) -> Result<(), EvalError> {
     let mut agent = t.strs("agent_id")?;
-    let mut date = t.dates("date")?;
+    let date = t.dates("date")?;
     let mut sched = t.f64s("scheduled_minutes")?;
     let mut adh = t.f64s("adherent_minutes")?;
     let mut worked = t.f64s("worked_minutes")?;
     let mut absence = t.f64s("unplanned_absence_minutes")?;
     let mut keys = DateKeys::new(by);
     let mut accs: BTreeMap<String, AdherenceAcc> = BTreeMap::new();
-    while let Some(d) = date.next() {
+    for d in date {
         let ag = agent.next().flatten();
-        let (s, a, w, u) = (sched.next().flatten(), adh.next().flatten(), worked.next().flatten(), absence.next().flatten());
+        let (s, a, w, u) = (
+            sched.next().flatten(),
+            adh.next().flatten(),
+            worked.next().flatten(),
+            absence.next().flatten(),
+        );
         let key = match by {
             GroupBy::Agent => match ag {
                 Some(a) => a.to_owned(),
@@ -357,18 +525,60 @@ fn adherence(t: &Table, by: GroupBy, handle: Option<&BTreeMap<String, f64>>, gro
         acc.absence += u.unwrap_or(0.0);
     }
     for (key, a) in accs {
-        set(groups, &key, Kpi::ScheduleAdherence, KpiValue::from_option(cxaudit_metrics::people::adherence(a.adherent, a.scheduled), "no scheduled minutes"));
-        set(groups, &key, Kpi::AbsenceRate, KpiValue::from_option(cxaudit_metrics::people::absence_rate(a.absence, a.scheduled), "no scheduled minutes"));
+        set(
+            groups,
+            &key,
+            Kpi::ScheduleAdherence,
+            KpiValue::from_option(
+                cxaudit_metrics::people::adherence(a.adherent, a.scheduled),
+                "no scheduled minutes",
+            ),
+        );
+        set(
+            groups,
+            &key,
+            Kpi::AbsenceRate,
+            KpiValue::from_option(
+                cxaudit_metrics::people::absence_rate(a.absence, a.scheduled),
+                "no scheduled minutes",
+            ),
+        );
         match handle {
             Some(h) => {
                 let hs = h.get(&key).copied().unwrap_or(0.0);
-                set(groups, &key, Kpi::Occupancy, KpiValue::from_option(service::occupancy(hs, a.worked * 60.0 - hs), "no worked minutes"));
-                set(groups, &key, Kpi::Utilisation, KpiValue::from_option(service::utilisation(hs, a.scheduled * 60.0), "no scheduled minutes"));
+                set(
+                    groups,
+                    &key,
+                    Kpi::Occupancy,
+                    KpiValue::from_option(
+                        service::occupancy(hs, a.worked * 60.0 - hs),
+                        "no worked minutes",
+                    ),
+                );
+                set(
+                    groups,
+                    &key,
+                    Kpi::Utilisation,
+                    KpiValue::from_option(
+                        service::utilisation(hs, a.scheduled * 60.0),
+                        "no scheduled minutes",
+                    ),
+                );
             }
             None => {
                 let why = "handle time needs the `contacts` table";
-                set(groups, &key, Kpi::Occupancy, KpiValue::Unavailable(why.into()));
-                set(groups, &key, Kpi::Utilisation, KpiValue::Unavailable(why.into()));
+                set(
+                    groups,
+                    &key,
+                    Kpi::Occupancy,
+                    KpiValue::Unavailable(why.into()),
+                );
+                set(
+                    groups,
+                    &key,
+                    Kpi::Utilisation,
+                    KpiValue::Unavailable(why.into()),
+                );
             }
         }
     }
@@ -392,38 +602,70 @@ pub(crate) fn months(start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveD
     out
 }
 
-fn attrition(t: &Table, ev: &Evidence, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Result<(), EvalError> {
-    let hired: Vec<Option<NaiveDate>> = t.dates("hired_on")?.map(|d| d.and_then(date_from_days)).collect();
-    let exited: Vec<Option<NaiveDate>> = t.dates("exited_on")?.map(|d| d.and_then(date_from_days)).collect();
+fn attrition(
+    t: &Table,
+    ev: &Evidence,
+    by: GroupBy,
+    o: &KpiOptions,
+    groups: &mut Groups,
+) -> Result<(), EvalError> {
+    let hired: Vec<Option<NaiveDate>> = t
+        .dates("hired_on")?
+        .map(|d| d.and_then(date_from_days))
+        .collect();
+    let exited: Vec<Option<NaiveDate>> = t
+        .dates("exited_on")?
+        .map(|d| d.and_then(date_from_days))
+        .collect();
     let (start, end) = match o.period.or_else(|| data_period(ev, o)) {
         Some(p) => p,
-        None => return Err(EvalError::MissingEvidence("no period to compute monthly attrition over".into())),
+        None => {
+            return Err(EvalError::MissingEvidence(
+                "no period to compute monthly attrition over".into(),
+            ));
+        }
     };
     let headcount = |day: NaiveDate, end_of_day: bool| -> f64 {
         hired
             .iter()
             .zip(&exited)
             .filter(|(h, x)| {
-                h.is_some_and(|h| h <= day) && x.is_none_or(|x| if end_of_day { x > day } else { x >= day })
+                h.is_some_and(|h| h <= day)
+                    && x.is_none_or(|x| if end_of_day { x > day } else { x >= day })
             })
             .count() as f64
     };
     let mut rates = Vec::new();
     for (first, last) in months(start, end) {
-        let leavers = exited.iter().filter(|x| x.is_some_and(|x| x >= first && x <= last)).count() as f64;
+        let leavers = exited
+            .iter()
+            .filter(|x| x.is_some_and(|x| x >= first && x <= last))
+            .count() as f64;
         let avg = average_headcount(headcount(first, false), headcount(last, true));
-        let Some(m) = monthly_attrition(leavers, avg) else { continue };
+        let Some(m) = monthly_attrition(leavers, avg) else {
+            continue;
+        };
         rates.push(m);
         if by == GroupBy::Month {
             let key = date_key(first, GroupBy::Month);
             let v = annualised_attrition(&[m.min(1.0)], o.attrition_method).ok();
-            set(groups, &key, Kpi::AttritionAnnualized, KpiValue::from_option(v, "no headcount"));
+            set(
+                groups,
+                &key,
+                Kpi::AttritionAnnualized,
+                KpiValue::from_option(v, "no headcount"),
+            );
         }
     }
     if by == GroupBy::All {
         let capped: Vec<f64> = rates.iter().map(|m| m.min(1.0)).collect();
         let v = annualised_attrition(&capped, o.attrition_method).ok();
-        set(groups, "all", Kpi::AttritionAnnualized, KpiValue::from_option(v, "no headcount in the period"));
+        set(
+            groups,
+            "all",
+            Kpi::AttritionAnnualized,
+            KpiValue::from_option(v, "no headcount in the period"),
+        );
     }
     Ok(())
 }
@@ -448,14 +690,20 @@ struct SurveyAcc {
 fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Result<(), EvalError> {
     let mut channel = t.strs("channel")?;
     let mut agent = t.strs("agent_id")?;
-    let mut invited = t.timestamps("invited_at")?;
+    let invited = t.timestamps("invited_at")?;
     let mut responded = t.timestamps("responded_at")?;
     let mut csat = t.i64s("csat")?;
     let mut nps = t.i64s("nps")?;
     let mut keys = DateKeys::new(by);
     let mut accs: BTreeMap<String, SurveyAcc> = BTreeMap::new();
-    while let Some(inv) = invited.next() {
-        let (ch, ag, resp, c, n) = (channel.next().flatten(), agent.next().flatten(), responded.next().flatten(), csat.next().flatten(), nps.next().flatten());
+    for inv in invited {
+        let (ch, ag, resp, c, n) = (
+            channel.next().flatten(),
+            agent.next().flatten(),
+            responded.next().flatten(),
+            csat.next().flatten(),
+            nps.next().flatten(),
+        );
         let key = match by {
             GroupBy::All => "all".to_owned(),
             GroupBy::Channel => ch.unwrap_or("").to_owned(),
@@ -482,22 +730,42 @@ fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resul
     }
     for (key, a) in accs {
         let top2 = cxaudit_metrics::survey::csat_top_two_box(&a.csat).rate();
-        set(groups, &key, Kpi::CsatTop2, KpiValue::from_option(top2, "no response with a csat"));
+        set(
+            groups,
+            &key,
+            Kpi::CsatTop2,
+            KpiValue::from_option(top2, "no response with a csat"),
+        );
         let nps = cxaudit_metrics::survey::nps(&a.nps).map(|n| n.nps);
-        set(groups, &key, Kpi::Nps, KpiValue::from_option(nps, "no response with an nps"));
+        set(
+            groups,
+            &key,
+            Kpi::Nps,
+            KpiValue::from_option(nps, "no response with an nps"),
+        );
         let rr = cxaudit_metrics::survey::response_rate(a.responses, a.invitations);
-        set(groups, &key, Kpi::SurveyResponseRate, KpiValue::from_option(rr, "no invitation"));
+        set(
+            groups,
+            &key,
+            Kpi::SurveyResponseRate,
+            KpiValue::from_option(rr, "no invitation"),
+        );
     }
     Ok(())
 }
 
-fn demand_kpis(t: &Table, by: GroupBy, side: Option<&ContactSide>, groups: &mut Groups) -> Result<(), EvalError> {
-    let mut date = t.dates("date")?;
+fn demand_kpis(
+    t: &Table,
+    by: GroupBy,
+    side: Option<&ContactSide>,
+    groups: &mut Groups,
+) -> Result<(), EvalError> {
+    let date = t.dates("date")?;
     let mut orders = t.i64s("orders")?;
     let mut cost = t.f64s("operating_cost")?;
     let mut keys = DateKeys::new(by);
     let mut accs: BTreeMap<String, (u64, f64, u64)> = BTreeMap::new();
-    while let Some(d) = date.next() {
+    for d in date {
         let (n, c) = (orders.next().flatten(), cost.next().flatten());
         let key = match by {
             GroupBy::All => "all".to_owned(),
@@ -515,20 +783,63 @@ fn demand_kpis(t: &Table, by: GroupBy, side: Option<&ContactSide>, groups: &mut 
     }
     for (key, (orders, cost, cost_days)) in accs {
         let no_cost = "no operating cost recorded";
-        let cpo = if cost_days > 0 { demand::cost_per_order(cost, orders) } else { None };
-        set(groups, &key, Kpi::CostPerOrder, KpiValue::from_option(cpo, if cost_days > 0 { "no orders" } else { no_cost }));
+        let cpo = if cost_days > 0 {
+            demand::cost_per_order(cost, orders)
+        } else {
+            None
+        };
+        set(
+            groups,
+            &key,
+            Kpi::CostPerOrder,
+            KpiValue::from_option(cpo, if cost_days > 0 { "no orders" } else { no_cost }),
+        );
         match side {
             Some(s) => {
                 let contacts = s.contacts.get(&key).copied().unwrap_or(0);
                 let handled = s.handled.get(&key).copied().unwrap_or(0);
-                set(groups, &key, Kpi::ContactsPerOrder, KpiValue::from_option(demand::contacts_per_order(contacts, orders), "no orders"));
-                let cpc = if cost_days > 0 { demand::cost_per_contact(cost, handled) } else { None };
-                set(groups, &key, Kpi::CostPerContact, KpiValue::from_option(cpc, if cost_days > 0 { "no handled contact" } else { no_cost }));
+                set(
+                    groups,
+                    &key,
+                    Kpi::ContactsPerOrder,
+                    KpiValue::from_option(
+                        demand::contacts_per_order(contacts, orders),
+                        "no orders",
+                    ),
+                );
+                let cpc = if cost_days > 0 {
+                    demand::cost_per_contact(cost, handled)
+                } else {
+                    None
+                };
+                set(
+                    groups,
+                    &key,
+                    Kpi::CostPerContact,
+                    KpiValue::from_option(
+                        cpc,
+                        if cost_days > 0 {
+                            "no handled contact"
+                        } else {
+                            no_cost
+                        },
+                    ),
+                );
             }
             None => {
                 let why = "needs the `contacts` table";
-                set(groups, &key, Kpi::ContactsPerOrder, KpiValue::Unavailable(why.into()));
-                set(groups, &key, Kpi::CostPerContact, KpiValue::Unavailable(why.into()));
+                set(
+                    groups,
+                    &key,
+                    Kpi::ContactsPerOrder,
+                    KpiValue::Unavailable(why.into()),
+                );
+                set(
+                    groups,
+                    &key,
+                    Kpi::CostPerContact,
+                    KpiValue::Unavailable(why.into()),
+                );
             }
         }
     }

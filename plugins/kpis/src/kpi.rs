@@ -244,7 +244,13 @@ impl Kpi {
             Kpi::Nps => ("% of nps 9-10 minus % of nps 0-6, over responses with an nps".to_owned(), json!({})),
             Kpi::SurveyResponseRate => ("invitations with a response / invitations".to_owned(), json!({})),
         };
-        KpiDefinition { kpi: self, unit: self.unit(), source: self.source(), definition: text, parameters }
+        KpiDefinition {
+            kpi: self,
+            unit: self.unit(),
+            source: self.source(),
+            definition: text,
+            parameters,
+        }
     }
 }
 

@@ -93,7 +93,9 @@ pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
             .column("interval_start", T::Timestamp)
             .column("forecast_contacts", T::Float)
             .column("actual_contacts", T::Float),
-        TableNeed::optional("agents").column("hired_on", T::Date).column("exited_on", T::Date),
+        TableNeed::optional("agents")
+            .column("hired_on", T::Date)
+            .column("exited_on", T::Date),
         TableNeed::optional("adherence")
             .column("agent_id", T::String)
             .column("date", T::Date)
@@ -129,8 +131,15 @@ pub fn compute(evidence: &Evidence, group_by: GroupBy, options: &KpiOptions) -> 
 /// The KPIs over the whole evidence (one group, `all`).
 pub fn overall(evidence: &Evidence, options: &KpiOptions) -> GroupKpis {
     let report = compute(evidence, GroupBy::All, options);
-    report.groups.into_iter().next().unwrap_or_else(|| GroupKpis {
-        group: "all".into(),
-        values: Kpi::ALL.iter().map(|k| (*k, KpiValue::NoData("no rows".into()))).collect(),
-    })
+    report
+        .groups
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| GroupKpis {
+            group: "all".into(),
+            values: Kpi::ALL
+                .iter()
+                .map(|k| (*k, KpiValue::NoData("no rows".into())))
+                .collect(),
+        })
 }

@@ -69,7 +69,9 @@ impl Default for KpiOptions {
 impl KpiOptions {
     /// Parses a time zone name into the options.
     pub fn with_time_zone(mut self, name: &str) -> Result<Self, String> {
-        self.time_zone = name.parse().map_err(|_| format!("unknown time zone `{name}`"))?;
+        self.time_zone = name
+            .parse()
+            .map_err(|_| format!("unknown time zone `{name}`"))?;
         Ok(self)
     }
 

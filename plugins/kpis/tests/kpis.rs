@@ -16,10 +16,54 @@ fn contacts() -> Option<Table> {
     table(
         "contacts",
         TableBuilder::new()
-            .strings("customer_id", [Some("u1"), Some("u2"), Some("u3"), Some("u1"), Some("u4"), Some("u5"), Some("u6")])
-            .strings("channel", [Some("voice"), Some("voice"), Some("voice"), Some("voice"), Some("chat"), Some("email"), Some("self_service")])
-            .strings("queue", [Some("q1"), Some("q1"), Some("q1"), Some("q1"), Some("q2"), Some("q2"), Some("q2")])
-            .strings("agent_id", [Some("a1"), Some("a2"), None, None, Some("a1"), Some("a2"), None])
+            .strings(
+                "customer_id",
+                [
+                    Some("u1"),
+                    Some("u2"),
+                    Some("u3"),
+                    Some("u1"),
+                    Some("u4"),
+                    Some("u5"),
+                    Some("u6"),
+                ],
+            )
+            .strings(
+                "channel",
+                [
+                    Some("voice"),
+                    Some("voice"),
+                    Some("voice"),
+                    Some("voice"),
+                    Some("chat"),
+                    Some("email"),
+                    Some("self_service"),
+                ],
+            )
+            .strings(
+                "queue",
+                [
+                    Some("q1"),
+                    Some("q1"),
+                    Some("q1"),
+                    Some("q1"),
+                    Some("q2"),
+                    Some("q2"),
+                    Some("q2"),
+                ],
+            )
+            .strings(
+                "agent_id",
+                [
+                    Some("a1"),
+                    Some("a2"),
+                    None,
+                    None,
+                    Some("a1"),
+                    Some("a2"),
+                    None,
+                ],
+            )
             .timestamps(
                 "arrived_at",
                 [
@@ -56,11 +100,66 @@ fn contacts() -> Option<Table> {
                     Some("2026-02-11T12:01:00"),
                 ],
             )
-            .floats("talk_seconds", [Some(240.0), Some(100.0), Some(0.0), Some(0.0), Some(200.0), Some(100.0), Some(0.0)])
-            .floats("hold_seconds", [Some(30.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0)])
-            .floats("wrap_seconds", [Some(30.0), Some(20.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0), Some(0.0)])
-            .bools("abandoned", [Some(false), Some(false), Some(true), Some(true), Some(false), Some(false), Some(false)])
-            .bools("transferred", [Some(false), Some(true), Some(false), Some(false), Some(false), Some(false), Some(false)]),
+            .floats(
+                "talk_seconds",
+                [
+                    Some(240.0),
+                    Some(100.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(200.0),
+                    Some(100.0),
+                    Some(0.0),
+                ],
+            )
+            .floats(
+                "hold_seconds",
+                [
+                    Some(30.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                ],
+            )
+            .floats(
+                "wrap_seconds",
+                [
+                    Some(30.0),
+                    Some(20.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                    Some(0.0),
+                ],
+            )
+            .bools(
+                "abandoned",
+                [
+                    Some(false),
+                    Some(false),
+                    Some(true),
+                    Some(true),
+                    Some(false),
+                    Some(false),
+                    Some(false),
+                ],
+            )
+            .bools(
+                "transferred",
+                [
+                    Some(false),
+                    Some(true),
+                    Some(false),
+                    Some(false),
+                    Some(false),
+                    Some(false),
+                    Some(false),
+                ],
+            ),
     )
 }
 
@@ -73,16 +172,38 @@ fn evidence() -> Evidence {
                 .strings("queue", [Some("q1"); 4])
                 .timestamps(
                     "interval_start",
-                    [Some("2026-01-05T09:00:00"), Some("2026-01-05T09:30:00"), Some("2026-02-10T09:00:00"), Some("2026-02-10T09:30:00")],
+                    [
+                        Some("2026-01-05T09:00:00"),
+                        Some("2026-01-05T09:30:00"),
+                        Some("2026-02-10T09:00:00"),
+                        Some("2026-02-10T09:30:00"),
+                    ],
                 )
-                .floats("forecast_contacts", [Some(100.0), Some(120.0), Some(80.0), Some(50.0)])
-                .floats("actual_contacts", [Some(110.0), Some(100.0), Some(80.0), Some(40.0)]),
+                .floats(
+                    "forecast_contacts",
+                    [Some(100.0), Some(120.0), Some(80.0), Some(50.0)],
+                )
+                .floats(
+                    "actual_contacts",
+                    [Some(110.0), Some(100.0), Some(80.0), Some(40.0)],
+                ),
         ),
         agents: table(
             "agents",
             TableBuilder::new()
-                .dates("hired_on", [Some("2025-06-01"), Some("2025-06-01"), Some("2026-01-10"), Some("2025-01-01")])
-                .dates("exited_on", [None, Some("2026-01-20"), None, Some("2026-02-28")]),
+                .dates(
+                    "hired_on",
+                    [
+                        Some("2025-06-01"),
+                        Some("2025-06-01"),
+                        Some("2026-01-10"),
+                        Some("2025-01-01"),
+                    ],
+                )
+                .dates(
+                    "exited_on",
+                    [None, Some("2026-01-20"), None, Some("2026-02-28")],
+                ),
         ),
         adherence: table(
             "adherence",
@@ -97,10 +218,29 @@ fn evidence() -> Evidence {
         surveys: table(
             "surveys",
             TableBuilder::new()
-                .strings("channel", [Some("voice"), Some("voice"), Some("chat"), Some("chat")])
+                .strings(
+                    "channel",
+                    [Some("voice"), Some("voice"), Some("chat"), Some("chat")],
+                )
                 .strings("agent_id", [Some("a1"), Some("a2"), Some("a1"), Some("a1")])
-                .timestamps("invited_at", [Some("2026-01-05T10:00:00"), Some("2026-01-06T10:00:00"), Some("2026-02-10T11:00:00"), Some("2026-02-10T11:00:00")])
-                .timestamps("responded_at", [Some("2026-01-05T11:00:00"), Some("2026-01-06T11:00:00"), None, Some("2026-02-10T12:00:00")])
+                .timestamps(
+                    "invited_at",
+                    [
+                        Some("2026-01-05T10:00:00"),
+                        Some("2026-01-06T10:00:00"),
+                        Some("2026-02-10T11:00:00"),
+                        Some("2026-02-10T11:00:00"),
+                    ],
+                )
+                .timestamps(
+                    "responded_at",
+                    [
+                        Some("2026-01-05T11:00:00"),
+                        Some("2026-01-06T11:00:00"),
+                        None,
+                        Some("2026-02-10T12:00:00"),
+                    ],
+                )
                 .integers("csat", [Some(5), Some(3), None, Some(4)])
                 .integers("nps", [Some(10), Some(6), None, Some(8)]),
         ),
@@ -115,7 +255,10 @@ fn evidence() -> Evidence {
 }
 
 fn options() -> KpiOptions {
-    KpiOptions::default().with_period(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap())
+    KpiOptions::default().with_period(
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
+    )
 }
 
 fn close(actual: Option<f64>, expected: f64) {
@@ -171,7 +314,10 @@ fn monthly_groups_split_by_local_month() {
     close(feb.value(Kpi::ServiceLevel), 1.0);
     close(feb.value(Kpi::AttritionAnnualized), 0.4 * 12.0);
     // February has no operating cost: no data, not zero.
-    assert!(matches!(feb.values[&Kpi::CostPerOrder], KpiValue::NoData(_)));
+    assert!(matches!(
+        feb.values[&Kpi::CostPerOrder],
+        KpiValue::NoData(_)
+    ));
 }
 
 #[test]
@@ -192,17 +338,39 @@ fn time_zone_moves_contacts_across_local_months() {
             .bools("abandoned", [Some(false)])
             .bools("transferred", [Some(false)]),
     );
-    let ev = Evidence { contacts: late, ..Evidence::default() };
+    let ev = Evidence {
+        contacts: late,
+        ..Evidence::default()
+    };
     let utc = compute(&ev, GroupBy::Month, &KpiOptions::default());
     assert_eq!(utc.groups[0].group, "2026-01");
-    let tokyo = compute(&ev, GroupBy::Month, &KpiOptions::default().with_time_zone("Asia/Tokyo").unwrap());
-    assert_eq!(tokyo.groups[0].group, "2026-02", "20:00 UTC on 31 January is 05:00 on 1 February in Tokyo");
+    let tokyo = compute(
+        &ev,
+        GroupBy::Month,
+        &KpiOptions::default().with_time_zone("Asia/Tokyo").unwrap(),
+    );
+    assert_eq!(
+        tokyo.groups[0].group, "2026-02",
+        "20:00 UTC on 31 January is 05:00 on 1 February in Tokyo"
+    );
 }
 
 #[test]
 fn absent_tables_are_unavailable_not_zero() {
-    let k = overall(&Evidence { contacts: contacts(), ..Evidence::default() }, &options());
-    for kpi in [Kpi::ForecastWape, Kpi::CsatTop2, Kpi::CostPerOrder, Kpi::AttritionAnnualized, Kpi::ScheduleAdherence] {
+    let k = overall(
+        &Evidence {
+            contacts: contacts(),
+            ..Evidence::default()
+        },
+        &options(),
+    );
+    for kpi in [
+        Kpi::ForecastWape,
+        Kpi::CsatTop2,
+        Kpi::CostPerOrder,
+        Kpi::AttritionAnnualized,
+        Kpi::ScheduleAdherence,
+    ] {
         match &k.values[&kpi] {
             KpiValue::Unavailable(why) => assert!(why.contains("no `"), "{kpi:?}: {why}"),
             other => panic!("{kpi:?} should be unavailable, got {other:?}"),
@@ -215,11 +383,17 @@ fn absent_tables_are_unavailable_not_zero() {
 fn groupings_that_do_not_apply_say_why() {
     let r = compute(&evidence(), GroupBy::Agent, &options());
     let a1 = r.group("a1").unwrap();
-    assert!(matches!(a1.values[&Kpi::ServiceLevel], KpiValue::Unavailable(_)));
+    assert!(matches!(
+        a1.values[&Kpi::ServiceLevel],
+        KpiValue::Unavailable(_)
+    ));
     // a1 handled c1 (300 s) and c5 (200 s).
     close(a1.value(Kpi::AhtSeconds), 250.0);
     close(a1.value(Kpi::ScheduleAdherence), 432.0 / 480.0);
-    assert!(matches!(a1.values[&Kpi::ForecastWape], KpiValue::Unavailable(_)));
+    assert!(matches!(
+        a1.values[&Kpi::ForecastWape],
+        KpiValue::Unavailable(_)
+    ));
     let q = compute(&evidence(), GroupBy::Queue, &options());
     close(q.group("q1").unwrap().value(Kpi::Contacts), 4.0);
 }
@@ -228,7 +402,11 @@ fn groupings_that_do_not_apply_say_why() {
 fn every_kpi_has_a_definition_and_unit() {
     let r = compute(&evidence(), GroupBy::All, &options());
     assert_eq!(r.definitions.len(), Kpi::ALL.len());
-    let sl = r.definitions.iter().find(|d| d.kpi == Kpi::ServiceLevel).unwrap();
+    let sl = r
+        .definitions
+        .iter()
+        .find(|d| d.kpi == Kpi::ServiceLevel)
+        .unwrap();
     assert!(sl.definition.contains("T = 20 s"), "{}", sl.definition);
     assert_eq!(sl.parameters["short_abandon_seconds"], 5.0);
 }

@@ -12,10 +12,11 @@
 //! 5. otherwise eligible, and a repeat-generator or resolved.
 //!
 //! The data end is the latest `arrived_at` over all rows unless given explicitly.
-//! Complexity O(n log n) (sort of u32 row indices by customer then arrival); the
-//! result does not depend on row order.
+//! Complexity O(n log n): customer ids are interned to u32, then compact
+//! `(customer, arrival, row)` keys are sorted; the result does not depend on row order.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::MetricError;
 
@@ -137,6 +138,66 @@ pub struct FcrReport<'a> {
     pub by_queue: Vec<(&'a str, FcrCounts)>,
 }
 
+/// Small multiply-rotate hasher (FxHash-style) for interning ids: much faster than
+/// SipHash on short keys; not DoS-resistant, which is acceptable for evidence files.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Sentinel `end` codes in the sort keys.
+const END_ABANDONED: i64 = i64::MIN;
+const END_MISSING: i64 = i64::MIN + 1;
+
+/// Compact per-contact key: customer (interned), arrival, row, end code.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    customer: u32,
+    arrived_at: i64,
+    row: u32,
+    end: i64,
+}
+
 fn customer<'a>(c: &FcrContact<'a>) -> Option<&'a str> {
     c.customer_id.filter(|s| !s.is_empty())
 }
@@ -155,40 +216,50 @@ pub fn classify(
         .data_end
         .or_else(|| contacts.iter().map(|c| c.arrived_at).max());
     let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
-    // Row indices of contacts with a customer id, sorted by (customer, arrival, row).
-    let mut idx: Vec<u32> = (0..contacts.len() as u32)
-        .filter(|&i| customer(&contacts[i as usize]).is_some())
-        .collect();
-    idx.sort_unstable_by(|&a, &b| {
-        let (ca, cb) = (&contacts[a as usize], &contacts[b as usize]);
-        customer(ca)
-            .cmp(&customer(cb))
-            .then(ca.arrived_at.cmp(&cb.arrived_at))
-            .then(a.cmp(&b))
-    });
-    let mut start = 0;
-    while start < idx.len() {
-        let cust = customer(&contacts[idx[start] as usize]);
-        let mut end = start + 1;
-        while end < idx.len() && customer(&contacts[idx[end] as usize]) == cust {
-            end += 1;
+    // Intern customer ids to dense u32 (equality only, so first-seen order does not
+    // matter), then sort compact keys carrying what classification needs: integer
+    // comparisons on one contiguous array, no random access to the rows afterwards.
+    let mut ids: FxMap<&str, u32> = FxMap::default();
+    let mut keys: Vec<Key> = Vec::with_capacity(contacts.len());
+    for (i, c) in contacts.iter().enumerate() {
+        if let Some(cust) = customer(c) {
+            let next = ids.len() as u32;
+            let id = *ids.entry(cust).or_insert(next);
+            // (real end times are clamped above the two sentinels)
+            let end = match (c.abandoned, c.ended_at) {
+                (true, _) => END_ABANDONED,
+                (false, None) => END_MISSING,
+                (false, Some(e)) => e.max(END_MISSING + 1),
+            };
+            keys.push(Key {
+                customer: id,
+                arrived_at: c.arrived_at,
+                row: i as u32,
+                end,
+            });
         }
-        let group = &idx[start..end];
-        for &i in group {
-            let c = &contacts[i as usize];
-            classes[i as usize] = if c.abandoned {
-                FcrClass::Abandoned
-            } else if let Some(ended) = c.ended_at {
-                let window_end = ended.saturating_add(window);
-                if data_end.is_none_or(|d| window_end > d) {
-                    FcrClass::Censored
-                } else if has_repeat(contacts, group, i, ended, window_end) {
-                    FcrClass::RepeatGenerator
-                } else {
-                    FcrClass::Resolved
+    }
+    drop(ids);
+    keys.sort_unstable();
+    let mut start = 0;
+    while start < keys.len() {
+        let cust = keys[start].customer;
+        let end = start + keys[start..].partition_point(|k| k.customer == cust);
+        let group = &keys[start..end];
+        for k in group {
+            classes[k.row as usize] = match k.end {
+                END_ABANDONED => FcrClass::Abandoned,
+                END_MISSING => FcrClass::NoEnd,
+                ended => {
+                    let window_end = ended.saturating_add(window);
+                    if data_end.is_none_or(|d| window_end > d) {
+                        FcrClass::Censored
+                    } else if has_repeat(group, k.row, ended, window_end) {
+                        FcrClass::RepeatGenerator
+                    } else {
+                        FcrClass::Resolved
+                    }
                 }
-            } else {
-                FcrClass::NoEnd
             };
         }
         start = end;
@@ -196,20 +267,14 @@ pub fn classify(
     Ok(classes)
 }
 
-/// Is there a contact other than `self_idx` in `group` (sorted by arrival) arriving in
-/// `(ended, window_end]`?
-fn has_repeat(
-    contacts: &[FcrContact<'_>],
-    group: &[u32],
-    self_idx: u32,
-    ended: i64,
-    window_end: i64,
-) -> bool {
-    let first = group.partition_point(|&j| contacts[j as usize].arrived_at <= ended);
+/// Is there a contact other than row `self_row` in `group` (one customer's keys,
+/// sorted by arrival) arriving in `(ended, window_end]`?
+fn has_repeat(group: &[Key], self_row: u32, ended: i64, window_end: i64) -> bool {
+    let first = group.partition_point(|k| k.arrived_at <= ended);
     group[first..]
         .iter()
-        .take_while(|&&j| contacts[j as usize].arrived_at <= window_end)
-        .any(|&j| j != self_idx)
+        .take_while(|k| k.arrived_at <= window_end)
+        .any(|k| k.row != self_row)
 }
 
 /// FCR from repeat contacts: classifies every row (see [`classify`]) and aggregates
@@ -220,8 +285,8 @@ pub fn fcr_from_repeats<'a>(
 ) -> Result<FcrReport<'a>, MetricError> {
     let classes = classify(contacts, params)?;
     let mut overall = FcrCounts::default();
-    let mut by_agent: HashMap<Option<&'a str>, FcrCounts> = HashMap::new();
-    let mut by_queue: HashMap<&'a str, FcrCounts> = HashMap::new();
+    let mut by_agent: FxMap<Option<&'a str>, FcrCounts> = FxMap::default();
+    let mut by_queue: FxMap<&'a str, FcrCounts> = FxMap::default();
     for (c, &class) in contacts.iter().zip(&classes) {
         overall.add(class);
         by_agent.entry(c.agent_id).or_default().add(class);

@@ -180,6 +180,29 @@ proptest! {
         for (k, &i) in perm.iter().enumerate() {
             prop_assert_eq!(cb[k], ca[i]);
         }
+        // brute-force O(n^2) reference classification
+        let data_end = rows.iter().map(|r| r.arrived_at).max();
+        let w = i64::from(window) * fcr::SECONDS_PER_DAY;
+        for (i, r) in rows.iter().enumerate() {
+            use fcr::FcrClass::*;
+            let expect = match (r.customer_id, r.abandoned, r.ended_at) {
+                (None, _, _) => NoCustomer,
+                (_, true, _) => Abandoned,
+                (_, false, None) => NoEnd,
+                (Some(cust), false, Some(end)) => {
+                    if end + w > data_end.unwrap() {
+                        Censored
+                    } else if rows.iter().enumerate().any(|(j, o)| {
+                        j != i && o.customer_id == Some(cust) && o.arrived_at > end && o.arrived_at <= end + w
+                    }) {
+                        RepeatGenerator
+                    } else {
+                        Resolved
+                    }
+                }
+            };
+            prop_assert_eq!(ca[i], expect, "row {}", i);
+        }
         let o = a.overall;
         prop_assert_eq!(
             o.contacts,

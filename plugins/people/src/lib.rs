@@ -1,1 +1,20 @@
-//! The people plugin (in progress).
+//! The people plugin: staff attrition (PE1), certification before the first
+//! live contact (PE2) and unplanned absence (PE3) of the cx-ops pack.
+
+pub mod absence;
+pub mod attrition;
+pub mod certification;
+pub mod common;
+
+#[cfg(test)]
+mod tests;
+
+pub use absence::Absence;
+pub use attrition::Attrition;
+pub use certification::Certification;
+
+cxaudit_plugin_sdk::export_plugin!(
+    name: "people",
+    version: env!("CARGO_PKG_VERSION"),
+    evaluators: [Attrition, Certification, Absence]
+);

@@ -45,7 +45,13 @@ impl Evaluator for BusinessPlan {
         .parameter(
             ParamSpec::list(
                 "required_sections",
-                serde_json::json!(["Objectives", "Demand forecast", "Capacity plan", "Budget", "Risks"]),
+                serde_json::json!([
+                    "Objectives",
+                    "Demand forecast",
+                    "Capacity plan",
+                    "Budget",
+                    "Risks"
+                ]),
             )
             .describe("headings that must be present, each with text or a table under it"),
         )
@@ -61,9 +67,15 @@ impl Evaluator for BusinessPlan {
             ParamSpec::number("min_objectives_linked_share", 0.5)
                 .min(0.0)
                 .max(1.0)
-                .describe("smallest share of objectives naming a KPI that has a target in kpi_targets"),
+                .describe(
+                    "smallest share of objectives naming a KPI that has a target in kpi_targets",
+                ),
         )
-        .measurement("sections_with_content", "sections", "required headings present with content")
+        .measurement(
+            "sections_with_content",
+            "sections",
+            "required headings present with content",
+        )
         .measurement(
             "initiatives_complete_share",
             "ratio",
@@ -82,7 +94,7 @@ impl Evaluator for BusinessPlan {
         let period = common::period_dates(ctx)?;
         let targets = target_kpis(ctx)?;
 
-        let coverage = Coverage::read(&md, period);
+        let coverage = Coverage::read(&md);
         let sections = common::section_checks(&md, &p.required_sections);
         let initiatives = Initiatives::read(&md, &p.initiatives_section);
         let objectives = Objectives::read(&md, &p.objectives_section, targets.as_deref());
@@ -185,7 +197,7 @@ struct Coverage {
 }
 
 impl Coverage {
-    fn read(md: &MarkdownDoc, _period: (NaiveDate, NaiveDate)) -> Self {
+    fn read(md: &MarkdownDoc) -> Self {
         let (fs, fe) = (md.front_date("period_start"), md.front_date("period_end"));
         if fs.is_some() || fe.is_some() {
             return Coverage {
@@ -258,7 +270,11 @@ impl Initiatives {
         };
         Initiatives {
             found_table: true,
-            rows: table.rows.iter().map(|r| read_initiative(table, r)).collect(),
+            rows: table
+                .rows
+                .iter()
+                .map(|r| read_initiative(table, r))
+                .collect(),
         }
     }
 
@@ -417,7 +433,12 @@ impl Objectives {
             (false, _, _) => "no objectives section".to_owned(),
             (_, false, _) => "no kpi_targets table".to_owned(),
             (_, _, None) => "no objectives listed".to_owned(),
-            (_, _, Some(s)) => format!("{} of {} ({})", self.linked(), self.items.len(), common::pct(s)),
+            (_, _, Some(s)) => format!(
+                "{} of {} ({})",
+                self.linked(),
+                self.items.len(),
+                common::pct(s)
+            ),
         };
         Check::new(
             "objectives_linked_to_targets",
@@ -500,7 +521,10 @@ fn actions(
         .filter(|(_, k)| k.is_empty())
         .map(|(t, _)| t.as_str())
         .collect();
-    if objectives.linked_share().is_none_or(|s| s < p.min_objectives_linked_share) {
+    if objectives
+        .linked_share()
+        .is_none_or(|s| s < p.min_objectives_linked_share)
+    {
         let detail = if unlinked.is_empty() {
             String::new()
         } else {

@@ -118,7 +118,10 @@ fn read_changes(
     period: (NaiveDate, NaiveDate),
     tz: Tz,
 ) -> Result<Vec<Change>, EvalError> {
-    let wanted: Vec<String> = impacts.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+    let wanted: Vec<String> = impacts
+        .iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
     let rows = table
         .strs("change_id")?
         .zip(table.strs("impact")?)
@@ -131,7 +134,8 @@ fn read_changes(
             continue;
         }
         let Some(go_live_at) = go_live else { continue };
-        let in_period = common::local_date(go_live_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
+        let in_period =
+            common::local_date(go_live_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
         if in_period {
             out.push(Change {
                 id: id.map_or_else(|| format!("row {}", i + 2), str::to_owned),
@@ -146,7 +150,10 @@ fn read_changes(
 
 fn evaluation(changes: &[Change], p: &NoticeParams, tz: Tz) -> Evaluation {
     let total = changes.len();
-    let in_time = changes.iter().filter(|c| c.in_time(p.min_notice_days)).count();
+    let in_time = changes
+        .iter()
+        .filter(|c| c.in_time(p.min_notice_days))
+        .count();
     let never = changes.iter().filter(|c| c.notified_at.is_none()).count();
     let share = in_time as f64 / total as f64;
     let check = Check::new(
@@ -179,8 +186,18 @@ fn evaluation(changes: &[Change], p: &NoticeParams, tz: Tz) -> Evaluation {
             "ratio",
             "judged changes notified >= min_notice_days before go-live / judged changes going live in the period",
         ),
-        Measurement::new("changes_judged", Some(total as f64), "changes", "changes of the judged impacts going live in the period"),
-        Measurement::new("never_notified", Some(never as f64), "changes", "judged changes without notified_at"),
+        Measurement::new(
+            "changes_judged",
+            Some(total as f64),
+            "changes",
+            "changes of the judged impacts going live in the period",
+        ),
+        Measurement::new(
+            "never_notified",
+            Some(never as f64),
+            "changes",
+            "judged changes without notified_at",
+        ),
     ];
     e.definitions = vec![
         Definition {
@@ -198,7 +215,10 @@ fn evaluation(changes: &[Change], p: &NoticeParams, tz: Tz) -> Evaluation {
             ),
         },
     ];
-    let late: Vec<&Change> = changes.iter().filter(|c| !c.in_time(p.min_notice_days)).collect();
+    let late: Vec<&Change> = changes
+        .iter()
+        .filter(|c| !c.in_time(p.min_notice_days))
+        .collect();
     e.drilldowns.push(late_drilldown(&late, p, tz));
     e.charts.push(notice_chart(changes, p));
     if !late.is_empty() {
@@ -231,7 +251,9 @@ fn late_drilldown(late: &[&Change], p: &NoticeParams, tz: Tz) -> Drilldown {
                         .map_or_else(|| "never".to_owned(), |n| common::local_time_label(n, tz))
                         .into(),
                     notice.into(),
-                    notice.map(|n| common::round(p.min_notice_days - n, 2)).into(),
+                    notice
+                        .map(|n| common::round(p.min_notice_days - n, 2))
+                        .into(),
                 ]
             })
             .collect(),
@@ -249,7 +271,10 @@ fn notice_chart(changes: &[Change], p: &NoticeParams) -> Chart {
         series: vec![
             Series {
                 name: "notice".into(),
-                values: changes.iter().map(|c| c.notice().map(|n| common::round(n / DAY, 2))).collect(),
+                values: changes
+                    .iter()
+                    .map(|c| c.notice().map(|n| common::round(n / DAY, 2)))
+                    .collect(),
             },
             Series {
                 name: "minimum".into(),

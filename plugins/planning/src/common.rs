@@ -128,7 +128,10 @@ pub fn section_state(doc: &MarkdownDoc, heading: &str) -> SectionState {
 }
 
 /// One check per required section: present with content.
-pub fn section_checks(doc: &MarkdownDoc, headings: &[String]) -> Vec<(String, SectionState, Check)> {
+pub fn section_checks(
+    doc: &MarkdownDoc,
+    headings: &[String],
+) -> Vec<(String, SectionState, Check)> {
     headings
         .iter()
         .map(|h| {
@@ -161,7 +164,10 @@ pub fn section_dates(section: &Section) -> Vec<NaiveDate> {
 }
 
 /// A table of a document that has every one of `columns` (case-insensitive).
-pub fn find_table<'a>(tables: impl Iterator<Item = &'a MdTable>, columns: &[&str]) -> Option<&'a MdTable> {
+pub fn find_table<'a>(
+    tables: impl Iterator<Item = &'a MdTable>,
+    columns: &[&str],
+) -> Option<&'a MdTable> {
     tables
         .into_iter()
         .find(|t| columns.iter().all(|c| t.column(c).is_some()))
@@ -169,7 +175,10 @@ pub fn find_table<'a>(tables: impl Iterator<Item = &'a MdTable>, columns: &[&str
 
 /// The first header of `candidates` a table has.
 pub fn first_column<'a>(table: &MdTable, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates.iter().copied().find(|c| table.column(c).is_some())
+    candidates
+        .iter()
+        .copied()
+        .find(|c| table.column(c).is_some())
 }
 
 /// Whether a cell names someone (not empty, not a placeholder).
@@ -250,7 +259,11 @@ fn kpi_aliases(kpi: Kpi) -> &'static [&'static str] {
         Kpi::AbandonRate => &["abandon"],
         Kpi::AhtSeconds => &["aht", "handle time", "handling time"],
         Kpi::TransferRate => &["transfer"],
-        Kpi::FcrRate => &["fcr", "first contact resolution", "first-contact resolution"],
+        Kpi::FcrRate => &[
+            "fcr",
+            "first contact resolution",
+            "first-contact resolution",
+        ],
         Kpi::Contacts => &["contact volume"],
         Kpi::ContactsPerOrder => &["contacts per order", "contact rate", "cpo"],
         Kpi::CostPerOrder => &["cost per order"],
@@ -272,7 +285,10 @@ fn kpi_aliases(kpi: Kpi) -> &'static [&'static str] {
 /// (case-insensitive, whole words).
 pub fn mentions_kpi(text: &str, key: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    let mut names = vec![key.to_ascii_lowercase(), key.replace('_', " ").to_ascii_lowercase()];
+    let mut names = vec![
+        key.to_ascii_lowercase(),
+        key.replace('_', " ").to_ascii_lowercase(),
+    ];
     if let Some(kpi) = Kpi::from_key(key) {
         names.extend(kpi_aliases(kpi).iter().map(|a| (*a).to_owned()));
     }
@@ -289,10 +305,12 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
         let end = start + needle.len();
         let before_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
         let rest = &haystack[end..];
-        let after_ok = ["", "s", "es", "d", "ed", "ing", "ment"].iter().any(|suffix| {
-            rest.strip_prefix(suffix)
-                .is_some_and(|r| r.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()))
-        });
+        let after_ok = ["", "s", "es", "d", "ed", "ing", "ment"]
+            .iter()
+            .any(|suffix| {
+                rest.strip_prefix(suffix)
+                    .is_some_and(|r| r.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()))
+            });
         if before_ok && after_ok {
             return true;
         }
@@ -330,7 +348,9 @@ pub fn unit_fit(kpi: Kpi, unit: &str) -> UnitFit {
         "seconds" if minutes => UnitFit::Factor(60.0),
         "seconds" if hours => UnitFit::Factor(3600.0),
         "seconds" => UnitFit::Mismatch,
-        _ if kpi == Kpi::Nps && (u.contains("point") || u == "pts" || u == "score" || u == "nps") => {
+        _ if kpi == Kpi::Nps
+            && (u.contains("point") || u == "pts" || u == "score" || u == "nps") =>
+        {
             UnitFit::Factor(1.0)
         }
         _ if kpi == Kpi::Nps => UnitFit::Mismatch,
@@ -370,7 +390,10 @@ mod tests {
     fn kpi_mentions_use_keys_and_aliases_as_words() {
         assert!(mentions_kpi("Service level 80% in 20 s", "service_level"));
         assert!(mentions_kpi("CSAT top-2-box of 86%", "csat_top2"));
-        assert!(mentions_kpi("Annualised attrition under 60%", "attrition_annualized"));
+        assert!(mentions_kpi(
+            "Annualised attrition under 60%",
+            "attrition_annualized"
+        ));
         assert!(mentions_kpi("Cost per order down 40%", "cost_per_order"));
         assert!(!mentions_kpi("Grow the business", "service_level"));
         assert!(!mentions_kpi("pasadherence", "schedule_adherence"));
@@ -378,7 +401,10 @@ mod tests {
 
     #[test]
     fn units_convert_to_the_kpi_unit() {
-        assert_eq!(unit_fit(Kpi::ServiceLevel, "percent"), UnitFit::Factor(0.01));
+        assert_eq!(
+            unit_fit(Kpi::ServiceLevel, "percent"),
+            UnitFit::Factor(0.01)
+        );
         assert_eq!(unit_fit(Kpi::ServiceLevel, "ratio"), UnitFit::Factor(1.0));
         assert_eq!(unit_fit(Kpi::ServiceLevel, "seconds"), UnitFit::Mismatch);
         assert_eq!(unit_fit(Kpi::AsaSeconds, "minutes"), UnitFit::Factor(60.0));
@@ -391,7 +417,10 @@ mod tests {
     fn months_of_a_period() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let ms = months_of(d("2026-01-15"), d("2026-03-01"));
-        assert_eq!(ms.iter().map(|m| month_label(*m)).collect::<Vec<_>>(), ["2026-01", "2026-02", "2026-03"]);
+        assert_eq!(
+            ms.iter().map(|m| month_label(*m)).collect::<Vec<_>>(),
+            ["2026-01", "2026-02", "2026-03"]
+        );
         assert_eq!(slug("Customer promise"), "customer_promise");
     }
 }

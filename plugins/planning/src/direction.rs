@@ -90,7 +90,14 @@ impl Evaluator for DirectionStatement {
         let mut e = Evaluation::from_checks(checks);
 
         let with_content = sections.iter().filter(|(_, s, _)| s.has_content()).count();
-        e.summary = summary(&doc.path, with_content, sections.len(), &approval, &briefing, as_of);
+        e.summary = summary(
+            &doc.path,
+            with_content,
+            sections.len(),
+            &approval,
+            &briefing,
+            as_of,
+        );
         e.measurements = vec![
             Measurement::new(
                 "sections_with_content",
@@ -170,8 +177,11 @@ impl Approval {
     fn date_check(&self, months: u32, window_start: NaiveDate, as_of: NaiveDate) -> Check {
         Check::new(
             "approval_in_window",
-            &format!("Approved within {months} months of the as-of date (front matter `approved_on`)"),
-            self.date.map_or_else(|| "no approval date".to_owned(), |d| d.to_string()),
+            &format!(
+                "Approved within {months} months of the as-of date (front matter `approved_on`)"
+            ),
+            self.date
+                .map_or_else(|| "no approval date".to_owned(), |d| d.to_string()),
             format!("{window_start} to {as_of}"),
             self.in_window,
         )
@@ -246,12 +256,7 @@ impl Briefing {
             rows: self
                 .all
                 .iter()
-                .map(|d| {
-                    vec![
-                        d.to_string().into(),
-                        self.in_window.contains(d).into(),
-                    ]
-                })
+                .map(|d| vec![d.to_string().into(), self.in_window.contains(d).into()])
                 .collect(),
         }
     }
@@ -267,7 +272,9 @@ fn sections_drilldown(sections: &[(String, SectionState, Check)]) -> Drilldown {
             .map(|(h, s, _)| {
                 let line = match s {
                     SectionState::Missing => serde_json::Value::Null,
-                    SectionState::Empty(line) | SectionState::Present { line, .. } => (*line).into(),
+                    SectionState::Empty(line) | SectionState::Present { line, .. } => {
+                        (*line).into()
+                    }
                 };
                 vec![h.clone().into(), s.describe().into(), line]
             })
@@ -287,7 +294,11 @@ fn summary(
         Some(d) => format!(
             "approved on {d} ({} days before {as_of}){}",
             (as_of - d).num_days(),
-            if approval.in_window { "" } else { ", outside the window" }
+            if approval.in_window {
+                ""
+            } else {
+                ", outside the window"
+            }
         ),
         None => "no approval date".to_owned(),
     };
@@ -311,15 +322,19 @@ fn actions(
         .collect();
     if !gaps.is_empty() {
         out.push(Action {
-            text: format!("Write the direction statement sections {}.", gaps.join(", ")),
+            text: format!(
+                "Write the direction statement sections {}.",
+                gaps.join(", ")
+            ),
             effort: Some(Effort::Low),
             owner_role: Some(OwnerRole::Process),
         });
     }
     if !approval.in_window || !common::is_named(approval.by.as_deref()) {
-        let last = approval
-            .date
-            .map_or_else(|| "never recorded".to_owned(), |d| format!("last approved {d}"));
+        let last = approval.date.map_or_else(
+            || "never recorded".to_owned(),
+            |d| format!("last approved {d}"),
+        );
         out.push(Action {
             text: format!(
                 "Have leadership review and re-approve the direction statement ({last}; limit {} months), recording `approved_on` and `approved_by`.",

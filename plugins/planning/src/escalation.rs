@@ -98,7 +98,8 @@ impl Evaluator for Escalation {
 pub fn policy_limits(md: &MarkdownDoc) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     for table in md.tables() {
-        let Some(limit_col) = common::first_column(table, &["Time limit", "Limit", "Escalate within"])
+        let Some(limit_col) =
+            common::first_column(table, &["Time limit", "Limit", "Escalate within"])
         else {
             continue;
         };
@@ -107,7 +108,9 @@ pub fn policy_limits(md: &MarkdownDoc) -> BTreeMap<String, f64> {
         }
         for row in &table.rows {
             let severity = table.cell(row, "Severity").map(|s| s.to_ascii_lowercase());
-            let limit = table.cell(row, limit_col).and_then(common::parse_duration_seconds);
+            let limit = table
+                .cell(row, limit_col)
+                .and_then(common::parse_duration_seconds);
             if let (Some(s), Some(l)) = (severity, limit) {
                 out.entry(s).or_insert(l);
             }
@@ -136,7 +139,10 @@ fn read_incidents(
     period: (NaiveDate, NaiveDate),
     tz: Tz,
 ) -> Result<ReadIncidents, EvalError> {
-    let wanted: Vec<String> = severities.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+    let wanted: Vec<String> = severities
+        .iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
     let mut out = ReadIncidents {
         incidents: Vec::new(),
         no_detection_time: 0,
@@ -155,7 +161,8 @@ fn read_incidents(
             out.no_detection_time += 1;
             continue;
         };
-        let in_period = common::local_date(detected_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
+        let in_period =
+            common::local_date(detected_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
         if !in_period {
             continue;
         }
@@ -254,8 +261,18 @@ fn evaluation(
             "ratio",
             "incidents escalated within the policy limit / incidents of the judged severities detected in the period",
         ),
-        Measurement::new("incidents_judged", Some(total as f64), "incidents", "incidents of the judged severities detected in the period"),
-        Measurement::new("never_escalated", Some(never as f64), "incidents", "judged incidents without escalated_at"),
+        Measurement::new(
+            "incidents_judged",
+            Some(total as f64),
+            "incidents",
+            "incidents of the judged severities detected in the period",
+        ),
+        Measurement::new(
+            "never_escalated",
+            Some(never as f64),
+            "incidents",
+            "judged incidents without escalated_at",
+        ),
     ];
     e.definitions = vec![
         Definition {
@@ -280,7 +297,11 @@ fn evaluation(
     }
     let early = judged
         .iter()
-        .filter(|j| j.incident.escalated_at.is_some_and(|x| x < j.incident.detected_at))
+        .filter(|j| {
+            j.incident
+                .escalated_at
+                .is_some_and(|x| x < j.incident.detected_at)
+        })
         .count();
     if early > 0 {
         e.observations.push(format!(
@@ -301,7 +322,9 @@ fn limits_label(limits: &BTreeMap<String, f64>, severities: &[String]) -> String
         .iter()
         .filter_map(|s| {
             let key = s.trim().to_ascii_lowercase();
-            limits.get(&key).map(|l| format!("{key} {}", common::duration_label(*l)))
+            limits
+                .get(&key)
+                .map(|l| format!("{key} {}", common::duration_label(*l)))
         })
         .collect();
     if parts.is_empty() {
@@ -360,11 +383,17 @@ fn delay_chart(judged: &[Judged<'_>]) -> Chart {
         series: vec![
             Series {
                 name: "delay".into(),
-                values: judged.iter().map(|j| j.delay.map(|d| common::round(d / 60.0, 1))).collect(),
+                values: judged
+                    .iter()
+                    .map(|j| j.delay.map(|d| common::round(d / 60.0, 1)))
+                    .collect(),
             },
             Series {
                 name: "limit".into(),
-                values: judged.iter().map(|j| j.limit.map(|l| common::round(l / 60.0, 1))).collect(),
+                values: judged
+                    .iter()
+                    .map(|j| j.limit.map(|l| common::round(l / 60.0, 1)))
+                    .collect(),
             },
         ],
     }

@@ -92,7 +92,11 @@ impl TargetRow {
     /// Whether `value` (KPI unit) misses the target.
     pub fn is_off_target(&self, value: f64) -> Option<bool> {
         let target = self.target_value()?;
-        Some(if self.higher_is_better()? { value < target } else { value > target })
+        Some(if self.higher_is_better()? {
+            value < target
+        } else {
+            value > target
+        })
     }
 }
 
@@ -102,7 +106,11 @@ fn strings(table: &Table, column: &str) -> Result<Vec<Option<String>>, EvalError
     }
     Ok(table
         .strs(column)?
-        .map(|v| v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
+        .map(|v| {
+            v.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        })
         .collect())
 }
 
@@ -110,14 +118,20 @@ fn floats(table: &Table, column: &str) -> Result<Vec<Option<f64>>, EvalError> {
     if !table.has_column(column) {
         return Ok(vec![None; table.num_rows()]);
     }
-    Ok(table.f64s(column)?.map(|v| v.filter(|x| x.is_finite())).collect())
+    Ok(table
+        .f64s(column)?
+        .map(|v| v.filter(|x| x.is_finite()))
+        .collect())
 }
 
 fn dates(table: &Table, column: &str) -> Result<Vec<Option<NaiveDate>>, EvalError> {
     if !table.has_column(column) {
         return Ok(vec![None; table.num_rows()]);
     }
-    Ok(table.dates(column)?.map(|v| v.and_then(date_from_days)).collect())
+    Ok(table
+        .dates(column)?
+        .map(|v| v.and_then(date_from_days))
+        .collect())
 }
 
 /// Reads every row of `kpi_targets` (rows without a KPI name are skipped
@@ -188,10 +202,10 @@ pub fn targets_need(required: bool) -> TableNeed {
 pub fn kpi_table_needs(extra: &[(&str, &str, ColumnType)]) -> Vec<TableNeed> {
     let mut needs = cxaudit_kpis::table_needs();
     for (table, column, column_type) in extra {
-        if let Some(need) = needs.iter_mut().find(|n| n.name == *table) {
-            if !need.columns.iter().any(|c| c.name == *column) {
-                *need = need.clone().column(column, *column_type);
-            }
+        if let Some(need) = needs.iter_mut().find(|n| n.name == *table)
+            && !need.columns.iter().any(|c| c.name == *column)
+        {
+            *need = need.clone().column(column, *column_type);
         }
     }
     needs
@@ -247,14 +261,18 @@ impl MonthlyKpis {
     pub fn scope_applies(&self, kpi: Kpi, scope: Option<&str>) -> bool {
         scope.is_some_and(|s| {
             let s = s.to_ascii_lowercase();
-            SERVICE_KPIS.contains(&kpi) && self.channels.contains(&s) && self.by_scope.contains_key(&s)
+            SERVICE_KPIS.contains(&kpi)
+                && self.channels.contains(&s)
+                && self.by_scope.contains_key(&s)
         })
     }
 
     /// The KPI's value in a month (`YYYY-MM`), scoped when the scope applies.
     pub fn value(&self, kpi: Kpi, scope: Option<&str>, month: &str) -> Option<f64> {
         let report = match scope {
-            Some(s) if self.scope_applies(kpi, Some(s)) => self.by_scope.get(&s.to_ascii_lowercase())?,
+            Some(s) if self.scope_applies(kpi, Some(s)) => {
+                self.by_scope.get(&s.to_ascii_lowercase())?
+            }
             _ => &self.all,
         };
         report.group(month)?.value(kpi)
@@ -265,7 +283,10 @@ impl MonthlyKpis {
         let d = kpi.definition(&self.options);
         Definition {
             term: kpi.key().to_owned(),
-            text: format!("{} ({}; source: {}; parameters: {})", d.definition, d.unit, d.source, d.parameters),
+            text: format!(
+                "{} ({}; source: {}; parameters: {})",
+                d.definition, d.unit, d.source, d.parameters
+            ),
         }
     }
 }

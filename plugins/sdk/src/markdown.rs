@@ -27,7 +27,9 @@ pub struct MdTable {
 impl MdTable {
     /// Index of a column by header (case-insensitive, trimmed).
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
+        self.header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
     }
 
     /// The cell of `row` under header `name`, trimmed; `None` when absent or empty.
@@ -74,14 +76,22 @@ pub struct MarkdownDoc {
 impl MarkdownDoc {
     /// The first section whose heading matches (case-insensitive, trimmed).
     pub fn section(&self, heading: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.heading.trim().eq_ignore_ascii_case(heading.trim()))
+        self.sections
+            .iter()
+            .find(|s| s.heading.trim().eq_ignore_ascii_case(heading.trim()))
     }
 
     /// A section with its subsections' text and tables folded in.
     pub fn section_with_subsections(&self, heading: &str) -> Option<Section> {
-        let start = self.sections.iter().position(|s| s.heading.trim().eq_ignore_ascii_case(heading.trim()))?;
+        let start = self
+            .sections
+            .iter()
+            .position(|s| s.heading.trim().eq_ignore_ascii_case(heading.trim()))?;
         let mut out = self.sections[start].clone();
-        for s in self.sections[start + 1..].iter().take_while(|s| s.level > out.level) {
+        for s in self.sections[start + 1..]
+            .iter()
+            .take_while(|s| s.level > out.level)
+        {
             if !s.text.is_empty() {
                 if !out.text.is_empty() {
                     out.text.push('\n');
@@ -95,7 +105,11 @@ impl MarkdownDoc {
 
     /// A front-matter string.
     pub fn front_str(&self, key: &str) -> Option<&str> {
-        self.front_matter.get(key)?.as_str().map(str::trim).filter(|s| !s.is_empty())
+        self.front_matter
+            .get(key)?
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     }
 
     /// A front-matter date (a TOML date or a `YYYY-MM-DD` string).
@@ -117,13 +131,22 @@ impl MarkdownDoc {
 /// Splits off TOML front matter delimited by `+++` lines.
 fn split_front_matter(text: &str) -> Result<(toml::Table, &str, usize), String> {
     let trimmed = text.trim_start_matches('\u{feff}');
-    let Some(rest) = trimmed.strip_prefix("+++") else { return Ok((toml::Table::new(), trimmed, 0)) };
-    let rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n')).ok_or("front matter: `+++` must stand alone on the first line")?;
-    let end = rest.find("\n+++").ok_or("front matter: no closing `+++` line")?;
+    let Some(rest) = trimmed.strip_prefix("+++") else {
+        return Ok((toml::Table::new(), trimmed, 0));
+    };
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))
+        .ok_or("front matter: `+++` must stand alone on the first line")?;
+    let end = rest
+        .find("\n+++")
+        .ok_or("front matter: no closing `+++` line")?;
     let front = &rest[..end];
     let after = &rest[end + 4..];
     let body = after.split_once('\n').map_or("", |(_, b)| b);
-    let table: toml::Table = front.parse().map_err(|e: toml::de::Error| format!("front matter: {}", e.message()))?;
+    let table: toml::Table = front
+        .parse()
+        .map_err(|e: toml::de::Error| format!("front matter: {}", e.message()))?;
     let lines = front.lines().count() + 2;
     Ok((table, body, lines))
 }
@@ -131,8 +154,13 @@ fn split_front_matter(text: &str) -> Result<(toml::Table, &str, usize), String> 
 /// Parses a document. Fails only on malformed front matter.
 pub fn parse(text: &str) -> Result<MarkdownDoc, String> {
     let (front_matter, body, offset_lines) = split_front_matter(text)?;
-    let line_of = |offset: usize| body[..offset.min(body.len())].matches('\n').count() + 1 + offset_lines;
-    let mut doc = MarkdownDoc { front_matter, preamble: String::new(), sections: Vec::new() };
+    let line_of =
+        |offset: usize| body[..offset.min(body.len())].matches('\n').count() + 1 + offset_lines;
+    let mut doc = MarkdownDoc {
+        front_matter,
+        preamble: String::new(),
+        sections: Vec::new(),
+    };
     let mut heading: Option<(u8, String, usize)> = None;
     let mut block = String::new();
     let mut table: Option<MdTable> = None;
@@ -162,7 +190,13 @@ pub fn parse(text: &str) -> Result<MarkdownDoc, String> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, text, line)) = heading.take() {
-                    doc.sections.push(Section { level, heading: text.trim().to_owned(), text: String::new(), tables: Vec::new(), line });
+                    doc.sections.push(Section {
+                        level,
+                        heading: text.trim().to_owned(),
+                        text: String::new(),
+                        tables: Vec::new(),
+                        line,
+                    });
                 }
             }
             Event::Start(Tag::Table(_)) => table = Some(MdTable::default()),
@@ -190,7 +224,9 @@ pub fn parse(text: &str) -> Result<MarkdownDoc, String> {
                 in_cell = false;
                 row.push(cell.trim().to_owned());
             }
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) | Event::End(TagEnd::CodeBlock) => {
+            Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item)
+            | Event::End(TagEnd::CodeBlock) => {
                 let text = std::mem::take(&mut block);
                 push_text(&mut doc, &text);
             }
@@ -225,14 +261,23 @@ pub fn find_dates(text: &str) -> Vec<NaiveDate> {
     let mut i = 0;
     while i + 10 <= bytes.len() {
         let w = &bytes[i..i + 10];
-        let shape = w.iter().enumerate().all(|(k, b)| if k == 4 || k == 7 { *b == b'-' } else { b.is_ascii_digit() });
-        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit()) && (i + 10 == bytes.len() || !bytes[i + 10].is_ascii_digit());
-        if shape && bounded {
-            if let Some(d) = std::str::from_utf8(w).ok().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()) {
-                out.push(d);
-                i += 10;
-                continue;
+        let shape = w.iter().enumerate().all(|(k, b)| {
+            if k == 4 || k == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
             }
+        });
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && (i + 10 == bytes.len() || !bytes[i + 10].is_ascii_digit());
+        let date = (shape && bounded)
+            .then(|| std::str::from_utf8(w).ok())
+            .flatten()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        if let Some(d) = date {
+            out.push(d);
+            i += 10;
+            continue;
         }
         i += 1;
     }
@@ -249,12 +294,21 @@ mod tests {
     fn front_matter_sections_text_and_tables() {
         let d = parse(DOC).unwrap();
         assert_eq!(d.front_str("owner"), Some("COO"));
-        assert_eq!(d.front_date("approved_on"), NaiveDate::from_ymd_opt(2026, 1, 10));
+        assert_eq!(
+            d.front_date("approved_on"),
+            NaiveDate::from_ymd_opt(2026, 1, 10)
+        );
         assert_eq!(d.preamble, "Intro text.");
         let mission = d.section("mission").unwrap();
-        assert_eq!(mission.text, "We resolve every customer issue at the first contact.");
+        assert_eq!(
+            mission.text,
+            "We resolve every customer issue at the first contact."
+        );
         assert_eq!(mission.line, 11);
-        assert!(!d.section("Values").unwrap().has_content(), "a heading with no text under it");
+        assert!(
+            !d.section("Values").unwrap().has_content(),
+            "a heading with no text under it"
+        );
         let briefing = d.section("Staff briefing").unwrap();
         assert_eq!(briefing.tables[0].header, ["Team", "Date"]);
         assert_eq!(find_dates(&briefing.text).len(), 2);
@@ -271,13 +325,23 @@ mod tests {
 
     #[test]
     fn bad_front_matter_is_an_error() {
-        assert!(parse("+++\nnot toml\n+++\n# x\n").unwrap_err().starts_with("front matter"));
+        assert!(
+            parse("+++\nnot toml\n+++\n# x\n")
+                .unwrap_err()
+                .starts_with("front matter")
+        );
         assert!(parse("+++\na = 1\n# never closed\n").is_err());
     }
 
     #[test]
     fn dates_are_found_but_not_inside_longer_numbers() {
         let ds = find_dates("on 2026-03-01 and 12026-03-011, then 2026-13-01 and 2026-04-30.");
-        assert_eq!(ds, [NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()]);
+        assert_eq!(
+            ds,
+            [
+                NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()
+            ]
+        );
     }
 }

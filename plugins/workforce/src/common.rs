@@ -219,7 +219,10 @@ impl KpiTarget {
 
 /// Whether a unit names a percentage.
 fn is_percent(unit: &str) -> bool {
-    matches!(unit.trim().to_ascii_lowercase().as_str(), "percent" | "%" | "pct")
+    matches!(
+        unit.trim().to_ascii_lowercase().as_str(),
+        "percent" | "%" | "pct"
+    )
 }
 
 /// Reads the targets of `kpis_wanted` from an optional `kpi_targets` table.
@@ -415,7 +418,14 @@ mod tests {
     #[test]
     fn percent_targets_become_fractions_and_unscoped_rows_win() {
         let batch = TableBuilder::new()
-            .strings("kpi", [Some("service_level"), Some("service_level"), Some("asa_seconds")])
+            .strings(
+                "kpi",
+                [
+                    Some("service_level"),
+                    Some("service_level"),
+                    Some("asa_seconds"),
+                ],
+            )
             .strings("scope", [Some("voice"), None, None])
             .floats("target", [Some(80.0), Some(0.85), Some(30.0)])
             .strings("direction", [Some("min"), Some("min"), Some("max")])
@@ -452,5 +462,45 @@ mod tests {
         );
         assert_eq!(e.score, Some(0.75));
         assert!(!e.checks[1].passed);
+    }
+}
+
+/// Test fixtures shared by the evaluators' tests.
+#[cfg(test)]
+pub mod fixtures {
+    use cxaudit_plugin_sdk::testing::TableBuilder;
+
+    /// A contact for [`contacts`]: channel, arrived, answered, ended,
+    /// abandoned, talk seconds.
+    pub type Row<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, bool, f64);
+
+    /// A contacts table with every column the KPIs read.
+    pub fn contacts(rows: &[Row<'_>]) -> arrow_array::RecordBatch {
+        let n = rows.len();
+        let ids: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        TableBuilder::new()
+            .strings("contact_id", ids.iter().map(|s| Some(s.as_str())))
+            .strings("customer_id", ids.iter().map(|s| Some(s.as_str())))
+            .strings("channel", rows.iter().map(|r| Some(r.0)))
+            .strings("queue", rows.iter().map(|_| Some("q")))
+            .strings(
+                "agent_id",
+                rows.iter().map(|r| {
+                    if r.4 || r.2.is_none() {
+                        None
+                    } else {
+                        Some("A1")
+                    }
+                }),
+            )
+            .timestamps("arrived_at", rows.iter().map(|r| Some(r.1)))
+            .timestamps("answered_at", rows.iter().map(|r| r.2))
+            .timestamps("ended_at", rows.iter().map(|r| Some(r.3)))
+            .floats("talk_seconds", rows.iter().map(|r| Some(r.5)))
+            .floats("hold_seconds", rows.iter().map(|_| Some(0.0)))
+            .floats("wrap_seconds", rows.iter().map(|_| Some(0.0)))
+            .bools("abandoned", rows.iter().map(|r| Some(r.4)))
+            .bools("transferred", rows.iter().map(|_| Some(false)))
+            .build()
     }
 }

@@ -72,11 +72,9 @@ impl Evaluator for ForecastAccuracy {
                 .max(1.0)
                 .describe("relative tolerance |F - A| / A per interval (ratio)"),
         )
-        .parameter(
-            ParamSpec::number("min_volume", 10.0)
-                .min(0.0)
-                .describe("intervals with fewer actual contacts are judged by the absolute tolerance (contacts)"),
-        )
+        .parameter(ParamSpec::number("min_volume", 10.0).min(0.0).describe(
+            "intervals with fewer actual contacts are judged by the absolute tolerance (contacts)",
+        ))
         .parameter(
             ParamSpec::number("absolute_tolerance", 3.0)
                 .min(0.0)
@@ -114,13 +112,41 @@ impl Evaluator for ForecastAccuracy {
                 .max(200.0)
                 .describe("rows in the worst-interval drill-downs"),
         )
-        .measurement("share_within_tolerance", "ratio", "intervals with actual >= min_volume and |F - A| / A <= tolerance / such intervals")
-        .measurement("low_volume_share_within", "ratio", "intervals with actual < min_volume and |F - A| <= absolute_tolerance / such intervals")
-        .measurement("daily_wape", "ratio", "sum |F - A| / sum A over local days x queues (volumes summed per day and queue)")
-        .measurement("forecast_wape", "ratio", "interval WAPE sum |F - A| / sum A (cxaudit kpis)")
-        .measurement("forecast_bias", "ratio", "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)")
-        .measurement("forecast_mape", "ratio", "mean |F - A| / A over intervals with A > 0")
-        .measurement("aht_wape", "ratio", "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A (weighted by actual contacts)")
+        .measurement(
+            "share_within_tolerance",
+            "ratio",
+            "intervals with actual >= min_volume and |F - A| / A <= tolerance / such intervals",
+        )
+        .measurement(
+            "low_volume_share_within",
+            "ratio",
+            "intervals with actual < min_volume and |F - A| <= absolute_tolerance / such intervals",
+        )
+        .measurement(
+            "daily_wape",
+            "ratio",
+            "sum |F - A| / sum A over local days x queues (volumes summed per day and queue)",
+        )
+        .measurement(
+            "forecast_wape",
+            "ratio",
+            "interval WAPE sum |F - A| / sum A (cxaudit kpis)",
+        )
+        .measurement(
+            "forecast_bias",
+            "ratio",
+            "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)",
+        )
+        .measurement(
+            "forecast_mape",
+            "ratio",
+            "mean |F - A| / A over intervals with A > 0",
+        )
+        .measurement(
+            "aht_wape",
+            "ratio",
+            "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A (weighted by actual contacts)",
+        )
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
@@ -192,21 +218,80 @@ impl Evaluator for ForecastAccuracy {
         );
         let mut e = evaluation_from(scored, summary);
         e.measurements = vec![
-            Measurement::new("share_within_tolerance", tol.share(), "ratio", &format!("|F - A| / A <= {} over {} intervals with actual >= {}", p.tolerance, tol.judged, p.min_volume)),
-            Measurement::new("low_volume_share_within", tol.low_volume_share(), "ratio", &format!("|F - A| <= {} contacts over {} intervals with actual < {}", p.absolute_tolerance, tol.low_volume_judged, p.min_volume)),
-            Measurement::new("daily_wape", daily_wape, "ratio", "sum |F - A| / sum A over local days x queues"),
-            Measurement::new("forecast_wape", interval_wape, "ratio", "interval WAPE sum |F - A| / sum A (cxaudit kpis)"),
-            Measurement::new("forecast_bias", bias, "ratio", "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)"),
-            Measurement::new("forecast_mape", mape, "ratio", "mean |F - A| / A over intervals with A > 0"),
-            Measurement::new("aht_wape", aht, "ratio", "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A over intervals with AHTs"),
+            Measurement::new(
+                "share_within_tolerance",
+                tol.share(),
+                "ratio",
+                &format!(
+                    "|F - A| / A <= {} over {} intervals with actual >= {}",
+                    p.tolerance, tol.judged, p.min_volume
+                ),
+            ),
+            Measurement::new(
+                "low_volume_share_within",
+                tol.low_volume_share(),
+                "ratio",
+                &format!(
+                    "|F - A| <= {} contacts over {} intervals with actual < {}",
+                    p.absolute_tolerance, tol.low_volume_judged, p.min_volume
+                ),
+            ),
+            Measurement::new(
+                "daily_wape",
+                daily_wape,
+                "ratio",
+                "sum |F - A| / sum A over local days x queues",
+            ),
+            Measurement::new(
+                "forecast_wape",
+                interval_wape,
+                "ratio",
+                "interval WAPE sum |F - A| / sum A (cxaudit kpis)",
+            ),
+            Measurement::new(
+                "forecast_bias",
+                bias,
+                "ratio",
+                "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)",
+            ),
+            Measurement::new(
+                "forecast_mape",
+                mape,
+                "ratio",
+                "mean |F - A| / A over intervals with A > 0",
+            ),
+            Measurement::new(
+                "aht_wape",
+                aht,
+                "ratio",
+                "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A over intervals with AHTs",
+            ),
         ];
         e.definitions = vec![
-            definition("Forecast error", "e = F - A per interval (F forecast contacts, A actual contacts)."),
-            definition("WAPE", "sum |e| / sum A; daily WAPE sums F and A per local day and queue first."),
+            definition(
+                "Forecast error",
+                "e = F - A per interval (F forecast contacts, A actual contacts).",
+            ),
+            definition(
+                "WAPE",
+                "sum |e| / sum A; daily WAPE sums F and A per local day and queue first.",
+            ),
             definition("Bias", "sum e / sum A; positive means over-forecast."),
-            definition("Within tolerance", &format!("|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts, reported separately.", p.tolerance, p.min_volume, p.absolute_tolerance)),
-            definition("AHT WAPE", "sum over intervals of actual contacts x |forecast AHT - actual AHT| / sum of actual contacts x actual AHT."),
-            definition("MAPE", "mean |e| / A over intervals with A > 0 (heatmap cells)."),
+            definition(
+                "Within tolerance",
+                &format!(
+                    "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts, reported separately.",
+                    p.tolerance, p.min_volume, p.absolute_tolerance
+                ),
+            ),
+            definition(
+                "AHT WAPE",
+                "sum over intervals of actual contacts x |forecast AHT - actual AHT| / sum of actual contacts x actual AHT.",
+            ),
+            definition(
+                "MAPE",
+                "mean |e| / A over intervals with A > 0 (heatmap cells).",
+            ),
         ];
         e.observations = observations(&tol, data.skipped, rows.len(), p);
         let cells = cell_errors(rows, tz, p.min_volume);
@@ -223,10 +308,20 @@ impl Evaluator for ForecastAccuracy {
 
 fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Scored {
     let (share, what) = match tol.share() {
-        Some(s) => (Some(s), format!("Intervals with actual >= {} within ±{} of forecast", p.min_volume, pct(p.tolerance))),
+        Some(s) => (
+            Some(s),
+            format!(
+                "Intervals with actual >= {} within ±{} of forecast",
+                p.min_volume,
+                pct(p.tolerance)
+            ),
+        ),
         None => (
             tol.low_volume_share(),
-            format!("Every interval is under {} contacts: share within ±{} contacts", p.min_volume, p.absolute_tolerance),
+            format!(
+                "Every interval is under {} contacts: share within ±{} contacts",
+                p.min_volume, p.absolute_tolerance
+            ),
         ),
     };
     Scored::binary(Check::new(
@@ -242,7 +337,9 @@ fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Scored {
 pub fn daily_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
     let mut days: BTreeMap<(chrono::NaiveDate, &str), (f64, f64)> = BTreeMap::new();
     for r in rows {
-        let Some(slot) = LocalSlot::of(r.start, tz) else { continue };
+        let Some(slot) = LocalSlot::of(r.start, tz) else {
+            continue;
+        };
         let d = days.entry((slot.date, r.queue.as_str())).or_default();
         d.0 += r.forecast;
         d.1 += r.actual;
@@ -274,11 +371,19 @@ struct CellError {
 
 type CellKey = (String, usize, usize);
 
-fn cell_errors(rows: &[IntervalRow], tz: chrono_tz::Tz, min_volume: f64) -> Vec<(CellKey, f64, f64, f64, usize)> {
+fn cell_errors(
+    rows: &[IntervalRow],
+    tz: chrono_tz::Tz,
+    min_volume: f64,
+) -> Vec<(CellKey, f64, f64, f64, usize)> {
     let mut cells: BTreeMap<CellKey, CellError> = BTreeMap::new();
     for r in rows {
-        let Some(s) = LocalSlot::of(r.start, tz) else { continue };
-        let c = cells.entry((r.queue.clone(), s.weekday, s.hour())).or_default();
+        let Some(s) = LocalSlot::of(r.start, tz) else {
+            continue;
+        };
+        let c = cells
+            .entry((r.queue.clone(), s.weekday, s.hour()))
+            .or_default();
         c.forecast.push(r.forecast);
         c.actual.push(r.actual);
     }
@@ -301,13 +406,31 @@ fn cell_errors(rows: &[IntervalRow], tz: chrono_tz::Tz, min_volume: f64) -> Vec<
 fn worst_cells_drilldown(cells: &[(CellKey, f64, f64, f64, usize)], n: usize) -> Drilldown {
     Drilldown {
         id: "worst_cells".into(),
-        title: "Worst weekday x hour cells per queue by WAPE (cells with at least min_volume contacts)".into(),
-        columns: ["queue", "weekday_hour", "intervals", "actual_contacts", "wape", "bias"].map(String::from).to_vec(),
+        title:
+            "Worst weekday x hour cells per queue by WAPE (cells with at least min_volume contacts)"
+                .into(),
+        columns: [
+            "queue",
+            "weekday_hour",
+            "intervals",
+            "actual_contacts",
+            "wape",
+            "bias",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: cells
             .iter()
             .take(n)
             .map(|((q, d, h), w, b, v, count)| {
-                vec![q.clone().into(), weekday_hour_label(*d, *h).into(), (*count).into(), round2(*v).into(), round4(*w).into(), round4(*b).into()]
+                vec![
+                    q.clone().into(),
+                    weekday_hour_label(*d, *h).into(),
+                    (*count).into(),
+                    round2(*v).into(),
+                    round4(*w).into(),
+                    round4(*b).into(),
+                ]
             })
             .collect(),
     }
@@ -318,23 +441,41 @@ fn worst_intervals_drilldown(rows: &[IntervalRow], tz: chrono_tz::Tz, n: usize) 
     sorted.sort_by(|x, y| {
         let ex = (x.forecast - x.actual).abs();
         let ey = (y.forecast - y.actual).abs();
-        ey.total_cmp(&ex).then_with(|| x.start.cmp(&y.start)).then_with(|| x.queue.cmp(&y.queue))
+        ey.total_cmp(&ex)
+            .then_with(|| x.start.cmp(&y.start))
+            .then_with(|| x.queue.cmp(&y.queue))
     });
     Drilldown {
         id: "worst_intervals".into(),
         title: "Intervals with the largest absolute forecast error".into(),
-        columns: ["queue", "interval_local", "weekday_hour", "forecast", "actual", "error", "abs_pct_error"].map(String::from).to_vec(),
+        columns: [
+            "queue",
+            "interval_local",
+            "weekday_hour",
+            "forecast",
+            "actual",
+            "error",
+            "abs_pct_error",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: sorted
             .into_iter()
             .take(n)
             .map(|r| {
                 let slot = LocalSlot::of(r.start, tz);
                 let e = r.forecast - r.actual;
-                let ape = if r.actual > 0.0 { serde_json::json!(round4(e.abs() / r.actual)) } else { serde_json::Value::Null };
+                let ape = if r.actual > 0.0 {
+                    serde_json::json!(round4(e.abs() / r.actual))
+                } else {
+                    serde_json::Value::Null
+                };
                 vec![
                     r.queue.clone().into(),
-                    slot.map_or_else(|| r.start.to_string(), |s| s.label()).into(),
-                    slot.map_or_else(String::new, |s| weekday_hour_label(s.weekday, s.hour())).into(),
+                    slot.map_or_else(|| r.start.to_string(), |s| s.label())
+                        .into(),
+                    slot.map_or_else(String::new, |s| weekday_hour_label(s.weekday, s.hour()))
+                        .into(),
                     round2(r.forecast).into(),
                     round2(r.actual).into(),
                     round2(e).into(),
@@ -356,7 +497,17 @@ fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
     Drilldown {
         id: "per_queue".into(),
         title: "Forecast accuracy per queue".into(),
-        columns: ["queue", "intervals", "actual_contacts", "wape", "bias", "share_within", "low_volume_share_within"].map(String::from).to_vec(),
+        columns: [
+            "queue",
+            "intervals",
+            "actual_contacts",
+            "wape",
+            "bias",
+            "share_within",
+            "low_volume_share_within",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: queues
             .into_iter()
             .map(|(q, (f, a))| {
@@ -378,7 +529,9 @@ fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
 fn mape_heatmap(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Chart {
     let mut cells: BTreeMap<(usize, usize), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for r in rows {
-        let Some(s) = LocalSlot::of(r.start, tz) else { continue };
+        let Some(s) = LocalSlot::of(r.start, tz) else {
+            continue;
+        };
         let c = cells.entry((s.weekday, s.hour())).or_default();
         c.0.push(r.forecast);
         c.1.push(r.actual);
@@ -389,10 +542,19 @@ fn mape_heatmap(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Chart {
             grid.add(d, h, m);
         }
     }
-    grid.chart("mape_heatmap", "Mean absolute percentage error by weekday x hour (all queues)", "ratio")
+    grid.chart(
+        "mape_heatmap",
+        "Mean absolute percentage error by weekday x hour (all queues)",
+        "ratio",
+    )
 }
 
-fn observations(tol: &forecast::ToleranceShare, skipped: usize, used: usize, p: &Params) -> Vec<String> {
+fn observations(
+    tol: &forecast::ToleranceShare,
+    skipped: usize,
+    used: usize,
+    p: &Params,
+) -> Vec<String> {
     let mut out = vec![format!(
         "{used} intervals used: {} with at least {} actual contacts judged by ±{}, {} below that judged by ±{} contacts ({} within).",
         tol.judged,
@@ -408,7 +570,13 @@ fn observations(tol: &forecast::ToleranceShare, skipped: usize, used: usize, p: 
     out
 }
 
-fn actions(cells: &[(CellKey, f64, f64, f64, usize)], bias: Option<f64>, aht: Option<f64>, checks: &[Check], p: &Params) -> Vec<Action> {
+fn actions(
+    cells: &[(CellKey, f64, f64, f64, usize)],
+    bias: Option<f64>,
+    aht: Option<f64>,
+    checks: &[Check],
+    p: &Params,
+) -> Vec<Action> {
     let failed = |id: &str| checks.iter().any(|c| c.id == id && !c.passed);
     let mut out = Vec::new();
     if failed("share_within_tolerance") || failed("daily_wape") {
@@ -416,7 +584,15 @@ fn actions(cells: &[(CellKey, f64, f64, f64, usize)], bias: Option<f64>, aht: Op
             .iter()
             .filter(|c| c.1 > p.tolerance)
             .take(3)
-            .map(|((q, d, h), w, b, _, _)| format!("{q} {}-{:02}:00 (WAPE {}, bias {})", weekday_hour_label(*d, *h), (h + 1) % 24, pct(*w), signed_pct(*b)))
+            .map(|((q, d, h), w, b, _, _)| {
+                format!(
+                    "{q} {}-{:02}:00 (WAPE {}, bias {})",
+                    weekday_hour_label(*d, *h),
+                    (h + 1) % 24,
+                    pct(*w),
+                    signed_pct(*b)
+                )
+            })
             .collect();
         if !worst.is_empty() {
             out.push(action(
@@ -436,10 +612,125 @@ fn actions(cells: &[(CellKey, f64, f64, f64, usize)], bias: Option<f64>, aht: Op
     }
     if let Some(w) = aht.filter(|w| *w > p.aht_wape_target) {
         out.push(action(
-            format!("Forecast AHT per queue and interval from recent actuals: AHT WAPE {} against {}.", pct(w), pct(p.aht_wape_target)),
+            format!(
+                "Forecast AHT per queue and interval from recent actuals: AHT WAPE {} against {}.",
+                pct(w),
+                pct(p.aht_wape_target)
+            ),
             Effort::Low,
             OwnerRole::Process,
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
+    use serde_json::json;
+
+    /// Four intervals of queue `q` on Monday 2026-01-05 (UTC), DOMAIN test
+    /// vector F = [100, 120, 80, 50], A = [110, 100, 80, 40], plus a fifth
+    /// interval with zero actual volume and forecast 2 (low volume: |e| = 2
+    /// <= 3 contacts, within). AHT forecast 300 s everywhere, actual 300 s
+    /// except interval 2 (330 s).
+    fn host() -> TestHost {
+        let batch = TableBuilder::new()
+            .strings("queue", [Some("q"); 5])
+            .timestamps(
+                "interval_start",
+                [
+                    "2026-01-05T09:00:00",
+                    "2026-01-05T09:30:00",
+                    "2026-01-05T10:00:00",
+                    "2026-01-05T10:30:00",
+                    "2026-01-05T11:00:00",
+                ]
+                .map(Some),
+            )
+            .integers("interval_minutes", [Some(30); 5])
+            .floats(
+                "forecast_contacts",
+                [100.0, 120.0, 80.0, 50.0, 2.0].map(Some),
+            )
+            .floats("actual_contacts", [110.0, 100.0, 80.0, 40.0, 0.0].map(Some))
+            .floats("forecast_aht_seconds", [Some(300.0); 5])
+            .floats(
+                "actual_aht_seconds",
+                [300.0, 330.0, 300.0, 300.0, 0.0].map(Some),
+            )
+            .build();
+        TestHost::new().table("intervals", batch)
+    }
+
+    #[test]
+    fn domain_vector_gives_share_wape_bias_and_aht_error() {
+        let e = host().run(&ForecastAccuracy, json!({}));
+        // Judged (A >= 10): |e|/A = 0.0909, 0.2, 0, 0.25 -> 2 of 4 within 10 %: 0.5 < 0.8, fail.
+        // Low volume: 1 interval (A = 0, F = 2), |e| = 2 <= 3 -> share 1.0.
+        // One day, one queue: F = 352, A = 330 -> daily WAPE 22/330 = 0.0667 <= 0.10, full credit.
+        // Interval WAPE (kpis) = (10+20+0+10+2)/330 = 42/330 = 0.12727; bias = 22/330 = 0.0667 > 0.05, fail.
+        // AHT: weights 110, 100, 80, 40: |300-330| x 100 = 3000 / (110x300 + 100x330 + 80x300 + 40x300 = 102000) = 0.0294 <= 0.10, pass.
+        // Score = (0 + 1 + 0 + 1) / 4 = 0.5.
+        let m = |n: &str| {
+            e.measurements
+                .iter()
+                .find(|m| m.name == n)
+                .and_then(|m| m.value)
+                .unwrap()
+        };
+        assert!((m("share_within_tolerance") - 0.5).abs() < 1e-12);
+        assert_eq!(m("low_volume_share_within"), 1.0);
+        assert!((m("daily_wape") - 22.0 / 330.0).abs() < 1e-12);
+        assert!((m("forecast_wape") - 42.0 / 330.0).abs() < 1e-12);
+        assert!((m("forecast_bias") - 22.0 / 330.0).abs() < 1e-12);
+        assert!((m("aht_wape") - 3000.0 / 102_000.0).abs() < 1e-12);
+        let passed: Vec<(&str, bool)> =
+            e.checks.iter().map(|c| (c.id.as_str(), c.passed)).collect();
+        assert_eq!(
+            passed,
+            vec![
+                ("share_within_tolerance", false),
+                ("daily_wape", true),
+                ("bias", false),
+                ("aht_wape", true)
+            ]
+        );
+        assert_eq!(e.score, Some(0.5));
+        assert_eq!(e.status, Status::PartiallyMet);
+        // Heatmap: Monday 09:00 cell MAPE = mean(0.0909, 0.2) = 0.1455.
+        let chart = &e.charts[0];
+        assert_eq!(chart.kind, ChartKind::Heatmap);
+        assert_eq!(chart.series[0].name, "Mon");
+        assert_eq!(
+            chart.series[0].values[0],
+            Some(round4((10.0 / 110.0 + 0.2) / 2.0))
+        );
+        // Worst interval by |e| is 09:30 (|e| = 20).
+        assert_eq!(e.drilldowns[1].rows[0][1], json!("2026-01-05 09:30"));
+        assert!(e.actions.iter().any(|a| a.text.contains("runs +6.7% high")));
+    }
+
+    #[test]
+    fn loose_parameters_meet_and_daily_wape_is_graded() {
+        // tolerance 0.25: all 4 judged within -> pass; bias limit 0.1 -> pass.
+        let e = host().run(
+            &ForecastAccuracy,
+            json!({"tolerance": 0.25, "max_abs_bias": 0.1}),
+        );
+        assert_eq!(e.score, Some(1.0));
+        assert_eq!(e.status, Status::Met);
+        // WAPE target 0.05, floor 0.10: 0.0667 -> credit (0.10 - 0.0667) / 0.05 = 0.6667.
+        let e = host().run(&ForecastAccuracy, json!({"tolerance": 0.25, "max_abs_bias": 0.1, "wape_target": 0.05, "wape_floor": 0.10}));
+        let expected = (3.0 + (0.10 - 22.0 / 330.0) / 0.05) / 4.0;
+        assert!((e.score.unwrap() - expected).abs() < 1e-9);
+        assert!(!e.checks[1].passed);
+    }
+
+    #[test]
+    fn missing_intervals_table_is_insufficient_evidence() {
+        let e = TestHost::new().run(&ForecastAccuracy, json!({}));
+        assert_eq!(e.status, Status::InsufficientEvidence);
+    }
 }

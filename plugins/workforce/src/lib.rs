@@ -6,15 +6,21 @@
 //!   e-mail response time.
 //! - `adherence_occupancy` (WF4): adherence, conformance, occupancy and utilisation.
 
+pub mod adherence_occupancy;
 pub mod common;
 pub mod forecast_accuracy;
+pub mod service_level;
+pub mod staffing_fit;
 
 use cxaudit_plugin_sdk::export_plugin;
 
+pub use adherence_occupancy::AdherenceOccupancy;
 pub use forecast_accuracy::ForecastAccuracy;
+pub use service_level::ServiceLevel;
+pub use staffing_fit::StaffingFit;
 
 export_plugin!(
     name: "workforce",
     version: env!("CARGO_PKG_VERSION"),
-    evaluators: [ForecastAccuracy],
+    evaluators: [ForecastAccuracy, StaffingFit, ServiceLevel, AdherenceOccupancy],
 );

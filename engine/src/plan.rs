@@ -1,0 +1,704 @@
+//! The improvement plan as reports present it: the record's gaps re-ranked
+//! by importance x urgency, points to gain and effort, each action given an
+//! owner role and a 30/60/90-day horizon, and the shortest path to
+//! certification computed exactly with [`crate::scoring`].
+//!
+//! Everything here is derived from an [`Assessment`] alone, so `cxaudit
+//! report` gives the same plan as `cxaudit assess`.
+//!
+//! # Rules
+//!
+//! - **Importance** of a gap: `high` when the criterion is mandatory or its
+//!   gap is at least 4% of the overall available points; `medium` from 2%;
+//!   `low` below.
+//! - **Urgency**: `urgent` when the gap blocks certification (a mandatory
+//!   criterion not met, or a criterion in a section under its minimum) or
+//!   lies on the shortest path to certification; `not urgent` otherwise.
+//! - **Rank**: urgent first, then importance, then points to gain per unit
+//!   of effort (low 1, medium 2, high 4), then points to gain, then id.
+//! - **Horizon** of an action (when it should be done): 30 days for a
+//!   low-effort action on an urgent or high-importance gap; 60 days for a
+//!   medium-effort action on an urgent gap and for any other low-effort
+//!   action; 90 days for everything else (every high-effort action, and
+//!   medium-effort actions on gaps that are not urgent). A gap's horizon is
+//!   that of its earliest action.
+//! - **Shortest path**: the smallest set of gaps whose closing (the
+//!   criterion met with full score) certifies. Every mandatory gap is in it;
+//!   then, section by section, the largest gaps of a section under its
+//!   minimum until it passes; then the largest remaining gaps until the
+//!   overall score passes (ties: lower effort, then pack order). An
+//!   exchange argument shows this is minimal: any certifying set contains
+//!   the mandatory gaps and at least as many gaps of each section as the
+//!   largest-first choice needs, and swapping its other members for the
+//!   largest remaining gaps keeps it certifying with the same size. When
+//!   closing every gap still fails a rule, there is no path.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cxaudit_plugin_sdk::{Effort, OwnerRole, Status};
+use serde::Serialize;
+
+use crate::assessment::{Assessment, Finding, PlanItem};
+use crate::pack::{Criterion, EvidenceSchema, Method, Pack, Section};
+use crate::scoring::{self, Outcome, Scorecard, Totals};
+use crate::source::Location;
+
+/// Tolerance used when comparing scores with thresholds (as scoring does).
+const EPSILON: f64 = 1e-9;
+
+/// Share of the overall available points from which a gap is of high importance.
+pub const HIGH_IMPORTANCE_SHARE: f64 = 0.04;
+/// Share of the overall available points from which a gap is of medium importance.
+pub const MEDIUM_IMPORTANCE_SHARE: f64 = 0.02;
+
+/// How much a gap matters to the score and the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Importance {
+    /// Mandatory, or a large share of the points.
+    High,
+    /// A noticeable share of the points.
+    Medium,
+    /// A small share of the points.
+    Low,
+}
+
+impl Importance {
+    /// The name used in reports and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Importance::High => "high",
+            Importance::Medium => "medium",
+            Importance::Low => "low",
+        }
+    }
+}
+
+/// Whether a gap stands between the centre and certification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Blocks certification or lies on the shortest path.
+    Urgent,
+    /// Points to gain, but certification does not wait on it.
+    NotUrgent,
+}
+
+impl Urgency {
+    /// The name used in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Urgent => "urgent",
+            Urgency::NotUrgent => "not_urgent",
+        }
+    }
+    /// The name used in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Urgent => "urgent",
+            Urgency::NotUrgent => "not urgent",
+        }
+    }
+}
+
+/// When an action should be completed, in days from the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Horizon {
+    /// Within 30 days.
+    #[serde(rename = "30")]
+    Days30,
+    /// Within 60 days.
+    #[serde(rename = "60")]
+    Days60,
+    /// Within 90 days.
+    #[serde(rename = "90")]
+    Days90,
+}
+
+impl Horizon {
+    /// Days.
+    pub fn days(self) -> u32 {
+        match self {
+            Horizon::Days30 => 30,
+            Horizon::Days60 => 60,
+            Horizon::Days90 => 90,
+        }
+    }
+    /// All horizons, nearest first.
+    pub const ALL: [Horizon; 3] = [Horizon::Days30, Horizon::Days60, Horizon::Days90];
+}
+
+/// The horizon rule of the module documentation.
+pub fn horizon(effort: Effort, urgency: Urgency, importance: Importance) -> Horizon {
+    let pressing = urgency == Urgency::Urgent || importance == Importance::High;
+    match effort {
+        Effort::Low if pressing => Horizon::Days30,
+        Effort::Low => Horizon::Days60,
+        Effort::Medium if urgency == Urgency::Urgent => Horizon::Days60,
+        Effort::Medium | Effort::High => Horizon::Days90,
+    }
+}
+
+/// The importance rule of the module documentation.
+pub fn importance(gap_points: f64, mandatory: bool, overall_available: f64) -> Importance {
+    let share = if overall_available > 0.0 {
+        gap_points / overall_available
+    } else {
+        0.0
+    };
+    if mandatory || share + EPSILON >= HIGH_IMPORTANCE_SHARE {
+        Importance::High
+    } else if share + EPSILON >= MEDIUM_IMPORTANCE_SHARE {
+        Importance::Medium
+    } else {
+        Importance::Low
+    }
+}
+
+fn effort_weight(effort: Effort) -> f64 {
+    match effort {
+        Effort::Low => 1.0,
+        Effort::Medium => 2.0,
+        Effort::High => 4.0,
+    }
+}
+
+/// The name of an effort in reports and CSV.
+pub fn effort_str(effort: Effort) -> &'static str {
+    match effort {
+        Effort::Low => "low",
+        Effort::Medium => "medium",
+        Effort::High => "high",
+    }
+}
+
+/// The name of an owner role in reports and CSV.
+pub fn owner_role_str(role: OwnerRole) -> &'static str {
+    match role {
+        OwnerRole::People => "people",
+        OwnerRole::Process => "process",
+        OwnerRole::Technology => "technology",
+    }
+}
+
+/// One action of a gap, with its horizon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedAction {
+    /// What to do.
+    pub text: String,
+    /// Effort (the action's own, else the gap's).
+    pub effort: Effort,
+    /// Owner role (the action's own, else the gap's).
+    pub owner_role: OwnerRole,
+    /// When it should be done.
+    pub horizon: Horizon,
+    /// Where the text comes from: `data` (the evaluator), `pack` (guidance)
+    /// or `status` (derived from the status when neither gives one).
+    pub source: &'static str,
+}
+
+/// One gap, ranked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedGap {
+    /// 1 = do first.
+    pub rank: usize,
+    /// Criterion id.
+    pub criterion: String,
+    /// Title.
+    pub title: String,
+    /// Section id.
+    pub section: String,
+    /// Current status.
+    pub status: Status,
+    /// Mandatory criterion.
+    pub mandatory: bool,
+    /// Blocks certification (as the record says).
+    pub blocking: bool,
+    /// Points to gain.
+    pub gap_points: f64,
+    /// Least effort among its actions.
+    pub effort: Effort,
+    /// Owner role of its first action.
+    pub owner_role: OwnerRole,
+    /// Importance.
+    pub importance: Importance,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Horizon of its earliest action.
+    pub horizon: Horizon,
+    /// On the shortest path to certification.
+    pub on_shortest_path: bool,
+    /// Actions, at least one.
+    pub actions: Vec<PlannedAction>,
+}
+
+/// Why a gap is on the shortest path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathStep {
+    /// Criterion id.
+    pub criterion: String,
+    /// Title.
+    pub title: String,
+    /// Section id.
+    pub section: String,
+    /// Points to gain.
+    pub gap_points: f64,
+    /// The rule it is needed for.
+    pub reason: String,
+}
+
+/// The shortest path to certification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ShortestPath {
+    /// Nothing to close: the centre is certified.
+    AlreadyCertified,
+    /// Close these gaps and the centre certifies.
+    Path {
+        /// The gaps, in the order the rules need them.
+        steps: Vec<PathStep>,
+        /// Scores after closing them.
+        result: Box<Scorecard>,
+    },
+    /// Even closing every gap fails these rules.
+    NoPath {
+        /// Rules that still fail with every gap closed, with their numbers.
+        failing: Vec<String>,
+    },
+}
+
+impl ShortestPath {
+    /// The criteria on the path (empty unless a path exists).
+    pub fn criteria(&self) -> BTreeSet<&str> {
+        match self {
+            ShortestPath::Path { steps, .. } => {
+                steps.iter().map(|s| s.criterion.as_str()).collect()
+            }
+            _ => BTreeSet::new(),
+        }
+    }
+}
+
+/// The plan as reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// Gaps, ranked.
+    pub gaps: Vec<RankedGap>,
+    /// The shortest path to certification.
+    pub shortest_path: ShortestPath,
+}
+
+/// Whether a finding is a gap: points to gain, or a mandatory criterion not met.
+pub fn is_gap(f: &Finding) -> bool {
+    let points_to_gain = f.outcome.available > 0.0 && f.outcome.earned + EPSILON < f.outcome.available;
+    let mandatory_unmet =
+        f.mandatory && !matches!(f.outcome.status, Status::Met | Status::NotApplicable);
+    points_to_gain || mandatory_unmet
+}
+
+/// Re-scores an assessment from its own record (no pack folder needed).
+pub struct Rescorer<'a> {
+    assessment: &'a Assessment,
+    pack: Pack,
+}
+
+impl<'a> Rescorer<'a> {
+    /// A pack equivalent, for scoring, to the one the assessment used: its
+    /// rules, its sections (with their minimums) and its criteria.
+    pub fn new(assessment: &'a Assessment) -> Self {
+        let origin = Location::file(Path::new("assessment.json"));
+        let pack = Pack {
+            dir: PathBuf::new(),
+            id: assessment.pack.id.clone(),
+            title: assessment.pack.title.clone(),
+            version: assessment.pack.version.clone(),
+            description: String::new(),
+            extends: assessment.pack.extends.clone(),
+            sha256: assessment.pack.sha256.clone(),
+            scoring: assessment.scoring_method.rules.clone(),
+            sections: assessment
+                .scores
+                .sections
+                .iter()
+                .map(|s| Section {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    description: String::new(),
+                    minimum: Some(s.minimum),
+                })
+                .collect(),
+            criteria: assessment
+                .findings
+                .iter()
+                .map(|f| Criterion {
+                    id: f.criterion.clone(),
+                    section: f.section.clone(),
+                    title: f.title.clone(),
+                    requirement: f.requirement.clone(),
+                    points: f.points,
+                    mandatory: f.mandatory,
+                    method: Method::Manual {
+                        reason: f.method.clone(),
+                    },
+                    params: serde_json::Value::Null,
+                    evidence: Vec::new(),
+                    guidance: f.guidance.clone(),
+                    references: f.references.clone(),
+                    origin: origin.clone(),
+                    evaluator_origin: origin.clone(),
+                })
+                .collect(),
+            schema: EvidenceSchema::default(),
+        };
+        Rescorer { assessment, pack }
+    }
+
+    /// Scores given outcomes, one per finding, in finding order.
+    pub fn score_outcomes(&self, outcomes: &[Outcome]) -> Scorecard {
+        scoring::score(&self.pack, outcomes)
+    }
+
+    /// Scores with the outcomes in force, except the `closed` criteria,
+    /// which are met with full score.
+    pub fn score_closed(&self, closed: &BTreeSet<&str>) -> Scorecard {
+        let outcomes: Vec<Outcome> = self
+            .assessment
+            .findings
+            .iter()
+            .map(|f| {
+                if closed.contains(f.criterion.as_str()) {
+                    Outcome::new(Status::Met, Some(1.0), f.points)
+                } else {
+                    f.outcome
+                }
+            })
+            .collect();
+        self.score_outcomes(&outcomes)
+    }
+
+    fn overall_passes(&self, card: &Scorecard) -> bool {
+        card.overall
+            .score
+            .is_some_and(|v| v + EPSILON >= self.pack.scoring.certify_overall_min)
+    }
+}
+
+/// Scores with the `closed` criteria met with full score.
+pub fn rescore(assessment: &Assessment, closed: &BTreeSet<&str>) -> Scorecard {
+    Rescorer::new(assessment).score_closed(closed)
+}
+
+/// Least effort of a finding's actions (evaluator's and pack's), medium if none say.
+fn finding_effort(f: &Finding) -> Effort {
+    f.actions
+        .iter()
+        .filter_map(|a| a.effort)
+        .chain(f.guidance.actions.iter().map(|a| a.effort))
+        .min()
+        .unwrap_or(Effort::Medium)
+}
+
+/// The shortest path to certification (see the module documentation).
+pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
+    let rescorer = Rescorer::new(assessment);
+    let none = BTreeSet::new();
+    if rescorer.score_closed(&none).certified {
+        return ShortestPath::AlreadyCertified;
+    }
+    let gaps: Vec<&Finding> = assessment.findings.iter().filter(|f| is_gap(f)).collect();
+    let all: BTreeSet<&str> = gaps.iter().map(|f| f.criterion.as_str()).collect();
+    let everything = rescorer.score_closed(&all);
+    if !everything.certified {
+        return ShortestPath::NoPath {
+            failing: everything
+                .failed_rules()
+                .iter()
+                .map(|r| format!("{}: {}", r.rule, r.detail))
+                .collect(),
+        };
+    }
+
+    let mut closed: BTreeSet<&str> = BTreeSet::new();
+    let mut steps = Vec::new();
+    let mut close = |f: &Finding, reason: String, closed: &mut BTreeSet<&str>| {
+        closed.insert(assessment_id(assessment, &f.criterion));
+        steps.push(PathStep {
+            criterion: f.criterion.clone(),
+            title: f.title.clone(),
+            section: f.section.clone(),
+            gap_points: f.outcome.available - f.outcome.earned,
+            reason,
+        });
+    };
+    // Largest gap first; ties: lower effort, then pack order.
+    let pick = |closed: &BTreeSet<&str>, section: Option<&str>| -> Option<&Finding> {
+        let mut best: Option<&Finding> = None;
+        for f in gaps.iter().copied() {
+            if closed.contains(f.criterion.as_str()) || section.is_some_and(|s| s != f.section) {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some(b) => {
+                    let (gf, gb) = (gap(f), gap(b));
+                    gf > gb + EPSILON
+                        || ((gf - gb).abs() <= EPSILON && finding_effort(f) < finding_effort(b))
+                }
+            };
+            if better {
+                best = Some(f);
+            }
+        }
+        best
+    };
+
+    if assessment.scoring_method.rules.certify_mandatory_met {
+        for f in &gaps {
+            if f.mandatory && !matches!(f.outcome.status, Status::Met | Status::NotApplicable) {
+                close(f, "mandatory criterion not met".to_owned(), &mut closed);
+            }
+        }
+    }
+    for section in &assessment.scores.sections {
+        loop {
+            let card = rescorer.score_closed(&closed);
+            let passed = card
+                .sections
+                .iter()
+                .find(|s| s.id == section.id)
+                .is_none_or(|s| s.passed);
+            if passed {
+                break;
+            }
+            let Some(f) = pick(&closed, Some(&section.id)) else {
+                break;
+            };
+            let reason = format!(
+                "section {} below its minimum of {}",
+                section.id,
+                pct(section.minimum)
+            );
+            close(f, reason, &mut closed);
+        }
+    }
+    loop {
+        let card = rescorer.score_closed(&closed);
+        if rescorer.overall_passes(&card) {
+            break;
+        }
+        let Some(f) = pick(&closed, None) else {
+            break;
+        };
+        let reason = format!(
+            "overall score below {}",
+            pct(assessment.scoring_method.rules.certify_overall_min)
+        );
+        close(f, reason, &mut closed);
+    }
+    let result = rescorer.score_closed(&closed);
+    debug_assert!(result.certified, "closing every gap certifies, so the path does");
+    ShortestPath::Path {
+        steps,
+        result: Box::new(result),
+    }
+}
+
+/// The `&str` of a criterion id with the assessment's lifetime.
+fn assessment_id<'a>(assessment: &'a Assessment, id: &str) -> &'a str {
+    assessment
+        .findings
+        .iter()
+        .find(|f| f.criterion == id)
+        .map_or("", |f| f.criterion.as_str())
+}
+
+fn gap(f: &Finding) -> f64 {
+    (f.outcome.available - f.outcome.earned).max(0.0)
+}
+
+fn pct(x: f64) -> String {
+    format!("{}%", (x * 1000.0).round() / 10.0)
+}
+
+/// An action derived from the status when neither the evaluator nor the pack gives one.
+fn status_action(item: &PlanItem) -> (String, Effort, OwnerRole) {
+    let id = &item.criterion;
+    match item.status {
+        Status::Error => (
+            format!("Correct the evaluation error of {id} (the finding names it) and re-run the assessment."),
+            Effort::Low,
+            OwnerRole::Technology,
+        ),
+        Status::InsufficientEvidence => (
+            format!("Supply the evidence {id} needs (the finding names what is missing) and re-run the assessment."),
+            Effort::Low,
+            OwnerRole::Technology,
+        ),
+        Status::Manual => (
+            format!("Have an approver judge {id} on site and record the result in attestations.toml."),
+            Effort::Low,
+            OwnerRole::Process,
+        ),
+        _ => (
+            format!("Meet the requirement of {id} ({}) and re-assess.", item.title),
+            item.effort,
+            item.owner_role,
+        ),
+    }
+}
+
+/// Builds the plan from the record.
+pub fn build(assessment: &Assessment) -> Plan {
+    let shortest = shortest_path(assessment);
+    let on_path = shortest.criteria();
+    let overall_available = assessment.scores.overall.available;
+    let mut gaps: Vec<RankedGap> = assessment
+        .improvement_plan
+        .iter()
+        .map(|item| {
+            let importance = importance(item.gap_points, item.mandatory, overall_available);
+            let on_shortest_path = on_path.contains(item.criterion.as_str());
+            let urgency = if item.blocking || on_shortest_path {
+                Urgency::Urgent
+            } else {
+                Urgency::NotUrgent
+            };
+            let data_actions = assessment
+                .finding(&item.criterion)
+                .map_or(0, |f| f.actions.len());
+            let mut actions: Vec<PlannedAction> = item
+                .actions
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let effort = a.effort.unwrap_or(item.effort);
+                    PlannedAction {
+                        text: a.text.clone(),
+                        effort,
+                        owner_role: a.owner_role.unwrap_or(item.owner_role),
+                        horizon: horizon(effort, urgency, importance),
+                        source: if i < data_actions { "data" } else { "pack" },
+                    }
+                })
+                .collect();
+            if actions.is_empty() {
+                let (text, effort, owner_role) = status_action(item);
+                actions.push(PlannedAction {
+                    text,
+                    effort,
+                    owner_role,
+                    horizon: horizon(effort, urgency, importance),
+                    source: "status",
+                });
+            }
+            let effort = actions.iter().map(|a| a.effort).min().unwrap_or(item.effort);
+            let horizon = actions
+                .iter()
+                .map(|a| a.horizon)
+                .min()
+                .unwrap_or(Horizon::Days90);
+            RankedGap {
+                rank: 0,
+                criterion: item.criterion.clone(),
+                title: item.title.clone(),
+                section: item.section.clone(),
+                status: item.status,
+                mandatory: item.mandatory,
+                blocking: item.blocking,
+                gap_points: item.gap_points,
+                effort,
+                owner_role: actions.first().map_or(item.owner_role, |a| a.owner_role),
+                importance,
+                urgency,
+                horizon,
+                on_shortest_path,
+                actions,
+            }
+        })
+        .collect();
+    gaps.sort_by(|a, b| {
+        a.urgency
+            .cmp(&b.urgency)
+            .then(a.importance.cmp(&b.importance))
+            .then(
+                (b.gap_points / effort_weight(b.effort))
+                    .total_cmp(&(a.gap_points / effort_weight(a.effort))),
+            )
+            .then(b.gap_points.total_cmp(&a.gap_points))
+            .then(a.criterion.cmp(&b.criterion))
+    });
+    for (i, g) in gaps.iter_mut().enumerate() {
+        g.rank = i + 1;
+    }
+    Plan {
+        gaps,
+        shortest_path: shortest,
+    }
+}
+
+/// The columns of `improvement-plan.csv`.
+pub const CSV_COLUMNS: [&str; 13] = [
+    "rank",
+    "criterion",
+    "title",
+    "section",
+    "status",
+    "gap_points",
+    "effort",
+    "owner_role",
+    "horizon",
+    "importance",
+    "urgency",
+    "on_shortest_path",
+    "action",
+];
+
+/// Formats points: whole numbers without decimals, else one decimal.
+pub fn points(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if (r - r.round()).abs() < 1e-9 {
+        format!("{}", r.round() as i64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// `improvement-plan.csv`: one row per action; `horizon` in days.
+pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(CSV_COLUMNS)?;
+    for g in &plan.gaps {
+        for a in &g.actions {
+            w.write_record([
+                g.rank.to_string(),
+                g.criterion.clone(),
+                g.title.clone(),
+                g.section.clone(),
+                g.status.as_str().to_owned(),
+                points(g.gap_points),
+                effort_str(a.effort).to_owned(),
+                owner_role_str(a.owner_role).to_owned(),
+                a.horizon.days().to_string(),
+                g.importance.as_str().to_owned(),
+                g.urgency.as_str().to_owned(),
+                if g.on_shortest_path { "yes" } else { "no" }.to_owned(),
+                a.text.clone(),
+            ])?;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
+}
+
+/// Totals after closing the path, or `None` when there is none.
+pub fn path_result(path: &ShortestPath) -> Option<&Totals> {
+    match path {
+        ShortestPath::Path { result, .. } => Some(&result.overall),
+        _ => None,
+    }
+}

@@ -1,0 +1,619 @@
+//! CX5: key drivers of satisfaction, coded dissatisfaction reasons, and
+//! actions on the top reasons.
+
+use std::collections::BTreeMap;
+
+use cxaudit_metrics::survey::{Correlation, key_drivers};
+use cxaudit_plugin_sdk::markdown;
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::common::{self, Invitation, Window, action, definition, num, pct, score_from_checks};
+
+/// Evaluator `drivers`.
+pub struct Drivers;
+
+/// Parameters of [`Drivers`].
+#[derive(Debug, Deserialize)]
+pub struct DriversParams {
+    /// `spearman` or `pearson`.
+    pub method: String,
+    /// A response with CSAT at or below this is dissatisfied.
+    pub dissatisfied_max: i64,
+    /// Share of dissatisfied responses that must carry a coded reason.
+    pub coded_target: f64,
+    /// How many top reasons must have an action.
+    pub top_n: i64,
+    /// Complete responses needed to rank drivers.
+    pub min_driver_responses: i64,
+    /// Words that mark an action section heading or table column.
+    pub action_keywords: Vec<String>,
+}
+
+/// A dissatisfaction reason with its count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// The code.
+    pub code: String,
+    /// Dissatisfied responses with this code.
+    pub count: u64,
+    /// Share of coded dissatisfied responses.
+    pub share: f64,
+    /// Documents where an action names it.
+    pub actioned_in: Vec<String>,
+}
+
+impl Evaluator for Drivers {
+    type Params = DriversParams;
+
+    fn name(&self) -> &'static str {
+        "drivers"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new(
+            "Key drivers of satisfaction are ranked from the driver ratings; dissatisfied \
+             responses carry a coded reason; the top reasons have actions in the reviews or \
+             the business plan.",
+        )
+        .table(
+            TableNeed::required("surveys")
+                .column("survey_id", ColumnType::String)
+                .column("channel", ColumnType::String)
+                .column("invited_at", ColumnType::Timestamp)
+                .column("csat", ColumnType::Integer)
+                .optional_column("responded_at", ColumnType::Timestamp)
+                .optional_column("dissatisfaction_reason", ColumnType::String)
+                .optional_column("attr_*", ColumnType::Integer),
+        )
+        .optional_document("review_minutes")
+        .optional_document("business_plan")
+        .parameter(
+            ParamSpec::string("method", "spearman")
+                .describe("correlation of each attr_* with csat: `spearman` or `pearson`"),
+        )
+        .parameter(
+            ParamSpec::integer("dissatisfied_max", 2)
+                .min(1.0)
+                .max(5.0)
+                .describe("a response with csat at or below this is dissatisfied"),
+        )
+        .parameter(
+            ParamSpec::number("coded_target", 0.9)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of dissatisfied responses with a coded reason (ratio)"),
+        )
+        .parameter(
+            ParamSpec::integer("top_n", 3)
+                .min(1.0)
+                .describe("top reasons that must have an action"),
+        )
+        .parameter(
+            ParamSpec::integer("min_driver_responses", 30)
+                .min(3.0)
+                .describe("complete responses (csat and every attr_*) needed to rank drivers"),
+        )
+        .parameter(
+            ParamSpec::list("action_keywords", json!(["action", "initiative"])).describe(
+                "a section heading or table column with one of these words holds actions",
+            ),
+        )
+        .measurement(
+            "driver_responses",
+            "responses",
+            "responses with csat and every attr_* rating",
+        )
+        .measurement(
+            "top_driver_correlation",
+            "correlation",
+            "correlation of the first-ranked attribute with csat",
+        )
+        .measurement(
+            "dissatisfied_responses",
+            "responses",
+            "responses with csat <= dissatisfied_max",
+        )
+        .measurement(
+            "dissatisfied_coded_share",
+            "ratio",
+            "dissatisfied responses with a coded reason / dissatisfied responses",
+        )
+        .measurement(
+            "top_reasons_actioned_share",
+            "ratio",
+            "top reasons named in an action / top reasons",
+        )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &DriversParams) -> Result<Evaluation, EvalError> {
+        let method = match p.method.as_str() {
+            "spearman" => Correlation::Spearman,
+            "pearson" => Correlation::Pearson,
+            other => {
+                return Err(EvalError::Failed(format!(
+                    "bad parameters: method must be `spearman` or `pearson`, found `{other}`"
+                )));
+            }
+        };
+        let window = Window::from_context(ctx)?;
+        let table = ctx.table("surveys")?;
+        let invitations = common::load_invitations(&table, &window)?;
+        let responses: Vec<&Invitation> = invitations
+            .rows
+            .iter()
+            .filter(|i| i.csat.is_some_and(|c| (1..=5).contains(&c)))
+            .collect();
+        if responses.is_empty() {
+            return Err(EvalError::MissingEvidence(
+                "no survey response with a 1-5 csat in the assessment period".into(),
+            ));
+        }
+        let mut e = Evaluation::with_status(Status::NotMet, "");
+        common::note_skipped_invitations(&invitations, &mut e.observations);
+        let drivers = rank_drivers(&table, &window, method, p, &mut e)?;
+        let coded = report_reasons(&responses, p, &mut e);
+        let actioned = report_actions(ctx, p, coded, &mut e)?;
+        score_from_checks(&mut e);
+        e.summary = format!("{drivers}; {actioned}.");
+        Ok(e)
+    }
+}
+
+/// Ranks the attr_* columns by correlation with csat over complete responses.
+fn rank_drivers(
+    table: &Table,
+    window: &Window,
+    method: Correlation,
+    p: &DriversParams,
+    e: &mut Evaluation,
+) -> Result<String, EvalError> {
+    let names = table.columns_with_prefix("attr_");
+    let invited: Vec<Option<i64>> = table.timestamps("invited_at")?.collect();
+    let csat: Vec<Option<i64>> = table.i64s("csat")?.collect();
+    let mut columns: Vec<Vec<Option<i64>>> = Vec::new();
+    for n in &names {
+        columns.push(table.i64s(n)?.collect());
+    }
+    let mut overall = Vec::new();
+    let mut attrs: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    for (row, c) in csat.iter().enumerate() {
+        let in_window = invited[row].is_some_and(|t| window.contains(t));
+        let Some(c) = c.filter(|c| (1..=5).contains(c) && in_window) else {
+            continue;
+        };
+        let values: Option<Vec<f64>> = columns
+            .iter()
+            .map(|col| col[row].map(|v| v as f64))
+            .collect();
+        if let (Some(values), false) = (values, names.is_empty()) {
+            overall.push(c as f64);
+            for (a, v) in attrs.iter_mut().zip(values) {
+                a.push(v);
+            }
+        }
+    }
+    let n = overall.len();
+    let pairs: Vec<(&str, &[f64])> = names
+        .iter()
+        .map(String::as_str)
+        .zip(attrs.iter().map(Vec::as_slice))
+        .collect();
+    let ranked = if n as i64 >= p.min_driver_responses {
+        key_drivers(&pairs, &overall, method)
+    } else {
+        Vec::new()
+    };
+    let computed = ranked.iter().any(|d| d.correlation.is_some());
+    let method_name = if method == Correlation::Spearman {
+        "Spearman"
+    } else {
+        "Pearson"
+    };
+    e.checks.push(Check::new(
+        "driver_ranking",
+        "Key-driver ranking computed from attribute ratings",
+        json!({"attributes": names.len(), "responses": n}),
+        format!(
+            ">= 1 attr_* column and >= {} complete responses",
+            p.min_driver_responses
+        ),
+        computed,
+    ));
+    e.measurements.push(Measurement::new(
+        "driver_responses",
+        Some(n as f64),
+        "responses",
+        "responses with csat and every attr_* rating",
+    ));
+    e.measurements.push(Measurement::new(
+        "top_driver_correlation",
+        ranked.first().and_then(|d| d.correlation),
+        "correlation",
+        "correlation of the first-ranked attribute with csat",
+    ));
+    e.definitions.push(definition(
+        "key driver",
+        &format!(
+            "{method_name} correlation of each attr_* rating with csat over responses in the period with csat and every attribute, ranked from the strongest positive."
+        ),
+    ));
+    e.drilldowns.push(Drilldown {
+        id: "drivers".into(),
+        title: "Key drivers of satisfaction".into(),
+        columns: ["rank", "attribute", "correlation", "responses"]
+            .map(String::from)
+            .to_vec(),
+        rows: ranked
+            .iter()
+            .enumerate()
+            .map(|(i, d)| vec![json!(i + 1), json!(d.name), num(d.correlation), json!(n)])
+            .collect(),
+    });
+    e.charts.push(Chart {
+        id: "drivers".into(),
+        title: format!("{method_name} correlation with overall satisfaction"),
+        kind: ChartKind::Bar,
+        x: ranked.iter().map(|d| d.name.to_owned()).collect(),
+        y: Vec::new(),
+        unit: "correlation".into(),
+        series: vec![Series {
+            name: "correlation".into(),
+            values: ranked.iter().map(|d| d.correlation).collect(),
+        }],
+    });
+    if !computed {
+        e.actions.push(action(
+            if names.is_empty() {
+                "Add driver ratings (attr_* questions: wait, knowledge, courtesy, resolution, effort) to the survey export so drivers can be ranked.".to_owned()
+            } else {
+                format!(
+                    "Collect complete driver ratings: {n} responses have csat and every attribute, {} are needed.",
+                    p.min_driver_responses
+                )
+            },
+            Effort::Medium,
+            OwnerRole::Technology,
+        ));
+        return Ok(format!(
+            "key drivers not ranked ({} attributes, {n} complete responses)",
+            names.len()
+        ));
+    }
+    let top: Vec<String> = ranked
+        .iter()
+        .take(3)
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.name,
+                d.correlation.map_or("n/a".into(), |c| format!("{c:.2}"))
+            )
+        })
+        .collect();
+    Ok(format!("top drivers {} (n = {n})", top.join(", ")))
+}
+
+/// Counts coded reasons of dissatisfied responses; returns the top reasons.
+fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluation) -> Vec<Reason> {
+    let dissatisfied: Vec<&&Invitation> = responses
+        .iter()
+        .filter(|r| r.csat.is_some_and(|c| c <= p.dissatisfied_max))
+        .collect();
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &dissatisfied {
+        if let Some(code) = &r.reason {
+            *counts.entry(code.clone()).or_default() += 1;
+        }
+    }
+    let coded: u64 = counts.values().sum();
+    let share = (!dissatisfied.is_empty()).then(|| coded as f64 / dissatisfied.len() as f64);
+    e.checks.push(Check::new(
+        "reasons_coded",
+        &format!(
+            "Dissatisfied responses (csat <= {}) with a coded reason",
+            p.dissatisfied_max
+        ),
+        num(share),
+        format!(">= {}", p.coded_target),
+        share.is_none_or(|s| s + 1e-12 >= p.coded_target),
+    ));
+    e.measurements.push(Measurement::new(
+        "dissatisfied_responses",
+        Some(dissatisfied.len() as f64),
+        "responses",
+        "responses with csat <= dissatisfied_max",
+    ));
+    e.measurements.push(Measurement::new(
+        "dissatisfied_coded_share",
+        share,
+        "ratio",
+        "dissatisfied responses with a coded reason / dissatisfied responses",
+    ));
+    if dissatisfied.is_empty() {
+        e.observations.push(format!(
+            "No response in the period has csat <= {}: no reason to code.",
+            p.dissatisfied_max
+        ));
+    } else if share.is_some_and(|s| s + 1e-12 < p.coded_target) {
+        e.actions.push(action(
+            format!(
+                "Code the reason of every dissatisfied response: {coded} of {} ({}) carry a reason, target {}.",
+                dissatisfied.len(),
+                share.map_or("n/a".into(), pct),
+                pct(p.coded_target)
+            ),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+    }
+    let mut reasons: Vec<Reason> = counts
+        .into_iter()
+        .map(|(code, count)| Reason {
+            code,
+            count,
+            share: count as f64 / coded.max(1) as f64,
+            actioned_in: Vec::new(),
+        })
+        .collect();
+    reasons.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+    e.charts.push(Chart {
+        id: "reasons".into(),
+        title: "Dissatisfaction reasons".into(),
+        kind: ChartKind::Bar,
+        x: reasons.iter().map(|r| r.code.clone()).collect(),
+        y: Vec::new(),
+        unit: "responses".into(),
+        series: vec![Series {
+            name: "dissatisfied responses".into(),
+            values: reasons.iter().map(|r| Some(r.count as f64)).collect(),
+        }],
+    });
+    reasons
+}
+
+/// Text that states actions in a document: sections whose heading has an
+/// action keyword, and rows of tables with an action column.
+pub fn action_texts(doc: &markdown::MarkdownDoc, keywords: &[String]) -> Vec<String> {
+    let has_keyword = |s: &str| {
+        let s = s.to_lowercase();
+        keywords
+            .iter()
+            .any(|k| !k.trim().is_empty() && s.contains(&k.to_lowercase()))
+    };
+    let mut out = Vec::new();
+    for s in &doc.sections {
+        let action_section = has_keyword(&s.heading);
+        if action_section {
+            out.extend(s.text.lines().map(str::to_owned));
+        }
+        for t in &s.tables {
+            if action_section || t.header.iter().any(|h| has_keyword(h)) {
+                out.extend(t.rows.iter().map(|r| r.join(" | ")));
+            }
+        }
+    }
+    out
+}
+
+/// Whether an action text names a reason code (as written, or with `_` as spaces).
+pub fn names_reason(text: &str, code: &str) -> bool {
+    let t = text.to_lowercase();
+    let c = code.to_lowercase();
+    t.contains(&c) || t.contains(&c.replace('_', " "))
+}
+
+fn report_actions(
+    ctx: &Context<'_>,
+    p: &DriversParams,
+    mut reasons: Vec<Reason>,
+    e: &mut Evaluation,
+) -> Result<String, EvalError> {
+    let mut docs = Vec::new();
+    for kind in ["review_minutes", "business_plan"] {
+        if let Ok(found) = ctx.documents(kind) {
+            docs.extend(found);
+        }
+    }
+    let mut texts: Vec<(String, Vec<String>)> = Vec::new();
+    for d in &docs {
+        match markdown::parse(&d.text) {
+            Ok(parsed) => texts.push((d.path.clone(), action_texts(&parsed, &p.action_keywords))),
+            Err(m) => e.observations.push(format!("{}: not read ({m}).", d.path)),
+        }
+    }
+    let top_n = p.top_n.max(1) as usize;
+    for r in reasons.iter_mut().take(top_n) {
+        r.actioned_in = texts
+            .iter()
+            .filter(|(_, lines)| lines.iter().any(|l| names_reason(l, &r.code)))
+            .map(|(path, _)| path.clone())
+            .collect();
+    }
+    let top: Vec<&Reason> = reasons.iter().take(top_n).collect();
+    let with_action = top.iter().filter(|r| !r.actioned_in.is_empty()).count();
+    let share = (!top.is_empty()).then(|| with_action as f64 / top.len() as f64);
+    let dissatisfied_without_codes = top.is_empty()
+        && e.measurements
+            .iter()
+            .any(|m| m.name == "dissatisfied_responses" && m.value.is_some_and(|v| v > 0.0));
+    let passed = !dissatisfied_without_codes && with_action == top.len();
+    e.checks.push(Check::new(
+        "top_reasons_actioned",
+        &format!(
+            "Top {top_n} dissatisfaction reasons named in an action (review minutes, business plan)"
+        ),
+        json!(format!("{with_action} of {}", top.len())),
+        "every top reason",
+        passed,
+    ));
+    e.measurements.push(Measurement::new(
+        "top_reasons_actioned_share",
+        share,
+        "ratio",
+        "top reasons named in an action / top reasons",
+    ));
+    e.definitions.push(definition(
+        "reason with an action",
+        &format!(
+            "The reason code (or its words) appears in a row of a table with a column, or under a heading, containing one of: {}; in review_minutes or business_plan documents.",
+            p.action_keywords.join(", ")
+        ),
+    ));
+    if docs.is_empty() {
+        e.observations
+            .push("No review_minutes or business_plan document: no action can be found.".into());
+    }
+    e.drilldowns.push(Drilldown {
+        id: "reasons".into(),
+        title: "Dissatisfaction reasons".into(),
+        columns: ["reason", "responses", "share", "top", "actioned_in"]
+            .map(String::from)
+            .to_vec(),
+        rows: reasons
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                vec![
+                    json!(r.code),
+                    json!(r.count),
+                    num(Some(r.share)),
+                    json!(i < top_n),
+                    json!(r.actioned_in.join(", ")),
+                ]
+            })
+            .collect(),
+    });
+    let missing: Vec<&&Reason> = top.iter().filter(|r| r.actioned_in.is_empty()).collect();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|r| format!("{} ({} responses, {})", r.code, r.count, pct(r.share)))
+            .collect();
+        e.actions.push(action(
+            format!(
+                "Record an owned action in the monthly review for the top dissatisfaction reasons without one: {}.",
+                list.join(", ")
+            ),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+    }
+    Ok(if top.is_empty() {
+        "no coded dissatisfaction reason".into()
+    } else {
+        let names: Vec<String> = top
+            .iter()
+            .map(|r| format!("{} {}", r.code, pct(r.share)))
+            .collect();
+        format!(
+            "top reasons {}; {with_action} of {} with an action",
+            names.join(", "),
+            top.len()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::fixtures::{invite, with_surveys};
+    use cxaudit_plugin_sdk::testing::TestHost;
+
+    const REVIEW: &str = "# Performance review 2026-01\n\n## Discussion\n\nTop reasons long_wait (2), agent_knowledge (1).\n\n## Actions\n\n| KPI | Action | Owner | Due |\n|---|---|---|---|\n| csat_top2 | Dissatisfaction reason long_wait: staff peaks to forecast | WFM | 2026-02-28 |\n";
+
+    /// Six responses csat 1, 1, 2, 4, 5, 5 (three dissatisfied: long_wait, long_wait,
+    /// agent_knowledge) and one invitation without a response.
+    /// attr_wait = csat (Spearman 1), attr_courtesy reversed (Spearman -1).
+    fn host() -> TestHost {
+        let t = "2026-01-10T12:00:00";
+        let surveys = [
+            invite("s1", "c1", "voice", "A1", t)
+                .answered(1)
+                .reason("long_wait"),
+            invite("s2", "c2", "voice", "A1", t)
+                .answered(1)
+                .reason("long_wait"),
+            invite("s3", "c3", "voice", "A1", t)
+                .answered(2)
+                .reason("agent_knowledge"),
+            invite("s4", "c4", "voice", "A1", t).answered(4),
+            invite("s5", "c5", "voice", "A1", t).answered(5),
+            invite("s6", "c6", "voice", "A1", t).answered(5),
+            invite("s7", "c7", "voice", "A1", t),
+        ];
+        let wait = vec![Some(1), Some(1), Some(2), Some(4), Some(5), Some(5), None];
+        let courtesy = vec![Some(5), Some(5), Some(4), Some(2), Some(1), Some(1), None];
+        with_surveys(
+            TestHost::new().period("2026-01-01", "2026-01-31"),
+            &surveys,
+            &[("attr_wait", wait), ("attr_courtesy", courtesy)],
+        )
+    }
+
+    #[test]
+    fn drivers_ranked_reasons_coded_one_top_reason_without_action() {
+        // Drivers: attr_wait 1.0 then attr_courtesy -1.0 over 6 complete responses -> pass.
+        // Coded 3 of 3 dissatisfied -> pass. Top reasons long_wait (2, 66.7%) and
+        // agent_knowledge (1, 33.3%); only long_wait is in an Actions table row (the
+        // discussion text does not count) -> fail. Score 2 of 3.
+        let e = host()
+            .document("review_minutes", "reviews/2026-01.md", REVIEW)
+            .run(&Drivers, json!({"min_driver_responses": 3}));
+        let drivers = &e
+            .drilldowns
+            .iter()
+            .find(|d| d.id == "drivers")
+            .unwrap()
+            .rows;
+        assert_eq!(drivers[0][1], json!("attr_wait"));
+        assert_eq!(drivers[0][2], json!(1.0));
+        assert_eq!(drivers[1][2], json!(-1.0));
+        let reasons = &e
+            .drilldowns
+            .iter()
+            .find(|d| d.id == "reasons")
+            .unwrap()
+            .rows;
+        assert_eq!(reasons[0][0], json!("long_wait"));
+        assert_eq!(reasons[0][1], json!(2));
+        assert_eq!(reasons[0][4], json!("reviews/2026-01.md"));
+        assert_eq!(reasons[1][4], json!(""));
+        let passed: Vec<bool> = e.checks.iter().map(|c| c.passed).collect();
+        assert_eq!(passed, [true, true, false]);
+        assert!((e.score.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!(
+            e.actions
+                .iter()
+                .any(|a| a.text.contains("agent_knowledge (1 responses, 33.3%)"))
+        );
+        assert_eq!(e.charts.len(), 2);
+    }
+
+    #[test]
+    fn too_few_responses_uncoded_reasons_and_no_documents() {
+        // Default minimum 30 complete responses: ranking fails. Dissatisfied at csat <= 1:
+        // 2 responses, both coded. No document: top reason long_wait has no action.
+        let e = host().run(&Drivers, json!({"dissatisfied_max": 1}));
+        let passed: Vec<bool> = e.checks.iter().map(|c| c.passed).collect();
+        assert_eq!(passed, [false, true, false]);
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.contains("No review_minutes"))
+        );
+        // With csat <= 4 as dissatisfied: 4 responses, 3 coded = 0.75 < 0.9.
+        let e = host().run(
+            &Drivers,
+            json!({"dissatisfied_max": 4, "min_driver_responses": 3}),
+        );
+        let m = e
+            .measurements
+            .iter()
+            .find(|m| m.name == "dissatisfied_coded_share")
+            .unwrap();
+        assert_eq!(m.value, Some(0.75));
+        assert!(!e.checks[1].passed);
+    }
+}

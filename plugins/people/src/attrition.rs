@@ -1,0 +1,534 @@
+//! PE1: staff attrition, monthly and annualised, early-tenure, against
+//! target and trend.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use cxaudit_kpis::{GroupBy, Kpi};
+use cxaudit_metrics::people::{
+    AnnualisationMethod, Hire, annualised_attrition, average_headcount, early_tenure_attrition,
+    monthly_attrition,
+};
+use cxaudit_metrics::stats::least_squares_slope;
+use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::days_from_date;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::common::*;
+
+/// PE1 evaluator `attrition`.
+pub struct Attrition;
+
+/// Parameters of [`Attrition`].
+#[derive(Debug, Deserialize)]
+pub struct AttritionParams {
+    /// `sum`, `times_twelve` or `compounding`.
+    pub attrition_method: String,
+    /// Early-tenure window, days.
+    pub early_tenure_days: u32,
+    /// Annualised attrition target when `kpi_targets` has none (fraction).
+    pub target: f64,
+    /// Annualised attrition earning no credit (fraction).
+    pub floor: f64,
+}
+
+/// One employment spell (one roster row).
+#[derive(Debug, Clone)]
+pub struct Spell {
+    /// Agent id.
+    pub agent_id: String,
+    /// Team.
+    pub team: String,
+    /// First day employed.
+    pub hired: NaiveDate,
+    /// Last day employed, if the spell ended.
+    pub exited: Option<NaiveDate>,
+    /// `voluntary` / `involuntary` / empty.
+    pub exit_type: Option<String>,
+}
+
+impl Spell {
+    /// Whether the agent is employed at the start (`end_of_day` false) or
+    /// the end of `day`.
+    fn covers(&self, day: NaiveDate, end_of_day: bool) -> bool {
+        self.hired <= day
+            && self
+                .exited
+                .is_none_or(|x| if end_of_day { x > day } else { x >= day })
+    }
+}
+
+/// Roster rows as spells, and the count of rows skipped (no id or hire date).
+pub fn load_spells(t: &Table) -> Result<(Vec<Spell>, usize), EvalError> {
+    let ids: Vec<Option<&str>> = t.strs("agent_id")?.collect();
+    let hired: Vec<Option<i32>> = t.dates("hired_on")?.collect();
+    let exited: Vec<Option<i32>> = t.dates("exited_on")?.collect();
+    let teams: Vec<Option<&str>> = optional_strs(t, "team", ids.len())?;
+    let types: Vec<Option<&str>> = optional_strs(t, "exit_type", ids.len())?;
+    let mut spells = Vec::new();
+    let mut skipped = 0;
+    for i in 0..ids.len() {
+        match (ids[i].filter(|s| !s.is_empty()), to_date(hired[i])) {
+            (Some(id), Some(h)) => spells.push(Spell {
+                agent_id: id.to_owned(),
+                team: teams[i].unwrap_or("").to_owned(),
+                hired: h,
+                exited: to_date(exited[i]),
+                exit_type: types[i].filter(|s| !s.is_empty()).map(str::to_owned),
+            }),
+            _ => skipped += 1,
+        }
+    }
+    Ok((spells, skipped))
+}
+
+/// A string column when present, else empty cells.
+pub fn optional_strs<'a>(
+    t: &'a Table,
+    name: &str,
+    rows: usize,
+) -> Result<Vec<Option<&'a str>>, EvalError> {
+    if t.has_column(name) {
+        Ok(t.strs(name)?.collect())
+    } else {
+        Ok(vec![None; rows])
+    }
+}
+
+/// Distinct agents employed at the start or end of `day` (an agent with two
+/// spells covering the day counts once).
+fn headcount(spells: &[Spell], day: NaiveDate, end_of_day: bool) -> usize {
+    spells
+        .iter()
+        .filter(|s| s.covers(day, end_of_day))
+        .map(|s| s.agent_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+fn method_of(name: &str) -> Result<AnnualisationMethod, EvalError> {
+    match name {
+        "sum" => Ok(AnnualisationMethod::SumOfMonths),
+        "times_twelve" => Ok(AnnualisationMethod::TimesTwelve),
+        "compounding" => Ok(AnnualisationMethod::Compounding),
+        other => Err(EvalError::Failed(format!(
+            "parameter attrition_method = `{other}`: expected sum, times_twelve or compounding"
+        ))),
+    }
+}
+
+/// The monthly rate equivalent to an annualised target under a method.
+fn monthly_equivalent(annual: f64, method: AnnualisationMethod) -> f64 {
+    match method {
+        AnnualisationMethod::Compounding => 1.0 - (1.0 - annual.min(1.0)).powf(1.0 / 12.0),
+        _ => annual / 12.0,
+    }
+}
+
+/// One month of the series.
+struct MonthRow {
+    month: NaiveDate,
+    start: usize,
+    end: usize,
+    hires: usize,
+    leavers: usize,
+    voluntary: usize,
+    involuntary: usize,
+    /// Monthly rate from cxaudit-kpis (capped at 1 as it caps).
+    rate: Option<f64>,
+    /// Monthly rate from distinct-agent headcount.
+    own_rate: Option<f64>,
+}
+
+fn in_month(d: Option<NaiveDate>, month: NaiveDate) -> bool {
+    d.is_some_and(|d| d >= month && d <= month_end(month))
+}
+
+fn month_rows(
+    spells: &[Spell],
+    months: &[NaiveDate],
+    kpi_monthly: &BTreeMap<String, f64>,
+) -> Vec<MonthRow> {
+    months
+        .iter()
+        .map(|&m| {
+            let leavers: Vec<&Spell> = spells.iter().filter(|s| in_month(s.exited, m)).collect();
+            let kind = |k: &str| {
+                leavers
+                    .iter()
+                    .filter(|s| s.exit_type.as_deref() == Some(k))
+                    .count()
+            };
+            let (start, end) = (headcount(spells, m, false), headcount(spells, month_end(m), true));
+            let avg = average_headcount(start as f64, end as f64);
+            MonthRow {
+                month: m,
+                start,
+                end,
+                hires: spells.iter().filter(|s| in_month(Some(s.hired), m)).count(),
+                leavers: leavers.len(),
+                voluntary: kind("voluntary"),
+                involuntary: kind("involuntary"),
+                rate: kpi_monthly.get(&month_label(m)).copied(),
+                own_rate: monthly_attrition(leavers.len() as f64, avg).map(|r| r.min(1.0)),
+            }
+        })
+        .collect()
+}
+
+impl Evaluator for Attrition {
+    type Params = AttritionParams;
+
+    fn name(&self) -> &'static str {
+        "attrition"
+    }
+
+    fn manifest(&self) -> Manifest {
+        let m = Manifest::new(
+            "Staff attrition: monthly (leavers / average headcount), annualised by the pack's method, \
+             early-tenure attrition and the voluntary/involuntary split, against the target and the trend.",
+        )
+        .table(
+            TableNeed::required("agents")
+                .column("agent_id", ColumnType::String)
+                .column("hired_on", ColumnType::Date)
+                .column("exited_on", ColumnType::Date)
+                .optional_column("exit_type", ColumnType::String)
+                .optional_column("team", ColumnType::String),
+        )
+        .table(
+            TableNeed::optional("kpi_targets")
+                .column("kpi", ColumnType::String)
+                .column("target", ColumnType::Float)
+                .column("direction", ColumnType::String)
+                .optional_column("scope", ColumnType::String),
+        )
+        .parameter(
+            ParamSpec::string("attrition_method", "sum")
+                .describe("annualisation: sum (sum of monthly rates scaled to 12 months), times_twelve, compounding"),
+        )
+        .parameter(
+            ParamSpec::integer("early_tenure_days", 90)
+                .min(1.0)
+                .max(730.0)
+                .describe("early-tenure window, days"),
+        )
+        .parameter(
+            ParamSpec::number("target", 0.45)
+                .min(0.0)
+                .max(5.0)
+                .describe("annualised attrition target (fraction) when kpi_targets has no attrition_annualized"),
+        )
+        .parameter(
+            ParamSpec::number("floor", 1.0)
+                .min(0.0)
+                .max(10.0)
+                .describe("annualised attrition at or above which no credit is given (fraction)"),
+        )
+        .measurement("attrition_annualized", "ratio", "annualised attrition over the period (cxaudit-kpis)")
+        .measurement("attrition_monthly_mean", "ratio", "mean of the monthly rates leavers / average headcount")
+        .measurement("attrition_trend_slope", "ratio per month", "least-squares slope of the monthly rates")
+        .measurement("early_tenure_attrition", "ratio", "leavers within D days of hire / hires in the period who have had D days")
+        .measurement("voluntary_leaver_share", "ratio", "voluntary leavers / leavers with an exit type")
+        .measurement("leavers", "agents", "spells ended in the period")
+        .measurement("hires", "agents", "spells started in the period");
+        with_kpi_needs(m, &["agents"])
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &AttritionParams) -> Result<Evaluation, EvalError> {
+        let method = method_of(&p.attrition_method)?;
+        let agents = ctx.table("agents")?;
+        let (spells, skipped) = load_spells(&agents)?;
+        if spells.is_empty() {
+            return Err(EvalError::MissingEvidence("the agents table has no usable row".into()));
+        }
+        let (start, end) = period_dates(ctx)?;
+        let months = months_of(start, end);
+        let evidence = cxaudit_kpis::Evidence::from_context(ctx);
+        let mut opts = kpi_options(ctx)?;
+        opts.attrition_method = method;
+        let annualised = cxaudit_kpis::overall(&evidence, &opts)
+            .value(Kpi::AttritionAnnualized)
+            .ok_or_else(|| {
+                EvalError::MissingEvidence("no headcount in any month of the period: attrition cannot be computed".into())
+            })?;
+        // Month by month with 12 x m, so each month's value divides back to m exactly.
+        let mut monthly_opts = opts.clone();
+        monthly_opts.attrition_method = AnnualisationMethod::TimesTwelve;
+        let kpi_monthly: BTreeMap<String, f64> = cxaudit_kpis::compute(&evidence, GroupBy::Month, &monthly_opts)
+            .groups
+            .iter()
+            .filter_map(|g| g.value(Kpi::AttritionAnnualized).map(|v| (g.group.clone(), v / 12.0)))
+            .collect();
+        let rows = month_rows(&spells, &months, &kpi_monthly);
+        let series: Vec<f64> = rows.iter().filter_map(|r| r.rate).collect();
+        let slope = least_squares_slope(&series);
+
+        let kpi_target = centre_target(ctx, Kpi::AttritionAnnualized.key())?;
+        let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
+        let target_source = if kpi_target.is_some() { "kpi_targets" } else { "pack parameter" };
+
+        let as_of = as_of_date(ctx)?;
+        let hires_in_period: Vec<&Spell> =
+            spells.iter().filter(|s| s.hired >= start && s.hired <= end).collect();
+        let hires: Vec<Hire> = hires_in_period
+            .iter()
+            .map(|s| Hire {
+                hired_at: i64::from(days_from_date(s.hired)) * 86_400,
+                left_at: s.exited.map(|x| i64::from(days_from_date(x)) * 86_400),
+            })
+            .collect();
+        let early = early_tenure_attrition(&hires, p.early_tenure_days, i64::from(days_from_date(as_of)) * 86_400);
+        let early_leavers: Vec<&Spell> = hires_in_period
+            .iter()
+            .copied()
+            .filter(|s| {
+                s.exited.is_some_and(|x| (x - s.hired).num_days() <= i64::from(p.early_tenure_days))
+                    && (s.hired + chrono::Duration::days(i64::from(p.early_tenure_days))) <= as_of
+            })
+            .collect();
+
+        let leavers: Vec<&Spell> =
+            spells.iter().filter(|s| s.exited.is_some_and(|x| x >= start && x <= end)).collect();
+        let voluntary = leavers.iter().filter(|s| s.exit_type.as_deref() == Some("voluntary")).count();
+        let involuntary = leavers.iter().filter(|s| s.exit_type.as_deref() == Some("involuntary")).count();
+        let voluntary_share = cxaudit_metrics::stats::count_ratio(voluntary as u64, (voluntary + involuntary) as u64);
+
+        // Checks.
+        let mut items = vec![Credited::graded(
+            Check::new(
+                "attrition_vs_target",
+                "Annualised attrition at or under the target",
+                round(annualised, 6),
+                format!("<= {target} ({target_source}); no credit at >= {}", p.floor),
+                false,
+            )
+            .weight(2.0),
+            graded(annualised, p.floor, target, false),
+        )];
+        let mut observations = Vec::new();
+        match slope {
+            Some(s) => items.push(Credited::pass_fail(Check::new(
+                "attrition_trend",
+                "Monthly attrition improving or flat (least-squares slope), or already within target",
+                round(s, 6),
+                format!("<= 0 per month, or annualised <= {target}"),
+                s <= 0.0 || annualised <= target,
+            ))),
+            None => observations.push(
+                "Fewer than two months with headcount: no attrition trend can be judged.".to_owned(),
+            ),
+        }
+        if skipped > 0 {
+            observations.push(format!("{skipped} roster rows without agent_id or hired_on were skipped."));
+        }
+        let rehired: BTreeSet<&str> = {
+            let mut seen = BTreeSet::new();
+            spells.iter().map(|s| s.agent_id.as_str()).filter(|id| !seen.insert(*id)).collect()
+        };
+        if !rehired.is_empty() {
+            observations.push(format!(
+                "{} agent(s) have more than one employment spell (rehires: {}); each exit counts as one leaver, each spell start as one hire, and an agent counts once in any day's headcount.",
+                rehired.len(),
+                rehired.iter().copied().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for r in &rows {
+            if let (Some(a), Some(b)) = (r.rate, r.own_rate) {
+                if (a - b).abs() > 1e-9 {
+                    observations.push(format!(
+                        "{}: overlapping spells of one agent make the roster's spell count ({}) differ from distinct agents; cxaudit-kpis reports {} monthly, distinct-agent headcount gives {}.",
+                        month_label(r.month), pct(a), pct(a), pct(b)
+                    ));
+                }
+            }
+        }
+        if let Some(t) = &kpi_target {
+            if t.direction == "min" {
+                observations.push("The attrition target in kpi_targets has direction `min`; attrition is judged as `at most`.".into());
+            }
+        }
+
+        let trend_word = match slope {
+            Some(s) if s < 0.0 => "improving",
+            Some(s) if s > 0.0 => "worsening",
+            Some(_) => "flat",
+            None => "not judged",
+        };
+        let summary = format!(
+            "Annualised attrition {} ({}) against target {} ({target_source}); monthly trend {} points/month ({trend_word}); {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
+            pct(annualised),
+            p.attrition_method,
+            pct(target),
+            slope.map_or("n/a".to_owned(), |s| format!("{:+.2}", s * 100.0)),
+            leavers.len(),
+            early.rate().map_or("n/a (no hire has had the window yet)".to_owned(), |r| format!(
+                "{} ({} of {} hires left within {} days)",
+                pct(r), early.leavers, early.cohort, p.early_tenure_days
+            )),
+        );
+        let mut e = evaluation_from_credits(items, summary);
+        e.observations = observations;
+        let monthly_mean = cxaudit_metrics::stats::mean(&series);
+        e.measurements = vec![
+            Measurement::new("attrition_annualized", Some(annualised), "ratio", &Kpi::AttritionAnnualized.definition(&opts).definition),
+            Measurement::new("attrition_monthly_mean", monthly_mean, "ratio", "mean of monthly leavers / average headcount over months with headcount"),
+            Measurement::new("attrition_trend_slope", slope, "ratio per month", "least-squares slope of the monthly attrition rates (negative = improving)"),
+            Measurement::new("early_tenure_attrition", early.rate(), "ratio", &format!("leavers within {} days of hire / hires in the period who have had {} days by the as-of date", p.early_tenure_days, p.early_tenure_days)),
+            Measurement::new("voluntary_leaver_share", voluntary_share, "ratio", "voluntary leavers / leavers with an exit type, in the period"),
+            Measurement::new("leavers", Some(leavers.len() as f64), "agents", "employment spells ended in the period (a rehired agent who left once counts once)"),
+            Measurement::new("hires", Some(hires_in_period.len() as f64), "agents", "employment spells started in the period (a rehire counts as a hire)"),
+        ];
+        e.definitions = vec![
+            definition("attrition_annualized", &Kpi::AttritionAnnualized.definition(&opts).definition),
+            definition("headcount", "agents with an employment spell covering the day; start of month counts those exiting that day, end of month does not; an agent counts once per day"),
+            definition("early-tenure attrition", &format!("DOMAIN §5: leavers within {} days / hires who have had {} days", p.early_tenure_days, p.early_tenure_days)),
+            definition("trend", "ordinary least-squares slope of the monthly rates against month number; negative = improving"),
+        ];
+        e.drilldowns = vec![monthly_drilldown(&rows, method), team_drilldown(&leavers, &early_leavers), early_drilldown(&early_leavers)];
+        e.charts = vec![Chart {
+            id: "attrition_monthly".into(),
+            title: "Monthly attrition against the target's monthly equivalent".into(),
+            kind: ChartKind::Line,
+            x: rows.iter().map(|r| month_label(r.month)).collect(),
+            y: vec![],
+            unit: "ratio".into(),
+            series: vec![
+                Series { name: "Monthly attrition".into(), values: rows.iter().map(|r| r.rate).collect() },
+                Series {
+                    name: "Target (monthly equivalent)".into(),
+                    values: rows.iter().map(|_| Some(monthly_equivalent(target, method))).collect(),
+                },
+            ],
+        }];
+        e.actions = actions(annualised, target, slope, &leavers, &early, &early_leavers, p);
+        Ok(e)
+    }
+}
+
+fn monthly_drilldown(rows: &[MonthRow], method: AnnualisationMethod) -> Drilldown {
+    Drilldown {
+        id: "attrition_by_month".into(),
+        title: "Attrition by month".into(),
+        columns: [
+            "month", "headcount_start", "headcount_end", "average_headcount", "hires", "leavers",
+            "voluntary", "involuntary", "monthly_attrition", "annualised_equivalent",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let annual = r.rate.and_then(|m| annualised_attrition(&[m], method).ok());
+                vec![
+                    json!(month_label(r.month)),
+                    json!(r.start),
+                    json!(r.end),
+                    json!(average_headcount(r.start as f64, r.end as f64)),
+                    json!(r.hires),
+                    json!(r.leavers),
+                    json!(r.voluntary),
+                    json!(r.involuntary),
+                    num(r.rate),
+                    num(annual),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn team_drilldown(leavers: &[&Spell], early: &[&Spell]) -> Drilldown {
+    let mut teams: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for s in leavers {
+        let t = teams.entry(s.team.as_str()).or_default();
+        t[0] += 1;
+        t[1] += usize::from(s.exit_type.as_deref() == Some("voluntary"));
+        t[2] += usize::from(s.exit_type.as_deref() == Some("involuntary"));
+    }
+    for s in early {
+        teams.entry(s.team.as_str()).or_default()[3] += 1;
+    }
+    let mut rows: Vec<(&str, [usize; 4])> = teams.into_iter().collect();
+    rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+    Drilldown {
+        id: "leavers_by_team".into(),
+        title: "Leavers in the period by team".into(),
+        columns: ["team", "leavers", "voluntary", "involuntary", "early_tenure_leavers"].map(String::from).to_vec(),
+        rows: rows
+            .into_iter()
+            .map(|(t, c)| vec![json!(t), json!(c[0]), json!(c[1]), json!(c[2]), json!(c[3])])
+            .collect(),
+    }
+}
+
+fn early_drilldown(early: &[&Spell]) -> Drilldown {
+    Drilldown {
+        id: "early_tenure_leavers".into(),
+        title: "Hires who left within the early-tenure window".into(),
+        columns: ["agent_id", "team", "hired_on", "exited_on", "days_employed", "exit_type"].map(String::from).to_vec(),
+        rows: early
+            .iter()
+            .map(|s| {
+                let exited = s.exited.unwrap_or(s.hired);
+                vec![
+                    json!(s.agent_id),
+                    json!(s.team),
+                    json!(s.hired.to_string()),
+                    json!(exited.to_string()),
+                    json!((exited - s.hired).num_days()),
+                    json!(s.exit_type.clone().unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn actions(
+    annualised: f64,
+    target: f64,
+    slope: Option<f64>,
+    leavers: &[&Spell],
+    early: &cxaudit_metrics::people::EarlyTenure,
+    early_leavers: &[&Spell],
+    p: &AttritionParams,
+) -> Vec<Action> {
+    let mut out = Vec::new();
+    if annualised > target {
+        let mut by_team: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in leavers {
+            *by_team.entry(s.team.as_str()).or_default() += 1;
+        }
+        let mut teams: Vec<(&str, usize)> = by_team.into_iter().collect();
+        teams.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = teams.iter().take(3).map(|(t, n)| format!("{} ({n})", if t.is_empty() { "no team" } else { t })).collect();
+        let voluntary = leavers.iter().filter(|s| s.exit_type.as_deref() == Some("voluntary")).count();
+        out.push(action(
+            format!(
+                "Cut annualised attrition from {} to {}: {} leavers in the period ({voluntary} voluntary); start with teams {}: exit-reason review and stay interviews.",
+                pct(annualised), pct(target), leavers.len(), top.join(", ")
+            ),
+            Effort::Medium,
+            OwnerRole::People,
+        ));
+    }
+    if let Some(s) = slope.filter(|s| *s > 0.0 && annualised > target) {
+        out.push(action(
+            format!("Reverse the rising attrition trend (+{:.2} points a month): review it monthly with team leaders.", s * 100.0),
+            Effort::Medium,
+            OwnerRole::Process,
+        ));
+    }
+    if early.leavers > 0 {
+        let ids: Vec<&str> = early_leavers.iter().take(10).map(|s| s.agent_id.as_str()).collect();
+        out.push(action(
+            format!(
+                "Review hiring profile and onboarding: {} of {} hires left within {} days ({}).",
+                early.leavers, early.cohort, p.early_tenure_days, ids.join(", ")
+            ),
+            Effort::Medium,
+            OwnerRole::People,
+        ));
+    }
+    out
+}

@@ -1,0 +1,315 @@
+//! PE2: every agent certified before handling a first live contact.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::attrition::{Spell, load_spells, optional_strs};
+use crate::common::*;
+
+/// PE2 evaluator `certification`.
+pub struct Certification;
+
+/// Parameters of [`Certification`].
+#[derive(Debug, Deserialize)]
+pub struct CertificationParams {
+    /// Share of agents certified before their first live contact for full credit.
+    pub target_share: f64,
+    /// Share earning no credit.
+    pub floor_share: f64,
+    /// How many breach contacts to list.
+    pub max_listed_contacts: usize,
+}
+
+/// A live (handled) contact of an agent.
+struct LiveContact {
+    contact_id: String,
+    agent_id: String,
+    queue: String,
+    arrived_at: i64,
+    local_day: NaiveDate,
+}
+
+/// What the join of contacts to spells found for one agent.
+#[derive(Default)]
+struct AgentRecord {
+    contacts: usize,
+    before_certification: usize,
+    first_contact: Option<i64>,
+    certified_on: Option<NaiveDate>,
+    team: String,
+}
+
+/// Reads handled contacts with an agent, arriving in the period.
+fn live_contacts(t: &Table, tz: Tz, start: NaiveDate, end: NaiveDate) -> Result<Vec<LiveContact>, EvalError> {
+    let ids: Vec<Option<&str>> = t.strs("contact_id")?.collect();
+    let agents: Vec<Option<&str>> = t.strs("agent_id")?.collect();
+    let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
+    let answered: Vec<Option<i64>> = t.timestamps("answered_at")?.collect();
+    let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
+    let channels: Vec<Option<&str>> = t.strs("channel")?.collect();
+    let queues = optional_strs(t, "queue", ids.len())?;
+    let mut out = Vec::new();
+    for i in 0..ids.len() {
+        let handled = abandoned[i] != Some(true) && answered[i].is_some() && channels[i] != Some("self_service");
+        let (Some(agent), Some(arr)) = (agents[i].filter(|a| !a.is_empty()), arrived[i]) else { continue };
+        let Some(day) = local_date(arr, tz) else { continue };
+        if !handled || day < start || day > end {
+            continue;
+        }
+        out.push(LiveContact {
+            contact_id: ids[i].unwrap_or("").to_owned(),
+            agent_id: agent.to_owned(),
+            queue: queues[i].unwrap_or("").to_owned(),
+            arrived_at: arr,
+            local_day: day,
+        });
+    }
+    out.sort_by(|a, b| a.arrived_at.cmp(&b.arrived_at).then(a.contact_id.cmp(&b.contact_id)));
+    Ok(out)
+}
+
+/// The spell of `agent` covering `day`, with its certification date.
+fn covering<'a>(spells: &'a [(Spell, Option<NaiveDate>)], agent: &str, day: NaiveDate) -> Option<&'a (Spell, Option<NaiveDate>)> {
+    spells
+        .iter()
+        .find(|(s, _)| s.agent_id == agent && s.hired <= day && s.exited.is_none_or(|x| day <= x))
+}
+
+impl Evaluator for Certification {
+    type Params = CertificationParams;
+
+    fn name(&self) -> &'static str {
+        "certification"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new(
+            "Every agent is certified before handling a first live contact: handled contacts are joined to the \
+             employment spell covering their arrival and compared with that spell's certification date.",
+        )
+        .table(
+            TableNeed::required("agents")
+                .column("agent_id", ColumnType::String)
+                .column("hired_on", ColumnType::Date)
+                .column("certified_on", ColumnType::Date)
+                .column("exited_on", ColumnType::Date)
+                .optional_column("team", ColumnType::String),
+        )
+        .table(
+            TableNeed::required("contacts")
+                .column("contact_id", ColumnType::String)
+                .column("agent_id", ColumnType::String)
+                .column("channel", ColumnType::String)
+                .column("arrived_at", ColumnType::Timestamp)
+                .column("answered_at", ColumnType::Timestamp)
+                .column("abandoned", ColumnType::Bool)
+                .optional_column("queue", ColumnType::String),
+        )
+        .parameter(ParamSpec::number("target_share", 1.0).min(0.0).max(1.0).describe("share of agents certified before their first live contact for full credit"))
+        .parameter(ParamSpec::number("floor_share", 0.8).min(0.0).max(1.0).describe("share of compliant agents earning no credit"))
+        .parameter(ParamSpec::integer("max_listed_contacts", 50).min(0.0).max(10_000.0).describe("breach contacts listed in the drill-down"))
+        .measurement("certified_before_live_share", "ratio", "agents with no handled contact before certification / agents who handled contacts in the period")
+        .measurement("agents_in_breach", "agents", "agents who handled a contact before certified_on (or without one)")
+        .measurement("contacts_before_certification", "contacts", "handled contacts arriving before the agent's certification date")
+        .measurement("contacts_outside_employment", "contacts", "handled contacts whose agent has no employment spell covering the arrival day")
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &CertificationParams) -> Result<Evaluation, EvalError> {
+        let tz = time_zone(ctx)?;
+        let (start, end) = period_dates(ctx)?;
+        let agents = ctx.table("agents")?;
+        let (spells, skipped) = load_spells(&agents)?;
+        let certified = certification_dates(&agents)?;
+        let spells: Vec<(Spell, Option<NaiveDate>)> = spells.into_iter().zip(certified).collect();
+        let contacts = live_contacts(&ctx.table("contacts")?, tz, start, end)?;
+        if contacts.is_empty() {
+            return Err(EvalError::MissingEvidence("no handled contact with an agent in the period".into()));
+        }
+        let mut records: BTreeMap<&str, AgentRecord> = BTreeMap::new();
+        let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
+        let mut anomalies: Vec<&LiveContact> = Vec::new();
+        for c in &contacts {
+            let Some((spell, cert)) = covering(&spells, &c.agent_id, c.local_day) else {
+                anomalies.push(c);
+                continue;
+            };
+            let r = records.entry(c.agent_id.as_str()).or_default();
+            r.contacts += 1;
+            r.team = spell.team.clone();
+            if r.first_contact.is_none() {
+                r.first_contact = Some(c.arrived_at);
+                r.certified_on = *cert;
+            }
+            if cert.is_none_or(|d| c.local_day < d) {
+                r.before_certification += 1;
+                if r.before_certification == 1 {
+                    r.certified_on = *cert;
+                }
+                breaches.push((c, *cert));
+            }
+        }
+        if records.is_empty() {
+            return Err(EvalError::MissingEvidence(format!(
+                "none of the {} handled contacts falls in an employment spell of its agent",
+                contacts.len()
+            )));
+        }
+        let in_breach: Vec<(&str, &AgentRecord)> =
+            records.iter().filter(|(_, r)| r.before_certification > 0).map(|(a, r)| (*a, r)).collect();
+        let agents_total = records.len();
+        let compliant = agents_total - in_breach.len();
+        let share = compliant as f64 / agents_total as f64;
+        let credit = graded(share, p.floor_share, p.target_share, true);
+        let check = Check::new(
+            "certified_before_first_live_contact",
+            "Share of agents certified before their first live contact",
+            round(share, 6),
+            format!(">= {} (no credit at <= {})", p.target_share, p.floor_share),
+            false,
+        );
+        let summary = format!(
+            "{compliant} of {agents_total} agents who handled contacts were certified before their first live contact ({}); {} agents in breach with {} contacts handled before certification; {} contacts outside any employment spell.",
+            pct(share),
+            in_breach.len(),
+            breaches.len(),
+            anomalies.len()
+        );
+        let mut e = evaluation_from_credits(vec![Credited::graded(check, credit)], summary);
+        e.measurements = vec![
+            Measurement::new("certified_before_live_share", Some(share), "ratio", "agents with no handled contact before certification / agents who handled contacts in the period"),
+            Measurement::new("agents_in_breach", Some(in_breach.len() as f64), "agents", "agents who handled a contact before certified_on, or with certified_on empty"),
+            Measurement::new("contacts_before_certification", Some(breaches.len() as f64), "contacts", "handled contacts arriving (local day) before the certification date of the covering spell"),
+            Measurement::new("contacts_outside_employment", Some(anomalies.len() as f64), "contacts", "handled contacts whose agent has no employment spell covering the arrival day"),
+        ];
+        e.definitions = vec![
+            definition("live contact", "a handled contact: not abandoned, answered_at present, channel other than self_service, with an agent_id, arriving in the period"),
+            definition("breach", "a live contact whose local arrival day is before certified_on of the employment spell covering it (a contact on the certification day is compliant), or whose spell has no certified_on"),
+            definition("employment spell", "one roster row: hired_on to exited_on inclusive; a rehire is a new spell with its own certification"),
+        ];
+        let mut obs = Vec::new();
+        if skipped > 0 {
+            obs.push(format!("{skipped} roster rows without agent_id or hired_on were skipped."));
+        }
+        if !anomalies.is_empty() {
+            let mut ids: Vec<&str> = anomalies.iter().map(|c| c.agent_id.as_str()).collect();
+            ids.dedup();
+            ids.sort();
+            ids.dedup();
+            obs.push(format!(
+                "Data anomaly: {} handled contacts by agents outside any employment spell ({}); they are listed, not judged.",
+                anomalies.len(),
+                ids.join(", ")
+            ));
+        }
+        e.observations = obs;
+        e.drilldowns = vec![
+            Drilldown {
+                id: "agents_in_breach".into(),
+                title: "Agents who handled live contacts before certification".into(),
+                columns: ["agent_id", "team", "first_live_contact", "certified_on", "contacts_before_certification", "contacts_in_period"].map(String::from).to_vec(),
+                rows: in_breach
+                    .iter()
+                    .map(|(a, r)| {
+                        vec![
+                            json!(a),
+                            json!(r.team),
+                            json!(r.first_contact.map(|t| local_time_label(t, tz))),
+                            json!(r.certified_on.map(|d| d.to_string()).unwrap_or_else(|| "not certified".into())),
+                            json!(r.before_certification),
+                            json!(r.contacts),
+                        ]
+                    })
+                    .collect(),
+            },
+            Drilldown {
+                id: "contacts_before_certification".into(),
+                title: format!("Contacts handled before certification (first {})", p.max_listed_contacts),
+                columns: ["contact_id", "agent_id", "queue", "arrived_at", "certified_on"].map(String::from).to_vec(),
+                rows: breaches
+                    .iter()
+                    .take(p.max_listed_contacts)
+                    .map(|(c, cert)| {
+                        vec![
+                            json!(c.contact_id),
+                            json!(c.agent_id),
+                            json!(c.queue),
+                            json!(local_time_label(c.arrived_at, tz)),
+                            json!(cert.map(|d| d.to_string()).unwrap_or_else(|| "not certified".into())),
+                        ]
+                    })
+                    .collect(),
+            },
+            Drilldown {
+                id: "contacts_outside_employment".into(),
+                title: format!("Data anomalies: contacts by agents outside any employment spell (first {})", p.max_listed_contacts),
+                columns: ["contact_id", "agent_id", "queue", "arrived_at", "reason"].map(String::from).to_vec(),
+                rows: anomalies
+                    .iter()
+                    .take(p.max_listed_contacts)
+                    .map(|c| {
+                        let on_roster = spells.iter().any(|(s, _)| s.agent_id == c.agent_id);
+                        vec![
+                            json!(c.contact_id),
+                            json!(c.agent_id),
+                            json!(c.queue),
+                            json!(local_time_label(c.arrived_at, tz)),
+                            json!(if on_roster { "no employment spell covers the arrival day" } else { "agent not on the roster" }),
+                        ]
+                    })
+                    .collect(),
+            },
+        ];
+        e.actions = certification_actions(&in_breach, breaches.len(), &anomalies);
+        Ok(e)
+    }
+}
+
+fn certification_dates(t: &Table) -> Result<Vec<Option<NaiveDate>>, EvalError> {
+    let ids: Vec<Option<&str>> = t.strs("agent_id")?.collect();
+    let hired: Vec<Option<i32>> = t.dates("hired_on")?.collect();
+    let cert: Vec<Option<i32>> = t.dates("certified_on")?.collect();
+    // Same row filter as `load_spells`, so the vectors stay aligned.
+    Ok((0..ids.len())
+        .filter(|&i| ids[i].is_some_and(|s| !s.is_empty()) && to_date(hired[i]).is_some())
+        .map(|i| to_date(cert[i]))
+        .collect())
+}
+
+fn certification_actions(in_breach: &[(&str, &AgentRecord)], breach_contacts: usize, anomalies: &[&LiveContact]) -> Vec<Action> {
+    let mut out = Vec::new();
+    if !in_breach.is_empty() {
+        let named: Vec<String> = in_breach
+            .iter()
+            .take(10)
+            .map(|(a, r)| format!("{a} ({} contacts)", r.before_certification))
+            .collect();
+        out.push(action(
+            format!(
+                "Certify or withdraw from live queues agents {}{}: {breach_contacts} contacts were handled before certification.",
+                named.join(", "),
+                if in_breach.len() > 10 { format!(" and {} more", in_breach.len() - 10) } else { String::new() }
+            ),
+            Effort::Low,
+            OwnerRole::People,
+        ));
+        out.push(action(
+            "Make certification a routing prerequisite: the ACD assigns live queues only to agents with a certification date."
+                .to_owned(),
+            Effort::Medium,
+            OwnerRole::Technology,
+        ));
+    }
+    if !anomalies.is_empty() {
+        out.push(action(
+            format!("Reconcile the roster with the ACD: {} handled contacts belong to agents outside any employment spell.", anomalies.len()),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+    }
+    out
+}

@@ -1,0 +1,233 @@
+//! Hand-worked fixtures for PE1-PE3.
+
+use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
+use serde_json::json;
+
+use crate::{Absence, Attrition, Certification};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
+    e.measurements.iter().find(|m| m.name == name).and_then(|m| m.value)
+}
+
+fn check<'a>(e: &'a Evaluation, id: &str) -> &'a Check {
+    e.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no check {id}: {:?}", e.checks))
+}
+
+/// Roster, period 2026-01..03, as of 2026-06-30:
+/// A1, A4 stay; A2 leaves 01-15 (voluntary); A3 leaves 02-10 (involuntary)
+/// and is REHIRED 03-01 (second row, same id); A5 hired 01-02, leaves 02-20
+/// after 49 days (voluntary).
+fn roster() -> TestHost {
+    let agents = TableBuilder::new()
+        .strings("agent_id", ["A1", "A2", "A3", "A3", "A4", "A5"].map(Some))
+        .strings("team", ["T1", "T1", "T2", "T2", "T1", "T2"].map(Some))
+        .dates("hired_on", ["2025-01-01", "2025-01-01", "2025-06-01", "2026-03-01", "2025-01-01", "2026-01-02"].map(Some))
+        .dates("exited_on", [None, Some("2026-01-15"), Some("2026-02-10"), None, None, Some("2026-02-20")])
+        .strings("exit_type", [None, Some("voluntary"), Some("involuntary"), None, None, Some("voluntary")])
+        .build();
+    TestHost::new().period("2026-01-01", "2026-03-31").as_of("2026-06-30").table("agents", agents)
+}
+
+#[test]
+fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
+    // Jan: start {A1,A2,A3,A4}=4, end {A1,A3,A4,A5}=4, avg 4, 1 leaver -> 0.25
+    // Feb: start {A1,A3,A4,A5}=4, end {A1,A4}=2, avg 3, 2 leavers -> 2/3
+    // Mar: start {A1,A3(rehired),A4}=3, end 3, 0 leavers -> 0
+    // sum method: (0.25 + 0.666667 + 0) * 12 / 3 = 3.666667; slope of [0.25, 0.6667, 0] = -0.125.
+    // Target 0.45 (param), floor 1.0: graded credit 0 (weight 2); trend improving passes (weight 1)
+    // -> score 1/3, partially met.
+    let e = roster().run(&Attrition, json!({}));
+    assert!(close(measurement(&e, "attrition_annualized").unwrap(), 11.0 / 3.0), "{e:?}");
+    assert!(close(measurement(&e, "attrition_trend_slope").unwrap(), -0.125));
+    assert_eq!(measurement(&e, "leavers"), Some(3.0));
+    // Hires in the period: A5 and the A3 rehire.
+    assert_eq!(measurement(&e, "hires"), Some(2.0));
+    // Early tenure (90 days, as of 06-30): cohort {A5, A3 rehire}; A5 left after 49 days -> 1/2.
+    assert!(close(measurement(&e, "early_tenure_attrition").unwrap(), 0.5));
+    // Voluntary share: 2 of 3 leavers.
+    assert!(close(measurement(&e, "voluntary_leaver_share").unwrap(), 2.0 / 3.0));
+    assert!(!check(&e, "attrition_vs_target").passed);
+    assert!(check(&e, "attrition_trend").passed);
+    assert!(close(e.score.unwrap(), 1.0 / 3.0));
+    assert_eq!(e.status, Status::PartiallyMet);
+    let months = &e.drilldowns[0];
+    // March row: headcount 3 at start (A3 counted once), 1 hire (the rehire), 0 leavers.
+    assert_eq!(months.rows[2][1], json!(3));
+    assert_eq!(months.rows[2][4], json!(1));
+    assert_eq!(months.rows[2][5], json!(0));
+    assert!(e.observations.iter().any(|o| o.contains("rehires: A3")));
+    assert_eq!(e.charts[0].series[0].values.len(), 3);
+    assert!(!e.actions.is_empty());
+}
+
+#[test]
+fn attrition_uses_kpi_target_and_compounding_method() {
+    // Same roster, compounding: mean m = 0.305556; 1 - (1 - 0.305556)^12 = 0.98742
+    // (ln 0.694444 = -0.364643; x12 = -4.37572; exp = 0.012579).
+    // kpi_targets attrition_annualized 0.99 -> within target: graded 1; score 1, met.
+    let targets = TableBuilder::new()
+        .strings("kpi", [Some("attrition_annualized")])
+        .floats("target", [Some(0.99)])
+        .strings("direction", [Some("max")])
+        .build();
+    let e = roster().table("kpi_targets", targets).run(&Attrition, json!({"attrition_method": "compounding"}));
+    let m: f64 = (0.25 + 2.0 / 3.0) / 3.0;
+    let expected = 1.0 - (1.0 - m).powi(12);
+    assert!(close(measurement(&e, "attrition_annualized").unwrap(), expected), "{e:?}");
+    assert!((expected - 0.987_42).abs() < 1e-5, "{expected}");
+    assert_eq!(e.score, Some(1.0));
+    assert_eq!(e.status, Status::Met);
+}
+
+#[test]
+fn overlapping_rehire_spells_never_double_count_a_day() {
+    // B1 leaves 2026-02-01 and is rehired the same day: on 02-01 both spells cover the day,
+    // the agent counts once: Feb start headcount = {B1, B2} = 2, not 3.
+    let agents = TableBuilder::new()
+        .strings("agent_id", ["B1", "B1", "B2"].map(Some))
+        .dates("hired_on", ["2025-01-01", "2026-02-01", "2025-01-01"].map(Some))
+        .dates("exited_on", [Some("2026-02-01"), None, None])
+        .build();
+    let e = TestHost::new().period("2026-01-01", "2026-02-28").table("agents", agents).run(&Attrition, json!({}));
+    let feb = &e.drilldowns[0].rows[1];
+    assert_eq!(feb[0], json!("2026-02"));
+    assert_eq!(feb[1], json!(2));
+    assert_eq!(feb[4], json!(1), "one hire");
+    assert_eq!(feb[5], json!(1), "one leaver");
+}
+
+#[test]
+fn attrition_bad_method_is_an_error() {
+    let e = roster().run(&Attrition, json!({"attrition_method": "monthly"}));
+    assert_eq!(e.status, Status::Error);
+}
+
+/// Roster: G1 certified 01-05, G2 certified 01-10, G3 never certified; G4 has two
+/// spells: 2025-01-01..2026-01-31 (certified 2025-01-10) and rehired 2026-03-01
+/// (certified 2026-03-05).
+fn cert_host(contacts: Vec<(&str, Option<&str>, &str, bool)>) -> TestHost {
+    let agents = TableBuilder::new()
+        .strings("agent_id", ["G1", "G2", "G3", "G4", "G4"].map(Some))
+        .dates("hired_on", ["2026-01-01", "2026-01-01", "2026-01-01", "2025-01-01", "2026-03-01"].map(Some))
+        .dates("certified_on", [Some("2026-01-05"), Some("2026-01-10"), None, Some("2025-01-10"), Some("2026-03-05")])
+        .dates("exited_on", [None, None, None, Some("2026-01-31"), None])
+        .build();
+    let n = contacts.len();
+    let table = TableBuilder::new()
+        .strings("contact_id", contacts.iter().map(|c| Some(c.0)))
+        .strings("agent_id", contacts.iter().map(|c| c.1))
+        .strings("channel", vec![Some("voice"); n])
+        .strings("queue", vec![Some("billing"); n])
+        .timestamps("arrived_at", contacts.iter().map(|c| Some(c.2)))
+        .timestamps("answered_at", contacts.iter().map(|c| if c.3 { None } else { Some(c.2) }))
+        .bools("abandoned", contacts.iter().map(|c| Some(c.3)))
+        .build();
+    TestHost::new().table("agents", agents).table("contacts", table)
+}
+
+#[test]
+fn certification_lists_breaches_and_anomalies() {
+    // c1 G1 on its certification day: compliant. c2, c3 G2 before 01-10: breach; c4 after: fine.
+    // c5 G3 never certified: breach. c6 G4 in spell 1 (certified): fine. c7 G4 03-02 in the
+    // rehire spell, certified 03-05: breach. c8 G4 02-15 between spells, c9 X9 not on the roster:
+    // anomalies, not judged. c10 abandoned without agent: not live.
+    // Agents judged {G1..G4} = 4, in breach {G2, G3, G4} = 3 -> share 0.25;
+    // graded(0.25, floor 0.8, target 1.0) = 0 -> not met.
+    let e = cert_host(vec![
+        ("c1", Some("G1"), "2026-01-05T10:00:00", false),
+        ("c2", Some("G2"), "2026-01-08T09:00:00", false),
+        ("c3", Some("G2"), "2026-01-09T09:00:00", false),
+        ("c4", Some("G2"), "2026-01-12T09:00:00", false),
+        ("c5", Some("G3"), "2026-01-20T09:00:00", false),
+        ("c6", Some("G4"), "2026-01-15T09:00:00", false),
+        ("c7", Some("G4"), "2026-03-02T09:00:00", false),
+        ("c8", Some("G4"), "2026-02-15T09:00:00", false),
+        ("c9", Some("X9"), "2026-01-15T09:00:00", false),
+        ("c10", None, "2026-01-15T09:00:00", true),
+    ])
+    .run(&Certification, json!({}));
+    assert!(close(measurement(&e, "certified_before_live_share").unwrap(), 0.25), "{e:?}");
+    assert_eq!(measurement(&e, "agents_in_breach"), Some(3.0));
+    assert_eq!(measurement(&e, "contacts_before_certification"), Some(4.0));
+    assert_eq!(measurement(&e, "contacts_outside_employment"), Some(2.0));
+    assert_eq!(e.score, Some(0.0));
+    assert_eq!(e.status, Status::NotMet);
+    let breach = &e.drilldowns[0];
+    assert_eq!(breach.rows.len(), 3);
+    // G2: first live contact 01-08 09:00, certified 01-10, 2 contacts before it.
+    assert_eq!(breach.rows[0][0], json!("G2"));
+    assert_eq!(breach.rows[0][2], json!("2026-01-08 09:00"));
+    assert_eq!(breach.rows[0][3], json!("2026-01-10"));
+    assert_eq!(breach.rows[0][4], json!(2));
+    assert_eq!(breach.rows[1][3], json!("not certified"));
+    // G4's breach is in the rehire spell: its certification date is the second one.
+    assert_eq!(breach.rows[2][3], json!("2026-03-05"));
+    assert_eq!(e.drilldowns[1].rows.len(), 4);
+    let anomalies = &e.drilldowns[2];
+    assert_eq!(anomalies.rows.len(), 2);
+    // Listed by arrival: c9 (01-15, X9) before c8 (02-15, G4 between spells).
+    assert_eq!(anomalies.rows[0][4], json!("agent not on the roster"));
+    assert_eq!(anomalies.rows[1][4], json!("no employment spell covers the arrival day"));
+    assert!(e.actions.iter().any(|a| a.text.contains("G2 (2 contacts)")));
+}
+
+#[test]
+fn certification_met_when_every_agent_certified_first() {
+    // One agent, contact on the certification day: 1 of 1 compliant -> met.
+    let e = cert_host(vec![("c1", Some("G1"), "2026-01-05T10:00:00", false)]).run(&Certification, json!({}));
+    assert_eq!(e.score, Some(1.0));
+    assert_eq!(e.status, Status::Met);
+    assert!(e.actions.is_empty());
+}
+
+#[test]
+fn certification_without_live_contacts_is_insufficient() {
+    let e = cert_host(vec![("c10", None, "2026-01-15T09:00:00", true)]).run(&Certification, json!({}));
+    assert_eq!(e.status, Status::InsufficientEvidence);
+}
+
+fn adherence_host() -> TestHost {
+    // P1: Jan 480 scheduled / 0 absent, Feb 480 / 48. P2: Jan 480 / 24, Feb 480 / 96.
+    let t = TableBuilder::new()
+        .strings("agent_id", ["P1", "P1", "P2", "P2"].map(Some))
+        .dates("date", ["2026-01-05", "2026-02-02", "2026-01-05", "2026-02-02"].map(Some))
+        .floats("scheduled_minutes", [Some(480.0); 4])
+        .floats("adherent_minutes", [Some(400.0); 4])
+        .floats("worked_minutes", [Some(450.0); 4])
+        .floats("unplanned_absence_minutes", [Some(0.0), Some(48.0), Some(24.0), Some(96.0)])
+        .build();
+    TestHost::new().table("adherence", t)
+}
+
+#[test]
+fn absence_graded_overall_and_by_month() {
+    // Overall 168 / 1920 = 0.0875; graded between floor 0.10 and target 0.05 = 0.25 (weight 2).
+    // Jan 24/960 = 0.025 within, Feb 144/960 = 0.15 over -> month share 0.5 (weight 1).
+    // Score (2 x 0.25 + 0.5) / 3 = 1/3. Worst agent P2 120/960 = 0.125; P1 = 0.05 is not above.
+    let e = adherence_host().run(&Absence, json!({}));
+    assert!(close(measurement(&e, "absence_rate").unwrap(), 0.0875), "{e:?}");
+    assert!(close(measurement(&e, "months_within_target_share").unwrap(), 0.5));
+    assert_eq!(measurement(&e, "agents_over_target"), Some(1.0));
+    assert!(close(e.score.unwrap(), 1.0 / 3.0));
+    assert_eq!(e.status, Status::PartiallyMet);
+    assert_eq!(e.drilldowns[1].rows[0][0], json!("P2"));
+    assert!(e.actions[0].text.contains("P2 (12.5%)"));
+}
+
+#[test]
+fn absence_target_from_kpi_targets() {
+    // kpi_targets absence_rate 0.20: overall 0.0875 and both months within -> met.
+    let targets = TableBuilder::new()
+        .strings("kpi", [Some("absence_rate")])
+        .floats("target", [Some(0.20)])
+        .strings("direction", [Some("max")])
+        .build();
+    let e = adherence_host().table("kpi_targets", targets).run(&Absence, json!({"floor": 0.3}));
+    assert_eq!(e.score, Some(1.0));
+    assert_eq!(e.status, Status::Met);
+}

@@ -1,0 +1,231 @@
+//! Helpers shared by the performance evaluators: period and months, KPI options,
+//! targets from `kpi_targets`, credit-weighted scoring and formatting.
+
+use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+use cxaudit_kpis::KpiOptions;
+use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::date_from_days;
+use serde_json::Value;
+
+/// The assessment period as dates.
+pub fn period_dates(ctx: &Context<'_>) -> Result<(NaiveDate, NaiveDate), EvalError> {
+    let p = ctx.period();
+    let parse = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
+    };
+    Ok((parse(&p.start)?, parse(&p.end)?))
+}
+
+/// The as-of date of the assessment.
+pub fn as_of_date(ctx: &Context<'_>) -> Result<NaiveDate, EvalError> {
+    NaiveDate::parse_from_str(ctx.as_of(), "%Y-%m-%d")
+        .map_err(|e| EvalError::Failed(format!("as-of date `{}`: {e}", ctx.as_of())))
+}
+
+/// The centre's time zone.
+pub fn time_zone(ctx: &Context<'_>) -> Result<Tz, EvalError> {
+    ctx.time_zone()
+        .parse()
+        .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))
+}
+
+/// KPI options with the assessment period and the centre's time zone.
+pub fn kpi_options(ctx: &Context<'_>) -> Result<KpiOptions, EvalError> {
+    let (start, end) = period_dates(ctx)?;
+    KpiOptions::default()
+        .with_period(start, end)
+        .with_time_zone(ctx.time_zone())
+        .map_err(EvalError::Failed)
+}
+
+/// First day of every month overlapping `[start, end]`.
+pub fn months_of(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = start.with_day(1).unwrap_or(start);
+    while m <= end {
+        out.push(m);
+        m = next_month(m);
+    }
+    out
+}
+
+/// First day of the month after `month`.
+pub fn next_month(month: NaiveDate) -> NaiveDate {
+    let (y, m) = if month.month() == 12 {
+        (month.year() + 1, 1)
+    } else {
+        (month.year(), month.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MAX)
+}
+
+/// Last day of the month starting `month`.
+pub fn month_end(month: NaiveDate) -> NaiveDate {
+    next_month(month).pred_opt().unwrap_or(month)
+}
+
+/// `YYYY-MM`, the key cxaudit-kpis uses for a month.
+pub fn month_label(month: NaiveDate) -> String {
+    format!("{:04}-{:02}", month.year(), month.month())
+}
+
+/// The local date of a UTC timestamp (seconds).
+pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
+    tz.timestamp_opt(ts, 0).single().map(|t| t.date_naive())
+}
+
+/// `YYYY-MM-DD HH:MM` in local time.
+pub fn local_time_label(ts: i64, tz: Tz) -> String {
+    tz.timestamp_opt(ts, 0)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| ts.to_string())
+}
+
+/// A date column value as a date.
+pub fn to_date(days: Option<i32>) -> Option<NaiveDate> {
+    days.and_then(date_from_days)
+}
+
+/// A target from `kpi_targets`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiTarget {
+    /// The KPI key.
+    pub kpi: String,
+    /// Target value.
+    pub target: f64,
+    /// `min` or `max`.
+    pub direction: String,
+}
+
+/// The centre-wide target of a KPI (rows with an empty scope or `all`), if
+/// `kpi_targets` is present and has one.
+pub fn centre_target(ctx: &Context<'_>, key: &str) -> Result<Option<KpiTarget>, EvalError> {
+    let Some(t) = ctx.optional_table("kpi_targets") else {
+        return Ok(None);
+    };
+    let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
+    let targets: Vec<Option<f64>> = t.f64s("target")?.collect();
+    let directions: Vec<Option<&str>> = t.strs("direction")?.collect();
+    let scopes: Vec<Option<&str>> = if t.has_column("scope") {
+        t.strs("scope")?.collect()
+    } else {
+        vec![None; kpis.len()]
+    };
+    for i in 0..kpis.len() {
+        let centre_wide = scopes[i].is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("all"));
+        if kpis[i] == Some(key) && centre_wide {
+            if let Some(target) = targets[i] {
+                return Ok(Some(KpiTarget {
+                    kpi: key.to_owned(),
+                    target,
+                    direction: directions[i].unwrap_or("").to_owned(),
+                }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A check with the credit it earns (graded checks earn a share).
+pub struct Credited {
+    /// The check.
+    pub check: Check,
+    /// Credit in [0, 1].
+    pub credit: f64,
+}
+
+impl Credited {
+    /// A pass/fail check: credit 1 when passed.
+    pub fn pass_fail(check: Check) -> Self {
+        let credit = if check.passed { 1.0 } else { 0.0 };
+        Credited { check, credit }
+    }
+    /// A graded check: passed only at full credit.
+    pub fn graded(mut check: Check, credit: f64) -> Self {
+        let credit = credit.clamp(0.0, 1.0);
+        check.passed = credit >= 1.0;
+        Credited { check, credit }
+    }
+}
+
+/// An evaluation scored as the weight-averaged credit of its checks.
+pub fn evaluation_from_credits(items: Vec<Credited>, summary: String) -> Evaluation {
+    let total: f64 = items.iter().map(|c| c.check.weight).sum();
+    let earned: f64 = items.iter().map(|c| c.check.weight * c.credit).sum();
+    let checks: Vec<Check> = items.into_iter().map(|c| c.check).collect();
+    let mut e = Evaluation::from_checks(checks);
+    if total > 0.0 {
+        let score = earned / total;
+        e.score = Some(score);
+        e.status = status_for_score(score);
+    }
+    e.summary = summary;
+    e
+}
+
+/// A ratio as a percentage with one decimal.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// A value rounded to `decimals` for drill-down cells.
+pub fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+/// An optional number as JSON (null when absent).
+pub fn num(x: Option<f64>) -> Value {
+    x.filter(|v| v.is_finite()).map_or(Value::Null, |v| Value::from(round(v, 6)))
+}
+
+/// A definition.
+pub fn definition(term: &str, text: &str) -> Definition {
+    Definition {
+        term: term.to_owned(),
+        text: text.to_owned(),
+    }
+}
+
+/// An action.
+pub fn action(text: String, effort: Effort, owner: OwnerRole) -> Action {
+    Action {
+        text,
+        effort: Some(effort),
+        owner_role: Some(owner),
+    }
+}
+
+/// Adds the cxaudit-kpis table needs of `tables` to a manifest: columns are
+/// merged into a table the manifest already declares, other tables are added
+/// as the KPI crate declares them (optional).
+pub fn with_kpi_needs(mut manifest: Manifest, tables: &[&str]) -> Manifest {
+    for need in cxaudit_kpis::table_needs() {
+        if !tables.contains(&need.name.as_str()) {
+            continue;
+        }
+        match manifest.tables.iter_mut().find(|t| t.name == need.name) {
+            Some(mine) => {
+                for col in need.columns {
+                    if !mine.columns.iter().any(|c| c.name == col.name) {
+                        mine.columns.push(col);
+                    }
+                }
+            }
+            None => manifest.tables.push(need),
+        }
+    }
+    manifest
+}
+
+/// The `kpi_targets` columns the evaluators read (optional table).
+pub fn kpi_targets_need() -> TableNeed {
+    TableNeed::optional("kpi_targets")
+        .column("kpi", ColumnType::String)
+        .column("target", ColumnType::Float)
+        .column("direction", ColumnType::String)
+        .optional_column("scope", ColumnType::String)
+}

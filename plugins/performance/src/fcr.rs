@@ -1,0 +1,264 @@
+//! PF2: first contact resolution from repeat contacts, per agent and per
+//! queue, coaching list and repeat drivers.
+
+use std::collections::BTreeMap;
+
+use cxaudit_kpis::Kpi;
+use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify, fcr_from_repeats};
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::common::*;
+
+/// PF2 evaluator `first_contact_resolution`.
+pub struct FirstContactResolution;
+
+/// Parameters of [`FirstContactResolution`].
+#[derive(Debug, Deserialize)]
+pub struct FcrEvalParams {
+    /// FCR target when `kpi_targets` has none (fraction).
+    pub target: f64,
+    /// FCR earning no credit (fraction).
+    pub floor: f64,
+    /// Repeat window, days.
+    pub fcr_window_days: u32,
+    /// Agents under this FCR go on the coaching list.
+    pub coaching_threshold: f64,
+    /// Minimum eligible contacts for an agent to be judged.
+    pub min_volume: u64,
+    /// Contact reasons listed in the repeat-driver view.
+    pub top_reasons: usize,
+}
+
+/// Owned contact columns, borrowed by the FCR rows.
+struct Columns<'a> {
+    customer: Vec<Option<&'a str>>,
+    agent: Vec<Option<&'a str>>,
+    queue: Vec<Option<&'a str>>,
+    arrived: Vec<Option<i64>>,
+    ended: Vec<Option<i64>>,
+    abandoned: Vec<Option<bool>>,
+    reason: Option<Vec<Option<&'a str>>>,
+}
+
+fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
+    Ok(Columns {
+        customer: t.strs("customer_id")?.collect(),
+        agent: t.strs("agent_id")?.collect(),
+        queue: t.strs("queue")?.collect(),
+        arrived: t.timestamps("arrived_at")?.collect(),
+        ended: t.timestamps("ended_at")?.collect(),
+        abandoned: t.bools("abandoned")?.collect(),
+        reason: if t.has_column("contact_reason") { Some(t.strs("contact_reason")?.collect()) } else { None },
+    })
+}
+
+/// FCR rows exactly as cxaudit-kpis builds them.
+fn fcr_rows<'a>(c: &Columns<'a>) -> Result<Vec<FcrContact<'a>>, EvalError> {
+    (0..c.arrived.len())
+        .map(|i| {
+            let arrived = c.arrived[i]
+                .ok_or_else(|| EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1)))?;
+            Ok(FcrContact {
+                customer_id: c.customer[i],
+                arrived_at: arrived,
+                ended_at: c.ended[i],
+                agent_id: c.agent[i],
+                queue: c.queue[i].unwrap_or(""),
+                abandoned: c.abandoned[i].unwrap_or(false),
+            })
+        })
+        .collect()
+}
+
+fn repeat_rate(c: &FcrCounts) -> Option<f64> {
+    cxaudit_metrics::stats::count_ratio(c.repeat_generators, c.eligible)
+}
+
+impl Evaluator for FirstContactResolution {
+    type Params = FcrEvalParams;
+
+    fn name(&self) -> &'static str {
+        "first_contact_resolution"
+    }
+
+    fn manifest(&self) -> Manifest {
+        let m = Manifest::new(
+            "First contact resolution from repeat contacts (same customer again within the window) against the \
+             target, drilled down by agent and queue, with a coaching list and the repeat drivers by contact reason.",
+        )
+        .table(
+            TableNeed::required("contacts")
+                .column("customer_id", ColumnType::String)
+                .column("agent_id", ColumnType::String)
+                .column("queue", ColumnType::String)
+                .column("arrived_at", ColumnType::Timestamp)
+                .column("ended_at", ColumnType::Timestamp)
+                .column("abandoned", ColumnType::Bool)
+                .optional_column("contact_reason", ColumnType::String),
+        )
+        .table(kpi_targets_need())
+        .parameter(ParamSpec::number("target", 0.75).min(0.0).max(1.0).describe("FCR target (fraction) when kpi_targets has no fcr_rate"))
+        .parameter(ParamSpec::number("floor", 0.60).min(0.0).max(1.0).describe("FCR at or below which no credit is given"))
+        .parameter(ParamSpec::integer("fcr_window_days", 7).min(1.0).max(90.0).describe("repeat window, days after the contact ended"))
+        .parameter(ParamSpec::number("coaching_threshold", 0.70).min(0.0).max(1.0).describe("agents under this FCR go on the coaching list"))
+        .parameter(ParamSpec::integer("min_volume", 30).min(1.0).describe("minimum eligible contacts for an agent to be judged"))
+        .parameter(ParamSpec::integer("top_reasons", 5).min(1.0).max(100.0).describe("contact reasons listed as repeat drivers"))
+        .measurement("fcr_rate", "ratio", "1 - repeat generators / eligible contacts (cxaudit-kpis)")
+        .measurement("agents_to_coach", "agents", "agents with enough eligible contacts and FCR under the coaching threshold")
+        .measurement("queues_under_target", "queues", "queues with FCR under the target");
+        with_kpi_needs(m, &["contacts"])
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &FcrEvalParams) -> Result<Evaluation, EvalError> {
+        let table = ctx.table("contacts")?;
+        let evidence = cxaudit_kpis::Evidence::from_context(ctx);
+        let mut opts = kpi_options(ctx)?;
+        opts.fcr_window_days = p.fcr_window_days;
+        let overall = cxaudit_kpis::overall(&evidence, &opts).value(Kpi::FcrRate).ok_or_else(|| {
+            EvalError::MissingEvidence("no contact is eligible for FCR (customer id, end time and a full window are needed)".into())
+        })?;
+        let cols = read_columns(&table)?;
+        let rows = fcr_rows(&cols)?;
+        let params = FcrParams { window_days: p.fcr_window_days, data_end: None };
+        let report = fcr_from_repeats(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+        let kpi_target = centre_target(ctx, "fcr_rate")?;
+        let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
+        let source = if kpi_target.is_some() { "kpi_targets" } else { "pack parameter" };
+
+        let agents: Vec<(&str, FcrCounts, f64)> = report
+            .by_agent
+            .iter()
+            .filter_map(|(a, c)| Some(((*a)?, *c, c.fcr()?)))
+            .collect();
+        let mut coaching: Vec<&(&str, FcrCounts, f64)> = agents
+            .iter()
+            .filter(|(_, c, f)| c.eligible >= p.min_volume && *f < p.coaching_threshold)
+            .collect();
+        coaching.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(b.0)));
+        let queues: Vec<(&str, FcrCounts, Option<f64>)> = report.by_queue.iter().map(|(q, c)| (*q, *c, c.fcr())).collect();
+        let queues_under: Vec<&(&str, FcrCounts, Option<f64>)> = queues.iter().filter(|(_, _, f)| f.is_some_and(|f| f < target)).collect();
+        let reasons = repeat_drivers(&cols, &rows, &params)?;
+
+        let check = Check::new(
+            "fcr_vs_target",
+            "First contact resolution (from repeats) at or above the target",
+            round(overall, 6),
+            format!(">= {target} ({source}); no credit at <= {}", p.floor),
+            false,
+        );
+        let o = report.overall;
+        let summary = format!(
+            "FCR {} against target {} ({source}): {} repeat generators in {} eligible contacts ({}-day window); {} agents under {} with >= {} eligible contacts; {} of {} queues under target.",
+            pct(overall), pct(target), o.repeat_generators, o.eligible, p.fcr_window_days,
+            coaching.len(), pct(p.coaching_threshold), p.min_volume, queues_under.len(), queues.len()
+        );
+        let mut e = evaluation_from_credits(vec![Credited::graded(check, graded(overall, p.floor, target, true))], summary);
+        let def = Kpi::FcrRate.definition(&opts).definition;
+        e.measurements = vec![
+            Measurement::new("fcr_rate", Some(overall), "ratio", &def),
+            Measurement::new("agents_to_coach", Some(coaching.len() as f64), "agents", &format!("agents with >= {} eligible contacts and FCR < {}", p.min_volume, p.coaching_threshold)),
+            Measurement::new("queues_under_target", Some(queues_under.len() as f64), "queues", "queues with FCR under the target"),
+        ];
+        e.definitions = vec![
+            definition("fcr_rate", &def),
+            definition("repeat rate", "repeat generators / eligible contacts (= 1 - FCR) of a group"),
+        ];
+        e.observations = vec![format!(
+            "Excluded from FCR: {} contacts without customer id, {} abandoned, {} without an end time, {} right-censored (window past the end of the data).",
+            o.excluded_no_customer, o.excluded_abandoned, o.excluded_no_end, o.censored
+        )];
+        if reasons.is_none() {
+            e.observations.push("The contacts table has no contact_reason: no repeat-driver view.".into());
+        }
+        e.drilldowns = vec![
+            counts_drilldown("fcr_by_queue", "FCR by queue", "queue", queues.iter().map(|(q, c, _)| (q.to_string(), *c))),
+            counts_drilldown("fcr_by_agent", "FCR by agent", "agent_id", agents.iter().map(|(a, c, _)| (a.to_string(), *c))),
+            counts_drilldown(
+                "coaching_list",
+                &format!("Coaching list: FCR under {} with >= {} eligible contacts", pct(p.coaching_threshold), p.min_volume),
+                "agent_id",
+                coaching.iter().map(|(a, c, _)| (a.to_string(), *c)),
+            ),
+        ];
+        if let Some(r) = &reasons {
+            e.drilldowns.push(counts_drilldown(
+                "repeat_drivers",
+                &format!("Repeat drivers: contact reasons by repeat generators (top {})", p.top_reasons),
+                "contact_reason",
+                r.iter().take(p.top_reasons).map(|(k, c)| (k.clone(), *c)),
+            ));
+        }
+        e.charts = vec![Chart {
+            id: "fcr_by_queue".into(),
+            title: "FCR by queue against target".into(),
+            kind: ChartKind::Bar,
+            x: queues.iter().map(|(q, _, _)| q.to_string()).collect(),
+            y: vec![],
+            unit: "ratio".into(),
+            series: vec![
+                Series { name: "FCR".into(), values: queues.iter().map(|(_, _, f)| *f).collect() },
+                Series { name: "Target".into(), values: queues.iter().map(|_| Some(target)).collect() },
+            ],
+        }];
+        if !coaching.is_empty() {
+            let named: Vec<String> = coaching.iter().take(15).map(|(a, c, f)| format!("{a} ({}, {} eligible)", pct(*f), c.eligible)).collect();
+            e.actions.push(action(
+                format!("Coach agents {} (FCR below {}): call listening on their repeat contacts.", named.join(", "), pct(p.coaching_threshold)),
+                Effort::Low,
+                OwnerRole::People,
+            ));
+        }
+        if let Some(r) = &reasons {
+            let top: Vec<String> = r
+                .iter()
+                .filter(|(_, c)| c.repeat_generators > 0)
+                .take(3)
+                .map(|(k, c)| format!("{k} ({} repeats, {})", c.repeat_generators, repeat_rate(c).map_or("n/a".into(), pct)))
+                .collect();
+            if !top.is_empty() && overall < target {
+                e.actions.push(action(
+                    format!("Root-cause the top repeat drivers {} and fix them upstream (process, product, self-service).", top.join(", ")),
+                    Effort::Medium,
+                    OwnerRole::Process,
+                ));
+            }
+        }
+        if !queues_under.is_empty() && overall < target {
+            let named: Vec<String> = queues_under.iter().map(|(q, _, f)| format!("{q} ({})", f.map_or("n/a".into(), pct))).collect();
+            e.actions.push(action(
+                format!("Review routing and knowledge on queues {} (FCR under {}).", named.join(", "), pct(target)),
+                Effort::Medium,
+                OwnerRole::Process,
+            ));
+        }
+        Ok(e)
+    }
+}
+
+/// FCR counts per contact reason, most repeat generators first; `None`
+/// without a `contact_reason` column.
+fn repeat_drivers(cols: &Columns<'_>, rows: &[FcrContact<'_>], params: &FcrParams) -> Result<Option<Vec<(String, FcrCounts)>>, EvalError> {
+    let Some(reasons) = &cols.reason else { return Ok(None) };
+    let classes = classify(rows, params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    let mut by: BTreeMap<String, FcrCounts> = BTreeMap::new();
+    for (class, reason) in classes.iter().zip(reasons) {
+        let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)").to_owned();
+        by.entry(key).or_default().add(*class);
+    }
+    let mut out: Vec<(String, FcrCounts)> = by.into_iter().collect();
+    out.sort_by(|a, b| b.1.repeat_generators.cmp(&a.1.repeat_generators).then(a.0.cmp(&b.0)));
+    Ok(Some(out))
+}
+
+fn counts_drilldown(id: &str, title: &str, key: &str, rows: impl Iterator<Item = (String, FcrCounts)>) -> Drilldown {
+    Drilldown {
+        id: id.into(),
+        title: title.into(),
+        columns: [key, "contacts", "eligible", "repeat_generators", "repeat_rate", "fcr"].map(String::from).to_vec(),
+        rows: rows
+            .map(|(k, c)| vec![json!(k), json!(c.contacts), json!(c.eligible), json!(c.repeat_generators), num(repeat_rate(&c)), num(c.fcr())])
+            .collect(),
+    }
+}

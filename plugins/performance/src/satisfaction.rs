@@ -1,0 +1,296 @@
+//! PF1: CSAT top-2-box and NPS month by month against target, met in N of
+//! the last M months or significantly improving.
+
+use std::collections::BTreeMap;
+
+use cxaudit_kpis::{GroupBy, Kpi};
+use cxaudit_metrics::stats::normal_two_sided_p;
+use cxaudit_metrics::survey::{Nps, TopTwoBox, csat_top_two_box, nps, two_proportion_z_test};
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::common::*;
+
+/// PF1 evaluator `customer_satisfaction`.
+pub struct CustomerSatisfaction;
+
+/// Parameters of [`CustomerSatisfaction`].
+#[derive(Debug, Deserialize)]
+pub struct SatisfactionParams {
+    /// CSAT top-2-box target when `kpi_targets` has none (fraction).
+    pub csat_target: f64,
+    /// NPS target when `kpi_targets` has none (points).
+    pub nps_target: f64,
+    /// The last months judged.
+    pub months_window: usize,
+    /// Months of the window that must meet the target.
+    pub months_required: usize,
+    /// Whether a significant improvement (first vs last month) also meets.
+    pub allow_trend: bool,
+    /// Significance level of the improvement test.
+    pub significance: f64,
+}
+
+/// Survey answers of one month.
+#[derive(Default)]
+struct MonthAnswers {
+    csat: Vec<u8>,
+    nps: Vec<u8>,
+}
+
+/// Responses per local invitation month (the KPI crate's grouping).
+fn answers_by_month(t: &Table, tz: chrono_tz::Tz) -> Result<BTreeMap<String, MonthAnswers>, EvalError> {
+    let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
+    let responded: Vec<Option<i64>> = t.timestamps("responded_at")?.collect();
+    let csat: Vec<Option<i64>> = t.i64s("csat")?.collect();
+    let nps_col: Vec<Option<i64>> = t.i64s("nps")?.collect();
+    let mut out: BTreeMap<String, MonthAnswers> = BTreeMap::new();
+    for i in 0..invited.len() {
+        let Some(day) = invited[i].and_then(|ts| local_date(ts, tz)) else { continue };
+        if responded[i].is_none() {
+            continue;
+        }
+        let m = out.entry(month_label(day)).or_default();
+        if let Some(c) = csat[i].filter(|c| (1..=5).contains(c)) {
+            m.csat.push(c as u8);
+        }
+        if let Some(n) = nps_col[i].filter(|n| (0..=10).contains(n)) {
+            m.nps.push(n as u8);
+        }
+    }
+    Ok(out)
+}
+
+/// One metric judged over the window.
+struct Judgement {
+    met_months: usize,
+    window_months: usize,
+    improving: Option<(String, String, f64, f64)>,
+    passed: bool,
+    credit: f64,
+}
+
+fn judge(met: &[Option<bool>], improving: Option<(String, String, f64, f64)>, p: &SatisfactionParams) -> Judgement {
+    let met_months = met.iter().filter(|m| **m == Some(true)).count();
+    let required = p.months_required.max(1);
+    let trend_ok = p.allow_trend && improving.as_ref().is_some_and(|t| t.3 < p.significance);
+    let passed = met_months >= required || trend_ok;
+    let credit = if passed { 1.0 } else { (met_months as f64 / required as f64).min(1.0) };
+    Judgement { met_months, window_months: met.len(), improving, passed, credit }
+}
+
+/// First and last month with data: (first, last, z, p) when the last is higher.
+fn csat_trend(months: &[(String, TopTwoBox)]) -> Option<(String, String, f64, f64)> {
+    let (first, last) = (months.first()?, months.last()?);
+    if first.0 == last.0 {
+        return None;
+    }
+    let t = two_proportion_z_test(last.1.top_two, last.1.valid, first.1.top_two, first.1.valid)?;
+    (t.z > 0.0).then(|| (first.0.clone(), last.0.clone(), t.z, t.p_value))
+}
+
+fn nps_trend(months: &[(String, Nps)]) -> Option<(String, String, f64, f64)> {
+    let (first, last) = (months.first()?, months.last()?);
+    if first.0 == last.0 {
+        return None;
+    }
+    let se = (first.1.variance + last.1.variance).sqrt() * 100.0;
+    let z = ratio_opt(last.1.nps - first.1.nps, se)?;
+    (z > 0.0).then(|| (first.0.clone(), last.0.clone(), z, normal_two_sided_p(z)))
+}
+
+fn ratio_opt(a: f64, b: f64) -> Option<f64> {
+    cxaudit_metrics::stats::ratio(a, b)
+}
+
+impl Evaluator for CustomerSatisfaction {
+    type Params = SatisfactionParams;
+
+    fn name(&self) -> &'static str {
+        "customer_satisfaction"
+    }
+
+    fn manifest(&self) -> Manifest {
+        let m = Manifest::new(
+            "CSAT top-2-box and NPS by month against their targets: met in at least N of the last M months of the \
+             period, or significantly improving from the first to the last month.",
+        )
+        .table(
+            TableNeed::required("surveys")
+                .column("invited_at", ColumnType::Timestamp)
+                .column("responded_at", ColumnType::Timestamp)
+                .column("csat", ColumnType::Integer)
+                .column("nps", ColumnType::Integer),
+        )
+        .table(kpi_targets_need())
+        .parameter(ParamSpec::number("csat_target", 0.85).min(0.0).max(1.0).describe("CSAT top-2-box target (fraction) when kpi_targets has no csat_top2"))
+        .parameter(ParamSpec::number("nps_target", 30.0).min(-100.0).max(100.0).describe("NPS target (points) when kpi_targets has no nps"))
+        .parameter(ParamSpec::integer("months_window", 4).min(1.0).max(24.0).describe("the last months of the period judged"))
+        .parameter(ParamSpec::integer("months_required", 3).min(1.0).max(24.0).describe("months of the window that must meet the target"))
+        .parameter(ParamSpec::bool("allow_trend", true).describe("a significant improvement from the first to the last month also meets"))
+        .parameter(ParamSpec::number("significance", 0.05).min(0.0).max(0.5).describe("significance level of the improvement z-test"))
+        .measurement("csat_top2", "ratio", "CSAT top-2-box over the period (cxaudit-kpis)")
+        .measurement("nps", "points", "NPS over the period (cxaudit-kpis)")
+        .measurement("csat_months_met", "months", "months of the window with CSAT at or above target")
+        .measurement("nps_months_met", "months", "months of the window with NPS at or above target");
+        with_kpi_needs(m, &["surveys"])
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &SatisfactionParams) -> Result<Evaluation, EvalError> {
+        let tz = time_zone(ctx)?;
+        let surveys = ctx.table("surveys")?;
+        let answers = answers_by_month(&surveys, tz)?;
+        let evidence = cxaudit_kpis::Evidence::from_context(ctx);
+        let opts = kpi_options(ctx)?;
+        let overall = cxaudit_kpis::overall(&evidence, &opts);
+        let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
+        let (start, end) = period_dates(ctx)?;
+        let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
+        let window: Vec<String> = months.iter().rev().take(p.months_window).rev().cloned().collect();
+        let value = |m: &str, k: Kpi| report.group(m).and_then(|g| g.value(k));
+
+        let csat_t = centre_target(ctx, "csat_top2")?;
+        let nps_t = centre_target(ctx, "nps")?;
+        let csat_target = csat_t.as_ref().map_or(p.csat_target, |t| t.target);
+        let nps_target = nps_t.as_ref().map_or(p.nps_target, |t| t.target);
+        let has_csat = overall.value(Kpi::CsatTop2).is_some();
+        let has_nps = overall.value(Kpi::Nps).is_some();
+        if !has_csat && !has_nps {
+            return Err(EvalError::MissingEvidence("no survey response with a csat or nps score".into()));
+        }
+
+        let csat_counts: Vec<(String, TopTwoBox)> = months
+            .iter()
+            .filter_map(|m| answers.get(m).map(|a| (m.clone(), csat_top_two_box(&a.csat))))
+            .filter(|(_, t)| t.valid > 0)
+            .collect();
+        let nps_stats: Vec<(String, Nps)> = months
+            .iter()
+            .filter_map(|m| answers.get(m).and_then(|a| nps(&a.nps)).map(|n| (m.clone(), n)))
+            .collect();
+
+        let mut items = Vec::new();
+        let mut obs = Vec::new();
+        let mut summary_parts = Vec::new();
+        let mut actions = Vec::new();
+        for (key, has, target, unit_pct) in [("csat_top2", has_csat, csat_target, true), ("nps", has_nps, nps_target, false)] {
+            let kpi = if key == "nps" { Kpi::Nps } else { Kpi::CsatTop2 };
+            if !has {
+                obs.push(format!("No response carries {key}: it is not judged."));
+                continue;
+            }
+            let met: Vec<Option<bool>> = window.iter().map(|m| value(m, kpi).map(|v| v >= target)).collect();
+            let empty: Vec<&String> = window.iter().zip(&met).filter(|(_, m)| m.is_none()).map(|(w, _)| w).collect();
+            if !empty.is_empty() {
+                obs.push(format!(
+                    "{key}: no responses in {}; such a month counts as not meeting the target.",
+                    empty.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            let trend = if key == "nps" { nps_trend(&nps_stats) } else { csat_trend(&csat_counts) };
+            let j = judge(&met, trend, p);
+            let fmt = |v: f64| if unit_pct { pct(v) } else { format!("{v:.1}") };
+            let trend_text = match &j.improving {
+                Some((f, l, z, pv)) => format!("; {f} to {l} improvement z = {z:.2}, p = {pv:.3}"),
+                None => String::new(),
+            };
+            summary_parts.push(format!(
+                "{key} met target {} in {} of the last {} months{trend_text}",
+                fmt(target), j.met_months, j.window_months
+            ));
+            items.push(Credited::graded(
+                Check::new(
+                    &format!("{key}_months_met"),
+                    &format!("{key} at or above target in enough of the last months, or significantly improving"),
+                    j.met_months as f64,
+                    format!(
+                        ">= {} of the last {} months at >= {}{}",
+                        p.months_required,
+                        p.months_window,
+                        fmt(target),
+                        if p.allow_trend { format!(", or first-to-last-month improvement with p < {}", p.significance) } else { String::new() }
+                    ),
+                    false,
+                ),
+                j.credit,
+            ));
+            if !j.passed {
+                let missed: Vec<String> = window
+                    .iter()
+                    .filter(|m| value(m, kpi).is_none_or(|v| v < target))
+                    .map(|m| format!("{m} ({})", value(m, kpi).map_or("no responses".into(), fmt)))
+                    .collect();
+                let text = format!(
+                    "Lift {key} to the target {}: missed in {}; act on the top dissatisfaction drivers and reasons (see CX5) and track monthly.",
+                    fmt(target),
+                    missed.join(", ")
+                );
+                actions.push(action(text, Effort::Medium, OwnerRole::Process));
+            }
+        }
+        let summary = format!("{}.", summary_parts.join("; "));
+        let mut e = evaluation_from_credits(items, summary);
+        e.observations = obs;
+        e.measurements = vec![
+            Measurement::new("csat_top2", overall.value(Kpi::CsatTop2), "ratio", &Kpi::CsatTop2.definition(&opts).definition),
+            Measurement::new("nps", overall.value(Kpi::Nps), "points", &Kpi::Nps.definition(&opts).definition),
+        ];
+        for c in &e.checks {
+            if let Some(v) = c.measured.as_f64() {
+                e.measurements.push(Measurement::new(&c.id.replace("_top2", ""), Some(v), "months", &c.description));
+            }
+        }
+        e.definitions = vec![
+            definition("csat_top2", &Kpi::CsatTop2.definition(&opts).definition),
+            definition("nps", &Kpi::Nps.definition(&opts).definition),
+            definition("improvement test", "CSAT: two-proportion z-test with pooled p, last vs first month with responses; NPS: z = (NPS_last - NPS_first) / sqrt(SE_first^2 + SE_last^2) with Var = (p + d - (p - d)^2) / n; improving when the last month is higher and p < significance"),
+            definition("month", "local calendar month of the invitation"),
+        ];
+        e.drilldowns = vec![Drilldown {
+            id: "satisfaction_by_month".into(),
+            title: "CSAT and NPS by month".into(),
+            columns: ["month", "csat_responses", "csat_top2", "csat_met", "nps_responses", "nps", "nps_met", "in_window"].map(String::from).to_vec(),
+            rows: months
+                .iter()
+                .map(|m| {
+                    let a = answers.get(m);
+                    let c = value(m, Kpi::CsatTop2);
+                    let n = value(m, Kpi::Nps);
+                    vec![
+                        json!(m),
+                        json!(a.map_or(0, |a| a.csat.len())),
+                        num(c),
+                        json!(c.map(|v| v >= csat_target)),
+                        json!(a.map_or(0, |a| a.nps.len())),
+                        num(n),
+                        json!(n.map(|v| v >= nps_target)),
+                        json!(window.contains(m)),
+                    ]
+                })
+                .collect(),
+        }];
+        e.charts = vec![
+            line_chart("csat_monthly", "CSAT top-2-box by month against target", "ratio", &months, "CSAT top-2-box", months.iter().map(|m| value(m, Kpi::CsatTop2)).collect(), csat_target),
+            line_chart("nps_monthly", "NPS by month against target", "points", &months, "NPS", months.iter().map(|m| value(m, Kpi::Nps)).collect(), nps_target),
+        ];
+        e.actions = actions;
+        Ok(e)
+    }
+}
+
+/// A line chart of a monthly value against a flat target.
+pub fn line_chart(id: &str, title: &str, unit: &str, months: &[String], name: &str, values: Vec<Option<f64>>, target: f64) -> Chart {
+    Chart {
+        id: id.into(),
+        title: title.into(),
+        kind: ChartKind::Line,
+        x: months.to_vec(),
+        y: vec![],
+        unit: unit.into(),
+        series: vec![
+            Series { name: name.into(), values },
+            Series { name: "Target".into(), values: months.iter().map(|_| Some(target)).collect() },
+        ],
+    }
+}

@@ -1,0 +1,486 @@
+//! LP4: a performance review in every month of the period, and a corrective
+//! action with an owner for every KPI that was off target in the data.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc};
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+
+use crate::common;
+use crate::kpi_data::{self, MonthlyKpis, TargetRow};
+
+/// Evaluator `performance_reviews`.
+pub struct PerformanceReviews;
+
+/// Parameters of [`PerformanceReviews`].
+#[derive(Debug, Deserialize)]
+pub struct ReviewParams {
+    /// Service-level answer threshold T, seconds (for the measured SL).
+    pub sl_threshold_seconds: f64,
+    /// Whether an action in the next review's minutes counts.
+    pub accept_next_review: bool,
+}
+
+const MINUTES: &str = "review_minutes";
+
+impl Evaluator for PerformanceReviews {
+    type Params = ReviewParams;
+
+    fn name(&self) -> &'static str {
+        "performance_reviews"
+    }
+
+    fn manifest(&self) -> Manifest {
+        let mut m = Manifest::new(
+            "A performance review is minuted in every month of the period, and every KPI that \
+             the data shows off target in a month has an action with an owner in that month's \
+             or the next review's minutes (Actions table: KPI, Action, Owner).",
+        )
+        .optional_document(MINUTES)
+        .table(kpi_data::targets_need(true));
+        for need in kpi_data::kpi_table_needs(&[]) {
+            m = m.table(need);
+        }
+        m.parameter(
+            ParamSpec::number("sl_threshold_seconds", 20.0)
+                .min(0.0)
+                .describe("service-level answer threshold T, seconds, for the measured SL"),
+        )
+        .parameter(
+            ParamSpec::bool("accept_next_review", true)
+                .describe("an action minuted in the next review also covers an off-target month"),
+        )
+        .measurement(
+            "months_with_minutes",
+            "months",
+            "months of the period with review minutes",
+        )
+        .measurement(
+            "off_target_kpi_months",
+            "kpi-months",
+            "KPI targets missed in a month, computed from the data",
+        )
+        .measurement(
+            "off_target_actioned_share",
+            "ratio",
+            "off-target KPI-months with an action and owner / off-target KPI-months",
+        )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &ReviewParams) -> Result<Evaluation, EvalError> {
+        let period = common::period_dates(ctx)?;
+        let (targets, _) = kpi_data::read_targets(&ctx.table("kpi_targets")?)?;
+        let docs = ctx.documents(MINUTES).unwrap_or_default();
+        let reviews = read_reviews(&docs)?;
+        let scopes: Vec<String> = targets.iter().filter_map(|t| t.scope.clone()).collect();
+        let kpis = MonthlyKpis::compute(ctx, period, p.sl_threshold_seconds, &scopes)?;
+        let months = common::months_of(period.0, period.1);
+        let judged: Vec<Month> = months
+            .iter()
+            .map(|m| judge_month(*m, &targets, &kpis, &reviews, p))
+            .collect();
+        Ok(evaluation(&judged, &reviews, &targets, &kpis))
+    }
+}
+
+/// One review's minutes.
+struct Review {
+    path: String,
+    month: NaiveDate,
+    actions: Vec<(String, String, String)>,
+}
+
+/// Reads every minutes file: its month and its Actions rows (KPI, Action, Owner).
+fn read_reviews(docs: &[Document]) -> Result<Vec<Review>, EvalError> {
+    let mut out = Vec::new();
+    for doc in docs {
+        let md = common::parse_document(doc)?;
+        let Some(month) = review_month(&md, &doc.path) else {
+            continue;
+        };
+        out.push(Review {
+            path: doc.path.clone(),
+            month,
+            actions: action_rows(&md),
+        });
+    }
+    out.sort_by(|a, b| a.month.cmp(&b.month).then(a.path.cmp(&b.path)));
+    Ok(out)
+}
+
+/// The month a review covers: front matter `period` (`YYYY-MM`), else
+/// `date`, else a `YYYY-MM` in the file name.
+fn review_month(md: &MarkdownDoc, path: &str) -> Option<NaiveDate> {
+    md.front_str("period")
+        .and_then(parse_month)
+        .or_else(|| md.front_date("date").map(common::month_start))
+        .or_else(|| month_in_name(path))
+}
+
+fn parse_month(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{}-01", text.get(..7)?), "%Y-%m-%d").ok()
+}
+
+fn month_in_name(path: &str) -> Option<NaiveDate> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if let Some(d) = markdown::find_dates(name).first() {
+        return Some(common::month_start(*d));
+    }
+    let b = name.as_bytes();
+    (0..b.len().saturating_sub(6)).find_map(|i| {
+        let w = &b[i..i + 7];
+        let shape = w.iter().enumerate().all(|(k, c)| {
+            if k == 4 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        let bounded = (i == 0 || !b[i - 1].is_ascii_digit())
+            && b.get(i + 7).is_none_or(|c| !c.is_ascii_digit());
+        (shape && bounded)
+            .then(|| parse_month(std::str::from_utf8(w).ok()?))
+            .flatten()
+    })
+}
+
+/// Rows of every table with KPI, Action and Owner columns.
+fn action_rows(md: &MarkdownDoc) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for t in md.tables().filter(|t| {
+        ["KPI", "Action", "Owner"]
+            .iter()
+            .all(|c| t.column(c).is_some())
+    }) {
+        for row in &t.rows {
+            let cell = |c: &str| t.cell(row, c).unwrap_or("").to_owned();
+            out.push((cell("KPI"), cell("Action"), cell("Owner")));
+        }
+    }
+    out
+}
+
+/// A KPI target judged in one month.
+struct KpiMonth {
+    target: usize,
+    actual: Option<f64>,
+    off_target: Option<bool>,
+    action: Option<(String, String, String)>,
+}
+
+/// One month of the period.
+struct Month {
+    month: NaiveDate,
+    minutes: Option<String>,
+    kpis: Vec<KpiMonth>,
+}
+
+impl Month {
+    fn off(&self) -> impl Iterator<Item = &KpiMonth> {
+        self.kpis.iter().filter(|k| k.off_target == Some(true))
+    }
+}
+
+fn judge_month(
+    month: NaiveDate,
+    targets: &[TargetRow],
+    kpis: &MonthlyKpis,
+    reviews: &[Review],
+    p: &ReviewParams,
+) -> Month {
+    let label = common::month_label(month);
+    let same = reviews.iter().filter(|r| r.month == month);
+    let next_month = reviews.iter().map(|r| r.month).find(|m| *m > month);
+    let next = reviews
+        .iter()
+        .filter(|r| p.accept_next_review && Some(r.month) == next_month);
+    let candidates: Vec<&Review> = same.chain(next).collect();
+    let judged = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let kpi = t.kpi?;
+            let actual = kpis.value(kpi, t.scope.as_deref(), &label);
+            let off_target = actual.and_then(|v| t.is_off_target(v));
+            let action = if off_target == Some(true) {
+                find_action(&candidates, &t.kpi_name)
+            } else {
+                None
+            };
+            Some(KpiMonth {
+                target: i,
+                actual,
+                off_target,
+                action,
+            })
+        })
+        .collect();
+    Month {
+        month,
+        minutes: reviews
+            .iter()
+            .find(|r| r.month == month)
+            .map(|r| r.path.clone()),
+        kpis: judged,
+    }
+}
+
+/// The first action with an owner naming the KPI: (path, action, owner).
+fn find_action(reviews: &[&Review], kpi: &str) -> Option<(String, String, String)> {
+    reviews.iter().find_map(|r| {
+        r.actions
+            .iter()
+            .find(|(k, a, o)| {
+                (k.trim().eq_ignore_ascii_case(kpi) || common::mentions_kpi(k, kpi))
+                    && !a.trim().is_empty()
+                    && common::is_named(Some(o))
+            })
+            .map(|(_, a, o)| (r.path.clone(), a.clone(), o.clone()))
+    })
+}
+
+fn evaluation(
+    months: &[Month],
+    reviews: &[Review],
+    targets: &[TargetRow],
+    kpis: &MonthlyKpis,
+) -> Evaluation {
+    let mut checks = Vec::new();
+    for m in months {
+        let label = common::month_label(m.month);
+        checks.push(Check::new(
+            &format!("minutes_{label}"),
+            &format!("Review minutes for {label}"),
+            m.minutes.clone().unwrap_or_else(|| "no minutes".into()),
+            "a minutes file for the month",
+            m.minutes.is_some(),
+        ));
+        let off: Vec<&KpiMonth> = m.off().collect();
+        if off.is_empty() {
+            continue;
+        }
+        let missing: Vec<String> = off
+            .iter()
+            .filter(|k| k.action.is_none())
+            .map(|k| targets[k.target].label())
+            .collect();
+        checks.push(Check::new(
+            &format!("actions_{label}"),
+            &format!("Every KPI off target in {label} has an action with an owner"),
+            if missing.is_empty() {
+                format!("{} of {} actioned", off.len(), off.len())
+            } else {
+                format!(
+                    "{} of {} actioned; no action for {}",
+                    off.len() - missing.len(),
+                    off.len(),
+                    missing.join(", ")
+                )
+            },
+            "an Actions row (KPI, Action, Owner) in the month's or the next review's minutes",
+            missing.is_empty(),
+        ));
+    }
+    let mut e = Evaluation::from_checks(checks);
+    let with_minutes = months.iter().filter(|m| m.minutes.is_some()).count();
+    let off_total: usize = months.iter().map(|m| m.off().count()).sum();
+    let actioned: usize = months
+        .iter()
+        .map(|m| m.off().filter(|k| k.action.is_some()).count())
+        .sum();
+    let share = (off_total > 0).then(|| actioned as f64 / off_total as f64);
+    e.summary = format!(
+        "Review minutes in {with_minutes} of {} months; {off_total} KPI-month(s) off target in the data, {actioned} with an action and owner.",
+        months.len()
+    );
+    e.measurements = vec![
+        Measurement::new(
+            "months_with_minutes",
+            Some(with_minutes as f64),
+            "months",
+            "months of the period with review minutes",
+        ),
+        Measurement::new(
+            "off_target_kpi_months",
+            Some(off_total as f64),
+            "kpi-months",
+            "KPI targets missed in a month, computed from the data",
+        ),
+        Measurement::new(
+            "off_target_actioned_share",
+            share,
+            "ratio",
+            "off-target KPI-months with an action and owner / off-target KPI-months",
+        ),
+    ];
+    e.definitions.push(Definition {
+        term: "Off target".into(),
+        text: "The KPI computed from the data (cxaudit-kpis, local calendar month) is below a `min` target or above a `max` target (targets in percent are read as ratios).".into(),
+    });
+    e.definitions.push(Definition {
+        term: "Review month".into(),
+        text: "Front matter `period` (YYYY-MM), else the month of front matter `date`, else a YYYY-MM in the file name.".into(),
+    });
+    let mut seen = Vec::new();
+    for t in targets {
+        if let Some(k) = t.kpi.filter(|k| !seen.contains(k)) {
+            seen.push(k);
+            e.definitions.push(kpis.definition(k));
+        }
+    }
+    let unknown: Vec<String> = targets
+        .iter()
+        .filter(|t| t.kpi.is_none())
+        .map(TargetRow::label)
+        .collect();
+    if !unknown.is_empty() {
+        e.observations.push(format!(
+            "Targets for unknown KPIs cannot be computed from the data: {}.",
+            unknown.join(", ")
+        ));
+    }
+    let outside = reviews
+        .iter()
+        .filter(|r| !months.iter().any(|m| m.month == r.month))
+        .count();
+    if outside > 0 {
+        e.observations.push(format!(
+            "{outside} minutes file(s) fall outside the period."
+        ));
+    }
+    e.drilldowns.push(drilldown(months, targets));
+    e.charts.push(chart(months));
+    e.actions = actions(months, targets);
+    e
+}
+
+fn drilldown(months: &[Month], targets: &[TargetRow]) -> Drilldown {
+    let mut rows = Vec::new();
+    for m in months {
+        for k in &m.kpis {
+            let t = &targets[k.target];
+            rows.push(vec![
+                common::month_label(m.month).into(),
+                t.label().into(),
+                k.actual.map(|v| common::kpi_value_label(t.kpi, v)).into(),
+                t.target_value()
+                    .map(|v| {
+                        format!(
+                            "{} {}",
+                            if t.higher_is_better() == Some(false) {
+                                "<="
+                            } else {
+                                ">="
+                            },
+                            common::kpi_value_label(t.kpi, v)
+                        )
+                    })
+                    .into(),
+                match k.off_target {
+                    Some(b) => b.into(),
+                    None => "no data".into(),
+                },
+                match (&k.action, k.off_target) {
+                    (Some((path, action, owner)), _) => {
+                        format!("{action} ({owner}; {path})").into()
+                    }
+                    (None, Some(true)) => "none".into(),
+                    _ => serde_json::Value::Null,
+                },
+            ]);
+        }
+    }
+    Drilldown {
+        id: "month_kpi".into(),
+        title: "KPI targets by month: actual from the data, off target, action found".into(),
+        columns: vec![
+            "month".into(),
+            "kpi".into(),
+            "actual".into(),
+            "target".into(),
+            "off target".into(),
+            "action".into(),
+        ],
+        rows,
+    }
+}
+
+fn chart(months: &[Month]) -> Chart {
+    Chart {
+        id: "off_target_by_month".into(),
+        title: "Off-target KPIs per month and those with an action".into(),
+        kind: ChartKind::Bar,
+        x: months
+            .iter()
+            .map(|m| common::month_label(m.month))
+            .collect(),
+        y: Vec::new(),
+        unit: "kpis".into(),
+        series: vec![
+            Series {
+                name: "off target".into(),
+                values: months
+                    .iter()
+                    .map(|m| Some(m.off().count() as f64))
+                    .collect(),
+            },
+            Series {
+                name: "with action and owner".into(),
+                values: months
+                    .iter()
+                    .map(|m| Some(m.off().filter(|k| k.action.is_some()).count() as f64))
+                    .collect(),
+            },
+        ],
+    }
+}
+
+fn actions(months: &[Month], targets: &[TargetRow]) -> Vec<Action> {
+    let mut out = Vec::new();
+    let no_minutes: Vec<String> = months
+        .iter()
+        .filter(|m| m.minutes.is_none())
+        .map(|m| common::month_label(m.month))
+        .collect();
+    if !no_minutes.is_empty() {
+        out.push(Action {
+            text: format!(
+                "Hold and minute a monthly performance review (KPI table against targets, Actions table with KPI, Action, Owner) for {}.",
+                no_minutes.join(", ")
+            ),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::Process),
+        });
+    }
+    let mut unactioned: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in months {
+        for k in m.off().filter(|k| k.action.is_none()) {
+            let t = &targets[k.target];
+            let actual = k
+                .actual
+                .map(|v| common::kpi_value_label(t.kpi, v))
+                .unwrap_or_default();
+            unactioned
+                .entry(t.label())
+                .or_default()
+                .push(format!("{} {actual}", common::month_label(m.month)));
+        }
+    }
+    if !unactioned.is_empty() {
+        let listed: Vec<String> = unactioned
+            .iter()
+            .map(|(k, ms)| format!("{k} ({})", ms.join(", ")))
+            .collect();
+        out.push(Action {
+            text: format!(
+                "Minute a corrective action with a named owner for each off-target KPI: {}.",
+                listed.join("; ")
+            ),
+            effort: Some(Effort::Low),
+            owner_role: Some(OwnerRole::Process),
+        });
+    }
+    out
+}

@@ -1,0 +1,913 @@
+//! WF3: service level, ASA and abandonment per day and per weekday x hour
+//! against targets, and first-response time of e-mail.
+
+use std::collections::BTreeMap;
+
+use cxaudit_kpis::{GroupBy, Kpi, KpiOptions, KpiValue};
+use cxaudit_metrics::service::{self, ContactTiming, ServiceCounts};
+use cxaudit_plugin_sdk::prelude::*;
+use serde::Deserialize;
+
+use crate::common::{
+    KpiTarget, LocalSlot, Scored, WeekGrid, action, definition, evaluation_from, kpi_evidence,
+    kpi_options, kpi_table_needs, measured, pct, read_targets, round2, round4, time_zone,
+    weekday_hour_label,
+};
+
+/// Parameters of [`ServiceLevel`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct Params {
+    /// Service-level target (fraction), unless `kpi_targets` sets one.
+    pub target_service_level: f64,
+    /// ASA target, seconds, unless `kpi_targets` sets one.
+    pub target_asa_seconds: f64,
+    /// Abandon-rate target (fraction), unless `kpi_targets` sets one.
+    pub target_abandon_rate: f64,
+    /// Service-level threshold T, seconds.
+    pub threshold_seconds: f64,
+    /// Share of days meeting a target for full credit.
+    pub min_share_of_days: f64,
+    /// Share of days meeting a target at which credit reaches zero.
+    pub floor_share_of_days: f64,
+    /// E-mail first-response limit, hours.
+    pub email_response_hours: f64,
+    /// Share of e-mails answered within the limit needed.
+    pub email_target_share: f64,
+    /// Offered contacts a weekday x hour cell needs to be ranked.
+    pub min_cell_contacts: u64,
+}
+
+/// WF3 evaluator: service level, ASA, abandonment and e-mail response.
+pub struct ServiceLevel;
+
+impl Evaluator for ServiceLevel {
+    type Params = Params;
+
+    fn name(&self) -> &'static str {
+        "service_level"
+    }
+
+    fn manifest(&self) -> Manifest {
+        let mut m = Manifest::new(
+            "Service level, ASA and abandon rate of the synchronous channels per day (cxaudit kpis) \
+             and per weekday x hour against the centre's targets (kpi_targets) or the pack's; share \
+             of days meeting each target; first-response time of e-mail against its limit.",
+        )
+        .table(
+            TableNeed::required("contacts")
+                .column("channel", ColumnType::String)
+                .column("arrived_at", ColumnType::Timestamp)
+                .column("answered_at", ColumnType::Timestamp)
+                .column("ended_at", ColumnType::Timestamp)
+                .column("abandoned", ColumnType::Bool),
+        )
+        .table(
+            TableNeed::optional("kpi_targets")
+                .column("kpi", ColumnType::String)
+                .column("target", ColumnType::Float)
+                .column("direction", ColumnType::String)
+                .optional_column("scope", ColumnType::String)
+                .optional_column("unit", ColumnType::String),
+        );
+        for need in kpi_table_needs(&["contacts"]) {
+            m = m.table(need);
+        }
+        m.parameter(
+            ParamSpec::number("target_service_level", 0.80)
+                .min(0.0)
+                .max(1.0)
+                .describe("service-level target (ratio) when kpi_targets has none"),
+        )
+        .parameter(
+            ParamSpec::number("target_asa_seconds", 30.0)
+                .min(0.0)
+                .describe("ASA target (seconds, at most) when kpi_targets has none"),
+        )
+        .parameter(
+            ParamSpec::number("target_abandon_rate", 0.06)
+                .min(0.0)
+                .max(1.0)
+                .describe("abandon-rate target (ratio, at most) when kpi_targets has none"),
+        )
+        .parameter(
+            ParamSpec::number("threshold_seconds", 20.0)
+                .min(0.0)
+                .describe("service-level threshold T (seconds)"),
+        )
+        .parameter(
+            ParamSpec::number("min_share_of_days", 0.90)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of days meeting a target for full credit (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("floor_share_of_days", 0.50)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of days meeting a target at which credit reaches zero (ratio)"),
+        )
+        .parameter(
+            ParamSpec::number("email_response_hours", 24.0)
+                .min(0.0)
+                .describe("e-mail first-response limit (hours)"),
+        )
+        .parameter(
+            ParamSpec::number("email_target_share", 0.90)
+                .min(0.0)
+                .max(1.0)
+                .describe("share of e-mails answered within the limit (ratio)"),
+        )
+        .parameter(
+            ParamSpec::integer("min_cell_contacts", 30)
+                .min(1.0)
+                .describe("offered contacts a weekday x hour cell needs to be ranked"),
+        )
+        .measurement(
+            "service_level",
+            "ratio",
+            "period service level (cxaudit kpis definition)",
+        )
+        .measurement("asa_seconds", "seconds", "period ASA (cxaudit kpis)")
+        .measurement(
+            "abandon_rate",
+            "ratio",
+            "period abandon rate (cxaudit kpis)",
+        )
+        .measurement(
+            "share_days_sl_met",
+            "ratio",
+            "days with service level >= target / days with offered contacts",
+        )
+        .measurement(
+            "share_days_asa_met",
+            "ratio",
+            "days with ASA <= target / days with answered contacts",
+        )
+        .measurement(
+            "share_days_abandon_met",
+            "ratio",
+            "days with abandon rate <= target / days with offered contacts",
+        )
+        .measurement(
+            "email_share_within_limit",
+            "ratio",
+            "e-mails first answered within the limit / e-mails (unanswered count as late)",
+        )
+        .measurement(
+            "email_median_response_hours",
+            "hours",
+            "median first response of answered e-mails",
+        )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
+        let contacts = ctx.table("contacts")?;
+        let tz = time_zone(ctx)?;
+        let mut options = kpi_options(ctx)?;
+        options.sl_threshold_seconds = p.threshold_seconds;
+        let evidence = kpi_evidence(ctx, &["contacts"]);
+        let overall = cxaudit_kpis::overall(&evidence, &options);
+        if let Some(KpiValue::Unavailable(why)) = overall.values.get(&Kpi::ServiceLevel) {
+            return Err(EvalError::MissingEvidence(why.clone()));
+        }
+        let targets = Targets::resolve(ctx, p)?;
+        let daily = cxaudit_kpis::compute(&evidence, GroupBy::Day, &options);
+        let days: Vec<Day> = daily
+            .groups
+            .iter()
+            .map(|g| Day {
+                date: g.group.clone(),
+                sl: g.value(Kpi::ServiceLevel),
+                asa: g.value(Kpi::AsaSeconds),
+                abandon: g.value(Kpi::AbandonRate),
+            })
+            .filter(|d| d.sl.is_some() || d.asa.is_some() || d.abandon.is_some())
+            .collect();
+        let email = email_response(&contacts, p)?;
+        let sync = overall.value(Kpi::ServiceLevel).is_some();
+        if !sync && email.is_none() {
+            return Err(EvalError::NotApplicable(
+                "no contact offered on a service channel and no e-mail".into(),
+            ));
+        }
+        let (sl, asa, ab) = (
+            overall.value(Kpi::ServiceLevel),
+            overall.value(Kpi::AsaSeconds),
+            overall.value(Kpi::AbandonRate),
+        );
+        let share_sl = share_days(&days, |d| d.sl.map(|v| v >= targets.sl.0 - 1e-12));
+        let share_asa = share_days(&days, |d| d.asa.map(|v| v <= targets.asa.0 + 1e-9));
+        let share_ab = share_days(&days, |d| d.abandon.map(|v| v <= targets.abandon.0 + 1e-12));
+
+        let mut scored = Vec::new();
+        if sync {
+            let days_check = |id: &str, what: &str, share: Option<f64>| {
+                let credit = share.map_or(0.0, |s| {
+                    graded(s, p.floor_share_of_days, p.min_share_of_days, true)
+                });
+                Scored::graded(
+                    Check::new(
+                        id,
+                        what,
+                        measured(share),
+                        format!(
+                            ">= {} of days (no credit at <= {})",
+                            p.min_share_of_days, p.floor_share_of_days
+                        ),
+                        false,
+                    ),
+                    credit,
+                )
+            };
+            scored.push(days_check(
+                "sl_days",
+                &format!("Share of days with service level >= {}", targets.sl.0),
+                share_sl,
+            ));
+            scored.push(days_check(
+                "asa_days",
+                &format!("Share of days with ASA <= {} s", targets.asa.0),
+                share_asa,
+            ));
+            scored.push(days_check(
+                "abandon_days",
+                &format!("Share of days with abandon rate <= {}", targets.abandon.0),
+                share_ab,
+            ));
+            scored.push(Scored::binary(Check::new(
+                "sl_period",
+                "Service level over the period",
+                measured(sl),
+                format!(">= {}", targets.sl.0),
+                sl.is_some_and(|v| v >= targets.sl.0 - 1e-12),
+            )));
+            scored.push(Scored::binary(Check::new(
+                "asa_period",
+                "ASA over the period (seconds)",
+                measured(asa),
+                format!("<= {}", targets.asa.0),
+                asa.is_some_and(|v| v <= targets.asa.0 + 1e-9),
+            )));
+            scored.push(Scored::binary(Check::new(
+                "abandon_period",
+                "Abandon rate over the period",
+                measured(ab),
+                format!("<= {}", targets.abandon.0),
+                ab.is_some_and(|v| v <= targets.abandon.0 + 1e-12),
+            )));
+        }
+        if let Some(em) = &email {
+            scored.push(Scored::binary(Check::new(
+                "email_response",
+                &format!(
+                    "E-mails first answered within {} h (unanswered count as late)",
+                    p.email_response_hours
+                ),
+                measured(Some(em.share_within)),
+                format!(">= {}", p.email_target_share),
+                em.share_within >= p.email_target_share - 1e-12,
+            )));
+        }
+        let summary = summary_text(
+            sl,
+            asa,
+            ab,
+            &targets,
+            [share_sl, share_asa, share_ab],
+            email.as_ref(),
+            p,
+        );
+        let mut e = evaluation_from(scored, summary);
+        e.measurements = vec![
+            Measurement::new(
+                "service_level",
+                sl,
+                "ratio",
+                &kpi_definition(Kpi::ServiceLevel, &options),
+            ),
+            Measurement::new(
+                "asa_seconds",
+                asa,
+                "seconds",
+                &kpi_definition(Kpi::AsaSeconds, &options),
+            ),
+            Measurement::new(
+                "abandon_rate",
+                ab,
+                "ratio",
+                &kpi_definition(Kpi::AbandonRate, &options),
+            ),
+            Measurement::new(
+                "share_days_sl_met",
+                share_sl,
+                "ratio",
+                "days with SL >= target / days with a service level",
+            ),
+            Measurement::new(
+                "share_days_asa_met",
+                share_asa,
+                "ratio",
+                "days with ASA <= target / days with an ASA",
+            ),
+            Measurement::new(
+                "share_days_abandon_met",
+                share_ab,
+                "ratio",
+                "days with abandon rate <= target / days with an abandon rate",
+            ),
+            Measurement::new(
+                "email_share_within_limit",
+                email.as_ref().map(|m| m.share_within),
+                "ratio",
+                "e-mails answered within the limit / e-mails",
+            ),
+            Measurement::new(
+                "email_median_response_hours",
+                email.as_ref().and_then(|m| m.median_hours),
+                "hours",
+                "median first response of answered e-mails",
+            ),
+        ];
+        e.definitions = vec![
+            definition(
+                "Service level",
+                &kpi_definition(Kpi::ServiceLevel, &options),
+            ),
+            definition("ASA", &kpi_definition(Kpi::AsaSeconds, &options)),
+            definition("Abandon rate", &kpi_definition(Kpi::AbandonRate, &options)),
+            definition(
+                "Day",
+                "local calendar day of arrival in the centre's time zone (cxaudit kpis --by day).",
+            ),
+            definition(
+                "E-mail response",
+                "first response = answered_at - arrived_at of e-mail contacts; unanswered e-mails count as outside the limit.",
+            ),
+        ];
+        e.observations = targets.observations();
+        if let Some(em) = &email {
+            e.observations.push(format!(
+                "{} e-mails, {} answered; median first response {}, 90th percentile {}.",
+                em.total,
+                em.answered,
+                em.median_hours
+                    .map_or("n/a".into(), |h| format!("{h:.1} h")),
+                em.p90_hours.map_or("n/a".into(), |h| format!("{h:.1} h"))
+            ));
+        } else {
+            e.observations.push(
+                "No e-mail contacts: the asynchronous response-time part does not apply.".into(),
+            );
+        }
+        let cells = if sync {
+            weekday_hour_cells(&contacts, tz, &options)?
+        } else {
+            BTreeMap::new()
+        };
+        e.drilldowns = vec![
+            days_drilldown(&days, &targets),
+            cells_drilldown(&cells, p, &options),
+        ];
+        if sync {
+            e.charts = vec![
+                daily_chart(&days, targets.sl.0),
+                cells_heatmap(&cells, &options),
+            ];
+        }
+        e.actions = actions(&cells, &e.checks, &targets, email.as_ref(), p, &options);
+        Ok(e)
+    }
+}
+
+fn kpi_definition(kpi: Kpi, o: &KpiOptions) -> String {
+    kpi.definition(o).definition
+}
+
+/// Targets used, with where they came from.
+struct Targets {
+    sl: (f64, Option<KpiTarget>),
+    asa: (f64, Option<KpiTarget>),
+    abandon: (f64, Option<KpiTarget>),
+}
+
+impl Targets {
+    fn resolve(ctx: &Context<'_>, p: &Params) -> Result<Self, EvalError> {
+        let rows = read_targets(
+            ctx.optional_table("kpi_targets").as_ref(),
+            &["service_level", "asa_seconds", "abandon_rate"],
+        )?;
+        let pick = |k: &str, default: f64| match rows.get(k) {
+            Some(t) => (t.target, Some(t.clone())),
+            None => (default, None),
+        };
+        Ok(Targets {
+            sl: pick("service_level", p.target_service_level),
+            asa: pick("asa_seconds", p.target_asa_seconds),
+            abandon: pick("abandon_rate", p.target_abandon_rate),
+        })
+    }
+
+    fn observations(&self) -> Vec<String> {
+        [
+            ("service_level", &self.sl),
+            ("asa_seconds", &self.asa),
+            ("abandon_rate", &self.abandon),
+        ]
+        .iter()
+        .map(|(k, (v, src))| match src {
+            Some(t) => format!("Target for {k} = {v} from {}.", t.describe()),
+            None => format!("No {k} row in kpi_targets: the pack parameter {v} is used."),
+        })
+        .collect()
+    }
+}
+
+/// One day's values.
+#[derive(Debug, Clone)]
+struct Day {
+    date: String,
+    sl: Option<f64>,
+    asa: Option<f64>,
+    abandon: Option<f64>,
+}
+
+/// Share of days meeting a rule, over the days where the value exists.
+fn share_days(days: &[Day], meets: impl Fn(&Day) -> Option<bool>) -> Option<f64> {
+    let judged: Vec<bool> = days.iter().filter_map(meets).collect();
+    cxaudit_metrics::stats::count_ratio(
+        judged.iter().filter(|b| **b).count() as u64,
+        judged.len() as u64,
+    )
+}
+
+/// E-mail first-response results.
+#[derive(Debug, Clone)]
+struct EmailResponse {
+    total: usize,
+    answered: usize,
+    share_within: f64,
+    median_hours: Option<f64>,
+    p90_hours: Option<f64>,
+}
+
+fn email_response(t: &Table, p: &Params) -> Result<Option<EmailResponse>, EvalError> {
+    let mut times = Vec::new();
+    let mut total = 0;
+    let channel = t.strs("channel")?;
+    let arrived = t.timestamps("arrived_at")?;
+    let answered = t.timestamps("answered_at")?;
+    for ((c, a), r) in channel.zip(arrived).zip(answered) {
+        if c != Some("email") {
+            continue;
+        }
+        total += 1;
+        if let (Some(a), Some(r)) = (a, r) {
+            times.push((r - a) as f64);
+        }
+    }
+    if total == 0 {
+        return Ok(None);
+    }
+    let limit = p.email_response_hours * 3600.0;
+    let summary = service::response_time_summary(&times, 0.9, limit);
+    let within = summary.map_or(0.0, |s| s.share_within_limit * s.count as f64);
+    Ok(Some(EmailResponse {
+        total,
+        answered: summary.map_or(0, |s| s.count),
+        share_within: within / total as f64,
+        median_hours: summary.map(|s| s.median_seconds / 3600.0),
+        p90_hours: summary.map(|s| s.percentile_seconds / 3600.0),
+    }))
+}
+
+type Cells = BTreeMap<(usize, usize), ServiceCounts>;
+
+/// Service counts per weekday x hour of arrival, same rows and waits as the KPIs.
+fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Cells, EvalError> {
+    let mut timings: BTreeMap<(usize, usize), Vec<ContactTiming>> = BTreeMap::new();
+    let channel = t.strs("channel")?;
+    let arrived = t.timestamps("arrived_at")?;
+    let answered = t.timestamps("answered_at")?;
+    let ended = t.timestamps("ended_at")?;
+    let abandoned = t.bools("abandoned")?;
+    for ((((c, arr), ans), end), ab) in channel.zip(arrived).zip(answered).zip(ended).zip(abandoned)
+    {
+        let (Some(c), Some(arr)) = (c, arr) else {
+            continue;
+        };
+        if !o.service_channels.iter().any(|s| s == c) {
+            continue;
+        }
+        let ab = ab.unwrap_or(false);
+        let wait = match (ans, end) {
+            (Some(a), _) if !ab => (a - arr) as f64,
+            (_, Some(e)) => (e - arr) as f64,
+            _ => f64::INFINITY,
+        };
+        let Some(slot) = LocalSlot::of(arr, tz) else {
+            continue;
+        };
+        timings
+            .entry((slot.weekday, slot.hour()))
+            .or_default()
+            .push(ContactTiming {
+                wait_seconds: wait,
+                answered: !ab && ans.is_some(),
+                abandoned: ab,
+            });
+    }
+    Ok(timings
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                ServiceCounts::from_contacts(&v, o.sl_threshold_seconds, o.short_abandon_seconds),
+            )
+        })
+        .collect())
+}
+
+fn cells_heatmap(cells: &Cells, o: &KpiOptions) -> Chart {
+    let mut grid = WeekGrid::default();
+    for ((d, h), c) in cells {
+        if let Some(sl) = c.service_level(o.sl_variant) {
+            grid.add(*d, *h, sl);
+        }
+    }
+    grid.chart(
+        "sl_heatmap",
+        "Service level by weekday x hour of arrival",
+        "ratio",
+    )
+}
+
+fn worst_cells<'a>(
+    cells: &'a Cells,
+    p: &Params,
+    o: &KpiOptions,
+) -> Vec<(&'a (usize, usize), f64, &'a ServiceCounts)> {
+    let mut v: Vec<_> = cells
+        .iter()
+        .filter(|(_, c)| c.offered >= p.min_cell_contacts)
+        .filter_map(|(k, c)| c.service_level(o.sl_variant).map(|sl| (k, sl, c)))
+        .collect();
+    v.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    v
+}
+
+fn cells_drilldown(cells: &Cells, p: &Params, o: &KpiOptions) -> Drilldown {
+    Drilldown {
+        id: "weekday_hour".into(),
+        title: "Weekday x hour cells with the lowest service level".into(),
+        columns: [
+            "weekday_hour",
+            "offered",
+            "answered",
+            "answered_within_t",
+            "abandoned",
+            "service_level",
+            "abandon_rate",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: worst_cells(cells, p, o)
+            .into_iter()
+            .take(15)
+            .map(|((d, h), sl, c)| {
+                vec![
+                    weekday_hour_label(*d, *h).into(),
+                    c.offered.into(),
+                    c.answered.into(),
+                    c.answered_within.into(),
+                    c.abandoned.into(),
+                    round4(sl).into(),
+                    c.abandon_rate(false)
+                        .map_or(serde_json::Value::Null, |x| round4(x).into()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn days_drilldown(days: &[Day], t: &Targets) -> Drilldown {
+    let j = |v: Option<f64>, r: fn(f64) -> f64| v.map_or(serde_json::Value::Null, |x| r(x).into());
+    Drilldown {
+        id: "days_off_target".into(),
+        title: "Days missing at least one target".into(),
+        columns: [
+            "date",
+            "service_level",
+            "asa_seconds",
+            "abandon_rate",
+            "missed",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: days
+            .iter()
+            .filter_map(|d| {
+                let mut missed = Vec::new();
+                if d.sl.is_some_and(|v| v < t.sl.0 - 1e-12) {
+                    missed.push("service_level");
+                }
+                if d.asa.is_some_and(|v| v > t.asa.0 + 1e-9) {
+                    missed.push("asa_seconds");
+                }
+                if d.abandon.is_some_and(|v| v > t.abandon.0 + 1e-12) {
+                    missed.push("abandon_rate");
+                }
+                (!missed.is_empty()).then(|| {
+                    vec![
+                        d.date.clone().into(),
+                        j(d.sl, round4),
+                        j(d.asa, round2),
+                        j(d.abandon, round4),
+                        missed.join(", ").into(),
+                    ]
+                })
+            })
+            .collect(),
+    }
+}
+
+fn daily_chart(days: &[Day], target: f64) -> Chart {
+    Chart {
+        id: "daily_sl".into(),
+        title: "Daily service level against target".into(),
+        kind: ChartKind::Line,
+        x: days.iter().map(|d| d.date.clone()).collect(),
+        y: Vec::new(),
+        unit: "ratio".into(),
+        series: vec![
+            Series {
+                name: "service level".into(),
+                values: days.iter().map(|d| d.sl.map(round4)).collect(),
+            },
+            Series {
+                name: "target".into(),
+                values: days.iter().map(|_| Some(target)).collect(),
+            },
+        ],
+    }
+}
+
+fn summary_text(
+    sl: Option<f64>,
+    asa: Option<f64>,
+    ab: Option<f64>,
+    t: &Targets,
+    shares: [Option<f64>; 3],
+    email: Option<&EmailResponse>,
+    p: &Params,
+) -> String {
+    let f = |v: Option<f64>| v.map_or("n/a".into(), pct);
+    let mut s = format!(
+        "Service level {} (target {}; met on {} of days), ASA {} (target {} s; {} of days), abandonment {} (target {}; {} of days)",
+        f(sl),
+        pct(t.sl.0),
+        f(shares[0]),
+        asa.map_or("n/a".into(), |a| format!("{a:.1} s")),
+        t.asa.0,
+        f(shares[1]),
+        f(ab),
+        pct(t.abandon.0),
+        f(shares[2]),
+    );
+    match email {
+        Some(e) => s.push_str(&format!(
+            "; e-mail answered within {} h: {} (target {}).",
+            p.email_response_hours,
+            pct(e.share_within),
+            pct(p.email_target_share)
+        )),
+        None => s.push_str("; no e-mail contacts."),
+    }
+    s
+}
+
+fn actions(
+    cells: &Cells,
+    checks: &[Check],
+    t: &Targets,
+    email: Option<&EmailResponse>,
+    p: &Params,
+    o: &KpiOptions,
+) -> Vec<Action> {
+    let failed = |id: &str| checks.iter().any(|c| c.id == id && !c.passed);
+    let mut out = Vec::new();
+    if failed("sl_days") || failed("sl_period") || failed("asa_days") || failed("abandon_days") {
+        let worst: Vec<String> = worst_cells(cells, p, o)
+            .into_iter()
+            .filter(|(_, sl, _)| *sl < t.sl.0)
+            .take(4)
+            .map(|((d, h), sl, c)| {
+                format!(
+                    "{} (SL {}, {} offered)",
+                    weekday_hour_label(*d, *h),
+                    pct(sl),
+                    c.offered
+                )
+            })
+            .collect();
+        if !worst.is_empty() {
+            out.push(action(
+                format!(
+                    "Re-plan staffing and breaks in the weakest hours: {}; target {} in {} s.",
+                    worst.join(", "),
+                    pct(t.sl.0),
+                    p.threshold_seconds
+                ),
+                Effort::Medium,
+                OwnerRole::Process,
+            ));
+        }
+    }
+    if failed("abandon_period") {
+        out.push(action(format!("Cut abandonment to {} or less: callback offers and queue messaging in the weakest hours.", pct(t.abandon.0)), Effort::Medium, OwnerRole::Technology));
+    }
+    if let Some(e) = email.filter(|e| e.share_within < p.email_target_share) {
+        out.push(action(
+            format!("Answer e-mail within {} h: {} on time against {}; {} of {} e-mails unanswered; schedule e-mail work in low-volume hours.", p.email_response_hours, pct(e.share_within), pct(p.email_target_share), e.total - e.answered, e.total),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::fixtures::{Row, contacts};
+    use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
+    use serde_json::json;
+
+    /// Day 1 (Mon 2026-01-05): voice waits 10, 15, 30 s answered, one abandon after 40 s.
+    /// Day 2: voice waits 5 and 10 s answered. E-mail: one answered after 2 h, one never.
+    fn rows(with_email: bool) -> Vec<Row<'static>> {
+        let mut v: Vec<Row<'static>> = vec![
+            (
+                "voice",
+                "2026-01-05T09:00:00",
+                Some("2026-01-05T09:00:10"),
+                "2026-01-05T09:05:00",
+                false,
+                200.0,
+            ),
+            (
+                "voice",
+                "2026-01-05T09:10:00",
+                Some("2026-01-05T09:10:15"),
+                "2026-01-05T09:15:00",
+                false,
+                200.0,
+            ),
+            (
+                "voice",
+                "2026-01-05T09:20:00",
+                Some("2026-01-05T09:20:30"),
+                "2026-01-05T09:25:00",
+                false,
+                200.0,
+            ),
+            (
+                "voice",
+                "2026-01-05T09:30:00",
+                None,
+                "2026-01-05T09:30:40",
+                true,
+                0.0,
+            ),
+            (
+                "voice",
+                "2026-01-06T10:00:00",
+                Some("2026-01-06T10:00:05"),
+                "2026-01-06T10:05:00",
+                false,
+                200.0,
+            ),
+            (
+                "voice",
+                "2026-01-06T10:10:00",
+                Some("2026-01-06T10:10:10"),
+                "2026-01-06T10:15:00",
+                false,
+                200.0,
+            ),
+        ];
+        if with_email {
+            v.push((
+                "email",
+                "2026-01-05T08:00:00",
+                Some("2026-01-05T10:00:00"),
+                "2026-01-05T10:10:00",
+                false,
+                300.0,
+            ));
+            v.push((
+                "email",
+                "2026-01-06T08:00:00",
+                None,
+                "2026-01-06T08:00:00",
+                false,
+                0.0,
+            ));
+        }
+        v
+    }
+
+    fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
+        e.measurements
+            .iter()
+            .find(|m| m.name == name)
+            .and_then(|m| m.value)
+    }
+
+    #[test]
+    fn daily_and_period_values_against_pack_targets() {
+        let e = TestHost::new()
+            .table("contacts", contacts(&rows(true)))
+            .run(&ServiceLevel, json!({}));
+        // Period: 4 of 6 offered answered within 20 s (no abandon within 5 s) -> 0.6667 < 0.8 fail;
+        // ASA (10+15+30+5+10)/5 = 14 s <= 30 pass; abandon 1/6 = 0.1667 > 0.06 fail.
+        // Days: SL 0.5 and 1.0 -> 1 of 2 met = 0.5 -> graded(0.5, floor 0.5, 0.9) = 0;
+        // ASA 18.3 and 7.5 -> 2 of 2 -> 1; abandon 0.25 and 0 -> 0.5 -> 0.
+        // E-mail: 1 of 2 within 24 h = 0.5 < 0.9 fail. Score = 2/7.
+        assert!((measurement(&e, "service_level").unwrap() - 4.0 / 6.0).abs() < 1e-12);
+        assert!((measurement(&e, "asa_seconds").unwrap() - 14.0).abs() < 1e-12);
+        assert!((measurement(&e, "abandon_rate").unwrap() - 1.0 / 6.0).abs() < 1e-12);
+        assert_eq!(measurement(&e, "share_days_sl_met"), Some(0.5));
+        assert_eq!(measurement(&e, "share_days_asa_met"), Some(1.0));
+        assert_eq!(measurement(&e, "email_share_within_limit"), Some(0.5));
+        assert_eq!(measurement(&e, "email_median_response_hours"), Some(2.0));
+        let ids: Vec<(&str, bool)> = e.checks.iter().map(|c| (c.id.as_str(), c.passed)).collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("sl_days", false),
+                ("asa_days", true),
+                ("abandon_days", false),
+                ("sl_period", false),
+                ("asa_period", true),
+                ("abandon_period", false),
+                ("email_response", false)
+            ]
+        );
+        assert!((e.score.unwrap() - 2.0 / 7.0).abs() < 1e-12);
+        // The daily chart has both days and the target line.
+        assert_eq!(e.charts[0].x, vec!["2026-01-05", "2026-01-06"]);
+        assert_eq!(e.charts[0].series[0].values, vec![Some(0.5), Some(1.0)]);
+        assert_eq!(e.charts[0].series[1].values, vec![Some(0.8), Some(0.8)]);
+        // Day 1 misses SL and abandonment.
+        assert_eq!(e.drilldowns[0].rows.len(), 1);
+        assert_eq!(
+            e.drilldowns[0].rows[0][4],
+            json!("service_level, abandon_rate")
+        );
+    }
+
+    #[test]
+    fn kpi_targets_replace_pack_targets_and_no_email_drops_that_part() {
+        let targets = TableBuilder::new()
+            .strings("kpi", [Some("service_level"), Some("abandon_rate")])
+            .floats("target", [Some(0.5), Some(30.0)])
+            .strings("direction", [Some("min"), Some("max")])
+            .strings("unit", [Some("ratio"), Some("percent")])
+            .build();
+        let e = TestHost::new()
+            .table("contacts", contacts(&rows(false)))
+            .table("kpi_targets", targets)
+            .run(&ServiceLevel, json!({}));
+        // SL target 0.5: days 0.5 and 1.0 both meet, period 0.667 meets; abandon target 0.30:
+        // days 0.25 and 0 meet, period 0.1667 meets; ASA as before. 6 checks, all pass.
+        assert_eq!(e.checks.len(), 6);
+        assert_eq!(e.score, Some(1.0));
+        assert_eq!(e.status, Status::Met);
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.contains("No e-mail contacts"))
+        );
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("Target for abandon_rate = 0.3 from kpi_targets"))
+        );
+    }
+
+    #[test]
+    fn only_self_service_is_not_applicable() {
+        let only: Vec<Row<'static>> = vec![(
+            "self_service",
+            "2026-01-05T09:00:00",
+            None,
+            "2026-01-05T09:02:00",
+            false,
+            0.0,
+        )];
+        let e = TestHost::new()
+            .table("contacts", contacts(&only))
+            .run(&ServiceLevel, json!({}));
+        assert_eq!(e.status, Status::NotApplicable);
+    }
+}

@@ -1,0 +1,257 @@
+//! The shipped pack end to end on synthetic centres: the pack validates,
+//! the evidence is complete, the baseline is not certified for reasons in
+//! numbers, the follow-up is certified, and plugin measurements equal
+//! `cxaudit kpis` on the same evidence.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use cxaudit_tests::*;
+
+/// Contacts per synthetic centre (the issues' acceptance size).
+const CONTACTS: &str = "200000";
+
+struct Centre {
+    _dir: tempfile::TempDir,
+    evidence: PathBuf,
+    assessment: serde_json::Value,
+    kpis: serde_json::Value,
+}
+
+fn pack() -> PathBuf {
+    root().join("standards").join("cx-ops")
+}
+
+fn centre(scenario: &str) -> Centre {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join(scenario);
+    let o = cxaudit(&[
+        "synth",
+        "--scenario",
+        scenario,
+        "--contacts",
+        CONTACTS,
+        "--seed",
+        "1",
+        "--out",
+        evidence.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "synth: {}", stderr(&o));
+    let out = dir.path().join("out");
+    let o = cxaudit(&[
+        "assess",
+        "-q",
+        "--pack",
+        pack().to_str().unwrap(),
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "assess: {}", stderr(&o));
+    let assessment =
+        serde_json::from_str(&std::fs::read_to_string(out.join("assessment.json")).unwrap())
+            .unwrap();
+    let o = cxaudit(&[
+        "kpis",
+        "--format",
+        "json",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "kpis: {}", stderr(&o));
+    let kpis = serde_json::from_str(&stdout(&o)).unwrap();
+    Centre {
+        _dir: dir,
+        evidence,
+        assessment,
+        kpis,
+    }
+}
+
+fn baseline() -> &'static Centre {
+    static C: OnceLock<Centre> = OnceLock::new();
+    C.get_or_init(|| centre("baseline"))
+}
+
+fn followup() -> &'static Centre {
+    static C: OnceLock<Centre> = OnceLock::new();
+    C.get_or_init(|| centre("followup"))
+}
+
+fn measurement(a: &serde_json::Value, criterion: &str, name: &str) -> Option<f64> {
+    finding(a, criterion)["measurements"]
+        .as_array()?
+        .iter()
+        .find(|m| m["name"] == name)?["value"]
+        .as_f64()
+}
+
+#[test]
+fn the_pack_validates_and_has_22_criteria_2000_points_6_sections() {
+    let o = cxaudit(&["pack", "validate", pack().to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let o = cxaudit(&["pack", "show", pack().to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["criteria_count"], 22);
+    assert_eq!(v["total_points"], 2000.0);
+    let sections: Vec<(&str, f64)> = v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["points"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            ("LP", 400.0),
+            ("CX", 400.0),
+            ("WF", 400.0),
+            ("PE", 300.0),
+            ("PF", 400.0),
+            ("GV", 100.0)
+        ]
+    );
+    let mandatory: Vec<&str> = v["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["mandatory"] == true)
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(mandatory, ["LP3", "CX1", "WF1", "PE2"]);
+    assert!(
+        v["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["method"] != "manual"),
+        "no criterion is left manual"
+    );
+}
+
+#[test]
+fn synthetic_evidence_is_complete_for_every_criterion() {
+    for c in [baseline(), followup()] {
+        let o = cxaudit(&[
+            "check",
+            "--format",
+            "json",
+            "--pack",
+            pack().to_str().unwrap(),
+            "--evidence",
+            c.evidence.to_str().unwrap(),
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        for r in v.as_array().unwrap() {
+            assert_eq!(r["ready"], true, "{}: {:?}", r["criterion"], r["missing"]);
+            assert_eq!(
+                r["missing_optional"].as_array().unwrap().len(),
+                0,
+                "{}: {:?}",
+                r["criterion"],
+                r["missing_optional"]
+            );
+        }
+    }
+}
+
+#[test]
+fn every_criterion_produces_a_finding_without_errors() {
+    for c in [baseline(), followup()] {
+        let findings = c.assessment["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 22);
+        for f in findings {
+            let status = f["outcome"]["status"].as_str().unwrap();
+            assert!(
+                !matches!(status, "error" | "insufficient_evidence" | "manual"),
+                "{} is {status}: {}",
+                f["criterion"],
+                f["summary"]
+            );
+            assert!(
+                !f["checks"].as_array().unwrap().is_empty(),
+                "{} has no checks",
+                f["criterion"]
+            );
+        }
+    }
+}
+
+#[test]
+fn baseline_is_not_certified_for_reasons_in_numbers() {
+    let a = &baseline().assessment;
+    assert_eq!(a["decision"]["certified"], false);
+    let failed = a["decision"]["failed_rules"].as_array().unwrap();
+    assert!(
+        failed
+            .iter()
+            .any(|r| r["rule"].as_str().unwrap().starts_with("Overall score")),
+        "{failed:?}"
+    );
+    assert!(failed.iter().all(|r| {
+        r["detail"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| c.is_ascii_digit())
+    }));
+    let not_met = |ids: &[&str]| ids.iter().filter(|id| status(a, id) != "met").count();
+    assert!(
+        not_met(&["WF1", "WF2", "WF3", "WF4"]) >= 3,
+        "WF mostly not met in the baseline"
+    );
+    assert!(
+        not_met(&["CX1", "CX2", "CX3", "CX4", "CX5"]) >= 3,
+        "CX mostly not met in the baseline"
+    );
+    assert_ne!(
+        status(a, "PE2"),
+        "met",
+        "agents handle contacts before certification in the baseline"
+    );
+}
+
+#[test]
+fn followup_is_certified() {
+    let a = &followup().assessment;
+    let failed = a["decision"]["failed_rules"].as_array().unwrap();
+    assert_eq!(a["decision"]["certified"], true, "failed: {failed:#?}");
+    for id in [
+        "WF1", "WF2", "WF3", "WF4", "CX1", "CX2", "CX3", "CX4", "CX5",
+    ] {
+        let f = finding(a, id);
+        assert!(
+            f["outcome"]["score"].as_f64().unwrap() >= 0.5,
+            "{id}: {}",
+            f["summary"]
+        );
+    }
+}
+
+#[test]
+fn plugin_measurements_equal_cxaudit_kpis() {
+    for c in [baseline(), followup()] {
+        let k = &c.kpis["groups"][0];
+        for (criterion, name) in [
+            ("WF3", "service_level"),
+            ("WF1", "forecast_wape"),
+            ("WF4", "schedule_adherence"),
+            ("PE1", "attrition_annualized"),
+            ("PE3", "absence_rate"),
+            ("PF1", "csat_top2"),
+            ("PF2", "fcr_rate"),
+            ("PF3", "cost_per_order"),
+        ] {
+            let from_plugin = measurement(&c.assessment, criterion, name)
+                .unwrap_or_else(|| panic!("{criterion} has no measurement `{name}`"));
+            let from_kpis = k[name]
+                .as_f64()
+                .unwrap_or_else(|| panic!("kpis has no {name}"));
+            assert!(
+                (from_plugin - from_kpis).abs() < 1e-12,
+                "{criterion}.{name}: plugin {from_plugin} vs kpis {from_kpis}"
+            );
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! `cxaudit kpis` on a hand-built evidence folder: every key per group,
+//! with definitions, equal to the values worked out by hand from the CSVs.
+
+use cxaudit_tests::*;
+
+fn kpis(args: &[&str]) -> serde_json::Value {
+    let evidence = fixture("evidence-kpis");
+    let mut all = vec![
+        "kpis",
+        "--format",
+        "json",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let o = cxaudit(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn close(v: &serde_json::Value, expected: f64) {
+    let a = v
+        .as_f64()
+        .unwrap_or_else(|| panic!("expected {expected}, got {v}"));
+    assert!((a - expected).abs() < 1e-9, "expected {expected}, got {a}");
+}
+
+const KEYS: [&str; 19] = [
+    "service_level",
+    "asa_seconds",
+    "abandon_rate",
+    "aht_seconds",
+    "transfer_rate",
+    "fcr_rate",
+    "contacts",
+    "contacts_per_order",
+    "cost_per_order",
+    "forecast_wape",
+    "forecast_bias",
+    "occupancy",
+    "utilisation",
+    "schedule_adherence",
+    "attrition_annualized",
+    "absence_rate",
+    "csat_top2",
+    "nps",
+    "survey_response_rate",
+];
+
+#[test]
+fn overall_json_has_every_key_with_definitions_and_hand_computed_values() {
+    let v = kpis(&[]);
+    let g = &v["groups"][0];
+    assert_eq!(g["group"], "all");
+    for key in KEYS {
+        assert!(g.get(key).is_some(), "missing key {key}");
+        let d = &v["definitions"][key];
+        assert!(
+            d["definition"].as_str().is_some_and(|s| !s.is_empty()),
+            "no definition for {key}"
+        );
+        assert!(
+            d["unit"].is_string() && d["parameters"].is_object(),
+            "{key}"
+        );
+    }
+    // Service channels (voice, chat, messaging): answered within 20 s = c1 (10 s), c5 (5 s);
+    // offered 5; abandoned within 5 s = c3 -> 2 / (5 - 1).
+    close(&g["service_level"], 0.5);
+    close(&g["asa_seconds"], 15.0); // (10 + 30 + 5) / 3
+    close(&g["abandon_rate"], 0.4); // c3, c4 of 5
+    close(&g["aht_seconds"], 180.0); // (300 + 120 + 200 + 100) / 4 handled
+    close(&g["transfer_rate"], 0.25);
+    close(&g["fcr_rate"], 0.5); // c1 repeat (u1 again at 09:30), c2 resolved; the rest censored or abandoned
+    close(&g["contacts"], 7.0);
+    close(&g["contacts_per_order"], 7.0 / 150.0);
+    close(&g["cost_per_order"], 500.0 / 150.0);
+    close(&g["forecast_wape"], 40.0 / 330.0); // DOMAIN vector: 12.12%
+    close(&g["forecast_bias"], 20.0 / 330.0); // +6.06%
+    close(&g["occupancy"], 720.0 / (950.0 * 60.0));
+    close(&g["utilisation"], 720.0 / (960.0 * 60.0));
+    close(&g["schedule_adherence"], 888.0 / 960.0);
+    close(&g["attrition_annualized"], (1.0 / 3.0 + 1.0 / 2.5) * 6.0); // sum method, 2 months
+    close(&g["absence_rate"], 60.0 / 960.0);
+    close(&g["csat_top2"], 2.0 / 3.0);
+    close(&g["nps"], 0.0);
+    close(&g["survey_response_rate"], 0.75);
+    assert_eq!(
+        v["definitions"]["service_level"]["parameters"]["threshold_seconds"],
+        20.0
+    );
+}
+
+#[test]
+fn flags_change_the_definitions_used() {
+    let v = kpis(&[
+        "--sl-threshold",
+        "30",
+        "--sl-variant",
+        "offered",
+        "--attrition-method",
+        "compounding",
+    ]);
+    let g = &v["groups"][0];
+    // Within 30 s: c1, c2, c5 = 3 of 5 offered.
+    close(&g["service_level"], 0.6);
+    let mean: f64 = (1.0 / 3.0 + 0.4) / 2.0;
+    close(&g["attrition_annualized"], 1.0 - (1.0 - mean).powi(12));
+    assert_eq!(
+        v["definitions"]["service_level"]["parameters"]["threshold_seconds"],
+        30.0
+    );
+}
+
+#[test]
+fn monthly_groups_and_absent_tables() {
+    let v = kpis(&["--by", "month"]);
+    let groups = v["groups"].as_array().unwrap();
+    let keys: Vec<&str> = groups
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["2026-01", "2026-02"]);
+    close(&groups[0]["service_level"], 1.0 / 3.0);
+    assert!(
+        groups[1]["cost_per_order"].is_null(),
+        "no cost recorded in February: null, not zero"
+    );
+
+    // Without the surveys table, survey KPIs are unavailable, not zero.
+    let (_tmp, evidence) = fixture_copy("evidence-kpis");
+    let manifest = evidence.join("evidence.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("surveys = { path = \"data/surveys.csv\" }\n", "");
+    std::fs::write(&manifest, text).unwrap();
+    let o = cxaudit(&[
+        "kpis",
+        "--format",
+        "json",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["groups"][0]["csat_top2"].is_null());
+    assert_eq!(
+        v["groups"][0]["notes"]["csat_top2"],
+        "unavailable: no `surveys` table in the evidence"
+    );
+}
