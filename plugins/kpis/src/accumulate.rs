@@ -24,6 +24,15 @@ pub(crate) fn local_date(ts: i64, tz: &Tz) -> Option<NaiveDate> {
     tz.timestamp_opt(ts, 0).single().map(|t| t.date_naive())
 }
 
+/// Whether a row's local date falls in the period (always, without one).
+fn in_period(o: &KpiOptions, date: Option<NaiveDate>) -> bool {
+    match (o.period, date) {
+        (None, _) => true,
+        (Some((start, end)), Some(d)) => d >= start && d <= end,
+        (Some(_), None) => false,
+    }
+}
+
 /// The group key of a local date under a time grouping.
 fn date_key(date: NaiveDate, by: GroupBy) -> String {
     match by {
@@ -118,7 +127,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
         ),
         (Some(t), false) => {
             let handle = contact_side.as_ref().map(|s| &s.handle_seconds);
-            if let Err(e) = adherence(t, by, handle, &mut groups) {
+            if let Err(e) = adherence(t, by, o, handle, &mut groups) {
                 note(&ADHERENCE_KPIS, format!("adherence: {}", message(&e)));
             }
         }
@@ -160,7 +169,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
             "orders and cost are recorded per day, not per queue, channel or agent".into(),
         ),
         (Some(t), true) => {
-            if let Err(e) = demand_kpis(t, by, contact_side.as_ref(), &mut groups) {
+            if let Err(e) = demand_kpis(t, by, o, contact_side.as_ref(), &mut groups) {
                 note(&DEMAND_KPIS, format!("business_daily: {}", message(&e)));
             }
         }
@@ -280,6 +289,9 @@ fn contacts(
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
+        if !in_period(o, local_date(arr, &o.time_zone)) {
+            continue;
+        }
         let chan = chan.unwrap_or("");
         let q = q.unwrap_or("");
         fcr_rows.push(FcrContact {
@@ -448,6 +460,9 @@ fn intervals(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Res
         let (Some(s), Some(f), Some(a)) = (s, f, a) else {
             continue;
         };
+        if !in_period(o, local_date(s, &o.time_zone)) {
+            continue;
+        }
         let key = match by {
             GroupBy::Queue => q.unwrap_or("").to_owned(),
             GroupBy::All => "all".to_owned(),
@@ -488,6 +503,7 @@ struct AdherenceAcc {
 fn adherence(
     t: &Table,
     by: GroupBy,
+    o: &KpiOptions,
     handle: Option<&BTreeMap<String, f64>>,
     groups: &mut Groups,
 ) -> Result<(), EvalError> {
@@ -507,6 +523,9 @@ fn adherence(
             worked.next().flatten(),
             absence.next().flatten(),
         );
+        if !in_period(o, d.and_then(date_from_days)) {
+            continue;
+        }
         let key = match by {
             GroupBy::Agent => match ag {
                 Some(a) => a.to_owned(),
@@ -704,6 +723,9 @@ fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resul
             csat.next().flatten(),
             nps.next().flatten(),
         );
+        if !in_period(o, inv.and_then(|i| local_date(i, &o.time_zone))) {
+            continue;
+        }
         let key = match by {
             GroupBy::All => "all".to_owned(),
             GroupBy::Channel => ch.unwrap_or("").to_owned(),
@@ -757,6 +779,7 @@ fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resul
 fn demand_kpis(
     t: &Table,
     by: GroupBy,
+    o: &KpiOptions,
     side: Option<&ContactSide>,
     groups: &mut Groups,
 ) -> Result<(), EvalError> {
@@ -767,6 +790,9 @@ fn demand_kpis(
     let mut accs: BTreeMap<String, (u64, f64, u64)> = BTreeMap::new();
     for d in date {
         let (n, c) = (orders.next().flatten(), cost.next().flatten());
+        if !in_period(o, d.and_then(date_from_days)) {
+            continue;
+        }
         let key = match by {
             GroupBy::All => "all".to_owned(),
             _ => match d.and_then(date_from_days) {

@@ -45,8 +45,10 @@ pub struct KpiOptions {
     pub attrition_method: AnnualisationMethod,
     /// The centre's time zone, for local days, weeks and months.
     pub time_zone: Tz,
-    /// The assessment period (inclusive), for monthly attrition; default:
-    /// the months the data spans.
+    /// The assessment period (inclusive): rows whose local date falls
+    /// outside it are left out, and monthly attrition runs over its months.
+    /// Without one, every row counts and attrition runs over the months
+    /// the contacts span.
     pub period: Option<(NaiveDate, NaiveDate)>,
 }
 

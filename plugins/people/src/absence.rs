@@ -62,10 +62,16 @@ impl Evaluator for Absence {
         let opts = kpi_options(ctx)?;
         let overall = cxaudit_kpis::overall(&evidence, &opts)
             .value(Kpi::AbsenceRate)
-            .ok_or_else(|| EvalError::MissingEvidence("the adherence table has no scheduled minutes".into()))?;
+            .ok_or_else(|| {
+                EvalError::MissingEvidence("the adherence table has no scheduled minutes".into())
+            })?;
         let kpi_target = centre_target(ctx, Kpi::AbsenceRate.key())?;
         let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
-        let source = if kpi_target.is_some() { "kpi_targets" } else { "pack parameter" };
+        let source = if kpi_target.is_some() {
+            "kpi_targets"
+        } else {
+            "pack parameter"
+        };
 
         let monthly: Vec<(String, f64)> = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts)
             .groups
@@ -75,11 +81,12 @@ impl Evaluator for Absence {
         let months_within = monthly.iter().filter(|(_, v)| *v <= target).count();
         let month_share = months_within as f64 / monthly.len().max(1) as f64;
 
-        let mut agents: Vec<(String, f64)> = cxaudit_kpis::compute(&evidence, GroupBy::Agent, &opts)
-            .groups
-            .iter()
-            .filter_map(|g| g.value(Kpi::AbsenceRate).map(|v| (g.group.clone(), v)))
-            .collect();
+        let mut agents: Vec<(String, f64)> =
+            cxaudit_kpis::compute(&evidence, GroupBy::Agent, &opts)
+                .groups
+                .iter()
+                .filter_map(|g| g.value(Kpi::AbsenceRate).map(|v| (g.group.clone(), v)))
+                .collect();
         agents.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let over: Vec<&(String, f64)> = agents.iter().filter(|(_, v)| *v > target).collect();
 
@@ -118,22 +125,49 @@ impl Evaluator for Absence {
         let def = Kpi::AbsenceRate.definition(&opts).definition;
         e.measurements = vec![
             Measurement::new("absence_rate", Some(overall), "ratio", &def),
-            Measurement::new("months_within_target_share", Some(month_share), "ratio", "months at or under the target / months with scheduled minutes"),
-            Measurement::new("agents_over_target", Some(over.len() as f64), "agents", "agents whose absence rate over the data exceeds the target"),
+            Measurement::new(
+                "months_within_target_share",
+                Some(month_share),
+                "ratio",
+                "months at or under the target / months with scheduled minutes",
+            ),
+            Measurement::new(
+                "agents_over_target",
+                Some(over.len() as f64),
+                "agents",
+                "agents whose absence rate over the data exceeds the target",
+            ),
         ];
-        e.definitions = vec![definition("absence_rate", &format!("{def} (DOMAIN §5: unplanned absence hours / scheduled hours)"))];
+        e.definitions = vec![definition(
+            "absence_rate",
+            &format!("{def} (DOMAIN §5: unplanned absence hours / scheduled hours)"),
+        )];
         e.drilldowns = vec![
             Drilldown {
                 id: "absence_by_month".into(),
                 title: "Unplanned absence rate by month".into(),
-                columns: ["month", "absence_rate", "target", "within_target"].map(String::from).to_vec(),
-                rows: monthly.iter().map(|(m, v)| vec![json!(m), num(Some(*v)), json!(target), json!(*v <= target)]).collect(),
+                columns: ["month", "absence_rate", "target", "within_target"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: monthly
+                    .iter()
+                    .map(|(m, v)| vec![json!(m), num(Some(*v)), json!(target), json!(*v <= target)])
+                    .collect(),
             },
             Drilldown {
                 id: "worst_agents".into(),
-                title: format!("Agents with the highest unplanned absence (top {})", p.worst_agents),
-                columns: ["agent_id", "absence_rate", "above_target"].map(String::from).to_vec(),
-                rows: agents.iter().take(p.worst_agents).map(|(a, v)| vec![json!(a), num(Some(*v)), json!(*v > target)]).collect(),
+                title: format!(
+                    "Agents with the highest unplanned absence (top {})",
+                    p.worst_agents
+                ),
+                columns: ["agent_id", "absence_rate", "above_target"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: agents
+                    .iter()
+                    .take(p.worst_agents)
+                    .map(|(a, v)| vec![json!(a), num(Some(*v)), json!(*v > target)])
+                    .collect(),
             },
         ];
         e.charts = vec![Chart {
@@ -144,19 +178,33 @@ impl Evaluator for Absence {
             y: vec![],
             unit: "ratio".into(),
             series: vec![
-                Series { name: "Absence rate".into(), values: monthly.iter().map(|(_, v)| Some(*v)).collect() },
-                Series { name: "Target".into(), values: monthly.iter().map(|_| Some(target)).collect() },
+                Series {
+                    name: "Absence rate".into(),
+                    values: monthly.iter().map(|(_, v)| Some(*v)).collect(),
+                },
+                Series {
+                    name: "Target".into(),
+                    values: monthly.iter().map(|_| Some(target)).collect(),
+                },
             ],
         }];
         if !over.is_empty() {
-            let named: Vec<String> = over.iter().take(p.worst_agents.max(1)).map(|(a, v)| format!("{a} ({})", pct(*v))).collect();
+            let named: Vec<String> = over
+                .iter()
+                .take(p.worst_agents.max(1))
+                .map(|(a, v)| format!("{a} ({})", pct(*v)))
+                .collect();
             e.actions.push(action(
                 format!("Hold return-to-work and attendance conversations with {} (above the {} target).", named.join(", "), pct(target)),
                 Effort::Low,
                 OwnerRole::People,
             ));
         }
-        let bad_months: Vec<String> = monthly.iter().filter(|(_, v)| *v > target).map(|(m, v)| format!("{m} ({})", pct(*v))).collect();
+        let bad_months: Vec<String> = monthly
+            .iter()
+            .filter(|(_, v)| *v > target)
+            .map(|(m, v)| format!("{m} ({})", pct(*v)))
+            .collect();
         if !bad_months.is_empty() {
             e.actions.push(action(
                 format!("Find the causes of absence peaks in {} (schedules, wellbeing, policy) and plan shrinkage for them.", bad_months.join(", ")),

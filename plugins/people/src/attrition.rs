@@ -160,7 +160,10 @@ fn month_rows(
                     .filter(|s| s.exit_type.as_deref() == Some(k))
                     .count()
             };
-            let (start, end) = (headcount(spells, m, false), headcount(spells, month_end(m), true));
+            let (start, end) = (
+                headcount(spells, m, false),
+                headcount(spells, month_end(m), true),
+            );
             let avg = average_headcount(start as f64, end as f64);
             MonthRow {
                 month: m,
@@ -241,7 +244,9 @@ impl Evaluator for Attrition {
         let agents = ctx.table("agents")?;
         let (spells, skipped) = load_spells(&agents)?;
         if spells.is_empty() {
-            return Err(EvalError::MissingEvidence("the agents table has no usable row".into()));
+            return Err(EvalError::MissingEvidence(
+                "the agents table has no usable row".into(),
+            ));
         }
         let (start, end) = period_dates(ctx)?;
         let months = months_of(start, end);
@@ -251,27 +256,39 @@ impl Evaluator for Attrition {
         let annualised = cxaudit_kpis::overall(&evidence, &opts)
             .value(Kpi::AttritionAnnualized)
             .ok_or_else(|| {
-                EvalError::MissingEvidence("no headcount in any month of the period: attrition cannot be computed".into())
+                EvalError::MissingEvidence(
+                    "no headcount in any month of the period: attrition cannot be computed".into(),
+                )
             })?;
         // Month by month with 12 x m, so each month's value divides back to m exactly.
         let mut monthly_opts = opts.clone();
         monthly_opts.attrition_method = AnnualisationMethod::TimesTwelve;
-        let kpi_monthly: BTreeMap<String, f64> = cxaudit_kpis::compute(&evidence, GroupBy::Month, &monthly_opts)
-            .groups
-            .iter()
-            .filter_map(|g| g.value(Kpi::AttritionAnnualized).map(|v| (g.group.clone(), v / 12.0)))
-            .collect();
+        let kpi_monthly: BTreeMap<String, f64> =
+            cxaudit_kpis::compute(&evidence, GroupBy::Month, &monthly_opts)
+                .groups
+                .iter()
+                .filter_map(|g| {
+                    g.value(Kpi::AttritionAnnualized)
+                        .map(|v| (g.group.clone(), v / 12.0))
+                })
+                .collect();
         let rows = month_rows(&spells, &months, &kpi_monthly);
         let series: Vec<f64> = rows.iter().filter_map(|r| r.rate).collect();
         let slope = least_squares_slope(&series);
 
         let kpi_target = centre_target(ctx, Kpi::AttritionAnnualized.key())?;
         let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
-        let target_source = if kpi_target.is_some() { "kpi_targets" } else { "pack parameter" };
+        let target_source = if kpi_target.is_some() {
+            "kpi_targets"
+        } else {
+            "pack parameter"
+        };
 
         let as_of = as_of_date(ctx)?;
-        let hires_in_period: Vec<&Spell> =
-            spells.iter().filter(|s| s.hired >= start && s.hired <= end).collect();
+        let hires_in_period: Vec<&Spell> = spells
+            .iter()
+            .filter(|s| s.hired >= start && s.hired <= end)
+            .collect();
         let hires: Vec<Hire> = hires_in_period
             .iter()
             .map(|s| Hire {
@@ -279,21 +296,35 @@ impl Evaluator for Attrition {
                 left_at: s.exited.map(|x| i64::from(days_from_date(x)) * 86_400),
             })
             .collect();
-        let early = early_tenure_attrition(&hires, p.early_tenure_days, i64::from(days_from_date(as_of)) * 86_400);
+        let early = early_tenure_attrition(
+            &hires,
+            p.early_tenure_days,
+            i64::from(days_from_date(as_of)) * 86_400,
+        );
         let early_leavers: Vec<&Spell> = hires_in_period
             .iter()
             .copied()
             .filter(|s| {
-                s.exited.is_some_and(|x| (x - s.hired).num_days() <= i64::from(p.early_tenure_days))
+                s.exited
+                    .is_some_and(|x| (x - s.hired).num_days() <= i64::from(p.early_tenure_days))
                     && (s.hired + chrono::Duration::days(i64::from(p.early_tenure_days))) <= as_of
             })
             .collect();
 
-        let leavers: Vec<&Spell> =
-            spells.iter().filter(|s| s.exited.is_some_and(|x| x >= start && x <= end)).collect();
-        let voluntary = leavers.iter().filter(|s| s.exit_type.as_deref() == Some("voluntary")).count();
-        let involuntary = leavers.iter().filter(|s| s.exit_type.as_deref() == Some("involuntary")).count();
-        let voluntary_share = cxaudit_metrics::stats::count_ratio(voluntary as u64, (voluntary + involuntary) as u64);
+        let leavers: Vec<&Spell> = spells
+            .iter()
+            .filter(|s| s.exited.is_some_and(|x| x >= start && x <= end))
+            .collect();
+        let voluntary = leavers
+            .iter()
+            .filter(|s| s.exit_type.as_deref() == Some("voluntary"))
+            .count();
+        let involuntary = leavers
+            .iter()
+            .filter(|s| s.exit_type.as_deref() == Some("involuntary"))
+            .count();
+        let voluntary_share =
+            cxaudit_metrics::stats::count_ratio(voluntary as u64, (voluntary + involuntary) as u64);
 
         // Checks.
         let mut items = vec![Credited::graded(
@@ -321,11 +352,17 @@ impl Evaluator for Attrition {
             ),
         }
         if skipped > 0 {
-            observations.push(format!("{skipped} roster rows without agent_id or hired_on were skipped."));
+            observations.push(format!(
+                "{skipped} roster rows without agent_id or hired_on were skipped."
+            ));
         }
         let rehired: BTreeSet<&str> = {
             let mut seen = BTreeSet::new();
-            spells.iter().map(|s| s.agent_id.as_str()).filter(|id| !seen.insert(*id)).collect()
+            spells
+                .iter()
+                .map(|s| s.agent_id.as_str())
+                .filter(|id| !seen.insert(*id))
+                .collect()
         };
         if !rehired.is_empty() {
             observations.push(format!(
@@ -335,21 +372,24 @@ impl Evaluator for Attrition {
             ));
         }
         for r in &rows {
-            if let (Some(a), Some(b)) = (r.rate, r.own_rate) {
-                if (a - b).abs() > 1e-9 {
-                    observations.push(format!(
-                        "{}: overlapping spells of one agent make the roster's spell count ({}) differ from distinct agents; cxaudit-kpis reports {} monthly, distinct-agent headcount gives {}.",
-                        month_label(r.month), pct(a), pct(a), pct(b)
-                    ));
-                }
+            if let (Some(a), Some(b)) = (r.rate, r.own_rate)
+                && (a - b).abs() > 1e-9
+            {
+                observations.push(format!(
+                    "{}: an agent has overlapping employment spells; cxaudit-kpis counts spells ({} monthly), distinct agents give {}.",
+                    month_label(r.month),
+                    pct(a),
+                    pct(b)
+                ));
             }
         }
-        if let Some(t) = &kpi_target {
-            if t.direction == "min" {
-                observations.push("The attrition target in kpi_targets has direction `min`; attrition is judged as `at most`.".into());
-            }
+        if let Some(t) = &kpi_target
+            && t.direction == "min"
+        {
+            observations.push(
+                "The attrition target in kpi_targets has direction `min`; attrition is judged as `at most`.".into(),
+            );
         }
-
         let trend_word = match slope {
             Some(s) if s < 0.0 => "improving",
             Some(s) if s > 0.0 => "worsening",
@@ -363,30 +403,93 @@ impl Evaluator for Attrition {
             pct(target),
             slope.map_or("n/a".to_owned(), |s| format!("{:+.2}", s * 100.0)),
             leavers.len(),
-            early.rate().map_or("n/a (no hire has had the window yet)".to_owned(), |r| format!(
-                "{} ({} of {} hires left within {} days)",
-                pct(r), early.leavers, early.cohort, p.early_tenure_days
-            )),
+            early.rate().map_or(
+                "n/a (no hire has had the window yet)".to_owned(),
+                |r| format!(
+                    "{} ({} of {} hires left within {} days)",
+                    pct(r),
+                    early.leavers,
+                    early.cohort,
+                    p.early_tenure_days
+                )
+            ),
         );
         let mut e = evaluation_from_credits(items, summary);
         e.observations = observations;
         let monthly_mean = cxaudit_metrics::stats::mean(&series);
         e.measurements = vec![
-            Measurement::new("attrition_annualized", Some(annualised), "ratio", &Kpi::AttritionAnnualized.definition(&opts).definition),
-            Measurement::new("attrition_monthly_mean", monthly_mean, "ratio", "mean of monthly leavers / average headcount over months with headcount"),
-            Measurement::new("attrition_trend_slope", slope, "ratio per month", "least-squares slope of the monthly attrition rates (negative = improving)"),
-            Measurement::new("early_tenure_attrition", early.rate(), "ratio", &format!("leavers within {} days of hire / hires in the period who have had {} days by the as-of date", p.early_tenure_days, p.early_tenure_days)),
-            Measurement::new("voluntary_leaver_share", voluntary_share, "ratio", "voluntary leavers / leavers with an exit type, in the period"),
-            Measurement::new("leavers", Some(leavers.len() as f64), "agents", "employment spells ended in the period (a rehired agent who left once counts once)"),
-            Measurement::new("hires", Some(hires_in_period.len() as f64), "agents", "employment spells started in the period (a rehire counts as a hire)"),
+            Measurement::new(
+                "attrition_annualized",
+                Some(annualised),
+                "ratio",
+                &Kpi::AttritionAnnualized.definition(&opts).definition,
+            ),
+            Measurement::new(
+                "attrition_monthly_mean",
+                monthly_mean,
+                "ratio",
+                "mean of monthly leavers / average headcount over months with headcount",
+            ),
+            Measurement::new(
+                "attrition_trend_slope",
+                slope,
+                "ratio per month",
+                "least-squares slope of the monthly attrition rates (negative = improving)",
+            ),
+            Measurement::new(
+                "early_tenure_attrition",
+                early.rate(),
+                "ratio",
+                &format!(
+                    "leavers within {} days of hire / hires in the period who have had {} days by the as-of date",
+                    p.early_tenure_days, p.early_tenure_days
+                ),
+            ),
+            Measurement::new(
+                "voluntary_leaver_share",
+                voluntary_share,
+                "ratio",
+                "voluntary leavers / leavers with an exit type, in the period",
+            ),
+            Measurement::new(
+                "leavers",
+                Some(leavers.len() as f64),
+                "agents",
+                "employment spells ended in the period (a rehired agent who left once counts once)",
+            ),
+            Measurement::new(
+                "hires",
+                Some(hires_in_period.len() as f64),
+                "agents",
+                "employment spells started in the period (a rehire counts as a hire)",
+            ),
         ];
         e.definitions = vec![
-            definition("attrition_annualized", &Kpi::AttritionAnnualized.definition(&opts).definition),
-            definition("headcount", "agents with an employment spell covering the day; start of month counts those exiting that day, end of month does not; an agent counts once per day"),
-            definition("early-tenure attrition", &format!("DOMAIN §5: leavers within {} days / hires who have had {} days", p.early_tenure_days, p.early_tenure_days)),
-            definition("trend", "ordinary least-squares slope of the monthly rates against month number; negative = improving"),
+            definition(
+                "attrition_annualized",
+                &Kpi::AttritionAnnualized.definition(&opts).definition,
+            ),
+            definition(
+                "headcount",
+                "agents with an employment spell covering the day; start of month counts those exiting that day, end of month does not; an agent counts once per day",
+            ),
+            definition(
+                "early-tenure attrition",
+                &format!(
+                    "DOMAIN §5: leavers within {} days / hires who have had {} days",
+                    p.early_tenure_days, p.early_tenure_days
+                ),
+            ),
+            definition(
+                "trend",
+                "ordinary least-squares slope of the monthly rates against month number; negative = improving",
+            ),
         ];
-        e.drilldowns = vec![monthly_drilldown(&rows, method), team_drilldown(&leavers, &early_leavers), early_drilldown(&early_leavers)];
+        e.drilldowns = vec![
+            monthly_drilldown(&rows, method),
+            team_drilldown(&leavers, &early_leavers),
+            early_drilldown(&early_leavers),
+        ];
         e.charts = vec![Chart {
             id: "attrition_monthly".into(),
             title: "Monthly attrition against the target's monthly equivalent".into(),
@@ -395,14 +498,28 @@ impl Evaluator for Attrition {
             y: vec![],
             unit: "ratio".into(),
             series: vec![
-                Series { name: "Monthly attrition".into(), values: rows.iter().map(|r| r.rate).collect() },
+                Series {
+                    name: "Monthly attrition".into(),
+                    values: rows.iter().map(|r| r.rate).collect(),
+                },
                 Series {
                     name: "Target (monthly equivalent)".into(),
-                    values: rows.iter().map(|_| Some(monthly_equivalent(target, method))).collect(),
+                    values: rows
+                        .iter()
+                        .map(|_| Some(monthly_equivalent(target, method)))
+                        .collect(),
                 },
             ],
         }];
-        e.actions = actions(annualised, target, slope, &leavers, &early, &early_leavers, p);
+        e.actions = actions(
+            annualised,
+            target,
+            slope,
+            &leavers,
+            &early,
+            &early_leavers,
+            p,
+        );
         Ok(e)
     }
 }
@@ -412,8 +529,16 @@ fn monthly_drilldown(rows: &[MonthRow], method: AnnualisationMethod) -> Drilldow
         id: "attrition_by_month".into(),
         title: "Attrition by month".into(),
         columns: [
-            "month", "headcount_start", "headcount_end", "average_headcount", "hires", "leavers",
-            "voluntary", "involuntary", "monthly_attrition", "annualised_equivalent",
+            "month",
+            "headcount_start",
+            "headcount_end",
+            "average_headcount",
+            "hires",
+            "leavers",
+            "voluntary",
+            "involuntary",
+            "monthly_attrition",
+            "annualised_equivalent",
         ]
         .map(String::from)
         .to_vec(),
@@ -454,7 +579,15 @@ fn team_drilldown(leavers: &[&Spell], early: &[&Spell]) -> Drilldown {
     Drilldown {
         id: "leavers_by_team".into(),
         title: "Leavers in the period by team".into(),
-        columns: ["team", "leavers", "voluntary", "involuntary", "early_tenure_leavers"].map(String::from).to_vec(),
+        columns: [
+            "team",
+            "leavers",
+            "voluntary",
+            "involuntary",
+            "early_tenure_leavers",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
             .into_iter()
             .map(|(t, c)| vec![json!(t), json!(c[0]), json!(c[1]), json!(c[2]), json!(c[3])])
@@ -466,7 +599,16 @@ fn early_drilldown(early: &[&Spell]) -> Drilldown {
     Drilldown {
         id: "early_tenure_leavers".into(),
         title: "Hires who left within the early-tenure window".into(),
-        columns: ["agent_id", "team", "hired_on", "exited_on", "days_employed", "exit_type"].map(String::from).to_vec(),
+        columns: [
+            "agent_id",
+            "team",
+            "hired_on",
+            "exited_on",
+            "days_employed",
+            "exit_type",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: early
             .iter()
             .map(|s| {
@@ -501,8 +643,15 @@ fn actions(
         }
         let mut teams: Vec<(&str, usize)> = by_team.into_iter().collect();
         teams.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let top: Vec<String> = teams.iter().take(3).map(|(t, n)| format!("{} ({n})", if t.is_empty() { "no team" } else { t })).collect();
-        let voluntary = leavers.iter().filter(|s| s.exit_type.as_deref() == Some("voluntary")).count();
+        let top: Vec<String> = teams
+            .iter()
+            .take(3)
+            .map(|(t, n)| format!("{} ({n})", if t.is_empty() { "no team" } else { t }))
+            .collect();
+        let voluntary = leavers
+            .iter()
+            .filter(|s| s.exit_type.as_deref() == Some("voluntary"))
+            .count();
         out.push(action(
             format!(
                 "Cut annualised attrition from {} to {}: {} leavers in the period ({voluntary} voluntary); start with teams {}: exit-reason review and stay interviews.",
@@ -520,11 +669,18 @@ fn actions(
         ));
     }
     if early.leavers > 0 {
-        let ids: Vec<&str> = early_leavers.iter().take(10).map(|s| s.agent_id.as_str()).collect();
+        let ids: Vec<&str> = early_leavers
+            .iter()
+            .take(10)
+            .map(|s| s.agent_id.as_str())
+            .collect();
         out.push(action(
             format!(
                 "Review hiring profile and onboarding: {} of {} hires left within {} days ({}).",
-                early.leavers, early.cohort, p.early_tenure_days, ids.join(", ")
+                early.leavers,
+                early.cohort,
+                p.early_tenure_days,
+                ids.join(", ")
             ),
             Effort::Medium,
             OwnerRole::People,

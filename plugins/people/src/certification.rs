@@ -45,7 +45,12 @@ struct AgentRecord {
 }
 
 /// Reads handled contacts with an agent, arriving in the period.
-fn live_contacts(t: &Table, tz: Tz, start: NaiveDate, end: NaiveDate) -> Result<Vec<LiveContact>, EvalError> {
+fn live_contacts(
+    t: &Table,
+    tz: Tz,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<LiveContact>, EvalError> {
     let ids: Vec<Option<&str>> = t.strs("contact_id")?.collect();
     let agents: Vec<Option<&str>> = t.strs("agent_id")?.collect();
     let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
@@ -55,9 +60,15 @@ fn live_contacts(t: &Table, tz: Tz, start: NaiveDate, end: NaiveDate) -> Result<
     let queues = optional_strs(t, "queue", ids.len())?;
     let mut out = Vec::new();
     for i in 0..ids.len() {
-        let handled = abandoned[i] != Some(true) && answered[i].is_some() && channels[i] != Some("self_service");
-        let (Some(agent), Some(arr)) = (agents[i].filter(|a| !a.is_empty()), arrived[i]) else { continue };
-        let Some(day) = local_date(arr, tz) else { continue };
+        let handled = abandoned[i] != Some(true)
+            && answered[i].is_some()
+            && channels[i] != Some("self_service");
+        let (Some(agent), Some(arr)) = (agents[i].filter(|a| !a.is_empty()), arrived[i]) else {
+            continue;
+        };
+        let Some(day) = local_date(arr, tz) else {
+            continue;
+        };
         if !handled || day < start || day > end {
             continue;
         }
@@ -69,12 +80,20 @@ fn live_contacts(t: &Table, tz: Tz, start: NaiveDate, end: NaiveDate) -> Result<
             local_day: day,
         });
     }
-    out.sort_by(|a, b| a.arrived_at.cmp(&b.arrived_at).then(a.contact_id.cmp(&b.contact_id)));
+    out.sort_by(|a, b| {
+        a.arrived_at
+            .cmp(&b.arrived_at)
+            .then(a.contact_id.cmp(&b.contact_id))
+    });
     Ok(out)
 }
 
 /// The spell of `agent` covering `day`, with its certification date.
-fn covering<'a>(spells: &'a [(Spell, Option<NaiveDate>)], agent: &str, day: NaiveDate) -> Option<&'a (Spell, Option<NaiveDate>)> {
+fn covering<'a>(
+    spells: &'a [(Spell, Option<NaiveDate>)],
+    agent: &str,
+    day: NaiveDate,
+) -> Option<&'a (Spell, Option<NaiveDate>)> {
     spells
         .iter()
         .find(|(s, _)| s.agent_id == agent && s.hired <= day && s.exited.is_none_or(|x| day <= x))
@@ -119,7 +138,11 @@ impl Evaluator for Certification {
         .measurement("contacts_outside_employment", "contacts", "handled contacts whose agent has no employment spell covering the arrival day")
     }
 
-    fn evaluate(&self, ctx: &Context<'_>, p: &CertificationParams) -> Result<Evaluation, EvalError> {
+    fn evaluate(
+        &self,
+        ctx: &Context<'_>,
+        p: &CertificationParams,
+    ) -> Result<Evaluation, EvalError> {
         let tz = time_zone(ctx)?;
         let (start, end) = period_dates(ctx)?;
         let agents = ctx.table("agents")?;
@@ -128,7 +151,9 @@ impl Evaluator for Certification {
         let spells: Vec<(Spell, Option<NaiveDate>)> = spells.into_iter().zip(certified).collect();
         let contacts = live_contacts(&ctx.table("contacts")?, tz, start, end)?;
         if contacts.is_empty() {
-            return Err(EvalError::MissingEvidence("no handled contact with an agent in the period".into()));
+            return Err(EvalError::MissingEvidence(
+                "no handled contact with an agent in the period".into(),
+            ));
         }
         let mut records: BTreeMap<&str, AgentRecord> = BTreeMap::new();
         let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
@@ -159,8 +184,11 @@ impl Evaluator for Certification {
                 contacts.len()
             )));
         }
-        let in_breach: Vec<(&str, &AgentRecord)> =
-            records.iter().filter(|(_, r)| r.before_certification > 0).map(|(a, r)| (*a, r)).collect();
+        let in_breach: Vec<(&str, &AgentRecord)> = records
+            .iter()
+            .filter(|(_, r)| r.before_certification > 0)
+            .map(|(a, r)| (*a, r))
+            .collect();
         let agents_total = records.len();
         let compliant = agents_total - in_breach.len();
         let share = compliant as f64 / agents_total as f64;
@@ -181,19 +209,50 @@ impl Evaluator for Certification {
         );
         let mut e = evaluation_from_credits(vec![Credited::graded(check, credit)], summary);
         e.measurements = vec![
-            Measurement::new("certified_before_live_share", Some(share), "ratio", "agents with no handled contact before certification / agents who handled contacts in the period"),
-            Measurement::new("agents_in_breach", Some(in_breach.len() as f64), "agents", "agents who handled a contact before certified_on, or with certified_on empty"),
-            Measurement::new("contacts_before_certification", Some(breaches.len() as f64), "contacts", "handled contacts arriving (local day) before the certification date of the covering spell"),
-            Measurement::new("contacts_outside_employment", Some(anomalies.len() as f64), "contacts", "handled contacts whose agent has no employment spell covering the arrival day"),
+            Measurement::new(
+                "certified_before_live_share",
+                Some(share),
+                "ratio",
+                "agents with no handled contact before certification / agents who handled contacts in the period",
+            ),
+            Measurement::new(
+                "agents_in_breach",
+                Some(in_breach.len() as f64),
+                "agents",
+                "agents who handled a contact before certified_on, or with certified_on empty",
+            ),
+            Measurement::new(
+                "contacts_before_certification",
+                Some(breaches.len() as f64),
+                "contacts",
+                "handled contacts arriving (local day) before the certification date of the covering spell",
+            ),
+            Measurement::new(
+                "contacts_outside_employment",
+                Some(anomalies.len() as f64),
+                "contacts",
+                "handled contacts whose agent has no employment spell covering the arrival day",
+            ),
         ];
         e.definitions = vec![
-            definition("live contact", "a handled contact: not abandoned, answered_at present, channel other than self_service, with an agent_id, arriving in the period"),
-            definition("breach", "a live contact whose local arrival day is before certified_on of the employment spell covering it (a contact on the certification day is compliant), or whose spell has no certified_on"),
-            definition("employment spell", "one roster row: hired_on to exited_on inclusive; a rehire is a new spell with its own certification"),
+            definition(
+                "live contact",
+                "a handled contact: not abandoned, answered_at present, channel other than self_service, with an agent_id, arriving in the period",
+            ),
+            definition(
+                "breach",
+                "a live contact whose local arrival day is before certified_on of the employment spell covering it (a contact on the certification day is compliant), or whose spell has no certified_on",
+            ),
+            definition(
+                "employment spell",
+                "one roster row: hired_on to exited_on inclusive; a rehire is a new spell with its own certification",
+            ),
         ];
         let mut obs = Vec::new();
         if skipped > 0 {
-            obs.push(format!("{skipped} roster rows without agent_id or hired_on were skipped."));
+            obs.push(format!(
+                "{skipped} roster rows without agent_id or hired_on were skipped."
+            ));
         }
         if !anomalies.is_empty() {
             let mut ids: Vec<&str> = anomalies.iter().map(|c| c.agent_id.as_str()).collect();
@@ -211,7 +270,16 @@ impl Evaluator for Certification {
             Drilldown {
                 id: "agents_in_breach".into(),
                 title: "Agents who handled live contacts before certification".into(),
-                columns: ["agent_id", "team", "first_live_contact", "certified_on", "contacts_before_certification", "contacts_in_period"].map(String::from).to_vec(),
+                columns: [
+                    "agent_id",
+                    "team",
+                    "first_live_contact",
+                    "certified_on",
+                    "contacts_before_certification",
+                    "contacts_in_period",
+                ]
+                .map(String::from)
+                .to_vec(),
                 rows: in_breach
                     .iter()
                     .map(|(a, r)| {
@@ -219,7 +287,11 @@ impl Evaluator for Certification {
                             json!(a),
                             json!(r.team),
                             json!(r.first_contact.map(|t| local_time_label(t, tz))),
-                            json!(r.certified_on.map(|d| d.to_string()).unwrap_or_else(|| "not certified".into())),
+                            json!(
+                                r.certified_on
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_else(|| "not certified".into())
+                            ),
                             json!(r.before_certification),
                             json!(r.contacts),
                         ]
@@ -228,8 +300,19 @@ impl Evaluator for Certification {
             },
             Drilldown {
                 id: "contacts_before_certification".into(),
-                title: format!("Contacts handled before certification (first {})", p.max_listed_contacts),
-                columns: ["contact_id", "agent_id", "queue", "arrived_at", "certified_on"].map(String::from).to_vec(),
+                title: format!(
+                    "Contacts handled before certification (first {})",
+                    p.max_listed_contacts
+                ),
+                columns: [
+                    "contact_id",
+                    "agent_id",
+                    "queue",
+                    "arrived_at",
+                    "certified_on",
+                ]
+                .map(String::from)
+                .to_vec(),
                 rows: breaches
                     .iter()
                     .take(p.max_listed_contacts)
@@ -239,15 +322,23 @@ impl Evaluator for Certification {
                             json!(c.agent_id),
                             json!(c.queue),
                             json!(local_time_label(c.arrived_at, tz)),
-                            json!(cert.map(|d| d.to_string()).unwrap_or_else(|| "not certified".into())),
+                            json!(
+                                cert.map(|d| d.to_string())
+                                    .unwrap_or_else(|| "not certified".into())
+                            ),
                         ]
                     })
                     .collect(),
             },
             Drilldown {
                 id: "contacts_outside_employment".into(),
-                title: format!("Data anomalies: contacts by agents outside any employment spell (first {})", p.max_listed_contacts),
-                columns: ["contact_id", "agent_id", "queue", "arrived_at", "reason"].map(String::from).to_vec(),
+                title: format!(
+                    "Data anomalies: contacts by agents outside any employment spell (first {})",
+                    p.max_listed_contacts
+                ),
+                columns: ["contact_id", "agent_id", "queue", "arrived_at", "reason"]
+                    .map(String::from)
+                    .to_vec(),
                 rows: anomalies
                     .iter()
                     .take(p.max_listed_contacts)
@@ -258,7 +349,11 @@ impl Evaluator for Certification {
                             json!(c.agent_id),
                             json!(c.queue),
                             json!(local_time_label(c.arrived_at, tz)),
-                            json!(if on_roster { "no employment spell covers the arrival day" } else { "agent not on the roster" }),
+                            json!(if on_roster {
+                                "no employment spell covers the arrival day"
+                            } else {
+                                "agent not on the roster"
+                            }),
                         ]
                     })
                     .collect(),
@@ -280,7 +375,11 @@ fn certification_dates(t: &Table) -> Result<Vec<Option<NaiveDate>>, EvalError> {
         .collect())
 }
 
-fn certification_actions(in_breach: &[(&str, &AgentRecord)], breach_contacts: usize, anomalies: &[&LiveContact]) -> Vec<Action> {
+fn certification_actions(
+    in_breach: &[(&str, &AgentRecord)],
+    breach_contacts: usize,
+    anomalies: &[&LiveContact],
+) -> Vec<Action> {
     let mut out = Vec::new();
     if !in_breach.is_empty() {
         let named: Vec<String> = in_breach

@@ -116,14 +116,15 @@ pub fn centre_target(ctx: &Context<'_>, key: &str) -> Result<Option<KpiTarget>, 
     };
     for i in 0..kpis.len() {
         let centre_wide = scopes[i].is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("all"));
-        if kpis[i] == Some(key) && centre_wide {
-            if let Some(target) = targets[i] {
-                return Ok(Some(KpiTarget {
-                    kpi: key.to_owned(),
-                    target,
-                    direction: directions[i].unwrap_or("").to_owned(),
-                }));
-            }
+        if kpis[i] == Some(key)
+            && centre_wide
+            && let Some(target) = targets[i]
+        {
+            return Ok(Some(KpiTarget {
+                kpi: key.to_owned(),
+                target,
+                direction: directions[i].unwrap_or("").to_owned(),
+            }));
         }
     }
     Ok(None)
@@ -179,7 +180,8 @@ pub fn round(x: f64, decimals: i32) -> f64 {
 
 /// An optional number as JSON (null when absent).
 pub fn num(x: Option<f64>) -> Value {
-    x.filter(|v| v.is_finite()).map_or(Value::Null, |v| Value::from(round(v, 6)))
+    x.filter(|v| v.is_finite())
+        .map_or(Value::Null, |v| Value::from(round(v, 6)))
 }
 
 /// A definition.

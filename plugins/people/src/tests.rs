@@ -11,11 +11,17 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
-    e.measurements.iter().find(|m| m.name == name).and_then(|m| m.value)
+    e.measurements
+        .iter()
+        .find(|m| m.name == name)
+        .and_then(|m| m.value)
 }
 
 fn check<'a>(e: &'a Evaluation, id: &str) -> &'a Check {
-    e.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no check {id}: {:?}", e.checks))
+    e.checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id}: {:?}", e.checks))
 }
 
 /// Roster, period 2026-01..03, as of 2026-06-30:
@@ -26,11 +32,45 @@ fn roster() -> TestHost {
     let agents = TableBuilder::new()
         .strings("agent_id", ["A1", "A2", "A3", "A3", "A4", "A5"].map(Some))
         .strings("team", ["T1", "T1", "T2", "T2", "T1", "T2"].map(Some))
-        .dates("hired_on", ["2025-01-01", "2025-01-01", "2025-06-01", "2026-03-01", "2025-01-01", "2026-01-02"].map(Some))
-        .dates("exited_on", [None, Some("2026-01-15"), Some("2026-02-10"), None, None, Some("2026-02-20")])
-        .strings("exit_type", [None, Some("voluntary"), Some("involuntary"), None, None, Some("voluntary")])
+        .dates(
+            "hired_on",
+            [
+                "2025-01-01",
+                "2025-01-01",
+                "2025-06-01",
+                "2026-03-01",
+                "2025-01-01",
+                "2026-01-02",
+            ]
+            .map(Some),
+        )
+        .dates(
+            "exited_on",
+            [
+                None,
+                Some("2026-01-15"),
+                Some("2026-02-10"),
+                None,
+                None,
+                Some("2026-02-20"),
+            ],
+        )
+        .strings(
+            "exit_type",
+            [
+                None,
+                Some("voluntary"),
+                Some("involuntary"),
+                None,
+                None,
+                Some("voluntary"),
+            ],
+        )
         .build();
-    TestHost::new().period("2026-01-01", "2026-03-31").as_of("2026-06-30").table("agents", agents)
+    TestHost::new()
+        .period("2026-01-01", "2026-03-31")
+        .as_of("2026-06-30")
+        .table("agents", agents)
 }
 
 #[test]
@@ -42,15 +82,27 @@ fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
     // Target 0.45 (param), floor 1.0: graded credit 0 (weight 2); trend improving passes (weight 1)
     // -> score 1/3, partially met.
     let e = roster().run(&Attrition, json!({}));
-    assert!(close(measurement(&e, "attrition_annualized").unwrap(), 11.0 / 3.0), "{e:?}");
-    assert!(close(measurement(&e, "attrition_trend_slope").unwrap(), -0.125));
+    assert!(
+        close(measurement(&e, "attrition_annualized").unwrap(), 11.0 / 3.0),
+        "{e:?}"
+    );
+    assert!(close(
+        measurement(&e, "attrition_trend_slope").unwrap(),
+        -0.125
+    ));
     assert_eq!(measurement(&e, "leavers"), Some(3.0));
     // Hires in the period: A5 and the A3 rehire.
     assert_eq!(measurement(&e, "hires"), Some(2.0));
     // Early tenure (90 days, as of 06-30): cohort {A5, A3 rehire}; A5 left after 49 days -> 1/2.
-    assert!(close(measurement(&e, "early_tenure_attrition").unwrap(), 0.5));
+    assert!(close(
+        measurement(&e, "early_tenure_attrition").unwrap(),
+        0.5
+    ));
     // Voluntary share: 2 of 3 leavers.
-    assert!(close(measurement(&e, "voluntary_leaver_share").unwrap(), 2.0 / 3.0));
+    assert!(close(
+        measurement(&e, "voluntary_leaver_share").unwrap(),
+        2.0 / 3.0
+    ));
     assert!(!check(&e, "attrition_vs_target").passed);
     assert!(check(&e, "attrition_trend").passed);
     assert!(close(e.score.unwrap(), 1.0 / 3.0));
@@ -75,10 +127,15 @@ fn attrition_uses_kpi_target_and_compounding_method() {
         .floats("target", [Some(0.99)])
         .strings("direction", [Some("max")])
         .build();
-    let e = roster().table("kpi_targets", targets).run(&Attrition, json!({"attrition_method": "compounding"}));
+    let e = roster()
+        .table("kpi_targets", targets)
+        .run(&Attrition, json!({"attrition_method": "compounding"}));
     let m: f64 = (0.25 + 2.0 / 3.0) / 3.0;
     let expected = 1.0 - (1.0 - m).powi(12);
-    assert!(close(measurement(&e, "attrition_annualized").unwrap(), expected), "{e:?}");
+    assert!(
+        close(measurement(&e, "attrition_annualized").unwrap(), expected),
+        "{e:?}"
+    );
     assert!((expected - 0.987_42).abs() < 1e-5, "{expected}");
     assert_eq!(e.score, Some(1.0));
     assert_eq!(e.status, Status::Met);
@@ -90,10 +147,16 @@ fn overlapping_rehire_spells_never_double_count_a_day() {
     // the agent counts once: Feb start headcount = {B1, B2} = 2, not 3.
     let agents = TableBuilder::new()
         .strings("agent_id", ["B1", "B1", "B2"].map(Some))
-        .dates("hired_on", ["2025-01-01", "2026-02-01", "2025-01-01"].map(Some))
+        .dates(
+            "hired_on",
+            ["2025-01-01", "2026-02-01", "2025-01-01"].map(Some),
+        )
         .dates("exited_on", [Some("2026-02-01"), None, None])
         .build();
-    let e = TestHost::new().period("2026-01-01", "2026-02-28").table("agents", agents).run(&Attrition, json!({}));
+    let e = TestHost::new()
+        .period("2026-01-01", "2026-02-28")
+        .table("agents", agents)
+        .run(&Attrition, json!({}));
     let feb = &e.drilldowns[0].rows[1];
     assert_eq!(feb[0], json!("2026-02"));
     assert_eq!(feb[1], json!(2));
@@ -113,8 +176,27 @@ fn attrition_bad_method_is_an_error() {
 fn cert_host(contacts: Vec<(&str, Option<&str>, &str, bool)>) -> TestHost {
     let agents = TableBuilder::new()
         .strings("agent_id", ["G1", "G2", "G3", "G4", "G4"].map(Some))
-        .dates("hired_on", ["2026-01-01", "2026-01-01", "2026-01-01", "2025-01-01", "2026-03-01"].map(Some))
-        .dates("certified_on", [Some("2026-01-05"), Some("2026-01-10"), None, Some("2025-01-10"), Some("2026-03-05")])
+        .dates(
+            "hired_on",
+            [
+                "2026-01-01",
+                "2026-01-01",
+                "2026-01-01",
+                "2025-01-01",
+                "2026-03-01",
+            ]
+            .map(Some),
+        )
+        .dates(
+            "certified_on",
+            [
+                Some("2026-01-05"),
+                Some("2026-01-10"),
+                None,
+                Some("2025-01-10"),
+                Some("2026-03-05"),
+            ],
+        )
         .dates("exited_on", [None, None, None, Some("2026-01-31"), None])
         .build();
     let n = contacts.len();
@@ -124,10 +206,15 @@ fn cert_host(contacts: Vec<(&str, Option<&str>, &str, bool)>) -> TestHost {
         .strings("channel", vec![Some("voice"); n])
         .strings("queue", vec![Some("billing"); n])
         .timestamps("arrived_at", contacts.iter().map(|c| Some(c.2)))
-        .timestamps("answered_at", contacts.iter().map(|c| if c.3 { None } else { Some(c.2) }))
+        .timestamps(
+            "answered_at",
+            contacts.iter().map(|c| if c.3 { None } else { Some(c.2) }),
+        )
         .bools("abandoned", contacts.iter().map(|c| Some(c.3)))
         .build();
-    TestHost::new().table("agents", agents).table("contacts", table)
+    TestHost::new()
+        .table("agents", agents)
+        .table("contacts", table)
 }
 
 #[test]
@@ -151,7 +238,13 @@ fn certification_lists_breaches_and_anomalies() {
         ("c10", None, "2026-01-15T09:00:00", true),
     ])
     .run(&Certification, json!({}));
-    assert!(close(measurement(&e, "certified_before_live_share").unwrap(), 0.25), "{e:?}");
+    assert!(
+        close(
+            measurement(&e, "certified_before_live_share").unwrap(),
+            0.25
+        ),
+        "{e:?}"
+    );
     assert_eq!(measurement(&e, "agents_in_breach"), Some(3.0));
     assert_eq!(measurement(&e, "contacts_before_certification"), Some(4.0));
     assert_eq!(measurement(&e, "contacts_outside_employment"), Some(2.0));
@@ -172,14 +265,18 @@ fn certification_lists_breaches_and_anomalies() {
     assert_eq!(anomalies.rows.len(), 2);
     // Listed by arrival: c9 (01-15, X9) before c8 (02-15, G4 between spells).
     assert_eq!(anomalies.rows[0][4], json!("agent not on the roster"));
-    assert_eq!(anomalies.rows[1][4], json!("no employment spell covers the arrival day"));
+    assert_eq!(
+        anomalies.rows[1][4],
+        json!("no employment spell covers the arrival day")
+    );
     assert!(e.actions.iter().any(|a| a.text.contains("G2 (2 contacts)")));
 }
 
 #[test]
 fn certification_met_when_every_agent_certified_first() {
     // One agent, contact on the certification day: 1 of 1 compliant -> met.
-    let e = cert_host(vec![("c1", Some("G1"), "2026-01-05T10:00:00", false)]).run(&Certification, json!({}));
+    let e = cert_host(vec![("c1", Some("G1"), "2026-01-05T10:00:00", false)])
+        .run(&Certification, json!({}));
     assert_eq!(e.score, Some(1.0));
     assert_eq!(e.status, Status::Met);
     assert!(e.actions.is_empty());
@@ -187,7 +284,8 @@ fn certification_met_when_every_agent_certified_first() {
 
 #[test]
 fn certification_without_live_contacts_is_insufficient() {
-    let e = cert_host(vec![("c10", None, "2026-01-15T09:00:00", true)]).run(&Certification, json!({}));
+    let e =
+        cert_host(vec![("c10", None, "2026-01-15T09:00:00", true)]).run(&Certification, json!({}));
     assert_eq!(e.status, Status::InsufficientEvidence);
 }
 
@@ -195,11 +293,17 @@ fn adherence_host() -> TestHost {
     // P1: Jan 480 scheduled / 0 absent, Feb 480 / 48. P2: Jan 480 / 24, Feb 480 / 96.
     let t = TableBuilder::new()
         .strings("agent_id", ["P1", "P1", "P2", "P2"].map(Some))
-        .dates("date", ["2026-01-05", "2026-02-02", "2026-01-05", "2026-02-02"].map(Some))
+        .dates(
+            "date",
+            ["2026-01-05", "2026-02-02", "2026-01-05", "2026-02-02"].map(Some),
+        )
         .floats("scheduled_minutes", [Some(480.0); 4])
         .floats("adherent_minutes", [Some(400.0); 4])
         .floats("worked_minutes", [Some(450.0); 4])
-        .floats("unplanned_absence_minutes", [Some(0.0), Some(48.0), Some(24.0), Some(96.0)])
+        .floats(
+            "unplanned_absence_minutes",
+            [Some(0.0), Some(48.0), Some(24.0), Some(96.0)],
+        )
         .build();
     TestHost::new().table("adherence", t)
 }
@@ -210,8 +314,14 @@ fn absence_graded_overall_and_by_month() {
     // Jan 24/960 = 0.025 within, Feb 144/960 = 0.15 over -> month share 0.5 (weight 1).
     // Score (2 x 0.25 + 0.5) / 3 = 1/3. Worst agent P2 120/960 = 0.125; P1 = 0.05 is not above.
     let e = adherence_host().run(&Absence, json!({}));
-    assert!(close(measurement(&e, "absence_rate").unwrap(), 0.0875), "{e:?}");
-    assert!(close(measurement(&e, "months_within_target_share").unwrap(), 0.5));
+    assert!(
+        close(measurement(&e, "absence_rate").unwrap(), 0.0875),
+        "{e:?}"
+    );
+    assert!(close(
+        measurement(&e, "months_within_target_share").unwrap(),
+        0.5
+    ));
     assert_eq!(measurement(&e, "agents_over_target"), Some(1.0));
     assert!(close(e.score.unwrap(), 1.0 / 3.0));
     assert_eq!(e.status, Status::PartiallyMet);
@@ -227,7 +337,9 @@ fn absence_target_from_kpi_targets() {
         .floats("target", [Some(0.20)])
         .strings("direction", [Some("max")])
         .build();
-    let e = adherence_host().table("kpi_targets", targets).run(&Absence, json!({"floor": 0.3}));
+    let e = adherence_host()
+        .table("kpi_targets", targets)
+        .run(&Absence, json!({"floor": 0.3}));
     assert_eq!(e.score, Some(1.0));
     assert_eq!(e.status, Status::Met);
 }

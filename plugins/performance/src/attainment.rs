@@ -40,12 +40,19 @@ fn load_targets(t: &Table) -> Result<Vec<TargetRow>, EvalError> {
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let targets: Vec<Option<f64>> = t.f64s("target")?.collect();
     let dirs: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scopes: Vec<Option<&str>> = if t.has_column("scope") { t.strs("scope")?.collect() } else { vec![None; kpis.len()] };
+    let scopes: Vec<Option<&str>> = if t.has_column("scope") {
+        t.strs("scope")?.collect()
+    } else {
+        vec![None; kpis.len()]
+    };
     Ok((0..kpis.len())
         .filter_map(|i| {
             Some(TargetRow {
                 kpi: kpis[i]?.trim().to_owned(),
-                scope: scopes[i].map(str::trim).filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all")).map(str::to_owned),
+                scope: scopes[i]
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all"))
+                    .map(str::to_owned),
                 target: targets[i]?,
                 direction: dirs[i].unwrap_or("").trim().to_owned(),
             })
@@ -54,15 +61,25 @@ fn load_targets(t: &Table) -> Result<Vec<TargetRow>, EvalError> {
 }
 
 /// `kpi_results` values by (kpi, scope, month).
-fn load_results(t: &Table) -> Result<BTreeMap<(String, Option<String>, String), f64>, EvalError> {
+/// Reported values keyed by (kpi, scope, month).
+type Reported = BTreeMap<(String, Option<String>, String), f64>;
+
+fn load_results(t: &Table) -> Result<Reported, EvalError> {
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let months: Vec<Option<i32>> = t.dates("month")?.collect();
     let values: Vec<Option<f64>> = t.f64s("value")?.collect();
-    let scopes: Vec<Option<&str>> = if t.has_column("scope") { t.strs("scope")?.collect() } else { vec![None; kpis.len()] };
+    let scopes: Vec<Option<&str>> = if t.has_column("scope") {
+        t.strs("scope")?.collect()
+    } else {
+        vec![None; kpis.len()]
+    };
     let mut out = BTreeMap::new();
     for i in 0..kpis.len() {
         if let (Some(k), Some(m), Some(v)) = (kpis[i], to_date(months[i]), values[i]) {
-            let scope = scopes[i].map(str::trim).filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all")).map(str::to_owned);
+            let scope = scopes[i]
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all"))
+                .map(str::to_owned);
             out.insert((k.trim().to_owned(), scope, month_label(m)), v);
         }
     }
@@ -82,7 +99,9 @@ fn method_of(name: &str) -> Result<AnnualisationMethod, EvalError> {
         "sum" => Ok(AnnualisationMethod::SumOfMonths),
         "times_twelve" => Ok(AnnualisationMethod::TimesTwelve),
         "compounding" => Ok(AnnualisationMethod::Compounding),
-        other => Err(EvalError::Failed(format!("parameter attrition_method = `{other}`: expected sum, times_twelve or compounding"))),
+        other => Err(EvalError::Failed(format!(
+            "parameter attrition_method = `{other}`: expected sum, times_twelve or compounding"
+        ))),
     }
 }
 
@@ -120,7 +139,17 @@ impl Evaluator for KpiAttainment {
         .measurement("kpi_target_attainment", "ratio", "(KPI, month) pairs meeting the target / pairs with a value")
         .measurement("targets_judged", "targets", "targets judged month by month")
         .measurement("targets_not_gradeable", "targets", "targets whose KPI is unknown or has no value in any month");
-        with_kpi_needs(m, &["contacts", "intervals", "agents", "adherence", "surveys", "business_daily"])
+        with_kpi_needs(
+            m,
+            &[
+                "contacts",
+                "intervals",
+                "agents",
+                "adherence",
+                "surveys",
+                "business_daily",
+            ],
+        )
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &AttainmentParams) -> Result<Evaluation, EvalError> {
@@ -148,7 +177,10 @@ impl Evaluator for KpiAttainment {
             }
             let kpi = Kpi::from_key(&t.kpi);
             if kpi.is_none() && !results.keys().any(|(k, _, _)| k == &t.kpi) {
-                not_gradeable.push((t.kpi.clone(), "unknown KPI name: no definition to compute it and no kpi_results".into()));
+                not_gradeable.push((
+                    t.kpi.clone(),
+                    "unknown KPI name: no definition to compute it and no kpi_results".into(),
+                ));
                 continue;
             }
             let higher = match t.direction.as_str() {
@@ -156,14 +188,23 @@ impl Evaluator for KpiAttainment {
                 "max" => false,
                 _ => {
                     let h = kpi.is_none_or(Kpi::higher_is_better);
-                    obs.push(format!("Target `{}` has direction `{}`; judged as {}.", t.kpi, t.direction, if h { "min" } else { "max" }));
+                    obs.push(format!(
+                        "Target `{}` has direction `{}`; judged as {}.",
+                        t.kpi,
+                        t.direction,
+                        if h { "min" } else { "max" }
+                    ));
                     h
                 }
             };
             let cells: Vec<Cell> = months
                 .iter()
                 .map(|m| {
-                    let from_data = if t.scope.is_none() { kpi.and_then(|k| report.group(m).and_then(|g| g.value(k))) } else { None };
+                    let from_data = if t.scope.is_none() {
+                        kpi.and_then(|k| report.group(m).and_then(|g| g.value(k)))
+                    } else {
+                        None
+                    };
                     let (value, source) = match from_data {
                         Some(v) => (Some(v), "data"),
                         None => match results.get(&(t.kpi.clone(), t.scope.clone(), m.clone())) {
@@ -176,7 +217,10 @@ impl Evaluator for KpiAttainment {
                 })
                 .collect();
             if cells.iter().all(|c| c.value.is_none()) {
-                not_gradeable.push((label(t), "no value in any month from the data or kpi_results".into()));
+                not_gradeable.push((
+                    label(t),
+                    "no value in any month from the data or kpi_results".into(),
+                ));
                 continue;
             }
             if cells.iter().any(|c| c.source == "kpi_results") {
@@ -184,7 +228,11 @@ impl Evaluator for KpiAttainment {
                     "{}: {} month(s) taken from kpi_results because the data cannot give them{}.",
                     label(t),
                     cells.iter().filter(|c| c.source == "kpi_results").count(),
-                    if t.scope.is_some() { " (scoped target: the data are judged centre-wide only)" } else { "" }
+                    if t.scope.is_some() {
+                        " (scoped target: the data are judged centre-wide only)"
+                    } else {
+                        ""
+                    }
                 ));
             }
             judged.push((t, kpi, cells));
@@ -195,10 +243,18 @@ impl Evaluator for KpiAttainment {
                 excluded.join(", ")
             )));
         }
-        let pairs: usize = judged.iter().map(|(_, _, c)| c.iter().filter(|c| c.met.is_some()).count()).sum();
-        let met: usize = judged.iter().map(|(_, _, c)| c.iter().filter(|c| c.met == Some(true)).count()).sum();
+        let pairs: usize = judged
+            .iter()
+            .map(|(_, _, c)| c.iter().filter(|c| c.met.is_some()).count())
+            .sum();
+        let met: usize = judged
+            .iter()
+            .map(|(_, _, c)| c.iter().filter(|c| c.met == Some(true)).count())
+            .sum();
         if pairs == 0 {
-            return Err(EvalError::MissingEvidence("no KPI target can be graded from the data or kpi_results".into()));
+            return Err(EvalError::MissingEvidence(
+                "no KPI target can be graded from the data or kpi_results".into(),
+            ));
         }
         let share = met as f64 / pairs as f64;
         let mut items = vec![Credited::graded(
@@ -219,7 +275,12 @@ impl Evaluator for KpiAttainment {
             per_kpi.push(
                 Check::new(
                     &format!("target_{}", label(t)),
-                    &format!("{} {} {} in every month with a value", label(t), if t.direction == "max" { "<=" } else { ">=" }, t.target),
+                    &format!(
+                        "{} {} {} in every month with a value",
+                        label(t),
+                        if t.direction == "max" { "<=" } else { ">=" },
+                        t.target
+                    ),
                     format!("{ok} of {valued} months"),
                     format!("{valued} of {valued} months"),
                     ok == valued,
@@ -234,12 +295,30 @@ impl Evaluator for KpiAttainment {
             not_gradeable.len(),
             excluded.len()
         );
-        items.extend(per_kpi.into_iter().map(|c| Credited { credit: if c.passed { 1.0 } else { 0.0 }, check: c }));
+        items.extend(per_kpi.into_iter().map(|c| Credited {
+            credit: if c.passed { 1.0 } else { 0.0 },
+            check: c,
+        }));
         let mut e = evaluation_from_credits(items, summary);
         e.measurements = vec![
-            Measurement::new("kpi_target_attainment", Some(share), "ratio", "(KPI, month) pairs meeting the target by direction / pairs with a value"),
-            Measurement::new("targets_judged", Some(judged.len() as f64), "targets", "targets judged month by month"),
-            Measurement::new("targets_not_gradeable", Some(not_gradeable.len() as f64), "targets", "targets whose KPI is unknown or has no value in any month"),
+            Measurement::new(
+                "kpi_target_attainment",
+                Some(share),
+                "ratio",
+                "(KPI, month) pairs meeting the target by direction / pairs with a value",
+            ),
+            Measurement::new(
+                "targets_judged",
+                Some(judged.len() as f64),
+                "targets",
+                "targets judged month by month",
+            ),
+            Measurement::new(
+                "targets_not_gradeable",
+                Some(not_gradeable.len() as f64),
+                "targets",
+                "targets whose KPI is unknown or has no value in any month",
+            ),
         ];
         e.definitions = judged
             .iter()
@@ -250,11 +329,18 @@ impl Evaluator for KpiAttainment {
         if !not_gradeable.is_empty() {
             obs.push(format!(
                 "Not gradeable: {}.",
-                not_gradeable.iter().map(|(k, why)| format!("{k} ({why})")).collect::<Vec<_>>().join("; ")
+                not_gradeable
+                    .iter()
+                    .map(|(k, why)| format!("{k} ({why})"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ));
         }
         if !excluded.is_empty() {
-            obs.push(format!("Judged by PF1-PF3, skipped here: {}.", excluded.join(", ")));
+            obs.push(format!(
+                "Judged by PF1-PF3, skipped here: {}.",
+                excluded.join(", ")
+            ));
         }
         e.observations = obs;
         let mut columns = vec!["kpi".to_owned(), "target".into(), "direction".into()];
@@ -265,7 +351,16 @@ impl Evaluator for KpiAttainment {
             .map(|(t, _, cells)| {
                 let mut r = vec![json!(label(t)), json!(t.target), json!(t.direction)];
                 r.extend(cells.iter().map(|c| match (c.value, c.met) {
-                    (Some(v), Some(m)) => json!(format!("{}{} {}", round(v, 4), if c.source == "kpi_results" { " (reported)" } else { "" }, if m { "met" } else { "missed" })),
+                    (Some(v), Some(m)) => json!(format!(
+                        "{}{} {}",
+                        round(v, 4),
+                        if c.source == "kpi_results" {
+                            " (reported)"
+                        } else {
+                            ""
+                        },
+                        if m { "met" } else { "missed" }
+                    )),
                     _ => Value::Null,
                 }));
                 r.push(json!(cells.iter().filter(|c| c.met == Some(true)).count()));
@@ -279,7 +374,12 @@ impl Evaluator for KpiAttainment {
             r.extend([json!(why), json!(0)]);
             rows.push(r);
         }
-        e.drilldowns = vec![Drilldown { id: "attainment_matrix".into(), title: "KPI targets by month".into(), columns, rows }];
+        e.drilldowns = vec![Drilldown {
+            id: "attainment_matrix".into(),
+            title: "KPI targets by month".into(),
+            columns,
+            rows,
+        }];
         e.charts = vec![Chart {
             id: "attainment_heatmap".into(),
             title: "Target met (1) or missed (0) by KPI and month".into(),
@@ -289,7 +389,13 @@ impl Evaluator for KpiAttainment {
             unit: "met".into(),
             series: judged
                 .iter()
-                .map(|(t, _, cells)| Series { name: label(t), values: cells.iter().map(|c| c.met.map(|m| if m { 1.0 } else { 0.0 })).collect() })
+                .map(|(t, _, cells)| Series {
+                    name: label(t),
+                    values: cells
+                        .iter()
+                        .map(|c| c.met.map(|m| if m { 1.0 } else { 0.0 }))
+                        .collect(),
+                })
                 .collect(),
         }];
         for (t, _, cells) in &judged {
@@ -297,7 +403,12 @@ impl Evaluator for KpiAttainment {
                 .iter()
                 .zip(cells)
                 .filter(|(_, c)| c.met == Some(false))
-                .map(|(m, c)| format!("{m} ({})", c.value.map_or("n/a".into(), |v| round(v, 4).to_string())))
+                .map(|(m, c)| {
+                    format!(
+                        "{m} ({})",
+                        c.value.map_or("n/a".into(), |v| round(v, 4).to_string())
+                    )
+                })
                 .collect();
             if !missed.is_empty() {
                 e.actions.push(action(
@@ -314,7 +425,13 @@ impl Evaluator for KpiAttainment {
             }
         }
         for (k, _) in &not_gradeable {
-            e.actions.push(action(format!("Map target `{k}` to a computable KPI definition or report it in kpi_results."), Effort::Low, OwnerRole::Technology));
+            e.actions.push(action(
+                format!(
+                    "Map target `{k}` to a computable KPI definition or report it in kpi_results."
+                ),
+                Effort::Low,
+                OwnerRole::Technology,
+            ));
         }
         Ok(e)
     }

@@ -49,7 +49,10 @@ fn orders_by_month(t: &Table) -> Result<BTreeMap<String, u64>, EvalError> {
 
 /// Mean month-over-month growth `x_i / x_(i-1) - 1` over consecutive months.
 fn mean_growth(xs: &[f64]) -> Option<f64> {
-    let g: Vec<f64> = xs.windows(2).filter_map(|w| ratio(w[1], w[0]).map(|r| r - 1.0)).collect();
+    let g: Vec<f64> = xs
+        .windows(2)
+        .filter_map(|w| ratio(w[1], w[0]).map(|r| r - 1.0))
+        .collect();
     mean(&g)
 }
 
@@ -125,17 +128,21 @@ impl Evaluator for DemandCost {
         let cost_series: Vec<f64> = months.iter().filter_map(|m| m.cost_per_order).collect();
         let cpo_slope = least_squares_slope(&cpo_series);
         let cost_slope = least_squares_slope(&cost_series);
-        let paired: Vec<(f64, f64)> = months.iter().filter_map(|m| Some((m.contacts?, m.orders as f64))).collect();
+        let paired: Vec<(f64, f64)> = months
+            .iter()
+            .filter_map(|m| Some((m.contacts?, m.orders as f64)))
+            .collect();
         let contact_growth = mean_growth(&paired.iter().map(|x| x.0).collect::<Vec<_>>());
         let order_growth = mean_growth(&paired.iter().map(|x| x.1).collect::<Vec<_>>());
 
-        let target_of = |key: &str, fallback: f64| -> Result<(Option<f64>, &'static str), EvalError> {
-            Ok(match centre_target(ctx, key)? {
-                Some(t) => (Some(t.target), "kpi_targets"),
-                None if fallback > 0.0 => (Some(fallback), "pack parameter"),
-                None => (None, "none"),
-            })
-        };
+        let target_of =
+            |key: &str, fallback: f64| -> Result<(Option<f64>, &'static str), EvalError> {
+                Ok(match centre_target(ctx, key)? {
+                    Some(t) => (Some(t.target), "kpi_targets"),
+                    None if fallback > 0.0 => (Some(fallback), "pack parameter"),
+                    None => (None, "none"),
+                })
+            };
         let (cpo_target, cpo_src) = target_of("contacts_per_order", p.target_contacts_per_order)?;
         let (cost_target, cost_src) = target_of("cost_per_order", p.target_cost_per_order)?;
 
@@ -144,7 +151,16 @@ impl Evaluator for DemandCost {
         let mut actions = Vec::new();
         match cpo_target {
             Some(t) => items.push(Credited::graded(
-                Check::new("contacts_per_order_vs_target", "Contacts per order at or under the target", round(cpo, 6), format!("<= {t} ({cpo_src}); no credit at >= {}", round(t * p.floor_ratio, 6)), false),
+                Check::new(
+                    "contacts_per_order_vs_target",
+                    "Contacts per order at or under the target",
+                    round(cpo, 6),
+                    format!(
+                        "<= {t} ({cpo_src}); no credit at >= {}",
+                        round(t * p.floor_ratio, 6)
+                    ),
+                    false,
+                ),
                 graded(cpo, t * p.floor_ratio, t, false),
             )),
             None => obs.push("No contacts-per-order target is set (kpi_targets or pack).".into()),
@@ -161,11 +177,25 @@ impl Evaluator for DemandCost {
             }
         }
         match cpo_slope {
-            Some(s) => items.push(Credited::pass_fail(Check::new("contacts_per_order_trend", "Monthly contacts per order falling or flat (least-squares slope)", round(s, 6), "<= 0 per month", s <= 0.0))),
-            None => obs.push("Fewer than two months with orders: no contacts-per-order trend.".into()),
+            Some(s) => items.push(Credited::pass_fail(Check::new(
+                "contacts_per_order_trend",
+                "Monthly contacts per order falling or flat (least-squares slope)",
+                round(s, 6),
+                "<= 0 per month",
+                s <= 0.0,
+            ))),
+            None => {
+                obs.push("Fewer than two months with orders: no contacts-per-order trend.".into())
+            }
         }
         if let Some(s) = cost_slope {
-            items.push(Credited::pass_fail(Check::new("cost_per_order_trend", "Monthly cost per order falling or flat (least-squares slope)", round(s, 6), "<= 0 per month", s <= 0.0)));
+            items.push(Credited::pass_fail(Check::new(
+                "cost_per_order_trend",
+                "Monthly cost per order falling or flat (least-squares slope)",
+                round(s, 6),
+                "<= 0 per month",
+                s <= 0.0,
+            )));
         }
         if let (Some(c), Some(o)) = (contact_growth, order_growth) {
             items.push(Credited::pass_fail(Check::new(
@@ -178,39 +208,109 @@ impl Evaluator for DemandCost {
         }
         let summary = format!(
             "Contacts per order {} (target {}), cost per order {} (target {}), cost per contact {}; monthly CPO slope {}; contacts grow {} a month vs orders {}.",
-            fmt4(Some(cpo)), fmt4(cpo_target), fmt4(cost_per_order), fmt4(cost_target), fmt4(cost_per_contact),
-            fmt4(cpo_slope), contact_growth.map_or("n/a".into(), pct), order_growth.map_or("n/a".into(), pct)
+            fmt4(Some(cpo)),
+            fmt4(cpo_target),
+            fmt4(cost_per_order),
+            fmt4(cost_target),
+            fmt4(cost_per_contact),
+            fmt4(cpo_slope),
+            contact_growth.map_or("n/a".into(), pct),
+            order_growth.map_or("n/a".into(), pct)
         );
         let mut e = evaluation_from_credits(items, summary);
         if e.checks.is_empty() {
-            return Err(EvalError::MissingEvidence("no target and fewer than two months: nothing to judge".into()));
+            return Err(EvalError::MissingEvidence(
+                "no target and fewer than two months: nothing to judge".into(),
+            ));
         }
         let def = |k: Kpi| k.definition(&opts).definition;
         e.measurements = vec![
-            Measurement::new("contacts_per_order", Some(cpo), "contacts per order", &def(Kpi::ContactsPerOrder)),
-            Measurement::new("cost_per_order", cost_per_order, "currency", &def(Kpi::CostPerOrder)),
-            Measurement::new("cost_per_contact", cost_per_contact, "currency", &def(Kpi::CostPerContact)),
-            Measurement::new("contacts_per_order_slope", cpo_slope, "contacts per order per month", "least-squares slope of monthly contacts per order"),
-            Measurement::new("contact_growth", contact_growth, "ratio per month", "mean of contacts_m / contacts_(m-1) - 1 over consecutive months"),
-            Measurement::new("order_growth", order_growth, "ratio per month", "mean of orders_m / orders_(m-1) - 1 over consecutive months"),
+            Measurement::new(
+                "contacts_per_order",
+                Some(cpo),
+                "contacts per order",
+                &def(Kpi::ContactsPerOrder),
+            ),
+            Measurement::new(
+                "cost_per_order",
+                cost_per_order,
+                "currency",
+                &def(Kpi::CostPerOrder),
+            ),
+            Measurement::new(
+                "cost_per_contact",
+                cost_per_contact,
+                "currency",
+                &def(Kpi::CostPerContact),
+            ),
+            Measurement::new(
+                "contacts_per_order_slope",
+                cpo_slope,
+                "contacts per order per month",
+                "least-squares slope of monthly contacts per order",
+            ),
+            Measurement::new(
+                "contact_growth",
+                contact_growth,
+                "ratio per month",
+                "mean of contacts_m / contacts_(m-1) - 1 over consecutive months",
+            ),
+            Measurement::new(
+                "order_growth",
+                order_growth,
+                "ratio per month",
+                "mean of orders_m / orders_(m-1) - 1 over consecutive months",
+            ),
         ];
         e.definitions = vec![
             definition("contacts_per_order", &def(Kpi::ContactsPerOrder)),
             definition("cost_per_order", &def(Kpi::CostPerOrder)),
-            definition("cost_per_contact", &format!("{} (denominator: handled contacts)", def(Kpi::CostPerContact))),
-            definition("flat contact curve", "DOMAIN §3: when orders grow, contacts should not grow as fast; judged on mean month-over-month growth"),
+            definition(
+                "cost_per_contact",
+                &format!(
+                    "{} (denominator: handled contacts)",
+                    def(Kpi::CostPerContact)
+                ),
+            ),
+            definition(
+                "flat contact curve",
+                "DOMAIN §3: when orders grow, contacts should not grow as fast; judged on mean month-over-month growth",
+            ),
         ];
         e.observations = obs;
         e.drilldowns = vec![Drilldown {
             id: "demand_by_month".into(),
             title: "Demand and cost by month".into(),
-            columns: ["month", "contacts", "orders", "contacts_per_order", "cost_per_order", "cost_per_contact"].map(String::from).to_vec(),
-            rows: months.iter().map(|m| vec![json!(m.month), num(m.contacts), json!(m.orders), num(m.cpo), num(m.cost_per_order), num(m.cost_per_contact)]).collect(),
+            columns: [
+                "month",
+                "contacts",
+                "orders",
+                "contacts_per_order",
+                "cost_per_order",
+                "cost_per_contact",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: months
+                .iter()
+                .map(|m| {
+                    vec![
+                        json!(m.month),
+                        num(m.contacts),
+                        json!(m.orders),
+                        num(m.cpo),
+                        num(m.cost_per_order),
+                        num(m.cost_per_contact),
+                    ]
+                })
+                .collect(),
         }];
         let x: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
         let index = |v: Vec<Option<f64>>| -> Vec<Option<f64>> {
             let base = v.first().copied().flatten();
-            v.into_iter().map(|x| Some(ratio(x?, base?)? * 100.0)).collect()
+            v.into_iter()
+                .map(|x| Some(ratio(x?, base?)? * 100.0))
+                .collect()
         };
         e.charts = vec![
             Chart {
@@ -220,9 +320,15 @@ impl Evaluator for DemandCost {
                 x: x.clone(),
                 y: vec![],
                 unit: "contacts per order".into(),
-                series: std::iter::once(Series { name: "Contacts per order".into(), values: months.iter().map(|m| m.cpo).collect() })
-                    .chain(cpo_target.map(|t| Series { name: "Target".into(), values: x.iter().map(|_| Some(t)).collect() }))
-                    .collect(),
+                series: std::iter::once(Series {
+                    name: "Contacts per order".into(),
+                    values: months.iter().map(|m| m.cpo).collect(),
+                })
+                .chain(cpo_target.map(|t| Series {
+                    name: "Target".into(),
+                    values: x.iter().map(|_| Some(t)).collect(),
+                }))
+                .collect(),
             },
             Chart {
                 id: "contact_vs_order_growth".into(),
@@ -232,8 +338,14 @@ impl Evaluator for DemandCost {
                 y: vec![],
                 unit: "index".into(),
                 series: vec![
-                    Series { name: "Orders".into(), values: index(months.iter().map(|m| Some(m.orders as f64)).collect()) },
-                    Series { name: "Contacts".into(), values: index(months.iter().map(|m| m.contacts).collect()) },
+                    Series {
+                        name: "Orders".into(),
+                        values: index(months.iter().map(|m| Some(m.orders as f64)).collect()),
+                    },
+                    Series {
+                        name: "Contacts".into(),
+                        values: index(months.iter().map(|m| m.contacts).collect()),
+                    },
                 ],
             },
         ];
@@ -246,13 +358,26 @@ impl Evaluator for DemandCost {
                 OwnerRole::Process,
             ));
         }
-        if let (Some(v), Some(t)) = (cost_per_order, cost_target) {
-            if v > t {
-                actions.push(action(format!("Bring cost per order from {} to {} ({} over).", fmt4(Some(v)), fmt4(Some(t)), pct(v / t - 1.0)), Effort::High, OwnerRole::Process));
+        if let (Some(v), Some(t)) = (cost_per_order, cost_target)
+            && v > t
+        {
+            {
+                actions.push(action(
+                    format!(
+                        "Bring cost per order from {} to {} ({} over).",
+                        fmt4(Some(v)),
+                        fmt4(Some(t)),
+                        pct(v / t - 1.0)
+                    ),
+                    Effort::High,
+                    OwnerRole::Process,
+                ));
             }
         }
-        if let (Some(c), Some(o)) = (contact_growth, order_growth) {
-            if c > o {
+        if let (Some(c), Some(o)) = (contact_growth, order_growth)
+            && c > o
+        {
+            {
                 actions.push(action(format!("Contacts grow faster than orders ({} vs {} a month): find the reasons that grow with volume and fix them before the next growth step.", pct(c), pct(o)), Effort::Medium, OwnerRole::Process));
             }
         }
@@ -262,5 +387,10 @@ impl Evaluator for DemandCost {
 }
 
 fn fmt4(x: Option<f64>) -> String {
-    x.map_or("n/a".into(), |v| format!("{:.4}", v).trim_end_matches('0').trim_end_matches('.').to_owned())
+    x.map_or("n/a".into(), |v| {
+        format!("{:.4}", v)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    })
 }

@@ -50,7 +50,11 @@ fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
         arrived: t.timestamps("arrived_at")?.collect(),
         ended: t.timestamps("ended_at")?.collect(),
         abandoned: t.bools("abandoned")?.collect(),
-        reason: if t.has_column("contact_reason") { Some(t.strs("contact_reason")?.collect()) } else { None },
+        reason: if t.has_column("contact_reason") {
+            Some(t.strs("contact_reason")?.collect())
+        } else {
+            None
+        },
     })
 }
 
@@ -58,8 +62,9 @@ fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
 fn fcr_rows<'a>(c: &Columns<'a>) -> Result<Vec<FcrContact<'a>>, EvalError> {
     (0..c.arrived.len())
         .map(|i| {
-            let arrived = c.arrived[i]
-                .ok_or_else(|| EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1)))?;
+            let arrived = c.arrived[i].ok_or_else(|| {
+                EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1))
+            })?;
             Ok(FcrContact {
                 customer_id: c.customer[i],
                 arrived_at: arrived,
@@ -121,11 +126,19 @@ impl Evaluator for FirstContactResolution {
         })?;
         let cols = read_columns(&table)?;
         let rows = fcr_rows(&cols)?;
-        let params = FcrParams { window_days: p.fcr_window_days, data_end: None };
-        let report = fcr_from_repeats(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+        let params = FcrParams {
+            window_days: p.fcr_window_days,
+            data_end: None,
+        };
+        let report =
+            fcr_from_repeats(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
         let kpi_target = centre_target(ctx, "fcr_rate")?;
         let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
-        let source = if kpi_target.is_some() { "kpi_targets" } else { "pack parameter" };
+        let source = if kpi_target.is_some() {
+            "kpi_targets"
+        } else {
+            "pack parameter"
+        };
 
         let agents: Vec<(&str, FcrCounts, f64)> = report
             .by_agent
@@ -137,8 +150,15 @@ impl Evaluator for FirstContactResolution {
             .filter(|(_, c, f)| c.eligible >= p.min_volume && *f < p.coaching_threshold)
             .collect();
         coaching.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(b.0)));
-        let queues: Vec<(&str, FcrCounts, Option<f64>)> = report.by_queue.iter().map(|(q, c)| (*q, *c, c.fcr())).collect();
-        let queues_under: Vec<&(&str, FcrCounts, Option<f64>)> = queues.iter().filter(|(_, _, f)| f.is_some_and(|f| f < target)).collect();
+        let queues: Vec<(&str, FcrCounts, Option<f64>)> = report
+            .by_queue
+            .iter()
+            .map(|(q, c)| (*q, *c, c.fcr()))
+            .collect();
+        let queues_under: Vec<&(&str, FcrCounts, Option<f64>)> = queues
+            .iter()
+            .filter(|(_, _, f)| f.is_some_and(|f| f < target))
+            .collect();
         let reasons = repeat_drivers(&cols, &rows, &params)?;
 
         let check = Check::new(
@@ -151,33 +171,78 @@ impl Evaluator for FirstContactResolution {
         let o = report.overall;
         let summary = format!(
             "FCR {} against target {} ({source}): {} repeat generators in {} eligible contacts ({}-day window); {} agents under {} with >= {} eligible contacts; {} of {} queues under target.",
-            pct(overall), pct(target), o.repeat_generators, o.eligible, p.fcr_window_days,
-            coaching.len(), pct(p.coaching_threshold), p.min_volume, queues_under.len(), queues.len()
+            pct(overall),
+            pct(target),
+            o.repeat_generators,
+            o.eligible,
+            p.fcr_window_days,
+            coaching.len(),
+            pct(p.coaching_threshold),
+            p.min_volume,
+            queues_under.len(),
+            queues.len()
         );
-        let mut e = evaluation_from_credits(vec![Credited::graded(check, graded(overall, p.floor, target, true))], summary);
+        let mut e = evaluation_from_credits(
+            vec![Credited::graded(
+                check,
+                graded(overall, p.floor, target, true),
+            )],
+            summary,
+        );
         let def = Kpi::FcrRate.definition(&opts).definition;
         e.measurements = vec![
             Measurement::new("fcr_rate", Some(overall), "ratio", &def),
-            Measurement::new("agents_to_coach", Some(coaching.len() as f64), "agents", &format!("agents with >= {} eligible contacts and FCR < {}", p.min_volume, p.coaching_threshold)),
-            Measurement::new("queues_under_target", Some(queues_under.len() as f64), "queues", "queues with FCR under the target"),
+            Measurement::new(
+                "agents_to_coach",
+                Some(coaching.len() as f64),
+                "agents",
+                &format!(
+                    "agents with >= {} eligible contacts and FCR < {}",
+                    p.min_volume, p.coaching_threshold
+                ),
+            ),
+            Measurement::new(
+                "queues_under_target",
+                Some(queues_under.len() as f64),
+                "queues",
+                "queues with FCR under the target",
+            ),
         ];
         e.definitions = vec![
             definition("fcr_rate", &def),
-            definition("repeat rate", "repeat generators / eligible contacts (= 1 - FCR) of a group"),
+            definition(
+                "repeat rate",
+                "repeat generators / eligible contacts (= 1 - FCR) of a group",
+            ),
         ];
         e.observations = vec![format!(
             "Excluded from FCR: {} contacts without customer id, {} abandoned, {} without an end time, {} right-censored (window past the end of the data).",
             o.excluded_no_customer, o.excluded_abandoned, o.excluded_no_end, o.censored
         )];
         if reasons.is_none() {
-            e.observations.push("The contacts table has no contact_reason: no repeat-driver view.".into());
+            e.observations
+                .push("The contacts table has no contact_reason: no repeat-driver view.".into());
         }
         e.drilldowns = vec![
-            counts_drilldown("fcr_by_queue", "FCR by queue", "queue", queues.iter().map(|(q, c, _)| (q.to_string(), *c))),
-            counts_drilldown("fcr_by_agent", "FCR by agent", "agent_id", agents.iter().map(|(a, c, _)| (a.to_string(), *c))),
+            counts_drilldown(
+                "fcr_by_queue",
+                "FCR by queue",
+                "queue",
+                queues.iter().map(|(q, c, _)| (q.to_string(), *c)),
+            ),
+            counts_drilldown(
+                "fcr_by_agent",
+                "FCR by agent",
+                "agent_id",
+                agents.iter().map(|(a, c, _)| (a.to_string(), *c)),
+            ),
             counts_drilldown(
                 "coaching_list",
-                &format!("Coaching list: FCR under {} with >= {} eligible contacts", pct(p.coaching_threshold), p.min_volume),
+                &format!(
+                    "Coaching list: FCR under {} with >= {} eligible contacts",
+                    pct(p.coaching_threshold),
+                    p.min_volume
+                ),
                 "agent_id",
                 coaching.iter().map(|(a, c, _)| (a.to_string(), *c)),
             ),
@@ -185,7 +250,10 @@ impl Evaluator for FirstContactResolution {
         if let Some(r) = &reasons {
             e.drilldowns.push(counts_drilldown(
                 "repeat_drivers",
-                &format!("Repeat drivers: contact reasons by repeat generators (top {})", p.top_reasons),
+                &format!(
+                    "Repeat drivers: contact reasons by repeat generators (top {})",
+                    p.top_reasons
+                ),
                 "contact_reason",
                 r.iter().take(p.top_reasons).map(|(k, c)| (k.clone(), *c)),
             ));
@@ -198,14 +266,28 @@ impl Evaluator for FirstContactResolution {
             y: vec![],
             unit: "ratio".into(),
             series: vec![
-                Series { name: "FCR".into(), values: queues.iter().map(|(_, _, f)| *f).collect() },
-                Series { name: "Target".into(), values: queues.iter().map(|_| Some(target)).collect() },
+                Series {
+                    name: "FCR".into(),
+                    values: queues.iter().map(|(_, _, f)| *f).collect(),
+                },
+                Series {
+                    name: "Target".into(),
+                    values: queues.iter().map(|_| Some(target)).collect(),
+                },
             ],
         }];
         if !coaching.is_empty() {
-            let named: Vec<String> = coaching.iter().take(15).map(|(a, c, f)| format!("{a} ({}, {} eligible)", pct(*f), c.eligible)).collect();
+            let named: Vec<String> = coaching
+                .iter()
+                .take(15)
+                .map(|(a, c, f)| format!("{a} ({}, {} eligible)", pct(*f), c.eligible))
+                .collect();
             e.actions.push(action(
-                format!("Coach agents {} (FCR below {}): call listening on their repeat contacts.", named.join(", "), pct(p.coaching_threshold)),
+                format!(
+                    "Coach agents {} (FCR below {}): call listening on their repeat contacts.",
+                    named.join(", "),
+                    pct(p.coaching_threshold)
+                ),
                 Effort::Low,
                 OwnerRole::People,
             ));
@@ -215,7 +297,13 @@ impl Evaluator for FirstContactResolution {
                 .iter()
                 .filter(|(_, c)| c.repeat_generators > 0)
                 .take(3)
-                .map(|(k, c)| format!("{k} ({} repeats, {})", c.repeat_generators, repeat_rate(c).map_or("n/a".into(), pct)))
+                .map(|(k, c)| {
+                    format!(
+                        "{k} ({} repeats, {})",
+                        c.repeat_generators,
+                        repeat_rate(c).map_or("n/a".into(), pct)
+                    )
+                })
                 .collect();
             if !top.is_empty() && overall < target {
                 e.actions.push(action(
@@ -226,9 +314,16 @@ impl Evaluator for FirstContactResolution {
             }
         }
         if !queues_under.is_empty() && overall < target {
-            let named: Vec<String> = queues_under.iter().map(|(q, _, f)| format!("{q} ({})", f.map_or("n/a".into(), pct))).collect();
+            let named: Vec<String> = queues_under
+                .iter()
+                .map(|(q, _, f)| format!("{q} ({})", f.map_or("n/a".into(), pct)))
+                .collect();
             e.actions.push(action(
-                format!("Review routing and knowledge on queues {} (FCR under {}).", named.join(", "), pct(target)),
+                format!(
+                    "Review routing and knowledge on queues {} (FCR under {}).",
+                    named.join(", "),
+                    pct(target)
+                ),
                 Effort::Medium,
                 OwnerRole::Process,
             ));
@@ -239,26 +334,62 @@ impl Evaluator for FirstContactResolution {
 
 /// FCR counts per contact reason, most repeat generators first; `None`
 /// without a `contact_reason` column.
-fn repeat_drivers(cols: &Columns<'_>, rows: &[FcrContact<'_>], params: &FcrParams) -> Result<Option<Vec<(String, FcrCounts)>>, EvalError> {
-    let Some(reasons) = &cols.reason else { return Ok(None) };
+fn repeat_drivers(
+    cols: &Columns<'_>,
+    rows: &[FcrContact<'_>],
+    params: &FcrParams,
+) -> Result<Option<Vec<(String, FcrCounts)>>, EvalError> {
+    let Some(reasons) = &cols.reason else {
+        return Ok(None);
+    };
     let classes = classify(rows, params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
     let mut by: BTreeMap<String, FcrCounts> = BTreeMap::new();
     for (class, reason) in classes.iter().zip(reasons) {
-        let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)").to_owned();
+        let key = reason
+            .filter(|r| !r.is_empty())
+            .unwrap_or("(no reason)")
+            .to_owned();
         by.entry(key).or_default().add(*class);
     }
     let mut out: Vec<(String, FcrCounts)> = by.into_iter().collect();
-    out.sort_by(|a, b| b.1.repeat_generators.cmp(&a.1.repeat_generators).then(a.0.cmp(&b.0)));
+    out.sort_by(|a, b| {
+        b.1.repeat_generators
+            .cmp(&a.1.repeat_generators)
+            .then(a.0.cmp(&b.0))
+    });
     Ok(Some(out))
 }
 
-fn counts_drilldown(id: &str, title: &str, key: &str, rows: impl Iterator<Item = (String, FcrCounts)>) -> Drilldown {
+fn counts_drilldown(
+    id: &str,
+    title: &str,
+    key: &str,
+    rows: impl Iterator<Item = (String, FcrCounts)>,
+) -> Drilldown {
     Drilldown {
         id: id.into(),
         title: title.into(),
-        columns: [key, "contacts", "eligible", "repeat_generators", "repeat_rate", "fcr"].map(String::from).to_vec(),
+        columns: [
+            key,
+            "contacts",
+            "eligible",
+            "repeat_generators",
+            "repeat_rate",
+            "fcr",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
-            .map(|(k, c)| vec![json!(k), json!(c.contacts), json!(c.eligible), json!(c.repeat_generators), num(repeat_rate(&c)), num(c.fcr())])
+            .map(|(k, c)| {
+                vec![
+                    json!(k),
+                    json!(c.contacts),
+                    json!(c.eligible),
+                    json!(c.repeat_generators),
+                    num(repeat_rate(&c)),
+                    num(c.fcr()),
+                ]
+            })
             .collect(),
     }
 }

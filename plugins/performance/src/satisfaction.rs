@@ -40,14 +40,19 @@ struct MonthAnswers {
 }
 
 /// Responses per local invitation month (the KPI crate's grouping).
-fn answers_by_month(t: &Table, tz: chrono_tz::Tz) -> Result<BTreeMap<String, MonthAnswers>, EvalError> {
+fn answers_by_month(
+    t: &Table,
+    tz: chrono_tz::Tz,
+) -> Result<BTreeMap<String, MonthAnswers>, EvalError> {
     let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
     let responded: Vec<Option<i64>> = t.timestamps("responded_at")?.collect();
     let csat: Vec<Option<i64>> = t.i64s("csat")?.collect();
     let nps_col: Vec<Option<i64>> = t.i64s("nps")?.collect();
     let mut out: BTreeMap<String, MonthAnswers> = BTreeMap::new();
     for i in 0..invited.len() {
-        let Some(day) = invited[i].and_then(|ts| local_date(ts, tz)) else { continue };
+        let Some(day) = invited[i].and_then(|ts| local_date(ts, tz)) else {
+            continue;
+        };
         if responded[i].is_none() {
             continue;
         }
@@ -71,13 +76,27 @@ struct Judgement {
     credit: f64,
 }
 
-fn judge(met: &[Option<bool>], improving: Option<(String, String, f64, f64)>, p: &SatisfactionParams) -> Judgement {
+fn judge(
+    met: &[Option<bool>],
+    improving: Option<(String, String, f64, f64)>,
+    p: &SatisfactionParams,
+) -> Judgement {
     let met_months = met.iter().filter(|m| **m == Some(true)).count();
     let required = p.months_required.max(1);
     let trend_ok = p.allow_trend && improving.as_ref().is_some_and(|t| t.3 < p.significance);
     let passed = met_months >= required || trend_ok;
-    let credit = if passed { 1.0 } else { (met_months as f64 / required as f64).min(1.0) };
-    Judgement { met_months, window_months: met.len(), improving, passed, credit }
+    let credit = if passed {
+        1.0
+    } else {
+        (met_months as f64 / required as f64).min(1.0)
+    };
+    Judgement {
+        met_months,
+        window_months: met.len(),
+        improving,
+        passed,
+        credit,
+    }
 }
 
 /// First and last month with data: (first, last, z, p) when the last is higher.
@@ -147,7 +166,13 @@ impl Evaluator for CustomerSatisfaction {
         let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
         let (start, end) = period_dates(ctx)?;
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
-        let window: Vec<String> = months.iter().rev().take(p.months_window).rev().cloned().collect();
+        let window: Vec<String> = months
+            .iter()
+            .rev()
+            .take(p.months_window)
+            .rev()
+            .cloned()
+            .collect();
         let value = |m: &str, k: Kpi| report.group(m).and_then(|g| g.value(k));
 
         let csat_t = centre_target(ctx, "csat_top2")?;
@@ -157,38 +182,72 @@ impl Evaluator for CustomerSatisfaction {
         let has_csat = overall.value(Kpi::CsatTop2).is_some();
         let has_nps = overall.value(Kpi::Nps).is_some();
         if !has_csat && !has_nps {
-            return Err(EvalError::MissingEvidence("no survey response with a csat or nps score".into()));
+            return Err(EvalError::MissingEvidence(
+                "no survey response with a csat or nps score".into(),
+            ));
         }
 
         let csat_counts: Vec<(String, TopTwoBox)> = months
             .iter()
-            .filter_map(|m| answers.get(m).map(|a| (m.clone(), csat_top_two_box(&a.csat))))
+            .filter_map(|m| {
+                answers
+                    .get(m)
+                    .map(|a| (m.clone(), csat_top_two_box(&a.csat)))
+            })
             .filter(|(_, t)| t.valid > 0)
             .collect();
         let nps_stats: Vec<(String, Nps)> = months
             .iter()
-            .filter_map(|m| answers.get(m).and_then(|a| nps(&a.nps)).map(|n| (m.clone(), n)))
+            .filter_map(|m| {
+                answers
+                    .get(m)
+                    .and_then(|a| nps(&a.nps))
+                    .map(|n| (m.clone(), n))
+            })
             .collect();
 
         let mut items = Vec::new();
         let mut obs = Vec::new();
         let mut summary_parts = Vec::new();
         let mut actions = Vec::new();
-        for (key, has, target, unit_pct) in [("csat_top2", has_csat, csat_target, true), ("nps", has_nps, nps_target, false)] {
-            let kpi = if key == "nps" { Kpi::Nps } else { Kpi::CsatTop2 };
+        for (key, has, target, unit_pct) in [
+            ("csat_top2", has_csat, csat_target, true),
+            ("nps", has_nps, nps_target, false),
+        ] {
+            let kpi = if key == "nps" {
+                Kpi::Nps
+            } else {
+                Kpi::CsatTop2
+            };
             if !has {
                 obs.push(format!("No response carries {key}: it is not judged."));
                 continue;
             }
-            let met: Vec<Option<bool>> = window.iter().map(|m| value(m, kpi).map(|v| v >= target)).collect();
-            let empty: Vec<&String> = window.iter().zip(&met).filter(|(_, m)| m.is_none()).map(|(w, _)| w).collect();
+            let met: Vec<Option<bool>> = window
+                .iter()
+                .map(|m| value(m, kpi).map(|v| v >= target))
+                .collect();
+            let empty: Vec<&String> = window
+                .iter()
+                .zip(&met)
+                .filter(|(_, m)| m.is_none())
+                .map(|(w, _)| w)
+                .collect();
             if !empty.is_empty() {
                 obs.push(format!(
                     "{key}: no responses in {}; such a month counts as not meeting the target.",
-                    empty.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    empty
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
-            let trend = if key == "nps" { nps_trend(&nps_stats) } else { csat_trend(&csat_counts) };
+            let trend = if key == "nps" {
+                nps_trend(&nps_stats)
+            } else {
+                csat_trend(&csat_counts)
+            };
             let j = judge(&met, trend, p);
             let fmt = |v: f64| if unit_pct { pct(v) } else { format!("{v:.1}") };
             let trend_text = match &j.improving {
@@ -197,7 +256,9 @@ impl Evaluator for CustomerSatisfaction {
             };
             summary_parts.push(format!(
                 "{key} met target {} in {} of the last {} months{trend_text}",
-                fmt(target), j.met_months, j.window_months
+                fmt(target),
+                j.met_months,
+                j.window_months
             ));
             items.push(Credited::graded(
                 Check::new(
@@ -233,24 +294,53 @@ impl Evaluator for CustomerSatisfaction {
         let mut e = evaluation_from_credits(items, summary);
         e.observations = obs;
         e.measurements = vec![
-            Measurement::new("csat_top2", overall.value(Kpi::CsatTop2), "ratio", &Kpi::CsatTop2.definition(&opts).definition),
-            Measurement::new("nps", overall.value(Kpi::Nps), "points", &Kpi::Nps.definition(&opts).definition),
+            Measurement::new(
+                "csat_top2",
+                overall.value(Kpi::CsatTop2),
+                "ratio",
+                &Kpi::CsatTop2.definition(&opts).definition,
+            ),
+            Measurement::new(
+                "nps",
+                overall.value(Kpi::Nps),
+                "points",
+                &Kpi::Nps.definition(&opts).definition,
+            ),
         ];
         for c in &e.checks {
             if let Some(v) = c.measured.as_f64() {
-                e.measurements.push(Measurement::new(&c.id.replace("_top2", ""), Some(v), "months", &c.description));
+                e.measurements.push(Measurement::new(
+                    &c.id.replace("_top2", ""),
+                    Some(v),
+                    "months",
+                    &c.description,
+                ));
             }
         }
         e.definitions = vec![
             definition("csat_top2", &Kpi::CsatTop2.definition(&opts).definition),
             definition("nps", &Kpi::Nps.definition(&opts).definition),
-            definition("improvement test", "CSAT: two-proportion z-test with pooled p, last vs first month with responses; NPS: z = (NPS_last - NPS_first) / sqrt(SE_first^2 + SE_last^2) with Var = (p + d - (p - d)^2) / n; improving when the last month is higher and p < significance"),
+            definition(
+                "improvement test",
+                "CSAT: two-proportion z-test with pooled p, last vs first month with responses; NPS: z = (NPS_last - NPS_first) / sqrt(SE_first^2 + SE_last^2) with Var = (p + d - (p - d)^2) / n; improving when the last month is higher and p < significance",
+            ),
             definition("month", "local calendar month of the invitation"),
         ];
         e.drilldowns = vec![Drilldown {
             id: "satisfaction_by_month".into(),
             title: "CSAT and NPS by month".into(),
-            columns: ["month", "csat_responses", "csat_top2", "csat_met", "nps_responses", "nps", "nps_met", "in_window"].map(String::from).to_vec(),
+            columns: [
+                "month",
+                "csat_responses",
+                "csat_top2",
+                "csat_met",
+                "nps_responses",
+                "nps",
+                "nps_met",
+                "in_window",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: months
                 .iter()
                 .map(|m| {
@@ -271,8 +361,24 @@ impl Evaluator for CustomerSatisfaction {
                 .collect(),
         }];
         e.charts = vec![
-            line_chart("csat_monthly", "CSAT top-2-box by month against target", "ratio", &months, "CSAT top-2-box", months.iter().map(|m| value(m, Kpi::CsatTop2)).collect(), csat_target),
-            line_chart("nps_monthly", "NPS by month against target", "points", &months, "NPS", months.iter().map(|m| value(m, Kpi::Nps)).collect(), nps_target),
+            line_chart(
+                "csat_monthly",
+                "CSAT top-2-box by month against target",
+                "ratio",
+                &months,
+                "CSAT top-2-box",
+                months.iter().map(|m| value(m, Kpi::CsatTop2)).collect(),
+                csat_target,
+            ),
+            line_chart(
+                "nps_monthly",
+                "NPS by month against target",
+                "points",
+                &months,
+                "NPS",
+                months.iter().map(|m| value(m, Kpi::Nps)).collect(),
+                nps_target,
+            ),
         ];
         e.actions = actions;
         Ok(e)
@@ -280,7 +386,15 @@ impl Evaluator for CustomerSatisfaction {
 }
 
 /// A line chart of a monthly value against a flat target.
-pub fn line_chart(id: &str, title: &str, unit: &str, months: &[String], name: &str, values: Vec<Option<f64>>, target: f64) -> Chart {
+pub fn line_chart(
+    id: &str,
+    title: &str,
+    unit: &str,
+    months: &[String],
+    name: &str,
+    values: Vec<Option<f64>>,
+    target: f64,
+) -> Chart {
     Chart {
         id: id.into(),
         title: title.into(),
@@ -289,8 +403,14 @@ pub fn line_chart(id: &str, title: &str, unit: &str, months: &[String], name: &s
         y: vec![],
         unit: unit.into(),
         series: vec![
-            Series { name: name.into(), values },
-            Series { name: "Target".into(), values: months.iter().map(|_| Some(target)).collect() },
+            Series {
+                name: name.into(),
+                values,
+            },
+            Series {
+                name: "Target".into(),
+                values: months.iter().map(|_| Some(target)).collect(),
+            },
         ],
     }
 }

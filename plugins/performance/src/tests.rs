@@ -11,7 +11,10 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
-    e.measurements.iter().find(|m| m.name == name).and_then(|m| m.value)
+    e.measurements
+        .iter()
+        .find(|m| m.name == name)
+        .and_then(|m| m.value)
 }
 
 /// Survey rows: (invited_at, csat, nps, responded).
@@ -25,11 +28,19 @@ fn surveys(rows: &[(&str, Option<i64>, Option<i64>, bool)]) -> TestHost {
         .integers("csat", rows.iter().map(|r| r.1))
         .integers("nps", rows.iter().map(|r| r.2))
         .build();
-    TestHost::new().period("2026-01-01", "2026-04-30").table("surveys", t)
+    TestHost::new()
+        .period("2026-01-01", "2026-04-30")
+        .table("surveys", t)
 }
 
 /// `n` responses in a month, `top` of them CSAT 5 and the rest 2, NPS as given.
-fn month(rows: &mut Vec<(&'static str, Option<i64>, Option<i64>, bool)>, day: &'static str, n: usize, top: usize, nps: Option<i64>) {
+fn month(
+    rows: &mut Vec<(&'static str, Option<i64>, Option<i64>, bool)>,
+    day: &'static str,
+    n: usize,
+    top: usize,
+    nps: Option<i64>,
+) {
     for i in 0..n {
         rows.push((day, Some(if i < top { 5 } else { 2 }), nps, true));
     }
@@ -48,7 +59,11 @@ fn csat_met_in_three_of_four_months_with_an_empty_month() {
     assert_eq!(e.checks.len(), 2, "{e:?}");
     assert_eq!(e.checks[0].measured, json!(3.0));
     assert_eq!(e.score, Some(1.0));
-    assert!(e.observations.iter().any(|o| o.contains("no responses in 2026-02")));
+    assert!(
+        e.observations
+            .iter()
+            .any(|o| o.contains("no responses in 2026-02"))
+    );
     assert_eq!(e.charts[0].series[0].values[1], None);
     assert!(close(measurement(&e, "csat_top2").unwrap(), 27.0 / 30.0));
 }
@@ -71,10 +86,29 @@ fn csat_significant_improvement_meets_by_trend() {
     assert!(e.actions[0].text.contains("2026-02 (no responses)"));
 }
 
+/// A contact row: (customer, agent, queue, arrived, abandoned, talk, reason).
+type ContactRow<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    bool,
+    f64,
+    &'a str,
+);
+
 /// Contacts: (customer, agent, queue, arrived, abandoned, talk seconds, reason); ended = arrived + talk.
-fn contacts(rows: &[(Option<&str>, Option<&str>, &str, &str, bool, f64, &str)]) -> arrow_array::RecordBatch {
-    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").map(|t| t.and_utc().timestamp()).unwrap_or(0);
-    let fmt = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default();
+fn contacts(rows: &[ContactRow<'_>]) -> arrow_array::RecordBatch {
+    let parse = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+            .map(|t| t.and_utc().timestamp())
+            .unwrap_or(0)
+    };
+    let fmt = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
+            .unwrap_or_default()
+    };
     let ended: Vec<String> = rows.iter().map(|r| fmt(parse(r.3) + r.5 as i64)).collect();
     let ids: Vec<String> = (0..rows.len()).map(|i| format!("c{i}")).collect();
     TableBuilder::new()
@@ -82,7 +116,10 @@ fn contacts(rows: &[(Option<&str>, Option<&str>, &str, &str, bool, f64, &str)]) 
         .strings("customer_id", rows.iter().map(|r| r.0))
         .strings("channel", rows.iter().map(|_| Some("voice")))
         .strings("queue", rows.iter().map(|r| Some(r.2)))
-        .strings("agent_id", rows.iter().map(|r| if r.4 { None } else { r.1 }))
+        .strings(
+            "agent_id",
+            rows.iter().map(|r| if r.4 { None } else { r.1 }),
+        )
         .timestamps("arrived_at", rows.iter().map(|r| Some(r.3)))
         .timestamps("answered_at", rows.iter().map(|r| (!r.4).then_some(r.3)))
         .timestamps("ended_at", ended.iter().map(|s| Some(s.as_str())))
@@ -109,41 +146,133 @@ fn fcr_drills_down_to_agents_queues_and_reasons() {
     // X1: 2 repeats of 3 eligible -> 1/3 < 0.70 with >= 2 eligible: coaching list. X2: 1.0.
     // q1 2/3, q2 1/2. Reasons: billing 2 repeats of 2; delivery 0 of 3.
     let t = contacts(&[
-        (Some("k1"), Some("X1"), "q1", "2026-01-01T10:00:00", false, 300.0, "billing"),
-        (Some("k1"), Some("X2"), "q1", "2026-01-03T10:00:00", false, 300.0, "delivery"),
-        (Some("k2"), Some("X1"), "q1", "2026-01-02T10:00:00", false, 300.0, "delivery"),
-        (Some("k3"), Some("X1"), "q2", "2026-01-02T11:00:00", false, 300.0, "billing"),
-        (Some("k3"), Some("X2"), "q2", "2026-01-05T10:00:00", false, 300.0, "delivery"),
-        (Some("k4"), Some("X2"), "q2", "2026-01-20T10:00:00", false, 300.0, "delivery"),
-        (None, Some("X2"), "q1", "2026-01-04T10:00:00", false, 300.0, "delivery"),
+        (
+            Some("k1"),
+            Some("X1"),
+            "q1",
+            "2026-01-01T10:00:00",
+            false,
+            300.0,
+            "billing",
+        ),
+        (
+            Some("k1"),
+            Some("X2"),
+            "q1",
+            "2026-01-03T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+        (
+            Some("k2"),
+            Some("X1"),
+            "q1",
+            "2026-01-02T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+        (
+            Some("k3"),
+            Some("X1"),
+            "q2",
+            "2026-01-02T11:00:00",
+            false,
+            300.0,
+            "billing",
+        ),
+        (
+            Some("k3"),
+            Some("X2"),
+            "q2",
+            "2026-01-05T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+        (
+            Some("k4"),
+            Some("X2"),
+            "q2",
+            "2026-01-20T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+        (
+            None,
+            Some("X2"),
+            "q1",
+            "2026-01-04T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
     ]);
-    let e = TestHost::new().table("contacts", t).run(&FirstContactResolution, json!({"min_volume": 2}));
+    let e = TestHost::new()
+        .table("contacts", t)
+        .run(&FirstContactResolution, json!({"min_volume": 2}));
     assert!(close(measurement(&e, "fcr_rate").unwrap(), 0.6), "{e:?}");
     assert_eq!(e.score, Some(0.0));
     assert_eq!(e.status, Status::NotMet);
     assert_eq!(measurement(&e, "agents_to_coach"), Some(1.0));
-    let coaching = e.drilldowns.iter().find(|d| d.id == "coaching_list").unwrap();
+    let coaching = e
+        .drilldowns
+        .iter()
+        .find(|d| d.id == "coaching_list")
+        .unwrap();
     assert_eq!(coaching.rows[0][0], json!("X1"));
     assert_eq!(coaching.rows[0][2], json!(3));
-    let queues = e.drilldowns.iter().find(|d| d.id == "fcr_by_queue").unwrap();
+    let queues = e
+        .drilldowns
+        .iter()
+        .find(|d| d.id == "fcr_by_queue")
+        .unwrap();
     assert_eq!(queues.rows[1][5], json!(0.5));
-    let reasons = e.drilldowns.iter().find(|d| d.id == "repeat_drivers").unwrap();
+    let reasons = e
+        .drilldowns
+        .iter()
+        .find(|d| d.id == "repeat_drivers")
+        .unwrap();
     assert_eq!(reasons.rows[0][0], json!("billing"));
     assert_eq!(reasons.rows[0][3], json!(2));
     assert!(e.actions[0].text.contains("X1 (33.3%, 3 eligible)"));
     // With the default minimum volume of 30, nobody is on the coaching list.
     let t = contacts(&[
-        (Some("k1"), Some("X1"), "q1", "2026-01-01T10:00:00", false, 300.0, "billing"),
-        (Some("k1"), Some("X2"), "q1", "2026-01-20T10:00:00", false, 300.0, "billing"),
+        (
+            Some("k1"),
+            Some("X1"),
+            "q1",
+            "2026-01-01T10:00:00",
+            false,
+            300.0,
+            "billing",
+        ),
+        (
+            Some("k1"),
+            Some("X2"),
+            "q1",
+            "2026-01-20T10:00:00",
+            false,
+            300.0,
+            "billing",
+        ),
     ]);
-    let e = TestHost::new().table("contacts", t).run(&FirstContactResolution, json!({}));
+    let e = TestHost::new()
+        .table("contacts", t)
+        .run(&FirstContactResolution, json!({}));
     assert_eq!(measurement(&e, "agents_to_coach"), Some(0.0));
 }
 
 fn demand_host() -> TestHost {
     // Contacts: Jan 10, Feb 15, Mar 20 (answered, handled). Orders 100, 200, 400; cost 1000, 1800, 3200.
     let mut rows = Vec::new();
-    for (day, n) in [("2026-01-10T10:00:00", 10), ("2026-02-10T10:00:00", 15), ("2026-03-10T10:00:00", 20)] {
+    for (day, n) in [
+        ("2026-01-10T10:00:00", 10),
+        ("2026-02-10T10:00:00", 15),
+        ("2026-03-10T10:00:00", 20),
+    ] {
         for _ in 0..n {
             rows.push((None, Some("X1"), "q1", day, false, 200.0, "billing"));
         }
@@ -153,7 +282,10 @@ fn demand_host() -> TestHost {
         .integers("orders", [Some(100), Some(200), Some(400)])
         .floats("operating_cost", [Some(1000.0), Some(1800.0), Some(3200.0)])
         .build();
-    TestHost::new().period("2026-01-01", "2026-03-31").table("contacts", contacts(&rows)).table("business_daily", daily)
+    TestHost::new()
+        .period("2026-01-01", "2026-03-31")
+        .table("contacts", contacts(&rows))
+        .table("business_daily", daily)
 }
 
 #[test]
@@ -163,11 +295,26 @@ fn demand_and_cost_against_targets_trend_and_growth() {
     // passes; cost per order 10, 9, 8: slope -1 passes. Contact growth mean(0.5, 0.3333) = 0.416667
     // <= order growth mean(1, 1) = 1: passes. Score (1 + 0.714286 + 3) / 5 = 0.942857.
     let e = demand_host().run(&DemandCost, json!({"target_cost_per_order": 8.0}));
-    assert!(close(measurement(&e, "contacts_per_order").unwrap(), 45.0 / 700.0), "{e:?}");
-    assert!(close(measurement(&e, "cost_per_order").unwrap(), 6000.0 / 700.0));
-    assert!(close(measurement(&e, "cost_per_contact").unwrap(), 6000.0 / 45.0));
-    assert!(close(measurement(&e, "contacts_per_order_slope").unwrap(), -0.025));
-    assert!(close(measurement(&e, "contact_growth").unwrap(), 0.416_666_666_7));
+    assert!(
+        close(measurement(&e, "contacts_per_order").unwrap(), 45.0 / 700.0),
+        "{e:?}"
+    );
+    assert!(close(
+        measurement(&e, "cost_per_order").unwrap(),
+        6000.0 / 700.0
+    ));
+    assert!(close(
+        measurement(&e, "cost_per_contact").unwrap(),
+        6000.0 / 45.0
+    ));
+    assert!(close(
+        measurement(&e, "contacts_per_order_slope").unwrap(),
+        -0.025
+    ));
+    assert!(close(
+        measurement(&e, "contact_growth").unwrap(),
+        0.416_666_666_7
+    ));
     assert_eq!(e.checks.len(), 5);
     assert!(close(e.score.unwrap(), (1.0 + 5.0 / 7.0 + 3.0) / 5.0));
     assert!(e.actions.iter().any(|a| a.text.contains("cost per order")));
@@ -179,7 +326,11 @@ fn demand_without_cost_target_skips_the_cost_check() {
     let e = demand_host().run(&DemandCost, json!({}));
     assert_eq!(e.checks.len(), 4, "{e:?}");
     assert_eq!(e.score, Some(1.0));
-    assert!(e.actions.iter().any(|a| a.text.contains("Set a cost-per-order target")));
+    assert!(
+        e.actions
+            .iter()
+            .any(|a| a.text.contains("Set a cost-per-order target"))
+    );
 }
 
 #[test]
@@ -190,18 +341,63 @@ fn attainment_matrix_with_reported_results_and_unknown_kpi() {
     // csat_top2 is skipped (PF1); made_up_kpi is not gradeable.
     // 3 of 6 pairs -> 0.5; graded(0.5, floor 0.3, target 0.9) = 1/3.
     let t = contacts(&[
-        (Some("k1"), Some("X1"), "q1", "2026-01-10T10:00:00", false, 200.0, "billing"),
-        (Some("k2"), Some("X1"), "q1", "2026-01-11T10:00:00", false, 200.0, "billing"),
-        (Some("k3"), Some("X1"), "q1", "2026-02-10T10:00:00", false, 400.0, "billing"),
-        (Some("k4"), None, "q1", "2026-02-11T10:00:00", true, 0.0, "billing"),
+        (
+            Some("k1"),
+            Some("X1"),
+            "q1",
+            "2026-01-10T10:00:00",
+            false,
+            200.0,
+            "billing",
+        ),
+        (
+            Some("k2"),
+            Some("X1"),
+            "q1",
+            "2026-01-11T10:00:00",
+            false,
+            200.0,
+            "billing",
+        ),
+        (
+            Some("k3"),
+            Some("X1"),
+            "q1",
+            "2026-02-10T10:00:00",
+            false,
+            400.0,
+            "billing",
+        ),
+        (
+            Some("k4"),
+            None,
+            "q1",
+            "2026-02-11T10:00:00",
+            true,
+            0.0,
+            "billing",
+        ),
     ]);
     let targets = TableBuilder::new()
-        .strings("kpi", ["abandon_rate", "aht_seconds", "csat_top2", "made_up_kpi", "schedule_adherence"].map(Some))
+        .strings(
+            "kpi",
+            [
+                "abandon_rate",
+                "aht_seconds",
+                "csat_top2",
+                "made_up_kpi",
+                "schedule_adherence",
+            ]
+            .map(Some),
+        )
         .floats("target", [0.05, 300.0, 0.85, 1.0, 0.90].map(Some))
         .strings("direction", ["max", "max", "min", "min", "min"].map(Some))
         .build();
     let results = TableBuilder::new()
-        .strings("kpi", ["schedule_adherence", "schedule_adherence"].map(Some))
+        .strings(
+            "kpi",
+            ["schedule_adherence", "schedule_adherence"].map(Some),
+        )
         .dates("month", ["2026-01", "2026-02"].map(Some))
         .floats("value", [Some(0.92), Some(0.88)])
         .build();
@@ -211,7 +407,10 @@ fn attainment_matrix_with_reported_results_and_unknown_kpi() {
         .table("kpi_targets", targets)
         .table("kpi_results", results)
         .run(&KpiAttainment, json!({"floor_share": 0.3}));
-    assert!(close(measurement(&e, "kpi_target_attainment").unwrap(), 0.5), "{e:?}");
+    assert!(
+        close(measurement(&e, "kpi_target_attainment").unwrap(), 0.5),
+        "{e:?}"
+    );
     assert_eq!(measurement(&e, "targets_judged"), Some(3.0));
     assert_eq!(measurement(&e, "targets_not_gradeable"), Some(1.0));
     assert!(close(e.score.unwrap(), 1.0 / 3.0));
@@ -220,9 +419,17 @@ fn attainment_matrix_with_reported_results_and_unknown_kpi() {
     assert_eq!(matrix.rows[2][0], json!("schedule_adherence"));
     assert_eq!(matrix.rows[2][3], json!("0.92 (reported) met"));
     assert_eq!(matrix.rows[3][0], json!("made_up_kpi"));
-    assert!(e.observations.iter().any(|o| o.contains("taken from kpi_results")));
+    assert!(
+        e.observations
+            .iter()
+            .any(|o| o.contains("taken from kpi_results"))
+    );
     assert!(e.observations.iter().any(|o| o.contains("csat_top2")));
-    assert!(e.actions.iter().any(|a| a.text.contains("abandon_rate") && a.text.contains("2026-02 (0.5)")));
+    assert!(
+        e.actions
+            .iter()
+            .any(|a| a.text.contains("abandon_rate") && a.text.contains("2026-02 (0.5)"))
+    );
 }
 
 #[test]
@@ -232,6 +439,8 @@ fn attainment_not_applicable_when_every_target_is_judged_elsewhere() {
         .floats("target", [Some(30.0)])
         .strings("direction", [Some("min")])
         .build();
-    let e = TestHost::new().table("kpi_targets", targets).run(&KpiAttainment, json!({}));
+    let e = TestHost::new()
+        .table("kpi_targets", targets)
+        .run(&KpiAttainment, json!({}));
     assert_eq!(e.status, Status::NotApplicable);
 }

@@ -479,7 +479,8 @@ fn group_cells(judged: &[Judged], tz: chrono_tz::Tz) -> Cells {
     cells
 }
 
-/// A run of consecutive slots of one weekday with a shortfall (or surplus).
+/// A run of consecutive slots of one weekday with the same shortfall (or
+/// surplus) in whole agents.
 #[derive(Debug, Clone, PartialEq)]
 struct Run {
     group: String,
@@ -506,7 +507,7 @@ fn runs(cells: &Cells, shortfall: bool) -> Vec<Run> {
             .max(0.0) as u32;
             let contiguous = current
                 .as_ref()
-                .is_some_and(|r| r.weekday == weekday && r.to == minute);
+                .is_some_and(|r| r.weekday == weekday && r.to == minute && r.agents == agents);
             if qualifies && contiguous {
                 if let Some(r) = current.as_mut() {
                     r.to = minute + len as u32;
