@@ -138,8 +138,8 @@ pub struct FcrReport<'a> {
     pub by_queue: Vec<(&'a str, FcrCounts)>,
 }
 
-/// Small multiply-rotate hasher (FxHash-style) for interning ids: much faster than
-/// SipHash on short keys; not DoS-resistant, which is acceptable for evidence files.
+/// Small multiply-rotate hasher (FxHash-style, with a murmur3 finaliser) for interning
+/// ids: faster than SipHash on short keys; not DoS-resistant (fine for evidence files).
 #[derive(Default)]
 struct FxHasher(u64);
 
@@ -179,7 +179,13 @@ impl Hasher for FxHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        // murmur3 fmix64 finaliser: spreads entropy into the low bits used for buckets
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
     }
 }
 
