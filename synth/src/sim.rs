@@ -18,6 +18,11 @@ use crate::write::{Out, T};
 use crate::{Progress, SynthConfig, SynthError};
 
 const NONE: u32 = u32::MAX;
+pub fn knob(name: &str, d: f64) -> f64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
+}
+/// Extra work an agent gets done per additional concurrent chat session.
+pub const CONCURRENCY_GAIN: f64 = 0.3;
 const WEEK_SECS: f64 = 7.0 * DAY;
 /// Dissatisfaction reason codes, in the order of the driver attributes.
 pub const DISSAT: [&str; 5] = [
@@ -351,6 +356,10 @@ struct Sim<'a> {
     hist_lambda: VecDeque<[f64; 4]>,
     hist_email: VecDeque<(f64, f64)>,
     hist_aht: VecDeque<(f64, f64)>,
+    /// Session handle time of synchronous contacts (sum, count) per day:
+    /// what the planners size concurrent work with.
+    hist_session: VecDeque<(f64, f64)>,
+    session_day: (f64, f64),
     recent_shifts: VecDeque<u32>,
     // day state
     contacts: Vec<Contact>,
@@ -453,6 +462,8 @@ impl<'a> Sim<'a> {
             hist_lambda: VecDeque::new(),
             hist_email: VecDeque::new(),
             hist_aht: VecDeque::new(),
+            hist_session: VecDeque::new(),
+            session_day: (0.0, 0.0),
             recent_shifts: VecDeque::new(),
             contacts: Vec::new(),
             shifts: Vec::new(),
@@ -710,7 +721,7 @@ impl<'a> Sim<'a> {
         // e-mail as workload, first in the idle time Erlang C leaves.
         let [v, c, m, _, _] = self.p.channel_mix;
         let vs = v / (v + c + m);
-        let conc = 1.0 + 0.3 * (self.p.concurrency as f64 - 1.0);
+        let conc = 1.0 + CONCURRENCY_GAIN * (self.p.concurrency as f64 - 1.0);
         let mut idle = 0.0;
         let mut n = [0.0; NI];
         let mut digital = [0.0; NI];
@@ -719,7 +730,7 @@ impl<'a> Sim<'a> {
             let a = f * vs * aht / IV;
             let need = Erlang { a, aht }.required(20.0, self.p.sl_target).max(1) as f64;
             n[i] = need;
-            idle += (need - a) * IV * 0.8;
+            idle += (need - a) * IV * knob("FILL", 0.8);
             digital[i] = f * (1.0 - vs) * aht / conc;
         }
         let work: f64 = digital.iter().sum::<f64>() + email_fc * email_aht;
@@ -778,7 +789,7 @@ impl<'a> Sim<'a> {
             let fc = fc.map(|q| q.map(|x| x / np));
             let (s, _) = self.plan(
                 &fc,
-                self.aht_guess(),
+                self.plan_aht(),
                 email / np,
                 440.0 * self.p.aht_factor,
             );
@@ -789,18 +800,28 @@ impl<'a> Sim<'a> {
         (total / days as f64, max)
     }
 
+    /// The AHT the WFM forecasts (as the contacts table reports it).
     fn aht_guess(&self) -> f64 {
         if self.p.baseline() {
-            360.0
-        } else if self.hist_aht.is_empty() {
-            430.0 * self.p.aht_factor
-        } else {
-            let (s, n) = self
-                .hist_aht
-                .iter()
-                .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
-            if n > 0.0 { s / n } else { 430.0 }
+            return 360.0;
         }
+        Self::aht_of(&self.hist_aht, 430.0 * self.p.aht_factor)
+    }
+
+    /// The session handle time the planners size staff with.
+    fn plan_aht(&self) -> f64 {
+        if self.p.baseline() {
+            return 360.0;
+        }
+        Self::aht_of(&self.hist_session, 430.0 * self.p.aht_factor)
+    }
+
+    fn aht_of(hist: &VecDeque<(f64, f64)>, default: f64) -> f64 {
+        if hist.is_empty() {
+            return default;
+        }
+        let (s, n) = hist.iter().fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        if n > 0.0 { s / n } else { default }
     }
 
     fn headcount_target(&self, d: i64) -> usize {
@@ -1130,12 +1151,16 @@ impl<'a> Sim<'a> {
     }
 
     /// Shares the agent's time since the last change equally between the
-    /// chat / messaging sessions in progress.
+    /// chat / messaging sessions in progress. With `k` sessions open the
+    /// agent does the work of `1 + CONCURRENCY_GAIN (k - 1)` agents (the
+    /// multitasking gain the planners also assume), so the handle time
+    /// credited is that many times the elapsed time, never `k` times.
     fn share_attention(&mut self, si: usize, t: f64) {
         let s = &mut self.shifts[si];
         let load = s.load as usize;
         if load > 0 {
-            let dt = (t - s.last_share).max(0.0) / load as f64;
+            let gain = 1.0 + CONCURRENCY_GAIN * (load as f64 - 1.0);
+            let dt = (t - s.last_share).max(0.0) * gain / load as f64;
             for &ci in &s.sess[..load] {
                 self.contacts[ci as usize].attn += dt;
             }
@@ -1156,6 +1181,8 @@ impl<'a> Sim<'a> {
         }
         let c = &mut self.contacts[ci];
         let full = c.talk as f64 + c.hold as f64 + c.wrap as f64;
+        self.session_day.0 += full;
+        self.session_day.1 += 1.0;
         if full > 0.0 {
             let f = (c.attn / full).clamp(0.0, 1.0);
             c.talk = (c.talk as f64 * f) as f32;
@@ -1186,8 +1213,11 @@ impl<'a> Sim<'a> {
             self.push(done, Kind::Finish(si as u32, ci as u32));
         } else {
             let i = self.iv_of(c.arrived);
-            self.aht_sum[c.q as usize][i] += (c.talk + c.hold + c.wrap) as f64;
+            let h = (c.talk + c.hold + c.wrap) as f64;
+            self.aht_sum[c.q as usize][i] += h;
             self.aht_n[c.q as usize][i] += 1.0;
+            self.session_day.0 += h;
+            self.session_day.1 += 1.0;
             self.shifts[si].excl = true;
             self.push(done, Kind::Finish(si as u32, NONE));
         }
@@ -1258,7 +1288,7 @@ impl<'a> Sim<'a> {
         let reserve = if self.p.baseline() {
             0
         } else {
-            1 + self.pods[pod].shifts / 12
+            1 + self.pods[pod].shifts / knob("RES", 12.0) as usize
         };
         if s.load == 0
             && t + 600.0 < s.end
@@ -1435,7 +1465,7 @@ impl<'a> Sim<'a> {
         let fc_pod = fc.map(|q| q.map(|x| x / np as f64));
         let (pod_plan, pod_req) = self.plan(
             &fc_pod,
-            aht,
+            self.plan_aht(),
             email_fc / np as f64,
             440.0 * self.p.aht_factor,
         );
@@ -1567,6 +1597,11 @@ impl<'a> Sim<'a> {
             self.aht_n.iter().flatten().sum::<f64>(),
         );
         self.hist_aht.push_back((hs, hn));
+        self.hist_session.push_back(self.session_day);
+        self.session_day = (0.0, 0.0);
+        if self.hist_session.len() > 28 {
+            self.hist_session.pop_front();
+        }
         if self.hist_actual.len() > 28 {
             self.hist_actual.pop_front();
             self.hist_lambda.pop_front();

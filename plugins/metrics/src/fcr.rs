@@ -196,7 +196,7 @@ const END_ABANDONED: i64 = i64::MIN;
 const END_MISSING: i64 = i64::MIN + 1;
 
 /// Compact per-contact key: customer (interned), arrival, row, end code.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy)]
 struct Key {
     customer: u32,
     arrived_at: i64,
@@ -223,34 +223,69 @@ pub fn classify(
         .or_else(|| contacts.iter().map(|c| c.arrived_at).max());
     let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
     // Intern customer ids to dense u32 (equality only, so first-seen order does not
-    // matter), then sort compact keys carrying what classification needs: integer
-    // comparisons on one contiguous array, no random access to the rows afterwards.
+    // matter), bucket the rows by customer with a counting sort (O(n)), then sort each
+    // customer's few keys by (arrival, row). Keys carry what classification needs, so
+    // there is no random access to the rows afterwards.
+    const NONE: u32 = u32::MAX;
     let mut ids: FxMap<&str, u32> = FxMap::default();
-    let mut keys: Vec<Key> = Vec::with_capacity(contacts.len());
-    for (i, c) in contacts.iter().enumerate() {
-        if let Some(cust) = customer(c) {
-            let next = ids.len() as u32;
-            let id = *ids.entry(cust).or_insert(next);
-            // (real end times are clamped above the two sentinels)
-            let end = match (c.abandoned, c.ended_at) {
-                (true, _) => END_ABANDONED,
-                (false, None) => END_MISSING,
-                (false, Some(e)) => e.max(END_MISSING + 1),
-            };
-            keys.push(Key {
-                customer: id,
-                arrived_at: c.arrived_at,
-                row: i as u32,
-                end,
-            });
-        }
+    let mut row_customer: Vec<u32> = Vec::with_capacity(contacts.len());
+    let mut counts: Vec<u32> = Vec::new();
+    for c in contacts {
+        let id = match customer(c) {
+            Some(cust) => {
+                let next = ids.len() as u32;
+                let id = *ids.entry(cust).or_insert(next);
+                if id as usize == counts.len() {
+                    counts.push(0);
+                }
+                counts[id as usize] += 1;
+                id
+            }
+            None => NONE,
+        };
+        row_customer.push(id);
     }
     drop(ids);
-    keys.sort_unstable();
+    // prefix sums: counts[k] becomes the start offset of customer k
+    let mut total = 0u32;
+    for c in counts.iter_mut() {
+        let n = *c;
+        *c = total;
+        total += n;
+    }
+    let placeholder = Key {
+        customer: 0,
+        arrived_at: 0,
+        row: 0,
+        end: 0,
+    };
+    let mut keys: Vec<Key> = vec![placeholder; total as usize];
+    for (i, (c, &id)) in contacts.iter().zip(&row_customer).enumerate() {
+        if id == NONE {
+            continue;
+        }
+        // (real end times are clamped above the two sentinels)
+        let end = match (c.abandoned, c.ended_at) {
+            (true, _) => END_ABANDONED,
+            (false, None) => END_MISSING,
+            (false, Some(e)) => e.max(END_MISSING + 1),
+        };
+        let slot = &mut counts[id as usize];
+        keys[*slot as usize] = Key {
+            customer: id,
+            arrived_at: c.arrived_at,
+            row: i as u32,
+            end,
+        };
+        *slot += 1;
+    }
+    drop(row_customer);
+    drop(counts);
     let mut start = 0;
     while start < keys.len() {
         let cust = keys[start].customer;
         let end = start + keys[start..].partition_point(|k| k.customer == cust);
+        keys[start..end].sort_unstable_by_key(|k| (k.arrived_at, k.row));
         let group = &keys[start..end];
         for k in group {
             classes[k.row as usize] = match k.end {

@@ -174,7 +174,7 @@ impl Evaluator for ForecastAccuracy {
         let kpis = cxaudit_kpis::overall(&kpi_evidence(ctx, &["intervals"]), &kpi_options(ctx)?);
         let interval_wape = kpis.value(Kpi::ForecastWape);
         let bias = kpis.value(Kpi::ForecastBias);
-        let aht = aht_wape(rows);
+        let aht = aht_wape(rows, tz);
 
         let mut scored = Vec::new();
         scored.push(share_check(&tol, p));
@@ -198,16 +198,18 @@ impl Evaluator for ForecastAccuracy {
         )));
         scored.push(Scored::binary(Check::new(
             "aht_wape",
-            "AHT forecast error (WAPE weighted by actual contacts)",
+            "AHT forecast error (daily workload WAPE per queue)",
             measured(aht),
             format!("<= {}", p.aht_wape_target),
             aht.is_some_and(|w| w <= p.aht_wape_target + 1e-12),
         )));
 
         let summary = format!(
-            "{} of intervals within ±{} (target {}), daily WAPE {} (target <= {}), bias {} (limit ±{}), AHT WAPE {} (target <= {}).",
-            tol.share().map_or("n/a".into(), pct),
+            "{} of intervals within tolerance (±{} or ±{} contacts under {}; target {}), daily WAPE {} (target <= {}), bias {} (limit ±{}), AHT WAPE {} (target <= {}).",
+            combined_share(&tol).map_or("n/a".into(), pct),
             pct(p.tolerance),
+            p.absolute_tolerance,
+            p.min_volume,
             pct(p.target_share_within),
             daily_wape.map_or("n/a".into(), pct),
             pct(p.wape_target),
@@ -220,6 +222,15 @@ impl Evaluator for ForecastAccuracy {
         e.measurements = vec![
             Measurement::new(
                 "share_within_tolerance",
+                combined_share(&tol),
+                "ratio",
+                &format!(
+                    "intervals within tolerance / judged intervals: |F - A| / A <= {} when A >= {}, |F - A| <= {} below",
+                    p.tolerance, p.min_volume, p.absolute_tolerance
+                ),
+            ),
+            Measurement::new(
+                "high_volume_share_within",
                 tol.share(),
                 "ratio",
                 &format!(
@@ -264,7 +275,7 @@ impl Evaluator for ForecastAccuracy {
                 "aht_wape",
                 aht,
                 "ratio",
-                "sum A_i |AHT_F - AHT_A| / sum A_i AHT_A over intervals with AHTs",
+                "sum over local days x queues of |sum A x AHT_F - sum A x AHT_A| / sum A x AHT_A",
             ),
         ];
         e.definitions = vec![
@@ -280,13 +291,13 @@ impl Evaluator for ForecastAccuracy {
             definition(
                 "Within tolerance",
                 &format!(
-                    "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts, reported separately.",
+                    "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts; the share is over all intervals, and each volume band is also reported separately.",
                     p.tolerance, p.min_volume, p.absolute_tolerance
                 ),
             ),
             definition(
                 "AHT WAPE",
-                "sum over intervals of actual contacts x |forecast AHT - actual AHT| / sum of actual contacts x actual AHT.",
+                "per local day and queue, workload forecast (actual contacts x forecast AHT) vs actual workload (actual contacts x actual AHT); sum |difference| / sum actual workload.",
             ),
             definition(
                 "MAPE",
@@ -307,23 +318,13 @@ impl Evaluator for ForecastAccuracy {
 }
 
 fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Scored {
-    let (share, what) = match tol.share() {
-        Some(s) => (
-            Some(s),
-            format!(
-                "Intervals with actual >= {} within ±{} of forecast",
-                p.min_volume,
-                pct(p.tolerance)
-            ),
-        ),
-        None => (
-            tol.low_volume_share(),
-            format!(
-                "Every interval is under {} contacts: share within ±{} contacts",
-                p.min_volume, p.absolute_tolerance
-            ),
-        ),
-    };
+    let share = combined_share(tol);
+    let what = format!(
+        "Intervals within tolerance: ±{} of actual for intervals with at least {} contacts, ±{} contacts below that",
+        pct(p.tolerance),
+        p.min_volume,
+        p.absolute_tolerance
+    );
     Scored::binary(Check::new(
         "share_within_tolerance",
         &what,
@@ -331,6 +332,13 @@ fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Scored {
         format!(">= {}", p.target_share_within),
         share.is_some_and(|s| s >= p.target_share_within - 1e-12),
     ))
+}
+
+/// Share of all judged intervals within tolerance: high-volume intervals by
+/// the relative tolerance, low-volume ones by the absolute tolerance.
+pub fn combined_share(tol: &forecast::ToleranceShare) -> Option<f64> {
+    let judged = tol.judged + tol.low_volume_judged;
+    (judged > 0).then(|| (tol.within + tol.low_volume_within) as f64 / judged as f64)
 }
 
 /// Daily WAPE: forecast and actual summed per local day and queue.
@@ -349,16 +357,23 @@ pub fn daily_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
     forecast::wape(&f, &a).ok()
 }
 
-/// AHT WAPE weighted by actual contacts, over intervals with both AHTs.
-pub fn aht_wape(rows: &[IntervalRow]) -> Option<f64> {
-    let mut f = Vec::new();
-    let mut a = Vec::new();
+/// AHT forecast error at the daily level: per local day and queue, the
+/// forecast workload (actual contacts x forecast AHT) against the actual
+/// workload (actual contacts x actual AHT), WAPE over those days. Daily, like
+/// the volume WAPE, so that the handle-time noise of a few contacts in a
+/// half hour does not pass for forecast error.
+pub fn aht_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
+    let mut days: BTreeMap<(chrono::NaiveDate, &str), (f64, f64)> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.actual > 0.0) {
-        if let (Some(fa), Some(aa)) = (r.forecast_aht, r.actual_aht) {
-            f.push(r.actual * fa);
-            a.push(r.actual * aa);
-        }
+        let (Some(fa), Some(aa), Some(slot)) = (r.forecast_aht, r.actual_aht, LocalSlot::of(r.start, tz)) else {
+            continue;
+        };
+        let d = days.entry((slot.date, r.queue.as_str())).or_default();
+        d.0 += r.actual * fa;
+        d.1 += r.actual * aa;
     }
+    let f: Vec<f64> = days.values().map(|v| v.0).collect();
+    let a: Vec<f64> = days.values().map(|v| v.1).collect();
     forecast::wape(&f, &a).ok()
 }
 
@@ -667,11 +682,13 @@ mod tests {
     #[test]
     fn domain_vector_gives_share_wape_bias_and_aht_error() {
         let e = host().run(&ForecastAccuracy, json!({}));
-        // Judged (A >= 10): |e|/A = 0.0909, 0.2, 0, 0.25 -> 2 of 4 within 10 %: 0.5 < 0.8, fail.
+        // Judged (A >= 10): |e|/A = 0.0909, 0.2, 0, 0.25 -> 2 of 4 within 10 %: 0.5.
         // Low volume: 1 interval (A = 0, F = 2), |e| = 2 <= 3 -> share 1.0.
+        // All intervals: (2 + 1) / 5 = 0.6 < 0.8, fail.
         // One day, one queue: F = 352, A = 330 -> daily WAPE 22/330 = 0.0667 <= 0.10, full credit.
         // Interval WAPE (kpis) = (10+20+0+10+2)/330 = 42/330 = 0.12727; bias = 22/330 = 0.0667 > 0.05, fail.
-        // AHT: weights 110, 100, 80, 40: |300-330| x 100 = 3000 / (110x300 + 100x330 + 80x300 + 40x300 = 102000) = 0.0294 <= 0.10, pass.
+        // AHT, one day and queue: forecast workload 330 x 300 = 99000, actual 110x300 + 100x330 + 80x300 + 40x300
+        // = 102000 -> 3000 / 102000 = 0.0294 <= 0.10, pass.
         // Score = (0 + 1 + 0 + 1) / 4 = 0.5.
         let m = |n: &str| {
             e.measurements
@@ -680,7 +697,8 @@ mod tests {
                 .and_then(|m| m.value)
                 .unwrap()
         };
-        assert!((m("share_within_tolerance") - 0.5).abs() < 1e-12);
+        assert!((m("share_within_tolerance") - 0.6).abs() < 1e-12);
+        assert!((m("high_volume_share_within") - 0.5).abs() < 1e-12);
         assert_eq!(m("low_volume_share_within"), 1.0);
         assert!((m("daily_wape") - 22.0 / 330.0).abs() < 1e-12);
         assert!((m("forecast_wape") - 42.0 / 330.0).abs() < 1e-12);
