@@ -743,18 +743,27 @@ impl<'a> Sim<'a> {
                 0.0
             };
             req[i] = n[i] + extra * share / IV;
-            target[i] = ((req[i] / (1.0 - self.p.shrinkage)) - 1e-9).ceil() as usize;
+            target[i] = ((req[i] / (1.0 - self.p.shrinkage)) - knob("CEIL", 1e-9)).ceil() as usize;
         }
-        // Greedy cover with 8-hour shifts, or 4-hour ones for short peaks.
+        // Greedy cover with 8-, 6- or 4-hour shifts: at the first interval
+        // short of staff, the length that covers the most intervals still
+        // short for the fewest surplus ones.
         let mut cover = [0usize; NI];
         let mut shifts = Vec::new();
         for i in 0..NI {
             while cover[i] < target[i] {
-                let long_need = (i..(i + 16).min(NI))
-                    .filter(|&j| target[j] > cover[j])
-                    .count();
-                let len = if long_need >= 11 || i + 8 > NI { 16 } else { 8 };
-                let start = i.min(NI - len);
+                let mut best = (i64::MIN, 16, i.min(NI - 16));
+                for len in [16usize, 12, 8] {
+                    let start = i.min(NI - len);
+                    let useful = (start..start + len)
+                        .filter(|&j| target[j] > cover[j])
+                        .count() as i64;
+                    let score = useful - 2 * (len as i64 - useful);
+                    if score > best.0 {
+                        best = (score, len, start);
+                    }
+                }
+                let (_, len, start) = best;
                 for c in cover.iter_mut().skip(start).take(len) {
                     *c += 1;
                 }
