@@ -11,12 +11,15 @@
 pub mod assessment;
 pub mod attestations;
 pub mod check;
+pub mod compare;
 pub mod dates;
 pub mod evidence;
 pub mod hashing;
 pub mod pack;
 pub mod pipeline;
+pub mod plan;
 pub mod plugins;
+pub mod report;
 pub mod run;
 pub mod scoring;
 pub mod source;

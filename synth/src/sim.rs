@@ -298,6 +298,8 @@ struct Pod {
     idle: VecDeque<(u32, u32)>,
     partial: VecDeque<(u32, u32)>,
     n_free: usize,
+    /// Voice contacts waiting.
+    voice_waiting: usize,
     backlog: VecDeque<Contact>,
     /// Shifts of the pod today.
     shifts: usize,
@@ -1284,8 +1286,14 @@ impl<'a> Sim<'a> {
                     c.state == ST_WAITING && (load == 0 || c.ch != Ch::Voice)
                 });
             }
-            if let Some(pos) = pick {
+            // Real-time management (follow-up): while a call waits, an agent
+            // with chats open takes no new chat, so it frees up for voice.
+            let drain = !self.p.baseline() && load > 0 && self.pods[pod].voice_waiting > 0 && knob("DRAIN", 0.0) > 0.0;
+            if let Some(pos) = pick.filter(|_| !drain) {
                 if let Some(ci) = self.pods[pod].waiting.remove(pos) {
+                    if self.contacts[ci as usize].ch == Ch::Voice {
+                        self.pods[pod].voice_waiting -= 1;
+                    }
                     self.serve_sync(si, ci as usize, t);
                 }
                 continue;
@@ -1321,7 +1329,7 @@ impl<'a> Sim<'a> {
     /// An agent on shift who can take a contact of channel `ch` now.
     fn pop_idle(&mut self, t: f64, ch: Ch, pod: usize) -> Option<usize> {
         let digital = matches!(ch, Ch::Chat | Ch::Messaging);
-        if digital {
+        if digital && (self.p.baseline() || self.pods[pod].voice_waiting == 0 || knob("DRAIN", 0.0) == 0.0) {
             while let Some((si, tok)) = self.pods[pod].partial.pop_front() {
                 let s = &self.shifts[si as usize];
                 if s.token == tok && !s.excl && s.load < self.p.concurrency && s.on(t) {
@@ -1377,6 +1385,9 @@ impl<'a> Sim<'a> {
                 } else {
                     self.contacts[ci].state = ST_WAITING;
                     self.pods[c.pod as usize].waiting.push_back(ci as u32);
+                    if c.ch == Ch::Voice {
+                        self.pods[c.pod as usize].voice_waiting += 1;
+                    }
                     let pat = self.r_sim.exp(self.p.patience(c.ch));
                     self.push(t + pat, Kind::Abandon(ci as u32));
                 }
@@ -1393,6 +1404,9 @@ impl<'a> Sim<'a> {
         c.abandoned = true;
         c.ended = t;
         let c = *c;
+        if c.ch == Ch::Voice {
+            self.pods[c.pod as usize].voice_waiting -= 1;
+        }
         self.fcr_register(&c);
         if self.r_sim.chance(0.55) {
             let delay = self.r_sim.lognormal(600.0, 0.8);
@@ -1492,6 +1506,7 @@ impl<'a> Sim<'a> {
             pod.idle.clear();
             pod.partial.clear();
             pod.n_free = 0;
+            pod.voice_waiting = 0;
         }
         self.done_emails.clear();
         self.actual = [[0.0; NI]; 4];

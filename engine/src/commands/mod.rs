@@ -3,6 +3,7 @@
 
 mod assess;
 mod check;
+mod erlang;
 mod kpis;
 mod pack;
 mod plugins;
@@ -36,6 +37,8 @@ enum Command {
     Plugins(plugins::PluginsCommand),
     /// The KPIs of an evidence folder, grouped, with their definitions (no pack needed).
     Kpis(kpis::KpisArgs),
+    /// Staffing calculator: Erlang C, or Erlang A with customer patience.
+    Erlang(erlang::ErlangArgs),
     /// Write a synthetic contact centre's evidence folder (baseline or follow-up).
     Synth(synth::SynthArgs),
 }
@@ -79,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pack(cmd) => pack::run(&cmd),
         Command::Plugins(cmd) => plugins::run(&cmd),
         Command::Kpis(args) => kpis::run(&args),
+        Command::Erlang(args) => erlang::run(&args),
         Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }

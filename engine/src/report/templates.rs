@@ -11,7 +11,7 @@ use super::ReportError;
 use super::text;
 
 /// The embedded templates and partials, by file name.
-pub const EMBEDDED: [(&str, &str); 9] = [
+pub const EMBEDDED: [(&str, &str); 8] = [
     (
         "report.md.hbs",
         include_str!("../../../reports/templates/report.md.hbs"),
@@ -41,10 +41,6 @@ pub const EMBEDDED: [(&str, &str); 9] = [
         include_str!("../../../reports/templates/_finding_md.hbs"),
     ),
     (
-        "_masthead_html.hbs",
-        include_str!("../../../reports/templates/_masthead_html.hbs"),
-    ),
-    (
         "_footer_html.hbs",
         include_str!("../../../reports/templates/_footer_html.hbs"),
     ),
@@ -52,6 +48,7 @@ pub const EMBEDDED: [(&str, &str); 9] = [
 
 handlebars_helper!(md_text: |v: Json| text::md_text(&text::value(v)));
 handlebars_helper!(md_cell: |v: Json| text::md_cell(&text::value(v)));
+handlebars_helper!(add1: |i: u64| i + 1);
 
 /// The templates a report is rendered with: HTML templates escape every
 /// value (`{{x}}`), Markdown templates escape with the `md_text` and
@@ -141,11 +138,13 @@ impl Templates {
 
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
+        html.register_helper("add1", Box::new(add1));
         let mut md = Handlebars::new();
         md.set_strict_mode(true);
         md.register_escape_fn(no_escape);
         md.register_helper("md_text", Box::new(md_text));
         md.register_helper("md_cell", Box::new(md_cell));
+        md.register_helper("add1", Box::new(add1));
         let mut sources = Vec::new();
         for (name, text, source) in &files {
             let err = |e: handlebars::TemplateError| ReportError::Template {

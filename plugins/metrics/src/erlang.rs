@@ -415,6 +415,55 @@ pub fn erlang_a(
     .map(|r| r.0)
 }
 
+/// Smallest number of agents whose Erlang A service level reaches
+/// `service_level` within `target_seconds` (and, if given, whose occupancy
+/// stays at or under `max_occupancy`), with the figures at that level.
+/// Service level rises with N, so the search doubles then bisects.
+pub fn required_agents_erlang_a(
+    traffic: f64,
+    aht_seconds: f64,
+    mean_patience_seconds: f64,
+    target_seconds: f64,
+    service_level: f64,
+    max_occupancy: Option<f64>,
+) -> Result<ErlangA, MetricError> {
+    if !(0.0..=1.0).contains(&service_level) {
+        return Err(MetricError::InvalidInput("service level target must be in [0, 1]"));
+    }
+    let meets = |n: u32| -> Result<Option<ErlangA>, MetricError> {
+        let r = match erlang_a(n, traffic, aht_seconds, mean_patience_seconds, target_seconds) {
+            Ok(r) => r,
+            Err(MetricError::Unstable) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let occupancy_ok = max_occupancy.is_none_or(|m| r.occupancy <= m + 1e-12);
+        Ok((r.service_level + 1e-12 >= service_level && occupancy_ok).then_some(r))
+    };
+    let limit = (traffic.max(1.0) * 4.0 + 1000.0).min(u32::MAX as f64) as u32;
+    let mut hi = 1u32;
+    let mut found = loop {
+        if let Some(r) = meets(hi)? {
+            break r;
+        }
+        if hi >= limit {
+            return Err(MetricError::NoSolution);
+        }
+        hi = hi.saturating_mul(2).min(limit);
+    };
+    let mut lo = hi / 2; // fails (or is 0)
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        match meets(mid)? {
+            Some(r) => {
+                hi = mid;
+                found = r;
+            }
+            None => lo = mid,
+        }
+    }
+    Ok(found)
+}
+
 /// [`erlang_a`] plus P(answered after waiting) from the quadrature, which must equal
 /// `P(wait) - P(abandon)` (internal consistency check used by the tests).
 fn erlang_a_impl(
@@ -1023,5 +1072,17 @@ mod tests {
             "grid too slow: {:?}",
             start.elapsed()
         );
+    }
+
+    #[test]
+    fn erlang_a_requirement_is_minimal_and_tends_to_erlang_c() {
+        // With near-infinite patience Erlang A is Erlang C: 14 agents for 80 % in 20 s (A = 10).
+        let r = required_agents_erlang_a(10.0, 180.0, f64::INFINITY, 20.0, 0.8, None).unwrap();
+        assert_eq!(r.agents, 14);
+        // With patience, abandonment helps the queue: never more agents than Erlang C, and N - 1 fails.
+        let r = required_agents_erlang_a(10.0, 180.0, 120.0, 20.0, 0.8, None).unwrap();
+        assert!(r.agents <= 14 && r.service_level >= 0.8);
+        let below = erlang_a(r.agents - 1, 10.0, 180.0, 120.0, 20.0).unwrap();
+        assert!(below.service_level < 0.8);
     }
 }
