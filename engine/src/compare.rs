@@ -29,40 +29,51 @@ pub const KPIS: [(&str, &str, bool); 7] = [
     ("forecast_wape", "Forecast error (WAPE)", false),
 ];
 
+/// A pack as an assessment names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackRef {
+    /// Id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// sha256 over its files.
+    pub sha256: String,
+}
+
+impl PackRef {
+    fn of(a: &Assessment) -> Box<Self> {
+        Box::new(PackRef {
+            id: a.pack.id.clone(),
+            version: a.pack.version.clone(),
+            sha256: a.pack.sha256.clone(),
+        })
+    }
+}
+
 /// Why two assessments cannot be compared.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CompareError {
     /// Different pack id or version.
     #[error(
-        "cannot compare: the assessments used different packs: BASE used {base_id} {base_version} (sha256 {base_sha256}), NEW used {new_id} {new_version} (sha256 {new_sha256}); assess both against the same pack"
+        "cannot compare: the assessments used different packs: BASE used {} {} (sha256 {}), NEW used {} {} (sha256 {}); assess both against the same pack",
+        .base.id, .base.version, .base.sha256, .new.id, .new.version, .new.sha256
     )]
     DifferentPacks {
-        /// Base pack id.
-        base_id: String,
-        /// Base pack version.
-        base_version: String,
-        /// Base pack hash.
-        base_sha256: String,
-        /// New pack id.
-        new_id: String,
-        /// New pack version.
-        new_version: String,
-        /// New pack hash.
-        new_sha256: String,
+        /// The base's pack.
+        base: Box<PackRef>,
+        /// The new one's pack.
+        new: Box<PackRef>,
     },
     /// Same id and version, different content.
     #[error(
-        "cannot compare: both assessments name pack {id} {version}, but its content differs: BASE sha256 {base_sha256}, NEW sha256 {new_sha256} (the pack was changed without a new version); assess both against the same pack"
+        "cannot compare: both assessments name pack {} {}, but its content differs: BASE sha256 {}, NEW sha256 {} (the pack was changed without a new version); assess both against the same pack",
+        .base.id, .base.version, .base.sha256, .new.sha256
     )]
     DifferentPackContent {
-        /// Pack id.
-        id: String,
-        /// Pack version.
-        version: String,
-        /// Base hash.
-        base_sha256: String,
-        /// New hash.
-        new_sha256: String,
+        /// The base's pack.
+        base: Box<PackRef>,
+        /// The new one's pack.
+        new: Box<PackRef>,
     },
 }
 
@@ -71,20 +82,14 @@ pub fn check_same_pack(base: &Assessment, new: &Assessment) -> Result<(), Compar
     let (b, n) = (&base.pack, &new.pack);
     if b.id != n.id || b.version != n.version {
         return Err(CompareError::DifferentPacks {
-            base_id: b.id.clone(),
-            base_version: b.version.clone(),
-            base_sha256: b.sha256.clone(),
-            new_id: n.id.clone(),
-            new_version: n.version.clone(),
-            new_sha256: n.sha256.clone(),
+            base: PackRef::of(base),
+            new: PackRef::of(new),
         });
     }
     if b.sha256 != n.sha256 {
         return Err(CompareError::DifferentPackContent {
-            id: b.id.clone(),
-            version: b.version.clone(),
-            base_sha256: b.sha256.clone(),
-            new_sha256: n.sha256.clone(),
+            base: PackRef::of(base),
+            new: PackRef::of(new),
         });
     }
     Ok(())
@@ -124,7 +129,10 @@ pub fn movement(b: &Finding, n: &Finding) -> Movement {
         (Some(x), Some(y)) if y > x => Movement::Improved,
         (Some(x), Some(y)) if y < x => Movement::Regressed,
         _ => {
-            let (sb, sn) = (b.outcome.score.unwrap_or(0.0), n.outcome.score.unwrap_or(0.0));
+            let (sb, sn) = (
+                b.outcome.score.unwrap_or(0.0),
+                n.outcome.score.unwrap_or(0.0),
+            );
             if b.outcome.status == n.outcome.status && sn > sb + EPSILON {
                 Movement::Improved
             } else if b.outcome.status == n.outcome.status && sn + EPSILON < sb {
@@ -161,6 +169,8 @@ pub struct SideView {
     pub available: String,
     /// Rules that failed.
     pub failed_rules: Vec<String>,
+    /// When attestations and waivers decide it: the decision without them.
+    pub note: String,
 }
 
 /// A score change.
@@ -303,15 +313,18 @@ fn delta(base: Option<f64>, new: Option<f64>, percent: bool) -> DeltaView {
     DeltaView {
         base: base.map_or_else(|| "n/a".to_owned(), fmt),
         new: new.map_or_else(|| "n/a".to_owned(), fmt),
-        delta: d.map_or_else(|| "n/a".to_owned(), |d| {
-            if percent {
-                pp(d)
-            } else if d.abs() < 0.05 {
-                "±0.0".to_owned()
-            } else {
-                format!("{d:+.1}")
-            }
-        }),
+        delta: d.map_or_else(
+            || "n/a".to_owned(),
+            |d| {
+                if percent {
+                    pp(d)
+                } else if d.abs() < 0.05 {
+                    "±0.0".to_owned()
+                } else {
+                    format!("{d:+.1}")
+                }
+            },
+        ),
         class: match d {
             Some(d) if d > EPSILON => "delta-up",
             Some(d) if d < -EPSILON => "delta-down",
@@ -331,7 +344,12 @@ fn side(a: &Assessment) -> SideView {
         period_start: a.period.start.clone(),
         period_end: a.period.end.clone(),
         as_of: a.as_of.clone(),
-        decision: if a.decision.certified { "Certified" } else { "Not certified" }.into(),
+        decision: if a.decision.certified {
+            "Certified"
+        } else {
+            "Not certified"
+        }
+        .into(),
         class: if a.decision.certified { "pass" } else { "fail" },
         score: pct_opt(a.scores.overall.score),
         earned: points(a.scores.overall.earned),
@@ -342,6 +360,19 @@ fn side(a: &Assessment) -> SideView {
             .iter()
             .map(|r| format!("{}: {}", r.rule, r.detail))
             .collect(),
+        note: if a.decision.certified == a.decision.certified_without_attestations {
+            String::new()
+        } else {
+            format!(
+                "with attestations and waivers; on the evidence alone {} ({})",
+                if a.decision.certified_without_attestations {
+                    "certified"
+                } else {
+                    "not certified"
+                },
+                pct_opt(a.scores_without_attestations.overall.score)
+            )
+        },
     }
 }
 
@@ -399,7 +430,12 @@ fn kpi(base: &Assessment, new: &Assessment, name: &str, label: &str, higher: boo
         relative,
         verdict: verdict.to_owned(),
         class,
-        direction: if higher { "higher is better" } else { "lower is better" }.to_owned(),
+        direction: if higher {
+            "higher is better"
+        } else {
+            "lower is better"
+        }
+        .to_owned(),
         source: if sources.is_empty() {
             "no criterion measures it".to_owned()
         } else {
@@ -493,7 +529,12 @@ pub fn view(base: &Assessment, new: &Assessment) -> Result<CompareView, CompareE
             },
             Series {
                 name: "Section minimum".into(),
-                values: new.scores.sections.iter().map(|s| Some(s.minimum)).collect(),
+                values: new
+                    .scores
+                    .sections
+                    .iter()
+                    .map(|s| Some(s.minimum))
+                    .collect(),
             },
         ],
     };
@@ -535,7 +576,15 @@ pub fn view(base: &Assessment, new: &Assessment) -> Result<CompareView, CompareE
             ),
             steps
                 .iter()
-                .map(|s| format!("{} {} ({} points, {})", s.criterion, s.title, num(s.gap_points, 1), s.reason))
+                .map(|s| {
+                    format!(
+                        "{} {} ({} points, {})",
+                        s.criterion,
+                        s.title,
+                        num(s.gap_points, 1),
+                        s.reason
+                    )
+                })
                 .collect(),
         ),
     };

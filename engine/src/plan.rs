@@ -291,7 +291,8 @@ pub struct Plan {
 
 /// Whether a finding is a gap: points to gain, or a mandatory criterion not met.
 pub fn is_gap(f: &Finding) -> bool {
-    let points_to_gain = f.outcome.available > 0.0 && f.outcome.earned + EPSILON < f.outcome.available;
+    let points_to_gain =
+        f.outcome.available > 0.0 && f.outcome.earned + EPSILON < f.outcome.available;
     let mandatory_unmet =
         f.mandatory && !matches!(f.outcome.status, Status::Met | Status::NotApplicable);
     points_to_gain || mandatory_unmet
@@ -361,7 +362,10 @@ impl<'a> Rescorer<'a> {
 
     /// Scores with the outcomes in force, except the `closed` criteria,
     /// which are met with full score.
-    pub fn score_closed(&self, closed: &BTreeSet<&str>) -> Scorecard {
+    pub fn score_closed<S: std::borrow::Borrow<str> + Ord>(
+        &self,
+        closed: &BTreeSet<S>,
+    ) -> Scorecard {
         let outcomes: Vec<Outcome> = self
             .assessment
             .findings
@@ -385,7 +389,10 @@ impl<'a> Rescorer<'a> {
 }
 
 /// Scores with the `closed` criteria met with full score.
-pub fn rescore(assessment: &Assessment, closed: &BTreeSet<&str>) -> Scorecard {
+pub fn rescore<S: std::borrow::Borrow<str> + Ord>(
+    assessment: &Assessment,
+    closed: &BTreeSet<S>,
+) -> Scorecard {
     Rescorer::new(assessment).score_closed(closed)
 }
 
@@ -402,7 +409,7 @@ fn finding_effort(f: &Finding) -> Effort {
 /// The shortest path to certification (see the module documentation).
 pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
     let rescorer = Rescorer::new(assessment);
-    let none = BTreeSet::new();
+    let none: BTreeSet<String> = BTreeSet::new();
     if rescorer.score_closed(&none).certified {
         return ShortestPath::AlreadyCertified;
     }
@@ -419,10 +426,10 @@ pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
         };
     }
 
-    let mut closed: BTreeSet<&str> = BTreeSet::new();
+    let mut closed: BTreeSet<String> = BTreeSet::new();
     let mut steps = Vec::new();
-    let mut close = |f: &Finding, reason: String, closed: &mut BTreeSet<&str>| {
-        closed.insert(assessment_id(assessment, &f.criterion));
+    let mut close = |f: &Finding, reason: String, closed: &mut BTreeSet<String>| {
+        closed.insert(f.criterion.clone());
         steps.push(PathStep {
             criterion: f.criterion.clone(),
             title: f.title.clone(),
@@ -432,7 +439,7 @@ pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
         });
     };
     // Largest gap first; ties: lower effort, then pack order.
-    let pick = |closed: &BTreeSet<&str>, section: Option<&str>| -> Option<&Finding> {
+    let pick = |closed: &BTreeSet<String>, section: Option<&str>| -> Option<&Finding> {
         let mut best: Option<&Finding> = None;
         for f in gaps.iter().copied() {
             if closed.contains(f.criterion.as_str()) || section.is_some_and(|s| s != f.section) {
@@ -497,20 +504,14 @@ pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
         close(f, reason, &mut closed);
     }
     let result = rescorer.score_closed(&closed);
-    debug_assert!(result.certified, "closing every gap certifies, so the path does");
+    debug_assert!(
+        result.certified,
+        "closing every gap certifies, so the path does"
+    );
     ShortestPath::Path {
         steps,
         result: Box::new(result),
     }
-}
-
-/// The `&str` of a criterion id with the assessment's lifetime.
-fn assessment_id<'a>(assessment: &'a Assessment, id: &str) -> &'a str {
-    assessment
-        .findings
-        .iter()
-        .find(|f| f.criterion == id)
-        .map_or("", |f| f.criterion.as_str())
 }
 
 fn gap(f: &Finding) -> f64 {
@@ -526,22 +527,31 @@ fn status_action(item: &PlanItem) -> (String, Effort, OwnerRole) {
     let id = &item.criterion;
     match item.status {
         Status::Error => (
-            format!("Correct the evaluation error of {id} (the finding names it) and re-run the assessment."),
+            format!(
+                "Correct the evaluation error of {id} (the finding names it) and re-run the assessment."
+            ),
             Effort::Low,
             OwnerRole::Technology,
         ),
         Status::InsufficientEvidence => (
-            format!("Supply the evidence {id} needs (the finding names what is missing) and re-run the assessment."),
+            format!(
+                "Supply the evidence {id} needs (the finding names what is missing) and re-run the assessment."
+            ),
             Effort::Low,
             OwnerRole::Technology,
         ),
         Status::Manual => (
-            format!("Have an approver judge {id} on site and record the result in attestations.toml."),
+            format!(
+                "Have an approver judge {id} on site and record the result in attestations.toml."
+            ),
             Effort::Low,
             OwnerRole::Process,
         ),
         _ => (
-            format!("Meet the requirement of {id} ({}) and re-assess.", item.title),
+            format!(
+                "Meet the requirement of {id} ({}) and re-assess.",
+                item.title
+            ),
             item.effort,
             item.owner_role,
         ),
@@ -592,7 +602,11 @@ pub fn build(assessment: &Assessment) -> Plan {
                     source: "status",
                 });
             }
-            let effort = actions.iter().map(|a| a.effort).min().unwrap_or(item.effort);
+            let effort = actions
+                .iter()
+                .map(|a| a.effort)
+                .min()
+                .unwrap_or(item.effort);
             let horizon = actions
                 .iter()
                 .map(|a| a.horizon)

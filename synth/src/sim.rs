@@ -18,9 +18,10 @@ use crate::write::{Out, T};
 use crate::{Progress, SynthConfig, SynthError};
 
 const NONE: u32 = u32::MAX;
-pub fn knob(name: &str, d: f64) -> f64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
-}
+/// `Finish` marker of a slice of e-mail work.
+const MAIL: u32 = u32::MAX - 1;
+/// Seconds of e-mail work a follow-up agent does before checking for calls.
+const MAIL_SLICE: f64 = 20.0;
 /// Extra work an agent gets done per additional concurrent chat session.
 pub const CONCURRENCY_GAIN: f64 = 0.3;
 const WEEK_SECS: f64 = 7.0 * DAY;
@@ -73,9 +74,10 @@ pub struct MonthStats {
 
 impl MonthStats {
     fn pct(n: f64, d: f64) -> Option<f64> {
-        (d > 0.0).then(|| 100.0 * n / d)
+        (d > 0.0).then(|| n / d)
     }
-    /// KPI values of the month, by KPI name (None when not computable).
+    /// KPI values of the month, by KPI name, in the engine's units (ratios
+    /// as fractions, NPS in points); None when not computable.
     pub fn kpi(&self, name: &str) -> Option<f64> {
         match name {
             "service_level" => Self::pct(
@@ -94,7 +96,8 @@ impl MonthStats {
             "nps" => Self::pct(
                 self.nps_promoters as f64 - self.nps_detractors as f64,
                 self.nps_n as f64,
-            ),
+            )
+            .map(|x| 100.0 * x),
             "attrition_annualized" => {
                 let avg = (self.hc_start + self.hc_end) as f64 / 2.0;
                 Self::pct(self.leavers as f64 * 12.0, avg)
@@ -146,6 +149,9 @@ pub struct Stats {
     pub daily_overhead: f64,
     pub first_month_orders_per_day: f64,
     pub last_month_orders_per_day: f64,
+    /// Interval WAPE a perfect forecast would still show (Poisson noise),
+    /// from the 4 weeks of history before the period.
+    pub wape_floor: f64,
 }
 
 /// Escalation limits (seconds) by severity: critical, high, medium, low.
@@ -220,6 +226,11 @@ struct Shift {
     /// When the agent's attention was last shared out between sessions.
     last_share: f64,
     pod: usize,
+    /// E-mail in progress (index in `done_emails`), its work left, and
+    /// whether it was parked for a call.
+    mail: u32,
+    mail_left: f64,
+    mail_parked: bool,
     token: u32,
     plan_iv: usize,
     plan_len: usize,
@@ -355,7 +366,8 @@ struct Sim<'a> {
     n_teams: u32,
     hazard_acc: f64,
     hist_actual: VecDeque<[[f64; NI]; 4]>,
-    hist_lambda: VecDeque<[f64; 4]>,
+    /// Expected first contacts per queue and interval (known drivers only).
+    hist_lambda: VecDeque<[[f64; NI]; 4]>,
     hist_email: VecDeque<(f64, f64)>,
     hist_aht: VecDeque<(f64, f64)>,
     /// Session handle time of synchronous contacts (sum, count) per day:
@@ -379,6 +391,7 @@ struct Sim<'a> {
     aht_n: [[f64; NI]; 4],
     line: String,
     last_fc: ([[f64; NI]; 4], f64),
+    wape_floor: f64,
 }
 
 /// Runs the simulation, streaming the day-level tables into `out`.
@@ -482,12 +495,24 @@ impl<'a> Sim<'a> {
             aht_n: [[0.0; NI]; 4],
             line: String::with_capacity(512),
             last_fc: ([[0.0; NI]; 4], 0.0),
+            wape_floor: 0.0,
             p,
             cfg,
         };
         sim.init_demand();
         sim.init_governance();
         sim.init_history();
+        // The planners know their volumes: the interval WAPE of a perfect
+        // forecast is the Poisson mean absolute deviation over the volume.
+        let m_sync = 1.0 + sim.p.repeat_multiplier;
+        let (mut dev, mut vol) = (0.0, 0.0);
+        for l in &sim.hist_lambda {
+            for x in l.iter().flatten() {
+                dev += crate::util::poisson_mad(x * m_sync);
+                vol += x * m_sync;
+            }
+        }
+        sim.wape_floor = if vol > 0.0 { dev / vol } else { 0.0 };
         sim
     }
 
@@ -640,7 +665,7 @@ impl<'a> Sim<'a> {
         let m_sync = 1.0 + self.p.repeat_multiplier;
         for d in -28..0i64 {
             let mut a = [[0.0; NI]; 4];
-            let mut l = [0.0; 4];
+            let mut l = [[0.0; NI]; 4];
             let mut email = 0.0;
             let mut email_l = 0.0;
             for (q, aq) in a.iter_mut().enumerate() {
@@ -649,7 +674,7 @@ impl<'a> Sim<'a> {
                         .iter()
                         .map(|&c| self.lambda_sync(d, q, c, i, true))
                         .sum();
-                    l[q] += lam;
+                    l[q][i] = lam;
                     *x = self.r_dem.poisson(lam * m_sync) as f64;
                 }
                 let le: f64 = (0..NA).map(|i| self.lambda_async(d, q, Ch::Email, i)).sum();
@@ -732,7 +757,7 @@ impl<'a> Sim<'a> {
             let a = f * vs * aht / IV;
             let need = Erlang { a, aht }.required(20.0, self.p.sl_target).max(1) as f64;
             n[i] = need;
-            idle += (need - a) * IV * knob("FILL", 0.8);
+            idle += (need - a) * IV;
             digital[i] = f * (1.0 - vs) * aht / conc;
         }
         let work: f64 = digital.iter().sum::<f64>() + email_fc * email_aht;
@@ -745,7 +770,8 @@ impl<'a> Sim<'a> {
                 0.0
             };
             req[i] = n[i] + extra * share / IV;
-            target[i] = ((req[i] / (1.0 - self.p.shrinkage)) - knob("CEIL", 1e-9)).ceil() as usize;
+            // Rounded: the intraday team covers a part-agent shortfall in real time.
+            target[i] = (req[i] / (1.0 - self.p.shrinkage)).round() as usize;
         }
         // Greedy cover with 8-, 6- or 4-hour shifts: at the first interval
         // short of staff, the length that covers the most intervals still
@@ -798,12 +824,7 @@ impl<'a> Sim<'a> {
             }
             let np = self.pods.len() as f64;
             let fc = fc.map(|q| q.map(|x| x / np));
-            let (s, _) = self.plan(
-                &fc,
-                self.plan_aht(),
-                email / np,
-                440.0 * self.p.aht_factor,
-            );
+            let (s, _) = self.plan(&fc, self.plan_aht(), email / np, 440.0 * self.p.aht_factor);
             let n = s.len() as f64 * np;
             total += n;
             max = max.max(n);
@@ -1238,8 +1259,42 @@ impl<'a> Sim<'a> {
         self.leave_free(si);
         let done = self.work(si, &mut c, t, false);
         self.done_emails.push(c);
-        self.shifts[si].excl = true;
-        self.push(done, Kind::Finish(si as u32, NONE));
+        let s = &mut self.shifts[si];
+        s.mail = (self.done_emails.len() - 1) as u32;
+        s.mail_left = done - t;
+        s.mail_parked = false;
+        self.mail_slice(si, t);
+    }
+
+    /// Works on the agent's e-mail for one slice. Follow-up agents work in
+    /// slices of `MAIL_SLICE` seconds and park the e-mail for a waiting call
+    /// between slices (blended working); baseline agents finish it in one go.
+    fn mail_slice(&mut self, si: usize, t: f64) {
+        let slice = if self.p.baseline() {
+            f64::INFINITY
+        } else {
+            MAIL_SLICE
+        };
+        let s = &mut self.shifts[si];
+        let dt = s.mail_left.min(slice);
+        s.mail_left -= dt;
+        s.excl = true;
+        self.push(t + dt, Kind::Finish(si as u32, MAIL));
+    }
+
+    /// A slice of e-mail work ends.
+    fn mail_done(&mut self, si: usize, t: f64) {
+        let s = &mut self.shifts[si];
+        s.excl = false;
+        if s.mail_left <= 0.0 && s.mail != NONE {
+            let k = s.mail as usize;
+            if s.mail_parked {
+                // The reply went out when the agent got back to it.
+                let c = &mut self.done_emails[k];
+                c.ended = (t - c.wrap as f64).max(c.answered);
+            }
+            s.mail = NONE;
+        }
     }
 
     fn iv_of(&self, t: f64) -> usize {
@@ -1254,6 +1309,22 @@ impl<'a> Sim<'a> {
         loop {
             let s = &self.shifts[si];
             if s.excl {
+                return;
+            }
+            if s.mail != NONE {
+                if s.on(t) && self.pods[pod].voice_waiting > 0 {
+                    let pos = self.pods[pod].waiting.iter().position(|&ci| {
+                        let c = &self.contacts[ci as usize];
+                        c.state == ST_WAITING && c.ch == Ch::Voice
+                    });
+                    if let Some(ci) = pos.and_then(|p| self.pods[pod].waiting.remove(p)) {
+                        self.pods[pod].voice_waiting -= 1;
+                        self.shifts[si].mail_parked = true;
+                        self.serve_sync(si, ci as usize, t);
+                        continue;
+                    }
+                }
+                self.mail_slice(si, t);
                 return;
             }
             if !s.on(t) {
@@ -1286,10 +1357,7 @@ impl<'a> Sim<'a> {
                     c.state == ST_WAITING && (load == 0 || c.ch != Ch::Voice)
                 });
             }
-            // Real-time management (follow-up): while a call waits, an agent
-            // with chats open takes no new chat, so it frees up for voice.
-            let drain = !self.p.baseline() && load > 0 && self.pods[pod].voice_waiting > 0 && knob("DRAIN", 0.0) > 0.0;
-            if let Some(pos) = pick.filter(|_| !drain) {
+            if let Some(pos) = pick {
                 if let Some(ci) = self.pods[pod].waiting.remove(pos) {
                     if self.contacts[ci as usize].ch == Ch::Voice {
                         self.pods[pod].voice_waiting -= 1;
@@ -1301,12 +1369,8 @@ impl<'a> Sim<'a> {
             break;
         }
         let s = &self.shifts[si];
-        // Real-time management keeps a reserve of free agents for voice.
-        let reserve = if self.p.baseline() {
-            0
-        } else {
-            1 + self.pods[pod].shifts / knob("RES", 12.0) as usize
-        };
+        // Real-time management keeps one agent per pod free for voice.
+        let reserve = if self.p.baseline() { 0 } else { 1 };
         if s.load == 0
             && t + 600.0 < s.end
             && self.pods[pod].n_free >= reserve
@@ -1329,7 +1393,7 @@ impl<'a> Sim<'a> {
     /// An agent on shift who can take a contact of channel `ch` now.
     fn pop_idle(&mut self, t: f64, ch: Ch, pod: usize) -> Option<usize> {
         let digital = matches!(ch, Ch::Chat | Ch::Messaging);
-        if digital && (self.p.baseline() || self.pods[pod].voice_waiting == 0 || knob("DRAIN", 0.0) == 0.0) {
+        if digital {
             while let Some((si, tok)) = self.pods[pod].partial.pop_front() {
                 let s = &self.shifts[si as usize];
                 if s.token == tok && !s.excl && s.load < self.p.concurrency && s.on(t) {
@@ -1437,14 +1501,42 @@ impl<'a> Sim<'a> {
             return (fc, email);
         }
         // History ratio (actual / first-contact demand) times known demand drivers.
-        let noise = 1.0 + 0.035 * self.r_dem.normal();
+        // Per queue: actual / expected first contacts over 4 weeks (repeats,
+        // retries, drift). Per interval, pooled over queues and smoothed: how
+        // the repeats reshape the intra-day profile. The day's expected
+        // first contacts carry the trend, weekday and intra-day shapes.
+        let noise = 1.0 + 0.02 * self.r_dem.normal();
+        let mut act_iv = [0.0; NI];
+        let mut lam_iv = [0.0; NI];
+        for (h, l) in self.hist_actual.iter().zip(&self.hist_lambda) {
+            for q in 0..4 {
+                for i in 0..NI {
+                    act_iv[i] += h[q][i];
+                    lam_iv[i] += l[q][i];
+                }
+            }
+        }
+        let overall = act_iv.iter().sum::<f64>() / lam_iv.iter().sum::<f64>().max(1e-9);
+        let mut corr = [1.0; NI];
+        for i in 0..NI {
+            let (lo, hi) = (i.saturating_sub(1), (i + 1).min(NI - 1));
+            let a: f64 = act_iv[lo..=hi].iter().sum();
+            let l: f64 = lam_iv[lo..=hi].iter().sum();
+            if l > 0.0 && overall > 0.0 {
+                corr[i] = a / l / overall;
+            }
+        }
         for q in 0..4 {
             let act: f64 = self
                 .hist_actual
                 .iter()
                 .map(|h| h[q].iter().sum::<f64>())
                 .sum();
-            let lam: f64 = self.hist_lambda.iter().map(|l| l[q]).sum();
+            let lam: f64 = self
+                .hist_lambda
+                .iter()
+                .map(|l| l[q].iter().sum::<f64>())
+                .sum();
             let ratio = if lam > 0.0 { act / lam } else { 1.0 };
             for i in 0..NI {
                 fc[q][i] = [Ch::Voice, Ch::Chat, Ch::Messaging]
@@ -1452,6 +1544,7 @@ impl<'a> Sim<'a> {
                     .map(|&c| self.lambda_sync(d as i64, q, c, i, true))
                     .sum::<f64>()
                     * ratio
+                    * corr[i]
                     * noise;
             }
         }
@@ -1579,7 +1672,9 @@ impl<'a> Sim<'a> {
                 Kind::Arrive(ci) => self.arrive(ci as usize, ev.t),
                 Kind::Abandon(ci) => self.abandon(ci as usize, ev.t),
                 Kind::Finish(si, ci) => {
-                    if ci == NONE {
+                    if ci == MAIL {
+                        self.mail_done(si as usize, ev.t);
+                    } else if ci == NONE {
                         self.shifts[si as usize].excl = false;
                     } else {
                         self.end_session(si as usize, ci as usize, ev.t);
@@ -1591,20 +1686,23 @@ impl<'a> Sim<'a> {
         }
 
         // Forecast history and accuracy.
-        let mut lam = [0.0; 4];
+        let mut lam = [[0.0; NI]; 4];
         for (q, l) in lam.iter_mut().enumerate() {
             for i in 0..NI {
-                *l += [Ch::Voice, Ch::Chat, Ch::Messaging]
+                l[i] = [Ch::Voice, Ch::Chat, Ch::Messaging]
                     .iter()
                     .map(|&c| self.lambda_sync(d as i64, q, c, i, true))
                     .sum::<f64>();
             }
         }
+        // Interval-level accuracy, as the intervals table will show it.
         for q in 0..4 {
-            let f: f64 = fc[q].iter().sum();
-            let a: f64 = self.actual[q].iter().sum();
-            self.months[mi].fc_abs_err += (f - a).abs();
-            self.months[mi].fc_actual += a;
+            for i in 0..NI {
+                let f = (fc[q][i] * 10.0).round() / 10.0;
+                let a = self.actual[q][i];
+                self.months[mi].fc_abs_err += (f - a).abs();
+                self.months[mi].fc_actual += a;
+            }
         }
         let el: f64 = (0..4)
             .map(|q| {
@@ -1718,6 +1816,9 @@ impl<'a> Sim<'a> {
                 sess: [NONE; 8],
                 last_share: ws,
                 pod,
+                mail: NONE,
+                mail_left: 0.0,
+                mail_parked: false,
                 token: 0,
                 plan_iv: start_iv,
                 plan_len: len,
@@ -2186,6 +2287,7 @@ impl<'a> Sim<'a> {
             daily_overhead: self.p.overhead_fixed_per_day * self.pods.len() as f64,
             first_month_orders_per_day: first.orders as f64 / first.days as f64,
             last_month_orders_per_day: last.orders as f64 / last.days as f64,
+            wape_floor: self.wape_floor,
             months: self.months,
         })
     }

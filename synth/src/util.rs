@@ -84,6 +84,22 @@ impl Draw for ChaCha8Rng {
     }
 }
 
+/// Mean absolute deviation of a Poisson count from its mean `l`:
+/// `2 l^(k+1) e^(-l) / k!` with `k = floor(l)`.
+pub fn poisson_mad(l: f64) -> f64 {
+    if l <= 0.0 {
+        return 0.0;
+    }
+    let k = l.floor();
+    let mut ln_fact = 0.0;
+    let mut j = 2.0;
+    while j <= k {
+        ln_fact += f64::ln(j);
+        j += 1.0;
+    }
+    2.0 * ((k + 1.0) * l.ln() - l - ln_fact).exp()
+}
+
 /// Erlang C model for one interval.
 pub struct Erlang {
     /// Offered load in Erlangs.
@@ -233,6 +249,16 @@ mod tests {
             aht: 180.0,
         };
         assert_eq!(e.required(20.0, 0.8), 14);
+    }
+
+    #[test]
+    fn poisson_mad_is_exact() {
+        // l = 1: 2/e; l = 2.5: 2 * 2.5^3 e^-2.5 / 2.
+        assert!((poisson_mad(1.0) - 2.0 / std::f64::consts::E).abs() < 1e-12);
+        assert!((poisson_mad(2.5) - 2.5f64.powi(3) * (-2.5f64).exp()).abs() < 1e-12);
+        // Large l: about sqrt(2 l / pi).
+        let l = 400.0;
+        assert!((poisson_mad(l) / (2.0 * l / std::f64::consts::PI).sqrt() - 1.0).abs() < 0.01);
     }
 
     #[test]

@@ -245,3 +245,109 @@ fn tables_are_internally_consistent() {
         }
     }
 }
+
+/// Timestamp columns of every table, by header name.
+fn timestamp_columns(header: &str) -> Vec<usize> {
+    header
+        .split(',')
+        .enumerate()
+        .filter(|(_, h)| h.ends_with("_at") || *h == "interval_start")
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn no_timestamp_falls_in_a_dst_gap() {
+    use chrono::TimeZone;
+    let tz = chrono_tz::Europe::Lisbon;
+    // The default period (January to June 2026) contains 2026-03-29, when
+    // Lisbon clocks jump from 01:00 to 02:00.
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = SynthConfig::new(Scenario::Followup, 40_000, 5);
+    generate(&cfg, dir.path(), &mut |_| {}).expect("generate");
+    assert!(read(dir.path(), "evidence.toml").contains("time_zone = \"Europe/Lisbon\""));
+    let mut checked = 0;
+    let mut after_gap = 0;
+    for (name, header) in HEADERS {
+        let cols = timestamp_columns(header);
+        let text = read(dir.path(), &format!("data/{name}.csv"));
+        for r in rows(&text) {
+            for &c in &cols {
+                let Some(v) = r.get(c).filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                let t = ts(v);
+                assert!(
+                    !matches!(tz.from_local_datetime(&t), chrono::LocalResult::None),
+                    "{name}: `{v}` does not exist in Europe/Lisbon"
+                );
+                checked += 1;
+                if v.starts_with("2026-03-29T02:") {
+                    after_gap += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100_000, "{checked}");
+    // The night of the change is simulated, not skipped.
+    assert!(after_gap > 0);
+    // Responses never precede invitations, answers never precede arrivals.
+    let surveys = read(dir.path(), "data/surveys.csv");
+    for r in rows(&surveys) {
+        if !r[6].is_empty() {
+            assert!(ts(r[5]) <= ts(r[6]), "{}", r[0]);
+        }
+    }
+}
+
+#[test]
+fn kpi_tables_use_engine_keys_and_units() {
+    const UNITS: [(&str, &str); 14] = [
+        ("service_level", "ratio"),
+        ("asa_seconds", "seconds"),
+        ("abandon_rate", "ratio"),
+        ("fcr_rate", "ratio"),
+        ("csat_top2", "ratio"),
+        ("nps", "points"),
+        ("attrition_annualized", "ratio"),
+        ("absence_rate", "ratio"),
+        ("schedule_adherence", "ratio"),
+        ("occupancy", "ratio"),
+        ("utilisation", "ratio"),
+        ("contacts_per_order", "contacts per order"),
+        ("cost_per_order", "EUR"),
+        ("forecast_wape", "ratio"),
+    ];
+    let unit_of = |k: &str| UNITS.iter().find(|u| u.0 == k).map(|u| u.1);
+    for scenario in [Scenario::Baseline, Scenario::Followup] {
+        let dir = tempfile::tempdir().expect("tmp");
+        gen_into(dir.path(), scenario, 4);
+        let targets = read(dir.path(), "data/kpi_targets.csv");
+        let mut n = 0;
+        for r in rows(&targets) {
+            let unit = unit_of(r[0]).unwrap_or_else(|| panic!("unknown KPI {}", r[0]));
+            assert_eq!(r[4], unit, "{}", r[0]);
+            let target: f64 = r[2].parse().expect("target");
+            if unit == "ratio" && !matches!(r[0], "attrition_annualized" | "forecast_wape") {
+                assert!((0.0..=1.0).contains(&target), "{} {target}", r[0]);
+            }
+            if scenario == Scenario::Followup {
+                let base: f64 = r[5].parse().expect("baseline");
+                assert!((target - base).abs() > 1e-9, "{}", r[0]);
+            }
+            n += 1;
+        }
+        match scenario {
+            Scenario::Baseline => assert!(n < 14),
+            Scenario::Followup => assert_eq!(n, 14),
+        }
+        let results = read(dir.path(), "data/kpi_results.csv");
+        for r in rows(&results) {
+            let unit = unit_of(r[0]).unwrap_or_else(|| panic!("unknown KPI {}", r[0]));
+            let v: f64 = r[3].parse().expect("value");
+            if unit == "ratio" && !matches!(r[0], "attrition_annualized" | "forecast_wape") {
+                assert!((0.0..=1.0).contains(&v), "{} {} {v}", r[0], r[2]);
+            }
+        }
+    }
+}

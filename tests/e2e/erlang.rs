@@ -12,14 +12,27 @@ fn erlang(args: &[&str]) -> serde_json::Value {
 
 fn close(v: &serde_json::Value, expected: f64, rel: f64) {
     let a = v.as_f64().unwrap();
-    assert!(((a - expected) / expected).abs() < rel, "expected {expected}, got {a}");
+    assert!(
+        ((a - expected) / expected).abs() < rel,
+        "expected {expected}, got {a}"
+    );
 }
 
 #[test]
 fn staffing_for_80_percent_in_20_seconds_with_shrinkage() {
     let v = erlang(&[
-        "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180", "--target-sl", "0.8",
-        "--threshold-seconds", "20", "--shrinkage", "0.3",
+        "--contacts",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--threshold-seconds",
+        "20",
+        "--shrinkage",
+        "0.3",
     ]);
     assert_eq!(v["traffic_erlangs"], 10.0);
     assert_eq!(v["required_agents"], 14);
@@ -31,8 +44,20 @@ fn staffing_for_80_percent_in_20_seconds_with_shrinkage() {
 #[test]
 fn max_occupancy_raises_the_requirement() {
     let v = erlang(&[
-        "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180", "--target-sl", "0.8",
-        "--threshold-seconds", "20", "--max-occupancy", "0.7", "--shrinkage", "0.3",
+        "--contacts",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--threshold-seconds",
+        "20",
+        "--max-occupancy",
+        "0.7",
+        "--shrinkage",
+        "0.3",
     ]);
     assert_eq!(v["required_agents"], 15);
     assert_eq!(v["scheduled_agents"], 22);
@@ -40,7 +65,18 @@ fn max_occupancy_raises_the_requirement() {
 
 #[test]
 fn large_traffic_wait_probability() {
-    let v = erlang(&["--contacts", "1000", "--interval-minutes", "30", "--aht-seconds", "1800", "--agents", "1100", "--threshold-seconds", "20"]);
+    let v = erlang(&[
+        "--contacts",
+        "1000",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "1800",
+        "--agents",
+        "1100",
+        "--threshold-seconds",
+        "20",
+    ]);
     assert_eq!(v["traffic_erlangs"], 1000.0);
     close(&v["wait_probability"], 0.00104479792840751, 1e-9);
 }
@@ -48,20 +84,51 @@ fn large_traffic_wait_probability() {
 #[test]
 fn patience_switches_to_erlang_a_and_needs_no_more_agents() {
     let v = erlang(&[
-        "--contacts", "100", "--interval-minutes", "30", "--aht-seconds", "180", "--target-sl", "0.8",
-        "--threshold-seconds", "20", "--patience-seconds", "120",
+        "--contacts",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--threshold-seconds",
+        "20",
+        "--patience-seconds",
+        "120",
     ]);
     assert_eq!(v["model"], "erlang_a");
     let n = v["required_agents"].as_u64().unwrap();
-    assert!(n <= 14, "abandonment can only lower the requirement, got {n}");
+    assert!(
+        n <= 14,
+        "abandonment can only lower the requirement, got {n}"
+    );
     assert!(v["service_level"].as_f64().unwrap() >= 0.8);
     assert!(v["abandon_probability"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
 fn bad_input_exits_2() {
-    let o = cxaudit(&["erlang", "--contacts", "10", "--interval-minutes", "0", "--aht-seconds", "180", "--agents", "3"]);
+    let o = cxaudit(&[
+        "erlang",
+        "--contacts",
+        "10",
+        "--interval-minutes",
+        "0",
+        "--aht-seconds",
+        "180",
+        "--agents",
+        "3",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    let o = cxaudit(&["erlang", "--contacts", "10", "--interval-minutes", "30", "--aht-seconds", "180"]);
+    let o = cxaudit(&[
+        "erlang",
+        "--contacts",
+        "10",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -29,9 +29,28 @@ pub struct AssessArgs {
     /// Exit with code 1 when the centre is not certified.
     #[arg(long)]
     pub require_certified: bool,
+    /// A folder of report templates overriding the embedded ones (same file names).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Writes `assessment.json`, `report.md`, `report.html` and
+/// `improvement-plan.csv` into `out`; returns their paths.
+pub fn write_outputs(
+    record: &cxaudit::assessment::Assessment,
+    out: &std::path::Path,
+    templates: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let path = out.join("assessment.json");
+    std::fs::write(&path, record.to_json()?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let reports = cxaudit::report::write_reports(record, out, templates)
+        .map_err(|e| super::report::report_error(e, templates.is_some()))?;
+    Ok(std::iter::once(path).chain(reports).collect())
 }
 
 /// Runs `cxaudit assess`.
@@ -58,11 +77,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         &AssessOptions { as_of },
         &mut progress,
     )?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let path = args.out.join("assessment.json");
-    std::fs::write(&path, record.to_json()?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let written = write_outputs(&record, &args.out, args.templates.as_deref())?;
 
     for r in &registry.refused {
         eprintln!(
@@ -105,7 +120,9 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     if !flagged.is_empty() {
         println!("  flagged for review: {}", flagged.join(", "));
     }
-    println!("wrote {}", path.display());
+    for p in written {
+        println!("wrote {}", p.display());
+    }
     if args.require_certified && !record.decision.certified {
         return Ok(ExitCode::from(1));
     }

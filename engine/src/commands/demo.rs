@@ -39,9 +39,16 @@ pub struct DemoArgs {
 fn find_pack() -> Option<PathBuf> {
     let mut candidates = vec![PathBuf::from("standards/cx-ops")];
     if let Ok(exe) = std::env::current_exe() {
-        candidates.extend(exe.ancestors().skip(1).take(4).map(|d| d.join("standards/cx-ops")));
+        candidates.extend(
+            exe.ancestors()
+                .skip(1)
+                .take(4)
+                .map(|d| d.join("standards/cx-ops")),
+        );
     }
-    candidates.into_iter().find(|p| p.join("pack.toml").is_file())
+    candidates
+        .into_iter()
+        .find(|p| p.join("pack.toml").is_file())
 }
 
 /// Runs `cxaudit demo`.
@@ -49,28 +56,47 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let pack_dir = match &args.pack {
         Some(p) => p.clone(),
-        None => find_pack()
-            .ok_or_else(|| InputError("cannot find standards/cx-ops: run from the repository or pass --pack DIR".into()))?,
+        None => find_pack().ok_or_else(|| {
+            InputError(
+                "cannot find standards/cx-ops: run from the repository or pass --pack DIR".into(),
+            )
+        })?,
     };
     let pack = load_pack(&pack_dir)?;
     let registry = args.plugins.registry();
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
 
     let mut records = Vec::new();
     for scenario in [Scenario::Baseline, Scenario::Followup] {
         let name = scenario.name();
         let evidence = args.out.join(name).join("evidence");
-        eprintln!("generating the {name} centre ({} contacts)...", args.contacts);
+        eprintln!(
+            "generating the {name} centre ({} contacts)...",
+            args.contacts
+        );
         let config = SynthConfig::new(scenario, args.contacts, args.seed);
-        generate(&config, &evidence, &mut |_| {}).with_context(|| format!("generating {}", evidence.display()))?;
-        eprintln!("assessing the {name} centre against {} {}...", pack.id, pack.version);
-        let (record, _) = assess(&pack, &registry, &evidence, &AssessOptions::default(), &mut |_| {})?;
+        generate(&config, &evidence, &mut |_| {})
+            .with_context(|| format!("generating {}", evidence.display()))?;
+        eprintln!(
+            "assessing the {name} centre against {} {}...",
+            pack.id, pack.version
+        );
+        let (record, _) = assess(
+            &pack,
+            &registry,
+            &evidence,
+            &AssessOptions::default(),
+            &mut |_| {},
+        )?;
         let out = args.out.join(name);
         let written = super::assess::write_outputs(&record, &out, None)?;
         records.push((name, record, evidence, written));
     }
     let compare_dir = args.out.join("compare");
-    let compared = super::compare::write_comparison(&records[0].1, &records[1].1, &compare_dir, None)?;
+    let compared =
+        cxaudit::compare::write_comparison(&records[0].1, &records[1].1, &compare_dir, None)
+            .map_err(|e| anyhow::anyhow!("comparing the two assessments: {e:?}"))?;
 
     print_summary(&records[0].1, &records[1].1, &records[0].2, &records[1].2)?;
     println!("\nreports:");
@@ -87,15 +113,30 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn score(a: &Assessment) -> String {
-    a.scores.overall.score.map_or("n/a".into(), |s| format!("{:.1}%", s * 100.0))
+    a.scores
+        .overall
+        .score
+        .map_or("n/a".into(), |s| format!("{:.1}%", s * 100.0))
 }
 
-fn print_summary(base: &Assessment, new: &Assessment, base_ev: &Path, new_ev: &Path) -> anyhow::Result<()> {
-    println!("cxaudit demo: {} — baseline vs follow-up, pack {} {}", base.centre.name, base.pack.id, base.pack.version);
+fn print_summary(
+    base: &Assessment,
+    new: &Assessment,
+    base_ev: &Path,
+    new_ev: &Path,
+) -> anyhow::Result<()> {
+    println!(
+        "cxaudit demo: {} — baseline vs follow-up, pack {} {}",
+        base.centre.name, base.pack.id, base.pack.version
+    );
     for (label, a) in [("baseline ", base), ("follow-up", new)] {
         println!(
             "  {label}  {}  {}  ({:.0} of {:.0} points)",
-            if a.decision.certified { "CERTIFIED    " } else { "NOT CERTIFIED" },
+            if a.decision.certified {
+                "CERTIFIED    "
+            } else {
+                "NOT CERTIFIED"
+            },
             score(a),
             a.scores.overall.earned,
             a.scores.overall.available
@@ -107,13 +148,18 @@ fn print_summary(base: &Assessment, new: &Assessment, base_ev: &Path, new_ev: &P
     }
     println!("\ntop five actions for the baseline (ranked by points to gain and effort):");
     for item in base.improvement_plan.iter().take(5) {
-        let action = item.actions.first().map_or(String::new(), |a| a.text.clone());
-        println!("  {}. {} {} (+{:.0} points): {action}", item.rank, item.criterion, item.title, item.gap_points);
+        let action = item
+            .actions
+            .first()
+            .map_or(String::new(), |a| a.text.clone());
+        println!(
+            "  {}. {} {} (+{:.0} points): {action}",
+            item.rank, item.criterion, item.title, item.gap_points
+        );
     }
     println!("\nKPI deltas (baseline -> follow-up, from the evidence):");
-    let kpis = |dir: &Path| -> anyhow::Result<cxaudit_kpis::GroupKpis> {
-        super::kpis::overall_of(dir)
-    };
+    let kpis =
+        |dir: &Path| -> anyhow::Result<cxaudit_kpis::GroupKpis> { super::kpis::overall_of(dir) };
     let (b, n) = (kpis(base_ev)?, kpis(new_ev)?);
     for kpi in [
         Kpi::CsatTop2,
@@ -130,11 +176,18 @@ fn print_summary(base: &Assessment, new: &Assessment, base_ev: &Path, new_ev: &P
             (None, _) => "n/a".into(),
         };
         let delta = match (b.value(kpi), n.value(kpi)) {
-            (Some(x), Some(y)) if kpi.unit() == "ratio" => format!("{:+.1} points", (y - x) * 100.0),
+            (Some(x), Some(y)) if kpi.unit() == "ratio" => {
+                format!("{:+.1} points", (y - x) * 100.0)
+            }
             (Some(x), Some(y)) if x != 0.0 => format!("{:+.1}%", (y - x) / x * 100.0),
             _ => String::new(),
         };
-        println!("  {:22} {:>9} -> {:>9}  {delta}", kpi.key(), show(b.value(kpi)), show(n.value(kpi)));
+        println!(
+            "  {:22} {:>9} -> {:>9}  {delta}",
+            kpi.key(),
+            show(b.value(kpi)),
+            show(n.value(kpi))
+        );
     }
     Ok(())
 }

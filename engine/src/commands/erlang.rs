@@ -54,13 +54,21 @@ fn bad(message: impl Into<String>) -> anyhow::Error {
 /// Runs `cxaudit erlang`.
 pub fn run(args: &ErlangArgs) -> anyhow::Result<ExitCode> {
     if !(args.contacts >= 0.0 && args.interval_minutes > 0.0 && args.aht_seconds > 0.0) {
-        return Err(bad("--contacts must be >= 0, --interval-minutes and --aht-seconds > 0"));
+        return Err(bad(
+            "--contacts must be >= 0, --interval-minutes and --aht-seconds > 0",
+        ));
     }
-    let traffic = erlang::traffic_intensity(args.contacts, args.interval_minutes * 60.0, args.aht_seconds)
-        .ok_or_else(|| bad("cannot compute the traffic intensity from these inputs"))?;
+    let traffic = erlang::traffic_intensity(
+        args.contacts,
+        args.interval_minutes * 60.0,
+        args.aht_seconds,
+    )
+    .ok_or_else(|| bad("cannot compute the traffic intensity from these inputs"))?;
     let threshold = args.threshold_seconds.unwrap_or(20.0);
     if args.agents.is_none() && args.target_sl.is_none() {
-        return Err(bad("give --agents K to evaluate a staffing level, or --target-sl P --threshold-seconds T to find one"));
+        return Err(bad(
+            "give --agents K to evaluate a staffing level, or --target-sl P --threshold-seconds T to find one",
+        ));
     }
     let mut out = json!({
         "model": if args.patience_seconds.is_some() { "erlang_a" } else { "erlang_c" },
@@ -88,7 +96,8 @@ pub fn run(args: &ErlangArgs) -> anyhow::Result<ExitCode> {
         out["agents"] = json!(agents);
     }
     if let Some(shrinkage) = args.shrinkage {
-        let scheduled = erlang::scheduled_agents(agents, shrinkage).map_err(|e| bad(format!("--shrinkage: {e}")))?;
+        let scheduled = erlang::scheduled_agents(agents, shrinkage)
+            .map_err(|e| bad(format!("--shrinkage: {e}")))?;
         out["scheduled_agents"] = json!(scheduled);
     }
     let figures = figures(args, agents, traffic, threshold)?;
@@ -104,8 +113,15 @@ pub fn run(args: &ErlangArgs) -> anyhow::Result<ExitCode> {
 
 fn required(args: &ErlangArgs, traffic: f64, threshold: f64, sl: f64) -> anyhow::Result<u32> {
     if let Some(patience) = args.patience_seconds {
-        let r = erlang::required_agents_erlang_a(traffic, args.aht_seconds, patience, threshold, sl, args.max_occupancy)
-            .map_err(|e| bad(format!("no staffing level meets the target: {e}")))?;
+        let r = erlang::required_agents_erlang_a(
+            traffic,
+            args.aht_seconds,
+            patience,
+            threshold,
+            sl,
+            args.max_occupancy,
+        )
+        .map_err(|e| bad(format!("no staffing level meets the target: {e}")))?;
         return Ok(r.agents);
     }
     let mut target = StaffingTarget::new(traffic, args.aht_seconds, threshold, sl);
@@ -115,7 +131,8 @@ fn required(args: &ErlangArgs, traffic: f64, threshold: f64, sl: f64) -> anyhow:
     if let Some(a) = args.max_asa_seconds {
         target = target.with_max_asa(a);
     }
-    erlang::required_agents(&target).map_err(|e| bad(format!("no staffing level meets the target: {e}")))
+    erlang::required_agents(&target)
+        .map_err(|e| bad(format!("no staffing level meets the target: {e}")))
 }
 
 fn figures(args: &ErlangArgs, agents: u32, traffic: f64, threshold: f64) -> anyhow::Result<Value> {
@@ -146,8 +163,15 @@ fn figures(args: &ErlangArgs, agents: u32, traffic: f64, threshold: f64) -> anyh
 }
 
 fn print_text(out: &Value) {
-    let model = if out["model"] == "erlang_a" { "Erlang A" } else { "Erlang C" };
-    println!("{model}: traffic {:.4} Erlangs", out["traffic_erlangs"].as_f64().unwrap_or(0.0));
+    let model = if out["model"] == "erlang_a" {
+        "Erlang A"
+    } else {
+        "Erlang C"
+    };
+    println!(
+        "{model}: traffic {:.4} Erlangs",
+        out["traffic_erlangs"].as_f64().unwrap_or(0.0)
+    );
     if let Some(n) = out["required_agents"].as_u64() {
         println!("  required agents:   {n}");
     }
@@ -159,7 +183,10 @@ fn print_text(out: &Value) {
     }
     let pct = |k: &str| out[k].as_f64().map(|v| format!("{:.2}%", v * 100.0));
     if let Some(v) = pct("service_level") {
-        println!("  service level:     {v} within {} s", out["inputs"]["threshold_seconds"]);
+        println!(
+            "  service level:     {v} within {} s",
+            out["inputs"]["threshold_seconds"]
+        );
     }
     if let Some(v) = pct("wait_probability") {
         println!("  P(wait):           {v}");

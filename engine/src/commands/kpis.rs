@@ -107,30 +107,62 @@ pub struct KpisArgs {
     pub attrition_method: AttritionMethod,
 }
 
-/// Runs `cxaudit kpis`.
-pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
-    let schema = match &args.pack {
-        Some(dir) => load_pack(dir)?.schema,
-        None => cxaudit::pack::parse_schema(
-            Path::new("standards/cx-ops/evidence-schema.toml"),
-            CX_OPS_SCHEMA,
-        )?,
+/// The shipped pack's evidence schema.
+fn cx_ops_schema() -> anyhow::Result<EvidenceSchema> {
+    let file = Path::new("standards/cx-ops/evidence-schema.toml");
+    Ok(cxaudit::pack::parse_schema(file, CX_OPS_SCHEMA)?)
+}
+
+/// Loads the tables the KPIs read, reporting unusable ones on stderr.
+fn load_store(dir: &Path, schema: &EvidenceSchema, quiet: bool) -> anyhow::Result<EvidenceStore> {
+    let manifest = load_manifest(dir)?;
+    let mut progress = |m: &str| {
+        if !quiet {
+            eprintln!("{m}");
+        }
     };
-    let manifest = load_manifest(&args.evidence)?;
-    let tz = manifest
-        .defaults
-        .time_zone
-        .clone()
-        .unwrap_or_else(|| "UTC".to_owned());
-    let options = options(args, &tz, manifest.start, manifest.end)?;
-    let wanted = wanted_columns(&schema);
-    let store = EvidenceStore::load(manifest, &schema, &wanted, &mut |m: &str| eprintln!("{m}"));
+    let store = EvidenceStore::load(manifest, schema, &wanted_columns(schema), &mut progress);
     for w in &store.warnings {
         eprintln!("warning: {w}");
     }
     for e in store.inventory.iter().filter(|e| e.status == "failed") {
         eprintln!("warning: {} unusable: {}", e.path, e.messages.join("; "));
     }
+    Ok(store)
+}
+
+fn time_zone(store: &EvidenceStore) -> String {
+    store
+        .manifest
+        .defaults
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
+/// The KPIs of an evidence folder over its period, with the default definitions.
+pub fn overall_of(dir: &Path) -> anyhow::Result<cxaudit_kpis::GroupKpis> {
+    let store = load_store(dir, &cx_ops_schema()?, true)?;
+    let options = KpiOptions::default()
+        .with_time_zone(&time_zone(&store))
+        .map_err(InputError)?
+        .with_period(store.manifest.start, store.manifest.end);
+    Ok(cxaudit_kpis::overall(&evidence_of(&store), &options))
+}
+
+/// Runs `cxaudit kpis`.
+pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
+    let schema = match &args.pack {
+        Some(dir) => load_pack(dir)?.schema,
+        None => cx_ops_schema()?,
+    };
+    let store = load_store(&args.evidence, &schema, false)?;
+    let options = options(
+        args,
+        &time_zone(&store),
+        store.manifest.start,
+        store.manifest.end,
+    )?;
     let evidence = evidence_of(&store);
     let group_by = match args.by {
         None => GroupBy::All,

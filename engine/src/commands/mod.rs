@@ -3,10 +3,13 @@
 
 mod assess;
 mod check;
+mod compare;
+mod demo;
 mod erlang;
 mod kpis;
 mod pack;
 mod plugins;
+mod report;
 mod synth;
 
 use std::path::PathBuf;
@@ -37,10 +40,16 @@ enum Command {
     Plugins(plugins::PluginsCommand),
     /// The KPIs of an evidence folder, grouped, with their definitions (no pack needed).
     Kpis(kpis::KpisArgs),
+    /// The whole product in one command: two synthetic centres, assessed, reported and compared.
+    Demo(demo::DemoArgs),
     /// Staffing calculator: Erlang C, or Erlang A with customer patience.
     Erlang(erlang::ErlangArgs),
     /// Write a synthetic contact centre's evidence folder (baseline or follow-up).
     Synth(synth::SynthArgs),
+    /// Re-render report.md, report.html and improvement-plan.csv from an assessment.json.
+    Report(report::ReportArgs),
+    /// Compare two assessments (same pack): decision, scores, gaps, regressions, KPI deltas.
+    Compare(compare::CompareArgs),
 }
 
 /// Where to look for plugins, shared by the commands that load them.
@@ -83,7 +92,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plugins(cmd) => plugins::run(&cmd),
         Command::Kpis(args) => kpis::run(&args),
         Command::Erlang(args) => erlang::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Report(args) => report::run(&args),
+        Command::Compare(args) => compare::run(&args),
     }
 }
 

@@ -47,18 +47,18 @@ pub struct InventoryEntry {
     /// sha256 of the file (absent when it could not be read).
     pub sha256: Option<String>,
     /// Data rows read (tables that were parsed).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
     /// Rows skipped as unparseable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped_rows: Option<u64>,
     /// `loaded`, `not_read` (no selected criterion needs it) or `failed`.
     pub status: String,
     /// Why it failed, or the first skipped rows.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
     /// Columns the selected criteria want that the file lacks.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_columns: Vec<String>,
 }
 

@@ -124,16 +124,39 @@ pub fn write_files(out: &Path, files: &[(&str, &str)]) -> Result<Vec<PathBuf>, R
     Ok(paths)
 }
 
+/// Parses the text of an `assessment.json`.
+///
+/// Evidence inventory entries omit empty `messages` and `missing_columns`
+/// when written; they are filled in as empty lists before parsing.
+pub fn parse_assessment(text: &str) -> Result<Assessment, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_str(text)?;
+    if let Some(entries) = value.get_mut("evidence").and_then(|e| e.as_array_mut()) {
+        for entry in entries {
+            if let Some(map) = entry.as_object_mut() {
+                for key in ["messages", "missing_columns"] {
+                    map.entry(key)
+                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                }
+            }
+        }
+    }
+    serde_json::from_value(value)
+}
+
 /// Reads an `assessment.json`.
 pub fn read_assessment(path: &Path) -> Result<Assessment, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not an assessment.json: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
+    parse_assessment(&text).map_err(|e| {
+        if e.line() > 0 {
+            format!(
+                "{}:{}:{}: not an assessment.json: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        } else {
+            format!("{}: not an assessment.json: {e}", path.display())
+        }
     })
 }
 
@@ -183,7 +206,8 @@ pub struct PackView {
 }
 
 impl PackView {
-    fn new(a: &Assessment) -> Self {
+    /// The pack of an assessment.
+    pub fn new(a: &Assessment) -> Self {
         PackView {
             id: a.pack.id.clone(),
             title: a.pack.title.clone(),
@@ -343,16 +367,25 @@ pub struct DrilldownView {
     pub anchor: String,
     /// Title.
     pub title: String,
-    /// Columns.
-    pub columns: Vec<String>,
+    /// Columns (`num`: the column holds numbers).
+    pub columns: Vec<CellView>,
     /// The rows shown.
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<CellView>>,
     /// Rows in the record.
     pub total_rows: usize,
     /// Rows not shown.
     pub more_rows: usize,
     /// Whether some rows are not shown.
     pub has_more: bool,
+}
+
+/// A drill-down cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellView {
+    /// Text.
+    pub text: String,
+    /// Whether it is a number (right-aligned).
+    pub num: bool,
 }
 
 /// A chart.
@@ -375,6 +408,8 @@ pub struct ActionView {
     pub text_html: String,
     /// For Markdown.
     pub text_md: String,
+    /// For a Markdown table cell.
+    pub text_md_cell: String,
     /// Effort.
     pub effort: String,
     /// Owner role.
@@ -406,6 +441,8 @@ pub struct OverrideNote {
     pub evaluated_score: String,
     /// Points from the evidence alone.
     pub evaluated_points: String,
+    /// What it does to the score, in a sentence.
+    pub effect: String,
 }
 
 /// One finding.
@@ -673,6 +710,8 @@ pub struct MethodView {
     pub description: String,
     /// Formula.
     pub formula: String,
+    /// The formula's parts, one a line.
+    pub formula_lines: Vec<String>,
     /// Thresholds.
     pub met_from: String,
     /// Partially met from.
@@ -765,15 +804,29 @@ fn action_view(text: &str, from_pack: bool, effort: &str, role: &str) -> ActionV
     let (text_html, text_md) = if from_pack {
         (markdown_inline_html(text), markdown_md(text))
     } else {
-        (
-            handlebars::html_escape(text),
-            text::md_text(text),
-        )
+        (handlebars::html_escape(text), text::md_text(text))
+    };
+    // In a table cell: one line, and the pack's pipes escaped.
+    let text_md_cell = if from_pack {
+        let mut cell = String::new();
+        let mut prev = ' ';
+        for c in text_md.chars() {
+            match c {
+                '\n' | '\r' => cell.push(' '),
+                '|' if prev != '\\' => cell.push_str("\\|"),
+                c => cell.push(c),
+            }
+            prev = c;
+        }
+        cell
+    } else {
+        text_md.clone()
     };
     ActionView {
         text: text.to_owned(),
         text_html,
         text_md,
+        text_md_cell,
         effort: effort.to_owned(),
         owner_role: role.to_owned(),
         horizon: String::new(),
@@ -812,6 +865,16 @@ fn finding_view(a: &Assessment, f: &Finding) -> FindingView {
                 points(f.evaluated.earned),
                 points(f.evaluated.available)
             ),
+            effect: if f.outcome.status == Status::NotApplicable {
+                "With it the criterion is not applicable and leaves the denominator.".to_owned()
+            } else {
+                format!(
+                    "Score with it: {} ({} of {} points).",
+                    pct_opt(f.outcome.score),
+                    points(f.outcome.earned),
+                    points(f.outcome.available)
+                )
+            },
         },
         None => OverrideNote {
             kind: String::new(),
@@ -822,6 +885,7 @@ fn finding_view(a: &Assessment, f: &Finding) -> FindingView {
             evaluated_status: String::new(),
             evaluated_score: String::new(),
             evaluated_points: String::new(),
+            effect: String::new(),
         },
     };
     let parameters = match &f.parameters {
@@ -904,7 +968,9 @@ fn finding_view(a: &Assessment, f: &Finding) -> FindingView {
                 path: e.path.clone(),
                 sha256: e.sha256.clone(),
                 short: short_hash(&e.sha256),
-                rows: e.rows.map_or_else(|| "document".to_owned(), |r| format!("{r} rows")),
+                rows: e
+                    .rows
+                    .map_or_else(|| "document".to_owned(), |r| format!("{r} rows")),
             })
             .collect(),
         observations: f.observations.clone(),
@@ -915,14 +981,38 @@ fn finding_view(a: &Assessment, f: &Finding) -> FindingView {
                 id: d.id.clone(),
                 anchor: format!("{fanchor}-{}", anchor(&d.id).trim_start_matches("finding-")),
                 title: d.title.clone(),
-                columns: d.columns.clone(),
+                columns: d
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CellView {
+                        text: c.clone(),
+                        num: !d.rows.is_empty()
+                            && d.rows
+                                .iter()
+                                .all(|r| r.get(i).is_none_or(|v| v.is_number() || v.is_null())),
+                    })
+                    .collect(),
                 rows: d
                     .rows
                     .iter()
                     .take(DRILLDOWN_ROWS)
                     .map(|r| {
-                        let mut cells: Vec<String> = r.iter().map(text::value).collect();
-                        cells.resize(d.columns.len().max(cells.len()), String::new());
+                        let mut cells: Vec<CellView> = r
+                            .iter()
+                            .map(|v| CellView {
+                                text: text::value(v),
+                                num: v.is_number(),
+                            })
+                            .collect();
+                        let width = d.columns.len().max(cells.len());
+                        cells.resize(
+                            width,
+                            CellView {
+                                text: String::new(),
+                                num: false,
+                            },
+                        );
                         cells
                     })
                     .collect(),
@@ -1245,7 +1335,11 @@ impl ReportView {
                 .score
                 .is_some_and(|v| v + 1e-9 >= rules_pct.certify_overall_min),
         };
-        let section_chart_svg = svg::sections(&bars, &overall_bar, "Scores by section against their minimums");
+        let section_chart_svg = svg::sections(
+            &bars,
+            &overall_bar,
+            "Scores by section against their minimums",
+        );
         let overrides = a
             .attestations
             .iter()
@@ -1256,18 +1350,22 @@ impl ReportView {
                 },
                 criterion: o.criterion.clone(),
                 status: status_label(o.status),
-                score: pct_opt(o.score),
+                score: o.score.map_or_else(String::new, pct),
                 justification: o.justification.clone(),
                 approver: o.approver.clone(),
                 date: o.date.to_string(),
-                expires: o.expires.map_or_else(|| "no expiry".to_owned(), |d| d.to_string()),
+                expires: o
+                    .expires
+                    .map_or_else(|| "no expiry".to_owned(), |d| d.to_string()),
                 applied: o.applied,
                 state: if o.applied {
                     "in force".to_owned()
                 } else {
                     format!(
                         "not applied: {}",
-                        o.ignored_because.clone().unwrap_or_else(|| "not in force".into())
+                        o.ignored_because
+                            .clone()
+                            .unwrap_or_else(|| "not in force".into())
                     )
                 },
             })
@@ -1344,6 +1442,13 @@ impl ReportView {
             method: MethodView {
                 description: a.scoring_method.description.clone(),
                 formula: a.scoring_method.formula.clone(),
+                formula_lines: a
+                    .scoring_method
+                    .formula
+                    .split("; ")
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
                 met_from: pct(rules_pct.met_from),
                 partially_met_from: pct(rules_pct.partially_met_from),
                 overall_min: pct(rules_pct.certify_overall_min),

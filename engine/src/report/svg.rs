@@ -10,7 +10,7 @@ use cxaudit_plugin_sdk::{Chart, ChartKind, Series};
 
 use super::text::{num, pct, xml};
 
-const WIDTH: f64 = 760.0;
+const WIDTH: f64 = 900.0;
 const FONT: &str = "font-family=\"Helvetica Neue, Helvetica, Arial, sans-serif\"";
 const INK: &str = "#1d2939";
 const MUTED: &str = "#667085";
@@ -75,19 +75,29 @@ fn is_share(unit: &str) -> bool {
 /// A tick label for a value of the chart's unit.
 fn tick_label(v: f64, unit: &str, step: f64) -> String {
     if is_share(unit) {
-        let decimals = if step >= 0.01 { 0 } else { 1 };
+        let p = step * 100.0;
+        let decimals = if (p - p.round()).abs() < 1e-9 {
+            0
+        } else if (p * 10.0 - (p * 10.0).round()).abs() < 1e-9 {
+            1
+        } else {
+            2
+        };
         format!("{:.*}%", decimals, v * 100.0)
     } else if v.abs() >= 10_000.0 {
         format!("{}k", num(v / 1000.0, 1))
     } else {
-        num(v, if step >= 1.0 { 0 } else { 2 })
+        num(v, if step >= 1.0 { 0 } else { 3 })
     }
 }
 
 /// A short value label (cells, bar ends).
 fn value_label(v: f64, unit: &str) -> String {
     if is_share(unit) {
-        format!("{}%", num(v * 100.0, if (v * 100.0).abs() >= 10.0 { 0 } else { 1 }))
+        format!(
+            "{}%",
+            num(v * 100.0, if (v * 100.0).abs() >= 10.0 { 0 } else { 1 })
+        )
     } else if v.abs() >= 10_000.0 {
         format!("{}k", num(v / 1000.0, 1))
     } else if v.abs() >= 100.0 {
@@ -100,7 +110,11 @@ fn value_label(v: f64, unit: &str) -> String {
 /// A "nice" axis from `lo` to `hi` with about five ticks.
 fn nice_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
     let (lo, hi) = if (hi - lo).abs() < 1e-12 {
-        if hi == 0.0 { (0.0, 1.0) } else { (lo.min(0.0), hi.max(0.0) + hi.abs() * 0.1) }
+        if hi == 0.0 {
+            (0.0, 1.0)
+        } else {
+            (lo.min(0.0), hi.max(0.0) + hi.abs() * 0.1)
+        }
     } else {
         (lo, hi)
     };
@@ -117,7 +131,10 @@ fn nice_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
 }
 
 fn domain(chart: &Chart) -> (f64, f64) {
-    let values = chart.series.iter().flat_map(|s| s.values.iter().flatten().copied());
+    let values = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten().copied());
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);
@@ -159,7 +176,15 @@ fn y_axis(out: &mut String, f: &Frame, step: f64, unit: &str) {
             f.left,
             f.left + f.width
         );
-        text(out, f.left - 6.0, y + 3.5, "end", MUTED, "", &tick_label(v, unit, step));
+        text(
+            out,
+            f.left - 6.0,
+            y + 3.5,
+            "end",
+            MUTED,
+            "",
+            &tick_label(v, unit, step),
+        );
         v += step;
         guard += 1;
     }
@@ -176,7 +201,11 @@ fn y_axis(out: &mut String, f: &Frame, step: f64, unit: &str) {
 fn x_labels(out: &mut String, labels: &[String], xs: &[f64], base: f64, slot: f64) -> f64 {
     let n = labels.len();
     let rotate = slot < 46.0;
-    let every = if rotate { ((14.0 / slot).ceil() as usize).max(1) } else { 1 };
+    let every = if rotate {
+        ((14.0 / slot).ceil() as usize).max(1)
+    } else {
+        1
+    };
     for (i, (label, x)) in labels.iter().zip(xs).enumerate() {
         if i % every != 0 && i + 1 != n {
             continue;
@@ -190,7 +219,15 @@ fn x_labels(out: &mut String, labels: &[String], xs: &[f64], base: f64, slot: f6
             );
         } else {
             let max = ((slot / 6.2) as usize).max(3);
-            text(out, *x, base + 16.0, "middle", MUTED, "", &truncate(label, max));
+            text(
+                out,
+                *x,
+                base + 16.0,
+                "middle",
+                MUTED,
+                "",
+                &truncate(label, max),
+            );
         }
     }
     if rotate { 84.0 } else { 28.0 }
@@ -280,28 +317,62 @@ fn bar(chart: &Chart) -> String {
     let bw = (group / m).max(1.0);
     let zero = f.y(0f64.max(f.lo).min(f.hi));
     let label_bars = n as f64 * m <= 24.0;
+    // Value labels go last, with a white halo, so target marks never hide them.
+    let mut labels = String::new();
     for (si, (s, ci)) in data.iter().enumerate() {
         for (i, v) in s.values.iter().enumerate().take(n) {
-            let Some(v) = v.filter(|v| v.is_finite()) else { continue };
             let x = f.left + slot * i as f64 + (slot - group) / 2.0 + bw * si as f64;
+            let Some(v) = v.filter(|v| v.is_finite()) else {
+                if label_bars {
+                    text(
+                        &mut out,
+                        x + bw / 2.0,
+                        zero - 4.0,
+                        "middle",
+                        MUTED,
+                        " font-style=\"italic\"",
+                        "no data",
+                    );
+                }
+                continue;
+            };
             let y = f.y(v);
-            let (y0, h) = if y < zero { (y, zero - y) } else { (zero, y - zero) };
+            let (y0, h) = if y < zero {
+                (y, zero - y)
+            } else {
+                (zero, y - zero)
+            };
             let _ = write!(
                 out,
                 "<rect x=\"{x:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}</title></rect>",
                 (bw - 1.0).max(0.8),
                 h.max(0.5),
                 PALETTE[ci % PALETTE.len()],
-                xml(&format!("{}: {} {}", s.name, chart.x.get(i).map_or("", |x| x.as_str()), value_label(v, &chart.unit)))
+                xml(&format!(
+                    "{}: {} {}",
+                    s.name,
+                    chart.x.get(i).map_or("", |x| x.as_str()),
+                    value_label(v, &chart.unit)
+                ))
             );
             if label_bars {
-                text(&mut out, x + bw / 2.0, y0 - 4.0, "middle", INK, "", &value_label(v, &chart.unit));
+                text(
+                    &mut labels,
+                    x + bw / 2.0,
+                    y0 - 4.0,
+                    "middle",
+                    INK,
+                    " stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
+                    &value_label(v, &chart.unit),
+                );
             }
         }
     }
     for (s, _) in targets {
         for (i, v) in s.values.iter().enumerate().take(n) {
-            let Some(v) = v.filter(|v| v.is_finite()) else { continue };
+            let Some(v) = v.filter(|v| v.is_finite()) else {
+                continue;
+            };
             let x = f.left + slot * i as f64 + (slot - group) / 2.0 - 3.0;
             let y = f.y(v);
             let _ = write!(
@@ -311,7 +382,10 @@ fn bar(chart: &Chart) -> String {
             );
         }
     }
-    let xs: Vec<f64> = (0..chart.x.len()).map(|i| f.left + slot * (i as f64 + 0.5)).collect();
+    out.push_str(&labels);
+    let xs: Vec<f64> = (0..chart.x.len())
+        .map(|i| f.left + slot * (i as f64 + 0.5))
+        .collect();
     x_labels(&mut out, &chart.x, &xs, f.top + f.height, slot);
     out.push_str("</svg>");
     out
@@ -338,8 +412,16 @@ fn line(chart: &Chart) -> String {
     ordered.extend(series.iter().filter(|(s, _)| !is_target(s)));
     for (s, ci) in ordered {
         let target = is_target(s);
-        let colour = if target { TARGET } else { PALETTE[ci % PALETTE.len()] };
-        let dash = if target { " stroke-dasharray=\"6 4\"" } else { "" };
+        let colour = if target {
+            TARGET
+        } else {
+            PALETTE[ci % PALETTE.len()]
+        };
+        let dash = if target {
+            " stroke-dasharray=\"6 4\""
+        } else {
+            ""
+        };
         let mut segment: Vec<(f64, f64)> = Vec::new();
         let mut segments = Vec::new();
         for (i, v) in s.values.iter().enumerate().take(n) {
@@ -381,7 +463,25 @@ fn ramp(t: f64) -> String {
     let t = t.clamp(0.0, 1.0);
     let (a, b) = ((0xee, 0xf3, 0xf9), (0x17, 0x3f, 0x6b));
     let mix = |x: i32, y: i32| (x as f64 + (y - x) as f64 * t).round() as i32;
-    format!("#{:02x}{:02x}{:02x}", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
+}
+
+/// Colour of a negative heatmap cell: from pale to deep orange.
+fn ramp_warm(t: f64) -> String {
+    let t = t.clamp(0.0, 1.0);
+    let (a, b) = ((0xfb, 0xf1, 0xec), (0xa6, 0x3a, 0x0c));
+    let mix = |x: i32, y: i32| (x as f64 + (y - x) as f64 * t).round() as i32;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
 }
 
 fn heatmap(chart: &Chart) -> String {
@@ -414,9 +514,69 @@ fn heatmap(chart: &Chart) -> String {
     }
     let mut out = String::new();
     open_svg(&mut out, WIDTH, total, &chart.title);
-    // Colour scale legend: five swatches from low to high.
-    if lo.is_finite() {
-        text(&mut out, left, 16.0, "start", MUTED, "", &format!("low {}", value_label(lo, &chart.unit)));
+    // Values of both signs get a diverging scale around zero.
+    let diverging = lo.is_finite() && lo < 0.0 && hi > 0.0;
+    let bound = lo.abs().max(hi.abs());
+    let colour = |v: f64| -> (String, f64) {
+        if diverging {
+            let t = v / bound;
+            if t < 0.0 {
+                (ramp_warm(-t), -t)
+            } else {
+                (ramp(t), t)
+            }
+        } else {
+            let span = if hi > lo { hi - lo } else { 1.0 };
+            let t = (v - lo) / span;
+            (ramp(t), t)
+        }
+    };
+    if diverging {
+        let x0 = left;
+        text(
+            &mut out,
+            x0,
+            16.0,
+            "start",
+            MUTED,
+            "",
+            &value_label(-bound, &chart.unit),
+        );
+        let sx = x0 + 44.0;
+        for k in 0..7 {
+            let t = (k as f64 - 3.0) / 3.0;
+            let fill = if t < 0.0 { ramp_warm(-t) } else { ramp(t) };
+            let _ = write!(
+                out,
+                "<rect x=\"{:.1}\" y=\"6\" width=\"20\" height=\"12\" fill=\"{fill}\"/>",
+                sx + 20.0 * k as f64
+            );
+        }
+        text(
+            &mut out,
+            sx + 146.0,
+            16.0,
+            "start",
+            MUTED,
+            "",
+            &format!("+{}", value_label(bound, &chart.unit)),
+        );
+        let _ = write!(
+            out,
+            "<rect x=\"{:.1}\" y=\"6\" width=\"12\" height=\"12\" fill=\"#fafafa\" stroke=\"{GRID}\"/>",
+            sx + 200.0
+        );
+        text(&mut out, sx + 216.0, 16.0, "start", MUTED, "", "no data");
+    } else if lo.is_finite() {
+        text(
+            &mut out,
+            left,
+            16.0,
+            "start",
+            MUTED,
+            "",
+            &format!("low {}", value_label(lo, &chart.unit)),
+        );
         let x0 = left + 78.0;
         for k in 0..5 {
             let _ = write!(
@@ -426,7 +586,15 @@ fn heatmap(chart: &Chart) -> String {
                 ramp(k as f64 / 4.0)
             );
         }
-        text(&mut out, x0 + 116.0, 16.0, "start", MUTED, "", &format!("high {}", value_label(hi, &chart.unit)));
+        text(
+            &mut out,
+            x0 + 116.0,
+            16.0,
+            "start",
+            MUTED,
+            "",
+            &format!("high {}", value_label(hi, &chart.unit)),
+        );
         let _ = write!(
             out,
             "<rect x=\"{:.1}\" y=\"6\" width=\"12\" height=\"12\" fill=\"#fafafa\" stroke=\"{GRID}\"/>",
@@ -434,23 +602,36 @@ fn heatmap(chart: &Chart) -> String {
         );
         text(&mut out, x0 + 216.0, 16.0, "start", MUTED, "", "no data");
     }
-    let span = if hi > lo { hi - lo } else { 1.0 };
     for (r, (label, s)) in rows.iter().enumerate() {
         let y = top + ch * r as f64;
-        text(&mut out, left - 8.0, y + ch / 2.0 + 4.0, "end", INK, "", &truncate(label, 22));
+        text(
+            &mut out,
+            left - 8.0,
+            y + ch / 2.0 + 4.0,
+            "end",
+            INK,
+            "",
+            &truncate(label, 22),
+        );
         for c in 0..cols {
             let x = left + cw * c as f64;
             let v = s.values.get(c).copied().flatten().filter(|v| v.is_finite());
             let (fill, t) = match v {
-                Some(v) => {
-                    let t = (v - lo) / span;
-                    (ramp(t), t)
-                }
+                Some(v) => colour(v),
                 None => ("#fafafa".to_owned(), 0.0),
             };
             let tip = match v {
-                Some(v) => format!("{} · {}: {}", label, chart.x.get(c).map_or("", |x| x.as_str()), value_label(v, &chart.unit)),
-                None => format!("{} · {}: no data", label, chart.x.get(c).map_or("", |x| x.as_str())),
+                Some(v) => format!(
+                    "{} · {}: {}",
+                    label,
+                    chart.x.get(c).map_or("", |x| x.as_str()),
+                    value_label(v, &chart.unit)
+                ),
+                None => format!(
+                    "{} · {}: no data",
+                    label,
+                    chart.x.get(c).map_or("", |x| x.as_str())
+                ),
             };
             let _ = write!(
                 out,
@@ -463,13 +644,29 @@ fn heatmap(chart: &Chart) -> String {
                 let label = value_label(v, &chart.unit);
                 if cw >= label.len() as f64 * 6.0 + 4.0 {
                     let fg = if t > 0.55 { "#ffffff" } else { INK };
-                    text(&mut out, x + cw / 2.0, y + ch / 2.0 + 4.0, "middle", fg, " font-size=\"10\"", &label);
+                    text(
+                        &mut out,
+                        x + cw / 2.0,
+                        y + ch / 2.0 + 4.0,
+                        "middle",
+                        fg,
+                        " font-size=\"10\"",
+                        &label,
+                    );
                 }
             }
         }
     }
-    let xs: Vec<f64> = (0..chart.x.len()).map(|c| left + cw * (c as f64 + 0.5)).collect();
-    x_labels(&mut out, &chart.x, &xs, top + ch * rows.len() as f64 - 4.0, cw);
+    let xs: Vec<f64> = (0..chart.x.len())
+        .map(|c| left + cw * (c as f64 + 0.5))
+        .collect();
+    x_labels(
+        &mut out,
+        &chart.x,
+        &xs,
+        top + ch * rows.len() as f64 - 4.0,
+        cw,
+    );
     out.push_str("</svg>");
     out
 }
@@ -477,7 +674,13 @@ fn heatmap(chart: &Chart) -> String {
 /// The section score chart: one horizontal bar per section with its
 /// minimum marked, and the overall score with the certification threshold.
 pub fn sections(bars: &[SectionBar], overall: &SectionBar, title: &str) -> String {
-    let label_w = 210.0;
+    let longest = bars
+        .iter()
+        .chain(std::iter::once(overall))
+        .map(|b| b.label.chars().count().min(44))
+        .max()
+        .unwrap_or(10);
+    let label_w = (longest as f64 * 6.6 + 20.0).clamp(140.0, 320.0);
     let row = 30.0;
     let top = 30.0;
     let plot_w = WIDTH - label_w - 70.0;
@@ -486,16 +689,47 @@ pub fn sections(bars: &[SectionBar], overall: &SectionBar, title: &str) -> Strin
     let mut out = String::new();
     open_svg(&mut out, WIDTH, total, title);
     // Legend.
-    let _ = write!(out, "<rect x=\"{label_w}\" y=\"8\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{PASS}\"/>");
-    text(&mut out, label_w + 18.0, 17.0, "start", INK, "", "passes its minimum");
-    let _ = write!(out, "<rect x=\"{:.1}\" y=\"8\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{FAIL}\"/>", label_w + 140.0);
-    text(&mut out, label_w + 158.0, 17.0, "start", INK, "", "below its minimum");
+    let _ = write!(
+        out,
+        "<rect x=\"{label_w:.1}\" y=\"8\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{PASS}\"/>"
+    );
+    text(
+        &mut out,
+        label_w + 18.0,
+        17.0,
+        "start",
+        INK,
+        "",
+        "passes its minimum",
+    );
+    let _ = write!(
+        out,
+        "<rect x=\"{:.1}\" y=\"8\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{FAIL}\"/>",
+        label_w + 140.0
+    );
+    text(
+        &mut out,
+        label_w + 158.0,
+        17.0,
+        "start",
+        INK,
+        "",
+        "below its minimum",
+    );
     let _ = write!(
         out,
         "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"6\" y2=\"20\" stroke=\"{INK}\" stroke-width=\"2.5\"/>",
         x = label_w + 285.0
     );
-    text(&mut out, label_w + 292.0, 17.0, "start", INK, "", "minimum required");
+    text(
+        &mut out,
+        label_w + 292.0,
+        17.0,
+        "start",
+        INK,
+        "",
+        "minimum required",
+    );
     let x_of = |v: f64| label_w + plot_w * v.clamp(0.0, 1.0);
     for k in 0..=4 {
         let v = k as f64 / 4.0;
@@ -505,7 +739,15 @@ pub fn sections(bars: &[SectionBar], overall: &SectionBar, title: &str) -> Strin
             "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top}\" y2=\"{:.1}\" stroke=\"{GRID}\"/>",
             top + row * all.len() as f64
         );
-        text(&mut out, x, top + row * all.len() as f64 + 14.0, "middle", MUTED, "", &format!("{}%", k * 25));
+        text(
+            &mut out,
+            x,
+            top + row * all.len() as f64 + 14.0,
+            "middle",
+            MUTED,
+            "",
+            &format!("{}%", k * 25),
+        );
     }
     for (i, b) in all.iter().enumerate() {
         let y = top + row * i as f64;
@@ -517,18 +759,30 @@ pub fn sections(bars: &[SectionBar], overall: &SectionBar, title: &str) -> Strin
                 WIDTH - 8.0
             );
         }
-        let weight = if is_overall { " font-weight=\"700\"" } else { "" };
-        text(&mut out, label_w - 10.0, y + row / 2.0 + 4.0, "end", INK, weight, &truncate(&b.label, 32));
+        let weight = if is_overall {
+            " font-weight=\"700\""
+        } else {
+            ""
+        };
+        text(
+            &mut out,
+            label_w - 10.0,
+            y + row / 2.0 + 4.0,
+            "end",
+            INK,
+            weight,
+            &truncate(&b.label, 32),
+        );
         let _ = write!(
             out,
-            "<rect x=\"{label_w}\" y=\"{:.1}\" width=\"{plot_w:.1}\" height=\"14\" rx=\"2\" fill=\"#f2f4f7\"/>",
+            "<rect x=\"{label_w:.1}\" y=\"{:.1}\" width=\"{plot_w:.1}\" height=\"14\" rx=\"2\" fill=\"#f2f4f7\"/>",
             y + 8.0
         );
         let colour = if b.passed { PASS } else { FAIL };
         if let Some(s) = b.score {
             let _ = write!(
                 out,
-                "<rect x=\"{label_w}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\" rx=\"2\" fill=\"{colour}\"/>",
+                "<rect x=\"{label_w:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\" rx=\"2\" fill=\"{colour}\"/>",
                 y + 8.0,
                 (x_of(s) - label_w).max(1.0)
             );
@@ -568,8 +822,14 @@ mod tests {
             y: vec!["r1".into(), "r2".into()],
             unit: "ratio".into(),
             series: vec![
-                Series { name: "Actual".into(), values: vec![Some(0.8), None, Some(0.9)] },
-                Series { name: "Target".into(), values: vec![Some(0.85); 3] },
+                Series {
+                    name: "Actual".into(),
+                    values: vec![Some(0.8), None, Some(0.9)],
+                },
+                Series {
+                    name: "Target".into(),
+                    values: vec![Some(0.85); 3],
+                },
             ],
         }
     }

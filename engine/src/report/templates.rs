@@ -86,12 +86,11 @@ impl Templates {
             let own = dir.map(|d| d.join(name)).filter(|p| p.is_file());
             match own {
                 Some(path) => {
-                    let text = std::fs::read_to_string(&path).map_err(|source| {
-                        ReportError::Io {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
                             path: path.clone(),
                             source,
-                        }
-                    })?;
+                        })?;
                     files.push((name.to_owned(), text, path.display().to_string()));
                 }
                 None => files.push((name.to_owned(), embedded.to_owned(), "embedded".into())),
@@ -172,7 +171,11 @@ impl Templates {
 
     /// Renders `report.md`, `compare.md`, `report.html` or `compare.html`.
     pub fn render<T: serde::Serialize>(&self, name: &str, data: &T) -> Result<String, ReportError> {
-        let registry = if name.ends_with(".md") { &self.md } else { &self.html };
+        let registry = if name.ends_with(".md") {
+            &self.md
+        } else {
+            &self.html
+        };
         registry
             .render(name, data)
             .map_err(|e| ReportError::Render {

@@ -7,7 +7,12 @@ use serde_json::Value;
 
 /// A share as a percentage with one decimal, e.g. `80.0%`.
 pub fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+    format!("{:.1}%", no_negative_zero((x * 1000.0).round() / 10.0))
+}
+
+/// `-0.0` (or a tiny negative that rounds to it) as `0.0`.
+fn no_negative_zero(x: f64) -> f64 {
+    if x == 0.0 { 0.0 } else { x }
 }
 
 /// An optional share, `n/a` when absent.
@@ -41,7 +46,7 @@ pub fn num(x: f64, decimals: usize) -> String {
 
 /// Points with one decimal, e.g. `200.0`.
 pub fn points(x: f64) -> String {
-    format!("{x:.1}")
+    format!("{:.1}", no_negative_zero((x * 10.0).round() / 10.0))
 }
 
 /// A value with its unit: ratios as percentages, seconds as `s`, others
@@ -80,7 +85,11 @@ pub fn value(v: &Value) -> String {
             .unwrap_or_else(|| n.to_string()),
         Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(value).collect::<Vec<_>>().join(", "),
-        Value::Object(_) => v.to_string(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, x)| format!("{k}: {}", value(x)))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -104,7 +113,7 @@ pub fn md_text(s: &str) -> String {
         match c {
             '\r' => {}
             '\n' => out.push(' '),
-            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -118,7 +127,7 @@ pub fn md_text(s: &str) -> String {
                 }
                 out.push('_');
             }
-            '-' | '+' | '=' | '#' if out.trim().is_empty() => {
+            '-' | '+' | '=' | '#' | '>' if out.trim().is_empty() => {
                 out.push('\\');
                 out.push(c);
             }
@@ -129,7 +138,9 @@ pub fn md_text(s: &str) -> String {
     if out.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         // `1. text` would start an ordered list at the start of a line.
         if let Some(pos) = out.find(|c: char| !c.is_ascii_digit()) {
-            if matches!(out[pos..].chars().next(), Some('.') | Some(')')) {
+            let mut rest = out[pos..].chars();
+            let marker = matches!(rest.next(), Some('.') | Some(')'));
+            if marker && rest.next().is_none_or(char::is_whitespace) {
                 out.insert(pos, '\\');
             }
         }
@@ -215,10 +226,7 @@ pub fn markdown_html(md: &str) -> String {
 /// for short texts such as action lines.
 pub fn markdown_inline_html(md: &str) -> String {
     let h = markdown_html(md);
-    match h
-        .strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-    {
+    match h.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
         Some(inner) if !inner.contains("<p>") => inner.to_owned(),
         _ => h,
     }
@@ -267,7 +275,8 @@ mod tests {
 
     #[test]
     fn unsafe_links_and_images_are_dropped() {
-        let h = markdown_html("[x](javascript:alert(1)) ![img](http://e.x/a.png) [ok](https://e.x)");
+        let h =
+            markdown_html("[x](javascript:alert(1)) ![img](http://e.x/a.png) [ok](https://e.x)");
         assert!(!h.contains("javascript"), "{h}");
         assert!(!h.contains("<img"), "{h}");
         assert!(h.contains("href=\"https://e.x\""), "{h}");
@@ -276,7 +285,9 @@ mod tests {
     #[test]
     fn markdown_cells_escape_pipes_and_newlines() {
         assert_eq!(md_cell("a|b\nc"), "a\\|b c");
-        assert_eq!(md_cell("<script>"), "\\<script\\>");
+        assert_eq!(md_cell("<script>"), "\\<script>");
+        assert_eq!(md_text("80.0% >= 1"), "80.0% >= 1");
+        assert_eq!(md_text("1. item"), "1\\. item");
         assert_eq!(md_text("csat_top2"), "csat_top2");
         assert_eq!(md_text("_x_"), "\\_x\\_");
     }
@@ -292,6 +303,8 @@ mod tests {
         assert_eq!(num(2.50, 2), "2.5");
         assert_eq!(num(3.0, 2), "3");
         assert_eq!(pp(0.042), "+4.2 pp");
+        assert_eq!(pct(-0.0), "0.0%");
+        assert_eq!(points(-0.00001), "0.0");
         assert_eq!(with_unit(0.8512, "ratio"), "85.1%");
         assert_eq!(with_unit(12.26, "seconds"), "12.3 s");
     }
