@@ -201,7 +201,9 @@ fn normalise(evaluation: &mut Evaluation, pack: &Pack) {
     if evaluation.status.is_scored() {
         match evaluation.score {
             Some(s) if (0.0..=1.0).contains(&s) => {
-                evaluation.status = status_for_score(s, &pack.scoring)
+                // `+ 0.0` turns a negative zero into zero ("-0.0%" helps nobody).
+                evaluation.score = Some(s + 0.0);
+                evaluation.status = status_for_score(s, &pack.scoring);
             }
             other => {
                 let summary = format!(
