@@ -63,7 +63,12 @@ fn live_contacts(
         let handled = abandoned[i] != Some(true)
             && answered[i].is_some()
             && channels[i] != Some("self_service");
-        let (Some(agent), Some(arr)) = (agents[i].filter(|a| !a.is_empty()), arrived[i]) else {
+        // The agent handles the contact when it is answered (an e-mail may
+        // arrive days before): that moment is what certification is judged on.
+        let (Some(agent), Some(arr)) = (
+            agents[i].filter(|a| !a.is_empty()),
+            answered[i].or(arrived[i]),
+        ) else {
             continue;
         };
         let Some(day) = local_date(arr, tz) else {
@@ -237,7 +242,7 @@ impl Evaluator for Certification {
         e.definitions = vec![
             definition(
                 "live contact",
-                "a handled contact: not abandoned, answered_at present, channel other than self_service, with an agent_id, arriving in the period",
+                "a handled contact: not abandoned, answered_at present, channel other than self_service, with an agent_id, answered in the period; judged at the moment it was answered",
             ),
             definition(
                 "breach",
@@ -308,7 +313,7 @@ impl Evaluator for Certification {
                     "contact_id",
                     "agent_id",
                     "queue",
-                    "arrived_at",
+                    "handled_at",
                     "certified_on",
                 ]
                 .map(String::from)
@@ -336,7 +341,7 @@ impl Evaluator for Certification {
                     "Data anomalies: contacts by agents outside any employment spell (first {})",
                     p.max_listed_contacts
                 ),
-                columns: ["contact_id", "agent_id", "queue", "arrived_at", "reason"]
+                columns: ["contact_id", "agent_id", "queue", "handled_at", "reason"]
                     .map(String::from)
                     .to_vec(),
                 rows: anomalies

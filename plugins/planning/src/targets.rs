@@ -262,7 +262,7 @@ fn definitions(p: &TargetParams, last_month: &str) -> Vec<Definition> {
         Definition {
             term: "Feasible service level".into(),
             text: format!(
-                "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; Erlang C SL({} s) with floor(scheduled_agents) agents; feasible when the forecast contacts of intervals reaching the target are >= {} of all forecast contacts.",
+                "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; queues pooled per interval; Erlang C SL({} s) with the scheduled agents rounded to whole agents; feasible when the forecast contacts of intervals reaching the target are >= {} of all forecast contacts.",
                 p.sl_threshold_seconds,
                 common::pct(p.min_feasible_volume_share)
             ),
@@ -579,10 +579,16 @@ impl Feasibility {
         if queues_have_scope {
             let s = queue_scope.unwrap_or_default();
             rows.retain(|r| r.fit.queue == s);
-        } else if let Some(s) = queue_scope {
-            f.observations.push(format!(
-                "The service-level target's scope `{s}` is not a queue of the intervals table; feasibility is judged over every queue."
-            ));
+        } else {
+            if let Some(s) = queue_scope {
+                f.observations.push(format!(
+                    "The service-level target's scope `{s}` is not a queue of the intervals table; feasibility is judged over every queue."
+                ));
+            }
+            rows = pool_by_interval(rows);
+            f.observations.push(
+                "Queues are pooled per interval (volume and workload summed, scheduled agents summed): agents are multi-skilled across queues.".to_owned(),
+            );
         }
         let mut bad = 0;
         for mut r in rows {
@@ -594,7 +600,9 @@ impl Feasibility {
             if forecast <= 0.0 || aht <= 0.0 {
                 continue;
             }
-            let agents = r.fit.scheduled.max(0.0).floor() as u32;
+            // Scheduled agents may be fractional shares of a pool; a whole agent
+            // counts from half an agent up.
+            let agents = r.fit.scheduled.max(0.0).round() as u32;
             r.fit.sl =
                 erlang::service_level(agents, traffic, aht, p.sl_threshold_seconds).unwrap_or(0.0);
             r.fit.required = erlang::required_agents(&erlang::StaffingTarget::new(
@@ -705,6 +713,43 @@ impl Feasibility {
 struct IntervalRow {
     minutes: f64,
     fit: IntervalFit,
+}
+
+/// One row per interval start: forecast and scheduled agents summed over
+/// queues, AHT weighted by forecast volume.
+fn pool_by_interval(rows: Vec<IntervalRow>) -> Vec<IntervalRow> {
+    let mut pooled: std::collections::BTreeMap<(i64, u64), IntervalRow> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        let key = (r.fit.start, r.minutes.to_bits());
+        let e = pooled.entry(key).or_insert_with(|| IntervalRow {
+            minutes: r.minutes,
+            fit: IntervalFit {
+                queue: "pooled".to_owned(),
+                start: r.fit.start,
+                forecast: 0.0,
+                aht: 0.0,
+                scheduled: 0.0,
+                sl: 0.0,
+                required: None,
+            },
+        });
+        // `aht` accumulates workload here and is divided back below.
+        e.fit.aht += r.fit.forecast * r.fit.aht;
+        e.fit.forecast += r.fit.forecast;
+        e.fit.scheduled += r.fit.scheduled;
+    }
+    pooled
+        .into_values()
+        .map(|mut r| {
+            r.fit.aht = if r.fit.forecast > 0.0 {
+                r.fit.aht / r.fit.forecast
+            } else {
+                0.0
+            };
+            r
+        })
+        .collect()
 }
 
 fn read_intervals(

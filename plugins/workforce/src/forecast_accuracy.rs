@@ -365,7 +365,9 @@ pub fn daily_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
 pub fn aht_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
     let mut days: BTreeMap<(chrono::NaiveDate, &str), (f64, f64)> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.actual > 0.0) {
-        let (Some(fa), Some(aa), Some(slot)) = (r.forecast_aht, r.actual_aht, LocalSlot::of(r.start, tz)) else {
+        let (Some(fa), Some(aa), Some(slot)) =
+            (r.forecast_aht, r.actual_aht, LocalSlot::of(r.start, tz))
+        else {
             continue;
         };
         let d = days.entry((slot.date, r.queue.as_str())).or_default();
