@@ -428,10 +428,18 @@ pub fn required_agents_erlang_a(
     max_occupancy: Option<f64>,
 ) -> Result<ErlangA, MetricError> {
     if !(0.0..=1.0).contains(&service_level) {
-        return Err(MetricError::InvalidInput("service level target must be in [0, 1]"));
+        return Err(MetricError::InvalidInput(
+            "service level target must be in [0, 1]",
+        ));
     }
     let meets = |n: u32| -> Result<Option<ErlangA>, MetricError> {
-        let r = match erlang_a(n, traffic, aht_seconds, mean_patience_seconds, target_seconds) {
+        let r = match erlang_a(
+            n,
+            traffic,
+            aht_seconds,
+            mean_patience_seconds,
+            target_seconds,
+        ) {
             Ok(r) => r,
             Err(MetricError::Unstable) => return Ok(None),
             Err(e) => return Err(e),
