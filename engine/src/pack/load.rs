@@ -176,8 +176,9 @@ pub fn load(dir: &Path) -> Result<Pack, PackErrors> {
         files: Vec::new(),
         stack: Vec::new(),
     };
-    let pack = load_into(&mut loader, dir);
-    if let Some(pack) = &pack {
+    let mut pack = load_into(&mut loader, dir);
+    if let Some(pack) = &mut pack {
+        order_by_section(pack);
         check_structure(&mut loader, pack);
     }
     match pack {
@@ -551,6 +552,15 @@ impl<'a> Known<'a> {
                 .collect(),
         }
     }
+}
+
+/// Criteria in the order of their sections in `pack.toml`, file order within
+/// a section (a criterion of an unknown section goes last; it is an error).
+fn order_by_section(pack: &mut Pack) {
+    let rank = |c: &Criterion| pack.sections.iter().position(|s| s.id == c.section).unwrap_or(usize::MAX);
+    let mut ranked: Vec<(usize, Criterion)> = pack.criteria.drain(..).map(|c| (rank(&c), c)).collect();
+    ranked.sort_by_key(|(r, _)| *r);
+    pack.criteria = ranked.into_iter().map(|(_, c)| c).collect();
 }
 
 fn check_structure(loader: &mut Loader, pack: &Pack) {
