@@ -9,6 +9,7 @@
 //! local time) and states the definition and parameters of every value.
 
 mod accumulate;
+pub mod evaluator;
 mod evidence;
 mod kpi;
 mod options;

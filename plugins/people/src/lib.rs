@@ -4,7 +4,8 @@
 pub mod absence;
 pub mod attrition;
 pub mod certification;
-pub mod common;
+/// Helpers shared with the other KPI-reading plugins.
+pub use cxaudit_kpis::evaluator as common;
 
 #[cfg(test)]
 mod tests;

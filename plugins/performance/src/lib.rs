@@ -3,7 +3,8 @@
 //! other KPI target (PF4) of the cx-ops pack.
 
 pub mod attainment;
-pub mod common;
+/// Helpers shared with the other KPI-reading plugins.
+pub use cxaudit_kpis::evaluator as common;
 pub mod demand;
 pub mod fcr;
 pub mod satisfaction;

@@ -1,9 +1,10 @@
-//! Helpers shared by the performance evaluators: period and months, KPI options,
+//! Helpers for evaluators that read KPI data (shared by the people and
+//! performance plugins): period and months, KPI options,
 //! targets from `kpi_targets`, credit-weighted scoring and formatting.
 
+use crate::KpiOptions;
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use cxaudit_kpis::KpiOptions;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::date_from_days;
 use serde_json::Value;
@@ -205,7 +206,7 @@ pub fn action(text: String, effort: Effort, owner: OwnerRole) -> Action {
 /// merged into a table the manifest already declares, other tables are added
 /// as the KPI crate declares them (optional).
 pub fn with_kpi_needs(mut manifest: Manifest, tables: &[&str]) -> Manifest {
-    for need in cxaudit_kpis::table_needs() {
+    for need in crate::table_needs() {
         if !tables.contains(&need.name.as_str()) {
             continue;
         }
