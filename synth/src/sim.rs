@@ -748,7 +748,7 @@ impl<'a> Sim<'a> {
         // e-mail as workload, first in the idle time Erlang C leaves.
         let [v, c, m, _, _] = self.p.channel_mix;
         let vs = v / (v + c + m);
-        let conc = 1.0 + CONCURRENCY_GAIN * (self.p.concurrency as f64 - 1.0);
+        let conc = self.conc();
         let mut idle = 0.0;
         let mut n = [0.0; NI];
         let mut digital = [0.0; NI];
@@ -1225,9 +1225,18 @@ impl<'a> Sim<'a> {
         let handle = c.talk as f64 + c.hold as f64 + c.wrap as f64;
         let mi = self.month_of[self.day] as usize;
         self.months[mi].handle_secs += handle;
+        // The interval AHT is the effective workload per contact: a
+        // concurrent session counts at 1 / conc of its handle time, the
+        // workload the planners staff it with (see `plan`).
         let i = self.iv_of(c.arrived);
-        self.aht_sum[c.q as usize][i] += handle;
+        self.aht_sum[c.q as usize][i] += handle / self.conc();
         self.aht_n[c.q as usize][i] += 1.0;
+    }
+
+    /// The concurrency factor the planners assume for chat and messaging:
+    /// an agent at the concurrency cap does the work of this many agents.
+    fn conc(&self) -> f64 {
+        1.0 + CONCURRENCY_GAIN * (self.p.concurrency as f64 - 1.0)
     }
 
     fn serve_sync(&mut self, si: usize, ci: usize, t: f64) {

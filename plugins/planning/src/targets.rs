@@ -26,9 +26,6 @@ pub struct TargetParams {
     pub customer_keywords: Vec<String>,
     /// Service-level answer threshold T, seconds.
     pub sl_threshold_seconds: f64,
-    /// Smallest share of forecast volume in intervals whose scheduled staff
-    /// reach the service-level target.
-    pub min_feasible_volume_share: f64,
     /// Smallest mean OKR grade of the graded key results.
     pub min_okr_grade: f64,
     /// Weight of a "target exists" check of a required family.
@@ -100,12 +97,6 @@ impl Evaluator for TargetSetting {
             ParamSpec::number("sl_threshold_seconds", 20.0)
                 .min(0.0)
                 .describe("service-level answer threshold T, seconds (Erlang C and measured SL)"),
-        )
-        .parameter(
-            ParamSpec::number("min_feasible_volume_share", 0.8)
-                .min(0.0)
-                .max(1.0)
-                .describe("smallest share of forecast volume in intervals whose scheduled agents reach the SL target"),
         )
         .parameter(
             ParamSpec::number("min_okr_grade", 0.7)
@@ -188,6 +179,12 @@ impl Evaluator for TargetSetting {
                 "SMART point checks passed / SMART point checks",
             ),
             Measurement::new(
+                "sl_expected_with_scheduled_staff",
+                feasibility.expected_sl(),
+                "ratio",
+                "sum over intervals of forecast contacts x Erlang C SL(T) with the scheduled agents / forecast contacts",
+            ),
+            Measurement::new(
                 "sl_feasible_volume_share",
                 feasibility.share(),
                 "ratio",
@@ -262,9 +259,8 @@ fn definitions(p: &TargetParams, last_month: &str) -> Vec<Definition> {
         Definition {
             term: "Feasible service level".into(),
             text: format!(
-                "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; queues pooled per interval; Erlang C SL({} s) with the scheduled agents rounded to whole agents; feasible when the forecast contacts of intervals reaching the target are >= {} of all forecast contacts.",
-                p.sl_threshold_seconds,
-                common::pct(p.min_feasible_volume_share)
+                "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; queues pooled per interval; Erlang C SL({} s) with the scheduled agents rounded to whole agents; the target is feasible when the period's expected service level (interval SLs weighted by forecast contacts) reaches it; the share of volume in intervals reaching it is reported too.",
+                p.sl_threshold_seconds
             ),
         },
         Definition {
@@ -525,6 +521,8 @@ struct Feasibility {
     target: Option<(String, f64)>,
     intervals: Vec<IntervalFit>,
     reachable_volume: f64,
+    /// Sum over intervals of forecast contacts x Erlang C SL with the scheduled staff.
+    weighted_sl: f64,
     total_volume: f64,
     reason: Option<String>,
     observations: Vec<String>,
@@ -536,6 +534,7 @@ impl Feasibility {
             target: None,
             intervals: Vec::new(),
             reachable_volume: 0.0,
+            weighted_sl: 0.0,
             total_volume: 0.0,
             reason: Some(reason.to_owned()),
             observations: Vec::new(),
@@ -572,6 +571,7 @@ impl Feasibility {
             target: Some((target.label(), sl)),
             intervals: Vec::new(),
             reachable_volume: 0.0,
+            weighted_sl: 0.0,
             total_volume: 0.0,
             reason: None,
             observations: Vec::new(),
@@ -613,6 +613,7 @@ impl Feasibility {
             ))
             .ok();
             f.total_volume += forecast;
+            f.weighted_sl += forecast * r.fit.sl;
             if r.fit.sl + erlang::TARGET_TOLERANCE >= sl {
                 f.reachable_volume += forecast;
             }
@@ -629,6 +630,14 @@ impl Feasibility {
         Ok(f)
     }
 
+    /// The service level the scheduled staff give the period's forecast
+    /// (Erlang C per interval, weighted by forecast contacts): what a period
+    /// target is judged on.
+    fn expected_sl(&self) -> Option<f64> {
+        (self.reason.is_none() && self.total_volume > 0.0)
+            .then(|| self.weighted_sl / self.total_volume)
+    }
+
     fn share(&self) -> Option<f64> {
         (self.reason.is_none() && self.total_volume > 0.0)
             .then(|| self.reachable_volume / self.total_volume)
@@ -637,23 +646,36 @@ impl Feasibility {
     fn describe(&self) -> String {
         match (self.share(), &self.target, &self.reason) {
             (Some(s), Some((label, sl)), _) => format!(
-                "{} of forecast volume is in intervals whose scheduled staff reach {label} {}",
-                common::pct(s),
-                common::pct(*sl)
+                "scheduled staff give an expected {} against {label} {} ({} of forecast volume in intervals reaching it)",
+                common::pct(self.expected_sl().unwrap_or(0.0)),
+                common::pct(*sl),
+                common::pct(s)
             ),
             (_, _, Some(r)) => format!("SL feasibility not shown ({r})"),
             _ => "SL feasibility not shown".to_owned(),
         }
     }
 
+    /// Whether the expected period service level reaches the target.
+    fn feasible(&self) -> bool {
+        match (self.expected_sl(), &self.target) {
+            (Some(e), Some((_, sl))) => e + erlang::TARGET_TOLERANCE >= *sl,
+            _ => false,
+        }
+    }
+
     fn check(&self, p: &TargetParams) -> Check {
+        let target = self
+            .target
+            .as_ref()
+            .map_or("the SL target".to_owned(), |(_, sl)| format!(">= {sl}"));
         Check::new(
             "sl_target_feasible",
-            "Service-level target reachable with the scheduled staff (Erlang C, share of forecast volume)",
-            self.share()
+            "Service-level target reachable with the scheduled staff (Erlang C service level of the period's forecast, volume-weighted over intervals)",
+            self.expected_sl()
                 .map_or_else(|| serde_json::Value::from(self.describe()), |s| common::round(s, 4).into()),
-            format!(">= {}", p.min_feasible_volume_share),
-            self.share().is_some_and(|s| s >= p.min_feasible_volume_share),
+            target,
+            self.feasible(),
         )
         .weight(p.weight_feasibility)
     }
@@ -982,10 +1004,7 @@ fn actions(
             owner_role: Some(OwnerRole::Process),
         });
     }
-    if feasibility
-        .share()
-        .is_some_and(|s| s < p.min_feasible_volume_share)
-    {
+    if feasibility.expected_sl().is_some() && !feasibility.feasible() {
         let short = feasibility.short();
         let agents: u64 = short
             .iter()
