@@ -557,8 +557,14 @@ impl<'a> Known<'a> {
 /// Criteria in the order of their sections in `pack.toml`, file order within
 /// a section (a criterion of an unknown section goes last; it is an error).
 fn order_by_section(pack: &mut Pack) {
-    let rank = |c: &Criterion| pack.sections.iter().position(|s| s.id == c.section).unwrap_or(usize::MAX);
-    let mut ranked: Vec<(usize, Criterion)> = pack.criteria.drain(..).map(|c| (rank(&c), c)).collect();
+    let rank = |c: &Criterion| {
+        pack.sections
+            .iter()
+            .position(|s| s.id == c.section)
+            .unwrap_or(usize::MAX)
+    };
+    let mut ranked: Vec<(usize, Criterion)> =
+        pack.criteria.drain(..).map(|c| (rank(&c), c)).collect();
     ranked.sort_by_key(|(r, _)| *r);
     pack.criteria = ranked.into_iter().map(|(_, c)| c).collect();
 }
