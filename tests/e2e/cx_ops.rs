@@ -263,3 +263,73 @@ fn plugin_measurements_equal_cxaudit_kpis() {
         }
     }
 }
+
+/// The overall KPIs of a synthetic centre, from `cxaudit kpis`.
+fn figures(scenario: &str, seed: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join(scenario);
+    let o = cxaudit(&[
+        "synth",
+        "--scenario",
+        scenario,
+        "--contacts",
+        CONTACTS,
+        "--seed",
+        seed,
+        "--out",
+        evidence.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "synth: {}", stderr(&o));
+    let o = cxaudit(&[
+        "kpis",
+        "--format",
+        "json",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    v["groups"][0].clone()
+}
+
+#[test]
+fn synthetic_centres_show_the_case_figures_for_two_seeds() {
+    let within = |v: &serde_json::Value, key: &str, expected: f64| {
+        let x = v[key].as_f64().unwrap();
+        assert!(
+            (x - expected).abs() <= 0.03,
+            "{key}: {x} not within 3 points of {expected}"
+        );
+    };
+    for (seed, base, new) in [
+        (
+            "1",
+            baseline().kpis["groups"][0].clone(),
+            followup().kpis["groups"][0].clone(),
+        ),
+        ("2", figures("baseline", "2"), figures("followup", "2")),
+    ] {
+        // DOMAIN §3: CSAT 85% -> 87%, utilisation 74% -> 91%, attrition 132% -> 55%, cost per order -41%.
+        within(&base, "csat_top2", 0.85);
+        within(&new, "csat_top2", 0.87);
+        within(&base, "utilisation", 0.74);
+        within(&new, "utilisation", 0.91);
+        within(&base, "attrition_annualized", 1.30);
+        within(&new, "attrition_annualized", 0.55);
+        let cut = 1.0
+            - new["cost_per_order"].as_f64().unwrap() / base["cost_per_order"].as_f64().unwrap();
+        assert!(
+            (cut - 0.40).abs() <= 0.03,
+            "seed {seed}: cost per order cut {cut}"
+        );
+        for better_higher in ["service_level", "fcr_rate"] {
+            assert!(
+                new[better_higher].as_f64() > base[better_higher].as_f64(),
+                "seed {seed}: {better_higher}"
+            );
+        }
+        assert!(
+            new["forecast_wape"].as_f64() < base["forecast_wape"].as_f64(),
+            "seed {seed}: forecast_wape"
+        );
+    }
+}
