@@ -580,7 +580,8 @@ fn review(cfg: &SynthConfig, st: &Stats, mi: usize, m: &MonthStats) -> String {
         };
         let _ = writeln!(s, "| {kpi} | {action} | {owner} | {due} |");
     }
-    for (k, n) in reasons.iter().take(2) {
+    // The three most frequent reasons each get an action, as the pack asks.
+    for (k, n) in reasons.iter().take(3) {
         if *n == 0 {
             continue;
         }
