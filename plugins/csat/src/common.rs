@@ -347,23 +347,6 @@ pub fn num(x: Option<f64>) -> serde_json::Value {
     }
 }
 
-/// A definition entry.
-pub fn definition(term: &str, text: &str) -> Definition {
-    Definition {
-        term: term.to_owned(),
-        text: text.to_owned(),
-    }
-}
-
-/// An action entry.
-pub fn action(text: String, effort: Effort, owner: OwnerRole) -> Action {
-    Action {
-        text,
-        effort: Some(effort),
-        owner_role: Some(owner),
-    }
-}
-
 /// Recomputes score and status from the checks, keeping everything else.
 pub fn score_from_checks(e: &mut Evaluation) {
     let total: f64 = e.checks.iter().map(|c| c.weight).sum();

@@ -9,7 +9,7 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Invitation, Window, action, definition, num, pct, score_from_checks};
+use crate::common::{self, Invitation, Window, num, pct, score_from_checks};
 
 /// Evaluator `drivers`.
 pub struct Drivers;
@@ -233,7 +233,7 @@ fn rank_drivers(
         "correlation",
         "correlation of the first-ranked attribute with csat",
     ));
-    e.definitions.push(definition(
+    e.definitions.push(Definition::new(
         "key driver",
         &format!(
             "{method_name} correlation of each attr_* rating with csat over responses in the period with csat and every attribute, ranked from the strongest positive."
@@ -264,7 +264,7 @@ fn rank_drivers(
         }],
     });
     if !computed {
-        e.actions.push(action(
+        e.actions.push(Action::new(
             if names.is_empty() {
                 "Add driver ratings (attr_* questions: wait, knowledge, courtesy, resolution, effort) to the survey export so drivers can be ranked.".to_owned()
             } else {
@@ -337,7 +337,7 @@ fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluati
             p.dissatisfied_max
         ));
     } else if share.is_some_and(|s| s + 1e-12 < p.coded_target) {
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Code the reason of every dissatisfied response: {coded} of {} ({}) carry a reason, target {}.",
                 dissatisfied.len(),
@@ -454,7 +454,7 @@ fn report_actions(
         "ratio",
         "top reasons named in an action / top reasons",
     ));
-    e.definitions.push(definition(
+    e.definitions.push(Definition::new(
         "reason with an action",
         &format!(
             "The reason code (or its words) appears in a row of a table with a column, or under a heading, containing one of: {}; in review_minutes or business_plan documents.",
@@ -491,7 +491,7 @@ fn report_actions(
             .iter()
             .map(|r| format!("{} ({} responses, {})", r.code, r.count, pct(r.share)))
             .collect();
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Record an owned action in the monthly review for the top dissatisfaction reasons without one: {}.",
                 list.join(", ")

@@ -6,7 +6,7 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Contact, Window, action, definition, num, score_from_checks};
+use crate::common::{self, Contact, Window, num, score_from_checks};
 
 /// Evaluator `nonresponse_bias`.
 pub struct NonresponseBias;
@@ -386,23 +386,23 @@ fn report(
         ));
     }
     e.definitions.extend([
-        definition(
+        Definition::new(
             "respondent",
             "An invitation in the period with a response time or a CSAT answer, linked to its contact by contact_id; non-respondents are the other linked invitations.",
         ),
-        definition(
+        Definition::new(
             "proportion test",
             "Two-proportion z-test with pooled p; gap in percentage points; effect size Cohen's h = 2 asin sqrt p1 - 2 asin sqrt p2.",
         ),
-        definition(
+        Definition::new(
             "mean test",
             "Welch statistic z = (m1 - m2) / sqrt(s1²/n1 + s2²/n2) with a normal p-value (large-sample approximation of Welch's t); effect size Cohen's d with the pooled SD.",
         ),
-        definition(
+        Definition::new(
             "wait and handle time",
             "Wait = answered_at - arrived_at (abandoned: ended_at - arrived_at); handle time = talk + hold + wrap seconds.",
         ),
-        definition(
+        Definition::new(
             "bias",
             &format!(
                 "A gap is a bias when p < {} and it is practically large: |gap| >= {} points for proportions, |d| >= {} for means.",
@@ -466,7 +466,7 @@ fn report(
             .iter()
             .map(|c| format!("{} ({})", label(c.id).to_lowercase(), gap_text(c)))
             .collect();
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Correct for non-response: respondents differ on {}; weight results by these contact profiles and raise responses among under-represented customers (reminders, shorter survey).",
                 list.join(", ")

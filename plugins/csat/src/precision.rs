@@ -7,7 +7,7 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Window, action, definition, num, pct};
+use crate::common::{self, Window, num, pct};
 
 /// Evaluator `precision`.
 pub struct Precision;
@@ -380,7 +380,7 @@ fn measurements(
 
 fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
     e.definitions.extend([
-        definition(
+        Definition::new(
             "margin of error",
             &format!(
                 "z·sqrt(p(1-p)/n)·sqrt((N-n)/(N-1)), z = {}, n = responses with a valid 1-5 CSAT in the month and channel (by invitation month, local time), N = contacts of that channel arriving that month that were handled (self-service: not abandoned); p = {}.",
@@ -392,15 +392,15 @@ fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
                 }
             ),
         ),
-        definition(
+        Definition::new(
             "required sample",
             "n0 = z²p(1-p)/e², corrected n0/(1+(n0-1)/N), rounded up.",
         ),
-        definition(
+        Definition::new(
             "response rate",
             "Invitations with a response time / invitations (the survey_response_rate definition of `cxaudit kpis`), per month and channel of invitation. The margin's n counts responses with a valid 1-5 CSAT, customer-initiated feedback excluded (not a sample).",
         ),
-        definition(
+        Definition::new(
             "score",
             &format!(
                 "Linear between {} (no credit) and {} (full credit) of cells meeting the margin.",
@@ -480,7 +480,7 @@ fn chart(e: &mut Evaluation, cells: &[Cell]) {
 
 fn actions(e: &mut Evaluation, cells: &[Cell], silent: &[&str], p: &PrecisionParams) {
     if !silent.is_empty() {
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Run the survey every month: no responses were collected in {}.",
                 silent.join(", ")
@@ -514,7 +514,7 @@ fn actions(e: &mut Evaluation, cells: &[Cell], silent: &[&str], p: &PrecisionPar
             )
         })
         .collect();
-    e.actions.push(action(
+    e.actions.push(Action::new(
         format!(
             "Raise invitations or response rates to reach a {:.1}-point margin: {}.",
             p.target_margin * 100.0,

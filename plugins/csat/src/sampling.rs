@@ -8,9 +8,7 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{
-    self, Contacts, Invitation, Window, action, definition, num, pct, score_from_checks,
-};
+use crate::common::{self, Contacts, Invitation, Window, num, pct, score_from_checks};
 
 /// Evaluator `sampling_bias`.
 pub struct SamplingBias;
@@ -193,7 +191,7 @@ impl Evaluator for SamplingBias {
             mix.biased_share.map_or("n/a".into(), pct),
             pct(p.max_agent_selected_share),
         );
-        e.definitions.push(definition(
+        e.definitions.push(Definition::new(
             "sample",
             if p.customer_initiated_biased {
                 "Every invitation in the period; customer-initiated feedback counts as biased."
@@ -201,7 +199,7 @@ impl Evaluator for SamplingBias {
                 "Every invitation in the period except customer-initiated feedback, which is not a sample and is reported apart."
             },
         ));
-        e.definitions.push(definition(
+        e.definitions.push(Definition::new(
             "invitation rate",
             "Sample invitations attributed to the agent (survey agent_id, else the linked contact's agent) on a channel / contacts the agent handled on that channel in the period (handled = not abandoned, answered, not self-service).",
         ));
@@ -358,7 +356,7 @@ impl SelectionMix {
             } else {
                 format!(" (most by {})", named.join(", "))
             };
-            e.actions.push(common::action(
+            e.actions.push(Action::new(
                 format!(
                     "Stop agent-chosen surveys: {} of {} sample invitations ({}) were selected by agents{who}; let the survey platform invite contacts at random.",
                     self.biased,
@@ -371,7 +369,7 @@ impl SelectionMix {
         }
         if !random_ok {
             let needed = (p.min_random_share * self.sample as f64).ceil() as u64;
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!(
                     "Invite at random or by census: {} of {} sample invitations are random or census, {} are needed for {}.",
                     self.random,
@@ -622,7 +620,7 @@ impl AgentRates {
                     })
                     .collect()
             };
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!(
                     "Find out why invitation rates differ by agent and make invitation automatic: {}.",
                     listed.join(", ")
@@ -739,7 +737,7 @@ fn report_coverage(
         .iter()
         .map(|(ch, n)| format!("{ch} ({n} handled contacts)"))
         .collect();
-    e.actions.push(action(
+    e.actions.push(Action::new(
         format!(
             "Extend random survey invitations to {}, which received none.",
             list.join(", ")

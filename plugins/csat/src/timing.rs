@@ -8,7 +8,7 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Window, action, definition, num, pct, score_from_checks};
+use crate::common::{self, Window, num, pct, score_from_checks};
 use crate::design::{self, ScaleFinding};
 
 /// Evaluator `timing_design`.
@@ -220,7 +220,7 @@ fn report_delays(delays: &[(String, f64)], p: &TimingParams, e: &mut Evaluation)
             "{negative} invitations were sent before their contact ended (negative delay); they count as within the limit."
         ));
     }
-    e.definitions.push(definition(
+    e.definitions.push(Definition::new(
         "invitation delay",
         "invited_at - ended_at of the surveyed contact (joined on contact_id), in hours; median, nearest-rank p90, share at or under the limit.",
     ));
@@ -270,7 +270,7 @@ fn report_delays(delays: &[(String, f64)], p: &TimingParams, e: &mut Evaluation)
                 )
             })
             .collect();
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Trigger invitations automatically at contact end so {} go out within {} h (now {}): {}.",
                 pct(p.target_share),
@@ -329,14 +329,14 @@ fn report_design(
     p: &TimingParams,
     e: &mut Evaluation,
 ) -> Result<String, EvalError> {
-    e.definitions.push(definition(
+    e.definitions.push(Definition::new(
         "balanced scale",
         &format!(
             "The first section headed \"scale\" lists at least {} labelled points (`N = label` or a table of point and label); every label is classed neutral (neither, neutral, nor, average, undecided), negative (dissatisfied, unsatisfied, poor, bad, unhappy, terrible, disagree, negative) or positive (satisfied, good, excellent, happy, great, agree, positive); as many negative as positive labels, at most one neutral, running from one pole to the other.",
             p.scale_points
         ),
     ));
-    e.definitions.push(definition(
+    e.definitions.push(Definition::new(
         "question present",
         "A line or table row of a section headed \"question…\" (without one: any line with `?`) containing one of the keywords.",
     ));
@@ -354,8 +354,8 @@ fn report_design(
                 false,
             ));
         }
-        e.actions.push(action(
-            "Write a survey design document: balanced 5-point scale, an overall-satisfaction question and a resolution question.".into(),
+        e.actions.push(Action::new(
+            "Write a survey design document: balanced 5-point scale, an overall-satisfaction question and a resolution question.",
             Effort::Low,
             OwnerRole::Process,
         ));
@@ -395,7 +395,7 @@ fn report_design(
         }
     }
     if !missing.is_empty() {
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Add to the survey ({}): {}.",
                 doc.path,
@@ -439,7 +439,7 @@ fn scale_check(scale: &ScaleFinding, path: &str, e: &mut Evaluation) {
             .collect(),
     });
     if !scale.balanced {
-        e.actions.push(action(
+        e.actions.push(Action::new(
             format!(
                 "Rebalance the answer scale in {path} ({}), e.g. 1 Very dissatisfied, 2 Dissatisfied, 3 Neither, 4 Satisfied, 5 Very satisfied.",
                 scale.reason

@@ -185,23 +185,6 @@ pub fn num(x: Option<f64>) -> Value {
         .map_or(Value::Null, |v| Value::from(round(v, 6)))
 }
 
-/// A definition.
-pub fn definition(term: &str, text: &str) -> Definition {
-    Definition {
-        term: term.to_owned(),
-        text: text.to_owned(),
-    }
-}
-
-/// An action.
-pub fn action(text: String, effort: Effort, owner: OwnerRole) -> Action {
-    Action {
-        text,
-        effort: Some(effort),
-        owner_role: Some(owner),
-    }
-}
-
 /// Adds the cxaudit-kpis table needs of `tables` to a manifest: columns are
 /// merged into a table the manifest already declares, other tables are added
 /// as the KPI crate declares them (optional).

@@ -138,7 +138,7 @@ impl Evaluator for Absence {
                 "agents whose absence rate over the data exceeds the target",
             ),
         ];
-        e.definitions = vec![definition(
+        e.definitions = vec![Definition::new(
             "absence_rate",
             &format!("{def} (DOMAIN §5: unplanned absence hours / scheduled hours)"),
         )];
@@ -194,7 +194,7 @@ impl Evaluator for Absence {
                 .take(p.worst_agents.max(1))
                 .map(|(a, v)| format!("{a} ({})", pct(*v)))
                 .collect();
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!("Hold return-to-work and attendance conversations with {} (above the {} target).", named.join(", "), pct(target)),
                 Effort::Low,
                 OwnerRole::People,
@@ -206,7 +206,7 @@ impl Evaluator for Absence {
             .map(|(m, v)| format!("{m} ({})", pct(*v)))
             .collect();
         if !bad_months.is_empty() {
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!("Find the causes of absence peaks in {} (schedules, wellbeing, policy) and plan shrinkage for them.", bad_months.join(", ")),
                 Effort::Medium,
                 OwnerRole::Process,

@@ -465,22 +465,22 @@ impl Evaluator for Attrition {
             ),
         ];
         e.definitions = vec![
-            definition(
+            Definition::new(
                 "attrition_annualized",
                 &Kpi::AttritionAnnualized.definition(&opts).definition,
             ),
-            definition(
+            Definition::new(
                 "headcount",
                 "agents with an employment spell covering the day; start of month counts those exiting that day, end of month does not; an agent counts once per day",
             ),
-            definition(
+            Definition::new(
                 "early-tenure attrition",
                 &format!(
                     "DOMAIN §5: leavers within {} days / hires who have had {} days",
                     p.early_tenure_days, p.early_tenure_days
                 ),
             ),
-            definition(
+            Definition::new(
                 "trend",
                 "ordinary least-squares slope of the monthly rates against month number; negative = improving",
             ),
@@ -652,7 +652,7 @@ fn actions(
             .iter()
             .filter(|s| s.exit_type.as_deref() == Some("voluntary"))
             .count();
-        out.push(action(
+        out.push(Action::new(
             format!(
                 "Cut annualised attrition from {} to {}: {} leavers in the period ({voluntary} voluntary); start with teams {}: exit-reason review and stay interviews.",
                 pct(annualised), pct(target), leavers.len(), top.join(", ")
@@ -662,7 +662,7 @@ fn actions(
         ));
     }
     if let Some(s) = slope.filter(|s| *s > 0.0 && annualised > target) {
-        out.push(action(
+        out.push(Action::new(
             format!("Reverse the rising attrition trend (+{:.2} points a month): review it monthly with team leaders.", s * 100.0),
             Effort::Medium,
             OwnerRole::Process,
@@ -674,7 +674,7 @@ fn actions(
             .take(10)
             .map(|s| s.agent_id.as_str())
             .collect();
-        out.push(action(
+        out.push(Action::new(
             format!(
                 "Review hiring profile and onboarding: {} of {} hires left within {} days ({}).",
                 early.leavers,

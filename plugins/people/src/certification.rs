@@ -240,15 +240,15 @@ impl Evaluator for Certification {
             ),
         ];
         e.definitions = vec![
-            definition(
+            Definition::new(
                 "live contact",
                 "a handled contact: not abandoned, answered_at present, channel other than self_service, with an agent_id, answered in the period; judged at the moment it was answered",
             ),
-            definition(
+            Definition::new(
                 "breach",
                 "a live contact whose local arrival day is before certified_on of the employment spell covering it (a contact on the certification day is compliant), or whose spell has no certified_on",
             ),
-            definition(
+            Definition::new(
                 "employment spell",
                 "one roster row: hired_on to exited_on inclusive; a rehire is a new spell with its own certification",
             ),
@@ -392,7 +392,7 @@ fn certification_actions(
             .take(10)
             .map(|(a, r)| format!("{a} ({} contacts)", r.before_certification))
             .collect();
-        out.push(action(
+        out.push(Action::new(
             format!(
                 "Certify or withdraw from live queues agents {}{}: {breach_contacts} contacts were handled before certification.",
                 named.join(", "),
@@ -401,7 +401,7 @@ fn certification_actions(
             Effort::Low,
             OwnerRole::People,
         ));
-        out.push(action(
+        out.push(Action::new(
             "Make certification a routing prerequisite: the ACD assigns live queues only to agents with a certification date."
                 .to_owned(),
             Effort::Medium,
@@ -409,7 +409,7 @@ fn certification_actions(
         ));
     }
     if !anomalies.is_empty() {
-        out.push(action(
+        out.push(Action::new(
             format!("Reconcile the roster with the ACD: {} handled contacts belong to agents outside any employment spell.", anomalies.len()),
             Effort::Low,
             OwnerRole::Process,

@@ -323,9 +323,9 @@ impl Evaluator for KpiAttainment {
         e.definitions = judged
             .iter()
             .filter_map(|(_, k, _)| *k)
-            .map(|k| definition(k.key(), &k.definition(&opts).definition))
+            .map(|k| Definition::new(k.key(), &k.definition(&opts).definition))
             .collect();
-        e.definitions.push(definition("attainment", "a (KPI, month) pair meets its target when value >= target (direction min) or value <= target (direction max); values from the data (cxaudit-kpis, by local month) are preferred over kpi_results"));
+        e.definitions.push(Definition::new("attainment", "a (KPI, month) pair meets its target when value >= target (direction min) or value <= target (direction max); values from the data (cxaudit-kpis, by local month) are preferred over kpi_results"));
         if !not_gradeable.is_empty() {
             obs.push(format!(
                 "Not gradeable: {}.",
@@ -411,7 +411,7 @@ impl Evaluator for KpiAttainment {
                 })
                 .collect();
             if !missed.is_empty() {
-                e.actions.push(action(
+                e.actions.push(Action::new(
                     format!(
                         "Bring {} to {} {}: missed in {}; name the corrective action and owner in the monthly review.",
                         label(t),
@@ -425,7 +425,7 @@ impl Evaluator for KpiAttainment {
             }
         }
         for (k, _) in &not_gradeable {
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!(
                     "Map target `{k}` to a computable KPI definition or report it in kpi_results."
                 ),

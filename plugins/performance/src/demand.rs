@@ -173,7 +173,7 @@ impl Evaluator for DemandCost {
             (None, _) => obs.push("business_daily has no operating cost: cost per order and per contact are not judged.".into()),
             (Some(_), None) => {
                 obs.push("No cost-per-order target is set (kpi_targets or pack).".into());
-                actions.push(action("Set a cost-per-order target with a baseline and owner.".into(), Effort::Low, OwnerRole::Process));
+                actions.push(Action::new("Set a cost-per-order target with a baseline and owner.", Effort::Low, OwnerRole::Process));
             }
         }
         match cpo_slope {
@@ -263,16 +263,16 @@ impl Evaluator for DemandCost {
             ),
         ];
         e.definitions = vec![
-            definition("contacts_per_order", &def(Kpi::ContactsPerOrder)),
-            definition("cost_per_order", &def(Kpi::CostPerOrder)),
-            definition(
+            Definition::new("contacts_per_order", &def(Kpi::ContactsPerOrder)),
+            Definition::new("cost_per_order", &def(Kpi::CostPerOrder)),
+            Definition::new(
                 "cost_per_contact",
                 &format!(
                     "{} (denominator: handled contacts)",
                     def(Kpi::CostPerContact)
                 ),
             ),
-            definition(
+            Definition::new(
                 "flat contact curve",
                 "DOMAIN §3: when orders grow, contacts should not grow as fast; judged on mean month-over-month growth",
             ),
@@ -352,7 +352,7 @@ impl Evaluator for DemandCost {
         if let Some(t) = cpo_target.filter(|t| cpo > *t) {
             let orders_total: u64 = months.iter().map(|m| m.orders).sum();
             let avoidable = ((cpo - t) * orders_total as f64).round();
-            actions.push(action(
+            actions.push(Action::new(
                 format!("Cut contacts per order from {} to {}: about {avoidable} fewer contacts over the period; remove the top contact reasons upstream (bug hunt, self-service).", fmt4(Some(cpo)), fmt4(Some(t))),
                 Effort::High,
                 OwnerRole::Process,
@@ -362,7 +362,7 @@ impl Evaluator for DemandCost {
             && v > t
         {
             {
-                actions.push(action(
+                actions.push(Action::new(
                     format!(
                         "Bring cost per order from {} to {} ({} over).",
                         fmt4(Some(v)),
@@ -378,7 +378,7 @@ impl Evaluator for DemandCost {
             && c > o
         {
             {
-                actions.push(action(format!("Contacts grow faster than orders ({} vs {} a month): find the reasons that grow with volume and fix them before the next growth step.", pct(c), pct(o)), Effort::Medium, OwnerRole::Process));
+                actions.push(Action::new(format!("Contacts grow faster than orders ({} vs {} a month): find the reasons that grow with volume and fix them before the next growth step.", pct(c), pct(o)), Effort::Medium, OwnerRole::Process));
             }
         }
         e.actions = actions;

@@ -209,8 +209,8 @@ impl Evaluator for FirstContactResolution {
             ),
         ];
         e.definitions = vec![
-            definition("fcr_rate", &def),
-            definition(
+            Definition::new("fcr_rate", &def),
+            Definition::new(
                 "repeat rate",
                 "repeat generators / eligible contacts (= 1 - FCR) of a group",
             ),
@@ -282,7 +282,7 @@ impl Evaluator for FirstContactResolution {
                 .take(15)
                 .map(|(a, c, f)| format!("{a} ({}, {} eligible)", pct(*f), c.eligible))
                 .collect();
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!(
                     "Coach agents {} (FCR below {}): call listening on their repeat contacts.",
                     named.join(", "),
@@ -306,7 +306,7 @@ impl Evaluator for FirstContactResolution {
                 })
                 .collect();
             if !top.is_empty() && overall < target {
-                e.actions.push(action(
+                e.actions.push(Action::new(
                     format!("Root-cause the top repeat drivers {} and fix them upstream (process, product, self-service).", top.join(", ")),
                     Effort::Medium,
                     OwnerRole::Process,
@@ -318,7 +318,7 @@ impl Evaluator for FirstContactResolution {
                 .iter()
                 .map(|(q, _, f)| format!("{q} ({})", f.map_or("n/a".into(), pct)))
                 .collect();
-            e.actions.push(action(
+            e.actions.push(Action::new(
                 format!(
                     "Review routing and knowledge on queues {} (FCR under {}).",
                     named.join(", "),

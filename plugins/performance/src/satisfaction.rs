@@ -287,7 +287,7 @@ impl Evaluator for CustomerSatisfaction {
                     fmt(target),
                     missed.join(", ")
                 );
-                actions.push(action(text, Effort::Medium, OwnerRole::Process));
+                actions.push(Action::new(text, Effort::Medium, OwnerRole::Process));
             }
         }
         let summary = format!("{}.", summary_parts.join("; "));
@@ -318,13 +318,13 @@ impl Evaluator for CustomerSatisfaction {
             }
         }
         e.definitions = vec![
-            definition("csat_top2", &Kpi::CsatTop2.definition(&opts).definition),
-            definition("nps", &Kpi::Nps.definition(&opts).definition),
-            definition(
+            Definition::new("csat_top2", &Kpi::CsatTop2.definition(&opts).definition),
+            Definition::new("nps", &Kpi::Nps.definition(&opts).definition),
+            Definition::new(
                 "improvement test",
                 "CSAT: two-proportion z-test with pooled p, last vs first month with responses; NPS: z = (NPS_last - NPS_first) / sqrt(SE_first^2 + SE_last^2) with Var = (p + d - (p - d)^2) / n; improving when the last month is higher and p < significance",
             ),
-            definition("month", "local calendar month of the invitation"),
+            Definition::new("month", "local calendar month of the invitation"),
         ];
         e.drilldowns = vec![Drilldown {
             id: "satisfaction_by_month".into(),

@@ -530,6 +530,17 @@ pub struct Action {
     pub owner_role: Option<OwnerRole>,
 }
 
+impl Action {
+    /// An action with its effort and owner role.
+    pub fn new(text: impl Into<String>, effort: Effort, owner_role: OwnerRole) -> Self {
+        Action {
+            text: text.into(),
+            effort: Some(effort),
+            owner_role: Some(owner_role),
+        }
+    }
+}
+
 /// A definition used in an evaluation (a formula, a variant, a rule).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Definition {
@@ -537,6 +548,16 @@ pub struct Definition {
     pub term: String,
     /// Definition.
     pub text: String,
+}
+
+impl Definition {
+    /// A definition of `term`.
+    pub fn new(term: &str, text: &str) -> Self {
+        Definition {
+            term: term.to_owned(),
+            text: text.to_owned(),
+        }
+    }
 }
 
 /// The result of one evaluation; crosses the boundary as JSON.

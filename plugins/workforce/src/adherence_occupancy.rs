@@ -9,8 +9,8 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    Scored, action, definition, evaluation_from, kpi_evidence, kpi_options, kpi_table_needs,
-    measured, pct, round2, round4,
+    Scored, evaluation_from, kpi_evidence, kpi_options, kpi_table_needs, measured, pct, round2,
+    round4,
 };
 
 /// Parameters of [`AdherenceOccupancy`].
@@ -264,16 +264,16 @@ impl Evaluator for AdherenceOccupancy {
             ),
         ];
         e.definitions = vec![
-            definition(
+            Definition::new(
                 "Adherence",
                 "minutes in adherence / scheduled minutes, summed over days (per agent and overall).",
             ),
-            definition(
+            Definition::new(
                 "Conformance",
                 "worked minutes / scheduled minutes; can exceed 100%.",
             ),
-            definition("Occupancy", &Kpi::Occupancy.definition(&options).definition),
-            definition(
+            Definition::new("Occupancy", &Kpi::Occupancy.definition(&options).definition),
+            Definition::new(
                 "Utilisation",
                 &Kpi::Utilisation.definition(&options).definition,
             ),
@@ -486,7 +486,7 @@ fn actions(
         } else {
             String::new()
         };
-        out.push(action(
+        out.push(Action::new(
             format!(
                 "Coach agents on schedule adherence: {}{more}, below {}.",
                 named.join(", "),
@@ -504,14 +504,14 @@ fn actions(
         } else {
             extra_hours
         };
-        out.push(action(
+        out.push(Action::new(
             format!("Bring occupancy from {} to {} or less: add about {:.0} logged-in agent hours per day (or cut handle time).", pct(o), pct(p.occupancy_max), per_day),
             Effort::Medium,
             OwnerRole::Process,
         ));
     }
     if let Some(u) = utilisation.filter(|u| *u < p.utilisation_target) {
-        out.push(action(
+        out.push(Action::new(
             format!(
                 "Raise utilisation from {} to {}: align schedules and shrinkage with demand.",
                 pct(u),

@@ -393,23 +393,6 @@ pub fn measured(v: Option<f64>) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
-/// A definition.
-pub fn definition(term: &str, text: &str) -> Definition {
-    Definition {
-        term: term.to_owned(),
-        text: text.to_owned(),
-    }
-}
-
-/// An action with effort and owner.
-pub fn action(text: String, effort: Effort, owner_role: OwnerRole) -> Action {
-    Action {
-        text,
-        effort: Some(effort),
-        owner_role: Some(owner_role),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

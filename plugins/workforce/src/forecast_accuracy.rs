@@ -9,9 +9,9 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    IntervalRow, LocalSlot, Scored, WeekGrid, action, definition, evaluation_from, kpi_evidence,
-    kpi_options, kpi_table_needs, measured, pct, read_intervals, round2, round4, signed_pct,
-    time_zone, weekday_hour_label,
+    IntervalRow, LocalSlot, Scored, WeekGrid, evaluation_from, kpi_evidence, kpi_options,
+    kpi_table_needs, measured, pct, read_intervals, round2, round4, signed_pct, time_zone,
+    weekday_hour_label,
 };
 
 /// Parameters of [`ForecastAccuracy`].
@@ -279,27 +279,27 @@ impl Evaluator for ForecastAccuracy {
             ),
         ];
         e.definitions = vec![
-            definition(
+            Definition::new(
                 "Forecast error",
                 "e = F - A per interval (F forecast contacts, A actual contacts).",
             ),
-            definition(
+            Definition::new(
                 "WAPE",
                 "sum |e| / sum A; daily WAPE sums F and A per local day and queue first.",
             ),
-            definition("Bias", "sum e / sum A; positive means over-forecast."),
-            definition(
+            Definition::new("Bias", "sum e / sum A; positive means over-forecast."),
+            Definition::new(
                 "Within tolerance",
                 &format!(
                     "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts; the share is over all intervals, and each volume band is also reported separately.",
                     p.tolerance, p.min_volume, p.absolute_tolerance
                 ),
             ),
-            definition(
+            Definition::new(
                 "AHT WAPE",
                 "per local day and queue, workload forecast (actual contacts x forecast AHT) vs actual workload (actual contacts x actual AHT); sum |difference| / sum actual workload.",
             ),
-            definition(
+            Definition::new(
                 "MAPE",
                 "mean |e| / A over intervals with A > 0 (heatmap cells).",
             ),
@@ -612,7 +612,7 @@ fn actions(
             })
             .collect();
         if !worst.is_empty() {
-            out.push(action(
+            out.push(Action::new(
                 format!("Re-model the interval forecast where it misses most: {}; review the intraday profile of those cells.", worst.join("; ")),
                 Effort::Medium,
                 OwnerRole::Process,
@@ -621,14 +621,14 @@ fn actions(
     }
     if let Some(b) = bias.filter(|b| b.abs() > p.max_abs_bias) {
         let dir = if b > 0.0 { "high" } else { "low" };
-        out.push(action(
+        out.push(Action::new(
             format!("The forecast runs {} {dir} over the period: recalibrate the volume baseline (limit ±{}).", signed_pct(b), pct(p.max_abs_bias)),
             Effort::Low,
             OwnerRole::Process,
         ));
     }
     if let Some(w) = aht.filter(|w| *w > p.aht_wape_target) {
-        out.push(action(
+        out.push(Action::new(
             format!(
                 "Forecast AHT per queue and interval from recent actuals: AHT WAPE {} against {}.",
                 pct(w),

@@ -9,9 +9,8 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    KpiTarget, LocalSlot, Scored, WeekGrid, action, definition, evaluation_from, kpi_evidence,
-    kpi_options, kpi_table_needs, measured, pct, read_targets, round2, round4, time_zone,
-    weekday_hour_label,
+    KpiTarget, LocalSlot, Scored, WeekGrid, evaluation_from, kpi_evidence, kpi_options,
+    kpi_table_needs, measured, pct, read_targets, round2, round4, time_zone, weekday_hour_label,
 };
 
 /// Parameters of [`ServiceLevel`].
@@ -329,17 +328,17 @@ impl Evaluator for ServiceLevel {
             ),
         ];
         e.definitions = vec![
-            definition(
+            Definition::new(
                 "Service level",
                 &kpi_definition(Kpi::ServiceLevel, &options),
             ),
-            definition("ASA", &kpi_definition(Kpi::AsaSeconds, &options)),
-            definition("Abandon rate", &kpi_definition(Kpi::AbandonRate, &options)),
-            definition(
+            Definition::new("ASA", &kpi_definition(Kpi::AsaSeconds, &options)),
+            Definition::new("Abandon rate", &kpi_definition(Kpi::AbandonRate, &options)),
+            Definition::new(
                 "Day",
                 "local calendar day of arrival in the centre's time zone (cxaudit kpis --by day).",
             ),
-            definition(
+            Definition::new(
                 "E-mail response",
                 "first response = answered_at - arrived_at of e-mail contacts; unanswered e-mails count as outside the limit.",
             ),
@@ -710,7 +709,7 @@ fn actions(
             })
             .collect();
         if !worst.is_empty() {
-            out.push(action(
+            out.push(Action::new(
                 format!(
                     "Re-plan staffing and breaks in the weakest hours: {}; target {} in {} s.",
                     worst.join(", "),
@@ -723,10 +722,10 @@ fn actions(
         }
     }
     if failed("abandon_period") {
-        out.push(action(format!("Cut abandonment to {} or less: callback offers and queue messaging in the weakest hours.", pct(t.abandon.0)), Effort::Medium, OwnerRole::Technology));
+        out.push(Action::new(format!("Cut abandonment to {} or less: callback offers and queue messaging in the weakest hours.", pct(t.abandon.0)), Effort::Medium, OwnerRole::Technology));
     }
     if let Some(e) = email.filter(|e| e.share_within < p.email_target_share) {
-        out.push(action(
+        out.push(Action::new(
             format!("Answer e-mail within {} h: {} on time against {}; {} of {} e-mails unanswered; schedule e-mail work in low-volume hours.", p.email_response_hours, pct(e.share_within), pct(p.email_target_share), e.total - e.answered, e.total),
             Effort::Low,
             OwnerRole::Process,

@@ -11,9 +11,8 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    IntervalRow, KpiTarget, LocalSlot, Scored, WEEKDAYS, WeekGrid, action, clock, definition,
-    evaluation_from, measured, pct, read_intervals, read_targets, round2, round4, time_zone,
-    weekday_hour_label,
+    IntervalRow, KpiTarget, LocalSlot, Scored, WEEKDAYS, WeekGrid, clock, evaluation_from,
+    measured, pct, read_intervals, read_targets, round2, round4, time_zone, weekday_hour_label,
 };
 
 /// Parameters of [`StaffingFit`].
@@ -550,7 +549,7 @@ fn gap_actions(cells: &Cells, pooled: bool) -> Vec<Action> {
         .into_iter()
         .take(5)
         .map(|r| {
-            action(
+            Action::new(
                 format!("Add {} agent{} {} {}-{} on {} (scheduled below the Erlang requirement on average).", r.agents, if r.agents == 1 { "" } else { "s" }, WEEKDAYS[r.weekday], clock(r.from), clock(r.to), scope(&r.group)),
                 Effort::Medium,
                 OwnerRole::Process,
@@ -558,7 +557,7 @@ fn gap_actions(cells: &Cells, pooled: bool) -> Vec<Action> {
         })
         .collect();
     out.extend(runs(cells, false).into_iter().take(3).map(|r| {
-        action(
+        Action::new(
             format!("Move {} agent{} out of {} {}-{} on {} (scheduled above the requirement) to the short intervals.", r.agents, if r.agents == 1 { "" } else { "s" }, WEEKDAYS[r.weekday], clock(r.from), clock(r.to), scope(&r.group)),
             Effort::Low,
             OwnerRole::Process,
@@ -688,7 +687,7 @@ fn group_drilldown(judged: &[Judged]) -> Drilldown {
 
 fn definitions(model: &Model, pooled: bool, sl: f64, p: &Params) -> Vec<Definition> {
     vec![
-        definition(
+        Definition::new(
             "Requirement",
             &format!(
                 "{}: smallest N with SL({} s) >= {} from actual contacts and actual AHT (forecast AHT when the actual is missing); A = contacts x AHT / interval seconds; zero volume requires 0 agents.",
@@ -697,14 +696,14 @@ fn definitions(model: &Model, pooled: bool, sl: f64, p: &Params) -> Vec<Definiti
                 sl
             ),
         ),
-        definition(
+        Definition::new(
             "Scheduled requirement R",
             &format!(
                 "ceil(N / (1 - {})) (float-safe), compared with scheduled_agents S.",
                 p.shrinkage
             ),
         ),
-        definition(
+        Definition::new(
             "Pooling",
             if pooled {
                 "per_interval: the queues of one interval share one multi-skilled pool; volume and workload are summed across queues and compared with the summed scheduled_agents."
@@ -712,11 +711,11 @@ fn definitions(model: &Model, pooled: bool, sl: f64, p: &Params) -> Vec<Definiti
                 "per_queue: each queue-interval is staffed on its own."
             },
         ),
-        definition(
+        Definition::new(
             "Staffing fit",
             "under = sum max(R - S, 0) / sum R; over = sum max(S - R, 0) / sum R; R2_fit = 1 - sum (R - S)^2 / sum (R - mean R)^2; Pearson r of R and S.",
         ),
-        definition(
+        Definition::new(
             "WFM requirement check",
             "mean over intervals with an Erlang net requirement > 0 of |required_agents - N| / N (required_agents summed over the pool).",
         ),
