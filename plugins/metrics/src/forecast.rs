@@ -73,6 +73,11 @@ pub struct ToleranceRule {
     pub min_volume: f64,
     /// Absolute tolerance for low-volume intervals: within if `|F - A| <= absolute`.
     pub absolute: f64,
+    /// Allowance for arrival noise: an interval is also within when
+    /// `|F - A| <= noise_z * sqrt(F)`, the Poisson band of width `noise_z`
+    /// standard deviations around the forecast (no forecast can be judged
+    /// more finely than the randomness of arrivals; 0 = no allowance).
+    pub noise_z: f64,
 }
 
 impl ToleranceRule {
@@ -82,6 +87,7 @@ impl ToleranceRule {
             relative,
             min_volume: 0.0,
             absolute: 0.0,
+            noise_z: 0.0,
         }
     }
 }
@@ -122,7 +128,7 @@ pub fn within_tolerance(
 ) -> Result<ToleranceShare, MetricError> {
     check(forecast, actual)?;
     let ok = |v: f64| v.is_finite() && v >= 0.0;
-    if !ok(rule.relative) || !ok(rule.min_volume) || !ok(rule.absolute) {
+    if !ok(rule.relative) || !ok(rule.min_volume) || !ok(rule.absolute) || !ok(rule.noise_z) {
         return Err(MetricError::InvalidInput(
             "tolerance rule must be finite and >= 0",
         ));
@@ -130,12 +136,13 @@ pub fn within_tolerance(
     let mut s = ToleranceShare::default();
     for (&f, &a) in forecast.iter().zip(actual) {
         let e = (f - a).abs();
+        let noise = rule.noise_z * f.max(0.0).sqrt();
         if a < rule.min_volume {
             s.low_volume_judged += 1;
-            s.low_volume_within += usize::from(e <= rule.absolute * (1.0 + 1e-12));
+            s.low_volume_within += usize::from(e <= rule.absolute.max(noise) * (1.0 + 1e-12));
         } else {
             s.judged += 1;
-            s.within += usize::from(e <= rule.relative * a * (1.0 + 1e-12));
+            s.within += usize::from(e <= (rule.relative * a).max(noise) * (1.0 + 1e-12));
         }
     }
     Ok(s)
@@ -204,5 +211,28 @@ mod tests {
         assert_rel(mape(&[5.0, 11.0], &[0.0, 10.0]).unwrap(), 0.1, 1e-15);
         let s = within_tolerance(&[0.0, 1.0], &[0.0, 0.0], ToleranceRule::relative(0.1)).unwrap();
         assert_eq!((s.judged, s.within), (2, 1));
+    }
+
+    #[test]
+    fn noise_allowance_widens_the_band_to_the_poisson_noise() {
+        // F = 100, A = 85: |e| = 15 > 10% of 85 (8.5) but <= 1.645 x sqrt(100) = 16.45.
+        let strict = ToleranceRule::relative(0.10);
+        let noisy = ToleranceRule {
+            noise_z: 1.645,
+            ..strict
+        };
+        assert_eq!(
+            within_tolerance(&[100.0], &[85.0], strict).unwrap().within,
+            0
+        );
+        assert_eq!(
+            within_tolerance(&[100.0], &[85.0], noisy).unwrap().within,
+            1
+        );
+        // F = 100, A = 80: |e| = 20 > 16.45: outside either way.
+        assert_eq!(
+            within_tolerance(&[100.0], &[80.0], noisy).unwrap().within,
+            0
+        );
     }
 }

@@ -23,6 +23,8 @@ pub struct Params {
     pub min_volume: f64,
     /// Absolute tolerance (contacts) for low-volume intervals.
     pub absolute_tolerance: f64,
+    /// Poisson noise allowance: also within when |F - A| <= noise_z x sqrt(F) (0 = off).
+    pub noise_z: f64,
     /// Share of intervals within tolerance needed to pass.
     pub target_share_within: f64,
     /// Daily WAPE for full credit.
@@ -79,6 +81,11 @@ impl Evaluator for ForecastAccuracy {
             ParamSpec::number("absolute_tolerance", 3.0)
                 .min(0.0)
                 .describe("absolute tolerance |F - A| for low-volume intervals (contacts)"),
+        )
+        .parameter(
+            ParamSpec::number("noise_z", 0.0).min(0.0).describe(
+                "arrival-noise allowance: an interval is also within tolerance when |F - A| <= noise_z x sqrt(F) (1.645 = the 90% Poisson band; 0 = off)",
+            ),
         )
         .parameter(
             ParamSpec::number("target_share_within", 0.80)
@@ -166,6 +173,7 @@ impl Evaluator for ForecastAccuracy {
             relative: p.tolerance,
             min_volume: p.min_volume,
             absolute: p.absolute_tolerance,
+            noise_z: p.noise_z,
         };
         let tol = forecast::within_tolerance(&f, &a, rule)
             .map_err(|e| EvalError::Failed(format!("tolerance: {e}")))?;
@@ -205,11 +213,19 @@ impl Evaluator for ForecastAccuracy {
         )));
 
         let summary = format!(
-            "{} of intervals within tolerance (±{} or ±{} contacts under {}; target {}), daily WAPE {} (target <= {}), bias {} (limit ±{}), AHT WAPE {} (target <= {}).",
+            "{} of intervals within tolerance (±{} or ±{} contacts under {}{}; target {}), daily WAPE {} (target <= {}), bias {} (limit ±{}), AHT WAPE {} (target <= {}).",
             combined_share(&tol).map_or("n/a".into(), pct),
             pct(p.tolerance),
             p.absolute_tolerance,
             p.min_volume,
+            if p.noise_z > 0.0 {
+                format!(
+                    ", or within {} x sqrt(forecast) of arrival noise",
+                    p.noise_z
+                )
+            } else {
+                String::new()
+            },
             pct(p.target_share_within),
             daily_wape.map_or("n/a".into(), pct),
             pct(p.wape_target),
@@ -291,8 +307,8 @@ impl Evaluator for ForecastAccuracy {
             Definition::new(
                 "Within tolerance",
                 &format!(
-                    "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts; the share is over all intervals, and each volume band is also reported separately.",
-                    p.tolerance, p.min_volume, p.absolute_tolerance
+                    "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts; with a noise allowance of z = {}, also |e| <= z x sqrt(F) (the Poisson band of arrivals around the forecast). The share is over all intervals; each volume band is also reported separately.",
+                    p.tolerance, p.min_volume, p.absolute_tolerance, p.noise_z
                 ),
             ),
             Definition::new(
@@ -752,5 +768,27 @@ mod tests {
     fn missing_intervals_table_is_insufficient_evidence() {
         let e = TestHost::new().run(&ForecastAccuracy, json!({}));
         assert_eq!(e.status, Status::InsufficientEvidence);
+    }
+
+    #[test]
+    fn noise_allowance_counts_intervals_within_the_poisson_band() {
+        // noise_z 1.645: bands max(0.1 A, 1.645 sqrt F) = 16.45, 18.02, 14.71, 11.63 for
+        // |e| = 10, 20, 0, 10 -> 3 of 4 within (20 > 18.02); the low-volume interval
+        // (F = 2, A = 0) is within max(3, 2.33). All intervals: 4 of 5 = 0.8, passes 0.8.
+        let e = host().run(&ForecastAccuracy, json!({"noise_z": 1.645}));
+        let m = |n: &str| {
+            e.measurements
+                .iter()
+                .find(|m| m.name == n)
+                .and_then(|m| m.value)
+                .unwrap()
+        };
+        assert!((m("share_within_tolerance") - 0.8).abs() < 1e-12);
+        assert!((m("high_volume_share_within") - 0.75).abs() < 1e-12);
+        assert!(
+            e.checks
+                .iter()
+                .any(|c| c.id == "share_within_tolerance" && c.passed)
+        );
     }
 }
