@@ -180,6 +180,7 @@ mod tests {
             relative: 0.1,
             min_volume: 50.0,
             absolute: 10.0,
+            noise_z: 0.0,
         };
         let s = within_tolerance(&F, &A, rule).unwrap();
         assert_eq!(
