@@ -2,7 +2,7 @@
 //! and a follow-up centre, assesses both against the shipped pack with the
 //! first-party plugins, compares them, and prints a short summary.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -10,7 +10,6 @@ use anyhow::Context;
 use clap::Args;
 use cxaudit::assessment::Assessment;
 use cxaudit::pipeline::{AssessOptions, assess};
-use cxaudit_kpis::Kpi;
 use cxaudit_synth::{Scenario, SynthConfig, generate};
 
 use super::{InputError, PluginArgs, load_pack};
@@ -91,16 +90,16 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         )?;
         let out = args.out.join(name);
         let written = super::assess::write_outputs(&record, &out, None)?;
-        records.push((name, record, evidence, written));
+        records.push((record, written));
     }
     let compare_dir = args.out.join("compare");
     let compared =
-        cxaudit::compare::write_comparison(&records[0].1, &records[1].1, &compare_dir, None)
+        cxaudit::compare::write_comparison(&records[0].0, &records[1].0, &compare_dir, None)
             .map_err(|e| anyhow::anyhow!("comparing the two assessments: {e:?}"))?;
 
-    print_summary(&records[0].1, &records[1].1, &records[0].2, &records[1].2)?;
+    print_summary(&records[0].0, &records[1].0)?;
     println!("\nreports:");
-    for (_, _, _, written) in &records {
+    for (_, written) in &records {
         for path in written {
             println!("  {}", path.display());
         }
@@ -119,12 +118,7 @@ fn score(a: &Assessment) -> String {
         .map_or("n/a".into(), |s| format!("{:.1}%", s * 100.0))
 }
 
-fn print_summary(
-    base: &Assessment,
-    new: &Assessment,
-    base_ev: &Path,
-    new_ev: &Path,
-) -> anyhow::Result<()> {
+fn print_summary(base: &Assessment, new: &Assessment) -> anyhow::Result<()> {
     println!(
         "cxaudit demo: {} — baseline vs follow-up, pack {} {}",
         base.centre.name, base.pack.id, base.pack.version
@@ -157,36 +151,15 @@ fn print_summary(
             item.rank, item.criterion, item.title, item.gap_points
         );
     }
-    println!("\nKPI deltas (baseline -> follow-up, from the evidence):");
-    let kpis =
-        |dir: &Path| -> anyhow::Result<cxaudit_kpis::GroupKpis> { super::kpis::overall_of(dir) };
-    let (b, n) = (kpis(base_ev)?, kpis(new_ev)?);
-    for kpi in [
-        Kpi::CsatTop2,
-        Kpi::Utilisation,
-        Kpi::CostPerOrder,
-        Kpi::AttritionAnnualized,
-        Kpi::ServiceLevel,
-        Kpi::FcrRate,
-        Kpi::ForecastWape,
-    ] {
-        let show = |v: Option<f64>| match (v, kpi.unit()) {
-            (Some(v), "ratio") => format!("{:.1}%", v * 100.0),
-            (Some(v), _) => format!("{v:.3}"),
-            (None, _) => "n/a".into(),
-        };
-        let delta = match (b.value(kpi), n.value(kpi)) {
-            (Some(x), Some(y)) if kpi.unit() == "ratio" => {
-                format!("{:+.1} points", (y - x) * 100.0)
-            }
-            (Some(x), Some(y)) if x != 0.0 => format!("{:+.1}%", (y - x) / x * 100.0),
-            _ => String::new(),
-        };
+    // The KPIs are already measured in the two assessments: the comparison
+    // reads them from there instead of parsing the evidence again.
+    println!("\nKPI deltas (baseline -> follow-up, as measured in the assessments):");
+    let view =
+        cxaudit::compare::view(base, new).map_err(|e| anyhow::anyhow!("comparing: {e:?}"))?;
+    for k in &view.kpis {
         println!(
-            "  {:22} {:>9} -> {:>9}  {delta}",
-            kpi.key(),
-            show(b.value(kpi)),
-            show(n.value(kpi))
+            "  {:28} {:>12} -> {:>12}  {} ({})",
+            k.label, k.base, k.new, k.delta, k.verdict
         );
     }
     Ok(())

@@ -140,16 +140,6 @@ fn time_zone(store: &EvidenceStore) -> String {
         .unwrap_or_else(|| "UTC".to_owned())
 }
 
-/// The KPIs of an evidence folder over its period, with the default definitions.
-pub fn overall_of(dir: &Path) -> anyhow::Result<cxaudit_kpis::GroupKpis> {
-    let store = load_store(dir, &cx_ops_schema()?, true)?;
-    let options = KpiOptions::default()
-        .with_time_zone(&time_zone(&store))
-        .map_err(InputError)?
-        .with_period(store.manifest.start, store.manifest.end);
-    Ok(cxaudit_kpis::overall(&evidence_of(&store), &options))
-}
-
 /// Runs `cxaudit kpis`.
 pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
     let schema = match &args.pack {

@@ -124,23 +124,9 @@ pub fn write_files(out: &Path, files: &[(&str, &str)]) -> Result<Vec<PathBuf>, R
     Ok(paths)
 }
 
-/// Parses the text of an `assessment.json`.
-///
-/// Evidence inventory entries omit empty `messages` and `missing_columns`
-/// when written; they are filled in as empty lists before parsing.
+/// Parses the text of an `assessment.json` (errors keep line and column).
 pub fn parse_assessment(text: &str) -> Result<Assessment, serde_json::Error> {
-    let mut value: serde_json::Value = serde_json::from_str(text)?;
-    if let Some(entries) = value.get_mut("evidence").and_then(|e| e.as_array_mut()) {
-        for entry in entries {
-            if let Some(map) = entry.as_object_mut() {
-                for key in ["messages", "missing_columns"] {
-                    map.entry(key)
-                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-                }
-            }
-        }
-    }
-    serde_json::from_value(value)
+    serde_json::from_str(text)
 }
 
 /// Reads an `assessment.json`.

@@ -608,11 +608,7 @@ mod tests {
             &Drivers,
             json!({"dissatisfied_max": 4, "min_driver_responses": 3}),
         );
-        let m = e
-            .measurements
-            .iter()
-            .find(|m| m.name == "dissatisfied_coded_share")
-            .unwrap();
+        let m = e.measurement("dissatisfied_coded_share").unwrap();
         assert_eq!(m.value, Some(0.75));
         assert!(!e.checks[1].passed);
     }

@@ -641,13 +641,7 @@ mod tests {
         assert_eq!(e.score, Some(0.5));
         assert_eq!(e.status, Status::PartiallyMet);
         // 4 responded of 13 invitations in the period; the kpis figure covers the whole table.
-        let m = |name: &str| {
-            e.measurements
-                .iter()
-                .find(|m| m.name == name)
-                .unwrap()
-                .value
-        };
+        let m = |name: &str| e.measurement(name).unwrap().value;
         assert!((m("period_response_rate").unwrap() - 4.0 / 13.0).abs() < 1e-12);
         assert!((m("survey_response_rate").unwrap() - 4.0 / 13.0).abs() < 1e-12);
         assert_eq!(m("csat_top2"), Some(0.75));

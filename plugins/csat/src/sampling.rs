@@ -830,11 +830,7 @@ mod tests {
             &SamplingBias,
             json!({"min_agent_contacts": 1, "customer_initiated_biased": true}),
         );
-        let m = e
-            .measurements
-            .iter()
-            .find(|m| m.name == "agent_selected_share")
-            .unwrap();
+        let m = e.measurement("agent_selected_share").unwrap();
         assert!((m.value.unwrap() - 2.0 / 6.0).abs() < 1e-12);
     }
 
@@ -903,11 +899,7 @@ mod tests {
             &SamplingBias,
             json!({"min_agent_contacts": 1, "outlier_k": 1.0, "agent_rate_method": "chi_square"}),
         );
-        let m = e
-            .measurements
-            .iter()
-            .find(|m| m.name == "min_chi_square_p")
-            .unwrap();
+        let m = e.measurement("min_chi_square_p").unwrap();
         assert!(
             (m.value.unwrap() - (-0.75f64).exp()).abs() < 1e-9,
             "{:?}",

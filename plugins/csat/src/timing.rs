@@ -510,13 +510,7 @@ mod tests {
         let e = host([1, 2, 30, 3])
             .document("survey_design", "docs/survey.md", NO_RESOLUTION)
             .run(&TimingDesign, json!({}));
-        let m = |name: &str| {
-            e.measurements
-                .iter()
-                .find(|m| m.name == name)
-                .unwrap()
-                .value
-        };
+        let m = |name: &str| e.measurement(name).unwrap().value;
         assert_eq!(m("invitations_within_limit_share"), Some(0.75));
         assert_eq!(m("invitation_delay_median_hours"), Some(2.5));
         assert_eq!(m("invitation_delay_p90_hours"), Some(30.0));

@@ -604,23 +604,6 @@ fn adherence(
     Ok(())
 }
 
-/// Months (first day, last day) covering a period.
-pub(crate) fn months(start: NaiveDate, end: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
-    let mut out = Vec::new();
-    let mut first = start.with_day(1).unwrap_or(start);
-    while first <= end {
-        let next = if first.month() == 12 {
-            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-        };
-        let Some(next) = next else { break };
-        out.push((first, next.pred_opt().unwrap_or(next)));
-        first = next;
-    }
-    out
-}
-
 fn attrition(
     t: &Table,
     ev: &Evidence,
@@ -655,7 +638,8 @@ fn attrition(
             .count() as f64
     };
     let mut rates = Vec::new();
-    for (first, last) in months(start, end) {
+    for first in crate::evaluator::months_of(start, end) {
+        let last = crate::evaluator::month_end(first);
         let leavers = exited
             .iter()
             .filter(|x| x.is_some_and(|x| x >= first && x <= last))

@@ -16,7 +16,13 @@ pub fn period_dates(ctx: &Context<'_>) -> Result<(NaiveDate, NaiveDate), EvalErr
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
     };
-    Ok((parse(&p.start)?, parse(&p.end)?))
+    let (start, end) = (parse(&p.start)?, parse(&p.end)?);
+    if end < start {
+        return Err(EvalError::Failed(format!(
+            "the period ends ({end}) before it starts ({start})"
+        )));
+    }
+    Ok((start, end))
 }
 
 /// The as-of date of the assessment.
@@ -74,7 +80,7 @@ pub fn month_label(month: NaiveDate) -> String {
 
 /// The local date of a UTC timestamp (seconds).
 pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
-    tz.timestamp_opt(ts, 0).single().map(|t| t.date_naive())
+    crate::accumulate::local_date(ts, &tz)
 }
 
 /// `YYYY-MM-DD HH:MM` in local time.

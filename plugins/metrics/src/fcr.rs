@@ -325,10 +325,21 @@ pub fn fcr_from_repeats<'a>(
     params: &FcrParams,
 ) -> Result<FcrReport<'a>, MetricError> {
     let classes = classify(contacts, params)?;
+    Ok(report_from_classes(contacts, &classes, params))
+}
+
+/// Aggregates contacts already classified by [`classify`] (same order)
+/// overall, per agent and per queue, so a caller that also needs the
+/// classes for another grouping classifies only once.
+pub fn report_from_classes<'a>(
+    contacts: &[FcrContact<'a>],
+    classes: &[FcrClass],
+    params: &FcrParams,
+) -> FcrReport<'a> {
     let mut overall = FcrCounts::default();
     let mut by_agent: FxMap<Option<&'a str>, FcrCounts> = FxMap::default();
     let mut by_queue: FxMap<&'a str, FcrCounts> = FxMap::default();
-    for (c, &class) in contacts.iter().zip(&classes) {
+    for (c, &class) in contacts.iter().zip(classes) {
         overall.add(class);
         by_agent.entry(c.agent_id).or_default().add(class);
         by_queue.entry(c.queue).or_default().add(class);
@@ -337,7 +348,7 @@ pub fn fcr_from_repeats<'a>(
     by_agent.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut by_queue: Vec<_> = by_queue.into_iter().collect();
     by_queue.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    Ok(FcrReport {
+    FcrReport {
         data_end: params
             .data_end
             .or_else(|| contacts.iter().map(|c| c.arrived_at).max()),
@@ -345,7 +356,7 @@ pub fn fcr_from_repeats<'a>(
         overall,
         by_agent,
         by_queue,
-    })
+    }
 }
 
 #[cfg(test)]

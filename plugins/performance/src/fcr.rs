@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use cxaudit_kpis::Kpi;
-use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify, fcr_from_repeats};
+use cxaudit_metrics::fcr::{
+    FcrClass, FcrContact, FcrCounts, FcrParams, classify, report_from_classes,
+};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -130,8 +132,9 @@ impl Evaluator for FirstContactResolution {
             window_days: p.fcr_window_days,
             data_end: None,
         };
-        let report =
-            fcr_from_repeats(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+        let classes =
+            classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+        let report = report_from_classes(&rows, &classes, &params);
         let kpi_target = centre_target(ctx, "fcr_rate")?;
         let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
         let source = if kpi_target.is_some() {
@@ -159,7 +162,7 @@ impl Evaluator for FirstContactResolution {
             .iter()
             .filter(|(_, _, f)| f.is_some_and(|f| f < target))
             .collect();
-        let reasons = repeat_drivers(&cols, &rows, &params)?;
+        let reasons = repeat_drivers(&cols, &classes);
 
         let check = Check::new(
             "fcr_vs_target",
@@ -334,15 +337,8 @@ impl Evaluator for FirstContactResolution {
 
 /// FCR counts per contact reason, most repeat generators first; `None`
 /// without a `contact_reason` column.
-fn repeat_drivers(
-    cols: &Columns<'_>,
-    rows: &[FcrContact<'_>],
-    params: &FcrParams,
-) -> Result<Option<Vec<(String, FcrCounts)>>, EvalError> {
-    let Some(reasons) = &cols.reason else {
-        return Ok(None);
-    };
-    let classes = classify(rows, params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+fn repeat_drivers(cols: &Columns<'_>, classes: &[FcrClass]) -> Option<Vec<(String, FcrCounts)>> {
+    let reasons = cols.reason.as_ref()?;
     let mut by: BTreeMap<String, FcrCounts> = BTreeMap::new();
     for (class, reason) in classes.iter().zip(reasons) {
         let key = reason
@@ -357,7 +353,7 @@ fn repeat_drivers(
             .cmp(&a.1.repeat_generators)
             .then(a.0.cmp(&b.0))
     });
-    Ok(Some(out))
+    Some(out)
 }
 
 fn counts_drilldown(

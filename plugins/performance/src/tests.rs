@@ -11,10 +11,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
-    e.measurements
-        .iter()
-        .find(|m| m.name == name)
-        .and_then(|m| m.value)
+    e.measurement(name).and_then(|m| m.value)
 }
 
 /// Survey rows: (invited_at, csat, nps, responded).

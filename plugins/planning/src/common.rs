@@ -1,76 +1,18 @@
 //! Helpers shared by the planning evaluators: dates and periods, documents,
 //! durations, KPI names and units, number formatting.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate};
-use chrono_tz::Tz;
+use chrono::{Datelike, NaiveDate};
 use cxaudit_kpis::Kpi;
 use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc, MdTable, Section};
 use cxaudit_plugin_sdk::prelude::*;
 
-/// Parses a `YYYY-MM-DD` date the host gave (period, as-of).
-pub fn parse_request_date(text: &str, what: &str) -> Result<NaiveDate, EvalError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|e| EvalError::Failed(format!("{what} `{text}` is not a YYYY-MM-DD date: {e}")))
-}
-
-/// The assessment period as dates, inclusive.
-pub fn period_dates(ctx: &Context<'_>) -> Result<(NaiveDate, NaiveDate), EvalError> {
-    let start = parse_request_date(&ctx.period().start, "period start")?;
-    let end = parse_request_date(&ctx.period().end, "period end")?;
-    if end < start {
-        return Err(EvalError::Failed(format!(
-            "the period ends ({end}) before it starts ({start})"
-        )));
-    }
-    Ok((start, end))
-}
-
-/// The as-of date of the assessment.
-pub fn as_of_date(ctx: &Context<'_>) -> Result<NaiveDate, EvalError> {
-    parse_request_date(ctx.as_of(), "as-of date")
-}
-
-/// The centre's time zone.
-pub fn time_zone(ctx: &Context<'_>) -> Result<Tz, EvalError> {
-    ctx.time_zone()
-        .parse::<Tz>()
-        .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))
-}
+pub use cxaudit_kpis::evaluator::{
+    as_of_date, local_date, local_time_label, month_label, months_of, period_dates, time_zone,
+};
 
 /// First day of the month of `date`.
 pub fn month_start(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
-}
-
-/// First days of every month the period touches, in order.
-pub fn months_of(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    let mut m = month_start(start);
-    while m <= end {
-        out.push(m);
-        match m.checked_add_months(Months::new(1)) {
-            Some(next) => m = next,
-            None => break,
-        }
-    }
-    out
-}
-
-/// `YYYY-MM` label of a month.
-pub fn month_label(month: NaiveDate) -> String {
-    month.format("%Y-%m").to_string()
-}
-
-/// The local calendar date of a UTC instant (seconds) in `tz`.
-pub fn local_date(seconds: i64, tz: Tz) -> Option<NaiveDate> {
-    DateTime::from_timestamp(seconds, 0).map(|t| t.with_timezone(&tz).date_naive())
-}
-
-/// A UTC instant shown as local `YYYY-MM-DD HH:MM` in `tz`.
-pub fn local_time_label(seconds: i64, tz: Tz) -> String {
-    DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| format!("@{seconds}"))
 }
 
 /// Parses a document's Markdown; bad front matter is unusable evidence.

@@ -628,6 +628,16 @@ impl Evaluation {
         e
     }
 
+    /// The measurement of a name, if the evaluation has it.
+    pub fn measurement(&self, name: &str) -> Option<&Measurement> {
+        self.measurements.iter().find(|m| m.name == name)
+    }
+
+    /// The check of an id, if the evaluation has it.
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
     /// Sets the summary.
     pub fn summary(mut self, summary: impl Into<String>) -> Self {
         self.summary = summary.into();

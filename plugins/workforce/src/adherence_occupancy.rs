@@ -565,10 +565,7 @@ mod tests {
     }
 
     fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
-        e.measurements
-            .iter()
-            .find(|m| m.name == name)
-            .and_then(|m| m.value)
+        e.measurement(name).and_then(|m| m.value)
     }
 
     #[test]

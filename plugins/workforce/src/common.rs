@@ -5,31 +5,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use chrono_tz::Tz;
-use cxaudit_kpis::{Evidence, Kpi, KpiOptions};
+use cxaudit_kpis::{Evidence, Kpi};
 use cxaudit_plugin_sdk::prelude::*;
 
 /// Weekday labels, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// The centre's time zone.
-pub fn time_zone(ctx: &Context<'_>) -> Result<Tz, EvalError> {
-    ctx.time_zone()
-        .parse::<Tz>()
-        .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))
-}
-
-/// KPI options for the centre's time zone and period (KPI defaults otherwise,
-/// so values equal `cxaudit kpis`).
-pub fn kpi_options(ctx: &Context<'_>) -> Result<KpiOptions, EvalError> {
-    let mut options = KpiOptions::default()
-        .with_time_zone(ctx.time_zone())
-        .map_err(EvalError::Failed)?;
-    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    if let (Some(start), Some(end)) = (parse(&ctx.period().start), parse(&ctx.period().end)) {
-        options = options.with_period(start, end);
-    }
-    Ok(options)
-}
+pub use cxaudit_kpis::evaluator::{kpi_options, time_zone};
 
 /// The KPI evidence restricted to the tables an evaluator uses (the KPIs it
 /// reads depend on those tables only).

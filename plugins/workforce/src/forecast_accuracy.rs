@@ -708,13 +708,7 @@ mod tests {
         // AHT, one day and queue: forecast workload 330 x 300 = 99000, actual 110x300 + 100x330 + 80x300 + 40x300
         // = 102000 -> 3000 / 102000 = 0.0294 <= 0.10, pass.
         // Score = (0 + 1 + 0 + 1) / 4 = 0.5.
-        let m = |n: &str| {
-            e.measurements
-                .iter()
-                .find(|m| m.name == n)
-                .and_then(|m| m.value)
-                .unwrap()
-        };
+        let m = |n: &str| e.measurement(n).and_then(|m| m.value).unwrap();
         assert!((m("share_within_tolerance") - 0.6).abs() < 1e-12);
         assert!((m("high_volume_share_within") - 0.5).abs() < 1e-12);
         assert_eq!(m("low_volume_share_within"), 1.0);
@@ -776,13 +770,7 @@ mod tests {
         // |e| = 10, 20, 0, 10 -> 3 of 4 within (20 > 18.02); the low-volume interval
         // (F = 2, A = 0) is within max(3, 2.33). All intervals: 4 of 5 = 0.8, passes 0.8.
         let e = host().run(&ForecastAccuracy, json!({"noise_z": 1.645}));
-        let m = |n: &str| {
-            e.measurements
-                .iter()
-                .find(|m| m.name == n)
-                .and_then(|m| m.value)
-                .unwrap()
-        };
+        let m = |n: &str| e.measurement(n).and_then(|m| m.value).unwrap();
         assert!((m("share_within_tolerance") - 0.8).abs() < 1e-12);
         assert!((m("high_volume_share_within") - 0.75).abs() < 1e-12);
         assert!(

@@ -826,13 +826,7 @@ mod tests {
         // R = [20, 0, 20], S = [10, 2, 20]: under 10/40 = 0.25 (fail, > 0.05); over 2/40 = 0.05 (pass);
         // R2 = 1 - (100 + 4 + 0) / 266.667 = 0.61 (pass, >= 0.5);
         // WFM pooled [14, 0, 14] vs Erlang net [14, 0, 14]: difference 0 (pass). Score 3/4.
-        let m = |n: &str| {
-            e.measurements
-                .iter()
-                .find(|m| m.name == n)
-                .and_then(|m| m.value)
-                .unwrap()
-        };
+        let m = |n: &str| e.measurement(n).and_then(|m| m.value).unwrap();
         assert!((m("under_staffing") - 0.25).abs() < 1e-12);
         assert!((m("over_staffing") - 0.05).abs() < 1e-12);
         assert!((m("r2_fit") - (1.0 - 104.0 / (800.0 / 3.0))).abs() < 1e-9);
@@ -883,11 +877,7 @@ mod tests {
         let e = pooled_host()
             .table("kpi_targets", targets)
             .run(&StaffingFit, json!({}));
-        let target = e
-            .measurements
-            .iter()
-            .find(|m| m.name == "service_level_target")
-            .and_then(|m| m.value);
+        let target = e.measurement("service_level_target").and_then(|m| m.value);
         assert_eq!(target, Some(0.9));
         assert_eq!(e.drilldowns[0].rows[0][6], json!(15.0));
         assert_eq!(e.drilldowns[0].rows[0][7], json!(22.0));
@@ -922,12 +912,7 @@ mod tests {
         let e = TestHost::new()
             .table("intervals", batch)
             .run(&StaffingFit, json!({"pooling": "per_queue"}));
-        let m = |n: &str| {
-            e.measurements
-                .iter()
-                .find(|m| m.name == n)
-                .and_then(|m| m.value)
-        };
+        let m = |n: &str| e.measurement(n).and_then(|m| m.value);
         assert_eq!(m("under_staffing"), Some(0.5));
         assert_eq!(m("over_staffing"), Some(0.0));
         assert_eq!(m("r2_fit"), Some(0.0));
