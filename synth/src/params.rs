@@ -91,8 +91,11 @@ pub struct Params {
     /// Probability of a full-day unplanned absence, partial lateness.
     pub absence_p: f64,
     pub late_p: f64,
-    /// Mean schedule adherence of worked time.
+    /// Mean schedule adherence of present time (the rest is logged out).
     pub adherence: f64,
+    /// Paid time off the phones (breaks, coaching, training, meetings) per
+    /// minute of contact-work schedule.
+    pub off_phone: f64,
     /// Daily leaving hazard per agent, and multiplier in the first 90 days.
     pub hazard: f64,
     pub early_hazard: f64,
@@ -143,6 +146,7 @@ impl Params {
                 absence_p: 0.06,
                 late_p: 0.12,
                 adherence: 0.90,
+                off_phone: 0.14,
                 hazard: 0.0027,
                 early_hazard: 2.0,
                 involuntary: 0.25,
@@ -174,10 +178,11 @@ impl Params {
                 missing_resolved: 0.01,
                 contacts_per_agent_day: 60.0,
                 sl_target: 0.8,
-                shrinkage: 0.04,
+                shrinkage: 0.12,
                 absence_p: 0.02,
                 late_p: 0.03,
-                adherence: 0.97,
+                adherence: 0.98,
+                off_phone: 0.045,
                 hazard: 0.00137,
                 early_hazard: 1.6,
                 involuntary: 0.3,
@@ -185,7 +190,7 @@ impl Params {
                 nesting_days: 21,
                 early_live_share: 0.0,
                 tenure_mean: 420.0,
-                hourly_rate: 20.8,
+                hourly_rate: 19.1,
                 overhead_per_order: 0.02,
                 overhead_fixed_per_day: 260.0,
                 sat_offset: 0.0,

@@ -60,6 +60,7 @@ pub struct MonthStats {
     pub worked_min: f64,
     pub adherent_min: f64,
     pub absence_min: f64,
+    pub paid_min: f64,
     pub handle_secs: f64,
     pub leavers: u64,
     pub hires: u64,
@@ -105,7 +106,7 @@ impl MonthStats {
             "absence_rate" => Self::pct(self.absence_min, self.scheduled_min),
             "schedule_adherence" => Self::pct(self.adherent_min, self.scheduled_min),
             "occupancy" => Self::pct(self.handle_secs, self.worked_min * 60.0),
-            "utilisation" => Self::pct(self.handle_secs, self.scheduled_min * 60.0),
+            "utilisation" => Self::pct(self.worked_min, self.paid_min),
             "contacts_per_order" => {
                 (self.orders > 0).then(|| self.contacts as f64 / self.orders as f64)
             }
@@ -238,6 +239,7 @@ struct Shift {
     worked_min: f64,
     adherent_min: f64,
     absent_min: f64,
+    paid_min: f64,
 }
 
 impl Shift {
@@ -370,10 +372,6 @@ struct Sim<'a> {
     hist_lambda: VecDeque<[[f64; NI]; 4]>,
     hist_email: VecDeque<(f64, f64)>,
     hist_aht: VecDeque<(f64, f64)>,
-    /// Session handle time of synchronous contacts (sum, count) per day:
-    /// what the planners size concurrent work with.
-    hist_session: VecDeque<(f64, f64)>,
-    session_day: (f64, f64),
     recent_shifts: VecDeque<u32>,
     // day state
     contacts: Vec<Contact>,
@@ -477,8 +475,6 @@ impl<'a> Sim<'a> {
             hist_lambda: VecDeque::new(),
             hist_email: VecDeque::new(),
             hist_aht: VecDeque::new(),
-            hist_session: VecDeque::new(),
-            session_day: (0.0, 0.0),
             recent_shifts: VecDeque::new(),
             contacts: Vec::new(),
             shifts: Vec::new(),
@@ -744,34 +740,30 @@ impl<'a> Sim<'a> {
             }
             return (shifts, req);
         }
-        // Erlang C for voice (routed first); chat, messaging (concurrent) and
-        // e-mail as workload, first in the idle time Erlang C leaves.
-        let [v, c, m, _, _] = self.p.channel_mix;
-        let vs = v / (v + c + m);
-        let conc = self.conc();
+        // Erlang C per interval on the pooled synchronous workload (voice, and
+        // chat and messaging at 1 / concurrency, one multi-skilled pool), the
+        // way the audit's WF2 judges it; e-mail as workload, first in the idle
+        // time Erlang C leaves.
+        // `aht` is the effective workload per contact (a concurrent session
+        // at 1 / concurrency), as the intervals table reports it.
+        let eff_aht = aht;
         let mut idle = 0.0;
         let mut n = [0.0; NI];
-        let mut digital = [0.0; NI];
         for i in 0..NI {
             let f: f64 = (0..4).map(|q| fc[q][i]).sum();
-            let a = f * vs * aht / IV;
-            let need = Erlang { a, aht }.required(20.0, self.p.sl_target).max(1) as f64;
+            let a = f * eff_aht / IV;
+            let need = Erlang { a, aht: eff_aht }
+                .required(20.0, self.p.sl_target)
+                .max(1) as f64;
             n[i] = need;
             idle += (need - a) * IV;
-            digital[i] = f * (1.0 - vs) * aht / conc;
         }
-        let work: f64 = digital.iter().sum::<f64>() + email_fc * email_aht;
+        let work = email_fc * email_aht;
         let extra = (work - idle).max(0.0);
         let mut target = [0usize; NI];
         for i in 0..NI {
-            let share = if work > 0.0 {
-                (digital[i] + email_fc * email_aht / NI as f64) / work
-            } else {
-                0.0
-            };
-            req[i] = n[i] + extra * share / IV;
-            // Rounded: the intraday team covers a part-agent shortfall in real time.
-            target[i] = (req[i] / (1.0 - self.p.shrinkage)).round() as usize;
+            req[i] = n[i] + extra / NI as f64 / IV;
+            target[i] = (req[i] / (1.0 - self.p.shrinkage)).ceil() as usize;
         }
         // Greedy cover with 8-, 6- or 4-hour shifts: at the first interval
         // short of staff, the length that covers the most intervals still
@@ -824,7 +816,7 @@ impl<'a> Sim<'a> {
             }
             let np = self.pods.len() as f64;
             let fc = fc.map(|q| q.map(|x| x / np));
-            let (s, _) = self.plan(&fc, self.plan_aht(), email / np, 440.0 * self.p.aht_factor);
+            let (s, _) = self.plan(&fc, self.aht_guess(), email / np, 440.0 * self.p.aht_factor);
             let n = s.len() as f64 * np;
             total += n;
             max = max.max(n);
@@ -838,14 +830,6 @@ impl<'a> Sim<'a> {
             return 360.0;
         }
         Self::aht_of(&self.hist_aht, 430.0 * self.p.aht_factor)
-    }
-
-    /// The session handle time the planners size staff with.
-    fn plan_aht(&self) -> f64 {
-        if self.p.baseline() {
-            return 360.0;
-        }
-        Self::aht_of(&self.hist_session, 430.0 * self.p.aht_factor)
     }
 
     fn aht_of(hist: &VecDeque<(f64, f64)>, default: f64) -> f64 {
@@ -1213,8 +1197,6 @@ impl<'a> Sim<'a> {
         }
         let c = &mut self.contacts[ci];
         let full = c.talk as f64 + c.hold as f64 + c.wrap as f64;
-        self.session_day.0 += full;
-        self.session_day.1 += 1.0;
         if full > 0.0 {
             let f = (c.attn / full).clamp(0.0, 1.0);
             c.talk = (c.talk as f64 * f) as f32;
@@ -1257,8 +1239,6 @@ impl<'a> Sim<'a> {
             let h = (c.talk + c.hold + c.wrap) as f64;
             self.aht_sum[c.q as usize][i] += h;
             self.aht_n[c.q as usize][i] += 1.0;
-            self.session_day.0 += h;
-            self.session_day.1 += 1.0;
             self.shifts[si].excl = true;
             self.push(done, Kind::Finish(si as u32, NONE));
         }
@@ -1590,7 +1570,7 @@ impl<'a> Sim<'a> {
         let fc_pod = fc.map(|q| q.map(|x| x / np as f64));
         let (pod_plan, pod_req) = self.plan(
             &fc_pod,
-            self.plan_aht(),
+            self.aht_guess(),
             email_fc / np as f64,
             440.0 * self.p.aht_factor,
         );
@@ -1728,11 +1708,6 @@ impl<'a> Sim<'a> {
             self.aht_n.iter().flatten().sum::<f64>(),
         );
         self.hist_aht.push_back((hs, hn));
-        self.hist_session.push_back(self.session_day);
-        self.session_day = (0.0, 0.0);
-        if self.hist_session.len() > 28 {
-            self.hist_session.pop_front();
-        }
         if self.hist_actual.len() > 28 {
             self.hist_actual.pop_front();
             self.hist_lambda.pop_front();
@@ -1788,32 +1763,46 @@ impl<'a> Sim<'a> {
             let start = self.day_start + OPEN + start_iv as f64 * IV;
             let sched = len as f64 * IV;
             let end = start + sched;
+            // Presence: a full-day absence, or a late start that is made up at
+            // the end (out of adherence, same hours) or lost (absence), or an
+            // early leave; otherwise the scheduled hours.
+            let mut made_up = 0.0;
             let (ws, we) = if r.chance(self.p.absence_p) {
                 (end, end)
             } else if r.chance(self.p.late_p) {
                 let late = 60.0 * (5.0 + 55.0 * r.unif());
                 if r.chance(0.5) {
-                    (start + late, end)
+                    if r.chance(0.5) {
+                        made_up = late;
+                        (start + late, end + late)
+                    } else {
+                        (start + late, end)
+                    }
                 } else {
                     (start, end - late)
                 }
             } else {
                 (start, end)
             };
-            let worked = (we - ws).max(0.0);
-            let non_adh =
-                (worked * ((1.0 - self.p.adherence) + 0.04 * r.normal()).max(0.0)).min(worked);
+            let present = (we - ws).max(0.0);
+            let non_adh = (present * (1.0 - self.p.adherence) * (1.0 + 0.4 * r.normal()).max(0.0))
+                .min(present);
             let mut gaps = [(0.0, 0.0); 2];
-            if worked > 0.0 && non_adh > 60.0 {
+            if present > 0.0 && non_adh > 60.0 {
                 let g1 = non_adh * (0.3 + 0.4 * r.unif());
                 let g2 = non_adh - g1;
-                let room = worked - non_adh;
+                let room = present - non_adh;
                 let mut a1 = ws + room * r.unif() * 0.5;
                 let a2 = a1 + g1 + (room * 0.5) * r.unif();
                 a1 = a1.min(we - non_adh);
                 gaps = [(a1, a1 + g1), (a2.min(we - g2), a2.min(we - g2) + g2)];
             }
             let gap_sum: f64 = gaps.iter().map(|(a, b)| b - a).sum();
+            // Logged in (handling or available): presence less the logged-out gaps.
+            let worked = (present - gap_sum).max(0.0);
+            // Paid: the contact-work schedule plus the paid time off the phones
+            // (breaks, coaching, training, meetings) in a block next to it.
+            let off_phone = sched * (self.p.off_phone * (1.0 + 0.25 * r.normal())).max(0.0);
             self.shifts.push(Shift {
                 agent: *k,
                 start: ws,
@@ -1833,8 +1822,9 @@ impl<'a> Sim<'a> {
                 plan_len: len,
                 sched_min: sched / 60.0,
                 worked_min: worked / 60.0,
-                adherent_min: ((worked - gap_sum).max(0.0)) / 60.0,
-                absent_min: (sched - worked) / 60.0,
+                adherent_min: (worked - made_up).max(0.0) / 60.0,
+                absent_min: (sched - present).max(0.0) / 60.0,
+                paid_min: (sched + off_phone) / 60.0,
             });
         }
     }
@@ -1908,26 +1898,28 @@ impl<'a> Sim<'a> {
         let mut order: Vec<usize> = (0..self.shifts.len()).collect();
         order.sort_by_key(|&s| self.agents[self.shifts[s].agent].id);
         let m = &mut self.months[mi];
-        let mut sched_total = 0.0;
+        let mut paid_total = 0.0;
         for &si in &order {
             let s = &self.shifts[si];
             let l = &mut self.line;
             l.clear();
             let _ = write!(
                 l,
-                "A{:05},{},{:.1},{:.1},{:.1},{:.1}",
+                "A{:05},{},{:.1},{:.1},{:.1},{:.1},{:.1}",
                 self.agents[s.agent].id,
                 self.cal.date(d),
                 s.sched_min,
                 s.adherent_min,
                 s.worked_min,
-                s.absent_min
+                s.absent_min,
+                s.paid_min
             );
             m.scheduled_min += s.sched_min;
             m.worked_min += s.worked_min;
             m.adherent_min += s.adherent_min;
             m.absence_min += s.absent_min;
-            sched_total += s.sched_min;
+            m.paid_min += s.paid_min;
+            paid_total += s.paid_min;
             out.row(T::Adherence, &self.line)?;
         }
         // Trainees are paid too.
@@ -1940,7 +1932,7 @@ impl<'a> Sim<'a> {
             0.0
         };
         let orders = self.orders[d];
-        let cost = (sched_total + trainees * 480.0) / 60.0 * self.p.hourly_rate
+        let cost = (paid_total + trainees * 480.0) / 60.0 * self.p.hourly_rate
             + self.p.overhead_fixed_per_day * self.pods.len() as f64
             + self.p.overhead_per_order * orders as f64;
         let cost = (cost * 100.0).round() / 100.0;

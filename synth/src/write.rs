@@ -22,7 +22,7 @@ pub const TABLES: [(&str, &str); 10] = [
     ),
     (
         "adherence",
-        "agent_id,date,scheduled_minutes,adherent_minutes,worked_minutes,unplanned_absence_minutes",
+        "agent_id,date,scheduled_minutes,adherent_minutes,worked_minutes,unplanned_absence_minutes,paid_minutes",
     ),
     (
         "surveys",

@@ -77,9 +77,9 @@ fn overall_json_has_every_key_with_definitions_and_hand_computed_values() {
     close(&g["cost_per_order"], 500.0 / 150.0);
     close(&g["forecast_wape"], 40.0 / 330.0); // DOMAIN vector: 12.12%
     close(&g["forecast_bias"], 20.0 / 330.0); // +6.06%
-    close(&g["occupancy"], 720.0 / (950.0 * 60.0));
-    close(&g["utilisation"], 720.0 / (960.0 * 60.0));
-    close(&g["schedule_adherence"], 888.0 / 960.0);
+    close(&g["occupancy"], 720.0 / (890.0 * 60.0)); // handle / worked (470 + 420 min)
+    close(&g["utilisation"], 890.0 / 1080.0); // worked / paid (540 + 540 min)
+    close(&g["schedule_adherence"], 842.0 / 960.0);
     close(&g["attrition_annualized"], (1.0 / 3.0 + 1.0 / 2.5) * 6.0); // sum method, 2 months
     close(&g["absence_rate"], 60.0 / 960.0);
     close(&g["csat_top2"], 2.0 / 3.0);

@@ -85,7 +85,7 @@ impl Evaluator for SamplingBias {
         )
         .parameter(
             ParamSpec::string("agent_rate_method", "sd")
-                .describe("`sd`: no agent outside mean ± k·sd of its channel; `chi_square`: p >= alpha per channel"),
+                .describe("`sd`: no agent outside mean ± k·max(sd, the agent's binomial sampling error) of its channel; `chi_square`: p >= alpha per channel"),
         )
         .parameter(
             ParamSpec::number("outlier_k", 2.0)
@@ -128,7 +128,7 @@ impl Evaluator for SamplingBias {
         .measurement(
             "agent_rate_outliers",
             "agent-channels",
-            "agents whose invitation rate on a channel lies outside mean ± k·sd of that channel and at least min_rate_gap from the mean",
+            "agents whose invitation rate on a channel lies outside mean ± k·max(sd, sqrt(mean (1 - mean) / handled)) of that channel and at least min_rate_gap from the mean",
         )
         .measurement(
             "min_chi_square_p",
@@ -483,8 +483,11 @@ impl AgentRates {
                 r.channel_mean = Some(m);
                 r.deviation_sd = (sd > 0.0).then(|| (r.rate - m) / sd);
                 let gap = (r.rate - m).abs();
-                r.outlier =
-                    sd > 0.0 && gap > p.outlier_k * sd + 1e-12 && gap + 1e-12 >= p.min_rate_gap;
+                // An agent's own rate is a binomial estimate: with few contacts its
+                // sampling error alone can exceed the spread between agents.
+                let sampling_error = (m * (1.0 - m) / r.handled as f64).sqrt();
+                let band = p.outlier_k * sd.max(sampling_error);
+                r.outlier = sd > 0.0 && gap > band + 1e-12 && gap + 1e-12 >= p.min_rate_gap;
             }
         }
         rows.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.agent.cmp(&b.agent)));
@@ -533,7 +536,7 @@ impl AgentRates {
             "agent_rate_outliers",
             Some(outliers.len() as f64),
             "agent-channels",
-            "agents whose invitation rate on a channel lies outside mean ± k·sd of that channel",
+            "agents whose invitation rate on a channel lies outside mean ± k·max(sd of the channel's agent rates, the agent's binomial sampling error)",
         ));
         e.measurements.push(Measurement::new(
             "min_chi_square_p",
@@ -834,37 +837,36 @@ mod tests {
         assert!((m.value.unwrap() - 2.0 / 6.0).abs() < 1e-12);
     }
 
-    fn three_voice_agents() -> TestHost {
-        // A1, A2, A3 handle 2 voice contacts each; invitations 1, 1, 2:
-        // rates 0.5, 0.5, 1.0; mean 2/3, population sd sqrt(6/108) = 0.2357.
-        // A3 deviates 1.414 sd: outside mean ± 1 sd, inside mean ± 2 sd.
+    /// A1, A2, A3 handle 2m voice contacts each; invitations m, m and 2m (the last
+    /// one by census): rates 0.5, 0.5, 1.0, mean 2/3, population sd sqrt(6/108) = 0.2357.
+    fn voice_agents(m: usize) -> TestHost {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let mut contacts = Vec::new();
-        for (id, ag) in [
-            ("a", "A1"),
-            ("b", "A1"),
-            ("c", "A2"),
-            ("d", "A2"),
-            ("e", "A3"),
-            ("f", "A3"),
-        ] {
-            contacts.push(handled(id, "voice", ag, T0, T1, T2));
+        let mut surveys = Vec::new();
+        for (agent, invited) in [("A1", m), ("A2", m), ("A3", 2 * m)] {
+            for i in 0..2 * m {
+                let id = leak(format!("{agent}-{i}"));
+                contacts.push(handled(id, "voice", agent, T0, T1, T2));
+                if i < invited {
+                    let s = invite(leak(format!("s-{id}")), id, "voice", agent, T2);
+                    surveys.push(if agent == "A3" && i >= m {
+                        s.selected("census")
+                    } else {
+                        s
+                    });
+                }
+            }
         }
-        let surveys = [
-            invite("s1", "a", "voice", "A1", T2),
-            invite("s2", "c", "voice", "A2", T2),
-            invite("s3", "e", "voice", "A3", T2),
-            invite("s4", "f", "voice", "A3", T2).selected("census"),
-        ];
         with_surveys(with_contacts(host(), &contacts), &surveys, &[])
     }
 
     #[test]
-    fn agent_outside_band_is_listed_and_chi_square_can_disagree() {
-        let h = three_voice_agents();
-        let e = h.run(
-            &SamplingBias,
-            json!({"min_agent_contacts": 1, "outlier_k": 1.0}),
-        );
+    fn agent_outside_band_is_listed() {
+        // 40 contacts each, invitations 20, 20, 40: rates 0.5, 0.5, 1.0, mean 2/3,
+        // sd 0.2357; A3's sampling error sqrt((2/3)(1/3) / 40) = 0.0745 is below the sd, so
+        // the band is k·sd and A3's 0.333 gap is outside it at k = 1.
+        let h = voice_agents(20);
+        let e = h.run(&SamplingBias, json!({"outlier_k": 1.0}));
         let c = e
             .checks
             .iter()
@@ -888,16 +890,29 @@ mod tests {
         // A gap threshold above A3's 33.3 points clears it.
         let e = h.run(
             &SamplingBias,
-            json!({"min_agent_contacts": 1, "outlier_k": 1.0, "min_rate_gap": 0.4}),
+            json!({"outlier_k": 1.0, "min_rate_gap": 0.4}),
         );
         assert_eq!(e.status, Status::Met);
-        // k = 2 (default): inside the band -> met.
-        let e = h.run(&SamplingBias, json!({"min_agent_contacts": 1}));
+        // k = 2 (default): 0.333 < 2 x 0.2357 = 0.471, inside the band -> met.
+        let e = h.run(&SamplingBias, json!({}));
+        assert_eq!(e.status, Status::Met);
+    }
+
+    #[test]
+    fn sampling_error_of_a_small_agent_and_chi_square_agree() {
+        // Same rates on 2 contacts each: A3's 2 of 2 has sampling error
+        // sqrt((2/3)(1/3) / 2) = 0.333 > sd 0.2357, so its 0.333 gap is not beyond
+        // k = 1 times it: not an outlier (a 2-contact agent cannot show bias).
+        let h = voice_agents(1);
+        let e = h.run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "outlier_k": 1.0}),
+        );
         assert_eq!(e.status, Status::Met);
         // Chi-square on [[1,1],[1,1],[2,0]]: statistic 1.5, df 2, p = exp(-0.75) = 0.4724 >= 0.05 -> met.
         let e = h.run(
             &SamplingBias,
-            json!({"min_agent_contacts": 1, "outlier_k": 1.0, "agent_rate_method": "chi_square"}),
+            json!({"min_agent_contacts": 1, "agent_rate_method": "chi_square"}),
         );
         let m = e.measurement("min_chi_square_p").unwrap();
         assert!(
@@ -906,7 +921,7 @@ mod tests {
             m.value
         );
         assert_eq!(e.status, Status::Met);
-        // Agents under min_agent_contacts are not judged: nothing to compare -> consistent.
+        // Agents under min_agent_contacts (20 by default) are not judged: consistent.
         let e = h.run(&SamplingBias, json!({"outlier_k": 1.0}));
         assert_eq!(e.status, Status::Met);
     }

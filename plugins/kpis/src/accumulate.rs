@@ -498,6 +498,9 @@ struct AdherenceAcc {
     adherent: f64,
     worked: f64,
     absence: f64,
+    /// Paid minutes, and the worked minutes of the rows that state them.
+    paid: f64,
+    worked_paid: f64,
 }
 
 fn adherence(
@@ -513,6 +516,8 @@ fn adherence(
     let mut adh = t.f64s("adherent_minutes")?;
     let mut worked = t.f64s("worked_minutes")?;
     let mut absence = t.f64s("unplanned_absence_minutes")?;
+    let has_paid = t.has_column("paid_minutes");
+    let mut paid = has_paid.then(|| t.f64s("paid_minutes")).transpose()?;
     let mut keys = DateKeys::new(by);
     let mut accs: BTreeMap<String, AdherenceAcc> = BTreeMap::new();
     for d in date {
@@ -523,6 +528,7 @@ fn adherence(
             worked.next().flatten(),
             absence.next().flatten(),
         );
+        let p = paid.as_mut().and_then(|p| p.next().flatten());
         if !in_period(o, d.and_then(date_from_days)) {
             continue;
         }
@@ -542,6 +548,10 @@ fn adherence(
         acc.adherent += a.unwrap_or(0.0);
         acc.worked += w.unwrap_or(0.0);
         acc.absence += u.unwrap_or(0.0);
+        if let Some(p) = p {
+            acc.paid += p;
+            acc.worked_paid += w.unwrap_or(0.0);
+        }
     }
     for (key, a) in accs {
         set(
@@ -562,44 +572,33 @@ fn adherence(
                 "no scheduled minutes",
             ),
         );
-        match handle {
-            Some(h) => {
-                let hs = h.get(&key).copied().unwrap_or(0.0);
-                set(
-                    groups,
-                    &key,
-                    Kpi::Occupancy,
-                    KpiValue::from_option(
-                        service::occupancy(hs, a.worked * 60.0 - hs),
-                        "no worked minutes",
-                    ),
-                );
-                set(
-                    groups,
-                    &key,
-                    Kpi::Utilisation,
-                    KpiValue::from_option(
-                        service::utilisation(hs, a.scheduled * 60.0),
-                        "no scheduled minutes",
-                    ),
-                );
-            }
-            None => {
-                let why = "handle time needs the `contacts` table";
-                set(
-                    groups,
-                    &key,
-                    Kpi::Occupancy,
-                    KpiValue::Unavailable(why.into()),
-                );
-                set(
-                    groups,
-                    &key,
-                    Kpi::Utilisation,
-                    KpiValue::Unavailable(why.into()),
-                );
-            }
-        }
+        set(
+            groups,
+            &key,
+            Kpi::Utilisation,
+            if has_paid {
+                KpiValue::from_option(
+                    service::utilisation(a.worked_paid * 60.0, a.paid * 60.0),
+                    "no paid minutes",
+                )
+            } else {
+                KpiValue::Unavailable(
+                    "utilisation needs `paid_minutes` in the `adherence` table".into(),
+                )
+            },
+        );
+        set(
+            groups,
+            &key,
+            Kpi::Occupancy,
+            match handle.map(|h| h.get(&key).copied().unwrap_or(0.0)) {
+                Some(hs) => KpiValue::from_option(
+                    service::occupancy(hs, a.worked * 60.0 - hs),
+                    "no worked minutes, or more handle time than worked time",
+                ),
+                None => KpiValue::Unavailable("handle time needs the `contacts` table".into()),
+            },
+        );
     }
     Ok(())
 }

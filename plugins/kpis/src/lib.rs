@@ -103,7 +103,8 @@ pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
             .column("scheduled_minutes", T::Float)
             .column("adherent_minutes", T::Float)
             .column("worked_minutes", T::Float)
-            .column("unplanned_absence_minutes", T::Float),
+            .column("unplanned_absence_minutes", T::Float)
+            .optional_column("paid_minutes", T::Float),
         TableNeed::optional("surveys")
             .column("channel", T::String)
             .column("agent_id", T::String)

@@ -211,9 +211,10 @@ fn evidence() -> Evidence {
                 .strings("agent_id", [Some("a1"), Some("a2")])
                 .dates("date", [Some("2026-01-05"), Some("2026-01-05")])
                 .floats("scheduled_minutes", [Some(480.0), Some(480.0)])
-                .floats("adherent_minutes", [Some(432.0), Some(456.0)])
-                .floats("worked_minutes", [Some(470.0), Some(480.0)])
-                .floats("unplanned_absence_minutes", [Some(0.0), Some(60.0)]),
+                .floats("adherent_minutes", [Some(432.0), Some(410.0)])
+                .floats("worked_minutes", [Some(470.0), Some(420.0)])
+                .floats("unplanned_absence_minutes", [Some(0.0), Some(60.0)])
+                .floats("paid_minutes", [Some(540.0), Some(540.0)]),
         ),
         surveys: table(
             "surveys",
@@ -284,10 +285,12 @@ fn overall_values_match_hand_computation() {
     // DOMAIN vector: F=[100,120,80,50], A=[110,100,80,40] -> WAPE 40/330, bias 20/330.
     close(k.value(Kpi::ForecastWape), 40.0 / 330.0);
     close(k.value(Kpi::ForecastBias), 20.0 / 330.0);
-    close(k.value(Kpi::ScheduleAdherence), (432.0 + 456.0) / 960.0);
+    close(k.value(Kpi::ScheduleAdherence), (432.0 + 410.0) / 960.0);
     close(k.value(Kpi::AbsenceRate), 60.0 / 960.0);
-    close(k.value(Kpi::Utilisation), 720.0 / (960.0 * 60.0));
-    close(k.value(Kpi::Occupancy), 720.0 / (950.0 * 60.0));
+    // Utilisation: worked (logged in, handling or available) / paid = (470 + 420) / (540 + 540).
+    close(k.value(Kpi::Utilisation), 890.0 / 1080.0);
+    // Occupancy: handle / worked = 720 s / (890 min).
+    close(k.value(Kpi::Occupancy), 720.0 / (890.0 * 60.0));
     // Attrition: January 1 leaver / avg(3, 3); February 1 leaver / avg(3, 2).
     // Sum method over 2 months: (1/3 + 1/2.5) * 12 / 2.
     close(k.value(Kpi::AttritionAnnualized), (1.0 / 3.0 + 0.4) * 6.0);
@@ -377,6 +380,36 @@ fn absent_tables_are_unavailable_not_zero() {
         }
     }
     close(k.value(Kpi::ServiceLevel), 0.5);
+}
+
+#[test]
+fn utilisation_needs_paid_minutes_and_counts_idle_time() {
+    // Per agent: a1 worked 470 of 540 paid minutes; its 500 s of handling do not enter.
+    let r = compute(&evidence(), GroupBy::Agent, &options());
+    close(
+        r.group("a1").unwrap().value(Kpi::Utilisation),
+        470.0 / 540.0,
+    );
+    // Without paid minutes, utilisation is unavailable (never worked / scheduled in disguise);
+    // occupancy and adherence still come out.
+    let mut ev = evidence();
+    ev.adherence = table(
+        "adherence",
+        TableBuilder::new()
+            .strings("agent_id", [Some("a1")])
+            .dates("date", [Some("2026-01-05")])
+            .floats("scheduled_minutes", [Some(480.0)])
+            .floats("adherent_minutes", [Some(432.0)])
+            .floats("worked_minutes", [Some(470.0)])
+            .floats("unplanned_absence_minutes", [Some(0.0)]),
+    );
+    let k = overall(&ev, &options());
+    match &k.values[&Kpi::Utilisation] {
+        KpiValue::Unavailable(why) => assert!(why.contains("paid_minutes"), "{why}"),
+        other => panic!("utilisation should be unavailable, got {other:?}"),
+    }
+    close(k.value(Kpi::ScheduleAdherence), 432.0 / 480.0);
+    close(k.value(Kpi::Occupancy), 720.0 / (470.0 * 60.0));
 }
 
 #[test]

@@ -201,6 +201,10 @@ pub fn occupancy(handling_seconds: f64, available_seconds: f64) -> Option<f64> {
 }
 
 /// Utilisation `productive time / paid time` (may exceed 1 if productive > paid).
+///
+/// Productive time is time logged in and handling or available for contacts;
+/// paid time adds breaks, training, meetings and absence. Unlike occupancy,
+/// idle time counts as productive, so utilisation can exceed occupancy.
 pub fn utilisation(productive_seconds: f64, paid_seconds: f64) -> Option<f64> {
     ratio(productive_seconds, paid_seconds)
 }

@@ -47,8 +47,8 @@ impl Evaluator for AdherenceOccupancy {
     fn manifest(&self) -> Manifest {
         let mut m = Manifest::new(
             "Schedule adherence overall and per agent against a threshold, conformance (worked / \
-             scheduled) within a band, occupancy within a healthy band and utilisation against its \
-             target (occupancy and utilisation from cxaudit kpis: contacts and adherence).",
+             scheduled) within a band, occupancy (handle / worked) within a healthy band and \
+             utilisation (worked / paid) against its target (both from cxaudit kpis).",
         )
         .table(
             TableNeed::required("adherence")
@@ -124,12 +124,12 @@ impl Evaluator for AdherenceOccupancy {
         .measurement(
             "occupancy",
             "ratio",
-            "handle time / worked time (cxaudit kpis)",
+            "handle time / worked (logged-in) time (cxaudit kpis)",
         )
         .measurement(
             "utilisation",
             "ratio",
-            "handle time / scheduled paid time (cxaudit kpis)",
+            "worked (logged-in: handling or available) minutes / paid minutes (cxaudit kpis)",
         )
     }
 
@@ -279,6 +279,13 @@ impl Evaluator for AdherenceOccupancy {
             ),
         ];
         e.observations = observations(&overall, occupancy, &unscheduled, agents.skipped, p);
+        if let Some(KpiValue::Unavailable(why) | KpiValue::NoData(why)) =
+            overall.values.get(&Kpi::Utilisation)
+        {
+            e.observations.push(format!(
+                "Utilisation cannot be measured, so its check is not passed: {why}."
+            ));
+        }
         e.drilldowns = vec![
             under_drilldown(&under, p),
             unscheduled_drilldown(&unscheduled),
@@ -368,7 +375,7 @@ fn observations(
             pct(p.occupancy_max)
         )),
         (Some(o), _) if o < p.occupancy_min => out.push(format!("Occupancy is {}, below the band's {}: more staff than workload.", pct(o), pct(p.occupancy_min))),
-        (None, Some(KpiValue::Unavailable(why) | KpiValue::NoData(why))) => out.push(format!("Occupancy and utilisation cannot be measured: {why}.")),
+        (None, Some(KpiValue::Unavailable(why) | KpiValue::NoData(why))) => out.push(format!("Occupancy cannot be measured: {why}.")),
         _ => {}
     }
     if !unscheduled.is_empty() {
@@ -513,7 +520,7 @@ fn actions(
     if let Some(u) = utilisation.filter(|u| *u < p.utilisation_target) {
         out.push(Action::new(
             format!(
-                "Raise utilisation from {} to {}: align schedules and shrinkage with demand.",
+                "Raise utilisation from {} to {}: cut the paid time agents spend logged out (late starts, long breaks, unplanned absence, unscheduled meetings).",
                 pct(u),
                 pct(p.utilisation_target)
             ),
@@ -545,6 +552,7 @@ mod tests {
             .floats("adherent_minutes", [460.0, 470.0, 384.0, 0.0].map(Some))
             .floats("worked_minutes", [480.0, 480.0, 480.0, 60.0].map(Some))
             .floats("unplanned_absence_minutes", [Some(0.0); 4])
+            .floats("paid_minutes", [540.0, 540.0, 540.0, 60.0].map(Some))
             .build()
     }
 
@@ -576,12 +584,13 @@ mod tests {
             .run(&AdherenceOccupancy, json!({}));
         // Adherence 1314 / 1440 = 0.9125 >= 0.90 pass; agents: A1 ok, A2 under, A3 left out -> 1/2 = 0.5 < 0.8 fail;
         // conformance 1500 / 1440 = 1.0417 in [0.95, 1.05] pass;
-        // occupancy 85,500 / (1500 x 60 = 90,000) = 0.95 > 0.90 fail; utilisation 85,500 / 86,400 = 0.9896 >= 0.85 pass.
+        // occupancy 85,500 / (1500 x 60 = 90,000) = 0.95 > 0.90 fail;
+        // utilisation worked / paid = 1500 / 1680 = 0.8929 >= 0.85 pass.
         assert!((measurement(&e, "schedule_adherence").unwrap() - 1314.0 / 1440.0).abs() < 1e-12);
         assert_eq!(measurement(&e, "share_agents_adherent"), Some(0.5));
         assert!((measurement(&e, "conformance").unwrap() - 1500.0 / 1440.0).abs() < 1e-12);
         assert!((measurement(&e, "occupancy").unwrap() - 0.95).abs() < 1e-12);
-        assert!((measurement(&e, "utilisation").unwrap() - 85_500.0 / 86_400.0).abs() < 1e-12);
+        assert!((measurement(&e, "utilisation").unwrap() - 1500.0 / 1680.0).abs() < 1e-12);
         let passed: Vec<bool> = e.checks.iter().map(|c| c.passed).collect();
         assert_eq!(passed, vec![true, false, true, false, true]);
         assert_eq!(e.score, Some(0.6));
@@ -611,17 +620,38 @@ mod tests {
     }
 
     #[test]
-    fn without_contacts_occupancy_and_utilisation_fail() {
+    fn without_contacts_occupancy_fails_and_utilisation_still_counts() {
         let e = TestHost::new()
             .table("adherence", adherence())
             .run(&AdherenceOccupancy, json!({}));
-        // adherence pass, agents fail, conformance pass, occupancy and utilisation not measurable: 2/5.
+        // adherence pass, agents fail, conformance pass, occupancy not measurable (no handle
+        // time), utilisation 0.8929 pass (adherence alone): 3/5.
         assert_eq!(measurement(&e, "occupancy"), None);
-        assert_eq!(e.score, Some(0.4));
+        assert!((measurement(&e, "utilisation").unwrap() - 1500.0 / 1680.0).abs() < 1e-12);
+        assert_eq!(e.score, Some(0.6));
         assert!(
             e.observations
                 .iter()
-                .any(|o| o.starts_with("Occupancy and utilisation cannot be measured"))
+                .any(|o| o.starts_with("Occupancy cannot be measured"))
         );
+    }
+
+    #[test]
+    fn without_paid_minutes_utilisation_is_not_passed_and_says_why() {
+        let mut batch = adherence();
+        let keep: Vec<usize> = (0..batch.num_columns())
+            .filter(|&i| batch.schema().field(i).name() != "paid_minutes")
+            .collect();
+        batch = batch.project(&keep).unwrap();
+        let e = TestHost::new()
+            .table("adherence", batch)
+            .table("contacts", contacts(&handled()))
+            .run(&AdherenceOccupancy, json!({}));
+        // As the first test, but the utilisation check cannot pass: 2/5.
+        assert_eq!(measurement(&e, "utilisation"), None);
+        assert_eq!(e.score, Some(0.4));
+        assert!(e.observations.iter().any(|o| o.starts_with(
+            "Utilisation cannot be measured, so its check is not passed: utilisation needs `paid_minutes`"
+        )));
     }
 }
