@@ -28,8 +28,8 @@ const KPIS: [(&str, &str, &str, f64, f64); 14] = [
     ("attrition_annualized", "ratio", "max", 0.60, 1.32),
     ("absence_rate", "ratio", "max", 0.04, 0.07),
     ("schedule_adherence", "ratio", "min", 0.92, 0.84),
-    ("occupancy", "ratio", "max", 0.96, 0.81),
-    ("utilisation", "ratio", "min", 0.88, 0.75),
+    ("occupancy", "ratio", "max", 0.88, 0.89),
+    ("utilisation", "ratio", "min", 0.88, 0.74),
     (
         "contacts_per_order",
         "contacts per order",
@@ -37,7 +37,7 @@ const KPIS: [(&str, &str, &str, f64, f64); 14] = [
         0.11,
         0.15,
     ),
-    ("cost_per_order", "EUR", "max", 0.27, 0.44),
+    ("cost_per_order", "EUR", "max", 0.31, 0.50),
     ("forecast_wape", "ratio", "max", 0.0, 0.0),
 ];
 
@@ -78,8 +78,12 @@ fn rationale(kpi: &str) -> &'static str {
         "attrition_annualized" => "Attrition drove new-hire handle time and repeat contacts",
         "absence_rate" => "Absence is the largest unplanned shrinkage",
         "schedule_adherence" => "Erlang C plans assume agents are on queue as scheduled",
-        "occupancy" => "Above 96% sustained occupancy burns agents out",
-        "utilisation" => "Paid time should fund customer work; staffing follows demand",
+        "occupancy" => {
+            "Above 88% sustained occupancy leaves agents no recovery time between contacts"
+        }
+        "utilisation" => {
+            "Paid time should be spent logged in for customers; breaks, coaching and meetings are planned, not absorbed"
+        }
         "contacts_per_order" => {
             "Customers should not need to contact us; contacts must stay flat as orders grow"
         }

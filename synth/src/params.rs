@@ -147,7 +147,7 @@ impl Params {
                 late_p: 0.12,
                 adherence: 0.90,
                 off_phone: 0.14,
-                hazard: 0.0027,
+                hazard: 0.00265,
                 early_hazard: 2.0,
                 involuntary: 0.25,
                 certify_days: 28,

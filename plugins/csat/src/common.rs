@@ -50,6 +50,9 @@ pub struct Invitations {
     pub incomplete: usize,
     /// Rows invited outside the window.
     pub outside_window: usize,
+    /// Invitations sent after the window ends (counted in `outside_window`):
+    /// a contact handled on the last day may be invited the next.
+    pub after_window: Vec<Invitation>,
 }
 
 /// One contact of the contacts table.
@@ -268,11 +271,11 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
             out.incomplete += 1;
             continue;
         };
-        if !window.contains(invited_at) {
+        let in_window = window.contains(invited_at);
+        if !in_window {
             out.outside_window += 1;
-            continue;
         }
-        out.rows.push(Invitation {
+        let row = Invitation {
             survey_id,
             contact_id: contact[i].clone(),
             channel,
@@ -282,7 +285,12 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
             responded_at: responded[i],
             csat: csat[i],
             reason: reason[i].clone(),
-        });
+        };
+        if in_window {
+            out.rows.push(row);
+        } else if invited_at >= window.end {
+            out.after_window.push(row);
+        }
     }
     Ok(out)
 }

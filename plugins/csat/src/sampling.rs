@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cxaudit_metrics::stats::mean;
+use cxaudit_metrics::stats::{mean, normal_two_sided_p};
 use cxaudit_metrics::survey::chi_square_independence;
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -31,7 +31,8 @@ pub struct SamplingParams {
     /// Smallest absolute gap between an agent's rate and the channel mean that
     /// counts (0.05 = 5 points), so tiny gaps in near-census channels are not flagged.
     pub min_rate_gap: f64,
-    /// Significance level of the chi-square test.
+    /// Significance level of the chi-square test, and the family-wise level
+    /// of the per-agent tests of the `sd` method (Bonferroni over a channel's agents).
     pub alpha: f64,
     /// Agents with fewer handled contacts on a channel are listed but not judged.
     pub min_agent_contacts: i64,
@@ -102,7 +103,7 @@ impl Evaluator for SamplingBias {
             ParamSpec::number("alpha", 0.05)
                 .min(0.0)
                 .max(1.0)
-                .describe("significance level of the chi-square test"),
+                .describe("significance level: of the chi-square test, and family-wise of the per-agent binomial tests of the `sd` method (Bonferroni)"),
         )
         .parameter(
             ParamSpec::integer("min_agent_contacts", 20)
@@ -128,7 +129,7 @@ impl Evaluator for SamplingBias {
         .measurement(
             "agent_rate_outliers",
             "agent-channels",
-            "agents whose invitation rate on a channel lies outside mean ± k·max(sd, sqrt(mean (1 - mean) / handled)) of that channel and at least min_rate_gap from the mean",
+            "agents whose invitation rate on a channel lies outside mean ± k·max(sd, sqrt(mean (1 - mean) / handled)) of that channel, at least min_rate_gap from the mean, and significantly (binomial z-test, p < alpha / agents of the channel)",
         )
         .measurement(
             "min_chi_square_p",
@@ -164,16 +165,14 @@ impl Evaluator for SamplingBias {
         common::note_skipped_invitations(&invitations, &mut e.observations);
         let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
         mix.report(p, &mut e);
-        let in_sample: Vec<&Invitation> = invitations
-            .rows
-            .iter()
-            .filter(|i| p.customer_initiated_biased || !is_customer_initiated(i))
-            .collect();
+        let counted = |i: &&Invitation| p.customer_initiated_biased || !is_customer_initiated(i);
+        let in_sample: Vec<&Invitation> = invitations.rows.iter().filter(counted).collect();
+        let late: Vec<&Invitation> = invitations.after_window.iter().filter(counted).collect();
         let mut tail = String::new();
         match &contacts {
             Some(contacts) => {
                 common::note_skipped_contacts(contacts, &mut e.observations);
-                let rates = AgentRates::of(&in_sample, contacts, &window, p);
+                let rates = AgentRates::of(&in_sample, &late, contacts, &window, p);
                 tail.push_str(&rates.report(p, &mut e));
                 tail.push_str(&report_coverage(&in_sample, contacts, &window, &mut e));
             }
@@ -404,13 +403,18 @@ struct AgentRate {
 }
 
 impl AgentRates {
+    /// Invitation rates per agent and channel: contacts handled in the window,
+    /// and the invitations of those contacts (sent in the window, or in `late`
+    /// after it); an invitation without a known contact counts by its own date.
     fn of(
         sample: &[&Invitation],
+        late: &[&Invitation],
         contacts: &Contacts,
         window: &Window,
         p: &SamplingParams,
     ) -> Self {
         let mut handled: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut handled_ids: BTreeSet<&str> = BTreeSet::new();
         for c in contacts
             .rows
             .iter()
@@ -418,16 +422,29 @@ impl AgentRates {
         {
             if let Some(a) = &c.agent_id {
                 *handled.entry((c.channel.clone(), a.clone())).or_default() += 1;
+                handled_ids.insert(c.contact_id.as_str());
             }
         }
         let by_id = contacts.by_id();
         let mut invited: BTreeMap<(String, String), u64> = BTreeMap::new();
         let mut unlinked = 0;
-        for i in sample {
-            let agent = i.agent_id.clone().or_else(|| {
-                let c = by_id.get(i.contact_id.as_deref()?)?;
-                c.agent_id.clone()
-            });
+        for (i, sent_in_window) in sample
+            .iter()
+            .map(|i| (i, true))
+            .chain(late.iter().map(|i| (i, false)))
+        {
+            let contact = i.contact_id.as_deref().and_then(|id| by_id.get(id));
+            let counts = match contact {
+                Some(c) => handled_ids.contains(c.contact_id.as_str()),
+                None => sent_in_window,
+            };
+            if !counts {
+                continue;
+            }
+            let agent = i
+                .agent_id
+                .clone()
+                .or_else(|| contact.and_then(|c| c.agent_id.clone()));
             match agent {
                 Some(a) => *invited.entry((i.channel.clone(), a)).or_default() += 1,
                 None => unlinked += 1,
@@ -479,15 +496,21 @@ impl AgentRates {
             };
             let sd =
                 (rates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / rates.len() as f64).sqrt();
+            let per_agent_alpha = p.alpha / rates.len() as f64;
             for r in rows.iter_mut().filter(|r| r.channel == ch && r.judged) {
                 r.channel_mean = Some(m);
                 r.deviation_sd = (sd > 0.0).then(|| (r.rate - m) / sd);
                 let gap = (r.rate - m).abs();
                 // An agent's own rate is a binomial estimate: with few contacts its
                 // sampling error alone can exceed the spread between agents.
+                // With many agents some deviate by chance: the gap must also be
+                // significant for its binomial error at alpha / agents (Bonferroni).
                 let sampling_error = (m * (1.0 - m) / r.handled as f64).sqrt();
                 let band = p.outlier_k * sd.max(sampling_error);
-                r.outlier = sd > 0.0 && gap > band + 1e-12 && gap + 1e-12 >= p.min_rate_gap;
+                let significant = sampling_error == 0.0
+                    || normal_two_sided_p(gap / sampling_error) < per_agent_alpha;
+                r.outlier =
+                    sd > 0.0 && gap > band + 1e-12 && gap + 1e-12 >= p.min_rate_gap && significant;
             }
         }
         rows.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.agent.cmp(&b.agent)));
@@ -896,6 +919,10 @@ mod tests {
         // k = 2 (default): 0.333 < 2 x 0.2357 = 0.471, inside the band -> met.
         let e = h.run(&SamplingBias, json!({}));
         assert_eq!(e.status, Status::Met);
+        // A3's gap is z = 0.333 / 0.0745 = 4.47 binomial errors: p = 7.8e-6, far under
+        // alpha / 3 agents; a family-wise alpha of 1e-6 makes it chance -> met.
+        let e = h.run(&SamplingBias, json!({"outlier_k": 1.0, "alpha": 1e-6}));
+        assert_eq!(e.status, Status::Met);
     }
 
     #[test]
@@ -924,6 +951,61 @@ mod tests {
         // Agents under min_agent_contacts (20 by default) are not judged: consistent.
         let e = h.run(&SamplingBias, json!({"outlier_k": 1.0}));
         assert_eq!(e.status, Status::Met);
+    }
+
+    #[test]
+    fn a_contact_of_the_last_evening_invited_after_the_period_counts() {
+        // A1: 2 contacts on 10 January, invited the same day. A2: 2 contacts at 23:00 on
+        // 31 January (the period's last day), invited at 00:30 on 1 February. Both agents
+        // have 2 of 2 contacts invited: rates 1.0 and 1.0, nothing to flag. Counting A2's
+        // invitations by their own date would give 0 of 2.
+        let contacts = [
+            handled("a", "voice", "A1", T0, T1, T2),
+            handled("b", "voice", "A1", T0, T1, T2),
+            handled(
+                "c",
+                "voice",
+                "A2",
+                "2026-01-31T23:00:00",
+                "2026-01-31T23:00:20",
+                "2026-01-31T23:05:00",
+            ),
+            handled(
+                "d",
+                "voice",
+                "A2",
+                "2026-01-31T23:01:00",
+                "2026-01-31T23:01:20",
+                "2026-01-31T23:06:00",
+            ),
+        ];
+        let surveys = [
+            invite("s1", "a", "voice", "A1", T2),
+            invite("s2", "b", "voice", "A1", T2),
+            invite("s3", "c", "voice", "A2", "2026-02-01T00:30:00"),
+            invite("s4", "d", "voice", "A2", "2026-02-01T00:30:00"),
+        ];
+        let e = with_surveys(with_contacts(host(), &contacts), &surveys, &[]).run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "outlier_k": 0.1, "min_rate_gap": 0.0}),
+        );
+        let rows = &e
+            .drilldowns
+            .iter()
+            .find(|d| d.id == "agent_invitation_rates")
+            .unwrap()
+            .rows;
+        assert_eq!(
+            (&rows[1][1], &rows[1][2], &rows[1][3]),
+            (&json!("A2"), &json!(2), &json!(2))
+        );
+        assert!(
+            e.checks
+                .iter()
+                .find(|c| c.id == "agent_rate_consistency")
+                .unwrap()
+                .passed
+        );
     }
 
     #[test]

@@ -998,6 +998,7 @@ mod tests {
     /// 30 % shrinkage (`cxaudit erlang` gives the same N):
     /// - 09:00 week 1: 120 contacts, N 16, R 23, S 8;   week 2: 80 contacts, N 11, R 16, S 31.
     /// - 09:30 week 1: 40 contacts,  N 7,  R 10, S 14;  week 2: 60 contacts, N 9,  R 13, S 9.
+    ///
     /// Forecast: 100 contacts at 09:00 (N_f 14), 50 at 09:30 (N_f 8); the tool says 14, 8, 15, 8.
     fn two_mondays() -> TestHost {
         let batch = TableBuilder::new()
