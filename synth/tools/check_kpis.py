@@ -107,13 +107,14 @@ def check(folder):
     out["contacts_without_customer"] = no_cust
 
     # Adherence: utilisation, occupancy, absence, adherence.
-    sched = worked = adh = absent = 0.0
+    sched = worked = adh = absent = paid = 0.0
     for r in rows(folder, "adherence"):
         sched += float(r["scheduled_minutes"])
         worked += float(r["worked_minutes"])
         adh += float(r["adherent_minutes"])
         absent += float(r["unplanned_absence_minutes"])
-    out["utilisation_%"] = pct(handle, sched * 60)
+        paid += float(r["paid_minutes"])
+    out["utilisation_%"] = pct(worked, paid)
     out["occupancy_%"] = pct(handle, worked * 60)
     out["absence_rate_%"] = pct(absent, sched)
     out["schedule_adherence_%"] = pct(adh, sched)

@@ -57,8 +57,18 @@ pub fn with_unit(value: f64, unit: &str) -> String {
         "percent" | "%" => format!("{}%", num(value, 2)),
         "seconds" | "s" => format!("{} s", num(value, 1)),
         "" => num(value, 4),
-        u => format!("{} {u}", num(value, 2)),
+        u => format!("{} {u}", num(value, decimals_for(value, 3))),
     }
+}
+
+/// Decimals that show at least `significant` digits of `x` (never fewer than 2),
+/// so 0.3046 reads 0.305 and 4.5492 reads 4.55.
+fn decimals_for(x: f64, significant: i32) -> usize {
+    if x == 0.0 || !x.is_finite() {
+        return 2;
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    (significant - 1 - magnitude).clamp(2, 10) as usize
 }
 
 /// A signed difference with its unit (percentage points for ratios).
@@ -307,5 +317,10 @@ mod tests {
         assert_eq!(points(-0.00001), "0.0");
         assert_eq!(with_unit(0.8512, "ratio"), "85.1%");
         assert_eq!(with_unit(12.26, "seconds"), "12.3 s");
+        // Small money amounts keep three significant digits; large ones two decimals.
+        assert_eq!(with_unit(0.3046, "EUR"), "0.305 EUR");
+        assert_eq!(with_unit(4.5492, "EUR"), "4.55 EUR");
+        assert_eq!(with_unit(1234.567, "EUR"), "1234.57 EUR");
+        assert_eq!(delta_with_unit(-0.1956, "currency"), "-0.196 currency");
     }
 }
