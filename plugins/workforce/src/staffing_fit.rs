@@ -56,8 +56,9 @@ impl Evaluator for StaffingFit {
         Manifest::new(
             "Scheduled agents per interval against the Erlang C (or Erlang A) requirement from actual \
              volume and AHT with shrinkage, pooled across the queues of an interval or per queue: \
-             under- and over-staffing, Pearson r, R2 fit; the WFM tool's required_agents checked \
-             against Erlang; weekday x hour gaps and the agents to add or move.",
+             under- and over-staffing per interval, Pearson r and R2 fit of the weekly pattern; the \
+             WFM tool's required_agents checked against Erlang on the forecast; weekday x hour gaps \
+             and the agents to add or move.",
         )
         .table(
             TableNeed::required("intervals")
@@ -92,10 +93,10 @@ impl Evaluator for StaffingFit {
         .parameter(ParamSpec::integer("worst_rows", 15).min(1.0).max(200.0).describe("rows in the worst-interval drill-down"))
         .measurement("under_staffing", "ratio", "sum max(R - S, 0) / sum R, R = Erlang requirement with shrinkage, S = scheduled")
         .measurement("over_staffing", "ratio", "sum max(S - R, 0) / sum R")
-        .measurement("pearson_r", "ratio", "Pearson correlation of R and S over intervals")
-        .measurement("r2_fit", "ratio", "1 - sum (R - S)^2 / sum (R - mean R)^2")
+        .measurement("pearson_r", "correlation", "Pearson correlation of R and S, means per weekday x interval (x queue when per_queue)")
+        .measurement("r2_fit", "coefficient", "1 - sum (R - S)^2 / sum (R - mean R)^2 over means per weekday x interval (x queue when per_queue)")
         .measurement("share_intervals_understaffed", "ratio", "intervals with S < R / intervals")
-        .measurement("wfm_requirement_difference", "ratio", "mean |WFM required - Erlang net requirement| / Erlang net requirement over intervals with both")
+        .measurement("wfm_requirement_difference", "ratio", "sum |WFM required - Erlang net of the forecast| / sum Erlang net of the forecast")
         .measurement("service_level_target", "ratio", "SL target used for the requirement")
     }
 
@@ -234,13 +235,13 @@ impl Evaluator for StaffingFit {
             Measurement::new(
                 "pearson_r",
                 pearson,
-                "ratio",
+                "correlation",
                 "Pearson correlation of R and S, means per weekday x interval (x queue when per_queue)",
             ),
             Measurement::new(
                 "r2_fit",
                 r2,
-                "ratio",
+                "coefficient",
                 "1 - sum (R - S)^2 / sum (R - mean R)^2 over means per weekday x interval (x queue when per_queue)",
             ),
             Measurement::new(
