@@ -28,7 +28,7 @@ const KPIS: [(&str, &str, &str, f64, f64); 14] = [
     ("attrition_annualized", "ratio", "max", 0.60, 1.32),
     ("absence_rate", "ratio", "max", 0.04, 0.07),
     ("schedule_adherence", "ratio", "min", 0.92, 0.84),
-    ("occupancy", "ratio", "max", 0.88, 0.89),
+    ("occupancy", "ratio", "max", 0.90, 0.89),
     ("utilisation", "ratio", "min", 0.88, 0.74),
     (
         "contacts_per_order",
@@ -79,7 +79,7 @@ fn rationale(kpi: &str) -> &'static str {
         "absence_rate" => "Absence is the largest unplanned shrinkage",
         "schedule_adherence" => "Erlang C plans assume agents are on queue as scheduled",
         "occupancy" => {
-            "Above 88% sustained occupancy leaves agents no recovery time between contacts"
+            "Above 90% sustained occupancy leaves agents no recovery time between contacts"
         }
         "utilisation" => {
             "Paid time should be spent logged in for customers; breaks, coaching and meetings are planned, not absorbed"

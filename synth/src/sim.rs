@@ -744,17 +744,12 @@ impl<'a> Sim<'a> {
         // chat and messaging at 1 / concurrency, one multi-skilled pool), the
         // way the audit's WF2 judges it; e-mail as workload, first in the idle
         // time Erlang C leaves.
-        // `aht` is the effective workload per contact (a concurrent session
-        // at 1 / concurrency), as the intervals table reports it.
-        let eff_aht = aht;
         let mut idle = 0.0;
         let mut n = [0.0; NI];
         for i in 0..NI {
             let f: f64 = (0..4).map(|q| fc[q][i]).sum();
-            let a = f * eff_aht / IV;
-            let need = Erlang { a, aht: eff_aht }
-                .required(20.0, self.p.sl_target)
-                .max(1) as f64;
+            let a = f * aht / IV;
+            let need = Erlang { a, aht }.required(20.0, self.p.sl_target).max(1) as f64;
             n[i] = need;
             idle += (need - a) * IV;
         }
@@ -824,7 +819,8 @@ impl<'a> Sim<'a> {
         (total / days as f64, max)
     }
 
-    /// The AHT the WFM forecasts (as the contacts table reports it).
+    /// The AHT the WFM forecasts: the effective workload per contact (a
+    /// concurrent session at 1 / concurrency), as the intervals table reports it.
     fn aht_guess(&self) -> f64 {
         if self.p.baseline() {
             return 360.0;
@@ -1766,14 +1762,12 @@ impl<'a> Sim<'a> {
             // Presence: a full-day absence, or a late start that is made up at
             // the end (out of adherence, same hours) or lost (absence), or an
             // early leave; otherwise the scheduled hours.
-            let mut made_up = 0.0;
             let (ws, we) = if r.chance(self.p.absence_p) {
                 (end, end)
             } else if r.chance(self.p.late_p) {
                 let late = 60.0 * (5.0 + 55.0 * r.unif());
                 if r.chance(0.5) {
                     if r.chance(0.5) {
-                        made_up = late;
                         (start + late, end + late)
                     } else {
                         (start + late, end)
@@ -1800,6 +1794,14 @@ impl<'a> Sim<'a> {
             let gap_sum: f64 = gaps.iter().map(|(a, b)| b - a).sum();
             // Logged in (handling or available): presence less the logged-out gaps.
             let worked = (present - gap_sum).max(0.0);
+            // In adherence: logged in inside the scheduled hours (a made-up late
+            // start is worked after them).
+            let (lo, hi) = (ws.max(start), we.min(end));
+            let gaps_inside: f64 = gaps
+                .iter()
+                .map(|&(a, b)| (b.min(hi) - a.max(lo)).max(0.0))
+                .sum();
+            let adherent = ((hi - lo).max(0.0) - gaps_inside).max(0.0);
             // Paid: the contact-work schedule plus the paid time off the phones
             // (breaks, coaching, training, meetings) in a block next to it.
             let off_phone = sched * (self.p.off_phone * (1.0 + 0.25 * r.normal())).max(0.0);
@@ -1822,7 +1824,7 @@ impl<'a> Sim<'a> {
                 plan_len: len,
                 sched_min: sched / 60.0,
                 worked_min: worked / 60.0,
-                adherent_min: (worked - made_up).max(0.0) / 60.0,
+                adherent_min: adherent / 60.0,
                 absent_min: (sched - present).max(0.0) / 60.0,
                 paid_min: (sched + off_phone) / 60.0,
             });

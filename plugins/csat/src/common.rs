@@ -376,8 +376,9 @@ pub fn note_skipped_invitations(inv: &Invitations, observations: &mut Vec<String
     }
     if inv.outside_window > 0 {
         observations.push(format!(
-            "{} survey invitations fall outside the assessment period and were not counted.",
-            inv.outside_window
+            "{} survey invitations fall outside the assessment period and are left out of the sample ({} of them sent after it, which still count in per-agent invitation rates when their contact was handled in the period).",
+            inv.outside_window,
+            inv.after_window.len()
         ));
     }
 }

@@ -23,10 +23,10 @@ pub struct SamplingParams {
     pub customer_initiated_biased: bool,
     /// Smallest share of the sample invited at random or by census.
     pub min_random_share: f64,
-    /// How agent invitation rates are judged: `sd` (no agent outside mean ± k·sd
-    /// of its channel) or `chi_square` (independence test per channel, p >= alpha).
+    /// How agent invitation rates are judged: `sd` (no agent outlier, see
+    /// [`OUTLIER_RULE`]) or `chi_square` (independence test per channel, p >= alpha).
     pub agent_rate_method: String,
-    /// k of the mean ± k·sd band.
+    /// k of the mean ± k·max(sd, binomial error) band.
     pub outlier_k: f64,
     /// Smallest absolute gap between an agent's rate and the channel mean that
     /// counts (0.05 = 5 points), so tiny gaps in near-census channels are not flagged.
@@ -37,6 +37,9 @@ pub struct SamplingParams {
     /// Agents with fewer handled contacts on a channel are listed but not judged.
     pub min_agent_contacts: i64,
 }
+
+/// The `sd` method's outlier rule, as the measurement defines it.
+pub const OUTLIER_RULE: &str = "agents whose invitation rate on a channel (distinct invited contacts / handled contacts, at most 1) lies outside mean ± k·max(sd of the channel's agent rates, sqrt(mean (1 - mean) / handled)), at least min_rate_gap from the mean, and significantly (binomial z-test, p < alpha / agents of the channel)";
 
 impl Evaluator for SamplingBias {
     type Params = SamplingParams;
@@ -91,7 +94,7 @@ impl Evaluator for SamplingBias {
         .parameter(
             ParamSpec::number("outlier_k", 2.0)
                 .min(0.0)
-                .describe("k of the mean ± k·sd band of invitation rates"),
+                .describe("k of the mean ± k·max(sd, the agent's binomial sampling error) band of invitation rates"),
         )
         .parameter(
             ParamSpec::number("min_rate_gap", 0.05)
@@ -129,7 +132,7 @@ impl Evaluator for SamplingBias {
         .measurement(
             "agent_rate_outliers",
             "agent-channels",
-            "agents whose invitation rate on a channel lies outside mean ± k·max(sd, sqrt(mean (1 - mean) / handled)) of that channel, at least min_rate_gap from the mean, and significantly (binomial z-test, p < alpha / agents of the channel)",
+            OUTLIER_RULE,
         )
         .measurement(
             "min_chi_square_p",
@@ -427,6 +430,7 @@ impl AgentRates {
         }
         let by_id = contacts.by_id();
         let mut invited: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut invited_contacts: BTreeSet<&str> = BTreeSet::new();
         let mut unlinked = 0;
         for (i, sent_in_window) in sample
             .iter()
@@ -434,8 +438,12 @@ impl AgentRates {
             .chain(late.iter().map(|i| (i, false)))
         {
             let contact = i.contact_id.as_deref().and_then(|id| by_id.get(id));
+            // A contact counts once however many invitations (reminders) it got.
             let counts = match contact {
-                Some(c) => handled_ids.contains(c.contact_id.as_str()),
+                Some(c) => {
+                    handled_ids.contains(c.contact_id.as_str())
+                        && invited_contacts.insert(c.contact_id.as_str())
+                }
                 None => sent_in_window,
             };
             if !counts {
@@ -462,7 +470,8 @@ impl AgentRates {
                     agent: agent.clone(),
                     handled: h,
                     invited: inv,
-                    rate: inv as f64 / h as f64,
+                    // Unlinked invitations can outnumber the agent's contacts: a share caps at 1.
+                    rate: inv.min(h) as f64 / h as f64,
                     channel_mean: None,
                     deviation_sd: None,
                     judged: h >= p.min_agent_contacts.max(1) as u64,
@@ -505,7 +514,7 @@ impl AgentRates {
                 // sampling error alone can exceed the spread between agents.
                 // With many agents some deviate by chance: the gap must also be
                 // significant for its binomial error at alpha / agents (Bonferroni).
-                let sampling_error = (m * (1.0 - m) / r.handled as f64).sqrt();
+                let sampling_error = (m * (1.0 - m) / r.handled as f64).max(0.0).sqrt();
                 let band = p.outlier_k * sd.max(sampling_error);
                 let significant = sampling_error == 0.0
                     || normal_two_sided_p(gap / sampling_error) < per_agent_alpha;
@@ -545,7 +554,10 @@ impl AgentRates {
             (
                 outliers.is_empty(),
                 json!(outliers.len()),
-                format!("0 agents outside mean ± {}·sd", p.outlier_k),
+                format!(
+                    "0 agents outside mean ± {}·max(sd, binomial error), {} or more from it and significant at {} / agents",
+                    p.outlier_k, p.min_rate_gap, p.alpha
+                ),
             )
         };
         e.checks.push(Check::new(
@@ -559,7 +571,7 @@ impl AgentRates {
             "agent_rate_outliers",
             Some(outliers.len() as f64),
             "agent-channels",
-            "agents whose invitation rate on a channel lies outside mean ± k·max(sd of the channel's agent rates, the agent's binomial sampling error)",
+            OUTLIER_RULE,
         ));
         e.measurements.push(Measurement::new(
             "min_chi_square_p",
@@ -860,8 +872,8 @@ mod tests {
         assert!((m.value.unwrap() - 2.0 / 6.0).abs() < 1e-12);
     }
 
-    /// A1, A2, A3 handle 2m voice contacts each; invitations m, m and 2m (the last
-    /// one by census): rates 0.5, 0.5, 1.0, mean 2/3, population sd sqrt(6/108) = 0.2357.
+    /// A1, A2, A3 handle 2m voice contacts each; invitations m, m and 2m (A3's last m
+    /// by census): rates 0.5, 0.5, 1.0, mean 2/3, population sd sqrt(6/108) = 0.2357.
     fn voice_agents(m: usize) -> TestHost {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let mut contacts = Vec::new();
@@ -930,12 +942,20 @@ mod tests {
         // Same rates on 2 contacts each: A3's 2 of 2 has sampling error
         // sqrt((2/3)(1/3) / 2) = 0.333 > sd 0.2357, so its 0.333 gap is not beyond
         // k = 1 times it: not an outlier (a 2-contact agent cannot show bias).
+        // alpha 1.0 (per agent 1/3 > p = 0.317 of z = 1) leaves the decision to the floor.
         let h = voice_agents(1);
         let e = h.run(
             &SamplingBias,
-            json!({"min_agent_contacts": 1, "outlier_k": 1.0}),
+            json!({"min_agent_contacts": 1, "outlier_k": 1.0, "alpha": 1.0}),
         );
         assert_eq!(e.status, Status::Met);
+        // (Without the floor the k = 1 band would be 0.2357 and A3 listed.) At k = 0.9 the
+        // floored band 0.9 x 0.333 = 0.300 is below the gap: listed.
+        let e = h.run(
+            &SamplingBias,
+            json!({"min_agent_contacts": 1, "outlier_k": 0.9, "alpha": 1.0}),
+        );
+        assert_eq!(e.status, Status::PartiallyMet);
         // Chi-square on [[1,1],[1,1],[2,0]]: statistic 1.5, df 2, p = exp(-0.75) = 0.4724 >= 0.05 -> met.
         let e = h.run(
             &SamplingBias,

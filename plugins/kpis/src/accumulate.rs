@@ -548,9 +548,10 @@ fn adherence(
         acc.adherent += a.unwrap_or(0.0);
         acc.worked += w.unwrap_or(0.0);
         acc.absence += u.unwrap_or(0.0);
-        if let Some(p) = p {
+        // Utilisation pairs worked and paid minutes of the same agent-days.
+        if let (Some(p), Some(w)) = (p, w) {
             acc.paid += p;
-            acc.worked_paid += w.unwrap_or(0.0);
+            acc.worked_paid += w;
         }
     }
     for (key, a) in accs {

@@ -224,7 +224,7 @@ impl Kpi {
                 json!({}),
             ),
             Kpi::Utilisation => (
-                "worked (logged-in: handling or available) minutes / paid minutes, over agent-days that state paid minutes (adherence)".to_owned(),
+                "worked (logged-in: handling or available) minutes / paid minutes, over agent-days that state both (adherence)".to_owned(),
                 json!({}),
             ),
             Kpi::ScheduleAdherence => ("adherent minutes / scheduled minutes".to_owned(), json!({})),

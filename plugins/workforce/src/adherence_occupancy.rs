@@ -210,7 +210,7 @@ impl Evaluator for AdherenceOccupancy {
             )),
             Scored::binary(Check::new(
                 "utilisation",
-                "Utilisation (productive / paid)",
+                "Utilisation (worked / paid)",
                 measured(utilisation),
                 format!(">= {}", p.utilisation_target),
                 utilisation.is_some_and(|u| u >= p.utilisation_target - 1e-12),

@@ -30,7 +30,8 @@ pub struct Params {
     pub patience_seconds: f64,
     /// `per_interval` (queues of one interval share a pool) or `per_queue`.
     pub pooling: String,
-    /// Largest acceptable mean absolute relative difference of the WFM requirement.
+    /// Largest acceptable difference sum |W - N_f| / sum N_f between the WFM
+    /// requirement W and the model's requirement N_f of the forecast.
     pub tolerance: f64,
     /// Largest acceptable under-staffing sum max(R - S, 0) / sum R.
     pub max_under_staffing: f64,
@@ -86,7 +87,7 @@ impl Evaluator for StaffingFit {
         .parameter(ParamSpec::string("model", "erlang_c").describe("staffing model: erlang_c or erlang_a"))
         .parameter(ParamSpec::number("patience_seconds", 120.0).min(1.0).describe("mean customer patience for Erlang A (seconds)"))
         .parameter(ParamSpec::string("pooling", "per_interval").describe("per_interval: queues of one interval share one multi-skilled pool; per_queue: each queue staffed alone"))
-        .parameter(ParamSpec::number("tolerance", 0.15).min(0.0).describe("largest mean absolute relative difference between the WFM required_agents and the Erlang requirement (ratio)"))
+        .parameter(ParamSpec::number("tolerance", 0.15).min(0.0).describe("largest sum |required_agents - N_f| / sum N_f, N_f = the model's requirement of the forecast contacts and AHT (ratio)"))
         .parameter(ParamSpec::number("max_under_staffing", 0.05).min(0.0).describe("largest under-staffing sum max(R - S, 0) / sum R (ratio)"))
         .parameter(ParamSpec::number("max_over_staffing", 0.15).min(0.0).describe("largest over-staffing sum max(S - R, 0) / sum R (ratio)"))
         .parameter(ParamSpec::number("min_pattern_r", 0.80).min(-1.0).max(1.0).describe("smallest Pearson r between the weekly patterns (weekday x interval means) of R and S"))
@@ -138,17 +139,21 @@ impl Evaluator for StaffingFit {
             let net = model.required(&u, sl_target, p.threshold_seconds)?;
             let sched_req = erlang::scheduled_agents(net, p.shrinkage)
                 .map_err(|e| EvalError::Failed(format!("scheduled requirement: {e}")))?;
-            let net_forecast = model.required_for(
-                &u,
-                u.forecast_volume,
-                u.forecast_workload,
-                sl_target,
-                p.threshold_seconds,
-            )?;
+            // The forecast only feeds the WFM check: a unit it cannot size is left out of it.
+            let net_forecast = model
+                .required_for(
+                    &u,
+                    u.forecast_volume,
+                    u.forecast_workload,
+                    sl_target,
+                    p.threshold_seconds,
+                )
+                .ok()
+                .map(f64::from);
             judged.push(Judged {
                 unit: u,
                 net: f64::from(net),
-                net_forecast: f64::from(net_forecast),
+                net_forecast,
                 required: f64::from(sched_req),
             });
         }
@@ -220,7 +225,7 @@ impl Evaluator for StaffingFit {
             r2.map_or("n/a".into(), |x| format!("{x:.2}")),
             pct(share_under),
             wfm.difference
-                .map_or("n/a (required_agents empty)".into(), pct),
+                .map_or_else(|| format!("n/a ({})", wfm.why_not_compared()), pct),
             pct(p.tolerance),
         );
         let mut e = evaluation_from(scored, summary);
@@ -406,8 +411,9 @@ struct Judged {
     unit: Unit,
     /// Net agents before shrinkage.
     net: f64,
-    /// Net agents the forecast (the WFM tool's own input) needs.
-    net_forecast: f64,
+    /// Net agents the forecast (the WFM tool's own input) needs; None when the
+    /// model cannot size it.
+    net_forecast: Option<f64>,
     /// Scheduled agents required (with shrinkage): R.
     required: f64,
 }
@@ -473,27 +479,44 @@ pub fn build_units(rows: &[IntervalRow], pooled: bool) -> (Vec<Unit>, usize) {
 struct WfmComparison {
     /// sum |W - N_f| / sum N_f; None when nothing is comparable.
     difference: Option<f64>,
+    /// Units with both figures.
     compared: usize,
+    /// Units without required_agents.
     missing: usize,
+    /// Units whose forecast the model cannot size.
+    unsizable: usize,
+}
+
+impl WfmComparison {
+    /// Why no difference could be computed.
+    fn why_not_compared(&self) -> &'static str {
+        if self.compared == 0 && self.unsizable == 0 {
+            "required_agents is empty"
+        } else if self.compared == 0 {
+            "no interval has both required_agents and a forecast the model can size"
+        } else {
+            "the forecast needs no agent in any compared interval"
+        }
+    }
 }
 
 fn wfm_difference(judged: &[Judged]) -> WfmComparison {
-    let (mut abs_diff, mut total, mut compared, mut missing) = (0.0, 0.0, 0, 0);
+    let mut c = WfmComparison::default();
+    let mut abs_diff = 0.0;
+    let mut total = 0.0;
     for j in judged {
-        match j.unit.wfm_required {
-            None => missing += 1,
-            Some(w) => {
-                abs_diff += (w - j.net_forecast).abs();
-                total += j.net_forecast;
-                compared += 1;
+        match (j.unit.wfm_required, j.net_forecast) {
+            (None, _) => c.missing += 1,
+            (Some(_), None) => c.unsizable += 1,
+            (Some(w), Some(n)) => {
+                abs_diff += (w - n).abs();
+                total += n;
+                c.compared += 1;
             }
         }
     }
-    WfmComparison {
-        difference: (total > 0.0).then(|| abs_diff / total),
-        compared,
-        missing,
-    }
+    c.difference = (total > 0.0).then(|| abs_diff / total);
+    c
 }
 
 /// Mean requirement R and mean scheduled S per (group, weekday, local start
@@ -667,6 +690,7 @@ fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) -> Drilldown 
             "scheduled",
             "gap",
             "wfm_required",
+            "required_net_forecast",
         ]
         .map(String::from)
         .to_vec(),
@@ -696,6 +720,7 @@ fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) -> Drilldown 
                     round2(j.gap()).into(),
                     u.wfm_required
                         .map_or(serde_json::Value::Null, |w| round2(w).into()),
+                    j.net_forecast.map_or(serde_json::Value::Null, Into::into),
                 ]
             })
             .collect(),
@@ -802,10 +827,19 @@ fn observations(
     if pooled {
         out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval).".into());
     }
-    if wfm.compared == 0 {
-        out.push("The WFM tool's required_agents is empty: its requirement cannot be checked against Erlang.".into());
+    if wfm.difference.is_none() {
+        out.push(format!(
+            "The WFM tool's requirement cannot be checked against the model: {}.",
+            wfm.why_not_compared()
+        ));
     } else if wfm.missing > 0 {
         out.push(format!("{} intervals have no required_agents and are left out of the WFM comparison ({} compared).", wfm.missing, wfm.compared));
+    }
+    if wfm.unsizable > 0 {
+        out.push(format!(
+            "{} intervals have a forecast the model cannot size and are left out of the WFM comparison.",
+            wfm.unsizable
+        ));
     }
     if data.skipped > 0 {
         out.push(format!(
@@ -1041,6 +1075,7 @@ mod tests {
         assert!((m("under_staffing").unwrap() - 19.0 / 62.0).abs() < 1e-12);
         assert!((m("over_staffing").unwrap() - 19.0 / 62.0).abs() < 1e-12);
         // Weekly pattern: Mon 09:00 mean R 19.5 = mean S 19.5; Mon 09:30 11.5 = 11.5 -> R2 1
+        // (with two cells r is +-1 by construction; R2 = 1 is what shows the means agree)
         // (per interval it would be 1 - 482 / 93 = -4.18: arrival noise, not the pattern).
         assert!((m("r2_fit").unwrap() - 1.0).abs() < 1e-12);
         assert!((m("pearson_r").unwrap() - 1.0).abs() < 1e-12);
