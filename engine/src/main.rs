@@ -9,6 +9,7 @@ use clap::Parser;
 use commands::Cli;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -18,3 +19,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Rust ignores SIGPIPE, so printing to a closed pipe (`cxaudit pack show | head`)
+/// would panic; the default action ends the process quietly, as other Unix tools do.
+#[cfg(unix)]
+fn restore_default_sigpipe() {
+    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_default_sigpipe() {}

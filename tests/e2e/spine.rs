@@ -618,3 +618,18 @@ fn check_lists_missing_evidence_per_criterion_before_running() {
         0
     );
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_command_without_a_panic() {
+    // `cxaudit pack show ... | head -1`: the reader goes away before the output is written.
+    let mut child = std::process::Command::new(bin())
+        .args(["pack", "show", root().join("standards/cx-ops").to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
