@@ -623,7 +623,11 @@ fn check_lists_missing_evidence_per_criterion_before_running() {
 fn a_closed_output_pipe_ends_the_command_without_a_panic() {
     // `cxaudit pack show ... | head -1`: the reader goes away before the output is written.
     let mut child = std::process::Command::new(bin())
-        .args(["pack", "show", root().join("standards/cx-ops").to_str().unwrap()])
+        .args([
+            "pack",
+            "show",
+            root().join("standards/cx-ops").to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
