@@ -409,30 +409,51 @@ fn followup_path_and_plan_ranking() {
 fn horizon_rule() {
     use cxaudit_plugin_sdk::Effort;
     use plan::{Horizon, Importance, Urgency, horizon};
-    assert_eq!(
-        horizon(Effort::Low, Urgency::Urgent, Importance::Low),
-        Horizon::Days30
-    );
-    assert_eq!(
-        horizon(Effort::Low, Urgency::NotUrgent, Importance::High),
-        Horizon::Days30
-    );
-    assert_eq!(
-        horizon(Effort::Low, Urgency::NotUrgent, Importance::Medium),
-        Horizon::Days60
-    );
-    assert_eq!(
-        horizon(Effort::Medium, Urgency::Urgent, Importance::High),
-        Horizon::Days60
-    );
-    assert_eq!(
-        horizon(Effort::Medium, Urgency::NotUrgent, Importance::High),
-        Horizon::Days90
-    );
-    assert_eq!(
-        horizon(Effort::High, Urgency::Urgent, Importance::High),
-        Horizon::Days90
-    );
+    let cases = [
+        (
+            Effort::Low,
+            Urgency::Urgent,
+            Importance::Low,
+            Horizon::Days30,
+        ),
+        (
+            Effort::Low,
+            Urgency::NotUrgent,
+            Importance::High,
+            Horizon::Days30,
+        ),
+        (
+            Effort::Low,
+            Urgency::NotUrgent,
+            Importance::Medium,
+            Horizon::Days60,
+        ),
+        (
+            Effort::Medium,
+            Urgency::Urgent,
+            Importance::High,
+            Horizon::Days60,
+        ),
+        (
+            Effort::Medium,
+            Urgency::NotUrgent,
+            Importance::High,
+            Horizon::Days90,
+        ),
+        (
+            Effort::High,
+            Urgency::Urgent,
+            Importance::High,
+            Horizon::Days90,
+        ),
+    ];
+    for (effort, urgency, importance, expected) in cases {
+        assert_eq!(
+            horizon(effort, urgency, importance),
+            expected,
+            "{effort:?} {urgency:?} {importance:?}"
+        );
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! numbers, the follow-up is certified, and plugin measurements equal
 //! `cxaudit kpis` on the same evidence.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use cxaudit_tests::*;
@@ -22,9 +22,9 @@ fn pack() -> PathBuf {
     root().join("standards").join("cx-ops")
 }
 
-fn centre(scenario: &str) -> Centre {
-    let dir = tempfile::tempdir().unwrap();
-    let evidence = dir.path().join(scenario);
+/// Writes a synthetic centre of `CONTACTS` contacts into `dir/<scenario>`.
+fn synth(dir: &Path, scenario: &str, seed: &str) -> PathBuf {
+    let evidence = dir.join(scenario);
     let o = cxaudit(&[
         "synth",
         "--scenario",
@@ -32,11 +32,30 @@ fn centre(scenario: &str) -> Centre {
         "--contacts",
         CONTACTS,
         "--seed",
-        "1",
+        seed,
         "--out",
         evidence.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "synth: {}", stderr(&o));
+    evidence
+}
+
+/// `cxaudit kpis --format json` of an evidence folder.
+fn kpis_json(evidence: &Path) -> serde_json::Value {
+    let o = cxaudit(&[
+        "kpis",
+        "--format",
+        "json",
+        "--evidence",
+        evidence.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "kpis: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn centre(scenario: &str) -> Centre {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = synth(dir.path(), scenario, "1");
     let out = dir.path().join("out");
     let o = cxaudit(&[
         "assess",
@@ -52,15 +71,7 @@ fn centre(scenario: &str) -> Centre {
     let assessment =
         serde_json::from_str(&std::fs::read_to_string(out.join("assessment.json")).unwrap())
             .unwrap();
-    let o = cxaudit(&[
-        "kpis",
-        "--format",
-        "json",
-        "--evidence",
-        evidence.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "kpis: {}", stderr(&o));
-    let kpis = serde_json::from_str(&stdout(&o)).unwrap();
+    let kpis = kpis_json(&evidence);
     Centre {
         _dir: dir,
         evidence,
@@ -285,28 +296,8 @@ fn plugin_measurements_equal_cxaudit_kpis() {
 /// The overall KPIs of a synthetic centre, from `cxaudit kpis`.
 fn figures(scenario: &str, seed: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
-    let evidence = dir.path().join(scenario);
-    let o = cxaudit(&[
-        "synth",
-        "--scenario",
-        scenario,
-        "--contacts",
-        CONTACTS,
-        "--seed",
-        seed,
-        "--out",
-        evidence.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "synth: {}", stderr(&o));
-    let o = cxaudit(&[
-        "kpis",
-        "--format",
-        "json",
-        "--evidence",
-        evidence.to_str().unwrap(),
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    v["groups"][0].clone()
+    let evidence = synth(dir.path(), scenario, seed);
+    kpis_json(&evidence)["groups"][0].clone()
 }
 
 #[test]

@@ -2,12 +2,22 @@
 
 use cxaudit_tests::*;
 
-fn erlang(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["erlang", "--format", "json"];
-    all.extend_from_slice(args);
-    let o = cxaudit(&all);
+/// The DOMAIN vector's interval: 100 contacts in 30 minutes at AHT 180 s (A = 10),
+/// staffed for 80% in 20 s.
+const DOMAIN_VECTOR: &str = "--contacts 100 --interval-minutes 30 --aht-seconds 180 \
+                             --target-sl 0.8 --threshold-seconds 20";
+
+/// Runs `cxaudit erlang --format json` with whitespace-separated arguments.
+fn erlang(args: &str) -> serde_json::Value {
+    let o = run(args);
     assert!(o.status.success(), "{}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn run(args: &str) -> std::process::Output {
+    let mut all = vec!["erlang", "--format", "json"];
+    all.extend(args.split_whitespace());
+    cxaudit(&all)
 }
 
 fn close(v: &serde_json::Value, expected: f64, rel: f64) {
@@ -20,20 +30,7 @@ fn close(v: &serde_json::Value, expected: f64, rel: f64) {
 
 #[test]
 fn staffing_for_80_percent_in_20_seconds_with_shrinkage() {
-    let v = erlang(&[
-        "--contacts",
-        "100",
-        "--interval-minutes",
-        "30",
-        "--aht-seconds",
-        "180",
-        "--target-sl",
-        "0.8",
-        "--threshold-seconds",
-        "20",
-        "--shrinkage",
-        "0.3",
-    ]);
+    let v = erlang(&format!("{DOMAIN_VECTOR} --shrinkage 0.3"));
     assert_eq!(v["traffic_erlangs"], 10.0);
     assert_eq!(v["required_agents"], 14);
     assert_eq!(v["scheduled_agents"], 20);
@@ -43,60 +40,26 @@ fn staffing_for_80_percent_in_20_seconds_with_shrinkage() {
 
 #[test]
 fn max_occupancy_raises_the_requirement() {
-    let v = erlang(&[
-        "--contacts",
-        "100",
-        "--interval-minutes",
-        "30",
-        "--aht-seconds",
-        "180",
-        "--target-sl",
-        "0.8",
-        "--threshold-seconds",
-        "20",
-        "--max-occupancy",
-        "0.7",
-        "--shrinkage",
-        "0.3",
-    ]);
+    let v = erlang(&format!(
+        "{DOMAIN_VECTOR} --max-occupancy 0.7 --shrinkage 0.3"
+    ));
     assert_eq!(v["required_agents"], 15);
     assert_eq!(v["scheduled_agents"], 22);
 }
 
 #[test]
 fn large_traffic_wait_probability() {
-    let v = erlang(&[
-        "--contacts",
-        "1000",
-        "--interval-minutes",
-        "30",
-        "--aht-seconds",
-        "1800",
-        "--agents",
-        "1100",
-        "--threshold-seconds",
-        "20",
-    ]);
+    let v = erlang(
+        "--contacts 1000 --interval-minutes 30 --aht-seconds 1800 --agents 1100 \
+         --threshold-seconds 20",
+    );
     assert_eq!(v["traffic_erlangs"], 1000.0);
     close(&v["wait_probability"], 0.00104479792840751, 1e-9);
 }
 
 #[test]
 fn patience_switches_to_erlang_a_and_needs_no_more_agents() {
-    let v = erlang(&[
-        "--contacts",
-        "100",
-        "--interval-minutes",
-        "30",
-        "--aht-seconds",
-        "180",
-        "--target-sl",
-        "0.8",
-        "--threshold-seconds",
-        "20",
-        "--patience-seconds",
-        "120",
-    ]);
+    let v = erlang(&format!("{DOMAIN_VECTOR} --patience-seconds 120"));
     assert_eq!(v["model"], "erlang_a");
     let n = v["required_agents"].as_u64().unwrap();
     assert!(
@@ -109,26 +72,8 @@ fn patience_switches_to_erlang_a_and_needs_no_more_agents() {
 
 #[test]
 fn bad_input_exits_2() {
-    let o = cxaudit(&[
-        "erlang",
-        "--contacts",
-        "10",
-        "--interval-minutes",
-        "0",
-        "--aht-seconds",
-        "180",
-        "--agents",
-        "3",
-    ]);
+    let o = run("--contacts 10 --interval-minutes 0 --aht-seconds 180 --agents 3");
     assert_eq!(o.status.code(), Some(2));
-    let o = cxaudit(&[
-        "erlang",
-        "--contacts",
-        "10",
-        "--interval-minutes",
-        "30",
-        "--aht-seconds",
-        "180",
-    ]);
+    let o = run("--contacts 10 --interval-minutes 30 --aht-seconds 180");
     assert_eq!(o.status.code(), Some(2));
 }

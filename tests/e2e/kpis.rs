@@ -3,8 +3,13 @@
 
 use cxaudit_tests::*;
 
+/// `cxaudit kpis --format json` on the hand-built fixture.
 fn kpis(args: &[&str]) -> serde_json::Value {
-    let evidence = fixture("evidence-kpis");
+    kpis_of(&fixture("evidence-kpis"), args)
+}
+
+/// `cxaudit kpis --format json` on an evidence folder.
+fn kpis_of(evidence: &std::path::Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec![
         "kpis",
         "--format",
@@ -134,14 +139,7 @@ fn monthly_groups_and_absent_tables() {
         .unwrap()
         .replace("surveys = { path = \"data/surveys.csv\" }\n", "");
     std::fs::write(&manifest, text).unwrap();
-    let o = cxaudit(&[
-        "kpis",
-        "--format",
-        "json",
-        "--evidence",
-        evidence.to_str().unwrap(),
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = kpis_of(&evidence, &[]);
     assert!(v["groups"][0]["csat_top2"].is_null());
     assert_eq!(
         v["groups"][0]["notes"]["csat_top2"],

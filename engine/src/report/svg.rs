@@ -58,6 +58,20 @@ fn text(out: &mut String, x: f64, y: f64, anchor: &str, fill: &str, extra: &str,
     );
 }
 
+/// A label in the legend row at the top of a chart.
+fn legend_label(out: &mut String, x: f64, s: &str) {
+    text(out, x, 16.0, "start", MUTED, "", s);
+}
+
+/// The legend's "no data" swatch and label at `x`.
+fn no_data_key(out: &mut String, x: f64) {
+    let _ = write!(
+        out,
+        "<rect x=\"{x:.1}\" y=\"6\" width=\"12\" height=\"12\" fill=\"#fafafa\" stroke=\"{GRID}\"/>"
+    );
+    legend_label(out, x + 16.0, "no data");
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_owned()
@@ -532,17 +546,8 @@ fn heatmap(chart: &Chart) -> String {
         }
     };
     if diverging {
-        let x0 = left;
-        text(
-            &mut out,
-            x0,
-            16.0,
-            "start",
-            MUTED,
-            "",
-            &value_label(-bound, &chart.unit),
-        );
-        let sx = x0 + 44.0;
+        legend_label(&mut out, left, &value_label(-bound, &chart.unit));
+        let sx = left + 44.0;
         for k in 0..7 {
             let t = (k as f64 - 3.0) / 3.0;
             let fill = if t < 0.0 { ramp_warm(-t) } else { ramp(t) };
@@ -552,29 +557,16 @@ fn heatmap(chart: &Chart) -> String {
                 sx + 20.0 * k as f64
             );
         }
-        text(
+        legend_label(
             &mut out,
             sx + 146.0,
-            16.0,
-            "start",
-            MUTED,
-            "",
             &format!("+{}", value_label(bound, &chart.unit)),
         );
-        let _ = write!(
-            out,
-            "<rect x=\"{:.1}\" y=\"6\" width=\"12\" height=\"12\" fill=\"#fafafa\" stroke=\"{GRID}\"/>",
-            sx + 200.0
-        );
-        text(&mut out, sx + 216.0, 16.0, "start", MUTED, "", "no data");
+        no_data_key(&mut out, sx + 200.0);
     } else if lo.is_finite() {
-        text(
+        legend_label(
             &mut out,
             left,
-            16.0,
-            "start",
-            MUTED,
-            "",
             &format!("low {}", value_label(lo, &chart.unit)),
         );
         let x0 = left + 78.0;
@@ -586,21 +578,12 @@ fn heatmap(chart: &Chart) -> String {
                 ramp(k as f64 / 4.0)
             );
         }
-        text(
+        legend_label(
             &mut out,
             x0 + 116.0,
-            16.0,
-            "start",
-            MUTED,
-            "",
             &format!("high {}", value_label(hi, &chart.unit)),
         );
-        let _ = write!(
-            out,
-            "<rect x=\"{:.1}\" y=\"6\" width=\"12\" height=\"12\" fill=\"#fafafa\" stroke=\"{GRID}\"/>",
-            x0 + 200.0
-        );
-        text(&mut out, x0 + 216.0, 16.0, "start", MUTED, "", "no data");
+        no_data_key(&mut out, x0 + 200.0);
     }
     for (r, (label, s)) in rows.iter().enumerate() {
         let y = top + ch * r as f64;

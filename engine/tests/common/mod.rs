@@ -53,16 +53,6 @@ fn sha(seed: &str) -> String {
     out
 }
 
-fn rules() -> ScoringRules {
-    ScoringRules {
-        met_from: 1.0,
-        partially_met_from: 0.5,
-        certify_overall_min: 0.9,
-        certify_section_min: 0.75,
-        certify_mandatory_met: true,
-    }
-}
-
 struct Spec {
     id: &'static str,
     section: &'static str,
@@ -77,7 +67,7 @@ struct Spec {
 fn finding(s: &Spec) -> Finding {
     let status = s
         .status
-        .unwrap_or_else(|| status_for_score(s.score.unwrap_or(0.0), &rules()));
+        .unwrap_or_else(|| status_for_score(s.score.unwrap_or(0.0), &ScoringRules::default()));
     let outcome = Outcome::new(status, s.score, s.points);
     Finding {
         criterion: s.id.into(),
@@ -806,7 +796,7 @@ pub fn skeleton(
 pub fn assessment(which: Which) -> Assessment {
     let sections: Vec<(&str, &str, f64)> = SECTIONS.iter().map(|(i, t)| (*i, *t, 0.75)).collect();
     let findings = findings(which);
-    let mut a = skeleton(findings, &sections, rules());
+    let mut a = skeleton(findings, &sections, ScoringRules::default());
     if which == Which::New {
         a.period = Period {
             start: "2026-01-01".into(),

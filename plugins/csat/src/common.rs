@@ -6,7 +6,12 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use cxaudit_kpis::evaluator;
 use cxaudit_plugin_sdk::prelude::*;
+
+/// Percentages (`61.2%`) and JSON numbers (6 decimals, `null` when absent or
+/// not finite), as the other KPI-reading plugins format them.
+pub use cxaudit_kpis::evaluator::{num, pct};
 
 /// Channel without agents: its contacts are never "handled".
 pub const SELF_SERVICE: &str = "self_service";
@@ -143,10 +148,7 @@ pub struct Window {
 impl Window {
     /// The request's period in the request's time zone.
     pub fn from_context(ctx: &Context<'_>) -> Result<Self, EvalError> {
-        let tz: Tz = ctx
-            .time_zone()
-            .parse()
-            .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))?;
+        let tz = evaluator::time_zone(ctx)?;
         let day = |s: &str| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
@@ -189,18 +191,10 @@ impl Window {
 
     /// Every month `YYYY-MM` the period touches, in order.
     pub fn months(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let (mut y, mut m) = (self.first_day.year(), self.first_day.month());
-        while (y, m) <= (self.last_day.year(), self.last_day.month()) {
-            out.push(format!("{y:04}-{m:02}"));
-            if m == 12 {
-                y += 1;
-                m = 1;
-            } else {
-                m += 1;
-            }
-        }
-        out
+        evaluator::months_of(self.first_day, self.last_day)
+            .into_iter()
+            .map(evaluator::month_label)
+            .collect()
     }
 }
 
@@ -295,6 +289,20 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
     Ok(out)
 }
 
+/// A contacts need that starts with the columns [`load_contacts`] requires
+/// (`contact_id`, `channel`, `arrived_at`, `abandoned`); add the others.
+pub fn contacts_need(required: bool) -> TableNeed {
+    let need = if required {
+        TableNeed::required("contacts")
+    } else {
+        TableNeed::optional("contacts")
+    };
+    need.column("contact_id", ColumnType::String)
+        .column("channel", ColumnType::String)
+        .column("arrived_at", ColumnType::Timestamp)
+        .column("abandoned", ColumnType::Bool)
+}
+
 /// Reads the contacts table (all dates). Columns the table lacks read as
 /// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
 pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
@@ -342,19 +350,6 @@ pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
     Ok(out)
 }
 
-/// A ratio as a percentage with one decimal, e.g. `61.2%`.
-pub fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
-
-/// An optional number rounded for JSON (6 decimals), `null` when absent.
-pub fn num(x: Option<f64>) -> serde_json::Value {
-    match x {
-        Some(v) if v.is_finite() => serde_json::Value::from((v * 1e6).round() / 1e6),
-        _ => serde_json::Value::Null,
-    }
-}
-
 /// Recomputes score and status from the checks, keeping everything else.
 pub fn score_from_checks(e: &mut Evaluation) {
     let total: f64 = e.checks.iter().map(|c| c.weight).sum();
@@ -364,6 +359,17 @@ pub fn score_from_checks(e: &mut Evaluation) {
         e.score = Some(score);
         e.status = status_for_score(score);
     }
+}
+
+/// An unscored evaluation noting the invitation rows left out, then the
+/// contact rows left out when `contacts` is given.
+pub fn evaluation_noting_skipped(inv: &Invitations, contacts: Option<&Contacts>) -> Evaluation {
+    let mut e = Evaluation::with_status(Status::NotMet, "");
+    note_skipped_invitations(inv, &mut e.observations);
+    if let Some(c) = contacts {
+        note_skipped_contacts(c, &mut e.observations);
+    }
+    e
 }
 
 /// Notes rows left out of the invitations, when there are any.
@@ -563,5 +569,15 @@ pub(crate) mod fixtures {
             b = b.integers(name, values.iter().copied());
         }
         host.table("surveys", b.build())
+    }
+
+    /// A host whose period is January 2026.
+    pub fn january() -> TestHost {
+        TestHost::new().period("2026-01-01", "2026-01-31")
+    }
+
+    /// Adds a contacts table and a surveys table without `attr_*` columns.
+    pub fn with_contacts_and_surveys(host: TestHost, contacts: &[C], surveys: &[S]) -> TestHost {
+        with_surveys(with_contacts(host, contacts), surveys, &[])
     }
 }

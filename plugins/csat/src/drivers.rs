@@ -150,8 +150,7 @@ impl Evaluator for Drivers {
                 "no survey response with a 1-5 csat in the assessment period".into(),
             ));
         }
-        let mut e = Evaluation::with_status(Status::NotMet, "");
-        common::note_skipped_invitations(&invitations, &mut e.observations);
+        let mut e = common::evaluation_noting_skipped(&invitations, None);
         let drivers = rank_drivers(&table, &window, method, p, &mut e)?;
         let coded = report_reasons(&responses, p, &mut e);
         let actioned = report_actions(ctx, p, coded, &mut e)?;
@@ -518,7 +517,7 @@ fn report_actions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{invite, with_surveys};
+    use crate::common::fixtures::{invite, january, with_surveys};
     use cxaudit_plugin_sdk::testing::TestHost;
 
     const REVIEW: &str = "# Performance review 2026-01\n\n## Discussion\n\nTop reasons long_wait (2), agent_knowledge (1).\n\n## Actions\n\n| KPI | Action | Owner | Due |\n|---|---|---|---|\n| csat_top2 | Dissatisfaction reason long_wait: staff peaks to forecast | WFM | 2026-02-28 |\n";
@@ -546,7 +545,7 @@ mod tests {
         let wait = vec![Some(1), Some(1), Some(2), Some(4), Some(5), Some(5), None];
         let courtesy = vec![Some(5), Some(5), Some(4), Some(2), Some(1), Some(1), None];
         with_surveys(
-            TestHost::new().period("2026-01-01", "2026-01-31"),
+            january(),
             &surveys,
             &[("attr_wait", wait), ("attr_courtesy", courtesy)],
         )

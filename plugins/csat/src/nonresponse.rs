@@ -76,11 +76,7 @@ impl Evaluator for NonresponseBias {
                 .optional_column("csat", ColumnType::Integer),
         )
         .table(
-            TableNeed::required("contacts")
-                .column("contact_id", ColumnType::String)
-                .column("channel", ColumnType::String)
-                .column("arrived_at", ColumnType::Timestamp)
-                .column("abandoned", ColumnType::Bool)
+            common::contacts_need(true)
                 .column("answered_at", ColumnType::Timestamp)
                 .column("ended_at", ColumnType::Timestamp)
                 .column("talk_seconds", ColumnType::Float)
@@ -164,9 +160,7 @@ impl Evaluator for NonresponseBias {
             ));
         }
         let comparisons = compare_all(&respondents, &others, p);
-        let mut e = Evaluation::with_status(Status::NotMet, "");
-        common::note_skipped_invitations(&invitations, &mut e.observations);
-        common::note_skipped_contacts(&contacts, &mut e.observations);
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
         if unlinked > 0 {
             e.observations.push(format!(
                 "{unlinked} invitations have no contact_id or one not found in contacts; they are not compared."
@@ -480,7 +474,7 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{C, handled, invite, with_contacts, with_surveys};
+    use crate::common::fixtures::{C, handled, invite, january, with_contacts_and_surveys};
     use cxaudit_metrics::stats::normal_two_sided_p;
     use cxaudit_plugin_sdk::testing::TestHost;
 
@@ -526,14 +520,7 @@ mod tests {
             invite("s8", "n4", "voice", "A1", t),
             invite("s9", "missing", "voice", "A1", t),
         ];
-        with_surveys(
-            with_contacts(
-                TestHost::new().period("2026-01-01", "2026-01-31"),
-                &contacts,
-            ),
-            &surveys,
-            &[],
-        )
+        with_contacts_and_surveys(january(), &contacts, &surveys)
     }
 
     #[test]
@@ -584,14 +571,7 @@ mod tests {
     fn no_non_respondents_is_not_applicable() {
         let contacts = [contact("r1", 10, true)];
         let surveys = [invite("s1", "r1", "voice", "A1", "2026-01-10T11:00:00").answered(5)];
-        let h = with_surveys(
-            with_contacts(
-                TestHost::new().period("2026-01-01", "2026-01-31"),
-                &contacts,
-            ),
-            &surveys,
-            &[],
-        );
+        let h = with_contacts_and_surveys(january(), &contacts, &surveys);
         assert_eq!(
             h.run(&NonresponseBias, json!({})).status,
             Status::NotApplicable

@@ -80,14 +80,7 @@ impl Evaluator for Precision {
                 .optional_column("agent_id", ColumnType::String)
                 .optional_column("nps", ColumnType::Integer),
         )
-        .table(
-            TableNeed::required("contacts")
-                .column("contact_id", ColumnType::String)
-                .column("channel", ColumnType::String)
-                .column("arrived_at", ColumnType::Timestamp)
-                .column("abandoned", ColumnType::Bool)
-                .column("answered_at", ColumnType::Timestamp),
-        )
+        .table(common::contacts_need(true).column("answered_at", ColumnType::Timestamp))
         .parameter(
             ParamSpec::number("target_margin", 0.05)
                 .min(0.001)
@@ -169,9 +162,7 @@ impl Evaluator for Precision {
                 "no handled contact and no survey invitation in the assessment period".into(),
             ));
         }
-        let mut e = Evaluation::with_status(Status::NotMet, "");
-        common::note_skipped_invitations(&invitations, &mut e.observations);
-        common::note_skipped_contacts(&contacts, &mut e.observations);
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
         report(&cells, p, &mut e);
         e.measurements.extend(common::survey_kpis(ctx));
         Ok(e)
@@ -528,7 +519,7 @@ fn actions(e: &mut Evaluation, cells: &[Cell], silent: &[&str], p: &PrecisionPar
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{C, S, handled, invite, with_contacts, with_surveys};
+    use crate::common::fixtures::{C, S, handled, invite, with_contacts_and_surveys};
     use cxaudit_plugin_sdk::testing::TestHost;
 
     fn leak(s: String) -> &'static str {
@@ -592,13 +583,10 @@ mod tests {
                 "2026-02-10T12:00:00",
             ));
         }
-        with_surveys(
-            with_contacts(
-                TestHost::new().period("2026-01-01", "2026-02-28"),
-                &contacts,
-            ),
+        with_contacts_and_surveys(
+            TestHost::new().period("2026-01-01", "2026-02-28"),
+            &contacts,
             &surveys,
-            &[],
         )
     }
 

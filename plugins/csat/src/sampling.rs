@@ -64,11 +64,7 @@ impl Evaluator for SamplingBias {
                 .optional_column("contact_id", ColumnType::String),
         )
         .table(
-            TableNeed::optional("contacts")
-                .column("contact_id", ColumnType::String)
-                .column("channel", ColumnType::String)
-                .column("arrived_at", ColumnType::Timestamp)
-                .column("abandoned", ColumnType::Bool)
+            common::contacts_need(false)
                 .optional_column("agent_id", ColumnType::String)
                 .optional_column("answered_at", ColumnType::Timestamp),
         )
@@ -164,8 +160,7 @@ impl Evaluator for SamplingBias {
             Some(t) => Some(common::load_contacts(&t)?),
             None => None,
         };
-        let mut e = Evaluation::with_status(Status::NotMet, "");
-        common::note_skipped_invitations(&invitations, &mut e.observations);
+        let mut e = common::evaluation_noting_skipped(&invitations, None);
         let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
         mix.report(p, &mut e);
         let counted = |i: &&Invitation| p.customer_initiated_biased || !is_customer_initiated(i);
@@ -796,12 +791,10 @@ fn report_coverage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{handled, invite, with_contacts, with_surveys};
+    use crate::common::fixtures::{
+        handled, invite, january, with_contacts_and_surveys, with_surveys,
+    };
     use cxaudit_plugin_sdk::testing::TestHost;
-
-    fn host() -> TestHost {
-        TestHost::new().period("2026-01-01", "2026-01-31")
-    }
 
     const T0: &str = "2026-01-10T10:00:00";
     const T1: &str = "2026-01-10T10:00:30";
@@ -840,7 +833,7 @@ mod tests {
             invite("s5", "c1", "chat", "A3", T2),
             invite("s6", "v3", "voice", "A1", T2).selected("customer_initiated"),
         ];
-        let h = with_surveys(with_contacts(host(), &contacts), &surveys, &[]);
+        let h = with_contacts_and_surveys(january(), &contacts, &surveys);
         let e = h.run(&SamplingBias, json!({"min_agent_contacts": 1}));
         let check = |id: &str| e.checks.iter().find(|c| c.id == id).unwrap().clone();
         assert_eq!(check("agent_selected_share").measured, json!(0.2));
@@ -892,7 +885,7 @@ mod tests {
                 }
             }
         }
-        with_surveys(with_contacts(host(), &contacts), &surveys, &[])
+        with_contacts_and_surveys(january(), &contacts, &surveys)
     }
 
     #[test]
@@ -1005,7 +998,7 @@ mod tests {
             invite("s3", "c", "voice", "A2", "2026-02-01T00:30:00"),
             invite("s4", "d", "voice", "A2", "2026-02-01T00:30:00"),
         ];
-        let e = with_surveys(with_contacts(host(), &contacts), &surveys, &[]).run(
+        let e = with_contacts_and_surveys(january(), &contacts, &surveys).run(
             &SamplingBias,
             json!({"min_agent_contacts": 1, "outlier_k": 0.1, "min_rate_gap": 0.0}),
         );
@@ -1031,7 +1024,7 @@ mod tests {
     #[test]
     fn without_contacts_only_selection_is_judged_and_no_invitation_is_insufficient() {
         let surveys = [invite("s1", "a", "voice", "A1", T2)];
-        let e = with_surveys(host(), &surveys, &[]).run(&SamplingBias, json!({}));
+        let e = with_surveys(january(), &surveys, &[]).run(&SamplingBias, json!({}));
         assert_eq!(e.checks.len(), 2);
         assert_eq!(e.status, Status::Met);
         assert!(
@@ -1041,9 +1034,9 @@ mod tests {
         );
         // Invited outside the period: nothing to judge.
         let late = [invite("s1", "a", "voice", "A1", "2026-02-01T00:00:00")];
-        let e = with_surveys(host(), &late, &[]).run(&SamplingBias, json!({}));
+        let e = with_surveys(january(), &late, &[]).run(&SamplingBias, json!({}));
         assert_eq!(e.status, Status::InsufficientEvidence);
-        let e = with_surveys(host(), &surveys, &[])
+        let e = with_surveys(january(), &surveys, &[])
             .run(&SamplingBias, json!({"agent_rate_method": "x"}));
         assert_eq!(e.status, Status::Error);
     }

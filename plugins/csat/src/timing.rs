@@ -74,14 +74,7 @@ impl Evaluator for TimingDesign {
                 .column("channel", ColumnType::String)
                 .column("invited_at", ColumnType::Timestamp),
         )
-        .table(
-            TableNeed::required("contacts")
-                .column("contact_id", ColumnType::String)
-                .column("channel", ColumnType::String)
-                .column("arrived_at", ColumnType::Timestamp)
-                .column("abandoned", ColumnType::Bool)
-                .column("ended_at", ColumnType::Timestamp),
-        )
+        .table(common::contacts_need(true).column("ended_at", ColumnType::Timestamp))
         .optional_document("survey_design")
         .parameter(
             ParamSpec::number("max_delay_hours", 24.0)
@@ -154,9 +147,7 @@ impl Evaluator for TimingDesign {
                 delays.push((i.channel.clone(), (i.invited_at - end) as f64 / 3600.0));
             }
         }
-        let mut e = Evaluation::with_status(Status::NotMet, "");
-        common::note_skipped_invitations(&invitations, &mut e.observations);
-        common::note_skipped_contacts(&contacts, &mut e.observations);
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
         let unlinked = invitations.rows.len() - delays.len();
         if unlinked > 0 {
             e.observations.push(format!(
@@ -453,7 +444,7 @@ fn scale_check(scale: &ScaleFinding, path: &str, e: &mut Evaluation) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{handled, invite, with_contacts, with_surveys};
+    use crate::common::fixtures::{handled, invite, january, with_contacts_and_surveys};
     use cxaudit_plugin_sdk::testing::TestHost;
 
     const GOOD: &str = "+++\ntitle = \"Survey design\"\n+++\n# Customer survey design\n\n## Scale\n\nBalanced 5-point scale: 1 = Very dissatisfied, 2 = Dissatisfied, 3 = Neither satisfied nor dissatisfied, 4 = Satisfied, 5 = Very satisfied.\n\n## Questions\n\n1. Overall, how satisfied are you with the service you received? (1-5)\n2. Was your issue resolved? (yes/no)\n";
@@ -491,14 +482,7 @@ mod tests {
                 invite(["s1", "s2", "s3", "s4"][k], id, "voice", "A1", t)
             })
             .collect();
-        with_surveys(
-            with_contacts(
-                TestHost::new().period("2026-01-01", "2026-01-31"),
-                &contacts,
-            ),
-            &surveys,
-            &[],
-        )
+        with_contacts_and_surveys(january(), &contacts, &surveys)
     }
 
     #[test]

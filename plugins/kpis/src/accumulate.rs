@@ -80,100 +80,66 @@ fn set(groups: &mut Groups, key: &str, kpi: Kpi, value: KpiValue) {
 pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKpis> {
     let mut groups = Groups::new();
     let mut family_reasons: Vec<(Vec<Kpi>, String)> = Vec::new();
-    let mut note = |kpis: &[Kpi], reason: String| family_reasons.push((kpis.to_vec(), reason));
 
-    let contact_side = match &ev.contacts {
-        Some(t) => match contacts(t, by, o, &mut groups) {
-            Ok(side) => Some(side),
-            Err(e) => {
-                note(&CONTACT_KPIS, format!("contacts: {}", message(&e)));
-                None
-            }
+    let mut contact_side: Option<ContactSide> = None;
+    family(
+        &mut family_reasons,
+        &CONTACT_KPIS,
+        "contacts",
+        ev.contacts.as_ref(),
+        None,
+        |t| {
+            contact_side = Some(contacts(t, by, o, &mut groups)?);
+            Ok(())
         },
-        None => {
-            note(&CONTACT_KPIS, "no `contacts` table in the evidence".into());
-            None
-        }
-    };
-    match (
-        &ev.intervals,
-        matches!(by, GroupBy::Channel | GroupBy::Agent),
-    ) {
-        (None, _) => note(
-            &INTERVAL_KPIS,
-            "no `intervals` table in the evidence".into(),
-        ),
-        (Some(_), true) => note(
-            &INTERVAL_KPIS,
-            "intervals are planned per queue, not per channel or agent".into(),
-        ),
-        (Some(t), false) => {
-            if let Err(e) = intervals(t, by, o, &mut groups) {
-                note(&INTERVAL_KPIS, format!("intervals: {}", message(&e)));
-            }
-        }
-    }
-    match (
-        &ev.adherence,
-        matches!(by, GroupBy::Queue | GroupBy::Channel),
-    ) {
-        (None, _) => note(
-            &ADHERENCE_KPIS,
-            "no `adherence` table in the evidence".into(),
-        ),
-        (Some(_), true) => note(
-            &ADHERENCE_KPIS,
-            "adherence is recorded per agent and day, not per queue or channel".into(),
-        ),
-        (Some(t), false) => {
+    );
+    family(
+        &mut family_reasons,
+        &INTERVAL_KPIS,
+        "intervals",
+        ev.intervals.as_ref(),
+        matches!(by, GroupBy::Channel | GroupBy::Agent)
+            .then_some("intervals are planned per queue, not per channel or agent"),
+        |t| intervals(t, by, o, &mut groups),
+    );
+    family(
+        &mut family_reasons,
+        &ADHERENCE_KPIS,
+        "adherence",
+        ev.adherence.as_ref(),
+        matches!(by, GroupBy::Queue | GroupBy::Channel)
+            .then_some("adherence is recorded per agent and day, not per queue or channel"),
+        |t| {
             let handle = contact_side.as_ref().map(|s| &s.handle_seconds);
-            if let Err(e) = adherence(t, by, o, handle, &mut groups) {
-                note(&ADHERENCE_KPIS, format!("adherence: {}", message(&e)));
-            }
-        }
-    }
-    match (&ev.agents, matches!(by, GroupBy::All | GroupBy::Month)) {
-        (None, _) => note(
-            &[Kpi::AttritionAnnualized],
-            "no `agents` table in the evidence".into(),
-        ),
-        (Some(_), false) => note(
-            &[Kpi::AttritionAnnualized],
-            "attrition is defined over the whole period or per month".into(),
-        ),
-        (Some(t), true) => {
-            if let Err(e) = attrition(t, ev, by, o, &mut groups) {
-                note(
-                    &[Kpi::AttritionAnnualized],
-                    format!("agents: {}", message(&e)),
-                );
-            }
-        }
-    }
-    match (&ev.surveys, by == GroupBy::Queue) {
-        (None, _) => note(&SURVEY_KPIS, "no `surveys` table in the evidence".into()),
-        (Some(_), true) => note(&SURVEY_KPIS, "survey invitations carry no queue".into()),
-        (Some(t), false) => {
-            if let Err(e) = surveys(t, by, o, &mut groups) {
-                note(&SURVEY_KPIS, format!("surveys: {}", message(&e)));
-            }
-        }
-    }
-    match (&ev.business_daily, by == GroupBy::All || is_time(by)) {
-        (None, _) => note(
-            &DEMAND_KPIS,
-            "no `business_daily` table in the evidence".into(),
-        ),
-        (Some(_), false) => note(
-            &DEMAND_KPIS,
-            "orders and cost are recorded per day, not per queue, channel or agent".into(),
-        ),
-        (Some(t), true) => {
-            if let Err(e) = demand_kpis(t, by, o, contact_side.as_ref(), &mut groups) {
-                note(&DEMAND_KPIS, format!("business_daily: {}", message(&e)));
-            }
-        }
-    }
+            adherence(t, by, o, handle, &mut groups)
+        },
+    );
+    family(
+        &mut family_reasons,
+        &[Kpi::AttritionAnnualized],
+        "agents",
+        ev.agents.as_ref(),
+        (!matches!(by, GroupBy::All | GroupBy::Month))
+            .then_some("attrition is defined over the whole period or per month"),
+        |t| attrition(t, ev, by, o, &mut groups),
+    );
+    family(
+        &mut family_reasons,
+        &SURVEY_KPIS,
+        "surveys",
+        ev.surveys.as_ref(),
+        (by == GroupBy::Queue).then_some("survey invitations carry no queue"),
+        |t| surveys(t, by, o, &mut groups),
+    );
+    family(
+        &mut family_reasons,
+        &DEMAND_KPIS,
+        "business_daily",
+        ev.business_daily.as_ref(),
+        (by != GroupBy::All && !is_time(by))
+            .then_some("orders and cost are recorded per day, not per queue, channel or agent"),
+        |t| demand_kpis(t, by, o, contact_side.as_ref(), &mut groups),
+    );
     if by == GroupBy::All {
         groups.entry("all".to_owned()).or_default();
     }
@@ -191,6 +157,28 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
             GroupKpis { group, values }
         })
         .collect()
+}
+
+/// Runs the pass of one KPI family over its table, unless the table is absent
+/// or the grouping does not apply to it (`unsupported` says why); notes why
+/// the family's KPIs are unavailable when it does not run or fails.
+fn family(
+    reasons: &mut Vec<(Vec<Kpi>, String)>,
+    kpis: &[Kpi],
+    table_name: &str,
+    table: Option<&Table>,
+    unsupported: Option<&str>,
+    pass: impl FnOnce(&Table) -> Result<(), EvalError>,
+) {
+    let reason = match (table, unsupported) {
+        (None, _) => format!("no `{table_name}` table in the evidence"),
+        (Some(_), Some(why)) => why.to_owned(),
+        (Some(t), None) => match pass(t) {
+            Ok(()) => return,
+            Err(e) => format!("{table_name}: {}", message(&e)),
+        },
+    };
+    reasons.push((kpis.to_vec(), reason));
 }
 
 fn message(e: &EvalError) -> String {
@@ -289,7 +277,8 @@ fn contacts(
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
-        if !in_period(o, local_date(arr, &o.time_zone)) {
+        let day = local_date(arr, &o.time_zone);
+        if !in_period(o, day) {
             continue;
         }
         let chan = chan.unwrap_or("");
@@ -307,7 +296,7 @@ fn contacts(
             GroupBy::Queue => Some(q.to_owned()),
             GroupBy::Channel => Some(chan.to_owned()),
             GroupBy::Agent => ag.map(str::to_owned),
-            _ => local_date(arr, &o.time_zone).map(|d| keys.key(d)),
+            _ => day.map(|d| keys.key(d)),
         };
         let Some(key) = key else {
             row_group.push(None);
@@ -460,13 +449,14 @@ fn intervals(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Res
         let (Some(s), Some(f), Some(a)) = (s, f, a) else {
             continue;
         };
-        if !in_period(o, local_date(s, &o.time_zone)) {
+        let day = local_date(s, &o.time_zone);
+        if !in_period(o, day) {
             continue;
         }
         let key = match by {
             GroupBy::Queue => q.unwrap_or("").to_owned(),
             GroupBy::All => "all".to_owned(),
-            _ => match local_date(s, &o.time_zone) {
+            _ => match day {
                 Some(d) => keys.key(d),
                 None => continue,
             },
@@ -516,8 +506,10 @@ fn adherence(
     let mut adh = t.f64s("adherent_minutes")?;
     let mut worked = t.f64s("worked_minutes")?;
     let mut absence = t.f64s("unplanned_absence_minutes")?;
-    let has_paid = t.has_column("paid_minutes");
-    let mut paid = has_paid.then(|| t.f64s("paid_minutes")).transpose()?;
+    let mut paid = t
+        .has_column("paid_minutes")
+        .then(|| t.f64s("paid_minutes"))
+        .transpose()?;
     let mut keys = DateKeys::new(by);
     let mut accs: BTreeMap<String, AdherenceAcc> = BTreeMap::new();
     for d in date {
@@ -529,7 +521,8 @@ fn adherence(
             absence.next().flatten(),
         );
         let p = paid.as_mut().and_then(|p| p.next().flatten());
-        if !in_period(o, d.and_then(date_from_days)) {
+        let day = d.and_then(date_from_days);
+        if !in_period(o, day) {
             continue;
         }
         let key = match by {
@@ -538,7 +531,7 @@ fn adherence(
                 None => continue,
             },
             GroupBy::All => "all".to_owned(),
-            _ => match d.and_then(date_from_days) {
+            _ => match day {
                 Some(d) => keys.key(d),
                 None => continue,
             },
@@ -577,7 +570,7 @@ fn adherence(
             groups,
             &key,
             Kpi::Utilisation,
-            if has_paid {
+            if paid.is_some() {
                 KpiValue::from_option(
                     service::utilisation(a.worked_paid * 60.0, a.paid * 60.0),
                     "no paid minutes",
@@ -619,13 +612,10 @@ fn attrition(
         .dates("exited_on")?
         .map(|d| d.and_then(date_from_days))
         .collect();
-    let (start, end) = match o.period.or_else(|| data_period(ev, o)) {
-        Some(p) => p,
-        None => {
-            return Err(EvalError::MissingEvidence(
-                "no period to compute monthly attrition over".into(),
-            ));
-        }
+    let Some((start, end)) = o.period.or_else(|| data_period(ev, o)) else {
+        return Err(EvalError::MissingEvidence(
+            "no period to compute monthly attrition over".into(),
+        ));
     };
     let headcount = |day: NaiveDate, end_of_day: bool| -> f64 {
         hired
@@ -707,7 +697,8 @@ fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resul
             csat.next().flatten(),
             nps.next().flatten(),
         );
-        if !in_period(o, inv.and_then(|i| local_date(i, &o.time_zone))) {
+        let day = inv.and_then(|i| local_date(i, &o.time_zone));
+        if !in_period(o, day) {
             continue;
         }
         let key = match by {
@@ -717,7 +708,7 @@ fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resul
                 Some(a) => a.to_owned(),
                 None => continue,
             },
-            _ => match inv.and_then(|i| local_date(i, &o.time_zone)) {
+            _ => match day {
                 Some(d) => keys.key(d),
                 None => continue,
             },
@@ -771,15 +762,17 @@ fn demand_kpis(
     let mut orders = t.i64s("orders")?;
     let mut cost = t.f64s("operating_cost")?;
     let mut keys = DateKeys::new(by);
-    let mut accs: BTreeMap<String, (u64, f64, u64)> = BTreeMap::new();
+    // Orders, and the operating cost when any day records one.
+    let mut accs: BTreeMap<String, (u64, Option<f64>)> = BTreeMap::new();
     for d in date {
         let (n, c) = (orders.next().flatten(), cost.next().flatten());
-        if !in_period(o, d.and_then(date_from_days)) {
+        let day = d.and_then(date_from_days);
+        if !in_period(o, day) {
             continue;
         }
         let key = match by {
             GroupBy::All => "all".to_owned(),
-            _ => match d.and_then(date_from_days) {
+            _ => match day {
                 Some(d) => keys.key(d),
                 None => continue,
             },
@@ -787,22 +780,20 @@ fn demand_kpis(
         let acc = accs.entry(key).or_default();
         acc.0 += n.unwrap_or(0).max(0) as u64;
         if let Some(c) = c {
-            acc.1 += c;
-            acc.2 += 1;
+            *acc.1.get_or_insert(0.0) += c;
         }
     }
-    for (key, (orders, cost, cost_days)) in accs {
-        let no_cost = "no operating cost recorded";
-        let cpo = if cost_days > 0 {
-            demand::cost_per_order(cost, orders)
-        } else {
-            None
+    for (key, (orders, cost)) in accs {
+        // A cost ratio needs a recorded cost, then a count to divide by.
+        let by_cost = |ratio: fn(f64, u64) -> Option<f64>, count: u64, no_count: &str| match cost {
+            Some(c) => KpiValue::from_option(ratio(c, count), no_count),
+            None => KpiValue::NoData("no operating cost recorded".into()),
         };
         set(
             groups,
             &key,
             Kpi::CostPerOrder,
-            KpiValue::from_option(cpo, if cost_days > 0 { "no orders" } else { no_cost }),
+            by_cost(demand::cost_per_order, orders, "no orders"),
         );
         match side {
             Some(s) => {
@@ -817,39 +808,22 @@ fn demand_kpis(
                         "no orders",
                     ),
                 );
-                let cpc = if cost_days > 0 {
-                    demand::cost_per_contact(cost, handled)
-                } else {
-                    None
-                };
                 set(
                     groups,
                     &key,
                     Kpi::CostPerContact,
-                    KpiValue::from_option(
-                        cpc,
-                        if cost_days > 0 {
-                            "no handled contact"
-                        } else {
-                            no_cost
-                        },
-                    ),
+                    by_cost(demand::cost_per_contact, handled, "no handled contact"),
                 );
             }
             None => {
-                let why = "needs the `contacts` table";
-                set(
-                    groups,
-                    &key,
-                    Kpi::ContactsPerOrder,
-                    KpiValue::Unavailable(why.into()),
-                );
-                set(
-                    groups,
-                    &key,
-                    Kpi::CostPerContact,
-                    KpiValue::Unavailable(why.into()),
-                );
+                for k in [Kpi::ContactsPerOrder, Kpi::CostPerContact] {
+                    set(
+                        groups,
+                        &key,
+                        k,
+                        KpiValue::Unavailable("needs the `contacts` table".into()),
+                    );
+                }
             }
         }
     }

@@ -116,11 +116,7 @@ pub fn centre_target(ctx: &Context<'_>, key: &str) -> Result<Option<KpiTarget>, 
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let targets: Vec<Option<f64>> = t.f64s("target")?.collect();
     let directions: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scopes: Vec<Option<&str>> = if t.has_column("scope") {
-        t.strs("scope")?.collect()
-    } else {
-        vec![None; kpis.len()]
-    };
+    let scopes = optional_column(&t, "scope", |n| t.strs(n))?;
     for i in 0..kpis.len() {
         let centre_wide = scopes[i].is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("all"));
         if kpis[i] == Some(key)
@@ -135,6 +131,20 @@ pub fn centre_target(ctx: &Context<'_>, key: &str) -> Result<Option<KpiTarget>, 
         }
     }
     Ok(None)
+}
+
+/// The values of a column the table may lack, read by `read` (e.g.
+/// `|name| t.strs(name)`); all empty when the table has no such column.
+pub fn optional_column<'a, T: Clone, I: Iterator<Item = Option<T>>>(
+    t: &Table,
+    name: &'a str,
+    read: impl FnOnce(&'a str) -> Result<I, EvalError>,
+) -> Result<Vec<Option<T>>, EvalError> {
+    if t.has_column(name) {
+        Ok(read(name)?.collect())
+    } else {
+        Ok(vec![None; t.num_rows()])
+    }
 }
 
 /// A check with the credit it earns (graded checks earn a share).
@@ -220,4 +230,22 @@ pub fn kpi_targets_need() -> TableNeed {
         .column("target", ColumnType::Float)
         .column("direction", ColumnType::String)
         .optional_column("scope", ColumnType::String)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graded_credit_scores_between_checks() {
+        let e = evaluation_from_credits(
+            vec![
+                Credited::pass_fail(Check::new("a", "a", 1.0, "x", true)),
+                Credited::graded(Check::new("b", "b", 0.2, "x", false), 0.5),
+            ],
+            "s".into(),
+        );
+        assert_eq!(e.score, Some(0.75));
+        assert!(!e.checks[1].passed);
+    }
 }

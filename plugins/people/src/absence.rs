@@ -40,13 +40,7 @@ impl Evaluator for Absence {
                 .column("scheduled_minutes", ColumnType::Float)
                 .column("unplanned_absence_minutes", ColumnType::Float),
         )
-        .table(
-            TableNeed::optional("kpi_targets")
-                .column("kpi", ColumnType::String)
-                .column("target", ColumnType::Float)
-                .column("direction", ColumnType::String)
-                .optional_column("scope", ColumnType::String),
-        )
+        .table(kpi_targets_need())
         .parameter(ParamSpec::number("target", 0.05).min(0.0).max(1.0).describe("absence-rate target (fraction) when kpi_targets has no absence_rate"))
         .parameter(ParamSpec::number("floor", 0.10).min(0.0).max(1.0).describe("absence rate at or above which no credit is given (fraction)"))
         .parameter(ParamSpec::integer("worst_agents", 10).min(0.0).max(1000.0).describe("agents listed with the highest absence rates"))

@@ -51,7 +51,7 @@ pub struct Spell {
 impl Spell {
     /// Whether the agent is employed at the start (`end_of_day` false) or
     /// the end of `day`.
-    fn covers(&self, day: NaiveDate, end_of_day: bool) -> bool {
+    pub(crate) fn covers(&self, day: NaiveDate, end_of_day: bool) -> bool {
         self.hired <= day
             && self
                 .exited
@@ -200,13 +200,7 @@ impl Evaluator for Attrition {
                 .optional_column("exit_type", ColumnType::String)
                 .optional_column("team", ColumnType::String),
         )
-        .table(
-            TableNeed::optional("kpi_targets")
-                .column("kpi", ColumnType::String)
-                .column("target", ColumnType::Float)
-                .column("direction", ColumnType::String)
-                .optional_column("scope", ColumnType::String),
-        )
+        .table(kpi_targets_need())
         .parameter(
             ParamSpec::string("attrition_method", "sum")
                 .describe("annualisation: sum (sum of monthly rates scaled to 12 months), times_twelve, compounding"),

@@ -101,7 +101,7 @@ fn covering<'a>(
 ) -> Option<&'a (Spell, Option<NaiveDate>)> {
     spells
         .iter()
-        .find(|(s, _)| s.agent_id == agent && s.hired <= day && s.exited.is_none_or(|x| day <= x))
+        .find(|(s, _)| s.agent_id == agent && s.covers(day, false))
 }
 
 impl Evaluator for Certification {

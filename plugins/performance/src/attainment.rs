@@ -36,23 +36,33 @@ struct TargetRow {
     direction: String,
 }
 
+/// The `scope` column: trimmed, `None` when absent, empty or `all`.
+fn read_scopes(t: &Table, rows: usize) -> Result<Vec<Option<String>>, EvalError> {
+    let raw: Vec<Option<&str>> = if t.has_column("scope") {
+        t.strs("scope")?.collect()
+    } else {
+        vec![None; rows]
+    };
+    Ok(raw
+        .into_iter()
+        .map(|s| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all"))
+                .map(str::to_owned)
+        })
+        .collect())
+}
+
 fn load_targets(t: &Table) -> Result<Vec<TargetRow>, EvalError> {
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let targets: Vec<Option<f64>> = t.f64s("target")?.collect();
     let dirs: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scopes: Vec<Option<&str>> = if t.has_column("scope") {
-        t.strs("scope")?.collect()
-    } else {
-        vec![None; kpis.len()]
-    };
+    let scopes = read_scopes(t, kpis.len())?;
     Ok((0..kpis.len())
         .filter_map(|i| {
             Some(TargetRow {
                 kpi: kpis[i]?.trim().to_owned(),
-                scope: scopes[i]
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all"))
-                    .map(str::to_owned),
+                scope: scopes[i].clone(),
                 target: targets[i]?,
                 direction: dirs[i].unwrap_or("").trim().to_owned(),
             })
@@ -61,26 +71,17 @@ fn load_targets(t: &Table) -> Result<Vec<TargetRow>, EvalError> {
 }
 
 /// `kpi_results` values by (kpi, scope, month).
-/// Reported values keyed by (kpi, scope, month).
 type Reported = BTreeMap<(String, Option<String>, String), f64>;
 
 fn load_results(t: &Table) -> Result<Reported, EvalError> {
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let months: Vec<Option<i32>> = t.dates("month")?.collect();
     let values: Vec<Option<f64>> = t.f64s("value")?.collect();
-    let scopes: Vec<Option<&str>> = if t.has_column("scope") {
-        t.strs("scope")?.collect()
-    } else {
-        vec![None; kpis.len()]
-    };
+    let scopes = read_scopes(t, kpis.len())?;
     let mut out = BTreeMap::new();
     for i in 0..kpis.len() {
         if let (Some(k), Some(m), Some(v)) = (kpis[i], to_date(months[i]), values[i]) {
-            let scope = scopes[i]
-                .map(str::trim)
-                .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("all"))
-                .map(str::to_owned);
-            out.insert((k.trim().to_owned(), scope, month_label(m)), v);
+            out.insert((k.trim().to_owned(), scopes[i].clone(), month_label(m)), v);
         }
     }
     Ok(out)
@@ -264,8 +265,7 @@ impl Evaluator for KpiAttainment {
                 round(share, 6),
                 format!(">= {} (no credit at <= {})", p.target_share, p.floor_share),
                 false,
-            )
-            .weight(1.0),
+            ),
             graded(share, p.floor_share, p.target_share, true),
         )];
         let mut per_kpi: Vec<Check> = Vec::new();
@@ -295,10 +295,7 @@ impl Evaluator for KpiAttainment {
             not_gradeable.len(),
             excluded.len()
         );
-        items.extend(per_kpi.into_iter().map(|c| Credited {
-            credit: if c.passed { 1.0 } else { 0.0 },
-            check: c,
-        }));
+        items.extend(per_kpi.into_iter().map(Credited::pass_fail));
         let mut e = evaluation_from_credits(items, summary);
         e.measurements = vec![
             Measurement::new(

@@ -361,25 +361,21 @@ impl Evaluator for DemandCost {
         if let (Some(v), Some(t)) = (cost_per_order, cost_target)
             && v > t
         {
-            {
-                actions.push(Action::new(
-                    format!(
-                        "Bring cost per order from {} to {} ({} over).",
-                        fmt4(Some(v)),
-                        fmt4(Some(t)),
-                        pct(v / t - 1.0)
-                    ),
-                    Effort::High,
-                    OwnerRole::Process,
-                ));
-            }
+            actions.push(Action::new(
+                format!(
+                    "Bring cost per order from {} to {} ({} over).",
+                    fmt4(Some(v)),
+                    fmt4(Some(t)),
+                    pct(v / t - 1.0)
+                ),
+                Effort::High,
+                OwnerRole::Process,
+            ));
         }
         if let (Some(c), Some(o)) = (contact_growth, order_growth)
             && c > o
         {
-            {
-                actions.push(Action::new(format!("Contacts grow faster than orders ({} vs {} a month): find the reasons that grow with volume and fix them before the next growth step.", pct(c), pct(o)), Effort::Medium, OwnerRole::Process));
-            }
+            actions.push(Action::new(format!("Contacts grow faster than orders ({} vs {} a month): find the reasons that grow with volume and fix them before the next growth step.", pct(c), pct(o)), Effort::Medium, OwnerRole::Process));
         }
         e.actions = actions;
         Ok(e)

@@ -105,7 +105,7 @@ impl Evaluator for BusinessPlan {
         checks.push(objectives.check(p.min_objectives_linked_share, targets.is_some()));
         let mut e = Evaluation::from_checks(checks);
 
-        let with_content = sections.iter().filter(|(_, s, _)| s.has_content()).count();
+        let with_content = common::sections_with_content(&sections);
         e.summary = format!(
             "{}: {}; {with_content} of {} sections with content; {} of {} initiatives with owner and due date; {} of {} objectives linked to a KPI target.",
             doc.path,
@@ -482,11 +482,7 @@ fn actions(
             owner_role: Some(OwnerRole::Process),
         });
     }
-    let gaps: Vec<String> = sections
-        .iter()
-        .filter(|(_, s, _)| !s.has_content())
-        .map(|(h, s, _)| format!("`{h}` ({})", s.describe()))
-        .collect();
+    let gaps = common::section_gaps(sections);
     if !gaps.is_empty() {
         out.push(Action {
             text: format!("Write the business plan sections {}.", gaps.join(", ")),

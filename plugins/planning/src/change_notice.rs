@@ -285,26 +285,16 @@ fn notice_chart(changes: &[Change], p: &NoticeParams) -> Chart {
 }
 
 fn action(late: &[&Change], p: &NoticeParams) -> Action {
-    let listed: Vec<String> = late
-        .iter()
-        .take(10)
-        .map(|c| match c.notice() {
-            Some(n) => format!("{} with {:.1} days", c.id, n / DAY),
-            None => format!("{} never", c.id),
-        })
-        .collect();
-    let more = if late.len() > 10 {
-        format!(" and {} more", late.len() - 10)
-    } else {
-        String::new()
-    };
+    let listed = common::first_of(late, 10, |c| match c.notice() {
+        Some(n) => format!("{} with {:.1} days", c.id, n / DAY),
+        None => format!("{} never", c.id),
+    });
     Action {
         text: format!(
-            "Agree a change calendar with product and IT so every {} impact change reaches the centre {} days before go-live: {} were late or never notified ({}{more}).",
+            "Agree a change calendar with product and IT so every {} impact change reaches the centre {} days before go-live: {} were late or never notified ({listed}).",
             p.impacts.join("/"),
             p.min_notice_days,
-            late.len(),
-            listed.join(", ")
+            late.len()
         ),
         effort: Some(Effort::Medium),
         owner_role: Some(OwnerRole::Process),

@@ -90,6 +90,20 @@ pub fn section_checks(
         .collect()
 }
 
+/// How many required sections have content.
+pub fn sections_with_content(sections: &[(String, SectionState, Check)]) -> usize {
+    sections.iter().filter(|(_, s, _)| s.has_content()).count()
+}
+
+/// The required sections without content, as `` `heading` (state) ``.
+pub fn section_gaps(sections: &[(String, SectionState, Check)]) -> Vec<String> {
+    sections
+        .iter()
+        .filter(|(_, s, _)| !s.has_content())
+        .map(|(h, s, _)| format!("`{h}` ({})", s.describe()))
+        .collect()
+}
+
 /// Every date in a section's text and table cells.
 pub fn section_dates(section: &Section) -> Vec<NaiveDate> {
     let mut dates = markdown::find_dates(&section.text);
@@ -180,6 +194,17 @@ pub fn duration_label(seconds: f64) -> String {
     } else {
         format!("{:.1} days", seconds / 86_400.0)
     }
+}
+
+/// The first `max` items, labelled and joined with `, `, then ` and N more`
+/// when there are more.
+pub fn first_of<T>(items: &[T], max: usize, label: impl FnMut(&T) -> String) -> String {
+    let listed: Vec<String> = items.iter().take(max).map(label).collect();
+    let mut text = listed.join(", ");
+    if items.len() > max {
+        text.push_str(&format!(" and {} more", items.len() - max));
+    }
+    text
 }
 
 /// A ratio as a percentage with one decimal.
@@ -364,5 +389,12 @@ mod tests {
             ["2026-01", "2026-02", "2026-03"]
         );
         assert_eq!(slug("Customer promise"), "customer_promise");
+    }
+
+    #[test]
+    fn first_of_lists_a_few_and_counts_the_rest() {
+        let items = [1, 2, 3];
+        assert_eq!(first_of(&items, 5, |i| i.to_string()), "1, 2, 3");
+        assert_eq!(first_of(&items, 2, |i| i.to_string()), "1, 2 and 1 more");
     }
 }

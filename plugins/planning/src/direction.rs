@@ -89,7 +89,7 @@ impl Evaluator for DirectionStatement {
         checks.push(briefing.check(&p.briefing_section));
         let mut e = Evaluation::from_checks(checks);
 
-        let with_content = sections.iter().filter(|(_, s, _)| s.has_content()).count();
+        let with_content = common::sections_with_content(&sections);
         e.summary = summary(
             &doc.path,
             with_content,
@@ -315,11 +315,7 @@ fn actions(
     p: &DirectionParams,
 ) -> Vec<Action> {
     let mut out = Vec::new();
-    let gaps: Vec<String> = sections
-        .iter()
-        .filter(|(_, s, _)| !s.has_content())
-        .map(|(h, s, _)| format!("`{h}` ({})", s.describe()))
-        .collect();
+    let gaps = common::section_gaps(sections);
     if !gaps.is_empty() {
         out.push(Action {
             text: format!(

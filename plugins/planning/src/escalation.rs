@@ -412,24 +412,14 @@ fn actions(late: &[&Judged<'_>], missing_limits: &[String]) -> Vec<Action> {
         });
     }
     if !late.is_empty() {
-        let listed: Vec<String> = late
-            .iter()
-            .take(10)
-            .map(|j| match j.delay {
-                Some(d) => format!("{} after {}", j.incident.id, common::duration_label(d)),
-                None => format!("{} never", j.incident.id),
-            })
-            .collect();
-        let more = if late.len() > 10 {
-            format!(" and {} more", late.len() - 10)
-        } else {
-            String::new()
-        };
+        let listed = common::first_of(late, 10, |j| match j.delay {
+            Some(d) => format!("{} after {}", j.incident.id, common::duration_label(d)),
+            None => format!("{} never", j.incident.id),
+        });
         out.push(Action {
             text: format!(
-                "Escalate every judged incident within the policy limit: {} were late or never escalated ({}{more}). Page the leadership on-call automatically at detection and review each miss.",
-                late.len(),
-                listed.join(", ")
+                "Escalate every judged incident within the policy limit: {} were late or never escalated ({listed}). Page the leadership on-call automatically at detection and review each miss.",
+                late.len()
             ),
             effort: Some(Effort::Low),
             owner_role: Some(OwnerRole::Process),

@@ -830,8 +830,7 @@ impl<'a> Okr<'a> {
             (_, _, None, ..) => (None, "no comparable target".to_owned()),
             (_, _, _, None, _) => (None, "no due date".to_owned()),
             (_, _, _, _, None) => (None, format!("no value computed for {month}")),
-            (_, Some(b), Some(x), Some(_), Some(c)) if (x - b).abs() < 1e-12 => {
-                let _ = c;
+            (_, Some(b), Some(x), Some(_), Some(_)) if (x - b).abs() < 1e-12 => {
                 (None, "target equals baseline".to_owned())
             }
             (_, Some(b), Some(x), Some(_), Some(c)) => {
@@ -863,6 +862,16 @@ fn okr_check(okrs: &[Okr<'_>], p: &TargetParams) -> Check {
     .weight(p.weight_okr)
 }
 
+/// The SMART points a target's checks (in [`SMART_POINTS`] order) fail.
+fn missing_points(checks: &[Check]) -> Vec<&'static str> {
+    SMART_POINTS
+        .iter()
+        .zip(checks)
+        .filter(|(_, c)| !c.passed)
+        .map(|(s, _)| *s)
+        .collect()
+}
+
 fn smart_drilldown(targets: &[TargetRow], smart: &[(String, Vec<Check>)]) -> Drilldown {
     let mut columns = vec!["target".to_owned(), "row".to_owned()];
     columns.extend(SMART_POINTS.iter().map(|s| (*s).to_owned()));
@@ -877,13 +886,7 @@ fn smart_drilldown(targets: &[TargetRow], smart: &[(String, Vec<Check>)]) -> Dri
             .map(|(t, (label, checks))| {
                 let mut row: Vec<serde_json::Value> = vec![label.clone().into(), t.row.into()];
                 row.extend(checks.iter().map(|c| c.passed.into()));
-                let missing: Vec<&str> = SMART_POINTS
-                    .iter()
-                    .zip(checks)
-                    .filter(|(_, c)| !c.passed)
-                    .map(|(s, _)| *s)
-                    .collect();
-                row.push(missing.join(", ").into());
+                row.push(missing_points(checks).join(", ").into());
                 row
             })
             .collect(),
@@ -984,12 +987,7 @@ fn actions(
     let gaps: Vec<String> = smart
         .iter()
         .filter_map(|(label, checks)| {
-            let missing: Vec<&str> = SMART_POINTS
-                .iter()
-                .zip(checks)
-                .filter(|(_, c)| !c.passed)
-                .map(|(s, _)| *s)
-                .collect();
+            let missing = missing_points(checks);
             (!missing.is_empty()).then(|| format!("{label}: {}", missing.join(", ")))
         })
         .collect();

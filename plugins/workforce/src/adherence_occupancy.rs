@@ -9,8 +9,8 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    Scored, evaluation_from, kpi_evidence, kpi_options, kpi_table_needs, measured, pct, round2,
-    round4,
+    Credited, at_least, evaluation_from_credits, finite_non_negative, kpi_evidence, kpi_options,
+    kpi_table_needs, measured, pct, round2, round4,
 };
 
 /// Parameters of [`AdherenceOccupancy`].
@@ -173,48 +173,51 @@ impl Evaluator for AdherenceOccupancy {
             .filter(|(_, m)| m.scheduled <= 0.0)
             .collect();
 
-        let in_band = |v: Option<f64>, lo: f64, hi: f64| {
-            v.is_some_and(|x| x >= lo - 1e-12 && x <= hi + 1e-12)
+        let in_band = |id: &str, what: &str, v: Option<f64>, lo: f64, hi: f64| {
+            Credited::pass_fail(Check::new(
+                id,
+                what,
+                measured(v),
+                format!("in [{lo}, {hi}]"),
+                v.is_some_and(|x| x >= lo - 1e-12 && x <= hi + 1e-12),
+            ))
         };
         let scored = vec![
-            Scored::binary(Check::new(
+            at_least(
                 "adherence_overall",
                 "Schedule adherence, all agents",
-                measured(adherence),
-                format!(">= {}", p.adherence_threshold),
-                adherence.is_some_and(|a| a >= p.adherence_threshold - 1e-12),
-            )),
-            Scored::binary(Check::new(
+                adherence,
+                p.adherence_threshold,
+            ),
+            at_least(
                 "agents_adherent",
                 &format!(
                     "Share of agents with adherence >= {}",
                     p.adherence_threshold
                 ),
-                measured(share_ok),
-                format!(">= {}", p.min_share_agents),
-                share_ok.is_some_and(|s| s >= p.min_share_agents - 1e-12),
-            )),
-            Scored::binary(Check::new(
+                share_ok,
+                p.min_share_agents,
+            ),
+            in_band(
                 "conformance",
                 "Conformance worked / scheduled",
-                measured(conformance),
-                format!("in [{}, {}]", p.conformance_min, p.conformance_max),
-                in_band(conformance, p.conformance_min, p.conformance_max),
-            )),
-            Scored::binary(Check::new(
+                conformance,
+                p.conformance_min,
+                p.conformance_max,
+            ),
+            in_band(
                 "occupancy_band",
                 "Occupancy within the healthy band",
-                measured(occupancy),
-                format!("in [{}, {}]", p.occupancy_min, p.occupancy_max),
-                in_band(occupancy, p.occupancy_min, p.occupancy_max),
-            )),
-            Scored::binary(Check::new(
+                occupancy,
+                p.occupancy_min,
+                p.occupancy_max,
+            ),
+            at_least(
                 "utilisation",
                 "Utilisation (worked / paid)",
-                measured(utilisation),
-                format!(">= {}", p.utilisation_target),
-                utilisation.is_some_and(|u| u >= p.utilisation_target - 1e-12),
-            )),
+                utilisation,
+                p.utilisation_target,
+            ),
         ];
         let f = |v: Option<f64>| v.map_or("n/a".into(), pct);
         let summary = format!(
@@ -230,7 +233,7 @@ impl Evaluator for AdherenceOccupancy {
             f(utilisation),
             pct(p.utilisation_target),
         );
-        let mut e = evaluation_from(scored, summary);
+        let mut e = evaluation_from_credits(scored, summary);
         e.measurements = vec![
             Measurement::new(
                 "schedule_adherence",
@@ -343,6 +346,7 @@ pub fn read_agents(t: &Table) -> Result<AgentMinutes, EvalError> {
     let sched = t.f64s("scheduled_minutes")?;
     let adh = t.f64s("adherent_minutes")?;
     let worked = t.f64s("worked_minutes")?;
+    let clean = |v: Option<f64>| finite_non_negative(v).unwrap_or(0.0);
     for ((((a, d), s), h), w) in agent.zip(date).zip(sched).zip(adh).zip(worked) {
         let Some(a) = a else {
             out.skipped += 1;
@@ -351,7 +355,6 @@ pub fn read_agents(t: &Table) -> Result<AgentMinutes, EvalError> {
         if let Some(d) = d {
             out.days.insert(d);
         }
-        let clean = |v: Option<f64>| v.filter(|x| x.is_finite() && *x >= 0.0).unwrap_or(0.0);
         let m = out.totals.entry(a.to_owned()).or_default();
         m.scheduled += clean(s);
         m.adherent += clean(h);
@@ -418,8 +421,7 @@ fn under_drilldown(under: &[&(&String, &Minutes, f64)], p: &Params) -> Drilldown
                     round2(m.adherent).into(),
                     round2(m.worked).into(),
                     round4(*x).into(),
-                    people::conformance(m.worked, m.scheduled)
-                        .map_or(serde_json::Value::Null, |c| round4(c).into()),
+                    measured(people::conformance(m.worked, m.scheduled)),
                     round2(p.adherence_threshold * m.scheduled - m.adherent).into(),
                 ]
             })
@@ -534,7 +536,7 @@ fn actions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{Row, contacts};
+    use crate::common::fixtures::{Row, contacts, measurement};
     use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
     use serde_json::json;
 
@@ -570,10 +572,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
-        e.measurement(name).and_then(|m| m.value)
     }
 
     #[test]

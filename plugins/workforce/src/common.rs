@@ -1,5 +1,5 @@
 //! Helpers shared by the workforce evaluators: local time slots, interval
-//! rows, KPI targets, scoring with graded credit, heatmaps and formatting.
+//! rows, KPI targets, limit checks, heatmaps and formatting.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,8 @@ use cxaudit_plugin_sdk::prelude::*;
 /// Weekday labels, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-pub use cxaudit_kpis::evaluator::{kpi_options, time_zone};
+use cxaudit_kpis::evaluator::optional_column;
+pub use cxaudit_kpis::evaluator::{Credited, evaluation_from_credits, kpi_options, pct, time_zone};
 
 /// The KPI evidence restricted to the tables an evaluator uses (the KPIs it
 /// reads depend on those tables only).
@@ -31,6 +32,11 @@ pub fn kpi_evidence(ctx: &Context<'_>, tables: &[&str]) -> Evidence {
         surveys: pick("surveys"),
         business_daily: pick("business_daily"),
     }
+}
+
+/// The `kpi_targets` columns [`read_targets`] reads (optional table).
+pub fn kpi_targets_need() -> TableNeed {
+    cxaudit_kpis::evaluator::kpi_targets_need().optional_column("unit", ColumnType::String)
 }
 
 /// The KPI crate's table needs for the named tables only.
@@ -85,6 +91,18 @@ pub fn weekday_hour_label(weekday: usize, hour: usize) -> String {
     format!("{} {:02}:00", WEEKDAYS[weekday % 7], hour)
 }
 
+/// The `interval_local` and `weekday_hour` cells of a drill-down row for a
+/// UTC start: the local label (the seconds when the start has no local time)
+/// and `Mon 09:00` (empty then).
+pub fn slot_cells(start: i64, tz: Tz) -> [serde_json::Value; 2] {
+    let slot = LocalSlot::of(start, tz);
+    [
+        slot.map_or_else(|| start.to_string(), |s| s.label()).into(),
+        slot.map_or_else(String::new, |s| weekday_hour_label(s.weekday, s.hour()))
+            .into(),
+    ]
+}
+
 /// One row of the `intervals` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntervalRow {
@@ -117,7 +135,7 @@ pub struct IntervalRows {
     pub skipped: usize,
 }
 
-fn finite_non_negative(v: Option<f64>) -> Option<f64> {
+pub(crate) fn finite_non_negative(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite() && *x >= 0.0)
 }
 
@@ -129,13 +147,7 @@ pub fn read_intervals(t: &Table) -> Result<IntervalRows, EvalError> {
     let minutes: Vec<Option<i64>> = t.i64s("interval_minutes")?.collect();
     let forecast: Vec<Option<f64>> = t.f64s("forecast_contacts")?.collect();
     let actual: Vec<Option<f64>> = t.f64s("actual_contacts")?.collect();
-    let optional = |name: &str| -> Result<Vec<Option<f64>>, EvalError> {
-        if t.has_column(name) {
-            Ok(t.f64s(name)?.collect())
-        } else {
-            Ok(vec![None; t.num_rows()])
-        }
-    };
+    let optional = |name: &str| optional_column(t, name, |n| t.f64s(n));
     let f_aht = optional("forecast_aht_seconds")?;
     let a_aht = optional("actual_aht_seconds")?;
     let required = optional("required_agents")?;
@@ -219,16 +231,8 @@ pub fn read_targets(
     let kpi: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let target: Vec<Option<f64>> = t.f64s("target")?.collect();
     let direction: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scope: Vec<Option<&str>> = if t.has_column("scope") {
-        t.strs("scope")?.collect()
-    } else {
-        vec![None; t.num_rows()]
-    };
-    let unit: Vec<Option<&str>> = if t.has_column("unit") {
-        t.strs("unit")?.collect()
-    } else {
-        vec![None; t.num_rows()]
-    };
+    let scope = optional_column(t, "scope", |n| t.strs(n))?;
+    let unit = optional_column(t, "unit", |n| t.strs(n))?;
     for i in 0..t.num_rows() {
         let (Some(k), Some(v)) = (kpi[i], target[i].filter(|v| v.is_finite())) else {
             continue;
@@ -261,46 +265,26 @@ pub fn read_targets(
     Ok(out)
 }
 
-/// A check with the credit it earns (1 for a pass, 0 for a fail, or graded
-/// credit in between).
-#[derive(Debug, Clone)]
-pub struct Scored {
-    /// The check.
-    pub check: Check,
-    /// Credit in [0, 1].
-    pub credit: f64,
+/// A pass/fail check that a measured value is at most `limit`.
+pub fn at_most(id: &str, what: &str, value: Option<f64>, limit: f64) -> Credited {
+    Credited::pass_fail(Check::new(
+        id,
+        what,
+        measured(value),
+        format!("<= {limit}"),
+        value.is_some_and(|v| v <= limit + 1e-12),
+    ))
 }
 
-impl Scored {
-    /// A pass/fail check: credit 1 when passed.
-    pub fn binary(check: Check) -> Self {
-        let credit = if check.passed { 1.0 } else { 0.0 };
-        Scored { check, credit }
-    }
-
-    /// A check with graded credit; passed only at full credit.
-    pub fn graded(mut check: Check, credit: f64) -> Self {
-        let credit = credit.clamp(0.0, 1.0);
-        check.passed = credit >= 1.0;
-        Scored { check, credit }
-    }
-}
-
-/// An evaluation scored as the weighted mean of the checks' credits.
-pub fn evaluation_from(scored: Vec<Scored>, summary: String) -> Evaluation {
-    let total: f64 = scored.iter().map(|s| s.check.weight).sum();
-    let earned: f64 = scored.iter().map(|s| s.check.weight * s.credit).sum();
-    let checks: Vec<Check> = scored.into_iter().map(|s| s.check).collect();
-    if checks.is_empty() || total <= 0.0 {
-        let mut e = Evaluation::with_status(Status::NotApplicable, summary);
-        e.checks = checks;
-        return e;
-    }
-    let score = (earned / total).clamp(0.0, 1.0);
-    let mut e = Evaluation::with_status(status_for_score(score), summary);
-    e.score = Some(score);
-    e.checks = checks;
-    e
+/// A pass/fail check that a measured value is at least `limit`.
+pub fn at_least(id: &str, what: &str, value: Option<f64>, limit: f64) -> Credited {
+    Credited::pass_fail(Check::new(
+        id,
+        what,
+        measured(value),
+        format!(">= {limit}"),
+        value.is_some_and(|v| v >= limit - 1e-12),
+    ))
 }
 
 /// A weekday x hour grid of means.
@@ -351,17 +335,12 @@ impl WeekGrid {
 
 /// Rounds to 4 decimals (for JSON output).
 pub fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
+    cxaudit_kpis::evaluator::round(x, 4)
 }
 
 /// Rounds to 2 decimals.
 pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-/// `81.2%`.
-pub fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+    cxaudit_kpis::evaluator::round(x, 2)
 }
 
 /// `+6.1%` / `-3.0%`.
@@ -415,25 +394,18 @@ mod tests {
         assert_eq!((s.weekday, s.minute), (0, 3 * 60 + 30));
         assert_eq!(s.label(), "2026-01-05 03:30");
     }
-
-    #[test]
-    fn graded_credit_scores_between_checks() {
-        let e = evaluation_from(
-            vec![
-                Scored::binary(Check::new("a", "a", 1.0, "x", true)),
-                Scored::graded(Check::new("b", "b", 0.2, "x", false), 0.5),
-            ],
-            "s".into(),
-        );
-        assert_eq!(e.score, Some(0.75));
-        assert!(!e.checks[1].passed);
-    }
 }
 
 /// Test fixtures shared by the evaluators' tests.
 #[cfg(test)]
 pub mod fixtures {
+    use cxaudit_plugin_sdk::prelude::Evaluation;
     use cxaudit_plugin_sdk::testing::TableBuilder;
+
+    /// The value of a measurement, when the evaluation has one.
+    pub fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
+        e.measurement(name).and_then(|m| m.value)
+    }
 
     /// A contact for [`contacts`]: channel, arrived, answered, ended,
     /// abandoned, talk seconds.

@@ -9,9 +9,9 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    IntervalRow, LocalSlot, Scored, WeekGrid, evaluation_from, kpi_evidence, kpi_options,
-    kpi_table_needs, measured, pct, read_intervals, round2, round4, signed_pct, time_zone,
-    weekday_hour_label,
+    Credited, IntervalRow, LocalSlot, WeekGrid, at_least, at_most, evaluation_from_credits,
+    kpi_evidence, kpi_options, kpi_table_needs, measured, pct, read_intervals, round2, round4,
+    signed_pct, slot_cells, time_zone, weekday_hour_label,
 };
 
 /// Parameters of [`ForecastAccuracy`].
@@ -184,33 +184,33 @@ impl Evaluator for ForecastAccuracy {
         let bias = kpis.value(Kpi::ForecastBias);
         let aht = aht_wape(rows, tz);
 
-        let mut scored = Vec::new();
-        scored.push(share_check(&tol, p));
         let wape_credit = daily_wape.map_or(0.0, |w| graded(w, p.wape_floor, p.wape_target, false));
-        scored.push(Scored::graded(
-            Check::new(
-                "daily_wape",
-                "Daily WAPE (volumes summed per local day and queue)",
-                measured(daily_wape),
-                format!("<= {} (no credit at >= {})", p.wape_target, p.wape_floor),
-                false,
+        let scored = vec![
+            share_check(&tol, p),
+            Credited::graded(
+                Check::new(
+                    "daily_wape",
+                    "Daily WAPE (volumes summed per local day and queue)",
+                    measured(daily_wape),
+                    format!("<= {} (no credit at >= {})", p.wape_target, p.wape_floor),
+                    false,
+                ),
+                wape_credit,
             ),
-            wape_credit,
-        ));
-        scored.push(Scored::binary(Check::new(
-            "bias",
-            "Forecast bias sum(F - A) / sum A",
-            measured(bias),
-            format!("|bias| <= {}", p.max_abs_bias),
-            bias.is_some_and(|b| b.abs() <= p.max_abs_bias + 1e-12),
-        )));
-        scored.push(Scored::binary(Check::new(
-            "aht_wape",
-            "AHT forecast error (daily workload WAPE per queue)",
-            measured(aht),
-            format!("<= {}", p.aht_wape_target),
-            aht.is_some_and(|w| w <= p.aht_wape_target + 1e-12),
-        )));
+            Credited::pass_fail(Check::new(
+                "bias",
+                "Forecast bias sum(F - A) / sum A",
+                measured(bias),
+                format!("|bias| <= {}", p.max_abs_bias),
+                bias.is_some_and(|b| b.abs() <= p.max_abs_bias + 1e-12),
+            )),
+            at_most(
+                "aht_wape",
+                "AHT forecast error (daily workload WAPE per queue)",
+                aht,
+                p.aht_wape_target,
+            ),
+        ];
 
         let summary = format!(
             "{} of intervals within tolerance (±{} or ±{} contacts under {}{}; target {}), daily WAPE {} (target <= {}), bias {} (limit ±{}), AHT WAPE {} (target <= {}).",
@@ -234,7 +234,7 @@ impl Evaluator for ForecastAccuracy {
             aht.map_or("n/a".into(), pct),
             pct(p.aht_wape_target),
         );
-        let mut e = evaluation_from(scored, summary);
+        let mut e = evaluation_from_credits(scored, summary);
         e.measurements = vec![
             Measurement::new(
                 "share_within_tolerance",
@@ -333,21 +333,19 @@ impl Evaluator for ForecastAccuracy {
     }
 }
 
-fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Scored {
-    let share = combined_share(tol);
+fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Credited {
     let what = format!(
         "Intervals within tolerance: ±{} of actual for intervals with at least {} contacts, ±{} contacts below that",
         pct(p.tolerance),
         p.min_volume,
         p.absolute_tolerance
     );
-    Scored::binary(Check::new(
+    at_least(
         "share_within_tolerance",
         &what,
-        measured(share),
-        format!(">= {}", p.target_share_within),
-        share.is_some_and(|s| s >= p.target_share_within - 1e-12),
-    ))
+        combined_share(tol),
+        p.target_share_within,
+    )
 }
 
 /// Share of all judged intervals within tolerance: high-volume intervals by
@@ -359,18 +357,7 @@ pub fn combined_share(tol: &forecast::ToleranceShare) -> Option<f64> {
 
 /// Daily WAPE: forecast and actual summed per local day and queue.
 pub fn daily_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
-    let mut days: BTreeMap<(chrono::NaiveDate, &str), (f64, f64)> = BTreeMap::new();
-    for r in rows {
-        let Some(slot) = LocalSlot::of(r.start, tz) else {
-            continue;
-        };
-        let d = days.entry((slot.date, r.queue.as_str())).or_default();
-        d.0 += r.forecast;
-        d.1 += r.actual;
-    }
-    let f: Vec<f64> = days.values().map(|v| v.0).collect();
-    let a: Vec<f64> = days.values().map(|v| v.1).collect();
-    forecast::wape(&f, &a).ok()
+    day_queue_wape(rows.iter().map(|r| (r, r.forecast, r.actual)), tz)
 }
 
 /// AHT forecast error at the daily level: per local day and queue, the
@@ -379,19 +366,29 @@ pub fn daily_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
 /// the volume WAPE, so that the handle-time noise of a few contacts in a
 /// half hour does not pass for forecast error.
 pub fn aht_wape(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Option<f64> {
+    let workloads = rows
+        .iter()
+        .filter(|r| r.actual > 0.0)
+        .filter_map(|r| Some((r, r.actual * r.forecast_aht?, r.actual * r.actual_aht?)));
+    day_queue_wape(workloads, tz)
+}
+
+/// WAPE of (row, forecast, actual) figures summed per local day and queue of
+/// their rows.
+fn day_queue_wape<'a>(
+    figures: impl Iterator<Item = (&'a IntervalRow, f64, f64)>,
+    tz: chrono_tz::Tz,
+) -> Option<f64> {
     let mut days: BTreeMap<(chrono::NaiveDate, &str), (f64, f64)> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.actual > 0.0) {
-        let (Some(fa), Some(aa), Some(slot)) =
-            (r.forecast_aht, r.actual_aht, LocalSlot::of(r.start, tz))
-        else {
+    for (r, f, a) in figures {
+        let Some(slot) = LocalSlot::of(r.start, tz) else {
             continue;
         };
         let d = days.entry((slot.date, r.queue.as_str())).or_default();
-        d.0 += r.actual * fa;
-        d.1 += r.actual * aa;
+        d.0 += f;
+        d.1 += a;
     }
-    let f: Vec<f64> = days.values().map(|v| v.0).collect();
-    let a: Vec<f64> = days.values().map(|v| v.1).collect();
+    let (f, a): (Vec<f64>, Vec<f64>) = days.into_values().unzip();
     forecast::wape(&f, &a).ok()
 }
 
@@ -496,7 +493,7 @@ fn worst_intervals_drilldown(rows: &[IntervalRow], tz: chrono_tz::Tz, n: usize) 
             .into_iter()
             .take(n)
             .map(|r| {
-                let slot = LocalSlot::of(r.start, tz);
+                let [interval_local, weekday_hour] = slot_cells(r.start, tz);
                 let e = r.forecast - r.actual;
                 let ape = if r.actual > 0.0 {
                     serde_json::json!(round4(e.abs() / r.actual))
@@ -505,10 +502,8 @@ fn worst_intervals_drilldown(rows: &[IntervalRow], tz: chrono_tz::Tz, n: usize) 
                 };
                 vec![
                     r.queue.clone().into(),
-                    slot.map_or_else(|| r.start.to_string(), |s| s.label())
-                        .into(),
-                    slot.map_or_else(String::new, |s| weekday_hour_label(s.weekday, s.hour()))
-                        .into(),
+                    interval_local,
+                    weekday_hour,
                     round2(r.forecast).into(),
                     round2(r.actual).into(),
                     round2(e).into(),
@@ -526,7 +521,6 @@ fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
         q.0.push(r.forecast);
         q.1.push(r.actual);
     }
-    let to_json = |v: Option<f64>| v.map_or(serde_json::Value::Null, |x| round4(x).into());
     Drilldown {
         id: "per_queue".into(),
         title: "Forecast accuracy per queue".into(),
@@ -549,10 +543,10 @@ fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
                     q.into(),
                     f.len().into(),
                     round2(a.iter().sum()).into(),
-                    to_json(forecast::wape(&f, &a).ok()),
-                    to_json(forecast::bias(&f, &a).ok()),
-                    to_json(tol.and_then(|t| t.share())),
-                    to_json(tol.and_then(|t| t.low_volume_share())),
+                    measured(forecast::wape(&f, &a).ok()),
+                    measured(forecast::bias(&f, &a).ok()),
+                    measured(tol.and_then(|t| t.share())),
+                    measured(tol.and_then(|t| t.low_volume_share())),
                 ]
             })
             .collect(),

@@ -9,8 +9,9 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    KpiTarget, LocalSlot, Scored, WeekGrid, evaluation_from, kpi_evidence, kpi_options,
-    kpi_table_needs, measured, pct, read_targets, round2, round4, time_zone, weekday_hour_label,
+    Credited, KpiTarget, LocalSlot, WeekGrid, at_least, at_most, evaluation_from_credits,
+    kpi_evidence, kpi_options, kpi_table_needs, kpi_targets_need, measured, pct, read_targets,
+    round2, round4, time_zone, weekday_hour_label,
 };
 
 /// Parameters of [`ServiceLevel`].
@@ -60,14 +61,7 @@ impl Evaluator for ServiceLevel {
                 .column("ended_at", ColumnType::Timestamp)
                 .column("abandoned", ColumnType::Bool),
         )
-        .table(
-            TableNeed::optional("kpi_targets")
-                .column("kpi", ColumnType::String)
-                .column("target", ColumnType::Float)
-                .column("direction", ColumnType::String)
-                .optional_column("scope", ColumnType::String)
-                .optional_column("unit", ColumnType::String),
-        );
+        .table(kpi_targets_need());
         for need in kpi_table_needs(&["contacts"]) {
             m = m.table(need);
         }
@@ -183,20 +177,20 @@ impl Evaluator for ServiceLevel {
             .filter(|d| d.sl.is_some() || d.asa.is_some() || d.abandon.is_some())
             .collect();
         let email = email_response(&contacts, p)?;
-        let sync = overall.value(Kpi::ServiceLevel).is_some();
-        if !sync && email.is_none() {
-            return Err(EvalError::NotApplicable(
-                "no contact offered on a service channel and no e-mail".into(),
-            ));
-        }
         let (sl, asa, ab) = (
             overall.value(Kpi::ServiceLevel),
             overall.value(Kpi::AsaSeconds),
             overall.value(Kpi::AbandonRate),
         );
-        let share_sl = share_days(&days, |d| d.sl.map(|v| v >= targets.sl.0 - 1e-12));
-        let share_asa = share_days(&days, |d| d.asa.map(|v| v <= targets.asa.0 + 1e-9));
-        let share_ab = share_days(&days, |d| d.abandon.map(|v| v <= targets.abandon.0 + 1e-12));
+        let sync = sl.is_some();
+        if !sync && email.is_none() {
+            return Err(EvalError::NotApplicable(
+                "no contact offered on a service channel and no e-mail".into(),
+            ));
+        }
+        let share_sl = share_days(&days, |d| d.sl.map(|v| targets.sl_met(v)));
+        let share_asa = share_days(&days, |d| d.asa.map(|v| targets.asa_met(v)));
+        let share_ab = share_days(&days, |d| d.abandon.map(|v| targets.abandon_met(v)));
 
         let mut scored = Vec::new();
         if sync {
@@ -204,7 +198,7 @@ impl Evaluator for ServiceLevel {
                 let credit = share.map_or(0.0, |s| {
                     graded(s, p.floor_share_of_days, p.min_share_of_days, true)
                 });
-                Scored::graded(
+                Credited::graded(
                     Check::new(
                         id,
                         what,
@@ -233,39 +227,36 @@ impl Evaluator for ServiceLevel {
                 &format!("Share of days with abandon rate <= {}", targets.abandon.0),
                 share_ab,
             ));
-            scored.push(Scored::binary(Check::new(
+            scored.push(at_least(
                 "sl_period",
                 "Service level over the period",
-                measured(sl),
-                format!(">= {}", targets.sl.0),
-                sl.is_some_and(|v| v >= targets.sl.0 - 1e-12),
-            )));
-            scored.push(Scored::binary(Check::new(
+                sl,
+                targets.sl.0,
+            ));
+            scored.push(Credited::pass_fail(Check::new(
                 "asa_period",
                 "ASA over the period (seconds)",
                 measured(asa),
                 format!("<= {}", targets.asa.0),
-                asa.is_some_and(|v| v <= targets.asa.0 + 1e-9),
+                asa.is_some_and(|v| targets.asa_met(v)),
             )));
-            scored.push(Scored::binary(Check::new(
+            scored.push(at_most(
                 "abandon_period",
                 "Abandon rate over the period",
-                measured(ab),
-                format!("<= {}", targets.abandon.0),
-                ab.is_some_and(|v| v <= targets.abandon.0 + 1e-12),
-            )));
+                ab,
+                targets.abandon.0,
+            ));
         }
         if let Some(em) = &email {
-            scored.push(Scored::binary(Check::new(
+            scored.push(at_least(
                 "email_response",
                 &format!(
                     "E-mails first answered within {} h (unanswered count as late)",
                     p.email_response_hours
                 ),
-                measured(Some(em.share_within)),
-                format!(">= {}", p.email_target_share),
-                em.share_within >= p.email_target_share - 1e-12,
-            )));
+                Some(em.share_within),
+                p.email_target_share,
+            ));
         }
         let summary = summary_text(
             sl,
@@ -276,7 +267,7 @@ impl Evaluator for ServiceLevel {
             email.as_ref(),
             p,
         );
-        let mut e = evaluation_from(scored, summary);
+        let mut e = evaluation_from_credits(scored, summary);
         e.measurements = vec![
             Measurement::new(
                 "service_level",
@@ -404,6 +395,21 @@ impl Targets {
             asa: pick("asa_seconds", p.target_asa_seconds),
             abandon: pick("abandon_rate", p.target_abandon_rate),
         })
+    }
+
+    /// Whether a service level meets its target.
+    fn sl_met(&self, v: f64) -> bool {
+        v >= self.sl.0 - 1e-12
+    }
+
+    /// Whether an ASA (seconds) meets its target.
+    fn asa_met(&self, v: f64) -> bool {
+        v <= self.asa.0 + 1e-9
+    }
+
+    /// Whether an abandon rate meets its target.
+    fn abandon_met(&self, v: f64) -> bool {
+        v <= self.abandon.0 + 1e-12
     }
 
     fn observations(&self) -> Vec<String> {
@@ -580,8 +586,7 @@ fn cells_drilldown(cells: &Cells, p: &Params, o: &KpiOptions) -> Drilldown {
                     c.answered_within.into(),
                     c.abandoned.into(),
                     round4(sl).into(),
-                    c.abandon_rate(false)
-                        .map_or(serde_json::Value::Null, |x| round4(x).into()),
+                    measured(c.abandon_rate(false)),
                 ]
             })
             .collect(),
@@ -606,13 +611,13 @@ fn days_drilldown(days: &[Day], t: &Targets) -> Drilldown {
             .iter()
             .filter_map(|d| {
                 let mut missed = Vec::new();
-                if d.sl.is_some_and(|v| v < t.sl.0 - 1e-12) {
+                if d.sl.is_some_and(|v| !t.sl_met(v)) {
                     missed.push("service_level");
                 }
-                if d.asa.is_some_and(|v| v > t.asa.0 + 1e-9) {
+                if d.asa.is_some_and(|v| !t.asa_met(v)) {
                     missed.push("asa_seconds");
                 }
-                if d.abandon.is_some_and(|v| v > t.abandon.0 + 1e-12) {
+                if d.abandon.is_some_and(|v| !t.abandon_met(v)) {
                     missed.push("abandon_rate");
                 }
                 (!missed.is_empty()).then(|| {
@@ -737,7 +742,7 @@ fn actions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{Row, contacts};
+    use crate::common::fixtures::{Row, contacts, measurement};
     use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
     use serde_json::json;
 
@@ -813,10 +818,6 @@ mod tests {
             ));
         }
         v
-    }
-
-    fn measurement(e: &Evaluation, name: &str) -> Option<f64> {
-        e.measurement(name).and_then(|m| m.value)
     }
 
     #[test]

@@ -11,8 +11,9 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    IntervalRow, KpiTarget, LocalSlot, Scored, WEEKDAYS, WeekGrid, clock, evaluation_from,
-    measured, pct, read_intervals, read_targets, round2, round4, time_zone, weekday_hour_label,
+    IntervalRow, KpiTarget, LocalSlot, WEEKDAYS, WeekGrid, at_least, at_most, clock,
+    evaluation_from_credits, kpi_targets_need, measured, pct, read_intervals, read_targets, round2,
+    round4, slot_cells, time_zone,
 };
 
 /// Parameters of [`StaffingFit`].
@@ -73,14 +74,7 @@ impl Evaluator for StaffingFit {
                 .optional_column("forecast_aht_seconds", ColumnType::Float)
                 .optional_column("required_agents", ColumnType::Float),
         )
-        .table(
-            TableNeed::optional("kpi_targets")
-                .column("kpi", ColumnType::String)
-                .column("target", ColumnType::Float)
-                .column("direction", ColumnType::String)
-                .optional_column("scope", ColumnType::String)
-                .optional_column("unit", ColumnType::String),
-        )
+        .table(kpi_targets_need())
         .parameter(ParamSpec::number("target_service_level", 0.80).min(0.0).max(1.0).describe("service-level target (ratio) when kpi_targets has no service_level row"))
         .parameter(ParamSpec::number("threshold_seconds", 20.0).min(0.0).describe("service-level threshold T (seconds)"))
         .parameter(ParamSpec::number("shrinkage", 0.30).min(0.0).max(0.95).describe("share of paid time not available for contacts (ratio)"))
@@ -177,36 +171,32 @@ impl Evaluator for StaffingFit {
             / judged.len() as f64;
         let wfm = wfm_difference(&judged);
 
-        let mut scored = vec![
-            Scored::binary(Check::new(
+        let scored = vec![
+            at_most(
                 "under_staffing",
                 "Under-staffing sum max(R - S, 0) / sum R",
-                measured(under),
-                format!("<= {}", p.max_under_staffing),
-                under.is_some_and(|u| u <= p.max_under_staffing + 1e-12),
-            )),
-            Scored::binary(Check::new(
+                under,
+                p.max_under_staffing,
+            ),
+            at_most(
                 "over_staffing",
                 "Over-staffing sum max(S - R, 0) / sum R",
-                measured(over),
-                format!("<= {}", p.max_over_staffing),
-                over.is_some_and(|o| o <= p.max_over_staffing + 1e-12),
-            )),
-            Scored::binary(Check::new(
+                over,
+                p.max_over_staffing,
+            ),
+            at_least(
                 "pattern_fit",
                 "The weekly staffing pattern follows the requirement's (Pearson r over weekday x interval means; the level is judged by under- and over-staffing)",
-                measured(pearson),
-                format!(">= {}", p.min_pattern_r),
-                pearson.is_some_and(|x| x >= p.min_pattern_r - 1e-12),
-            )),
+                pearson,
+                p.min_pattern_r,
+            ),
+            at_most(
+                "wfm_requirement",
+                "WFM tool's required_agents against the Erlang net requirement of the forecast (sum |W - N_f| / sum N_f)",
+                wfm.difference,
+                p.tolerance,
+            ),
         ];
-        scored.push(Scored::binary(Check::new(
-            "wfm_requirement",
-            "WFM tool's required_agents against the Erlang net requirement of the forecast (sum |W - N_f| / sum N_f)",
-            measured(wfm.difference),
-            format!("<= {}", p.tolerance),
-            wfm.difference.is_some_and(|d| d <= p.tolerance + 1e-12),
-        )));
         let pool_word = if pooled {
             "pooled per interval"
         } else {
@@ -228,7 +218,7 @@ impl Evaluator for StaffingFit {
                 .map_or_else(|| format!("n/a ({})", wfm.why_not_compared()), pct),
             pct(p.tolerance),
         );
-        let mut e = evaluation_from(scored, summary);
+        let mut e = evaluation_from_credits(scored, summary);
         e.measurements = vec![
             Measurement::new(
                 "under_staffing",
@@ -624,12 +614,27 @@ fn gap_actions(cells: &Cells, pooled: bool) -> Vec<Action> {
             format!("queue {g}")
         }
     };
+    // `3 agents` and `Mon 09:00-10:30 on queue b` of a run.
+    let agents = |r: &Run| format!("{} agent{}", r.agents, if r.agents == 1 { "" } else { "s" });
+    let when = |r: &Run| {
+        format!(
+            "{} {}-{} on {}",
+            WEEKDAYS[r.weekday],
+            clock(r.from),
+            clock(r.to),
+            scope(&r.group)
+        )
+    };
     let mut out: Vec<Action> = runs(cells, true)
         .into_iter()
         .take(5)
         .map(|r| {
             Action::new(
-                format!("Add {} agent{} {} {}-{} on {} (scheduled below the Erlang requirement on average).", r.agents, if r.agents == 1 { "" } else { "s" }, WEEKDAYS[r.weekday], clock(r.from), clock(r.to), scope(&r.group)),
+                format!(
+                    "Add {} {} (scheduled below the Erlang requirement on average).",
+                    agents(&r),
+                    when(&r)
+                ),
                 Effort::Medium,
                 OwnerRole::Process,
             )
@@ -637,7 +642,11 @@ fn gap_actions(cells: &Cells, pooled: bool) -> Vec<Action> {
         .collect();
     out.extend(runs(cells, false).into_iter().take(3).map(|r| {
         Action::new(
-            format!("Move {} agent{} out of {} {}-{} on {} (scheduled above the requirement) to the short intervals.", r.agents, if r.agents == 1 { "" } else { "s" }, WEEKDAYS[r.weekday], clock(r.from), clock(r.to), scope(&r.group)),
+            format!(
+                "Move {} out of {} (scheduled above the requirement) to the short intervals.",
+                agents(&r),
+                when(&r)
+            ),
             Effort::Low,
             OwnerRole::Process,
         )
@@ -699,7 +708,7 @@ fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) -> Drilldown 
             .take(n)
             .map(|j| {
                 let u = &j.unit;
-                let slot = LocalSlot::of(u.start, tz);
+                let [interval_local, weekday_hour] = slot_cells(u.start, tz);
                 let aht = if u.volume > 0.0 {
                     round2(u.workload / u.volume).into()
                 } else {
@@ -707,10 +716,8 @@ fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) -> Drilldown 
                 };
                 vec![
                     u.group.clone().into(),
-                    slot.map_or_else(|| u.start.to_string(), |s| s.label())
-                        .into(),
-                    slot.map_or_else(String::new, |s| weekday_hour_label(s.weekday, s.hour()))
-                        .into(),
+                    interval_local,
+                    weekday_hour,
                     round2(u.volume).into(),
                     aht,
                     round4(u.workload / (u.minutes as f64 * 60.0)).into(),
@@ -734,7 +741,6 @@ fn group_drilldown(judged: &[Judged]) -> Drilldown {
         g.0.push(j.required);
         g.1.push(j.unit.scheduled);
     }
-    let to_json = |v: Option<f64>| v.map_or(serde_json::Value::Null, |x| round4(x).into());
     Drilldown {
         id: "per_group".into(),
         title: "Staffing fit per queue (or pool)".into(),
@@ -757,9 +763,9 @@ fn group_drilldown(judged: &[Judged]) -> Drilldown {
                     r.len().into(),
                     round2(r.iter().sum()).into(),
                     round2(s.iter().sum()).into(),
-                    to_json(staffing::under_staffing(&r, &s).ok()),
-                    to_json(staffing::over_staffing(&r, &s).ok()),
-                    to_json(staffing::r2_fit(&r, &s).ok()),
+                    measured(staffing::under_staffing(&r, &s).ok()),
+                    measured(staffing::over_staffing(&r, &s).ok()),
+                    measured(staffing::r2_fit(&r, &s).ok()),
                 ]
             })
             .collect(),
@@ -811,19 +817,18 @@ fn observations(
     pooled: bool,
     p: &Params,
 ) -> Vec<String> {
-    let mut out = Vec::new();
-    match targets.get("service_level") {
-        Some(t) => out.push(format!(
+    let mut out = vec![match targets.get("service_level") {
+        Some(t) => format!(
             "Service-level target {} taken from {} instead of the pack parameter {}.",
             pct(t.target),
             t.describe(),
             pct(p.target_service_level)
-        )),
-        None => out.push(format!(
+        ),
+        None => format!(
             "No service_level row in kpi_targets: the pack parameter {} is used.",
             pct(p.target_service_level)
-        )),
-    }
+        ),
+    }];
     if pooled {
         out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval).".into());
     }
