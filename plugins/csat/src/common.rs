@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use cxaudit_kpis::evaluator;
+use cxaudit_kpis::evaluator::{self, optional_column};
 use cxaudit_plugin_sdk::prelude::*;
 
 /// Percentages (`61.2%`) and JSON numbers (6 decimals, `null` when absent or
@@ -204,46 +204,6 @@ fn owned(v: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn opt_strings(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<String>>, EvalError> {
-    if t.has_column(name) {
-        Ok(t.strs(name)?.map(owned).collect())
-    } else {
-        Ok(vec![None; rows])
-    }
-}
-
-fn opt_timestamps(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<i64>>, EvalError> {
-    if t.has_column(name) {
-        Ok(t.timestamps(name)?.collect())
-    } else {
-        Ok(vec![None; rows])
-    }
-}
-
-fn opt_i64s(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<i64>>, EvalError> {
-    if t.has_column(name) {
-        Ok(t.i64s(name)?.collect())
-    } else {
-        Ok(vec![None; rows])
-    }
-}
-
-fn opt_f64s(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<f64>>, EvalError> {
-    if t.has_column(name) {
-        Ok(t.f64s(name)?.collect())
-    } else {
-        Ok(vec![None; rows])
-    }
-}
-
-fn opt_bools(t: &Table, name: &str, rows: usize) -> Result<Vec<Option<bool>>, EvalError> {
-    if t.has_column(name) {
-        Ok(t.bools(name)?.collect())
-    } else {
-        Ok(vec![None; rows])
-    }
-}
-
 /// Reads the surveys table: invitations sent within the window. Columns the
 /// table lacks read as empty; `survey_id`, `channel` and `invited_at` must exist.
 pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalError> {
@@ -251,12 +211,14 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
     let ids: Vec<Option<String>> = t.strs("survey_id")?.map(owned).collect();
     let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
     let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
-    let contact = opt_strings(t, "contact_id", n)?;
-    let agent = opt_strings(t, "agent_id", n)?;
-    let selection = opt_strings(t, "selection", n)?;
-    let responded = opt_timestamps(t, "responded_at", n)?;
-    let csat = opt_i64s(t, "csat", n)?;
-    let reason = opt_strings(t, "dissatisfaction_reason", n)?;
+    let contact = optional_column(t, "contact_id", |c| t.strs(c).map(|it| it.map(owned)))?;
+    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(owned)))?;
+    let selection = optional_column(t, "selection", |c| t.strs(c).map(|it| it.map(owned)))?;
+    let responded = optional_column(t, "responded_at", |c| t.timestamps(c))?;
+    let csat = optional_column(t, "csat", |c| t.i64s(c))?;
+    let reason = optional_column(t, "dissatisfaction_reason", |c| {
+        t.strs(c).map(|it| it.map(owned))
+    })?;
     let mut out = Invitations::default();
     for i in 0..n {
         let (Some(survey_id), Some(channel), Some(invited_at)) =
@@ -311,14 +273,14 @@ pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
     let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
     let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
     let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
-    let agent = opt_strings(t, "agent_id", n)?;
-    let answered = opt_timestamps(t, "answered_at", n)?;
-    let ended = opt_timestamps(t, "ended_at", n)?;
-    let talk = opt_f64s(t, "talk_seconds", n)?;
-    let hold = opt_f64s(t, "hold_seconds", n)?;
-    let wrap = opt_f64s(t, "wrap_seconds", n)?;
-    let transferred = opt_bools(t, "transferred", n)?;
-    let resolved = opt_bools(t, "resolved", n)?;
+    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(owned)))?;
+    let answered = optional_column(t, "answered_at", |c| t.timestamps(c))?;
+    let ended = optional_column(t, "ended_at", |c| t.timestamps(c))?;
+    let talk = optional_column(t, "talk_seconds", |c| t.f64s(c))?;
+    let hold = optional_column(t, "hold_seconds", |c| t.f64s(c))?;
+    let wrap = optional_column(t, "wrap_seconds", |c| t.f64s(c))?;
+    let transferred = optional_column(t, "transferred", |c| t.bools(c))?;
+    let resolved = optional_column(t, "resolved", |c| t.bools(c))?;
     let mut out = Contacts::default();
     for i in 0..n {
         let (Some(contact_id), Some(channel), Some(arrived_at), Some(abandoned)) = (

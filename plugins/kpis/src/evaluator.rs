@@ -5,6 +5,7 @@
 use crate::KpiOptions;
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::date_from_days;
 use serde_json::Value;
@@ -184,6 +185,43 @@ pub fn evaluation_from_credits(items: Vec<Credited>, summary: String) -> Evaluat
     e
 }
 
+/// A KPI's centre-wide target from `kpi_targets`, else the pack parameter:
+/// the target, where it came from (`kpi_targets` or `pack parameter`) and the row.
+pub fn target_or_param(
+    ctx: &Context<'_>,
+    key: &str,
+    param: f64,
+) -> Result<(f64, &'static str, Option<KpiTarget>), EvalError> {
+    let row = centre_target(ctx, key)?;
+    Ok(match &row {
+        Some(t) => (t.target, "kpi_targets", row.clone()),
+        None => (param, "pack parameter", None),
+    })
+}
+
+/// The attrition annualisation a pack parameter names.
+pub fn attrition_method(name: &str) -> Result<AnnualisationMethod, EvalError> {
+    match name {
+        "sum" => Ok(AnnualisationMethod::SumOfMonths),
+        "times_twelve" => Ok(AnnualisationMethod::TimesTwelve),
+        "compounding" => Ok(AnnualisationMethod::Compounding),
+        other => Err(EvalError::Failed(format!(
+            "parameter attrition_method = `{other}`: expected sum, times_twelve or compounding"
+        ))),
+    }
+}
+
+/// The first `max` items, labelled and joined with `, `, then ` and N more`
+/// when there are more.
+pub fn first_of<T>(items: &[T], max: usize, label: impl FnMut(&T) -> String) -> String {
+    let listed: Vec<String> = items.iter().take(max).map(label).collect();
+    let mut text = listed.join(", ");
+    if items.len() > max {
+        text.push_str(&format!(" and {} more", items.len() - max));
+    }
+    text
+}
+
 /// A ratio as a percentage with one decimal.
 pub fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
@@ -235,6 +273,13 @@ pub fn kpi_targets_need() -> TableNeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_of_lists_a_few_and_counts_the_rest() {
+        let items = [1, 2, 3];
+        assert_eq!(first_of(&items, 5, |i| i.to_string()), "1, 2, 3");
+        assert_eq!(first_of(&items, 2, |i| i.to_string()), "1, 2 and 1 more");
+    }
 
     #[test]
     fn graded_credit_scores_between_checks() {

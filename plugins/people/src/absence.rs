@@ -59,13 +59,7 @@ impl Evaluator for Absence {
             .ok_or_else(|| {
                 EvalError::MissingEvidence("the adherence table has no scheduled minutes".into())
             })?;
-        let kpi_target = centre_target(ctx, Kpi::AbsenceRate.key())?;
-        let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
-        let source = if kpi_target.is_some() {
-            "kpi_targets"
-        } else {
-            "pack parameter"
-        };
+        let (target, source, _) = target_or_param(ctx, Kpi::AbsenceRate.key(), p.target)?;
 
         let monthly: Vec<(String, f64)> = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts)
             .groups

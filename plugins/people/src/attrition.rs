@@ -64,8 +64,8 @@ pub fn load_spells(t: &Table) -> Result<(Vec<Spell>, usize), EvalError> {
     let ids: Vec<Option<&str>> = t.strs("agent_id")?.collect();
     let hired: Vec<Option<i32>> = t.dates("hired_on")?.collect();
     let exited: Vec<Option<i32>> = t.dates("exited_on")?.collect();
-    let teams: Vec<Option<&str>> = optional_strs(t, "team", ids.len())?;
-    let types: Vec<Option<&str>> = optional_strs(t, "exit_type", ids.len())?;
+    let teams: Vec<Option<&str>> = optional_column(t, "team", |c| t.strs(c))?;
+    let types: Vec<Option<&str>> = optional_column(t, "exit_type", |c| t.strs(c))?;
     let mut spells = Vec::new();
     let mut skipped = 0;
     for i in 0..ids.len() {
@@ -83,19 +83,6 @@ pub fn load_spells(t: &Table) -> Result<(Vec<Spell>, usize), EvalError> {
     Ok((spells, skipped))
 }
 
-/// A string column when present, else empty cells.
-pub fn optional_strs<'a>(
-    t: &'a Table,
-    name: &str,
-    rows: usize,
-) -> Result<Vec<Option<&'a str>>, EvalError> {
-    if t.has_column(name) {
-        Ok(t.strs(name)?.collect())
-    } else {
-        Ok(vec![None; rows])
-    }
-}
-
 /// Distinct agents employed at the start or end of `day` (an agent with two
 /// spells covering the day counts once).
 fn headcount(spells: &[Spell], day: NaiveDate, end_of_day: bool) -> usize {
@@ -105,17 +92,6 @@ fn headcount(spells: &[Spell], day: NaiveDate, end_of_day: bool) -> usize {
         .map(|s| s.agent_id.as_str())
         .collect::<BTreeSet<_>>()
         .len()
-}
-
-fn method_of(name: &str) -> Result<AnnualisationMethod, EvalError> {
-    match name {
-        "sum" => Ok(AnnualisationMethod::SumOfMonths),
-        "times_twelve" => Ok(AnnualisationMethod::TimesTwelve),
-        "compounding" => Ok(AnnualisationMethod::Compounding),
-        other => Err(EvalError::Failed(format!(
-            "parameter attrition_method = `{other}`: expected sum, times_twelve or compounding"
-        ))),
-    }
 }
 
 /// The monthly rate equivalent to an annualised target under a method.
@@ -234,7 +210,7 @@ impl Evaluator for Attrition {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &AttritionParams) -> Result<Evaluation, EvalError> {
-        let method = method_of(&p.attrition_method)?;
+        let method = attrition_method(&p.attrition_method)?;
         let agents = ctx.table("agents")?;
         let (spells, skipped) = load_spells(&agents)?;
         if spells.is_empty() {
@@ -270,13 +246,8 @@ impl Evaluator for Attrition {
         let series: Vec<f64> = rows.iter().filter_map(|r| r.rate).collect();
         let slope = least_squares_slope(&series);
 
-        let kpi_target = centre_target(ctx, Kpi::AttritionAnnualized.key())?;
-        let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
-        let target_source = if kpi_target.is_some() {
-            "kpi_targets"
-        } else {
-            "pack parameter"
-        };
+        let (target, target_source, kpi_target) =
+            target_or_param(ctx, Kpi::AttritionAnnualized.key(), p.target)?;
 
         let as_of = as_of_date(ctx)?;
         let hires_in_period: Vec<&Spell> = spells

@@ -8,7 +8,7 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::attrition::{Spell, load_spells, optional_strs};
+use crate::attrition::{Spell, load_spells};
 use crate::common::*;
 
 /// PE2 evaluator `certification`.
@@ -57,7 +57,7 @@ fn live_contacts(
     let answered: Vec<Option<i64>> = t.timestamps("answered_at")?.collect();
     let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
     let channels: Vec<Option<&str>> = t.strs("channel")?.collect();
-    let queues = optional_strs(t, "queue", ids.len())?;
+    let queues = optional_column(t, "queue", |c| t.strs(c))?;
     let mut out = Vec::new();
     for i in 0..ids.len() {
         let handled = abandoned[i] != Some(true)
@@ -387,16 +387,12 @@ fn certification_actions(
 ) -> Vec<Action> {
     let mut out = Vec::new();
     if !in_breach.is_empty() {
-        let named: Vec<String> = in_breach
-            .iter()
-            .take(10)
-            .map(|(a, r)| format!("{a} ({} contacts)", r.before_certification))
-            .collect();
+        let named = first_of(in_breach, 10, |(a, r)| {
+            format!("{a} ({} contacts)", r.before_certification)
+        });
         out.push(Action::new(
             format!(
-                "Certify or withdraw from live queues agents {}{}: {breach_contacts} contacts were handled before certification.",
-                named.join(", "),
-                if in_breach.len() > 10 { format!(" and {} more", in_breach.len() - 10) } else { String::new() }
+                "Certify or withdraw from live queues agents {named}: {breach_contacts} contacts were handled before certification."
             ),
             Effort::Low,
             OwnerRole::People,

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use cxaudit_kpis::{GroupBy, Kpi};
-use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,12 +36,8 @@ struct TargetRow {
 }
 
 /// The `scope` column: trimmed, `None` when absent, empty or `all`.
-fn read_scopes(t: &Table, rows: usize) -> Result<Vec<Option<String>>, EvalError> {
-    let raw: Vec<Option<&str>> = if t.has_column("scope") {
-        t.strs("scope")?.collect()
-    } else {
-        vec![None; rows]
-    };
+fn read_scopes(t: &Table) -> Result<Vec<Option<String>>, EvalError> {
+    let raw = optional_column(t, "scope", |c| t.strs(c))?;
     Ok(raw
         .into_iter()
         .map(|s| {
@@ -57,7 +52,7 @@ fn load_targets(t: &Table) -> Result<Vec<TargetRow>, EvalError> {
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let targets: Vec<Option<f64>> = t.f64s("target")?.collect();
     let dirs: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scopes = read_scopes(t, kpis.len())?;
+    let scopes = read_scopes(t)?;
     Ok((0..kpis.len())
         .filter_map(|i| {
             Some(TargetRow {
@@ -77,7 +72,7 @@ fn load_results(t: &Table) -> Result<Reported, EvalError> {
     let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
     let months: Vec<Option<i32>> = t.dates("month")?.collect();
     let values: Vec<Option<f64>> = t.f64s("value")?.collect();
-    let scopes = read_scopes(t, kpis.len())?;
+    let scopes = read_scopes(t)?;
     let mut out = BTreeMap::new();
     for i in 0..kpis.len() {
         if let (Some(k), Some(m), Some(v)) = (kpis[i], to_date(months[i]), values[i]) {
@@ -93,17 +88,6 @@ struct Cell {
     value: Option<f64>,
     source: &'static str,
     met: Option<bool>,
-}
-
-fn method_of(name: &str) -> Result<AnnualisationMethod, EvalError> {
-    match name {
-        "sum" => Ok(AnnualisationMethod::SumOfMonths),
-        "times_twelve" => Ok(AnnualisationMethod::TimesTwelve),
-        "compounding" => Ok(AnnualisationMethod::Compounding),
-        other => Err(EvalError::Failed(format!(
-            "parameter attrition_method = `{other}`: expected sum, times_twelve or compounding"
-        ))),
-    }
 }
 
 impl Evaluator for KpiAttainment {
@@ -163,7 +147,7 @@ impl Evaluator for KpiAttainment {
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let mut opts = kpi_options(ctx)?;
-        opts.attrition_method = method_of(&p.attrition_method)?;
+        opts.attrition_method = attrition_method(&p.attrition_method)?;
         opts.sl_threshold_seconds = p.sl_threshold_seconds;
         let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
 

@@ -135,13 +135,7 @@ impl Evaluator for FirstContactResolution {
         let classes =
             classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
         let report = report_from_classes(&rows, &classes, &params);
-        let kpi_target = centre_target(ctx, "fcr_rate")?;
-        let target = kpi_target.as_ref().map_or(p.target, |t| t.target);
-        let source = if kpi_target.is_some() {
-            "kpi_targets"
-        } else {
-            "pack parameter"
-        };
+        let (target, source, _) = target_or_param(ctx, Kpi::FcrRate.key(), p.target)?;
 
         let agents: Vec<(&str, FcrCounts, f64)> = report
             .by_agent

@@ -7,7 +7,8 @@ use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc, MdTable, Section};
 use cxaudit_plugin_sdk::prelude::*;
 
 pub use cxaudit_kpis::evaluator::{
-    as_of_date, local_date, local_time_label, month_label, months_of, period_dates, time_zone,
+    as_of_date, first_of, local_date, local_time_label, month_label, months_of, pct, period_dates,
+    round, time_zone,
 };
 
 /// First day of the month of `date`.
@@ -196,28 +197,6 @@ pub fn duration_label(seconds: f64) -> String {
     }
 }
 
-/// The first `max` items, labelled and joined with `, `, then ` and N more`
-/// when there are more.
-pub fn first_of<T>(items: &[T], max: usize, label: impl FnMut(&T) -> String) -> String {
-    let listed: Vec<String> = items.iter().take(max).map(label).collect();
-    let mut text = listed.join(", ");
-    if items.len() > max {
-        text.push_str(&format!(" and {} more", items.len() - max));
-    }
-    text
-}
-
-/// A ratio as a percentage with one decimal.
-pub fn pct(ratio: f64) -> String {
-    format!("{:.1}%", ratio * 100.0)
-}
-
-/// Rounds for JSON output (keeps reports readable and stable).
-pub fn round(value: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (value * f).round() / f
-}
-
 /// Words that name a KPI in prose, besides its key with spaces.
 fn kpi_aliases(kpi: Kpi) -> &'static [&'static str] {
     match kpi {
@@ -389,12 +368,5 @@ mod tests {
             ["2026-01", "2026-02", "2026-03"]
         );
         assert_eq!(slug("Customer promise"), "customer_promise");
-    }
-
-    #[test]
-    fn first_of_lists_a_few_and_counts_the_rest() {
-        let items = [1, 2, 3];
-        assert_eq!(first_of(&items, 5, |i| i.to_string()), "1, 2, 3");
-        assert_eq!(first_of(&items, 2, |i| i.to_string()), "1, 2 and 1 more");
     }
 }

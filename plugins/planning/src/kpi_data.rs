@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use cxaudit_kpis::evaluator::{kpi_options, optional_column};
 use cxaudit_kpis::{Evidence, GroupBy, Kpi, KpiOptions, KpiReport};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::date_from_days;
@@ -101,37 +102,31 @@ impl TargetRow {
 }
 
 fn strings(table: &Table, column: &str) -> Result<Vec<Option<String>>, EvalError> {
-    if !table.has_column(column) {
-        return Ok(vec![None; table.num_rows()]);
-    }
-    Ok(table
-        .strs(column)?
-        .map(|v| {
-            v.map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+    optional_column(table, column, |c| {
+        table.strs(c).map(|it| {
+            it.map(|v| {
+                v.map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            })
         })
-        .collect())
+    })
 }
 
 fn floats(table: &Table, column: &str) -> Result<Vec<Option<f64>>, EvalError> {
-    if !table.has_column(column) {
-        return Ok(vec![None; table.num_rows()]);
-    }
-    Ok(table
-        .f64s(column)?
-        .map(|v| v.filter(|x| x.is_finite()))
-        .collect())
+    optional_column(table, column, |c| {
+        table
+            .f64s(c)
+            .map(|it| it.map(|v| v.filter(|x| x.is_finite())))
+    })
 }
 
 fn dates(table: &Table, column: &str) -> Result<Vec<Option<NaiveDate>>, EvalError> {
-    if !table.has_column(column) {
-        return Ok(vec![None; table.num_rows()]);
-    }
-    Ok(table
-        .dates(column)?
-        .map(|v| v.and_then(date_from_days))
-        .collect())
+    optional_column(table, column, |c| {
+        table
+            .dates(c)
+            .map(|it| it.map(|v| v.and_then(date_from_days)))
+    })
 }
 
 /// Reads every row of `kpi_targets` (rows without a KPI name are skipped
@@ -228,15 +223,11 @@ impl MonthlyKpis {
     /// scopes that may name a channel.
     pub fn compute(
         ctx: &Context<'_>,
-        period: (NaiveDate, NaiveDate),
         sl_threshold_seconds: f64,
         scopes: &[String],
     ) -> Result<Self, EvalError> {
         let evidence = Evidence::from_context(ctx);
-        let mut options = KpiOptions::default()
-            .with_time_zone(ctx.time_zone())
-            .map_err(EvalError::Failed)?
-            .with_period(period.0, period.1);
+        let mut options = kpi_options(ctx)?;
         options.sl_threshold_seconds = sl_threshold_seconds;
         let all = cxaudit_kpis::compute(&evidence, GroupBy::Month, &options);
         let channels = ["voice", "chat", "email", "messaging", "self_service"];

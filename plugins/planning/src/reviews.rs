@@ -75,7 +75,7 @@ impl Evaluator for PerformanceReviews {
         let docs = ctx.documents(MINUTES).unwrap_or_default();
         let reviews = read_reviews(&docs)?;
         let scopes: Vec<String> = targets.iter().filter_map(|t| t.scope.clone()).collect();
-        let kpis = MonthlyKpis::compute(ctx, period, p.sl_threshold_seconds, &scopes)?;
+        let kpis = MonthlyKpis::compute(ctx, p.sl_threshold_seconds, &scopes)?;
         let months = common::months_of(period.0, period.1);
         let judged: Vec<Month> = months
             .iter()

@@ -128,7 +128,7 @@ impl Evaluator for TargetSetting {
         let table = ctx.table("kpi_targets")?;
         let (targets, skipped) = kpi_data::read_targets(&table)?;
         let scopes: Vec<String> = targets.iter().filter_map(|t| t.scope.clone()).collect();
-        let kpis = MonthlyKpis::compute(ctx, period, p.sl_threshold_seconds, &scopes)?;
+        let kpis = MonthlyKpis::compute(ctx, p.sl_threshold_seconds, &scopes)?;
 
         let families = family_checks(&targets, p);
         let smart: Vec<(String, Vec<Check>)> = targets

@@ -9,8 +9,8 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
 use crate::common::{
-    Credited, at_least, evaluation_from_credits, finite_non_negative, kpi_evidence, kpi_options,
-    kpi_table_needs, measured, pct, round2, round4,
+    Credited, at_least, evaluation_from_credits, finite_non_negative, first_of, kpi_evidence,
+    kpi_options, kpi_table_needs, measured, pct, round2, round4,
 };
 
 /// Parameters of [`AdherenceOccupancy`].
@@ -485,20 +485,10 @@ fn actions(
 ) -> Vec<Action> {
     let mut out = Vec::new();
     if !under.is_empty() {
-        let named: Vec<String> = under
-            .iter()
-            .take(10)
-            .map(|(a, _, x)| format!("{a} ({})", pct(*x)))
-            .collect();
-        let more = if under.len() > 10 {
-            format!(" and {} more", under.len() - 10)
-        } else {
-            String::new()
-        };
+        let named = first_of(under, 10, |(a, _, x)| format!("{a} ({})", pct(*x)));
         out.push(Action::new(
             format!(
-                "Coach agents on schedule adherence: {}{more}, below {}.",
-                named.join(", "),
+                "Coach agents on schedule adherence: {named}, below {}.",
                 pct(p.adherence_threshold)
             ),
             Effort::Low,

@@ -12,7 +12,9 @@ use cxaudit_plugin_sdk::prelude::*;
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 use cxaudit_kpis::evaluator::optional_column;
-pub use cxaudit_kpis::evaluator::{Credited, evaluation_from_credits, kpi_options, pct, time_zone};
+pub use cxaudit_kpis::evaluator::{
+    Credited, evaluation_from_credits, first_of, kpi_options, pct, time_zone,
+};
 
 /// The KPI evidence restricted to the tables an evaluator uses (the KPIs it
 /// reads depend on those tables only).
