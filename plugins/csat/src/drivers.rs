@@ -186,7 +186,9 @@ fn rank_drivers(
             .iter()
             .map(|col| col[row].map(|v| v as f64))
             .collect();
-        if let (Some(values), false) = (values, names.is_empty()) {
+        if !names.is_empty()
+            && let Some(values) = values
+        {
             overall.push(c as f64);
             for (a, v) in attrs.iter_mut().zip(values) {
                 a.push(v);

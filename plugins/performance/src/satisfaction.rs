@@ -115,12 +115,8 @@ fn nps_trend(months: &[(String, Nps)]) -> Option<(String, String, f64, f64)> {
         return None;
     }
     let se = (first.1.variance + last.1.variance).sqrt() * 100.0;
-    let z = ratio_opt(last.1.nps - first.1.nps, se)?;
+    let z = cxaudit_metrics::stats::ratio(last.1.nps - first.1.nps, se)?;
     (z > 0.0).then(|| (first.0.clone(), last.0.clone(), z, normal_two_sided_p(z)))
-}
-
-fn ratio_opt(a: f64, b: f64) -> Option<f64> {
-    cxaudit_metrics::stats::ratio(a, b)
 }
 
 impl Evaluator for CustomerSatisfaction {

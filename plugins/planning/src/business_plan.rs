@@ -168,24 +168,24 @@ fn target_kpis(ctx: &Context<'_>) -> Result<Option<Vec<String>>, EvalError> {
 
 fn definitions(p: &PlanParams) -> Vec<Definition> {
     vec![
-        Definition {
-            term: "Period coverage".into(),
-            text: "Front matter `period_start` <= period start and `period_end` >= period end; without them, the earliest and latest YYYY-MM-DD dates in the plan's text must span the period.".into(),
-        },
-        Definition {
-            term: "Complete initiative".into(),
-            text: format!(
+        Definition::new(
+            "Period coverage",
+            "Front matter `period_start` <= period start and `period_end` >= period end; without them, the earliest and latest YYYY-MM-DD dates in the plan's text must span the period.",
+        ),
+        Definition::new(
+            "Complete initiative",
+            &format!(
                 "A row of the `{}` table with a named Owner (not empty, TBD or -) and a Due cell holding a YYYY-MM-DD date.",
                 p.initiatives_section
             ),
-        },
-        Definition {
-            term: "Linked objective".into(),
-            text: format!(
+        ),
+        Definition::new(
+            "Linked objective",
+            &format!(
                 "An item (line, list item or table row) of `{}` naming a KPI that has a row in kpi_targets, by key, key with spaces or a common name (e.g. `CSAT` for csat_top2).",
                 p.objectives_section
             ),
-        },
+        ),
     ]
 }
 
@@ -473,43 +473,39 @@ fn actions(
 ) -> Vec<Action> {
     let mut out = Vec::new();
     if !coverage.covers(period) {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "State the plan's period in its front matter (`period_start = {}`, `period_end = {}`) and plan for the whole of it.",
                 period.0, period.1
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            ), Effort::Low, OwnerRole::Process));
     }
     let gaps = common::section_gaps(sections);
     if !gaps.is_empty() {
-        out.push(Action {
-            text: format!("Write the business plan sections {}.", gaps.join(", ")),
-            effort: Some(Effort::Medium),
-            owner_role: Some(OwnerRole::Process),
-        });
+        out.push(Action::new(
+            format!("Write the business plan sections {}.", gaps.join(", ")),
+            Effort::Medium,
+            OwnerRole::Process,
+        ));
     }
     let incomplete = initiatives.incomplete_names();
     if !initiatives.found_table || initiatives.rows.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "List the plan's initiatives in a `{}` table with columns Initiative, Owner, Due.",
                 p.initiatives_section
             ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Low,
+            OwnerRole::Process,
+        ));
     } else if !incomplete.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "Give an owner and a due date to {} initiative(s): {}.",
                 incomplete.len(),
                 incomplete.join("; ")
             ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Low,
+            OwnerRole::Process,
+        ));
     }
     let unlinked: Vec<&str> = objectives
         .items
@@ -526,13 +522,11 @@ fn actions(
         } else {
             format!(" (not linked: {})", unlinked.join("; "))
         };
-        out.push(Action {
-            text: format!(
-                "Tie each objective to a KPI with a numeric target in kpi_targets{detail}."
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+        out.push(Action::new(
+            format!("Tie each objective to a KPI with a numeric target in kpi_targets{detail}."),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
     }
     out
 }

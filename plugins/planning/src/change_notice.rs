@@ -200,20 +200,20 @@ fn evaluation(changes: &[Change], p: &NoticeParams, tz: Tz) -> Evaluation {
         ),
     ];
     e.definitions = vec![
-        Definition {
-            term: "Notified in time".into(),
-            text: format!(
+        Definition::new(
+            "Notified in time",
+            &format!(
                 "go_live_at - notified_at >= {} days; a change without notified_at was not notified. Changes are those going live in the period (local date).",
                 p.min_notice_days
             ),
-        },
-        Definition {
-            term: "Score".into(),
-            text: format!(
+        ),
+        Definition::new(
+            "Score",
+            &format!(
                 "Linear from 0 at a share of {} to 1 at {}.",
                 p.floor_share, p.target_share
             ),
-        },
+        ),
     ];
     let late: Vec<&Change> = changes
         .iter()
@@ -289,14 +289,14 @@ fn action(late: &[&Change], p: &NoticeParams) -> Action {
         Some(n) => format!("{} with {:.1} days", c.id, n / DAY),
         None => format!("{} never", c.id),
     });
-    Action {
-        text: format!(
+    Action::new(
+        format!(
             "Agree a change calendar with product and IT so every {} impact change reaches the centre {} days before go-live: {} were late or never notified ({listed}).",
             p.impacts.join("/"),
             p.min_notice_days,
             late.len()
         ),
-        effort: Some(Effort::Medium),
-        owner_role: Some(OwnerRole::Process),
-    }
+        Effort::Medium,
+        OwnerRole::Process,
+    )
 }

@@ -119,24 +119,24 @@ impl Evaluator for DirectionStatement {
             ),
         ];
         e.definitions = vec![
-            Definition {
-                term: "Section with content".into(),
-                text: "A heading (subsections folded in) with paragraph or list text, or a table with at least one row, under it. A heading alone fails.".into(),
-            },
-            Definition {
-                term: "Approval window".into(),
-                text: format!(
+            Definition::new(
+                "Section with content",
+                "A heading (subsections folded in) with paragraph or list text, or a table with at least one row, under it. A heading alone fails.",
+            ),
+            Definition::new(
+                "Approval window",
+                &format!(
                     "`approved_on` between {window_start} and the as-of date {as_of} ({} months), with `approved_by` named.",
                     p.approval_max_age_months
                 ),
-            },
-            Definition {
-                term: "Staff briefing".into(),
-                text: format!(
+            ),
+            Definition::new(
+                "Staff briefing",
+                &format!(
                     "A YYYY-MM-DD date in the `{}` section (text or table) inside the period {start} to {end}, or between the approval date and the as-of date.",
                     p.briefing_section
                 ),
-            },
+            ),
         ];
         e.drilldowns.push(sections_drilldown(&sections));
         if !briefing.all.is_empty() {
@@ -317,38 +317,30 @@ fn actions(
     let mut out = Vec::new();
     let gaps = common::section_gaps(sections);
     if !gaps.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "Write the direction statement sections {}.",
                 gaps.join(", ")
             ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Low,
+            OwnerRole::Process,
+        ));
     }
     if !approval.in_window || !common::is_named(approval.by.as_deref()) {
         let last = approval.date.map_or_else(
             || "never recorded".to_owned(),
             |d| format!("last approved {d}"),
         );
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Have leadership review and re-approve the direction statement ({last}; limit {} months), recording `approved_on` and `approved_by`.",
                 p.approval_max_age_months
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            ), Effort::Low, OwnerRole::Process));
     }
     if briefing.in_window.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Brief all staff on the direction statement and record each briefing with its date and attendance under `{}`.",
                 p.briefing_section
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::People),
-        });
+            ), Effort::Low, OwnerRole::People));
     }
     out
 }

@@ -275,19 +275,19 @@ fn evaluation(
         ),
     ];
     e.definitions = vec![
-        Definition {
-            term: "Escalated within the limit".into(),
-            text: format!(
+        Definition::new(
+            "Escalated within the limit",
+            &format!(
                 "escalated_at - detected_at <= the time limit of the incident's severity in {policy_path}; an incident never escalated (no escalated_at) is late. Incidents are those detected in the period (local date)."
             ),
-        },
-        Definition {
-            term: "Score".into(),
-            text: format!(
+        ),
+        Definition::new(
+            "Score",
+            &format!(
                 "Linear from 0 at a share of {} to 1 at {}; 0 when the policy sets no limit for a judged severity.",
                 p.floor_share, p.target_share
             ),
-        },
+        ),
     ];
     if read.no_detection_time > 0 {
         e.observations.push(format!(
@@ -402,28 +402,20 @@ fn delay_chart(judged: &[Judged<'_>]) -> Chart {
 fn actions(late: &[&Judged<'_>], missing_limits: &[String]) -> Vec<Action> {
     let mut out = Vec::new();
     if !missing_limits.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Set an escalation time limit for severity {} in the escalation policy (Severity / Time limit table).",
                 missing_limits.join(", ")
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            ), Effort::Low, OwnerRole::Process));
     }
     if !late.is_empty() {
         let listed = common::first_of(late, 10, |j| match j.delay {
             Some(d) => format!("{} after {}", j.incident.id, common::duration_label(d)),
             None => format!("{} never", j.incident.id),
         });
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Escalate every judged incident within the policy limit: {} were late or never escalated ({listed}). Page the leadership on-call automatically at detection and review each miss.",
                 late.len()
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            ), Effort::Low, OwnerRole::Process));
     }
     out
 }

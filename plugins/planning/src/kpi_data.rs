@@ -272,12 +272,12 @@ impl MonthlyKpis {
     /// The definition of a KPI as used.
     pub fn definition(&self, kpi: Kpi) -> Definition {
         let d = kpi.definition(&self.options);
-        Definition {
-            term: kpi.key().to_owned(),
-            text: format!(
+        Definition::new(
+            kpi.key(),
+            &format!(
                 "{} ({}; source: {}; parameters: {})",
                 d.definition, d.unit, d.source, d.parameters
             ),
-        }
+        )
     }
 }

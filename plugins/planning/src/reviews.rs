@@ -315,14 +315,8 @@ fn evaluation(
             "off-target KPI-months with an action and owner / off-target KPI-months",
         ),
     ];
-    e.definitions.push(Definition {
-        term: "Off target".into(),
-        text: "The KPI computed from the data (cxaudit-kpis, local calendar month) is below a `min` target or above a `max` target (targets in percent are read as ratios).".into(),
-    });
-    e.definitions.push(Definition {
-        term: "Review month".into(),
-        text: "Front matter `period` (YYYY-MM), else the month of front matter `date`, else a YYYY-MM in the file name.".into(),
-    });
+    e.definitions.push(Definition::new("Off target", "The KPI computed from the data (cxaudit-kpis, local calendar month) is below a `min` target or above a `max` target (targets in percent are read as ratios)."));
+    e.definitions.push(Definition::new("Review month", "Front matter `period` (YYYY-MM), else the month of front matter `date`, else a YYYY-MM in the file name."));
     let mut seen = Vec::new();
     for t in targets {
         if let Some(k) = t.kpi.filter(|k| !seen.contains(k)) {
@@ -445,14 +439,10 @@ fn actions(months: &[Month], targets: &[TargetRow]) -> Vec<Action> {
         .map(|m| common::month_label(m.month))
         .collect();
     if !no_minutes.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Hold and minute a monthly performance review (KPI table against targets, Actions table with KPI, Action, Owner) for {}.",
                 no_minutes.join(", ")
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            ), Effort::Low, OwnerRole::Process));
     }
     let mut unactioned: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for m in months {
@@ -473,14 +463,14 @@ fn actions(months: &[Month], targets: &[TargetRow]) -> Vec<Action> {
             .iter()
             .map(|(k, ms)| format!("{k} ({})", ms.join(", ")))
             .collect();
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "Minute a corrective action with a named owner for each off-target KPI: {}.",
                 listed.join("; ")
             ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Low,
+            OwnerRole::Process,
+        ));
     }
     out
 }

@@ -244,31 +244,31 @@ fn mean(values: &[f64]) -> Option<f64> {
 
 fn definitions(p: &TargetParams, last_month: &str) -> Vec<Definition> {
     vec![
-        Definition {
-            term: "SMART target".into(),
-            text: "Numeric with a unit that fits the KPI and a direction (min/max); in the KPI's range (ratios 0-1 after converting percent, times >= 0); a known KPI key; baseline with its period; due date; named owner; review cadence; target differs from baseline; rationale (customer-based for CX KPIs).".into(),
-        },
-        Definition {
-            term: "Customer-based rationale".into(),
-            text: format!(
+        Definition::new(
+            "SMART target",
+            "Numeric with a unit that fits the KPI and a direction (min/max); in the KPI's range (ratios 0-1 after converting percent, times >= 0); a known KPI key; baseline with its period; due date; named owner; review cadence; target differs from baseline; rationale (customer-based for CX KPIs).",
+        ),
+        Definition::new(
+            "Customer-based rationale",
+            &format!(
                 "For {}: the rationale contains one of {}.",
                 p.customer_kpis.join(", "),
                 p.customer_keywords.join(", ")
             ),
-        },
-        Definition {
-            term: "Feasible service level".into(),
-            text: format!(
+        ),
+        Definition::new(
+            "Feasible service level",
+            &format!(
                 "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; queues pooled per interval; Erlang C SL({} s) with the scheduled agents rounded to whole agents; the target is feasible when the period's expected service level (interval SLs weighted by forecast contacts) reaches it; the share of volume in intervals reaching it is reported too.",
                 p.sl_threshold_seconds
             ),
-        },
-        Definition {
-            term: "OKR grade".into(),
-            text: format!(
+        ),
+        Definition::new(
+            "OKR grade",
+            &format!(
                 "For a target with baseline and due date: clamp((current - baseline) / (target - baseline), 0, 1), current = the KPI computed from the data (cxaudit-kpis) in the last month of the period ({last_month})."
             ),
-        },
+        ),
     ]
 }
 
@@ -960,14 +960,14 @@ fn actions(
         .map(|(k, _)| k.as_str())
         .collect();
     if !missing.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "Set targets (with baseline, owner, due date, cadence and rationale) for {}.",
                 missing.join(", ")
             ),
-            effort: Some(Effort::Medium),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Medium,
+            OwnerRole::Process,
+        ));
     }
     let unknown: Vec<String> = targets
         .iter()
@@ -975,14 +975,10 @@ fn actions(
         .map(|t| format!("`{}` (row {})", t.kpi_name, t.row))
         .collect();
     if !unknown.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Rename the target KPI(s) {} to a KPI key cxaudit computes (e.g. service_level, fcr_rate, csat_top2) so they can be measured.",
                 unknown.join(", ")
-            ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Technology),
-        });
+            ), Effort::Low, OwnerRole::Technology));
     }
     let gaps: Vec<String> = smart
         .iter()
@@ -992,15 +988,15 @@ fn actions(
         })
         .collect();
     if !gaps.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "Complete the SMART points of {} target(s): {}.",
                 gaps.len(),
                 gaps.join("; ")
             ),
-            effort: Some(Effort::Low),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Low,
+            OwnerRole::Process,
+        ));
     }
     if feasibility.expected_sl().is_some() && !feasibility.feasible() {
         let short = feasibility.short();
@@ -1011,20 +1007,12 @@ fn actions(
                     .map(|r| (f64::from(r) - i.scheduled.floor()).max(0.0) as u64)
             })
             .sum();
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(format!(
                 "Re-plan staffing or revise the service-level target: {} interval(s) cannot reach it with the scheduled agents ({agents} agent-intervals short by Erlang C; largest volume first in the drill-down).",
                 short.len()
-            ),
-            effort: Some(Effort::Medium),
-            owner_role: Some(OwnerRole::Process),
-        });
+            ), Effort::Medium, OwnerRole::Process));
     } else if feasibility.share().is_none() {
-        out.push(Action {
-            text: "Show the service-level target is feasible: provide interval forecasts with AHT and scheduled agents so Erlang C can test it.".into(),
-            effort: Some(Effort::Medium),
-            owner_role: Some(OwnerRole::Technology),
-        });
+        out.push(Action::new("Show the service-level target is feasible: provide interval forecasts with AHT and scheduled agents so Erlang C can test it.", Effort::Medium, OwnerRole::Technology));
     }
     let lagging: Vec<String> = okrs
         .iter()
@@ -1032,15 +1020,15 @@ fn actions(
         .map(|o| format!("{} ({:.2})", o.target.label(), o.grade.unwrap_or_default()))
         .collect();
     if !lagging.is_empty() {
-        out.push(Action {
-            text: format!(
+        out.push(Action::new(
+            format!(
                 "Put recovery plans on the key results below {:.2}: {}.",
                 p.min_okr_grade,
                 lagging.join(", ")
             ),
-            effort: Some(Effort::Medium),
-            owner_role: Some(OwnerRole::Process),
-        });
+            Effort::Medium,
+            OwnerRole::Process,
+        ));
     }
     out
 }
