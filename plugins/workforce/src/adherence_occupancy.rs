@@ -282,13 +282,6 @@ impl Evaluator for AdherenceOccupancy {
             ),
         ];
         e.observations = observations(&overall, occupancy, &unscheduled, agents.skipped, p);
-        if let Some(KpiValue::Unavailable(why) | KpiValue::NoData(why)) =
-            overall.values.get(&Kpi::Utilisation)
-        {
-            e.observations.push(format!(
-                "Utilisation cannot be measured, so its check is not passed: {why}."
-            ));
-        }
         e.drilldowns = vec![
             under_drilldown(&under, p),
             unscheduled_drilldown(&unscheduled),
@@ -388,6 +381,13 @@ fn observations(
     if skipped > 0 {
         out.push(format!(
             "{skipped} adherence rows without an agent id skipped."
+        ));
+    }
+    if let Some(KpiValue::Unavailable(why) | KpiValue::NoData(why)) =
+        overall.values.get(&Kpi::Utilisation)
+    {
+        out.push(format!(
+            "Utilisation cannot be measured, so its check is not passed: {why}."
         ));
     }
     out
