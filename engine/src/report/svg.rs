@@ -474,21 +474,17 @@ fn line(chart: &Chart) -> String {
 
 /// Colour of a heatmap cell: from pale to deep blue.
 fn ramp(t: f64) -> String {
-    let t = t.clamp(0.0, 1.0);
-    let (a, b) = ((0xee, 0xf3, 0xf9), (0x17, 0x3f, 0x6b));
-    let mix = |x: i32, y: i32| (x as f64 + (y - x) as f64 * t).round() as i32;
-    format!(
-        "#{:02x}{:02x}{:02x}",
-        mix(a.0, b.0),
-        mix(a.1, b.1),
-        mix(a.2, b.2)
-    )
+    blend((0xee, 0xf3, 0xf9), (0x17, 0x3f, 0x6b), t)
 }
 
 /// Colour of a negative heatmap cell: from pale to deep orange.
 fn ramp_warm(t: f64) -> String {
+    blend((0xfb, 0xf1, 0xec), (0xa6, 0x3a, 0x0c), t)
+}
+
+/// The colour a share `t` (clamped to [0, 1]) of the way from `a` to `b`.
+fn blend(a: (i32, i32, i32), b: (i32, i32, i32), t: f64) -> String {
     let t = t.clamp(0.0, 1.0);
-    let (a, b) = ((0xfb, 0xf1, 0xec), (0xa6, 0x3a, 0x0c));
     let mix = |x: i32, y: i32| (x as f64 + (y - x) as f64 * t).round() as i32;
     format!(
         "#{:02x}{:02x}{:02x}",
