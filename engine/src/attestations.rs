@@ -6,21 +6,12 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use cxaudit_model::{Override, OverrideKind};
 use cxaudit_plugin_sdk::Status;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::pack::Pack;
 use crate::source::{Location, parse_toml};
-
-/// Whether a person's result or a waiver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OverrideKind {
-    /// A person's judgement of the criterion.
-    Attestation,
-    /// The criterion is waived (by default: treated as not applicable).
-    Waiver,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,32 +34,6 @@ struct RawFile {
     attestation: Vec<RawEntry>,
     #[serde(default)]
     waiver: Vec<RawEntry>,
-}
-
-/// One attestation or waiver, and whether it was applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Override {
-    /// Attestation or waiver.
-    pub kind: OverrideKind,
-    /// The criterion.
-    pub criterion: String,
-    /// The status it sets.
-    pub status: Status,
-    /// The score it sets (for scored statuses).
-    pub score: Option<f64>,
-    /// Why.
-    pub justification: String,
-    /// Who approved it.
-    pub approver: String,
-    /// When.
-    pub date: NaiveDate,
-    /// Until when it holds.
-    pub expires: Option<NaiveDate>,
-    /// Whether it was applied (false when expired).
-    pub applied: bool,
-    /// Why it was not applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ignored_because: Option<String>,
 }
 
 /// A problem in `attestations.toml`.

@@ -4,22 +4,21 @@
 //! [`pack`] (criteria and rules) -> [`evidence`] (tables and documents) ->
 //! [`plugins`] (discovery, loading, the host side of the C ABI) ->
 //! [`run`] (which criteria, which evidence, evaluations) -> [`scoring`]
-//! (points, sections, decision, attestations) -> [`assessment`] (the
-//! `assessment.json` record). [`check`] answers "what evidence is missing"
-//! before anything runs.
+//! (the pack as the model's scoring scheme) and [`attestations`] ->
+//! [`pipeline`] (the `assessment.json` record, a `cxaudit_model::Assessment`)
+//! -> [`output`] (the files of a run). [`check`] answers "what evidence is
+//! missing" before anything runs. Reports are rendered by `cxaudit-reports`
+//! from the record alone.
 
-pub mod assessment;
 pub mod attestations;
 pub mod check;
-pub mod compare;
 pub mod dates;
 pub mod evidence;
 pub mod hashing;
+pub mod output;
 pub mod pack;
 pub mod pipeline;
-pub mod plan;
 pub mod plugins;
-pub mod report;
 pub mod run;
 pub mod scoring;
 pub mod source;

@@ -7,15 +7,18 @@ use std::path::Path;
 use chrono::NaiveDate;
 use cxaudit_plugin_sdk::Period;
 
-use crate::assessment::{
-    self, Assessment, Decision, EngineInfo, Finding, PackInfo, PluginInfo, Scores,
+use cxaudit_model::assessment::scoring_method;
+use cxaudit_model::{
+    Assessment, Decision, EngineInfo, Finding, Guidance, GuidanceAction, Outcome, PackInfo,
+    PluginInfo, SCHEMA_VERSION, Scores, plan,
 };
+
 use crate::attestations::{self, AttestationError};
 use crate::evidence::{self, EvidenceError, EvidenceStore};
 use crate::pack::{Method, Pack};
 use crate::plugins::Registry;
 use crate::run::{self, Evaluated};
-use crate::scoring::{self, Outcome};
+use crate::scoring;
 
 /// Why an assessment could not be made at all (bad input; what depends on
 /// a single bad table or plugin is reported in the findings instead).
@@ -114,30 +117,24 @@ pub fn assess(
             drilldowns: ev.drilldowns,
             charts: ev.charts,
             actions: ev.actions,
-            guidance: c.guidance.clone(),
+            guidance: guidance(&c.guidance),
             references: c.references.clone(),
         });
     }
-    let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| {
+    let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| -> Scores {
         let outcomes: Vec<Outcome> = findings.iter().map(pick).collect();
-        let card = scoring::score(pack, &outcomes);
-        Scores {
-            overall: card.overall,
-            sections: card.sections,
-            certified: card.certified,
-            rules: card.rules,
-        }
+        scoring::score(pack, &outcomes)
     };
     let scores = scores_of(&|f| f.outcome);
     let without = scores_of(&|f| f.evaluated);
-    let plan = assessment::improvement_plan(&findings, &scores);
+    let plan = plan::build(&findings, &scores, &pack.scoring);
     let decision = Decision {
         certified: scores.certified,
         certified_without_attestations: without.certified,
         failed_rules: scores.rules.iter().filter(|r| !r.passed).cloned().collect(),
     };
     let record = Assessment {
-        schema_version: assessment::SCHEMA_VERSION.to_owned(),
+        schema_version: SCHEMA_VERSION.to_owned(),
         engine: EngineInfo {
             name: "cxaudit".into(),
             version: crate::ENGINE_VERSION.into(),
@@ -148,11 +145,12 @@ pub fn assess(
             version: pack.version.clone(),
             sha256: pack.sha256.clone(),
             extends: pack.extends.clone(),
+            headline_kpis: pack.headline_kpis.clone(),
         },
         centre: store.manifest.centre.clone(),
         period,
         as_of: as_of_text,
-        scoring_method: assessment::scoring_method(&pack.scoring),
+        scoring_method: scoring_method(&pack.scoring),
         evidence: store.inventory.clone(),
         plugins: plugins_used(pack, registry),
         findings,
@@ -164,6 +162,22 @@ pub fn assess(
         warnings,
     };
     Ok((record, RunReport { store }))
+}
+
+/// The pack's guidance as the record carries it.
+fn guidance(g: &crate::pack::Guidance) -> Guidance {
+    Guidance {
+        met: g.met.clone(),
+        actions: g
+            .actions
+            .iter()
+            .map(|a| GuidanceAction {
+                text: a.text.clone(),
+                effort: a.effort,
+                owner_role: a.owner_role,
+            })
+            .collect(),
+    }
 }
 
 /// The plugins the pack's criteria use, sorted by name.

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cxaudit::assessment::Assessment;
-use cxaudit::report::{self, Templates};
+use cxaudit::output::read_assessment;
+use cxaudit_model::Assessment;
+use cxaudit_reports::{Templates, render};
 use cxaudit_tests::root;
 
 const XSS_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;";
@@ -158,7 +159,7 @@ fn screenshot(exe: &Path, page: &Path, png: &Path) {
 
 fn fixture(name: &str) -> Assessment {
     let path = root().join("tests/fixtures/report").join(name);
-    report::read_assessment(&path).expect("fixture assessment")
+    read_assessment(&path).expect("fixture assessment")
 }
 
 fn check_page(exe: &Path, page: &Path, expected_svgs: usize) {
@@ -228,10 +229,10 @@ fn reports_render_in_headless_chromium() {
     cbase.centre.site = "<script>alert(1)</script>".into();
     cnew.centre.site = "<script>alert(1)</script>".into();
     let templates = Templates::embedded();
-    let r = report::render(&base, &templates).unwrap();
+    let r = render(&base, &templates).unwrap();
     let report_html = artifacts.join("report.html");
     std::fs::write(&report_html, &r.html).unwrap();
-    let c = cxaudit::compare::render(&cbase, &cnew, &templates).unwrap();
+    let c = cxaudit_reports::compare::render(&cbase, &cnew, &templates).unwrap();
     let compare_html = artifacts.join("compare.html");
     std::fs::write(&compare_html, &c.html).unwrap();
 

@@ -195,9 +195,10 @@ fn assessment_has_every_field_and_is_byte_identical_across_runs() {
         ]
     );
     assert_eq!(
-        a["improvement_plan"][0]["criterion"], "RB2",
-        "blocking gap with most points first"
+        a["improvement_plan"]["gaps"][0]["criterion"], "RB2",
+        "the urgent, important gap with most points per effort first"
     );
+    assert_eq!(a["improvement_plan"]["gaps"][0]["rank"], 1);
 }
 
 #[test]

@@ -5,21 +5,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+pub use cxaudit_model::Centre;
 use serde::{Deserialize, Serialize};
 
 use super::EvidenceError;
 use crate::source::{Location, parse_toml};
-
-/// The centre being assessed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Centre {
-    /// Name.
-    pub name: String,
-    /// Site.
-    #[serde(default)]
-    pub site: String,
-}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

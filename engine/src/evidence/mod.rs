@@ -8,9 +8,10 @@ mod paths;
 mod store;
 
 pub use csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table};
+pub use cxaudit_model::InventoryEntry;
 pub use manifest::{Centre, EvidenceManifest, OnError, TableSource, load_manifest};
 pub use paths::confine;
-pub use store::{DocumentFile, EvidenceStore, InventoryEntry, TableLoad};
+pub use store::{DocumentFile, EvidenceStore, TableLoad};
 
 use crate::source::Location;
 

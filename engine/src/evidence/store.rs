@@ -6,14 +6,13 @@ use std::path::Path;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use serde::{Deserialize, Serialize};
 
 use super::csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_table};
 use super::manifest::EvidenceManifest;
 use super::paths::confine;
 use crate::hashing::sha256_file;
 use crate::pack::EvidenceSchema;
-use crate::plugins::EvidenceAccess;
+use cxaudit_model::InventoryEntry;
 
 /// The state of one table.
 #[derive(Debug, Clone)]
@@ -33,33 +32,6 @@ pub struct DocumentFile {
     pub path: String,
     /// Its text.
     pub text: String,
-}
-
-/// One line of the evidence inventory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InventoryEntry {
-    /// `table` or `document`.
-    pub kind: String,
-    /// Canonical table name or document kind.
-    pub name: String,
-    /// Path relative to the evidence folder.
-    pub path: String,
-    /// sha256 of the file (absent when it could not be read).
-    pub sha256: Option<String>,
-    /// Data rows read (tables that were parsed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<u64>,
-    /// Rows skipped as unparseable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skipped_rows: Option<u64>,
-    /// `loaded`, `not_read` (no selected criterion needs it) or `failed`.
-    pub status: String,
-    /// Why it failed, or the first skipped rows.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub messages: Vec<String>,
-    /// Columns the selected criteria want that the file lacks.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing_columns: Vec<String>,
 }
 
 /// The evidence of a run.
@@ -307,8 +279,9 @@ impl EvidenceStore {
     }
 }
 
-impl EvidenceAccess for EvidenceStore {
-    fn table(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+impl EvidenceStore {
+    /// A parsed table (schema and batches, shared, not copied), or why not.
+    pub fn table_batches(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
         match self.tables.get(name) {
             Some(TableLoad::Loaded(t)) => Ok((t.schema.clone(), t.batches.clone())),
             Some(TableLoad::Failed(why)) => Err(why.clone()),
@@ -319,7 +292,9 @@ impl EvidenceAccess for EvidenceStore {
         }
     }
 
-    fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
+    /// The documents of a kind as (relative path, text), sorted by path;
+    /// `None` when the evidence has none of that kind.
+    pub fn document_texts(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
         match self.documents.get(kind) {
             Some(Ok(docs)) => Some(
                 docs.iter()

@@ -24,6 +24,15 @@ struct RawPackFile {
     drop: RawDrop,
     #[serde(default)]
     overrides: BTreeMap<Spanned<String>, RawOverride>,
+    report: Option<RawReport>,
+}
+
+/// `[report]`: what comparisons show as headline results.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    #[serde(default)]
+    kpis: Vec<HeadlineKpi>,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +262,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             extends: Vec::new(),
             sha256: String::new(),
             scoring: ScoringRules::default(),
+            headline_kpis: Vec::new(),
             sections: Vec::new(),
             criteria: Vec::new(),
             schema: EvidenceSchema::default(),
@@ -267,6 +277,10 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     }
 
     apply_scoring(loader, &mut pack.scoring, &raw.scoring, &pack_path, &text);
+    if let Some(report) = raw.report {
+        // A tailored pack that states its own list replaces the base's.
+        pack.headline_kpis = report.kpis;
+    }
     for s in raw.sections {
         let section = Section {
             id: s.id,

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+pub use cxaudit_model::{HeadlineKpi, ScoringRules};
 use cxaudit_plugin_sdk::{ColumnType, Effort, OwnerRole};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,8 @@ pub struct Pack {
     pub sha256: String,
     /// How scores map to statuses, and the certification rules.
     pub scoring: ScoringRules,
+    /// The KPIs comparisons show as headline results (`[report] kpis`).
+    pub headline_kpis: Vec<HeadlineKpi>,
     /// Sections, in order.
     pub sections: Vec<Section>,
     /// Criteria, in order.
@@ -44,34 +47,6 @@ impl Pack {
     /// Total points of the criteria.
     pub fn total_points(&self) -> f64 {
         self.criteria.iter().map(|c| c.points).sum()
-    }
-}
-
-/// Scoring rules of a pack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScoringRules {
-    /// A score at or above this is `met`.
-    pub met_from: f64,
-    /// A score at or above this (and below `met_from`) is `partially_met`.
-    pub partially_met_from: f64,
-    /// Certification needs an overall score at or above this.
-    pub certify_overall_min: f64,
-    /// Certification needs every section at or above this (unless the
-    /// section sets its own minimum).
-    pub certify_section_min: f64,
-    /// Certification needs every mandatory criterion met.
-    pub certify_mandatory_met: bool,
-}
-
-impl Default for ScoringRules {
-    fn default() -> Self {
-        ScoringRules {
-            met_from: 1.0,
-            partially_met_from: 0.5,
-            certify_overall_min: 0.9,
-            certify_section_min: 0.75,
-            certify_mandatory_met: true,
-        }
     }
 }
 

@@ -25,6 +25,17 @@ pub trait EvidenceAccess {
     fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>>;
 }
 
+/// The evidence of a run, as the host hands it to evaluators.
+impl EvidenceAccess for crate::evidence::EvidenceStore {
+    fn table(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+        self.table_batches(name)
+    }
+
+    fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
+        self.document_texts(kind)
+    }
+}
+
 /// Which evidence an evaluation opened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Opened {

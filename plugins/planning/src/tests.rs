@@ -238,10 +238,11 @@ mod escalation {
         assert_eq!(ids, ["I2", "I3"]);
         assert_eq!(late.rows[0][4], json!(45.0));
         assert_eq!(late.rows[1][3], json!("never"));
-        // Floor 0.25: (0.5 - 0.25) / (1 - 0.25) = 1/3, partially met.
+        // Floor 0.25: (0.5 - 0.25) / (1 - 0.25) = 1/3, below partially_met_from
+        // = 0.5 (the default rules, and cx-ops's): not met.
         let e = host.run(&Escalation, json!({"floor_share": 0.25}));
         close(e.score, 1.0 / 3.0);
-        assert_eq!(e.status, Status::PartiallyMet);
+        assert_eq!(e.status, Status::NotMet);
         // Judging high too: 5 incidents; I5 took 3 h > 2 h: 2/5 on time.
         let e = host.run(
             &Escalation,

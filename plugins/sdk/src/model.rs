@@ -5,6 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use cxaudit_model::evaluation::{
+    Action, Chart, ChartKind, Check, Definition, Drilldown, Effort, EvidenceRef, Measurement,
+    OwnerRole, Period, Series, Status,
+};
+
 /// Type of an evidence column, as the pack's evidence schema declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -276,15 +281,6 @@ impl Manifest {
     }
 }
 
-/// The assessment period, inclusive dates `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
-    /// First day.
-    pub start: String,
-    /// Last day.
-    pub end: String,
-}
-
 /// What the host asks of an evaluator; crosses the boundary as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Request {
@@ -306,258 +302,6 @@ pub struct Request {
 
 fn utc() -> String {
     "UTC".to_owned()
-}
-
-/// Outcome of an evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// The requirement is met.
-    Met,
-    /// Partly met: some credit.
-    PartiallyMet,
-    /// Not met.
-    NotMet,
-    /// Does not apply to this centre; leaves the denominator.
-    NotApplicable,
-    /// The evidence is missing or unusable; earns nothing and is flagged.
-    InsufficientEvidence,
-    /// The evaluator failed; earns nothing and is flagged.
-    Error,
-    /// Judged by a person (an attestation), not by data.
-    Manual,
-}
-
-impl Status {
-    /// The name used in files and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Met => "met",
-            Status::PartiallyMet => "partially_met",
-            Status::NotMet => "not_met",
-            Status::NotApplicable => "not_applicable",
-            Status::InsufficientEvidence => "insufficient_evidence",
-            Status::Error => "error",
-            Status::Manual => "manual",
-        }
-    }
-
-    /// Whether the status comes from a score (met, partially met, not met).
-    pub fn is_scored(self) -> bool {
-        matches!(self, Status::Met | Status::PartiallyMet | Status::NotMet)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One check behind a score: what was measured, what was expected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Check {
-    /// Stable identifier within the criterion, e.g. `wape_daily`.
-    pub id: String,
-    /// What is checked, in words.
-    pub description: String,
-    /// The measured value.
-    pub measured: Value,
-    /// The expected value or rule, e.g. `<= 0.15`.
-    pub expected: String,
-    /// Whether the check passed.
-    pub passed: bool,
-    /// Relative weight in the score (default 1).
-    #[serde(default = "one")]
-    pub weight: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-impl Check {
-    /// A check of weight 1.
-    pub fn new(
-        id: &str,
-        description: &str,
-        measured: impl Into<Value>,
-        expected: impl Into<String>,
-        passed: bool,
-    ) -> Self {
-        Check {
-            id: id.to_owned(),
-            description: description.to_owned(),
-            measured: measured.into(),
-            expected: expected.into(),
-            passed,
-            weight: 1.0,
-        }
-    }
-    /// Sets the weight.
-    pub fn weight(mut self, weight: f64) -> Self {
-        self.weight = weight;
-        self
-    }
-}
-
-/// A named, computed quantity with its unit and definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Measurement {
-    /// Name, e.g. `forecast_wape`.
-    pub name: String,
-    /// Value; `None` when it cannot be computed (e.g. no data).
-    pub value: Option<f64>,
-    /// Unit, e.g. `ratio`, `seconds`.
-    pub unit: String,
-    /// The definition used, in words or as a formula.
-    pub definition: String,
-}
-
-impl Measurement {
-    /// A measurement.
-    pub fn new(name: &str, value: Option<f64>, unit: &str, definition: &str) -> Self {
-        Measurement {
-            name: name.to_owned(),
-            value,
-            unit: unit.to_owned(),
-            definition: definition.to_owned(),
-        }
-    }
-}
-
-/// Evidence an evaluation used: filled in by the host from what the
-/// evaluator opened.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct EvidenceRef {
-    /// Path relative to the evidence folder.
-    pub path: String,
-    /// sha256 of the file, hex.
-    pub sha256: String,
-    /// Data rows read (tables only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<u64>,
-}
-
-/// A drill-down table (per agent, per queue, per interval...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Drilldown {
-    /// Identifier within the finding.
-    pub id: String,
-    /// Title shown in reports.
-    pub title: String,
-    /// Column headings.
-    pub columns: Vec<String>,
-    /// Rows, each as long as `columns`.
-    pub rows: Vec<Vec<Value>>,
-}
-
-/// Kind of chart a report draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChartKind {
-    /// Bars per category.
-    Bar,
-    /// Lines over an ordered x axis.
-    Line,
-    /// A grid of values (x by y).
-    Heatmap,
-}
-
-/// One series of a chart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Series {
-    /// Legend name.
-    pub name: String,
-    /// One value per x label; `None` for a gap.
-    pub values: Vec<Option<f64>>,
-}
-
-/// Data for a chart; reports draw it as inline SVG.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Chart {
-    /// Identifier within the finding.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Kind of chart.
-    pub kind: ChartKind,
-    /// Labels of the x axis (categories or ordered points).
-    pub x: Vec<String>,
-    /// Labels of the y axis (heatmaps only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub y: Vec<String>,
-    /// Unit of the values.
-    pub unit: String,
-    /// Series (for heatmaps: one per y label).
-    pub series: Vec<Series>,
-}
-
-/// Effort needed for an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effort {
-    /// Days.
-    Low,
-    /// Weeks.
-    Medium,
-    /// Months.
-    High,
-}
-
-/// Who owns an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OwnerRole {
-    /// People: hiring, training, coaching.
-    People,
-    /// Process: planning, procedures, reviews.
-    Process,
-    /// Technology: tools, data, systems.
-    Technology,
-}
-
-/// A recommended action, as concrete as the data allows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Action {
-    /// What to do, naming who, what and how much.
-    pub text: String,
-    /// Effort, when the evaluator can tell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effort: Option<Effort>,
-    /// Owner role, when the evaluator can tell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner_role: Option<OwnerRole>,
-}
-
-impl Action {
-    /// An action with its effort and owner role.
-    pub fn new(text: impl Into<String>, effort: Effort, owner_role: OwnerRole) -> Self {
-        Action {
-            text: text.into(),
-            effort: Some(effort),
-            owner_role: Some(owner_role),
-        }
-    }
-}
-
-/// A definition used in an evaluation (a formula, a variant, a rule).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Definition {
-    /// Term.
-    pub term: String,
-    /// Definition.
-    pub text: String,
-}
-
-impl Definition {
-    /// A definition of `term`.
-    pub fn new(term: &str, text: &str) -> Self {
-        Definition {
-            term: term.to_owned(),
-            text: text.to_owned(),
-        }
-    }
 }
 
 /// The result of one evaluation; crosses the boundary as JSON.
@@ -645,16 +389,11 @@ impl Evaluation {
     }
 }
 
-/// The status an SDK-side score suggests (all credit: met; none: not met).
-/// The engine applies the pack's own thresholds.
+/// The status a score earns under the default scoring rules (met from
+/// 1.0, partially met from 0.5): the one rule of [`cxaudit_model::scoring`],
+/// which the engine applies again with the pack's own thresholds.
 pub fn status_for_score(score: f64) -> Status {
-    if score >= 1.0 {
-        Status::Met
-    } else if score <= 0.0 {
-        Status::NotMet
-    } else {
-        Status::PartiallyMet
-    }
+    cxaudit_model::scoring::status_for_score(score, &cxaudit_model::ScoringRules::default())
 }
 
 /// Graded credit for a measured value between a floor (no credit) and a

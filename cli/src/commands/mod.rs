@@ -107,6 +107,10 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause.is::<cxaudit::evidence::EvidenceError>()
             || cause.is::<cxaudit::attestations::AttestationError>()
             || cause.is::<cxaudit::pipeline::AssessError>()
+            || matches!(
+                cause.downcast_ref::<cxaudit_synth::SynthError>(),
+                Some(cxaudit_synth::SynthError::Config(_))
+            )
     });
     if bad_input { 2 } else { 3 }
 }

@@ -3,31 +3,17 @@
 //! section and by criterion, gaps closed and opened, regressions, KPI
 //! deltas; rendered as `compare.md` and `compare.html`.
 
-use std::path::{Path, PathBuf};
-
-use cxaudit_plugin_sdk::{Chart, ChartKind, Series, Status};
+use cxaudit_model::evaluation::{Chart, ChartKind, Series};
+use cxaudit_model::plan::ShortestPath;
+use cxaudit_model::{Assessment, Finding, HeadlineKpi, Status};
 use serde::Serialize;
 
-use crate::assessment::{Assessment, Finding};
-use crate::plan::{self, ShortestPath};
-use crate::report::text::{delta_with_unit, num, pct_opt, points, pp, with_unit};
-use crate::report::{
-    PackView, ReportError, Templates, status_class, status_label, svg, write_files,
-};
+use crate::text::{delta_with_unit, num, pct_opt, points, pp, with_unit};
+use crate::view::PackView;
+use crate::{ReportError, Templates, status_class, status_label, svg};
 
 /// Tolerance for score comparisons.
 const EPSILON: f64 = 1e-9;
-
-/// The KPIs compared: measurement name, label, whether higher is better.
-pub const KPIS: [(&str, &str, bool); 7] = [
-    ("csat_top2", "Customer satisfaction (top-2-box)", true),
-    ("utilisation", "Agent utilisation", true),
-    ("cost_per_order", "Cost per order", false),
-    ("attrition_annualized", "Annualised agent attrition", false),
-    ("service_level", "Service level", true),
-    ("fcr_rate", "First contact resolution", true),
-    ("forecast_wape", "Forecast error (WAPE)", false),
-];
 
 /// A pack as an assessment names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,7 +320,7 @@ fn delta(base: Option<f64>, new: Option<f64>, percent: bool) -> DeltaView {
 }
 
 fn pct_fmt(x: f64) -> String {
-    crate::report::text::pct(x)
+    crate::text::pct(x)
 }
 
 fn side(a: &Assessment) -> SideView {
@@ -385,7 +371,8 @@ fn measurement(a: &Assessment, name: &str) -> Option<(f64, String, String)> {
     })
 }
 
-fn kpi(base: &Assessment, new: &Assessment, name: &str, label: &str, higher: bool) -> KpiDelta {
+fn kpi(base: &Assessment, new: &Assessment, k: &HeadlineKpi) -> KpiDelta {
+    let (name, label, higher) = (k.measurement.as_str(), k.label.as_str(), k.higher_is_better);
     let (b, n) = (measurement(base, name), measurement(new, name));
     let shown = |x: &Option<(f64, String, String)>| {
         x.as_ref()
@@ -557,7 +544,7 @@ pub fn view(base: &Assessment, new: &Assessment) -> Result<CompareView, CompareE
         regressions.len(),
         if regressions.len() == 1 { "" } else { "s" },
     );
-    let path = plan::shortest_path(new);
+    let path = &new.improvement_plan.shortest_path;
     let (remaining, remaining_steps) = match &path {
         ShortestPath::AlreadyCertified => (
             "The new assessment certifies: no gap has to close.".to_owned(),
@@ -610,9 +597,11 @@ pub fn view(base: &Assessment, new: &Assessment) -> Result<CompareView, CompareE
         gaps_opened,
         regressions,
         improvements,
-        kpis: KPIS
+        kpis: new
+            .pack
+            .headline_kpis
             .iter()
-            .map(|(name, label, higher)| kpi(base, new, name, label, *higher))
+            .map(|k| kpi(base, new, k))
             .collect(),
         remaining,
         remaining_steps,
@@ -634,9 +623,12 @@ pub enum CompareFailure {
     /// The two cannot be compared.
     #[error(transparent)]
     Refused(#[from] CompareError),
-    /// Rendering or writing failed.
+    /// Rendering failed.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// Writing the files failed.
+    #[error("{0}")]
+    Output(String),
 }
 
 /// Renders `compare.md` and `compare.html`.
@@ -650,20 +642,4 @@ pub fn render(
         markdown: templates.render("compare.md", &v)?,
         html: templates.render("compare.html", &v)?,
     })
-}
-
-/// Writes `compare.md` and `compare.html` into `out`.
-pub fn write_comparison(
-    base: &Assessment,
-    new: &Assessment,
-    out: &Path,
-    templates_dir: Option<&Path>,
-) -> Result<Vec<PathBuf>, CompareFailure> {
-    check_same_pack(base, new)?;
-    let templates = Templates::load(templates_dir)?;
-    let r = render(base, new, &templates)?;
-    Ok(write_files(
-        out,
-        &[("compare.md", &r.markdown), ("compare.html", &r.html)],
-    )?)
 }

@@ -40,7 +40,7 @@ pub struct AssessArgs {
 /// Writes `assessment.json`, `report.md`, `report.html` and
 /// `improvement-plan.csv` into `out`; returns their paths.
 pub fn write_outputs(
-    record: &cxaudit::assessment::Assessment,
+    record: &cxaudit_model::Assessment,
     out: &std::path::Path,
     templates: Option<&std::path::Path>,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
@@ -48,8 +48,7 @@ pub fn write_outputs(
     let path = out.join("assessment.json");
     std::fs::write(&path, record.to_json()?)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    let reports = cxaudit::report::write_reports(record, out, templates)
-        .map_err(|e| super::report::report_error(e, templates.is_some()))?;
+    let reports = super::report::write_reports(record, out, templates)?;
     Ok(std::iter::once(path).chain(reports).collect())
 }
 

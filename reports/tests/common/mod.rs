@@ -1,7 +1,8 @@
 //! A small, fixed pair of assessments (baseline and follow-up) of a
-//! cx-ops-shaped pack, built in Rust and scored with the engine's own
-//! scoring, for the report, plan and comparison tests. The same values are
-//! written to `tests/fixtures/report/{base,new}.json` for the browser test.
+//! cx-ops-shaped pack, for the report, plan and comparison tests. The tests
+//! read the checked-in `tests/fixtures/report/{base,new}.json` ([`fixture`]);
+//! the builder here ([`assessment`]) writes those files only when asked
+//! (`CXAUDIT_UPDATE_FIXTURES=1`), and builds random cases for the plan tests.
 //!
 //! Hostile strings (`<script>alert(1)</script>`) sit where evidence puts
 //! them: an agent name in a drill-down, a check description and an
@@ -10,17 +11,17 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use cxaudit::assessment::{
-    self, Assessment, Decision, EngineInfo, Finding, PackInfo, PluginInfo, Scores,
-};
-use cxaudit::attestations::{Override, OverrideKind};
-use cxaudit::evidence::{Centre, InventoryEntry};
-use cxaudit::pack::{Guidance, GuidanceAction, ScoringRules};
-use cxaudit::plan::Rescorer;
-use cxaudit::scoring::{Outcome, SectionScore, Totals, status_for_score};
-use cxaudit_plugin_sdk::{
+use cxaudit_model::assessment::scoring_method;
+use cxaudit_model::evaluation::{
     Action, Chart, ChartKind, Check, Definition, Drilldown, Effort, EvidenceRef, Measurement,
     OwnerRole, Period, Series, Status,
+};
+use cxaudit_model::plan::{self, Rescorer};
+use cxaudit_model::scoring::status_for_score;
+use cxaudit_model::{
+    Assessment, Centre, Decision, EngineInfo, Finding, Guidance, GuidanceAction, HeadlineKpi,
+    InventoryEntry, Outcome, Override, OverrideKind, PackInfo, PluginInfo, SCHEMA_VERSION, Scores,
+    ScoringRules, SectionScore, Totals,
 };
 use serde_json::json;
 
@@ -694,19 +695,13 @@ fn findings(which: Which) -> Vec<Finding> {
 /// Fills in scores, decision and plan from the findings, with the engine's scoring.
 pub fn finish(mut a: Assessment) -> Assessment {
     let scores_of = |a: &Assessment, pick: &dyn Fn(&Finding) -> Outcome| {
-        let r = Rescorer::new(a);
+        let r = Rescorer::of(a);
         let outcomes: Vec<Outcome> = a.findings.iter().map(pick).collect();
-        let card = r.score_outcomes(&outcomes);
-        Scores {
-            overall: card.overall,
-            sections: card.sections,
-            certified: card.certified,
-            rules: card.rules,
-        }
+        r.score(&outcomes)
     };
     let scores = scores_of(&a, &|f| f.outcome);
     let without = scores_of(&a, &|f| f.evaluated);
-    a.improvement_plan = assessment::improvement_plan(&a.findings, &scores);
+    a.improvement_plan = plan::build(&a.findings, &scores, &a.scoring_method.rules);
     a.decision = Decision {
         certified: scores.certified,
         certified_without_attestations: without.certified,
@@ -746,6 +741,26 @@ pub fn empty_scores(sections: &[(&str, &str, f64)]) -> Scores {
     }
 }
 
+/// The headline KPIs of the fixture's pack (the cx-ops list).
+fn headline_kpis() -> Vec<HeadlineKpi> {
+    [
+        ("csat_top2", "Customer satisfaction (top-2-box)", true),
+        ("utilisation", "Agent utilisation", true),
+        ("cost_per_order", "Cost per order", false),
+        ("attrition_annualized", "Annualised agent attrition", false),
+        ("service_level", "Service level", true),
+        ("fcr_rate", "First contact resolution", true),
+        ("forecast_wape", "Forecast error (WAPE)", false),
+    ]
+    .iter()
+    .map(|(m, l, h)| HeadlineKpi {
+        measurement: (*m).into(),
+        label: (*l).into(),
+        higher_is_better: *h,
+    })
+    .collect()
+}
+
 /// A bare assessment around the given findings and sections.
 pub fn skeleton(
     findings: Vec<Finding>,
@@ -753,8 +768,9 @@ pub fn skeleton(
     rules: ScoringRules,
 ) -> Assessment {
     let scores = empty_scores(sections);
+    let no_plan = plan::build(&[], &scores, &rules);
     Assessment {
-        schema_version: assessment::SCHEMA_VERSION.into(),
+        schema_version: SCHEMA_VERSION.into(),
         engine: EngineInfo {
             name: "cxaudit".into(),
             version: "0.1.0".into(),
@@ -765,6 +781,7 @@ pub fn skeleton(
             version: "1.0.0".into(),
             sha256: sha("pack"),
             extends: Vec::new(),
+            headline_kpis: headline_kpis(),
         },
         centre: Centre {
             name: "Northwind Care".into(),
@@ -775,7 +792,7 @@ pub fn skeleton(
             end: "2025-12-31".into(),
         },
         as_of: "2025-12-31".into(),
-        scoring_method: assessment::scoring_method(&rules),
+        scoring_method: scoring_method(&rules),
         evidence: Vec::new(),
         plugins: Vec::new(),
         findings,
@@ -787,7 +804,7 @@ pub fn skeleton(
             failed_rules: Vec::new(),
         },
         attestations: Vec::new(),
-        improvement_plan: Vec::new(),
+        improvement_plan: no_plan,
         warnings: Vec::new(),
     }
 }
@@ -866,4 +883,10 @@ pub fn fixture_path(which: Which) -> std::path::PathBuf {
             Which::Base => "base.json",
             Which::New => "new.json",
         })
+}
+
+/// The checked-in fixture (`tests/fixtures/report/{base,new}.json`).
+pub fn fixture(which: Which) -> Assessment {
+    let text = std::fs::read_to_string(fixture_path(which)).expect("the fixture is checked in");
+    Assessment::from_json(&text).expect("the fixture is an assessment.json")
 }

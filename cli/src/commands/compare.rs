@@ -1,12 +1,14 @@
 //! `cxaudit compare`: what improved, what regressed, and KPI deltas
 //! between two assessments against the same pack.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cxaudit::compare::{self, CompareFailure};
-use cxaudit::report;
+use cxaudit::output::{read_assessment, write_files};
+use cxaudit_model::Assessment;
+use cxaudit_reports::Templates;
+use cxaudit_reports::compare::{self, CompareFailure};
 
 use super::InputError;
 use super::report::report_error;
@@ -28,12 +30,30 @@ pub struct CompareArgs {
     pub templates: Option<PathBuf>,
 }
 
+/// Renders `compare.md` and `compare.html` of two assessments and writes
+/// them into `out`.
+pub fn write_comparison(
+    base: &Assessment,
+    new: &Assessment,
+    out: &Path,
+    templates_dir: Option<&Path>,
+) -> Result<Vec<PathBuf>, CompareFailure> {
+    compare::check_same_pack(base, new)?;
+    let templates = Templates::load(templates_dir)?;
+    let r = compare::render(base, new, &templates)?;
+    write_files(
+        out,
+        &[("compare.md", &r.markdown), ("compare.html", &r.html)],
+    )
+    .map_err(|e| CompareFailure::Output(e.to_string()))
+}
+
 /// Runs `cxaudit compare`.
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
-    let base = report::read_assessment(&args.base).map_err(InputError)?;
-    let new = report::read_assessment(&args.new).map_err(InputError)?;
-    let paths = compare::write_comparison(&base, &new, &args.out, args.templates.as_deref())
-        .map_err(|e| match e {
+    let base = read_assessment(&args.base).map_err(InputError)?;
+    let new = read_assessment(&args.new).map_err(InputError)?;
+    let paths = write_comparison(&base, &new, &args.out, args.templates.as_deref()).map_err(
+        |e| match e {
             CompareFailure::Refused(r) => InputError(format!(
                 "{r} (BASE: {}, NEW: {})",
                 args.base.display(),
@@ -41,7 +61,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
             ))
             .into(),
             CompareFailure::Report(r) => report_error(r, args.templates.is_some()),
-        })?;
+            other => anyhow::Error::new(other),
+        },
+    )?;
     for p in paths {
         println!("wrote {}", p.display());
     }

@@ -1,11 +1,13 @@
 //! `cxaudit report`: re-renders the reports of an `assessment.json`
 //! without re-assessing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cxaudit::report::{self, ReportError};
+use cxaudit::output::{read_assessment, write_files};
+use cxaudit_model::Assessment;
+use cxaudit_reports::{ReportError, Templates};
 
 use super::InputError;
 
@@ -32,11 +34,24 @@ pub fn report_error(error: ReportError, custom_templates: bool) -> anyhow::Error
     }
 }
 
+/// Renders the reports of `record` with the templates of `templates_dir`
+/// over the embedded ones, and writes them into `out`.
+pub fn write_reports(
+    record: &Assessment,
+    out: &Path,
+    templates_dir: Option<&Path>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let custom = templates_dir.is_some();
+    let templates = Templates::load(templates_dir).map_err(|e| report_error(e, custom))?;
+    let rendered =
+        cxaudit_reports::render(record, &templates).map_err(|e| report_error(e, custom))?;
+    Ok(write_files(out, &rendered.files())?)
+}
+
 /// Runs `cxaudit report`.
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let record = report::read_assessment(&args.assessment).map_err(InputError)?;
-    let paths = report::write_reports(&record, &args.out, args.templates.as_deref())
-        .map_err(|e| report_error(e, args.templates.is_some()))?;
+    let record = read_assessment(&args.assessment).map_err(InputError)?;
+    let paths = write_reports(&record, &args.out, args.templates.as_deref())?;
     for p in paths {
         println!("wrote {}", p.display());
     }

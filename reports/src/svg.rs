@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use cxaudit_plugin_sdk::{Chart, ChartKind, Series};
+use cxaudit_model::evaluation::{Chart, ChartKind, Series};
 
 use super::text::{num, pct, xml};
 

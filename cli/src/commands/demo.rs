@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use cxaudit::assessment::Assessment;
 use cxaudit::pipeline::{AssessOptions, assess};
+use cxaudit_model::Assessment;
 use cxaudit_synth::{Scenario, SynthConfig, generate};
 
 use super::{InputError, PluginArgs, load_pack};
@@ -94,7 +94,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let compare_dir = args.out.join("compare");
     let compared =
-        cxaudit::compare::write_comparison(&records[0].0, &records[1].0, &compare_dir, None)
+        super::compare::write_comparison(&records[0].0, &records[1].0, &compare_dir, None)
             .map_err(|e| anyhow::anyhow!("comparing the two assessments: {e:?}"))?;
 
     print_summary(&records[0].0, &records[1].0)?;
@@ -140,8 +140,8 @@ fn print_summary(base: &Assessment, new: &Assessment) -> anyhow::Result<()> {
     for rule in base.decision.failed_rules.iter().take(8) {
         println!("  - {}: {}", rule.rule, rule.detail);
     }
-    println!("\ntop five actions for the baseline (ranked by points to gain and effort):");
-    for item in base.improvement_plan.iter().take(5) {
+    println!("\ntop five actions for the baseline (the improvement plan's ranking):");
+    for item in base.improvement_plan.gaps.iter().take(5) {
         let action = item
             .actions
             .first()
@@ -154,8 +154,8 @@ fn print_summary(base: &Assessment, new: &Assessment) -> anyhow::Result<()> {
     // The KPIs are already measured in the two assessments: the comparison
     // reads them from there instead of parsing the evidence again.
     println!("\nKPI deltas (baseline -> follow-up, as measured in the assessments):");
-    let view =
-        cxaudit::compare::view(base, new).map_err(|e| anyhow::anyhow!("comparing: {e:?}"))?;
+    let view = cxaudit_reports::compare::view(base, new)
+        .map_err(|e| anyhow::anyhow!("comparing: {e:?}"))?;
     for k in &view.kpis {
         println!(
             "  {:28} {:>12} -> {:>12}  {} ({})",

@@ -1,10 +1,11 @@
-//! The improvement plan as reports present it: the record's gaps re-ranked
-//! by importance x urgency, points to gain and effort, each action given an
-//! owner role and a 30/60/90-day horizon, and the shortest path to
-//! certification computed exactly with [`crate::scoring`].
+//! The improvement plan: the one ranking of the gaps, by importance x
+//! urgency, points to gain and effort, each action given an owner role and
+//! a 30/60/90-day horizon, and the shortest path to certification computed
+//! exactly with [`crate::scoring`].
 //!
-//! Everything here is derived from an [`Assessment`] alone, so `cxaudit
-//! report` gives the same plan as `cxaudit assess`.
+//! The engine builds it into `assessment.json` from the record's own
+//! findings and scores ([`build`]); reports and the CSV print that plan,
+//! never a ranking of their own.
 //!
 //! # Rules
 //!
@@ -34,18 +35,15 @@
 //!   closing every gap still fails a rule, there is no path.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use cxaudit_plugin_sdk::{Effort, OwnerRole, Status};
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, Finding, PlanItem};
-use crate::pack::{Criterion, EvidenceSchema, Method, Pack, Section};
-use crate::scoring::{self, Outcome, Scorecard, Totals};
-use crate::source::Location;
+use crate::assessment::{Assessment, Finding};
+use crate::evaluation::{Action, Effort, OwnerRole, Status};
+use crate::scoring::{CriterionRule, Outcome, Scheme, Scores, ScoringRules, SectionRule};
 
-/// Tolerance used when comparing scores with thresholds (as scoring does).
-const EPSILON: f64 = 1e-9;
+use crate::scoring::EPSILON;
 
 /// Share of the overall available points from which a gap is of high importance.
 pub const HIGH_IMPORTANCE_SHARE: f64 = 0.04;
@@ -53,7 +51,9 @@ pub const HIGH_IMPORTANCE_SHARE: f64 = 0.04;
 pub const MEDIUM_IMPORTANCE_SHARE: f64 = 0.02;
 
 /// How much a gap matters to the score and the decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Importance {
     /// Mandatory, or a large share of the points.
@@ -76,7 +76,9 @@ impl Importance {
 }
 
 /// Whether a gap stands between the centre and certification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// Blocks certification or lies on the shortest path.
@@ -103,7 +105,9 @@ impl Urgency {
 }
 
 /// When an action should be completed, in days from the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Horizon {
     /// Within 30 days.
     #[serde(rename = "30")]
@@ -182,8 +186,20 @@ pub fn owner_role_str(role: OwnerRole) -> &'static str {
     }
 }
 
+/// Where an action's text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionSource {
+    /// The evaluator, from the data.
+    Data,
+    /// The pack's guidance.
+    Pack,
+    /// Derived from the status when neither gives one.
+    Status,
+}
+
 /// One action of a gap, with its horizon.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlannedAction {
     /// What to do.
     pub text: String,
@@ -193,13 +209,12 @@ pub struct PlannedAction {
     pub owner_role: OwnerRole,
     /// When it should be done.
     pub horizon: Horizon,
-    /// Where the text comes from: `data` (the evaluator), `pack` (guidance)
-    /// or `status` (derived from the status when neither gives one).
-    pub source: &'static str,
+    /// Where the text comes from.
+    pub source: ActionSource,
 }
 
 /// One gap, ranked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RankedGap {
     /// 1 = do first.
     pub rank: usize,
@@ -234,7 +249,7 @@ pub struct RankedGap {
 }
 
 /// Why a gap is on the shortest path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PathStep {
     /// Criterion id.
     pub criterion: String,
@@ -249,7 +264,7 @@ pub struct PathStep {
 }
 
 /// The shortest path to certification.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ShortestPath {
     /// Nothing to close: the centre is certified.
@@ -259,7 +274,7 @@ pub enum ShortestPath {
         /// The gaps, in the order the rules need them.
         steps: Vec<PathStep>,
         /// Scores after closing them.
-        result: Box<Scorecard>,
+        result: Box<Scores>,
     },
     /// Even closing every gap fails these rules.
     NoPath {
@@ -281,7 +296,7 @@ impl ShortestPath {
 }
 
 /// The plan as reports show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     /// Gaps, ranked.
     pub gaps: Vec<RankedGap>,
@@ -298,76 +313,60 @@ pub fn is_gap(f: &Finding) -> bool {
     points_to_gain || mandatory_unmet
 }
 
-/// Re-scores an assessment from its own record (no pack folder needed).
+/// Re-scores a record from its own findings and scores (no pack needed):
+/// the scheme is the record's rules, sections (with their minimums) and
+/// criteria.
 pub struct Rescorer<'a> {
-    assessment: &'a Assessment,
-    pack: Pack,
+    findings: &'a [Finding],
+    scheme: Scheme,
 }
 
 impl<'a> Rescorer<'a> {
-    /// A pack equivalent, for scoring, to the one the assessment used: its
-    /// rules, its sections (with their minimums) and its criteria.
-    pub fn new(assessment: &'a Assessment) -> Self {
-        let origin = Location::file(Path::new("assessment.json"));
-        let pack = Pack {
-            dir: PathBuf::new(),
-            id: assessment.pack.id.clone(),
-            title: assessment.pack.title.clone(),
-            version: assessment.pack.version.clone(),
-            description: String::new(),
-            extends: assessment.pack.extends.clone(),
-            sha256: assessment.pack.sha256.clone(),
-            scoring: assessment.scoring_method.rules.clone(),
-            sections: assessment
-                .scores
+    /// The scheme of a record's findings, section scores and rules.
+    pub fn new(findings: &'a [Finding], scores: &Scores, rules: &ScoringRules) -> Self {
+        let scheme = Scheme {
+            rules: rules.clone(),
+            sections: scores
                 .sections
                 .iter()
-                .map(|s| Section {
+                .map(|s| SectionRule {
                     id: s.id.clone(),
                     title: s.title.clone(),
-                    description: String::new(),
                     minimum: Some(s.minimum),
                 })
                 .collect(),
-            criteria: assessment
-                .findings
+            criteria: findings
                 .iter()
-                .map(|f| Criterion {
+                .map(|f| CriterionRule {
                     id: f.criterion.clone(),
-                    section: f.section.clone(),
                     title: f.title.clone(),
-                    requirement: f.requirement.clone(),
+                    section: f.section.clone(),
                     points: f.points,
                     mandatory: f.mandatory,
-                    method: Method::Manual {
-                        reason: f.method.clone(),
-                    },
-                    params: serde_json::Value::Null,
-                    evidence: Vec::new(),
-                    guidance: f.guidance.clone(),
-                    references: f.references.clone(),
-                    origin: origin.clone(),
-                    evaluator_origin: origin.clone(),
                 })
                 .collect(),
-            schema: EvidenceSchema::default(),
         };
-        Rescorer { assessment, pack }
+        Rescorer { findings, scheme }
     }
 
-    /// Scores given outcomes, one per finding, in finding order.
-    pub fn score_outcomes(&self, outcomes: &[Outcome]) -> Scorecard {
-        scoring::score(&self.pack, outcomes)
+    /// The rescorer of a whole record.
+    pub fn of(assessment: &'a Assessment) -> Self {
+        Self::new(
+            &assessment.findings,
+            &assessment.scores,
+            &assessment.scoring_method.rules,
+        )
+    }
+
+    /// Scores the given outcomes, one per finding, in finding order.
+    pub fn score(&self, outcomes: &[Outcome]) -> Scores {
+        self.scheme.score(outcomes)
     }
 
     /// Scores with the outcomes in force, except the `closed` criteria,
     /// which are met with full score.
-    pub fn score_closed<S: std::borrow::Borrow<str> + Ord>(
-        &self,
-        closed: &BTreeSet<S>,
-    ) -> Scorecard {
+    pub fn score_closed<S: std::borrow::Borrow<str> + Ord>(&self, closed: &BTreeSet<S>) -> Scores {
         let outcomes: Vec<Outcome> = self
-            .assessment
             .findings
             .iter()
             .map(|f| {
@@ -378,22 +377,16 @@ impl<'a> Rescorer<'a> {
                 }
             })
             .collect();
-        self.score_outcomes(&outcomes)
-    }
-
-    fn overall_passes(&self, card: &Scorecard) -> bool {
-        card.overall
-            .score
-            .is_some_and(|v| v + EPSILON >= self.pack.scoring.certify_overall_min)
+        self.scheme.score(&outcomes)
     }
 }
 
-/// Scores with the `closed` criteria met with full score.
+/// Scores a record with the `closed` criteria met with full score.
 pub fn rescore<S: std::borrow::Borrow<str> + Ord>(
     assessment: &Assessment,
     closed: &BTreeSet<S>,
-) -> Scorecard {
-    Rescorer::new(assessment).score_closed(closed)
+) -> Scores {
+    Rescorer::of(assessment).score_closed(closed)
 }
 
 /// Least effort of a finding's actions (evaluator's and pack's), medium if none say.
@@ -407,13 +400,13 @@ fn finding_effort(f: &Finding) -> Effort {
 }
 
 /// The shortest path to certification (see the module documentation).
-pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
-    let rescorer = Rescorer::new(assessment);
+pub fn shortest_path(findings: &[Finding], scores: &Scores, rules: &ScoringRules) -> ShortestPath {
+    let rescorer = Rescorer::new(findings, scores, rules);
     let none: BTreeSet<String> = BTreeSet::new();
     if rescorer.score_closed(&none).certified {
         return ShortestPath::AlreadyCertified;
     }
-    let gaps: Vec<&Finding> = assessment.findings.iter().filter(|f| is_gap(f)).collect();
+    let gaps: Vec<&Finding> = findings.iter().filter(|f| is_gap(f)).collect();
     let all: BTreeSet<&str> = gaps.iter().map(|f| f.criterion.as_str()).collect();
     let everything = rescorer.score_closed(&all);
     if !everything.certified {
@@ -460,14 +453,14 @@ pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
         best
     };
 
-    if assessment.scoring_method.rules.certify_mandatory_met {
+    if rules.certify_mandatory_met {
         for f in &gaps {
             if f.mandatory && !matches!(f.outcome.status, Status::Met | Status::NotApplicable) {
                 close(f, "mandatory criterion not met".to_owned(), &mut closed);
             }
         }
     }
-    for section in &assessment.scores.sections {
+    for section in &scores.sections {
         loop {
             let card = rescorer.score_closed(&closed);
             let passed = card
@@ -491,16 +484,13 @@ pub fn shortest_path(assessment: &Assessment) -> ShortestPath {
     }
     loop {
         let card = rescorer.score_closed(&closed);
-        if rescorer.overall_passes(&card) {
+        if rescorer.scheme.overall_passes(&card.overall) {
             break;
         }
         let Some(f) = pick(&closed, None) else {
             break;
         };
-        let reason = format!(
-            "overall score below {}",
-            pct(assessment.scoring_method.rules.certify_overall_min)
-        );
+        let reason = format!("overall score below {}", pct(rules.certify_overall_min));
         close(f, reason, &mut closed);
     }
     let result = rescorer.score_closed(&closed);
@@ -522,114 +512,168 @@ fn pct(x: f64) -> String {
     format!("{}%", (x * 1000.0).round() / 10.0)
 }
 
-/// An action derived from the status when neither the evaluator nor the pack gives one.
-fn status_action(item: &PlanItem) -> (String, Effort, OwnerRole) {
-    let id = &item.criterion;
-    match item.status {
-        Status::Error => (
-            format!(
-                "Correct the evaluation error of {id} (the finding names it) and re-run the assessment."
+/// A gap before ranking: the finding's points to gain and its actions
+/// (the evaluator's, then the pack's guidance).
+struct Gap<'a> {
+    finding: &'a Finding,
+    blocking: bool,
+    actions: Vec<Action>,
+    /// Least effort among its actions (medium when none says).
+    effort: Effort,
+    /// Owner role of the first action that names one (process when none does).
+    owner_role: OwnerRole,
+}
+
+impl<'a> Gap<'a> {
+    /// The gap of a finding with points to gain, `None` otherwise.
+    fn of(f: &'a Finding, scores: &Scores) -> Option<Self> {
+        let o = &f.outcome;
+        if !(o.available > 0.0 && o.earned + EPSILON < o.available) {
+            return None;
+        }
+        let section_fails = scores
+            .sections
+            .iter()
+            .any(|s| s.id == f.section && !s.passed);
+        let mandatory_gap = f.mandatory && o.status != Status::Met;
+        let mut actions = f.actions.clone();
+        actions.extend(f.guidance.actions.iter().map(|a| Action {
+            text: a.text.clone(),
+            effort: Some(a.effort),
+            owner_role: Some(a.owner_role),
+        }));
+        let effort = actions
+            .iter()
+            .filter_map(|a| a.effort)
+            .min()
+            .unwrap_or(Effort::Medium);
+        let owner_role = actions
+            .iter()
+            .find_map(|a| a.owner_role)
+            .unwrap_or(OwnerRole::Process);
+        Some(Gap {
+            finding: f,
+            blocking: mandatory_gap || section_fails,
+            actions,
+            effort,
+            owner_role,
+        })
+    }
+
+    /// An action derived from the status when neither the evaluator nor the pack gives one.
+    fn status_action(&self) -> (String, Effort, OwnerRole) {
+        let f = self.finding;
+        let id = &f.criterion;
+        match f.outcome.status {
+            Status::Error => (
+                format!(
+                    "Correct the evaluation error of {id} (the finding names it) and re-run the assessment."
+                ),
+                Effort::Low,
+                OwnerRole::Technology,
             ),
-            Effort::Low,
-            OwnerRole::Technology,
-        ),
-        Status::InsufficientEvidence => (
-            format!(
-                "Supply the evidence {id} needs (the finding names what is missing) and re-run the assessment."
+            Status::InsufficientEvidence => (
+                format!(
+                    "Supply the evidence {id} needs (the finding names what is missing) and re-run the assessment."
+                ),
+                Effort::Low,
+                OwnerRole::Technology,
             ),
-            Effort::Low,
-            OwnerRole::Technology,
-        ),
-        Status::Manual => (
-            format!(
-                "Have an approver judge {id} on site and record the result in attestations.toml."
+            Status::Manual => (
+                format!(
+                    "Have an approver judge {id} on site and record the result in attestations.toml."
+                ),
+                Effort::Low,
+                OwnerRole::Process,
             ),
-            Effort::Low,
-            OwnerRole::Process,
-        ),
-        _ => (
-            format!(
-                "Meet the requirement of {id} ({}) and re-assess.",
-                item.title
+            _ => (
+                format!("Meet the requirement of {id} ({}) and re-assess.", f.title),
+                self.effort,
+                self.owner_role,
             ),
-            item.effort,
-            item.owner_role,
-        ),
+        }
+    }
+
+    /// The gap ranked later, with urgency, importance and horizons.
+    fn plan(&self, on_path: &BTreeSet<&str>, overall_available: f64) -> RankedGap {
+        let f = self.finding;
+        let gap_points = f.outcome.available - f.outcome.earned;
+        let importance = importance(gap_points, f.mandatory, overall_available);
+        let on_shortest_path = on_path.contains(f.criterion.as_str());
+        let urgency = if self.blocking || on_shortest_path {
+            Urgency::Urgent
+        } else {
+            Urgency::NotUrgent
+        };
+        let mut actions: Vec<PlannedAction> = self
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let effort = a.effort.unwrap_or(self.effort);
+                PlannedAction {
+                    text: a.text.clone(),
+                    effort,
+                    owner_role: a.owner_role.unwrap_or(self.owner_role),
+                    horizon: horizon(effort, urgency, importance),
+                    source: if i < f.actions.len() {
+                        ActionSource::Data
+                    } else {
+                        ActionSource::Pack
+                    },
+                }
+            })
+            .collect();
+        if actions.is_empty() {
+            let (text, effort, owner_role) = self.status_action();
+            actions.push(PlannedAction {
+                text,
+                effort,
+                owner_role,
+                horizon: horizon(effort, urgency, importance),
+                source: ActionSource::Status,
+            });
+        }
+        let effort = actions
+            .iter()
+            .map(|a| a.effort)
+            .min()
+            .unwrap_or(self.effort);
+        let horizon = actions
+            .iter()
+            .map(|a| a.horizon)
+            .min()
+            .unwrap_or(Horizon::Days90);
+        RankedGap {
+            rank: 0,
+            criterion: f.criterion.clone(),
+            title: f.title.clone(),
+            section: f.section.clone(),
+            status: f.outcome.status,
+            mandatory: f.mandatory,
+            blocking: self.blocking,
+            gap_points,
+            effort,
+            owner_role: actions.first().map_or(self.owner_role, |a| a.owner_role),
+            importance,
+            urgency,
+            horizon,
+            on_shortest_path,
+            actions,
+        }
     }
 }
 
-/// Builds the plan from the record.
-pub fn build(assessment: &Assessment) -> Plan {
-    let shortest = shortest_path(assessment);
+/// Builds the plan of a record's findings, scores (with attestations in
+/// force) and rules.
+pub fn build(findings: &[Finding], scores: &Scores, rules: &ScoringRules) -> Plan {
+    let shortest = shortest_path(findings, scores, rules);
     let on_path = shortest.criteria();
-    let overall_available = assessment.scores.overall.available;
-    let mut gaps: Vec<RankedGap> = assessment
-        .improvement_plan
+    let overall_available = scores.overall.available;
+    let mut gaps: Vec<RankedGap> = findings
         .iter()
-        .map(|item| {
-            let importance = importance(item.gap_points, item.mandatory, overall_available);
-            let on_shortest_path = on_path.contains(item.criterion.as_str());
-            let urgency = if item.blocking || on_shortest_path {
-                Urgency::Urgent
-            } else {
-                Urgency::NotUrgent
-            };
-            let data_actions = assessment
-                .finding(&item.criterion)
-                .map_or(0, |f| f.actions.len());
-            let mut actions: Vec<PlannedAction> = item
-                .actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let effort = a.effort.unwrap_or(item.effort);
-                    PlannedAction {
-                        text: a.text.clone(),
-                        effort,
-                        owner_role: a.owner_role.unwrap_or(item.owner_role),
-                        horizon: horizon(effort, urgency, importance),
-                        source: if i < data_actions { "data" } else { "pack" },
-                    }
-                })
-                .collect();
-            if actions.is_empty() {
-                let (text, effort, owner_role) = status_action(item);
-                actions.push(PlannedAction {
-                    text,
-                    effort,
-                    owner_role,
-                    horizon: horizon(effort, urgency, importance),
-                    source: "status",
-                });
-            }
-            let effort = actions
-                .iter()
-                .map(|a| a.effort)
-                .min()
-                .unwrap_or(item.effort);
-            let horizon = actions
-                .iter()
-                .map(|a| a.horizon)
-                .min()
-                .unwrap_or(Horizon::Days90);
-            RankedGap {
-                rank: 0,
-                criterion: item.criterion.clone(),
-                title: item.title.clone(),
-                section: item.section.clone(),
-                status: item.status,
-                mandatory: item.mandatory,
-                blocking: item.blocking,
-                gap_points: item.gap_points,
-                effort,
-                owner_role: actions.first().map_or(item.owner_role, |a| a.owner_role),
-                importance,
-                urgency,
-                horizon,
-                on_shortest_path,
-                actions,
-            }
-        })
+        .filter_map(|f| Gap::of(f, scores))
+        .map(|g| g.plan(&on_path, overall_available))
         .collect();
     gaps.sort_by(|a, b| {
         a.urgency
@@ -651,66 +695,8 @@ pub fn build(assessment: &Assessment) -> Plan {
     }
 }
 
-/// The columns of `improvement-plan.csv`.
-pub const CSV_COLUMNS: [&str; 13] = [
-    "rank",
-    "criterion",
-    "title",
-    "section",
-    "status",
-    "gap_points",
-    "effort",
-    "owner_role",
-    "horizon",
-    "importance",
-    "urgency",
-    "on_shortest_path",
-    "action",
-];
-
-/// Formats points: whole numbers without decimals, else one decimal.
-pub fn points(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
-    if (r - r.round()).abs() < 1e-9 {
-        format!("{}", r.round() as i64)
-    } else {
-        format!("{r:.1}")
-    }
-}
-
-/// `improvement-plan.csv`: one row per action; `horizon` in days.
-pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(CSV_COLUMNS)?;
-    for g in &plan.gaps {
-        for a in &g.actions {
-            w.write_record([
-                g.rank.to_string(),
-                g.criterion.clone(),
-                g.title.clone(),
-                g.section.clone(),
-                g.status.as_str().to_owned(),
-                points(g.gap_points),
-                effort_str(a.effort).to_owned(),
-                owner_role_str(a.owner_role).to_owned(),
-                a.horizon.days().to_string(),
-                g.importance.as_str().to_owned(),
-                g.urgency.as_str().to_owned(),
-                if g.on_shortest_path { "yes" } else { "no" }.to_owned(),
-                a.text.clone(),
-            ])?;
-        }
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
-}
-
 /// Totals after closing the path, or `None` when there is none.
-pub fn path_result(path: &ShortestPath) -> Option<&Totals> {
+pub fn path_result(path: &ShortestPath) -> Option<&crate::scoring::Totals> {
     match path {
         ShortestPath::Path { result, .. } => Some(&result.overall),
         _ => None,

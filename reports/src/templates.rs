@@ -12,37 +12,31 @@ use super::text;
 
 /// The embedded templates and partials, by file name.
 pub const EMBEDDED: [(&str, &str); 8] = [
-    (
-        "report.md.hbs",
-        include_str!("../../../reports/templates/report.md.hbs"),
-    ),
+    ("report.md.hbs", include_str!("../templates/report.md.hbs")),
     (
         "report.html.hbs",
-        include_str!("../../../reports/templates/report.html.hbs"),
+        include_str!("../templates/report.html.hbs"),
     ),
     (
         "compare.md.hbs",
-        include_str!("../../../reports/templates/compare.md.hbs"),
+        include_str!("../templates/compare.md.hbs"),
     ),
     (
         "compare.html.hbs",
-        include_str!("../../../reports/templates/compare.html.hbs"),
+        include_str!("../templates/compare.html.hbs"),
     ),
-    (
-        "_style.hbs",
-        include_str!("../../../reports/templates/_style.hbs"),
-    ),
+    ("_style.hbs", include_str!("../templates/_style.hbs")),
     (
         "_finding_html.hbs",
-        include_str!("../../../reports/templates/_finding_html.hbs"),
+        include_str!("../templates/_finding_html.hbs"),
     ),
     (
         "_finding_md.hbs",
-        include_str!("../../../reports/templates/_finding_md.hbs"),
+        include_str!("../templates/_finding_md.hbs"),
     ),
     (
         "_footer_html.hbs",
-        include_str!("../../../reports/templates/_footer_html.hbs"),
+        include_str!("../templates/_footer_html.hbs"),
     ),
 ];
 

@@ -1,0 +1,99 @@
+//! The reports of cxaudit, from the assessment model alone: `report.md`, a
+//! self-contained `report.html` and `improvement-plan.csv` of one
+//! assessment, and `compare.md` / `compare.html` between two.
+//!
+//! Templates (`reports/templates/`, embedded, overridable per file name)
+//! receive views ([`view::ReportView`], [`compare::CompareView`]) of
+//! preformatted strings. Evidence-derived strings stay plain: HTML
+//! templates escape them (`{{x}}`), Markdown templates escape them with
+//! `md_text` / `md_cell`. Only fields named `*_html` or `svg` are inserted
+//! raw (`{{{x}}}`): SVG drawn here with every text escaped, and the pack's
+//! Markdown rendered by `pulldown-cmark` with raw HTML turned into text.
+//!
+//! Nothing here writes files: callers get the rendered text and decide
+//! where it goes.
+
+pub mod compare;
+pub mod plan_csv;
+pub mod svg;
+pub mod templates;
+pub mod text;
+pub mod view;
+
+use std::path::PathBuf;
+
+use cxaudit_model::Assessment;
+
+pub use templates::Templates;
+pub use view::{ReportView, status_class, status_label};
+
+/// Drill-down tables longer than this show their first rows and say how
+/// many more the record holds.
+pub const DRILLDOWN_ROWS: usize = 25;
+
+/// File names of a rendered report, in the order of [`Rendered::files`].
+pub const REPORT_FILES: [&str; 3] = ["report.md", "report.html", "improvement-plan.csv"];
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A template does not compile.
+    #[error("{}: template error: {message}", file.display())]
+    Template {
+        /// The template file (or folder).
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A template failed while rendering.
+    #[error("{template}: {message}")]
+    Render {
+        /// The template file name.
+        template: String,
+        /// What failed.
+        message: String,
+    },
+    /// A template override could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The CSV could not be written.
+    #[error("improvement-plan.csv: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// The rendered files of one assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// `report.md`.
+    pub markdown: String,
+    /// `report.html`.
+    pub html: String,
+    /// `improvement-plan.csv`.
+    pub plan_csv: String,
+}
+
+impl Rendered {
+    /// File names with their contents, as [`REPORT_FILES`] names them.
+    pub fn files(&self) -> [(&'static str, &str); 3] {
+        [
+            (REPORT_FILES[0], &self.markdown),
+            (REPORT_FILES[1], &self.html),
+            (REPORT_FILES[2], &self.plan_csv),
+        ]
+    }
+}
+
+/// Renders the report files of an assessment, with the plan it records.
+pub fn render(assessment: &Assessment, templates: &Templates) -> Result<Rendered, ReportError> {
+    let view = ReportView::new(assessment, &assessment.improvement_plan);
+    Ok(Rendered {
+        markdown: templates.render("report.md", &view)?,
+        html: templates.render("report.html", &view)?,
+        plan_csv: plan_csv::to_csv(&assessment.improvement_plan)?,
+    })
+}
