@@ -1,44 +1,127 @@
-//! Determinism, layout and internal consistency of generated evidence.
+//! Determinism, layout and internal consistency of generated evidence. Tables,
+//! columns and column types are read from the shipped pack's evidence schema
+//! (`standards/cx-ops/evidence-schema.toml`), not from the writer.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cxaudit_synth::{Scenario, SynthConfig, generate};
+use toml::de::{DeTable, DeValue};
 
-const HEADERS: [(&str, &str); 10] = [
-    (
-        "contacts",
-        "contact_id,customer_id,channel,queue,agent_id,arrived_at,answered_at,ended_at,talk_seconds,hold_seconds,wrap_seconds,abandoned,transferred,resolved,contact_reason",
-    ),
-    (
-        "intervals",
-        "queue,interval_start,interval_minutes,forecast_contacts,actual_contacts,forecast_aht_seconds,actual_aht_seconds,required_agents,scheduled_agents",
-    ),
-    (
-        "agents",
-        "agent_id,team,site,role,hired_on,certified_on,exited_on,exit_type",
-    ),
-    (
-        "adherence",
-        "agent_id,date,scheduled_minutes,adherent_minutes,worked_minutes,unplanned_absence_minutes,paid_minutes",
-    ),
-    (
-        "surveys",
-        "survey_id,contact_id,channel,agent_id,selection,invited_at,responded_at,csat,nps,resolved_reported,attr_wait,attr_agent_knowledge,attr_agent_courtesy,attr_resolution,attr_ease,dissatisfaction_reason",
-    ),
-    (
-        "kpi_targets",
-        "kpi,scope,target,direction,unit,baseline,baseline_period,owner,set_on,due,review_cadence,rationale",
-    ),
-    ("kpi_results", "kpi,scope,month,value"),
-    ("business_daily", "date,orders,operating_cost"),
-    (
-        "incidents",
-        "incident_id,severity,detected_at,escalated_at,resolved_at",
-    ),
-    ("changes", "change_id,impact,go_live_at,notified_at"),
-];
+/// The shipped pack's evidence schema: the canonical tables and columns the
+/// engine reads.
+const SCHEMA: &str = include_str!("../../standards/cx-ops/evidence-schema.toml");
+
+/// A canonical column of the schema.
+struct Column {
+    /// Name; a `*` suffix makes it a prefix pattern (`attr_*`).
+    name: String,
+    /// Declared type (`string`, `timestamp`, ...).
+    kind: String,
+}
+
+impl Column {
+    fn matches(&self, column: &str) -> bool {
+        match self.name.strip_suffix('*') {
+            Some(prefix) => column.starts_with(prefix),
+            None => self.name == column,
+        }
+    }
+}
+
+/// Every table of the schema with its columns, both in the file's order.
+fn schema_tables() -> Vec<(String, Vec<Column>)> {
+    let doc = DeTable::parse(SCHEMA).expect("evidence-schema.toml parses");
+    let tables = as_table(entry(doc.get_ref(), "tables"), "tables");
+    in_file_order(tables)
+        .into_iter()
+        .map(|(name, table)| {
+            let columns = as_table(entry(as_table(table, name), "columns"), name);
+            let columns = in_file_order(columns)
+                .into_iter()
+                .map(|(column, spec)| Column {
+                    name: column.to_string(),
+                    kind: entry(as_table(spec, column), "type")
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{name}.{column}: type is not a string"))
+                        .to_string(),
+                })
+                .collect();
+            (name.to_string(), columns)
+        })
+        .collect()
+}
+
+/// The value of `key` in a table of the schema.
+fn entry<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> &'a DeValue<'i> {
+    table
+        .get(key)
+        .map(|v| v.get_ref())
+        .unwrap_or_else(|| panic!("schema: no entry `{key}`"))
+}
+
+/// A schema value that must be a table (`what` names it).
+fn as_table<'a, 'i>(value: &'a DeValue<'i>, what: &str) -> &'a DeTable<'i> {
+    value
+        .as_table()
+        .unwrap_or_else(|| panic!("schema: `{what}` is not a table"))
+}
+
+/// The entries of a table in the order they appear in the file (the parsed
+/// table itself is ordered by key).
+fn in_file_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<(&'a str, &'a DeValue<'i>)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.get_ref().as_ref(), v.get_ref()))
+        .collect()
+}
+
+/// Asserts that a written header lists exactly the schema's columns, in
+/// the schema's order; a pattern column stands for one or more consecutive
+/// columns it matches.
+fn assert_canonical_header(table: &str, header: &str, columns: &[Column]) {
+    let written: Vec<&str> = header.split(',').collect();
+    let mut at = 0;
+    for column in columns {
+        let n = if column.name.ends_with('*') {
+            written[at..]
+                .iter()
+                .take_while(|w| column.matches(w))
+                .count()
+        } else {
+            usize::from(written.get(at).is_some_and(|w| column.matches(w)))
+        };
+        assert!(
+            n > 0,
+            "{table}: expected `{}` as column {} of `{header}`",
+            column.name,
+            at + 1
+        );
+        at += n;
+    }
+    assert!(
+        at == written.len(),
+        "{table}: columns not in the schema: {:?}",
+        &written[at..]
+    );
+}
+
+/// The schema's columns of a written header: for each written column, the
+/// schema column it matches.
+fn typed_header<'a>(table: &str, header: &str, columns: &'a [Column]) -> Vec<&'a Column> {
+    header
+        .split(',')
+        .map(|h| {
+            columns
+                .iter()
+                .find(|c| c.matches(h))
+                .unwrap_or_else(|| panic!("{table}: `{h}` is not in the schema"))
+        })
+        .collect()
+}
 
 fn gen_into(dir: &Path, scenario: Scenario, seed: u64) {
     let cfg = SynthConfig::new(scenario, 5_000, seed);
@@ -102,14 +185,35 @@ fn same_seed_gives_identical_bytes_and_different_seed_differs() {
     );
 }
 
+/// The data files of a generated folder, by table name.
+fn data_tables(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("data"))
+        .expect("data")
+        .map(|e| {
+            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".csv")
+                .unwrap_or_else(|| panic!("data/{name} is not a CSV table"))
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn layout_and_headers_are_exact() {
+    let schema = schema_tables();
+    let mut canonical: Vec<String> = schema.iter().map(|(name, _)| name.clone()).collect();
+    canonical.sort();
     for scenario in [Scenario::Baseline, Scenario::Followup] {
         let dir = tempfile::tempdir().expect("tmp");
         gen_into(dir.path(), scenario, 3);
-        for (name, header) in HEADERS {
+        // Exactly the schema's tables, each with exactly its columns.
+        assert_eq!(data_tables(dir.path()), canonical);
+        for (name, columns) in &schema {
             let text = read(dir.path(), &format!("data/{name}.csv"));
-            assert_eq!(text.lines().next(), Some(header), "{name}");
+            let header = text.lines().next().unwrap_or_default();
+            assert_canonical_header(name, header, columns);
         }
         for doc in [
             "evidence.toml",
@@ -128,9 +232,9 @@ fn layout_and_headers_are_exact() {
             Scenario::Baseline => assert!((1..6).contains(&reviews)),
         }
         // Every row has as many fields as the header (quote-aware count).
-        for (name, header) in HEADERS {
+        for name in &canonical {
             let text = read(dir.path(), &format!("data/{name}.csv"));
-            let want = header.split(',').count();
+            let want = text.lines().next().unwrap_or_default().split(',').count();
             for (i, line) in text.lines().enumerate() {
                 let mut quoted = false;
                 let mut n = 1;
@@ -246,12 +350,12 @@ fn tables_are_internally_consistent() {
     }
 }
 
-/// Timestamp columns of every table, by header name.
-fn timestamp_columns(header: &str) -> Vec<usize> {
-    header
-        .split(',')
+/// Positions of the written columns the schema types as timestamps.
+fn timestamp_columns(table: &str, header: &str, columns: &[Column]) -> Vec<usize> {
+    typed_header(table, header, columns)
+        .iter()
         .enumerate()
-        .filter(|(_, h)| h.ends_with("_at") || *h == "interval_start")
+        .filter(|(_, c)| c.kind == "timestamp")
         .map(|(i, _)| i)
         .collect()
 }
@@ -268,9 +372,10 @@ fn no_timestamp_falls_in_a_dst_gap() {
     assert!(read(dir.path(), "evidence.toml").contains("time_zone = \"Europe/Lisbon\""));
     let mut checked = 0;
     let mut after_gap = 0;
-    for (name, header) in HEADERS {
-        let cols = timestamp_columns(header);
+    for (name, columns) in schema_tables() {
         let text = read(dir.path(), &format!("data/{name}.csv"));
+        let header = text.lines().next().unwrap_or_default();
+        let cols = timestamp_columns(&name, header, &columns);
         for r in rows(&text) {
             for &c in &cols {
                 let Some(v) = r.get(c).filter(|v| !v.is_empty()) else {
