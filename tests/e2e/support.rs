@@ -2,10 +2,15 @@
 //! are, fixture copies, and running the binary.
 //!
 //! The tests need `cargo build --workspace` first (the README's test
-//! command does it): plugins are separate libraries, not dependencies.
+//! command does it): plugins are separate libraries, not dependencies, and
+//! `cargo test` does not rebuild them. A binary or plugin library older than
+//! the sources it was built from is refused (see [`check_fresh`]), so the
+//! tests never pass on what an earlier build left in `target/<profile>`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::SystemTime;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -25,7 +30,8 @@ pub fn build_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// The `cxaudit` binary.
+/// The `cxaudit` binary, once it and every plugin library beside it (which
+/// it loads from its own folder) are checked against their sources.
 pub fn bin() -> PathBuf {
     let path = build_dir().join(format!("cxaudit{}", std::env::consts::EXE_SUFFIX));
     assert!(
@@ -33,10 +39,131 @@ pub fn bin() -> PathBuf {
         "{} is missing: run `cargo build --workspace` before the tests",
         path.display()
     );
+    static FRESH: OnceLock<Result<(), String>> = OnceLock::new();
+    if let Err(e) = FRESH.get_or_init(|| check_build_dir(&path)) {
+        panic!("{e}");
+    }
     path
 }
 
-/// The built library of a plugin crate, e.g. `cxaudit_testplugin_threshold`.
+/// The binary and every plugin library in its folder are fresh.
+fn check_build_dir(binary: &Path) -> Result<(), String> {
+    check_fresh(binary, "binary")?;
+    let dir = binary.parent().expect("build dir");
+    let mut libraries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| is_library(p))
+        .collect();
+    libraries.sort();
+    libraries
+        .iter()
+        .try_for_each(|lib| check_fresh(lib, "plugin library"))
+}
+
+/// A shared library's file name on this platform (`lib*.so`, `*.dll`, ...).
+fn is_library(path: &Path) -> bool {
+    path.is_file()
+        && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            n.starts_with(std::env::consts::DLL_PREFIX) && n.ends_with(std::env::consts::DLL_SUFFIX)
+        })
+}
+
+/// Checks that a built artifact matches its sources: `Err` with the reason
+/// and the remedy when it does not. `what` names it in the message
+/// (`"plugin library"`, `"binary"`).
+///
+/// Cargo writes next to each artifact a dep-info file (`<stem>.d`, Makefile
+/// syntax: `target: source source ...`) listing every source file it was
+/// built from, those of the workspace crates it depends on included. These
+/// are the files whose change makes cargo rebuild it, so the check never
+/// asks for a rebuild that `cargo build` would not do (unlike a walk over
+/// the crates' folders, which would count tests, benches and manifests).
+/// The artifact is stale when one of them is newer than it or no longer
+/// exists; without its dep-info file it cannot be checked and is refused.
+pub fn check_fresh(artifact: &Path, what: &str) -> Result<(), String> {
+    let shown = artifact.display();
+    let built = modified(artifact)
+        .map_err(|e| format!("cannot read the modification time of {what} {shown}: {e}"))?;
+    let dep_info = artifact.with_extension("d");
+    let text = std::fs::read_to_string(&dep_info).map_err(|e| {
+        format!(
+            "cannot check {what} {shown} against its sources ({}: {e}): \
+             run `cargo build --workspace`",
+            dep_info.display()
+        )
+    })?;
+    let sources = dep_info_sources(&text);
+    if sources.is_empty() {
+        return Err(format!(
+            "cannot check {what} {shown}: {} lists no source file",
+            dep_info.display()
+        ));
+    }
+    let mut newest: Option<(SystemTime, PathBuf)> = None;
+    for source in sources {
+        let source = if source.is_relative() {
+            root().join(source) // `build.dep-info-basedir`, taken as the workspace root
+        } else {
+            source
+        };
+        match modified(&source) {
+            Ok(t) if newest.as_ref().is_none_or(|(n, _)| t > *n) => newest = Some((t, source)),
+            Ok(_) => {}
+            Err(_) => {
+                return Err(format!(
+                    "stale {what} {shown}: run `cargo build --workspace` (it was built from \
+                     {}, which no longer exists; delete the file if its crate is gone)",
+                    source.display()
+                ));
+            }
+        }
+    }
+    match newest {
+        Some((t, source)) if t > built => Err(format!(
+            "stale {what} {shown}: run `cargo build --workspace` ({} changed after it was built)",
+            source.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn modified(path: &Path) -> std::io::Result<SystemTime> {
+    std::fs::metadata(path)?.modified()
+}
+
+/// The prerequisites of every rule of a Makefile-style dep-info file; a
+/// space inside a path is written `\ `.
+fn dep_info_sources(text: &str) -> Vec<PathBuf> {
+    let mut sources = Vec::new();
+    for line in text.lines() {
+        // `: ` ends the target (a Windows drive's `C:` has no space after it).
+        let Some((_, prerequisites)) = line.split_once(": ") else {
+            continue;
+        };
+        let mut current = String::new();
+        let mut chars = prerequisites.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' && chars.peek() == Some(&' ') {
+                current.push(' ');
+                chars.next();
+            } else if c.is_whitespace() {
+                if !current.is_empty() {
+                    sources.push(PathBuf::from(std::mem::take(&mut current)));
+                }
+            } else {
+                current.push(c);
+            }
+        }
+        if !current.is_empty() {
+            sources.push(PathBuf::from(current));
+        }
+    }
+    sources
+}
+
+/// The built library of a plugin crate, e.g. `cxaudit_testplugin_threshold`,
+/// checked against its sources.
 pub fn plugin_library(crate_name: &str) -> PathBuf {
     let file = format!(
         "{}{crate_name}{}",
@@ -49,6 +176,9 @@ pub fn plugin_library(crate_name: &str) -> PathBuf {
         "{} is missing: run `cargo build --workspace` before the tests",
         path.display()
     );
+    if let Err(e) = check_fresh(&path, "plugin library") {
+        panic!("{e}");
+    }
     path
 }
 
@@ -150,4 +280,97 @@ pub fn status(a: &serde_json::Value, id: &str) -> String {
         .as_str()
         .expect("status")
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn set_modified(path: &Path, t: SystemTime) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open")
+            .set_modified(t)
+            .expect("set modification time");
+    }
+
+    /// A fake crate and library in `dir`: `src/lib.rs` and `lib.rs` in a
+    /// folder with a space, both listed in the library's dep-info file.
+    fn fake_build(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+        let (src, other) = (dir.join("src/lib.rs"), dir.join("dep crate/lib.rs"));
+        for f in [&src, &other] {
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, "//").unwrap();
+        }
+        let lib = dir.join("libfake.so");
+        std::fs::write(&lib, "not really a library").unwrap();
+        let escaped = |p: &Path| p.display().to_string().replace(' ', "\\ ");
+        std::fs::write(
+            dir.join("libfake.d"),
+            format!(
+                "{}: {} {}\n",
+                escaped(&dir.join("libfake.rlib")),
+                escaped(&src),
+                escaped(&other)
+            ),
+        )
+        .unwrap();
+        (lib, src, other)
+    }
+
+    #[test]
+    fn a_source_newer_than_the_library_makes_it_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let (lib, src, other) = fake_build(dir.path());
+        let t0 = SystemTime::now() - Duration::from_secs(3600);
+        set_modified(&src, t0);
+        set_modified(&other, t0);
+        set_modified(&lib, t0 + Duration::from_secs(60));
+        assert_eq!(check_fresh(&lib, "plugin library"), Ok(()));
+
+        // Touch the dependency's source (the one with a space in its path).
+        set_modified(&other, t0 + Duration::from_secs(120));
+        let err = check_fresh(&lib, "plugin library").unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "stale plugin library {}: run `cargo build --workspace` ({} changed after it \
+                 was built)",
+                lib.display(),
+                other.display()
+            )
+        );
+        // Rebuilt: fresh again.
+        set_modified(&lib, t0 + Duration::from_secs(180));
+        assert_eq!(check_fresh(&lib, "plugin library"), Ok(()));
+    }
+
+    #[test]
+    fn a_vanished_source_or_a_missing_dep_info_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (lib, src, _) = fake_build(dir.path());
+        std::fs::remove_file(&src).unwrap();
+        let err = check_fresh(&lib, "plugin library").unwrap_err();
+        assert!(err.starts_with("stale plugin library"), "{err}");
+        assert!(err.contains("which no longer exists"), "{err}");
+
+        std::fs::remove_file(dir.path().join("libfake.d")).unwrap();
+        let err = check_fresh(&lib, "plugin library").unwrap_err();
+        assert!(err.contains("cannot check plugin library"), "{err}");
+        assert!(err.contains("libfake.d"), "{err}");
+    }
+
+    #[test]
+    fn dep_info_prerequisites_are_split_on_unescaped_spaces() {
+        assert_eq!(
+            dep_info_sources("/t/lib.rlib: /a/x.rs /b\\ c/y.rs\n\n/t/other: /d.rs\n"),
+            [
+                PathBuf::from("/a/x.rs"),
+                PathBuf::from("/b c/y.rs"),
+                PathBuf::from("/d.rs")
+            ]
+        );
+    }
 }

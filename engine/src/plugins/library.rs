@@ -219,12 +219,21 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
         return Err(invalid(format!("invalid plugin name `{name}`")));
     }
     let mut evaluators = Vec::with_capacity(d.evaluator_count);
+    let stride = if d.evaluator_count == 0 {
+        0 // the array is never read (and may be null)
+    } else {
+        // SAFETY: the descriptor (static in the plugin, ABI-compatible major
+        // version) promises `evaluator_count` entries at `evaluators`, and
+        // there is at least one.
+        unsafe { evaluator_stride(d.evaluators) }
+    };
     let base = d.evaluators as *const u8;
     for i in 0..d.evaluator_count {
-        // SAFETY: `evaluator_count` entries, each `struct_size` bytes (the
-        // first field), which is at least the v1 size: checked below.
-        let e =
-            unsafe { &*(base.add(i * evaluator_stride(base)) as *const abi::EvaluatorDescriptor) };
+        // SAFETY: `i < evaluator_count`; the entries are static in the plugin,
+        // `stride` bytes apart (the plugin's `struct_size`, which a plugin of
+        // this major version makes at least the size this host reads; each
+        // entry's own size is checked below before its fields are used).
+        let e = unsafe { &*(base.add(i * stride) as *const abi::EvaluatorDescriptor) };
         if e.struct_size < size_of::<abi::EvaluatorDescriptor>() {
             return Err(invalid(format!(
                 "evaluator descriptor {i} is too small ({} bytes)",
@@ -256,10 +265,16 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
     })
 }
 
-/// The stride of the evaluator array: the `struct_size` of its first entry.
-fn evaluator_stride(base: *const u8) -> usize {
-    // SAFETY: called only when the array has at least one entry; the first
-    // field of every entry is its size.
-    let size = unsafe { *(base as *const usize) };
+/// The stride of the evaluator array: the `struct_size` of its first entry,
+/// at least the size of the descriptor this host knows.
+///
+/// # Safety
+///
+/// `first` must point to a readable, aligned evaluator descriptor (its first
+/// field, `struct_size`, is read), i.e. the array must have at least one entry.
+unsafe fn evaluator_stride(first: *const abi::EvaluatorDescriptor) -> usize {
+    // SAFETY: the caller guarantees `first` points to a readable, aligned
+    // descriptor; only its first field, a `usize` in every ABI version, is read.
+    let size = unsafe { (*first).struct_size };
     size.max(size_of::<abi::EvaluatorDescriptor>())
 }
