@@ -146,3 +146,17 @@ fn monthly_groups_and_absent_tables() {
         "unavailable: no `surveys` table in the evidence"
     );
 }
+
+#[test]
+fn sub_second_timestamps_decide_service_level_and_asa() {
+    let v = kpis_of(&fixture("evidence-subsecond"), &[]);
+    let g = &v["groups"][0];
+    // k1 waits 10:00:20.950 - 10:00:00.900 = 20.050 s: over T = 20 s (within is <= T).
+    // k2 abandons after 11:00:05.900 - 11:00:00.001 = 5.899 s: not a short abandon (<= 5 s).
+    // answered within T / (offered - short abandons) = 0 / (2 - 0) = 0; truncated to whole
+    // seconds it would be 1 / (2 - 1) = 1.
+    close(&g["service_level"], 0.0);
+    close(&g["asa_seconds"], 20.05); // 20.050 / 1 answered
+    close(&g["abandon_rate"], 0.5); // k2 of 2
+    close(&g["contacts"], 2.0);
+}

@@ -1,12 +1,13 @@
 //! Typed CSV to Arrow: one pass over the file, only the wanted columns,
 //! every bad cell reported with file, line, column and the expected type.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    TimestampSecondBuilder,
+    TimestampMillisecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -87,7 +88,8 @@ enum ColumnBuilder {
     Float(Float64Builder),
     Bool(BooleanBuilder),
     Date(Date32Builder),
-    Ts(TimestampSecondBuilder),
+    /// UTC milliseconds.
+    Ts(TimestampMillisecondBuilder),
 }
 
 impl ColumnBuilder {
@@ -98,7 +100,9 @@ impl ColumnBuilder {
             ColumnType::Float => Self::Float(Float64Builder::new()),
             ColumnType::Bool => Self::Bool(BooleanBuilder::new()),
             ColumnType::Date | ColumnType::Month => Self::Date(Date32Builder::new()),
-            ColumnType::Timestamp => Self::Ts(TimestampSecondBuilder::new().with_timezone("UTC")),
+            ColumnType::Timestamp => {
+                Self::Ts(TimestampMillisecondBuilder::new().with_timezone("UTC"))
+            }
         }
     }
 
@@ -114,7 +118,9 @@ impl ColumnBuilder {
     }
 }
 
-/// The Arrow type the host uses for a column type.
+/// The Arrow type the host uses for a column type. Timestamps are UTC
+/// milliseconds: sub-second parts of the export survive (digits beyond the
+/// millisecond are truncated).
 pub fn arrow_type(t: ColumnType) -> DataType {
     match t {
         ColumnType::String => DataType::Utf8,
@@ -122,7 +128,7 @@ pub fn arrow_type(t: ColumnType) -> DataType {
         ColumnType::Float => DataType::Float64,
         ColumnType::Bool => DataType::Boolean,
         ColumnType::Date | ColumnType::Month => DataType::Date32,
-        ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+        ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
     }
 }
 
@@ -135,6 +141,7 @@ enum Cell {
     Float(f64),
     Bool(bool),
     Date(i32),
+    /// UTC milliseconds.
     Ts(i64),
 }
 
@@ -187,19 +194,22 @@ impl CellParser {
         }
     }
 
+    /// A timestamp as UTC milliseconds: fractional seconds are kept to the
+    /// millisecond, further digits truncated (toward the earlier instant).
     fn parse_timestamp(&self, value: &str) -> Result<i64, String> {
         let naive = match &self.timestamp_format {
-            Some(format) => {
-                if let Ok(dt) = DateTime::parse_from_str(value, format) {
-                    return Ok(dt.timestamp());
+            Some(declared) => {
+                let format = with_optional_fraction(declared);
+                if let Ok(dt) = DateTime::parse_from_str(value, &format) {
+                    return Ok(dt.timestamp_millis());
                 }
-                NaiveDateTime::parse_from_str(value, format).map_err(|_| {
-                    format!("expected timestamp in format `{format}`, found `{value}`")
+                NaiveDateTime::parse_from_str(value, &format).map_err(|_| {
+                    format!("expected timestamp in format `{declared}`, found `{value}`")
                 })?
             }
             None => {
                 if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
-                    return Ok(dt.timestamp());
+                    return Ok(dt.timestamp_millis());
                 }
                 [
                     "%Y-%m-%dT%H:%M:%S%.f",
@@ -217,15 +227,26 @@ impl CellParser {
             }
         };
         match self.tz.from_local_datetime(&naive) {
-            chrono::LocalResult::Single(t) => Ok(t.timestamp()),
+            chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
             // A repeated hour when clocks go back: the first occurrence.
-            chrono::LocalResult::Ambiguous(first, _) => Ok(first.timestamp()),
+            chrono::LocalResult::Ambiguous(first, _) => Ok(first.timestamp_millis()),
             chrono::LocalResult::None => Err(format!(
                 "timestamp `{value}` does not exist in time zone {} (clocks went forward)",
                 self.tz
             )),
         }
     }
+}
+
+/// A `timestamp_format` whose seconds (`%S`, `%T`) also take an optional
+/// fraction (`.9`, `.250`, `.123456`), unless the format places fractions
+/// itself: exports add milliseconds to a declared `%H:%M:%S`.
+fn with_optional_fraction(format: &str) -> Cow<'_, str> {
+    const FRACTIONS: [&str; 8] = ["%f", "%.f", "%3f", "%6f", "%9f", "%.3f", "%.6f", "%.9f"];
+    if FRACTIONS.iter().any(|f| format.contains(f)) {
+        return Cow::Borrowed(format);
+    }
+    Cow::Owned(format.replace("%S", "%S%.f").replace("%T", "%T%.f"))
 }
 
 fn parse_month(value: &str) -> Option<NaiveDate> {
@@ -467,7 +488,7 @@ mod tests {
     use super::*;
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float64Type, TimestampSecondType};
+    use arrow_array::types::{Float64Type, TimestampMillisecondType};
 
     fn col(name: &str, t: ColumnType, nullable: bool) -> WantedColumn {
         WantedColumn {
@@ -515,8 +536,10 @@ mod tests {
         let talk = t.batches[0].column(1).as_primitive::<Float64Type>();
         assert_eq!(talk.value(0), 1.5);
         assert!(talk.is_null(1));
-        let at = t.batches[0].column(2).as_primitive::<TimestampSecondType>();
-        assert_eq!(at.value(0), 1_767_254_400); // 2026-01-01T08:00:00Z
+        let at = t.batches[0]
+            .column(2)
+            .as_primitive::<TimestampMillisecondType>();
+        assert_eq!(at.value(0), 1_767_254_400_000); // 2026-01-01T08:00:00Z
     }
 
     #[test]
@@ -572,7 +595,9 @@ mod tests {
             &options(formats, OnError::Fail),
         )
         .unwrap();
-        let at = t.batches[0].column(0).as_primitive::<TimestampSecondType>();
+        let at = t.batches[0]
+            .column(0)
+            .as_primitive::<TimestampMillisecondType>();
         // 09:00 BST is 08:00 UTC.
         assert_eq!(
             at.value(0),
@@ -581,7 +606,7 @@ mod tests {
                 .and_hms_opt(8, 0, 0)
                 .unwrap()
                 .and_utc()
-                .timestamp()
+                .timestamp_millis()
         );
     }
 
@@ -634,5 +659,66 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("expected one of voice, chat"), "{e}");
+    }
+
+    #[test]
+    fn fractional_seconds_keep_milliseconds() {
+        let f = write(
+            "at\n2026-01-01T08:00:00\n2026-01-01T08:00:00.9\n2026-01-01T08:00:00.900\n\
+             2026-01-01 08:00:00.123456\n2026-01-01T08:00:00.999999Z\n2026-01-01T09:00:00.25+01:00\n",
+        );
+        let t = read_table(
+            f.path(),
+            &[col("at", ColumnType::Timestamp, false)],
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap();
+        assert_eq!(
+            t.schema.field(0).data_type(),
+            &DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+        );
+        let at = t.batches[0]
+            .column(0)
+            .as_primitive::<TimestampMillisecondType>();
+        let base = 1_767_254_400_000; // 2026-01-01T08:00:00Z in milliseconds
+        // Digits beyond the millisecond are truncated (toward the earlier instant).
+        assert_eq!(
+            at.values().to_vec(),
+            [
+                base,
+                base + 900,
+                base + 900,
+                base + 123,
+                base + 999,
+                base + 250
+            ]
+        );
+    }
+
+    #[test]
+    fn a_custom_format_takes_a_fraction_after_its_seconds() {
+        let f = write("at\n31/07/2026 09:00:00\n31/07/2026 09:00:00.250\n31/07/2026 09:00:00.5\n");
+        let formats = Formats {
+            time_zone: Some("Europe/London".into()),
+            timestamp_format: Some("%d/%m/%Y %H:%M:%S".into()),
+            ..Formats::default()
+        };
+        let t = read_table(
+            f.path(),
+            &[col("at", ColumnType::Timestamp, false)],
+            &options(formats, OnError::Fail),
+        )
+        .unwrap();
+        let at = t.batches[0]
+            .column(0)
+            .as_primitive::<TimestampMillisecondType>();
+        // 09:00 BST is 08:00 UTC.
+        let base = chrono::NaiveDate::from_ymd_opt(2026, 7, 31)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(at.values().to_vec(), [base, base + 250, base + 500]);
     }
 }

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_kpis::evaluator::{self, optional_column};
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 
 /// Percentages (`61.2%`) and JSON numbers (6 decimals, `null` when absent or
 /// not finite), as the other KPI-reading plugins format them.
@@ -29,10 +30,10 @@ pub struct Invitation {
     pub agent_id: Option<String>,
     /// How the invitation was selected (random, census, agent_selected, customer_initiated).
     pub selection: Option<String>,
-    /// When the invitation was sent, UTC seconds.
-    pub invited_at: i64,
-    /// When the customer responded, UTC seconds.
-    pub responded_at: Option<i64>,
+    /// When the invitation was sent, UTC milliseconds.
+    pub invited_at_ms: i64,
+    /// When the customer responded, UTC milliseconds.
+    pub responded_at_ms: Option<i64>,
     /// Overall satisfaction, 1-5.
     pub csat: Option<i64>,
     /// Coded reason for dissatisfaction.
@@ -40,9 +41,15 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// The second the invitation was sent (rounded down), for the window
+    /// and months.
+    pub fn invited_second(&self) -> i64 {
+        floor_seconds(self.invited_at_ms)
+    }
+
     /// Whether the customer responded (a response time or a CSAT answer).
     pub fn responded(&self) -> bool {
-        self.responded_at.is_some() || self.csat.is_some()
+        self.responded_at_ms.is_some() || self.csat.is_some()
     }
 }
 
@@ -69,12 +76,12 @@ pub struct Contact {
     pub channel: String,
     /// Handling agent.
     pub agent_id: Option<String>,
-    /// Arrival, UTC seconds.
-    pub arrived_at: i64,
-    /// Answer (first response), UTC seconds.
-    pub answered_at: Option<i64>,
-    /// End (hang-up for abandoned contacts), UTC seconds.
-    pub ended_at: Option<i64>,
+    /// Arrival, UTC milliseconds.
+    pub arrived_at_ms: i64,
+    /// Answer (first response), UTC milliseconds.
+    pub answered_at_ms: Option<i64>,
+    /// End (hang-up for abandoned contacts), UTC milliseconds.
+    pub ended_at_ms: Option<i64>,
     /// Talk + hold + wrap seconds, when the columns are present.
     pub handle_seconds: Option<f64>,
     /// Abandoned before an answer.
@@ -88,7 +95,7 @@ pub struct Contact {
 impl Contact {
     /// Handled: not abandoned, answered, and not self-service.
     pub fn handled(&self) -> bool {
-        !self.abandoned && self.answered_at.is_some() && self.channel != SELF_SERVICE
+        !self.abandoned && self.answered_at_ms.is_some() && self.channel != SELF_SERVICE
     }
 
     /// In the survey population of its channel: handled, or for
@@ -101,14 +108,20 @@ impl Contact {
         }
     }
 
-    /// Wait: answered - arrived (answered) or ended - arrived (abandoned).
+    /// Wait, exact to the millisecond: answered - arrived (answered) or
+    /// ended - arrived (abandoned).
     pub fn wait_seconds(&self) -> Option<f64> {
         let until = if self.abandoned {
-            self.ended_at
+            self.ended_at_ms
         } else {
-            self.answered_at
+            self.answered_at_ms
         }?;
-        Some((until - self.arrived_at) as f64)
+        Some(seconds_between(self.arrived_at_ms, until))
+    }
+
+    /// The second of arrival (rounded down), for the window and months.
+    pub fn arrived_second(&self) -> i64 {
+        floor_seconds(self.arrived_at_ms)
     }
 }
 
@@ -210,24 +223,24 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
     let n = t.num_rows();
     let ids: Vec<Option<String>> = t.strs("survey_id")?.map(owned).collect();
     let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
-    let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
+    let invited: Vec<Option<i64>> = t.timestamps_ms("invited_at")?.collect();
     let contact = optional_column(t, "contact_id", |c| t.strs(c).map(|it| it.map(owned)))?;
     let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(owned)))?;
     let selection = optional_column(t, "selection", |c| t.strs(c).map(|it| it.map(owned)))?;
-    let responded = optional_column(t, "responded_at", |c| t.timestamps(c))?;
+    let responded = optional_column(t, "responded_at", |c| t.timestamps_ms(c))?;
     let csat = optional_column(t, "csat", |c| t.i64s(c))?;
     let reason = optional_column(t, "dissatisfaction_reason", |c| {
         t.strs(c).map(|it| it.map(owned))
     })?;
     let mut out = Invitations::default();
     for i in 0..n {
-        let (Some(survey_id), Some(channel), Some(invited_at)) =
+        let (Some(survey_id), Some(channel), Some(invited_at_ms)) =
             (ids[i].clone(), channels[i].clone(), invited[i])
         else {
             out.incomplete += 1;
             continue;
         };
-        let in_window = window.contains(invited_at);
+        let in_window = window.contains(floor_seconds(invited_at_ms));
         if !in_window {
             out.outside_window += 1;
         }
@@ -237,14 +250,14 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
             channel,
             agent_id: agent[i].clone(),
             selection: selection[i].clone(),
-            invited_at,
-            responded_at: responded[i],
+            invited_at_ms,
+            responded_at_ms: responded[i],
             csat: csat[i],
             reason: reason[i].clone(),
         };
         if in_window {
             out.rows.push(row);
-        } else if invited_at >= window.end {
+        } else if floor_seconds(invited_at_ms) >= window.end {
             out.after_window.push(row);
         }
     }
@@ -271,11 +284,11 @@ pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
     let n = t.num_rows();
     let ids: Vec<Option<String>> = t.strs("contact_id")?.map(owned).collect();
     let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
-    let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
+    let arrived: Vec<Option<i64>> = t.timestamps_ms("arrived_at")?.collect();
     let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
     let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(owned)))?;
-    let answered = optional_column(t, "answered_at", |c| t.timestamps(c))?;
-    let ended = optional_column(t, "ended_at", |c| t.timestamps(c))?;
+    let answered = optional_column(t, "answered_at", |c| t.timestamps_ms(c))?;
+    let ended = optional_column(t, "ended_at", |c| t.timestamps_ms(c))?;
     let talk = optional_column(t, "talk_seconds", |c| t.f64s(c))?;
     let hold = optional_column(t, "hold_seconds", |c| t.f64s(c))?;
     let wrap = optional_column(t, "wrap_seconds", |c| t.f64s(c))?;
@@ -283,7 +296,7 @@ pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
     let resolved = optional_column(t, "resolved", |c| t.bools(c))?;
     let mut out = Contacts::default();
     for i in 0..n {
-        let (Some(contact_id), Some(channel), Some(arrived_at), Some(abandoned)) = (
+        let (Some(contact_id), Some(channel), Some(arrived_at_ms), Some(abandoned)) = (
             ids[i].clone(),
             channels[i].clone(),
             arrived[i],
@@ -300,9 +313,9 @@ pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
             contact_id,
             channel,
             agent_id: agent[i].clone(),
-            arrived_at,
-            answered_at: answered[i],
-            ended_at: ended[i],
+            arrived_at_ms,
+            answered_at_ms: answered[i],
+            ended_at_ms: ended[i],
             handle_seconds,
             abandoned,
             transferred: transferred[i],

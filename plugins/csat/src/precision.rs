@@ -180,19 +180,19 @@ pub fn build_cells(
     let mut population: BTreeMap<(String, String), u64> = BTreeMap::new();
     for c in contacts
         .iter()
-        .filter(|c| c.in_population() && window.contains(c.arrived_at))
+        .filter(|c| c.in_population() && window.contains(c.arrived_second()))
     {
         *population
-            .entry((window.month_of(c.arrived_at), c.channel.clone()))
+            .entry((window.month_of(c.arrived_second()), c.channel.clone()))
             .or_default() += 1;
     }
     let mut answers: BTreeMap<(String, String), Tally> = BTreeMap::new();
     for i in invitations {
         let a = answers
-            .entry((window.month_of(i.invited_at), i.channel.clone()))
+            .entry((window.month_of(i.invited_second()), i.channel.clone()))
             .or_default();
         a.invitations += 1;
-        a.responded += u64::from(i.responded_at.is_some());
+        a.responded += u64::from(i.responded_at_ms.is_some());
         if i.selection.as_deref() == Some("customer_initiated") {
             continue;
         }

@@ -416,7 +416,7 @@ impl AgentRates {
         for c in contacts
             .rows
             .iter()
-            .filter(|c| c.handled() && window.contains(c.arrived_at))
+            .filter(|c| c.handled() && window.contains(c.arrived_second()))
         {
             if let Some(a) = &c.agent_id {
                 *handled.entry((c.channel.clone(), a.clone())).or_default() += 1;
@@ -711,7 +711,7 @@ fn report_coverage(
     for c in contacts
         .rows
         .iter()
-        .filter(|c| c.handled() && window.contains(c.arrived_at))
+        .filter(|c| c.handled() && window.contains(c.arrived_second()))
     {
         *handled.entry(c.channel.as_str()).or_default() += 1;
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use cxaudit_metrics::stats::{median, percentile_nearest_rank_sorted};
 use cxaudit_plugin_sdk::markdown;
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::seconds_between;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -142,9 +143,10 @@ impl Evaluator for TimingDesign {
                 .contact_id
                 .as_deref()
                 .and_then(|id| by_id.get(id))
-                .and_then(|c| c.ended_at);
+                .and_then(|c| c.ended_at_ms);
             if let Some(end) = ended {
-                delays.push((i.channel.clone(), (i.invited_at - end) as f64 / 3600.0));
+                let hours = seconds_between(end, i.invited_at_ms) / 3600.0;
+                delays.push((i.channel.clone(), hours));
             }
         }
         let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
@@ -533,5 +535,42 @@ mod tests {
         let e = host([1, 1, 1, 1]).run(&TimingDesign, json!({}));
         assert_eq!(e.score, Some(0.25));
         assert!(e.summary.contains("no survey_design document"));
+    }
+
+    #[test]
+    fn delays_are_exact_to_the_millisecond() {
+        // c1 ends 10:00:00.600 and is invited 24 h 0.3 s later: over the 24 h limit
+        // (whole seconds would make it exactly 24 h, within). c2 is invited 1 h after its end.
+        let contacts = [
+            handled(
+                "c1",
+                "voice",
+                "A1",
+                "2026-01-10T09:50:00",
+                "2026-01-10T09:50:20",
+                "2026-01-10T10:00:00.600",
+            ),
+            handled(
+                "c2",
+                "voice",
+                "A1",
+                "2026-01-10T09:50:00",
+                "2026-01-10T09:50:20",
+                "2026-01-10T10:00:00",
+            ),
+        ];
+        let surveys = [
+            invite("s1", "c1", "voice", "A1", "2026-01-11T10:00:00.900"),
+            invite("s2", "c2", "voice", "A1", "2026-01-10T11:00:00"),
+        ];
+        let e = with_contacts_and_surveys(january(), &contacts, &surveys)
+            .document("survey_design", "docs/survey.md", GOOD)
+            .run(&TimingDesign, json!({}));
+        let m = |name: &str| e.measurement(name).unwrap().value;
+        // 1 of 2 within 24 h; the late one waited 86 400.3 s = 24.0000833 h.
+        assert_eq!(m("invitations_within_limit_share"), Some(0.5));
+        assert_eq!(m("invitations_with_delay"), Some(2.0));
+        let p90 = m("invitation_delay_p90_hours").unwrap();
+        assert!((p90 - 86_400.3 / 3600.0).abs() < 1e-9, "{p90}");
     }
 }

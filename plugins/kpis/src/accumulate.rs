@@ -8,7 +8,7 @@ use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify};
 use cxaudit_metrics::people::{annualised_attrition, average_headcount, monthly_attrition};
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{demand, forecast, service, stats};
-use cxaudit_plugin_sdk::table::date_from_days;
+use cxaudit_plugin_sdk::table::{MS_PER_SECOND, date_from_days, floor_seconds, seconds_between};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
 use crate::GroupKpis;
@@ -243,9 +243,9 @@ fn contacts(
     let mut channel = t.strs("channel")?;
     let mut queue = t.strs("queue")?;
     let mut agent = t.strs("agent_id")?;
-    let arrived = t.timestamps("arrived_at")?;
-    let mut answered = t.timestamps("answered_at")?;
-    let mut ended = t.timestamps("ended_at")?;
+    let arrived = t.timestamps_ms("arrived_at")?;
+    let mut answered = t.timestamps_ms("answered_at")?;
+    let mut ended = t.timestamps_ms("ended_at")?;
     let mut talk = t.f64s("talk_seconds")?;
     let mut hold = t.f64s("hold_seconds")?;
     let mut wrap = t.f64s("wrap_seconds")?;
@@ -277,7 +277,7 @@ fn contacts(
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
-        let day = local_date(arr, &o.time_zone);
+        let day = local_date(floor_seconds(arr), &o.time_zone);
         if !in_period(o, day) {
             continue;
         }
@@ -316,25 +316,17 @@ fn contacts(
             acc.transferred += u64::from(trans);
         }
         if o.service_channels.iter().any(|c| c == chan) {
-            let wait = match (ans, end) {
-                (Some(a), _) if !aband => (a - arr) as f64,
-                (_, Some(e)) => (e - arr) as f64,
-                _ => f64::INFINITY,
-            };
-            let timing = service::ContactTiming {
-                wait_seconds: wait,
-                answered: !aband && ans.is_some(),
-                abandoned: aband,
-            };
+            let timing = contact_timing(arr, ans, end, aband);
             add_timing(&mut acc.service, &timing, o);
             if timing.answered {
-                acc.answered_wait += wait;
+                acc.answered_wait += timing.wait_seconds;
             }
         }
     }
     let params = FcrParams {
         window_days: o.fcr_window_days,
         data_end: None,
+        ticks_per_second: MS_PER_SECOND,
     };
     let classes =
         classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
@@ -417,6 +409,30 @@ fn contacts(
         side.handled.insert(key, a.handled);
     }
     Ok(side)
+}
+
+/// A contact's timing for service level, ASA and abandonment, from its
+/// timestamps in UTC milliseconds, so waits are exact to the millisecond:
+/// the wait is answered - arrived for an answered contact, ended - arrived
+/// otherwise (an abandon's time to abandon), and infinite (never within any
+/// threshold) when neither is known. The one rule behind `cxaudit kpis` and
+/// every plugin that judges service.
+pub fn contact_timing(
+    arrived_ms: i64,
+    answered_ms: Option<i64>,
+    ended_ms: Option<i64>,
+    abandoned: bool,
+) -> service::ContactTiming {
+    let wait_seconds = match (answered_ms, ended_ms) {
+        (Some(a), _) if !abandoned => seconds_between(arrived_ms, a),
+        (_, Some(e)) => seconds_between(arrived_ms, e),
+        _ => f64::INFINITY,
+    };
+    service::ContactTiming {
+        wait_seconds,
+        answered: !abandoned && answered_ms.is_some(),
+        abandoned,
+    }
 }
 
 fn add_timing(c: &mut ServiceCounts, r: &service::ContactTiming, o: &KpiOptions) {

@@ -14,6 +14,7 @@ mod evidence;
 mod kpi;
 mod options;
 
+pub use accumulate::contact_timing;
 pub use evidence::Evidence;
 pub use kpi::{Kpi, KpiValue};
 pub use options::{GroupBy, KpiOptions};

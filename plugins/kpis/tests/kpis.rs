@@ -443,3 +443,62 @@ fn every_kpi_has_a_definition_and_unit() {
     assert!(sl.definition.contains("T = 20 s"), "{}", sl.definition);
     assert_eq!(sl.parameters["short_abandon_seconds"], 5.0);
 }
+
+/// Two voice contacts stamped to the millisecond, as an ACD exports them.
+fn sub_second_contacts() -> Evidence {
+    let contacts = table(
+        "contacts",
+        TableBuilder::new()
+            .strings("customer_id", [Some("u1"), Some("u2")])
+            .strings("channel", [Some("voice"), Some("voice")])
+            .strings("queue", [Some("q1"), Some("q1")])
+            .strings("agent_id", [Some("a1"), None])
+            .timestamps(
+                "arrived_at",
+                [
+                    Some("2026-01-05T10:00:00.900"),
+                    Some("2026-01-05T11:00:00.001"),
+                ],
+            )
+            .timestamps("answered_at", [Some("2026-01-05T10:00:20.950"), None])
+            .timestamps(
+                "ended_at",
+                [
+                    Some("2026-01-05T10:05:20.950"),
+                    Some("2026-01-05T11:00:05.900"),
+                ],
+            )
+            .floats("talk_seconds", [Some(300.0), Some(0.0)])
+            .floats("hold_seconds", [Some(0.0), Some(0.0)])
+            .floats("wrap_seconds", [Some(0.0), Some(0.0)])
+            .bools("abandoned", [Some(false), Some(true)])
+            .bools("transferred", [Some(false), Some(false)]),
+    );
+    Evidence {
+        contacts,
+        ..Evidence::default()
+    }
+}
+
+#[test]
+fn sub_second_waits_are_judged_exactly() {
+    let k = overall(&sub_second_contacts(), &options());
+    // k1 waits 10:00:20.950 - 10:00:00.900 = 20.050 s: over T = 20 s (within is <= T).
+    // k2 abandons after 11:00:05.900 - 11:00:00.001 = 5.899 s: not a short abandon (<= 5 s).
+    // Default variant: answered within T / (offered - short abandons) = 0 / (2 - 0) = 0.
+    // (Truncated to whole seconds: 20 s within T, 5 s short, 1 / (2 - 1) = 1.)
+    close(k.value(Kpi::ServiceLevel), 0.0);
+    // ASA: queue time of answered / answered = 20.050 / 1.
+    close(k.value(Kpi::AsaSeconds), 20.05);
+    // Abandon rate: abandoned / offered = 1 / 2 (the short-abandon exclusion is off by default).
+    close(k.value(Kpi::AbandonRate), 0.5);
+    // Excluding short abandons changes nothing: k2's 5.899 s is not short, 1 / 2.
+    let exclude = KpiOptions {
+        abandon_excludes_short: true,
+        ..options()
+    };
+    close(
+        overall(&sub_second_contacts(), &exclude).value(Kpi::AbandonRate),
+        0.5,
+    );
+}

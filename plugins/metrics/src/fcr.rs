@@ -27,7 +27,8 @@ pub const SECONDS_PER_DAY: i64 = 86_400;
 pub const DEFAULT_WINDOW_DAYS: u32 = 7;
 
 /// One contact for FCR, borrowing its identifiers (no copies for large inputs).
-/// Times are seconds on one clock (e.g. Unix seconds).
+/// Times are ticks of one clock: Unix seconds, or Unix milliseconds with
+/// [`FcrParams::ticks_per_second`] = 1000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FcrContact<'a> {
     /// Customer identifier; `None` or empty means unknown.
@@ -49,8 +50,12 @@ pub struct FcrContact<'a> {
 pub struct FcrParams {
     /// Repeat window in days (default 7).
     pub window_days: u32,
-    /// Explicit end of the data; default = latest `arrived_at` in the rows.
+    /// Explicit end of the data (on the contacts' clock); default = latest
+    /// `arrived_at` in the rows.
     pub data_end: Option<i64>,
+    /// Ticks of the contacts' clock per second: 1 for Unix seconds (the
+    /// default), 1000 for Unix milliseconds.
+    pub ticks_per_second: i64,
 }
 
 impl Default for FcrParams {
@@ -58,7 +63,15 @@ impl Default for FcrParams {
         Self {
             window_days: DEFAULT_WINDOW_DAYS,
             data_end: None,
+            ticks_per_second: 1,
         }
+    }
+}
+
+impl FcrParams {
+    /// The repeat window in ticks of the contacts' clock.
+    pub fn window_ticks(&self) -> i64 {
+        (i64::from(self.window_days) * SECONDS_PER_DAY).saturating_mul(self.ticks_per_second)
     }
 }
 
@@ -126,7 +139,7 @@ impl FcrCounts {
 /// agent key `None` collects contacts without an agent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FcrReport<'a> {
-    /// The data end used for censoring.
+    /// The data end used for censoring (on the contacts' clock).
     pub data_end: Option<i64>,
     /// Window in seconds.
     pub window_seconds: i64,
@@ -217,7 +230,7 @@ pub fn classify(
     if contacts.len() > u32::MAX as usize {
         return Err(MetricError::TooManyRows);
     }
-    let window = i64::from(params.window_days) * SECONDS_PER_DAY;
+    let window = params.window_ticks();
     let data_end = params
         .data_end
         .or_else(|| contacts.iter().map(|c| c.arrived_at).max());
@@ -459,6 +472,7 @@ mod tests {
         let p = FcrParams {
             window_days: 7,
             data_end: Some(100 + 7 * DAY),
+            ..FcrParams::default()
         };
         let cl = classify(&rows, &p).unwrap();
         assert_eq!(cl[0], FcrClass::RepeatGenerator);
@@ -471,12 +485,14 @@ mod tests {
         let p = FcrParams {
             window_days: 7,
             data_end: Some(99 + 7 * DAY),
+            ..FcrParams::default()
         };
         assert_eq!(classify(&rows, &p).unwrap()[0], FcrClass::Censored);
         // window 0 days: only contacts arriving in (ended, ended] -> none
         let p = FcrParams {
             window_days: 0,
             data_end: None,
+            ..FcrParams::default()
         };
         assert_eq!(classify(&rows, &p).unwrap()[0], FcrClass::Resolved);
     }
@@ -499,5 +515,37 @@ mod tests {
         assert_eq!(r.overall, FcrCounts::default());
         assert_eq!(r.overall.fcr(), None);
         assert_eq!(r.data_end, None);
+    }
+
+    #[test]
+    fn millisecond_clocks_order_and_window_exactly() {
+        const MS_DAY: i64 = DAY * 1_000;
+        let ms = FcrParams {
+            ticks_per_second: 1_000,
+            ..FcrParams::default()
+        };
+        assert_eq!(ms.window_ticks(), 7 * MS_DAY);
+        let rows = vec![
+            // A: ends at 0.300 s, comes back at 0.800 s of the same second -> a repeat
+            // (whole seconds would put both at 0 and miss it).
+            c(Some("A"), 0, Some(300), "x", false),
+            c(Some("A"), 800, Some(60_000), "x", false),
+            // B: ends at 1.000 s, back 7 days and 1 ms later -> outside the window.
+            c(Some("B"), 0, Some(1_000), "x", false),
+            c(Some("B"), 7 * MS_DAY + 1_001, None, "x", true),
+            // data end: 20 days
+            c(
+                Some("E"),
+                20 * MS_DAY,
+                Some(20 * MS_DAY + 60_000),
+                "x",
+                false,
+            ),
+        ];
+        use FcrClass::*;
+        assert_eq!(
+            classify(&rows, &ms).unwrap(),
+            [RepeatGenerator, Resolved, Resolved, Abandoned, Censored]
+        );
     }
 }

@@ -171,7 +171,7 @@ proptest! {
             })
             .collect();
         let shuffled: Vec<FcrContact<'static>> = perm.iter().map(|&i| rows[i]).collect();
-        let params = FcrParams { window_days: window, data_end: None };
+        let params = FcrParams { window_days: window, data_end: None, ..FcrParams::default() };
         let a = fcr::fcr_from_repeats(&rows, &params).unwrap();
         let b = fcr::fcr_from_repeats(&shuffled, &params).unwrap();
         prop_assert_eq!(&a, &b);

@@ -8,6 +8,7 @@ use cxaudit_metrics::fcr::{
     FcrClass, FcrContact, FcrCounts, FcrParams, classify, report_from_classes,
 };
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::MS_PER_SECOND;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -38,7 +39,9 @@ struct Columns<'a> {
     customer: Vec<Option<&'a str>>,
     agent: Vec<Option<&'a str>>,
     queue: Vec<Option<&'a str>>,
+    /// UTC milliseconds.
     arrived: Vec<Option<i64>>,
+    /// UTC milliseconds.
     ended: Vec<Option<i64>>,
     abandoned: Vec<Option<bool>>,
     reason: Option<Vec<Option<&'a str>>>,
@@ -49,8 +52,8 @@ fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
         customer: t.strs("customer_id")?.collect(),
         agent: t.strs("agent_id")?.collect(),
         queue: t.strs("queue")?.collect(),
-        arrived: t.timestamps("arrived_at")?.collect(),
-        ended: t.timestamps("ended_at")?.collect(),
+        arrived: t.timestamps_ms("arrived_at")?.collect(),
+        ended: t.timestamps_ms("ended_at")?.collect(),
         abandoned: t.bools("abandoned")?.collect(),
         reason: if t.has_column("contact_reason") {
             Some(t.strs("contact_reason")?.collect())
@@ -60,7 +63,7 @@ fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
     })
 }
 
-/// FCR rows exactly as cxaudit-kpis builds them.
+/// FCR rows exactly as cxaudit-kpis builds them (UTC milliseconds).
 fn fcr_rows<'a>(c: &Columns<'a>) -> Result<Vec<FcrContact<'a>>, EvalError> {
     (0..c.arrived.len())
         .map(|i| {
@@ -131,6 +134,7 @@ impl Evaluator for FirstContactResolution {
         let params = FcrParams {
             window_days: p.fcr_window_days,
             data_end: None,
+            ticks_per_second: MS_PER_SECOND,
         };
         let classes =
             classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;

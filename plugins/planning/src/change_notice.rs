@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 use serde::Deserialize;
 
 use crate::common;
@@ -97,14 +98,17 @@ impl Evaluator for ChangeNotice {
 struct Change {
     id: String,
     impact: String,
-    go_live_at: i64,
-    notified_at: Option<i64>,
+    /// UTC milliseconds.
+    go_live_at_ms: i64,
+    /// UTC milliseconds.
+    notified_at_ms: Option<i64>,
 }
 
 impl Change {
     /// Notice in seconds (negative when notified after go-live).
     fn notice(&self) -> Option<f64> {
-        self.notified_at.map(|n| (self.go_live_at - n) as f64)
+        self.notified_at_ms
+            .map(|n| seconds_between(n, self.go_live_at_ms))
     }
 
     fn in_time(&self, min_notice_days: f64) -> bool {
@@ -125,23 +129,25 @@ fn read_changes(
     let rows = table
         .strs("change_id")?
         .zip(table.strs("impact")?)
-        .zip(table.timestamps("go_live_at")?)
-        .zip(table.timestamps("notified_at")?);
+        .zip(table.timestamps_ms("go_live_at")?)
+        .zip(table.timestamps_ms("notified_at")?);
     let mut out = Vec::new();
     for (i, (((id, impact), go_live), notified)) in rows.enumerate() {
         let impact = impact.unwrap_or("").trim().to_ascii_lowercase();
         if !wanted.contains(&impact) {
             continue;
         }
-        let Some(go_live_at) = go_live else { continue };
-        let in_period =
-            common::local_date(go_live_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
+        let Some(go_live_at_ms) = go_live else {
+            continue;
+        };
+        let in_period = common::local_date(floor_seconds(go_live_at_ms), tz)
+            .is_some_and(|d| d >= period.0 && d <= period.1);
         if in_period {
             out.push(Change {
                 id: id.map_or_else(|| format!("row {}", i + 2), str::to_owned),
                 impact,
-                go_live_at,
-                notified_at: notified,
+                go_live_at_ms,
+                notified_at_ms: notified,
             });
         }
     }
@@ -154,7 +160,10 @@ fn evaluation(changes: &[Change], p: &NoticeParams, tz: Tz) -> Evaluation {
         .iter()
         .filter(|c| c.in_time(p.min_notice_days))
         .count();
-    let never = changes.iter().filter(|c| c.notified_at.is_none()).count();
+    let never = changes
+        .iter()
+        .filter(|c| c.notified_at_ms.is_none())
+        .count();
     let share = in_time as f64 / total as f64;
     let check = Check::new(
         "notified_in_time",
@@ -246,9 +255,12 @@ fn late_drilldown(late: &[&Change], p: &NoticeParams, tz: Tz) -> Drilldown {
                 vec![
                     c.id.clone().into(),
                     c.impact.clone().into(),
-                    common::local_time_label(c.go_live_at, tz).into(),
-                    c.notified_at
-                        .map_or_else(|| "never".to_owned(), |n| common::local_time_label(n, tz))
+                    common::local_time_label(floor_seconds(c.go_live_at_ms), tz).into(),
+                    c.notified_at_ms
+                        .map_or_else(
+                            || "never".to_owned(),
+                            |n| common::local_time_label(floor_seconds(n), tz),
+                        )
                         .into(),
                     notice.into(),
                     notice

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::markdown::MarkdownDoc;
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 use serde::Deserialize;
 
 use crate::common;
@@ -123,8 +124,10 @@ pub fn policy_limits(md: &MarkdownDoc) -> BTreeMap<String, f64> {
 struct Incident {
     id: String,
     severity: String,
-    detected_at: i64,
-    escalated_at: Option<i64>,
+    /// UTC milliseconds.
+    detected_at_ms: i64,
+    /// UTC milliseconds.
+    escalated_at_ms: Option<i64>,
 }
 
 /// The judged incidents and what was skipped.
@@ -150,27 +153,27 @@ fn read_incidents(
     let rows = table
         .strs("incident_id")?
         .zip(table.strs("severity")?)
-        .zip(table.timestamps("detected_at")?)
-        .zip(table.timestamps("escalated_at")?);
+        .zip(table.timestamps_ms("detected_at")?)
+        .zip(table.timestamps_ms("escalated_at")?);
     for (i, (((id, severity), detected), escalated)) in rows.enumerate() {
         let severity = severity.unwrap_or("").trim().to_ascii_lowercase();
         if !wanted.contains(&severity) {
             continue;
         }
-        let Some(detected_at) = detected else {
+        let Some(detected_at_ms) = detected else {
             out.no_detection_time += 1;
             continue;
         };
-        let in_period =
-            common::local_date(detected_at, tz).is_some_and(|d| d >= period.0 && d <= period.1);
+        let in_period = common::local_date(floor_seconds(detected_at_ms), tz)
+            .is_some_and(|d| d >= period.0 && d <= period.1);
         if !in_period {
             continue;
         }
         out.incidents.push(Incident {
             id: id.map_or_else(|| format!("row {}", i + 2), str::to_owned),
             severity,
-            detected_at,
-            escalated_at: escalated,
+            detected_at_ms,
+            escalated_at_ms: escalated,
         });
     }
     Ok(out)
@@ -189,7 +192,9 @@ fn judge<'a>(incidents: &'a [Incident], limits: &BTreeMap<String, f64>) -> Vec<J
         .iter()
         .map(|i| {
             let limit = limits.get(&i.severity).copied();
-            let delay = i.escalated_at.map(|e| (e - i.detected_at).max(0) as f64);
+            let delay = i
+                .escalated_at_ms
+                .map(|e| seconds_between(i.detected_at_ms, e).max(0.0));
             let on_time = matches!((limit, delay), (Some(l), Some(d)) if d <= l);
             Judged {
                 incident: i,
@@ -299,8 +304,8 @@ fn evaluation(
         .iter()
         .filter(|j| {
             j.incident
-                .escalated_at
-                .is_some_and(|x| x < j.incident.detected_at)
+                .escalated_at_ms
+                .is_some_and(|x| x < j.incident.detected_at_ms)
         })
         .count();
     if early > 0 {
@@ -359,9 +364,12 @@ fn late_drilldown(late: &[&Judged<'_>], tz: Tz) -> Drilldown {
                 vec![
                     i.id.clone().into(),
                     i.severity.clone().into(),
-                    common::local_time_label(i.detected_at, tz).into(),
-                    i.escalated_at
-                        .map_or_else(|| "never".to_owned(), |x| common::local_time_label(x, tz))
+                    common::local_time_label(floor_seconds(i.detected_at_ms), tz).into(),
+                    i.escalated_at_ms
+                        .map_or_else(
+                            || "never".to_owned(),
+                            |x| common::local_time_label(floor_seconds(x), tz),
+                        )
                         .into(),
                     minutes(j.delay).into(),
                     minutes(j.limit).into(),

@@ -276,6 +276,31 @@ mod escalation {
             .run(&Escalation, json!({}));
         assert_eq!(e.status, Status::NotApplicable);
     }
+
+    #[test]
+    fn delays_are_exact_to_the_millisecond() {
+        // J1 detected 10:00:00.500, escalated 10:30:00.600: 30 min 0.1 s > 30 min, late
+        // (whole seconds would make it exactly 30 min, on time). J2: 10 min, on time. 1/2.
+        let incidents = TableBuilder::new()
+            .strings("incident_id", [Some("J1"), Some("J2")])
+            .strings("severity", [Some("critical"), Some("critical")])
+            .timestamps(
+                "detected_at",
+                [Some("2026-02-01T10:00:00.500"), Some("2026-03-01T10:00:00")],
+            )
+            .timestamps(
+                "escalated_at",
+                [Some("2026-02-01T10:30:00.600"), Some("2026-03-01T10:10:00")],
+            );
+        let e = TestHost::new()
+            .document("escalation_policy", "p.md", POLICY)
+            .table("incidents", incidents.build())
+            .run(&Escalation, json!({}));
+        assert_eq!(check(&e, "escalated_within_limit").measured, json!(0.5));
+        let late = &e.drilldowns[0];
+        assert_eq!(late.rows.len(), 1);
+        assert_eq!(late.rows[0][0], json!("J1"));
+    }
 }
 
 mod change_notice {
@@ -345,6 +370,30 @@ mod change_notice {
             json!({"floor_share": 0.4, "target_share": 0.9, "min_notice_days": 3.0}),
         );
         close(e.score, 0.7);
+    }
+
+    #[test]
+    fn notice_is_exact_to_the_millisecond() {
+        // D1 notified 0.5 s less than 7 days before go-live: late (whole seconds would
+        // give exactly 7 days, in time). D2: 10 days, in time. 1/2.
+        let changes = TableBuilder::new()
+            .strings("change_id", [Some("D1"), Some("D2")])
+            .strings("impact", [Some("high"), Some("high")])
+            .timestamps(
+                "go_live_at",
+                [Some("2026-03-08T09:00:00"), Some("2026-04-11T09:00:00")],
+            )
+            .timestamps(
+                "notified_at",
+                [Some("2026-03-01T09:00:00.500"), Some("2026-04-01T09:00:00")],
+            );
+        let e = TestHost::new()
+            .table("changes", changes.build())
+            .run(&ChangeNotice, json!({}));
+        assert_eq!(check(&e, "notified_in_time").measured, json!(0.5));
+        let rows = &e.drilldowns[0].rows;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0][0], json!("D1"));
     }
 }
 

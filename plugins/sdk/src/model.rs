@@ -26,7 +26,10 @@ pub enum ColumnType {
     Date,
     /// A month `YYYY-MM`, stored as its first day (Arrow `Date32`).
     Month,
-    /// Instant in time (Arrow `Timestamp(Second, "UTC")`).
+    /// Instant in time (Arrow `Timestamp(Millisecond, "UTC")`: UTC
+    /// milliseconds, digits beyond the millisecond truncated). Read it with
+    /// `Table::timestamps_ms` for durations and `Table::timestamps` (whole
+    /// seconds, rounded down) for calendar days, hours and months.
     Timestamp,
 }
 

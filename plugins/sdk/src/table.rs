@@ -2,11 +2,16 @@
 //! access. Columns are read in place; nothing is copied.
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampSecondType};
+use arrow_array::types::{
+    Date32Type, Float64Type, Int64Type, TimestampMillisecondType, TimestampSecondType,
+};
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::{DataType, SchemaRef};
+use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use crate::context::EvalError;
+
+/// Milliseconds in a second.
+pub const MS_PER_SECOND: i64 = 1_000;
 
 /// A table: a schema and the batches the host parsed once.
 #[derive(Debug, Clone)]
@@ -52,16 +57,16 @@ impl Table {
         names
     }
 
-    fn arrays(&self, name: &str, expected: &DataType) -> Result<Vec<&dyn Array>, EvalError> {
-        let index = self.schema.index_of(name).map_err(|_| {
+    fn column_index(&self, name: &str) -> Result<usize, EvalError> {
+        self.schema.index_of(name).map_err(|_| {
             EvalError::MissingEvidence(format!("table `{}` has no column `{name}`", self.name))
-        })?;
+        })
+    }
+
+    fn arrays(&self, name: &str, expected: &DataType) -> Result<Vec<&dyn Array>, EvalError> {
+        let index = self.column_index(name)?;
         let actual = self.schema.field(index).data_type();
-        let same = match (actual, expected) {
-            (DataType::Timestamp(u1, _), DataType::Timestamp(u2, _)) => u1 == u2,
-            (a, b) => a == b,
-        };
-        if !same {
+        if actual != expected {
             return Err(EvalError::Failed(format!(
                 "column `{}.{name}` is {actual}, the evaluator reads it as {expected}",
                 self.name
@@ -110,17 +115,115 @@ impl Table {
             .flat_map(|a| a.as_primitive::<Date32Type>().iter()))
     }
 
-    /// A timestamp column as seconds since the Unix epoch (UTC), row by row.
+    /// A timestamp column as whole seconds since the Unix epoch (UTC), row
+    /// by row: each instant rounded down to its second. Enough for calendar
+    /// days, hours and months; compute durations (waits, delays, notice)
+    /// with [`timestamps_ms`](Self::timestamps_ms), which keeps the
+    /// fraction.
+    ///
+    /// Reads `Timestamp(Millisecond)` columns (what the host sends) and
+    /// `Timestamp(Second)` columns.
     pub fn timestamps(
         &self,
         name: &str,
     ) -> Result<impl Iterator<Item = Option<i64>> + '_, EvalError> {
-        let ts = DataType::Timestamp(arrow_schema::TimeUnit::Second, None);
-        let arrays = self.arrays(name, &ts)?;
-        Ok(arrays
-            .into_iter()
-            .flat_map(|a| a.as_primitive::<TimestampSecondType>().iter()))
+        Ok(self.timestamps_ms(name)?.map(|v| v.map(floor_seconds)))
     }
+
+    /// A timestamp column as milliseconds since the Unix epoch (UTC), row
+    /// by row: the exact instants, for durations (see [`seconds_between`]).
+    ///
+    /// Reads `Timestamp(Millisecond)` columns (what the host sends) and
+    /// `Timestamp(Second)` columns.
+    pub fn timestamps_ms(
+        &self,
+        name: &str,
+    ) -> Result<impl Iterator<Item = Option<i64>> + '_, EvalError> {
+        let index = self.column_index(name)?;
+        let declared = self.schema.field(index).data_type();
+        if !matches!(
+            declared,
+            DataType::Timestamp(TimeUnit::Second | TimeUnit::Millisecond, _)
+        ) {
+            return Err(self.not_a_timestamp(name, declared));
+        }
+        let chunks = self
+            .batches
+            .iter()
+            .map(|b| {
+                let array = b.column(index).as_ref();
+                TimestampChunk::of(array)
+                    .ok_or_else(|| self.not_a_timestamp(name, array.data_type()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(chunks.into_iter().flat_map(TimestampChunk::millis))
+    }
+
+    fn not_a_timestamp(&self, name: &str, actual: &DataType) -> EvalError {
+        EvalError::Failed(format!(
+            "column `{}.{name}` is {actual}, the evaluator reads it as a timestamp \
+             (seconds or milliseconds)",
+            self.name
+        ))
+    }
+}
+
+/// One batch of a timestamp column: the raw values in the column's unit and
+/// the milliseconds one unit stands for.
+struct TimestampChunk<'a> {
+    array: &'a dyn Array,
+    values: &'a [i64],
+    ms_per_unit: i64,
+}
+
+impl<'a> TimestampChunk<'a> {
+    /// The chunk of a `Timestamp(Second)` or `Timestamp(Millisecond)` array;
+    /// `None` for any other type.
+    fn of(array: &'a dyn Array) -> Option<Self> {
+        let (values, ms_per_unit): (&'a [i64], i64) = match array.data_type() {
+            DataType::Timestamp(TimeUnit::Millisecond, _) => (
+                array
+                    .as_primitive_opt::<TimestampMillisecondType>()?
+                    .values(),
+                1,
+            ),
+            DataType::Timestamp(TimeUnit::Second, _) => (
+                array.as_primitive_opt::<TimestampSecondType>()?.values(),
+                MS_PER_SECOND,
+            ),
+            _ => return None,
+        };
+        Some(TimestampChunk {
+            array,
+            values,
+            ms_per_unit,
+        })
+    }
+
+    /// The values in milliseconds, `None` for empty cells.
+    fn millis(self) -> impl Iterator<Item = Option<i64>> + 'a {
+        let TimestampChunk {
+            array,
+            values,
+            ms_per_unit,
+        } = self;
+        values
+            .iter()
+            .enumerate()
+            .map(move |(i, v)| array.is_valid(i).then(|| v.saturating_mul(ms_per_unit)))
+    }
+}
+
+/// The second (rounded down) of a UTC millisecond timestamp: the instant to
+/// take calendar days, hours and months of.
+pub fn floor_seconds(ms: i64) -> i64 {
+    ms.div_euclid(MS_PER_SECOND)
+}
+
+/// Seconds from `from_ms` to `to_ms` (UTC milliseconds), exact to the
+/// millisecond; negative when `to_ms` is the earlier instant.
+pub fn seconds_between(from_ms: i64, to_ms: i64) -> f64 {
+    to_ms.saturating_sub(from_ms) as f64 / MS_PER_SECOND as f64
 }
 
 /// Converts days since 1970-01-01 to a calendar date.
@@ -133,4 +236,71 @@ pub fn date_from_days(days: i32) -> Option<chrono::NaiveDate> {
 pub fn days_from_date(date: chrono::NaiveDate) -> i32 {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     (date - epoch).num_days() as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        Int64Array, TimestampMillisecondArray, TimestampNanosecondArray, TimestampSecondArray,
+    };
+    use arrow_schema::{Field, Schema};
+
+    use super::*;
+
+    fn table_of(array: arrow_array::ArrayRef) -> Table {
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "at",
+            array.data_type().clone(),
+            true,
+        )]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![array]).unwrap();
+        Table::new("t", schema, vec![batch])
+    }
+
+    #[test]
+    fn millisecond_columns_read_exactly_and_as_floored_seconds() {
+        // 1.900 s, 1.000 s, empty, and 0.5 s before the epoch.
+        let ms = TimestampMillisecondArray::from(vec![Some(1_900), Some(1_000), None, Some(-500)])
+            .with_timezone("UTC");
+        let t = table_of(Arc::new(ms));
+        let exact: Vec<_> = t.timestamps_ms("at").unwrap().collect();
+        assert_eq!(exact, [Some(1_900), Some(1_000), None, Some(-500)]);
+        let seconds: Vec<_> = t.timestamps("at").unwrap().collect();
+        assert_eq!(seconds, [Some(1), Some(1), None, Some(-1)]);
+    }
+
+    #[test]
+    fn second_columns_still_read() {
+        let s = TimestampSecondArray::from(vec![Some(7), None]).with_timezone("UTC");
+        let t = table_of(Arc::new(s));
+        let seconds: Vec<_> = t.timestamps("at").unwrap().collect();
+        assert_eq!(seconds, [Some(7), None]);
+        let exact: Vec<_> = t.timestamps_ms("at").unwrap().collect();
+        assert_eq!(exact, [Some(7_000), None]);
+    }
+
+    #[test]
+    fn other_columns_are_refused_with_their_type() {
+        for array in [
+            Arc::new(Int64Array::from(vec![1])) as arrow_array::ArrayRef,
+            Arc::new(TimestampNanosecondArray::from(vec![1])),
+        ] {
+            let t = table_of(array);
+            match t.timestamps("at").map(|_| ()) {
+                Err(EvalError::Failed(m)) => assert!(m.contains("reads it as a timestamp"), "{m}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn durations_are_exact_to_the_millisecond() {
+        assert_eq!(seconds_between(900, 20_950), 20.05);
+        assert_eq!(seconds_between(1, 5_900), 5.899);
+        assert_eq!(seconds_between(20_000, 0), -20.0);
+        assert_eq!(floor_seconds(-1), -1);
+        assert_eq!(floor_seconds(999), 0);
+    }
 }

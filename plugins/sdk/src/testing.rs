@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
-    TimestampSecondArray,
+    TimestampMillisecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use serde_json::Value;
@@ -176,20 +176,22 @@ impl TableBuilder {
         self.push(name, DataType::Date32, Arc::new(array))
     }
 
-    /// A timestamp column from `YYYY-MM-DDTHH:MM:SS` literals, read as UTC.
+    /// A timestamp column from `YYYY-MM-DDTHH:MM:SS` literals, with an
+    /// optional fraction (`.250`), read as UTC: UTC milliseconds, as the host
+    /// sends them (digits beyond the millisecond are truncated).
     pub fn timestamps<'a>(
         self,
         name: &str,
         values: impl IntoIterator<Item = Option<&'a str>>,
     ) -> Self {
-        let array: TimestampSecondArray = values
+        let array: TimestampMillisecondArray = values
             .into_iter()
             .map(|v| v.map(parse_test_timestamp))
-            .collect::<TimestampSecondArray>()
+            .collect::<TimestampMillisecondArray>()
             .with_timezone("UTC");
         self.push(
             name,
-            DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+            DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
             Arc::new(array),
         )
     }
@@ -213,8 +215,8 @@ fn parse_test_date(s: &str) -> i32 {
 }
 
 fn parse_test_timestamp(s: &str) -> i64 {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
         .unwrap_or_else(|e| panic!("test timestamp `{s}`: {e}"))
         .and_utc()
-        .timestamp()
+        .timestamp_millis()
 }

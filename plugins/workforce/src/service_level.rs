@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use cxaudit_kpis::{GroupBy, Kpi, KpiOptions, KpiValue};
+use cxaudit_kpis::{GroupBy, Kpi, KpiOptions, KpiValue, contact_timing};
 use cxaudit_metrics::service::{self, ContactTiming, ServiceCounts};
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 use serde::Deserialize;
 
 use crate::common::{
@@ -459,15 +460,15 @@ fn email_response(t: &Table, p: &Params) -> Result<Option<EmailResponse>, EvalEr
     let mut times = Vec::new();
     let mut total = 0;
     let channel = t.strs("channel")?;
-    let arrived = t.timestamps("arrived_at")?;
-    let answered = t.timestamps("answered_at")?;
+    let arrived = t.timestamps_ms("arrived_at")?;
+    let answered = t.timestamps_ms("answered_at")?;
     for ((c, a), r) in channel.zip(arrived).zip(answered) {
         if c != Some("email") {
             continue;
         }
         total += 1;
         if let (Some(a), Some(r)) = (a, r) {
-            times.push((r - a) as f64);
+            times.push(seconds_between(a, r));
         }
     }
     if total == 0 {
@@ -491,9 +492,9 @@ type Cells = BTreeMap<(usize, usize), ServiceCounts>;
 fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Cells, EvalError> {
     let mut timings: BTreeMap<(usize, usize), Vec<ContactTiming>> = BTreeMap::new();
     let channel = t.strs("channel")?;
-    let arrived = t.timestamps("arrived_at")?;
-    let answered = t.timestamps("answered_at")?;
-    let ended = t.timestamps("ended_at")?;
+    let arrived = t.timestamps_ms("arrived_at")?;
+    let answered = t.timestamps_ms("answered_at")?;
+    let ended = t.timestamps_ms("ended_at")?;
     let abandoned = t.bools("abandoned")?;
     for ((((c, arr), ans), end), ab) in channel.zip(arrived).zip(answered).zip(ended).zip(abandoned)
     {
@@ -503,23 +504,13 @@ fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Ce
         if !o.service_channels.iter().any(|s| s == c) {
             continue;
         }
-        let ab = ab.unwrap_or(false);
-        let wait = match (ans, end) {
-            (Some(a), _) if !ab => (a - arr) as f64,
-            (_, Some(e)) => (e - arr) as f64,
-            _ => f64::INFINITY,
-        };
-        let Some(slot) = LocalSlot::of(arr, tz) else {
+        let Some(slot) = LocalSlot::of(floor_seconds(arr), tz) else {
             continue;
         };
         timings
             .entry((slot.weekday, slot.hour()))
             .or_default()
-            .push(ContactTiming {
-                wait_seconds: wait,
-                answered: !ab && ans.is_some(),
-                abandoned: ab,
-            });
+            .push(contact_timing(arr, ans, end, ab.unwrap_or(false)));
     }
     Ok(timings
         .into_iter()
@@ -906,5 +897,50 @@ mod tests {
             .table("contacts", contacts(&only))
             .run(&ServiceLevel, json!({}));
         assert_eq!(e.status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn sub_second_waits_and_responses_are_exact() {
+        // Mon 2026-01-05. Voice: k1 waits 10:00:20.950 - 10:00:00.900 = 20.050 s (over T = 20 s);
+        // k2 abandons after 11:00:05.900 - 11:00:00.001 = 5.899 s (not short, over 5 s).
+        // E-mail: answered 24 h 0.5 s after arrival, over the 24 h limit.
+        let rows: Vec<Row<'static>> = vec![
+            (
+                "voice",
+                "2026-01-05T10:00:00.900",
+                Some("2026-01-05T10:00:20.950"),
+                "2026-01-05T10:05:00",
+                false,
+                200.0,
+            ),
+            (
+                "voice",
+                "2026-01-05T11:00:00.001",
+                None,
+                "2026-01-05T11:00:05.900",
+                true,
+                0.0,
+            ),
+            (
+                "email",
+                "2026-01-05T08:00:00",
+                Some("2026-01-06T08:00:00.500"),
+                "2026-01-06T08:10:00",
+                false,
+                300.0,
+            ),
+        ];
+        let e = TestHost::new()
+            .table("contacts", contacts(&rows))
+            .run(&ServiceLevel, json!({}));
+        // SL = answered within T / (offered - short abandons) = 0 / (2 - 0) = 0; ASA = 20.05 / 1.
+        // (Whole seconds: 1 / (2 - 1) = 1, ASA 20, e-mail within 24 h.)
+        assert_eq!(measurement(&e, "service_level"), Some(0.0));
+        assert!((measurement(&e, "asa_seconds").unwrap() - 20.05).abs() < 1e-12);
+        assert_eq!(measurement(&e, "email_share_within_limit"), Some(0.0));
+        // The weekday x hour heatmap: Monday 10:00 (k1) 0 of 1; Monday 11:00 (k2) 0 of 1.
+        let heatmap = e.charts.iter().find(|c| c.id == "sl_heatmap").unwrap();
+        assert_eq!(heatmap.x, vec!["10:00", "11:00"]);
+        assert_eq!(heatmap.series[0].values, vec![Some(0.0), Some(0.0)]);
     }
 }
