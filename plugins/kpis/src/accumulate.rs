@@ -11,13 +11,15 @@ use cxaudit_metrics::{demand, forecast, service, stats};
 use cxaudit_plugin_sdk::table::date_from_days;
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use crate::GroupKpis;
 use crate::evidence::Evidence;
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
+use crate::{DayCoverage, GroupKpis};
 
 type Values = BTreeMap<Kpi, KpiValue>;
 type Groups = BTreeMap<String, Values>;
+/// The days each same-days ratio of a group was summed over.
+type Coverages = BTreeMap<String, BTreeMap<Kpi, DayCoverage>>;
 
 /// The local calendar date of a UTC timestamp (seconds).
 pub(crate) fn local_date(ts: i64, tz: &Tz) -> Option<NaiveDate> {
@@ -79,6 +81,7 @@ fn set(groups: &mut Groups, key: &str, kpi: Kpi, value: KpiValue) {
 /// Computes every family and fills the gaps with the reason they are gaps.
 pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKpis> {
     let mut groups = Groups::new();
+    let mut coverages = Coverages::new();
     let mut family_reasons: Vec<(Vec<Kpi>, String)> = Vec::new();
 
     let mut contact_side: Option<ContactSide> = None;
@@ -138,7 +141,10 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
         ev.business_daily.as_ref(),
         (by != GroupBy::All && !is_time(by))
             .then_some("orders and cost are recorded per day, not per queue, channel or agent"),
-        |t| demand_kpis(t, by, o, contact_side.as_ref(), &mut groups),
+        |t| {
+            let side = contact_side.as_ref();
+            demand_kpis(t, by, o, side, &mut groups, &mut coverages)
+        },
     );
     if by == GroupBy::All {
         groups.entry("all".to_owned()).or_default();
@@ -154,7 +160,12 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
                     }
                 });
             }
-            GroupKpis { group, values }
+            let coverage = coverages.remove(&group).unwrap_or_default();
+            GroupKpis {
+                group,
+                values,
+                coverage,
+            }
         })
         .collect()
 }
@@ -212,14 +223,21 @@ const DEMAND_KPIS: [Kpi; 3] = [
     Kpi::CostPerContact,
 ];
 
-/// What the contacts pass hands to other families, per group key.
+/// What the contacts pass hands to other families.
 pub(crate) struct ContactSide {
-    /// Handle seconds of agent-handled contacts.
+    /// Handle seconds of agent-handled contacts, per group key.
     pub handle_seconds: BTreeMap<String, f64>,
+    /// Contacts of each local day of the period that has a contact row, whatever the grouping.
+    pub by_day: BTreeMap<NaiveDate, DayContacts>,
+}
+
+/// The contacts of one local day.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DayContacts {
     /// Contacts (all rows).
-    pub contacts: BTreeMap<String, u64>,
-    /// Handled contacts.
-    pub handled: BTreeMap<String, u64>,
+    pub contacts: u64,
+    /// Handled contacts (answered, not abandoned, not self-service).
+    pub handled: u64,
 }
 
 #[derive(Default)]
@@ -257,6 +275,7 @@ fn contacts(
     let mut accs: Vec<(String, ContactAcc)> = Vec::new();
     let mut fcr_rows: Vec<FcrContact<'_>> = Vec::with_capacity(t.num_rows());
     let mut row_group: Vec<Option<u32>> = Vec::with_capacity(t.num_rows());
+    let mut by_day: BTreeMap<NaiveDate, DayContacts> = BTreeMap::new();
     let mut row = 0usize;
     for arr in arrived {
         let (cust, chan, q, ag) = (
@@ -283,6 +302,12 @@ fn contacts(
         }
         let chan = chan.unwrap_or("");
         let q = q.unwrap_or("");
+        let handled = !aband && ans.is_some() && chan != "self_service";
+        if let Some(d) = day {
+            let c = by_day.entry(d).or_default();
+            c.contacts += 1;
+            c.handled += u64::from(handled);
+        }
         fcr_rows.push(FcrContact {
             customer_id: cust,
             arrived_at: arr,
@@ -309,7 +334,6 @@ fn contacts(
         row_group.push(Some(id as u32));
         let acc = &mut accs[id].1;
         acc.contacts += 1;
-        let handled = !aband && ans.is_some() && chan != "self_service";
         if handled {
             acc.handled += 1;
             acc.handle_seconds += handle;
@@ -345,8 +369,7 @@ fn contacts(
     }
     let mut side = ContactSide {
         handle_seconds: BTreeMap::new(),
-        contacts: BTreeMap::new(),
-        handled: BTreeMap::new(),
+        by_day,
     };
     for (key, a) in accs {
         let sl = a.service.service_level(o.sl_variant);
@@ -412,9 +435,7 @@ fn contacts(
             Kpi::Contacts,
             KpiValue::Value(a.contacts as f64),
         );
-        side.handle_seconds.insert(key.clone(), a.handle_seconds);
-        side.contacts.insert(key.clone(), a.contacts);
-        side.handled.insert(key, a.handled);
+        side.handle_seconds.insert(key, a.handle_seconds);
     }
     Ok(side)
 }
@@ -751,81 +772,200 @@ fn surveys(t: &Table, by: GroupBy, o: &KpiOptions, groups: &mut Groups) -> Resul
     Ok(())
 }
 
+/// What `business_daily` states on one day (the rows of a day are summed;
+/// a quantity is stated when some row of the day has it).
+#[derive(Debug, Clone, Copy, Default)]
+struct BusinessDay {
+    orders: Option<u64>,
+    cost: Option<f64>,
+}
+
+/// The days of the period that `business_daily` has a row for. Without an
+/// `operating_cost` column, no day states a cost.
+fn business_days(t: &Table, o: &KpiOptions) -> Result<BTreeMap<NaiveDate, BusinessDay>, EvalError> {
+    let date = t.dates("date")?;
+    let mut orders = t.i64s("orders")?;
+    let mut cost = t
+        .has_column("operating_cost")
+        .then(|| t.f64s("operating_cost"))
+        .transpose()?;
+    let mut days: BTreeMap<NaiveDate, BusinessDay> = BTreeMap::new();
+    for d in date {
+        let n = orders.next().flatten();
+        let c = cost.as_mut().and_then(|c| c.next().flatten());
+        let Some(day) = d.and_then(date_from_days) else {
+            continue;
+        };
+        if !in_period(o, Some(day)) {
+            continue;
+        }
+        let b = days.entry(day).or_default();
+        if let Some(n) = n {
+            *b.orders.get_or_insert(0) += n.max(0) as u64;
+        }
+        if let Some(c) = c {
+            *b.cost.get_or_insert(0.0) += c;
+        }
+    }
+    Ok(days)
+}
+
+impl DayCoverage {
+    /// Adds one day: both sides stated, it is summed; one side only, it is
+    /// left out; neither, it does not count.
+    fn add(&mut self, day: NaiveDate, numerator: Option<f64>, denominator: Option<f64>) {
+        match (numerator, denominator) {
+            (Some(n), Some(d)) => {
+                self.numerator += n;
+                self.denominator += d;
+                self.days_used += 1;
+            }
+            (None, None) => {}
+            _ => self.left_out.push(day),
+        }
+    }
+
+    /// The ratio over the days used, or why there is none: `no_days` when no
+    /// day states both sides, `zero` when their denominator sums to zero.
+    fn value(&self, ratio: Option<f64>, no_days: &str, zero: &str) -> KpiValue {
+        if self.days_used == 0 {
+            return KpiValue::NoData(format!(
+                "{no_days} ({} day(s) state only one of them)",
+                self.left_out.len()
+            ));
+        }
+        KpiValue::from_option(ratio, zero)
+    }
+}
+
+/// The three demand ratios of one group, each over its own same days.
+#[derive(Default)]
+struct DemandAcc {
+    contacts_per_order: DayCoverage,
+    cost_per_order: DayCoverage,
+    cost_per_contact: DayCoverage,
+}
+
+/// Contacts per order, cost per order and cost per contact. Each ratio sums
+/// its numerator and denominator over the same local days: those on which
+/// both are stated. The contacts table states a day's contacts (and handled
+/// contacts) when it has a row on that local day; `business_daily` states
+/// orders or a cost on a day when a row of that day has them. Nothing is
+/// inferred from a missing row: days on which only one side is stated are
+/// left out of both sides and recorded in the group's coverage.
 fn demand_kpis(
     t: &Table,
     by: GroupBy,
     o: &KpiOptions,
     side: Option<&ContactSide>,
     groups: &mut Groups,
+    coverages: &mut Coverages,
 ) -> Result<(), EvalError> {
-    let date = t.dates("date")?;
-    let mut orders = t.i64s("orders")?;
-    let mut cost = t.f64s("operating_cost")?;
-    let mut keys = DateKeys::new(by);
-    // Orders, and the operating cost when any day records one.
-    let mut accs: BTreeMap<String, (u64, Option<f64>)> = BTreeMap::new();
-    for d in date {
-        let (n, c) = (orders.next().flatten(), cost.next().flatten());
-        let day = d.and_then(date_from_days);
-        if !in_period(o, day) {
-            continue;
+    let business = business_days(t, o)?;
+    let has_cost = t.has_column("operating_cost");
+    for (key, acc) in demand_by_group(&business, side, by) {
+        for (kpi, value) in demand_values(&acc, side, has_cost) {
+            set(groups, &key, kpi, value);
         }
-        let key = match by {
-            GroupBy::All => "all".to_owned(),
-            _ => match day {
-                Some(d) => keys.key(d),
-                None => continue,
-            },
-        };
-        let acc = accs.entry(key).or_default();
-        acc.0 += n.unwrap_or(0).max(0) as u64;
-        if let Some(c) = c {
-            *acc.1.get_or_insert(0.0) += c;
+        let mut coverage = BTreeMap::new();
+        if side.is_some() {
+            coverage.insert(Kpi::ContactsPerOrder, acc.contacts_per_order);
         }
-    }
-    for (key, (orders, cost)) in accs {
-        // A cost ratio needs a recorded cost, then a count to divide by.
-        let by_cost = |ratio: fn(f64, u64) -> Option<f64>, count: u64, no_count: &str| match cost {
-            Some(c) => KpiValue::from_option(ratio(c, count), no_count),
-            None => KpiValue::NoData("no operating cost recorded".into()),
-        };
-        set(
-            groups,
-            &key,
-            Kpi::CostPerOrder,
-            by_cost(demand::cost_per_order, orders, "no orders"),
-        );
-        match side {
-            Some(s) => {
-                let contacts = s.contacts.get(&key).copied().unwrap_or(0);
-                let handled = s.handled.get(&key).copied().unwrap_or(0);
-                set(
-                    groups,
-                    &key,
-                    Kpi::ContactsPerOrder,
-                    KpiValue::from_option(
-                        demand::contacts_per_order(contacts, orders),
-                        "no orders",
-                    ),
-                );
-                set(
-                    groups,
-                    &key,
-                    Kpi::CostPerContact,
-                    by_cost(demand::cost_per_contact, handled, "no handled contact"),
-                );
-            }
-            None => {
-                for k in [Kpi::ContactsPerOrder, Kpi::CostPerContact] {
-                    set(
-                        groups,
-                        &key,
-                        k,
-                        KpiValue::Unavailable("needs the `contacts` table".into()),
-                    );
-                }
+        if has_cost {
+            coverage.insert(Kpi::CostPerOrder, acc.cost_per_order);
+            if side.is_some() {
+                coverage.insert(Kpi::CostPerContact, acc.cost_per_contact);
             }
         }
+        coverages.insert(key, coverage);
     }
     Ok(())
+}
+
+/// Every day that either table states, added to the ratios of its group.
+fn demand_by_group(
+    business: &BTreeMap<NaiveDate, BusinessDay>,
+    side: Option<&ContactSide>,
+    by: GroupBy,
+) -> BTreeMap<String, DemandAcc> {
+    let mut days: Vec<NaiveDate> = business.keys().copied().collect();
+    if let Some(s) = side {
+        days.extend(s.by_day.keys().copied());
+        days.sort_unstable();
+        days.dedup();
+    }
+    let mut keys = DateKeys::new(by);
+    let mut accs: BTreeMap<String, DemandAcc> = BTreeMap::new();
+    for day in days {
+        let key = match by {
+            GroupBy::All => "all".to_owned(),
+            _ => keys.key(day),
+        };
+        let b = business.get(&day).copied().unwrap_or_default();
+        let orders = b.orders.map(|n| n as f64);
+        let acc = accs.entry(key).or_default();
+        acc.cost_per_order.add(day, b.cost, orders);
+        if let Some(s) = side {
+            let c = s.by_day.get(&day);
+            acc.contacts_per_order
+                .add(day, c.map(|c| c.contacts as f64), orders);
+            acc.cost_per_contact
+                .add(day, b.cost, c.map(|c| c.handled as f64));
+        }
+    }
+    accs
+}
+
+/// The demand KPIs of one group from its same-days sums.
+fn demand_values(acc: &DemandAcc, side: Option<&ContactSide>, has_cost: bool) -> Values {
+    let cost = |v: KpiValue| {
+        if has_cost {
+            v
+        } else {
+            KpiValue::Unavailable(
+                "cost needs `operating_cost` in the `business_daily` table".into(),
+            )
+        }
+    };
+    let c = &acc.cost_per_order;
+    let mut values = Values::from([(
+        Kpi::CostPerOrder,
+        cost(c.value(
+            demand::cost_per_order(c.numerator, c.denominator as u64),
+            "no day states both an operating cost and orders",
+            "no orders on the days that state a cost",
+        )),
+    )]);
+    let Some(side) = side else {
+        for k in [Kpi::ContactsPerOrder, Kpi::CostPerContact] {
+            values.insert(
+                k,
+                KpiValue::Unavailable("needs the `contacts` table".into()),
+            );
+        }
+        return values;
+    };
+    let c = &acc.contacts_per_order;
+    let cpo = if side.by_day.is_empty() {
+        KpiValue::NoData(
+            "no contact in the period: an empty contacts table is no evidence of demand".into(),
+        )
+    } else {
+        c.value(
+            demand::contacts_per_order(c.numerator as u64, c.denominator as u64),
+            "no day states both contacts and orders",
+            "no orders",
+        )
+    };
+    values.insert(Kpi::ContactsPerOrder, cpo);
+    let c = &acc.cost_per_contact;
+    values.insert(
+        Kpi::CostPerContact,
+        cost(c.value(
+            demand::cost_per_contact(c.numerator, c.denominator as u64),
+            "no day states both an operating cost and contacts",
+            "no handled contact on the days that state a cost",
+        )),
+    );
+    values
 }
