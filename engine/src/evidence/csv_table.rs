@@ -17,13 +17,14 @@ use cxaudit_plugin_sdk::table::days_from_date;
 
 use super::EvidenceError;
 use super::manifest::{Formats, OnError};
-use crate::pack::ColumnSchema;
+use super::rules::{self, PeriodContext, Placement, RowRules, Skips, Value};
+use crate::pack::{ColumnSchema, TableSchema};
 use crate::source::Location;
 
 /// Rows per Arrow batch.
 const BATCH_ROWS: usize = 64 * 1024;
-/// Skipped-row messages kept as examples.
-const MAX_EXAMPLES: usize = 10;
+/// Timestamp units per second (the Arrow timestamp unit).
+pub const TIMESTAMP_UNITS_PER_SECOND: i64 = 1;
 
 /// A column to read: its canonical name (or pattern), its schema, and the
 /// export header it comes from when mapped.
@@ -44,6 +45,8 @@ pub struct TableReadOptions {
     pub formats: Formats,
     /// What to do with a bad row.
     pub on_error: OnError,
+    /// The table's validity rules and the period, when they apply.
+    pub rules: Option<(TableSchema, NaiveDate, NaiveDate)>,
 }
 
 /// A parsed table.
@@ -57,8 +60,14 @@ pub struct ParsedTable {
     pub rows: u64,
     /// Rows skipped (`on_error = "skip"`).
     pub skipped_rows: u64,
+    /// Rows skipped, by reason (see [`rules::reason`]).
+    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
     /// The first skipped rows' messages.
     pub skipped_examples: Vec<String>,
+    /// Where the accepted rows fall (outside the period, days missing).
+    pub placement: Placement,
+    /// The key columns checked for duplicates (empty when none).
+    pub key_columns: Vec<String>,
     /// Wanted columns the file does not have.
     pub missing_columns: Vec<String>,
 }
@@ -136,6 +145,24 @@ enum Cell {
     Bool(bool),
     Date(i32),
     Ts(i64),
+}
+
+impl Cell {
+    /// The value the validity rules see.
+    fn value(self, column_type: ColumnType) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Int(i) => Value::Number(i as f64),
+            Cell::Float(x) => Value::Number(x),
+            Cell::Date(days) => match cxaudit_plugin_sdk::table::date_from_days(days) {
+                Some(d) if column_type == ColumnType::Month => Value::Month(d),
+                Some(d) => Value::Date(d),
+                None => Value::Other,
+            },
+            Cell::Ts(t) => Value::Instant(t),
+            Cell::Str | Cell::Bool(_) => Value::Other,
+        }
+    }
 }
 
 /// Parsers configured for one table.
@@ -303,8 +330,22 @@ pub fn read_table(
     let mut batches = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut cells: Vec<Cell> = Vec::with_capacity(slots.len());
-    let (mut rows, mut in_batch, mut skipped_rows) = (0u64, 0usize, 0u64);
-    let mut skipped_examples = Vec::new();
+    let (mut rows, mut in_batch) = (0u64, 0usize);
+    let mut skips = Skips::default();
+    let mut row_rules = options.rules.as_ref().map(|(table, start, end)| {
+        let read: Vec<(String, ColumnType)> = slots
+            .iter()
+            .map(|s| (s.name.clone(), s.schema.column_type))
+            .collect();
+        let period = PeriodContext {
+            start: *start,
+            end: *end,
+            tz,
+            units_per_second: TIMESTAMP_UNITS_PER_SECOND,
+        };
+        RowRules::new(table, &read, period)
+    });
+    let mut values: Vec<Value> = Vec::with_capacity(slots.len());
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -327,10 +368,9 @@ pub fn read_table(
                     key: None,
                 };
                 if options.on_error == OnError::Skip {
-                    skipped_rows += 1;
-                    if skipped_examples.len() < MAX_EXAMPLES {
-                        skipped_examples.push(format!("{location}: {message}"));
-                    }
+                    skips.add(rules::reason::MALFORMED, || {
+                        format!("{location}: {message}")
+                    });
                     continue;
                 }
                 return Err(EvidenceError::new(location, message));
@@ -361,13 +401,38 @@ pub fn read_table(
         }
         if let Some(error) = failure {
             if options.on_error == OnError::Skip {
-                skipped_rows += 1;
-                if skipped_examples.len() < MAX_EXAMPLES {
-                    skipped_examples.push(error.to_string());
-                }
+                skips.add(rules::reason::UNPARSEABLE, || error.to_string());
                 continue;
             }
             return Err(error);
+        }
+        if let Some(checker) = row_rules.as_mut() {
+            values.clear();
+            values.extend(
+                cells
+                    .iter()
+                    .zip(&slots)
+                    .map(|(c, s)| c.value(s.schema.column_type)),
+            );
+            let text: Vec<&str> = slots
+                .iter()
+                .map(|s| record.get(s.index).unwrap_or("").trim())
+                .collect();
+            if let Err(v) = checker.check(&values, &text, line as u64) {
+                let slot = v.column.map(|i| &slots[i]);
+                let location = Location {
+                    file: shown.to_path_buf(),
+                    line: Some(line),
+                    column: slot.map(|s| s.index + 1),
+                    key: slot.map(|s| s.name.clone()),
+                };
+                let error = EvidenceError::new(location, v.message);
+                if options.on_error == OnError::Skip {
+                    skips.add(v.reason, || error.to_string());
+                    continue;
+                }
+                return Err(error);
+            }
         }
         for ((builder, cell), slot) in builders.iter_mut().zip(&cells).zip(&slots) {
             append(builder, *cell, record.get(slot.index).unwrap_or("").trim());
@@ -382,12 +447,20 @@ pub fn read_table(
     if in_batch > 0 || batches.is_empty() {
         batches.push(finish_batch(&schema, &mut builders, shown)?);
     }
+    let key_columns = row_rules
+        .as_ref()
+        .map(|r| r.key_columns().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let placement = row_rules.map(RowRules::finish).unwrap_or_default();
     Ok(ParsedTable {
         schema,
         batches,
         rows,
-        skipped_rows,
-        skipped_examples,
+        skipped_rows: skips.total(),
+        skipped_by_reason: skips.by_reason,
+        skipped_examples: skips.examples,
+        placement,
+        key_columns,
         missing_columns,
     })
 }
@@ -476,6 +549,8 @@ mod tests {
                 column_type: t,
                 nullable,
                 values: None,
+                min: None,
+                max: None,
             },
             mapped_from: None,
         }
@@ -486,6 +561,7 @@ mod tests {
             shown_path: "data/t.csv".into(),
             formats,
             on_error,
+            rules: None,
         }
     }
 

@@ -157,8 +157,8 @@ impl Evaluator for SamplingBias {
             ));
         }
         let contacts = match ctx.optional_table("contacts") {
-            Some(t) => Some(common::load_contacts(&t)?),
-            None => None,
+            Some(t) if t.num_rows() > 0 => Some(common::load_contacts(&t)?),
+            _ => None,
         };
         let mut e = common::evaluation_noting_skipped(&invitations, None);
         let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
@@ -174,10 +174,32 @@ impl Evaluator for SamplingBias {
                 tail.push_str(&rates.report(p, &mut e));
                 tail.push_str(&report_coverage(&in_sample, contacts, &window, &mut e));
             }
-            None => e.observations.push(
-                "No contacts table: invitation rates per agent and channel coverage were not checked."
-                    .into(),
-            ),
+            None => {
+                // Missing data earns nothing: the checks that need contacts
+                // fail, saying why, rather than leave the score.
+                for (id, what) in [
+                    (
+                        "agent_rate_consistency",
+                        "Invitation rates are consistent across agents of a channel",
+                    ),
+                    (
+                        "channel_coverage",
+                        "Every channel with handled contacts receives sample invitations",
+                    ),
+                ] {
+                    e.checks.push(Check::new(
+                        id,
+                        what,
+                        "not checkable: no contact in the evidence",
+                        "a contacts table with the period's contacts",
+                        false,
+                    ));
+                }
+                e.observations.push(
+                    "No contacts in the evidence: invitation rates per agent and channel coverage could not be checked, and count as not met."
+                        .into(),
+                );
+            }
         }
         score_from_checks(&mut e);
         e.summary = format!(
@@ -1023,15 +1045,23 @@ mod tests {
     }
 
     #[test]
-    fn without_contacts_only_selection_is_judged_and_no_invitation_is_insufficient() {
+    fn without_contacts_the_contact_checks_fail_and_no_invitation_is_insufficient() {
+        // One random invitation: the two selection checks pass; the two
+        // checks that need contacts cannot be made and count as not met
+        // (missing data earns nothing): 2 of 4 checks, score 0.5.
         let surveys = [invite("s1", "a", "voice", "A1", T2)];
         let e = with_surveys(january(), &surveys, &[]).run(&SamplingBias, json!({}));
-        assert_eq!(e.checks.len(), 2);
-        assert_eq!(e.status, Status::Met);
+        assert_eq!(e.checks.len(), 4);
+        assert_eq!(e.score, Some(0.5));
+        for id in ["agent_rate_consistency", "channel_coverage"] {
+            let c = e.checks.iter().find(|c| c.id == id).unwrap();
+            assert!(!c.passed);
+            assert_eq!(c.measured, json!("not checkable: no contact in the evidence"));
+        }
         assert!(
             e.observations
                 .iter()
-                .any(|o| o.contains("No contacts table"))
+                .any(|o| o.contains("No contacts in the evidence"))
         );
         // Invited outside the period: nothing to judge.
         let late = [invite("s1", "a", "voice", "A1", "2026-02-01T00:00:00")];
