@@ -387,3 +387,61 @@ fn a_missing_day_is_named() {
             .any(|w| w.contains("no rows on 1 day(s) of the period: 2026-03-03"))
     );
 }
+
+/// `assess --strict` turns a warning about the inputs (here one skipped
+/// row) into exit 1 for CI gates; without it the run exits 0 and the
+/// warning is printed and recorded.
+#[test]
+fn strict_turns_warnings_into_exit_1() {
+    let (dir, evidence) = copy(centre("followup"));
+    let path = tables(&evidence)["business_daily"].clone();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    // Line 3: orders `many` does not parse as an integer.
+    let mut cells: Vec<String> = lines[2].split(',').map(str::to_owned).collect();
+    cells[1] = "many".into();
+    lines[2] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let toml_path = evidence.join("evidence.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap().replace(
+        "business_daily = { path = \"data/business_daily.csv\" }",
+        "business_daily = { path = \"data/business_daily.csv\", on_error = \"skip\" }",
+    );
+    assert!(toml.contains("on_error"));
+    std::fs::write(&toml_path, toml).unwrap();
+    let pack = root().join("standards/cx-ops");
+    let plugins = plugin_dir(&PLUGINS);
+    let args = |out: &str, strict: bool| {
+        let mut a = vec![
+            "assess".to_owned(),
+            "-q".into(),
+            "--pack".into(),
+            pack.to_str().unwrap().into(),
+            "--evidence".into(),
+            evidence.to_str().unwrap().into(),
+            "--plugins".into(),
+            plugins.path().to_str().unwrap().into(),
+            "--out".into(),
+            dir.path().join(out).to_str().unwrap().into(),
+        ];
+        if strict {
+            a.push("--strict".into());
+        }
+        a
+    };
+    let run = |a: Vec<String>| cxaudit(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(args("plain", false));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let warning = "data/business_daily.csv: 1 row(s) skipped (1 unparseable cell;";
+    assert!(stderr(&o).contains(warning), "{}", stderr(&o));
+    let o = run(args("strict", true));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Two warnings: the skipped row, and the day it leaves without a row.
+    assert!(stderr(&o).contains("--strict: 2 warning(s) about the inputs"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("data/business_daily.csv: no rows on 1 day(s) of the period"), "{}", stderr(&o));
+    let a: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("strict/assessment.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(a["warnings"][0].as_str().unwrap().contains(warning));
+}
