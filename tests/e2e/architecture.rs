@@ -31,7 +31,11 @@ fn workspace_deps(member: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_model_stands_alone() {
-    assert!(workspace_deps("model").is_empty(), "{:?}", workspace_deps("model"));
+    assert!(
+        workspace_deps("model").is_empty(),
+        "{:?}",
+        workspace_deps("model")
+    );
 }
 
 #[test]
@@ -45,7 +49,12 @@ fn reports_read_only_the_model() {
 #[test]
 fn the_engine_library_links_neither_synth_nor_reports() {
     let deps = workspace_deps("engine");
-    for forbidden in ["cxaudit-synth", "cxaudit-reports", "cxaudit-kpis", "cxaudit-metrics"] {
+    for forbidden in [
+        "cxaudit-synth",
+        "cxaudit-reports",
+        "cxaudit-kpis",
+        "cxaudit-metrics",
+    ] {
         assert!(!deps.contains(forbidden), "engine depends on {forbidden}");
     }
 }
