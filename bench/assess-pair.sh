@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Paired timing of `cxaudit assess` with two builds on the same synthetic centre.
 #
-#   bench/assess-pair.sh BEFORE_DIR AFTER_DIR [CONTACTS] [RUNS]
+#   bench/assess-pair.sh BEFORE_CHECKOUT AFTER_CHECKOUT [CONTACTS] [RUNS]
 #
-# BEFORE_DIR and AFTER_DIR are release build folders (each holding `cxaudit`
-# and the plugin libraries, e.g. `target/release`). The centre (follow-up
+# Each checkout is a clone of the repository at the commit to time, built
+# with `cargo build --release`; each build runs with its own pack
+# (`standards/cx-ops`) and plugins (`target/release`). The centre (follow-up
 # scenario, seed 1) is generated once with AFTER's binary; then the two
 # builds run alternately, RUNS times each, so that drift of the machine
 # falls on both. Prints wall time (s) and peak RSS (MB) of every run and the
@@ -12,13 +13,13 @@
 set -euo pipefail
 before=$(cd "$1" && pwd); after=$(cd "$2" && pwd)
 contacts=${3:-1000000}; runs=${4:-3}
-root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-"$after/cxaudit" synth --scenario followup --contacts "$contacts" --seed 1 --out "$work/ev" >/dev/null 2>&1
-measure() { # build label -> "wall rss"
-  local bin=$1 out=$2
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin/cxaudit" assess -q --pack "$root/standards/cx-ops" \
-    --evidence "$work/ev" --out "$out" --plugins "$bin" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
+"$after/target/release/cxaudit" synth --scenario followup --contacts "$contacts" --seed 1 --out "$work/ev" >/dev/null 2>&1
+measure() { # checkout out-dir -> "wall rss"
+  local co=$1 out=$2
+  /usr/bin/time -f "%e %M" -o "$work/time" "$co/target/release/cxaudit" assess -q \
+    --pack "$co/standards/cx-ops" --evidence "$work/ev" --out "$out" \
+    --plugins "$co/target/release" >/dev/null 2>"$work/err" || { cat "$work/err"; exit 1; }
   awk '{printf "%.2f %.0f\n", $1, $2/1024}' "$work/time"
 }
 : > "$work/before"; : > "$work/after"

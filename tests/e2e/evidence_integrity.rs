@@ -437,8 +437,16 @@ fn strict_turns_warnings_into_exit_1() {
     let o = run(args("strict", true));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // Two warnings: the skipped row, and the day it leaves without a row.
-    assert!(stderr(&o).contains("--strict: 2 warning(s) about the inputs"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("data/business_daily.csv: no rows on 1 day(s) of the period"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--strict: 2 warning(s) about the inputs"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("data/business_daily.csv: no rows on 1 day(s) of the period"),
+        "{}",
+        stderr(&o)
+    );
     let a: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("strict/assessment.json")).unwrap(),
     )
