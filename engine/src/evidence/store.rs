@@ -11,7 +11,7 @@ use super::csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_table};
 use super::manifest::EvidenceManifest;
 use super::paths::confine;
 use crate::hashing::sha256_file;
-use crate::pack::EvidenceSchema;
+use crate::pack::{EvidenceSchema, TableSchema};
 use cxaudit_model::InventoryEntry;
 
 /// The state of one table.
@@ -32,6 +32,74 @@ pub struct DocumentFile {
     pub path: String,
     /// Its text.
     pub text: String,
+}
+
+/// The columns a table's validity rules read.
+fn rule_columns(table: &TableSchema) -> BTreeSet<&str> {
+    table
+        .key
+        .iter()
+        .chain(table.period_column.iter())
+        .chain(table.ordered.iter().flatten())
+        .map(String::as_str)
+        .collect()
+}
+
+/// The row accounting of a parsed table, into its inventory line.
+fn record_accounting(entry: &mut InventoryEntry, parsed: &ParsedTable) {
+    entry.records = Some(parsed.rows + parsed.skipped_rows);
+    entry.rows = Some(parsed.rows);
+    entry.skipped_rows = Some(parsed.skipped_rows);
+    entry.skipped_by_reason = parsed.skipped_by_reason.clone();
+    entry.outside_period = Some(parsed.placement.outside_period);
+    entry.key = parsed.key_columns.clone();
+    entry.days_missing = parsed
+        .placement
+        .days_missing
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    entry.messages = parsed.skipped_examples.clone();
+    entry.missing_columns = parsed.missing_columns.clone();
+}
+
+/// Warnings about a parsed table: rows skipped (by reason) and days of the
+/// period without rows.
+fn accounting_warnings(path: &str, parsed: &ParsedTable) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if parsed.skipped_rows > 0 {
+        let reasons: Vec<String> = parsed
+            .skipped_by_reason
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        warnings.push(format!(
+            "{path}: {} row(s) skipped ({}; first: {})",
+            parsed.skipped_rows,
+            reasons.join(", "),
+            parsed.skipped_examples.first().map_or("", String::as_str)
+        ));
+    }
+    let missing = &parsed.placement.days_missing;
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "{path}: no rows on {} day(s) of the period: {}",
+            missing.len(),
+            first_days(missing)
+        ));
+    }
+    warnings
+}
+
+/// The first days of a list, and how many more.
+pub fn first_days(days: &[chrono::NaiveDate]) -> String {
+    const SHOWN: usize = 10;
+    let shown: Vec<String> = days.iter().take(SHOWN).map(ToString::to_string).collect();
+    if days.len() > SHOWN {
+        format!("{} and {} more", shown.join(", "), days.len() - SHOWN)
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// The evidence of a run.
@@ -82,6 +150,7 @@ impl EvidenceStore {
                 status: "not_read".into(),
                 messages: Vec::new(),
                 missing_columns: Vec::new(),
+                ..Default::default()
             };
             let Some(table_schema) = schema.tables.get(&name) else {
                 store.warnings.push(format!(
@@ -118,10 +187,13 @@ impl EvidenceStore {
                 store.inventory.push(entry);
                 continue;
             };
+            // The columns the criteria read, and those the table's validity
+            // rules need (key, period column, ordered timestamps).
+            let rule_columns = rule_columns(table_schema);
             let wanted_columns: Vec<WantedColumn> = table_schema
                 .columns
                 .iter()
-                .filter(|c| columns.contains(&c.name))
+                .filter(|c| columns.contains(&c.name) || rule_columns.contains(c.name.as_str()))
                 .map(|c| WantedColumn {
                     schema: c.clone(),
                     mapped_from: source.columns.get(&c.name).cloned(),
@@ -131,24 +203,21 @@ impl EvidenceStore {
                 shown_path: source.path.clone(),
                 formats: store.manifest.formats(&name),
                 on_error: source.on_error,
+                rules: Some((
+                    table_schema.clone(),
+                    store.manifest.start,
+                    store.manifest.end,
+                )),
             };
             progress(&format!("reading {} ({})", name, source.path));
             *store.parses.entry(name.clone()).or_default() += 1;
             match read_table(&path, &wanted_columns, &options) {
                 Ok(parsed) => {
                     entry.status = "loaded".into();
-                    entry.rows = Some(parsed.rows);
-                    entry.skipped_rows = Some(parsed.skipped_rows);
-                    entry.messages = parsed.skipped_examples.clone();
-                    entry.missing_columns = parsed.missing_columns.clone();
-                    if parsed.skipped_rows > 0 {
-                        store.warnings.push(format!(
-                            "{}: {} row(s) skipped as unparseable (first: {})",
-                            source.path,
-                            parsed.skipped_rows,
-                            parsed.skipped_examples.first().map_or("", String::as_str)
-                        ));
-                    }
+                    record_accounting(&mut entry, &parsed);
+                    store
+                        .warnings
+                        .extend(accounting_warnings(&source.path, &parsed));
                     store.tables.insert(name, TableLoad::Loaded(parsed));
                 }
                 Err(e) => {
@@ -272,6 +341,7 @@ impl EvidenceStore {
             status: status.into(),
             messages,
             missing_columns: Vec::new(),
+            ..Default::default()
         });
     }
 
