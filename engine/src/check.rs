@@ -1,5 +1,7 @@
 //! `cxaudit check`: what evidence each criterion lacks, before anything
-//! runs. Reads `evidence.toml` and the header row of each table only.
+//! runs. Reads `evidence.toml` and the header row of each table only,
+//! checked as a run reads it (encoding, delimiter, a quote left open, a
+//! column found twice).
 
 use std::collections::BTreeMap;
 
@@ -37,8 +39,8 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
         let h = headers.entry(table.to_owned()).or_insert_with(|| {
             let path = confine(&manifest.dir, &source.path)
                 .map_err(|e| format!("tables.{table}.path: {e}"))?;
-            let delimiter = manifest.formats(table).delimiter.unwrap_or(',') as u8;
-            read_csv_header(&path, delimiter).map_err(|e| format!("{}: {e}", source.path))
+            read_csv_header(&path, &source.path, &manifest.formats(table))
+                .map_err(|e| e.to_string())
         });
         Some(h.clone())
     };
@@ -60,25 +62,21 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
                             None => list.push(format!("table `{}` (not in evidence.toml)", t.name)),
                             Some(Err(why)) => list.push(format!("table `{}`: {why}", t.name)),
                             Some(Ok(header)) => {
-                                let mapping = &manifest.tables[&t.name].columns;
+                                let source = &manifest.tables[&t.name];
                                 for col in &t.columns {
-                                    let present = match col.name.strip_suffix('*') {
-                                        Some(prefix) => {
-                                            header.iter().any(|h| h.starts_with(prefix))
+                                    let text = format!("column `{}.{}`", t.name, col.name);
+                                    let (required, text) = match source.locate(&header, &col.name) {
+                                        Ok(true) => continue,
+                                        // Two columns give it: a run fails the whole table.
+                                        Err(why) => {
+                                            (t.required, format!("{text}: {}: {why}", source.path))
                                         }
-                                        None => {
-                                            let wanted =
-                                                mapping.get(&col.name).unwrap_or(&col.name);
-                                            header.iter().any(|h| h == wanted)
-                                        }
+                                        Ok(false) => (t.required && col.required, text),
                                     };
-                                    if !present {
-                                        let text = format!("column `{}.{}`", t.name, col.name);
-                                        if t.required && col.required {
-                                            missing.push(text);
-                                        } else {
-                                            missing_optional.push(text);
-                                        }
+                                    if required {
+                                        missing.push(text);
+                                    } else {
+                                        missing_optional.push(text);
                                     }
                                 }
                             }

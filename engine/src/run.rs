@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, params};
 
-use crate::evidence::{EvidenceStore, TableLoad};
+use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days};
 use crate::pack::{Criterion, Method, Pack};
 use crate::plugins::{LoadedEvaluator, Registry, call_evaluator};
 use crate::scoring::status_for_score;
@@ -55,8 +55,26 @@ pub struct Evaluated {
 }
 
 /// Why the evidence cannot support an evaluator, before calling it.
+///
+/// A required table must be declared, usable, cover the period and have
+/// the required columns. An optional table may be left out of
+/// `evidence.toml`; but one that is declared and unusable, empty for the
+/// period or missing days is insufficient evidence too: otherwise a broken
+/// or empty export would quietly take its checks out of the score.
 pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<String> {
     let mut missing = Vec::new();
+    for need in ev.manifest.tables.iter().filter(|t| !t.required) {
+        match store.table_load(&need.name) {
+            Some(TableLoad::Failed(why)) => missing.push(format!(
+                "table `{}` is declared but unusable: {why}",
+                need.name
+            )),
+            Some(TableLoad::Loaded(t)) => missing.extend(coverage_gap(&need.name, t).map(|gap| {
+                format!("{gap} (it is declared in evidence.toml: leave it out if the centre has no such data)")
+            })),
+            None | Some(TableLoad::NotRead) => {}
+        }
+    }
     for need in ev.manifest.tables.iter().filter(|t| t.required) {
         match store.table_load(&need.name) {
             None => missing.push(format!("table `{}` is not in evidence.toml", need.name)),
@@ -67,6 +85,7 @@ pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<Stri
                 missing.push(format!("table `{}` was not loaded", need.name))
             }
             Some(TableLoad::Loaded(t)) => {
+                missing.extend(coverage_gap(&need.name, t));
                 for col in need.columns.iter().filter(|c| c.required) {
                     let present = match col.name.strip_suffix('*') {
                         Some(prefix) => t
@@ -94,6 +113,28 @@ pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<Stri
         }
     }
     missing
+}
+
+/// Why a loaded required table cannot stand as evidence of the period: no
+/// row in it, or whole days of it without rows.
+fn coverage_gap(name: &str, t: &ParsedTable) -> Option<String> {
+    let in_period = t.rows - t.placement.outside_period;
+    if in_period == 0 {
+        let outside = t.placement.outside_period;
+        return Some(if outside > 0 {
+            format!("table `{name}` has no row in the period ({outside} row(s) outside it)")
+        } else {
+            format!("table `{name}` has no row in the period")
+        });
+    }
+    let days = &t.placement.days_missing;
+    (!days.is_empty()).then(|| {
+        format!(
+            "table `{name}` has no row on {} day(s) of the period on which the centre operates: {}",
+            days.len(),
+            first_days(days)
+        )
+    })
 }
 
 /// Evaluates one criterion.

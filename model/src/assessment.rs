@@ -162,7 +162,7 @@ pub struct Centre {
 }
 
 /// One line of the evidence inventory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct InventoryEntry {
     /// `table` or `document`.
     pub kind: String,
@@ -175,9 +175,28 @@ pub struct InventoryEntry {
     /// Data rows read (tables that were parsed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
-    /// Rows skipped as unparseable.
+    /// Data records in the file (header excluded): rows loaded plus rows
+    /// skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<u64>,
+    /// Rows skipped (`on_error = "skip"`), all reasons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped_rows: Option<u64>,
+    /// Rows skipped, by reason (malformed record, unparseable cell, value
+    /// out of range, timestamps out of order, implausible timestamp,
+    /// duplicate key).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
+    /// Loaded rows whose day falls outside the period (left out of every KPI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_period: Option<u64>,
+    /// The key columns checked for duplicates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key: Vec<String>,
+    /// Days of the period without rows on days the centre operates
+    /// (tables the pack wants covered daily), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days_missing: Vec<String>,
     /// `loaded`, `not_read` (no selected criterion needs it) or `failed`.
     pub status: String,
     /// Why it failed, or the first skipped rows.

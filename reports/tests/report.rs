@@ -548,3 +548,29 @@ fn templates_folder_overrides_by_file_name() {
     let err = Templates::load(Some(dir.path())).unwrap_err();
     assert!(err.to_string().contains("report.html.hbs"), "{err}");
 }
+
+/// The data-quality table states every table's accounting, and its
+/// numbers reconcile: records = loaded + skipped.
+#[test]
+fn data_quality_section_reconciles() {
+    let md = rendered(Which::Base).markdown;
+    // contacts: 48,211 loaded + 3 skipped = 48,214 records; 12 outside the period.
+    assert!(
+        md.contains("| contacts | data/contacts.csv | loaded | 48214 | 48211 | 3 (3 unparseable cell) | 12 | contact_id | none |"),
+        "{md}"
+    );
+    let html = rendered(Which::Base).html;
+    assert!(html.contains("<h3>Data quality</h3>"));
+    for e in fixture(Which::Base)
+        .evidence
+        .iter()
+        .filter(|e| e.kind == "table")
+    {
+        assert_eq!(
+            e.records,
+            Some(e.rows.unwrap() + e.skipped_rows.unwrap()),
+            "{}",
+            e.name
+        );
+    }
+}

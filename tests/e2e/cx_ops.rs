@@ -279,6 +279,8 @@ fn plugin_measurements_equal_cxaudit_kpis() {
             ("PF1", "csat_top2"),
             ("PF2", "fcr_rate"),
             ("PF3", "cost_per_order"),
+            ("PF3", "contacts_per_order"),
+            ("PF3", "cost_per_contact"),
         ] {
             let from_plugin = measurement(&c.assessment, criterion, name)
                 .unwrap_or_else(|| panic!("{criterion} has no measurement `{name}`"));

@@ -2,6 +2,7 @@
 //! with definitions, equal to the values worked out by hand from the CSVs.
 
 use cxaudit_tests::*;
+use serde_json::json;
 
 /// `cxaudit kpis --format json` on the hand-built fixture.
 fn kpis(args: &[&str]) -> serde_json::Value {
@@ -78,8 +79,30 @@ fn overall_json_has_every_key_with_definitions_and_hand_computed_values() {
     close(&g["transfer_rate"], 0.25);
     close(&g["fcr_rate"], 0.5); // c1 repeat (u1 again at 09:30), c2 resolved; the rest censored or abandoned
     close(&g["contacts"], 7.0);
-    close(&g["contacts_per_order"], 7.0 / 150.0);
-    close(&g["cost_per_order"], 500.0 / 150.0);
+    // Demand over the same days: 01-05 (c1-c4, 100 orders, cost 500) and 02-10 (c5, c6, 50
+    // orders, no cost); c7 on 02-11 has no business row. Contacts per order 6 / 150 (02-11 left
+    // out); cost per order 500 / 100 (02-10 left out); cost per contact 500 / 2 handled on 01-05.
+    close(&g["contacts_per_order"], 6.0 / 150.0);
+    close(&g["cost_per_order"], 500.0 / 100.0);
+    close(&g["cost_per_contact"], 250.0);
+    let cov = &g["coverage"];
+    assert_eq!(cov["contacts_per_order"]["days_used"], 2);
+    assert_eq!(
+        cov["contacts_per_order"]["left_out_days"],
+        json!(["2026-02-11"])
+    );
+    assert_eq!(cov["cost_per_order"]["days_left_out"], 1);
+    assert_eq!(
+        cov["cost_per_contact"]["left_out_days"],
+        json!(["2026-02-10", "2026-02-11"])
+    );
+    assert!(
+        v["definitions"]["contacts_per_order"]["definition"]
+            .as_str()
+            .is_some_and(|d| d.contains("summed over the same")),
+        "{}",
+        v["definitions"]["contacts_per_order"]
+    );
     close(&g["forecast_wape"], 40.0 / 330.0); // DOMAIN vector: 12.12%
     close(&g["forecast_bias"], 20.0 / 330.0); // +6.06%
     close(&g["occupancy"], 720.0 / (890.0 * 60.0)); // handle / worked (470 + 420 min)
@@ -159,4 +182,35 @@ fn sub_second_timestamps_decide_service_level_and_asa() {
     close(&g["asa_seconds"], 20.05); // 20.050 / 1 answered
     close(&g["abandon_rate"], 0.5); // k2 of 2
     close(&g["contacts"], 2.0);
+}
+
+#[test]
+fn table_and_csv_show_the_days_left_out_of_the_demand_ratios() {
+    let fixture = fixture("evidence-kpis");
+    let text = cxaudit(&["kpis", "--evidence", fixture.to_str().unwrap()]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let out = stdout(&text);
+    assert!(
+        out.contains("contacts_per_order (all): 1 day(s) left out, 2 used: 2026-02-11"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cost_per_order (all): 1 day(s) left out, 1 used: 2026-02-10"),
+        "{out}"
+    );
+    let csv = cxaudit(&[
+        "kpis",
+        "--format",
+        "csv",
+        "--evidence",
+        fixture.to_str().unwrap(),
+    ]);
+    let out = stdout(&csv);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(at("contacts_per_order_days_left_out"), "1");
+    assert_eq!(at("cost_per_order_days_left_out"), "1");
+    assert_eq!(at("cost_per_contact_days_left_out"), "2");
 }

@@ -332,6 +332,33 @@ fn unknown_evaluator_fails_validation_naming_file_line_and_key() {
     );
 }
 
+/// A headline KPI that no evaluator of the pack measures would read "not
+/// measured" in every comparison: `pack validate` refuses it, naming the key.
+#[test]
+fn an_unmeasured_headline_kpi_fails_validation() {
+    let (_tmp, pack) = fixture_copy("pack-tailored");
+    let file = pack.join("pack.toml");
+    let text = std::fs::read_to_string(&file).unwrap()
+        + "\n[report]\nkpis = [{ measurement = \"no_such_kpi\", label = \"Nothing\", higher_is_better = true }]\n";
+    std::fs::write(&file, &text).unwrap();
+    let plugins = plugin_dir(PLUGINS);
+    let o = cxaudit(&[
+        "pack",
+        "validate",
+        pack.to_str().unwrap(),
+        "--plugins",
+        plugins.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "pack.toml: `report.kpis`: headline KPI `no_such_kpi` is not a measurement of any evaluator of the pack"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn pack_syntax_and_structure_errors_name_file_line_and_key() {
     let (_tmp, pack) = fixture_copy("pack-basic");

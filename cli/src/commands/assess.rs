@@ -26,6 +26,10 @@ pub struct AssessArgs {
     /// Judge attestation expiry as of this date (default: the period end).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
+    /// Exit with code 1 when any warning about the inputs was raised (rows
+    /// skipped, days missing, refused plugins...), for CI gates.
+    #[arg(long)]
+    pub strict: bool,
     /// Exit with code 1 when the centre is not certified.
     #[arg(long)]
     pub require_certified: bool,
@@ -123,6 +127,11 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         println!("wrote {}", p.display());
     }
     if args.require_certified && !record.decision.certified {
+        return Ok(ExitCode::from(1));
+    }
+    let warnings = record.warnings.len() + registry.refused.len();
+    if args.strict && warnings > 0 {
+        eprintln!("--strict: {warnings} warning(s) about the inputs; exit 1");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,8 @@ use clap::{Args, ValueEnum};
 use cxaudit::evidence::{EvidenceStore, load_manifest};
 use cxaudit::pack::EvidenceSchema;
 use cxaudit::plugins::EvidenceAccess;
-use cxaudit_kpis::{Evidence, GroupBy, Kpi, KpiOptions, KpiReport, KpiValue};
+use cxaudit_kpis::evaluator::first_of;
+use cxaudit_kpis::{Evidence, GroupBy, GroupKpis, Kpi, KpiOptions, KpiReport, KpiValue};
 use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_metrics::service::ServiceLevelVariant;
 use cxaudit_plugin_sdk::Table;
@@ -270,17 +271,44 @@ fn to_json(report: &KpiReport) -> Value {
                 }
             }
             obj.insert("notes".into(), Value::Object(notes));
+            if !g.coverage.is_empty() {
+                obj.insert("coverage".into(), coverage_json(g));
+            }
             Value::Object(obj)
         })
         .collect();
     json!({ "group_by": report.group_by, "definitions": definitions, "groups": groups })
 }
 
+/// The days each same-days ratio of a group was summed over, by KPI key.
+fn coverage_json(g: &GroupKpis) -> Value {
+    let by_kpi: Map<String, Value> = g
+        .coverage
+        .iter()
+        .map(|(kpi, c)| {
+            let v = json!({
+                "days_used": c.days_used,
+                "days_left_out": c.days_left_out(),
+                "left_out_days": c.left_out,
+            });
+            (kpi.key().to_owned(), v)
+        })
+        .collect();
+    Value::Object(by_kpi)
+}
+
 fn to_csv(report: &KpiReport) -> String {
+    let same_days: Vec<Kpi> = Kpi::ALL
+        .into_iter()
+        .filter(|k| k.sums_over_same_days())
+        .collect();
     let mut out = String::from("group");
     for kpi in Kpi::ALL {
         out.push(',');
         out.push_str(kpi.key());
+    }
+    for kpi in &same_days {
+        out.push_str(&format!(",{}_days_left_out", kpi.key()));
     }
     out.push('\n');
     for g in &report.groups {
@@ -289,6 +317,12 @@ fn to_csv(report: &KpiReport) -> String {
             out.push(',');
             if let Some(v) = g.value(kpi) {
                 out.push_str(&format!("{v}"));
+            }
+        }
+        for kpi in &same_days {
+            out.push(',');
+            if let Some(c) = g.coverage(*kpi) {
+                out.push_str(&c.days_left_out().to_string());
             }
         }
         out.push('\n');
@@ -367,5 +401,36 @@ fn to_text(report: &KpiReport) -> String {
         out.push_str(&missing.join("\n"));
         out.push('\n');
     }
+    out.push_str(&left_out_text(report));
     out
+}
+
+/// The days left out of each same-days ratio, per group (empty when none is).
+fn left_out_text(report: &KpiReport) -> String {
+    let lines: Vec<String> = report
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.coverage
+                .iter()
+                .filter(|(_, c)| c.days_left_out() > 0)
+                .map(move |(kpi, c)| {
+                    format!(
+                        "  {} ({}): {} day(s) left out, {} used: {}",
+                        kpi.key(),
+                        g.group,
+                        c.days_left_out(),
+                        c.days_used,
+                        first_of(&c.left_out, 5, |d| d.to_string())
+                    )
+                })
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\ndays left out (each ratio is summed over the days that state both of its quantities):\n{}\n",
+        lines.join("\n")
+    )
 }

@@ -1,5 +1,18 @@
 //! Typed CSV to Arrow: one pass over the file, only the wanted columns,
 //! every bad cell reported with file, line, column and the expected type.
+//!
+//! Before any cell is read, the file is decoded to UTF-8 ([`input`]) and
+//! each record's structure is checked ([`structure`]): a quote left open to
+//! the end of the file, or closed so late that it swallows rows, fails the
+//! table whatever `on_error` says; a row with another field count than the
+//! header is a bad row (skipped and counted with `on_error = "skip"`).
+
+mod cells;
+mod input;
+mod numbers;
+mod structure;
+
+use cells::{Cell, CellParser};
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -17,14 +30,15 @@ use cxaudit_plugin_sdk::ColumnType;
 use cxaudit_plugin_sdk::table::days_from_date;
 
 use super::EvidenceError;
-use super::manifest::{Formats, OnError};
-use crate::pack::ColumnSchema;
+use super::manifest::{DecimalMark, Formats, OnError};
+use super::rules::{self, PeriodContext, Placement, RowRules, Skips, Value};
+use crate::pack::{ColumnSchema, TableSchema};
 use crate::source::Location;
 
 /// Rows per Arrow batch.
 const BATCH_ROWS: usize = 64 * 1024;
-/// Skipped-row messages kept as examples.
-const MAX_EXAMPLES: usize = 10;
+/// Timestamp units per second (the Arrow timestamp unit: milliseconds).
+pub const TIMESTAMP_UNITS_PER_SECOND: i64 = cxaudit_plugin_sdk::table::MS_PER_SECOND;
 
 /// A column to read: its canonical name (or pattern), its schema, and the
 /// export header it comes from when mapped.
@@ -45,6 +59,8 @@ pub struct TableReadOptions {
     pub formats: Formats,
     /// What to do with a bad row.
     pub on_error: OnError,
+    /// The table's validity rules and the period, when they apply.
+    pub rules: Option<(TableSchema, NaiveDate, NaiveDate)>,
 }
 
 /// A parsed table.
@@ -58,20 +74,178 @@ pub struct ParsedTable {
     pub rows: u64,
     /// Rows skipped (`on_error = "skip"`).
     pub skipped_rows: u64,
+    /// Rows skipped, by reason (see [`rules::reason`]).
+    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
     /// The first skipped rows' messages.
     pub skipped_examples: Vec<String>,
+    /// Where the accepted rows fall (outside the period, days missing).
+    pub placement: Placement,
+    /// The key columns checked for duplicates (empty when none).
+    pub key_columns: Vec<String>,
     /// Wanted columns the file does not have.
     pub missing_columns: Vec<String>,
 }
 
-/// The header row of a CSV file.
-pub fn read_csv_header(path: &Path, delimiter: u8) -> Result<Vec<String>, String> {
-    let mut reader = csv::ReaderBuilder::new()
+/// The header row of a CSV file (`shown` is its path in messages), read
+/// with the table's formats and checked as [`read_table`] checks it: its
+/// structure, its encoding, and a single field that holds another
+/// delimiter.
+pub fn read_csv_header(
+    path: &Path,
+    shown: &str,
+    formats: &Formats,
+) -> Result<Vec<String>, EvidenceError> {
+    let shown = Path::new(shown);
+    let delimiter = delimiter_byte(formats, shown)?;
+    let input = input::read_input(path, shown, formats.encoding.unwrap_or_default())?;
+    let mut reader = csv_reader(delimiter, &input);
+    read_header(&mut reader, &input, shown, delimiter).map(|(headers, _)| headers)
+}
+
+/// The field delimiter of a table as a byte.
+fn delimiter_byte(formats: &Formats, shown: &Path) -> Result<u8, EvidenceError> {
+    let delimiter = formats.delimiter.unwrap_or(',');
+    u8::try_from(delimiter)
+        .ok()
+        .filter(|d| d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r'))
+        .ok_or_else(|| {
+            EvidenceError::new(
+                Location::file(shown).key("delimiter"),
+                "the delimiter must be one ASCII character other than a quote or a line break",
+            )
+        })
+}
+
+/// A CSV reader over decoded input. Records of any length are returned:
+/// their field count is checked here, with the line they start on.
+fn csv_reader(delimiter: u8, input: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .from_path(path)
-        .map_err(|e| e.to_string())?;
-    let headers = reader.headers().map_err(|e| e.to_string())?;
-    Ok(headers.iter().map(|h| h.trim().to_owned()).collect())
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
+}
+
+/// Reads and checks the header row, with the line it is on; an empty file
+/// has an empty header.
+fn read_header(
+    reader: &mut csv::Reader<&[u8]>,
+    input: &[u8],
+    shown: &Path,
+    delimiter: u8,
+) -> Result<(Vec<String>, usize), EvidenceError> {
+    let mut record = csv::ByteRecord::new();
+    let found = reader.read_byte_record(&mut record).map_err(|e| {
+        EvidenceError::new(
+            Location::file(shown).key("header"),
+            format!("cannot read the header row: {e}"),
+        )
+    })?;
+    if !found {
+        return Ok((Vec::new(), 1));
+    }
+    let start = structure::record_start(input, record.position());
+    check_structure(&record, input, reader, start, delimiter, 0, shown)?;
+    let at_header = || Location {
+        file: shown.to_path_buf(),
+        line: Some(start.line),
+        column: None,
+        key: Some("header".to_owned()),
+    };
+    let text = csv::StringRecord::from_byte_record(record).map_err(|e| {
+        EvidenceError::new(
+            at_header(),
+            format!(
+                "column {} of the header is not valid UTF-8: {NOT_UTF8_HINT}",
+                e.utf8_error().field() + 1
+            ),
+        )
+    })?;
+    let headers: Vec<String> = text.iter().map(|h| h.trim().to_owned()).collect();
+    match suggested_delimiter(&headers, delimiter) {
+        Some(message) => Err(EvidenceError::new(at_header(), message)),
+        None => Ok((headers, start.line)),
+    }
+}
+
+/// What to say when a file is not UTF-8.
+const NOT_UTF8_HINT: &str = "if the export is not UTF-8, set its encoding in evidence.toml \
+     (encoding = \"windows-1252\", \"latin-1\" or \"utf-16\")";
+
+/// When the header reads as one field holding another usual delimiter, the
+/// setting to use.
+fn suggested_delimiter(headers: &[String], delimiter: u8) -> Option<String> {
+    let [only] = headers else {
+        return None;
+    };
+    [b';', b'\t', b',', b'|']
+        .into_iter()
+        .filter(|&d| d != delimiter)
+        .find(|&d| only.as_bytes().contains(&d))
+        .map(|d| {
+            let (what, setting) = match d {
+                b'\t' => ("a tab".to_owned(), "\\t".to_owned()),
+                d => (format!("`{}`", d as char), (d as char).to_string()),
+            };
+            format!(
+                "the header is one field containing {what}: set delimiter = \"{setting}\" for \
+                 this table"
+            )
+        })
+}
+
+/// Fails on a record whose quote cannot be trusted: one still open at the
+/// end of the input, or one that swallowed a whole row (`width` fields).
+/// These cannot be skipped: the rows they took are lost.
+fn check_structure<R: std::io::Read>(
+    record: &csv::ByteRecord,
+    input: &[u8],
+    reader: &csv::Reader<R>,
+    start: structure::RecordStart,
+    delimiter: u8,
+    width: usize,
+    shown: &Path,
+) -> Result<(), EvidenceError> {
+    let at = |field: usize| Location {
+        file: shown.to_path_buf(),
+        line: Some(start.line),
+        column: Some(field),
+        key: None,
+    };
+    let cannot_skip = "fix the export: the table cannot be read reliably (not even with \
+                       on_error = \"skip\")";
+    let reached_end = usize::try_from(reader.position().byte()).is_ok_and(|b| b >= input.len());
+    if reached_end {
+        let tail = input.get(start.byte..).unwrap_or_default();
+        if let Some(field) = structure::open_quote_at_end(tail, delimiter) {
+            let last = structure::last_line(input);
+            let lines = if last > start.line {
+                format!("lines {} to {last}", start.line)
+            } else {
+                format!("line {last}")
+            };
+            return Err(EvidenceError::new(
+                at(field),
+                format!(
+                    "the quote opening field {field} of this row is never closed: {lines} \
+                     would be read as one cell, swallowing every row after it; {cannot_skip}"
+                ),
+            ));
+        }
+    }
+    if let Some(s) = structure::swallowed_row(record, delimiter, width) {
+        return Err(EvidenceError::new(
+            at(s.field + 1),
+            format!(
+                "the quoted field {} of this row runs over line breaks and holds line {}, \
+                 which reads as a whole row ({width} fields like the header): a quote is not \
+                 closed where it should be; {cannot_skip}",
+                s.field + 1,
+                start.line + s.lines_after_start
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// One resolved column: where it is in the file and how to parse it.
@@ -132,148 +306,21 @@ pub fn arrow_type(t: ColumnType) -> DataType {
     }
 }
 
-/// A parsed cell, before it is appended (so a skipped row leaves no trace).
-#[derive(Clone, Copy)]
-enum Cell {
-    Null,
-    Str,
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Date(i32),
-    /// UTC milliseconds.
-    Ts(i64),
-}
-
-/// Parsers configured for one table.
-struct CellParser {
-    tz: Tz,
-    timestamp_format: Option<String>,
-    date_format: String,
-}
-
-impl CellParser {
-    fn parse(&self, schema: &ColumnSchema, raw: &str) -> Result<Cell, String> {
-        let value = raw.trim();
-        if value.is_empty() {
-            return if schema.nullable {
-                Ok(Cell::Null)
-            } else {
-                Err(format!(
-                    "expected {}, found an empty cell (this column may not be empty)",
-                    schema.column_type
-                ))
-            };
-        }
-        let bad = |hint: &str| format!("expected {}{hint}, found `{value}`", schema.column_type);
-        match schema.column_type {
-            ColumnType::String => match &schema.values {
-                Some(allowed) if !allowed.iter().any(|a| a == value) => Err(format!(
-                    "expected one of {}, found `{value}`",
-                    allowed.join(", ")
-                )),
-                _ => Ok(Cell::Str),
-            },
-            ColumnType::Integer => value.parse::<i64>().map(Cell::Int).map_err(|_| bad("")),
-            ColumnType::Float => match value.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(Cell::Float(v)),
-                _ => Err(bad(" (a finite number)")),
-            },
-            ColumnType::Bool => match value.to_ascii_lowercase().as_str() {
-                "true" | "t" | "yes" | "y" | "1" => Ok(Cell::Bool(true)),
-                "false" | "f" | "no" | "n" | "0" => Ok(Cell::Bool(false)),
-                _ => Err(bad(" (true/false, yes/no or 1/0)")),
-            },
-            ColumnType::Date => NaiveDate::parse_from_str(value, &self.date_format)
-                .map(|d| Cell::Date(days_from_date(d)))
-                .map_err(|_| bad(&format!(" in format `{}`", self.date_format))),
-            ColumnType::Month => parse_month(value)
-                .map(|d| Cell::Date(days_from_date(d)))
-                .ok_or_else(|| bad(" (YYYY-MM)")),
-            ColumnType::Timestamp => self.parse_timestamp(value).map(Cell::Ts),
-        }
-    }
-
-    /// A timestamp as UTC milliseconds: fractional seconds are kept to the
-    /// millisecond, further digits truncated (toward the earlier instant).
-    fn parse_timestamp(&self, value: &str) -> Result<i64, String> {
-        let naive = match &self.timestamp_format {
-            Some(declared) => {
-                let format = with_optional_fraction(declared);
-                if let Ok(dt) = DateTime::parse_from_str(value, &format) {
-                    return Ok(dt.timestamp_millis());
-                }
-                NaiveDateTime::parse_from_str(value, &format).map_err(|_| {
-                    format!("expected timestamp in format `{declared}`, found `{value}`")
-                })?
-            }
-            None => {
-                if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
-                    return Ok(dt.timestamp_millis());
-                }
-                [
-                    "%Y-%m-%dT%H:%M:%S%.f",
-                    "%Y-%m-%d %H:%M:%S%.f",
-                    "%Y-%m-%dT%H:%M",
-                    "%Y-%m-%d %H:%M",
-                ]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
-                .ok_or_else(|| {
-                    format!(
-                        "expected timestamp (ISO 8601, e.g. 2026-01-31T08:30:00), found `{value}`"
-                    )
-                })?
-            }
-        };
-        match self.tz.from_local_datetime(&naive) {
-            chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
-            // A repeated hour when clocks go back: the first occurrence.
-            chrono::LocalResult::Ambiguous(first, _) => Ok(first.timestamp_millis()),
-            chrono::LocalResult::None => Err(format!(
-                "timestamp `{value}` does not exist in time zone {} (clocks went forward)",
-                self.tz
-            )),
-        }
-    }
-}
-
-/// A `timestamp_format` whose seconds (`%S`, `%T`) also take an optional
-/// fraction (`.9`, `.250`, `.123456`), unless the format places fractions
-/// itself: exports add milliseconds to a declared `%H:%M:%S`.
-fn with_optional_fraction(format: &str) -> Cow<'_, str> {
-    const FRACTIONS: [&str; 8] = ["%f", "%.f", "%3f", "%6f", "%9f", "%.3f", "%.6f", "%.9f"];
-    if FRACTIONS.iter().any(|f| format.contains(f)) {
-        return Cow::Borrowed(format);
-    }
-    Cow::Owned(format.replace("%S", "%S%.f").replace("%T", "%T%.f"))
-}
-
-fn parse_month(value: &str) -> Option<NaiveDate> {
-    let date = NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%Y-%m-%d"))
-        .ok()?;
-    date.with_day(1)
-}
-
 /// Reads the wanted columns of a CSV file into Arrow batches.
 ///
 /// A column the file lacks is listed in `missing_columns` (the criteria
-/// that need it decide); a bad cell fails the table or, with
-/// `on_error = "skip"`, skips the row and counts it.
+/// that need it decide); a bad cell or a row with another field count than
+/// the header fails the table or, with `on_error = "skip"`, skips the row
+/// and counts it. A broken quote (see [`check_structure`]), a wanted column
+/// found in two columns, or a header that reads as one field holding
+/// another delimiter always fails the table.
 pub fn read_table(
     path: &Path,
     wanted: &[WantedColumn],
     options: &TableReadOptions,
 ) -> Result<ParsedTable, EvidenceError> {
     let shown = Path::new(&options.shown_path);
-    let delimiter = options.formats.delimiter.unwrap_or(',');
-    if !delimiter.is_ascii() {
-        return Err(EvidenceError::new(
-            Location::file(shown).key("delimiter"),
-            "the delimiter must be one ASCII character",
-        ));
-    }
+    let delimiter = delimiter_byte(&options.formats, shown)?;
     let tz_name = options
         .formats
         .time_zone
@@ -286,6 +333,7 @@ pub fn read_table(
         )
     })?;
     let parser = CellParser {
+        decimal: options.formats.decimal.unwrap_or_default(),
         tz,
         timestamp_format: options.formats.timestamp_format.clone(),
         date_format: options
@@ -294,23 +342,21 @@ pub fn read_table(
             .clone()
             .unwrap_or_else(|| "%Y-%m-%d".to_owned()),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter as u8)
-        .from_path(path)
-        .map_err(|e| EvidenceError::new(Location::file(shown), format!("cannot read: {e}")))?;
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            EvidenceError::new(
-                Location::file(shown).key("header"),
-                format!("cannot read the header row: {e}"),
-            )
-        })?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+    let input = input::read_input(path, shown, options.formats.encoding.unwrap_or_default())?;
+    let mut reader = csv_reader(delimiter, &input);
+    let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
 
-    let (slots, missing_columns) = resolve_slots(&headers, wanted);
+    let (slots, missing_columns) = resolve_slots(&headers, wanted).map_err(|(name, clash)| {
+        EvidenceError::new(
+            Location {
+                file: shown.to_path_buf(),
+                line: Some(header_line),
+                column: Some(clash.second + 1),
+                key: Some(name),
+            },
+            clash.message,
+        )
+    })?;
     let fields: Vec<Field> = slots
         .iter()
         .map(|s| Field::new(&s.name, arrow_type(s.schema.column_type), s.schema.nullable))
@@ -322,42 +368,72 @@ pub fn read_table(
         .collect();
 
     let mut batches = Vec::new();
-    let mut record = csv::StringRecord::new();
+    let mut bytes = csv::ByteRecord::new();
     let mut cells: Vec<Cell> = Vec::with_capacity(slots.len());
-    let (mut rows, mut in_batch, mut skipped_rows) = (0u64, 0usize, 0u64);
-    let mut skipped_examples = Vec::new();
+    let (mut rows, mut in_batch) = (0u64, 0usize);
+    let mut skipped = Skipped::new(options.on_error);
+    let mut row_rules = options.rules.as_ref().map(|(table, start, end)| {
+        let read: Vec<(String, ColumnType)> = slots
+            .iter()
+            .map(|s| (s.name.clone(), s.schema.column_type))
+            .collect();
+        let period = PeriodContext {
+            start: *start,
+            end: *end,
+            tz,
+            units_per_second: TIMESTAMP_UNITS_PER_SECOND,
+        };
+        RowRules::new(table, &read, period)
+    });
+    let mut values: Vec<Value> = Vec::with_capacity(slots.len());
     loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("expected {expected_len} fields like the header, found {len}")
-                    }
-                    csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
-                    _ => e.to_string(),
-                };
-                let location = Location {
-                    file: shown.to_path_buf(),
-                    line,
-                    column: None,
-                    key: None,
-                };
-                if options.on_error == OnError::Skip {
-                    skipped_rows += 1;
-                    if skipped_examples.len() < MAX_EXAMPLES {
-                        skipped_examples.push(format!("{location}: {message}"));
-                    }
-                    continue;
-                }
-                return Err(EvidenceError::new(location, message));
-            }
+        let more = reader
+            .read_byte_record(&mut bytes)
+            .map_err(|e| EvidenceError::new(Location::file(shown), format!("cannot read: {e}")))?;
+        if !more {
+            break;
         }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let start = structure::record_start(&input, bytes.position());
+        check_structure(
+            &bytes,
+            &input,
+            &reader,
+            start,
+            delimiter,
+            headers.len(),
+            shown,
+        )?;
+        let at = |column: Option<usize>, key: Option<String>| Location {
+            file: shown.to_path_buf(),
+            line: Some(start.line),
+            column,
+            key,
+        };
+        if bytes.len() != headers.len() {
+            let message = format!(
+                "expected {} fields like the header, found {}",
+                headers.len(),
+                bytes.len()
+            );
+            skipped.row(
+                rules::reason::MALFORMED,
+                EvidenceError::new(at(None, None), message),
+            )?;
+            continue;
+        }
+        let record = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
+            Ok(record) => record,
+            Err(e) => {
+                let column = e.utf8_error().field() + 1;
+                bytes = e.into_byte_record();
+                let message = format!("column {column} is not valid UTF-8: {NOT_UTF8_HINT}");
+                skipped.row(
+                    rules::reason::MALFORMED,
+                    EvidenceError::new(at(Some(column), None), message),
+                )?;
+                continue;
+            }
+        };
         cells.clear();
         let mut failure = None;
         for slot in &slots {
@@ -369,30 +445,43 @@ pub fn read_table(
                     } else {
                         format!("{} (header `{}`)", slot.name, slot.header)
                     };
-                    let location = Location {
-                        file: shown.to_path_buf(),
-                        line: Some(line),
-                        column: Some(slot.index + 1),
-                        key: Some(key),
-                    };
-                    failure = Some(EvidenceError::new(location, message));
+                    failure = Some(EvidenceError::new(
+                        at(Some(slot.index + 1), Some(key)),
+                        message,
+                    ));
                     break;
                 }
             }
         }
         if let Some(error) = failure {
-            if options.on_error == OnError::Skip {
-                skipped_rows += 1;
-                if skipped_examples.len() < MAX_EXAMPLES {
-                    skipped_examples.push(error.to_string());
-                }
+            bytes = record.into_byte_record();
+            skipped.row(rules::reason::UNPARSEABLE, error)?;
+            continue;
+        }
+        if let Some(checker) = row_rules.as_mut() {
+            values.clear();
+            values.extend(
+                cells
+                    .iter()
+                    .zip(&slots)
+                    .map(|(c, s)| c.value(s.schema.column_type)),
+            );
+            let text: Vec<&str> = slots
+                .iter()
+                .map(|s| record.get(s.index).unwrap_or("").trim())
+                .collect();
+            if let Err(v) = checker.check(&values, &text, start.line as u64) {
+                let slot = v.column.map(|i| &slots[i]);
+                let location = at(slot.map(|s| s.index + 1), slot.map(|s| s.name.clone()));
+                bytes = record.into_byte_record();
+                skipped.row(v.reason, EvidenceError::new(location, v.message))?;
                 continue;
             }
-            return Err(error);
         }
         for ((builder, cell), slot) in builders.iter_mut().zip(&cells).zip(&slots) {
             append(builder, *cell, record.get(slot.index).unwrap_or("").trim());
         }
+        bytes = record.into_byte_record();
         rows += 1;
         in_batch += 1;
         if in_batch == BATCH_ROWS {
@@ -403,51 +492,152 @@ pub fn read_table(
     if in_batch > 0 || batches.is_empty() {
         batches.push(finish_batch(&schema, &mut builders, shown)?);
     }
+    let key_columns = row_rules
+        .as_ref()
+        .map(|r| r.key_columns().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let placement = row_rules.map(RowRules::finish).unwrap_or_default();
     Ok(ParsedTable {
         schema,
         batches,
         rows,
-        skipped_rows,
-        skipped_examples,
+        skipped_rows: skipped.skips.total(),
+        skipped_by_reason: skipped.skips.by_reason,
+        skipped_examples: skipped.skips.examples,
+        placement,
+        key_columns,
         missing_columns,
     })
 }
 
-fn resolve_slots(headers: &[String], wanted: &[WantedColumn]) -> (Vec<Slot>, Vec<String>) {
+/// The rows skipped under `on_error = "skip"`, by reason.
+struct Skipped {
+    on_error: OnError,
+    skips: Skips,
+}
+
+impl Skipped {
+    fn new(on_error: OnError) -> Self {
+        Skipped {
+            on_error,
+            skips: Skips::default(),
+        }
+    }
+
+    /// A bad row: counted under `reason` when rows are skipped, else the
+    /// table's error.
+    fn row(&mut self, reason: &'static str, error: EvidenceError) -> Result<(), EvidenceError> {
+        if self.on_error != OnError::Skip {
+            return Err(error);
+        }
+        self.skips.add(reason, || error.to_string());
+        Ok(())
+    }
+}
+
+/// Two columns of a header that give the same canonical column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ColumnClash {
+    /// The first column (0-based).
+    pub first: usize,
+    /// The second column (0-based).
+    pub second: usize,
+    /// Both columns, for people.
+    pub message: String,
+}
+
+/// Where the canonical column `name` is in `headers` (0-based positions),
+/// after mapping: one position, none when absent, one per matching header
+/// for a pattern such as `attr_*`. Two columns giving the same canonical
+/// name are an error, never "the first one": the same header twice, or the
+/// mapped export header and a header literally named `name`.
+pub(super) fn locate_column(
+    headers: &[String],
+    name: &str,
+    mapped_from: Option<&str>,
+) -> Result<Vec<usize>, ColumnClash> {
+    let clash = |first: usize, second: usize, message: String| ColumnClash {
+        first,
+        second,
+        message: format!(
+            "columns {} and {} {message}: rename or remove one in the export",
+            first + 1,
+            second + 1
+        ),
+    };
+    if let Some(prefix) = name.strip_suffix('*') {
+        let matching: Vec<usize> = (0..headers.len())
+            .filter(|&i| headers[i].starts_with(prefix))
+            .collect();
+        for (n, &i) in matching.iter().enumerate() {
+            if let Some(&j) = matching[n + 1..]
+                .iter()
+                .find(|&&j| headers[j] == headers[i])
+            {
+                return Err(clash(i, j, format!("are both named `{}`", headers[i])));
+            }
+        }
+        return Ok(matching);
+    }
+    let source = mapped_from.unwrap_or(name);
+    let found: Vec<usize> = (0..headers.len())
+        .filter(|&i| headers[i] == source || headers[i] == name)
+        .collect();
+    match found[..] {
+        [i] if headers[i] == source => Ok(vec![i]),
+        [] | [_] => Ok(Vec::new()),
+        [i, j, ..] if headers[i] == headers[j] => {
+            Err(clash(i, j, format!("are both named `{}`", headers[i])))
+        }
+        [i, j, ..] => {
+            let (first, second) = (&headers[i], &headers[j]);
+            let role = |h: &str| {
+                if h == source {
+                    format!("`{h}` is mapped to it in evidence.toml")
+                } else {
+                    format!("`{h}` is its own name")
+                }
+            };
+            Err(clash(
+                i,
+                j,
+                format!("both give `{name}` ({}, {})", role(first), role(second)),
+            ))
+        }
+    }
+}
+
+fn resolve_slots(
+    headers: &[String],
+    wanted: &[WantedColumn],
+) -> Result<(Vec<Slot>, Vec<String>), (String, ColumnClash)> {
     let mut slots = Vec::new();
     let mut missing = Vec::new();
     for w in wanted {
-        if w.schema.is_pattern() {
-            for (index, header) in headers.iter().enumerate() {
-                if w.schema.matches(header) {
-                    let mut schema = w.schema.clone();
-                    schema.name = header.clone();
-                    slots.push(Slot {
-                        name: header.clone(),
-                        header: header.clone(),
-                        index,
-                        schema,
-                    });
-                }
-            }
-            continue;
+        let positions = locate_column(headers, &w.schema.name, w.mapped_from.as_deref())
+            .map_err(|clash| (w.schema.name.clone(), clash))?;
+        if positions.is_empty() && !w.schema.is_pattern() {
+            missing.push(w.schema.name.clone());
         }
-        let header = w
-            .mapped_from
-            .clone()
-            .unwrap_or_else(|| w.schema.name.clone());
-        match headers.iter().position(|h| *h == header) {
-            Some(index) => slots.push(Slot {
-                name: w.schema.name.clone(),
+        for index in positions {
+            let header = headers[index].clone();
+            let mut schema = w.schema.clone();
+            let name = if w.schema.is_pattern() {
+                schema.name = header.clone();
+                header.clone()
+            } else {
+                w.schema.name.clone()
+            };
+            slots.push(Slot {
+                name,
                 header,
                 index,
-                schema: w.schema.clone(),
-            }),
-            None => missing.push(w.schema.name.clone()),
+                schema,
+            });
         }
     }
     slots.sort_by_key(|s| s.index);
-    (slots, missing)
+    Ok((slots, missing))
 }
 
 fn append(builder: &mut ColumnBuilder, cell: Cell, raw: &str) {
@@ -488,7 +678,7 @@ mod tests {
     use super::*;
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float64Type, TimestampMillisecondType};
+    use arrow_array::types::{Float64Type, Int64Type, TimestampMillisecondType};
 
     fn col(name: &str, t: ColumnType, nullable: bool) -> WantedColumn {
         WantedColumn {
@@ -497,6 +687,8 @@ mod tests {
                 column_type: t,
                 nullable,
                 values: None,
+                min: None,
+                max: None,
             },
             mapped_from: None,
         }
@@ -507,6 +699,7 @@ mod tests {
             shown_path: "data/t.csv".into(),
             formats,
             on_error,
+            rules: None,
         }
     }
 
@@ -720,5 +913,362 @@ mod tests {
             .and_utc()
             .timestamp_millis();
         assert_eq!(at.values().to_vec(), [base, base + 250, base + 500]);
+    }
+
+    // ---- Structure of the file: quotes, ragged rows, blank lines. ----
+
+    fn ids(t: &ParsedTable) -> Vec<String> {
+        t.batches
+            .iter()
+            .flat_map(|b| {
+                let c = b.column(0).as_string::<i32>().clone();
+                (0..c.len()).map(move |i| c.value(i).to_owned())
+            })
+            .collect()
+    }
+
+    fn id_talk() -> [WantedColumn; 2] {
+        [
+            col("id", ColumnType::String, false),
+            col("talk", ColumnType::Float, false),
+        ]
+    }
+
+    #[test]
+    fn unterminated_quote_fails_the_table_at_the_line_where_its_record_starts() {
+        // Row `b` opens a quote in its third column and never closes it: the
+        // rows after it would be swallowed into that one cell (on the
+        // unchanged reader the table "loaded" with 2 rows instead of 4).
+        let f = write("id,talk,note\na,1,ok\nb,2,\"broken\nc,3,x\nd,4,y\n");
+        for on_error in [OnError::Fail, OnError::Skip] {
+            let e = read_table(f.path(), &id_talk(), &options(Formats::default(), on_error))
+                .unwrap_err();
+            assert_eq!(e.location.file, Path::new("data/t.csv"));
+            assert_eq!(e.location.line, Some(3), "{e}");
+            assert_eq!(e.location.column, Some(3), "{e}");
+            assert!(e.message.contains("never closed"), "{e}");
+            assert!(e.message.contains("lines 3 to 5"), "{e}");
+        }
+    }
+
+    #[test]
+    fn unterminated_quote_in_the_last_row_without_a_line_break_fails_too() {
+        let f = write("id,talk\na,1\nb,\"2");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Skip),
+        )
+        .unwrap_err();
+        assert_eq!((e.location.line, e.location.column), (Some(3), Some(2)));
+        assert!(e.message.contains("never closed"), "{e}");
+    }
+
+    #[test]
+    fn a_quote_closed_rows_later_swallowing_a_row_is_an_error() {
+        // The quote opened in row `a` is closed by the quote that opens the
+        // note of row `c`: row `b` (line 3) would vanish into a's note.
+        let f = write("id,talk,note\na,1,\"x\nb,2,y\nc,3,\"z\"\nd,4,w\n");
+        for on_error in [OnError::Fail, OnError::Skip] {
+            let e = read_table(f.path(), &id_talk(), &options(Formats::default(), on_error))
+                .unwrap_err();
+            assert_eq!((e.location.line, e.location.column), (Some(2), Some(3)));
+            assert!(e.message.contains("line 3"), "{e}");
+            assert!(e.message.contains("3 fields like the header"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_field_over_several_lines_is_read() {
+        let f = write("id,talk,note\na,1,\"first line\nsecond, line\"\nb,2,plain\n");
+        let wanted = [
+            col("id", ColumnType::String, false),
+            col("note", ColumnType::String, false),
+        ];
+        let t = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap();
+        assert_eq!(ids(&t), ["a", "b"]);
+        let note = t.batches[0].column(1).as_string::<i32>();
+        assert_eq!(note.value(0), "first line\nsecond, line");
+    }
+
+    #[test]
+    fn a_ragged_row_names_its_line_and_skip_counts_it() {
+        let f = write("id,talk\na,1\nb,2,extra\nc,3\n");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "data/t.csv:3: expected 2 fields like the header, found 3"
+        );
+        let t = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Skip),
+        )
+        .unwrap();
+        assert_eq!((t.rows, t.skipped_rows), (2, 1));
+        assert_eq!(ids(&t), ["a", "c"]);
+        assert!(t.skipped_examples[0].starts_with("data/t.csv:3:"), "{t:?}");
+    }
+
+    #[test]
+    fn a_bad_cell_after_a_blank_line_names_its_own_line() {
+        // Line 3 is blank; the bad row is line 4.
+        let f = write("id,talk\na,1\n\nb,abc\n");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert_eq!((e.location.line, e.location.column), (Some(4), Some(2)));
+    }
+
+    // ---- Headers: duplicates and a wrong delimiter. ----
+
+    #[test]
+    fn a_duplicated_header_is_an_error_naming_both_positions() {
+        let f = write("id,talk,id\na,1,b\n");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert_eq!(e.location.line, Some(1));
+        assert_eq!(e.location.column, Some(3));
+        assert!(e.message.contains("columns 1 and 3"), "{e}");
+        assert!(e.message.contains("`id`"), "{e}");
+    }
+
+    #[test]
+    fn a_header_duplicated_by_the_mapping_is_an_error() {
+        // `contact_id` is mapped from `Call ID` (column 1), and column 2 is
+        // literally `contact_id`: two columns give the same canonical name.
+        let f = write("Call ID,contact_id\nx,y\n");
+        let mut id = col("contact_id", ColumnType::String, false);
+        id.mapped_from = Some("Call ID".into());
+        let e =
+            read_table(f.path(), &[id], &options(Formats::default(), OnError::Fail)).unwrap_err();
+        assert!(e.message.contains("columns 1 and 2"), "{e}");
+        assert!(e.message.contains("`Call ID`"), "{e}");
+    }
+
+    #[test]
+    fn a_one_field_header_holding_a_semicolon_or_tab_suggests_the_delimiter() {
+        let f = write("id;talk\na;1\n");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "data/t.csv:1: `header`: the header is one field containing `;`: \
+             set delimiter = \";\" for this table"
+        );
+        let f = write("id\ttalk\na\t1\n");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("one field containing a tab: set delimiter = \"\\t\""),
+            "{e}"
+        );
+    }
+
+    // ---- Real exports: delimiter, decimal comma, encodings. ----
+
+    /// The effective formats of `[defaults]` holding `keys`, through
+    /// `evidence.toml` as a user writes it.
+    fn formats_of(keys: &str) -> Formats {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("evidence.toml"),
+            format!(
+                "[centre]\nname = \"C\"\n\n[period]\nstart = 2026-01-01\nend = 2026-01-31\n\n\
+                 [defaults]\n{keys}\n"
+            ),
+        )
+        .unwrap();
+        crate::evidence::load_manifest(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .formats("t")
+    }
+
+    fn write_bytes(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), bytes).unwrap();
+        f
+    }
+
+    fn floats(t: &ParsedTable, column: usize) -> Vec<f64> {
+        let c = t.batches[0].column(column).as_primitive::<Float64Type>();
+        (0..c.len()).map(|i| c.value(i)).collect()
+    }
+
+    #[test]
+    fn decimal_comma_reads_european_numbers() {
+        // `.` groups thousands and is removed; `,` is the decimal mark.
+        let formats = formats_of("delimiter = \";\"\ndecimal = \",\"");
+        let f = write("id;talk;n\na;1.234,5;1.234\nb;12,5;7\nc;-0,25;-1.000.000\n");
+        let wanted = [
+            col("id", ColumnType::String, false),
+            col("talk", ColumnType::Float, false),
+            col("n", ColumnType::Integer, false),
+        ];
+        let t = read_table(f.path(), &wanted, &options(formats, OnError::Fail)).unwrap();
+        assert_eq!(floats(&t, 1), [1234.5, 12.5, -0.25]);
+        let n = t.batches[0].column(2).as_primitive::<Int64Type>();
+        assert_eq!(n.values().to_vec(), [1234, 7, -1_000_000]);
+    }
+
+    #[test]
+    fn decimal_comma_refuses_a_dot_that_is_not_a_thousands_separator() {
+        let formats = formats_of("delimiter = \";\"\ndecimal = \",\"");
+        for bad in ["1.5", "1.23,4", "1,2,3", "1.2345"] {
+            let f = write(&format!("id;talk\na;{bad}\n"));
+            let e = read_table(
+                f.path(),
+                &id_talk(),
+                &options(formats.clone(), OnError::Fail),
+            )
+            .unwrap_err();
+            assert_eq!((e.location.line, e.location.column), (Some(2), Some(2)));
+            assert!(e.message.contains("decimal comma"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn windows_1252_is_decoded_before_parsing() {
+        // `Jos\xe9 \x80` is "José €" in windows-1252 (0x80 is the euro sign,
+        // a control character in ISO 8859-1 proper).
+        for label in ["windows-1252", "latin-1", "ISO-8859-1"] {
+            let formats = formats_of(&format!("encoding = \"{label}\""));
+            let f = write_bytes(b"nom,dur\xe9e\nJos\xe9 \x80,12\n");
+            let mut name = col("name", ColumnType::String, false);
+            name.mapped_from = Some("nom".into());
+            let mut talk = col("talk", ColumnType::Float, false);
+            talk.mapped_from = Some("dur\u{e9}e".into());
+            let t = read_table(f.path(), &[name, talk], &options(formats, OnError::Fail))
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert_eq!(ids(&t), ["Jos\u{e9} \u{20ac}"], "{label}");
+            assert_eq!(floats(&t, 1), [12.0], "{label}");
+        }
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut out = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in text.encode_utf16() {
+            let bytes = if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            };
+            out.extend_from_slice(&bytes);
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let formats = formats_of("encoding = \"utf-16\"");
+        for big_endian in [false, true] {
+            let f = write_bytes(&utf16("id,talk\nJos\u{e9},1.5\n", big_endian));
+            let t = read_table(
+                f.path(),
+                &id_talk(),
+                &options(formats.clone(), OnError::Fail),
+            )
+            .unwrap_or_else(|e| panic!("big endian {big_endian}: {e}"));
+            assert_eq!(ids(&t), ["Jos\u{e9}"]);
+            assert_eq!(floats(&t, 1), [1.5]);
+        }
+    }
+
+    #[test]
+    fn utf16_needs_its_byte_order_mark_and_is_not_read_as_utf8() {
+        let no_bom = utf16("id,talk\na,1\n", false)[2..].to_vec();
+        let f = write_bytes(&no_bom);
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(formats_of("encoding = \"utf-16\""), OnError::Fail),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("byte-order mark"), "{e}");
+
+        // A UTF-16 file read with the default encoding: told what to set.
+        let f = write_bytes(&utf16("id,talk\na,1\n", false));
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("set encoding = \"utf-16\""), "{e}");
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_always_accepted() {
+        let bytes = "\u{feff}id,talk\nJos\u{e9},1\n".as_bytes().to_vec();
+        for keys in ["", "encoding = \"utf-8\"", "encoding = \"windows-1252\""] {
+            let f = write_bytes(&bytes);
+            let t = read_table(
+                f.path(),
+                &id_talk(),
+                &options(formats_of(keys), OnError::Fail),
+            )
+            .unwrap_or_else(|e| panic!("{keys}: {e}"));
+            assert_eq!(ids(&t), ["Jos\u{e9}"], "{keys}");
+        }
+    }
+
+    #[test]
+    fn a_row_that_is_not_utf8_suggests_the_encoding() {
+        let f = write_bytes(b"id,talk\na,1\nJos\xe9,2\n");
+        let e = read_table(
+            f.path(),
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert_eq!((e.location.line, e.location.column), (Some(3), Some(1)));
+        assert!(e.message.contains("encoding = \"windows-1252\""), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_special_file_is_not_opened() {
+        // A socket stands for FIFOs and devices: reading it would fail or
+        // block; it is refused from its metadata.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let e = read_table(
+            &path,
+            &id_talk(),
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("socket"), "{e}");
     }
 }

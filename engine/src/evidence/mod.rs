@@ -5,13 +5,14 @@
 mod csv_table;
 mod manifest;
 mod paths;
+pub mod rules;
 mod store;
 
 pub use csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table};
 pub use cxaudit_model::InventoryEntry;
 pub use manifest::{Centre, EvidenceManifest, OnError, TableSource, load_manifest};
 pub use paths::confine;
-pub use store::{DocumentFile, EvidenceStore, TableLoad};
+pub use store::{DocumentFile, EvidenceStore, TableLoad, first_days};
 
 use crate::source::Location;
 

@@ -1,10 +1,40 @@
-//! Keeping evidence paths inside the evidence folder.
+//! Keeping evidence paths inside the evidence folder, and refusing special
+//! files (FIFOs, devices, sockets) that would block or never end when read.
 
 use std::path::{Component, Path, PathBuf};
 
+/// What kind of special file `path` is (following symbolic links), or
+/// `None` for a regular file, a folder, or a path that cannot be examined.
+/// Only the metadata is read: a FIFO is never opened.
+pub(super) fn special_file(path: &Path) -> Option<&'static str> {
+    let file_type = std::fs::metadata(path).ok()?.file_type();
+    special_kind(file_type)
+}
+
+#[cfg(unix)]
+fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        Some("FIFO (named pipe)")
+    } else if file_type.is_char_device() {
+        Some("character device")
+    } else if file_type.is_block_device() {
+        Some("block device")
+    } else if file_type.is_socket() {
+        Some("socket")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    (!file_type.is_file() && !file_type.is_dir()).then_some("special file")
+}
+
 /// Resolves `relative` inside `root`, refusing absolute paths, `..`
-/// components, and anything that leaves `root` through a symbolic link.
-/// The target must exist.
+/// components, anything that leaves `root` through a symbolic link, and
+/// special files. The target must exist.
 pub fn confine(root: &Path, relative: &str) -> Result<PathBuf, String> {
     let rel = Path::new(relative);
     if relative.is_empty() {
@@ -46,6 +76,11 @@ pub fn confine(root: &Path, relative: &str) -> Result<PathBuf, String> {
             real.display()
         ));
     }
+    if let Some(kind) = special_file(&real) {
+        return Err(format!(
+            "`{relative}` is a {kind}, not a regular file or folder: it is not read"
+        ));
+    }
     Ok(joined)
 }
 
@@ -78,5 +113,23 @@ mod tests {
             let err = confine(root.path(), "link/secret.csv").unwrap_err();
             assert!(err.contains("outside the evidence folder"), "{err}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_special_files_without_opening_them() {
+        let root = tempfile::tempdir().unwrap();
+        let fifo = root.path().join("fifo.csv");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = confine(root.path(), "fifo.csv").unwrap_err();
+        assert!(err.contains("`fifo.csv` is a FIFO"), "{err}");
+
+        let _listener = std::os::unix::net::UnixListener::bind(root.path().join("s.md")).unwrap();
+        let err = confine(root.path(), "s.md").unwrap_err();
+        assert!(err.contains("`s.md` is a socket"), "{err}");
     }
 }

@@ -11,7 +11,7 @@ use super::csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_table};
 use super::manifest::EvidenceManifest;
 use super::paths::confine;
 use crate::hashing::sha256_file;
-use crate::pack::EvidenceSchema;
+use crate::pack::{EvidenceSchema, TableSchema};
 use cxaudit_model::InventoryEntry;
 
 /// The state of one table.
@@ -32,6 +32,74 @@ pub struct DocumentFile {
     pub path: String,
     /// Its text.
     pub text: String,
+}
+
+/// The columns a table's validity rules read.
+fn rule_columns(table: &TableSchema) -> BTreeSet<&str> {
+    table
+        .key
+        .iter()
+        .chain(table.period_column.iter())
+        .chain(table.ordered.iter().flatten())
+        .map(String::as_str)
+        .collect()
+}
+
+/// The row accounting of a parsed table, into its inventory line.
+fn record_accounting(entry: &mut InventoryEntry, parsed: &ParsedTable) {
+    entry.records = Some(parsed.rows + parsed.skipped_rows);
+    entry.rows = Some(parsed.rows);
+    entry.skipped_rows = Some(parsed.skipped_rows);
+    entry.skipped_by_reason = parsed.skipped_by_reason.clone();
+    entry.outside_period = Some(parsed.placement.outside_period);
+    entry.key = parsed.key_columns.clone();
+    entry.days_missing = parsed
+        .placement
+        .days_missing
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    entry.messages = parsed.skipped_examples.clone();
+    entry.missing_columns = parsed.missing_columns.clone();
+}
+
+/// Warnings about a parsed table: rows skipped (by reason) and days of the
+/// period without rows.
+fn accounting_warnings(path: &str, parsed: &ParsedTable) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if parsed.skipped_rows > 0 {
+        let reasons: Vec<String> = parsed
+            .skipped_by_reason
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        warnings.push(format!(
+            "{path}: {} row(s) skipped ({}; first: {})",
+            parsed.skipped_rows,
+            reasons.join(", "),
+            parsed.skipped_examples.first().map_or("", String::as_str)
+        ));
+    }
+    let missing = &parsed.placement.days_missing;
+    if !missing.is_empty() {
+        warnings.push(format!(
+            "{path}: no rows on {} day(s) of the period: {}",
+            missing.len(),
+            first_days(missing)
+        ));
+    }
+    warnings
+}
+
+/// The first days of a list, and how many more.
+pub fn first_days(days: &[chrono::NaiveDate]) -> String {
+    const SHOWN: usize = 10;
+    let shown: Vec<String> = days.iter().take(SHOWN).map(ToString::to_string).collect();
+    if days.len() > SHOWN {
+        format!("{} and {} more", shown.join(", "), days.len() - SHOWN)
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// The evidence of a run.
@@ -82,6 +150,7 @@ impl EvidenceStore {
                 status: "not_read".into(),
                 messages: Vec::new(),
                 missing_columns: Vec::new(),
+                ..Default::default()
             };
             let Some(table_schema) = schema.tables.get(&name) else {
                 store.warnings.push(format!(
@@ -118,10 +187,13 @@ impl EvidenceStore {
                 store.inventory.push(entry);
                 continue;
             };
+            // The columns the criteria read, and those the table's validity
+            // rules need (key, period column, ordered timestamps).
+            let rule_columns = rule_columns(table_schema);
             let wanted_columns: Vec<WantedColumn> = table_schema
                 .columns
                 .iter()
-                .filter(|c| columns.contains(&c.name))
+                .filter(|c| columns.contains(&c.name) || rule_columns.contains(c.name.as_str()))
                 .map(|c| WantedColumn {
                     schema: c.clone(),
                     mapped_from: source.columns.get(&c.name).cloned(),
@@ -131,24 +203,21 @@ impl EvidenceStore {
                 shown_path: source.path.clone(),
                 formats: store.manifest.formats(&name),
                 on_error: source.on_error,
+                rules: Some((
+                    table_schema.clone(),
+                    store.manifest.start,
+                    store.manifest.end,
+                )),
             };
             progress(&format!("reading {} ({})", name, source.path));
             *store.parses.entry(name.clone()).or_default() += 1;
             match read_table(&path, &wanted_columns, &options) {
                 Ok(parsed) => {
                     entry.status = "loaded".into();
-                    entry.rows = Some(parsed.rows);
-                    entry.skipped_rows = Some(parsed.skipped_rows);
-                    entry.messages = parsed.skipped_examples.clone();
-                    entry.missing_columns = parsed.missing_columns.clone();
-                    if parsed.skipped_rows > 0 {
-                        store.warnings.push(format!(
-                            "{}: {} row(s) skipped as unparseable (first: {})",
-                            source.path,
-                            parsed.skipped_rows,
-                            parsed.skipped_examples.first().map_or("", String::as_str)
-                        ));
-                    }
+                    record_accounting(&mut entry, &parsed);
+                    store
+                        .warnings
+                        .extend(accounting_warnings(&source.path, &parsed));
                     store.tables.insert(name, TableLoad::Loaded(parsed));
                 }
                 Err(e) => {
@@ -177,77 +246,103 @@ impl EvidenceStore {
         store
     }
 
+    /// Reads the documents of `kind` at `rel`: one file, or every Markdown
+    /// file of a folder. In a folder, a file that cannot be read (not UTF-8,
+    /// outside the evidence folder through a symbolic link, an I/O error)
+    /// costs that file only, with a warning naming it and why; other files are
+    /// listed in a warning as skipped. The kind is unusable when `rel` is, or
+    /// when not one of its files could be read.
     fn read_documents(&mut self, kind: &str, rel: &str) -> Result<Vec<DocumentFile>, String> {
-        let failed = |store: &mut Self, path: &str, message: String| {
-            store.inventory.push(InventoryEntry {
-                kind: "document".into(),
-                name: kind.to_owned(),
-                path: path.to_owned(),
-                sha256: None,
-                rows: None,
-                skipped_rows: None,
-                status: "failed".into(),
-                messages: vec![message.clone()],
-                missing_columns: Vec::new(),
-            });
-            Err(message)
-        };
         let root = match confine(&self.manifest.dir, rel) {
             Ok(p) => p,
             Err(why) => {
-                return failed(
-                    self,
-                    rel,
-                    format!("evidence.toml: `documents.{kind}`: {why}"),
-                );
+                let message = format!("evidence.toml: `documents.{kind}`: {why}");
+                self.push_document_entry(kind, rel, Err(&message));
+                return Err(message);
             }
         };
-        let mut files: Vec<String> = Vec::new();
-        if root.is_dir() {
-            let mut entries: Vec<String> = match std::fs::read_dir(&root) {
-                Ok(rd) => rd
-                    .filter_map(Result::ok)
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
-                    .filter_map(|e| {
-                        e.file_name()
-                            .to_str()
-                            .map(|n| format!("{}/{n}", rel.trim_end_matches('/')))
-                    })
-                    .collect(),
-                Err(e) => return failed(self, rel, format!("{rel}: cannot list the folder: {e}")),
-            };
-            entries.sort();
-            files.extend(entries);
-        } else {
-            files.push(rel.to_owned());
+        if !root.is_dir() {
+            return self.read_document(kind, rel).map(|doc| vec![doc]);
         }
-        let mut docs = Vec::with_capacity(files.len());
-        for file in files {
-            let path = match confine(&self.manifest.dir, &file) {
-                Ok(p) => p,
-                Err(why) => return failed(self, &file, format!("{file}: {why}")),
-            };
-            let text = match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(t) => t,
-                    Err(e) => return failed(self, &file, format!("{file}: not UTF-8 text ({e})")),
-                },
-                Err(e) => return failed(self, &file, format!("{file}: cannot read: {e}")),
-            };
-            self.inventory.push(InventoryEntry {
-                kind: "document".into(),
-                name: kind.to_owned(),
-                path: file.clone(),
-                sha256: Some(crate::hashing::sha256_bytes(text.as_bytes())),
-                rows: None,
-                skipped_rows: None,
-                status: "loaded".into(),
-                messages: Vec::new(),
-                missing_columns: Vec::new(),
-            });
-            docs.push(DocumentFile { path: file, text });
+        let listing = match list_folder(&root, rel) {
+            Ok(l) => l,
+            Err(message) => {
+                self.push_document_entry(kind, rel, Err(&message));
+                return Err(message);
+            }
+        };
+        let mut docs = Vec::with_capacity(listing.markdown.len());
+        let mut failures = Vec::new();
+        for file in listing.markdown {
+            match self.read_document(kind, &file) {
+                Ok(doc) => docs.push(doc),
+                Err(why) => {
+                    self.warnings.push(format!(
+                        "{why}; this document is not read, the other documents of `documents.{kind}` are"
+                    ));
+                    failures.push(why);
+                }
+            }
+        }
+        if !listing.skipped.is_empty() {
+            self.warnings.push(format!(
+                "{rel}: skipped, not Markdown (only .md and .markdown files are read): {}",
+                listing.skipped.join(", ")
+            ));
+        }
+        if docs.is_empty() && !failures.is_empty() {
+            return Err(format!(
+                "no document of `documents.{kind}` could be read: {}",
+                failures.join("; ")
+            ));
         }
         Ok(docs)
+    }
+
+    /// Reads one document file (confined, UTF-8) and records it in the
+    /// inventory, loaded or failed; the error names the file and why.
+    fn read_document(&mut self, kind: &str, file: &str) -> Result<DocumentFile, String> {
+        let text = confine(&self.manifest.dir, file)
+            .and_then(|path| std::fs::read(&path).map_err(|e| format!("cannot read: {e}")))
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})")))
+            .map_err(|why| format!("{file}: {why}"));
+        match text {
+            Ok(text) => {
+                self.push_document_entry(kind, file, Ok(&text));
+                Ok(DocumentFile {
+                    path: file.to_owned(),
+                    text,
+                })
+            }
+            Err(message) => {
+                self.push_document_entry(kind, file, Err(&message));
+                Err(message)
+            }
+        }
+    }
+
+    /// The inventory entry of a document file: its text (loaded) or why not (failed).
+    fn push_document_entry(&mut self, kind: &str, path: &str, read: Result<&str, &str>) {
+        let (status, sha256, messages) = match read {
+            Ok(text) => (
+                "loaded",
+                Some(crate::hashing::sha256_bytes(text.as_bytes())),
+                Vec::new(),
+            ),
+            Err(why) => ("failed", None, vec![why.to_owned()]),
+        };
+        self.inventory.push(InventoryEntry {
+            kind: "document".into(),
+            name: kind.to_owned(),
+            path: path.to_owned(),
+            sha256,
+            rows: None,
+            skipped_rows: None,
+            status: status.into(),
+            messages,
+            missing_columns: Vec::new(),
+            ..Default::default()
+        });
     }
 
     /// The state of a table, if `evidence.toml` declares it.
@@ -279,6 +374,55 @@ impl EvidenceStore {
     }
 }
 
+/// Extensions of the files read from a document folder (any case).
+const MARKDOWN_EXTENSIONS: [&str; 2] = ["md", "markdown"];
+
+/// Whether a file name has a Markdown extension (`.md`, `.markdown`, any case).
+fn is_markdown(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| {
+            MARKDOWN_EXTENSIONS
+                .iter()
+                .any(|m| x.eq_ignore_ascii_case(m))
+        })
+}
+
+/// The entries of a document folder, as paths relative to the evidence
+/// folder, sorted.
+struct FolderListing {
+    /// Markdown files (and links to them), to read.
+    markdown: Vec<String>,
+    /// Everything else (other files, subfolders), not read.
+    skipped: Vec<String>,
+}
+
+/// Lists a document folder (`root`, shown as `rel`); only listing the folder
+/// itself can fail.
+fn list_folder(root: &Path, rel: &str) -> Result<FolderListing, String> {
+    let entries =
+        std::fs::read_dir(root).map_err(|e| format!("{rel}: cannot list the folder: {e}"))?;
+    let prefix = rel.trim_end_matches('/');
+    let mut listing = FolderListing {
+        markdown: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{rel}: cannot list the folder: {e}"))?;
+        let name = entry.file_name();
+        let shown = format!("{prefix}/{}", name.to_string_lossy());
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        match name.to_str() {
+            Some(n) if is_markdown(n) && !is_folder => listing.markdown.push(shown),
+            _ => listing.skipped.push(shown),
+        }
+    }
+    listing.markdown.sort();
+    listing.skipped.sort();
+    Ok(listing)
+}
+
 impl EvidenceStore {
     /// A parsed table (schema and batches, shared, not copied), or why not.
     pub fn table_batches(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
@@ -303,5 +447,144 @@ impl EvidenceStore {
             ),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::load_manifest;
+    use crate::pack::parse_schema;
+
+    /// An evidence folder whose `review_minutes` kind is `docs/reviews`,
+    /// holding `files` (name, bytes).
+    fn folder_with_reviews(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("evidence.toml"),
+            "[centre]\nname = \"C\"\n\n[period]\nstart = 2026-01-01\nend = 2026-06-30\n\n\
+             [documents]\nreview_minutes = \"docs/reviews\"\n",
+        )
+        .unwrap();
+        let reviews = dir.path().join("docs/reviews");
+        std::fs::create_dir_all(&reviews).unwrap();
+        for (name, bytes) in files {
+            std::fs::write(reviews.join(name), bytes).unwrap();
+        }
+        dir
+    }
+
+    fn load(dir: &Path) -> EvidenceStore {
+        let schema = parse_schema(
+            Path::new("evidence-schema.toml"),
+            "[documents]\nreview_minutes = { description = \"minutes\", folder = true }\n",
+        )
+        .unwrap();
+        let manifest = load_manifest(dir).unwrap();
+        EvidenceStore::load(manifest, &schema, &BTreeMap::new(), &mut |_| {})
+    }
+
+    fn paths(store: &EvidenceStore) -> Vec<String> {
+        store
+            .document_texts("review_minutes")
+            .unwrap_or_default()
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn one_unreadable_review_costs_that_file_only() {
+        // 3 good `.md`, one Latin-1 `.md` ("Reunião" with 0xE3), one `.MD`, one
+        // `.markdown`, one `notes.txt`: the 3 good ones, the `.MD` and the
+        // `.markdown` are read (5); the Latin-1 file fails and notes.txt is
+        // skipped, each named in a warning (2).
+        let dir = folder_with_reviews(&[
+            ("2026-01.md", b"# Review January\n"),
+            ("2026-02.md", b"# Review February\n"),
+            ("2026-03.md", b"# Review March\n"),
+            ("2026-04.md", b"# Reuni\xe3o April\n"),
+            ("2026-05.MD", b"# Review May\n"),
+            ("2026-06.markdown", b"# Review June\n"),
+            ("notes.txt", b"not minutes\n"),
+        ]);
+        let store = load(dir.path());
+        assert_eq!(store.document_failure("review_minutes"), None);
+        assert_eq!(
+            paths(&store),
+            [
+                "docs/reviews/2026-01.md",
+                "docs/reviews/2026-02.md",
+                "docs/reviews/2026-03.md",
+                "docs/reviews/2026-05.MD",
+                "docs/reviews/2026-06.markdown",
+            ]
+        );
+        assert_eq!(store.warnings.len(), 2, "{:?}", store.warnings);
+        assert!(
+            store.warnings[0].contains("docs/reviews/2026-04.md")
+                && store.warnings[0].contains("not UTF-8"),
+            "{}",
+            store.warnings[0]
+        );
+        assert!(
+            store.warnings[1].contains("docs/reviews/notes.txt")
+                && store.warnings[1].contains("skipped, not Markdown"),
+            "{}",
+            store.warnings[1]
+        );
+        let latin1 = store.inventory_entry("docs/reviews/2026-04.md").unwrap();
+        assert_eq!(latin1.status, "failed");
+        assert_eq!(
+            store
+                .inventory_entry("docs/reviews/2026-05.MD")
+                .unwrap()
+                .status,
+            "loaded"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_out_of_the_folder_costs_that_link_only() {
+        // 2 good files and a link to a file outside the evidence folder: the
+        // link is refused (the confinement rule) with a warning; 2 are read.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "# Secret\n").unwrap();
+        let dir = folder_with_reviews(&[
+            ("2026-01.md", b"# Review January\n"),
+            ("2026-02.md", b"# Review February\n"),
+        ]);
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.md"),
+            dir.path().join("docs/reviews/2026-03.md"),
+        )
+        .unwrap();
+        let store = load(dir.path());
+        assert_eq!(
+            paths(&store),
+            ["docs/reviews/2026-01.md", "docs/reviews/2026-02.md"]
+        );
+        assert_eq!(store.warnings.len(), 1, "{:?}", store.warnings);
+        assert!(
+            store.warnings[0].contains("docs/reviews/2026-03.md")
+                && store.warnings[0].contains("outside the evidence folder"),
+            "{}",
+            store.warnings[0]
+        );
+    }
+
+    #[test]
+    fn a_folder_where_nothing_can_be_read_is_unusable() {
+        // Only a Latin-1 file: no document could be read, so the kind fails
+        // (insufficient evidence), naming the file; an empty folder is just empty.
+        let dir = folder_with_reviews(&[("2026-01.md", b"Reuni\xe3o\n")]);
+        let store = load(dir.path());
+        let why = store.document_failure("review_minutes").unwrap();
+        assert!(why.contains("docs/reviews/2026-01.md"), "{why}");
+        let empty = folder_with_reviews(&[]);
+        let store = load(empty.path());
+        assert_eq!(store.document_failure("review_minutes"), None);
+        assert_eq!(paths(&store), Vec::<String>::new());
     }
 }

@@ -11,6 +11,7 @@ use super::model::*;
 use super::{PackError, PackErrors};
 use crate::hashing::sha256_bytes;
 use crate::source::{Location, parse_toml};
+use cxaudit_plugin_sdk::ColumnType;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -299,6 +300,9 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         && let Some(schema_text) = loader.read(&schema_path, &root)
         && let Some(schema) = loader.parse::<RawSchemaFile>(&schema_path, &schema_text)
     {
+        for (name, table) in &schema.tables {
+            check_table_rules(loader, &schema_path, name, table);
+        }
         pack.schema.tables.extend(schema.tables);
         pack.schema.documents.extend(schema.documents);
     }
@@ -603,6 +607,84 @@ fn check_structure(loader: &mut Loader, pack: &Pack) {
             loader.error(
                 Location::file(&pack_file).key(format!("sections.{}", s.id)),
                 "section has no criterion",
+            );
+        }
+    }
+}
+
+/// The validity rules of a table name its own columns, of fitting types.
+fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &TableSchema) {
+    let column = |c: &str| {
+        table
+            .columns
+            .iter()
+            .find(|x| !x.is_pattern() && x.name == c)
+    };
+    let mut error = |key: String, message: String| {
+        loader.error(
+            Location::file(path).key(format!("tables.{name}.{key}")),
+            message,
+        );
+    };
+    for k in &table.key {
+        if column(k).is_none() {
+            error("key".into(), format!("`{k}` is not a column of `{name}`"));
+        }
+    }
+    if let Some(p) = &table.period_column {
+        match column(p).map(|c| c.column_type) {
+            Some(ColumnType::Date | ColumnType::Timestamp | ColumnType::Month) => {}
+            Some(t) => error(
+                "period_column".into(),
+                format!("`{p}` is a {t} column; expected a date, month or timestamp column"),
+            ),
+            None => error(
+                "period_column".into(),
+                format!("`{p}` is not a column of `{name}`"),
+            ),
+        }
+    }
+    for [a, b] in &table.ordered {
+        for c in [a, b] {
+            match column(c).map(|x| x.column_type) {
+                Some(ColumnType::Timestamp | ColumnType::Date) => {}
+                _ => error(
+                    "ordered".into(),
+                    format!("`{c}` is not a timestamp or date column of `{name}`"),
+                ),
+            }
+        }
+    }
+    if table.coverage.is_some() && table.period_column.is_none() {
+        error(
+            "coverage".into(),
+            "coverage needs a `period_column` that places rows on days".into(),
+        );
+    }
+    for c in &table.columns {
+        let numeric = matches!(c.column_type, ColumnType::Integer | ColumnType::Float);
+        for (key, bound) in [("min", c.min), ("max", c.max)] {
+            match bound {
+                Some(_) if !numeric => error(
+                    format!("columns.{}.{key}", c.name),
+                    format!(
+                        "`{key}` applies to integer and float columns; `{}` is {}",
+                        c.name, c.column_type
+                    ),
+                ),
+                Some(v) if !v.is_finite() => error(
+                    format!("columns.{}.{key}", c.name),
+                    format!("`{key}` must be a finite number, found {v}"),
+                ),
+                _ => {}
+            }
+        }
+        if let (Some(lo), Some(hi)) = (c.min, c.max)
+            && lo > hi
+        {
+            error(
+                format!("columns.{}", c.name),
+                format!("`min` {lo} is above `max` {hi}"),
             );
         }
     }

@@ -175,6 +175,31 @@ pub struct TableSchema {
     /// Columns.
     #[serde(with = "columns_as_map")]
     pub columns: Vec<ColumnSchema>,
+    /// The columns whose values identify a row: a second row with the same
+    /// values is a duplicate (fails the table, or is skipped and counted).
+    #[serde(default)]
+    pub key: Vec<String>,
+    /// The date or timestamp column that places a row on a local day of
+    /// the period (rows outside it are counted and left out of every KPI).
+    #[serde(default)]
+    pub period_column: Option<String>,
+    /// Timestamp pairs `[earlier, later]`: where both are present, the later
+    /// may not be before the earlier.
+    #[serde(default)]
+    pub ordered: Vec<[String; 2]>,
+    /// Whether every day of the period must have rows (`"daily"`): a day
+    /// without rows, on a weekday the table otherwise covers and not
+    /// declared closed in `evidence.toml`, is missing evidence.
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+}
+
+/// How completely a table must cover the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// Rows on every day the centre operates.
+    Daily,
 }
 
 /// A canonical column.
@@ -189,6 +214,10 @@ pub struct ColumnSchema {
     pub nullable: bool,
     /// The closed set of allowed values, for string columns.
     pub values: Option<Vec<String>>,
+    /// Smallest valid value, for number columns.
+    pub min: Option<f64>,
+    /// Largest valid value, for number columns.
+    pub max: Option<f64>,
 }
 
 impl ColumnSchema {
@@ -221,6 +250,10 @@ mod columns_as_map {
         nullable: bool,
         #[serde(default)]
         values: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ColumnSchema>, D::Error> {
@@ -232,6 +265,8 @@ mod columns_as_map {
                 column_type: s.column_type,
                 nullable: s.nullable,
                 values: s.values,
+                min: s.min,
+                max: s.max,
             })
             .collect())
     }
@@ -244,6 +279,8 @@ mod columns_as_map {
                     column_type: c.column_type,
                     nullable: c.nullable,
                     values: c.values.clone(),
+                    min: c.min,
+                    max: c.max,
                 };
                 (c.name.as_str(), spec)
             })

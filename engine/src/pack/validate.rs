@@ -73,5 +73,31 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
             }
         }
     }
+    errors.extend(unknown_headline_kpis(pack, registry));
     errors
+}
+
+/// Headline KPIs (`[report] kpis`) that no evaluator of the pack measures:
+/// a comparison would show them as "not measured" for ever.
+fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
+    let measured: std::collections::BTreeSet<&str> = pack
+        .criteria
+        .iter()
+        .filter_map(|c| match &c.method {
+            Method::Evaluator { plugin, name } => registry.evaluator(plugin, name).ok(),
+            Method::Manual { .. } => None,
+        })
+        .flat_map(|e| e.manifest.measurements.iter().map(|m| m.name.as_str()))
+        .collect();
+    pack.headline_kpis
+        .iter()
+        .filter(|k| !measured.contains(k.measurement.as_str()))
+        .map(|k| PackError {
+            location: crate::source::Location::file(&pack.dir.join("pack.toml")).key("report.kpis"),
+            message: format!(
+                "headline KPI `{}` is not a measurement of any evaluator of the pack",
+                k.measurement
+            ),
+        })
+        .collect()
 }

@@ -111,6 +111,15 @@ impl Kpi {
         Kpi::ALL.iter().copied().find(|k| k.key() == key)
     }
 
+    /// Whether the KPI is a ratio of two daily quantities summed over the
+    /// same days (its group then carries a [`crate::DayCoverage`]).
+    pub fn sums_over_same_days(self) -> bool {
+        matches!(
+            self,
+            Kpi::ContactsPerOrder | Kpi::CostPerOrder | Kpi::CostPerContact
+        )
+    }
+
     /// Unit of its values.
     pub fn unit(self) -> &'static str {
         match self {
@@ -214,9 +223,18 @@ impl Kpi {
                 json!({ "window_days": o.fcr_window_days }),
             ),
             Kpi::Contacts => ("every contact row (all channels, abandoned included), by arrival".to_owned(), json!({})),
-            Kpi::ContactsPerOrder => ("contacts (all rows) / orders (business_daily.orders), same days".to_owned(), json!({})),
-            Kpi::CostPerOrder => ("operating cost / orders (business_daily), same days".to_owned(), json!({})),
-            Kpi::CostPerContact => ("operating cost / handled contacts, same days".to_owned(), json!({})),
+            Kpi::ContactsPerOrder => (
+                "contacts (all rows) / orders (business_daily.orders), both summed over the same local days (evidence time zone): the days of the period with at least one contact and a business_daily row stating orders; days with only one of the two are left out of both sides and counted; not computed when the period has no contact".to_owned(),
+                json!({}),
+            ),
+            Kpi::CostPerOrder => (
+                "operating cost / orders (business_daily), both summed over the same days: the days of the period whose business_daily rows state both; days stating only one are left out of both sides and counted".to_owned(),
+                json!({}),
+            ),
+            Kpi::CostPerContact => (
+                "operating cost (business_daily) / handled contacts, both summed over the same local days (evidence time zone): the days of the period with at least one contact and a business_daily row stating a cost; days with only one of the two are left out of both sides and counted".to_owned(),
+                json!({}),
+            ),
             Kpi::ForecastWape => ("sum |forecast - actual| / sum actual contacts over intervals".to_owned(), json!({})),
             Kpi::ForecastBias => ("sum (forecast - actual) / sum actual contacts over intervals (positive = over-forecast)".to_owned(), json!({})),
             Kpi::Occupancy => (

@@ -30,12 +30,45 @@ pub struct GroupKpis {
     pub group: String,
     /// Every KPI, available or not.
     pub values: BTreeMap<Kpi, KpiValue>,
+    /// For the ratios of two daily quantities (contacts per order, cost per
+    /// order, cost per contact): the days they were summed over and the days
+    /// left out.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub coverage: BTreeMap<Kpi, DayCoverage>,
 }
 
 impl GroupKpis {
     /// The value of a KPI, when it could be computed.
     pub fn value(&self, kpi: Kpi) -> Option<f64> {
         self.values.get(&kpi).and_then(KpiValue::value)
+    }
+
+    /// The days a same-days ratio was summed over, when the KPI is one and
+    /// was computed from its tables.
+    pub fn coverage(&self, kpi: Kpi) -> Option<&DayCoverage> {
+        self.coverage.get(&kpi)
+    }
+}
+
+/// The days a ratio of two daily quantities is summed over: the local days
+/// (evidence time zone) of the group on which both quantities are stated.
+/// Days on which only one of them is stated are left out of both sides.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DayCoverage {
+    /// The numerator summed over the days used.
+    pub numerator: f64,
+    /// The denominator summed over the days used.
+    pub denominator: f64,
+    /// Days on which both quantities are stated.
+    pub days_used: u32,
+    /// Days on which only one of them is stated, sorted: left out of the ratio.
+    pub left_out: Vec<chrono::NaiveDate>,
+}
+
+impl DayCoverage {
+    /// How many days were left out.
+    pub fn days_left_out(&self) -> usize {
+        self.left_out.len()
     }
 }
 
@@ -116,7 +149,7 @@ pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
         TableNeed::optional("business_daily")
             .column("date", T::Date)
             .column("orders", T::Integer)
-            .column("operating_cost", T::Float),
+            .optional_column("operating_cost", T::Float),
     ]
 }
 
@@ -144,5 +177,6 @@ pub fn overall(evidence: &Evidence, options: &KpiOptions) -> GroupKpis {
                 .iter()
                 .map(|k| (*k, KpiValue::NoData("no rows".into())))
                 .collect(),
+            coverage: BTreeMap::new(),
         })
 }

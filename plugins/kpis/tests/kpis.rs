@@ -2,7 +2,7 @@
 //! comments from the rows.
 
 use chrono::NaiveDate;
-use cxaudit_kpis::{Evidence, GroupBy, Kpi, KpiOptions, KpiValue, compute, overall};
+use cxaudit_kpis::{Evidence, GroupBy, GroupKpis, Kpi, KpiOptions, KpiValue, compute, overall};
 use cxaudit_plugin_sdk::Table;
 use cxaudit_plugin_sdk::testing::TableBuilder;
 
@@ -298,10 +298,13 @@ fn overall_values_match_hand_computation() {
     close(k.value(Kpi::CsatTop2), 2.0 / 3.0);
     close(k.value(Kpi::Nps), 0.0);
     close(k.value(Kpi::SurveyResponseRate), 0.75);
-    close(k.value(Kpi::ContactsPerOrder), 7.0 / 150.0);
-    // Cost is known on one day only: 500 / 150 orders, 500 / 4 handled contacts.
-    close(k.value(Kpi::CostPerOrder), 500.0 / 150.0);
-    close(k.value(Kpi::CostPerContact), 125.0);
+    // Demand, each ratio over the days that state both sides: business rows 01-05 (100 orders,
+    // cost 500) and 02-10 (50 orders, no cost). Contacts per order: 01-05 (c1-c4) and 02-10
+    // (c5, c6): 6 / 150; 02-11 (c7) has no business row and is left out.
+    close(k.value(Kpi::ContactsPerOrder), 6.0 / 150.0);
+    // Cost is stated on 01-05 only: 500 / 100 orders, 500 / 2 handled contacts (c1, c2).
+    close(k.value(Kpi::CostPerOrder), 500.0 / 100.0);
+    close(k.value(Kpi::CostPerContact), 250.0);
 }
 
 #[test]
@@ -316,11 +319,25 @@ fn monthly_groups_split_by_local_month() {
     let feb = r.group("2026-02").unwrap();
     close(feb.value(Kpi::ServiceLevel), 1.0);
     close(feb.value(Kpi::AttritionAnnualized), 0.4 * 12.0);
-    // February has no operating cost: no data, not zero.
+    // February has no operating cost: no data, not zero; 02-10 (50 orders, c5 and c6 handled)
+    // is left out of both cost ratios, and 02-11 (c7, self-service) of cost per contact.
+    // Contacts per order: 02-10, 2 contacts / 50 orders; 02-11 has no business row: left out.
     assert!(matches!(
         feb.values[&Kpi::CostPerOrder],
         KpiValue::NoData(_)
     ));
+    coverage(feb, Kpi::CostPerOrder, (0.0, 0.0), 0, &["2026-02-10"]);
+    coverage(
+        feb,
+        Kpi::CostPerContact,
+        (0.0, 0.0),
+        0,
+        &["2026-02-10", "2026-02-11"],
+    );
+    close(feb.value(Kpi::ContactsPerOrder), 2.0 / 50.0);
+    coverage(feb, Kpi::ContactsPerOrder, (2.0, 50.0), 1, &["2026-02-11"]);
+    close(jan.value(Kpi::ContactsPerOrder), 4.0 / 100.0);
+    coverage(jan, Kpi::CostPerContact, (500.0, 2.0), 1, &[]);
 }
 
 #[test]
@@ -501,4 +518,221 @@ fn sub_second_waits_are_judged_exactly() {
         overall(&sub_second_contacts(), &exclude).value(Kpi::AbandonRate),
         0.5,
     );
+}
+
+/// Answered voice contacts arriving at `arrivals` (UTC), five minutes each.
+fn contacts_at(arrivals: &[&str]) -> Option<Table> {
+    let n = arrivals.len();
+    let at = |secs: i64| -> Vec<String> {
+        arrivals
+            .iter()
+            .map(|a| {
+                let t = chrono::NaiveDateTime::parse_from_str(a, "%Y-%m-%dT%H:%M:%S").unwrap();
+                (t + chrono::Duration::seconds(secs))
+                    .format("%Y-%m-%dT%H:%M:%S")
+                    .to_string()
+            })
+            .collect()
+    };
+    let (answered, ended) = (at(5), at(300));
+    table(
+        "contacts",
+        TableBuilder::new()
+            .strings("customer_id", (0..n).map(|_| Some("K")))
+            .strings("channel", vec![Some("voice"); n])
+            .strings("queue", vec![Some("q"); n])
+            .strings("agent_id", vec![Some("a"); n])
+            .timestamps("arrived_at", arrivals.iter().map(|a| Some(*a)))
+            .timestamps("answered_at", answered.iter().map(|a| Some(a.as_str())))
+            .timestamps("ended_at", ended.iter().map(|a| Some(a.as_str())))
+            .floats("talk_seconds", vec![Some(295.0); n])
+            .floats("hold_seconds", vec![Some(0.0); n])
+            .floats("wrap_seconds", vec![Some(0.0); n])
+            .bools("abandoned", vec![Some(false); n])
+            .bools("transferred", vec![Some(false); n]),
+    )
+}
+
+/// Two answered voice contacts: K1 on 2026-03-02 and K2 on 2026-03-03 (UTC).
+fn two_contacts() -> Option<Table> {
+    contacts_at(&["2026-03-02T10:00:00", "2026-03-03T10:00:00"])
+}
+
+fn day(d: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+}
+
+/// Asserts the days a ratio was summed over: numerator, denominator, days used, days left out.
+fn coverage(k: &GroupKpis, kpi: Kpi, sums: (f64, f64), used: u32, left_out: &[&str]) {
+    let c = k
+        .coverage(kpi)
+        .unwrap_or_else(|| panic!("{kpi:?} has no coverage"));
+    assert_eq!((c.numerator, c.denominator), sums, "{kpi:?}");
+    assert_eq!(c.days_used, used, "{kpi:?}");
+    let expected: Vec<NaiveDate> = left_out.iter().map(|d| day(d)).collect();
+    assert_eq!(c.left_out, expected, "{kpi:?}");
+    assert_eq!(c.days_left_out(), left_out.len());
+}
+
+/// `business_daily` rows: (date, orders, operating cost).
+fn business(rows: &[(&str, Option<i64>, Option<f64>)]) -> Option<Table> {
+    table(
+        "business_daily",
+        TableBuilder::new()
+            .dates("date", rows.iter().map(|r| Some(r.0)))
+            .integers("orders", rows.iter().map(|r| r.1))
+            .floats("operating_cost", rows.iter().map(|r| r.2)),
+    )
+}
+
+fn march() -> KpiOptions {
+    KpiOptions::default().with_period(
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+    )
+}
+
+#[test]
+fn cost_ratios_sum_both_sides_over_the_days_that_state_a_cost() {
+    // 03-02: 1 contact, 10 orders, cost 100. 03-03: 1 contact, 10 orders, no cost.
+    // Cost per order: only 03-02 states cost and orders: 100 / 10 = 10 (03-03 left out).
+    // Cost per contact: only 03-02 states a cost; 1 handled contact that day: 100 / 1 = 100
+    // (03-03 left out). Contacts per order: both days state orders: 2 / 20 = 0.1.
+    let ev = Evidence {
+        contacts: two_contacts(),
+        business_daily: business(&[
+            ("2026-03-02", Some(10), Some(100.0)),
+            ("2026-03-03", Some(10), None),
+        ]),
+        ..Evidence::default()
+    };
+    let k = overall(&ev, &march());
+    close(k.value(Kpi::CostPerOrder), 10.0);
+    close(k.value(Kpi::CostPerContact), 100.0);
+    close(k.value(Kpi::ContactsPerOrder), 0.1);
+    coverage(&k, Kpi::CostPerOrder, (100.0, 10.0), 1, &["2026-03-03"]);
+    coverage(&k, Kpi::CostPerContact, (100.0, 1.0), 1, &["2026-03-03"]);
+    coverage(&k, Kpi::ContactsPerOrder, (2.0, 20.0), 2, &[]);
+    let r = compute(&ev, GroupBy::All, &march());
+    for kpi in [
+        Kpi::ContactsPerOrder,
+        Kpi::CostPerOrder,
+        Kpi::CostPerContact,
+    ] {
+        let d = &r
+            .definitions
+            .iter()
+            .find(|d| d.kpi == kpi)
+            .unwrap()
+            .definition;
+        assert!(
+            d.contains("summed over the same") && d.contains("left out"),
+            "{kpi:?}: {d}"
+        );
+    }
+}
+
+#[test]
+fn contacts_per_order_counts_only_days_with_a_business_row() {
+    // Only 03-02 has a business row (10 orders, cost 100); K2 on 03-03 has none.
+    // Contacts per order: 1 contact on 03-02 / 10 orders = 0.1 (03-03 left out).
+    // Cost per order 100 / 10 = 10; cost per contact 100 / 1 = 100.
+    let ev = Evidence {
+        contacts: two_contacts(),
+        business_daily: business(&[("2026-03-02", Some(10), Some(100.0))]),
+        ..Evidence::default()
+    };
+    let k = overall(&ev, &march());
+    close(k.value(Kpi::ContactsPerOrder), 0.1);
+    close(k.value(Kpi::CostPerOrder), 10.0);
+    close(k.value(Kpi::CostPerContact), 100.0);
+    coverage(&k, Kpi::ContactsPerOrder, (1.0, 10.0), 1, &["2026-03-03"]);
+    coverage(&k, Kpi::CostPerContact, (100.0, 1.0), 1, &["2026-03-03"]);
+    coverage(&k, Kpi::CostPerOrder, (100.0, 10.0), 1, &[]);
+}
+
+#[test]
+fn same_days_are_local_days_of_the_evidence_time_zone() {
+    // One contact at 2026-03-02 20:00 UTC, which is 03-03 05:00 in Tokyo; one business row,
+    // 03-03, 10 orders. In UTC the contact falls on 03-02, a day without orders, and 03-03 has
+    // orders but no contact: no day states both, both are left out, no data (never 0 / 10).
+    // In Tokyo the contact falls on 03-03: 1 / 10 = 0.1.
+    let ev = Evidence {
+        contacts: contacts_at(&["2026-03-02T20:00:00"]),
+        business_daily: business(&[("2026-03-03", Some(10), Some(50.0))]),
+        ..Evidence::default()
+    };
+    let utc = overall(&ev, &march());
+    assert!(
+        matches!(utc.values[&Kpi::ContactsPerOrder], KpiValue::NoData(_)),
+        "{:?}",
+        utc.values[&Kpi::ContactsPerOrder]
+    );
+    coverage(
+        &utc,
+        Kpi::ContactsPerOrder,
+        (0.0, 0.0),
+        0,
+        &["2026-03-02", "2026-03-03"],
+    );
+    let tokyo = overall(&ev, &march().with_time_zone("Asia/Tokyo").unwrap());
+    close(tokyo.value(Kpi::ContactsPerOrder), 0.1);
+    close(tokyo.value(Kpi::CostPerContact), 50.0);
+    coverage(&tokyo, Kpi::ContactsPerOrder, (1.0, 10.0), 1, &[]);
+}
+
+#[test]
+fn demand_without_a_cost_column_still_counts_contacts_per_order() {
+    // business_daily without operating_cost: contacts per order 2 / 20 = 0.1; the cost ratios
+    // are unavailable (the column is absent), not zero.
+    let ev = Evidence {
+        contacts: two_contacts(),
+        business_daily: table(
+            "business_daily",
+            TableBuilder::new()
+                .dates("date", [Some("2026-03-02"), Some("2026-03-03")])
+                .integers("orders", [Some(10), Some(10)]),
+        ),
+        ..Evidence::default()
+    };
+    let k = overall(&ev, &march());
+    close(k.value(Kpi::ContactsPerOrder), 0.1);
+    for kpi in [Kpi::CostPerOrder, Kpi::CostPerContact] {
+        match &k.values[&kpi] {
+            KpiValue::Unavailable(why) => assert!(why.contains("operating_cost"), "{why}"),
+            other => panic!("{kpi:?} should be unavailable, got {other:?}"),
+        }
+        assert!(k.coverage(kpi).is_none());
+    }
+}
+
+#[test]
+fn contacts_per_order_is_not_computed_without_contacts_in_the_period() {
+    // The contacts table has no row in March; 03-02 states 10 orders. 0 / 10 would read as
+    // "no contact needed": it is no data, with the reason, not 0.
+    let ev = Evidence {
+        contacts: table(
+            "contacts",
+            TableBuilder::new()
+                .strings("customer_id", [Some("K1")])
+                .strings("channel", [Some("voice")])
+                .strings("queue", [Some("q")])
+                .strings("agent_id", [Some("a")])
+                .timestamps("arrived_at", [Some("2026-02-20T10:00:00")])
+                .timestamps("answered_at", [Some("2026-02-20T10:00:05")])
+                .timestamps("ended_at", [Some("2026-02-20T10:05:00")])
+                .floats("talk_seconds", [Some(295.0)])
+                .floats("hold_seconds", [Some(0.0)])
+                .floats("wrap_seconds", [Some(0.0)])
+                .bools("abandoned", [Some(false)])
+                .bools("transferred", [Some(false)]),
+        ),
+        business_daily: business(&[("2026-03-02", Some(10), Some(100.0))]),
+        ..Evidence::default()
+    };
+    let k = overall(&ev, &march());
+    match &k.values[&Kpi::ContactsPerOrder] {
+        KpiValue::NoData(why) => assert!(why.contains("no contact"), "{why}"),
+        other => panic!("contacts per order should be no data, got {other:?}"),
+    }
 }

@@ -1,9 +1,9 @@
 //! PF3: contact demand and cost: contacts per order, cost per contact and
 //! per order against targets and trend; contacts growing slower than orders.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
-use cxaudit_kpis::{GroupBy, Kpi};
+use cxaudit_kpis::{DayCoverage, GroupBy, GroupKpis, Kpi, KpiValue};
 use cxaudit_metrics::stats::{least_squares_slope, mean, ratio};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -25,26 +25,80 @@ pub struct DemandParams {
     pub floor_ratio: f64,
 }
 
-/// One month of demand.
+/// One month of demand: contacts and orders summed over the days of the
+/// month that state both (the days of its contacts per order).
 struct MonthDemand {
     month: String,
-    contacts: Option<f64>,
-    orders: u64,
+    contacts: f64,
+    orders: f64,
     cpo: Option<f64>,
     cost_per_order: Option<f64>,
     cost_per_contact: Option<f64>,
+    /// Days of the month left out of at least one of the three ratios.
+    days_left_out: usize,
 }
 
-fn orders_by_month(t: &Table) -> Result<BTreeMap<String, u64>, EvalError> {
-    let dates: Vec<Option<i32>> = t.dates("date")?.collect();
-    let orders: Vec<Option<i64>> = t.i64s("orders")?.collect();
-    let mut out = BTreeMap::new();
-    for (d, o) in dates.iter().zip(&orders) {
-        if let Some(d) = to_date(*d) {
-            *out.entry(month_label(d)).or_insert(0) += o.unwrap_or(0).max(0) as u64;
-        }
+/// The demand ratios, each summed over its own same days.
+const RATIOS: [(Kpi, &str); 3] = [
+    (Kpi::ContactsPerOrder, "Contacts per order"),
+    (Kpi::CostPerOrder, "Cost per order"),
+    (Kpi::CostPerContact, "Cost per contact"),
+];
+
+/// The months with orders on the days of their contacts per order, from the
+/// monthly KPI report.
+fn months_of_demand(report: &cxaudit_kpis::KpiReport) -> Vec<MonthDemand> {
+    report
+        .groups
+        .iter()
+        .filter_map(|g| {
+            let c = g.coverage(Kpi::ContactsPerOrder)?;
+            (c.denominator > 0.0).then(|| MonthDemand {
+                month: g.group.clone(),
+                contacts: c.numerator,
+                orders: c.denominator,
+                cpo: g.value(Kpi::ContactsPerOrder),
+                cost_per_order: g.value(Kpi::CostPerOrder),
+                cost_per_contact: g.value(Kpi::CostPerContact),
+                days_left_out: RATIOS
+                    .iter()
+                    .filter_map(|(k, _)| g.coverage(*k))
+                    .flat_map(|c| c.left_out.iter())
+                    .collect::<BTreeSet<_>>()
+                    .len(),
+            })
+        })
+        .collect()
+}
+
+/// The value of a KPI, or why it has none.
+fn value_or_reason(g: &GroupKpis, kpi: Kpi) -> Result<f64, String> {
+    match g.values.get(&kpi) {
+        Some(KpiValue::Value(v)) => Ok(*v),
+        Some(KpiValue::NoData(why) | KpiValue::Unavailable(why)) => Err(why.clone()),
+        None => Err("not computed".into()),
     }
-    Ok(out)
+}
+
+/// The days a ratio left out, as a measurement (none when it was not computed from its tables).
+fn days_left_out(c: Option<&DayCoverage>) -> Option<f64> {
+    c.map(|c| c.days_left_out() as f64)
+}
+
+/// An observation per ratio that left days out: how many, which, and over how many days it runs.
+fn left_out_observations(overall: &GroupKpis) -> Vec<String> {
+    RATIOS
+        .iter()
+        .filter_map(|(kpi, label)| {
+            let c = overall.coverage(*kpi).filter(|c| c.days_left_out() > 0)?;
+            Some(format!(
+                "{label} is summed over the {} day(s) that state both of its quantities; {} day(s) stating only one are left out: {}.",
+                c.days_used,
+                c.days_left_out(),
+                first_of(&c.left_out, 5, |d| d.to_string())
+            ))
+        })
+        .collect()
 }
 
 /// Mean month-over-month growth `x_i / x_(i-1) - 1` over consecutive months.
@@ -79,61 +133,37 @@ impl Evaluator for DemandCost {
         .parameter(ParamSpec::number("target_contacts_per_order", 0.10).min(0.0).describe("contacts-per-order target when kpi_targets has none (0 = no target)"))
         .parameter(ParamSpec::number("target_cost_per_order", 0.0).min(0.0).describe("cost-per-order target in the centre's currency when kpi_targets has none (0 = no target)"))
         .parameter(ParamSpec::number("floor_ratio", 1.25).min(1.0).max(10.0).describe("no credit at target x floor_ratio (both are lower-is-better)"))
-        .measurement("contacts_per_order", "contacts per order", "contacts / orders (cxaudit-kpis)")
-        .measurement("cost_per_order", "currency", "operating cost / orders (cxaudit-kpis)")
-        .measurement("cost_per_contact", "currency", "operating cost / handled contacts (cxaudit-kpis)")
+        .measurement("contacts_per_order", "contacts per order", "contacts / orders over the same days (cxaudit-kpis)")
+        .measurement("cost_per_order", "currency", "operating cost / orders over the same days (cxaudit-kpis)")
+        .measurement("cost_per_contact", "currency", "operating cost / handled contacts over the same days (cxaudit-kpis)")
+        .measurement("contacts_per_order_days_left_out", "days", "days with contacts but no stated orders, left out of contacts per order")
+        .measurement("cost_per_order_days_left_out", "days", "days stating only one of operating cost and orders, left out of cost per order")
+        .measurement("cost_per_contact_days_left_out", "days", "days with contacts but no stated operating cost, left out of cost per contact")
         .measurement("contacts_per_order_slope", "contacts per order per month", "least-squares slope of monthly contacts per order")
         .measurement("contact_growth", "ratio per month", "mean month-over-month growth of contacts")
         .measurement("order_growth", "ratio per month", "mean month-over-month growth of orders");
-        let mut m = with_kpi_needs(m, &["contacts", "business_daily"]);
-        // The KPI crate reads operating_cost as a required column of its optional table; cost is optional here.
-        if let Some(b) = m.tables.iter_mut().find(|t| t.name == "business_daily") {
-            for c in b.columns.iter_mut().filter(|c| c.name == "operating_cost") {
-                c.required = false;
-            }
-        }
-        m
+        with_kpi_needs(m, &["contacts", "business_daily"])
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &DemandParams) -> Result<Evaluation, EvalError> {
         ctx.table("contacts")?;
-        let daily = ctx.table("business_daily")?;
+        ctx.table("business_daily")?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let opts = kpi_options(ctx)?;
         let overall = cxaudit_kpis::overall(&evidence, &opts);
-        let cpo = overall.value(Kpi::ContactsPerOrder).ok_or_else(|| {
-            EvalError::MissingEvidence("contacts per order cannot be computed (no orders, or the contacts or business_daily table is unusable)".into())
+        let cpo = value_or_reason(&overall, Kpi::ContactsPerOrder).map_err(|why| {
+            EvalError::MissingEvidence(format!("contacts per order cannot be computed: {why}"))
         })?;
         let cost_per_order = overall.value(Kpi::CostPerOrder);
         let cost_per_contact = overall.value(Kpi::CostPerContact);
         let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
-        let orders = orders_by_month(&daily)?;
-        let months: Vec<MonthDemand> = orders
-            .iter()
-            .filter(|(_, o)| **o > 0)
-            .map(|(m, o)| {
-                let g = report.group(m);
-                let v = |k: Kpi| g.and_then(|g| g.value(k));
-                MonthDemand {
-                    month: m.clone(),
-                    contacts: v(Kpi::Contacts),
-                    orders: *o,
-                    cpo: v(Kpi::ContactsPerOrder),
-                    cost_per_order: v(Kpi::CostPerOrder),
-                    cost_per_contact: v(Kpi::CostPerContact),
-                }
-            })
-            .collect();
+        let months = months_of_demand(&report);
         let cpo_series: Vec<f64> = months.iter().filter_map(|m| m.cpo).collect();
         let cost_series: Vec<f64> = months.iter().filter_map(|m| m.cost_per_order).collect();
         let cpo_slope = least_squares_slope(&cpo_series);
         let cost_slope = least_squares_slope(&cost_series);
-        let paired: Vec<(f64, f64)> = months
-            .iter()
-            .filter_map(|m| Some((m.contacts?, m.orders as f64)))
-            .collect();
-        let contact_growth = mean_growth(&paired.iter().map(|x| x.0).collect::<Vec<_>>());
-        let order_growth = mean_growth(&paired.iter().map(|x| x.1).collect::<Vec<_>>());
+        let contact_growth = mean_growth(&months.iter().map(|m| m.contacts).collect::<Vec<_>>());
+        let order_growth = mean_growth(&months.iter().map(|m| m.orders).collect::<Vec<_>>());
 
         let target_of =
             |key: &str, fallback: f64| -> Result<(Option<f64>, &'static str), EvalError> {
@@ -167,13 +197,31 @@ impl Evaluator for DemandCost {
         }
         match (cost_per_order, cost_target) {
             (Some(v), Some(t)) => items.push(Credited::graded(
-                Check::new("cost_per_order_vs_target", "Cost per order at or under the target", round(v, 6), format!("<= {t} ({cost_src}); no credit at >= {}", round(t * p.floor_ratio, 6)), false),
+                Check::new(
+                    "cost_per_order_vs_target",
+                    "Cost per order at or under the target",
+                    round(v, 6),
+                    format!(
+                        "<= {t} ({cost_src}); no credit at >= {}",
+                        round(t * p.floor_ratio, 6)
+                    ),
+                    false,
+                ),
                 graded(v, t * p.floor_ratio, t, false),
             )),
-            (None, _) => obs.push("business_daily has no operating cost: cost per order and per contact are not judged.".into()),
+            (None, _) => obs.push(format!(
+                "Cost per order is not judged: {}.",
+                value_or_reason(&overall, Kpi::CostPerOrder)
+                    .err()
+                    .unwrap_or_default()
+            )),
             (Some(_), None) => {
                 obs.push("No cost-per-order target is set (kpi_targets or pack).".into());
-                actions.push(Action::new("Set a cost-per-order target with a baseline and owner.", Effort::Low, OwnerRole::Process));
+                actions.push(Action::new(
+                    "Set a cost-per-order target with a baseline and owner.",
+                    Effort::Low,
+                    OwnerRole::Process,
+                ));
             }
         }
         match cpo_slope {
@@ -217,6 +265,7 @@ impl Evaluator for DemandCost {
             contact_growth.map_or("n/a".into(), pct),
             order_growth.map_or("n/a".into(), pct)
         );
+        obs.extend(left_out_observations(&overall));
         let mut e = evaluation_from_credits(items, summary);
         if e.checks.is_empty() {
             return Err(EvalError::MissingEvidence(
@@ -253,13 +302,31 @@ impl Evaluator for DemandCost {
                 "contact_growth",
                 contact_growth,
                 "ratio per month",
-                "mean of contacts_m / contacts_(m-1) - 1 over consecutive months",
+                "mean of contacts_m / contacts_(m-1) - 1 over consecutive months; a month's contacts and orders are summed over its days that state both (those of its contacts per order)",
             ),
             Measurement::new(
                 "order_growth",
                 order_growth,
                 "ratio per month",
-                "mean of orders_m / orders_(m-1) - 1 over consecutive months",
+                "mean of orders_m / orders_(m-1) - 1 over consecutive months; a month's contacts and orders are summed over its days that state both (those of its contacts per order)",
+            ),
+            Measurement::new(
+                "contacts_per_order_days_left_out",
+                days_left_out(overall.coverage(Kpi::ContactsPerOrder)),
+                "days",
+                "local days of the period with contacts but no business_daily row stating orders, left out of contacts per order",
+            ),
+            Measurement::new(
+                "cost_per_order_days_left_out",
+                days_left_out(overall.coverage(Kpi::CostPerOrder)),
+                "days",
+                "days whose business_daily rows state only one of operating cost and orders, left out of cost per order",
+            ),
+            Measurement::new(
+                "cost_per_contact_days_left_out",
+                days_left_out(overall.coverage(Kpi::CostPerContact)),
+                "days",
+                "local days of the period with contacts but no stated operating cost, left out of cost per contact",
             ),
         ];
         e.definitions = vec![
@@ -280,7 +347,8 @@ impl Evaluator for DemandCost {
         e.observations = obs;
         e.drilldowns = vec![Drilldown {
             id: "demand_by_month".into(),
-            title: "Demand and cost by month".into(),
+            title: "Demand and cost by month (contacts and orders of the days that state both)"
+                .into(),
             columns: [
                 "month",
                 "contacts",
@@ -288,6 +356,7 @@ impl Evaluator for DemandCost {
                 "contacts_per_order",
                 "cost_per_order",
                 "cost_per_contact",
+                "days_left_out",
             ]
             .map(String::from)
             .to_vec(),
@@ -296,11 +365,12 @@ impl Evaluator for DemandCost {
                 .map(|m| {
                     vec![
                         json!(m.month),
-                        num(m.contacts),
-                        json!(m.orders),
+                        json!(m.contacts.round() as u64),
+                        json!(m.orders.round() as u64),
                         num(m.cpo),
                         num(m.cost_per_order),
                         num(m.cost_per_contact),
+                        json!(m.days_left_out),
                     ]
                 })
                 .collect(),
@@ -340,18 +410,20 @@ impl Evaluator for DemandCost {
                 series: vec![
                     Series {
                         name: "Orders".into(),
-                        values: index(months.iter().map(|m| Some(m.orders as f64)).collect()),
+                        values: index(months.iter().map(|m| Some(m.orders)).collect()),
                     },
                     Series {
                         name: "Contacts".into(),
-                        values: index(months.iter().map(|m| m.contacts).collect()),
+                        values: index(months.iter().map(|m| Some(m.contacts)).collect()),
                     },
                 ],
             },
         ];
         if let Some(t) = cpo_target.filter(|t| cpo > *t) {
-            let orders_total: u64 = months.iter().map(|m| m.orders).sum();
-            let avoidable = ((cpo - t) * orders_total as f64).round();
+            let orders_total = overall
+                .coverage(Kpi::ContactsPerOrder)
+                .map_or(0.0, |c| c.denominator);
+            let avoidable = ((cpo - t) * orders_total).round();
             actions.push(Action::new(
                 format!("Cut contacts per order from {} to {}: about {avoidable} fewer contacts over the period; remove the top contact reasons upstream (bug hunt, self-service).", fmt4(Some(cpo)), fmt4(Some(t))),
                 Effort::High,

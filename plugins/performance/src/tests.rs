@@ -263,7 +263,8 @@ fn fcr_drills_down_to_agents_queues_and_reasons() {
 }
 
 fn demand_host() -> TestHost {
-    // Contacts: Jan 10, Feb 15, Mar 20 (answered, handled). Orders 100, 200, 400; cost 1000, 1800, 3200.
+    // Contacts: Jan 10, Feb 15, Mar 20 (answered, handled), on the 10th of each month; orders
+    // 100, 200, 400 and cost 1000, 1800, 3200 on the same days.
     let mut rows = Vec::new();
     for (day, n) in [
         ("2026-01-10T10:00:00", 10),
@@ -275,7 +276,7 @@ fn demand_host() -> TestHost {
         }
     }
     let daily = TableBuilder::new()
-        .dates("date", ["2026-01-01", "2026-02-01", "2026-03-01"].map(Some))
+        .dates("date", ["2026-01-10", "2026-02-10", "2026-03-10"].map(Some))
         .integers("orders", [Some(100), Some(200), Some(400)])
         .floats("operating_cost", [Some(1000.0), Some(1800.0), Some(3200.0)])
         .build();
@@ -440,4 +441,163 @@ fn attainment_not_applicable_when_every_target_is_judged_elsewhere() {
         .table("kpi_targets", targets)
         .run(&KpiAttainment, json!({}));
     assert_eq!(e.status, Status::NotApplicable);
+}
+
+/// PF3 on K1 (03-02) and K2 (03-03), both answered, with `business_daily`
+/// rows (date, orders, operating cost), March 2026.
+fn same_days_host(rows: &[(&str, Option<i64>, Option<f64>)]) -> TestHost {
+    let contacts = contacts(&[
+        (
+            Some("K1"),
+            Some("X1"),
+            "q1",
+            "2026-03-02T10:00:00",
+            false,
+            200.0,
+            "billing",
+        ),
+        (
+            Some("K2"),
+            Some("X1"),
+            "q1",
+            "2026-03-03T10:00:00",
+            false,
+            200.0,
+            "billing",
+        ),
+    ]);
+    let daily = TableBuilder::new()
+        .dates("date", rows.iter().map(|r| Some(r.0)))
+        .integers("orders", rows.iter().map(|r| r.1))
+        .floats("operating_cost", rows.iter().map(|r| r.2))
+        .build();
+    TestHost::new()
+        .period("2026-03-01", "2026-03-31")
+        .table("contacts", contacts)
+        .table("business_daily", daily)
+}
+
+#[test]
+fn demand_cost_ratios_over_the_days_that_state_a_cost() {
+    // 03-02: 10 orders, cost 100, 1 contact; 03-03: 10 orders, no cost, 1 contact.
+    // Cost per order 100 / 10 = 10 and cost per contact 100 / 1 = 100 (03-03 left out of
+    // both); contacts per order 2 / 20 = 0.1 (no day left out).
+    let e = same_days_host(&[
+        ("2026-03-02", Some(10), Some(100.0)),
+        ("2026-03-03", Some(10), None),
+    ])
+    .run(&DemandCost, json!({}));
+    assert!(
+        close(measurement(&e, "cost_per_order").unwrap(), 10.0),
+        "{e:?}"
+    );
+    assert!(close(measurement(&e, "cost_per_contact").unwrap(), 100.0));
+    assert!(close(measurement(&e, "contacts_per_order").unwrap(), 0.1));
+}
+
+#[test]
+fn demand_contacts_per_order_over_the_days_with_a_business_row() {
+    // Only 03-02 has a business row: 1 contact / 10 orders = 0.1 (K2 on 03-03 left out):
+    // at the 0.10 target, full credit.
+    let e = same_days_host(&[("2026-03-02", Some(10), Some(100.0))]).run(&DemandCost, json!({}));
+    assert!(
+        close(measurement(&e, "contacts_per_order").unwrap(), 0.1),
+        "{e:?}"
+    );
+    assert_eq!(e.checks[0].id, "contacts_per_order_vs_target");
+    assert!(e.checks[0].passed);
+}
+
+#[test]
+fn demand_without_contacts_in_the_period_is_insufficient_evidence() {
+    // The contacts table has rows, none in March; 03-02 states 10 orders. "0 contacts per
+    // order" would pass the 0.10 target on no evidence: insufficient evidence, saying why.
+    let contacts = contacts(&[(
+        Some("K1"),
+        Some("X1"),
+        "q1",
+        "2026-02-20T10:00:00",
+        false,
+        200.0,
+        "billing",
+    )]);
+    let daily = TableBuilder::new()
+        .dates("date", [Some("2026-03-02")])
+        .integers("orders", [Some(10)])
+        .floats("operating_cost", [Some(100.0)])
+        .build();
+    let e = TestHost::new()
+        .period("2026-03-01", "2026-03-31")
+        .table("contacts", contacts)
+        .table("business_daily", daily)
+        .run(&DemandCost, json!({}));
+    assert_eq!(e.status, Status::InsufficientEvidence, "{e:?}");
+    assert!(e.summary.contains("no contact"), "{}", e.summary);
+}
+
+#[test]
+fn demand_on_days_that_never_meet_is_insufficient_evidence() {
+    // Orders as monthly totals on the 1st (100, 200, 400), contacts on the 10th: no day states
+    // both contacts and orders, so contacts per order is not computed (it used to be 45 / 700
+    // over mismatched days); the 6 days that state only one side are named.
+    let mut rows = Vec::new();
+    for day in [
+        "2026-01-10T10:00:00",
+        "2026-02-10T10:00:00",
+        "2026-03-10T10:00:00",
+    ] {
+        rows.push((None, Some("X1"), "q1", day, false, 200.0, "billing"));
+    }
+    let daily = TableBuilder::new()
+        .dates("date", ["2026-01-01", "2026-02-01", "2026-03-01"].map(Some))
+        .integers("orders", [Some(100), Some(200), Some(400)])
+        .floats("operating_cost", [Some(1000.0), Some(1800.0), Some(3200.0)])
+        .build();
+    let e = TestHost::new()
+        .period("2026-01-01", "2026-03-31")
+        .table("contacts", contacts(&rows))
+        .table("business_daily", daily)
+        .run(&DemandCost, json!({}));
+    assert_eq!(e.status, Status::InsufficientEvidence, "{e:?}");
+    assert!(
+        e.summary
+            .contains("no day states both contacts and orders (6 day(s)"),
+        "{}",
+        e.summary
+    );
+}
+
+#[test]
+fn demand_shows_the_days_left_out() {
+    // Example 1 again: 03-03 states orders but no cost, so it is left out of cost per order and
+    // cost per contact (1 day each), not of contacts per order (0); the observation names it,
+    // and the month's drill-down row counts it.
+    let e = same_days_host(&[
+        ("2026-03-02", Some(10), Some(100.0)),
+        ("2026-03-03", Some(10), None),
+    ])
+    .run(&DemandCost, json!({}));
+    assert_eq!(
+        measurement(&e, "contacts_per_order_days_left_out"),
+        Some(0.0)
+    );
+    assert_eq!(measurement(&e, "cost_per_order_days_left_out"), Some(1.0));
+    assert_eq!(measurement(&e, "cost_per_contact_days_left_out"), Some(1.0));
+    assert!(
+        e.observations
+            .iter()
+            .any(|o| o.starts_with("Cost per order")
+                && o.contains("1 day(s) stating only one are left out: 2026-03-03")),
+        "{:?}",
+        e.observations
+    );
+    let row = &e.drilldowns[0].rows[0];
+    assert_eq!(row[0], json!("2026-03"));
+    assert_eq!(row[1..3], [json!(2), json!(20)]);
+    assert_eq!(row[6], json!(1));
+    assert!(
+        e.definitions[0].text.contains("summed over the same"),
+        "{}",
+        e.definitions[0].text
+    );
 }

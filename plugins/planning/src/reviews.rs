@@ -181,6 +181,12 @@ impl Month {
     fn off(&self) -> impl Iterator<Item = &KpiMonth> {
         self.kpis.iter().filter(|k| k.off_target == Some(true))
     }
+
+    /// Targets whose KPI the data cannot give for the month: the review
+    /// cannot be checked against them, which earns nothing.
+    fn unjudged(&self) -> impl Iterator<Item = &KpiMonth> {
+        self.kpis.iter().filter(|k| k.actual.is_none())
+    }
 }
 
 fn judge_month(
@@ -258,7 +264,8 @@ fn evaluation(
             m.minutes.is_some(),
         ));
         let off: Vec<&KpiMonth> = m.off().collect();
-        if off.is_empty() {
+        let unjudged: Vec<String> = m.unjudged().map(|k| targets[k.target].label()).collect();
+        if off.is_empty() && unjudged.is_empty() {
             continue;
         }
         let missing: Vec<String> = off
@@ -266,21 +273,24 @@ fn evaluation(
             .filter(|k| k.action.is_none())
             .map(|k| targets[k.target].label())
             .collect();
+        let mut measured = format!("{} of {} actioned", off.len() - missing.len(), off.len());
+        if !missing.is_empty() {
+            measured.push_str(&format!("; no action for {}", missing.join(", ")));
+        }
+        if !unjudged.is_empty() {
+            measured.push_str(&format!(
+                "; no data to judge {} against its target",
+                unjudged.join(", ")
+            ));
+        }
         checks.push(Check::new(
             &format!("actions_{label}"),
-            &format!("Every KPI off target in {label} has an action with an owner"),
-            if missing.is_empty() {
-                format!("{} of {} actioned", off.len(), off.len())
-            } else {
-                format!(
-                    "{} of {} actioned; no action for {}",
-                    off.len() - missing.len(),
-                    off.len(),
-                    missing.join(", ")
-                )
-            },
+            &format!(
+                "Every KPI target of {label} can be judged from the data, and every KPI off target has an action with an owner"
+            ),
+            measured,
             "an Actions row (KPI, Action, Owner) in the month's or the next review's minutes",
-            missing.is_empty(),
+            missing.is_empty() && unjudged.is_empty(),
         ));
     }
     let mut e = Evaluation::from_checks(checks);

@@ -100,6 +100,10 @@ pub struct ReportView {
     pub overrides: Vec<OverrideView>,
     /// Whether any were read.
     pub has_overrides: bool,
+    /// Row accounting of the tables read.
+    pub data_quality: Vec<DataQualityView>,
+    /// Whether any table was read.
+    pub has_data_quality: bool,
     /// Evidence.
     pub evidence: Vec<InventoryView>,
     /// Plugins.
@@ -282,6 +286,8 @@ impl ReportView {
             plan: plan_view(a, p),
             has_overrides: !overrides.is_empty(),
             overrides,
+            has_data_quality: a.evidence.iter().any(|e| e.records.is_some()),
+            data_quality: data_quality(a),
             evidence: a
                 .evidence
                 .iter()

@@ -839,10 +839,24 @@ pub fn assessment(which: Which) -> Assessment {
             path: (*path).into(),
             sha256: Some(sha(&format!("{path}{}", which == Which::New))),
             rows: Some(*rows),
+            // Contacts: 3 rows skipped as unparseable, 12 outside the period.
+            records: Some(*rows + if *name == "contacts" { 3 } else { 0 }),
             skipped_rows: Some(if *name == "contacts" { 3 } else { 0 }),
+            skipped_by_reason: if *name == "contacts" {
+                [("unparseable cell".to_owned(), 3)].into()
+            } else {
+                Default::default()
+            },
+            outside_period: Some(if *name == "contacts" { 12 } else { 0 }),
+            key: match *name {
+                "contacts" => vec!["contact_id".into()],
+                "intervals" => vec!["queue".into(), "interval_start".into()],
+                _ => vec!["agent_id".into(), "hired_on".into()],
+            },
             status: "loaded".into(),
             messages: Vec::new(),
             missing_columns: Vec::new(),
+            ..Default::default()
         })
         .chain(std::iter::once(InventoryEntry {
             kind: "document".into(),
@@ -854,6 +868,7 @@ pub fn assessment(which: Which) -> Assessment {
             status: "loaded".into(),
             messages: Vec::new(),
             missing_columns: Vec::new(),
+            ..Default::default()
         }))
         .collect();
     a.plugins = ["people", "performance", "planning", "workforce"]

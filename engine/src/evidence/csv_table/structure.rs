@@ -1,0 +1,154 @@
+//! The structure of a CSV file, checked before any cell is read: where a
+//! record really starts, quotes left open to the end of the file, and rows
+//! swallowed by a quote closed too late.
+//!
+//! The scanner follows the `csv` crate's reading (RFC 4180: a quote opens a
+//! field only at its start, `""` inside a quoted field is one quote, `\r`,
+//! `\n` and `\r\n` end a record), so it sees what the reader saw.
+
+/// The true start of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RecordStart {
+    /// Byte offset in the input.
+    pub byte: usize,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// Where a record starts: the reader's position skips blank lines only as
+/// it reads the record, so its position may point at a blank line before
+/// it; this moves past those.
+pub(super) fn record_start(input: &[u8], position: Option<&csv::Position>) -> RecordStart {
+    let (mut byte, mut line) = position.map_or((0, 1), |p| (p.byte() as usize, p.line() as usize));
+    while let Some(&b) = input.get(byte) {
+        match b {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+        byte += 1;
+    }
+    RecordStart { byte, line }
+}
+
+#[derive(Clone, Copy)]
+enum State {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// For `tail`, a record's bytes up to the end of the input: the 1-based
+/// field whose quote is still open at the end, if any.
+pub(super) fn open_quote_at_end(tail: &[u8], delimiter: u8) -> Option<usize> {
+    let mut state = State::FieldStart;
+    let mut field = 1;
+    for &b in tail {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::FieldStart, b'"') => State::Quoted,
+            (_, b'\n' | b'\r') => {
+                // The record ended: a later record holds no open quote of
+                // this one (the reader would have returned them apart).
+                return None;
+            }
+            (_, d) if d == delimiter => {
+                field += 1;
+                State::FieldStart
+            }
+            _ => State::Unquoted,
+        };
+    }
+    matches!(state, State::Quoted).then_some(field)
+}
+
+/// The lines of `text` after its first one, each with its index in `text`
+/// (1 for the second line), without a trailing `\r`.
+fn continuation_lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    text.split(|&b| b == b'\n')
+        .enumerate()
+        .skip(1)
+        .map(|(i, line)| (i, line.strip_suffix(b"\r").unwrap_or(line)))
+}
+
+/// A row swallowed by a quote: the field that holds it (0-based) and how
+/// many lines after the record's first line it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Swallowed {
+    /// The field holding the line breaks (0-based).
+    pub field: usize,
+    /// Lines between the record's start and the swallowed row.
+    pub lines_after_start: usize,
+}
+
+/// A line inside a field of `record` that splits into exactly `width`
+/// fields, as a row of the table does: a quote opened in this record was
+/// closed only rows later. Tables of one column cannot tell and are not
+/// checked.
+pub(super) fn swallowed_row(
+    record: &csv::ByteRecord,
+    delimiter: u8,
+    width: usize,
+) -> Option<Swallowed> {
+    if width < 2 || !record.as_slice().contains(&b'\n') {
+        return None;
+    }
+    let mut lines_before = 0;
+    for (index, field) in record.iter().enumerate() {
+        for (offset, line) in continuation_lines(field) {
+            if line.split(|&b| b == delimiter).count() == width {
+                return Some(Swallowed {
+                    field: index,
+                    lines_after_start: lines_before + offset,
+                });
+            }
+        }
+        lines_before += field.iter().filter(|&&b| b == b'\n').count();
+    }
+    None
+}
+
+/// The 1-based line of the last character of `input`.
+pub(super) fn last_line(input: &[u8]) -> usize {
+    let text = input.strip_suffix(b"\n").unwrap_or(input);
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    text.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_quote_is_found_only_at_the_start_of_a_field() {
+        assert_eq!(open_quote_at_end(b"a,\"b\nc", b','), Some(2));
+        assert_eq!(open_quote_at_end(b"a,\"b\"\"c", b','), Some(2));
+        assert_eq!(open_quote_at_end(b"a,\"b\"\"\"", b','), None);
+        assert_eq!(open_quote_at_end(b"a,5\" screen", b','), None);
+        assert_eq!(open_quote_at_end(b"a;b;\"c", b';'), Some(3));
+        assert_eq!(open_quote_at_end(b"a,b\n\"c", b','), None);
+    }
+
+    #[test]
+    fn record_starts_move_past_blank_lines() {
+        let input = b"h\n\n\r\nrow\n";
+        let start = record_start(input, None);
+        assert_eq!(start, RecordStart { byte: 0, line: 1 });
+        let mut p = csv::Position::new();
+        p.set_byte(2).set_line(2);
+        assert_eq!(
+            record_start(input, Some(&p)),
+            RecordStart { byte: 5, line: 4 }
+        );
+    }
+
+    #[test]
+    fn last_line_ignores_a_final_line_break() {
+        assert_eq!(last_line(b"a\nb\n"), 2);
+        assert_eq!(last_line(b"a\nb"), 2);
+        assert_eq!(last_line(b"a\r\nb\r\n"), 2);
+    }
+}

@@ -1,0 +1,636 @@
+//! The validity rules of a table, as the pack's evidence schema declares
+//! them, applied to each parsed row: value ranges, ordered timestamps,
+//! plausible timestamps, duplicate keys; and the tally of where rows fall:
+//! outside the period, and which days of the period have rows (coverage).
+//!
+//! A row that breaks a rule fails the table, or under `on_error = "skip"` is
+//! skipped and counted under the rule's reason. Nothing is dropped silently.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
+use chrono_tz::Tz;
+use cxaudit_plugin_sdk::ColumnType;
+
+use crate::pack::{Coverage, TableSchema};
+
+/// Why a row was skipped (the key of the counts in the inventory).
+pub mod reason {
+    /// The record's structure is broken (field count, encoding).
+    pub const MALFORMED: &str = "malformed record";
+    /// A cell does not parse as its column's type.
+    pub const UNPARSEABLE: &str = "unparseable cell";
+    /// A number outside its column's declared range.
+    pub const OUT_OF_RANGE: &str = "value out of range";
+    /// A later timestamp before an earlier one.
+    pub const OUT_OF_ORDER: &str = "timestamps out of order";
+    /// A timestamp more than a year away from the period.
+    pub const IMPLAUSIBLE: &str = "implausible timestamp";
+    /// The row's key was already seen.
+    pub const DUPLICATE_KEY: &str = "duplicate key";
+}
+
+/// Days around the period within which a timestamp is plausible.
+pub const PLAUSIBLE_DAYS: i64 = 366;
+
+/// A parsed value, as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// Empty cell.
+    Null,
+    /// A number (integer or float).
+    Number(f64),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A month (its first day).
+    Month(NaiveDate),
+    /// An instant, in timestamp units since the epoch (UTC).
+    Instant(i64),
+    /// Anything else (text, booleans).
+    Other,
+}
+
+/// A broken rule: why (one of [`reason`]) and the message naming the column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// One of [`reason`].
+    pub reason: &'static str,
+    /// The column (index among the checked columns) the message is about.
+    pub column: Option<usize>,
+    /// What is wrong, with the values.
+    pub message: String,
+}
+
+/// The period a run assesses and how instants map to local days.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodContext {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day (inclusive).
+    pub end: NaiveDate,
+    /// The evidence's time zone.
+    pub tz: Tz,
+    /// Timestamp units per second.
+    pub units_per_second: i64,
+}
+
+impl PeriodContext {
+    fn instant_of(&self, day: NaiveDate) -> i64 {
+        day.and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp())
+            * self.units_per_second
+    }
+}
+
+/// Where the rows of a table fall, for the inventory.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Placement {
+    /// Accepted rows whose day is outside the period.
+    pub outside_period: u64,
+    /// Days of the period with no rows, on weekdays the table otherwise
+    /// covers (only for tables with `coverage = "daily"`).
+    pub days_missing: Vec<NaiveDate>,
+}
+
+/// The rules of one table over the columns a read resolved.
+pub struct RowRules {
+    columns: Vec<(String, ColumnType, Option<f64>, Option<f64>)>,
+    key: Vec<usize>,
+    ordered: Vec<(usize, usize)>,
+    period_column: Option<usize>,
+    coverage: Option<Coverage>,
+    period: PeriodContext,
+    plausible: (i64, i64),
+    keys_seen: HashMap<u128, u64>,
+    outside_period: u64,
+    days_with_rows: BTreeSet<NaiveDate>,
+    last_hour: Option<(i64, NaiveDate)>,
+}
+
+impl RowRules {
+    /// The rules of `table` over the columns read, by canonical name in
+    /// read order. Rules naming a column that was not read do not apply
+    /// (the store reads every rule column the file has).
+    pub fn new(table: &TableSchema, read: &[(String, ColumnType)], period: PeriodContext) -> Self {
+        let index = |name: &str| read.iter().position(|(n, _)| n == name);
+        let columns = read
+            .iter()
+            .map(|(name, t)| {
+                let schema = table.columns.iter().find(|c| c.matches(name));
+                (
+                    name.clone(),
+                    *t,
+                    schema.and_then(|c| c.min),
+                    schema.and_then(|c| c.max),
+                )
+            })
+            .collect();
+        let key: Vec<usize> = table.key.iter().filter_map(|k| index(k)).collect();
+        let key = if key.len() == table.key.len() {
+            key
+        } else {
+            Vec::new()
+        };
+        let ordered = table
+            .ordered
+            .iter()
+            .filter_map(|[a, b]| Some((index(a)?, index(b)?)))
+            .collect();
+        let day = 86_400 * period.units_per_second;
+        let plausible = (
+            period.instant_of(period.start) - PLAUSIBLE_DAYS * day,
+            period.instant_of(period.end) + (PLAUSIBLE_DAYS + 1) * day,
+        );
+        RowRules {
+            columns,
+            key,
+            ordered,
+            period_column: table.period_column.as_deref().and_then(index),
+            coverage: table.coverage,
+            period,
+            plausible,
+            keys_seen: HashMap::new(),
+            outside_period: 0,
+            days_with_rows: BTreeSet::new(),
+            last_hour: None,
+        }
+    }
+
+    /// The key columns checked for duplicates (empty when not all were read).
+    pub fn key_columns(&self) -> Vec<&str> {
+        self.key
+            .iter()
+            .map(|&i| self.columns[i].0.as_str())
+            .collect()
+    }
+
+    /// Checks one row: `values` in read order, `text` the raw cells (for the
+    /// key), `line` the record's line. An accepted row is tallied.
+    pub fn check(&mut self, values: &[Value], text: &[&str], line: u64) -> Result<(), Violation> {
+        self.check_ranges(values)?;
+        self.check_instants(values)?;
+        self.check_order(values)?;
+        if !self.key.is_empty() {
+            let hash = self.key_hash(text);
+            if let Some(first) = self.keys_seen.get(&hash) {
+                let shown: Vec<String> = self
+                    .key
+                    .iter()
+                    .map(|&i| format!("{} `{}`", self.columns[i].0, text[i]))
+                    .collect();
+                return Err(Violation {
+                    reason: reason::DUPLICATE_KEY,
+                    column: self.key.first().copied(),
+                    message: format!("duplicate key {} (first at line {first})", shown.join(", ")),
+                });
+            }
+            self.keys_seen.insert(hash, line);
+        }
+        self.place(values);
+        Ok(())
+    }
+
+    fn check_ranges(&self, values: &[Value]) -> Result<(), Violation> {
+        for (i, (v, (_, _, min, max))) in values.iter().zip(&self.columns).enumerate() {
+            let Value::Number(x) = *v else { continue };
+            let below = min.is_some_and(|m| x < m);
+            let above = max.is_some_and(|m| x > m);
+            if below || above {
+                let bound = match (min, max) {
+                    (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+                    (Some(lo), None) => format!("at least {lo}"),
+                    (None, Some(hi)) => format!("at most {hi}"),
+                    (None, None) => String::new(),
+                };
+                return Err(Violation {
+                    reason: reason::OUT_OF_RANGE,
+                    column: Some(i),
+                    message: format!("must be {bound}, found {x}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn check_instants(&self, values: &[Value]) -> Result<(), Violation> {
+        for (i, v) in values.iter().enumerate() {
+            if let Value::Instant(t) = *v
+                && (t < self.plausible.0 || t >= self.plausible.1)
+            {
+                return Err(Violation {
+                    reason: reason::IMPLAUSIBLE,
+                    column: Some(i),
+                    message: format!(
+                        "more than {PLAUSIBLE_DAYS} days away from the period {} to {}",
+                        self.period.start, self.period.end
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn check_order(&self, values: &[Value]) -> Result<(), Violation> {
+        for &(a, b) in &self.ordered {
+            let before = match (values[a], values[b]) {
+                (Value::Instant(x), Value::Instant(y)) => y < x,
+                (Value::Date(x), Value::Date(y)) => y < x,
+                _ => false,
+            };
+            if before {
+                return Err(Violation {
+                    reason: reason::OUT_OF_ORDER,
+                    column: Some(b),
+                    message: format!("before `{}`", self.columns[a].0),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn key_hash(&self, text: &[&str]) -> u128 {
+        // Two independent 64-bit hashes: a false duplicate among millions
+        // of keys is out of reach (about 1e-26).
+        let half = |seed: u8| {
+            let mut h = DefaultHasher::new();
+            seed.hash(&mut h);
+            for &i in &self.key {
+                text[i].hash(&mut h);
+            }
+            h.finish()
+        };
+        (u128::from(half(0)) << 64) | u128::from(half(1))
+    }
+
+    /// The local day of an instant, cached per UTC hour (offsets change on
+    /// the hour in every zone the tz database knows of at least hourly).
+    fn local_day(&mut self, t: i64) -> NaiveDate {
+        let per_hour = 3600 * self.period.units_per_second;
+        let hour = t.div_euclid(per_hour);
+        if let Some((h, d)) = self.last_hour
+            && h == hour
+            && !half_hour_zone(self.period.tz)
+        {
+            return d;
+        }
+        let secs = t.div_euclid(self.period.units_per_second);
+        let day = self
+            .period
+            .tz
+            .timestamp_opt(secs, 0)
+            .single()
+            .map_or(self.period.start, |x| x.date_naive());
+        self.last_hour = Some((hour, day));
+        day
+    }
+
+    fn place(&mut self, values: &[Value]) {
+        let Some(i) = self.period_column else { return };
+        let (first, last) = match values[i] {
+            Value::Date(d) => (d, d),
+            Value::Month(m) => (m, last_of_month(m)),
+            Value::Instant(t) => {
+                let d = self.local_day(t);
+                (d, d)
+            }
+            _ => return,
+        };
+        if last < self.period.start || first > self.period.end {
+            self.outside_period += 1;
+        } else if self.coverage.is_some() && first == last {
+            self.days_with_rows.insert(first);
+        }
+    }
+
+    /// Where the accepted rows fell.
+    pub fn finish(self) -> Placement {
+        let days_missing = match self.coverage {
+            Some(Coverage::Daily) if self.period_column.is_some() => {
+                missing_days(&self.days_with_rows, self.period.start, self.period.end)
+            }
+            _ => Vec::new(),
+        };
+        Placement {
+            outside_period: self.outside_period,
+            days_missing,
+        }
+    }
+}
+
+/// Zones whose offsets are not whole hours: the hour cache would be wrong
+/// at their midnight, so it is not used.
+fn half_hour_zone(tz: Tz) -> bool {
+    use chrono::Offset;
+    let probe = NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    probe.is_some_and(|p| {
+        let jan = tz.offset_from_utc_datetime(&p).fix().local_minus_utc();
+        let jul = tz
+            .offset_from_utc_datetime(&(p + chrono::Duration::days(181)))
+            .fix()
+            .local_minus_utc();
+        jan % 3600 != 0 || jul % 3600 != 0
+    })
+}
+
+fn last_of_month(first: NaiveDate) -> NaiveDate {
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).unwrap_or(first)
+}
+
+/// Days of `start..=end` without rows, on weekdays that have rows on some
+/// day of the period (a weekday with none is taken as a closed day). An
+/// empty table misses no day here: it has no rows at all, which the run
+/// reports on its own.
+pub fn missing_days(
+    with_rows: &BTreeSet<NaiveDate>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Vec<NaiveDate> {
+    if with_rows.is_empty() {
+        return Vec::new();
+    }
+    let mut open = [false; 7];
+    for d in with_rows {
+        open[weekday_index(d.weekday())] = true;
+    }
+    start
+        .iter_days()
+        .take_while(|d| *d <= end)
+        .filter(|d| open[weekday_index(d.weekday())] && !with_rows.contains(d))
+        .collect()
+}
+
+fn weekday_index(w: Weekday) -> usize {
+    w.num_days_from_monday() as usize
+}
+
+/// Counts of skipped rows by reason, with the first examples.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Skips {
+    /// Rows skipped, by reason.
+    pub by_reason: BTreeMap<String, u64>,
+    /// The first messages.
+    pub examples: Vec<String>,
+}
+
+impl Skips {
+    /// How many examples are kept.
+    pub const MAX_EXAMPLES: usize = 5;
+
+    /// Counts one skipped row.
+    pub fn add(&mut self, reason: &str, message: impl FnOnce() -> String) {
+        *self.by_reason.entry(reason.to_owned()).or_default() += 1;
+        if self.examples.len() < Self::MAX_EXAMPLES {
+            self.examples.push(message());
+        }
+    }
+
+    /// All rows skipped.
+    pub fn total(&self) -> u64 {
+        self.by_reason.values().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::ColumnSchema;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn col(name: &str, t: ColumnType, min: Option<f64>) -> ColumnSchema {
+        ColumnSchema {
+            name: name.into(),
+            column_type: t,
+            nullable: true,
+            values: None,
+            min,
+            max: None,
+        }
+    }
+
+    fn contacts() -> TableSchema {
+        TableSchema {
+            description: String::new(),
+            columns: vec![
+                col("contact_id", ColumnType::String, None),
+                col("arrived_at", ColumnType::Timestamp, None),
+                col("answered_at", ColumnType::Timestamp, None),
+                col("talk_seconds", ColumnType::Float, Some(0.0)),
+            ],
+            key: vec!["contact_id".into()],
+            period_column: Some("arrived_at".into()),
+            ordered: vec![["arrived_at".into(), "answered_at".into()]],
+            coverage: Some(Coverage::Daily),
+        }
+    }
+
+    fn rules() -> RowRules {
+        let read = vec![
+            ("contact_id".to_owned(), ColumnType::String),
+            ("arrived_at".to_owned(), ColumnType::Timestamp),
+            ("answered_at".to_owned(), ColumnType::Timestamp),
+            ("talk_seconds".to_owned(), ColumnType::Float),
+        ];
+        RowRules::new(
+            &contacts(),
+            &read,
+            PeriodContext {
+                start: d("2026-03-02"),
+                end: d("2026-03-08"),
+                tz: chrono_tz::UTC,
+                units_per_second: 1,
+            },
+        )
+    }
+
+    fn at(day: &str, h: u32) -> Value {
+        Value::Instant(d(day).and_hms_opt(h, 0, 0).unwrap().and_utc().timestamp())
+    }
+
+    #[test]
+    fn ranges_order_plausibility_and_duplicates() {
+        let mut r = rules();
+        let ok = [
+            Value::Other,
+            at("2026-03-02", 10),
+            at("2026-03-02", 11),
+            Value::Number(30.0),
+        ];
+        assert_eq!(r.check(&ok, &["K1", "", "", ""], 2), Ok(()));
+        // Negative talk time.
+        let neg = [
+            Value::Other,
+            at("2026-03-02", 10),
+            Value::Null,
+            Value::Number(-1.0),
+        ];
+        let v = r.check(&neg, &["K2", "", "", ""], 3).unwrap_err();
+        assert_eq!((v.reason, v.column), (reason::OUT_OF_RANGE, Some(3)));
+        assert_eq!(v.message, "must be at least 0, found -1");
+        // Answered before it arrived.
+        let back = [
+            Value::Other,
+            at("2026-03-03", 10),
+            at("2026-03-03", 9),
+            Value::Number(1.0),
+        ];
+        let v = r.check(&back, &["K3", "", "", ""], 4).unwrap_err();
+        assert_eq!(v.reason, reason::OUT_OF_ORDER);
+        assert_eq!(
+            (v.column, v.message.as_str()),
+            (Some(2), "before `arrived_at`")
+        );
+        // Year 9999.
+        let far = [
+            Value::Other,
+            at("9999-01-01", 0),
+            Value::Null,
+            Value::Number(1.0),
+        ];
+        assert_eq!(
+            r.check(&far, &["K4", "", "", ""], 5).unwrap_err().reason,
+            reason::IMPLAUSIBLE
+        );
+        // K1 again: a duplicate naming the first line; rejected rows left no key.
+        let v = r.check(&ok, &["K1", "", "", ""], 6).unwrap_err();
+        assert_eq!(v.reason, reason::DUPLICATE_KEY);
+        assert_eq!(v.message, "duplicate key contact_id `K1` (first at line 2)");
+        assert_eq!(
+            r.check(
+                &neg.map(|x| if x == Value::Number(-1.0) {
+                    Value::Number(0.0)
+                } else {
+                    x
+                }),
+                &["K2", "", "", ""],
+                7
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn placement_counts_outside_rows_and_missing_days() {
+        let mut r = rules();
+        // Rows on 03-02, 03-04 and 03-08 (Mon, Wed, Sun) and one on 03-10.
+        for (i, day) in ["2026-03-02", "2026-03-04", "2026-03-08", "2026-03-10"]
+            .iter()
+            .enumerate()
+        {
+            let row = [Value::Other, at(day, 12), Value::Null, Value::Number(1.0)];
+            let id = format!("K{i}");
+            r.check(&row, &[&id, "", "", ""], i as u64 + 2).unwrap();
+        }
+        let p = r.finish();
+        assert_eq!(p.outside_period, 1);
+        // Open weekdays: Mon, Wed, Sun (each has rows); every day of the
+        // period on those weekdays has rows, so none is missing; Tue, Thu,
+        // Fri, Sat have none at all: closed.
+        assert!(p.days_missing.is_empty());
+    }
+
+    #[test]
+    fn a_day_without_rows_on_an_open_weekday_is_missing() {
+        // Two weeks, open every day, 03-10 (a Tuesday) without rows.
+        let with: BTreeSet<NaiveDate> = d("2026-03-02")
+            .iter_days()
+            .take(14)
+            .filter(|x| *x != d("2026-03-10"))
+            .collect();
+        assert_eq!(
+            missing_days(&with, d("2026-03-02"), d("2026-03-15")),
+            [d("2026-03-10")]
+        );
+        assert!(missing_days(&BTreeSet::new(), d("2026-03-02"), d("2026-03-15")).is_empty());
+    }
+
+    #[test]
+    fn local_days_follow_the_time_zone() {
+        let mut r = rules();
+        r.period.tz = chrono_tz::America::New_York;
+        // 03:00 UTC on 03-03 is 22:00 on 03-02 in New York (UTC-5).
+        let t = d("2026-03-03")
+            .and_hms_opt(3, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp();
+        assert_eq!(r.local_day(t), d("2026-03-02"));
+        assert_eq!(r.local_day(t + 1800), d("2026-03-02"));
+        assert_eq!(r.local_day(t + 5 * 3600), d("2026-03-03"));
+    }
+
+    #[test]
+    fn millisecond_instants_map_to_local_days_and_the_plausibility_window() {
+        // The host's timestamps are UTC milliseconds.
+        let mut r = rules();
+        r.period.units_per_second = 1000;
+        r.period.tz = chrono_tz::America::New_York;
+        let ms = |day: &str, h: u32, m: u32, s: u32, milli: i64| {
+            d(day)
+                .and_hms_opt(h, m, s)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+                + milli
+        };
+        // 04:59:59.999 UTC on 03-03 is 23:59:59.999 on 03-02 in New York;
+        // one millisecond later is midnight of 03-03.
+        assert_eq!(
+            r.local_day(ms("2026-03-03", 4, 59, 59, 999)),
+            d("2026-03-02")
+        );
+        assert_eq!(r.local_day(ms("2026-03-03", 5, 0, 0, 0)), d("2026-03-03"));
+        // Before the epoch: the day still rounds down (not toward zero).
+        assert_eq!(r.local_day(-1), d("1969-12-31"));
+
+        // The 366-day window, in milliseconds, built by `new`.
+        let mut r = RowRules::new(
+            &contacts(),
+            &[
+                ("contact_id".to_owned(), ColumnType::String),
+                ("arrived_at".to_owned(), ColumnType::Timestamp),
+            ],
+            PeriodContext {
+                start: d("2026-03-02"),
+                end: d("2026-03-08"),
+                tz: chrono_tz::UTC,
+                units_per_second: 1000,
+            },
+        );
+        let earliest = ms("2026-03-02", 0, 0, 0, 0) - PLAUSIBLE_DAYS * 86_400_000;
+        let after_last = ms("2026-03-09", 0, 0, 0, 0) + PLAUSIBLE_DAYS * 86_400_000;
+        assert_eq!(r.plausible, (earliest, after_last));
+        let row = |t: i64| [Value::Other, Value::Instant(t)];
+        assert_eq!(r.check(&row(earliest), &["K1", ""], 2), Ok(()));
+        assert_eq!(r.check(&row(after_last - 1), &["K2", ""], 3), Ok(()));
+        for (i, t) in [earliest - 1, after_last].into_iter().enumerate() {
+            let id = format!("K{}", i + 3);
+            let v = r.check(&row(t), &[&id, ""], i as u64 + 4).unwrap_err();
+            assert_eq!((v.reason, v.column), (reason::IMPLAUSIBLE, Some(1)));
+        }
+        // The two plausible rows at the edges of the window are outside the
+        // period; a millisecond instant inside it counts on its local day.
+        assert_eq!(r.outside_period, 2);
+        assert_eq!(
+            r.check(&row(ms("2026-03-04", 12, 0, 0, 500)), &["K9", ""], 9),
+            Ok(())
+        );
+        assert_eq!(r.outside_period, 2);
+        assert!(r.days_with_rows.contains(&d("2026-03-04")));
+        // The last millisecond of the period is inside it, the next one not.
+        r.check(&row(ms("2026-03-08", 23, 59, 59, 999)), &["K10", ""], 10)
+            .unwrap();
+        assert_eq!(r.outside_period, 2);
+        r.check(&row(ms("2026-03-09", 0, 0, 0, 0)), &["K11", ""], 11)
+            .unwrap();
+        assert_eq!(r.outside_period, 3);
+    }
+}

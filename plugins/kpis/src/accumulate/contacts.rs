@@ -1,0 +1,332 @@
+//! The `contacts` pass: per-contact counts per group, FCR classified over
+//! all rows, then service level, ASA, abandonment, AHT, transfers, FCR and
+//! volume per group.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify};
+use cxaudit_metrics::service::ServiceCounts;
+use cxaudit_metrics::{service, stats};
+use cxaudit_plugin_sdk::table::{MS_PER_SECOND, floor_seconds, seconds_between};
+use cxaudit_plugin_sdk::{EvalError, Table};
+
+use super::grouping::{DateKeys, in_period, local_date};
+use super::{Groups, set};
+use crate::kpi::{Kpi, KpiValue};
+use crate::options::{GroupBy, KpiOptions};
+
+/// What the contacts pass hands to other families.
+pub(crate) struct ContactSide {
+    /// Handle seconds of agent-handled contacts, per group key.
+    pub handle_seconds: BTreeMap<String, f64>,
+    /// Contacts of each local day of the period that has a contact row, whatever the grouping.
+    pub by_day: BTreeMap<NaiveDate, DayContacts>,
+}
+
+/// The contacts of one local day.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DayContacts {
+    /// Contacts (all rows).
+    pub contacts: u64,
+    /// Handled contacts (answered, not abandoned, not self-service).
+    pub handled: u64,
+}
+
+/// Whether a contact was handled by an agent: answered, not abandoned, not self-service.
+fn is_handled(channel: &str, answered: Option<i64>, abandoned: bool) -> bool {
+    !abandoned && answered.is_some() && channel != "self_service"
+}
+
+/// The counts of one group.
+#[derive(Default)]
+struct ContactAcc {
+    service: ServiceCounts,
+    answered_wait: f64,
+    handled: u64,
+    handle_seconds: f64,
+    transferred: u64,
+    contacts: u64,
+    fcr: FcrCounts,
+}
+
+/// The cells of one contact row the group counts read (instants in UTC
+/// milliseconds).
+struct ContactRow<'a> {
+    channel: &'a str,
+    arrived: i64,
+    answered: Option<i64>,
+    ended: Option<i64>,
+    /// Talk + hold + wrap seconds.
+    handle: f64,
+    abandoned: bool,
+    transferred: bool,
+}
+
+impl ContactAcc {
+    /// Counts one contact of the group.
+    fn add(&mut self, c: &ContactRow<'_>, o: &KpiOptions) {
+        self.contacts += 1;
+        if is_handled(c.channel, c.answered, c.abandoned) {
+            self.handled += 1;
+            self.handle_seconds += c.handle;
+            self.transferred += u64::from(c.transferred);
+        }
+        if o.service_channels.iter().any(|ch| ch == c.channel) {
+            let timing = contact_timing(c.arrived, c.answered, c.ended, c.abandoned);
+            add_timing(&mut self.service, &timing, o);
+            if timing.answered {
+                self.answered_wait += timing.wait_seconds;
+            }
+        }
+    }
+}
+
+/// The group counts in first-seen order, the FCR rows of the period,
+/// each FCR row's group (None when the row has no group key) and the
+/// contacts of each local day of the period.
+struct Tally<'a> {
+    accs: Vec<(String, ContactAcc)>,
+    fcr_rows: Vec<FcrContact<'a>>,
+    row_group: Vec<Option<u32>>,
+    by_day: BTreeMap<NaiveDate, DayContacts>,
+}
+
+/// Runs the pass: counts per group, FCR, then the values per group.
+pub(super) fn contacts(
+    t: &Table,
+    by: GroupBy,
+    o: &KpiOptions,
+    groups: &mut Groups,
+) -> Result<ContactSide, EvalError> {
+    let Tally {
+        mut accs,
+        fcr_rows,
+        row_group,
+        by_day,
+    } = tally(t, by, o)?;
+    let params = FcrParams {
+        window_days: o.fcr_window_days,
+        data_end: None,
+        ticks_per_second: MS_PER_SECOND,
+    };
+    let classes =
+        classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    for (class, gid) in classes.iter().zip(&row_group) {
+        if let Some(g) = gid {
+            accs[*g as usize].1.fcr.add(*class);
+        }
+    }
+    let mut side = ContactSide {
+        handle_seconds: BTreeMap::new(),
+        by_day,
+    };
+    for (key, a) in accs {
+        set_values(groups, &key, &a, by, o);
+        side.handle_seconds.insert(key, a.handle_seconds);
+    }
+    Ok(side)
+}
+
+/// Reads the rows of the period into group counts and FCR rows.
+fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, EvalError> {
+    let mut customer = t.strs("customer_id")?;
+    let mut channel = t.strs("channel")?;
+    let mut queue = t.strs("queue")?;
+    let mut agent = t.strs("agent_id")?;
+    let arrived = t.timestamps_ms("arrived_at")?;
+    let mut answered = t.timestamps_ms("answered_at")?;
+    let mut ended = t.timestamps_ms("ended_at")?;
+    let mut talk = t.f64s("talk_seconds")?;
+    let mut hold = t.f64s("hold_seconds")?;
+    let mut wrap = t.f64s("wrap_seconds")?;
+    let mut abandoned = t.bools("abandoned")?;
+    let mut transferred = t.bools("transferred")?;
+
+    let mut keys = DateKeys::new(by);
+    let mut group_ids: HashMap<String, usize> = HashMap::new();
+    let mut out = Tally {
+        accs: Vec::new(),
+        fcr_rows: Vec::with_capacity(t.num_rows()),
+        row_group: Vec::with_capacity(t.num_rows()),
+        by_day: BTreeMap::new(),
+    };
+    let mut row = 0usize;
+    for arr in arrived {
+        let (cust, chan, q, ag) = (
+            customer.next().flatten(),
+            channel.next().flatten(),
+            queue.next().flatten(),
+            agent.next().flatten(),
+        );
+        let (ans, end) = (answered.next().flatten(), ended.next().flatten());
+        let handle = talk.next().flatten().unwrap_or(0.0)
+            + hold.next().flatten().unwrap_or(0.0)
+            + wrap.next().flatten().unwrap_or(0.0);
+        let (aband, trans) = (
+            abandoned.next().flatten().unwrap_or(false),
+            transferred.next().flatten().unwrap_or(false),
+        );
+        row += 1;
+        let Some(arr) = arr else {
+            return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
+        };
+        let day = local_date(floor_seconds(arr), &o.time_zone);
+        if !in_period(o, day) {
+            continue;
+        }
+        let chan = chan.unwrap_or("");
+        let q = q.unwrap_or("");
+        if let Some(d) = day {
+            let c = out.by_day.entry(d).or_default();
+            c.contacts += 1;
+            c.handled += u64::from(is_handled(chan, ans, aband));
+        }
+        out.fcr_rows.push(FcrContact {
+            customer_id: cust,
+            arrived_at: arr,
+            ended_at: end,
+            agent_id: ag,
+            queue: q,
+            abandoned: aband,
+        });
+        let key: Option<String> = match by {
+            GroupBy::All => Some("all".to_owned()),
+            GroupBy::Queue => Some(q.to_owned()),
+            GroupBy::Channel => Some(chan.to_owned()),
+            GroupBy::Agent => ag.map(str::to_owned),
+            _ => day.map(|d| keys.key(d)),
+        };
+        let Some(key) = key else {
+            out.row_group.push(None);
+            continue;
+        };
+        let accs = &mut out.accs;
+        let id = *group_ids.entry(key.clone()).or_insert_with(|| {
+            accs.push((key, ContactAcc::default()));
+            accs.len() - 1
+        });
+        out.row_group.push(Some(id as u32));
+        let contact = ContactRow {
+            channel: chan,
+            arrived: arr,
+            answered: ans,
+            ended: end,
+            handle,
+            abandoned: aband,
+            transferred: trans,
+        };
+        accs[id].1.add(&contact, o);
+    }
+    Ok(out)
+}
+
+/// Sets the contact KPIs of one group from its counts.
+fn set_values(groups: &mut Groups, key: &str, a: &ContactAcc, by: GroupBy, o: &KpiOptions) {
+    if by == GroupBy::Agent {
+        let why = "service level, ASA and abandonment are properties of a queue, not of an agent";
+        for k in [Kpi::ServiceLevel, Kpi::AsaSeconds, Kpi::AbandonRate] {
+            set(groups, key, k, KpiValue::Unavailable(why.into()));
+        }
+    } else {
+        set_service_values(groups, key, a, o);
+    }
+    set(
+        groups,
+        key,
+        Kpi::AhtSeconds,
+        KpiValue::from_option(
+            stats::ratio(a.handle_seconds, a.handled as f64),
+            "no handled contact",
+        ),
+    );
+    set(
+        groups,
+        key,
+        Kpi::TransferRate,
+        KpiValue::from_option(
+            service::transfer_rate(a.transferred, a.handled),
+            "no handled contact",
+        ),
+    );
+    set(
+        groups,
+        key,
+        Kpi::FcrRate,
+        KpiValue::from_option(a.fcr.fcr(), "no contact eligible for FCR"),
+    );
+    set(
+        groups,
+        key,
+        Kpi::Contacts,
+        KpiValue::Value(a.contacts as f64),
+    );
+}
+
+/// Sets service level, ASA and abandonment of one group (a queue property).
+fn set_service_values(groups: &mut Groups, key: &str, a: &ContactAcc, o: &KpiOptions) {
+    let sl = a.service.service_level(o.sl_variant);
+    set(
+        groups,
+        key,
+        Kpi::ServiceLevel,
+        KpiValue::from_option(sl, "no offered contact on a service channel"),
+    );
+    set(
+        groups,
+        key,
+        Kpi::AsaSeconds,
+        KpiValue::from_option(
+            service::asa_from_totals(a.answered_wait, a.service.answered),
+            "no answered contact on a service channel",
+        ),
+    );
+    set(
+        groups,
+        key,
+        Kpi::AbandonRate,
+        KpiValue::from_option(
+            a.service.abandon_rate(o.abandon_excludes_short),
+            "no offered contact on a service channel",
+        ),
+    );
+}
+
+/// A contact's timing for service level, ASA and abandonment, from its
+/// timestamps in UTC milliseconds, so waits are exact to the millisecond:
+/// the wait is answered - arrived for an answered contact, ended - arrived
+/// otherwise (an abandon's time to abandon), and infinite (never within any
+/// threshold) when neither is known. The one rule behind `cxaudit kpis` and
+/// every plugin that judges service.
+pub fn contact_timing(
+    arrived_ms: i64,
+    answered_ms: Option<i64>,
+    ended_ms: Option<i64>,
+    abandoned: bool,
+) -> service::ContactTiming {
+    let wait_seconds = match (answered_ms, ended_ms) {
+        (Some(a), _) if !abandoned => seconds_between(arrived_ms, a),
+        (_, Some(e)) => seconds_between(arrived_ms, e),
+        _ => f64::INFINITY,
+    };
+    service::ContactTiming {
+        wait_seconds,
+        answered: !abandoned && answered_ms.is_some(),
+        abandoned,
+    }
+}
+
+/// Adds one contact's timing to a group's service counts.
+fn add_timing(c: &mut ServiceCounts, r: &service::ContactTiming, o: &KpiOptions) {
+    let one = ServiceCounts::from_contacts(
+        std::slice::from_ref(r),
+        o.sl_threshold_seconds,
+        o.short_abandon_seconds,
+    );
+    c.offered += one.offered;
+    c.answered += one.answered;
+    c.answered_within += one.answered_within;
+    c.abandoned += one.abandoned;
+    c.abandoned_within += one.abandoned_within;
+    c.short_abandoned += one.short_abandoned;
+}

@@ -1,0 +1,213 @@
+//! One pass per table: rows to groups, groups to KPI values.
+//!
+//! [`compute`] runs one pass per KPI family, each in its own module and each
+//! reading one evidence table:
+//!
+//! - [`contacts`]: service level, ASA, abandonment, AHT, transfers, FCR and
+//!   volume; it hands handle time per group and contacts per local day to
+//!   the families below;
+//! - [`forecast`]: forecast WAPE and bias from `intervals`;
+//! - [`adherence`]: adherence, absence, utilisation and occupancy;
+//! - [`attrition`]: annualised attrition from `agents`;
+//! - [`surveys`]: CSAT, NPS and response rate;
+//! - [`demand`]: contacts and cost per order, cost per contact, each summed
+//!   over the same local days on both sides (the days used and left out are
+//!   the group's coverage).
+//!
+//! [`grouping`] holds what they share: the period filter and group keys.
+//! A KPI that no pass sets is filled here with the reason it is missing.
+
+mod adherence;
+mod attrition;
+mod contacts;
+mod demand;
+mod forecast;
+mod grouping;
+mod surveys;
+
+use std::collections::BTreeMap;
+
+use cxaudit_plugin_sdk::{EvalError, Table};
+
+use crate::evidence::Evidence;
+use crate::kpi::{Kpi, KpiValue};
+use crate::options::{GroupBy, KpiOptions};
+use crate::{DayCoverage, GroupKpis};
+
+use contacts::ContactSide;
+pub use contacts::contact_timing;
+pub(crate) use grouping::local_date;
+
+/// The KPI values of one group.
+type Values = BTreeMap<Kpi, KpiValue>;
+/// The values of every group, by group key.
+type Groups = BTreeMap<String, Values>;
+/// The days each same-days ratio of a group was summed over, by group key.
+type Coverages = BTreeMap<String, BTreeMap<Kpi, DayCoverage>>;
+
+/// Sets one KPI value of a group, creating the group.
+fn set(groups: &mut Groups, key: &str, kpi: Kpi, value: KpiValue) {
+    groups.entry(key.to_owned()).or_default().insert(kpi, value);
+}
+
+/// Computes every family and fills the gaps with the reason they are gaps.
+pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKpis> {
+    let mut groups = Groups::new();
+    let mut coverages = Coverages::new();
+    let mut family_reasons: Vec<(Vec<Kpi>, String)> = Vec::new();
+
+    let mut contact_side: Option<ContactSide> = None;
+    family(
+        &mut family_reasons,
+        &CONTACT_KPIS,
+        "contacts",
+        ev.contacts.as_ref(),
+        None,
+        |t| {
+            contact_side = Some(contacts::contacts(t, by, o, &mut groups)?);
+            Ok(())
+        },
+    );
+    family(
+        &mut family_reasons,
+        &INTERVAL_KPIS,
+        "intervals",
+        ev.intervals.as_ref(),
+        matches!(by, GroupBy::Channel | GroupBy::Agent)
+            .then_some("intervals are planned per queue, not per channel or agent"),
+        |t| forecast::intervals(t, by, o, &mut groups),
+    );
+    family(
+        &mut family_reasons,
+        &ADHERENCE_KPIS,
+        "adherence",
+        ev.adherence.as_ref(),
+        matches!(by, GroupBy::Queue | GroupBy::Channel)
+            .then_some("adherence is recorded per agent and day, not per queue or channel"),
+        |t| {
+            let handle = contact_side.as_ref().map(|s| &s.handle_seconds);
+            adherence::adherence(t, by, o, handle, &mut groups)
+        },
+    );
+    family(
+        &mut family_reasons,
+        &[Kpi::AttritionAnnualized],
+        "agents",
+        ev.agents.as_ref(),
+        (!matches!(by, GroupBy::All | GroupBy::Month))
+            .then_some("attrition is defined over the whole period or per month"),
+        |t| attrition::attrition(t, ev, by, o, &mut groups),
+    );
+    family(
+        &mut family_reasons,
+        &SURVEY_KPIS,
+        "surveys",
+        ev.surveys.as_ref(),
+        (by == GroupBy::Queue).then_some("survey invitations carry no queue"),
+        |t| surveys::surveys(t, by, o, &mut groups),
+    );
+    family(
+        &mut family_reasons,
+        &DEMAND_KPIS,
+        "business_daily",
+        ev.business_daily.as_ref(),
+        (by != GroupBy::All && !grouping::is_time(by))
+            .then_some("orders and cost are recorded per day, not per queue, channel or agent"),
+        |t| {
+            let side = contact_side.as_ref();
+            demand::demand_kpis(t, by, o, side, &mut groups, &mut coverages)
+        },
+    );
+    if by == GroupBy::All {
+        groups.entry("all".to_owned()).or_default();
+    }
+    fill_gaps(groups, coverages, &family_reasons)
+}
+
+/// Every group with every KPI: those no pass set are unavailable for the
+/// reason noted for their family, or have no data in the group; each group
+/// with the coverage of its same-days ratios.
+fn fill_gaps(
+    groups: Groups,
+    mut coverages: Coverages,
+    family_reasons: &[(Vec<Kpi>, String)],
+) -> Vec<GroupKpis> {
+    groups
+        .into_iter()
+        .map(|(group, mut values)| {
+            for kpi in Kpi::ALL {
+                values.entry(kpi).or_insert_with(|| {
+                    match family_reasons.iter().find(|(ks, _)| ks.contains(&kpi)) {
+                        Some((_, reason)) => KpiValue::Unavailable(reason.clone()),
+                        None => KpiValue::NoData("no rows for this group".into()),
+                    }
+                });
+            }
+            let coverage = coverages.remove(&group).unwrap_or_default();
+            GroupKpis {
+                group,
+                values,
+                coverage,
+            }
+        })
+        .collect()
+}
+
+/// Runs the pass of one KPI family over its table, unless the table is absent
+/// or the grouping does not apply to it (`unsupported` says why); notes why
+/// the family's KPIs are unavailable when it does not run or fails.
+fn family(
+    reasons: &mut Vec<(Vec<Kpi>, String)>,
+    kpis: &[Kpi],
+    table_name: &str,
+    table: Option<&Table>,
+    unsupported: Option<&str>,
+    pass: impl FnOnce(&Table) -> Result<(), EvalError>,
+) {
+    let reason = match (table, unsupported) {
+        (None, _) => format!("no `{table_name}` table in the evidence"),
+        (Some(_), Some(why)) => why.to_owned(),
+        (Some(t), None) => match pass(t) {
+            Ok(()) => return,
+            Err(e) => format!("{table_name}: {}", message(&e)),
+        },
+    };
+    reasons.push((kpis.to_vec(), reason));
+}
+
+/// The text of an evaluation error, without its kind.
+fn message(e: &EvalError) -> String {
+    match e {
+        EvalError::MissingEvidence(m) | EvalError::NotApplicable(m) | EvalError::Failed(m) => {
+            m.clone()
+        }
+    }
+}
+
+/// The KPIs of the `contacts` pass.
+const CONTACT_KPIS: [Kpi; 7] = [
+    Kpi::ServiceLevel,
+    Kpi::AsaSeconds,
+    Kpi::AbandonRate,
+    Kpi::AhtSeconds,
+    Kpi::TransferRate,
+    Kpi::FcrRate,
+    Kpi::Contacts,
+];
+/// The KPIs of the `intervals` pass.
+const INTERVAL_KPIS: [Kpi; 2] = [Kpi::ForecastWape, Kpi::ForecastBias];
+/// The KPIs of the `adherence` pass.
+const ADHERENCE_KPIS: [Kpi; 4] = [
+    Kpi::Occupancy,
+    Kpi::Utilisation,
+    Kpi::ScheduleAdherence,
+    Kpi::AbsenceRate,
+];
+/// The KPIs of the `surveys` pass.
+const SURVEY_KPIS: [Kpi; 3] = [Kpi::CsatTop2, Kpi::Nps, Kpi::SurveyResponseRate];
+/// The KPIs of the `business_daily` pass.
+const DEMAND_KPIS: [Kpi; 3] = [
+    Kpi::ContactsPerOrder,
+    Kpi::CostPerOrder,
+    Kpi::CostPerContact,
+];

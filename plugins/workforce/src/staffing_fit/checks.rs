@@ -1,0 +1,134 @@
+//! The verdict: the four checks (under-staffing, over-staffing, weekly
+//! pattern, WFM requirement), the summary line and the measurements.
+
+use cxaudit_plugin_sdk::prelude::*;
+
+use super::fit::Fit;
+use super::wfm_check::WfmComparison;
+use super::{Basis, Params};
+use crate::common::{Credited, at_least, at_most, pct};
+
+/// The four credited checks against the pack's limits.
+pub(super) fn checks(fit: &Fit, wfm: &WfmComparison, p: &Params) -> Vec<Credited> {
+    let Fit {
+        under,
+        over,
+        pearson,
+        ..
+    } = *fit;
+    vec![
+        at_most(
+            "under_staffing",
+            "Under-staffing sum max(R - S, 0) / sum R",
+            under,
+            p.max_under_staffing,
+        ),
+        at_most(
+            "over_staffing",
+            "Over-staffing sum max(S - R, 0) / sum R",
+            over,
+            p.max_over_staffing,
+        ),
+        at_least(
+            "pattern_fit",
+            "The weekly staffing pattern follows the requirement's (Pearson r over weekday x interval means; the level is judged by under- and over-staffing)",
+            pearson,
+            p.min_pattern_r,
+        ),
+        at_most(
+            "wfm_requirement",
+            "WFM tool's required_agents against the Erlang net requirement of the forecast (sum |W - N_f| / sum N_f)",
+            wfm.difference,
+            p.tolerance,
+        ),
+    ]
+}
+
+/// The one-line summary: the units, the basis of the requirement, every
+/// figure and the WFM difference.
+pub(super) fn summary(
+    units: usize,
+    basis: &Basis,
+    fit: &Fit,
+    wfm: &WfmComparison,
+    p: &Params,
+) -> String {
+    let Fit {
+        under,
+        over,
+        pearson,
+        r2,
+        share_under,
+    } = *fit;
+    let pool_word = if basis.pooled {
+        "pooled per interval"
+    } else {
+        "per queue"
+    };
+    format!(
+        "{} intervals ({pool_word}) against {} for SL {} in {} s with {} shrinkage: under-staffing {}, over-staffing {}, weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
+        units,
+        basis.model.name(),
+        pct(basis.sl_target),
+        p.threshold_seconds,
+        pct(p.shrinkage),
+        under.map_or("n/a".into(), pct),
+        over.map_or("n/a".into(), pct),
+        pearson.map_or("n/a".into(), |x| format!("{x:.2}")),
+        r2.map_or("n/a".into(), |x| format!("{x:.2}")),
+        pct(share_under),
+        wfm.difference
+            .map_or_else(|| format!("n/a ({})", wfm.why_not_compared()), pct),
+        pct(p.tolerance),
+    )
+}
+
+/// The measurements: the fit figures, the WFM difference and the target used.
+pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Vec<Measurement> {
+    let Fit {
+        under,
+        over,
+        pearson,
+        r2,
+        share_under,
+    } = *fit;
+    vec![
+        Measurement::new(
+            "under_staffing",
+            under,
+            "ratio",
+            "sum max(R - S, 0) / sum R",
+        ),
+        Measurement::new("over_staffing", over, "ratio", "sum max(S - R, 0) / sum R"),
+        Measurement::new(
+            "pearson_r",
+            pearson,
+            "correlation",
+            "Pearson correlation of R and S, means per weekday x interval (x queue when per_queue)",
+        ),
+        Measurement::new(
+            "r2_fit",
+            r2,
+            "coefficient",
+            "1 - sum (R - S)^2 / sum (R - mean R)^2 over means per weekday x interval (x queue when per_queue)",
+        ),
+        Measurement::new(
+            "share_intervals_understaffed",
+            Some(share_under),
+            "ratio",
+            "intervals with S < R / intervals",
+        ),
+        Measurement::new(
+            "wfm_requirement_difference",
+            wfm.difference,
+            "ratio",
+            "sum |WFM required - Erlang net of the forecast| / sum Erlang net of the forecast",
+        ),
+        Measurement::new(
+            "service_level_target",
+            Some(sl_target),
+            "ratio",
+            "SL target used",
+        ),
+    ]
+}
