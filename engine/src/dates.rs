@@ -25,3 +25,13 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Erro
 pub fn deserialize_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     deserialize(d).map(Some)
 }
+
+/// Deserializes a list of dates (TOML dates or `YYYY-MM-DD` strings).
+pub fn deserialize_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    struct One(#[serde(deserialize_with = "deserialize")] NaiveDate);
+    Ok(Vec::<One>::deserialize(d)?
+        .into_iter()
+        .map(|o| o.0)
+        .collect())
+}

@@ -31,8 +31,8 @@ use cxaudit_plugin_sdk::table::days_from_date;
 
 use super::EvidenceError;
 use super::manifest::{DecimalMark, Formats, OnError};
-use super::rules::{self, PeriodContext, Placement, RowRules, Skips, Value};
-use crate::pack::{ColumnSchema, TableSchema};
+use super::rules::{self, PeriodContext, PeriodRules, Placement, RowRules, Skips, Value};
+use crate::pack::ColumnSchema;
 use crate::source::Location;
 
 /// Rows per Arrow batch.
@@ -60,7 +60,7 @@ pub struct TableReadOptions {
     /// What to do with a bad row.
     pub on_error: OnError,
     /// The table's validity rules and the period, when they apply.
-    pub rules: Option<(TableSchema, NaiveDate, NaiveDate)>,
+    pub rules: Option<PeriodRules>,
 }
 
 /// A parsed table.
@@ -372,18 +372,18 @@ pub fn read_table(
     let mut cells: Vec<Cell> = Vec::with_capacity(slots.len());
     let (mut rows, mut in_batch) = (0u64, 0usize);
     let mut skipped = Skipped::new(options.on_error);
-    let mut row_rules = options.rules.as_ref().map(|(table, start, end)| {
+    let mut row_rules = options.rules.as_ref().map(|r| {
         let read: Vec<(String, ColumnType)> = slots
             .iter()
             .map(|s| (s.name.clone(), s.schema.column_type))
             .collect();
         let period = PeriodContext {
-            start: *start,
-            end: *end,
+            start: r.start,
+            end: r.end,
             tz,
             units_per_second: TIMESTAMP_UNITS_PER_SECOND,
         };
-        RowRules::new(table, &read, period)
+        RowRules::new(&r.table, &read, period).with_closed_days(r.closed.clone())
     });
     let mut values: Vec<Value> = Vec::with_capacity(slots.len());
     loop {

@@ -27,6 +27,8 @@ struct RawPeriod {
     start: NaiveDate,
     #[serde(with = "crate::dates")]
     end: NaiveDate,
+    #[serde(default, deserialize_with = "crate::dates::deserialize_list")]
+    closed: Vec<NaiveDate>,
 }
 
 /// What to do with a row that does not parse.
@@ -174,6 +176,9 @@ pub struct EvidenceManifest {
     pub start: NaiveDate,
     /// Last day of the period (inclusive).
     pub end: NaiveDate,
+    /// Days of the period the centre was closed (`[period] closed`): not
+    /// missing days for tables covered daily.
+    pub closed: std::collections::BTreeSet<NaiveDate>,
     /// Default formats.
     pub defaults: Formats,
     /// Tables by canonical name.
@@ -221,6 +226,20 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
             ),
         ));
     }
+    if let Some(day) = raw
+        .period
+        .closed
+        .iter()
+        .find(|d| **d < raw.period.start || **d > raw.period.end)
+    {
+        return Err(EvidenceError::new(
+            Location::file(&path).key("period.closed"),
+            format!(
+                "closed day {day} is outside the period {} to {}",
+                raw.period.start, raw.period.end
+            ),
+        ));
+    }
     let check = Checker {
         file: &path,
         text: &text,
@@ -248,6 +267,7 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
         centre: raw.centre,
         start: raw.period.start,
         end: raw.period.end,
+        closed: raw.period.closed.iter().copied().collect(),
         defaults,
         tables,
         documents,

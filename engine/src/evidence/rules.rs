@@ -83,6 +83,19 @@ impl PeriodContext {
     }
 }
 
+/// A table's rules over one period, as a read applies them.
+#[derive(Debug, Clone)]
+pub struct PeriodRules {
+    /// The table's schema (its rules).
+    pub table: TableSchema,
+    /// First day of the period.
+    pub start: NaiveDate,
+    /// Last day (inclusive).
+    pub end: NaiveDate,
+    /// Days the centre was closed: never missing.
+    pub closed: BTreeSet<NaiveDate>,
+}
+
 /// Where the rows of a table fall, for the inventory.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Placement {
@@ -105,6 +118,7 @@ pub struct RowRules {
     keys_seen: HashMap<u128, u64>,
     outside_period: u64,
     days_with_rows: BTreeSet<NaiveDate>,
+    closed: BTreeSet<NaiveDate>,
     last_hour: Option<(i64, NaiveDate)>,
 }
 
@@ -153,8 +167,15 @@ impl RowRules {
             keys_seen: HashMap::new(),
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
+            closed: BTreeSet::new(),
             last_hour: None,
         }
+    }
+
+    /// Days the centre was closed: not counted as missing.
+    pub fn with_closed_days(mut self, closed: BTreeSet<NaiveDate>) -> Self {
+        self.closed = closed;
+        self
     }
 
     /// The key columns checked for duplicates (empty when not all were read).
@@ -308,6 +329,9 @@ impl RowRules {
         let days_missing = match self.coverage {
             Some(Coverage::Daily) if self.period_column.is_some() => {
                 missing_days(&self.days_with_rows, self.period.start, self.period.end)
+                    .into_iter()
+                    .filter(|d| !self.closed.contains(d))
+                    .collect()
             }
             _ => Vec::new(),
         };

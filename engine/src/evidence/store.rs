@@ -10,6 +10,7 @@ use arrow_schema::SchemaRef;
 use super::csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_table};
 use super::manifest::EvidenceManifest;
 use super::paths::confine;
+use super::rules::PeriodRules;
 use crate::hashing::sha256_file;
 use crate::pack::{EvidenceSchema, TableSchema};
 use cxaudit_model::InventoryEntry;
@@ -203,11 +204,12 @@ impl EvidenceStore {
                 shown_path: source.path.clone(),
                 formats: store.manifest.formats(&name),
                 on_error: source.on_error,
-                rules: Some((
-                    table_schema.clone(),
-                    store.manifest.start,
-                    store.manifest.end,
-                )),
+                rules: Some(PeriodRules {
+                    table: table_schema.clone(),
+                    start: store.manifest.start,
+                    end: store.manifest.end,
+                    closed: store.manifest.closed.clone(),
+                }),
             };
             progress(&format!("reading {} ({})", name, source.path));
             *store.parses.entry(name.clone()).or_default() += 1;
