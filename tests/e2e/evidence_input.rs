@@ -139,19 +139,7 @@ fn check_suggests_the_delimiter_of_a_semicolon_export() {
     let text = std::fs::read_to_string(&table).unwrap().replace(',', ";");
     std::fs::write(&table, text).unwrap();
     let plugins = plugin_dir(PLUGINS);
-    let o = cxaudit(&[
-        "check",
-        "--format",
-        "json",
-        "--pack",
-        fixture("pack-basic").to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--plugins",
-        plugins.path().to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = check_json(&fixture("pack-basic"), &evidence, plugins.path());
     let sv1 = v
         .as_array()
         .unwrap()

@@ -308,13 +308,7 @@ fn unknown_evaluator_fails_validation_naming_file_line_and_key() {
         .replace("threshold/row_count", "threshold/no_such_thing");
     std::fs::write(&file, &text).unwrap();
     let plugins = plugin_dir(PLUGINS);
-    let o = cxaudit(&[
-        "pack",
-        "validate",
-        pack.to_str().unwrap(),
-        "--plugins",
-        plugins.path().to_str().unwrap(),
-    ]);
+    let o = validate_pack(&pack, plugins.path());
     assert_eq!(o.status.code(), Some(2));
     let line = text
         .lines()
@@ -342,13 +336,7 @@ fn an_unmeasured_headline_kpi_fails_validation() {
         + "\n[report]\nkpis = [{ measurement = \"no_such_kpi\", label = \"Nothing\", higher_is_better = true }]\n";
     std::fs::write(&file, &text).unwrap();
     let plugins = plugin_dir(PLUGINS);
-    let o = cxaudit(&[
-        "pack",
-        "validate",
-        pack.to_str().unwrap(),
-        "--plugins",
-        plugins.path().to_str().unwrap(),
-    ]);
+    let o = validate_pack(&pack, plugins.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
@@ -614,19 +602,7 @@ fn check_lists_missing_evidence_per_criterion_before_running() {
         .replace("policy = \"docs/policy.md\"", "");
     std::fs::write(&manifest, text).unwrap();
     let plugins = plugin_dir(PLUGINS);
-    let o = cxaudit(&[
-        "check",
-        "--format",
-        "json",
-        "--pack",
-        fixture("pack-basic").to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--plugins",
-        plugins.path().to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = check_json(&fixture("pack-basic"), &evidence, plugins.path());
     let by_id = |id: &str| {
         v.as_array()
             .unwrap()

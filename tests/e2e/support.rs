@@ -282,6 +282,35 @@ pub fn status(a: &serde_json::Value, id: &str) -> String {
         .to_owned()
 }
 
+/// `cxaudit pack validate PACK --plugins DIR`.
+pub fn validate_pack(pack: &Path, plugins: &Path) -> Output {
+    cxaudit(&[
+        "pack",
+        "validate",
+        pack.to_str().expect("UTF-8 path"),
+        "--plugins",
+        plugins.to_str().expect("UTF-8 path"),
+    ])
+}
+
+/// `cxaudit check --format json` of an evidence folder against a pack, parsed;
+/// the command must succeed.
+pub fn check_json(pack: &Path, evidence: &Path, plugins: &Path) -> serde_json::Value {
+    let o = cxaudit(&[
+        "check",
+        "--format",
+        "json",
+        "--pack",
+        pack.to_str().expect("UTF-8 path"),
+        "--evidence",
+        evidence.to_str().expect("UTF-8 path"),
+        "--plugins",
+        plugins.to_str().expect("UTF-8 path"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).expect("check prints JSON")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

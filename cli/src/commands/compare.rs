@@ -38,7 +38,6 @@ pub fn write_comparison(
     out: &Path,
     templates_dir: Option<&Path>,
 ) -> Result<Vec<PathBuf>, CompareFailure> {
-    compare::check_same_pack(base, new)?;
     let templates = Templates::load(templates_dir)?;
     let r = compare::render(base, new, &templates)?;
     write_files(

@@ -15,6 +15,7 @@ mod structure;
 use cells::{Cell, CellParser};
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ use cxaudit_plugin_sdk::table::days_from_date;
 
 use super::EvidenceError;
 use super::manifest::{DecimalMark, Formats, OnError};
-use super::rules::{self, PeriodContext, PeriodRules, Placement, RowRules, Skips, Value};
+use super::rules::{self, PeriodContext, PeriodRules, Placement, RowRules, Value};
 use crate::pack::ColumnSchema;
 use crate::source::Location;
 
@@ -75,7 +76,7 @@ pub struct ParsedTable {
     /// Rows skipped (`on_error = "skip"`).
     pub skipped_rows: u64,
     /// Rows skipped, by reason (see [`rules::reason`]).
-    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
+    pub skipped_by_reason: BTreeMap<String, u64>,
     /// The first skipped rows' messages.
     pub skipped_examples: Vec<String>,
     /// Where the accepted rows fall (outside the period, days missing).
@@ -466,11 +467,8 @@ pub fn read_table(
                     .zip(&slots)
                     .map(|(c, s)| c.value(s.schema.column_type)),
             );
-            let text: Vec<&str> = slots
-                .iter()
-                .map(|s| record.get(s.index).unwrap_or("").trim())
-                .collect();
-            if let Err(v) = checker.check(&values, &text, start.line as u64) {
+            let text = |i: usize| record.get(slots[i].index).unwrap_or("").trim();
+            if let Err(v) = checker.check(&values, text, start.line as u64) {
                 let slot = v.column.map(|i| &slots[i]);
                 let location = at(slot.map(|s| s.index + 1), slot.map(|s| s.name.clone()));
                 bytes = record.into_byte_record();
@@ -501,26 +499,32 @@ pub fn read_table(
         schema,
         batches,
         rows,
-        skipped_rows: skipped.skips.total(),
-        skipped_by_reason: skipped.skips.by_reason,
-        skipped_examples: skipped.skips.examples,
+        skipped_rows: skipped.by_reason.values().sum(),
+        skipped_by_reason: skipped.by_reason,
+        skipped_examples: skipped.examples,
         placement,
         key_columns,
         missing_columns,
     })
 }
 
-/// The rows skipped under `on_error = "skip"`, by reason.
+/// The rows skipped under `on_error = "skip"`: counts by reason (one of
+/// [`rules::reason`]) and the first messages.
 struct Skipped {
     on_error: OnError,
-    skips: Skips,
+    by_reason: BTreeMap<String, u64>,
+    examples: Vec<String>,
 }
 
 impl Skipped {
+    /// Messages kept as examples.
+    const MAX_EXAMPLES: usize = 5;
+
     fn new(on_error: OnError) -> Self {
         Skipped {
             on_error,
-            skips: Skips::default(),
+            by_reason: BTreeMap::new(),
+            examples: Vec::new(),
         }
     }
 
@@ -530,7 +534,10 @@ impl Skipped {
         if self.on_error != OnError::Skip {
             return Err(error);
         }
-        self.skips.add(reason, || error.to_string());
+        *self.by_reason.entry(reason.to_owned()).or_default() += 1;
+        if self.examples.len() < Self::MAX_EXAMPLES {
+            self.examples.push(error.to_string());
+        }
         Ok(())
     }
 }

@@ -6,7 +6,7 @@
 //! A row that breaks a rule fails the table, or under `on_error = "skip"` is
 //! skipped and counted under the rule's reason. Nothing is dropped silently.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
@@ -119,6 +119,8 @@ pub struct RowRules {
     outside_period: u64,
     days_with_rows: BTreeSet<NaiveDate>,
     closed: BTreeSet<NaiveDate>,
+    /// Whether local days may be cached per UTC hour (whole-hour offsets).
+    hour_cache: bool,
     last_hour: Option<(i64, NaiveDate)>,
 }
 
@@ -168,6 +170,7 @@ impl RowRules {
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
             closed: BTreeSet::new(),
+            hour_cache: !half_hour_zone(period.tz),
             last_hour: None,
         }
     }
@@ -186,19 +189,25 @@ impl RowRules {
             .collect()
     }
 
-    /// Checks one row: `values` in read order, `text` the raw cells (for the
-    /// key), `line` the record's line. An accepted row is tallied.
-    pub fn check(&mut self, values: &[Value], text: &[&str], line: u64) -> Result<(), Violation> {
+    /// Checks one row: `values` in read order, `text(i)` the raw cell of
+    /// column `i` (read only for the key, so no row is copied), `line` the
+    /// record's line. An accepted row is tallied.
+    pub fn check<'t>(
+        &mut self,
+        values: &[Value],
+        text: impl Fn(usize) -> &'t str,
+        line: u64,
+    ) -> Result<(), Violation> {
         self.check_ranges(values)?;
         self.check_instants(values)?;
         self.check_order(values)?;
         if !self.key.is_empty() {
-            let hash = self.key_hash(text);
+            let hash = self.key_hash(&text);
             if let Some(first) = self.keys_seen.get(&hash) {
                 let shown: Vec<String> = self
                     .key
                     .iter()
-                    .map(|&i| format!("{} `{}`", self.columns[i].0, text[i]))
+                    .map(|&i| format!("{} `{}`", self.columns[i].0, text(i)))
                     .collect();
                 return Err(Violation {
                     reason: reason::DUPLICATE_KEY,
@@ -270,14 +279,14 @@ impl RowRules {
         Ok(())
     }
 
-    fn key_hash(&self, text: &[&str]) -> u128 {
+    fn key_hash<'t>(&self, text: &impl Fn(usize) -> &'t str) -> u128 {
         // Two independent 64-bit hashes: a false duplicate among millions
         // of keys is out of reach (about 1e-26).
         let half = |seed: u8| {
             let mut h = DefaultHasher::new();
             seed.hash(&mut h);
             for &i in &self.key {
-                text[i].hash(&mut h);
+                text(i).hash(&mut h);
             }
             h.finish()
         };
@@ -291,7 +300,7 @@ impl RowRules {
         let hour = t.div_euclid(per_hour);
         if let Some((h, d)) = self.last_hour
             && h == hour
-            && !half_hour_zone(self.period.tz)
+            && self.hour_cache
         {
             return d;
         }
@@ -393,33 +402,6 @@ fn weekday_index(w: Weekday) -> usize {
     w.num_days_from_monday() as usize
 }
 
-/// Counts of skipped rows by reason, with the first examples.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Skips {
-    /// Rows skipped, by reason.
-    pub by_reason: BTreeMap<String, u64>,
-    /// The first messages.
-    pub examples: Vec<String>,
-}
-
-impl Skips {
-    /// How many examples are kept.
-    pub const MAX_EXAMPLES: usize = 5;
-
-    /// Counts one skipped row.
-    pub fn add(&mut self, reason: &str, message: impl FnOnce() -> String) {
-        *self.by_reason.entry(reason.to_owned()).or_default() += 1;
-        if self.examples.len() < Self::MAX_EXAMPLES {
-            self.examples.push(message());
-        }
-    }
-
-    /// All rows skipped.
-    pub fn total(&self) -> u64 {
-        self.by_reason.values().sum()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,7 +470,7 @@ mod tests {
             at("2026-03-02", 11),
             Value::Number(30.0),
         ];
-        assert_eq!(r.check(&ok, &["K1", "", "", ""], 2), Ok(()));
+        assert_eq!(r.check(&ok, |i| ["K1", "", "", ""][i], 2), Ok(()));
         // Negative talk time.
         let neg = [
             Value::Other,
@@ -496,7 +478,7 @@ mod tests {
             Value::Null,
             Value::Number(-1.0),
         ];
-        let v = r.check(&neg, &["K2", "", "", ""], 3).unwrap_err();
+        let v = r.check(&neg, |i| ["K2", "", "", ""][i], 3).unwrap_err();
         assert_eq!((v.reason, v.column), (reason::OUT_OF_RANGE, Some(3)));
         assert_eq!(v.message, "must be at least 0, found -1");
         // Answered before it arrived.
@@ -506,7 +488,7 @@ mod tests {
             at("2026-03-03", 9),
             Value::Number(1.0),
         ];
-        let v = r.check(&back, &["K3", "", "", ""], 4).unwrap_err();
+        let v = r.check(&back, |i| ["K3", "", "", ""][i], 4).unwrap_err();
         assert_eq!(v.reason, reason::OUT_OF_ORDER);
         assert_eq!(
             (v.column, v.message.as_str()),
@@ -520,11 +502,13 @@ mod tests {
             Value::Number(1.0),
         ];
         assert_eq!(
-            r.check(&far, &["K4", "", "", ""], 5).unwrap_err().reason,
+            r.check(&far, |i| ["K4", "", "", ""][i], 5)
+                .unwrap_err()
+                .reason,
             reason::IMPLAUSIBLE
         );
         // K1 again: a duplicate naming the first line; rejected rows left no key.
-        let v = r.check(&ok, &["K1", "", "", ""], 6).unwrap_err();
+        let v = r.check(&ok, |i| ["K1", "", "", ""][i], 6).unwrap_err();
         assert_eq!(v.reason, reason::DUPLICATE_KEY);
         assert_eq!(v.message, "duplicate key contact_id `K1` (first at line 2)");
         assert_eq!(
@@ -534,7 +518,7 @@ mod tests {
                 } else {
                     x
                 }),
-                &["K2", "", "", ""],
+                |i| ["K2", "", "", ""][i],
                 7
             ),
             Ok(())
@@ -551,7 +535,8 @@ mod tests {
         {
             let row = [Value::Other, at(day, 12), Value::Null, Value::Number(1.0)];
             let id = format!("K{i}");
-            r.check(&row, &[&id, "", "", ""], i as u64 + 2).unwrap();
+            r.check(&row, |i| [id.as_str(), "", "", ""][i], i as u64 + 2)
+                .unwrap();
         }
         let p = r.finish();
         assert_eq!(p.outside_period, 1);
@@ -633,27 +618,33 @@ mod tests {
         let after_last = ms("2026-03-09", 0, 0, 0, 0) + PLAUSIBLE_DAYS * 86_400_000;
         assert_eq!(r.plausible, (earliest, after_last));
         let row = |t: i64| [Value::Other, Value::Instant(t)];
-        assert_eq!(r.check(&row(earliest), &["K1", ""], 2), Ok(()));
-        assert_eq!(r.check(&row(after_last - 1), &["K2", ""], 3), Ok(()));
+        assert_eq!(r.check(&row(earliest), |i| ["K1", ""][i], 2), Ok(()));
+        assert_eq!(r.check(&row(after_last - 1), |i| ["K2", ""][i], 3), Ok(()));
         for (i, t) in [earliest - 1, after_last].into_iter().enumerate() {
             let id = format!("K{}", i + 3);
-            let v = r.check(&row(t), &[&id, ""], i as u64 + 4).unwrap_err();
+            let v = r
+                .check(&row(t), |i| [id.as_str(), ""][i], i as u64 + 4)
+                .unwrap_err();
             assert_eq!((v.reason, v.column), (reason::IMPLAUSIBLE, Some(1)));
         }
         // The two plausible rows at the edges of the window are outside the
         // period; a millisecond instant inside it counts on its local day.
         assert_eq!(r.outside_period, 2);
         assert_eq!(
-            r.check(&row(ms("2026-03-04", 12, 0, 0, 500)), &["K9", ""], 9),
+            r.check(&row(ms("2026-03-04", 12, 0, 0, 500)), |i| ["K9", ""][i], 9),
             Ok(())
         );
         assert_eq!(r.outside_period, 2);
         assert!(r.days_with_rows.contains(&d("2026-03-04")));
         // The last millisecond of the period is inside it, the next one not.
-        r.check(&row(ms("2026-03-08", 23, 59, 59, 999)), &["K10", ""], 10)
-            .unwrap();
+        r.check(
+            &row(ms("2026-03-08", 23, 59, 59, 999)),
+            |i| ["K10", ""][i],
+            10,
+        )
+        .unwrap();
         assert_eq!(r.outside_period, 2);
-        r.check(&row(ms("2026-03-09", 0, 0, 0, 0)), &["K11", ""], 11)
+        r.check(&row(ms("2026-03-09", 0, 0, 0, 0)), |i| ["K11", ""][i], 11)
             .unwrap();
         assert_eq!(r.outside_period, 3);
     }
