@@ -56,6 +56,7 @@ pub fn assess(
     progress: &mut dyn FnMut(&str),
 ) -> Result<(Assessment, RunReport), AssessError> {
     let manifest = evidence::load_manifest(evidence_dir)?;
+    evidence::check_document_names(&manifest, &pack.schema)?;
     let as_of = options.as_of.unwrap_or(manifest.end);
     let (overrides, mut warnings) = attestations::load(evidence_dir, pack, as_of)?;
     let needs = run::needs_of(pack.criteria.iter(), registry);

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, params};
 
-use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days};
+use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
 use crate::plugins::{LoadedEvaluator, Registry, call_evaluator};
 use crate::scoring::status_for_score;
@@ -205,6 +205,11 @@ pub fn evaluate(
             .time_zone
             .clone()
             .unwrap_or_else(|| "UTC".to_owned()),
+        vocabulary: request_vocabulary(
+            ev.manifest.documents.iter().map(|d| d.kind.as_str()),
+            &pack.schema,
+            &store.manifest,
+        ),
     };
     let (mut evaluation, opened) = call_evaluator(ev, &request, store);
     normalise(&mut evaluation, pack);

@@ -47,11 +47,13 @@ pub mod model;
 pub mod params;
 pub mod table;
 pub mod testing;
+pub mod vocabulary;
 
 pub use context::{Context, Document, EvalError, Host};
 pub use cxaudit_plugin_abi as abi;
 pub use model::*;
 pub use table::Table;
+pub use vocabulary::{DocumentVocabulary, ParsedDocument};
 
 /// The SDK's version, recorded in every plugin descriptor.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -79,5 +81,6 @@ pub mod prelude {
     pub use crate::context::{Context, Document, EvalError};
     pub use crate::model::*;
     pub use crate::table::Table;
+    pub use crate::vocabulary::{DocumentVocabulary, ParsedDocument};
     pub use crate::{Evaluator, export_plugin, testing};
 }
