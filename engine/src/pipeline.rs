@@ -10,7 +10,7 @@ use cxaudit_plugin_sdk::Period;
 use cxaudit_model::assessment::scoring_method;
 use cxaudit_model::{
     Assessment, Decision, EngineInfo, Finding, Guidance, GuidanceAction, Outcome, PackInfo,
-    PluginInfo, SCHEMA_VERSION, Scores, plan,
+    PluginInfo, RunInfo, SCHEMA_VERSION, Scores, SettingsFile, plan,
 };
 
 use crate::attestations::{self, AttestationError};
@@ -133,7 +133,8 @@ pub fn assess(
         certified_without_attestations: without.certified,
         failed_rules: scores.rules.iter().filter(|r| !r.passed).cloned().collect(),
     };
-    let record = Assessment {
+    let settings = settings_files(evidence_dir, &store.manifest.sha256);
+    let mut record = Assessment {
         schema_version: SCHEMA_VERSION.to_owned(),
         engine: EngineInfo {
             name: "cxaudit".into(),
@@ -150,6 +151,10 @@ pub fn assess(
         centre: store.manifest.centre.clone(),
         period,
         as_of: as_of_text,
+        run: RunInfo {
+            digest: String::new(),
+            settings,
+        },
         scoring_method: scoring_method(&pack.scoring),
         evidence: store.inventory.clone(),
         plugins: plugins_used(pack, registry),
@@ -161,7 +166,25 @@ pub fn assess(
         improvement_plan: plan,
         warnings,
     };
+    record.seal_run_digest();
     Ok((record, RunReport { store }))
+}
+
+/// The evidence folder's settings files for the run digest: `evidence.toml`
+/// (hashed as read) and `attestations.toml` when it exists.
+fn settings_files(evidence_dir: &Path, manifest_sha256: &str) -> Vec<SettingsFile> {
+    let mut files = vec![SettingsFile {
+        path: "evidence.toml".into(),
+        sha256: manifest_sha256.to_owned(),
+    }];
+    let attestations = evidence_dir.join(crate::attestations::FILE_NAME);
+    if let Ok(sha256) = crate::hashing::sha256_file(&attestations) {
+        files.push(SettingsFile {
+            path: crate::attestations::FILE_NAME.into(),
+            sha256,
+        });
+    }
+    files
 }
 
 /// The pack's guidance as the record carries it.

@@ -12,6 +12,7 @@ use crate::evaluation::{
     Period, Status,
 };
 use crate::plan::Plan;
+use crate::run::RunInfo;
 use crate::scoring::{Outcome, RuleResult, Scores, ScoringRules};
 
 /// Version of the `assessment.json` format. 2.0: the improvement plan is
@@ -282,6 +283,10 @@ pub struct Assessment {
     pub period: Period,
     /// Date the assessment is made as of (attestation expiry is judged on it).
     pub as_of: String,
+    /// The run digest and the evidence folder's settings files (absent in
+    /// records made before digests: `cxaudit report` computes it then).
+    #[serde(default)]
+    pub run: RunInfo,
     /// How scores are computed.
     pub scoring_method: ScoringMethod,
     /// Every evidence file.
@@ -326,6 +331,12 @@ impl Assessment {
             });
         }
         serde_json::from_str(text).map_err(RecordError::Json)
+    }
+
+    /// Records the run digest recomputed from the record's fields
+    /// ([`crate::run::digest`]).
+    pub fn seal_run_digest(&mut self) {
+        self.run.digest = crate::run::digest(self);
     }
 
     /// A finding by criterion id.

@@ -185,6 +185,8 @@ pub struct EvidenceManifest {
     pub tables: BTreeMap<String, TableSource>,
     /// Documents by kind: a file, or a folder of Markdown files.
     pub documents: BTreeMap<String, String>,
+    /// sha256 of `evidence.toml` as read.
+    pub sha256: String,
 }
 
 impl EvidenceManifest {
@@ -271,6 +273,7 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
         defaults,
         tables,
         documents,
+        sha256: crate::hashing::sha256_bytes(text.as_bytes()),
     })
 }
 
