@@ -10,11 +10,15 @@
 //! raw (`{{{x}}}`): SVG drawn here with every text escaped, and the pack's
 //! Markdown rendered by `pulldown-cmark` with raw HTML turned into text.
 //!
+//! Every file of an assessment carries its run digest ([`run_digest`]), so
+//! a reader can tell which `assessment.json` it belongs to.
+//!
 //! Nothing here writes files: callers get the rendered text and decide
 //! where it goes.
 
 pub mod compare;
 pub mod plan_csv;
+pub mod run_digest;
 pub mod svg;
 pub mod templates;
 pub mod text;
@@ -94,6 +98,6 @@ pub fn render(assessment: &Assessment, templates: &Templates) -> Result<Rendered
     Ok(Rendered {
         markdown: templates.render("report.md", &view)?,
         html: templates.render("report.html", &view)?,
-        plan_csv: plan_csv::to_csv(&assessment.improvement_plan)?,
+        plan_csv: plan_csv::to_csv(&assessment.improvement_plan, &assessment.run.digest)?,
     })
 }

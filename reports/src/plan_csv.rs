@@ -1,10 +1,11 @@
-//! `improvement-plan.csv`: the recorded plan, one row per action.
+//! `improvement-plan.csv`: the recorded plan, one row per action, each
+//! row ending with the run digest of the assessment.
 
 use cxaudit_model::Plan;
 use cxaudit_model::plan;
 
 /// The columns of `improvement-plan.csv`.
-pub const CSV_COLUMNS: [&str; 13] = [
+pub const CSV_COLUMNS: [&str; 14] = [
     "rank",
     "criterion",
     "title",
@@ -18,6 +19,7 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "urgency",
     "on_shortest_path",
     "action",
+    crate::run_digest::CSV_COLUMN,
 ];
 
 /// Formats points for the CSV: whole numbers without decimals, else one decimal.
@@ -30,8 +32,9 @@ fn csv_points(x: f64) -> String {
     }
 }
 
-/// `improvement-plan.csv`: one row per action; `horizon` in days.
-pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
+/// `improvement-plan.csv`: one row per action; `horizon` in days; the
+/// last column is `run_digest`, the same on every row.
+pub fn to_csv(plan: &Plan, run_digest: &str) -> Result<String, csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -52,6 +55,7 @@ pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
                 g.urgency.as_str().to_owned(),
                 if g.on_shortest_path { "yes" } else { "no" }.to_owned(),
                 a.text.clone(),
+                run_digest.to_owned(),
             ])?;
         }
     }
