@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 use cxaudit::pipeline::{AssessOptions, assess};
 
@@ -18,7 +17,7 @@ pub struct AssessArgs {
     /// The evidence folder (with evidence.toml).
     #[arg(long, value_name = "DIR")]
     pub evidence: PathBuf,
-    /// Where to write assessment.json.
+    /// Where to write assessment.json and the reports (replaced as one set).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -39,21 +38,6 @@ pub struct AssessArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-/// Writes `assessment.json`, `report.md`, `report.html` and
-/// `improvement-plan.csv` into `out`; returns their paths.
-pub fn write_outputs(
-    record: &cxaudit_model::Assessment,
-    out: &std::path::Path,
-    templates: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let path = out.join("assessment.json");
-    std::fs::write(&path, record.to_json()?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let reports = super::report::write_reports(record, out, templates)?;
-    Ok(std::iter::once(path).chain(reports).collect())
 }
 
 /// Runs `cxaudit assess`.
@@ -80,7 +64,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         &AssessOptions { as_of },
         &mut progress,
     )?;
-    let written = write_outputs(&record, &args.out, args.templates.as_deref())?;
+    let written = super::report::write_record_set(&record, &args.out, args.templates.as_deref())?;
 
     for r in &registry.refused {
         eprintln!(

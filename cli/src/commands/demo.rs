@@ -63,6 +63,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let pack = load_pack(&pack_dir)?;
     let registry = args.plugins.registry();
+    // One demo at a time in a folder: the centres' evidence is written in place.
+    let _lock = cxaudit::output::lock_folder(&args.out, &mut super::say_waiting)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
 
@@ -89,13 +91,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             &mut |_| {},
         )?;
         let out = args.out.join(name);
-        let written = super::assess::write_outputs(&record, &out, None)?;
+        let written = super::report::write_record_set(&record, &out, None)?;
         records.push((record, written));
     }
     let compare_dir = args.out.join("compare");
-    let compared =
-        super::compare::write_comparison(&records[0].0, &records[1].0, &compare_dir, None)
-            .map_err(|e| anyhow::anyhow!("comparing the two assessments: {e:?}"))?;
+    let compared = super::compare::write_comparison(
+        &records[0].0,
+        &records[1].0,
+        &compare_dir,
+        None,
+        (&args.out.join("baseline"), &args.out.join("followup")),
+    )
+    .context("comparing the two assessments")?;
 
     print_summary(&records[0].0, &records[1].0)?;
     println!("\nreports:");

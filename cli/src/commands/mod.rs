@@ -46,7 +46,7 @@ enum Command {
     Erlang(erlang::ErlangArgs),
     /// Write a synthetic contact centre's evidence folder (baseline or follow-up).
     Synth(synth::SynthArgs),
-    /// Re-render report.md, report.html and improvement-plan.csv from an assessment.json.
+    /// Re-render the reports of an assessment.json and write them with it as one set.
     Report(report::ReportArgs),
     /// Compare two assessments (same pack): decision, scores, gaps, regressions, KPI deltas.
     Compare(compare::CompareArgs),
@@ -107,6 +107,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause.is::<cxaudit::evidence::EvidenceError>()
             || cause.is::<cxaudit::attestations::AttestationError>()
             || cause.is::<cxaudit::pipeline::AssessError>()
+            || cause
+                .downcast_ref::<cxaudit::output::OutputError>()
+                .is_some_and(cxaudit::output::OutputError::is_usage)
             || matches!(
                 cause.downcast_ref::<cxaudit_synth::SynthError>(),
                 Some(cxaudit_synth::SynthError::Config(_))
@@ -118,6 +121,24 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// Loads a pack, as bad input when it fails.
 pub fn load_pack(dir: &std::path::Path) -> anyhow::Result<cxaudit::pack::Pack> {
     Ok(cxaudit::pack::load(dir)?)
+}
+
+/// Writes `files` as one set into the folder `out` (see
+/// `cxaudit::output::write_set`), saying once on stderr when it waits for
+/// another run writing there.
+pub fn write_set(
+    out: &std::path::Path,
+    files: &[(&str, &[u8])],
+) -> Result<Vec<PathBuf>, cxaudit::output::OutputError> {
+    cxaudit::output::write_set(out, files, &mut say_waiting)
+}
+
+/// The notice of a run waiting for the lock of an output folder.
+pub fn say_waiting(out: &std::path::Path) {
+    eprintln!(
+        "waiting for another cxaudit run writing to {} to finish...",
+        out.display()
+    );
 }
 
 /// Prints JSON to stdout.
