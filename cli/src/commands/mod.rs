@@ -1,5 +1,6 @@
 //! Subcommands. Each returns the exit code: 0 done, 1 a requested gate
-//! failed, 2 bad usage or input, 3 internal or plugin failure.
+//! failed (or `verify` found a difference), 2 bad usage or input, 3
+//! internal or plugin failure.
 
 mod assess;
 mod check;
@@ -11,6 +12,7 @@ mod pack;
 mod plugins;
 mod report;
 mod synth;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +52,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Compare two assessments (same pack): decision, scores, gaps, regressions, KPI deltas.
     Compare(compare::CompareArgs),
+    /// Check an output set against itself and against the evidence, pack and plugins it names.
+    Verify(verify::VerifyArgs),
 }
 
 /// Where to look for plugins, shared by the commands that load them.
@@ -96,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Report(args) => report::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 
