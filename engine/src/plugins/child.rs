@@ -48,7 +48,9 @@ pub struct ChildLimits {
     pub memory: Option<u64>,
 }
 
-/// How a child failed to give an answer.
+/// How a child failed to give an answer. Displayed as the end of "the
+/// process ...": "was killed by SIGSEGV (segmentation fault)", "exited with
+/// status 0 before answering", "timed out after 10 s".
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChildFailure {
     /// The process could not be started.
@@ -73,7 +75,7 @@ impl fmt::Display for ChildFailure {
         match self {
             ChildFailure::Spawn(why) => write!(f, "could not start the plugin process: {why}"),
             ChildFailure::Signalled { signal, answered } => {
-                write!(f, "killed by {signal}")?;
+                write!(f, "was killed by {signal}")?;
                 if let Some(meaning) = signal_meaning(signal) {
                     write!(f, " ({meaning})")?;
                 }
@@ -157,13 +159,14 @@ impl CapturedOutput {
         text
     }
 
-    /// The last non-empty line printed, if any.
+    /// The last line printed that says something (not blank, not Rust's
+    /// hint about backtraces), if any.
     pub fn last_line(&self) -> Option<String> {
         let text = self.text();
         text.lines()
             .rev()
             .map(str::trim)
-            .find(|l| !l.is_empty())
+            .find(|l| !l.is_empty() && !l.starts_with("note: run with `RUST_BACKTRACE"))
             .map(str::to_owned)
     }
 }
@@ -424,5 +427,114 @@ fn wait_readable(streams: &[&Stream], slice: Duration) {
         std::thread::sleep(slice);
     } else {
         let _ = poll(&mut fds, timeout);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(timeout_ms: u64) -> ChildLimits {
+        ChildLimits {
+            timeout: Duration::from_millis(timeout_ms),
+            memory: None,
+        }
+    }
+
+    /// Writes straight to a descriptor (the test harness captures Rust's
+    /// own `print!` in the parent, not in a forked child).
+    fn raw_write(fd: i32, text: &str) {
+        // SAFETY: writing a live buffer to a descriptor.
+        unsafe { libc::write(fd, text.as_ptr().cast(), text.len()) };
+    }
+
+    #[test]
+    fn an_answer_comes_back_with_what_the_child_printed() {
+        let run = run_in_child(limits(10_000), || {
+            raw_write(1, "to stdout\n");
+            raw_write(2, "to stderr\n");
+            vec![1u32, 2, 3]
+        });
+        assert_eq!(run.answer, Ok(vec![1, 2, 3]));
+        assert_eq!(run.output.text(), "to stdout\nto stderr\n");
+        assert_eq!(run.output.last_line().as_deref(), Some("to stderr"));
+    }
+
+    #[test]
+    fn an_exit_before_answering_is_named_with_its_status() {
+        // SAFETY: ends the child, as a plugin calling exit would.
+        let run = run_in_child(limits(10_000), || -> u32 { unsafe { libc::_exit(0) } });
+        assert_eq!(run.answer, Err(ChildFailure::Exited(0)));
+        assert_eq!(
+            run.answer.unwrap_err().to_string(),
+            "exited with status 0 before answering"
+        );
+    }
+
+    #[test]
+    fn a_crash_is_named_by_its_signal() {
+        let run = run_in_child(limits(10_000), || -> u32 {
+            // SAFETY: none; a segmentation fault in the child is the point.
+            unsafe { std::ptr::null_mut::<u64>().write_volatile(1) };
+            7
+        });
+        let failure = run.answer.unwrap_err();
+        assert_eq!(
+            failure.to_string(),
+            "was killed by SIGSEGV (segmentation fault)"
+        );
+    }
+
+    #[test]
+    fn a_hang_is_killed_at_the_deadline() {
+        let started = Instant::now();
+        let run = run_in_child(limits(300), || -> u32 {
+            loop {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        assert_eq!(
+            run.answer,
+            Err(ChildFailure::TimedOut(Duration::from_millis(300)))
+        );
+        assert_eq!(run.answer.unwrap_err().to_string(), "timed out after 0.3 s");
+        // Killed, not waited for: well before the test harness would notice.
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+
+    #[test]
+    fn an_allocation_past_the_cap_fails_in_the_child_only() {
+        let capped = ChildLimits {
+            timeout: Duration::from_secs(30),
+            memory: Some(64 * 1024 * 1024),
+        };
+        let run = run_in_child(capped, || -> usize {
+            let big: Vec<u8> = vec![1; 1 << 30];
+            big.len()
+        });
+        assert!(
+            matches!(&run.answer, Err(ChildFailure::Signalled { signal, .. }) if signal == "SIGABRT"),
+            "{:?}",
+            run.answer
+        );
+        assert!(run.output.text().contains("memory allocation of"));
+    }
+
+    #[test]
+    fn output_is_kept_from_both_ends_and_the_middle_counted() {
+        let mut out = CapturedOutput::default();
+        out.push(b"first line\n");
+        out.push(&vec![b'x'; 3 * OUTPUT_KEPT_EACH_END]);
+        out.push(b"\nlast line\n");
+        let text = out.text();
+        assert!(text.starts_with("first line\n"));
+        assert!(text.ends_with("\nlast line\n"));
+        let kept = 2 * OUTPUT_KEPT_EACH_END;
+        let total = 11 + 3 * OUTPUT_KEPT_EACH_END + 11;
+        assert!(text.contains(&format!(
+            "[... {} byte(s) of output not kept ...]",
+            total - kept
+        )));
+        assert_eq!(out.last_line().as_deref(), Some("last line"));
     }
 }
