@@ -62,7 +62,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         })?,
     };
     let pack = load_pack(&pack_dir)?;
-    let registry = args.plugins.registry();
+    let registry = args.plugins.registry_within(cxaudit::plugins::ChildLimits {
+        timeout: pack
+            .evaluator_timeout
+            .unwrap_or(cxaudit::plugins::DEFAULT_TIMEOUT),
+        memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
+    });
     super::ready_to_assess(&pack, &registry)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
