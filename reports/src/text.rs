@@ -1,6 +1,6 @@
 //! Text for reports: number formats, Markdown escaping of evidence strings,
-//! and the pack's Markdown rendered safely (raw HTML shown as text, unsafe
-//! link schemes and images dropped).
+//! the pack's Markdown rendered safely (raw HTML shown as text, unsafe link
+//! schemes and images dropped), and spreadsheet-safe CSV text cells.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 use serde_json::Value;
@@ -164,6 +164,20 @@ pub fn md_cell(s: &str) -> String {
     if t.is_empty() { " ".to_owned() } else { t }
 }
 
+/// A text cell of a CSV file that cxaudit writes (ids, names, labels,
+/// texts), neutralised for spreadsheets (the OWASP rule against formula
+/// injection): a cell that begins with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'`, so a spreadsheet shows it as text
+/// instead of evaluating it. Numbers cxaudit formats itself are written
+/// as they are, not through this function, so `-0.5` stays a number.
+pub fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 /// Escapes text for XML (SVG) content and attributes.
 pub fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -306,6 +320,30 @@ mod tests {
     fn markdown_for_markdown_neutralises_html() {
         let m = markdown_md("A <b>b</b> and `<code>` kept");
         assert_eq!(m, "A \\<b>b\\</b> and `<code>` kept");
+    }
+
+    #[test]
+    fn csv_text_cells_that_start_a_formula_get_a_quote() {
+        for lead in ['=', '+', '-', '@', '\t', '\r'] {
+            let cell = format!("{lead}SUM(1)");
+            assert_eq!(csv_text(&cell), format!("'{cell}"), "{lead:?}");
+        }
+        assert_eq!(
+            csv_text("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
+        for plain in [
+            "a1",
+            "LP3",
+            "",
+            " =1",
+            "'quoted",
+            "1.5",
+            "x=1",
+            "Coach agents",
+        ] {
+            assert_eq!(csv_text(plain), plain);
+        }
     }
 
     #[test]
