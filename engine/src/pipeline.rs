@@ -9,14 +9,14 @@ use cxaudit_plugin_sdk::Period;
 
 use cxaudit_model::assessment::scoring_method;
 use cxaudit_model::{
-    Assessment, Decision, EngineInfo, Finding, Guidance, GuidanceAction, Outcome, PackInfo,
-    PluginInfo, RunInfo, SCHEMA_VERSION, Scores, SettingsFile, plan,
+    Assessment, Decision, EngineInfo, Execution, Finding, Guidance, GuidanceAction, IsolationMode,
+    Outcome, PackInfo, PluginInfo, RunInfo, SCHEMA_VERSION, Scores, SettingsFile, plan,
 };
 
 use crate::attestations::{self, AttestationError};
 use crate::evidence::{self, EvidenceError, EvidenceStore};
 use crate::pack::{Method, Pack};
-use crate::plugins::Registry;
+use crate::plugins::{Isolation, Registry};
 use crate::run::{self, Evaluated};
 use crate::scoring;
 
@@ -119,6 +119,7 @@ pub fn assess(
             actions: ev.actions,
             guidance: guidance(&c.guidance),
             references: c.references.clone(),
+            plugin_output: e.output,
         });
     }
     let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| -> Scores {
@@ -165,6 +166,7 @@ pub fn assess(
         attestations: overrides,
         improvement_plan: plan,
         warnings,
+        execution: Some(execution(registry.isolation)),
     };
     record.seal_run_digest();
     Ok((record, RunReport { store }))
@@ -185,6 +187,22 @@ fn settings_files(evidence_dir: &Path, manifest_sha256: &str) -> Vec<SettingsFil
         });
     }
     files
+}
+
+/// How the plugins were run, as the record carries it.
+fn execution(isolation: Isolation) -> Execution {
+    match isolation {
+        Isolation::Process(limits) => Execution {
+            isolation: IsolationMode::Process,
+            evaluator_timeout_seconds: Some(limits.timeout.as_secs_f64()),
+            plugin_memory_mib: limits.memory.map(|bytes| bytes / (1024 * 1024)),
+        },
+        Isolation::None => Execution {
+            isolation: IsolationMode::None,
+            evaluator_timeout_seconds: None,
+            plugin_memory_mib: None,
+        },
+    }
 }
 
 /// The pack's guidance as the record carries it.

@@ -138,6 +138,10 @@ pub struct Finding {
     pub guidance: Guidance,
     /// References.
     pub references: Vec<String>,
+    /// What the plugin printed on its standard output and error while
+    /// evaluating, bounded (process isolation; absent when nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin_output: Option<String>,
 }
 
 /// The decision.
@@ -307,6 +311,34 @@ pub struct Assessment {
     pub improvement_plan: Plan,
     /// Warnings about the inputs.
     pub warnings: Vec<String>,
+    /// How the plugins were run (absent in records written before it was
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<Execution>,
+}
+
+/// How the plugins of a run were run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Execution {
+    /// Where plugin code ran.
+    pub isolation: IsolationMode,
+    /// The deadline of one evaluation, in seconds (process isolation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluator_timeout_seconds: Option<f64>,
+    /// The memory a plugin process could use beyond the host's, in MiB
+    /// (process isolation; absent when uncapped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin_memory_mib: Option<u64>,
+}
+
+/// Where plugin code ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationMode {
+    /// In a child process per evaluation: a crash costs one criterion.
+    Process,
+    /// In the assessing process (trusted plugins).
+    None,
 }
 
 impl Assessment {

@@ -14,8 +14,9 @@ pub mod run;
 pub mod scoring;
 
 pub use assessment::{
-    Assessment, Centre, Decision, EngineInfo, Finding, Guidance, GuidanceAction, HeadlineKpi,
-    InventoryEntry, Override, OverrideKind, PackInfo, PluginInfo, SCHEMA_VERSION, ScoringMethod,
+    Assessment, Centre, Decision, EngineInfo, Execution, Finding, Guidance, GuidanceAction,
+    HeadlineKpi, InventoryEntry, IsolationMode, Override, OverrideKind, PackInfo, PluginInfo,
+    SCHEMA_VERSION, ScoringMethod,
 };
 pub use evaluation::Status;
 pub use plan::Plan;

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cxaudit::plugins::{PluginSources, Registry};
+use cxaudit::plugins::{ChildLimits, Isolation, PluginSources, Registry};
 
 /// Plugin-based certification audit engine for customer contact centres.
 #[derive(Debug, Parser)]
@@ -56,20 +56,84 @@ enum Command {
     Verify(verify::VerifyArgs),
 }
 
-/// Where to look for plugins, shared by the commands that load them.
+/// Where to look for plugins and where to run them, shared by the commands
+/// that load them.
 #[derive(Debug, Clone, Args)]
 pub struct PluginArgs {
     /// A folder to search for plugins (repeatable); also searched:
     /// CXAUDIT_PLUGIN_PATH and the executable's folder.
     #[arg(long = "plugins", value_name = "DIR")]
     pub plugins: Vec<PathBuf>,
+    /// Where plugin code runs: `process`, a child process for each
+    /// evaluation (a crash, hang or exit costs one criterion), or `none`,
+    /// inside cxaudit (trusted plugins and benchmarks only).
+    #[arg(long, value_enum, default_value_t = IsolationArg::Process)]
+    pub isolation: IsolationArg,
+}
+
+/// `--isolation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IsolationArg {
+    /// A child process for each plugin handshake and each evaluation.
+    Process,
+    /// Inside cxaudit's own process.
+    None,
 }
 
 impl PluginArgs {
-    /// Discovers and loads the plugins.
+    /// Discovers the plugins and makes the handshake with each, with the
+    /// default limits.
     pub fn registry(&self) -> Registry {
-        Registry::load(&PluginSources::standard(self.plugins.clone()))
+        self.registry_within(ChildLimits {
+            timeout: cxaudit::plugins::DEFAULT_TIMEOUT,
+            memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
+        })
     }
+
+    /// Discovers the plugins; each child process runs within `limits`.
+    pub fn registry_within(&self, limits: ChildLimits) -> Registry {
+        let isolation = match self.isolation {
+            IsolationArg::Process => Isolation::Process(limits),
+            IsolationArg::None => Isolation::None,
+        };
+        Registry::load(&PluginSources::standard(self.plugins.clone()), isolation)
+    }
+}
+
+/// No plugin could be loaded for a pack that needs some: the installation,
+/// not the input, is at fault (exit 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoPlugins(pub String);
+
+/// Checks that `registry` can run `pack` before anything is assessed: no
+/// plugin at all is [`NoPlugins`] (exit 3); an evaluator the plugins do not
+/// have, or parameters they refuse, are the errors of `pack validate` (exit 2).
+pub fn ready_to_assess(pack: &cxaudit::pack::Pack, registry: &Registry) -> anyhow::Result<()> {
+    let needs_plugins = pack
+        .criteria
+        .iter()
+        .any(|c| matches!(c.method, cxaudit::pack::Method::Evaluator { .. }));
+    if needs_plugins && registry.plugins.is_empty() {
+        let searched: Vec<String> = registry
+            .searched
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        let mut message = format!(
+            "no plugin found (searched: {}); pass --plugins DIR or set CXAUDIT_PLUGIN_PATH",
+            searched.join(", ")
+        );
+        for r in &registry.refused {
+            message.push_str(&format!("\n  refused {}: {}", r.path.display(), r.reason));
+        }
+        return Err(NoPlugins(message).into());
+    }
+    let errors = cxaudit::pack::validate_against_plugins(pack, registry);
+    if !errors.is_empty() {
+        return Err(cxaudit::pack::PackErrors(errors).into());
+    }
+    Ok(())
 }
 
 /// Output format of listing commands.

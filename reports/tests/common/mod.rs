@@ -101,6 +101,7 @@ fn finding(s: &Spec) -> Finding {
         actions: Vec::new(),
         guidance: Guidance::default(),
         references: Vec::new(),
+        plugin_output: None,
     }
 }
 
@@ -814,6 +815,7 @@ pub fn skeleton(
         attestations: Vec::new(),
         improvement_plan: no_plan,
         warnings: Vec::new(),
+        execution: None,
     }
 }
 
