@@ -189,6 +189,8 @@ pub struct EvidenceManifest {
     /// The centre's own names for the headings and columns of a document
     /// kind, by kind (only kinds that map some).
     pub document_names: BTreeMap<String, DocumentNames>,
+    /// sha256 of `evidence.toml` as read.
+    pub sha256: String,
 }
 
 impl EvidenceManifest {
@@ -288,6 +290,7 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
         tables,
         documents,
         document_names,
+        sha256: crate::hashing::sha256_bytes(text.as_bytes()),
     })
 }
 

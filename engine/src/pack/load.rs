@@ -55,6 +55,7 @@ struct RawScoring {
     certify_overall_min: Option<Spanned<f64>>,
     certify_section_min: Option<Spanned<f64>>,
     certify_mandatory_met: Option<bool>,
+    evaluator_timeout_seconds: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +264,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             extends: Vec::new(),
             sha256: String::new(),
             scoring: ScoringRules::default(),
+            evaluator_timeout: None,
             headline_kpis: Vec::new(),
             sections: Vec::new(),
             criteria: Vec::new(),
@@ -278,6 +280,9 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     }
 
     apply_scoring(loader, &mut pack.scoring, &raw.scoring, &pack_path, &text);
+    if let Some(timeout) = evaluator_timeout(loader, &raw.scoring, &pack_path, &text) {
+        pack.evaluator_timeout = Some(timeout);
+    }
     if let Some(report) = raw.report {
         // A tailored pack that states its own list replaces the base's.
         pack.headline_kpis = report.kpis;
@@ -412,6 +417,29 @@ fn apply_scoring(
             ),
         );
     }
+}
+
+/// The pack's deadline for one evaluation: a number of seconds, more than
+/// zero and at most a day.
+fn evaluator_timeout(
+    loader: &mut Loader,
+    raw: &RawScoring,
+    path: &Path,
+    text: &str,
+) -> Option<std::time::Duration> {
+    let v = raw.evaluator_timeout_seconds.as_ref()?;
+    let seconds = *v.get_ref();
+    if !(seconds > 0.0 && seconds <= 86_400.0) {
+        loader.error(
+            Location::at_offset(path, text, v.span().start)
+                .key("scoring.evaluator_timeout_seconds"),
+            format!(
+                "must be a number of seconds above 0 and at most 86400 (a day), found {seconds}"
+            ),
+        );
+        return None;
+    }
+    Some(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, root: &Path) {

@@ -28,6 +28,9 @@ pub struct Pack {
     pub sha256: String,
     /// How scores map to statuses, and the certification rules.
     pub scoring: ScoringRules,
+    /// How long one evaluation may take (`[scoring] evaluator_timeout_seconds`),
+    /// when the pack says.
+    pub evaluator_timeout: Option<std::time::Duration>,
     /// The KPIs comparisons show as headline results (`[report] kpis`).
     pub headline_kpis: Vec<HeadlineKpi>,
     /// Sections, in order.
