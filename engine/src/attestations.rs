@@ -46,6 +46,9 @@ pub struct AttestationError {
     pub message: String,
 }
 
+/// The file name of attestations in the evidence folder.
+pub const FILE_NAME: &str = "attestations.toml";
+
 /// Reads `attestations.toml` from the evidence folder (none is fine).
 /// Entries that expired before `as_of` are kept but not applied, with a
 /// warning each.
@@ -54,8 +57,8 @@ pub fn load(
     pack: &Pack,
     as_of: NaiveDate,
 ) -> Result<(Vec<Override>, Vec<String>), AttestationError> {
-    let path = evidence_dir.join("attestations.toml");
-    let shown = Path::new("attestations.toml");
+    let path = evidence_dir.join(FILE_NAME);
+    let shown = Path::new(FILE_NAME);
     if !path.exists() {
         return Ok((Vec::new(), Vec::new()));
     }

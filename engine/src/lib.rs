@@ -6,8 +6,9 @@
 //! [`run`] (which criteria, which evidence, evaluations) -> [`scoring`]
 //! (the pack as the model's scoring scheme) and [`attestations`] ->
 //! [`pipeline`] (the `assessment.json` record, a `cxaudit_model::Assessment`)
-//! -> [`output`] (the files of a run). [`check`] answers "what evidence is
-//! missing" before anything runs. Reports are rendered by `cxaudit-reports`
+//! -> [`output`] (the files of a run, written as one set). [`check`] answers
+//! "what evidence is missing" before anything runs; [`verify`] whether a
+//! record still describes the files it names. Reports are rendered by `cxaudit-reports`
 //! from the record alone.
 
 pub mod attestations;
@@ -22,6 +23,7 @@ pub mod plugins;
 pub mod run;
 pub mod scoring;
 pub mod source;
+pub mod verify;
 
 /// The engine's version, recorded in every assessment.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

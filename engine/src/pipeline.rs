@@ -9,14 +9,14 @@ use cxaudit_plugin_sdk::Period;
 
 use cxaudit_model::assessment::scoring_method;
 use cxaudit_model::{
-    Assessment, Decision, EngineInfo, Finding, Guidance, GuidanceAction, Outcome, PackInfo,
-    PluginInfo, SCHEMA_VERSION, Scores, plan,
+    Assessment, Decision, EngineInfo, Execution, Finding, Guidance, GuidanceAction, IsolationMode,
+    Outcome, PackInfo, PluginInfo, RunInfo, SCHEMA_VERSION, Scores, SettingsFile, plan,
 };
 
 use crate::attestations::{self, AttestationError};
 use crate::evidence::{self, EvidenceError, EvidenceStore};
 use crate::pack::{Method, Pack};
-use crate::plugins::Registry;
+use crate::plugins::{Isolation, Registry};
 use crate::run::{self, Evaluated};
 use crate::scoring;
 
@@ -56,6 +56,7 @@ pub fn assess(
     progress: &mut dyn FnMut(&str),
 ) -> Result<(Assessment, RunReport), AssessError> {
     let manifest = evidence::load_manifest(evidence_dir)?;
+    evidence::check_document_names(&manifest, &pack.schema)?;
     let as_of = options.as_of.unwrap_or(manifest.end);
     let (overrides, mut warnings) = attestations::load(evidence_dir, pack, as_of)?;
     let needs = run::needs_of(pack.criteria.iter(), registry);
@@ -119,6 +120,7 @@ pub fn assess(
             actions: ev.actions,
             guidance: guidance(&c.guidance),
             references: c.references.clone(),
+            plugin_output: e.output,
         });
     }
     let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| -> Scores {
@@ -133,7 +135,8 @@ pub fn assess(
         certified_without_attestations: without.certified,
         failed_rules: scores.rules.iter().filter(|r| !r.passed).cloned().collect(),
     };
-    let record = Assessment {
+    let settings = settings_files(evidence_dir, &store.manifest.sha256);
+    let mut record = Assessment {
         schema_version: SCHEMA_VERSION.to_owned(),
         engine: EngineInfo {
             name: "cxaudit".into(),
@@ -150,6 +153,10 @@ pub fn assess(
         centre: store.manifest.centre.clone(),
         period,
         as_of: as_of_text,
+        run: RunInfo {
+            digest: String::new(),
+            settings,
+        },
         scoring_method: scoring_method(&pack.scoring),
         evidence: store.inventory.clone(),
         plugins: plugins_used(pack, registry),
@@ -160,8 +167,43 @@ pub fn assess(
         attestations: overrides,
         improvement_plan: plan,
         warnings,
+        execution: Some(execution(registry.isolation)),
     };
+    record.seal_run_digest();
     Ok((record, RunReport { store }))
+}
+
+/// The evidence folder's settings files for the run digest: `evidence.toml`
+/// (hashed as read) and `attestations.toml` when it exists.
+fn settings_files(evidence_dir: &Path, manifest_sha256: &str) -> Vec<SettingsFile> {
+    let mut files = vec![SettingsFile {
+        path: "evidence.toml".into(),
+        sha256: manifest_sha256.to_owned(),
+    }];
+    let attestations = evidence_dir.join(crate::attestations::FILE_NAME);
+    if let Ok(sha256) = crate::hashing::sha256_file(&attestations) {
+        files.push(SettingsFile {
+            path: crate::attestations::FILE_NAME.into(),
+            sha256,
+        });
+    }
+    files
+}
+
+/// How the plugins were run, as the record carries it.
+fn execution(isolation: Isolation) -> Execution {
+    match isolation {
+        Isolation::Process(limits) => Execution {
+            isolation: IsolationMode::Process,
+            evaluator_timeout_seconds: Some(limits.timeout.as_secs_f64()),
+            plugin_memory_mib: limits.memory.map(|bytes| bytes / (1024 * 1024)),
+        },
+        Isolation::None => Execution {
+            isolation: IsolationMode::None,
+            evaluator_timeout_seconds: None,
+            plugin_memory_mib: None,
+        },
+    }
 }
 
 /// The pack's guidance as the record carries it.

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, params};
 
-use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days};
+use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
-use crate::plugins::{LoadedEvaluator, Registry, call_evaluator};
+use crate::plugins::{LoadedEvaluator, Registry};
 use crate::scoring::status_for_score;
 
 /// What the selected criteria read: table -> canonical columns, and
@@ -52,6 +52,8 @@ pub struct Evaluated {
     pub parameters: serde_json::Value,
     /// Evidence it read.
     pub evidence: Vec<EvidenceRef>,
+    /// What the plugin printed while evaluating, bounded (process isolation).
+    pub output: Option<String>,
 }
 
 /// Why the evidence cannot support an evaluator, before calling it.
@@ -154,6 +156,7 @@ pub fn evaluate(
         evaluation,
         parameters,
         evidence,
+        output: None,
     };
     let (plugin, name) = match &criterion.method {
         Method::Manual { reason } => {
@@ -205,8 +208,18 @@ pub fn evaluate(
             .time_zone
             .clone()
             .unwrap_or_else(|| "UTC".to_owned()),
+        vocabulary: request_vocabulary(
+            ev.manifest.documents.iter().map(|d| d.kind.as_str()),
+            &pack.schema,
+            &store.manifest,
+        ),
     };
-    let (mut evaluation, opened) = call_evaluator(ev, &request, store);
+    let Some(loaded) = registry.plugin(plugin) else {
+        let e = Evaluation::error(format!("plugin `{plugin}` is not loaded"));
+        return done(e, parameters, Vec::new());
+    };
+    let called = registry.call(loaded, name, &request, store);
+    let (mut evaluation, opened) = (called.evaluation, called.opened);
     normalise(&mut evaluation, pack);
     let mut evidence = Vec::new();
     for table in &opened.tables {
@@ -233,7 +246,10 @@ pub fn evaluate(
         }
     }
     evidence.sort();
-    done(evaluation, parameters, evidence)
+    Evaluated {
+        output: called.output,
+        ..done(evaluation, parameters, evidence)
+    }
 }
 
 /// Applies the pack's thresholds to a scored result and refuses results

@@ -12,6 +12,7 @@ use crate::evaluation::{
     Period, Status,
 };
 use crate::plan::Plan;
+use crate::run::RunInfo;
 use crate::scoring::{Outcome, RuleResult, Scores, ScoringRules};
 
 /// Version of the `assessment.json` format. 2.0: the improvement plan is
@@ -137,6 +138,10 @@ pub struct Finding {
     pub guidance: Guidance,
     /// References.
     pub references: Vec<String>,
+    /// What the plugin printed on its standard output and error while
+    /// evaluating, bounded (process isolation; absent when nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin_output: Option<String>,
 }
 
 /// The decision.
@@ -282,6 +287,10 @@ pub struct Assessment {
     pub period: Period,
     /// Date the assessment is made as of (attestation expiry is judged on it).
     pub as_of: String,
+    /// The run digest and the evidence folder's settings files (absent in
+    /// records made before digests: `cxaudit report` computes it then).
+    #[serde(default)]
+    pub run: RunInfo,
     /// How scores are computed.
     pub scoring_method: ScoringMethod,
     /// Every evidence file.
@@ -302,6 +311,34 @@ pub struct Assessment {
     pub improvement_plan: Plan,
     /// Warnings about the inputs.
     pub warnings: Vec<String>,
+    /// How the plugins were run (absent in records written before it was
+    /// recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<Execution>,
+}
+
+/// How the plugins of a run were run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Execution {
+    /// Where plugin code ran.
+    pub isolation: IsolationMode,
+    /// The deadline of one evaluation, in seconds (process isolation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluator_timeout_seconds: Option<f64>,
+    /// The memory a plugin process could use beyond the host's, in MiB
+    /// (process isolation; absent when uncapped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin_memory_mib: Option<u64>,
+}
+
+/// Where plugin code ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationMode {
+    /// In a child process per evaluation: a crash costs one criterion.
+    Process,
+    /// In the assessing process (trusted plugins).
+    None,
 }
 
 impl Assessment {
@@ -326,6 +363,12 @@ impl Assessment {
             });
         }
         serde_json::from_str(text).map_err(RecordError::Json)
+    }
+
+    /// Records the run digest recomputed from the record's fields
+    /// ([`crate::run::digest`]).
+    pub fn seal_run_digest(&mut self) {
+        self.run.digest = crate::run::digest(self);
     }
 
     /// A finding by criterion id.

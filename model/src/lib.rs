@@ -1,6 +1,7 @@
 //! The assessment model of cxaudit: the types of `assessment.json`, the one
 //! rule that turns a score into a status and points into a decision
-//! ([`scoring`]), and the one ranking of the improvement plan ([`plan`]).
+//! ([`scoring`]), the one ranking of the improvement plan ([`plan`]), and
+//! the run digest that names a record's inputs ([`run`]).
 //!
 //! The engine builds an [`Assessment`]; the reports, `compare` and `trend`
 //! read only this crate. Plugins see the evaluation types through the SDK,
@@ -9,14 +10,17 @@
 pub mod assessment;
 pub mod evaluation;
 pub mod plan;
+pub mod run;
 pub mod scoring;
 
 pub use assessment::{
-    Assessment, Centre, Decision, EngineInfo, Finding, Guidance, GuidanceAction, HeadlineKpi,
-    InventoryEntry, Override, OverrideKind, PackInfo, PluginInfo, SCHEMA_VERSION, ScoringMethod,
+    Assessment, Centre, Decision, EngineInfo, Execution, Finding, Guidance, GuidanceAction,
+    HeadlineKpi, InventoryEntry, IsolationMode, Override, OverrideKind, PackInfo, PluginInfo,
+    SCHEMA_VERSION, ScoringMethod,
 };
 pub use evaluation::Status;
 pub use plan::Plan;
+pub use run::{RunInfo, SettingsFile};
 pub use scoring::{Outcome, RuleResult, Scores, ScoringRules, SectionScore, Totals};
 
 /// The JSON Schema of `assessment.json`, generated from these types; the

@@ -157,6 +157,8 @@ pub struct SideView {
     pub failed_rules: Vec<String>,
     /// When attestations and waivers decide it: the decision without them.
     pub note: String,
+    /// The run digest of the assessment.
+    pub run_digest: String,
 }
 
 /// A score change.
@@ -359,6 +361,7 @@ fn side(a: &Assessment) -> SideView {
                 pct_opt(a.scores_without_attestations.overall.score)
             )
         },
+        run_digest: a.run.digest.clone(),
     }
 }
 

@@ -4,17 +4,26 @@
 //!
 //! Templates (`reports/templates/`, embedded, overridable per file name)
 //! receive views ([`view::ReportView`], [`compare::CompareView`]) of
-//! preformatted strings. Evidence-derived strings stay plain: HTML
-//! templates escape them (`{{x}}`), Markdown templates escape them with
-//! `md_text` / `md_cell`. Only fields named `*_html` or `svg` are inserted
-//! raw (`{{{x}}}`): SVG drawn here with every text escaped, and the pack's
-//! Markdown rendered by `pulldown-cmark` with raw HTML turned into text.
+//! preformatted strings. Every string from the record (evidence, plugins,
+//! the pack) stays plain text in the views: HTML templates escape `{{x}}`
+//! as HTML, Markdown templates escape `{{x}}` as Markdown text
+//! ([`text::md_text`]; the `md_text`, `md_cell` and `md_code` helpers say
+//! how). Raw output (`{{{x}}}`) is only for fields the reports build safely:
+//! `*_html` and `svg` (SVG drawn here with every text escaped, the pack's
+//! Markdown rendered by `pulldown-cmark` with raw HTML turned into text and
+//! unsafe links dropped) and `*_md` / `*_md_cell` (the pack's Markdown with
+//! raw HTML, images and unsafe links escaped). CSV text cells are
+//! neutralised against spreadsheet formulas ([`text::csv_text`]).
+//!
+//! Every file of an assessment carries its run digest ([`run_digest`]), so
+//! a reader can tell which `assessment.json` it belongs to.
 //!
 //! Nothing here writes files: callers get the rendered text and decide
 //! where it goes.
 
 pub mod compare;
 pub mod plan_csv;
+pub mod run_digest;
 pub mod svg;
 pub mod templates;
 pub mod text;
@@ -94,6 +103,6 @@ pub fn render(assessment: &Assessment, templates: &Templates) -> Result<Rendered
     Ok(Rendered {
         markdown: templates.render("report.md", &view)?,
         html: templates.render("report.html", &view)?,
-        plan_csv: plan_csv::to_csv(&assessment.improvement_plan)?,
+        plan_csv: plan_csv::to_csv(&assessment.improvement_plan, &assessment.run.digest)?,
     })
 }

@@ -1,10 +1,13 @@
-//! `improvement-plan.csv`: the recorded plan, one row per action.
+//! `improvement-plan.csv`: the recorded plan, one row per action, each
+//! row ending with the run digest of the assessment.
 
 use cxaudit_model::Plan;
 use cxaudit_model::plan;
 
+use crate::text::csv_text;
+
 /// The columns of `improvement-plan.csv`.
-pub const CSV_COLUMNS: [&str; 13] = [
+pub const CSV_COLUMNS: [&str; 14] = [
     "rank",
     "criterion",
     "title",
@@ -18,6 +21,7 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "urgency",
     "on_shortest_path",
     "action",
+    crate::run_digest::CSV_COLUMN,
 ];
 
 /// Formats points for the CSV: whole numbers without decimals, else one decimal.
@@ -30,8 +34,11 @@ fn csv_points(x: f64) -> String {
     }
 }
 
-/// `improvement-plan.csv`: one row per action; `horizon` in days.
-pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
+/// `improvement-plan.csv`: one row per action; `horizon` in days; the
+/// last column is `run_digest`, the same on every row. Text cells
+/// (criterion, title, section, action) are neutralised against spreadsheet
+/// formulas ([`csv_text`]); numbers are written as they are.
+pub fn to_csv(plan: &Plan, run_digest: &str) -> Result<String, csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -40,9 +47,9 @@ pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
         for a in &g.actions {
             w.write_record([
                 g.rank.to_string(),
-                g.criterion.clone(),
-                g.title.clone(),
-                g.section.clone(),
+                csv_text(&g.criterion),
+                csv_text(&g.title),
+                csv_text(&g.section),
                 g.status.as_str().to_owned(),
                 csv_points(g.gap_points),
                 plan::effort_str(a.effort).to_owned(),
@@ -51,7 +58,8 @@ pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
                 g.importance.as_str().to_owned(),
                 g.urgency.as_str().to_owned(),
                 if g.on_shortest_path { "yes" } else { "no" }.to_owned(),
-                a.text.clone(),
+                csv_text(&a.text),
+                run_digest.to_owned(),
             ])?;
         }
     }
@@ -59,4 +67,74 @@ pub fn to_csv(plan: &Plan) -> Result<String, csv::Error> {
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use cxaudit_model::Status;
+    use cxaudit_model::evaluation::{Effort, OwnerRole};
+    use cxaudit_model::plan::{
+        ActionSource, Horizon, Importance, PlannedAction, RankedGap, ShortestPath, Urgency,
+    };
+
+    use super::*;
+
+    /// A plan of one gap with one action, whose texts are `text`.
+    fn plan_with(text: &str, gap_points: f64) -> Plan {
+        Plan {
+            gaps: vec![RankedGap {
+                rank: 1,
+                criterion: text.to_owned(),
+                title: text.to_owned(),
+                section: text.to_owned(),
+                status: Status::NotMet,
+                mandatory: false,
+                blocking: false,
+                gap_points,
+                effort: Effort::Low,
+                owner_role: OwnerRole::Process,
+                importance: Importance::High,
+                urgency: Urgency::Urgent,
+                horizon: Horizon::Days30,
+                on_shortest_path: true,
+                actions: vec![PlannedAction {
+                    text: text.to_owned(),
+                    effort: Effort::Low,
+                    owner_role: OwnerRole::Process,
+                    horizon: Horizon::Days30,
+                    source: ActionSource::Pack,
+                }],
+            }],
+            shortest_path: ShortestPath::AlreadyCertified,
+        }
+    }
+
+    /// The one data row of the CSV, parsed back.
+    fn row(plan: &Plan) -> csv::StringRecord {
+        let text = to_csv(plan, "0123abcd").unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1, "{text}");
+        rows[0].clone()
+    }
+
+    #[test]
+    fn formula_text_cells_are_neutralised_and_numbers_kept() {
+        // A negative number can only come from cxaudit's own formatting: it stays a number.
+        let r = row(&plan_with("=HYPERLINK(\"http://x\",\"y\")", -0.5));
+        for i in [1, 2, 3, 12] {
+            assert_eq!(&r[i], "'=HYPERLINK(\"http://x\",\"y\")", "column {i}");
+        }
+        assert_eq!(&r[5], "-0.5");
+        assert_eq!(&r[0], "1");
+        assert_eq!(&r[8], "30");
+    }
+
+    #[test]
+    fn plain_text_cells_are_unchanged() {
+        let r = row(&plan_with("Set targets, then review", 2.0));
+        assert_eq!(&r[3], "Set targets, then review");
+        assert_eq!(&r[12], "Set targets, then review");
+        assert_eq!(&r[5], "2");
+    }
 }

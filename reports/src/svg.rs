@@ -825,6 +825,68 @@ mod tests {
         assert!(super::chart(&chart(ChartKind::Line)).contains("stroke-dasharray"));
     }
 
+    /// Text that breaks out of an attribute or a text node if not escaped.
+    const HOSTILE: &str = "\" onload=\"alert(1)\" x='<img src=x onerror=alert(1)>&amp;";
+
+    /// The elements of an SVG with their attribute names; panics on an
+    /// unquoted attribute value.
+    fn elements(svg: &str) -> Vec<(String, Vec<String>)> {
+        let mut found = Vec::new();
+        for (i, _) in svg.match_indices('<') {
+            let tag = &svg[i + 1..];
+            if tag.starts_with('/') {
+                continue;
+            }
+            let end = tag.find('>').expect("a closed tag");
+            let body = tag[..end].trim_end_matches('/');
+            let name_end = body.find(char::is_whitespace).unwrap_or(body.len());
+            let mut attrs = Vec::new();
+            let mut rest = &body[name_end..];
+            while let Some(eq) = rest.find('=') {
+                attrs.push(rest[..eq].trim().to_owned());
+                let value = rest[eq + 1..].strip_prefix('"').expect("a quoted value");
+                rest = &value[value.find('"').expect("a closing quote") + 1..];
+            }
+            found.push((body[..name_end].to_owned(), attrs));
+        }
+        found
+    }
+
+    #[test]
+    fn hostile_labels_stay_text_in_every_chart() {
+        let mut c = chart(ChartKind::Bar);
+        c.title = HOSTILE.into();
+        c.x = vec![HOSTILE.into(); 3];
+        c.y = vec![HOSTILE.into(); 2];
+        c.unit = HOSTILE.into();
+        c.series[0].name = HOSTILE.into();
+        let bar = SectionBar {
+            label: HOSTILE.into(),
+            score: Some(0.5),
+            minimum: 0.6,
+            passed: false,
+        };
+        let mut svgs = vec![sections(std::slice::from_ref(&bar), &bar, HOSTILE)];
+        for kind in [ChartKind::Bar, ChartKind::Line, ChartKind::Heatmap] {
+            c.kind = kind;
+            svgs.push(super::chart(&c));
+        }
+        let drawn = ["svg", "title", "text", "rect", "line", "polyline", "circle"];
+        for svg in svgs {
+            for (name, attrs) in elements(&svg) {
+                assert!(drawn.contains(&name.as_str()), "<{name}> in {svg}");
+                assert!(
+                    attrs.iter().all(|a| !a.starts_with("on") && a != "x'"),
+                    "<{name} {attrs:?}> in {svg}"
+                );
+            }
+            assert!(
+                svg.contains("&lt;img src=x onerror=alert(1)&gt;&amp;amp;"),
+                "{svg}"
+            );
+        }
+    }
+
     #[test]
     fn nice_axes() {
         assert_eq!(nice_axis(0.0, 1.0), (0.0, 1.0, 0.2));

@@ -5,7 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use handlebars::{Handlebars, handlebars_helper, no_escape};
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
+    RenderErrorReason, handlebars_helper,
+};
 
 use super::ReportError;
 use super::text;
@@ -40,13 +43,76 @@ pub const EMBEDDED: [(&str, &str); 8] = [
     ),
 ];
 
-handlebars_helper!(md_text: |v: Json| text::md_text(&text::value(v)));
-handlebars_helper!(md_cell: |v: Json| text::md_cell(&text::value(v)));
 handlebars_helper!(add1: |i: u64| i + 1);
 
+/// A Markdown helper (`{{md_text x}}`, `{{md_cell x}}`, `{{md_code x}}`):
+/// writes its escaped argument itself, so the registry's escaping does not
+/// apply a second time.
+struct MdHelper {
+    /// The helper's name, for errors.
+    name: &'static str,
+    /// The escaping.
+    escape: fn(&str) -> String,
+}
+
+impl HelperDef for MdHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let param = h
+            .param(0)
+            .ok_or(RenderErrorReason::ParamNotFoundForIndex(self.name, 0))?;
+        if r.strict_mode() && param.is_value_missing() {
+            return Err(RenderError::strict_error(param.relative_path()));
+        }
+        out.write(&(self.escape)(&text::value(param.value())))?;
+        Ok(())
+    }
+}
+
+/// The escaping of Markdown templates: every `{{x}}` is plain text.
+fn md_escape(s: &str) -> String {
+    text::md_text(s)
+}
+
+/// The Markdown registry: `{{x}}` escaped as plain text ([`text::md_text`]),
+/// `{{{x}}}` raw (for fields named `*_md` / `*_md_cell`, the pack's
+/// Markdown already neutralised), and the `md_text`, `md_cell`, `md_code`
+/// and `add1` helpers.
+fn md_registry() -> Handlebars<'static> {
+    let mut md = Handlebars::new();
+    md.set_strict_mode(true);
+    md.register_escape_fn(md_escape);
+    let helpers = [
+        MdHelper {
+            name: "md_text",
+            escape: text::md_text,
+        },
+        MdHelper {
+            name: "md_cell",
+            escape: text::md_cell,
+        },
+        MdHelper {
+            name: "md_code",
+            escape: text::md_code,
+        },
+    ];
+    for helper in helpers {
+        md.register_helper(helper.name, Box::new(helper));
+    }
+    md.register_helper("add1", Box::new(add1));
+    md
+}
+
 /// The templates a report is rendered with: HTML templates escape every
-/// value (`{{x}}`), Markdown templates escape with the `md_text` and
-/// `md_cell` helpers.
+/// value (`{{x}}`) as HTML, Markdown templates as Markdown text; both insert
+/// raw (`{{{x}}}`) only the fields the reports build safely (`*_html`,
+/// `svg`, `*_md`, `*_md_cell`).
 pub struct Templates {
     html: Handlebars<'static>,
     md: Handlebars<'static>,
@@ -132,12 +198,7 @@ impl Templates {
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
         html.register_helper("add1", Box::new(add1));
-        let mut md = Handlebars::new();
-        md.set_strict_mode(true);
-        md.register_escape_fn(no_escape);
-        md.register_helper("md_text", Box::new(md_text));
-        md.register_helper("md_cell", Box::new(md_cell));
-        md.register_helper("add1", Box::new(add1));
+        let mut md = md_registry();
         let mut sources = Vec::new();
         for (name, text, source) in &files {
             let err = |e: handlebars::TemplateError| ReportError::Template {
@@ -176,5 +237,51 @@ impl Templates {
                 template: format!("{name}.hbs"),
                 message: e.to_string(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The field a `{{{x}}}` names, without its path.
+    fn raw_fields(template: &str) -> Vec<&str> {
+        template
+            .split("{{{")
+            .skip(1)
+            .filter_map(|t| t.split("}}}").next())
+            .map(|f| f.trim().rsplit('.').next().unwrap_or(f))
+            .collect()
+    }
+
+    #[test]
+    fn raw_output_is_only_for_fields_built_safely() {
+        for (name, template) in EMBEDDED {
+            let markdown = name.contains(".md.") || name.ends_with("_md.hbs");
+            for field in raw_fields(template) {
+                let safe = if markdown {
+                    field.ends_with("_md") || field.ends_with("_md_cell")
+                } else {
+                    field.ends_with("_html") || field.ends_with("_svg") || field == "svg"
+                };
+                assert!(safe, "{name}: raw `{field}`");
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_values_are_escaped_once_and_raw_only_when_asked() {
+        let mut md = md_registry();
+        md.register_template_string(
+            "t",
+            "{{x}}|{{md_text x}}|{{md_cell x}}|{{md_code h}}|{{{x}}}|{{add1 n}}",
+        )
+        .unwrap();
+        let data = serde_json::json!({ "x": "<b>*a*</b>", "h": "ab_c", "n": 1 });
+        let out = md.render("t", &data).unwrap();
+        let e = "\\<b>\\*a\\*\\</b>";
+        assert_eq!(out, format!("{e}|{e}|{e}|`ab_c`|<b>*a*</b>|2"));
+        let missing = md.render_template("{{md_text nothing}}", &data);
+        assert!(missing.is_err(), "strict mode: a missing field is an error");
     }
 }

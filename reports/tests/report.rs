@@ -222,7 +222,8 @@ fn improvement_plan_csv_parses_with_the_right_columns() {
     assert_eq!(rows.len(), actions, "one row per action");
     assert!(rows.len() >= p.gaps.len());
     for row in &rows {
-        assert_eq!(row.len(), 13);
+        assert_eq!(row.len(), 14);
+        assert_eq!(&row[13], a.run.digest, "the run digest on every row");
         assert!(row[0].parse::<usize>().is_ok());
         assert!(["low", "medium", "high"].contains(&&row[6]));
         assert!(["people", "process", "technology"].contains(&&row[7]));
@@ -237,6 +238,34 @@ fn improvement_plan_csv_parses_with_the_right_columns() {
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
     let criteria: BTreeSet<&str> = rows.iter().map(|r| r.get(1).unwrap()).collect();
     assert_eq!(criteria.len(), p.gaps.len());
+}
+
+/// Every report file carries its record's run digest (the CSV on every
+/// row), and none passes for another record.
+#[test]
+fn every_report_file_carries_the_run_digest() {
+    use cxaudit_reports::run_digest;
+    let (base, new) = (fixture(Which::Base), fixture(Which::New));
+    assert_ne!(base.run.digest, new.run.digest);
+    for (record, which) in [(&base, Which::Base), (&new, Which::New)] {
+        assert_eq!(record.run.digest, cxaudit_model::run::digest(record));
+        let r = rendered(which);
+        for (name, text) in r.files() {
+            assert_eq!(run_digest::check(name, text, record), Ok(()), "{name}");
+        }
+        let meta = format!(
+            "<meta name=\"cxaudit-run-digest\" content=\"{}\">",
+            record.run.digest
+        );
+        assert!(r.html.contains(&meta));
+    }
+    for (name, text) in rendered(Which::Base).files() {
+        assert!(run_digest::check(name, text, &new).is_err(), "{name}");
+    }
+    let c = compare::render(&base, &new, &Templates::embedded()).expect("compares");
+    for text in [&c.markdown, &c.html] {
+        assert!(text.contains(&base.run.digest) && text.contains(&new.run.digest));
+    }
 }
 
 fn gaps(a: &Assessment) -> Vec<String> {

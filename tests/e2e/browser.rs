@@ -1,7 +1,9 @@
 //! `report.html` and `compare.html` in a real browser (headless Chromium):
 //! the page loads without console messages, every chart has a size, and
 //! the `<script>alert(1)</script>` planted in the evidence (an agent name,
-//! a check description, a document heading) is text, never markup.
+//! a check description, a document heading) is text, never markup; so are
+//! an image with an event handler and a script link put into the pack's
+//! strings of a hand-edited record.
 //! Screenshots go to `target/test-artifacts/`.
 //!
 //! Without Chromium the test is skipped with a notice, unless `CI` is set:
@@ -239,6 +241,29 @@ fn reports_render_in_headless_chromium() {
     let charts: usize = base.findings.iter().map(|f| f.charts.len()).sum();
     check_page(&exe, &report_html, charts + 1);
     check_page(&exe, &compare_html, 1);
+
+    // Hand-edited pack and finding strings: the browser builds no image, no
+    // event handler and no script link from them.
+    let mut hostile = base.clone();
+    let bad = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) <script>alert(1)</script>";
+    hostile.pack.title = bad.into();
+    hostile.pack.version = bad.into();
+    for f in &mut hostile.findings {
+        f.title = bad.into();
+        f.summary = bad.into();
+        f.requirement = bad.into();
+        f.guidance.met = bad.into();
+    }
+    let hostile_html = artifacts.join("report-hostile.html");
+    std::fs::write(&hostile_html, render(&hostile, &templates).unwrap().html).unwrap();
+    check_page(&exe, &hostile_html, charts + 1);
+    let (_, dom) = console_messages(&exe, &hostile_html);
+    for markup in ["<img", "onerror=\"", "href=\"javascript"] {
+        assert!(
+            !dom.contains(markup),
+            "report-hostile.html: `{markup}` in the DOM"
+        );
+    }
     screenshot(&exe, &report_html, &artifacts.join("report.png"));
     screenshot(&exe, &compare_html, &artifacts.join("compare.png"));
 }

@@ -30,7 +30,10 @@ fn registry() -> &'static Registry {
     &REGISTRY
         .get_or_init(|| {
             let dir = plugin_dir(&PLUGINS);
-            let registry = Registry::load(&PluginSources::only(vec![dir.path().to_path_buf()]));
+            let registry = Registry::load(
+                &PluginSources::only(vec![dir.path().to_path_buf()]),
+                Default::default(),
+            );
             (dir, registry)
         })
         .1

@@ -214,3 +214,95 @@ fn table_and_csv_show_the_days_left_out_of_the_demand_ratios() {
     assert_eq!(at("cost_per_order_days_left_out"), "1");
     assert_eq!(at("cost_per_contact_days_left_out"), "2");
 }
+
+/// An evidence folder whose agent ids start spreadsheet formulas: three
+/// answered voice contacts each, and one survey scoring 0 for `-2+3`.
+fn formula_agents_evidence() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        dir.path().join("evidence.toml"),
+        "[centre]\nname = \"Formula Centre\"\nsite = \"Bench\"\n\n\
+         [period]\nstart = 2026-01-05\nend = 2026-01-05\n\n\
+         [tables]\ncontacts = { path = \"data/contacts.csv\" }\n\
+         surveys = { path = \"data/surveys.csv\" }\n",
+    )
+    .unwrap();
+    // CSV-quoted agent ids: the HYPERLINK call (quotes doubled) and a tab-led id.
+    let agents = [
+        "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+        "@SUM(1)",
+        "+1",
+        "-2+3",
+        "\"\tTAB\"",
+    ];
+    let mut contacts = String::from(
+        "contact_id,customer_id,channel,queue,agent_id,arrived_at,answered_at,ended_at,\
+         talk_seconds,hold_seconds,wrap_seconds,abandoned,transferred,resolved,contact_reason\n",
+    );
+    for (i, agent) in agents.iter().enumerate() {
+        contacts.push_str(&format!(
+            "c{i},u{i},voice,q1,{agent},2026-01-05T09:0{i}:00,2026-01-05T09:0{i}:05,\
+             2026-01-05T09:0{i}:55,40,0,10,false,false,true,billing\n"
+        ));
+    }
+    std::fs::write(data.join("contacts.csv"), contacts).unwrap();
+    std::fs::write(
+        data.join("surveys.csv"),
+        "survey_id,contact_id,channel,agent_id,selection,invited_at,responded_at,csat,nps,\
+         resolved_reported\n\
+         s1,c3,voice,-2+3,random,2026-01-05T10:00:00,2026-01-05T11:00:00,1,0,false\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn csv_group_cells_never_start_a_spreadsheet_formula() {
+    let dir = formula_agents_evidence();
+    let o = cxaudit(&[
+        "kpis",
+        "--by",
+        "agent",
+        "--format",
+        "csv",
+        "--evidence",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let groups: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(groups.len(), 5, "{out}");
+    for row in &rows {
+        // The group is the one text cell; every other cell is a number or empty.
+        assert!(
+            !row[0].starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{:?}",
+            &row[0]
+        );
+        for (h, cell) in headers.iter().zip(row.iter()).skip(1) {
+            assert!(
+                cell.is_empty() || cell.parse::<f64>().is_ok(),
+                "{h}: {cell:?}"
+            );
+        }
+    }
+    for expected in [
+        "'=HYPERLINK(\"http://x\",\"y\")",
+        "'@SUM(1)",
+        "'+1",
+        "'-2+3",
+    ] {
+        assert!(groups.contains(&expected), "{expected} in {groups:?}");
+    }
+    // The tab-led id arrives trimmed by the evidence reader.
+    assert!(groups.contains(&"TAB"), "{groups:?}");
+    // NPS of `-2+3`: one detractor of one response = -100, still a number.
+    let nps = headers.iter().position(|h| h == "nps").unwrap();
+    let row = rows.iter().find(|r| &r[0] == "'-2+3").unwrap();
+    assert_eq!(&row[nps], "-100");
+}

@@ -117,7 +117,7 @@ fn assessment_has_every_field_and_is_byte_identical_across_runs() {
         &fixture("evidence-basic"),
         plugins.path(),
     );
-    assert!(o1.status.success(), "{}", stderr(&o1));
+    assert_errored(&o1, &["RB1"]);
     let (_, _, out2) = assess(
         &fixture("pack-basic"),
         &fixture("evidence-basic"),
@@ -209,7 +209,7 @@ fn panicking_evaluator_is_an_error_and_the_others_complete() {
         &fixture("evidence-basic"),
         plugins.path(),
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_errored(&o, &["RB1"]);
     let a = a.unwrap();
     let rb1 = finding(&a, "RB1");
     assert_eq!(rb1["outcome"]["status"], "error");
@@ -383,7 +383,7 @@ fn missing_required_column_costs_only_the_criteria_that_need_it() {
     std::fs::write(&csv, text).unwrap();
     let plugins = plugin_dir(PLUGINS);
     let (o, a, _out) = assess(&fixture("pack-basic"), &evidence, plugins.path());
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_errored(&o, &["RB1"]);
     let a = a.unwrap();
     let sv1 = finding(&a, "SV1");
     assert_eq!(sv1["outcome"]["status"], "insufficient_evidence");
@@ -406,9 +406,10 @@ fn missing_required_column_costs_only_the_criteria_that_need_it() {
 #[test]
 fn each_table_is_parsed_once_however_many_evaluators_read_it() {
     let plugins = plugin_dir(PLUGINS);
-    let registry = cxaudit::plugins::Registry::load(&cxaudit::plugins::PluginSources::only(vec![
-        plugins.path().to_path_buf(),
-    ]));
+    let registry = cxaudit::plugins::Registry::load(
+        &cxaudit::plugins::PluginSources::only(vec![plugins.path().to_path_buf()]),
+        Default::default(),
+    );
     let pack = cxaudit::pack::load(&fixture("pack-basic")).unwrap();
     let mut lines = Vec::new();
     let (record, report) = cxaudit::pipeline::assess(
@@ -482,7 +483,7 @@ date = 2026-01-20
     .unwrap();
     let plugins = plugin_dir(PLUGINS);
     let (o, a, _out) = assess(&fixture("pack-basic"), &evidence, plugins.path());
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_errored(&o, &["RB1"]);
     let a = a.unwrap();
     let warning = "attestations.toml: the waiver for DC1 is ignored: expired on 2025-12-31, before the assessment date 2026-01-31";
     assert!(stderr(&o).contains(warning), "{}", stderr(&o));
@@ -581,6 +582,32 @@ fn exit_codes_follow_the_design() {
         "--require-certified",
         "--pack",
         fixture("pack-basic").to_str().unwrap(),
+        "--evidence",
+        fixture("evidence-basic").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--plugins",
+        p,
+    ]);
+    // A criterion in `error` outranks the gate: the run is incomplete.
+    assert_errored(&o, &["RB1"]);
+    let strict = tempfile::tempdir().unwrap();
+    std::fs::write(
+        strict.path().join("pack.toml"),
+        format!(
+            "[pack]\nid = \"basic-strict\"\ntitle = \"Basic, no panicking criterion, full marks needed\"\n\
+             version = \"1.0.0\"\nextends = {:?}\n\n[scoring]\ncertify_overall_min = 1.0\n\n\
+             [drop]\ncriteria = [\"RB1\"]\n",
+            fixture("pack-basic").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = cxaudit(&[
+        "assess",
+        "-q",
+        "--require-certified",
+        "--pack",
+        strict.path().to_str().unwrap(),
         "--evidence",
         fixture("evidence-basic").to_str().unwrap(),
         "--out",

@@ -264,6 +264,23 @@ pub fn assess(
     (o, json, out)
 }
 
+/// Asserts a run wrote its whole assessment but exited 3 because exactly
+/// `criteria` ended in `error`, each named on stderr.
+pub fn assert_errored(o: &Output, criteria: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{} criterion/criteria ended in `error`",
+            criteria.len()
+        )),
+        "{err}"
+    );
+    for c in criteria {
+        assert!(err.contains(&format!("  {c}: ")), "{c} not named: {err}");
+    }
+}
+
 /// The finding of a criterion.
 pub fn finding<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     a["findings"]

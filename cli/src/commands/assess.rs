@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::Context;
 use clap::Args;
 use cxaudit::pipeline::{AssessOptions, assess};
+use cxaudit::plugins::ChildLimits;
 
 use super::{InputError, PluginArgs, load_pack};
 
@@ -18,7 +19,7 @@ pub struct AssessArgs {
     /// The evidence folder (with evidence.toml).
     #[arg(long, value_name = "DIR")]
     pub evidence: PathBuf,
-    /// Where to write assessment.json.
+    /// Where to write assessment.json and the reports (replaced as one set).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -36,24 +37,35 @@ pub struct AssessArgs {
     /// A folder of report templates overriding the embedded ones (same file names).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// The deadline of one evaluation, in seconds (default: the pack's
+    /// `[scoring] evaluator_timeout_seconds`, else 300).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Memory a plugin process may use beyond cxaudit's own, in MiB; 0: no cap.
+    #[arg(long, value_name = "MIB", default_value_t = cxaudit::plugins::DEFAULT_MEMORY / (1024 * 1024))]
+    pub plugin_memory: u64,
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
-/// Writes `assessment.json`, `report.md`, `report.html` and
-/// `improvement-plan.csv` into `out`; returns their paths.
-pub fn write_outputs(
-    record: &cxaudit_model::Assessment,
-    out: &std::path::Path,
-    templates: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let path = out.join("assessment.json");
-    std::fs::write(&path, record.to_json()?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let reports = super::report::write_reports(record, out, templates)?;
-    Ok(std::iter::once(path).chain(reports).collect())
+/// The limits of a plugin process: `--timeout` over the pack's deadline over
+/// the default, and `--plugin-memory`.
+fn limits(args: &AssessArgs, pack: &cxaudit::pack::Pack) -> anyhow::Result<ChildLimits> {
+    let timeout = match args.timeout {
+        Some(s) if s > 0.0 && s <= 86_400.0 => Duration::from_secs_f64(s),
+        Some(s) => {
+            return Err(InputError(format!(
+                "--timeout: expected seconds above 0 and at most 86400, found {s}"
+            ))
+            .into());
+        }
+        None => pack
+            .evaluator_timeout
+            .unwrap_or(cxaudit::plugins::DEFAULT_TIMEOUT),
+    };
+    let memory = (args.plugin_memory > 0).then(|| args.plugin_memory.saturating_mul(1024 * 1024));
+    Ok(ChildLimits { timeout, memory })
 }
 
 /// Runs `cxaudit assess`.
@@ -66,7 +78,8 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
             None => None,
         };
     let pack = load_pack(&args.pack)?;
-    let registry = args.plugins.registry();
+    let registry = args.plugins.registry_within(limits(args, &pack)?);
+    super::ready_to_assess(&pack, &registry)?;
     let quiet = args.quiet;
     let mut progress = |msg: &str| {
         if !quiet {
@@ -80,7 +93,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         &AssessOptions { as_of },
         &mut progress,
     )?;
-    let written = write_outputs(&record, &args.out, args.templates.as_deref())?;
+    let written = super::report::write_record_set(&record, &args.out, args.templates.as_deref())?;
 
     for r in &registry.refused {
         eprintln!(
@@ -125,6 +138,21 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     }
     for p in written {
         println!("wrote {}", p.display());
+    }
+    let failed: Vec<&cxaudit_model::Finding> = record
+        .findings
+        .iter()
+        .filter(|f| f.evaluated.status == cxaudit_model::Status::Error)
+        .collect();
+    if !failed.is_empty() {
+        eprintln!(
+            "error: {} criterion/criteria ended in `error` (the assessment is written, but incomplete):",
+            failed.len()
+        );
+        for f in failed {
+            eprintln!("  {}: {}", f.criterion, f.summary);
+        }
+        return Ok(ExitCode::from(3));
     }
     if args.require_certified && !record.decision.certified {
         return Ok(ExitCode::from(1));

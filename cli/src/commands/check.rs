@@ -28,6 +28,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let pack = load_pack(&args.pack)?;
     let registry = args.plugins.registry();
     let manifest = cxaudit::evidence::load_manifest(&args.evidence)?;
+    cxaudit::evidence::check_document_names(&manifest, &pack.schema)?;
     let results = cxaudit::check::check(&pack, &registry, &manifest);
     if args.format == Format::Json {
         print_json(&results)?;

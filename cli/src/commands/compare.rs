@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cxaudit::output::{read_assessment, write_files};
+use cxaudit::output::read_assessment;
 use cxaudit_model::Assessment;
 use cxaudit_reports::Templates;
 use cxaudit_reports::compare::{self, CompareFailure};
@@ -31,37 +31,52 @@ pub struct CompareArgs {
 }
 
 /// Renders `compare.md` and `compare.html` of two assessments and writes
-/// them into `out`.
+/// them into `out` as one set; `shown` names the two records in a refusal.
 pub fn write_comparison(
     base: &Assessment,
     new: &Assessment,
     out: &Path,
     templates_dir: Option<&Path>,
-) -> Result<Vec<PathBuf>, CompareFailure> {
+    shown: (&Path, &Path),
+) -> anyhow::Result<Vec<PathBuf>> {
+    let r = render(base, new, templates_dir).map_err(|e| match e {
+        CompareFailure::Refused(r) => InputError(format!(
+            "{r} (BASE: {}, NEW: {})",
+            shown.0.display(),
+            shown.1.display()
+        ))
+        .into(),
+        CompareFailure::Report(r) => report_error(r, templates_dir.is_some()),
+        other => anyhow::Error::new(other),
+    })?;
+    let files = [
+        ("compare.md", r.markdown.as_bytes()),
+        ("compare.html", r.html.as_bytes()),
+    ];
+    Ok(super::write_set(out, &files)?)
+}
+
+/// Renders the comparison with the templates of `templates_dir` over the
+/// embedded ones.
+fn render(
+    base: &Assessment,
+    new: &Assessment,
+    templates_dir: Option<&Path>,
+) -> Result<compare::RenderedComparison, CompareFailure> {
     let templates = Templates::load(templates_dir)?;
-    let r = compare::render(base, new, &templates)?;
-    write_files(
-        out,
-        &[("compare.md", &r.markdown), ("compare.html", &r.html)],
-    )
-    .map_err(|e| CompareFailure::Output(e.to_string()))
+    compare::render(base, new, &templates)
 }
 
 /// Runs `cxaudit compare`.
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let base = read_assessment(&args.base).map_err(InputError)?;
     let new = read_assessment(&args.new).map_err(InputError)?;
-    let paths = write_comparison(&base, &new, &args.out, args.templates.as_deref()).map_err(
-        |e| match e {
-            CompareFailure::Refused(r) => InputError(format!(
-                "{r} (BASE: {}, NEW: {})",
-                args.base.display(),
-                args.new.display()
-            ))
-            .into(),
-            CompareFailure::Report(r) => report_error(r, args.templates.is_some()),
-            other => anyhow::Error::new(other),
-        },
+    let paths = write_comparison(
+        &base,
+        &new,
+        &args.out,
+        args.templates.as_deref(),
+        (&args.base, &args.new),
     )?;
     for p in paths {
         println!("wrote {}", p.display());

@@ -62,7 +62,15 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         })?,
     };
     let pack = load_pack(&pack_dir)?;
-    let registry = args.plugins.registry();
+    let registry = args.plugins.registry_within(cxaudit::plugins::ChildLimits {
+        timeout: pack
+            .evaluator_timeout
+            .unwrap_or(cxaudit::plugins::DEFAULT_TIMEOUT),
+        memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
+    });
+    super::ready_to_assess(&pack, &registry)?;
+    // One demo at a time in a folder: the centres' evidence is written in place.
+    let _lock = cxaudit::output::lock_folder(&args.out, &mut super::say_waiting)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
 
@@ -89,13 +97,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             &mut |_| {},
         )?;
         let out = args.out.join(name);
-        let written = super::assess::write_outputs(&record, &out, None)?;
+        let written = super::report::write_record_set(&record, &out, None)?;
         records.push((record, written));
     }
     let compare_dir = args.out.join("compare");
-    let compared =
-        super::compare::write_comparison(&records[0].0, &records[1].0, &compare_dir, None)
-            .map_err(|e| anyhow::anyhow!("comparing the two assessments: {e:?}"))?;
+    let compared = super::compare::write_comparison(
+        &records[0].0,
+        &records[1].0,
+        &compare_dir,
+        None,
+        (&args.out.join("baseline"), &args.out.join("followup")),
+    )
+    .context("comparing the two assessments")?;
 
     print_summary(&records[0].0, &records[1].0)?;
     println!("\nreports:");
@@ -108,6 +121,22 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         println!("  {}", path.display());
     }
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
+    let errors: Vec<String> = records
+        .iter()
+        .flat_map(|(r, _)| r.findings.iter().map(move |f| (r, f)))
+        .filter(|(_, f)| f.evaluated.status == cxaudit_model::Status::Error)
+        .map(|(r, f)| format!("{} {}: {}", r.centre.name, f.criterion, f.summary))
+        .collect();
+    if !errors.is_empty() {
+        eprintln!(
+            "error: {} criterion/criteria ended in `error`:",
+            errors.len()
+        );
+        for e in errors {
+            eprintln!("  {e}");
+        }
+        return Ok(ExitCode::from(3));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

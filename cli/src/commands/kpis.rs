@@ -14,6 +14,7 @@ use cxaudit_kpis::{Evidence, GroupBy, GroupKpis, Kpi, KpiOptions, KpiReport, Kpi
 use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_metrics::service::ServiceLevelVariant;
 use cxaudit_plugin_sdk::Table;
+use cxaudit_reports::text::csv_text;
 use serde_json::{Map, Value, json};
 
 use super::{InputError, load_pack};
@@ -167,7 +168,7 @@ pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
     let report = cxaudit_kpis::compute(&evidence, group_by, &options);
     match args.format {
         KpiFormat::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report))?),
-        KpiFormat::Csv => print!("{}", to_csv(&report)),
+        KpiFormat::Csv => print!("{}", to_csv(&report)?),
         KpiFormat::Table => print!("{}", to_text(&report)),
     }
     Ok(ExitCode::SUCCESS)
@@ -297,45 +298,52 @@ fn coverage_json(g: &GroupKpis) -> Value {
     Value::Object(by_kpi)
 }
 
-fn to_csv(report: &KpiReport) -> String {
+/// CSV, one row per group. The group label is a text cell (an agent id,
+/// a queue name), neutralised against spreadsheet formulas; the values are
+/// numbers as cxaudit writes them.
+fn to_csv(report: &KpiReport) -> Result<String, csv::Error> {
     let same_days: Vec<Kpi> = Kpi::ALL
         .into_iter()
         .filter(|k| k.sums_over_same_days())
         .collect();
-    let mut out = String::from("group");
-    for kpi in Kpi::ALL {
-        out.push(',');
-        out.push_str(kpi.key());
-    }
-    for kpi in &same_days {
-        out.push_str(&format!(",{}_days_left_out", kpi.key()));
-    }
-    out.push('\n');
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(csv_header(&same_days))?;
     for g in &report.groups {
-        out.push_str(&csv_field(&g.group));
-        for kpi in Kpi::ALL {
-            out.push(',');
-            if let Some(v) = g.value(kpi) {
-                out.push_str(&format!("{v}"));
-            }
-        }
-        for kpi in &same_days {
-            out.push(',');
-            if let Some(c) = g.coverage(*kpi) {
-                out.push_str(&c.days_left_out().to_string());
-            }
-        }
-        out.push('\n');
+        w.write_record(csv_row(g, &same_days))?;
     }
-    out
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
+/// `group`, every KPI key, then the days left out of each same-days ratio.
+fn csv_header(same_days: &[Kpi]) -> Vec<String> {
+    let mut header = vec!["group".to_owned()];
+    header.extend(Kpi::ALL.iter().map(|k| k.key().to_owned()));
+    header.extend(
+        same_days
+            .iter()
+            .map(|k| format!("{}_days_left_out", k.key())),
+    );
+    header
+}
+
+/// One group's row: the label as a text cell, values and day counts as numbers.
+fn csv_row(g: &GroupKpis, same_days: &[Kpi]) -> Vec<String> {
+    let mut row = vec![csv_text(&g.group)];
+    row.extend(
+        Kpi::ALL
+            .iter()
+            .map(|k| g.value(*k).map_or_else(String::new, |v| format!("{v}"))),
+    );
+    row.extend(same_days.iter().map(|k| {
+        g.coverage(*k)
+            .map_or_else(String::new, |c| c.days_left_out().to_string())
+    }));
+    row
 }
 
 fn shown(kpi: Kpi, value: &KpiValue) -> String {

@@ -1,5 +1,6 @@
 //! Subcommands. Each returns the exit code: 0 done, 1 a requested gate
-//! failed, 2 bad usage or input, 3 internal or plugin failure.
+//! failed (or `verify` found a difference), 2 bad usage or input, 3
+//! internal or plugin failure.
 
 mod assess;
 mod check;
@@ -11,12 +12,13 @@ mod pack;
 mod plugins;
 mod report;
 mod synth;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cxaudit::plugins::{PluginSources, Registry};
+use cxaudit::plugins::{ChildLimits, Isolation, PluginSources, Registry};
 
 /// Plugin-based certification audit engine for customer contact centres.
 #[derive(Debug, Parser)]
@@ -46,26 +48,92 @@ enum Command {
     Erlang(erlang::ErlangArgs),
     /// Write a synthetic contact centre's evidence folder (baseline or follow-up).
     Synth(synth::SynthArgs),
-    /// Re-render report.md, report.html and improvement-plan.csv from an assessment.json.
+    /// Re-render the reports of an assessment.json and write them with it as one set.
     Report(report::ReportArgs),
     /// Compare two assessments (same pack): decision, scores, gaps, regressions, KPI deltas.
     Compare(compare::CompareArgs),
+    /// Check an output set against itself and against the evidence, pack and plugins it names.
+    Verify(verify::VerifyArgs),
 }
 
-/// Where to look for plugins, shared by the commands that load them.
+/// Where to look for plugins and where to run them, shared by the commands
+/// that load them.
 #[derive(Debug, Clone, Args)]
 pub struct PluginArgs {
     /// A folder to search for plugins (repeatable); also searched:
     /// CXAUDIT_PLUGIN_PATH and the executable's folder.
     #[arg(long = "plugins", value_name = "DIR")]
     pub plugins: Vec<PathBuf>,
+    /// Where plugin code runs: `process`, a child process for each
+    /// evaluation (a crash, hang or exit costs one criterion), or `none`,
+    /// inside cxaudit (trusted plugins and benchmarks only).
+    #[arg(long, value_enum, default_value_t = IsolationArg::Process)]
+    pub isolation: IsolationArg,
+}
+
+/// `--isolation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IsolationArg {
+    /// A child process for each plugin handshake and each evaluation.
+    Process,
+    /// Inside cxaudit's own process.
+    None,
 }
 
 impl PluginArgs {
-    /// Discovers and loads the plugins.
+    /// Discovers the plugins and makes the handshake with each, with the
+    /// default limits.
     pub fn registry(&self) -> Registry {
-        Registry::load(&PluginSources::standard(self.plugins.clone()))
+        self.registry_within(ChildLimits {
+            timeout: cxaudit::plugins::DEFAULT_TIMEOUT,
+            memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
+        })
     }
+
+    /// Discovers the plugins; each child process runs within `limits`.
+    pub fn registry_within(&self, limits: ChildLimits) -> Registry {
+        let isolation = match self.isolation {
+            IsolationArg::Process => Isolation::Process(limits),
+            IsolationArg::None => Isolation::None,
+        };
+        Registry::load(&PluginSources::standard(self.plugins.clone()), isolation)
+    }
+}
+
+/// No plugin could be loaded for a pack that needs some: the installation,
+/// not the input, is at fault (exit 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoPlugins(pub String);
+
+/// Checks that `registry` can run `pack` before anything is assessed: no
+/// plugin at all is [`NoPlugins`] (exit 3); an evaluator the plugins do not
+/// have, or parameters they refuse, are the errors of `pack validate` (exit 2).
+pub fn ready_to_assess(pack: &cxaudit::pack::Pack, registry: &Registry) -> anyhow::Result<()> {
+    let needs_plugins = pack
+        .criteria
+        .iter()
+        .any(|c| matches!(c.method, cxaudit::pack::Method::Evaluator { .. }));
+    if needs_plugins && registry.plugins.is_empty() {
+        let searched: Vec<String> = registry
+            .searched
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        let mut message = format!(
+            "no plugin found (searched: {}); pass --plugins DIR or set CXAUDIT_PLUGIN_PATH",
+            searched.join(", ")
+        );
+        for r in &registry.refused {
+            message.push_str(&format!("\n  refused {}: {}", r.path.display(), r.reason));
+        }
+        return Err(NoPlugins(message).into());
+    }
+    let errors = cxaudit::pack::validate_against_plugins(pack, registry);
+    if !errors.is_empty() {
+        return Err(cxaudit::pack::PackErrors(errors).into());
+    }
+    Ok(())
 }
 
 /// Output format of listing commands.
@@ -96,6 +164,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Report(args) => report::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 
@@ -107,6 +176,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause.is::<cxaudit::evidence::EvidenceError>()
             || cause.is::<cxaudit::attestations::AttestationError>()
             || cause.is::<cxaudit::pipeline::AssessError>()
+            || cause
+                .downcast_ref::<cxaudit::output::OutputError>()
+                .is_some_and(cxaudit::output::OutputError::is_usage)
             || matches!(
                 cause.downcast_ref::<cxaudit_synth::SynthError>(),
                 Some(cxaudit_synth::SynthError::Config(_))
@@ -118,6 +190,24 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// Loads a pack, as bad input when it fails.
 pub fn load_pack(dir: &std::path::Path) -> anyhow::Result<cxaudit::pack::Pack> {
     Ok(cxaudit::pack::load(dir)?)
+}
+
+/// Writes `files` as one set into the folder `out` (see
+/// `cxaudit::output::write_set`), saying once on stderr when it waits for
+/// another run writing there.
+pub fn write_set(
+    out: &std::path::Path,
+    files: &[(&str, &[u8])],
+) -> Result<Vec<PathBuf>, cxaudit::output::OutputError> {
+    cxaudit::output::write_set(out, files, &mut say_waiting)
+}
+
+/// The notice of a run waiting for the lock of an output folder.
+pub fn say_waiting(out: &std::path::Path) {
+    eprintln!(
+        "waiting for another cxaudit run writing to {} to finish...",
+        out.display()
+    );
 }
 
 /// Prints JSON to stdout.

@@ -69,7 +69,19 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
             }
             for d in &e.manifest.documents {
                 let req = if d.required { "" } else { " (optional)" };
-                println!("      document {}{req}", d.kind);
+                let mut words = Vec::new();
+                if !d.headings.is_empty() {
+                    words.push(format!("headings {}", d.headings.join(", ")));
+                }
+                if !d.columns.is_empty() {
+                    words.push(format!("columns {}", d.columns.join(", ")));
+                }
+                let words = if words.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", words.join("; "))
+                };
+                println!("      document {}{req}{words}", d.kind);
             }
             for p in &e.manifest.parameters {
                 println!("      param {} = {}", p.name, p.default);

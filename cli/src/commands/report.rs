@@ -1,11 +1,11 @@
 //! `cxaudit report`: re-renders the reports of an `assessment.json`
-//! without re-assessing.
+//! without re-assessing, and writes them with the record as one set.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cxaudit::output::{read_assessment, write_files};
+use cxaudit::output::read_assessment;
 use cxaudit_model::Assessment;
 use cxaudit_reports::{ReportError, Templates};
 
@@ -17,7 +17,7 @@ pub struct ReportArgs {
     /// The assessment.json to render.
     #[arg(value_name = "ASSESSMENT.json")]
     pub assessment: PathBuf,
-    /// Where to write report.md, report.html and improvement-plan.csv.
+    /// Where to write assessment.json, report.md, report.html and improvement-plan.csv.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// A folder of templates overriding the embedded ones (same file names).
@@ -35,8 +35,9 @@ pub fn report_error(error: ReportError, custom_templates: bool) -> anyhow::Error
 }
 
 /// Renders the reports of `record` with the templates of `templates_dir`
-/// over the embedded ones, and writes them into `out`.
-pub fn write_reports(
+/// over the embedded ones, and writes them with `assessment.json` into
+/// `out`, as one set; returns their paths.
+pub fn write_record_set(
     record: &Assessment,
     out: &Path,
     templates_dir: Option<&Path>,
@@ -45,13 +46,21 @@ pub fn write_reports(
     let templates = Templates::load(templates_dir).map_err(|e| report_error(e, custom))?;
     let rendered =
         cxaudit_reports::render(record, &templates).map_err(|e| report_error(e, custom))?;
-    Ok(write_files(out, &rendered.files())?)
+    let json = record.to_json()?;
+    let files: Vec<(&str, &[u8])> = std::iter::once(("assessment.json", json.as_bytes()))
+        .chain(rendered.files().map(|(name, text)| (name, text.as_bytes())))
+        .collect();
+    Ok(super::write_set(out, &files)?)
 }
 
 /// Runs `cxaudit report`.
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let record = read_assessment(&args.assessment).map_err(InputError)?;
-    let paths = write_reports(&record, &args.out, args.templates.as_deref())?;
+    let mut record = read_assessment(&args.assessment).map_err(InputError)?;
+    if record.run.digest.is_empty() {
+        // A record made before run digests: its set carries the digest of its fields.
+        record.seal_run_digest();
+    }
+    let paths = write_record_set(&record, &args.out, args.templates.as_deref())?;
     for p in paths {
         println!("wrote {}", p.display());
     }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::EvidenceError;
+use super::document_words::{self, DocumentNames, RawDocument};
 use super::paths::special_file;
 use crate::source::{Location, parse_toml};
 
@@ -162,7 +163,7 @@ struct RawManifest {
     #[serde(default)]
     tables: BTreeMap<String, RawTable>,
     #[serde(default)]
-    documents: BTreeMap<String, Spanned<String>>,
+    documents: BTreeMap<String, Spanned<RawDocument>>,
 }
 
 /// A loaded `evidence.toml`.
@@ -185,6 +186,11 @@ pub struct EvidenceManifest {
     pub tables: BTreeMap<String, TableSource>,
     /// Documents by kind: a file, or a folder of Markdown files.
     pub documents: BTreeMap<String, String>,
+    /// The centre's own names for the headings and columns of a document
+    /// kind, by kind (only kinds that map some).
+    pub document_names: BTreeMap<String, DocumentNames>,
+    /// sha256 of `evidence.toml` as read.
+    pub sha256: String,
 }
 
 impl EvidenceManifest {
@@ -258,9 +264,21 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
         tables.insert(name, source);
     }
     let mut documents = BTreeMap::new();
-    for (kind, rel) in raw.documents {
-        let rel = check.path(&rel, &format!("documents.{kind}"))?;
-        documents.insert(kind, rel);
+    let mut document_names = BTreeMap::new();
+    for (kind, entry) in raw.documents {
+        let span = entry.span();
+        let (rel, key) = match entry.into_inner() {
+            RawDocument::Path(rel) => (Spanned::new(span, rel), format!("documents.{kind}")),
+            RawDocument::Table(table) => {
+                let names =
+                    document_words::read_names(&table, &format!("documents.{kind}"), &path, &text)?;
+                if !names.is_empty() {
+                    document_names.insert(kind.clone(), names);
+                }
+                (table.path, format!("documents.{kind}.path"))
+            }
+        };
+        documents.insert(kind, check.path(&rel, &key)?);
     }
     Ok(EvidenceManifest {
         dir: dir.to_path_buf(),
@@ -271,6 +289,8 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
         defaults,
         tables,
         documents,
+        document_names,
+        sha256: crate::hashing::sha256_bytes(text.as_bytes()),
     })
 }
 

@@ -1,8 +1,10 @@
 //! Evidence: `evidence.toml` (centre, period, where each table and
-//! document is), path confinement, typed CSV to Arrow, documents, and the
-//! inventory with sha256 of every file.
+//! document is, the centre's names for document headings and columns), path
+//! confinement, typed CSV to Arrow, documents, and the inventory with sha256
+//! of every file.
 
 mod csv_table;
+mod document_words;
 mod manifest;
 mod paths;
 pub mod rules;
@@ -10,6 +12,7 @@ mod store;
 
 pub use csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table};
 pub use cxaudit_model::InventoryEntry;
+pub use document_words::{DocumentNames, check_document_names, request_vocabulary};
 pub use manifest::{Centre, EvidenceManifest, OnError, TableSource, load_manifest};
 pub use paths::confine;
 pub use store::{DocumentFile, EvidenceStore, TableLoad, first_days};

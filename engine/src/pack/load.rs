@@ -55,6 +55,7 @@ struct RawScoring {
     certify_overall_min: Option<Spanned<f64>>,
     certify_section_min: Option<Spanned<f64>>,
     certify_mandatory_met: Option<bool>,
+    evaluator_timeout_seconds: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +264,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             extends: Vec::new(),
             sha256: String::new(),
             scoring: ScoringRules::default(),
+            evaluator_timeout: None,
             headline_kpis: Vec::new(),
             sections: Vec::new(),
             criteria: Vec::new(),
@@ -278,6 +280,9 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     }
 
     apply_scoring(loader, &mut pack.scoring, &raw.scoring, &pack_path, &text);
+    if let Some(timeout) = evaluator_timeout(loader, &raw.scoring, &pack_path, &text) {
+        pack.evaluator_timeout = Some(timeout);
+    }
     if let Some(report) = raw.report {
         // A tailored pack that states its own list replaces the base's.
         pack.headline_kpis = report.kpis;
@@ -302,6 +307,9 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     {
         for (name, table) in &schema.tables {
             check_table_rules(loader, &schema_path, name, table);
+        }
+        for (kind, document) in &schema.documents {
+            check_document_words(loader, &schema_path, kind, document);
         }
         pack.schema.tables.extend(schema.tables);
         pack.schema.documents.extend(schema.documents);
@@ -416,6 +424,29 @@ fn apply_scoring(
             ),
         );
     }
+}
+
+/// The pack's deadline for one evaluation: a number of seconds, more than
+/// zero and at most a day.
+fn evaluator_timeout(
+    loader: &mut Loader,
+    raw: &RawScoring,
+    path: &Path,
+    text: &str,
+) -> Option<std::time::Duration> {
+    let v = raw.evaluator_timeout_seconds.as_ref()?;
+    let seconds = *v.get_ref();
+    if !(seconds > 0.0 && seconds <= 86_400.0) {
+        loader.error(
+            Location::at_offset(path, text, v.span().start)
+                .key("scoring.evaluator_timeout_seconds"),
+            format!(
+                "must be a number of seconds above 0 and at most 86400 (a day), found {seconds}"
+            ),
+        );
+        return None;
+    }
+    Some(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, root: &Path) {
@@ -621,6 +652,48 @@ fn check_structure(loader: &mut Loader, pack: &Pack) {
 }
 
 /// The validity rules of a table name its own columns, of fitting types.
+/// The headings and columns of a document kind: canonical names that are
+/// identifiers, each with English names, no name under two canonical names.
+fn check_document_words(loader: &mut Loader, path: &Path, kind: &str, doc: &DocumentSchema) {
+    for group in WordGroup::ALL {
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (canonical, names) in doc.group(group) {
+            let key = format!("documents.{kind}.{}.{canonical}", group.key());
+            let mut error = |message: String| {
+                loader.error(Location::file(path).key(key.clone()), message);
+            };
+            if !is_identifier(canonical) {
+                error(format!(
+                    "`{canonical}` is not a canonical name: lower-case letters, digits and `_`, starting with a letter"
+                ));
+            }
+            if names.is_empty() || names.iter().any(|n| n.trim().is_empty()) {
+                error("expected a list of English names, none of them empty".into());
+            }
+            for name in names {
+                let normal = cxaudit_plugin_sdk::vocabulary::normalise(name);
+                match seen.get(&normal) {
+                    Some(other) if other != canonical => error(format!(
+                        "`{name}` is also a name of {} `{other}`: a {} would match both",
+                        group.singular(),
+                        group.singular()
+                    )),
+                    _ => {
+                        seen.insert(normal, canonical);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A canonical name: `[a-z][a-z0-9_]*`.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &TableSchema) {
     let column = |c: &str| {
         table
@@ -695,5 +768,89 @@ fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &Table
                 format!("`min` {lo} is above `max` {hi}"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The errors about documents of a pack whose evidence schema holds
+    /// `documents`.
+    fn schema_errors(documents: &str) -> Vec<PackError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pack.toml"),
+            "[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1.0.0\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("evidence-schema.toml"), documents).unwrap();
+        match load(dir.path()) {
+            Ok(_) => Vec::new(),
+            Err(PackErrors(errors)) => errors
+                .into_iter()
+                .filter(|e| {
+                    e.location
+                        .key
+                        .as_ref()
+                        .is_some_and(|k| k.starts_with("documents."))
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn document_words_are_identifiers_with_english_names_never_shared() {
+        assert!(
+            schema_errors(
+                "[documents.policy]\ncolumns.time_limit = [\"Time limit\", \"Limit\"]\n\
+             headings.matrix = [\"Limit\"]\n"
+            )
+            .is_empty()
+        );
+        let cases = [
+            (
+                "headings.Mission = [\"Mission\"]",
+                "headings.Mission",
+                "not a canonical name",
+            ),
+            (
+                "headings.mission = []",
+                "headings.mission",
+                "a list of English names",
+            ),
+            (
+                "headings.mission = [\" \"]",
+                "headings.mission",
+                "a list of English names",
+            ),
+            (
+                "columns.due = [\"Due\"]\ncolumns.deadline = [\"DUE\"]",
+                "columns.due",
+                "also a name of column `deadline`",
+            ),
+        ];
+        for (words, key, why) in cases {
+            let errors = schema_errors(&format!("[documents.policy]\n{words}\n"));
+            assert_eq!(errors.len(), 1, "{words}: {errors:?}");
+            let e = &errors[0];
+            assert_eq!(
+                e.location.key.as_deref(),
+                Some(format!("documents.policy.{key}").as_str())
+            );
+            assert!(e.message.contains(why), "{words}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_pack_lists_the_words_its_criteria_read() {
+        let pack = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../standards/cx-ops"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let policy = &pack.schema.documents["escalation_policy"];
+        assert!(
+            policy.columns["time_limit"].contains(&"Escalate to leadership within".to_owned()),
+            "{policy:?}"
+        );
+        assert_eq!(pack.schema.documents["direction"].headings.len(), 4);
     }
 }

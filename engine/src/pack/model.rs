@@ -28,6 +28,9 @@ pub struct Pack {
     pub sha256: String,
     /// How scores map to statuses, and the certification rules.
     pub scoring: ScoringRules,
+    /// How long one evaluation may take (`[scoring] evaluator_timeout_seconds`),
+    /// when the pack says.
+    pub evaluator_timeout: Option<std::time::Duration>,
     /// The KPIs comparisons show as headline results (`[report] kpis`).
     pub headline_kpis: Vec<HeadlineKpi>,
     /// Sections, in order.
@@ -301,4 +304,51 @@ pub struct DocumentSchema {
     /// A folder of documents (one per review, say) rather than one file.
     #[serde(default)]
     pub folder: bool,
+    /// Headings the criteria read: canonical name -> English names (the
+    /// first is the one shown).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headings: BTreeMap<String, Vec<String>>,
+    /// Table columns the criteria read: canonical name -> English names.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, Vec<String>>,
+}
+
+impl DocumentSchema {
+    /// The canonical names of a group: `headings` or `columns`.
+    pub fn group(&self, group: WordGroup) -> &BTreeMap<String, Vec<String>> {
+        match group {
+            WordGroup::Headings => &self.headings,
+            WordGroup::Columns => &self.columns,
+        }
+    }
+}
+
+/// The two kinds of words of a document: headings and table columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WordGroup {
+    /// Headings of sections.
+    Headings,
+    /// Table columns.
+    Columns,
+}
+
+impl WordGroup {
+    /// Both groups.
+    pub const ALL: [WordGroup; 2] = [WordGroup::Headings, WordGroup::Columns];
+
+    /// The key in `evidence-schema.toml` and `evidence.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            WordGroup::Headings => "headings",
+            WordGroup::Columns => "columns",
+        }
+    }
+
+    /// The singular, for messages (`heading`, `column`).
+    pub fn singular(self) -> &'static str {
+        match self {
+            WordGroup::Headings => "heading",
+            WordGroup::Columns => "column",
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use cxaudit_plugin_sdk::params;
 use cxaudit_plugin_sdk::targets::{TARGET_POLICY, TargetPolicy};
 
-use super::model::{Method, Pack};
+use super::model::{Method, Pack, WordGroup};
 use super::{PackError, PackWarning};
 use crate::plugins::Registry;
 
@@ -63,7 +63,7 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
             }
         }
         for doc in &evaluator.manifest.documents {
-            if !pack.schema.documents.contains_key(&doc.kind) {
+            let Some(schema) = pack.schema.documents.get(&doc.kind) else {
                 errors.push(PackError {
                     location: c.evaluator_origin.clone(),
                     message: format!(
@@ -71,6 +71,27 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
                         doc.kind
                     ),
                 });
+                continue;
+            };
+            for (group, wanted) in [
+                (WordGroup::Headings, &doc.headings),
+                (WordGroup::Columns, &doc.columns),
+            ] {
+                for word in wanted
+                    .iter()
+                    .filter(|w| !schema.group(group).contains_key(*w))
+                {
+                    errors.push(PackError {
+                        location: c.evaluator_origin.clone(),
+                        message: format!(
+                            "evaluator `{plugin}/{name}` reads {} `{word}` of document `{}`, which the evidence schema does not list under `documents.{}.{}`",
+                            group.singular(),
+                            doc.kind,
+                            doc.kind,
+                            group.key()
+                        ),
+                    });
+                }
             }
         }
     }

@@ -51,29 +51,38 @@ fn is_library(path: &Path) -> bool {
     }
 }
 
+impl PluginSources {
+    /// The folders searched, in order, each with how deep it is walked.
+    fn roots(&self) -> Vec<(PathBuf, usize)> {
+        let mut roots: Vec<(PathBuf, usize)> =
+            self.dirs.iter().map(|d| (d.clone(), usize::MAX)).collect();
+        if self.use_env
+            && let Some(value) = std::env::var_os("CXAUDIT_PLUGIN_PATH")
+        {
+            let dirs = std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty());
+            roots.extend(dirs.map(|p| (p, usize::MAX)));
+        }
+        if self.use_exe_dir
+            && let Some(dir) = std::env::current_exe()
+                .ok()
+                .and_then(|e| e.parent().map(Path::to_path_buf))
+        {
+            roots.push((dir.clone(), 1));
+            roots.push((dir.join("plugins"), usize::MAX));
+        }
+        roots
+    }
+
+    /// The folders searched, in order (for messages).
+    pub fn folders(&self) -> Vec<PathBuf> {
+        self.roots().into_iter().map(|(dir, _)| dir).collect()
+    }
+}
+
 /// Every candidate library, in a stable order (by source, then by path).
 pub fn discover(sources: &PluginSources) -> Vec<PathBuf> {
-    let mut roots: Vec<(PathBuf, usize)> = sources
-        .dirs
-        .iter()
-        .map(|d| (d.clone(), usize::MAX))
-        .collect();
-    if sources.use_env
-        && let Some(value) = std::env::var_os("CXAUDIT_PLUGIN_PATH")
-    {
-        let dirs = std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty());
-        roots.extend(dirs.map(|p| (p, usize::MAX)));
-    }
-    if sources.use_exe_dir
-        && let Some(dir) = std::env::current_exe()
-            .ok()
-            .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
-        roots.push((dir.clone(), 1));
-        roots.push((dir.join("plugins"), usize::MAX));
-    }
     let mut found = Vec::new();
-    for (root, depth) in roots {
+    for (root, depth) in sources.roots() {
         let mut here: Vec<PathBuf> = WalkDir::new(&root)
             .max_depth(depth)
             .follow_links(true)

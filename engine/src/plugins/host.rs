@@ -14,7 +14,7 @@ use cxaudit_plugin_abi as abi;
 use cxaudit_plugin_sdk::export::{read_str_ref, str_ref, take_buffer};
 use cxaudit_plugin_sdk::{Evaluation, Request};
 
-use super::library::LoadedEvaluator;
+use super::library::EntryPoint;
 
 /// What the host can hand an evaluator.
 pub trait EvidenceAccess {
@@ -37,7 +37,7 @@ impl EvidenceAccess for crate::evidence::EvidenceStore {
 }
 
 /// Which evidence an evaluation opened.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Opened {
     /// Tables, by canonical name.
     pub tables: BTreeSet<String>,
@@ -58,11 +58,11 @@ impl HostState<'_> {
     }
 }
 
-/// Runs an evaluator through the C ABI. Whatever the plugin does short of
-/// crashing the process, the result is an `Evaluation` (failures become
-/// `error` results).
-pub fn call_evaluator(
-    evaluator: &LoadedEvaluator,
+/// Runs an evaluator loaded into this process through the C ABI. Whatever
+/// the plugin does short of crashing the process, the result is an
+/// `Evaluation` (failures become `error` results).
+pub(crate) fn call_evaluator(
+    entry: EntryPoint,
     request: &Request,
     access: &dyn EvidenceAccess,
 ) -> (Evaluation, Opened) {
@@ -97,8 +97,7 @@ pub fn call_evaluator(
     };
     // SAFETY: the evaluator came from a plugin that passed the handshake;
     // every pointer passed lives until the call returns.
-    let status =
-        unsafe { (evaluator.evaluate)(evaluator.context, str_ref(&request_json), &api, &mut out) };
+    let status = unsafe { (entry.evaluate)(entry.context, str_ref(&request_json), &api, &mut out) };
     // SAFETY: the plugin filled `out` per the ABI; we release it once.
     let bytes = unsafe { take_buffer(&mut out) };
     let evaluation = match status {

@@ -1,6 +1,10 @@
 //! Loading a plugin library: probe, handshake, descriptor. Libraries are
 //! never unloaded (their code may still be referenced by Arrow release
 //! callbacks), so each `Library` is leaked on purpose.
+//!
+//! Under process isolation the host never loads a library itself: the
+//! handshake runs in a child, which sends back the descriptor's text, and
+//! each evaluation loads the library again in its own child.
 
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
@@ -8,10 +12,11 @@ use std::path::{Path, PathBuf};
 use cxaudit_plugin_abi as abi;
 use cxaudit_plugin_sdk::Manifest;
 use cxaudit_plugin_sdk::export::read_str_ref;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::PluginError;
+use super::child::{ChildFailure, run_in_child};
 use super::discovery::{PluginSources, discover};
+use super::{Isolation, PluginError};
 use crate::hashing::sha256_file;
 
 /// An evaluator of a loaded plugin.
@@ -21,15 +26,23 @@ pub struct LoadedEvaluator {
     pub name: String,
     /// What it needs and produces.
     pub manifest: Manifest,
+    /// Where to call it in this process; `None` when the library was only
+    /// described by a child (process isolation).
+    pub(crate) entry: Option<EntryPoint>,
+}
+
+/// An evaluator's entry point in a library loaded into this process.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryPoint {
     pub(crate) context: *const c_void,
     pub(crate) evaluate: abi::EvaluateFn,
 }
 
 // SAFETY: the context points to immutable, 'static plugin state, and the
 // SDK's evaluate entry point may be called from any thread.
-unsafe impl Send for LoadedEvaluator {}
+unsafe impl Send for EntryPoint {}
 // SAFETY: as above.
-unsafe impl Sync for LoadedEvaluator {}
+unsafe impl Sync for EntryPoint {}
 
 /// A plugin that passed the handshake.
 #[derive(Debug, Clone, Serialize)]
@@ -76,20 +89,30 @@ pub struct RefusedPlugin {
     pub reason: String,
 }
 
-/// The plugins of a run.
+/// The plugins of a run (by default none, under the default isolation).
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     /// Plugins that passed the handshake, in discovery order.
     pub plugins: Vec<LoadedPlugin>,
     /// Libraries refused, with the reason.
     pub refused: Vec<RefusedPlugin>,
+    /// Where plugin code runs.
+    pub isolation: Isolation,
+    /// The folders searched, for messages when nothing was found.
+    pub searched: Vec<PathBuf>,
 }
 
 impl Registry {
-    /// Discovers and loads every plugin from `sources`. A library that fails
-    /// is refused with its reason; the others load.
-    pub fn load(sources: &PluginSources) -> Self {
-        let mut registry = Registry::default();
+    /// Discovers every plugin from `sources` and makes the handshake with
+    /// each, in a child process or in this one as `isolation` says. A
+    /// library that fails is refused with its reason; the others load.
+    pub fn load(sources: &PluginSources, isolation: Isolation) -> Self {
+        let mut registry = Registry {
+            plugins: Vec::new(),
+            refused: Vec::new(),
+            isolation,
+            searched: sources.folders(),
+        };
         let mut seen_files: Vec<(PathBuf, String)> = Vec::new();
         for path in discover(sources) {
             let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
@@ -107,7 +130,7 @@ impl Registry {
                 continue; // the same library reached twice (a link, a copy)
             }
             seen_files.push((canonical, sha.clone()));
-            match load_library(&path, sha) {
+            match handshake(&path, sha, isolation) {
                 Ok(plugin) => {
                     if let Some(first) = registry.plugins.iter().find(|p| p.name == plugin.name) {
                         let reason = format!(
@@ -120,10 +143,7 @@ impl Registry {
                         registry.plugins.push(plugin);
                     }
                 }
-                Err(e) => registry.refused.push(RefusedPlugin {
-                    path,
-                    reason: e.to_string(),
-                }),
+                Err(reason) => registry.refused.push(RefusedPlugin { path, reason }),
             }
         }
         registry
@@ -158,7 +178,79 @@ impl Registry {
     }
 }
 
-/// Loads one library: probe, version check, init, descriptors.
+/// The handshake with one library, in a child process (whose crash or
+/// output cannot reach the host) or in this one.
+fn handshake(path: &Path, sha256: String, isolation: Isolation) -> Result<LoadedPlugin, String> {
+    let limits = match isolation {
+        Isolation::None => return load_library(path, sha256).map_err(|e| e.to_string()),
+        Isolation::Process(limits) => limits,
+    };
+    let run = run_in_child(limits, || {
+        load_library(path, String::new()).map(|p| Description::of(&p))
+    });
+    match run.answer {
+        Ok(Ok(description)) => Ok(description.into_plugin(path, sha256)),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(failure) => Err(load_failure(&failure, run.output.last_line())),
+    }
+}
+
+fn load_failure(failure: &ChildFailure, last_line: Option<String>) -> String {
+    let mut reason = format!("loading it in a child process failed: the process {failure}");
+    if let Some(line) = last_line {
+        reason.push_str(&format!("; its last output: {line}"));
+    }
+    reason
+}
+
+/// What the handshake learns of a library, as a child sends it back.
+#[derive(Debug, Serialize, Deserialize)]
+struct Description {
+    name: String,
+    version: String,
+    abi_version: String,
+    sdk_version: String,
+    evaluators: Vec<(String, Manifest)>,
+}
+
+impl Description {
+    fn of(p: &LoadedPlugin) -> Self {
+        Description {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            abi_version: p.abi_version.clone(),
+            sdk_version: p.sdk_version.clone(),
+            evaluators: p
+                .evaluators
+                .iter()
+                .map(|e| (e.name.clone(), e.manifest.clone()))
+                .collect(),
+        }
+    }
+
+    fn into_plugin(self, path: &Path, sha256: String) -> LoadedPlugin {
+        LoadedPlugin {
+            name: self.name,
+            version: self.version,
+            abi_version: self.abi_version,
+            sdk_version: self.sdk_version,
+            sha256,
+            path: path.to_path_buf(),
+            evaluators: self
+                .evaluators
+                .into_iter()
+                .map(|(name, manifest)| LoadedEvaluator {
+                    name,
+                    manifest,
+                    entry: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Loads one library into this process: probe, version check, init,
+/// descriptors.
 pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginError> {
     let shown = path.display().to_string();
     let invalid = |reason: String| PluginError::Invalid {
@@ -250,8 +342,10 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
         evaluators.push(LoadedEvaluator {
             name: ev_name,
             manifest,
-            context: e.context,
-            evaluate: e.evaluate,
+            entry: Some(EntryPoint {
+                context: e.context,
+                evaluate: e.evaluate,
+            }),
         });
     }
     Ok(LoadedPlugin {

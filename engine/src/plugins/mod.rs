@@ -1,16 +1,53 @@
 //! Plugins: finding shared libraries, the version handshake, and calling
-//! evaluators through the C ABI.
+//! evaluators through the C ABI, in a child process (the default: plugins
+//! are untrusted code) or in the host process.
 
+mod child;
 mod discovery;
+mod dispatch;
 mod host;
 mod library;
 
+use std::time::Duration;
+
+pub use child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
 pub use discovery::{PluginSources, discover};
-pub use host::{EvidenceAccess, call_evaluator};
+pub use dispatch::Called;
+pub use host::{EvidenceAccess, Opened};
 pub use library::{LoadedEvaluator, LoadedPlugin, RefusedPlugin, Registry, load_library};
 
+/// How long one evaluation may take when neither the pack nor the command
+/// line says: a healthy evaluator takes seconds on a year of a large centre,
+/// so five minutes means it is stuck.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Address space a plugin child may add to what it inherits when the
+/// command line does not say: 8 GiB, the most a year of a 10-million-contact
+/// centre needs (see BENCHMARKS.md).
+pub const DEFAULT_MEMORY: u64 = 8 * 1024 * 1024 * 1024;
+
+/// Where plugin code runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Isolation {
+    /// In a child process for each handshake and each evaluation, within
+    /// limits: a crash, hang or exit costs one criterion (the default).
+    Process(ChildLimits),
+    /// In the host process, for trusted plugins and benchmarks: a crashing
+    /// plugin ends the run.
+    None,
+}
+
+impl Default for Isolation {
+    fn default() -> Self {
+        Isolation::Process(ChildLimits {
+            timeout: DEFAULT_TIMEOUT,
+            memory: Some(DEFAULT_MEMORY),
+        })
+    }
+}
+
 /// A plugin that could not be used.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum PluginError {
     /// Built against another ABI major version (or a newer minor).
     #[error(

@@ -1,8 +1,10 @@
 //! Reading the survey_design document: the answer scale and the questions.
 //!
 //! Rule for a balanced scale (documented in CX4's definitions):
-//! 1. the scale is the first section whose heading contains "scale" (with its
-//!    subsections); its labelled points are `N = label` items in its text
+//! 1. the scale is the section under the heading `scale` of the document's
+//!    words (the pack's English names, such as "Scale" or "Rating scale", or
+//!    the centre's own), with its subsections; its labelled points are
+//!    `N = label` items in its text
 //!    (separated by commas, semicolons, full stops or lines) and table rows
 //!    whose first cell is a whole number and second cell the label;
 //! 2. each label is classed neutral (neither, neutral, nor, average,
@@ -14,7 +16,13 @@
 //!    and, by point number, negatives, neutral and positives in one order
 //!    (the scale runs from one pole to the other).
 
-use cxaudit_plugin_sdk::markdown::{MarkdownDoc, Section};
+use cxaudit_plugin_sdk::markdown::Section;
+use cxaudit_plugin_sdk::vocabulary::ParsedDocument;
+
+/// The headings of a survey design (canonical names).
+pub const SCALE: &str = "scale";
+/// The heading of the questions (canonical name).
+pub const QUESTIONS: &str = "questions";
 
 const NEUTRAL: [&str; 5] = ["neither", "neutral", "nor ", "average", "undecided"];
 const NEGATIVE: [&str; 8] = [
@@ -140,24 +148,17 @@ fn scale_points(section: &Section) -> Vec<ScalePoint> {
 }
 
 /// Finds and judges the answer scale.
-pub fn judge_scale(doc: &MarkdownDoc, min_points: usize) -> ScaleFinding {
-    let Some(heading) = doc
-        .sections
-        .iter()
-        .find(|s| s.heading.to_lowercase().contains("scale"))
-        .map(|s| s.heading.clone())
-    else {
+pub fn judge_scale(doc: &ParsedDocument, min_points: usize) -> ScaleFinding {
+    let Some(section) = doc.section(SCALE) else {
         return ScaleFinding {
             heading: None,
             points: Vec::new(),
             balanced: false,
-            reason: "no section headed \"scale\"".into(),
+            reason: format!("no `{}` section", doc.heading_names(SCALE).label()),
         };
     };
-    let points = doc
-        .section_with_subsections(&heading)
-        .map(|s| scale_points(&s))
-        .unwrap_or_default();
+    let heading = section.heading.clone();
+    let points = scale_points(&section);
     let count = |p: Polarity| points.iter().filter(|x| x.polarity == p).count();
     let (neg, neu, pos, unc) = (
         count(Polarity::Negative),
@@ -209,15 +210,12 @@ pub fn judge_scale(doc: &MarkdownDoc, min_points: usize) -> ScaleFinding {
     }
 }
 
-/// The lines that hold questions: every line and table row of sections
-/// headed "question…", or, without such a section, every line with a `?`.
-pub fn question_lines(doc: &MarkdownDoc) -> Vec<String> {
-    let headed: Vec<&Section> = doc
-        .sections
-        .iter()
-        .filter(|s| s.heading.to_lowercase().contains("question"))
-        .collect();
-    if headed.is_empty() {
+/// The lines that hold questions: every line and table row of the section
+/// under the heading `questions` of the document's words, or, without such
+/// a section, every line with a `?`.
+pub fn question_lines(doc: &ParsedDocument) -> Vec<String> {
+    let Some(full) = doc.section(QUESTIONS) else {
+        let doc = &doc.markdown;
         let mut lines: Vec<String> = std::iter::once(doc.preamble.as_str())
             .chain(doc.sections.iter().map(|s| s.text.as_str()))
             .flat_map(str::lines)
@@ -230,16 +228,10 @@ pub fn question_lines(doc: &MarkdownDoc) -> Vec<String> {
         );
         lines.retain(|l| l.contains('?'));
         return lines;
-    }
-    let mut out = Vec::new();
-    for s in headed {
-        let full = doc
-            .section_with_subsections(&s.heading)
-            .unwrap_or_else(|| s.clone());
-        out.extend(full.text.lines().map(str::to_owned));
-        for t in &full.tables {
-            out.extend(t.rows.iter().map(|r| r.join(" | ")));
-        }
+    };
+    let mut out: Vec<String> = full.text.lines().map(str::to_owned).collect();
+    for t in &full.tables {
+        out.extend(t.rows.iter().map(|r| r.join(" | ")));
     }
     out
 }
@@ -260,7 +252,12 @@ pub fn find_question(lines: &[String], keywords: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cxaudit_plugin_sdk::markdown::parse;
+    use cxaudit_plugin_sdk::vocabulary::{DocumentVocabulary, EMPTY};
+
+    /// A survey design read with canonical names only.
+    fn parse(text: &str) -> Result<ParsedDocument, String> {
+        ParsedDocument::parse("survey.md", text, EMPTY.clone())
+    }
 
     #[test]
     fn balanced_five_point_scale() {
@@ -303,5 +300,22 @@ mod tests {
         let lines = question_lines(&d);
         assert_eq!(lines.len(), 1);
         assert!(find_question(&lines, &["overall".into()]).is_none());
+    }
+
+    #[test]
+    fn the_scale_and_questions_go_by_the_documents_words() {
+        // The pack's English name "Rating scale" and a centre's German
+        // headings find the sections; without words, neither is found.
+        let words = DocumentVocabulary::default()
+            .with_heading(SCALE, ["Scale", "Rating scale"])
+            .with_heading(QUESTIONS, ["Questions"])
+            .map_heading(QUESTIONS, "Fragen");
+        let text = "# Umfrage\n## Rating scale\n1 = Very dissatisfied, 2 = Dissatisfied, 3 = Neutral, 4 = Satisfied, 5 = Very satisfied.\n## Fragen\n1. Overall, how satisfied are you\n2. Was it resolved\n";
+        let d = ParsedDocument::parse("s.md", text, words).unwrap();
+        assert!(judge_scale(&d, 5).balanced);
+        assert_eq!(question_lines(&d).len(), 2);
+        let bare = parse(text).unwrap();
+        assert_eq!(judge_scale(&bare, 5).reason, "no `Scale` section");
+        assert!(question_lines(&bare).is_empty(), "no line has a `?`");
     }
 }

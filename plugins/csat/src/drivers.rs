@@ -4,12 +4,18 @@
 use std::collections::BTreeMap;
 
 use cxaudit_metrics::survey::{Correlation, key_drivers};
-use cxaudit_plugin_sdk::markdown;
+use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::common::{self, Invitation, Window, num, pct, score_from_checks};
+
+/// The headings and the column that state actions (canonical names): the
+/// review minutes' actions and the business plan's initiatives.
+const ACTIONS: &str = "actions";
+const INITIATIVES: &str = "initiatives";
+const ACTION: &str = "action";
 
 /// Evaluator `drivers`.
 pub struct Drivers;
@@ -67,8 +73,12 @@ impl Evaluator for Drivers {
                 .optional_column("dissatisfaction_reason", ColumnType::String)
                 .optional_column("attr_*", ColumnType::Integer),
         )
-        .optional_document("review_minutes")
-        .optional_document("business_plan")
+        .document_need(
+            DocumentNeed::optional("review_minutes")
+                .headings(&[ACTIONS])
+                .columns(&[ACTION]),
+        )
+        .document_need(DocumentNeed::optional("business_plan").headings(&[INITIATIVES]))
         .parameter(
             ParamSpec::string("method", "spearman")
                 .describe("correlation of each attr_* with csat: `spearman` or `pearson`"),
@@ -374,23 +384,31 @@ fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluati
     reasons
 }
 
-/// Text that states actions in a document: sections whose heading has an
-/// action keyword, and rows of tables with an action column.
-pub fn action_texts(doc: &markdown::MarkdownDoc, keywords: &[String]) -> Vec<String> {
+/// Text that states actions in a document: sections under an actions or
+/// initiatives heading (by the document's words) or whose heading has an
+/// action keyword, and rows of tables with an action column (idem).
+pub fn action_texts(doc: &ParsedDocument, keywords: &[String]) -> Vec<String> {
     let has_keyword = |s: &str| {
         let s = s.to_lowercase();
         keywords
             .iter()
             .any(|k| !k.trim().is_empty() && s.contains(&k.to_lowercase()))
     };
+    let headings = [doc.heading_names(ACTIONS), doc.heading_names(INITIATIVES)];
+    let action_column = doc.column_names(ACTION);
     let mut out = Vec::new();
-    for s in &doc.sections {
-        let action_section = has_keyword(&s.heading);
+    for s in &doc.markdown.sections {
+        let action_section =
+            headings.iter().any(|h| h.matches(&s.heading)) || has_keyword(&s.heading);
         if action_section {
             out.extend(s.text.lines().map(str::to_owned));
         }
         for t in &s.tables {
-            if action_section || t.header.iter().any(|h| has_keyword(h)) {
+            let action_table = t
+                .header
+                .iter()
+                .any(|h| action_column.matches(h) || has_keyword(h));
+            if action_section || action_table {
                 out.extend(t.rows.iter().map(|r| r.join(" | ")));
             }
         }
@@ -419,9 +437,9 @@ fn report_actions(
     }
     let mut texts: Vec<(String, Vec<String>)> = Vec::new();
     for d in &docs {
-        match markdown::parse(&d.text) {
+        match ParsedDocument::parse(&d.path, &d.text, d.vocabulary.clone()) {
             Ok(parsed) => texts.push((d.path.clone(), action_texts(&parsed, &p.action_keywords))),
-            Err(m) => e.observations.push(format!("{}: not read ({m}).", d.path)),
+            Err(m) => e.observations.push(format!("Not read: {m}.")),
         }
     }
     let top_n = p.top_n.max(1) as usize;

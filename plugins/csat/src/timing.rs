@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use cxaudit_metrics::stats::{median, percentile_nearest_rank_sorted};
-use cxaudit_plugin_sdk::markdown;
+use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::seconds_between;
 use serde::Deserialize;
@@ -76,7 +76,9 @@ impl Evaluator for TimingDesign {
                 .column("invited_at", ColumnType::Timestamp),
         )
         .table(common::contacts_need(true).column("ended_at", ColumnType::Timestamp))
-        .optional_document("survey_design")
+        .document_need(
+            DocumentNeed::optional("survey_design").headings(&[design::SCALE, design::QUESTIONS]),
+        )
         .parameter(
             ParamSpec::number("max_delay_hours", 24.0)
                 .min(0.0)
@@ -325,13 +327,13 @@ fn report_design(
     e.definitions.push(Definition::new(
         "balanced scale",
         &format!(
-            "The first section headed \"scale\" lists at least {} labelled points (`N = label` or a table of point and label); every label is classed neutral (neither, neutral, nor, average, undecided), negative (dissatisfied, unsatisfied, poor, bad, unhappy, terrible, disagree, negative) or positive (satisfied, good, excellent, happy, great, agree, positive); as many negative as positive labels, at most one neutral, running from one pole to the other.",
+            "The section headed `scale` (the pack's English names such as Scale or Rating scale, or the centre's own heading) lists at least {} labelled points (`N = label` or a table of point and label); every label is classed neutral (neither, neutral, nor, average, undecided), negative (dissatisfied, unsatisfied, poor, bad, unhappy, terrible, disagree, negative) or positive (satisfied, good, excellent, happy, great, agree, positive); as many negative as positive labels, at most one neutral, running from one pole to the other.",
             p.scale_points
         ),
     ));
     e.definitions.push(Definition::new(
         "question present",
-        "A line or table row of a section headed \"question…\" (without one: any line with `?`) containing one of the keywords.",
+        "A line or table row of the section headed `questions` (the pack's English names or the centre's own heading; without one: any line with `?`) containing one of the keywords.",
     ));
     let Ok(doc) = ctx.document("survey_design") else {
         for (id, what) in [
@@ -354,8 +356,7 @@ fn report_design(
         ));
         return Ok("no survey_design document".into());
     };
-    let parsed = markdown::parse(&doc.text)
-        .map_err(|m| EvalError::MissingEvidence(format!("{}: {m}", doc.path)))?;
+    let parsed = doc.parse()?;
     let scale = design::judge_scale(&parsed, p.scale_points.max(2) as usize);
     scale_check(&scale, &doc.path, e);
     let lines = design::question_lines(&parsed);

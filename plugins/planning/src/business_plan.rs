@@ -3,6 +3,7 @@
 //! KPIs that have targets.
 
 use chrono::NaiveDate;
+use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc, MdTable};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -15,17 +16,31 @@ pub struct BusinessPlan;
 /// Parameters of [`BusinessPlan`].
 #[derive(Debug, Deserialize)]
 pub struct PlanParams {
-    /// Headings that must be present with content.
+    /// Headings (canonical names of the evidence schema) that must be
+    /// present with content.
     pub required_sections: Vec<String>,
-    /// Heading of the initiatives table.
+    /// Heading (canonical name) of the initiatives table.
     pub initiatives_section: String,
-    /// Heading of the objectives.
+    /// Heading (canonical name) of the objectives.
     pub objectives_section: String,
     /// Smallest share of objectives that name a KPI with a target.
     pub min_objectives_linked_share: f64,
 }
 
 const DOC: &str = "business_plan";
+
+/// The initiatives table's columns (canonical names).
+const OWNER: &str = "owner";
+const DUE: &str = "due";
+
+/// The headings that must have content (canonical names).
+const SECTIONS: [&str; 5] = [
+    "objectives",
+    "demand_forecast",
+    "capacity_plan",
+    "budget",
+    "risks",
+];
 
 impl Evaluator for BusinessPlan {
     type Params = PlanParams;
@@ -40,28 +55,29 @@ impl Evaluator for BusinessPlan {
              capacity plan, budget and risks with real content; lists initiatives each with an \
              owner and a due date; and links its objectives to KPIs that have targets.",
         )
-        .document(DOC)
+        .document_need(
+            DocumentNeed::required(DOC)
+                .headings(&SECTIONS)
+                .headings(&["initiatives"])
+                .columns(&[OWNER, DUE]),
+        )
         .table(TableNeed::optional("kpi_targets").column("kpi", ColumnType::String))
         .parameter(
-            ParamSpec::list(
-                "required_sections",
-                serde_json::json!([
-                    "Objectives",
-                    "Demand forecast",
-                    "Capacity plan",
-                    "Budget",
-                    "Risks"
-                ]),
-            )
-            .describe("headings that must be present, each with text or a table under it"),
+            ParamSpec::list("required_sections", serde_json::json!(SECTIONS)).describe(
+                "headings (canonical names of the evidence schema) that must be present, each \
+                 with text or a table under it",
+            ),
         )
         .parameter(
-            ParamSpec::string("initiatives_section", "Initiatives")
-                .describe("heading of the initiatives table (columns Owner and Due)"),
+            ParamSpec::string("initiatives_section", "initiatives").describe(
+                "heading (canonical name) of the initiatives table (columns owner and due)",
+            ),
         )
         .parameter(
-            ParamSpec::string("objectives_section", "Objectives")
-                .describe("heading whose items (lines, list items, table rows) are the objectives"),
+            ParamSpec::string("objectives_section", "objectives").describe(
+                "heading (canonical name) whose items (lines, list items, table rows) are the \
+                 objectives",
+            ),
         )
         .parameter(
             ParamSpec::number("min_objectives_linked_share", 0.5)
@@ -89,19 +105,18 @@ impl Evaluator for BusinessPlan {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &PlanParams) -> Result<Evaluation, EvalError> {
-        let doc = ctx.document(DOC)?;
-        let md = common::parse_document(&doc)?;
+        let doc = ctx.document(DOC)?.parse()?;
         let period = common::period_dates(ctx)?;
         let targets = target_kpis(ctx)?;
 
-        let coverage = Coverage::read(&md);
-        let sections = common::section_checks(&md, &p.required_sections);
-        let initiatives = Initiatives::read(&md, &p.initiatives_section);
-        let objectives = Objectives::read(&md, &p.objectives_section, targets.as_deref());
+        let coverage = Coverage::read(&doc.markdown);
+        let sections = common::section_checks(&doc, &p.required_sections);
+        let initiatives = Initiatives::read(&doc, &p.initiatives_section);
+        let objectives = Objectives::read(&doc, &p.objectives_section, targets.as_deref());
 
         let mut checks = vec![coverage.check(period)];
         checks.extend(sections.iter().map(|(_, _, c)| c.clone()));
-        checks.push(initiatives.check(&p.initiatives_section));
+        checks.push(initiatives.check());
         checks.push(objectives.check(p.min_objectives_linked_share, targets.is_some()));
         let mut e = Evaluation::from_checks(checks);
 
@@ -136,7 +151,7 @@ impl Evaluator for BusinessPlan {
                 "objectives naming a KPI with a target / objectives",
             ),
         ];
-        e.definitions = definitions(p);
+        e.definitions = definitions(&initiatives.heading, &objectives.heading);
         if targets.is_none() {
             e.observations.push(
                 "No kpi_targets table in the evidence: no objective can be linked to a KPI target."
@@ -166,7 +181,9 @@ fn target_kpis(ctx: &Context<'_>) -> Result<Option<Vec<String>>, EvalError> {
     Ok(Some(kpis))
 }
 
-fn definitions(p: &PlanParams) -> Vec<Definition> {
+/// What the plan's checks mean; `initiatives` and `objectives` are the
+/// headings as shown.
+fn definitions(initiatives: &str, objectives: &str) -> Vec<Definition> {
     vec![
         Definition::new(
             "Period coverage",
@@ -175,15 +192,13 @@ fn definitions(p: &PlanParams) -> Vec<Definition> {
         Definition::new(
             "Complete initiative",
             &format!(
-                "A row of the `{}` table with a named Owner (not empty, TBD or -) and a Due cell holding a YYYY-MM-DD date.",
-                p.initiatives_section
+                "A row of the `{initiatives}` table with a named Owner (not empty, TBD or -) and a Due cell holding a YYYY-MM-DD date.",
             ),
         ),
         Definition::new(
             "Linked objective",
             &format!(
-                "An item (line, list item or table row) of `{}` naming a KPI that has a row in kpi_targets, by key, key with spaces or a common name (e.g. `CSAT` for csat_top2).",
-                p.objectives_section
+                "An item (line, list item or table row) of `{objectives}` naming a KPI that has a row in kpi_targets, by key, key with spaces or a common name (e.g. `CSAT` for csat_top2).",
             ),
         ),
     ]
@@ -249,31 +264,36 @@ struct Initiative {
 
 /// The initiatives table.
 struct Initiatives {
+    /// The initiatives heading as shown.
+    heading: String,
     found_table: bool,
     rows: Vec<Initiative>,
 }
 
 impl Initiatives {
-    fn read(md: &MarkdownDoc, heading: &str) -> Self {
-        let section = md.section_with_subsections(heading);
+    fn read(doc: &ParsedDocument, heading: &str) -> Self {
+        let label = doc.heading_names(heading).label().to_owned();
+        let section = doc.section(heading);
         let table = section.as_ref().and_then(|s| {
             s.tables
                 .iter()
-                .find(|t| common::first_column(t, &["Owner"]).is_some())
+                .find(|t| doc.column(t, OWNER).is_some())
                 .or_else(|| s.tables.first())
         });
         let Some(table) = table else {
             return Initiatives {
+                heading: label,
                 found_table: false,
                 rows: Vec::new(),
             };
         };
         Initiatives {
+            heading: label,
             found_table: true,
             rows: table
                 .rows
                 .iter()
-                .map(|r| read_initiative(table, r))
+                .map(|r| read_initiative(doc, table, r))
                 .collect(),
         }
     }
@@ -306,9 +326,9 @@ impl Initiatives {
             .collect()
     }
 
-    fn check(&self, heading: &str) -> Check {
+    fn check(&self) -> Check {
         let (measured, passed) = if !self.found_table {
-            (format!("no `{heading}` table"), false)
+            (format!("no `{}` table", self.heading), false)
         } else if self.rows.is_empty() {
             ("table has no rows".to_owned(), false)
         } else {
@@ -360,33 +380,36 @@ impl Initiatives {
     }
 }
 
-fn read_initiative(table: &MdTable, row: &[String]) -> Initiative {
+fn read_initiative(doc: &ParsedDocument, table: &MdTable, row: &[String]) -> Initiative {
     let name = row
         .first()
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "(unnamed)".to_owned());
-    let owner = table
-        .cell(row, "Owner")
+    let owner = doc
+        .cell(table, row, OWNER)
         .filter(|c| common::is_named(Some(c)))
         .map(str::to_owned);
-    let due_column = common::first_column(table, &["Due", "Due date", "Deadline", "Due on"]);
-    let due = due_column
-        .and_then(|c| table.cell(row, c))
+    let due = doc
+        .cell(table, row, DUE)
         .and_then(|c| markdown::find_dates(c).into_iter().next());
     Initiative { name, owner, due }
 }
 
 /// The objectives and the KPIs each names.
 struct Objectives {
+    /// The objectives heading as shown.
+    heading: String,
     found_section: bool,
     items: Vec<(String, Vec<String>)>,
 }
 
 impl Objectives {
-    fn read(md: &MarkdownDoc, heading: &str, targets: Option<&[String]>) -> Self {
-        let Some(section) = md.section_with_subsections(heading) else {
+    fn read(doc: &ParsedDocument, heading: &str, targets: Option<&[String]>) -> Self {
+        let label = doc.heading_names(heading).label().to_owned();
+        let Some(section) = doc.section(heading) else {
             return Objectives {
+                heading: label,
                 found_section: false,
                 items: Vec::new(),
             };
@@ -414,6 +437,7 @@ impl Objectives {
             })
             .collect();
         Objectives {
+            heading: label,
             found_section: true,
             items,
         }
@@ -491,7 +515,7 @@ fn actions(
         out.push(Action::new(
             format!(
                 "List the plan's initiatives in a `{}` table with columns Initiative, Owner, Due.",
-                p.initiatives_section
+                initiatives.heading
             ),
             Effort::Low,
             OwnerRole::Process,

@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use cxaudit_kpis::Kpi;
-use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc, MdTable, Section};
+use cxaudit_plugin_sdk::markdown::{self, Section};
 use cxaudit_plugin_sdk::prelude::*;
 
 pub use cxaudit_kpis::evaluator::{
@@ -15,11 +15,6 @@ pub use cxaudit_kpis::evaluator::{
 /// First day of the month of `date`.
 pub fn month_start(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
-}
-
-/// Parses a document's Markdown; bad front matter is unusable evidence.
-pub fn parse_document(doc: &Document) -> Result<MarkdownDoc, EvalError> {
-    markdown::parse(&doc.text).map_err(|e| EvalError::MissingEvidence(format!("{}: {e}", doc.path)))
 }
 
 /// What a required heading looks like in a document.
@@ -58,9 +53,10 @@ impl SectionState {
     }
 }
 
-/// The state of a required section (subsections fold into it).
-pub fn section_state(doc: &MarkdownDoc, heading: &str) -> SectionState {
-    match doc.section_with_subsections(heading) {
+/// The state of a required section (subsections fold into it), found by
+/// canonical name with the document's words.
+pub fn section_state(doc: &ParsedDocument, heading: &str) -> SectionState {
+    match doc.section(heading) {
         None => SectionState::Missing,
         Some(s) if !s.has_content() => SectionState::Empty(s.line),
         Some(s) => SectionState::Present {
@@ -71,23 +67,27 @@ pub fn section_state(doc: &MarkdownDoc, heading: &str) -> SectionState {
     }
 }
 
-/// One check per required section: present with content.
+/// One check per required section (canonical names, or headings the
+/// vocabulary knows): present with content. The first item is the heading
+/// as shown (the centre's name, else the English one).
 pub fn section_checks(
-    doc: &MarkdownDoc,
+    doc: &ParsedDocument,
     headings: &[String],
 ) -> Vec<(String, SectionState, Check)> {
     headings
         .iter()
         .map(|h| {
+            let names = doc.heading_names(h);
+            let label = names.label().to_owned();
             let state = section_state(doc, h);
             let check = Check::new(
-                &format!("section_{}", slug(h)),
-                &format!("Section `{h}` present with content"),
+                &format!("section_{}", slug(names.canonical())),
+                &format!("Section `{label}` present with content"),
                 state.describe(),
                 "present with text or a table",
                 state.has_content(),
             );
-            (h.clone(), state, check)
+            (label, state, check)
         })
         .collect()
 }
@@ -119,24 +119,6 @@ pub fn section_dates(section: &Section) -> Vec<NaiveDate> {
     dates.sort();
     dates.dedup();
     dates
-}
-
-/// A table of a document that has every one of `columns` (case-insensitive).
-pub fn find_table<'a>(
-    tables: impl Iterator<Item = &'a MdTable>,
-    columns: &[&str],
-) -> Option<&'a MdTable> {
-    tables
-        .into_iter()
-        .find(|t| columns.iter().all(|c| t.column(c).is_some()))
-}
-
-/// The first header of `candidates` a table has.
-pub fn first_column<'a>(table: &MdTable, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .copied()
-        .find(|c| table.column(c).is_some())
 }
 
 /// Whether a cell names someone (not empty, not a placeholder).

@@ -2,6 +2,7 @@
 //! approved within the approval window, and was briefed to staff.
 
 use chrono::{Months, NaiveDate};
+use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::markdown::MarkdownDoc;
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -14,15 +15,19 @@ pub struct DirectionStatement;
 /// Parameters of [`DirectionStatement`].
 #[derive(Debug, Deserialize)]
 pub struct DirectionParams {
-    /// Headings that must be present with content.
+    /// Headings (canonical names of the evidence schema) that must be
+    /// present with content.
     pub required_sections: Vec<String>,
     /// The approval must be at most this many months before the as-of date.
     pub approval_max_age_months: u32,
-    /// Heading of the section that records staff briefings.
+    /// Heading (canonical name) of the section that records staff briefings.
     pub briefing_section: String,
 }
 
 const DOC: &str = "direction";
+
+/// The headings of a direction statement (canonical names).
+const SECTIONS: [&str; 4] = ["mission", "customer_promise", "values", "staff_briefing"];
 
 impl Evaluator for DirectionStatement {
     type Params = DirectionParams;
@@ -36,13 +41,12 @@ impl Evaluator for DirectionStatement {
             "The direction statement holds every required section with real content, names its \
              approver, was approved within the approval window, and records a staff briefing.",
         )
-        .document(DOC)
+        .document_need(DocumentNeed::required(DOC).headings(&SECTIONS))
         .parameter(
-            ParamSpec::list(
-                "required_sections",
-                serde_json::json!(["Mission", "Customer promise", "Values", "Staff briefing"]),
-            )
-            .describe("headings that must be present, each with text or a table under it"),
+            ParamSpec::list("required_sections", serde_json::json!(SECTIONS)).describe(
+                "headings (canonical names of the evidence schema) that must be present, each \
+                 with text or a table under it",
+            ),
         )
         .parameter(
             ParamSpec::integer("approval_max_age_months", 12)
@@ -51,8 +55,9 @@ impl Evaluator for DirectionStatement {
                 .describe("approval no older than this many months at the as-of date"),
         )
         .parameter(
-            ParamSpec::string("briefing_section", "Staff briefing")
-                .describe("heading under which staff briefings are recorded with their dates"),
+            ParamSpec::string("briefing_section", "staff_briefing").describe(
+                "heading (canonical name) under which staff briefings are recorded with their dates",
+            ),
         )
         .measurement(
             "sections_with_content",
@@ -72,21 +77,26 @@ impl Evaluator for DirectionStatement {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &DirectionParams) -> Result<Evaluation, EvalError> {
-        let doc = ctx.document(DOC)?;
-        let md = common::parse_document(&doc)?;
+        let doc = ctx.document(DOC)?.parse()?;
         let (start, end) = common::period_dates(ctx)?;
         let as_of = common::as_of_date(ctx)?;
         let window_start = as_of
             .checked_sub_months(Months::new(p.approval_max_age_months))
             .unwrap_or(NaiveDate::MIN);
-        let approval = Approval::read(&md, window_start, as_of);
-        let briefing = Briefing::read(&md, &p.briefing_section, (start, end), approval.date, as_of);
-        let sections = common::section_checks(&md, &p.required_sections);
+        let approval = Approval::read(&doc.markdown, window_start, as_of);
+        let briefing = Briefing::read(
+            &doc,
+            &p.briefing_section,
+            (start, end),
+            approval.date,
+            as_of,
+        );
+        let sections = common::section_checks(&doc, &p.required_sections);
 
         let mut checks: Vec<Check> = sections.iter().map(|(_, _, c)| c.clone()).collect();
         checks.push(approval.approver_check());
         checks.push(approval.date_check(p.approval_max_age_months, window_start, as_of));
-        checks.push(briefing.check(&p.briefing_section));
+        checks.push(briefing.check());
         let mut e = Evaluation::from_checks(checks);
 
         let with_content = common::sections_with_content(&sections);
@@ -134,7 +144,7 @@ impl Evaluator for DirectionStatement {
                 "Staff briefing",
                 &format!(
                     "A YYYY-MM-DD date in the `{}` section (text or table) inside the period {start} to {end}, or between the approval date and the as-of date.",
-                    p.briefing_section
+                    briefing.heading
                 ),
             ),
         ];
@@ -190,6 +200,8 @@ impl Approval {
 
 /// Briefing dates found in the briefing section.
 struct Briefing {
+    /// The briefing heading as shown.
+    heading: String,
     found_section: bool,
     all: Vec<NaiveDate>,
     in_window: Vec<NaiveDate>,
@@ -197,14 +209,16 @@ struct Briefing {
 
 impl Briefing {
     fn read(
-        md: &MarkdownDoc,
+        doc: &ParsedDocument,
         heading: &str,
         period: (NaiveDate, NaiveDate),
         approved_on: Option<NaiveDate>,
         as_of: NaiveDate,
     ) -> Self {
-        let Some(section) = md.section_with_subsections(heading) else {
+        let label = doc.heading_names(heading).label().to_owned();
+        let Some(section) = doc.section(heading) else {
             return Briefing {
+                heading: label,
                 found_section: false,
                 all: Vec::new(),
                 in_window: Vec::new(),
@@ -221,15 +235,16 @@ impl Briefing {
             })
             .collect();
         Briefing {
+            heading: label,
             found_section: true,
             all,
             in_window,
         }
     }
 
-    fn check(&self, heading: &str) -> Check {
+    fn check(&self) -> Check {
         let measured = if !self.found_section {
-            format!("no `{heading}` section")
+            format!("no `{}` section", self.heading)
         } else if self.all.is_empty() {
             "no dated briefing".to_owned()
         } else {
@@ -339,7 +354,7 @@ fn actions(
     if briefing.in_window.is_empty() {
         out.push(Action::new(format!(
                 "Brief all staff on the direction statement and record each briefing with its date and attendance under `{}`.",
-                p.briefing_section
+                briefing.heading
             ), Effort::Low, OwnerRole::People));
     }
     out

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use cxaudit_plugin_sdk::markdown::MarkdownDoc;
+use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 use serde::Deserialize;
@@ -27,6 +27,9 @@ pub struct EscalationParams {
 }
 
 const POLICY: &str = "escalation_policy";
+/// The policy table's columns (canonical names).
+const SEVERITY: &str = "severity";
+const TIME_LIMIT: &str = "time_limit";
 
 impl Evaluator for Escalation {
     type Params = EscalationParams;
@@ -39,7 +42,7 @@ impl Evaluator for Escalation {
         Manifest::new(
             "Incidents of the judged severities detected in the period are escalated to \
              leadership within the time limit the escalation policy sets for their severity \
-             (policy table with columns Severity and Time limit).",
+             (policy table with the columns severity and time_limit of the evidence schema).",
         )
         .table(
             TableNeed::required("incidents")
@@ -48,7 +51,7 @@ impl Evaluator for Escalation {
                 .column("detected_at", ColumnType::Timestamp)
                 .column("escalated_at", ColumnType::Timestamp),
         )
-        .document(POLICY)
+        .document_need(DocumentNeed::required(POLICY).columns(&[SEVERITY, TIME_LIMIT]))
         .parameter(
             ParamSpec::list("severities", serde_json::json!(["critical"]))
                 .describe("severities whose escalation is judged"),
@@ -75,9 +78,13 @@ impl Evaluator for Escalation {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &EscalationParams) -> Result<Evaluation, EvalError> {
-        let doc = ctx.document(POLICY)?;
-        let md = common::parse_document(&doc)?;
-        let limits = policy_limits(&md);
+        let doc = ctx.document(POLICY)?.parse()?;
+        let limits = policy_limits(&doc);
+        let columns = format!(
+            "{} / {}",
+            doc.column_names(SEVERITY).label(),
+            doc.column_names(TIME_LIMIT).label()
+        );
         let tz = common::time_zone(ctx)?;
         let period = common::period_dates(ctx)?;
         let table = ctx.table("incidents")?;
@@ -91,26 +98,27 @@ impl Evaluator for Escalation {
             )));
         }
         let judged = judge(&read.incidents, &limits);
-        Ok(evaluation(&judged, &limits, &read, p, &doc.path, tz))
+        Ok(evaluation(
+            &judged,
+            &limits,
+            &read,
+            p,
+            (&doc.path, &columns),
+            tz,
+        ))
     }
 }
 
-/// Time limit in seconds per lower-case severity, from the policy table.
-pub fn policy_limits(md: &MarkdownDoc) -> BTreeMap<String, f64> {
+/// Time limit in seconds per severity (as [`severity_key`]), from every
+/// table of the policy with a severity and a time-limit column (found by
+/// the document's words); the first row of a severity counts.
+pub fn policy_limits(doc: &ParsedDocument) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
-    for table in md.tables() {
-        let Some(limit_col) =
-            common::first_column(table, &["Time limit", "Limit", "Escalate within"])
-        else {
-            continue;
-        };
-        if table.column("Severity").is_none() {
-            continue;
-        }
+    for table in doc.tables_with(&[SEVERITY, TIME_LIMIT]) {
         for row in &table.rows {
-            let severity = table.cell(row, "Severity").map(|s| s.to_ascii_lowercase());
-            let limit = table
-                .cell(row, limit_col)
+            let severity = doc.cell(table, row, SEVERITY).map(severity_key);
+            let limit = doc
+                .cell(table, row, TIME_LIMIT)
                 .and_then(common::parse_duration_seconds);
             if let (Some(s), Some(l)) = (severity, limit) {
                 out.entry(s).or_insert(l);
@@ -118,6 +126,11 @@ pub fn policy_limits(md: &MarkdownDoc) -> BTreeMap<String, f64> {
         }
     }
     out
+}
+
+/// A severity as compared: trimmed, lower-case (Unicode).
+fn severity_key(severity: &str) -> String {
+    severity.trim().to_lowercase()
 }
 
 /// One incident of a judged severity.
@@ -142,10 +155,7 @@ fn read_incidents(
     period: (NaiveDate, NaiveDate),
     tz: Tz,
 ) -> Result<ReadIncidents, EvalError> {
-    let wanted: Vec<String> = severities
-        .iter()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .collect();
+    let wanted: Vec<String> = severities.iter().map(|s| severity_key(s)).collect();
     let mut out = ReadIncidents {
         incidents: Vec::new(),
         no_detection_time: 0,
@@ -156,7 +166,7 @@ fn read_incidents(
         .zip(table.timestamps_ms("detected_at")?)
         .zip(table.timestamps_ms("escalated_at")?);
     for (i, (((id, severity), detected), escalated)) in rows.enumerate() {
-        let severity = severity.unwrap_or("").trim().to_ascii_lowercase();
+        let severity = severity_key(severity.unwrap_or(""));
         if !wanted.contains(&severity) {
             continue;
         }
@@ -211,7 +221,7 @@ fn evaluation(
     limits: &BTreeMap<String, f64>,
     read: &ReadIncidents,
     p: &EscalationParams,
-    policy_path: &str,
+    (policy_path, columns): (&str, &str),
     tz: Tz,
 ) -> Evaluation {
     let total = judged.len();
@@ -221,7 +231,7 @@ fn evaluation(
     let missing_limits: Vec<String> = p
         .severities
         .iter()
-        .map(|s| s.trim().to_ascii_lowercase())
+        .map(|s| severity_key(s))
         .filter(|s| !limits.contains_key(s))
         .collect();
 
@@ -233,7 +243,7 @@ fn evaluation(
         } else {
             format!("no limit for {}", missing_limits.join(", "))
         },
-        "a Severity / Time limit row for each",
+        format!("a {columns} row for each"),
         missing_limits.is_empty(),
     );
     let share_check = Check::new(
@@ -317,7 +327,7 @@ fn evaluation(
     e.drilldowns.push(late_drilldown(&late, tz));
     e.charts.push(delay_chart(judged));
     if !late.is_empty() || !missing_limits.is_empty() {
-        e.actions = actions(&late, &missing_limits);
+        e.actions = actions(&late, &missing_limits, columns);
     }
     e
 }
@@ -326,7 +336,7 @@ fn limits_label(limits: &BTreeMap<String, f64>, severities: &[String]) -> String
     let parts: Vec<String> = severities
         .iter()
         .filter_map(|s| {
-            let key = s.trim().to_ascii_lowercase();
+            let key = severity_key(s);
             limits
                 .get(&key)
                 .map(|l| format!("{key} {}", common::duration_label(*l)))
@@ -407,11 +417,11 @@ fn delay_chart(judged: &[Judged<'_>]) -> Chart {
     }
 }
 
-fn actions(late: &[&Judged<'_>], missing_limits: &[String]) -> Vec<Action> {
+fn actions(late: &[&Judged<'_>], missing_limits: &[String], columns: &str) -> Vec<Action> {
     let mut out = Vec::new();
     if !missing_limits.is_empty() {
         out.push(Action::new(format!(
-                "Set an escalation time limit for severity {} in the escalation policy (Severity / Time limit table).",
+                "Set an escalation time limit for severity {} in the escalation policy ({columns} table).",
                 missing_limits.join(", ")
             ), Effort::Low, OwnerRole::Process));
     }

@@ -41,3 +41,6 @@ export_plugin!(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod vocabulary_tests;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::markdown::{self, MarkdownDoc};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -23,6 +24,9 @@ pub struct ReviewParams {
     pub accept_next_review: bool,
 }
 
+/// The actions table's columns (canonical names): KPI, action, owner.
+const ACTION_COLUMNS: [&str; 3] = ["kpi", "action", "owner"];
+
 const MINUTES: &str = "review_minutes";
 
 impl Evaluator for PerformanceReviews {
@@ -38,7 +42,7 @@ impl Evaluator for PerformanceReviews {
              the data shows off target in a month has an action with an owner in that month's \
              or the next review's minutes (Actions table: KPI, Action, Owner).",
         )
-        .optional_document(MINUTES)
+        .document_need(DocumentNeed::optional(MINUTES).columns(&ACTION_COLUMNS))
         .table(kpi_data::targets_need(true));
         for need in kpi_data::kpi_table_needs(&[]) {
             m = m.table(need);
@@ -96,14 +100,14 @@ struct Review {
 fn read_reviews(docs: &[Document]) -> Result<Vec<Review>, EvalError> {
     let mut out = Vec::new();
     for doc in docs {
-        let md = common::parse_document(doc)?;
-        let Some(month) = review_month(&md, &doc.path) else {
+        let doc = doc.parse()?;
+        let Some(month) = review_month(&doc.markdown, &doc.path) else {
             continue;
         };
         out.push(Review {
-            path: doc.path.clone(),
+            actions: action_rows(&doc),
+            path: doc.path,
             month,
-            actions: action_rows(&md),
         });
     }
     out.sort_by(|a, b| a.month.cmp(&b.month).then(a.path.cmp(&b.path)));
@@ -146,17 +150,15 @@ fn month_in_name(path: &str) -> Option<NaiveDate> {
     })
 }
 
-/// Rows of every table with KPI, Action and Owner columns.
-fn action_rows(md: &MarkdownDoc) -> Vec<(String, String, String)> {
+/// Rows of every table with the kpi, action and owner columns (found by
+/// the minutes' words): (KPI, action, owner).
+fn action_rows(doc: &ParsedDocument) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    for t in md.tables().filter(|t| {
-        ["KPI", "Action", "Owner"]
-            .iter()
-            .all(|c| t.column(c).is_some())
-    }) {
+    for t in doc.tables_with(&ACTION_COLUMNS) {
         for row in &t.rows {
-            let cell = |c: &str| t.cell(row, c).unwrap_or("").to_owned();
-            out.push((cell("KPI"), cell("Action"), cell("Owner")));
+            let cell = |c: &str| doc.cell(t, row, c).unwrap_or("").to_owned();
+            let [kpi, action, owner] = ACTION_COLUMNS.map(cell);
+            out.push((kpi, action, owner));
         }
     }
     out

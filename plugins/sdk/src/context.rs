@@ -2,14 +2,38 @@
 
 use crate::model::{Period, Request};
 use crate::table::Table;
+use crate::vocabulary::{self, DocumentVocabulary, ParsedDocument};
 
-/// A document: its path relative to the evidence folder and its text.
+/// A document: its path relative to the evidence folder, its text, and the
+/// words of its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     /// Path relative to the evidence folder, `/`-separated.
     pub path: String,
     /// UTF-8 text.
     pub text: String,
+    /// The headings and columns of its kind, with the centre's names (set
+    /// by [`Context::documents`] from the request; hosts leave it empty).
+    pub vocabulary: DocumentVocabulary,
+}
+
+impl Document {
+    /// A document with no vocabulary of its own yet.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        Document {
+            path: path.into(),
+            text: text.into(),
+            vocabulary: DocumentVocabulary::default(),
+        }
+    }
+
+    /// The document parsed as Markdown, its sections and columns found by
+    /// canonical name; malformed front matter is unusable evidence naming
+    /// the file.
+    pub fn parse(&self) -> Result<ParsedDocument, EvalError> {
+        ParsedDocument::parse(&self.path, &self.text, self.vocabulary.clone())
+            .map_err(EvalError::MissingEvidence)
+    }
 }
 
 /// Why an evaluation could not produce a judgement.
@@ -85,21 +109,38 @@ impl<'a> Context<'a> {
         self.host.table(name).ok()
     }
 
-    /// The documents of a kind; `MissingEvidence` when the kind is absent.
+    /// The words of a document kind: its headings and columns with the
+    /// pack's English names and the centre's own (empty when the host sends
+    /// none: then canonical names only match).
+    pub fn vocabulary(&self, kind: &str) -> &DocumentVocabulary {
+        self.request
+            .vocabulary
+            .get(kind)
+            .unwrap_or(&vocabulary::EMPTY)
+    }
+
+    /// The documents of a kind, each with the kind's words;
+    /// `MissingEvidence` when the kind is absent.
     pub fn documents(&self, kind: &str) -> Result<Vec<Document>, EvalError> {
         match self
             .host
             .documents(kind)
             .map_err(EvalError::MissingEvidence)?
         {
-            Some(docs) => Ok(docs),
+            Some(mut docs) => {
+                for doc in &mut docs {
+                    doc.vocabulary = self.vocabulary(kind).clone();
+                }
+                Ok(docs)
+            }
             None => Err(EvalError::MissingEvidence(format!(
                 "no `{kind}` document in the evidence"
             ))),
         }
     }
 
-    /// The single document of a kind (the first by path).
+    /// The single document of a kind (the first by path), with its kind's
+    /// words: `ctx.document("direction")?.parse()?.section("mission")`.
     pub fn document(&self, kind: &str) -> Result<Document, EvalError> {
         self.documents(kind)?.into_iter().next().ok_or_else(|| {
             EvalError::MissingEvidence(format!("the `{kind}` folder holds no document"))

@@ -338,10 +338,7 @@ impl Host for FfiHost<'_> {
             let (path, text) = unsafe { (read_str_ref(doc.path), read_str_ref(doc.text)) };
             let path = path.map_err(|e| format!("document path is not UTF-8: {e}"))?;
             let text = text.map_err(|e| format!("document `{path}` is not UTF-8: {e}"))?;
-            docs.push(Document {
-                path: path.to_owned(),
-                text: text.to_owned(),
-            });
+            docs.push(Document::new(path, text));
         }
         Ok(Some(docs))
     }

@@ -48,11 +48,13 @@ pub mod params;
 pub mod table;
 pub mod targets;
 pub mod testing;
+pub mod vocabulary;
 
 pub use context::{Context, Document, EvalError, Host};
 pub use cxaudit_plugin_abi as abi;
 pub use model::*;
 pub use table::Table;
+pub use vocabulary::{DocumentVocabulary, ParsedDocument};
 
 /// The SDK's version, recorded in every plugin descriptor.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -81,5 +83,6 @@ pub mod prelude {
     pub use crate::model::*;
     pub use crate::table::Table;
     pub use crate::targets::TargetPolicy;
+    pub use crate::vocabulary::{DocumentVocabulary, ParsedDocument};
     pub use crate::{Evaluator, export_plugin, testing};
 }

@@ -15,6 +15,8 @@
 use chrono::NaiveDate;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::vocabulary::same_name;
+
 /// A table in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MdTable {
@@ -25,11 +27,12 @@ pub struct MdTable {
 }
 
 impl MdTable {
-    /// Index of a column by header (case-insensitive, trimmed).
+    /// Index of a column by header, compared as
+    /// [`vocabulary::same_name`](crate::vocabulary::same_name) does (Unicode
+    /// case-insensitive, trimmed). To find a column by canonical name with
+    /// its kind's words, use [`ParsedDocument`](crate::vocabulary::ParsedDocument).
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.header
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
+        self.header.iter().position(|h| same_name(h, name))
     }
 
     /// The cell of `row` under header `name`, trimmed; `None` when absent or empty.
@@ -74,11 +77,12 @@ pub struct MarkdownDoc {
 }
 
 impl MarkdownDoc {
-    /// The first section whose heading matches (case-insensitive, trimmed).
+    /// The first section whose heading matches (compared as
+    /// [`vocabulary::same_name`](crate::vocabulary::same_name) does).
     pub fn section(&self, heading: &str) -> Option<&Section> {
         self.sections
             .iter()
-            .find(|s| s.heading.trim().eq_ignore_ascii_case(heading.trim()))
+            .find(|s| same_name(&s.heading, heading))
     }
 
     /// A section with its subsections' text and tables folded in.
@@ -86,8 +90,15 @@ impl MarkdownDoc {
         let start = self
             .sections
             .iter()
-            .position(|s| s.heading.trim().eq_ignore_ascii_case(heading.trim()))?;
-        let mut out = self.sections[start].clone();
+            .position(|s| same_name(&s.heading, heading))?;
+        self.section_at_with_subsections(start)
+    }
+
+    /// The section at `index` of [`MarkdownDoc::sections`], with its
+    /// subsections' text and tables folded in.
+    pub fn section_at_with_subsections(&self, index: usize) -> Option<Section> {
+        let start = index;
+        let mut out = self.sections.get(start)?.clone();
         for s in self.sections[start + 1..]
             .iter()
             .take_while(|s| s.level > out.level)

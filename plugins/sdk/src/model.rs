@@ -2,8 +2,12 @@
 //! and evaluations. The engine uses the same types, so there is one
 //! definition of each.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::vocabulary::DocumentVocabulary;
 
 pub use cxaudit_model::evaluation::{
     Action, Chart, ChartKind, Check, Definition, Drilldown, Effort, EvidenceRef, Measurement,
@@ -121,6 +125,42 @@ pub struct DocumentNeed {
     pub kind: String,
     /// Without it the evaluator cannot judge.
     pub required: bool,
+    /// Canonical headings it looks for (the pack's evidence schema must
+    /// list them for the kind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headings: Vec<String>,
+    /// Canonical table columns it looks for (idem).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
+impl DocumentNeed {
+    /// A document kind the evaluator cannot do without.
+    pub fn required(kind: &str) -> Self {
+        DocumentNeed {
+            kind: kind.to_owned(),
+            required: true,
+            headings: Vec::new(),
+            columns: Vec::new(),
+        }
+    }
+    /// A document kind the evaluator uses when present.
+    pub fn optional(kind: &str) -> Self {
+        DocumentNeed {
+            required: false,
+            ..Self::required(kind)
+        }
+    }
+    /// Adds canonical headings it looks for.
+    pub fn headings(mut self, names: &[&str]) -> Self {
+        self.headings.extend(names.iter().map(|n| (*n).to_owned()));
+        self
+    }
+    /// Adds canonical table columns it looks for.
+    pub fn columns(mut self, names: &[&str]) -> Self {
+        self.columns.extend(names.iter().map(|n| (*n).to_owned()));
+        self
+    }
 }
 
 /// Kind of a parameter value.
@@ -273,19 +313,16 @@ impl Manifest {
         self
     }
     /// Adds a required document kind.
-    pub fn document(mut self, kind: &str) -> Self {
-        self.documents.push(DocumentNeed {
-            kind: kind.to_owned(),
-            required: true,
-        });
-        self
+    pub fn document(self, kind: &str) -> Self {
+        self.document_need(DocumentNeed::required(kind))
     }
     /// Adds an optional document kind.
-    pub fn optional_document(mut self, kind: &str) -> Self {
-        self.documents.push(DocumentNeed {
-            kind: kind.to_owned(),
-            required: false,
-        });
+    pub fn optional_document(self, kind: &str) -> Self {
+        self.document_need(DocumentNeed::optional(kind))
+    }
+    /// Adds a document need with the headings and columns it reads.
+    pub fn document_need(mut self, need: DocumentNeed) -> Self {
+        self.documents.push(need);
         self
     }
     /// Adds a parameter.
@@ -321,6 +358,11 @@ pub struct Request {
     /// IANA time zone of the centre (for local days, weekdays and hours).
     #[serde(default = "utc")]
     pub time_zone: String,
+    /// The words of each document kind the evaluator reads: canonical
+    /// headings and columns with the pack's English names and the centre's
+    /// own. Optional: a host that sends none leaves canonical names only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vocabulary: BTreeMap<String, DocumentVocabulary>,
 }
 
 fn utc() -> String {
@@ -463,6 +505,28 @@ mod tests {
         // lower is better: WAPE floor 0.3, target 0.1
         assert!((graded(0.2, 0.3, 0.1, false) - 0.5).abs() < 1e-12);
         assert_eq!(graded(0.05, 0.3, 0.1, false), 1.0);
+    }
+
+    #[test]
+    fn a_request_without_vocabulary_reads_and_an_empty_one_is_not_sent() {
+        // A host before the vocabulary sends none: the request still reads.
+        let old = serde_json::json!({
+            "criterion": "GV1", "evaluator": "escalation", "params": {},
+            "period": {"start": "2026-01-01", "end": "2026-06-30"}, "as_of": "2026-06-30",
+        });
+        let request: Request = serde_json::from_value(old.clone()).unwrap();
+        assert!(request.vocabulary.is_empty());
+        assert_eq!(request.time_zone, "UTC");
+        // An empty vocabulary is left out, so an older plugin sees the JSON
+        // it always did.
+        let back = serde_json::to_value(&request).unwrap();
+        assert!(back.get("vocabulary").is_none(), "{back}");
+        // A document need without words serialises as before.
+        let need = serde_json::to_value(DocumentNeed::required("direction")).unwrap();
+        assert_eq!(
+            need,
+            serde_json::json!({"kind": "direction", "required": true})
+        );
     }
 
     #[test]

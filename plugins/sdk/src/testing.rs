@@ -19,12 +19,14 @@ use crate::context::{Document, Host};
 use crate::export::run_evaluator;
 use crate::model::{Evaluation, Period, Request};
 use crate::table::{Table, days_from_date};
+use crate::vocabulary::DocumentVocabulary;
 
 /// An in-memory host: tables and documents for one test.
 #[derive(Debug, Clone)]
 pub struct TestHost {
     tables: BTreeMap<String, Table>,
     documents: BTreeMap<String, Vec<Document>>,
+    vocabulary: BTreeMap<String, DocumentVocabulary>,
     period: Period,
     as_of: Option<String>,
     time_zone: String,
@@ -43,6 +45,7 @@ impl TestHost {
         TestHost {
             tables: BTreeMap::new(),
             documents: BTreeMap::new(),
+            vocabulary: BTreeMap::new(),
             period: Period {
                 start: "2026-01-01".into(),
                 end: "2026-06-30".into(),
@@ -63,12 +66,32 @@ impl TestHost {
     /// Adds a document of a kind (a folder kind may receive several).
     pub fn document(mut self, kind: &str, path: &str, text: &str) -> Self {
         let docs = self.documents.entry(kind.to_owned()).or_default();
-        docs.push(Document {
-            path: path.to_owned(),
-            text: text.to_owned(),
-        });
+        docs.push(Document::new(path, text));
         docs.sort_by(|a, b| a.path.cmp(&b.path));
         self
+    }
+
+    /// Sets the words of a document kind, as the host sends them.
+    pub fn vocabulary(mut self, kind: &str, words: DocumentVocabulary) -> Self {
+        self.vocabulary.insert(kind.to_owned(), words);
+        self
+    }
+
+    /// Sets the words of every document kind of a pack's evidence schema
+    /// (the text of an `evidence-schema.toml`).
+    ///
+    /// # Panics
+    /// When the text is not such a schema: a bug in the test.
+    pub fn schema_vocabulary(mut self, schema_toml: &str) -> Self {
+        let words = vocabulary_from_schema(schema_toml)
+            .unwrap_or_else(|e| panic!("evidence schema for the test: {e}"));
+        self.vocabulary.extend(words);
+        self
+    }
+
+    /// The words set for a document kind, to add a centre's names to.
+    pub fn vocabulary_of(&self, kind: &str) -> DocumentVocabulary {
+        self.vocabulary.get(kind).cloned().unwrap_or_default()
     }
 
     /// Sets the assessment period (inclusive `YYYY-MM-DD` dates).
@@ -105,6 +128,7 @@ impl TestHost {
                 .clone()
                 .unwrap_or_else(|| self.period.end.clone()),
             time_zone: self.time_zone.clone(),
+            vocabulary: self.vocabulary.clone(),
         };
         run_evaluator(evaluator, &request, self)
     }
@@ -120,6 +144,41 @@ impl Host for TestHost {
     fn documents(&self, kind: &str) -> Result<Option<Vec<Document>>, String> {
         Ok(self.documents.get(kind).cloned())
     }
+}
+
+/// The words of every document kind of a pack's evidence schema: each
+/// `[documents.KIND]` table's `headings` and `columns` (canonical name ->
+/// English names), as the host turns them into a request's vocabulary.
+pub fn vocabulary_from_schema(
+    schema_toml: &str,
+) -> Result<BTreeMap<String, DocumentVocabulary>, String> {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(default)]
+        headings: BTreeMap<String, Vec<String>>,
+        #[serde(default)]
+        columns: BTreeMap<String, Vec<String>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Schema {
+        #[serde(default)]
+        documents: BTreeMap<String, Kind>,
+    }
+    let schema: Schema = toml::from_str(schema_toml).map_err(|e| e.to_string())?;
+    Ok(schema
+        .documents
+        .into_iter()
+        .map(|(kind, k)| {
+            let mut words = DocumentVocabulary::default();
+            for (canonical, names) in k.headings {
+                words = words.with_heading(&canonical, names);
+            }
+            for (canonical, names) in k.columns {
+                words = words.with_column(&canonical, names);
+            }
+            (kind, words)
+        })
+        .collect())
 }
 
 /// Builds a record batch column by column, with the host's Arrow types.

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::DRILLDOWN_ROWS;
 use crate::svg;
-use crate::text::{self, markdown_html, markdown_inline_html, markdown_md, pct_opt, points};
+use crate::text::{
+    self, markdown_html, markdown_inline_html, markdown_md, markdown_md_line, pct_opt, points,
+};
 use crate::view::*;
 
 /// A check.
@@ -100,9 +102,9 @@ pub struct ActionView {
     pub text: String,
     /// For HTML.
     pub text_html: String,
-    /// For Markdown.
+    /// For Markdown (a list item): one line.
     pub text_md: String,
-    /// For a Markdown table cell.
+    /// For a Markdown table cell (the same line).
     pub text_md_cell: String,
     /// Effort.
     pub effort: String,
@@ -176,11 +178,11 @@ pub struct FindingView {
     pub summary: String,
     /// Requirement, HTML.
     pub requirement_html: String,
-    /// Requirement, Markdown.
+    /// Requirement, Markdown (a block on lines of its own).
     pub requirement_md: String,
     /// What met looks like, HTML.
     pub guidance_met_html: String,
-    /// What met looks like, Markdown.
+    /// What met looks like, Markdown on one line (it follows text).
     pub guidance_met_md: String,
     /// Whether the pack says what met looks like.
     pub has_guidance_met: bool,
@@ -226,26 +228,16 @@ pub(crate) fn flag_reason(status: Status) -> &'static str {
 }
 
 pub(crate) fn action_view(text: &str, from_pack: bool, effort: &str, role: &str) -> ActionView {
-    let (text_html, text_md) = if from_pack {
-        (markdown_inline_html(text), markdown_md(text))
+    // List items and table cells: the pack's Markdown on one line.
+    let (text_html, text_md, text_md_cell) = if from_pack {
+        let line = markdown_md_line(text);
+        (markdown_inline_html(text), line.clone(), line)
     } else {
-        (handlebars::html_escape(text), text::md_text(text))
-    };
-    // In a table cell: one line, and the pack's pipes escaped.
-    let text_md_cell = if from_pack {
-        let mut cell = String::new();
-        let mut prev = ' ';
-        for c in text_md.chars() {
-            match c {
-                '\n' | '\r' => cell.push(' '),
-                '|' if prev != '\\' => cell.push_str("\\|"),
-                c => cell.push(c),
-            }
-            prev = c;
-        }
-        cell
-    } else {
-        text_md.clone()
+        (
+            handlebars::html_escape(text),
+            text::md_text(text),
+            text::md_cell(text),
+        )
     };
     ActionView {
         text: text.to_owned(),
@@ -344,7 +336,7 @@ pub(crate) fn finding_view(a: &Assessment, f: &Finding) -> FindingView {
         requirement_html: markdown_html(&f.requirement),
         requirement_md: markdown_md(&f.requirement),
         guidance_met_html: markdown_html(&f.guidance.met),
-        guidance_met_md: markdown_md(&f.guidance.met),
+        guidance_met_md: markdown_md_line(&f.guidance.met),
         has_guidance_met: !f.guidance.met.trim().is_empty(),
         has_override: f.attestation.is_some(),
         override_note,

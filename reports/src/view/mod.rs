@@ -74,6 +74,8 @@ pub struct ReportView {
     pub as_of: String,
     /// Record format.
     pub schema_version: String,
+    /// The run digest every file of the set carries.
+    pub run_digest: String,
     /// Pack.
     pub pack: PackView,
     /// Decision.
@@ -256,6 +258,7 @@ impl ReportView {
             period_end: a.period.end.clone(),
             as_of: a.as_of.clone(),
             schema_version: a.schema_version.clone(),
+            run_digest: a.run.digest.clone(),
             pack: PackView::new(a),
             decision: DecisionView {
                 certified,

@@ -20,8 +20,8 @@ use cxaudit_model::plan::{self, Rescorer};
 use cxaudit_model::scoring::status_for_score;
 use cxaudit_model::{
     Assessment, Centre, Decision, EngineInfo, Finding, Guidance, GuidanceAction, HeadlineKpi,
-    InventoryEntry, Outcome, Override, OverrideKind, PackInfo, PluginInfo, SCHEMA_VERSION, Scores,
-    ScoringRules, SectionScore, Totals,
+    InventoryEntry, Outcome, Override, OverrideKind, PackInfo, PluginInfo, RunInfo, SCHEMA_VERSION,
+    Scores, ScoringRules, SectionScore, SettingsFile, Totals,
 };
 use serde_json::json;
 
@@ -101,6 +101,7 @@ fn finding(s: &Spec) -> Finding {
         actions: Vec::new(),
         guidance: Guidance::default(),
         references: Vec::new(),
+        plugin_output: None,
     }
 }
 
@@ -709,6 +710,7 @@ pub fn finish(mut a: Assessment) -> Assessment {
     };
     a.scores = scores;
     a.scores_without_attestations = without;
+    a.seal_run_digest();
     a
 }
 
@@ -792,6 +794,13 @@ pub fn skeleton(
             end: "2025-12-31".into(),
         },
         as_of: "2025-12-31".into(),
+        run: RunInfo {
+            digest: String::new(),
+            settings: vec![SettingsFile {
+                path: "evidence.toml".into(),
+                sha256: sha("evidence.toml"),
+            }],
+        },
         scoring_method: scoring_method(&rules),
         evidence: Vec::new(),
         plugins: Vec::new(),
@@ -806,6 +815,7 @@ pub fn skeleton(
         attestations: Vec::new(),
         improvement_plan: no_plan,
         warnings: Vec::new(),
+        execution: None,
     }
 }
 
