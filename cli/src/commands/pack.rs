@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use cxaudit::pack::{Pack, PackErrors, validate_against_plugins};
+use cxaudit::pack::{Pack, PackErrors, validate_against_plugins, warnings_against_plugins};
 use serde::Serialize;
 
 use super::{Format, PluginArgs, load_pack, print_json};
@@ -34,9 +34,13 @@ pub fn run(cmd: &PackCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PackCommand::Validate { dir, plugins } => {
             let pack = load_pack(dir)?;
-            let errors = validate_against_plugins(&pack, &plugins.registry());
+            let registry = plugins.registry();
+            let errors = validate_against_plugins(&pack, &registry);
             if !errors.is_empty() {
                 return Err(PackErrors(errors).into());
+            }
+            for w in warnings_against_plugins(&pack, &registry) {
+                eprintln!("warning: {w}");
             }
             println!(
                 "{} {} is valid: {} criteria, {} points, {} sections.",

@@ -80,7 +80,7 @@ struct RawDrop {
 struct RawOverride {
     points: Option<Spanned<f64>>,
     mandatory: Option<bool>,
-    params: Option<toml::Table>,
+    params: Option<BTreeMap<Spanned<String>, toml::Value>>,
     title: Option<String>,
     requirement: Option<String>,
 }
@@ -353,9 +353,16 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
                 continue;
             };
             for (k, v) in params {
+                let key_at = at(k.span().start).key(format!(
+                    "overrides.{}.params.{}",
+                    id.get_ref(),
+                    k.get_ref()
+                ));
+                let k = k.into_inner();
                 match serde_json::to_value(v) {
                     Ok(v) => {
-                        base.insert(k, v);
+                        base.insert(k.clone(), v);
+                        criterion.param_overrides.insert(k, key_at);
                     }
                     Err(e) => loader.error(location.clone(), format!("parameter `{k}`: {e}")),
                 }
@@ -579,6 +586,7 @@ fn build_criterion(
         references: c.references,
         origin,
         evaluator_origin,
+        param_overrides: BTreeMap::new(),
     })
 }
 

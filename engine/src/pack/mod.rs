@@ -8,7 +8,7 @@ mod validate;
 
 pub use load::{load, parse_schema};
 pub use model::*;
-pub use validate::validate_against_plugins;
+pub use validate::{validate_against_plugins, warnings_against_plugins};
 
 use crate::source::Location;
 
@@ -21,6 +21,10 @@ pub struct PackError {
     /// What is wrong and what was expected.
     pub message: String,
 }
+
+/// Something valid in a pack that is probably not what its author meant
+/// (reported, never refused).
+pub type PackWarning = PackError;
 
 /// Every problem found in a pack (validation reports them all at once).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

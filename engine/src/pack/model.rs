@@ -148,6 +148,8 @@ pub struct Criterion {
     pub origin: Location,
     /// Where its evaluator is named (for messages).
     pub evaluator_origin: Location,
+    /// The parameters a tailored pack's `[overrides.ID]` set, with where.
+    pub param_overrides: BTreeMap<String, Location>,
 }
 
 /// The evidence a pack's criteria may read.

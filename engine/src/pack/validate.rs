@@ -2,9 +2,10 @@
 //! its parameters are valid, and what it reads is in the evidence schema.
 
 use cxaudit_plugin_sdk::params;
+use cxaudit_plugin_sdk::targets::{TARGET_POLICY, TargetPolicy};
 
-use super::PackError;
 use super::model::{Method, Pack, WordGroup};
+use super::{PackError, PackWarning};
 use crate::plugins::Registry;
 
 /// Every problem between the pack and the plugins, with file, line and key.
@@ -121,4 +122,47 @@ fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
             ),
         })
         .collect()
+}
+
+/// What is valid in a pack but probably not what its author meant: a
+/// tailored pack's `[overrides.ID]` that sets a criterion's own target
+/// (a parameter its evaluator marks with `target_of`) while the criterion
+/// judges the centre's documented target (`target_policy = "centre"`), so
+/// the override reaches only centres without a target of their own.
+pub fn warnings_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackWarning> {
+    let mut warnings = Vec::new();
+    for c in &pack.criteria {
+        let Method::Evaluator { plugin, name } = &c.method else {
+            continue;
+        };
+        let Ok(evaluator) = registry.evaluator(plugin, name) else {
+            continue;
+        };
+        let Ok(resolved) = params::resolve(&evaluator.manifest, &c.params) else {
+            continue;
+        };
+        if resolved.get(TARGET_POLICY).and_then(|v| v.as_str()) != Some(TargetPolicy::Centre.name())
+        {
+            continue;
+        }
+        for (param, at) in &c.param_overrides {
+            let Some(kpi) = evaluator
+                .manifest
+                .parameters
+                .iter()
+                .find(|s| &s.name == param)
+                .and_then(|s| s.target_of.as_deref())
+            else {
+                continue;
+            };
+            warnings.push(PackWarning {
+                location: at.clone(),
+                message: format!(
+                    "{}: `{param}` is overridden, but under target_policy = \"centre\" the pack's target applies only to centres without a {kpi} target in kpi_targets; set target_policy = \"stricter_of\" (or \"pack\") in [overrides.{}] for it to bind every centre",
+                    c.id, c.id
+                ),
+            });
+        }
+    }
+    warnings
 }

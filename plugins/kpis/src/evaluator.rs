@@ -1,6 +1,7 @@
 //! Helpers for evaluators that read KPI data (shared by the people and
-//! performance plugins): period and months, KPI options,
-//! targets from `kpi_targets`, credit-weighted scoring and formatting.
+//! performance plugins): period and months, KPI options, the `kpi_targets`
+//! need (the reader is [`crate::targets`]), credit-weighted scoring and
+//! formatting.
 
 use crate::KpiOptions;
 use chrono::{Datelike, NaiveDate, TimeZone};
@@ -9,6 +10,8 @@ use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::date_from_days;
 use serde_json::Value;
+
+pub use crate::targets::{JudgedTarget, KpiTargets, TargetRule};
 
 /// The assessment period as dates.
 pub fn period_dates(ctx: &Context<'_>) -> Result<(NaiveDate, NaiveDate), EvalError> {
@@ -97,43 +100,6 @@ pub fn to_date(days: Option<i32>) -> Option<NaiveDate> {
     days.and_then(date_from_days)
 }
 
-/// A target from `kpi_targets`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KpiTarget {
-    /// The KPI key.
-    pub kpi: String,
-    /// Target value.
-    pub target: f64,
-    /// `min` or `max`.
-    pub direction: String,
-}
-
-/// The centre-wide target of a KPI (rows with an empty scope or `all`), if
-/// `kpi_targets` is present and has one.
-pub fn centre_target(ctx: &Context<'_>, key: &str) -> Result<Option<KpiTarget>, EvalError> {
-    let Some(t) = ctx.optional_table("kpi_targets") else {
-        return Ok(None);
-    };
-    let kpis: Vec<Option<&str>> = t.strs("kpi")?.collect();
-    let targets: Vec<Option<f64>> = t.f64s("target")?.collect();
-    let directions: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scopes = optional_column(&t, "scope", |n| t.strs(n))?;
-    for i in 0..kpis.len() {
-        let centre_wide = scopes[i].is_none_or(|s| s.is_empty() || s.eq_ignore_ascii_case("all"));
-        if kpis[i] == Some(key)
-            && centre_wide
-            && let Some(target) = targets[i]
-        {
-            return Ok(Some(KpiTarget {
-                kpi: key.to_owned(),
-                target,
-                direction: directions[i].unwrap_or("").to_owned(),
-            }));
-        }
-    }
-    Ok(None)
-}
-
 /// The values of a column the table may lack, read by `read` (e.g.
 /// `|name| t.strs(name)`); all empty when the table has no such column.
 pub fn optional_column<'a, T: Clone, I: Iterator<Item = Option<T>>>(
@@ -183,20 +149,6 @@ pub fn evaluation_from_credits(items: Vec<Credited>, summary: String) -> Evaluat
     }
     e.summary = summary;
     e
-}
-
-/// A KPI's centre-wide target from `kpi_targets`, else the pack parameter:
-/// the target, where it came from (`kpi_targets` or `pack parameter`) and the row.
-pub fn target_or_param(
-    ctx: &Context<'_>,
-    key: &str,
-    param: f64,
-) -> Result<(f64, &'static str, Option<KpiTarget>), EvalError> {
-    let row = centre_target(ctx, key)?;
-    Ok(match &row {
-        Some(t) => (t.target, "kpi_targets", row.clone()),
-        None => (param, "pack parameter", None),
-    })
 }
 
 /// The attrition annualisation a pack parameter names.
@@ -261,13 +213,43 @@ pub fn with_kpi_needs(mut manifest: Manifest, tables: &[&str]) -> Manifest {
     manifest
 }
 
-/// The `kpi_targets` columns the evaluators read (optional table).
+/// The `kpi_targets` columns a criterion that judges targets reads
+/// (optional table).
 pub fn kpi_targets_need() -> TableNeed {
-    TableNeed::optional("kpi_targets")
-        .column("kpi", ColumnType::String)
-        .column("target", ColumnType::Float)
-        .column("direction", ColumnType::String)
-        .optional_column("scope", ColumnType::String)
+    crate::targets::targets_need(false, false)
+}
+
+/// The `laxest_*` parameter of a criterion: the laxest target of `kpi`
+/// the standard accepts (a laxer one is reported and the bound judged).
+pub fn laxest_param(name: &str, kpi: crate::Kpi, default: f64) -> ParamSpec {
+    let (lo, hi) = kpi.range();
+    let spec = ParamSpec::number(name, default).min(lo);
+    let spec = if hi.is_finite() { spec.max(hi) } else { spec };
+    let text = if kpi.higher_is_better() {
+        format!(
+            "laxest {} target the standard accepts ({}): a lower target is reported and this bound judged",
+            kpi.key(),
+            kpi.unit()
+        )
+    } else {
+        format!(
+            "laxest {} target the standard accepts ({}): a higher target is reported and this bound judged; 0 = no bound",
+            kpi.key(),
+            kpi.unit()
+        )
+    };
+    spec.describe(&text)
+}
+
+/// A KPI value in its own unit for people: `80.0%`, `30.0 s`, `0.1100`.
+pub fn kpi_value_label(kpi: Option<crate::Kpi>, value: f64) -> String {
+    match kpi.map(crate::Kpi::unit) {
+        Some("ratio") => pct(value),
+        Some("seconds") => format!("{value:.1} s"),
+        Some("contacts per order") => format!("{value:.4}"),
+        Some("currency") => format!("{value:.3}"),
+        _ => format!("{value:.2}"),
+    }
 }
 
 #[cfg(test)]

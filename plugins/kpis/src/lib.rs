@@ -13,6 +13,7 @@ pub mod evaluator;
 mod evidence;
 mod kpi;
 mod options;
+pub mod targets;
 
 pub use accumulate::contact_timing;
 pub use evidence::Evidence;

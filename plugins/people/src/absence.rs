@@ -13,8 +13,12 @@ pub struct Absence;
 /// Parameters of [`Absence`].
 #[derive(Debug, Deserialize)]
 pub struct AbsenceParams {
-    /// Absence-rate target when `kpi_targets` has none (fraction).
+    /// The pack's absence-rate target (fraction).
     pub target: f64,
+    /// Whose target is judged.
+    pub target_policy: TargetPolicy,
+    /// The laxest absence-rate target the standard accepts (0 = no bound).
+    pub laxest_target: f64,
     /// Absence rate earning no credit (fraction).
     pub floor: f64,
     /// How many agents to list as the worst.
@@ -41,7 +45,9 @@ impl Evaluator for Absence {
                 .column("unplanned_absence_minutes", ColumnType::Float),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target", 0.05).min(0.0).max(1.0).describe("absence-rate target (fraction) when kpi_targets has no absence_rate"))
+        .parameter(ParamSpec::number("target", 0.05).min(0.0).max(1.0).target_of(Kpi::AbsenceRate.key()).describe("the pack's absence-rate target (fraction), judged as target_policy says"))
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param("laxest_target", Kpi::AbsenceRate, 0.10))
         .parameter(ParamSpec::number("floor", 0.10).min(0.0).max(1.0).describe("absence rate at or above which no credit is given (fraction)"))
         .parameter(ParamSpec::integer("worst_agents", 10).min(0.0).max(1000.0).describe("agents listed with the highest absence rates"))
         .measurement("absence_rate", "ratio", "unplanned absence minutes / scheduled minutes (cxaudit-kpis)")
@@ -59,7 +65,11 @@ impl Evaluator for Absence {
             .ok_or_else(|| {
                 EvalError::MissingEvidence("the adherence table has no scheduled minutes".into())
             })?;
-        let (target, source, _) = target_or_param(ctx, Kpi::AbsenceRate.key(), p.target)?;
+        let judged = TargetRule::new(Kpi::AbsenceRate, p.target_policy)
+            .pack_target("target", p.target)
+            .laxest("laxest_target", p.laxest_target)
+            .required_in(&KpiTargets::from_context(ctx)?)?;
+        let target = judged.value;
 
         let monthly: Vec<(String, f64)> = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts)
             .groups
@@ -84,7 +94,7 @@ impl Evaluator for Absence {
                     "absence_rate_vs_target",
                     "Unplanned absence rate over the data at or under the target",
                     round(overall, 6),
-                    format!("<= {target} ({source}); no credit at >= {}", p.floor),
+                    format!("{}; no credit at >= {}", judged.expected(), p.floor),
                     false,
                 )
                 .weight(2.0),
@@ -102,9 +112,10 @@ impl Evaluator for Absence {
             ),
         ];
         let summary = format!(
-            "Unplanned absence {} against target {} ({source}); {} of {} months within target; {} agents above target.",
+            "Unplanned absence {} against target {} ({}); {} of {} months within target; {} agents above target.",
             pct(overall),
             pct(target),
+            judged.cite(),
             months_within,
             monthly.len(),
             over.len()
@@ -130,6 +141,7 @@ impl Evaluator for Absence {
             "absence_rate",
             &format!("{def} (DOMAIN §5: unplanned absence hours / scheduled hours)"),
         )];
+        judged.record(&mut e);
         e.drilldowns = vec![
             Drilldown {
                 id: "absence_by_month".into(),

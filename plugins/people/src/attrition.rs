@@ -27,8 +27,12 @@ pub struct AttritionParams {
     pub attrition_method: String,
     /// Early-tenure window, days.
     pub early_tenure_days: u32,
-    /// Annualised attrition target when `kpi_targets` has none (fraction).
+    /// The pack's annualised attrition target (fraction).
     pub target: f64,
+    /// Whose target is judged.
+    pub target_policy: TargetPolicy,
+    /// The laxest annualised attrition target the standard accepts (0 = no bound).
+    pub laxest_target: f64,
     /// Annualised attrition earning no credit (fraction).
     pub floor: f64,
 }
@@ -191,8 +195,11 @@ impl Evaluator for Attrition {
             ParamSpec::number("target", 0.45)
                 .min(0.0)
                 .max(5.0)
-                .describe("annualised attrition target (fraction) when kpi_targets has no attrition_annualized"),
+                .target_of(Kpi::AttritionAnnualized.key())
+                .describe("the pack's annualised attrition target (fraction), judged as target_policy says"),
         )
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param("laxest_target", Kpi::AttritionAnnualized, 0.45))
         .parameter(
             ParamSpec::number("floor", 1.0)
                 .min(0.0)
@@ -246,8 +253,11 @@ impl Evaluator for Attrition {
         let series: Vec<f64> = rows.iter().filter_map(|r| r.rate).collect();
         let slope = least_squares_slope(&series);
 
-        let (target, target_source, kpi_target) =
-            target_or_param(ctx, Kpi::AttritionAnnualized.key(), p.target)?;
+        let judged = TargetRule::new(Kpi::AttritionAnnualized, p.target_policy)
+            .pack_target("target", p.target)
+            .laxest("laxest_target", p.laxest_target)
+            .required_in(&KpiTargets::from_context(ctx)?)?;
+        let target = judged.value;
 
         let as_of = as_of_date(ctx)?;
         let hires_in_period: Vec<&Spell> = spells
@@ -297,7 +307,7 @@ impl Evaluator for Attrition {
                 "attrition_vs_target",
                 "Annualised attrition at or under the target",
                 round(annualised, 6),
-                format!("<= {target} ({target_source}); no credit at >= {}", p.floor),
+                format!("{}; no credit at >= {}", judged.expected(), p.floor),
                 false,
             )
             .weight(2.0),
@@ -348,13 +358,6 @@ impl Evaluator for Attrition {
                 ));
             }
         }
-        if let Some(t) = &kpi_target
-            && t.direction == "min"
-        {
-            observations.push(
-                "The attrition target in kpi_targets has direction `min`; attrition is judged as `at most`.".into(),
-            );
-        }
         let trend_word = match slope {
             Some(s) if s < 0.0 => "improving",
             Some(s) if s > 0.0 => "worsening",
@@ -362,10 +365,11 @@ impl Evaluator for Attrition {
             None => "not judged",
         };
         let summary = format!(
-            "Annualised attrition {} ({}) against target {} ({target_source}); monthly trend {} points/month ({trend_word}); {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
+            "Annualised attrition {} ({}) against target {} ({}); monthly trend {} points/month ({trend_word}); {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
             pct(annualised),
             p.attrition_method,
             pct(target),
+            judged.cite(),
             slope.map_or("n/a".to_owned(), |s| format!("{:+.2}", s * 100.0)),
             leavers.len(),
             early.rate().map_or(
@@ -450,6 +454,7 @@ impl Evaluator for Attrition {
                 "ordinary least-squares slope of the monthly rates against month number; negative = improving",
             ),
         ];
+        judged.record(&mut e);
         e.drilldowns = vec![
             monthly_drilldown(&rows, method),
             team_drilldown(&leavers, &early_leavers),

@@ -119,15 +119,18 @@ fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
 fn attrition_uses_kpi_target_and_compounding_method() {
     // Same roster, compounding: mean m = 0.305556; 1 - (1 - 0.305556)^12 = 0.98742
     // (ln 0.694444 = -0.364643; x12 = -4.37572; exp = 0.012579).
-    // kpi_targets attrition_annualized 0.99 -> within target: graded 1; score 1, met.
+    // kpi_targets attrition_annualized 99 percent = 0.99, no bound -> within target: graded 1;
+    // score 1, met.
     let targets = TableBuilder::new()
         .strings("kpi", [Some("attrition_annualized")])
-        .floats("target", [Some(0.99)])
+        .floats("target", [Some(99.0)])
         .strings("direction", [Some("max")])
+        .strings("unit", [Some("percent")])
         .build();
-    let e = roster()
-        .table("kpi_targets", targets)
-        .run(&Attrition, json!({"attrition_method": "compounding"}));
+    let e = roster().table("kpi_targets", targets).run(
+        &Attrition,
+        json!({"attrition_method": "compounding", "laxest_target": 0.0}),
+    );
     let m: f64 = (0.25 + 2.0 / 3.0) / 3.0;
     let expected = 1.0 - (1.0 - m).powi(12);
     assert!(
@@ -137,6 +140,95 @@ fn attrition_uses_kpi_target_and_compounding_method() {
     assert!((expected - 0.987_42).abs() < 1e-5, "{expected}");
     assert_eq!(e.score, Some(1.0));
     assert_eq!(e.status, Status::Met);
+    assert!(
+        check(&e, "attrition_vs_target")
+            .expected
+            .starts_with("<= 0.99 (the centre's kpi_targets row 1: the centre's documented target (policy centre))"),
+        "{:?}",
+        check(&e, "attrition_vs_target")
+    );
+}
+
+/// Eight agents all period (2026-01..03); A8 leaves on 2026-03-20.
+fn one_march_leaver() -> TestHost {
+    let ids = ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8"];
+    let agents = TableBuilder::new()
+        .strings("agent_id", ids.map(Some))
+        .dates("hired_on", [Some("2025-01-01"); 8])
+        .dates(
+            "exited_on",
+            [None, None, None, None, None, None, None, Some("2026-03-20")],
+        )
+        .build();
+    TestHost::new()
+        .period("2026-01-01", "2026-03-31")
+        .table("agents", agents)
+}
+
+fn attrition_target(target: f64) -> TableBuilder {
+    TableBuilder::new()
+        .strings("kpi", [Some("attrition_annualized")])
+        .floats("target", [Some(target)])
+        .strings("direction", [Some("max")])
+        .strings("unit", [Some("ratio")])
+}
+
+#[test]
+fn a_centre_attrition_target_laxer_than_the_bound_is_reported_and_the_bound_judged() {
+    // Jan and Feb: 8 agents, no leaver -> 0. Mar: start 8, end 7, average 7.5, 1 leaver
+    // -> 1 / 7.5 = 0.133333. Sum method: (0 + 0 + 0.133333) x 12 / 3 = 0.533333.
+    // The centre documents at most 0.60; the standard accepts at most 0.45 (laxest_target):
+    // 0.60 > 0.45 is laxer, so 0.45 is judged. 0.533333 > 0.45: graded between floor 1.0 and
+    // 0.45: (1.0 - 0.533333) / (1.0 - 0.45) = 0.848485 (weight 2). Trend [0, 0, 0.1333] rises
+    // and 0.5333 > 0.45: fails (weight 1). Score 2 x 0.848485 / 3 = 0.565657, partially met.
+    let e = one_march_leaver()
+        .table("kpi_targets", attrition_target(0.60).build())
+        .run(&Attrition, json!({"target": 0.45, "laxest_target": 0.45}));
+    assert!(
+        close(measurement(&e, "attrition_annualized").unwrap(), 0.533_333),
+        "{e:?}"
+    );
+    let vs_target = check(&e, "attrition_vs_target");
+    assert!(!vs_target.passed);
+    assert_eq!(
+        vs_target.expected,
+        "<= 0.45 (the standard's bound `laxest_target`: the centre's kpi_targets row 1 sets 60.0%, laxer than the standard accepts); no credit at >= 1"
+    );
+    assert!(!check(&e, "attrition_trend").passed);
+    assert!(close(e.score.unwrap(), 2.0 * (0.466_667 / 0.55) / 3.0));
+    assert_eq!(e.status, Status::PartiallyMet);
+    assert!(
+        e.observations.iter().any(|o| o
+            == "Centre target laxer than the standard accepts: the centre's kpi_targets row 1 sets attrition_annualized <= 60.0%; the laxest target the standard accepts is <= 45.0% (`laxest_target`), so 45.0% is judged."),
+        "{:?}",
+        e.observations
+    );
+    assert!(
+        e.summary
+            .contains("against target 45.0% (the standard's bound `laxest_target`"),
+        "{}",
+        e.summary
+    );
+    assert!(
+        e.definitions
+            .iter()
+            .any(|d| d.term == "attrition_annualized target")
+    );
+    // Without the bound the centre's 0.60 is judged and met: 0.533333 <= 0.60, score 1.
+    let lax = one_march_leaver()
+        .table("kpi_targets", attrition_target(0.60).build())
+        .run(&Attrition, json!({"laxest_target": 0.0}));
+    assert_eq!(lax.score, Some(1.0));
+    // A centre target within the bound is judged as documented: 0.50 <= 0.533333 misses it,
+    // (1.0 - 0.533333) / (1.0 - 0.50) = 0.933333 (weight 2), trend fails: score 0.622222.
+    let strict = one_march_leaver()
+        .table("kpi_targets", attrition_target(0.50).build())
+        .run(&Attrition, json!({"laxest_target": 0.55}));
+    assert!(
+        close(strict.score.unwrap(), 2.0 * 0.933_333 / 3.0),
+        "{strict:?}"
+    );
+    assert!(strict.observations.iter().all(|o| !o.contains("laxer")));
 }
 
 #[test]
@@ -329,16 +421,79 @@ fn absence_graded_overall_and_by_month() {
 }
 
 #[test]
-fn absence_target_from_kpi_targets() {
-    // kpi_targets absence_rate 0.20: overall 0.0875 and both months within -> met.
+fn an_absence_target_in_percent_is_judged_as_a_ratio() {
+    // kpi_targets absence_rate 9 `percent` = 9 / 100 = 0.09 (never a limit of 9.0).
+    // Overall 168 / 1920 = 0.0875 <= 0.09: full credit (weight 2). Jan 0.025 within,
+    // Feb 144 / 960 = 0.15 over: month share 0.5 (weight 1). Score (2 + 0.5) / 3 = 0.833333.
+    // Agents above 0.09: P2 (120 / 960 = 0.125); P1 (48 / 960 = 0.05) is not.
+    for unit in ["percent", "%", "pct"] {
+        let targets = TableBuilder::new()
+            .strings("kpi", [Some("absence_rate")])
+            .floats("target", [Some(9.0)])
+            .strings("direction", [Some("max")])
+            .strings("unit", [Some(unit)])
+            .build();
+        let e = adherence_host()
+            .table("kpi_targets", targets)
+            .run(&Absence, json!({}));
+        assert!(close(e.score.unwrap(), 2.5 / 3.0), "{unit}: {e:?}");
+        assert!(check(&e, "absence_rate_vs_target").passed);
+        assert!(close(
+            measurement(&e, "months_within_target_share").unwrap(),
+            0.5
+        ));
+        assert_eq!(measurement(&e, "agents_over_target"), Some(1.0));
+        assert!(
+            e.summary
+                .contains("against target 9.0% (the centre's kpi_targets row 1"),
+            "{}",
+            e.summary
+        );
+    }
+}
+
+#[test]
+fn an_absence_target_in_an_unknown_unit_is_insufficient_evidence_naming_the_row() {
     let targets = TableBuilder::new()
         .strings("kpi", [Some("absence_rate")])
-        .floats("target", [Some(0.20)])
+        .floats("target", [Some(5.0)])
         .strings("direction", [Some("max")])
+        .strings("unit", [Some("days")])
         .build();
     let e = adherence_host()
         .table("kpi_targets", targets)
-        .run(&Absence, json!({"floor": 0.3}));
+        .run(&Absence, json!({}));
+    assert_eq!(e.status, Status::InsufficientEvidence);
+    assert!(
+        e.summary.contains(
+            "kpi_targets row 1 (`absence_rate`): unit `days` is not a unit cxaudit reads"
+        ),
+        "{}",
+        e.summary
+    );
+}
+
+#[test]
+fn absence_target_from_kpi_targets() {
+    // kpi_targets absence_rate 0.20, no bound: overall 0.0875 and both months within -> met.
+    let targets = || {
+        TableBuilder::new()
+            .strings("kpi", [Some("absence_rate")])
+            .floats("target", [Some(0.20)])
+            .strings("direction", [Some("max")])
+            .strings("unit", [Some("ratio")])
+            .build()
+    };
+    let e = adherence_host()
+        .table("kpi_targets", targets())
+        .run(&Absence, json!({"floor": 0.3, "laxest_target": 0.0}));
     assert_eq!(e.score, Some(1.0));
     assert_eq!(e.status, Status::Met);
+    // With the default bound 0.10, 0.20 is laxer: 0.10 is judged. Overall 0.0875 <= 0.10
+    // (weight 2); Feb 0.15 > 0.10: month share 0.5 (weight 1). Score 2.5 / 3 = 0.833333.
+    let e = adherence_host()
+        .table("kpi_targets", targets())
+        .run(&Absence, json!({"floor": 0.3}));
+    assert!(close(e.score.unwrap(), 2.5 / 3.0), "{e:?}");
+    assert!(e.observations[0].starts_with("Centre target laxer than the standard accepts"));
 }

@@ -17,10 +17,16 @@ pub struct DemandCost;
 /// Parameters of [`DemandCost`].
 #[derive(Debug, Deserialize)]
 pub struct DemandParams {
-    /// Contacts-per-order target when `kpi_targets` has none (0 = none).
+    /// The pack's contacts-per-order target (0 = none).
     pub target_contacts_per_order: f64,
-    /// Cost-per-order target when `kpi_targets` has none (0 = none).
+    /// The pack's cost-per-order target (0 = none).
     pub target_cost_per_order: f64,
+    /// Whose targets are judged.
+    pub target_policy: TargetPolicy,
+    /// The laxest contacts-per-order target the standard accepts (0 = no bound).
+    pub laxest_contacts_per_order: f64,
+    /// The laxest cost-per-order target the standard accepts (0 = no bound).
+    pub laxest_cost_per_order: f64,
     /// No credit at target x this ratio (lower is better).
     pub floor_ratio: f64,
 }
@@ -130,8 +136,11 @@ impl Evaluator for DemandCost {
                 .optional_column("operating_cost", ColumnType::Float),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target_contacts_per_order", 0.10).min(0.0).describe("contacts-per-order target when kpi_targets has none (0 = no target)"))
-        .parameter(ParamSpec::number("target_cost_per_order", 0.0).min(0.0).describe("cost-per-order target in the centre's currency when kpi_targets has none (0 = no target)"))
+        .parameter(ParamSpec::number("target_contacts_per_order", 0.10).min(0.0).target_of(Kpi::ContactsPerOrder.key()).describe("the pack's contacts-per-order target, judged as target_policy says (0 = no target)"))
+        .parameter(ParamSpec::number("target_cost_per_order", 0.0).min(0.0).target_of(Kpi::CostPerOrder.key()).describe("the pack's cost-per-order target in the centre's currency, judged as target_policy says (0 = no target)"))
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param("laxest_contacts_per_order", Kpi::ContactsPerOrder, 0.0))
+        .parameter(laxest_param("laxest_cost_per_order", Kpi::CostPerOrder, 0.0))
         .parameter(ParamSpec::number("floor_ratio", 1.25).min(1.0).max(10.0).describe("no credit at target x floor_ratio (both are lower-is-better)"))
         .measurement("contacts_per_order", "contacts per order", "contacts / orders over the same days (cxaudit-kpis)")
         .measurement("cost_per_order", "currency", "operating cost / orders over the same days (cxaudit-kpis)")
@@ -165,49 +174,65 @@ impl Evaluator for DemandCost {
         let contact_growth = mean_growth(&months.iter().map(|m| m.contacts).collect::<Vec<_>>());
         let order_growth = mean_growth(&months.iter().map(|m| m.orders).collect::<Vec<_>>());
 
-        let target_of =
-            |key: &str, fallback: f64| -> Result<(Option<f64>, &'static str), EvalError> {
-                Ok(match centre_target(ctx, key)? {
-                    Some(t) => (Some(t.target), "kpi_targets"),
-                    None if fallback > 0.0 => (Some(fallback), "pack parameter"),
-                    None => (None, "none"),
-                })
-            };
-        let (cpo_target, cpo_src) = target_of("contacts_per_order", p.target_contacts_per_order)?;
-        let (cost_target, cost_src) = target_of("cost_per_order", p.target_cost_per_order)?;
+        let targets = KpiTargets::from_context(ctx)?;
+        let rule = |kpi: Kpi, param: &str, value: f64, laxest: (&str, f64)| {
+            let rule = TargetRule::new(kpi, p.target_policy).laxest(laxest.0, laxest.1);
+            if value > 0.0 {
+                rule.pack_target(param, value)
+            } else {
+                rule
+            }
+        };
+        let cpo_judged = rule(
+            Kpi::ContactsPerOrder,
+            "target_contacts_per_order",
+            p.target_contacts_per_order,
+            ("laxest_contacts_per_order", p.laxest_contacts_per_order),
+        )
+        .judge_in(&targets)?;
+        let cost_judged = rule(
+            Kpi::CostPerOrder,
+            "target_cost_per_order",
+            p.target_cost_per_order,
+            ("laxest_cost_per_order", p.laxest_cost_per_order),
+        )
+        .judge_in(&targets)?;
+        let cpo_target = cpo_judged.as_ref().map(|t| t.value);
+        let cost_target = cost_judged.as_ref().map(|t| t.value);
+        let expected = |t: &JudgedTarget| {
+            format!(
+                "{}; no credit at >= {}",
+                t.expected(),
+                round(t.value * p.floor_ratio, 6)
+            )
+        };
 
         let mut items = Vec::new();
         let mut obs = Vec::new();
         let mut actions = Vec::new();
-        match cpo_target {
+        match &cpo_judged {
             Some(t) => items.push(Credited::graded(
                 Check::new(
                     "contacts_per_order_vs_target",
                     "Contacts per order at or under the target",
                     round(cpo, 6),
-                    format!(
-                        "<= {t} ({cpo_src}); no credit at >= {}",
-                        round(t * p.floor_ratio, 6)
-                    ),
+                    expected(t),
                     false,
                 ),
-                graded(cpo, t * p.floor_ratio, t, false),
+                graded(cpo, t.value * p.floor_ratio, t.value, false),
             )),
             None => obs.push("No contacts-per-order target is set (kpi_targets or pack).".into()),
         }
-        match (cost_per_order, cost_target) {
+        match (cost_per_order, &cost_judged) {
             (Some(v), Some(t)) => items.push(Credited::graded(
                 Check::new(
                     "cost_per_order_vs_target",
                     "Cost per order at or under the target",
                     round(v, 6),
-                    format!(
-                        "<= {t} ({cost_src}); no credit at >= {}",
-                        round(t * p.floor_ratio, 6)
-                    ),
+                    expected(t),
                     false,
                 ),
-                graded(v, t * p.floor_ratio, t, false),
+                graded(v, t.value * p.floor_ratio, t.value, false),
             )),
             (None, _) => obs.push(format!(
                 "Cost per order is not judged: {}.",
@@ -257,9 +282,9 @@ impl Evaluator for DemandCost {
         let summary = format!(
             "Contacts per order {} (target {}), cost per order {} (target {}), cost per contact {}; monthly CPO slope {}; contacts grow {} a month vs orders {}.",
             fmt4(Some(cpo)),
-            fmt4(cpo_target),
+            target_text(cpo_judged.as_ref()),
             fmt4(cost_per_order),
-            fmt4(cost_target),
+            target_text(cost_judged.as_ref()),
             fmt4(cost_per_contact),
             fmt4(cpo_slope),
             contact_growth.map_or("n/a".into(), pct),
@@ -345,6 +370,9 @@ impl Evaluator for DemandCost {
             ),
         ];
         e.observations = obs;
+        for judged in [&cpo_judged, &cost_judged].into_iter().flatten() {
+            judged.record(&mut e);
+        }
         e.drilldowns = vec![Drilldown {
             id: "demand_by_month".into(),
             title: "Demand and cost by month (contacts and orders of the days that state both)"
@@ -452,6 +480,13 @@ impl Evaluator for DemandCost {
         e.actions = actions;
         Ok(e)
     }
+}
+
+/// A target with where it came from, for the summary: `0.11, the centre's kpi_targets row 12: ...`.
+fn target_text(t: Option<&JudgedTarget>) -> String {
+    t.map_or("n/a".into(), |t| {
+        format!("{}, {}", fmt4(Some(t.value)), t.cite())
+    })
 }
 
 fn fmt4(x: Option<f64>) -> String {

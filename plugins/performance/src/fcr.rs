@@ -20,8 +20,12 @@ pub struct FirstContactResolution;
 /// Parameters of [`FirstContactResolution`].
 #[derive(Debug, Deserialize)]
 pub struct FcrEvalParams {
-    /// FCR target when `kpi_targets` has none (fraction).
+    /// The pack's FCR target (fraction).
     pub target: f64,
+    /// Whose target is judged.
+    pub target_policy: TargetPolicy,
+    /// The laxest FCR target the standard accepts (fraction).
+    pub laxest_target: f64,
     /// FCR earning no credit (fraction).
     pub floor: f64,
     /// Repeat window, days.
@@ -109,7 +113,9 @@ impl Evaluator for FirstContactResolution {
                 .optional_column("contact_reason", ColumnType::String),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target", 0.75).min(0.0).max(1.0).describe("FCR target (fraction) when kpi_targets has no fcr_rate"))
+        .parameter(ParamSpec::number("target", 0.75).min(0.0).max(1.0).target_of(Kpi::FcrRate.key()).describe("the pack's FCR target (fraction), judged as target_policy says"))
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param("laxest_target", Kpi::FcrRate, 0.70))
         .parameter(ParamSpec::number("floor", 0.60).min(0.0).max(1.0).describe("FCR at or below which no credit is given"))
         .parameter(ParamSpec::integer("fcr_window_days", 7).min(1.0).max(90.0).describe("repeat window, days after the contact ended"))
         .parameter(ParamSpec::number("coaching_threshold", 0.70).min(0.0).max(1.0).describe("agents under this FCR go on the coaching list"))
@@ -139,7 +145,11 @@ impl Evaluator for FirstContactResolution {
         let classes =
             classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
         let report = report_from_classes(&rows, &classes, &params);
-        let (target, source, _) = target_or_param(ctx, Kpi::FcrRate.key(), p.target)?;
+        let judged = TargetRule::new(Kpi::FcrRate, p.target_policy)
+            .pack_target("target", p.target)
+            .laxest("laxest_target", p.laxest_target)
+            .required_in(&KpiTargets::from_context(ctx)?)?;
+        let target = judged.value;
 
         let agents: Vec<(&str, FcrCounts, f64)> = report
             .by_agent
@@ -166,14 +176,15 @@ impl Evaluator for FirstContactResolution {
             "fcr_vs_target",
             "First contact resolution (from repeats) at or above the target",
             round(overall, 6),
-            format!(">= {target} ({source}); no credit at <= {}", p.floor),
+            format!("{}; no credit at <= {}", judged.expected(), p.floor),
             false,
         );
         let o = report.overall;
         let summary = format!(
-            "FCR {} against target {} ({source}): {} repeat generators in {} eligible contacts ({}-day window); {} agents under {} with >= {} eligible contacts; {} of {} queues under target.",
+            "FCR {} against target {} ({}): {} repeat generators in {} eligible contacts ({}-day window); {} agents under {} with >= {} eligible contacts; {} of {} queues under target.",
             pct(overall),
             pct(target),
+            judged.cite(),
             o.repeat_generators,
             o.eligible,
             p.fcr_window_days,
@@ -224,6 +235,7 @@ impl Evaluator for FirstContactResolution {
             e.observations
                 .push("The contacts table has no contact_reason: no repeat-driver view.".into());
         }
+        judged.record(&mut e);
         e.drilldowns = vec![
             counts_drilldown(
                 "fcr_by_queue",

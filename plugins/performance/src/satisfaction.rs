@@ -18,10 +18,16 @@ pub struct CustomerSatisfaction;
 /// Parameters of [`CustomerSatisfaction`].
 #[derive(Debug, Deserialize)]
 pub struct SatisfactionParams {
-    /// CSAT top-2-box target when `kpi_targets` has none (fraction).
+    /// The pack's CSAT top-2-box target (fraction).
     pub csat_target: f64,
-    /// NPS target when `kpi_targets` has none (points).
+    /// The pack's NPS target (points).
     pub nps_target: f64,
+    /// Whose targets are judged.
+    pub target_policy: TargetPolicy,
+    /// The laxest CSAT top-2-box target the standard accepts (fraction).
+    pub csat_laxest_target: f64,
+    /// The laxest NPS target the standard accepts (points).
+    pub nps_laxest_target: f64,
     /// The last months judged.
     pub months_window: usize,
     /// Months of the window that must meet the target.
@@ -139,8 +145,11 @@ impl Evaluator for CustomerSatisfaction {
                 .column("nps", ColumnType::Integer),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("csat_target", 0.85).min(0.0).max(1.0).describe("CSAT top-2-box target (fraction) when kpi_targets has no csat_top2"))
-        .parameter(ParamSpec::number("nps_target", 30.0).min(-100.0).max(100.0).describe("NPS target (points) when kpi_targets has no nps"))
+        .parameter(ParamSpec::number("csat_target", 0.85).min(0.0).max(1.0).target_of(Kpi::CsatTop2.key()).describe("the pack's CSAT top-2-box target (fraction), judged as target_policy says"))
+        .parameter(ParamSpec::number("nps_target", 30.0).min(-100.0).max(100.0).target_of(Kpi::Nps.key()).describe("the pack's NPS target (points), judged as target_policy says"))
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param("csat_laxest_target", Kpi::CsatTop2, 0.0))
+        .parameter(laxest_param("nps_laxest_target", Kpi::Nps, -100.0))
         .parameter(ParamSpec::integer("months_window", 4).min(1.0).max(24.0).describe("the last months of the period judged"))
         .parameter(ParamSpec::integer("months_required", 3).min(1.0).max(24.0).describe("months of the window that must meet the target"))
         .parameter(ParamSpec::bool("allow_trend", true).describe("a significant improvement from the first to the last month also meets"))
@@ -171,10 +180,16 @@ impl Evaluator for CustomerSatisfaction {
             .collect();
         let value = |m: &str, k: Kpi| report.group(m).and_then(|g| g.value(k));
 
-        let csat_t = centre_target(ctx, "csat_top2")?;
-        let nps_t = centre_target(ctx, "nps")?;
-        let csat_target = csat_t.as_ref().map_or(p.csat_target, |t| t.target);
-        let nps_target = nps_t.as_ref().map_or(p.nps_target, |t| t.target);
+        let targets = KpiTargets::from_context(ctx)?;
+        let csat_judged = TargetRule::new(Kpi::CsatTop2, p.target_policy)
+            .pack_target("csat_target", p.csat_target)
+            .laxest("csat_laxest_target", p.csat_laxest_target)
+            .required_in(&targets)?;
+        let nps_judged = TargetRule::new(Kpi::Nps, p.target_policy)
+            .pack_target("nps_target", p.nps_target)
+            .laxest("nps_laxest_target", p.nps_laxest_target)
+            .required_in(&targets)?;
+        let (csat_target, nps_target) = (csat_judged.value, nps_judged.value);
         let has_csat = overall.value(Kpi::CsatTop2).is_some();
         let has_nps = overall.value(Kpi::Nps).is_some();
         if !has_csat && !has_nps {
@@ -206,10 +221,11 @@ impl Evaluator for CustomerSatisfaction {
         let mut obs = Vec::new();
         let mut summary_parts = Vec::new();
         let mut actions = Vec::new();
-        for (key, has, target, unit_pct) in [
-            ("csat_top2", has_csat, csat_target, true),
-            ("nps", has_nps, nps_target, false),
+        for (key, has, judged, unit_pct) in [
+            ("csat_top2", has_csat, &csat_judged, true),
+            ("nps", has_nps, &nps_judged, false),
         ] {
+            let target = judged.value;
             let kpi = if key == "nps" {
                 Kpi::Nps
             } else {
@@ -251,8 +267,9 @@ impl Evaluator for CustomerSatisfaction {
                 None => String::new(),
             };
             summary_parts.push(format!(
-                "{key} met target {} in {} of the last {} months{trend_text}",
+                "{key} met target {} ({}) in {} of the last {} months{trend_text}",
                 fmt(target),
+                judged.cite(),
                 j.met_months,
                 j.window_months
             ));
@@ -262,10 +279,10 @@ impl Evaluator for CustomerSatisfaction {
                     &format!("{key} at or above target in enough of the last months, or significantly improving"),
                     j.met_months as f64,
                     format!(
-                        ">= {} of the last {} months at >= {}{}",
+                        ">= {} of the last {} months at {}{}",
                         p.months_required,
                         p.months_window,
-                        fmt(target),
+                        judged.expected(),
                         if p.allow_trend { format!(", or first-to-last-month improvement with p < {}", p.significance) } else { String::new() }
                     ),
                     false,
@@ -322,6 +339,11 @@ impl Evaluator for CustomerSatisfaction {
             ),
             Definition::new("month", "local calendar month of the invitation"),
         ];
+        for (judged, has) in [(&csat_judged, has_csat), (&nps_judged, has_nps)] {
+            if has {
+                judged.record(&mut e);
+            }
+        }
         e.drilldowns = vec![Drilldown {
             id: "satisfaction_by_month".into(),
             title: "CSAT and NPS by month".into(),

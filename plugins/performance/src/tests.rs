@@ -129,20 +129,9 @@ fn contacts(rows: &[ContactRow<'_>]) -> arrow_array::RecordBatch {
         .build()
 }
 
-#[test]
-fn fcr_drills_down_to_agents_queues_and_reasons() {
-    // Data end = latest arrival 01-20 10:00; window 7 days.
-    // 0 k1 X1 q1 01-01 billing -> k1 again 01-03: repeat generator
-    // 1 k1 X2 q1 01-03 delivery -> resolved
-    // 2 k2 X1 q1 01-02 delivery -> resolved
-    // 3 k3 X1 q2 01-02 billing -> k3 again 01-05: repeat generator
-    // 4 k3 X2 q2 01-05 delivery -> resolved (window ends 01-12 < 01-20)
-    // 5 k4 X2 q2 01-20 delivery -> censored
-    // 6 no customer X2 q1 01-04 -> excluded
-    // Eligible 5, repeats 2 -> FCR 0.60 = floor -> credit 0, not met.
-    // X1: 2 repeats of 3 eligible -> 1/3 < 0.70 with >= 2 eligible: coaching list. X2: 1.0.
-    // q1 2/3, q2 1/2. Reasons: billing 2 repeats of 2; delivery 0 of 3.
-    let t = contacts(&[
+/// The seven contacts of the FCR fixture (FCR 3 / 5 = 0.60).
+fn fcr_contacts() -> arrow_array::RecordBatch {
+    contacts(&[
         (
             Some("k1"),
             Some("X1"),
@@ -206,7 +195,23 @@ fn fcr_drills_down_to_agents_queues_and_reasons() {
             300.0,
             "delivery",
         ),
-    ]);
+    ])
+}
+
+#[test]
+fn fcr_drills_down_to_agents_queues_and_reasons() {
+    // Data end = latest arrival 01-20 10:00; window 7 days.
+    // 0 k1 X1 q1 01-01 billing -> k1 again 01-03: repeat generator
+    // 1 k1 X2 q1 01-03 delivery -> resolved
+    // 2 k2 X1 q1 01-02 delivery -> resolved
+    // 3 k3 X1 q2 01-02 billing -> k3 again 01-05: repeat generator
+    // 4 k3 X2 q2 01-05 delivery -> resolved (window ends 01-12 < 01-20)
+    // 5 k4 X2 q2 01-20 delivery -> censored
+    // 6 no customer X2 q1 01-04 -> excluded
+    // Eligible 5, repeats 2 -> FCR 0.60 = floor -> credit 0, not met.
+    // X1: 2 repeats of 3 eligible -> 1/3 < 0.70 with >= 2 eligible: coaching list. X2: 1.0.
+    // q1 2/3, q2 1/2. Reasons: billing 2 repeats of 2; delivery 0 of 3.
+    let t = fcr_contacts();
     let e = TestHost::new()
         .table("contacts", t)
         .run(&FirstContactResolution, json!({"min_volume": 2}));
@@ -260,6 +265,66 @@ fn fcr_drills_down_to_agents_queues_and_reasons() {
         .table("contacts", t)
         .run(&FirstContactResolution, json!({}));
     assert_eq!(measurement(&e, "agents_to_coach"), Some(0.0));
+}
+
+#[test]
+fn fcr_target_follows_the_target_policy() {
+    // FCR 0.60 (the fixture above), floor 0.40, no bound. The centre documents at least 55%
+    // (kpi_targets row 1, percent); the pack's target is 0.80.
+    let targets = || {
+        TableBuilder::new()
+            .strings("kpi", [Some("fcr_rate")])
+            .floats("target", [Some(55.0)])
+            .strings("direction", [Some("min")])
+            .strings("unit", [Some("percent")])
+            .build()
+    };
+    let run = |policy: &str| {
+        TestHost::new()
+            .table("contacts", fcr_contacts())
+            .table("kpi_targets", targets())
+            .run(
+                &FirstContactResolution,
+                json!({"target": 0.80, "floor": 0.40, "laxest_target": 0.0, "target_policy": policy}),
+            )
+    };
+    // centre: 0.60 >= 0.55, met.
+    let centre = run("centre");
+    assert_eq!(centre.score, Some(1.0), "{centre:?}");
+    assert!(
+        centre
+            .summary
+            .contains("against target 55.0% (the centre's kpi_targets row 1"),
+        "{}",
+        centre.summary
+    );
+    // stricter_of: max(0.55, 0.80) = 0.80, the pack's; credit (0.60 - 0.40) / (0.80 - 0.40) = 0.5.
+    let strict = run("stricter_of");
+    assert!(close(strict.score.unwrap(), 0.5), "{strict:?}");
+    assert_eq!(strict.status, Status::PartiallyMet);
+    assert_eq!(
+        strict.checks[0].expected,
+        ">= 0.8 (pack parameter `target`: stricter than the centre's 55.0% (kpi_targets row 1) (policy stricter_of)); no credit at <= 0.4"
+    );
+    assert!(
+        strict
+            .summary
+            .contains("against target 80.0% (pack parameter `target`"),
+        "{}",
+        strict.summary
+    );
+    assert!(
+        strict
+            .definitions
+            .iter()
+            .any(|d| d.term == "fcr_rate target" && d.text.contains("target_policy = stricter_of")),
+        "{:?}",
+        strict.definitions
+    );
+    // pack: the pack's 0.80 whatever the centre says.
+    assert!(close(run("pack").score.unwrap(), 0.5));
+    // An unknown policy is refused as a parameter error.
+    assert_eq!(run("lenient").status, Status::Error);
 }
 
 fn demand_host() -> TestHost {
@@ -388,8 +453,12 @@ fn attainment_matrix_with_reported_results_and_unknown_kpi() {
             ]
             .map(Some),
         )
-        .floats("target", [0.05, 300.0, 0.85, 1.0, 0.90].map(Some))
+        .floats("target", [5.0, 300.0, 0.85, 1.0, 0.90].map(Some))
         .strings("direction", ["max", "max", "min", "min", "min"].map(Some))
+        .strings(
+            "unit",
+            ["%", "seconds", "ratio", "widgets", "ratio"].map(Some),
+        )
         .build();
     let results = TableBuilder::new()
         .strings(
@@ -414,8 +483,14 @@ fn attainment_matrix_with_reported_results_and_unknown_kpi() {
     assert!(close(e.score.unwrap(), 1.0 / 3.0));
     let matrix = &e.drilldowns[0];
     assert_eq!(matrix.rows.len(), 4);
+    // abandon_rate 5 `%` is judged as 5 / 100 = 0.05.
+    assert_eq!(matrix.rows[0][1], json!(0.05));
+    assert_eq!(
+        matrix.rows[0][3],
+        json!("the centre's kpi_targets row 1: the centre's documented target (policy centre)")
+    );
     assert_eq!(matrix.rows[2][0], json!("schedule_adherence"));
-    assert_eq!(matrix.rows[2][3], json!("0.92 (reported) met"));
+    assert_eq!(matrix.rows[2][4], json!("0.92 (reported) met"));
     assert_eq!(matrix.rows[3][0], json!("made_up_kpi"));
     assert!(
         e.observations
@@ -428,6 +503,91 @@ fn attainment_matrix_with_reported_results_and_unknown_kpi() {
             .iter()
             .any(|a| a.text.contains("abandon_rate") && a.text.contains("2026-02 (0.5)"))
     );
+}
+
+#[test]
+fn attainment_judges_a_lax_centre_target_at_the_standards_bound() {
+    // Abandon rate: Jan 0 of 2 offered = 0, Feb 1 of 2 = 0.5. The centre documents at most
+    // 60 percent = 0.60; the standard accepts at most 0.08 (laxest_targets.abandon_rate), so
+    // 0.08 is judged: Jan met, Feb missed -> 1 of 2 pairs = 0.5. Against the centre's 0.60 both
+    // months meet -> 2 of 2.
+    let host = || {
+        let t = contacts(&[
+            (
+                Some("k1"),
+                Some("X1"),
+                "q1",
+                "2026-01-10T10:00:00",
+                false,
+                200.0,
+                "billing",
+            ),
+            (
+                Some("k2"),
+                Some("X1"),
+                "q1",
+                "2026-01-11T10:00:00",
+                false,
+                200.0,
+                "billing",
+            ),
+            (
+                Some("k3"),
+                Some("X1"),
+                "q1",
+                "2026-02-10T10:00:00",
+                false,
+                400.0,
+                "billing",
+            ),
+            (
+                Some("k4"),
+                None,
+                "q1",
+                "2026-02-11T10:00:00",
+                true,
+                0.0,
+                "billing",
+            ),
+        ]);
+        let targets = TableBuilder::new()
+            .strings("kpi", [Some("abandon_rate")])
+            .floats("target", [Some(60.0)])
+            .strings("direction", [Some("max")])
+            .strings("unit", [Some("percent")])
+            .build();
+        TestHost::new()
+            .period("2026-01-01", "2026-02-28")
+            .table("contacts", t)
+            .table("kpi_targets", targets)
+    };
+    let e = host().run(&KpiAttainment, json!({}));
+    assert!(
+        close(measurement(&e, "kpi_target_attainment").unwrap(), 0.5),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.observations[0],
+        "Centre target laxer than the standard accepts: the centre's kpi_targets row 1 sets abandon_rate <= 60.0%; the laxest target the standard accepts is <= 8.0% (`laxest_targets.abandon_rate`), so 8.0% is judged."
+    );
+    let row = &e.drilldowns[0].rows[0];
+    assert_eq!(row[1], json!(0.08));
+    assert!(
+        row[3]
+            .as_str()
+            .unwrap()
+            .starts_with("the standard's bound `laxest_targets.abandon_rate`")
+    );
+    assert!(
+        e.summary.contains("1 laxer than the standard accepts"),
+        "{}",
+        e.summary
+    );
+    let lax = host().run(&KpiAttainment, json!({"laxest_targets": {}}));
+    assert_eq!(measurement(&lax, "kpi_target_attainment"), Some(1.0));
+    // A key that is not a KPI is refused.
+    let bad = host().run(&KpiAttainment, json!({"laxest_targets": {"abandons": 0.1}}));
+    assert_eq!(bad.status, Status::Error);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Helpers shared by the planning evaluators: dates and periods, documents,
-//! durations, KPI names and units, number formatting.
+//! durations, KPI names, number formatting (units of targets are
+//! `cxaudit_kpis::targets`).
 
 use chrono::{Datelike, NaiveDate};
 use cxaudit_kpis::Kpi;
@@ -7,8 +8,8 @@ use cxaudit_plugin_sdk::markdown::{self, Section};
 use cxaudit_plugin_sdk::prelude::*;
 
 pub use cxaudit_kpis::evaluator::{
-    as_of_date, first_of, local_date, local_time_label, month_label, months_of, pct, period_dates,
-    round, time_zone,
+    as_of_date, first_of, kpi_value_label, local_date, local_time_label, month_label, months_of,
+    pct, period_dates, round, time_zone,
 };
 
 /// First day of the month of `date`.
@@ -247,58 +248,6 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     false
 }
 
-/// How a target's stated unit converts to the KPI's own unit.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum UnitFit {
-    /// The unit fits; multiply the target by this factor.
-    Factor(f64),
-    /// The unit does not fit the KPI.
-    Mismatch,
-}
-
-/// How a target written in `unit` converts to the unit `kpi` is computed in
-/// (`percent` to ratio: / 100; minutes to seconds: x 60).
-pub fn unit_fit(kpi: Kpi, unit: &str) -> UnitFit {
-    let u = unit.trim().to_ascii_lowercase();
-    let percent = matches!(u.as_str(), "percent" | "%" | "pct" | "percentage");
-    let ratio = matches!(u.as_str(), "ratio" | "fraction" | "share" | "proportion");
-    let seconds = matches!(u.as_str(), "seconds" | "second" | "s" | "sec" | "secs");
-    let minutes = matches!(u.as_str(), "minutes" | "minute" | "min" | "mins");
-    let hours = matches!(u.as_str(), "hours" | "hour" | "h" | "hrs");
-    if u.is_empty() {
-        return UnitFit::Mismatch;
-    }
-    match kpi.unit() {
-        "ratio" if percent => UnitFit::Factor(0.01),
-        "ratio" if ratio => UnitFit::Factor(1.0),
-        "ratio" => UnitFit::Mismatch,
-        "seconds" if seconds => UnitFit::Factor(1.0),
-        "seconds" if minutes => UnitFit::Factor(60.0),
-        "seconds" if hours => UnitFit::Factor(3600.0),
-        "seconds" => UnitFit::Mismatch,
-        _ if kpi == Kpi::Nps
-            && (u.contains("point") || u == "pts" || u == "score" || u == "nps") =>
-        {
-            UnitFit::Factor(1.0)
-        }
-        _ if kpi == Kpi::Nps => UnitFit::Mismatch,
-        // Counts, per-order ratios and money: any unit but a time or percent.
-        _ if percent || seconds || minutes || hours => UnitFit::Mismatch,
-        _ => UnitFit::Factor(1.0),
-    }
-}
-
-/// Formats a KPI value in its own unit for people.
-pub fn kpi_value_label(kpi: Option<Kpi>, value: f64) -> String {
-    match kpi.map(Kpi::unit) {
-        Some("ratio") => pct(value),
-        Some("seconds") => format!("{value:.1} s"),
-        Some("contacts per order") => format!("{value:.4}"),
-        Some("currency") => format!("{value:.3}"),
-        _ => format!("{value:.2}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,20 +274,6 @@ mod tests {
         assert!(mentions_kpi("Cost per order down 40%", "cost_per_order"));
         assert!(!mentions_kpi("Grow the business", "service_level"));
         assert!(!mentions_kpi("pasadherence", "schedule_adherence"));
-    }
-
-    #[test]
-    fn units_convert_to_the_kpi_unit() {
-        assert_eq!(
-            unit_fit(Kpi::ServiceLevel, "percent"),
-            UnitFit::Factor(0.01)
-        );
-        assert_eq!(unit_fit(Kpi::ServiceLevel, "ratio"), UnitFit::Factor(1.0));
-        assert_eq!(unit_fit(Kpi::ServiceLevel, "seconds"), UnitFit::Mismatch);
-        assert_eq!(unit_fit(Kpi::AsaSeconds, "minutes"), UnitFit::Factor(60.0));
-        assert_eq!(unit_fit(Kpi::CostPerOrder, "EUR"), UnitFit::Factor(1.0));
-        assert_eq!(unit_fit(Kpi::CostPerOrder, ""), UnitFit::Mismatch);
-        assert_eq!(unit_fit(Kpi::Nps, "points"), UnitFit::Factor(1.0));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub mod markdown;
 pub mod model;
 pub mod params;
 pub mod table;
+pub mod targets;
 pub mod testing;
 pub mod vocabulary;
 
@@ -81,6 +82,7 @@ pub mod prelude {
     pub use crate::context::{Context, Document, EvalError};
     pub use crate::model::*;
     pub use crate::table::Table;
+    pub use crate::targets::TargetPolicy;
     pub use crate::vocabulary::{DocumentVocabulary, ParsedDocument};
     pub use crate::{Evaluator, export_plugin, testing};
 }

@@ -199,6 +199,14 @@ pub struct ParamSpec {
     /// What it means, with its unit.
     #[serde(default)]
     pub description: String,
+    /// The only values it may take (empty: any value of its kind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
+    /// The KPI whose target in the pack this parameter is (see
+    /// [`crate::targets`]): the host can tell which parameters a target
+    /// policy governs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_of: Option<String>,
 }
 
 impl ParamSpec {
@@ -210,6 +218,8 @@ impl ParamSpec {
             min: None,
             max: None,
             description: String::new(),
+            values: Vec::new(),
+            target_of: None,
         }
     }
     /// A real-number parameter.
@@ -249,6 +259,16 @@ impl ParamSpec {
     /// Sets the description.
     pub fn describe(mut self, text: &str) -> Self {
         self.description = text.to_owned();
+        self
+    }
+    /// Restricts a text parameter to `values`.
+    pub fn one_of(mut self, values: &[&str]) -> Self {
+        self.values = values.iter().map(|v| Value::from(*v)).collect();
+        self
+    }
+    /// Marks the parameter as the pack's target for `kpi`.
+    pub fn target_of(mut self, kpi: &str) -> Self {
+        self.target_of = Some(kpi.to_owned());
         self
     }
 }

@@ -25,6 +25,16 @@ pub enum ParamError {
         /// The value given.
         found: String,
     },
+    /// The value is not one of the declared values.
+    #[error("parameter `{name}` = {value} is not one of {allowed}")]
+    NotAllowed {
+        /// The parameter.
+        name: String,
+        /// The value given.
+        value: String,
+        /// The declared values.
+        allowed: String,
+    },
     /// The value is outside the declared range.
     #[error("parameter `{name}` = {value} is outside [{min}, {max}]")]
     OutOfRange {
@@ -82,6 +92,14 @@ fn check(spec: &ParamSpec, value: &Value) -> Result<(), ParamError> {
             found: value.to_string(),
         });
     }
+    if !spec.values.is_empty() && !spec.values.contains(value) {
+        let allowed: Vec<String> = spec.values.iter().map(Value::to_string).collect();
+        return Err(ParamError::NotAllowed {
+            name: spec.name.clone(),
+            value: value.to_string(),
+            allowed: allowed.join(", "),
+        });
+    }
     if let Some(v) = value.as_f64() {
         let min = spec.min.unwrap_or(f64::NEG_INFINITY);
         let max = spec.max.unwrap_or(f64::INFINITY);
@@ -106,12 +124,13 @@ mod tests {
         Manifest::new("t")
             .parameter(ParamSpec::number("target", 0.8).min(0.0).max(1.0))
             .parameter(ParamSpec::integer("days", 7).min(1.0))
+            .parameter(ParamSpec::string("policy", "a").one_of(&["a", "b"]))
     }
 
     #[test]
     fn defaults_fill_what_the_pack_leaves_out() {
         let p = resolve(&manifest(), &json!({"days": 14})).unwrap();
-        assert_eq!(p, json!({"target": 0.8, "days": 14}));
+        assert_eq!(p, json!({"target": 0.8, "days": 14, "policy": "a"}));
     }
 
     #[test]
@@ -128,5 +147,14 @@ mod tests {
             resolve(&manifest(), &json!({"target": 1.5})),
             Err(ParamError::OutOfRange { .. })
         ));
+        assert_eq!(
+            resolve(&manifest(), &json!({"policy": "c"})),
+            Err(ParamError::NotAllowed {
+                name: "policy".into(),
+                value: "\"c\"".into(),
+                allowed: "\"a\", \"b\"".into(),
+            })
+        );
+        assert!(resolve(&manifest(), &json!({"policy": "b"})).is_ok());
     }
 }

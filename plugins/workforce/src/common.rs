@@ -1,11 +1,12 @@
 //! Helpers shared by the workforce evaluators: local time slots, interval
-//! rows, KPI targets, limit checks, heatmaps and formatting.
+//! rows, limit checks, heatmaps and formatting (KPI targets are
+//! `cxaudit_kpis::targets`, re-exported here).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use chrono_tz::Tz;
-use cxaudit_kpis::{Evidence, Kpi};
+use cxaudit_kpis::Evidence;
 use cxaudit_plugin_sdk::prelude::*;
 
 /// Weekday labels, Monday first.
@@ -13,7 +14,8 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 
 use cxaudit_kpis::evaluator::optional_column;
 pub use cxaudit_kpis::evaluator::{
-    Credited, evaluation_from_credits, first_of, kpi_options, pct, time_zone,
+    Credited, JudgedTarget, KpiTargets, TargetRule, evaluation_from_credits, first_of, kpi_options,
+    kpi_targets_need, laxest_param, pct, time_zone,
 };
 
 /// The KPI evidence restricted to the tables an evaluator uses (the KPIs it
@@ -34,11 +36,6 @@ pub fn kpi_evidence(ctx: &Context<'_>, tables: &[&str]) -> Evidence {
         surveys: pick("surveys"),
         business_daily: pick("business_daily"),
     }
-}
-
-/// The `kpi_targets` columns [`read_targets`] reads (optional table).
-pub fn kpi_targets_need() -> TableNeed {
-    cxaudit_kpis::evaluator::kpi_targets_need().optional_column("unit", ColumnType::String)
 }
 
 /// The KPI crate's table needs for the named tables only.
@@ -182,91 +179,6 @@ pub fn read_intervals(t: &Table) -> Result<IntervalRows, EvalError> {
     Ok(out)
 }
 
-/// A KPI target from `kpi_targets`, normalised to the KPI's unit (a
-/// `percent` target of 80 becomes 0.8).
-#[derive(Debug, Clone, PartialEq)]
-pub struct KpiTarget {
-    /// KPI key.
-    pub kpi: String,
-    /// Scope as written (empty = whole centre).
-    pub scope: String,
-    /// Target in the KPI's unit (ratios as fractions).
-    pub target: f64,
-    /// `min` or `max`.
-    pub direction: String,
-    /// Unit as written.
-    pub unit: String,
-}
-
-impl KpiTarget {
-    /// Where the target came from, for observations.
-    pub fn describe(&self) -> String {
-        let scope = if self.scope.is_empty() {
-            "whole centre".to_owned()
-        } else {
-            format!("scope `{}`", self.scope)
-        };
-        format!(
-            "kpi_targets row `{}` ({scope}, {} {}, unit {})",
-            self.kpi, self.direction, self.target, self.unit
-        )
-    }
-}
-
-/// Whether a unit names a percentage.
-fn is_percent(unit: &str) -> bool {
-    matches!(
-        unit.trim().to_ascii_lowercase().as_str(),
-        "percent" | "%" | "pct"
-    )
-}
-
-/// Reads the targets of `kpis_wanted` from an optional `kpi_targets` table.
-/// Per KPI the row without scope wins, else the first row. Ratio targets in
-/// percent are divided by 100.
-pub fn read_targets(
-    t: Option<&Table>,
-    kpis_wanted: &[&str],
-) -> Result<BTreeMap<String, KpiTarget>, EvalError> {
-    let mut out: BTreeMap<String, KpiTarget> = BTreeMap::new();
-    let Some(t) = t else { return Ok(out) };
-    let kpi: Vec<Option<&str>> = t.strs("kpi")?.collect();
-    let target: Vec<Option<f64>> = t.f64s("target")?.collect();
-    let direction: Vec<Option<&str>> = t.strs("direction")?.collect();
-    let scope = optional_column(t, "scope", |n| t.strs(n))?;
-    let unit = optional_column(t, "unit", |n| t.strs(n))?;
-    for i in 0..t.num_rows() {
-        let (Some(k), Some(v)) = (kpi[i], target[i].filter(|v| v.is_finite())) else {
-            continue;
-        };
-        if !kpis_wanted.contains(&k) {
-            continue;
-        }
-        let unit = unit[i].unwrap_or("").to_owned();
-        let is_ratio = Kpi::from_key(k).is_some_and(|kpi| kpi.unit() == "ratio");
-        let value = if is_ratio && is_percent(&unit) {
-            v / 100.0
-        } else {
-            v
-        };
-        let row = KpiTarget {
-            kpi: k.to_owned(),
-            scope: scope[i].unwrap_or("").trim().to_owned(),
-            target: value,
-            direction: direction[i].unwrap_or("").to_owned(),
-            unit,
-        };
-        let replace = match out.get(k) {
-            None => true,
-            Some(existing) => !existing.scope.is_empty() && row.scope.is_empty(),
-        };
-        if replace {
-            out.insert(k.to_owned(), row);
-        }
-    }
-    Ok(out)
-}
-
 /// A pass/fail check that a measured value is at most `limit`.
 pub fn at_most(id: &str, what: &str, value: Option<f64>, limit: f64) -> Credited {
     Credited::pass_fail(Check::new(
@@ -359,30 +271,6 @@ pub fn measured(v: Option<f64>) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cxaudit_plugin_sdk::testing::TableBuilder;
-
-    #[test]
-    fn percent_targets_become_fractions_and_unscoped_rows_win() {
-        let batch = TableBuilder::new()
-            .strings(
-                "kpi",
-                [
-                    Some("service_level"),
-                    Some("service_level"),
-                    Some("asa_seconds"),
-                ],
-            )
-            .strings("scope", [Some("voice"), None, None])
-            .floats("target", [Some(80.0), Some(0.85), Some(30.0)])
-            .strings("direction", [Some("min"), Some("min"), Some("max")])
-            .strings("unit", [Some("percent"), Some("ratio"), Some("seconds")])
-            .build();
-        let t = Table::new("kpi_targets", batch.schema(), vec![batch]);
-        let targets = read_targets(Some(&t), &["service_level", "asa_seconds"]).unwrap();
-        assert_eq!(targets["service_level"].target, 0.85);
-        assert_eq!(targets["service_level"].scope, "");
-        assert_eq!(targets["asa_seconds"].target, 30.0);
-    }
 
     #[test]
     fn slots_follow_the_centre_time_zone() {

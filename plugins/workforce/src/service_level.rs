@@ -10,20 +10,28 @@ use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 use serde::Deserialize;
 
 use crate::common::{
-    Credited, KpiTarget, LocalSlot, WeekGrid, at_least, at_most, evaluation_from_credits,
-    kpi_evidence, kpi_options, kpi_table_needs, kpi_targets_need, measured, pct, read_targets,
-    round2, round4, time_zone, weekday_hour_label,
+    Credited, JudgedTarget, KpiTargets, LocalSlot, TargetRule, WeekGrid, at_least,
+    evaluation_from_credits, kpi_evidence, kpi_options, kpi_table_needs, kpi_targets_need,
+    laxest_param, measured, pct, round2, round4, time_zone, weekday_hour_label,
 };
 
 /// Parameters of [`ServiceLevel`].
 #[derive(Debug, Clone, Deserialize)]
 pub struct Params {
-    /// Service-level target (fraction), unless `kpi_targets` sets one.
+    /// The pack's service-level target (fraction).
     pub target_service_level: f64,
-    /// ASA target, seconds, unless `kpi_targets` sets one.
+    /// The pack's ASA target, seconds.
     pub target_asa_seconds: f64,
-    /// Abandon-rate target (fraction), unless `kpi_targets` sets one.
+    /// The pack's abandon-rate target (fraction).
     pub target_abandon_rate: f64,
+    /// Whose targets are judged.
+    pub target_policy: TargetPolicy,
+    /// The laxest service-level target the standard accepts (fraction).
+    pub laxest_service_level: f64,
+    /// The laxest ASA target the standard accepts, seconds (0 = no bound).
+    pub laxest_asa_seconds: f64,
+    /// The laxest abandon-rate target the standard accepts (0 = no bound).
+    pub laxest_abandon_rate: f64,
     /// Service-level threshold T, seconds.
     pub threshold_seconds: f64,
     /// Share of days meeting a target for full credit.
@@ -70,19 +78,32 @@ impl Evaluator for ServiceLevel {
             ParamSpec::number("target_service_level", 0.80)
                 .min(0.0)
                 .max(1.0)
-                .describe("service-level target (ratio) when kpi_targets has none"),
+                .target_of(Kpi::ServiceLevel.key())
+                .describe("the pack's service-level target (ratio), judged as target_policy says"),
         )
         .parameter(
             ParamSpec::number("target_asa_seconds", 30.0)
                 .min(0.0)
-                .describe("ASA target (seconds, at most) when kpi_targets has none"),
+                .target_of(Kpi::AsaSeconds.key())
+                .describe("the pack's ASA target (seconds, at most), judged as target_policy says"),
         )
         .parameter(
             ParamSpec::number("target_abandon_rate", 0.06)
                 .min(0.0)
                 .max(1.0)
-                .describe("abandon-rate target (ratio, at most) when kpi_targets has none"),
+                .target_of(Kpi::AbandonRate.key())
+                .describe(
+                    "the pack's abandon-rate target (ratio, at most), judged as target_policy says",
+                ),
         )
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param(
+            "laxest_service_level",
+            Kpi::ServiceLevel,
+            0.80,
+        ))
+        .parameter(laxest_param("laxest_asa_seconds", Kpi::AsaSeconds, 30.0))
+        .parameter(laxest_param("laxest_abandon_rate", Kpi::AbandonRate, 0.08))
         .parameter(
             ParamSpec::number("threshold_seconds", 20.0)
                 .min(0.0)
@@ -215,37 +236,48 @@ impl Evaluator for ServiceLevel {
             };
             scored.push(days_check(
                 "sl_days",
-                &format!("Share of days with service level >= {}", targets.sl.0),
+                &format!("Share of days with service level >= {}", targets.sl.value),
                 share_sl,
             ));
             scored.push(days_check(
                 "asa_days",
-                &format!("Share of days with ASA <= {} s", targets.asa.0),
+                &format!("Share of days with ASA <= {} s", targets.asa.value),
                 share_asa,
             ));
             scored.push(days_check(
                 "abandon_days",
-                &format!("Share of days with abandon rate <= {}", targets.abandon.0),
+                &format!(
+                    "Share of days with abandon rate <= {}",
+                    targets.abandon.value
+                ),
                 share_ab,
             ));
-            scored.push(at_least(
+            let period_check = |id: &str, what: &str, v: Option<f64>, t: &JudgedTarget| {
+                Credited::pass_fail(Check::new(
+                    id,
+                    what,
+                    measured(v),
+                    t.expected(),
+                    v.is_some_and(|v| t.is_met(v)),
+                ))
+            };
+            scored.push(period_check(
                 "sl_period",
                 "Service level over the period",
                 sl,
-                targets.sl.0,
+                &targets.sl,
             ));
-            scored.push(Credited::pass_fail(Check::new(
+            scored.push(period_check(
                 "asa_period",
                 "ASA over the period (seconds)",
-                measured(asa),
-                format!("<= {}", targets.asa.0),
-                asa.is_some_and(|v| targets.asa_met(v)),
-            )));
-            scored.push(at_most(
+                asa,
+                &targets.asa,
+            ));
+            scored.push(period_check(
                 "abandon_period",
                 "Abandon rate over the period",
                 ab,
-                targets.abandon.0,
+                &targets.abandon,
             ));
         }
         if let Some(em) = &email {
@@ -335,7 +367,7 @@ impl Evaluator for ServiceLevel {
                 "first response = answered_at - arrived_at of e-mail contacts; unanswered e-mails count as outside the limit.",
             ),
         ];
-        e.observations = targets.observations();
+        targets.record(&mut e);
         if let Some(em) = &email {
             e.observations.push(format!(
                 "{} e-mails, {} answered; median first response {}, 90th percentile {}.",
@@ -361,7 +393,7 @@ impl Evaluator for ServiceLevel {
         ];
         if sync {
             e.charts = vec![
-                daily_chart(&days, targets.sl.0),
+                daily_chart(&days, targets.sl.value),
                 cells_heatmap(&cells, &options),
             ];
         }
@@ -374,57 +406,65 @@ fn kpi_definition(kpi: Kpi, o: &KpiOptions) -> String {
     kpi.definition(o).definition
 }
 
-/// Targets used, with where they came from.
+/// Targets judged, with where they came from and why.
 struct Targets {
-    sl: (f64, Option<KpiTarget>),
-    asa: (f64, Option<KpiTarget>),
-    abandon: (f64, Option<KpiTarget>),
+    sl: JudgedTarget,
+    asa: JudgedTarget,
+    abandon: JudgedTarget,
 }
 
 impl Targets {
     fn resolve(ctx: &Context<'_>, p: &Params) -> Result<Self, EvalError> {
-        let rows = read_targets(
-            ctx.optional_table("kpi_targets").as_ref(),
-            &["service_level", "asa_seconds", "abandon_rate"],
-        )?;
-        let pick = |k: &str, default: f64| match rows.get(k) {
-            Some(t) => (t.target, Some(t.clone())),
-            None => (default, None),
+        let rows = KpiTargets::from_context(ctx)?;
+        let judge = |kpi: Kpi, target: (&str, f64), laxest: (&str, f64)| {
+            TargetRule::new(kpi, p.target_policy)
+                .pack_target(target.0, target.1)
+                .laxest(laxest.0, laxest.1)
+                .required_in(&rows)
         };
         Ok(Targets {
-            sl: pick("service_level", p.target_service_level),
-            asa: pick("asa_seconds", p.target_asa_seconds),
-            abandon: pick("abandon_rate", p.target_abandon_rate),
+            sl: judge(
+                Kpi::ServiceLevel,
+                ("target_service_level", p.target_service_level),
+                ("laxest_service_level", p.laxest_service_level),
+            )?,
+            asa: judge(
+                Kpi::AsaSeconds,
+                ("target_asa_seconds", p.target_asa_seconds),
+                ("laxest_asa_seconds", p.laxest_asa_seconds),
+            )?,
+            abandon: judge(
+                Kpi::AbandonRate,
+                ("target_abandon_rate", p.target_abandon_rate),
+                ("laxest_abandon_rate", p.laxest_abandon_rate),
+            )?,
         })
+    }
+
+    fn all(&self) -> [&JudgedTarget; 3] {
+        [&self.sl, &self.asa, &self.abandon]
     }
 
     /// Whether a service level meets its target.
     fn sl_met(&self, v: f64) -> bool {
-        v >= self.sl.0 - 1e-12
+        self.sl.is_met(v)
     }
 
     /// Whether an ASA (seconds) meets its target.
     fn asa_met(&self, v: f64) -> bool {
-        v <= self.asa.0 + 1e-9
+        self.asa.is_met(v)
     }
 
     /// Whether an abandon rate meets its target.
     fn abandon_met(&self, v: f64) -> bool {
-        v <= self.abandon.0 + 1e-12
+        self.abandon.is_met(v)
     }
 
-    fn observations(&self) -> Vec<String> {
-        [
-            ("service_level", &self.sl),
-            ("asa_seconds", &self.asa),
-            ("abandon_rate", &self.abandon),
-        ]
-        .iter()
-        .map(|(k, (v, src))| match src {
-            Some(t) => format!("Target for {k} = {v} from {}.", t.describe()),
-            None => format!("No {k} row in kpi_targets: the pack parameter {v} is used."),
-        })
-        .collect()
+    /// Records each target's definition and observations in the finding.
+    fn record(&self, e: &mut Evaluation) {
+        for t in self.all() {
+            t.record(e);
+        }
     }
 }
 
@@ -657,15 +697,18 @@ fn summary_text(
 ) -> String {
     let f = |v: Option<f64>| v.map_or("n/a".into(), pct);
     let mut s = format!(
-        "Service level {} (target {}; met on {} of days), ASA {} (target {} s; {} of days), abandonment {} (target {}; {} of days)",
+        "Service level {} (target {}, {}; met on {} of days), ASA {} (target {} s, {}; {} of days), abandonment {} (target {}, {}; {} of days)",
         f(sl),
-        pct(t.sl.0),
+        pct(t.sl.value),
+        t.sl.cite(),
         f(shares[0]),
         asa.map_or("n/a".into(), |a| format!("{a:.1} s")),
-        t.asa.0,
+        t.asa.value,
+        t.asa.cite(),
         f(shares[1]),
         f(ab),
-        pct(t.abandon.0),
+        pct(t.abandon.value),
+        t.abandon.cite(),
         f(shares[2]),
     );
     match email {
@@ -693,7 +736,7 @@ fn actions(
     if failed("sl_days") || failed("sl_period") || failed("asa_days") || failed("abandon_days") {
         let worst: Vec<String> = worst_cells(cells, p, o)
             .into_iter()
-            .filter(|(_, sl, _)| *sl < t.sl.0)
+            .filter(|(_, sl, _)| *sl < t.sl.value)
             .take(4)
             .map(|((d, h), sl, c)| {
                 format!(
@@ -709,7 +752,7 @@ fn actions(
                 format!(
                     "Re-plan staffing and breaks in the weakest hours: {}; target {} in {} s.",
                     worst.join(", "),
-                    pct(t.sl.0),
+                    pct(t.sl.value),
                     p.threshold_seconds
                 ),
                 Effort::Medium,
@@ -718,7 +761,7 @@ fn actions(
         }
     }
     if failed("abandon_period") {
-        out.push(Action::new(format!("Cut abandonment to {} or less: callback offers and queue messaging in the weakest hours.", pct(t.abandon.0)), Effort::Medium, OwnerRole::Technology));
+        out.push(Action::new(format!("Cut abandonment to {} or less: callback offers and queue messaging in the weakest hours.", pct(t.abandon.value)), Effort::Medium, OwnerRole::Technology));
     }
     if let Some(e) = email.filter(|e| e.share_within < p.email_target_share) {
         out.push(Action::new(
@@ -862,12 +905,14 @@ mod tests {
             .strings("direction", [Some("min"), Some("max")])
             .strings("unit", [Some("ratio"), Some("percent")])
             .build();
-        let e = TestHost::new()
+        let host = TestHost::new()
             .table("contacts", contacts(&rows(false)))
-            .table("kpi_targets", targets)
-            .run(&ServiceLevel, json!({}));
-        // SL target 0.5: days 0.5 and 1.0 both meet, period 0.667 meets; abandon target 0.30:
-        // days 0.25 and 0 meet, period 0.1667 meets; ASA as before. 6 checks, all pass.
+            .table("kpi_targets", targets);
+        let no_bounds = json!({"laxest_service_level": 0.0, "laxest_abandon_rate": 0.0});
+        let e = host.run(&ServiceLevel, no_bounds);
+        // SL target 0.5: days 0.5 and 1.0 both meet, period 0.667 meets; abandon target
+        // 30 percent = 0.30: days 0.25 and 0 meet, period 0.1667 meets; ASA as before.
+        // 6 checks, all pass.
         assert_eq!(e.checks.len(), 6);
         assert_eq!(e.score, Some(1.0));
         assert_eq!(e.status, Status::Met);
@@ -876,10 +921,34 @@ mod tests {
                 .iter()
                 .any(|o| o.contains("No e-mail contacts"))
         );
-        assert!(
-            e.observations
+        let abandon = e
+            .definitions
+            .iter()
+            .find(|d| d.term == "abandon_rate target")
+            .unwrap();
+        assert_eq!(
+            abandon.text,
+            "abandon_rate <= 0.3 from the centre's kpi_targets row 2; the centre's documented target (policy centre) (target_policy = centre)"
+        );
+        // With the default bounds (SL at least 0.80, abandonment at most 0.08) both centre
+        // targets are laxer: the bounds are judged. SL days 0.5 miss, 1.0 meet: share 0.5 = floor,
+        // credit 0; period 0.667 < 0.80 fails. Abandon days 0.25 miss, 0 meet: credit 0; period
+        // 0.1667 > 0.08 fails. ASA checks pass. Score 2 / 6.
+        let e = host.run(&ServiceLevel, json!({}));
+        assert!((e.score.unwrap() - 2.0 / 6.0).abs() < 1e-12, "{e:?}");
+        let laxer: Vec<&String> = e
+            .observations
+            .iter()
+            .filter(|o| o.starts_with("Centre target laxer than the standard accepts"))
+            .collect();
+        assert_eq!(laxer.len(), 2, "{:?}", e.observations);
+        assert_eq!(
+            e.checks
                 .iter()
-                .any(|o| o.starts_with("Target for abandon_rate = 0.3 from kpi_targets"))
+                .find(|c| c.id == "sl_period")
+                .unwrap()
+                .expected,
+            ">= 0.8 (the standard's bound `laxest_service_level`: the centre's kpi_targets row 1 sets 50.0%, laxer than the standard accepts)"
         );
     }
 

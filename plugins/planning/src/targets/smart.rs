@@ -58,7 +58,7 @@ pub(super) fn family_checks(targets: &[TargetRow], p: &TargetParams) -> Vec<Chec
 /// The SMART checks of one target, one per point of [`SMART_POINTS`].
 pub fn smart_checks(t: &TargetRow, p: &TargetParams) -> Vec<Check> {
     let label = t.label();
-    let id = t.id();
+    let id = crate::kpi_data::row_id(t);
     let check = |point: &str, text: &str, measured: String, expected: &str, passed: bool| {
         Check::new(
             &format!("{id}_{point}"),
@@ -140,11 +140,7 @@ pub fn smart_checks(t: &TargetRow, p: &TargetParams) -> Vec<Check> {
 /// Whether a target is a number with a unit (fitting its KPI, when known)
 /// and a direction.
 fn numeric_ok(t: &TargetRow) -> bool {
-    let unit_ok = match t.kpi {
-        Some(_) => t.unit_factor().is_some(),
-        None => t.unit.is_some(),
-    };
-    t.target.is_some() && unit_ok && t.higher_is_better().is_some()
+    t.target.is_some() && t.unit_fits() && t.higher_is_better().is_some()
 }
 
 /// The target as `>= 80 %`, or what keeps it from being numeric.
@@ -155,7 +151,7 @@ fn numeric_measured(t: &TargetRow) -> String {
     }
     match (&t.unit, t.kpi) {
         (None, _) => gaps.push("no unit".to_owned()),
-        (Some(u), Some(k)) if t.unit_factor().is_none() => gaps.push(format!(
+        (Some(u), Some(k)) if !t.unit_fits() => gaps.push(format!(
             "unit `{u}` does not fit {} ({})",
             k.key(),
             k.unit()

@@ -66,10 +66,11 @@ pub(super) fn summary(
         "per queue"
     };
     format!(
-        "{} intervals ({pool_word}) against {} for SL {} in {} s with {} shrinkage: under-staffing {}, over-staffing {}, weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
+        "{} intervals ({pool_word}) against {} for SL {} ({}) in {} s with {} shrinkage: under-staffing {}, over-staffing {}, weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
         units,
         basis.model.name(),
         pct(basis.sl_target),
+        basis.sl_cite,
         p.threshold_seconds,
         pct(p.shrinkage),
         under.map_or("n/a".into(), pct),

@@ -2,13 +2,11 @@
 //! requirement, pooling, fit and WFM check as used, and the observations on
 //! the targets and the rows left out.
 
-use std::collections::BTreeMap;
-
 use cxaudit_plugin_sdk::prelude::*;
 
 use super::wfm_check::WfmComparison;
 use super::{Basis, Params};
-use crate::common::{IntervalRows, KpiTarget, pct};
+use crate::common::{IntervalRows, JudgedTarget, pct};
 
 /// The definitions, with the model, pooling, target and parameters used.
 pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
@@ -52,25 +50,17 @@ pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
 /// Observations: where the target came from, pooling, what the WFM check
 /// and the requirement left out.
 pub(super) fn observations(
-    targets: &BTreeMap<String, KpiTarget>,
+    sl: &JudgedTarget,
     data: &IntervalRows,
     bad_aht: usize,
     wfm: &WfmComparison,
     pooled: bool,
-    p: &Params,
 ) -> Vec<String> {
-    let mut out = vec![match targets.get("service_level") {
-        Some(t) => format!(
-            "Service-level target {} taken from {} instead of the pack parameter {}.",
-            pct(t.target),
-            t.describe(),
-            pct(p.target_service_level)
-        ),
-        None => format!(
-            "No service_level row in kpi_targets: the pack parameter {} is used.",
-            pct(p.target_service_level)
-        ),
-    }];
+    let mut out = vec![format!(
+        "Service-level target {}: {}.",
+        pct(sl.value),
+        sl.cite()
+    )];
     if pooled {
         out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval).".into());
     }

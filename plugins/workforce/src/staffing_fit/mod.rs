@@ -25,13 +25,14 @@ mod wfm_check;
 #[cfg(test)]
 mod fixtures;
 
-use std::collections::BTreeMap;
-
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 
+use cxaudit_kpis::Kpi;
+
 use crate::common::{
-    KpiTarget, evaluation_from_credits, kpi_targets_need, read_intervals, read_targets, time_zone,
+    JudgedTarget, KpiTargets, TargetRule, evaluation_from_credits, kpi_targets_need, laxest_param,
+    read_intervals, time_zone,
 };
 
 pub use requirement::{Unit, build_units, erlang_a_required};
@@ -46,8 +47,12 @@ use wfm_check::wfm_difference;
 /// Parameters of [`StaffingFit`].
 #[derive(Debug, Clone, Deserialize)]
 pub struct Params {
-    /// Service-level target (fraction), unless `kpi_targets` sets one.
+    /// The pack's service-level target (fraction).
     pub target_service_level: f64,
+    /// Whose service-level target sizes the requirement.
+    pub target_policy: TargetPolicy,
+    /// The laxest service-level target the standard accepts (fraction).
+    pub laxest_service_level: f64,
     /// Service-level threshold T, seconds.
     pub threshold_seconds: f64,
     /// Shrinkage in [0, 1): scheduled = ceil(required / (1 - shrinkage)).
@@ -102,7 +107,9 @@ impl Evaluator for StaffingFit {
                 .optional_column("required_agents", ColumnType::Float),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target_service_level", 0.80).min(0.0).max(1.0).describe("service-level target (ratio) when kpi_targets has no service_level row"))
+        .parameter(ParamSpec::number("target_service_level", 0.80).min(0.0).max(1.0).target_of(Kpi::ServiceLevel.key()).describe("the pack's service-level target (ratio) the requirement is sized for, judged as target_policy says"))
+        .parameter(TargetPolicy::param(TargetPolicy::Centre))
+        .parameter(laxest_param("laxest_service_level", Kpi::ServiceLevel, 0.80))
         .parameter(ParamSpec::number("threshold_seconds", 20.0).min(0.0).describe("service-level threshold T (seconds)"))
         .parameter(ParamSpec::number("shrinkage", 0.30).min(0.0).max(0.95).describe("share of paid time not available for contacts (ratio)"))
         .parameter(ParamSpec::string("model", "erlang_c").describe("staffing model: erlang_c or erlang_a"))
@@ -128,11 +135,8 @@ impl Evaluator for StaffingFit {
         check_shrinkage(p)?;
         let table = ctx.table("intervals")?;
         let data = read_intervals(&table)?;
-        let targets = read_targets(
-            ctx.optional_table("kpi_targets").as_ref(),
-            &["service_level"],
-        )?;
-        let sl_target = service_level_target(&targets, p)?;
+        let sl = service_level_target(ctx, p)?;
+        let sl_target = sl.value;
         let tz = time_zone(ctx)?;
         let (units, bad_aht) = build_units(&data.rows, pooled);
         let judged = judge(units, &model, sl_target, p)?;
@@ -146,6 +150,7 @@ impl Evaluator for StaffingFit {
             model,
             pooled,
             sl_target,
+            sl_cite: sl.cite(),
         };
         let fit = Fit::of(&judged, tz);
         let wfm = wfm_difference(&judged);
@@ -153,7 +158,8 @@ impl Evaluator for StaffingFit {
         let mut e = evaluation_from_credits(checks::checks(&fit, &wfm, p), summary);
         e.measurements = checks::measurements(&fit, &wfm, sl_target);
         e.definitions = definitions(&basis, p);
-        e.observations = observations(&targets, &data, bad_aht, &wfm, pooled, p);
+        e.observations = observations(&sl, &data, bad_aht, &wfm, pooled);
+        sl.record(&mut e);
         let groups = group_cells(&judged, tz);
         e.drilldowns = vec![
             worst_drilldown(&judged, tz, p.worst_rows as usize),
@@ -174,6 +180,8 @@ struct Basis {
     pooled: bool,
     /// The service-level target (fraction).
     sl_target: f64,
+    /// Where the service-level target came from and why.
+    sl_cite: String,
 }
 
 /// Whether the queues of one interval are pooled (`per_interval`) or
@@ -199,21 +207,21 @@ fn check_shrinkage(p: &Params) -> Result<(), EvalError> {
     Ok(())
 }
 
-/// The service-level target: the `kpi_targets` row, else the pack
-/// parameter; a ratio in [0, 1].
-fn service_level_target(
-    targets: &BTreeMap<String, KpiTarget>,
-    p: &Params,
-) -> Result<f64, EvalError> {
-    let sl_target = targets
-        .get("service_level")
-        .map_or(p.target_service_level, |t| t.target);
-    if !(0.0..=1.0).contains(&sl_target) {
+/// The service-level target the requirement is sized for, as the target
+/// policy picks it; a ratio in [0, 1].
+fn service_level_target(ctx: &Context<'_>, p: &Params) -> Result<JudgedTarget, EvalError> {
+    let judged = TargetRule::new(Kpi::ServiceLevel, p.target_policy)
+        .pack_target("target_service_level", p.target_service_level)
+        .laxest("laxest_service_level", p.laxest_service_level)
+        .required_in(&KpiTargets::from_context(ctx)?)?;
+    if !(0.0..=1.0).contains(&judged.value) {
         return Err(EvalError::MissingEvidence(format!(
-            "service_level target {sl_target} is not a ratio in [0, 1]"
+            "service_level target {} ({}) is not a ratio in [0, 1]",
+            judged.value,
+            judged.source.label()
         )));
     }
-    Ok(sl_target)
+    Ok(judged)
 }
 
 #[cfg(test)]
