@@ -134,12 +134,12 @@ impl Evaluator for StaffingFit {
         )?;
         let sl_target = service_level_target(&targets, p)?;
         let tz = time_zone(ctx)?;
-        let (units, bad_aht) = build_units(&data.rows, pooled);
+        let (units, excluded) = build_units(&data.rows, pooled);
         let judged = judge(units, &model, sl_target, p)?;
         if judged.is_empty() {
             return Err(EvalError::MissingEvidence(format!(
-                "no usable interval ({} rows skipped, {bad_aht} without an AHT)",
-                data.skipped
+                "no usable interval ({} rows skipped, {} without an AHT)",
+                data.skipped, excluded.no_handle_time
             )));
         }
         let basis = Basis {
@@ -153,7 +153,7 @@ impl Evaluator for StaffingFit {
         let mut e = evaluation_from_credits(checks::checks(&fit, &wfm, p), summary);
         e.measurements = checks::measurements(&fit, &wfm, sl_target);
         e.definitions = definitions(&basis, p);
-        e.observations = observations(&targets, &data, bad_aht, &wfm, pooled, p);
+        e.observations = observations(&targets, &data, excluded, &wfm, pooled, p);
         let groups = group_cells(&judged, tz);
         e.drilldowns = vec![
             worst_drilldown(&judged, tz, p.worst_rows as usize),
