@@ -100,40 +100,6 @@ pub fn poisson_mad(l: f64) -> f64 {
     2.0 * ((k + 1.0) * l.ln() - l - ln_fact).exp()
 }
 
-/// Erlang C model for one interval.
-pub struct Erlang {
-    /// Offered load in Erlangs.
-    pub a: f64,
-    /// Average handle time, seconds.
-    pub aht: f64,
-}
-
-impl Erlang {
-    /// Smallest N > A whose service level within `t` seconds reaches `target`
-    /// (0 when there is no load).
-    pub fn required(&self, t: f64, target: f64) -> u32 {
-        if self.a <= 0.0 {
-            return 0;
-        }
-        // Erlang B by recursion up to n, then test each n > A in turn.
-        let mut b = 1.0;
-        let mut n = 0u32;
-        loop {
-            n += 1;
-            b = self.a * b / (n as f64 + self.a * b);
-            let nf = n as f64;
-            if nf <= self.a {
-                continue;
-            }
-            let pw = nf * b / (nf - self.a * (1.0 - b));
-            let sl = 1.0 - pw * (-(nf - self.a) * t / self.aht).exp();
-            if sl >= target || n > 100_000 {
-                return n;
-            }
-        }
-    }
-}
-
 /// The time zone of every local timestamp the generator writes.
 pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Lisbon;
 
@@ -241,15 +207,6 @@ pub fn field(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn erlang_required_matches_domain_vector() {
-        let e = Erlang {
-            a: 10.0,
-            aht: 180.0,
-        };
-        assert_eq!(e.required(20.0, 0.8), 14);
-    }
 
     #[test]
     fn poisson_mad_is_exact() {

@@ -13,6 +13,7 @@
 //! - [`demand`]: contacts per order, cost per contact / order.
 //! - [`forecast`]: WAPE, MAPE, bias, share within tolerance.
 //! - [`staffing`]: under/over-staffing, Pearson r, R² fit of schedule to requirement.
+//! - [`pooled`]: Erlang C requirement per pooled interval, with the one bad-row rule.
 //! - [`people`]: adherence, conformance, attrition, absence.
 //! - [`survey`]: CSAT, NPS, margins, sample sizes, z-test, chi-square, correlations.
 //! - [`stats`]: shared numerical helpers (mean, normal CDF, incomplete gamma…).
@@ -24,6 +25,7 @@ pub mod erlang;
 pub mod fcr;
 pub mod forecast;
 pub mod people;
+pub mod pooled;
 pub mod service;
 pub mod staffing;
 pub mod stats;

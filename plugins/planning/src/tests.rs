@@ -589,6 +589,52 @@ mod targets {
     }
 
     #[test]
+    fn feasibility_leaves_out_rows_without_forecast_or_aht() {
+        // The two DOMAIN intervals of `intervals()` plus, at 09:00, a chat row with 50
+        // forecast contacts and no AHT and one with no forecast (each with 5 scheduled
+        // agents). Both are left out with their agents: the pooled 09:00 interval stays
+        // 100 contacts at 180 s with 14 agents, so the expected SL is still 0.7643.
+        let t = TableBuilder::new()
+            .strings("queue", ["billing", "billing", "chat", "chat"].map(Some))
+            .timestamps(
+                "interval_start",
+                [
+                    "2026-06-01T09:00:00",
+                    "2026-06-01T09:30:00",
+                    "2026-06-01T09:00:00",
+                    "2026-06-01T09:00:00",
+                ]
+                .map(Some),
+            )
+            .integers("interval_minutes", [Some(30); 4])
+            .floats(
+                "forecast_contacts",
+                [Some(100.0), Some(100.0), Some(50.0), None],
+            )
+            .floats("actual_contacts", [Some(100.0); 4])
+            .floats(
+                "forecast_aht_seconds",
+                [Some(180.0), Some(180.0), None, Some(180.0)],
+            )
+            .floats("actual_aht_seconds", [Some(180.0); 4])
+            .floats("scheduled_agents", [14.0, 12.0, 5.0, 5.0].map(Some));
+        let e = TestHost::new()
+            .table("kpi_targets", targets(false).build())
+            .table("intervals", t.build())
+            .table("surveys", surveys().build())
+            .table("contacts", contacts().build())
+            .run(&TargetSetting, params());
+        assert_eq!(check(&e, "sl_target_feasible").measured, json!(0.7643));
+        assert!(
+            e.observations.iter().any(|o| o.starts_with(
+                "2 interval row(s) left out of the pools (with their scheduled agents): 1 without a usable forecast_contacts, 1 with"
+            )),
+            "{:?}",
+            e.observations
+        );
+    }
+
+    #[test]
     fn unknown_kpi_name_fails_computable_and_range_and_is_listed() {
         // A third target `handle_speed` (not a KPI cxaudit computes): its
         // `computable` and `in_range` points fail, the other 7 pass; the

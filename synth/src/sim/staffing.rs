@@ -4,8 +4,10 @@
 //! Agents available that day are put on the planned shifts, with absence,
 //! lateness, logged-out gaps and paid time off the phones drawn per shift.
 
+use cxaudit_metrics::pooled::{Demand, Policy};
+
 use crate::params::{IV, NI, OPEN};
-use crate::util::{Draw, Erlang};
+use crate::util::Draw;
 
 use super::{NONE, QueueGrid, Sim};
 
@@ -132,10 +134,12 @@ impl Sim<'_> {
         let mut req = [0.0; NI];
         let mut idle = 0.0;
         let mut n = [0.0; NI];
+        let policy = Policy::new(SL_THRESHOLD_SECONDS, self.p.sl_target);
         for i in 0..NI {
             let f: f64 = (0..4).map(|q| fc[q][i]).sum();
-            let a = f * aht / IV;
-            let need = Erlang { a, aht }.required(20.0, self.p.sl_target).max(1) as f64;
+            let (net, a) = pooled_need(&policy, f, aht);
+            // At least one agent keeps every open interval answered.
+            let need = f64::from(net.max(1));
             n[i] = need;
             idle += (need - a) * IV;
         }
@@ -302,6 +306,24 @@ impl Sim<'_> {
     }
 }
 
+/// The service-level threshold the follow-up plans for, seconds.
+const SL_THRESHOLD_SECONDS: f64 = 20.0;
+
+/// Erlang C net agents and traffic of one interval's pooled synchronous
+/// forecast `contacts` at `aht` seconds (the audit's pooled requirement).
+/// Should the model find no staffing (not for the scenarios' parameters),
+/// the smallest stable one, floor(A) + 1.
+fn pooled_need(policy: &Policy, contacts: f64, aht: f64) -> (u32, f64) {
+    let Ok(demand) = Demand::admit(Some(contacts), Some(aht)) else {
+        return (0, 0.0);
+    };
+    let a = demand.traffic(IV).unwrap_or(0.0);
+    let net = policy
+        .requirement(demand, IV)
+        .map_or(a.floor() as u32 + 1, |r| r.net);
+    (net, a)
+}
+
 /// Greedy cover with 8-, 6- or 4-hour shifts: at the first interval short
 /// of staff, the length that covers the most intervals still short for the
 /// fewest surplus ones.
@@ -341,4 +363,17 @@ fn fill_order(n: usize) -> impl Iterator<Item = usize> {
         fa.total_cmp(&fb)
     });
     order.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooled_need_matches_domain_vector() {
+        // DOMAIN: 100 contacts in 30 min at AHT 180 s: A = 10, 14 agents for 80 % in 20 s.
+        let policy = Policy::new(SL_THRESHOLD_SECONDS, 0.8);
+        assert_eq!(pooled_need(&policy, 100.0, 180.0), (14, 10.0));
+        assert_eq!(pooled_need(&policy, 0.0, 180.0), (0, 0.0));
+    }
 }

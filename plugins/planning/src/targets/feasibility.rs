@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use cxaudit_kpis::Kpi;
 use cxaudit_metrics::erlang;
+use cxaudit_metrics::pooled::{Excluded, Policy, Pool, Pooled};
 use cxaudit_plugin_sdk::prelude::*;
 
 use super::TargetParams;
@@ -26,11 +27,18 @@ struct IntervalFit {
     required: Option<u32>,
 }
 
-/// An interval row as read.
+/// An interval row as read; forecast and AHT go through the pooled bad-row rule.
 struct IntervalRow {
-    minutes: f64,
-    fit: IntervalFit,
+    queue: String,
+    start: i64,
+    minutes: i64,
+    forecast: Option<f64>,
+    aht: Option<f64>,
+    scheduled: f64,
 }
+
+/// Pooled intervals keyed by (start, minutes), scheduled agents summed.
+type Intervals = BTreeMap<(i64, i64), Pooled<f64>>;
 
 /// The Erlang C feasibility of the service-level target(s).
 pub(super) struct Feasibility {
@@ -84,8 +92,10 @@ impl Feasibility {
         };
         let rows = read_intervals(&table, period, tz)?;
         let mut f = Feasibility::new(Some((target.label(), sl)));
-        let rows = f.scope_rows(rows, target.scope.clone());
-        f.add_intervals(rows, sl, p);
+        let (rows, group) = f.scope_rows(rows, target.scope.clone());
+        let (intervals, excluded) = pool(rows);
+        f.add_intervals(intervals, &group, sl, p);
+        f.note_excluded(excluded);
         if f.total_volume <= 0.0 {
             f.reason = Some("no interval with forecast volume in the period".into());
         }
@@ -93,19 +103,19 @@ impl Feasibility {
     }
 
     /// The rows of the target's queue when its scope names one; otherwise
-    /// every queue, pooled per interval.
+    /// every queue, pooled per interval. Returns the rows and their group label.
     fn scope_rows(
         &mut self,
         mut rows: Vec<IntervalRow>,
         scope: Option<String>,
-    ) -> Vec<IntervalRow> {
+    ) -> (Vec<IntervalRow>, String) {
         let queues_have_scope = scope
             .as_ref()
-            .is_some_and(|s| rows.iter().any(|r| r.fit.queue == *s));
+            .is_some_and(|s| rows.iter().any(|r| r.queue == *s));
         if queues_have_scope {
             let s = scope.unwrap_or_default();
-            rows.retain(|r| r.fit.queue == s);
-            return rows;
+            rows.retain(|r| r.queue == s);
+            return (rows, s);
         }
         if let Some(s) = scope {
             self.observations.push(format!(
@@ -115,44 +125,64 @@ impl Feasibility {
         self.observations.push(
             "Queues are pooled per interval (volume and workload summed, scheduled agents summed): agents are multi-skilled across queues.".to_owned(),
         );
-        pool_by_interval(rows)
+        (rows, "pooled".to_owned())
     }
 
-    /// Erlang C service level of each interval with forecast volume, against
-    /// the target `sl`; the totals over the period.
-    fn add_intervals(&mut self, rows: Vec<IntervalRow>, sl: f64, p: &TargetParams) {
+    /// Erlang C service level of each pooled interval with forecast volume,
+    /// against the target `sl`; the totals over the period.
+    fn add_intervals(&mut self, intervals: Intervals, group: &str, sl: f64, p: &TargetParams) {
+        let policy = Policy::new(p.sl_threshold_seconds, sl);
         let mut bad = 0;
-        for mut r in rows {
-            let (forecast, aht) = (r.fit.forecast, r.fit.aht);
-            let Some(traffic) = erlang::traffic_intensity(forecast, r.minutes * 60.0, aht) else {
+        for ((start, minutes), pooled) in intervals {
+            let (demand, seconds) = (pooled.demand, minutes as f64 * 60.0);
+            let Some(traffic) = demand.traffic(seconds) else {
                 bad += 1;
                 continue;
             };
-            if forecast <= 0.0 || aht <= 0.0 {
+            // No forecast contacts: nothing to judge.
+            let Some(aht) = demand.aht_seconds() else {
                 continue;
-            }
+            };
             // Scheduled agents may be fractional shares of a pool; a whole agent
             // counts from half an agent up.
-            let agents = r.fit.scheduled.max(0.0).round() as u32;
-            r.fit.sl =
-                erlang::service_level(agents, traffic, aht, p.sl_threshold_seconds).unwrap_or(0.0);
-            r.fit.required = erlang::required_agents(&erlang::StaffingTarget::new(
-                traffic,
+            let agents = pooled.extra.max(0.0).round() as u32;
+            let fit = IntervalFit {
+                queue: group.to_owned(),
+                start,
+                forecast: demand.contacts,
                 aht,
-                p.sl_threshold_seconds,
-                sl,
-            ))
-            .ok();
-            self.total_volume += forecast;
-            self.weighted_sl += forecast * r.fit.sl;
-            if r.fit.sl + erlang::TARGET_TOLERANCE >= sl {
-                self.reachable_volume += forecast;
-            }
-            self.intervals.push(r.fit);
+                scheduled: pooled.extra,
+                sl: erlang::service_level(agents, traffic, aht, p.sl_threshold_seconds)
+                    .unwrap_or(0.0),
+                required: policy.requirement(demand, seconds).ok().map(|r| r.net),
+            };
+            self.add_fit(fit, sl);
         }
         if bad > 0 {
             self.observations.push(format!(
-                "{bad} interval row(s) with unusable forecast, AHT or length were not judged."
+                "{bad} interval(s) with an unusable length were not judged."
+            ));
+        }
+    }
+
+    /// Adds one judged interval to the period's totals.
+    fn add_fit(&mut self, fit: IntervalFit, sl: f64) {
+        self.total_volume += fit.forecast;
+        self.weighted_sl += fit.forecast * fit.sl;
+        if fit.sl + erlang::TARGET_TOLERANCE >= sl {
+            self.reachable_volume += fit.forecast;
+        }
+        self.intervals.push(fit);
+    }
+
+    /// Reports the interval rows the pooled bad-row rule left out.
+    fn note_excluded(&mut self, excluded: Excluded) {
+        if excluded.total() > 0 {
+            self.observations.push(format!(
+                "{} interval row(s) left out of the pools (with their scheduled agents): {} without a usable forecast_contacts, {} with forecast contacts but no forecast_aht_seconds > 0.",
+                excluded.total(),
+                excluded.bad_contacts,
+                excluded.no_handle_time
             ));
         }
     }
@@ -299,7 +329,7 @@ pub(super) fn definition(p: &TargetParams) -> Definition {
     Definition::new(
         "Feasible service level",
         &format!(
-            "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; queues pooled per interval; Erlang C SL({} s) with the scheduled agents rounded to whole agents; the target is feasible when the period's expected service level (interval SLs weighted by forecast contacts) reaches it; the share of volume in intervals reaching it is reported too.",
+            "Per interval of the period: A = forecast_contacts / (interval_minutes x 60) x forecast_aht_seconds; queues pooled per interval (a row with a missing or negative forecast, or with forecast contacts but no forecast AHT > 0, is left out and counted; an interval without forecast contacts is not judged); Erlang C SL({} s) with the scheduled agents rounded to whole agents; the target is feasible when the period's expected service level (interval SLs weighted by forecast contacts) reaches it; the share of volume in intervals reaching it is reported too.",
             p.sl_threshold_seconds
         ),
     )
@@ -317,43 +347,20 @@ fn service_level_target(targets: &[TargetRow]) -> Option<(&TargetRow, f64)> {
         })
 }
 
-/// One row per interval start: forecast and scheduled agents summed over
-/// queues, AHT weighted by forecast volume.
-fn pool_by_interval(rows: Vec<IntervalRow>) -> Vec<IntervalRow> {
-    let mut pooled: BTreeMap<(i64, u64), IntervalRow> = BTreeMap::new();
+/// One pooled interval per (start, length) under the pooled bad-row rule:
+/// forecast and workload summed, scheduled agents summed over the rows admitted.
+fn pool(rows: Vec<IntervalRow>) -> (Intervals, Excluded) {
+    let mut pool: Pool<(i64, i64), f64> = Pool::new();
     for r in rows {
-        let key = (r.fit.start, r.minutes.to_bits());
-        let e = pooled.entry(key).or_insert_with(|| IntervalRow {
-            minutes: r.minutes,
-            fit: IntervalFit {
-                queue: "pooled".to_owned(),
-                start: r.fit.start,
-                forecast: 0.0,
-                aht: 0.0,
-                scheduled: 0.0,
-                sl: 0.0,
-                required: None,
-            },
-        });
-        // `aht` accumulates workload here and is divided back below.
-        e.fit.aht += r.fit.forecast * r.fit.aht;
-        e.fit.forecast += r.fit.forecast;
-        e.fit.scheduled += r.fit.scheduled;
+        if let Some(scheduled) = pool.add((r.start, r.minutes), r.forecast, r.aht) {
+            *scheduled += r.scheduled;
+        }
     }
-    pooled
-        .into_values()
-        .map(|mut r| {
-            r.fit.aht = if r.fit.forecast > 0.0 {
-                r.fit.aht / r.fit.forecast
-            } else {
-                0.0
-            };
-            r
-        })
-        .collect()
+    pool.into_parts()
 }
 
-/// The complete interval rows whose local date lies in the period.
+/// The interval rows with a start, length and scheduled agents whose local
+/// date lies in the period (forecast and AHT are judged when pooled).
 fn read_intervals(
     table: &Table,
     period: (NaiveDate, NaiveDate),
@@ -368,9 +375,7 @@ fn read_intervals(
         .zip(table.f64s("scheduled_agents")?);
     let mut out = Vec::new();
     for (((((queue, start), minutes), forecast), aht), scheduled) in rows {
-        let (Some(start), Some(minutes), Some(forecast), Some(aht), Some(scheduled)) =
-            (start, minutes, forecast, aht, scheduled)
-        else {
+        let (Some(start), Some(minutes), Some(scheduled)) = (start, minutes, scheduled) else {
             continue;
         };
         if !common::local_date(start, tz).is_some_and(|d| d >= period.0 && d <= period.1) {
@@ -378,16 +383,12 @@ fn read_intervals(
         }
         let queue = queue.unwrap_or("").to_owned();
         out.push(IntervalRow {
-            minutes: minutes as f64,
-            fit: IntervalFit {
-                queue,
-                start,
-                forecast,
-                aht,
-                scheduled,
-                sl: 0.0,
-                required: None,
-            },
+            queue,
+            start,
+            minutes,
+            forecast,
+            aht,
+            scheduled,
         });
     }
     Ok(out)

@@ -48,18 +48,17 @@ pub(super) fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) ->
 fn worst_row(j: &Judged, tz: chrono_tz::Tz) -> Vec<serde_json::Value> {
     let u = &j.unit;
     let [interval_local, weekday_hour] = slot_cells(u.start, tz);
-    let aht = if u.volume > 0.0 {
-        round2(u.workload / u.volume).into()
-    } else {
-        serde_json::Value::Null
-    };
+    let aht = u
+        .demand
+        .aht_seconds()
+        .map_or(serde_json::Value::Null, |a| round2(a).into());
     vec![
         u.group.clone().into(),
         interval_local,
         weekday_hour,
-        round2(u.volume).into(),
+        round2(u.demand.contacts).into(),
         aht,
-        round4(u.workload / (u.minutes as f64 * 60.0)).into(),
+        round4(u.demand.workload_seconds / (u.minutes as f64 * 60.0)).into(),
         j.net.into(),
         j.required.into(),
         round2(u.scheduled).into(),

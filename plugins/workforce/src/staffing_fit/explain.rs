@@ -2,6 +2,7 @@
 //! requirement, pooling, fit and WFM check as used, and the observations on
 //! the targets and the rows left out.
 
+use cxaudit_metrics::pooled::Excluded;
 use cxaudit_plugin_sdk::prelude::*;
 
 use super::wfm_check::WfmComparison;
@@ -15,7 +16,7 @@ pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
         Definition::new(
             "Requirement",
             &format!(
-                "{}: smallest N with SL({} s) >= {} from actual contacts and actual AHT (forecast AHT when the actual is missing); A = contacts x AHT / interval seconds; zero volume requires 0 agents.",
+                "{}: smallest N with SL({} s) >= {} from actual contacts and actual AHT (forecast AHT when the actual is missing); A = contacts x AHT / interval seconds; zero volume requires 0 agents; a row with volume but no AHT > 0 is left out (with its scheduled agents) and counted; an interval whose forecast has contacts without any AHT is left out of the WFM check.",
                 model.name(),
                 p.threshold_seconds,
                 sl
@@ -52,7 +53,7 @@ pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
 pub(super) fn observations(
     sl: &JudgedTarget,
     data: &IntervalRows,
-    bad_aht: usize,
+    excluded: Excluded,
     wfm: &WfmComparison,
     pooled: bool,
 ) -> Vec<String> {
@@ -84,9 +85,16 @@ pub(super) fn observations(
             data.skipped
         ));
     }
-    if bad_aht > 0 {
+    if excluded.no_handle_time > 0 {
         out.push(format!(
-            "{bad_aht} interval rows with volume but no AHT left out of the requirement."
+            "{} interval rows with volume but no AHT left out of the requirement.",
+            excluded.no_handle_time
+        ));
+    }
+    if excluded.bad_contacts > 0 {
+        out.push(format!(
+            "{} interval rows with unusable actual contacts left out of the requirement.",
+            excluded.bad_contacts
         ));
     }
     out

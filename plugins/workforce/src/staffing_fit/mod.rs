@@ -138,12 +138,12 @@ impl Evaluator for StaffingFit {
         let sl = service_level_target(ctx, p)?;
         let sl_target = sl.value;
         let tz = time_zone(ctx)?;
-        let (units, bad_aht) = build_units(&data.rows, pooled);
+        let (units, excluded) = build_units(&data.rows, pooled);
         let judged = judge(units, &model, sl_target, p)?;
         if judged.is_empty() {
             return Err(EvalError::MissingEvidence(format!(
-                "no usable interval ({} rows skipped, {bad_aht} without an AHT)",
-                data.skipped
+                "no usable interval ({} rows skipped, {} without an AHT)",
+                data.skipped, excluded.no_handle_time
             )));
         }
         let basis = Basis {
@@ -158,7 +158,7 @@ impl Evaluator for StaffingFit {
         let mut e = evaluation_from_credits(checks::checks(&fit, &wfm, p), summary);
         e.measurements = checks::measurements(&fit, &wfm, sl_target);
         e.definitions = definitions(&basis, p);
-        e.observations = observations(&sl, &data, bad_aht, &wfm, pooled);
+        e.observations = observations(&sl, &data, excluded, &wfm, pooled);
         sl.record(&mut e);
         let groups = group_cells(&judged, tz);
         e.drilldowns = vec![

@@ -2,9 +2,8 @@
 //! each needs under the queueing model (Erlang C or Erlang A), net and with
 //! shrinkage, for its actual demand and for its forecast.
 
-use std::collections::BTreeMap;
-
-use cxaudit_metrics::erlang::{self, StaffingTarget};
+use cxaudit_metrics::erlang;
+use cxaudit_metrics::pooled::{Demand, Excluded, Policy, Pool};
 use cxaudit_plugin_sdk::prelude::*;
 
 use super::Params;
@@ -41,25 +40,15 @@ impl Model {
         }
     }
 
-    /// Net agents (before shrinkage) a unit's actual demand needs; 0 without volume.
-    pub(super) fn required(&self, u: &Unit, sl: f64, t: f64) -> Result<u32, EvalError> {
-        self.required_for(u, u.volume, u.workload, sl, t)
-    }
-
-    /// Net agents for `volume` contacts of `workload` contact-seconds in the unit's interval.
+    /// Net agents (before shrinkage) `demand` needs in unit `u`'s interval;
+    /// 0 without contacts.
     pub(super) fn required_for(
         &self,
         u: &Unit,
-        volume: f64,
-        workload: f64,
-        sl: f64,
-        t: f64,
+        demand: Demand,
+        policy: &Policy,
     ) -> Result<u32, EvalError> {
-        if volume <= 0.0 || workload <= 0.0 {
-            return Ok(0);
-        }
-        let aht = workload / volume;
-        let traffic = workload / (u.minutes as f64 * 60.0);
+        let seconds = u.minutes as f64 * 60.0;
         let fail = |e: cxaudit_metrics::MetricError| {
             EvalError::Failed(format!(
                 "{} requirement for {} at {}: {e}",
@@ -69,10 +58,16 @@ impl Model {
             ))
         };
         match self {
-            Model::ErlangC => {
-                erlang::required_agents(&StaffingTarget::new(traffic, aht, t, sl)).map_err(fail)
-            }
+            Model::ErlangC => policy
+                .requirement(demand, seconds)
+                .map(|r| r.net)
+                .map_err(fail),
             Model::ErlangA { patience } => {
+                let (Some(traffic), Some(aht)) = (demand.traffic(seconds), demand.aht_seconds())
+                else {
+                    return Ok(0);
+                };
+                let (t, sl) = (policy.threshold_seconds, policy.service_level);
                 erlang_a_required(traffic, aht, *patience, t, sl).map_err(fail)
             }
         }
@@ -124,14 +119,11 @@ pub struct Unit {
     pub start: i64,
     /// Length, minutes.
     pub minutes: i64,
-    /// Actual contacts.
-    pub volume: f64,
-    /// Actual workload, contact-seconds.
-    pub workload: f64,
-    /// Forecast contacts.
-    pub forecast_volume: f64,
-    /// Forecast workload, contact-seconds (forecast AHT, else actual AHT).
-    pub forecast_workload: f64,
+    /// Actual demand (actual AHT, else forecast AHT), pooled under the bad-row rule.
+    pub demand: Demand,
+    /// Forecast demand (forecast AHT, else actual AHT); `None` when a row's
+    /// forecast has contacts but no AHT, so the forecast cannot be sized.
+    pub forecast: Option<Demand>,
     /// Scheduled agents.
     pub scheduled: f64,
     /// WFM required agents (None when any row of the unit has none).
@@ -168,21 +160,17 @@ pub(super) fn judge(
     sl_target: f64,
     p: &Params,
 ) -> Result<Vec<Judged>, EvalError> {
+    let policy = Policy::new(p.threshold_seconds, sl_target).with_shrinkage(p.shrinkage);
     let mut judged = Vec::with_capacity(units.len());
     for u in units {
-        let net = model.required(&u, sl_target, p.threshold_seconds)?;
-        let sched_req = erlang::scheduled_agents(net, p.shrinkage)
+        let net = model.required_for(&u, u.demand, &policy)?;
+        let sched_req = policy
+            .scheduled(net)
             .map_err(|e| EvalError::Failed(format!("scheduled requirement: {e}")))?;
         // The forecast only feeds the WFM check: a unit it cannot size is left out of it.
-        let net_forecast = model
-            .required_for(
-                &u,
-                u.forecast_volume,
-                u.forecast_workload,
-                sl_target,
-                p.threshold_seconds,
-            )
-            .ok()
+        let net_forecast = u
+            .forecast
+            .and_then(|f| model.required_for(&u, f, &policy).ok())
             .map(f64::from);
         judged.push(Judged {
             unit: u,
@@ -201,47 +189,65 @@ fn row_aht(r: &IntervalRow) -> Option<f64> {
         .or(r.forecast_aht.filter(|a| *a > 0.0))
 }
 
-/// Builds staffing units; returns them and the rows left out because they
-/// have volume but no AHT.
-pub fn build_units(rows: &[IntervalRow], pooled: bool) -> (Vec<Unit>, usize) {
-    let mut units: BTreeMap<(i64, String), Unit> = BTreeMap::new();
-    let mut bad_aht = 0;
-    for r in rows {
-        let aht = row_aht(r);
-        if r.actual > 0.0 && aht.is_none() {
-            bad_aht += 1;
-            continue;
+/// What a unit pools beside its actual demand.
+#[derive(Debug, Clone, Default)]
+struct UnitSums {
+    minutes: i64,
+    forecast: Demand,
+    forecast_unsizable: bool,
+    scheduled: f64,
+    wfm_required: f64,
+    wfm_missing: bool,
+}
+
+impl UnitSums {
+    /// Adds an admitted row's forecast, staff and WFM requirement.
+    fn add(&mut self, r: &IntervalRow) {
+        if self.minutes == 0 {
+            self.minutes = r.minutes;
         }
+        let forecast_aht = r.forecast_aht.filter(|a| *a > 0.0).or(row_aht(r));
+        match Demand::admit(Some(r.forecast), forecast_aht) {
+            Ok(d) => self.forecast.add(d),
+            Err(_) => self.forecast_unsizable = true,
+        }
+        self.scheduled += r.scheduled;
+        match r.required {
+            Some(w) => self.wfm_required += w,
+            None => self.wfm_missing = true,
+        }
+    }
+}
+
+/// Builds staffing units from the rows under the pooled bad-row rule
+/// (`cxaudit_metrics::pooled`); returns them and the rows left out (with
+/// volume but no AHT).
+pub fn build_units(rows: &[IntervalRow], pooled: bool) -> (Vec<Unit>, Excluded) {
+    let mut pool: Pool<(i64, String), UnitSums> = Pool::new();
+    for r in rows {
         let group = if pooled {
             "pooled".to_owned()
         } else {
             r.queue.clone()
         };
-        let u = units
-            .entry((r.start, group.clone()))
-            .or_insert_with(|| Unit {
-                group,
-                start: r.start,
-                minutes: r.minutes,
-                volume: 0.0,
-                workload: 0.0,
-                forecast_volume: 0.0,
-                forecast_workload: 0.0,
-                scheduled: 0.0,
-                wfm_required: Some(0.0),
-            });
-        u.volume += r.actual;
-        u.workload += r.actual * aht.unwrap_or(0.0);
-        u.forecast_volume += r.forecast;
-        u.forecast_workload +=
-            r.forecast * r.forecast_aht.filter(|a| *a > 0.0).or(aht).unwrap_or(0.0);
-        u.scheduled += r.scheduled;
-        u.wfm_required = match (u.wfm_required, r.required) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
+        if let Some(sums) = pool.add((r.start, group), Some(r.actual), row_aht(r)) {
+            sums.add(r);
+        }
     }
-    (units.into_values().collect(), bad_aht)
+    let (intervals, excluded) = pool.into_parts();
+    let units = intervals
+        .into_iter()
+        .map(|((start, group), p)| Unit {
+            group,
+            start,
+            minutes: p.extra.minutes,
+            demand: p.demand,
+            forecast: (!p.extra.forecast_unsizable).then_some(p.extra.forecast),
+            scheduled: p.extra.scheduled,
+            wfm_required: (!p.extra.wfm_missing).then_some(p.extra.wfm_required),
+        })
+        .collect();
+    (units, excluded)
 }
 
 #[cfg(test)]
