@@ -136,6 +136,15 @@ fn bad_overrides_are_refused_by_validate_check_and_assess_at_the_tailored_key() 
             "overrides.WF3.params.min_share_of_days",
             "a parameter must be a finite number, found NaN".to_owned(),
         ),
+        (
+            // A share of days above 1: outside WF3's declared range [0, 1],
+            // which only the plugin knows; still named at the override.
+            "[overrides.WF3]\nparams = { min_share_of_days = 7.5 }\n",
+            8,
+            12,
+            "overrides.WF3.params.min_share_of_days",
+            "parameter `min_share_of_days` = 7.5 is outside [0, 1]".to_owned(),
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, (body, line, column, key, message)) in cases.iter().enumerate() {
