@@ -1047,6 +1047,26 @@ mod tests {
             "scoring.partially_met_from",
             "must not exceed met_from (0.9 > 0.8)",
         );
+        // A base pack's own mistake is reported once, in the base (line 8:
+        // `partially_met_from = 0.9` above its `met_from = 0.8`), not again
+        // in every pack that extends it.
+        let (dir, _) = tailored("", "");
+        let base = dir.path().join("base/pack.toml");
+        let text = std::fs::read_to_string(&base).unwrap();
+        std::fs::write(
+            &base,
+            text.replace("partially_met_from = 0.5", "partially_met_from = 0.9"),
+        )
+        .unwrap();
+        let e = only_error(load(&dir.path().join("client")));
+        assert_at(
+            &e,
+            &dir.path().join("client/../base/pack.toml"),
+            8,
+            22,
+            "scoring.partially_met_from",
+            "must not exceed met_from (0.9 > 0.8)",
+        );
         // Equal thresholds are allowed (nothing is partially met).
         let (_dir, loaded) = tailored("", "[scoring]\nmet_from = 0.5\n");
         assert!(loaded.is_ok(), "{:?}", loaded.err());
