@@ -8,7 +8,7 @@ use clap::Args;
 use cxaudit::pipeline::{AssessOptions, assess};
 use cxaudit::plugins::ChildLimits;
 
-use super::{InputError, PluginArgs, load_pack};
+use super::{InputError, PluginArgs, Ready, load_ready};
 
 /// Arguments of `cxaudit assess`.
 #[derive(Debug, Args)]
@@ -77,9 +77,8 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
             )?),
             None => None,
         };
-    let pack = load_pack(&args.pack)?;
-    let registry = args.plugins.registry_within(limits(args, &pack)?);
-    super::ready_to_assess(&pack, &registry)?;
+    let Ready { pack, registry } =
+        load_ready(&args.pack, &args.plugins, |pack| limits(args, pack))?;
     let quiet = args.quiet;
     let mut progress = |msg: &str| {
         if !quiet {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Format, PluginArgs, load_pack, print_json};
+use super::{Format, PluginArgs, handshake_limits, load_ready, print_json};
 
 /// Arguments of `cxaudit check`.
 #[derive(Debug, Args)]
@@ -25,8 +25,9 @@ pub struct CheckArgs {
 
 /// Runs `cxaudit check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let pack = load_pack(&args.pack)?;
-    let registry = args.plugins.registry();
+    // The pack is refused exactly as `assess` refuses it, with the plugins
+    // found exactly as `assess` finds them.
+    let super::Ready { pack, registry } = load_ready(&args.pack, &args.plugins, handshake_limits)?;
     let manifest = cxaudit::evidence::load_manifest(&args.evidence)?;
     cxaudit::evidence::check_document_names(&manifest, &pack.schema)?;
     let results = cxaudit::check::check(&pack, &registry, &manifest);

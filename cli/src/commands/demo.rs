@@ -12,7 +12,7 @@ use cxaudit::pipeline::{AssessOptions, assess};
 use cxaudit_model::Assessment;
 use cxaudit_synth::{Scenario, SynthConfig, generate};
 
-use super::{InputError, PluginArgs, load_pack};
+use super::{InputError, PluginArgs, Ready, load_ready};
 
 /// Arguments of `cxaudit demo`.
 #[derive(Debug, Args)]
@@ -61,14 +61,14 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             )
         })?,
     };
-    let pack = load_pack(&pack_dir)?;
-    let registry = args.plugins.registry_within(cxaudit::plugins::ChildLimits {
-        timeout: pack
-            .evaluator_timeout
-            .unwrap_or(cxaudit::plugins::DEFAULT_TIMEOUT),
-        memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
-    });
-    super::ready_to_assess(&pack, &registry)?;
+    let Ready { pack, registry } = load_ready(&pack_dir, &args.plugins, |pack| {
+        Ok(cxaudit::plugins::ChildLimits {
+            timeout: pack
+                .evaluator_timeout
+                .unwrap_or(cxaudit::plugins::DEFAULT_TIMEOUT),
+            memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
+        })
+    })?;
     // One demo at a time in a folder: the centres' evidence is written in place.
     let _lock = cxaudit::output::lock_folder(&args.out, &mut super::say_waiting)?;
     std::fs::create_dir_all(&args.out)

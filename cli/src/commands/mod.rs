@@ -84,10 +84,7 @@ impl PluginArgs {
     /// Discovers the plugins and makes the handshake with each, with the
     /// default limits.
     pub fn registry(&self) -> Registry {
-        self.registry_within(ChildLimits {
-            timeout: cxaudit::plugins::DEFAULT_TIMEOUT,
-            memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
-        })
+        self.registry_within(default_limits())
     }
 
     /// Discovers the plugins; each child process runs within `limits`.
@@ -106,10 +103,52 @@ impl PluginArgs {
 #[error("{0}")]
 pub struct NoPlugins(pub String);
 
+/// A pack that `assess`, `check` and `pack validate` may use: loaded, its
+/// numbers in bounds, and every evaluator found among the plugins, with
+/// parameters they accept.
+pub struct Ready {
+    /// The pack, with any base pack it extends applied.
+    pub pack: cxaudit::pack::Pack,
+    /// The plugins found the one way every command finds them.
+    pub registry: Registry,
+}
+
+/// The default limits of a plugin process: the default deadline and memory cap.
+fn default_limits() -> ChildLimits {
+    ChildLimits {
+        timeout: cxaudit::plugins::DEFAULT_TIMEOUT,
+        memory: Some(cxaudit::plugins::DEFAULT_MEMORY),
+    }
+}
+
+/// The limits of plugin processes for commands that only make the
+/// handshake with each plugin (`check`, `pack validate`): the defaults.
+pub fn handshake_limits(_: &cxaudit::pack::Pack) -> anyhow::Result<ChildLimits> {
+    Ok(default_limits())
+}
+
+/// The one validation path of a pack, shared by `assess`, `check`,
+/// `pack validate` and `demo`: loads the pack in `dir` (syntax, structure,
+/// bounds of points, shares and parameters, tailored overrides included;
+/// [`cxaudit::pack::PackErrors`], exit 2), discovers the plugins of
+/// `plugins` (`--plugins`, `CXAUDIT_PLUGIN_PATH`, the executable's folder)
+/// with the process limits `limits` gives for the pack, and checks them
+/// with [`ready_to_assess`].
+pub fn load_ready(
+    dir: &std::path::Path,
+    plugins: &PluginArgs,
+    limits: impl FnOnce(&cxaudit::pack::Pack) -> anyhow::Result<ChildLimits>,
+) -> anyhow::Result<Ready> {
+    let pack = load_pack(dir)?;
+    let registry = plugins.registry_within(limits(&pack)?);
+    ready_to_assess(&pack, &registry)?;
+    Ok(Ready { pack, registry })
+}
+
 /// Checks that `registry` can run `pack` before anything is assessed: no
 /// plugin at all is [`NoPlugins`] (exit 3); an evaluator the plugins do not
-/// have, or parameters they refuse, are the errors of `pack validate` (exit 2).
-pub fn ready_to_assess(pack: &cxaudit::pack::Pack, registry: &Registry) -> anyhow::Result<()> {
+/// have, or parameters they refuse, are [`cxaudit::pack::PackErrors`] (exit 2).
+fn ready_to_assess(pack: &cxaudit::pack::Pack, registry: &Registry) -> anyhow::Result<()> {
     let needs_plugins = pack
         .criteria
         .iter()

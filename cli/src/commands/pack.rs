@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use cxaudit::pack::{Pack, PackErrors, validate_against_plugins, warnings_against_plugins};
+use cxaudit::pack::{Pack, warnings_against_plugins};
 use serde::Serialize;
 
-use super::{Format, PluginArgs, load_pack, print_json};
+use super::{Format, PluginArgs, Ready, handshake_limits, load_pack, load_ready, print_json};
 
 /// `cxaudit pack ...`.
 #[derive(Debug, Subcommand)]
@@ -33,12 +33,7 @@ pub enum PackCommand {
 pub fn run(cmd: &PackCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PackCommand::Validate { dir, plugins } => {
-            let pack = load_pack(dir)?;
-            let registry = plugins.registry();
-            let errors = validate_against_plugins(&pack, &registry);
-            if !errors.is_empty() {
-                return Err(PackErrors(errors).into());
-            }
+            let Ready { pack, registry } = load_ready(dir, plugins, handshake_limits)?;
             for w in warnings_against_plugins(&pack, &registry) {
                 eprintln!("warning: {w}");
             }

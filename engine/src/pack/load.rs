@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::*;
+use super::values::{non_finite, non_finite_message, points_problem, share_problem};
 use super::{PackError, PackErrors};
 use crate::hashing::sha256_bytes;
 use crate::source::{Location, parse_toml};
@@ -65,7 +66,7 @@ struct RawSection {
     title: String,
     #[serde(default)]
     description: String,
-    minimum: Option<f64>,
+    minimum: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -288,11 +289,19 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         pack.headline_kpis = report.kpis;
     }
     for s in raw.sections {
+        if let Some(minimum) = &s.minimum
+            && let Some(problem) = share_problem(*minimum.get_ref())
+        {
+            loader.error(
+                at(minimum.span().start).key(format!("sections.{}.minimum", s.id)),
+                problem,
+            );
+        }
         let section = Section {
             id: s.id,
             title: s.title,
             description: s.description,
-            minimum: s.minimum,
+            minimum: s.minimum.map(Spanned::into_inner),
         };
         match pack.sections.iter_mut().find(|x| x.id == section.id) {
             Some(existing) => *existing = section,
@@ -337,6 +346,12 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             continue;
         };
         if let Some(points) = over.points {
+            if let Some(problem) = points_problem(*points.get_ref()) {
+                loader.error(
+                    at(points.span().start).key(format!("overrides.{}.points", id.get_ref())),
+                    problem,
+                );
+            }
             criterion.points = *points.get_ref();
         }
         if let Some(mandatory) = over.mandatory {
@@ -358,6 +373,15 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
                     id.get_ref(),
                     k.get_ref()
                 ));
+                let bad = non_finite(&v);
+                for (below, value) in &bad {
+                    let mut key_at = key_at.clone();
+                    key_at.key = key_at.key.map(|key| format!("{key}{below}"));
+                    loader.error(key_at, non_finite_message(*value));
+                }
+                if !bad.is_empty() {
+                    continue;
+                }
                 let k = k.into_inner();
                 match serde_json::to_value(v) {
                     Ok(v) => {
@@ -380,14 +404,14 @@ fn apply_scoring(
     path: &Path,
     text: &str,
 ) {
+    let at = |v: &Spanned<f64>, name: &str| {
+        Location::at_offset(path, text, v.span().start).key(format!("scoring.{name}"))
+    };
     let mut set = |field: &Option<Spanned<f64>>, name: &str, target: &mut f64| {
         if let Some(v) = field {
             let value = *v.get_ref();
-            if !(0.0..=1.0).contains(&value) {
-                loader.error(
-                    Location::at_offset(path, text, v.span().start).key(format!("scoring.{name}")),
-                    format!("must be a share between 0 and 1, found {value}"),
-                );
+            if let Some(problem) = share_problem(value) {
+                loader.error(at(v, name), problem);
             }
             *target = value;
         }
@@ -411,18 +435,22 @@ fn apply_scoring(
     if let Some(m) = raw.certify_mandatory_met {
         rules.certify_mandatory_met = m;
     }
-    if rules.partially_met_from > rules.met_from {
-        let offset = raw
-            .partially_met_from
-            .as_ref()
-            .map_or(0, |v| v.span().start);
-        loader.error(
-            Location::at_offset(path, text, offset).key("scoring.partially_met_from"),
-            format!(
-                "must not exceed met_from ({} > {})",
-                rules.partially_met_from, rules.met_from
+    // Judged where a threshold is set: a tailored pack that lowers only
+    // `met_from` below its base's `partially_met_from` is told so at its own
+    // `met_from`; a base pack's mistake is reported once, in the base.
+    let (met, partially) = (rules.met_from, rules.partially_met_from);
+    if partially > met {
+        match (&raw.partially_met_from, &raw.met_from) {
+            (Some(p), _) => loader.error(
+                at(p, "partially_met_from"),
+                format!("must not exceed met_from ({partially} > {met})"),
             ),
-        );
+            (None, Some(m)) => loader.error(
+                at(m, "met_from"),
+                format!("must not be below partially_met_from ({met} < {partially})"),
+            ),
+            (None, None) => {}
+        }
     }
 }
 
@@ -534,11 +562,21 @@ fn build_criterion(
         }
     };
     let points = *c.points.get_ref();
-    if !(points > 0.0 && points.is_finite()) {
+    if let Some(problem) = points_problem(points) {
         loader.error(
             at(c.points.span().start, &format!("criterion.{id}.points")),
-            format!("points must be positive, found {points}"),
+            problem,
         );
+    }
+    for (name, value) in &c.params {
+        for (below, number) in non_finite(value) {
+            loader.error(
+                origin
+                    .clone()
+                    .key(format!("criterion.{id}.params.{name}{below}")),
+                non_finite_message(number),
+            );
+        }
     }
     let params = match serde_json::to_value(&c.params) {
         Ok(v) => v,
@@ -840,6 +878,244 @@ mod tests {
             );
             assert!(e.message.contains(why), "{words}: {e}");
         }
+    }
+
+    /// A base pack `base` (scoring 0.8 / 0.5, section `S`, manual criterion
+    /// `A1` of 100 points with parameters `share = 0.5` and then
+    /// `more_params`) and a tailored pack `client` extending it, whose
+    /// `pack.toml` has `client_extra` from line 7 on. Returns the folder and
+    /// what loading `client` gave.
+    fn tailored(
+        more_params: &str,
+        client_extra: &str,
+    ) -> (tempfile::TempDir, Result<Pack, PackErrors>) {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("base");
+        std::fs::create_dir_all(base.join("criteria")).unwrap();
+        std::fs::write(
+            base.join("pack.toml"),
+            "[pack]\nid = \"base\"\ntitle = \"Base\"\nversion = \"1.0.0\"\n\n\
+             [scoring]\nmet_from = 0.8\npartially_met_from = 0.5\n\n\
+             [[sections]]\nid = \"S\"\ntitle = \"Section\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            base.join("criteria/a.toml"),
+            format!(
+                "[[criterion]]\nid = \"A1\"\nsection = \"S\"\ntitle = \"A\"\nrequirement = \"R\"\n\
+                 points = 100\nmanual = \"a person judges it\"\n\
+                 params = {{ share = 0.5{more_params} }}\n"
+            ),
+        )
+        .unwrap();
+        let client = dir.path().join("client");
+        std::fs::create_dir_all(&client).unwrap();
+        std::fs::write(
+            client.join("pack.toml"),
+            format!(
+                "[pack]\nid = \"client\"\ntitle = \"Client\"\nversion = \"1.0.0\"\n\
+                 extends = \"../base\"\n\n{client_extra}"
+            ),
+        )
+        .unwrap();
+        let loaded = load(&client);
+        (dir, loaded)
+    }
+
+    /// The one error of a load that must fail.
+    fn only_error(loaded: Result<Pack, PackErrors>) -> PackError {
+        match loaded {
+            Ok(_) => panic!("the pack loaded"),
+            Err(PackErrors(mut errors)) => {
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                errors.remove(0)
+            }
+        }
+    }
+
+    /// Asserts `e` is at `file`:`line`:`column`, names `key`, and says `why`.
+    fn assert_at(e: &PackError, file: &Path, line: usize, column: usize, key: &str, why: &str) {
+        assert_eq!(e.location.file, file, "{e}");
+        assert_eq!(
+            (e.location.line, e.location.column),
+            (Some(line), Some(column)),
+            "{e}"
+        );
+        assert_eq!(e.location.key.as_deref(), Some(key), "{e}");
+        assert!(e.message.contains(why), "expected `{why}` in: {e}");
+    }
+
+    #[test]
+    fn override_points_must_be_above_zero_finite_and_at_most_10000() {
+        // `[overrides.A1]` is line 7 of the client's pack.toml, `points = `
+        // line 8; the value starts after 9 characters: column 10.
+        for (points, shown) in [
+            ("-300", "-300"),
+            ("0", "0"),
+            ("nan", "NaN"),
+            ("1.7e308", "1.7e308"),
+            ("inf", "inf"),
+            ("10000.5", "10000.5"),
+        ] {
+            let (dir, loaded) = tailored("", &format!("[overrides.A1]\npoints = {points}\n"));
+            let e = only_error(loaded);
+            assert_at(
+                &e,
+                &dir.path().join("client/pack.toml"),
+                8,
+                10,
+                "overrides.A1.points",
+                &format!("points must be a number above 0 and at most 10000, found {shown}"),
+            );
+        }
+        // The bound itself is accepted, and the override replaces the base's 100.
+        let (_dir, loaded) = tailored("", "[overrides.A1]\npoints = 10000\n");
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.criterion("A1").unwrap().points, 10_000.0);
+    }
+
+    #[test]
+    fn criterion_points_above_the_bound_are_refused_in_the_base_pack() {
+        let (dir, loaded) = tailored("", "");
+        assert!(loaded.is_ok());
+        let text = std::fs::read_to_string(dir.path().join("base/criteria/a.toml")).unwrap();
+        std::fs::write(
+            dir.path().join("base/criteria/a.toml"),
+            text.replace("points = 100", "points = 1.7e308"),
+        )
+        .unwrap();
+        // `points = ` is line 6 of the criterion file: the value at column 10.
+        let e = only_error(load(&dir.path().join("client")));
+        assert_at(
+            &e,
+            // The base pack's file, as `extends` names it.
+            &dir.path().join("client/../base/criteria/a.toml"),
+            6,
+            10,
+            "criterion.A1.points",
+            "found 1.7e308",
+        );
+    }
+
+    #[test]
+    fn a_section_minimum_must_be_a_share() {
+        // Lines 7-10 of the client's pack.toml; `minimum = ` is 10 characters.
+        let (dir, loaded) = tailored(
+            "",
+            "[[sections]]\nid = \"S\"\ntitle = \"Section\"\nminimum = 7.5\n",
+        );
+        let e = only_error(loaded);
+        assert_at(
+            &e,
+            &dir.path().join("client/pack.toml"),
+            10,
+            11,
+            "sections.S.minimum",
+            "must be a share between 0 and 1, found 7.5",
+        );
+        let (_dir, loaded) = tailored(
+            "",
+            "[[sections]]\nid = \"S\"\ntitle = \"Section\"\nminimum = 0.6\n",
+        );
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.sections[0].minimum, Some(0.6));
+    }
+
+    #[test]
+    fn met_from_below_partially_met_from_is_refused_where_it_is_set() {
+        // The base says partially met from 0.5; the client lowers met_from to
+        // 0.4 < 0.5 on line 8 (`met_from = ` is 11 characters).
+        let (dir, loaded) = tailored("", "[scoring]\nmet_from = 0.4\n");
+        let e = only_error(loaded);
+        assert_at(
+            &e,
+            &dir.path().join("client/pack.toml"),
+            8,
+            12,
+            "scoring.met_from",
+            "must not be below partially_met_from (0.4 < 0.5)",
+        );
+        // Raising partially_met_from above the base's met_from (0.9 > 0.8):
+        // `partially_met_from = ` is 21 characters.
+        let (dir, loaded) = tailored("", "[scoring]\npartially_met_from = 0.9\n");
+        let e = only_error(loaded);
+        assert_at(
+            &e,
+            &dir.path().join("client/pack.toml"),
+            8,
+            22,
+            "scoring.partially_met_from",
+            "must not exceed met_from (0.9 > 0.8)",
+        );
+        // A base pack's own mistake is reported once, in the base (line 8:
+        // `partially_met_from = 0.9` above its `met_from = 0.8`), not again
+        // in every pack that extends it.
+        let (dir, _) = tailored("", "");
+        let base = dir.path().join("base/pack.toml");
+        let text = std::fs::read_to_string(&base).unwrap();
+        std::fs::write(
+            &base,
+            text.replace("partially_met_from = 0.5", "partially_met_from = 0.9"),
+        )
+        .unwrap();
+        let e = only_error(load(&dir.path().join("client")));
+        assert_at(
+            &e,
+            &dir.path().join("client/../base/pack.toml"),
+            8,
+            22,
+            "scoring.partially_met_from",
+            "must not exceed met_from (0.9 > 0.8)",
+        );
+        // Equal thresholds are allowed (nothing is partially met).
+        let (_dir, loaded) = tailored("", "[scoring]\nmet_from = 0.5\n");
+        assert!(loaded.is_ok(), "{:?}", loaded.err());
+    }
+
+    #[test]
+    fn non_finite_parameters_are_refused_in_overrides_and_in_criteria() {
+        // Line 8 of the client's pack.toml: `params = { ` is 11 characters,
+        // so `share` starts at column 12; `params = { share = nan, ` is 24,
+        // so `bands` starts at column 25.
+        let (dir, loaded) = tailored(
+            "",
+            "[overrides.A1]\nparams = { share = nan, bands = { voice = 0.8, chat = inf } }\n",
+        );
+        let Err(PackErrors(errors)) = loaded else {
+            panic!("the pack loaded")
+        };
+        let client = dir.path().join("client/pack.toml");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_at(
+            &errors[0],
+            &client,
+            8,
+            25,
+            "overrides.A1.params.bands.chat",
+            "a parameter must be a finite number, found inf",
+        );
+        assert_at(
+            &errors[1],
+            &client,
+            8,
+            12,
+            "overrides.A1.params.share",
+            "a parameter must be a finite number, found NaN",
+        );
+
+        // In the base criterion, named at its id: line 2 (`id = ` is 5
+        // characters, the value starts at column 6).
+        let (dir, loaded) = tailored(", extra = [1.0, -inf]", "");
+        let e = only_error(loaded);
+        assert_at(
+            &e,
+            // The base pack's file, as `extends` names it.
+            &dir.path().join("client/../base/criteria/a.toml"),
+            2,
+            6,
+            "criterion.A1.params.extra[1]",
+            "a parameter must be a finite number, found -inf",
+        );
     }
 
     #[test]

@@ -5,10 +5,12 @@
 mod load;
 mod model;
 mod validate;
+mod values;
 
 pub use load::{load, parse_schema};
 pub use model::*;
 pub use validate::{validate_against_plugins, warnings_against_plugins};
+pub use values::MAX_POINTS;
 
 use crate::source::Location;
 

@@ -26,8 +26,16 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
             }
         };
         if let Err(e) = params::resolve(&evaluator.manifest, &c.params) {
+            // At the tailored pack's `[overrides.ID] params` key when it set the value.
+            let location = match c.param_overrides.get(e.name()) {
+                Some(at) => at.clone(),
+                None => c
+                    .origin
+                    .clone()
+                    .key(format!("criterion.{}.params.{}", c.id, e.name())),
+            };
             errors.push(PackError {
-                location: c.origin.clone().key(format!("criterion.{}.params", c.id)),
+                location,
                 message: e.to_string(),
             });
         }

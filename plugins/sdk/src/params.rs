@@ -49,6 +49,18 @@ pub enum ParamError {
     },
 }
 
+impl ParamError {
+    /// The parameter the error is about.
+    pub fn name(&self) -> &str {
+        match self {
+            ParamError::Unknown { name, .. }
+            | ParamError::WrongKind { name, .. }
+            | ParamError::NotAllowed { name, .. }
+            | ParamError::OutOfRange { name, .. } => name,
+        }
+    }
+}
+
 /// Merges `given` (a JSON object, or null) over the defaults of `manifest`
 /// and checks every value. Returns the full parameter object.
 pub fn resolve(manifest: &Manifest, given: &Value) -> Result<Value, ParamError> {
@@ -156,5 +168,14 @@ mod tests {
             })
         );
         assert!(resolve(&manifest(), &json!({"policy": "b"})).is_ok());
+        // Each error names its parameter (the pack says where it was set).
+        for (given, name) in [
+            (json!({"x": 1}), "x"),
+            (json!({"days": 1.5}), "days"),
+            (json!({"target": 1.5}), "target"),
+            (json!({"policy": "c"}), "policy"),
+        ] {
+            assert_eq!(resolve(&manifest(), &given).unwrap_err().name(), name);
+        }
     }
 }
