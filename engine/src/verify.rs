@@ -89,7 +89,7 @@ fn new_attestations(record: &Assessment, evidence_dir: &Path) -> Option<Differen
 /// The pack in `pack_dir`, loaded as `assess` loads it: its id and sha256.
 pub fn check_pack(record: &Assessment, pack_dir: &Path) -> Option<Difference> {
     let expected = format!("pack {} sha256 {}", record.pack.id, record.pack.sha256);
-    let found = match crate::pack::load(pack_dir) {
+    let found = match crate::pack::load_named(pack_dir) {
         Ok(pack) => format!("pack {} sha256 {}", pack.id, pack.sha256),
         Err(errors) => format!("a pack that does not load ({})", first_error(&errors)),
     };

@@ -23,6 +23,17 @@
 //!   action; 90 days for everything else (every high-effort action, and
 //!   medium-effort actions on gaps that are not urgent). A gap's horizon is
 //!   that of its earliest action.
+//! - **One row per action**: a pack guidance action that a data action of
+//!   the same criterion covers (at least half of the guidance's content
+//!   words, simple plurals folded, appear in the data action) is merged into
+//!   the data action that covers most of it: the specific action stays, the
+//!   generic one is kept in its `guidance` list, and an effort or owner the
+//!   data action does not state comes from the guidance. Guidance that no
+//!   data action covers is its own row; of identical guidance texts the
+//!   first stays.
+//! - **Trigger** of an action: what made the criterion a gap, in numbers:
+//!   its failed checks (measured against expected, at most three named),
+//!   else its summary.
 //! - **Shortest path**: the smallest set of gaps whose closing (the
 //!   criterion met with full score) certifies. Every mandatory gap is in it;
 //!   then, section by section, the largest gaps of a section under its
@@ -39,8 +50,8 @@ use std::collections::BTreeSet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, Finding};
-use crate::evaluation::{Action, Effort, OwnerRole, Status};
+use crate::assessment::{Assessment, Finding, GuidanceAction};
+use crate::evaluation::{Action, Check, Effort, OwnerRole, Status};
 use crate::scoring::{CriterionRule, Outcome, Scheme, Scores, ScoringRules, SectionRule};
 
 use crate::scoring::EPSILON;
@@ -211,6 +222,13 @@ pub struct PlannedAction {
     pub horizon: Horizon,
     /// Where the text comes from.
     pub source: ActionSource,
+    /// The pack's generic guidance this action stands for (merged into it,
+    /// see the module documentation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guidance: Vec<String>,
+    /// What made the criterion a gap: its failed checks, else its summary.
+    #[serde(default)]
+    pub trigger: String,
 }
 
 /// One gap, ranked.
@@ -512,12 +530,140 @@ fn pct(x: f64) -> String {
     format!("{}%", (x * 1000.0).round() / 10.0)
 }
 
+/// An action of a gap before ranking, with the guidance merged into it.
+struct GapAction {
+    action: Action,
+    source: ActionSource,
+    guidance: Vec<String>,
+}
+
+/// The content words of an action's text: lower case, three letters or
+/// more, not a function word, a final `s` folded (`agents` = `agent`).
+fn content_words(text: &str) -> BTreeSet<String> {
+    const FUNCTION_WORDS: [&str; 24] = [
+        "the", "and", "for", "with", "from", "into", "onto", "that", "this", "their", "them",
+        "they", "its", "each", "every", "all", "any", "are", "was", "were", "per", "than", "not",
+        "who",
+    ];
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !FUNCTION_WORDS.contains(&w.as_str()))
+        .map(|w| match w.strip_suffix('s') {
+            Some(stem) if stem.chars().count() >= 3 && !w.ends_with("ss") => stem.to_owned(),
+            _ => w,
+        })
+        .collect()
+}
+
+/// Share of the guidance's content words found in the data action's text.
+fn coverage(data: &BTreeSet<String>, guidance: &BTreeSet<String>) -> f64 {
+    if guidance.is_empty() {
+        return 0.0;
+    }
+    guidance.iter().filter(|w| data.contains(*w)).count() as f64 / guidance.len() as f64
+}
+
+/// The coverage from which a data action stands for a guidance action.
+pub const MERGE_COVERAGE: f64 = 0.5;
+
+/// The actions of a finding, one per thing to do: the evaluator's, each
+/// with the pack guidance it covers merged in, then the guidance no data
+/// action covers (rules in the module documentation).
+fn merged_actions(data: &[Action], guidance: &[GuidanceAction]) -> Vec<GapAction> {
+    let mut actions: Vec<GapAction> = data
+        .iter()
+        .map(|a| GapAction {
+            action: a.clone(),
+            source: ActionSource::Data,
+            guidance: Vec::new(),
+        })
+        .collect();
+    let data_words: Vec<BTreeSet<String>> = data.iter().map(|a| content_words(&a.text)).collect();
+    for g in guidance {
+        let words = content_words(&g.text);
+        let best = data_words
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (i, coverage(d, &words)))
+            .filter(|(_, c)| *c + EPSILON >= MERGE_COVERAGE)
+            // Highest coverage; the first data action on a tie.
+            .fold(None::<(usize, f64)>, |best, (i, c)| match best {
+                Some((_, b)) if b + EPSILON >= c => best,
+                _ => Some((i, c)),
+            });
+        if let Some((i, _)) = best {
+            let target = &mut actions[i];
+            target.action.effort = target.action.effort.or(Some(g.effort));
+            target.action.owner_role = target.action.owner_role.or(Some(g.owner_role));
+            target.guidance.push(g.text.clone());
+            continue;
+        }
+        let duplicate = actions
+            .iter()
+            .any(|a| a.source == ActionSource::Pack && a.action.text == g.text);
+        if !duplicate {
+            actions.push(GapAction {
+                action: Action {
+                    text: g.text.clone(),
+                    effort: Some(g.effort),
+                    owner_role: Some(g.owner_role),
+                },
+                source: ActionSource::Pack,
+                guidance: Vec::new(),
+            });
+        }
+    }
+    actions
+}
+
+/// What made a finding a gap: its failed checks in numbers (at most three
+/// named), else its summary.
+fn trigger(checks: &[Check], summary: &str) -> String {
+    const NAMED: usize = 3;
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| {
+            format!(
+                "{}: {} (expected {})",
+                c.description,
+                measured_text(&c.measured),
+                c.expected
+            )
+        })
+        .collect();
+    match failed.len() {
+        0 => summary.to_owned(),
+        n if n <= NAMED => failed.join("; "),
+        n => format!(
+            "{}; and {} more failed checks",
+            failed[..NAMED].join("; "),
+            n - NAMED
+        ),
+    }
+}
+
+/// A measured value as text: numbers to four decimals at most.
+fn measured_text(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(x) if v.is_f64() => {
+            let s = format!("{x:.4}");
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        }
+        _ => match v.as_str() {
+            Some(s) => s.to_owned(),
+            None => v.to_string(),
+        },
+    }
+}
+
 /// A gap before ranking: the finding's points to gain and its actions
-/// (the evaluator's, then the pack's guidance).
+/// (the evaluator's with the pack's guidance merged in, then the rest of
+/// the guidance).
 struct Gap<'a> {
     finding: &'a Finding,
     blocking: bool,
-    actions: Vec<Action>,
+    actions: Vec<GapAction>,
     /// Least effort among its actions (medium when none says).
     effort: Effort,
     /// Owner role of the first action that names one (process when none does).
@@ -536,20 +682,15 @@ impl<'a> Gap<'a> {
             .iter()
             .any(|s| s.id == f.section && !s.passed);
         let mandatory_gap = f.mandatory && o.status != Status::Met;
-        let mut actions = f.actions.clone();
-        actions.extend(f.guidance.actions.iter().map(|a| Action {
-            text: a.text.clone(),
-            effort: Some(a.effort),
-            owner_role: Some(a.owner_role),
-        }));
+        let actions = merged_actions(&f.actions, &f.guidance.actions);
         let effort = actions
             .iter()
-            .filter_map(|a| a.effort)
+            .filter_map(|a| a.action.effort)
             .min()
             .unwrap_or(Effort::Medium);
         let owner_role = actions
             .iter()
-            .find_map(|a| a.owner_role)
+            .find_map(|a| a.action.owner_role)
             .unwrap_or(OwnerRole::Process);
         Some(Gap {
             finding: f,
@@ -605,22 +746,20 @@ impl<'a> Gap<'a> {
         } else {
             Urgency::NotUrgent
         };
+        let trigger = trigger(&f.checks, &f.summary);
         let mut actions: Vec<PlannedAction> = self
             .actions
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let effort = a.effort.unwrap_or(self.effort);
+            .map(|a| {
+                let effort = a.action.effort.unwrap_or(self.effort);
                 PlannedAction {
-                    text: a.text.clone(),
+                    text: a.action.text.clone(),
                     effort,
-                    owner_role: a.owner_role.unwrap_or(self.owner_role),
+                    owner_role: a.action.owner_role.unwrap_or(self.owner_role),
                     horizon: horizon(effort, urgency, importance),
-                    source: if i < f.actions.len() {
-                        ActionSource::Data
-                    } else {
-                        ActionSource::Pack
-                    },
+                    source: a.source,
+                    guidance: a.guidance.clone(),
+                    trigger: trigger.clone(),
                 }
             })
             .collect();
@@ -632,6 +771,8 @@ impl<'a> Gap<'a> {
                 owner_role,
                 horizon: horizon(effort, urgency, importance),
                 source: ActionSource::Status,
+                guidance: Vec::new(),
+                trigger,
             });
         }
         let effort = actions
@@ -700,5 +841,174 @@ pub fn path_result(path: &ShortestPath) -> Option<&crate::scoring::Totals> {
     match path {
         ShortestPath::Path { result, .. } => Some(&result.overall),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(text: &str) -> Action {
+        Action {
+            text: text.to_owned(),
+            effort: None,
+            owner_role: None,
+        }
+    }
+
+    fn guidance(text: &str, effort: Effort) -> GuidanceAction {
+        GuidanceAction {
+            text: text.to_owned(),
+            effort,
+            owner_role: OwnerRole::Technology,
+        }
+    }
+
+    fn texts(actions: &[GapAction]) -> Vec<(&str, ActionSource, usize)> {
+        actions
+            .iter()
+            .map(|a| (a.action.text.as_str(), a.source, a.guidance.len()))
+            .collect()
+    }
+
+    /// The baseline plan's duplicates: PE2's data action and the pack's
+    /// "Make certification a routing prerequisite in the ACD." share every
+    /// content word of the guidance (make, certification, routing,
+    /// prerequisite, acd: 5 of 5), so they are one row; "Reconcile the
+    /// roster with the ACD agent list." shares only `acd` and `agent` of
+    /// reconcile, roster, acd, agent, list (2 of 5 < 0.5) and stays.
+    #[test]
+    fn guidance_a_data_action_covers_is_merged_into_it() {
+        let merged = merged_actions(
+            &[data(
+                "Make certification a routing prerequisite: the ACD assigns live queues only to agents with a certification date.",
+            )],
+            &[
+                guidance(
+                    "Make certification a routing prerequisite in the ACD.",
+                    Effort::Medium,
+                ),
+                guidance("Reconcile the roster with the ACD agent list.", Effort::Low),
+            ],
+        );
+        assert_eq!(
+            texts(&merged),
+            [
+                (
+                    "Make certification a routing prerequisite: the ACD assigns live queues only to agents with a certification date.",
+                    ActionSource::Data,
+                    1
+                ),
+                (
+                    "Reconcile the roster with the ACD agent list.",
+                    ActionSource::Pack,
+                    0
+                ),
+            ]
+        );
+        // What the data action did not say comes from the guidance.
+        assert_eq!(merged[0].action.effort, Some(Effort::Medium));
+        assert_eq!(merged[0].action.owner_role, Some(OwnerRole::Technology));
+        assert_eq!(
+            merged[0].guidance,
+            ["Make certification a routing prerequisite in the ACD."]
+        );
+    }
+
+    /// "Set a cost-per-order target with a baseline and owner" came twice
+    /// (the evaluator's and the pack's, one `a` apart): one row.
+    #[test]
+    fn a_restated_action_is_one_row() {
+        let merged = merged_actions(
+            &[data(
+                "Set a cost-per-order target with a baseline and owner.",
+            )],
+            &[guidance(
+                "Set a cost-per-order target with baseline and owner.",
+                Effort::Low,
+            )],
+        );
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].source, ActionSource::Data);
+    }
+
+    /// A data action's own effort wins over the guidance's; a guidance
+    /// merges into the data action covering most of it; identical guidance
+    /// texts not covered make one row.
+    #[test]
+    fn the_best_cover_takes_the_guidance_and_duplicates_collapse() {
+        let mut specific = data("Coach agents on schedule adherence: A00047 (74.9%).");
+        specific.effort = Some(Effort::High);
+        let merged = merged_actions(
+            &[data("Review schedules of agents on late shifts."), specific],
+            &[
+                // coach, agent, listed, below, adherence, threshold, review,
+                // schedule, exception: the first covers agent, review,
+                // schedule (3 of 9); the second coach, agent, adherence,
+                // schedule (4 of 9): neither reaches half, so it stays.
+                guidance(
+                    "Coach the agents listed below the adherence threshold; review their schedules and exceptions.",
+                    Effort::Low,
+                ),
+                // coach, agent, schedule, adherence: 1/4 and 4/4.
+                guidance("Coach agents on schedule adherence.", Effort::Low),
+                guidance("Publish schedules two weeks ahead.", Effort::Low),
+                guidance("Publish schedules two weeks ahead.", Effort::Low),
+            ],
+        );
+        assert_eq!(
+            texts(&merged),
+            [
+                (
+                    "Review schedules of agents on late shifts.",
+                    ActionSource::Data,
+                    0
+                ),
+                (
+                    "Coach agents on schedule adherence: A00047 (74.9%).",
+                    ActionSource::Data,
+                    1
+                ),
+                (
+                    "Coach the agents listed below the adherence threshold; review their schedules and exceptions.",
+                    ActionSource::Pack,
+                    0
+                ),
+                ("Publish schedules two weeks ahead.", ActionSource::Pack, 0),
+            ]
+        );
+        assert_eq!(merged[1].action.effort, Some(Effort::High));
+    }
+
+    #[test]
+    fn content_words_fold_plurals_and_drop_function_words() {
+        let words: Vec<String> = content_words("The agents' queues, and every class")
+            .into_iter()
+            .collect();
+        assert_eq!(words, ["agent", "class", "queue"]);
+    }
+
+    /// The trigger names the failed checks in numbers, three at most.
+    #[test]
+    fn the_trigger_is_the_failed_checks_else_the_summary() {
+        let check = |id: &str, measured: f64, passed: bool| {
+            Check::new(id, &format!("{id} share"), measured, ">= 0.8", passed)
+        };
+        assert_eq!(
+            trigger(&[check("a", 0.62345678, false), check("b", 0.9, true)], "s"),
+            "a share: 0.6235 (expected >= 0.8)"
+        );
+        let four: Vec<Check> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|id| check(id, 0.5, false))
+            .collect();
+        assert_eq!(
+            trigger(&four, "s"),
+            "a share: 0.5 (expected >= 0.8); b share: 0.5 (expected >= 0.8); c share: 0.5 (expected >= 0.8); and 1 more failed checks"
+        );
+        assert_eq!(
+            trigger(&[check("a", 1.0, true)], "No evidence of X."),
+            "No evidence of X."
+        );
     }
 }

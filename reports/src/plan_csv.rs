@@ -7,7 +7,7 @@ use cxaudit_model::plan;
 use crate::text::csv_text;
 
 /// The columns of `improvement-plan.csv`.
-pub const CSV_COLUMNS: [&str; 14] = [
+pub const CSV_COLUMNS: [&str; 17] = [
     "rank",
     "criterion",
     "title",
@@ -21,8 +21,20 @@ pub const CSV_COLUMNS: [&str; 14] = [
     "urgency",
     "on_shortest_path",
     "action",
+    "source",
+    "triggered_by",
+    "merged_guidance",
     crate::run_digest::CSV_COLUMN,
 ];
+
+/// The name of an action's source in the CSV.
+fn source_str(source: plan::ActionSource) -> &'static str {
+    match source {
+        plan::ActionSource::Data => "data",
+        plan::ActionSource::Pack => "pack",
+        plan::ActionSource::Status => "status",
+    }
+}
 
 /// Formats points for the CSV: whole numbers without decimals, else one decimal.
 fn csv_points(x: f64) -> String {
@@ -34,10 +46,13 @@ fn csv_points(x: f64) -> String {
     }
 }
 
-/// `improvement-plan.csv`: one row per action; `horizon` in days; the
-/// last column is `run_digest`, the same on every row. Text cells
-/// (criterion, title, section, action) are neutralised against spreadsheet
-/// formulas ([`csv_text`]); numbers are written as they are.
+/// `improvement-plan.csv`: one row per action; `horizon` in days; `source`
+/// says where the action comes from (`data`, `pack`, `status`),
+/// `triggered_by` what made the criterion a gap, `merged_guidance` the
+/// pack's generic actions the row stands for (` | ` between them); the
+/// last column is `run_digest`, the same on every row. Text cells are
+/// neutralised against spreadsheet formulas ([`csv_text`]); numbers are
+/// written as they are.
 pub fn to_csv(plan: &Plan, run_digest: &str) -> Result<String, csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -59,6 +74,9 @@ pub fn to_csv(plan: &Plan, run_digest: &str) -> Result<String, csv::Error> {
                 g.urgency.as_str().to_owned(),
                 if g.on_shortest_path { "yes" } else { "no" }.to_owned(),
                 csv_text(&a.text),
+                source_str(a.source).to_owned(),
+                csv_text(&a.trigger),
+                csv_text(&a.guidance.join(" | ")),
                 run_digest.to_owned(),
             ])?;
         }
@@ -102,7 +120,9 @@ mod tests {
                     effort: Effort::Low,
                     owner_role: OwnerRole::Process,
                     horizon: Horizon::Days30,
-                    source: ActionSource::Pack,
+                    source: ActionSource::Data,
+                    guidance: vec![text.to_owned(), "Review weekly.".to_owned()],
+                    trigger: text.to_owned(),
                 }],
             }],
             shortest_path: ShortestPath::AlreadyCertified,
@@ -122,9 +142,10 @@ mod tests {
     fn formula_text_cells_are_neutralised_and_numbers_kept() {
         // A negative number can only come from cxaudit's own formatting: it stays a number.
         let r = row(&plan_with("=HYPERLINK(\"http://x\",\"y\")", -0.5));
-        for i in [1, 2, 3, 12] {
+        for i in [1, 2, 3, 12, 14] {
             assert_eq!(&r[i], "'=HYPERLINK(\"http://x\",\"y\")", "column {i}");
         }
+        assert_eq!(&r[15], "'=HYPERLINK(\"http://x\",\"y\") | Review weekly.");
         assert_eq!(&r[5], "-0.5");
         assert_eq!(&r[0], "1");
         assert_eq!(&r[8], "30");
@@ -135,6 +156,10 @@ mod tests {
         let r = row(&plan_with("Set targets, then review", 2.0));
         assert_eq!(&r[3], "Set targets, then review");
         assert_eq!(&r[12], "Set targets, then review");
+        assert_eq!(&r[13], "data");
+        assert_eq!(&r[14], "Set targets, then review");
+        assert_eq!(&r[15], "Set targets, then review | Review weekly.");
+        assert_eq!(&r[16], "0123abcd");
         assert_eq!(&r[5], "2");
     }
 }

@@ -222,8 +222,10 @@ fn improvement_plan_csv_parses_with_the_right_columns() {
     assert_eq!(rows.len(), actions, "one row per action");
     assert!(rows.len() >= p.gaps.len());
     for row in &rows {
-        assert_eq!(row.len(), 14);
-        assert_eq!(&row[13], a.run.digest, "the run digest on every row");
+        assert_eq!(row.len(), 17);
+        assert_eq!(&row[16], a.run.digest, "the run digest on every row");
+        assert!(["data", "pack", "status"].contains(&&row[13]));
+        assert!(!row[14].is_empty(), "every action names its trigger");
         assert!(row[0].parse::<usize>().is_ok());
         assert!(["low", "medium", "high"].contains(&&row[6]));
         assert!(["people", "process", "technology"].contains(&&row[7]));

@@ -231,8 +231,8 @@ fn assert_csv_neutral(csv_text: &str) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     for row in &rows {
-        // criterion, title, section, action: the text cells.
-        for i in [1, 2, 3, 12] {
+        // criterion, title, section, action, trigger, merged guidance: the text cells.
+        for i in [1, 2, 3, 12, 14, 15] {
             assert!(
                 !row[i].starts_with(['=', '+', '-', '@', '\t', '\r']),
                 "cell {i}: {:?}",

@@ -13,7 +13,7 @@ use super::{InputError, PluginArgs, Ready, load_ready};
 /// Arguments of `cxaudit assess`.
 #[derive(Debug, Args)]
 pub struct AssessArgs {
-    /// The standards pack folder.
+    /// The standards pack: a folder, or a built-in pack's name (`cx-ops`).
     #[arg(long, value_name = "DIR")]
     pub pack: PathBuf,
     /// The evidence folder (with evidence.toml).

@@ -10,7 +10,7 @@ use super::{Format, PluginArgs, handshake_limits, load_ready, print_json};
 /// Arguments of `cxaudit check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The standards pack folder.
+    /// The standards pack: a folder, or a built-in pack's name (`cx-ops`).
     #[arg(long, value_name = "DIR")]
     pub pack: PathBuf,
     /// The evidence folder (with evidence.toml).

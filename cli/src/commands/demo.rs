@@ -12,7 +12,7 @@ use cxaudit::pipeline::{AssessOptions, assess};
 use cxaudit_model::Assessment;
 use cxaudit_synth::{Scenario, SynthConfig, generate};
 
-use super::{InputError, PluginArgs, Ready, load_ready};
+use super::{PluginArgs, Ready, load_ready};
 
 /// Arguments of `cxaudit demo`.
 #[derive(Debug, Args)]
@@ -26,7 +26,8 @@ pub struct DemoArgs {
     /// Random seed of the synthetic centres.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The pack (default: standards/cx-ops next to the working folder or the executable).
+    /// The pack: a folder or a built-in pack's name (default: standards/cx-ops
+    /// next to the working folder or the executable, else the built-in cx-ops).
     #[arg(long, value_name = "DIR")]
     pub pack: Option<PathBuf>,
     #[command(flatten)]
@@ -55,11 +56,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let pack_dir = match &args.pack {
         Some(p) => p.clone(),
-        None => find_pack().ok_or_else(|| {
-            InputError(
-                "cannot find standards/cx-ops: run from the repository or pass --pack DIR".into(),
-            )
-        })?,
+        None => find_pack().unwrap_or_else(|| PathBuf::from(cxaudit::pack::builtin::CX_OPS.name)),
     };
     let Ready { pack, registry } = load_ready(&pack_dir, &args.plugins, |pack| {
         Ok(cxaudit::plugins::ChildLimits {

@@ -19,9 +19,6 @@ use serde_json::{Map, Value, json};
 
 use super::{InputError, load_pack};
 
-/// The evidence schema of the shipped pack, used when no `--pack` is given.
-const CX_OPS_SCHEMA: &str = include_str!("../../../standards/cx-ops/evidence-schema.toml");
-
 /// Grouping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum By {
@@ -109,10 +106,15 @@ pub struct KpisArgs {
     pub attrition_method: AttritionMethod,
 }
 
-/// The shipped pack's evidence schema.
+/// The built-in cx-ops pack's evidence schema, used when no `--pack` is given.
 fn cx_ops_schema() -> anyhow::Result<EvidenceSchema> {
-    let file = Path::new("standards/cx-ops/evidence-schema.toml");
-    Ok(cxaudit::pack::parse_schema(file, CX_OPS_SCHEMA)?)
+    let cx_ops = &cxaudit::pack::builtin::CX_OPS;
+    let name = "evidence-schema.toml";
+    let text = cx_ops
+        .file(name)
+        .ok_or_else(|| anyhow::anyhow!("the built-in {} pack has no {name}", cx_ops.name))?;
+    let file = Path::new(cx_ops.name).join(name);
+    Ok(cxaudit::pack::parse_schema(&file, text)?)
 }
 
 /// Loads the tables the KPIs read, reporting unusable ones on stderr.

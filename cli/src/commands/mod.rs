@@ -228,7 +228,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 
 /// Loads a pack, as bad input when it fails.
 pub fn load_pack(dir: &std::path::Path) -> anyhow::Result<cxaudit::pack::Pack> {
-    Ok(cxaudit::pack::load(dir)?)
+    Ok(cxaudit::pack::load_named(dir)?)
 }
 
 /// Writes `files` as one set into the folder `out` (see

@@ -1,4 +1,4 @@
-//! `cxaudit pack validate|show`.
+//! `cxaudit pack validate|show|export`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,18 +14,25 @@ use super::{Format, PluginArgs, Ready, handshake_limits, load_pack, load_ready, 
 pub enum PackCommand {
     /// Check a pack: syntax, structure, and every evaluator against the plugins.
     Validate {
-        /// The pack folder.
+        /// The pack folder, or a built-in pack's name (`cx-ops`).
         dir: PathBuf,
         #[command(flatten)]
         plugins: PluginArgs,
     },
     /// Show a pack's sections, criteria and rules.
     Show {
-        /// The pack folder.
+        /// The pack folder, or a built-in pack's name (`cx-ops`).
         dir: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+    /// Write a built-in pack's files into a folder, to tailor it or read it.
+    Export {
+        /// The built-in pack (`cx-ops`).
+        name: String,
+        /// The folder to write into (created; existing files are never overwritten).
+        dir: PathBuf,
     },
 }
 
@@ -44,6 +51,29 @@ pub fn run(cmd: &PackCommand) -> anyhow::Result<ExitCode> {
                 pack.criteria.len(),
                 pack.total_points(),
                 pack.sections.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        PackCommand::Export { name, dir } => {
+            let builtin = cxaudit::pack::builtin::find(name).ok_or_else(|| {
+                super::InputError(format!(
+                    "no built-in pack `{name}` (built in: {})",
+                    cxaudit::pack::builtin::names().join(", ")
+                ))
+            })?;
+            let written = builtin.export(dir).map_err(|e| match e {
+                cxaudit::pack::builtin::ExportError::Exists(_) => {
+                    anyhow::Error::new(super::InputError(e.to_string()))
+                }
+                cxaudit::pack::builtin::ExportError::Io { .. } => anyhow::Error::new(e),
+            })?;
+            for path in &written {
+                println!("{}", path.display());
+            }
+            println!(
+                "wrote the {name} pack ({} files) to {}; a tailored pack extends it with `extends = \"{name}\"` (built in) or a path to this folder.",
+                written.len(),
+                dir.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -25,7 +25,7 @@ pub struct VerifyArgs {
     /// DIR/evidence when it holds an evidence.toml, as the demo writes it).
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
-    /// The pack folder to check against the recorded pack sha256 (not
+    /// The pack (a folder or a built-in pack's name) to check against the recorded pack sha256 (not
     /// checked without it).
     #[arg(long, value_name = "DIR")]
     pub pack: Option<PathBuf>,

@@ -137,10 +137,12 @@ pub fn parse_schema(file: &Path, text: &str) -> Result<EvidenceSchema, PackError
 /// Collects errors while loading, so that one run reports them all.
 struct Loader {
     errors: Vec<PackError>,
-    /// (relative path, sha256) of every file read, for the pack hash.
+    /// (name, sha256) of every file read, for the pack hash.
     files: Vec<(String, String)>,
     /// Packs being loaded, to refuse `extends` cycles.
     stack: Vec<PathBuf>,
+    /// Built-in packs written out for loading, kept until the load ends.
+    builtins: Vec<tempfile::TempDir>,
 }
 
 impl Loader {
@@ -151,15 +153,21 @@ impl Loader {
         });
     }
 
-    fn read(&mut self, path: &Path, root: &Path) -> Option<String> {
+    /// Reads a file of the pack in `dir`, recording it for the pack hash
+    /// under a name that does not depend on where the pack lies or how its
+    /// path was spelled: the path inside its pack, prefixed with `base/` once
+    /// per `extends` step (`criteria/csat.toml`, `base/pack.toml`).
+    fn read(&mut self, path: &Path, dir: &Path) -> Option<String> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let rel = path
-                    .strip_prefix(root)
+                let inside = path
+                    .strip_prefix(dir)
                     .unwrap_or(path)
                     .to_string_lossy()
                     .replace('\\', "/");
-                self.files.push((rel, sha256_bytes(text.as_bytes())));
+                let depth = self.stack.len().saturating_sub(1);
+                let name = format!("{}{inside}", "base/".repeat(depth));
+                self.files.push((name, sha256_bytes(text.as_bytes())));
                 Some(text)
             }
             Err(e) => {
@@ -187,6 +195,7 @@ pub fn load(dir: &Path) -> Result<Pack, PackErrors> {
         errors: Vec::new(),
         files: Vec::new(),
         stack: Vec::new(),
+        builtins: Vec::new(),
     };
     let mut pack = load_into(&mut loader, dir);
     if let Some(pack) = &mut pack {
@@ -229,28 +238,43 @@ fn load_into(loader: &mut Loader, dir: &Path) -> Option<Pack> {
 }
 
 fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
-    let root = loader
-        .stack
-        .first()
-        .cloned()
-        .unwrap_or_else(|| dir.to_path_buf());
     let pack_path = dir.join("pack.toml");
-    let text = loader.read(&pack_path, &root)?;
+    let text = loader.read(&pack_path, dir)?;
     let raw: RawPackFile = loader.parse(&pack_path, &text)?;
     let at = |offset: usize| Location::at_offset(&pack_path, &text, offset);
 
     let mut pack = match &raw.pack.extends {
         Some(base) => {
-            let base_dir = dir.join(base.get_ref());
+            let mut base_dir = dir.join(base.get_ref());
             if !base_dir.join("pack.toml").is_file() {
-                loader.error(
-                    at(base.span().start).key("pack.extends"),
-                    format!(
-                        "no pack at `{}` (expected a folder with pack.toml)",
-                        base_dir.display()
-                    ),
-                );
-                return None;
+                // Not a folder: the name of a pack built into cxaudit?
+                match super::builtin::find(base.get_ref()).map(|b| b.write_temp()) {
+                    Some(Ok(temp)) => {
+                        base_dir = temp.path().to_path_buf();
+                        loader.builtins.push(temp);
+                    }
+                    Some(Err(e)) => {
+                        loader.error(
+                            at(base.span().start).key("pack.extends"),
+                            format!(
+                                "cannot write out the built-in pack `{}`: {e}",
+                                base.get_ref()
+                            ),
+                        );
+                        return None;
+                    }
+                    None => {
+                        loader.error(
+                            at(base.span().start).key("pack.extends"),
+                            format!(
+                                "no pack at `{}` (expected a folder with pack.toml, or the name of a built-in pack: {})",
+                                base_dir.display(),
+                                super::builtin::names().join(", ")
+                            ),
+                        );
+                        return None;
+                    }
+                }
             }
             let mut base_pack = load_into(loader, &base_dir)?;
             base_pack.extends.insert(0, base_pack.id.clone());
@@ -311,7 +335,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
 
     let schema_path = dir.join("evidence-schema.toml");
     if schema_path.is_file()
-        && let Some(schema_text) = loader.read(&schema_path, &root)
+        && let Some(schema_text) = loader.read(&schema_path, dir)
         && let Some(schema) = loader.parse::<RawSchemaFile>(&schema_path, &schema_text)
     {
         for (name, table) in &schema.tables {
@@ -324,7 +348,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         pack.schema.documents.extend(schema.documents);
     }
 
-    load_criteria_files(loader, &mut pack, dir, &root);
+    load_criteria_files(loader, &mut pack, dir);
 
     for id in &raw.drop.criteria {
         let before = pack.criteria.len();
@@ -477,7 +501,7 @@ fn evaluator_timeout(
     Some(std::time::Duration::from_secs_f64(seconds))
 }
 
-fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, root: &Path) {
+fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path) {
     let criteria_dir = dir.join("criteria");
     let Ok(entries) = std::fs::read_dir(&criteria_dir) else {
         return;
@@ -488,7 +512,7 @@ fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, root: &
         .collect();
     files.sort();
     for path in files {
-        let Some(text) = loader.read(&path, root) else {
+        let Some(text) = loader.read(&path, dir) else {
             continue;
         };
         let Some(raw) = loader.parse::<RawCriteriaFile>(&path, &text) else {

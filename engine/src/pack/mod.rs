@@ -2,6 +2,7 @@
 //! read from a folder of TOML (`pack.toml`, `evidence-schema.toml`,
 //! `criteria/*.toml`), with `extends` for tailored packs.
 
+pub mod builtin;
 mod load;
 mod model;
 mod validate;
@@ -13,6 +14,34 @@ pub use validate::{validate_against_plugins, warnings_against_plugins};
 pub use values::MAX_POINTS;
 
 use crate::source::Location;
+
+/// Loads the pack a command line names: a folder holding `pack.toml`, else
+/// the name of a pack built into cxaudit (`cx-ops`). A folder wins over a
+/// built-in pack of the same name.
+pub fn load_named(arg: &std::path::Path) -> Result<Pack, PackErrors> {
+    if arg.join("pack.toml").is_file() {
+        return load(arg);
+    }
+    let builtin = arg.to_str().and_then(builtin::find);
+    let Some(builtin) = builtin.filter(|_| !arg.exists()) else {
+        return Err(PackErrors(vec![PackError {
+            location: Location::file(arg),
+            message: format!(
+                "no pack here (expected a folder with pack.toml, or the name of a built-in pack: {})",
+                builtin::names().join(", ")
+            ),
+        }]));
+    };
+    let temp = builtin.write_temp().map_err(|e| {
+        PackErrors(vec![PackError {
+            location: Location::file(arg),
+            message: format!("cannot write out the built-in pack: {e}"),
+        }])
+    })?;
+    let mut pack = load(temp.path())?;
+    pack.dir = arg.to_path_buf();
+    Ok(pack)
+}
 
 /// A problem in a pack, with where it is.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

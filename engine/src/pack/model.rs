@@ -12,7 +12,7 @@ use crate::source::Location;
 /// A standards pack, with any base pack it extends already applied.
 #[derive(Debug, Clone)]
 pub struct Pack {
-    /// The folder it was loaded from.
+    /// The folder it was loaded from (a built-in pack: its name).
     pub dir: PathBuf,
     /// Identifier, e.g. `cx-ops`.
     pub id: String,

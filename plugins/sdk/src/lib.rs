@@ -45,6 +45,7 @@ pub mod export;
 pub mod markdown;
 pub mod model;
 pub mod params;
+pub mod schema;
 pub mod table;
 pub mod targets;
 pub mod testing;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -15,7 +16,9 @@ pub use cxaudit_model::evaluation::{
 };
 
 /// Type of an evidence column, as the pack's evidence schema declares it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnType {
     /// UTF-8 text (Arrow `Utf8`).
@@ -59,7 +62,7 @@ impl std::fmt::Display for ColumnType {
 }
 
 /// A column an evaluator reads. A name ending in `*` is a prefix pattern.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ColumnNeed {
     /// Canonical column name (or prefix pattern such as `attr_*`).
     pub name: String,
@@ -71,7 +74,7 @@ pub struct ColumnNeed {
 }
 
 /// A table an evaluator reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TableNeed {
     /// Canonical table name.
     pub name: String,
@@ -119,7 +122,7 @@ impl TableNeed {
 }
 
 /// A document kind an evaluator reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentNeed {
     /// Document kind, e.g. `direction`, `review_minutes`.
     pub kind: String,
@@ -164,7 +167,7 @@ impl DocumentNeed {
 }
 
 /// Kind of a parameter value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamKind {
     /// A real number.
@@ -182,7 +185,7 @@ pub enum ParamKind {
 }
 
 /// A parameter an evaluator accepts, with its default and range.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ParamSpec {
     /// Parameter name as written in the pack.
     pub name: String,
@@ -274,7 +277,7 @@ impl ParamSpec {
 }
 
 /// A measurement an evaluator produces.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MeasurementSpec {
     /// Measurement name.
     pub name: String,
@@ -285,17 +288,21 @@ pub struct MeasurementSpec {
 }
 
 /// What an evaluator needs and produces; crosses the boundary as JSON.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Manifest {
     /// What the evaluator judges, in one or two sentences.
     pub description: String,
     /// Tables it reads.
+    #[serde(default)]
     pub tables: Vec<TableNeed>,
     /// Documents it reads.
+    #[serde(default)]
     pub documents: Vec<DocumentNeed>,
     /// Parameters it accepts.
+    #[serde(default)]
     pub parameters: Vec<ParamSpec>,
     /// Measurements it produces.
+    #[serde(default)]
     pub measurements: Vec<MeasurementSpec>,
 }
 
@@ -342,7 +349,7 @@ impl Manifest {
 }
 
 /// What the host asks of an evaluator; crosses the boundary as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Request {
     /// The criterion being judged, e.g. `WF1`.
     pub criterion: String,
@@ -370,28 +377,36 @@ fn utc() -> String {
 }
 
 /// The result of one evaluation; crosses the boundary as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Evaluation {
     /// The evaluator's verdict. For met / partially met / not met the engine
     /// re-derives the status from `score` with the pack's thresholds.
     pub status: Status,
     /// Score in [0, 1]; `None` for statuses that carry no score.
+    #[serde(default)]
     pub score: Option<f64>,
     /// One-sentence summary, with the numbers that decide it.
     pub summary: String,
     /// The checks behind the score.
+    #[serde(default)]
     pub checks: Vec<Check>,
     /// Named measurements.
+    #[serde(default)]
     pub measurements: Vec<Measurement>,
     /// Definitions used.
+    #[serde(default)]
     pub definitions: Vec<Definition>,
     /// Observations worth an auditor's attention.
+    #[serde(default)]
     pub observations: Vec<String>,
     /// Drill-down tables.
+    #[serde(default)]
     pub drilldowns: Vec<Drilldown>,
     /// Chart data.
+    #[serde(default)]
     pub charts: Vec<Chart>,
     /// Recommended actions.
+    #[serde(default)]
     pub actions: Vec<Action>,
 }
 

@@ -29,13 +29,14 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::markdown::{self, MarkdownDoc, MdTable, Section};
 
 /// The names one heading or column may have.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Term {
     /// The pack's English names (its evidence schema); the first is shown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -47,7 +48,7 @@ pub struct Term {
 
 /// The words of one document kind: headings and table columns by canonical
 /// name. Crosses the plugin boundary in the request as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentVocabulary {
     /// Headings (of sections) by canonical name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
