@@ -2,6 +2,9 @@
 //! read from a folder of TOML (`pack.toml`, `evidence-schema.toml`,
 //! `criteria/*.toml`), with `extends` for tailored packs.
 
+#[cfg(test)]
+mod cx_ops_texts;
+pub mod guidance;
 mod load;
 mod model;
 mod validate;

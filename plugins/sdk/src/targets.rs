@@ -49,6 +49,19 @@ impl TargetPolicy {
         }
     }
 
+    /// Whose target is judged, in words a report can print after "judged
+    /// against" (`centre`: "the centre's documented target, else the
+    /// pack's").
+    pub fn phrase(self) -> &'static str {
+        match self {
+            TargetPolicy::Centre => "the centre's documented target, else the pack's",
+            TargetPolicy::Pack => "the pack's target, else the centre's documented one",
+            TargetPolicy::StricterOf => {
+                "the stricter of the centre's documented target and the pack's"
+            }
+        }
+    }
+
     /// The `target_policy` parameter, restricted to the policies.
     pub fn param(default: TargetPolicy) -> ParamSpec {
         ParamSpec::string(TARGET_POLICY, default.name())
