@@ -79,6 +79,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_policy_says_whose_target_is_judged() {
+        assert_eq!(
+            TargetPolicy::Centre.phrase(),
+            "the centre's documented target, else the pack's"
+        );
+        assert_eq!(
+            TargetPolicy::Pack.phrase(),
+            "the pack's target, else the centre's documented one"
+        );
+        assert_eq!(
+            TargetPolicy::StricterOf.phrase(),
+            "the stricter of the centre's documented target and the pack's"
+        );
+    }
+
+    #[test]
     fn names_round_trip_and_the_parameter_refuses_others() {
         for name in TargetPolicy::NAMES {
             assert_eq!(
