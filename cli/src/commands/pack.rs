@@ -124,6 +124,8 @@ struct CriterionView<'a> {
     params: &'a serde_json::Value,
     evidence: &'a [String],
     requirement: &'a str,
+    /// What met looks like and the actions, rendered over the parameters.
+    guidance: &'a cxaudit::pack::Guidance,
 }
 
 impl<'a> PackView<'a> {
@@ -165,6 +167,7 @@ impl<'a> PackView<'a> {
                     params: &c.params,
                     evidence: &c.evidence,
                     requirement: &c.requirement,
+                    guidance: &c.guidance,
                 })
                 .collect(),
         }

@@ -99,7 +99,7 @@ struct RawCriterion {
     id: Spanned<String>,
     section: Spanned<String>,
     title: String,
-    requirement: String,
+    requirement: Spanned<String>,
     points: Spanned<f64>,
     #[serde(default)]
     mandatory: bool,
@@ -109,8 +109,7 @@ struct RawCriterion {
     params: toml::Table,
     #[serde(default)]
     evidence: Vec<Spanned<String>>,
-    #[serde(default)]
-    guidance: Guidance,
+    guidance: Option<Spanned<Guidance>>,
     #[serde(default)]
     references: Vec<String>,
 }
@@ -201,6 +200,9 @@ pub fn load(dir: &Path) -> Result<Pack, PackErrors> {
     if let Some(pack) = &mut pack {
         order_by_section(pack);
         check_structure(&mut loader, pack);
+        // Texts are rendered once, over the parameters after every `extends`
+        // and override.
+        loader.errors.extend(super::guidance::render_criteria(pack));
     }
     match pack {
         Some(mut pack) if loader.errors.is_empty() => {
@@ -386,6 +388,9 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         }
         if let Some(requirement) = over.requirement {
             criterion.requirement = requirement;
+            criterion.requirement_origin = location
+                .clone()
+                .key(format!("overrides.{}.requirement", id.get_ref()));
         }
         if let Some(params) = over.params {
             let serde_json::Value::Object(base) = &mut criterion.params else {
@@ -634,17 +639,24 @@ fn build_criterion(
             );
         }
     }
+    let requirement_origin = Location::at_offset(path, text, c.requirement.span().start);
+    let guidance_origin = c.guidance.as_ref().map_or_else(
+        || origin.clone(),
+        |g| Location::at_offset(path, text, g.span().start),
+    );
     Some(Criterion {
         id,
         section: c.section.get_ref().clone(),
         title: c.title,
-        requirement: c.requirement,
+        requirement: c.requirement.into_inner(),
+        requirement_origin,
         points,
         mandatory: c.mandatory,
         method,
         params,
         evidence: c.evidence.into_iter().map(Spanned::into_inner).collect(),
-        guidance: c.guidance,
+        guidance: c.guidance.map(Spanned::into_inner).unwrap_or_default(),
+        guidance_origin,
         references: c.references,
         origin,
         evaluator_origin,

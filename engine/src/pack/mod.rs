@@ -3,6 +3,9 @@
 //! `criteria/*.toml`), with `extends` for tailored packs.
 
 pub mod builtin;
+#[cfg(test)]
+mod cx_ops_texts;
+pub mod guidance;
 mod load;
 mod model;
 mod validate;

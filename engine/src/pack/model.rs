@@ -127,8 +127,12 @@ pub struct Criterion {
     pub section: String,
     /// Title.
     pub title: String,
-    /// The requirement, written for auditors (Markdown).
+    /// The requirement, written for auditors (Markdown), rendered over the
+    /// parameters (see `pack::guidance`).
     pub requirement: String,
+    /// Where the requirement is written (the criteria file, or the
+    /// override that replaced it).
+    pub requirement_origin: Location,
     /// Points.
     pub points: f64,
     /// Must be met to certify.
@@ -140,8 +144,10 @@ pub struct Criterion {
     /// Tables and documents the criterion uses (for readers; the
     /// evaluator's manifest is what the engine loads by).
     pub evidence: Vec<String>,
-    /// Guidance.
+    /// Guidance, rendered over the parameters (see `pack::guidance`).
     pub guidance: Guidance,
+    /// Where the guidance is written.
+    pub guidance_origin: Location,
     /// References.
     pub references: Vec<String>,
     /// Where it is defined.

@@ -49,6 +49,19 @@ impl TargetPolicy {
         }
     }
 
+    /// Whose target is judged, in words a report can print after "judged
+    /// against" (`centre`: "the centre's documented target, else the
+    /// pack's").
+    pub fn phrase(self) -> &'static str {
+        match self {
+            TargetPolicy::Centre => "the centre's documented target, else the pack's",
+            TargetPolicy::Pack => "the pack's target, else the centre's documented one",
+            TargetPolicy::StricterOf => {
+                "the stricter of the centre's documented target and the pack's"
+            }
+        }
+    }
+
     /// The `target_policy` parameter, restricted to the policies.
     pub fn param(default: TargetPolicy) -> ParamSpec {
         ParamSpec::string(TARGET_POLICY, default.name())
@@ -64,6 +77,22 @@ impl TargetPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_policy_says_whose_target_is_judged() {
+        assert_eq!(
+            TargetPolicy::Centre.phrase(),
+            "the centre's documented target, else the pack's"
+        );
+        assert_eq!(
+            TargetPolicy::Pack.phrase(),
+            "the pack's target, else the centre's documented one"
+        );
+        assert_eq!(
+            TargetPolicy::StricterOf.phrase(),
+            "the stricter of the centre's documented target and the pack's"
+        );
+    }
 
     #[test]
     fn names_round_trip_and_the_parameter_refuses_others() {
