@@ -73,7 +73,7 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> Option<f64> {
 /// Two-sided p-value of Student's t with `df` degrees of freedom:
 /// `P(|T| >= |t|) = I_{df / (df + t^2)}(df / 2, 1 / 2)`.
 pub fn t_two_sided_p(t: f64, df: f64) -> Option<f64> {
-    if !t.is_finite() || !(df > 0.0) {
+    if !t.is_finite() || df.is_nan() || df <= 0.0 {
         return None;
     }
     incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
