@@ -498,7 +498,7 @@ impl Evaluator for Attrition {
             }
         }
         let summary = format!(
-            "Annualised attrition {} ({}) against target {} ({}); monthly trend {}; {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
+            "Annualised attrition {} ({}) against target {} ({}); monthly trend: {}; {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
             pct(annualised),
             p.attrition_method,
             pct(target),
