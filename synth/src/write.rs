@@ -14,7 +14,7 @@ pub const TABLES: [(&str, &str); 10] = [
     ),
     (
         "intervals",
-        "queue,interval_start,interval_minutes,forecast_contacts,actual_contacts,forecast_aht_seconds,actual_aht_seconds,required_agents,scheduled_agents",
+        "queue,interval_start,interval_minutes,forecast_contacts,actual_contacts,forecast_aht_seconds,actual_aht_seconds,required_agents,scheduled_agents,channel",
     ),
     (
         "agents",

@@ -69,7 +69,8 @@ pub fn mape(forecast: &[f64], actual: &[f64]) -> Result<f64, MetricError> {
 pub struct ToleranceRule {
     /// Relative tolerance X: an interval is within if `|F - A| / A <= X` (0.1 = 10 %).
     pub relative: f64,
-    /// Intervals with `A < min_volume` are judged by `absolute` instead (0 = none).
+    /// Intervals whose *forecast* is below `min_volume` are judged by
+    /// `absolute` instead (0 = none); see [`is_low_volume`].
     pub min_volume: f64,
     /// Absolute tolerance for low-volume intervals: within if `|F - A| <= absolute`.
     pub absolute: f64,
@@ -92,15 +93,27 @@ impl ToleranceRule {
     }
 }
 
+/// Whether an interval belongs to the low-volume band: its forecast `F` is
+/// below `min_volume`. The band is chosen on the forecast, known before the
+/// interval, never on the actual count: choosing on the actual would put
+/// every surge above a low forecast into the high-volume band and every
+/// shortfall below a high forecast into the low one, so each band would
+/// measure the errors that selected it (the high band would look
+/// under-forecast by construction).
+pub fn is_low_volume(forecast: f64, min_volume: f64) -> bool {
+    forecast < min_volume
+}
+
 /// Result of [`within_tolerance`]: intervals judged relatively and (low volume)
 /// absolutely, reported separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ToleranceShare {
-    /// Intervals with `A >= min_volume`, judged by the relative tolerance.
+    /// Intervals with `F >= min_volume`, judged by the relative tolerance.
     pub judged: usize,
-    /// Of those, within `|F - A| / A <= relative` (A = 0: within only if F = 0).
+    /// Of those, within `|F - A| / A <= relative` or the noise band
+    /// (A = 0: within only inside the noise band).
     pub within: usize,
-    /// Intervals with `A < min_volume`, judged by the absolute tolerance.
+    /// Intervals with `F < min_volume`, judged by the absolute tolerance.
     pub low_volume_judged: usize,
     /// Of those, within `|F - A| <= absolute`.
     pub low_volume_within: usize,
@@ -118,9 +131,11 @@ impl ToleranceShare {
     }
 }
 
-/// Share of intervals with `|F - A| / A <= rule.relative`; intervals with actual
-/// below `rule.min_volume` are judged by `|F - A| <= rule.absolute` and returned
-/// separately. Comparisons allow 1e-12 relative slack for float noise.
+/// Share of intervals with `|F - A| <= max(rule.relative x A, rule.noise_z x
+/// sqrt(F))`; intervals whose forecast is below `rule.min_volume`
+/// ([`is_low_volume`]) are judged by `|F - A| <= max(rule.absolute, rule.noise_z
+/// x sqrt(F))` and returned separately. Comparisons allow 1e-12 relative slack
+/// for float noise.
 pub fn within_tolerance(
     forecast: &[f64],
     actual: &[f64],
@@ -137,7 +152,7 @@ pub fn within_tolerance(
     for (&f, &a) in forecast.iter().zip(actual) {
         let e = (f - a).abs();
         let noise = rule.noise_z * f.max(0.0).sqrt();
-        if a < rule.min_volume {
+        if is_low_volume(f, rule.min_volume) {
             s.low_volume_judged += 1;
             s.low_volume_within += usize::from(e <= rule.absolute.max(noise) * (1.0 + 1e-12));
         } else {
@@ -175,10 +190,10 @@ mod tests {
 
     #[test]
     fn minimum_volume_rule() {
-        // A = 40 below min volume 50: judged by absolute tolerance 10 -> within.
+        // F = 50 below min volume 60: judged by absolute tolerance 10 (|e| = 10) -> within.
         let rule = ToleranceRule {
             relative: 0.1,
-            min_volume: 50.0,
+            min_volume: 60.0,
             absolute: 10.0,
             noise_z: 0.0,
         };
@@ -212,6 +227,45 @@ mod tests {
         assert_rel(mape(&[5.0, 11.0], &[0.0, 10.0]).unwrap(), 0.1, 1e-15);
         let s = within_tolerance(&[0.0, 1.0], &[0.0, 0.0], ToleranceRule::relative(0.1)).unwrap();
         assert_eq!((s.judged, s.within), (2, 1));
+    }
+
+    #[test]
+    fn volume_bands_are_chosen_on_the_forecast_not_on_surges() {
+        // An unbiased forecast: F = [8, 8, 12, 12], A = [12, 5, 8, 15], sum F = sum A = 40.
+        // Minimum volume 10. Chosen on the forecast, the high band is intervals 3 and 4
+        // (F = 12): sum F 24, sum A 23, bias +1/23 = +4.3 %; the low band intervals 1 and 2:
+        // sum F 16, sum A 17, bias -1/17 = -5.9 %.
+        // Chosen on the actual count, the high band would be intervals 1 and 4 (A = 12, 15),
+        // the surges: sum F 20, sum A 27, bias -7/27 = -25.9 %; the low band intervals 2 and 3
+        // (A = 5, 8): sum F 20, sum A 13, bias +7/13 = +53.8 %. Each band would measure the
+        // error that selected it.
+        let f = [8.0, 8.0, 12.0, 12.0];
+        let a = [12.0, 5.0, 8.0, 15.0];
+        let band = |low: bool, pick: &dyn Fn(usize) -> f64| -> f64 {
+            let idx: Vec<usize> = (0..4)
+                .filter(|&i| is_low_volume(pick(i), 10.0) == low)
+                .collect();
+            let fb: Vec<f64> = idx.iter().map(|&i| f[i]).collect();
+            let ab: Vec<f64> = idx.iter().map(|&i| a[i]).collect();
+            bias(&fb, &ab).unwrap()
+        };
+        assert_rel(band(false, &|i| f[i]), 1.0 / 23.0, 1e-15);
+        assert_rel(band(true, &|i| f[i]), -1.0 / 17.0, 1e-15);
+        assert_rel(band(false, &|i| a[i]), -7.0 / 27.0, 1e-15);
+        assert_rel(band(true, &|i| a[i]), 7.0 / 13.0, 1e-15);
+        // within_tolerance uses the forecast bands (relative 10 %, absolute 3, no noise):
+        // low: |e| = 4 (out), 3 (in); high: 4/8 = 0.5 (out), 3/15 = 0.2 (out).
+        let rule = ToleranceRule {
+            relative: 0.1,
+            min_volume: 10.0,
+            absolute: 3.0,
+            noise_z: 0.0,
+        };
+        let s = within_tolerance(&f, &a, rule).unwrap();
+        assert_eq!(
+            (s.judged, s.within, s.low_volume_judged, s.low_volume_within),
+            (2, 0, 2, 1)
+        );
     }
 
     #[test]

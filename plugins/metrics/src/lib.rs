@@ -16,6 +16,7 @@
 //! - [`pooled`]: Erlang C requirement per pooled interval, with the one bad-row rule.
 //! - [`people`]: adherence, conformance, attrition, absence.
 //! - [`survey`]: CSAT, NPS, margins, sample sizes, z-test, chi-square, correlations.
+//! - [`significance`]: slope t-test, exact binomial test, Holm correction.
 //! - [`stats`]: shared numerical helpers (mean, normal CDF, incomplete gamma…).
 
 #![forbid(unsafe_code)]
@@ -27,6 +28,7 @@ pub mod forecast;
 pub mod people;
 pub mod pooled;
 pub mod service;
+pub mod significance;
 pub mod staffing;
 pub mod stats;
 pub mod survey;

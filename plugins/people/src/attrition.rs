@@ -9,6 +9,7 @@ use cxaudit_metrics::people::{
     AnnualisationMethod, Hire, annualised_attrition, average_headcount, early_tenure_attrition,
     monthly_attrition,
 };
+use cxaudit_metrics::significance::{SlopeTest, slope_test};
 use cxaudit_metrics::stats::least_squares_slope;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::days_from_date;
@@ -35,6 +36,81 @@ pub struct AttritionParams {
     pub laxest_target: f64,
     /// Annualised attrition earning no credit (fraction).
     pub floor: f64,
+    /// Significance level of the trend's slope test.
+    pub trend_alpha: f64,
+    /// Monthly rates needed before a trend can count as an improvement.
+    pub min_trend_months: u32,
+    /// Hires in the early-tenure cohort needed before its rate is reported.
+    pub min_early_cohort: u64,
+}
+
+/// What the monthly series says about the trend (see [`judge_trend`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trend {
+    /// Fewer monthly rates than the minimum: no trend can be shown.
+    TooFewMonths(usize),
+    /// The slope test: slope, p-value and whether the fall is significant.
+    Tested {
+        /// The slope test of the monthly rates.
+        test: SlopeTest,
+        /// Slope < 0 with p < alpha.
+        improving: bool,
+        /// Slope > 0 with p < alpha.
+        worsening: bool,
+    },
+}
+
+/// Judges the monthly rates' trend: with at least `min_months` rates, the
+/// least-squares slope's two-sided t-test at `alpha`; a trend counts as
+/// improving (or worsening) only when the slope is negative (positive) and
+/// significant. Fewer rates (or fewer than 3, the least a slope test needs)
+/// cannot show a trend.
+pub fn judge_trend(series: &[f64], min_months: u32, alpha: f64) -> Trend {
+    let needed = (min_months as usize).max(3);
+    match slope_test(series).filter(|_| series.len() >= needed) {
+        None => Trend::TooFewMonths(series.len()),
+        Some(test) => Trend::Tested {
+            test,
+            improving: test.slope < 0.0 && test.p_value < alpha,
+            worsening: test.slope > 0.0 && test.p_value < alpha,
+        },
+    }
+}
+
+impl Trend {
+    /// Whether the trend shows a significant fall.
+    pub fn improving(&self) -> bool {
+        matches!(
+            self,
+            Trend::Tested {
+                improving: true,
+                ..
+            }
+        )
+    }
+
+    /// The trend in words, with the test behind it.
+    pub fn words(&self) -> String {
+        match self {
+            Trend::TooFewMonths(n) => format!("not judged: {n} monthly rates"),
+            Trend::Tested {
+                test,
+                improving,
+                worsening,
+            } => format!(
+                "{} ({:+.2} points/month, p = {:.3})",
+                if *improving {
+                    "significantly improving"
+                } else if *worsening {
+                    "significantly worsening"
+                } else {
+                    "no significant trend"
+                },
+                test.slope * 100.0,
+                test.p_value
+            ),
+        }
+    }
 }
 
 /// One employment spell (one roster row).
@@ -206,10 +282,30 @@ impl Evaluator for Attrition {
                 .max(10.0)
                 .describe("annualised attrition at or above which no credit is given (fraction)"),
         )
+        .parameter(
+            ParamSpec::number("trend_alpha", 0.05)
+                .min(0.0)
+                .max(1.0)
+                .describe("significance level of the t-test of the monthly slope"),
+        )
+        .parameter(
+            ParamSpec::integer("min_trend_months", 6)
+                .min(3.0)
+                .max(120.0)
+                .describe("monthly rates needed before the trend can count as an improvement"),
+        )
+        .parameter(
+            ParamSpec::integer("min_early_cohort", 10)
+                .min(1.0)
+                .describe("hires in the early-tenure cohort needed before its rate is reported"),
+        )
         .measurement("attrition_annualized", "ratio", "annualised attrition over the period (cxaudit-kpis)")
         .measurement("attrition_monthly_mean", "ratio", "mean of the monthly rates leavers / average headcount")
         .measurement("attrition_trend_slope", "ratio per month", "least-squares slope of the monthly rates")
-        .measurement("early_tenure_attrition", "ratio", "leavers within D days of hire / hires in the period who have had D days")
+        .measurement("attrition_trend_p_value", "probability", "two-sided p-value of the t-test of the monthly slope (n - 2 degrees of freedom)")
+        .measurement("early_tenure_attrition", "ratio", "leavers within D days of hire / hires in the period who have had D days by the as-of date; none below the minimum cohort")
+        .measurement("early_tenure_cohort", "agents", "hires in the period who have had D days by the as-of date")
+        .measurement("early_leavers_outside_cohort", "agents", "hires too recent for the cohort who already left within D days")
         .measurement("voluntary_leaver_share", "ratio", "voluntary leavers / leavers with an exit type")
         .measurement("leavers", "agents", "spells ended in the period")
         .measurement("hires", "agents", "spells started in the period");
@@ -252,6 +348,7 @@ impl Evaluator for Attrition {
         let rows = month_rows(&spells, &months, &kpi_monthly);
         let series: Vec<f64> = rows.iter().filter_map(|r| r.rate).collect();
         let slope = least_squares_slope(&series);
+        let trend = judge_trend(&series, p.min_trend_months, p.trend_alpha);
 
         let judged = TargetRule::new(Kpi::AttritionAnnualized, p.target_policy)
             .pack_target("target", p.target)
@@ -285,6 +382,18 @@ impl Evaluator for Attrition {
                     && (s.hired + chrono::Duration::days(i64::from(p.early_tenure_days))) <= as_of
             })
             .collect();
+        // Hires too recent for the cohort who already left within the window: their outcome
+        // is known, their peers' is not, so they stay out of the rate and are named.
+        let recent_early_leavers: Vec<&Spell> = hires_in_period
+            .iter()
+            .copied()
+            .filter(|s| {
+                s.exited
+                    .is_some_and(|x| (x - s.hired).num_days() <= i64::from(p.early_tenure_days))
+                    && (s.hired + chrono::Duration::days(i64::from(p.early_tenure_days))) > as_of
+            })
+            .collect();
+        let early_rate = early.rate().filter(|_| early.cohort >= p.min_early_cohort);
 
         let leavers: Vec<&Spell> = spells
             .iter()
@@ -317,14 +426,44 @@ impl Evaluator for Attrition {
         match slope {
             Some(s) => items.push(Credited::pass_fail(Check::new(
                 "attrition_trend",
-                "Monthly attrition improving or flat (least-squares slope), or already within target",
+                "Annualised attrition within target, or a significantly falling monthly trend (t-test of the least-squares slope)",
                 round(s, 6),
-                format!("<= 0 per month, or annualised <= {target}"),
-                s <= 0.0 || annualised <= target,
+                format!(
+                    "annualised <= {target}, or slope < 0 with p < {} over at least {} months",
+                    p.trend_alpha, p.min_trend_months
+                ),
+                annualised <= target || trend.improving(),
             ))),
             None => observations.push(
                 "Fewer than two months with headcount: no attrition trend can be judged.".to_owned(),
             ),
+        }
+        if let Trend::TooFewMonths(n) = trend
+            && n >= 2
+        {
+            observations.push(format!(
+                "{n} monthly rates: a trend needs at least {} months to be tested, so it cannot count as an improvement.",
+                p.min_trend_months.max(3)
+            ));
+        }
+        if early.cohort > 0 && early.cohort < p.min_early_cohort {
+            observations.push(format!(
+                "Early-tenure attrition not rated: {} of {} hires left within {} days, a cohort under the minimum of {} hires.",
+                early.leavers, early.cohort, p.early_tenure_days, p.min_early_cohort
+            ));
+        }
+        if !recent_early_leavers.is_empty() {
+            observations.push(format!(
+                "{} hire(s) too recent for the {}-day cohort already left within {} days ({}): outside the rate (their still-employed peers cannot be judged yet), listed among the early leavers.",
+                recent_early_leavers.len(),
+                p.early_tenure_days,
+                p.early_tenure_days,
+                recent_early_leavers
+                    .iter()
+                    .map(|s| s.agent_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         if skipped > 0 {
             observations.push(format!(
@@ -358,30 +497,28 @@ impl Evaluator for Attrition {
                 ));
             }
         }
-        let trend_word = match slope {
-            Some(s) if s < 0.0 => "improving",
-            Some(s) if s > 0.0 => "worsening",
-            Some(_) => "flat",
-            None => "not judged",
-        };
         let summary = format!(
-            "Annualised attrition {} ({}) against target {} ({}); monthly trend {} points/month ({trend_word}); {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
+            "Annualised attrition {} ({}) against target {} ({}); monthly trend: {}; {} leavers ({voluntary} voluntary, {involuntary} involuntary); early-tenure attrition {}.",
             pct(annualised),
             p.attrition_method,
             pct(target),
             judged.cite(),
-            slope.map_or("n/a".to_owned(), |s| format!("{:+.2}", s * 100.0)),
+            trend.words(),
             leavers.len(),
-            early.rate().map_or(
-                "n/a (no hire has had the window yet)".to_owned(),
-                |r| format!(
+            match early_rate {
+                Some(r) => format!(
                     "{} ({} of {} hires left within {} days)",
                     pct(r),
                     early.leavers,
                     early.cohort,
                     p.early_tenure_days
-                )
-            ),
+                ),
+                None if early.cohort == 0 => "n/a (no hire has had the window yet)".to_owned(),
+                None => format!(
+                    "not rated ({} of {} hires left within {} days; fewer than {} hires)",
+                    early.leavers, early.cohort, p.early_tenure_days, p.min_early_cohort
+                ),
+            },
         );
         let mut e = evaluation_from_credits(items, summary);
         e.observations = observations;
@@ -406,11 +543,41 @@ impl Evaluator for Attrition {
                 "least-squares slope of the monthly attrition rates (negative = improving)",
             ),
             Measurement::new(
+                "attrition_trend_p_value",
+                match trend {
+                    Trend::Tested { test, .. } => Some(test.p_value),
+                    Trend::TooFewMonths(_) => None,
+                },
+                "probability",
+                &format!(
+                    "two-sided p-value of the t-test of the least-squares slope of the monthly rates (n - 2 degrees of freedom); tested from {} months",
+                    p.min_trend_months.max(3)
+                ),
+            ),
+            Measurement::new(
                 "early_tenure_attrition",
-                early.rate(),
+                early_rate,
                 "ratio",
                 &format!(
-                    "leavers within {} days of hire / hires in the period who have had {} days by the as-of date",
+                    "leavers within {} days of hire / hires in the period who have had {} days by the as-of date; not rated under {} such hires",
+                    p.early_tenure_days, p.early_tenure_days, p.min_early_cohort
+                ),
+            ),
+            Measurement::new(
+                "early_tenure_cohort",
+                Some(early.cohort as f64),
+                "agents",
+                &format!(
+                    "hires in the period who have had {} days by the as-of date",
+                    p.early_tenure_days
+                ),
+            ),
+            Measurement::new(
+                "early_leavers_outside_cohort",
+                Some(recent_early_leavers.len() as f64),
+                "agents",
+                &format!(
+                    "hires too recent for the cohort (fewer than {} days by the as-of date) who already left within {} days",
                     p.early_tenure_days, p.early_tenure_days
                 ),
             ),
@@ -445,20 +612,25 @@ impl Evaluator for Attrition {
             Definition::new(
                 "early-tenure attrition",
                 &format!(
-                    "DOMAIN §5: leavers within {} days / hires who have had {} days",
-                    p.early_tenure_days, p.early_tenure_days
+                    "DOMAIN §5: leavers within {d} days / hires who have had {d} days. The cohort is the hires of the period whose {d} days have passed by the as-of date; a hire too recent for it who already left within {d} days is named apart and kept out of the rate (adding them without their still-employed peers would overstate it). The rate is reported only for a cohort of at least {} hires.",
+                    p.min_early_cohort,
+                    d = p.early_tenure_days,
                 ),
             ),
             Definition::new(
                 "trend",
-                "ordinary least-squares slope of the monthly rates against month number; negative = improving",
+                &format!(
+                    "ordinary least-squares slope of the monthly rates against month number, with its t-test (n - 2 degrees of freedom). The trend improves only when the slope is negative with a two-sided p-value under {} over at least {} monthly rates; the sign of a slope alone is not a trend. The trend check passes when annualised attrition is within target or the trend improves.",
+                    p.trend_alpha,
+                    p.min_trend_months.max(3)
+                ),
             ),
         ];
         judged.record(&mut e);
         e.drilldowns = vec![
             monthly_drilldown(&rows, method),
             team_drilldown(&leavers, &early_leavers),
-            early_drilldown(&early_leavers),
+            early_drilldown(&early_leavers, &recent_early_leavers),
         ];
         e.charts = vec![Chart {
             id: "attrition_monthly".into(),
@@ -565,10 +737,10 @@ fn team_drilldown(leavers: &[&Spell], early: &[&Spell]) -> Drilldown {
     }
 }
 
-fn early_drilldown(early: &[&Spell]) -> Drilldown {
+fn early_drilldown(early: &[&Spell], recent: &[&Spell]) -> Drilldown {
     Drilldown {
         id: "early_tenure_leavers".into(),
-        title: "Hires who left within the early-tenure window".into(),
+        title: "Hires who left within the early-tenure window (in_cohort false: too recent for the cohort, outside the rate)".into(),
         columns: [
             "agent_id",
             "team",
@@ -576,12 +748,15 @@ fn early_drilldown(early: &[&Spell]) -> Drilldown {
             "exited_on",
             "days_employed",
             "exit_type",
+            "in_cohort",
         ]
         .map(String::from)
         .to_vec(),
         rows: early
             .iter()
-            .map(|s| {
+            .map(|s| (s, true))
+            .chain(recent.iter().map(|s| (s, false)))
+            .map(|(s, in_cohort)| {
                 let exited = s.exited.unwrap_or(s.hired);
                 vec![
                     json!(s.agent_id),
@@ -590,6 +765,7 @@ fn early_drilldown(early: &[&Spell]) -> Drilldown {
                     json!(exited.to_string()),
                     json!((exited - s.hired).num_days()),
                     json!(s.exit_type.clone().unwrap_or_default()),
+                    json!(in_cohort),
                 ]
             })
             .collect(),
@@ -638,7 +814,7 @@ fn actions(
             OwnerRole::Process,
         ));
     }
-    if early.leavers > 0 {
+    if early.leavers > 0 && early.cohort >= p.min_early_cohort {
         let ids: Vec<&str> = early_leavers
             .iter()
             .take(10)

@@ -76,8 +76,9 @@ fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
     // Feb: start {A1,A3,A4,A5}=4, end {A1,A4}=2, avg 3, 2 leavers -> 2/3
     // Mar: start {A1,A3(rehired),A4}=3, end 3, 0 leavers -> 0
     // sum method: (0.25 + 0.666667 + 0) * 12 / 3 = 3.666667; slope of [0.25, 0.6667, 0] = -0.125.
-    // Target 0.45 (param), floor 1.0: graded credit 0 (weight 2); trend improving passes (weight 1)
-    // -> score 1/3, partially met.
+    // Target 0.45 (param), floor 1.0: graded credit 0 (weight 2). The slope is negative, but three
+    // months are fewer than the six a trend needs (min_trend_months), and its t-test is far from
+    // significant anyway (below): the trend check fails (weight 1) -> score 0, not met.
     let e = roster().run(&Attrition, json!({}));
     assert!(
         close(measurement(&e, "attrition_annualized").unwrap(), 11.0 / 3.0),
@@ -90,9 +91,20 @@ fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
     assert_eq!(measurement(&e, "leavers"), Some(3.0));
     // Hires in the period: A5 and the A3 rehire.
     assert_eq!(measurement(&e, "hires"), Some(2.0));
-    // Early tenure (90 days, as of 06-30): cohort {A5, A3 rehire}; A5 left after 49 days -> 1/2.
+    // Early tenure (90 days, as of 06-30): cohort {A5, A3 rehire}; A5 left after 49 days: 1 of 2,
+    // a cohort under the minimum of 10 hires, so no rate is reported (one leaver would move it 50
+    // points); with a minimum of 2 it is 1/2.
+    assert_eq!(measurement(&e, "early_tenure_attrition"), None);
+    assert_eq!(measurement(&e, "early_tenure_cohort"), Some(2.0));
+    assert!(
+        e.summary
+            .contains("not rated (1 of 2 hires left within 90 days; fewer than 10 hires)"),
+        "{}",
+        e.summary
+    );
+    let small = roster().run(&Attrition, json!({"min_early_cohort": 2}));
     assert!(close(
-        measurement(&e, "early_tenure_attrition").unwrap(),
+        measurement(&small, "early_tenure_attrition").unwrap(),
         0.5
     ));
     // Voluntary share: 2 of 3 leavers.
@@ -101,10 +113,35 @@ fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
         2.0 / 3.0
     ));
     assert!(!check(&e, "attrition_vs_target").passed);
-    assert!(check(&e, "attrition_trend").passed);
-    assert!(close(e.score.unwrap(), 1.0 / 3.0));
-    // 1/3 is below partially_met_from = 0.5 (the default rules, and cx-ops's).
+    assert!(!check(&e, "attrition_trend").passed);
+    assert_eq!(measurement(&e, "attrition_trend_p_value"), None);
+    assert!(
+        e.observations
+            .iter()
+            .any(|o| o.contains("3 monthly rates: a trend needs at least 6 months"))
+    );
+    assert_eq!(e.score, Some(0.0));
     assert_eq!(e.status, Status::NotMet);
+    // Tested from three months: fitted 0.430556, 0.305556, 0.180556 (mean 0.305556, slope
+    // -0.125); residuals -0.180556, +0.361111, -0.180556: SSE = 0.195602, df 1,
+    // se = sqrt(0.195602 / 2) = 0.312731, t = -0.399705; df 1: p = 1 - (2 / pi) atan(0.399705)
+    // = 0.758 -> not significant at 0.05: the trend still fails, on the test, not the sign.
+    let tested = roster().run(&Attrition, json!({"min_trend_months": 3}));
+    let p_value = measurement(&tested, "attrition_trend_p_value").unwrap();
+    let t: f64 = 0.125 / (0.195_601_852f64 / 2.0).sqrt();
+    assert!(
+        close(p_value, 1.0 - 2.0 / std::f64::consts::PI * t.atan()),
+        "{p_value}"
+    );
+    assert!((p_value - 0.758).abs() < 0.001);
+    assert!(!check(&tested, "attrition_trend").passed);
+    assert!(
+        tested
+            .summary
+            .contains("no significant trend (-12.50 points/month, p = 0.758)"),
+        "{}",
+        tested.summary
+    );
     let months = &e.drilldowns[0];
     // March row: headcount 3 at start (A3 counted once), 1 hire (the rehire), 0 leavers.
     assert_eq!(months.rows[2][1], json!(3));
@@ -113,6 +150,70 @@ fn attrition_with_rehire_counts_one_leaver_and_one_hire() {
     assert!(e.observations.iter().any(|o| o.contains("rehires: A3")));
     assert_eq!(e.charts[0].series[0].values.len(), 3);
     assert!(!e.actions.is_empty());
+}
+
+#[test]
+fn early_leavers_too_recent_for_the_cohort_are_named_outside_the_rate() {
+    // As of the period end 2026-03-31: A5 (hired 01-02) has had 88 days, the A3 rehire (03-01)
+    // 30: neither has had 90 days, so the cohort is empty. A5 already left after 49 days: an
+    // early leaver outside the cohort, named and listed, not in a rate.
+    let e = roster()
+        .as_of("2026-03-31")
+        .run(&Attrition, json!({"min_early_cohort": 1}));
+    assert_eq!(measurement(&e, "early_tenure_cohort"), Some(0.0));
+    assert_eq!(measurement(&e, "early_tenure_attrition"), None);
+    assert_eq!(measurement(&e, "early_leavers_outside_cohort"), Some(1.0));
+    assert!(
+        e.observations.iter().any(|o| o.starts_with(
+            "1 hire(s) too recent for the 90-day cohort already left within 90 days (A5)"
+        )),
+        "{:?}",
+        e.observations
+    );
+    let early = e
+        .drilldowns
+        .iter()
+        .find(|d| d.id == "early_tenure_leavers")
+        .unwrap();
+    assert_eq!(early.rows.len(), 1);
+    assert_eq!(early.rows[0][0], json!("A5"));
+    assert_eq!(early.rows[0][4], json!(49));
+    assert_eq!(early.rows[0][6], json!(false));
+}
+
+#[test]
+fn a_trend_counts_only_when_its_slope_is_significant() {
+    use crate::attrition::{Trend, judge_trend};
+    // Rates 0.04, 0.03, 0.03, 0.01 = 0.05 - 0.01 x (1, 2, 2, 4): slope -0.009 per month,
+    // se = 0.01 x sqrt(0.07) (SSE 0.70 x 1e-4 over 2 df, Sxx 5), t = -3.401680, df 2:
+    // p = 1 - 3.401680 / sqrt(2 + 3.401680^2) = 0.076619.
+    let rates = [0.04, 0.03, 0.03, 0.01];
+    let t = judge_trend(&rates, 4, 0.05);
+    let Trend::Tested {
+        test,
+        improving,
+        worsening,
+    } = t
+    else {
+        panic!("{t:?}")
+    };
+    assert!((test.slope + 0.009).abs() < 1e-12);
+    assert!((test.p_value - 0.076_619).abs() < 1e-6);
+    assert!(!improving && !worsening, "p 0.077 is not under 0.05");
+    // At alpha 0.10 the same fall is significant.
+    assert!(judge_trend(&rates, 4, 0.10).improving());
+    // Four rates under a minimum of six months: no trend, whatever the slope.
+    assert_eq!(judge_trend(&rates, 6, 0.10), Trend::TooFewMonths(4));
+    // A rise as clear as this fall is worsening, never improving.
+    let rising = [0.01, 0.03, 0.03, 0.04];
+    assert!(matches!(
+        judge_trend(&rising, 4, 0.10),
+        Trend::Tested {
+            worsening: true,
+            improving: false,
+            ..
+        }
+    ));
 }
 
 #[test]

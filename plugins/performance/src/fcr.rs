@@ -7,6 +7,7 @@ use cxaudit_kpis::Kpi;
 use cxaudit_metrics::fcr::{
     FcrClass, FcrContact, FcrCounts, FcrParams, classify, report_from_classes,
 };
+use cxaudit_metrics::significance::{binomial_below_p, holm_adjusted};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::MS_PER_SECOND;
 use serde::Deserialize;
@@ -30,8 +31,10 @@ pub struct FcrEvalParams {
     pub floor: f64,
     /// Repeat window, days.
     pub fcr_window_days: u32,
-    /// Agents under this FCR go on the coaching list.
+    /// The FCR an agent is tested against for the coaching list.
     pub coaching_threshold: f64,
+    /// Family-wise significance level of the coaching list (Holm).
+    pub coaching_alpha: f64,
     /// Minimum eligible contacts for an agent to be judged.
     pub min_volume: u64,
     /// Contact reasons listed in the repeat-driver view.
@@ -118,11 +121,14 @@ impl Evaluator for FirstContactResolution {
         .parameter(laxest_param("laxest_target", Kpi::FcrRate, 0.70))
         .parameter(ParamSpec::number("floor", 0.60).min(0.0).max(1.0).describe("FCR at or below which no credit is given"))
         .parameter(ParamSpec::integer("fcr_window_days", 7).min(1.0).max(90.0).describe("repeat window, days after the contact ended"))
-        .parameter(ParamSpec::number("coaching_threshold", 0.70).min(0.0).max(1.0).describe("agents under this FCR go on the coaching list"))
+        .parameter(ParamSpec::number("coaching_threshold", 0.70).min(0.0).max(1.0).describe("the FCR each agent is tested against: an agent significantly below it goes on the coaching list"))
+        .parameter(ParamSpec::number("coaching_alpha", 0.05).min(0.0).max(1.0).describe("family-wise significance level of the coaching list (one-sided exact binomial test per agent, Holm correction over the agents tested)"))
         .parameter(ParamSpec::integer("min_volume", 30).min(1.0).describe("minimum eligible contacts for an agent to be judged"))
         .parameter(ParamSpec::integer("top_reasons", 5).min(1.0).max(100.0).describe("contact reasons listed as repeat drivers"))
         .measurement("fcr_rate", "ratio", "1 - repeat generators / eligible contacts (cxaudit-kpis)")
-        .measurement("agents_to_coach", "agents", "agents with enough eligible contacts and FCR under the coaching threshold")
+        .measurement("agents_to_coach", "agents", "agents with enough eligible contacts whose FCR is significantly below the coaching threshold (one-sided exact binomial test, Holm-adjusted p < coaching_alpha)")
+        .measurement("agents_under_threshold", "agents", "agents with enough eligible contacts whose FCR point estimate is under the coaching threshold (significant or not)")
+        .measurement("fcr_rate_abandoned_recontacts_not_repeats", "ratio", "FCR if an abandoned re-contact did not count as a repeat (sensitivity of the repeat rule)")
         .measurement("queues_under_target", "queues", "queues with FCR under the target");
         with_kpi_needs(m, &["contacts"])
     }
@@ -156,11 +162,22 @@ impl Evaluator for FirstContactResolution {
             .iter()
             .filter_map(|(a, c)| Some(((*a)?, *c, c.fcr()?)))
             .collect();
-        let mut coaching: Vec<&(&str, FcrCounts, f64)> = agents
+        let tested = coaching_tests(&agents, p);
+        let under_threshold = tested
             .iter()
-            .filter(|(_, c, f)| c.eligible >= p.min_volume && *f < p.coaching_threshold)
+            .filter(|t| t.fcr < p.coaching_threshold)
+            .count();
+        let mut coaching: Vec<&CoachingTest> = tested
+            .iter()
+            .filter(|t| t.holm_p < p.coaching_alpha)
             .collect();
-        coaching.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(b.0)));
+        coaching.sort_by(|a, b| {
+            a.holm_p
+                .total_cmp(&b.holm_p)
+                .then(a.fcr.total_cmp(&b.fcr))
+                .then(a.agent.cmp(b.agent))
+        });
+        let without_abandoned = fcr_without_abandoned_recontacts(&rows, &params, report.data_end)?;
         let queues: Vec<(&str, FcrCounts, Option<f64>)> = report
             .by_queue
             .iter()
@@ -181,7 +198,7 @@ impl Evaluator for FirstContactResolution {
         );
         let o = report.overall;
         let summary = format!(
-            "FCR {} against target {} ({}): {} repeat generators in {} eligible contacts ({}-day window); {} agents under {} with >= {} eligible contacts; {} of {} queues under target.",
+            "FCR {} against target {} ({}): {} repeat generators in {} eligible contacts ({}-day window); {} of {} agents with >= {} eligible contacts significantly below {} (binomial test, Holm, alpha {}; {} under it on the point estimate); {} of {} queues under target.",
             pct(overall),
             pct(target),
             judged.cite(),
@@ -189,8 +206,11 @@ impl Evaluator for FirstContactResolution {
             o.eligible,
             p.fcr_window_days,
             coaching.len(),
-            pct(p.coaching_threshold),
+            tested.len(),
             p.min_volume,
+            pct(p.coaching_threshold),
+            p.coaching_alpha,
+            under_threshold,
             queues_under.len(),
             queues.len()
         );
@@ -209,9 +229,27 @@ impl Evaluator for FirstContactResolution {
                 Some(coaching.len() as f64),
                 "agents",
                 &format!(
-                    "agents with >= {} eligible contacts and FCR < {}",
+                    "agents with >= {} eligible contacts whose FCR is significantly below {}: one-sided exact binomial test of their resolved contacts, Holm-adjusted p < {} over the {} agents tested",
+                    p.min_volume,
+                    p.coaching_threshold,
+                    p.coaching_alpha,
+                    tested.len()
+                ),
+            ),
+            Measurement::new(
+                "agents_under_threshold",
+                Some(under_threshold as f64),
+                "agents",
+                &format!(
+                    "agents with >= {} eligible contacts and an FCR point estimate < {} (significant or not)",
                     p.min_volume, p.coaching_threshold
                 ),
+            ),
+            Measurement::new(
+                "fcr_rate_abandoned_recontacts_not_repeats",
+                without_abandoned,
+                "ratio",
+                "FCR with abandoned contacts left out of the data altogether, so an abandoned re-contact is not a repeat (same window and data end)",
             ),
             Measurement::new(
                 "queues_under_target",
@@ -225,6 +263,20 @@ impl Evaluator for FirstContactResolution {
             Definition::new(
                 "repeat rate",
                 "repeat generators / eligible contacts (= 1 - FCR) of a group",
+            ),
+            Definition::new(
+                "repeat",
+                &format!(
+                    "a later contact of the same customer, on any channel, arriving within {} days after the first contact ended. An abandoned re-contact counts as a repeat: the customer came back unresolved, whether or not the second attempt was answered. An abandoned contact is itself never eligible (it resolved nothing and cannot be judged). The FCR with abandoned re-contacts not counted is reported beside it (fcr_rate_abandoned_recontacts_not_repeats).",
+                    p.fcr_window_days
+                ),
+            ),
+            Definition::new(
+                "coaching list",
+                &format!(
+                    "agents with at least {} eligible contacts are tested: p = P(X <= resolved) for X ~ Binomial(eligible, {}), the chance of resolving so few if the agent's true FCR were {}. The p-values are Holm-adjusted over the agents tested (sorted ascending, the i-th smallest multiplied by m - i + 1, running maximum, at most 1); an agent is listed when the adjusted p is under {}. A low point estimate on few contacts is not a coaching need.",
+                    p.min_volume, p.coaching_threshold, p.coaching_threshold, p.coaching_alpha
+                ),
             ),
         ];
         e.observations = vec![format!(
@@ -249,16 +301,7 @@ impl Evaluator for FirstContactResolution {
                 "agent_id",
                 agents.iter().map(|(a, c, _)| (a.to_string(), *c)),
             ),
-            counts_drilldown(
-                "coaching_list",
-                &format!(
-                    "Coaching list: FCR under {} with >= {} eligible contacts",
-                    pct(p.coaching_threshold),
-                    p.min_volume
-                ),
-                "agent_id",
-                coaching.iter().map(|(a, c, _)| (a.to_string(), *c)),
-            ),
+            coaching_drilldown(&coaching, p),
         ];
         if let Some(r) = &reasons {
             e.drilldowns.push(counts_drilldown(
@@ -293,11 +336,18 @@ impl Evaluator for FirstContactResolution {
             let named: Vec<String> = coaching
                 .iter()
                 .take(15)
-                .map(|(a, c, f)| format!("{a} ({}, {} eligible)", pct(*f), c.eligible))
+                .map(|t| {
+                    format!(
+                        "{} ({}, {} eligible)",
+                        t.agent,
+                        pct(t.fcr),
+                        t.counts.eligible
+                    )
+                })
                 .collect();
             e.actions.push(Action::new(
                 format!(
-                    "Coach agents {} (FCR below {}): call listening on their repeat contacts.",
+                    "Coach agents {} (FCR significantly below {}): call listening on their repeat contacts.",
                     named.join(", "),
                     pct(p.coaching_threshold)
                 ),
@@ -342,6 +392,107 @@ impl Evaluator for FirstContactResolution {
             ));
         }
         Ok(e)
+    }
+}
+
+/// One agent tested for the coaching list.
+#[derive(Debug, Clone)]
+struct CoachingTest<'a> {
+    agent: &'a str,
+    counts: FcrCounts,
+    fcr: f64,
+    /// One-sided exact binomial p-value of "FCR below the threshold".
+    p: f64,
+    /// Holm-adjusted over the agents tested.
+    holm_p: f64,
+}
+
+/// Tests every agent with at least `min_volume` eligible contacts: the
+/// chance of resolving as few contacts as they did if their FCR were the
+/// coaching threshold, Holm-adjusted over the agents tested.
+fn coaching_tests<'a>(
+    agents: &[(&'a str, FcrCounts, f64)],
+    p: &FcrEvalParams,
+) -> Vec<CoachingTest<'a>> {
+    let mut tested: Vec<CoachingTest<'a>> = agents
+        .iter()
+        .filter(|(_, c, _)| c.eligible >= p.min_volume)
+        .filter_map(|(a, c, f)| {
+            let resolved = c.eligible - c.repeat_generators;
+            Some(CoachingTest {
+                agent: a,
+                counts: *c,
+                fcr: *f,
+                p: binomial_below_p(resolved, c.eligible, p.coaching_threshold)?,
+                holm_p: 1.0,
+            })
+        })
+        .collect();
+    let adjusted = holm_adjusted(&tested.iter().map(|t| t.p).collect::<Vec<_>>());
+    for (t, h) in tested.iter_mut().zip(adjusted) {
+        t.holm_p = h;
+    }
+    tested
+}
+
+/// FCR when abandoned contacts are left out of the data altogether, so that
+/// an abandoned re-contact does not make its predecessor a repeat generator
+/// (the same window, and the data end of the full data for censoring).
+fn fcr_without_abandoned_recontacts(
+    rows: &[FcrContact<'_>],
+    params: &FcrParams,
+    data_end: Option<i64>,
+) -> Result<Option<f64>, EvalError> {
+    let answered: Vec<FcrContact<'_>> = rows.iter().filter(|r| !r.abandoned).copied().collect();
+    let params = FcrParams {
+        data_end,
+        ..*params
+    };
+    let classes =
+        classify(&answered, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    let mut counts = FcrCounts::default();
+    for c in classes {
+        counts.add(c);
+    }
+    Ok(counts.fcr())
+}
+
+fn coaching_drilldown(coaching: &[&CoachingTest<'_>], p: &FcrEvalParams) -> Drilldown {
+    Drilldown {
+        id: "coaching_list".into(),
+        title: format!(
+            "Coaching list: FCR significantly below {} (>= {} eligible contacts, binomial test, Holm-adjusted p < {})",
+            pct(p.coaching_threshold),
+            p.min_volume,
+            p.coaching_alpha
+        ),
+        columns: [
+            "agent_id",
+            "contacts",
+            "eligible",
+            "repeat_generators",
+            "repeat_rate",
+            "fcr",
+            "p_value",
+            "holm_p_value",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: coaching
+            .iter()
+            .map(|t| {
+                vec![
+                    json!(t.agent),
+                    json!(t.counts.contacts),
+                    json!(t.counts.eligible),
+                    json!(t.counts.repeat_generators),
+                    num(repeat_rate(&t.counts)),
+                    num(t.counts.fcr()),
+                    json!(t.p),
+                    json!(t.holm_p),
+                ]
+            })
+            .collect(),
     }
 }
 

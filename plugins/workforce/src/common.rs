@@ -123,6 +123,8 @@ pub struct IntervalRow {
     pub required: Option<f64>,
     /// Scheduled agents.
     pub scheduled: f64,
+    /// The channel the planning queue serves, when the export states it.
+    pub channel: Option<String>,
 }
 
 /// Interval rows and the number of rows skipped for empty or invalid cells.
@@ -151,6 +153,7 @@ pub fn read_intervals(t: &Table) -> Result<IntervalRows, EvalError> {
     let a_aht = optional("actual_aht_seconds")?;
     let required = optional("required_agents")?;
     let scheduled = optional("scheduled_agents")?;
+    let channel = optional_column(t, "channel", |n| t.strs(n))?;
     let mut out = IntervalRows::default();
     for i in 0..t.num_rows() {
         let row = (
@@ -174,6 +177,7 @@ pub fn read_intervals(t: &Table) -> Result<IntervalRows, EvalError> {
             actual_aht: finite_non_negative(a_aht[i]),
             required: finite_non_negative(required[i]),
             scheduled: finite_non_negative(scheduled[i]).unwrap_or(0.0),
+            channel: channel[i].filter(|c| !c.is_empty()).map(str::to_owned),
         });
     }
     Ok(out)

@@ -19,7 +19,7 @@ use crate::common::{
 pub struct Params {
     /// Relative tolerance per interval (0.10 = within 10 %).
     pub tolerance: f64,
-    /// Intervals with fewer actual contacts are judged by `absolute_tolerance`.
+    /// Intervals with fewer forecast contacts are judged by `absolute_tolerance`.
     pub min_volume: f64,
     /// Absolute tolerance (contacts) for low-volume intervals.
     pub absolute_tolerance: f64,
@@ -75,7 +75,7 @@ impl Evaluator for ForecastAccuracy {
                 .describe("relative tolerance |F - A| / A per interval (ratio)"),
         )
         .parameter(ParamSpec::number("min_volume", 10.0).min(0.0).describe(
-            "intervals with fewer actual contacts are judged by the absolute tolerance (contacts)",
+            "intervals with fewer forecast contacts are judged by the absolute tolerance (contacts); the band is chosen on the forecast, never on the actual count",
         ))
         .parameter(
             ParamSpec::number("absolute_tolerance", 3.0)
@@ -122,12 +122,27 @@ impl Evaluator for ForecastAccuracy {
         .measurement(
             "share_within_tolerance",
             "ratio",
-            "intervals with actual >= min_volume and |F - A| / A <= tolerance / such intervals",
+            "intervals within tolerance / all intervals: |F - A| <= max(tolerance x A, noise_z x sqrt(F)) when F >= min_volume, |F - A| <= max(absolute_tolerance, noise_z x sqrt(F)) below",
+        )
+        .measurement(
+            "high_volume_share_within",
+            "ratio",
+            "intervals with forecast F >= min_volume and |F - A| <= max(tolerance x A, noise_z x sqrt(F)) / such intervals",
         )
         .measurement(
             "low_volume_share_within",
             "ratio",
-            "intervals with actual < min_volume and |F - A| <= absolute_tolerance / such intervals",
+            "intervals with forecast F < min_volume and |F - A| <= max(absolute_tolerance, noise_z x sqrt(F)) / such intervals",
+        )
+        .measurement(
+            "high_volume_bias",
+            "ratio",
+            "sum (F - A) / sum A over the intervals with forecast F >= min_volume",
+        )
+        .measurement(
+            "low_volume_bias",
+            "ratio",
+            "sum (F - A) / sum A over the intervals with forecast F < min_volume",
         )
         .measurement(
             "daily_wape",
@@ -183,6 +198,7 @@ impl Evaluator for ForecastAccuracy {
         let interval_wape = kpis.value(Kpi::ForecastWape);
         let bias = kpis.value(Kpi::ForecastBias);
         let aht = aht_wape(rows, tz);
+        let (high_bias, low_bias) = band_biases(&f, &a, p.min_volume);
 
         let wape_credit = daily_wape.map_or(0.0, |w| graded(w, p.wape_floor, p.wape_target, false));
         let scored = vec![
@@ -241,8 +257,12 @@ impl Evaluator for ForecastAccuracy {
                 combined_share(&tol),
                 "ratio",
                 &format!(
-                    "intervals within tolerance / judged intervals: |F - A| / A <= {} when A >= {}, |F - A| <= {} below",
-                    p.tolerance, p.min_volume, p.absolute_tolerance
+                    "intervals within tolerance / all intervals: |F - A| <= max({} x A, {}) when forecast F >= {}, |F - A| <= max({}, {}) below",
+                    p.tolerance,
+                    noise_band(p.noise_z),
+                    p.min_volume,
+                    p.absolute_tolerance,
+                    noise_band(p.noise_z)
                 ),
             ),
             Measurement::new(
@@ -250,8 +270,11 @@ impl Evaluator for ForecastAccuracy {
                 tol.share(),
                 "ratio",
                 &format!(
-                    "|F - A| / A <= {} over {} intervals with actual >= {}",
-                    p.tolerance, tol.judged, p.min_volume
+                    "|F - A| <= max({} x A, {}) over {} intervals with forecast F >= {}",
+                    p.tolerance,
+                    noise_band(p.noise_z),
+                    tol.judged,
+                    p.min_volume
                 ),
             ),
             Measurement::new(
@@ -259,8 +282,29 @@ impl Evaluator for ForecastAccuracy {
                 tol.low_volume_share(),
                 "ratio",
                 &format!(
-                    "|F - A| <= {} contacts over {} intervals with actual < {}",
-                    p.absolute_tolerance, tol.low_volume_judged, p.min_volume
+                    "|F - A| <= max({}, {}) contacts over {} intervals with forecast F < {}",
+                    p.absolute_tolerance,
+                    noise_band(p.noise_z),
+                    tol.low_volume_judged,
+                    p.min_volume
+                ),
+            ),
+            Measurement::new(
+                "high_volume_bias",
+                high_bias,
+                "ratio",
+                &format!(
+                    "sum (F - A) / sum A over the intervals with forecast F >= {}",
+                    p.min_volume
+                ),
+            ),
+            Measurement::new(
+                "low_volume_bias",
+                low_bias,
+                "ratio",
+                &format!(
+                    "sum (F - A) / sum A over the intervals with forecast F < {}",
+                    p.min_volume
                 ),
             ),
             Measurement::new(
@@ -307,8 +351,20 @@ impl Evaluator for ForecastAccuracy {
             Definition::new(
                 "Within tolerance",
                 &format!(
-                    "|e| / A <= {} for intervals with A >= {}; below that volume |e| <= {} contacts; with a noise allowance of z = {}, also |e| <= z x sqrt(F) (the Poisson band of arrivals around the forecast). The share is over all intervals; each volume band is also reported separately.",
-                    p.tolerance, p.min_volume, p.absolute_tolerance, p.noise_z
+                    "|e| <= max({} x A, {}) for intervals whose forecast F is at least {} contacts; below that forecast |e| <= max({}, {}) contacts. {} The volume band is chosen on the forecast, known before the interval, never on the actual count (which would put every surge in the high band and every shortfall in the low one). The share is over all intervals; each band is also reported with its own share and bias.",
+                    p.tolerance,
+                    noise_band(p.noise_z),
+                    p.min_volume,
+                    p.absolute_tolerance,
+                    noise_band(p.noise_z),
+                    if p.noise_z > 0.0 {
+                        format!(
+                            "{} x sqrt(F) is the arrival-noise allowance: Poisson arrivals around a forecast of F have standard deviation sqrt(F), so no forecast can be judged more finely ({} standard deviations).",
+                            p.noise_z, p.noise_z
+                        )
+                    } else {
+                        "No arrival-noise allowance (noise_z = 0).".to_owned()
+                    }
                 ),
             ),
             Definition::new(
@@ -334,8 +390,16 @@ impl Evaluator for ForecastAccuracy {
 }
 
 fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Credited {
+    let noise = if p.noise_z > 0.0 {
+        format!(
+            " (or within the arrival noise {} x sqrt(forecast))",
+            p.noise_z
+        )
+    } else {
+        String::new()
+    };
     let what = format!(
-        "Intervals within tolerance: ±{} of actual for intervals with at least {} contacts, ±{} contacts below that",
+        "Intervals within tolerance: ±{} of actual for intervals forecast at {} contacts or more, ±{} contacts below that{noise}",
         pct(p.tolerance),
         p.min_volume,
         p.absolute_tolerance
@@ -346,6 +410,33 @@ fn share_check(tol: &forecast::ToleranceShare, p: &Params) -> Credited {
         combined_share(tol),
         p.target_share_within,
     )
+}
+
+/// The arrival-noise term of the tolerance band as written in the
+/// definitions: `1.645 x sqrt(F)`, or `0` without allowance.
+fn noise_band(noise_z: f64) -> String {
+    if noise_z > 0.0 {
+        format!("{noise_z} x sqrt(F)")
+    } else {
+        "0".to_owned()
+    }
+}
+
+/// Bias of the high- and the low-volume band, the bands chosen on the
+/// forecast as the tolerance rule chooses them
+/// (`cxaudit_metrics::forecast::is_low_volume`); `None` for a band without
+/// actual contacts.
+pub fn band_biases(f: &[f64], a: &[f64], min_volume: f64) -> (Option<f64>, Option<f64>) {
+    let band = |low: bool| {
+        let (fb, ab): (Vec<f64>, Vec<f64>) = f
+            .iter()
+            .zip(a)
+            .filter(|(f, _)| forecast::is_low_volume(**f, min_volume) == low)
+            .map(|(f, a)| (*f, *a))
+            .unzip();
+        forecast::bias(&fb, &ab).ok()
+    };
+    (band(false), band(true))
 }
 
 /// Share of all judged intervals within tolerance: high-volume intervals by
@@ -583,7 +674,7 @@ fn observations(
     p: &Params,
 ) -> Vec<String> {
     let mut out = vec![format!(
-        "{used} intervals used: {} with at least {} actual contacts judged by ±{}, {} below that judged by ±{} contacts ({} within).",
+        "{used} intervals used: {} forecast at {} contacts or more judged by ±{}, {} forecast below that judged by ±{} contacts ({} within).",
         tol.judged,
         p.min_volume,
         pct(p.tolerance),
@@ -750,6 +841,85 @@ mod tests {
         let expected = (3.0 + (0.10 - 22.0 / 330.0) / 0.05) / 4.0;
         assert!((e.score.unwrap() - expected).abs() < 1e-9);
         assert!(!e.checks[1].passed);
+    }
+
+    #[test]
+    fn volume_bands_follow_the_forecast_so_surges_do_not_pick_their_band() {
+        // An unbiased forecast, F = [8, 8, 12, 12], A = [12, 5, 8, 15] (sum 40 each),
+        // minimum volume 10, absolute tolerance 3, relative 10 %, no noise allowance.
+        // Bands on the forecast: high = intervals 3, 4 (F = 12): |e|/A = 4/8, 3/15, none
+        // within; bias (24 - 23) / 23 = +4.3 %. Low = intervals 1, 2 (F = 8): |e| = 4 (out),
+        // 3 (in): 1 of 2; bias (16 - 17) / 17 = -5.9 %.
+        // On the actual count the high band would hold the surges (A = 12, 15), bias
+        // (20 - 27) / 27 = -25.9 %, and the low band the shortfalls, +7/13 = +53.8 %.
+        let batch = TableBuilder::new()
+            .strings("queue", [Some("q"); 4])
+            .timestamps(
+                "interval_start",
+                [
+                    "2026-01-05T09:00:00",
+                    "2026-01-05T09:30:00",
+                    "2026-01-05T10:00:00",
+                    "2026-01-05T10:30:00",
+                ]
+                .map(Some),
+            )
+            .integers("interval_minutes", [Some(30); 4])
+            .floats("forecast_contacts", [8.0, 8.0, 12.0, 12.0].map(Some))
+            .floats("actual_contacts", [12.0, 5.0, 8.0, 15.0].map(Some))
+            .floats("forecast_aht_seconds", [Some(300.0); 4])
+            .floats("actual_aht_seconds", [Some(300.0); 4])
+            .build();
+        let e = TestHost::new()
+            .table("intervals", batch)
+            .run(&ForecastAccuracy, json!({}));
+        let m = |n: &str| e.measurement(n).and_then(|m| m.value).unwrap();
+        assert_eq!(m("high_volume_share_within"), 0.0);
+        assert_eq!(m("low_volume_share_within"), 0.5);
+        assert!((m("share_within_tolerance") - 0.25).abs() < 1e-12);
+        assert!((m("high_volume_bias") - 1.0 / 23.0).abs() < 1e-12);
+        assert!((m("low_volume_bias") + 1.0 / 17.0).abs() < 1e-12);
+        assert_eq!(m("forecast_bias"), 0.0);
+        // The definition names the band rule and the forecast-based choice.
+        let within = e
+            .definitions
+            .iter()
+            .find(|d| d.term == "Within tolerance")
+            .unwrap();
+        assert!(
+            within.text.contains("chosen on the forecast"),
+            "{}",
+            within.text
+        );
+    }
+
+    #[test]
+    fn definitions_state_the_poisson_band() {
+        // With noise_z = 1.645 every text of the share names the band 1.645 x sqrt(F).
+        let e = host().run(&ForecastAccuracy, json!({"noise_z": 1.645}));
+        let share = e.measurement("share_within_tolerance").unwrap();
+        assert!(
+            share
+                .definition
+                .contains("max(0.1 x A, 1.645 x sqrt(F)) when forecast F >= 10"),
+            "{}",
+            share.definition
+        );
+        let within = e
+            .definitions
+            .iter()
+            .find(|d| d.term == "Within tolerance")
+            .unwrap();
+        assert!(
+            within
+                .text
+                .contains("1.645 x sqrt(F) is the arrival-noise allowance")
+        );
+        assert!(
+            e.checks[0].description.contains("1.645 x sqrt(forecast)"),
+            "{}",
+            e.checks[0].description
+        );
     }
 
     #[test]

@@ -141,7 +141,9 @@ impl RowWriter {
         if let Some(required) = r.required {
             let _ = write!(l, "{required:.1}");
         }
-        let _ = write!(l, ",{:.2}", r.scheduled);
+        // The synthetic planning queues serve voice, chat and messaging together: no
+        // single channel to state.
+        let _ = write!(l, ",{:.2},", r.scheduled);
         out.row(T::Intervals, &self.line)
     }
 

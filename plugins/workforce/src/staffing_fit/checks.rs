@@ -1,5 +1,6 @@
-//! The verdict: the four checks (under-staffing, over-staffing, weekly
-//! pattern, WFM requirement), the summary line and the measurements.
+//! The verdict: the six checks (under- and over-staffing of the plan and of
+//! the actuals, weekly pattern, WFM requirement), the summary line and the
+//! measurements.
 
 use cxaudit_plugin_sdk::prelude::*;
 
@@ -8,9 +9,11 @@ use super::wfm_check::WfmComparison;
 use super::{Basis, Params};
 use crate::common::{Credited, at_least, at_most, pct};
 
-/// The four credited checks against the pack's limits.
+/// The six credited checks against the pack's limits.
 pub(super) fn checks(fit: &Fit, wfm: &WfmComparison, p: &Params) -> Vec<Credited> {
     let Fit {
+        plan_under,
+        plan_over,
         under,
         over,
         pearson,
@@ -18,14 +21,26 @@ pub(super) fn checks(fit: &Fit, wfm: &WfmComparison, p: &Params) -> Vec<Credited
     } = *fit;
     vec![
         at_most(
+            "plan_under_staffing",
+            "The plan: under-staffing against the requirement of the forecast, sum max(R_f - S, 0) / sum R_f",
+            plan_under,
+            p.max_under_staffing,
+        ),
+        at_most(
+            "plan_over_staffing",
+            "The plan: over-staffing against the requirement of the forecast, sum max(S - R_f, 0) / sum R_f",
+            plan_over,
+            p.max_over_staffing,
+        ),
+        at_most(
             "under_staffing",
-            "Under-staffing sum max(R - S, 0) / sum R",
+            "The actuals: under-staffing beyond arrival noise, sum max(R_low - S, 0) / sum R",
             under,
             p.max_under_staffing,
         ),
         at_most(
             "over_staffing",
-            "Over-staffing sum max(S - R, 0) / sum R",
+            "The actuals: over-staffing beyond arrival noise, sum max(S - R_high, 0) / sum R",
             over,
             p.max_over_staffing,
         ),
@@ -54,6 +69,8 @@ pub(super) fn summary(
     p: &Params,
 ) -> String {
     let Fit {
+        plan_under,
+        plan_over,
         under,
         over,
         pearson,
@@ -66,13 +83,16 @@ pub(super) fn summary(
         "per queue"
     };
     format!(
-        "{} intervals ({pool_word}) against {} for SL {} ({}) in {} s with {} shrinkage: under-staffing {}, over-staffing {}, weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
+        "{} intervals ({pool_word}) against {} for SL {} ({}) in {} s (chat at {} sessions per agent, e-mail and messaging as work content) with {} shrinkage: the plan against the forecast's requirement under-staffed {}, over-staffed {}; the actuals beyond arrival noise under-staffed {}, over-staffed {}; weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
         units,
         basis.model.name(),
         pct(basis.sl_target),
         basis.sl_cite,
         p.threshold_seconds,
+        p.chat_concurrency,
         pct(p.shrinkage),
+        plan_under.map_or("n/a".into(), pct),
+        plan_over.map_or("n/a".into(), pct),
         under.map_or("n/a".into(), pct),
         over.map_or("n/a".into(), pct),
         pearson.map_or("n/a".into(), |x| format!("{x:.2}")),
@@ -87,6 +107,8 @@ pub(super) fn summary(
 /// The measurements: the fit figures, the WFM difference and the target used.
 pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Vec<Measurement> {
     let Fit {
+        plan_under,
+        plan_over,
         under,
         over,
         pearson,
@@ -95,12 +117,29 @@ pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Ve
     } = *fit;
     vec![
         Measurement::new(
+            "plan_under_staffing",
+            plan_under,
+            "ratio",
+            "sum max(R_f - S, 0) / sum R_f, R_f = requirement of the forecast contacts and AHT with shrinkage (intervals whose forecast can be sized)",
+        ),
+        Measurement::new(
+            "plan_over_staffing",
+            plan_over,
+            "ratio",
+            "sum max(S - R_f, 0) / sum R_f",
+        ),
+        Measurement::new(
             "under_staffing",
             under,
             "ratio",
-            "sum max(R - S, 0) / sum R",
+            "sum max(R_low - S, 0) / sum R: R from the actual volume A, R_low from A - z sqrt(A) (arrival noise)",
         ),
-        Measurement::new("over_staffing", over, "ratio", "sum max(S - R, 0) / sum R"),
+        Measurement::new(
+            "over_staffing",
+            over,
+            "ratio",
+            "sum max(S - R_high, 0) / sum R: R_high from A + z sqrt(A)",
+        ),
         Measurement::new(
             "pearson_r",
             pearson,
@@ -117,7 +156,7 @@ pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Ve
             "share_intervals_understaffed",
             Some(share_under),
             "ratio",
-            "intervals with S < R / intervals",
+            "intervals with S < R_low / intervals",
         ),
         Measurement::new(
             "wfm_requirement_difference",

@@ -33,6 +33,9 @@ pub(super) fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) ->
             "gap",
             "wfm_required",
             "required_net_forecast",
+            "required_low",
+            "required_high",
+            "required_forecast",
         ]
         .map(String::from)
         .to_vec(),
@@ -59,13 +62,18 @@ fn worst_row(j: &Judged, tz: chrono_tz::Tz) -> Vec<serde_json::Value> {
         round2(u.demand.contacts).into(),
         aht,
         round4(u.demand.workload_seconds / (u.minutes as f64 * 60.0)).into(),
-        j.net.into(),
-        j.required.into(),
+        round4(j.net).into(),
+        round4(j.required).into(),
         round2(u.scheduled).into(),
         round2(j.gap()).into(),
         u.wfm_required
             .map_or(serde_json::Value::Null, |w| round2(w).into()),
-        j.net_forecast.map_or(serde_json::Value::Null, Into::into),
+        j.net_forecast
+            .map_or(serde_json::Value::Null, |n| round4(n).into()),
+        round4(j.required_low).into(),
+        round4(j.required_high).into(),
+        j.required_forecast
+            .map_or(serde_json::Value::Null, |r| round4(r).into()),
     ]
 }
 

@@ -6,7 +6,7 @@ use cxaudit_metrics::pooled::Excluded;
 use cxaudit_plugin_sdk::prelude::*;
 
 use super::wfm_check::WfmComparison;
-use super::{Basis, Params};
+use super::{Basis, ChannelRows, Params};
 use crate::common::{IntervalRows, JudgedTarget, pct};
 
 /// The definitions, with the model, pooling, target and parameters used.
@@ -14,19 +14,31 @@ pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
     let (model, pooled, sl) = (&basis.model, basis.pooled, basis.sl_target);
     vec![
         Definition::new(
-            "Requirement",
+            "Requirement by channel",
             &format!(
-                "{}: smallest N with SL({} s) >= {} from actual contacts and actual AHT (forecast AHT when the actual is missing); A = contacts x AHT / interval seconds; zero volume requires 0 agents; a row with volume but no AHT > 0 is left out (with its scheduled agents) and counted; an interval whose forecast has contacts without any AHT is left out of the WFM check.",
-                model.name(),
-                p.threshold_seconds,
-                sl
+                "Net agents N per interval, summed over the workload of each channel (the intervals table's channel column): voice, and rows that state no channel, by {m}: the smallest N with SL({t} s) >= {sl}, A = contacts x AHT / interval seconds; chat by {m} on the workload an agent shares between {c} sessions at once (A / {c}); e-mail and messaging as backlog work answered against a response time of hours, so no queueing: their work content, contacts x AHT / interval seconds (fractional); self-service needs no agent. Zero volume requires 0 agents.",
+                m = model.name(),
+                t = p.threshold_seconds,
+                sl = sl,
+                c = p.chat_concurrency,
             ),
         ),
         Definition::new(
-            "Scheduled requirement R",
+            "Handle time",
+            "The actual AHT of a row; when it is zero or missing while the row has contacts, the forecast AHT stands in: a zero actual AHT with contacts means the export recorded no handle time for them (contacts still in progress at the interval's end, or a gap), not work that took no time. A row with contacts and neither AHT > 0 is left out (with its scheduled agents) and counted; an interval whose forecast has contacts without any AHT is left out of the plan and WFM checks.",
+        ),
+        Definition::new(
+            "Requirement with shrinkage",
             &format!(
-                "ceil(N / (1 - {})) (float-safe), compared with scheduled_agents S.",
+                "N / (1 - {}), not rounded: scheduled_agents S are averages over the interval (fractional), so a fractional requirement is compared with them; rounding the requirement up would add up to an agent per interval that S is not given.",
                 p.shrinkage
+            ),
+        ),
+        Definition::new(
+            "Plan and actuals",
+            &format!(
+                "The plan is judged against R_f, the requirement of the forecast contacts and forecast AHT (what the planners knew): plan under-staffing = sum max(R_f - S, 0) / sum R_f, over-staffing = sum max(S - R_f, 0) / sum R_f. The actuals are judged against R, the requirement of the actual volume A and AHT, allowing for arrival noise: even a perfect forecast misses A by about sqrt(A) contacts, so an interval is short only below R_low (the requirement of A - {z} x sqrt(A)) and over only above R_high (that of A + {z} x sqrt(A)): under-staffing = sum max(R_low - S, 0) / sum R, over-staffing = sum max(S - R_high, 0) / sum R.",
+                z = p.noise_z
             ),
         ),
         Definition::new(
@@ -39,7 +51,7 @@ pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
         ),
         Definition::new(
             "Staffing fit",
-            "Per interval: under = sum max(R - S, 0) / sum R; over = sum max(S - R, 0) / sum R. Fit of the weekly pattern: R and S averaged per weekday x local interval start (and queue when per_queue), then R2_fit = 1 - sum (R - S)^2 / sum (R - mean R)^2 and Pearson r; averaging over weeks keeps the random arrival noise of single intervals out of the fit.",
+            "Fit of the weekly pattern: R and S averaged per weekday x local interval start (and queue when per_queue), then R2_fit = 1 - sum (R - S)^2 / sum (R - mean R)^2 and Pearson r; averaging over weeks keeps the random arrival noise of single intervals out of the fit.",
         ),
         Definition::new(
             "WFM requirement check",
@@ -56,6 +68,7 @@ pub(super) fn observations(
     excluded: Excluded,
     wfm: &WfmComparison,
     pooled: bool,
+    channels: &ChannelRows,
 ) -> Vec<String> {
     let mut out = vec![format!(
         "Service-level target {}: {}.",
@@ -63,8 +76,12 @@ pub(super) fn observations(
         sl.cite()
     )];
     if pooled {
-        out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval).".into());
+        out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval); within it each channel's workload is sized by its own model and the requirements are summed.".into());
     }
+    out.push(format!(
+        "Interval rows by channel: {} voice, {} chat, {} e-mail or messaging, {} self-service, {} with no channel stated (sized as voice).",
+        channels.voice, channels.chat, channels.backlog, channels.unstaffed, channels.unstated
+    ));
     if wfm.difference.is_none() {
         out.push(format!(
             "The WFM tool's requirement cannot be checked against the model: {}.",

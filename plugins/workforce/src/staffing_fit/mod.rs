@@ -1,15 +1,20 @@
 //! WF2: capacity and staffing fit. Scheduled staff per interval against the
-//! Erlang C (or Erlang A) requirement from actual volume and AHT, pooled
-//! across the queues of an interval or per queue; the WFM tool's own
-//! requirement checked against Erlang.
+//! requirement per channel (Erlang C or Erlang A for voice, the same on the
+//! shared workload for chat, work content for e-mail and messaging), pooled
+//! across the queues of an interval or per queue: the plan against the
+//! requirement of the forecast, the actuals against the requirement of the
+//! actual volume beyond its arrival noise; the WFM tool's own requirement
+//! checked against the model.
 //!
 //! [`StaffingFit`] runs the jobs in order:
 //!
 //! 1. `requirement`: staffing units from the interval rows, and the agents
-//!    each needs (net, with shrinkage, and for its forecast);
-//! 2. `fit`: under- and over-staffing, and the fit of the weekly pattern;
+//!    each needs (net, with shrinkage, for its actual volume and the noise
+//!    band around it, and for its forecast);
+//! 2. `fit`: under- and over-staffing of the plan and of the actuals, and
+//!    the fit of the weekly pattern;
 //! 3. `wfm_check`: the WFM tool's requirement against the model's;
-//! 4. `checks`: the four checks, the summary and the measurements;
+//! 4. `checks`: the six checks, the summary and the measurements;
 //! 5. `explain`: definitions and observations;
 //! 6. `drilldowns` and `gaps`: the worst intervals and the fit per
 //!    group; heatmaps of the gap and the agents to add or move.
@@ -55,8 +60,13 @@ pub struct Params {
     pub laxest_service_level: f64,
     /// Service-level threshold T, seconds.
     pub threshold_seconds: f64,
-    /// Shrinkage in [0, 1): scheduled = ceil(required / (1 - shrinkage)).
+    /// Shrinkage in [0, 1): required with shrinkage = net / (1 - shrinkage).
     pub shrinkage: f64,
+    /// Chat sessions an agent handles at once.
+    pub chat_concurrency: f64,
+    /// Arrival-noise allowance of the actuals comparison, in Poisson
+    /// standard deviations of the actual volume.
+    pub noise_z: f64,
     /// `erlang_c` or `erlang_a`.
     pub model: String,
     /// Mean patience for Erlang A, seconds.
@@ -104,7 +114,8 @@ impl Evaluator for StaffingFit {
                 .column("actual_aht_seconds", ColumnType::Float)
                 .column("scheduled_agents", ColumnType::Float)
                 .optional_column("forecast_aht_seconds", ColumnType::Float)
-                .optional_column("required_agents", ColumnType::Float),
+                .optional_column("required_agents", ColumnType::Float)
+                .optional_column("channel", ColumnType::String),
         )
         .table(kpi_targets_need())
         .parameter(ParamSpec::number("target_service_level", 0.80).min(0.0).max(1.0).target_of(Kpi::ServiceLevel.key()).describe("the pack's service-level target (ratio) the requirement is sized for, judged as target_policy says"))
@@ -112,6 +123,8 @@ impl Evaluator for StaffingFit {
         .parameter(laxest_param("laxest_service_level", Kpi::ServiceLevel, 0.80))
         .parameter(ParamSpec::number("threshold_seconds", 20.0).min(0.0).describe("service-level threshold T (seconds)"))
         .parameter(ParamSpec::number("shrinkage", 0.30).min(0.0).max(0.95).describe("share of paid time not available for contacts (ratio)"))
+        .parameter(ParamSpec::number("chat_concurrency", 2.0).min(1.0).max(10.0).describe("chat sessions an agent handles at once: the chat requirement is the queueing model on workload / concurrency"))
+        .parameter(ParamSpec::number("noise_z", 1.645).min(0.0).max(5.0).describe("arrival-noise allowance of the actuals comparison: the requirement band of actual volume A +- noise_z x sqrt(A) (1.645 = 90% Poisson band; 0 = none)"))
         .parameter(ParamSpec::string("model", "erlang_c").describe("staffing model: erlang_c or erlang_a"))
         .parameter(ParamSpec::number("patience_seconds", 120.0).min(1.0).describe("mean customer patience for Erlang A (seconds)"))
         .parameter(ParamSpec::string("pooling", "per_interval").describe("per_interval: queues of one interval share one multi-skilled pool; per_queue: each queue staffed alone"))
@@ -120,11 +133,13 @@ impl Evaluator for StaffingFit {
         .parameter(ParamSpec::number("max_over_staffing", 0.15).min(0.0).describe("largest over-staffing sum max(S - R, 0) / sum R (ratio)"))
         .parameter(ParamSpec::number("min_pattern_r", 0.80).min(-1.0).max(1.0).describe("smallest Pearson r between the weekly patterns (weekday x interval means) of R and S"))
         .parameter(ParamSpec::integer("worst_rows", 15).min(1.0).max(200.0).describe("rows in the worst-interval drill-down"))
-        .measurement("under_staffing", "ratio", "sum max(R - S, 0) / sum R, R = Erlang requirement with shrinkage, S = scheduled")
-        .measurement("over_staffing", "ratio", "sum max(S - R, 0) / sum R")
+        .measurement("plan_under_staffing", "ratio", "sum max(R_f - S, 0) / sum R_f, R_f = requirement of the forecast with shrinkage, S = scheduled")
+        .measurement("plan_over_staffing", "ratio", "sum max(S - R_f, 0) / sum R_f")
+        .measurement("under_staffing", "ratio", "sum max(R_low - S, 0) / sum R, R = requirement of the actual volume with shrinkage, R_low at the low edge of its arrival-noise band")
+        .measurement("over_staffing", "ratio", "sum max(S - R_high, 0) / sum R, R_high at the high edge of the arrival-noise band")
         .measurement("pearson_r", "correlation", "Pearson correlation of R and S, means per weekday x interval (x queue when per_queue)")
         .measurement("r2_fit", "coefficient", "1 - sum (R - S)^2 / sum (R - mean R)^2 over means per weekday x interval (x queue when per_queue)")
-        .measurement("share_intervals_understaffed", "ratio", "intervals with S < R / intervals")
+        .measurement("share_intervals_understaffed", "ratio", "intervals with S < R_low / intervals")
         .measurement("wfm_requirement_difference", "ratio", "sum |WFM required - Erlang net of the forecast| / sum Erlang net of the forecast")
         .measurement("service_level_target", "ratio", "SL target used for the requirement")
     }
@@ -155,10 +170,11 @@ impl Evaluator for StaffingFit {
         let fit = Fit::of(&judged, tz);
         let wfm = wfm_difference(&judged);
         let summary = checks::summary(judged.len(), &basis, &fit, &wfm, p);
+        let channels = channel_rows(&data.rows);
         let mut e = evaluation_from_credits(checks::checks(&fit, &wfm, p), summary);
         e.measurements = checks::measurements(&fit, &wfm, sl_target);
         e.definitions = definitions(&basis, p);
-        e.observations = observations(&sl, &data, excluded, &wfm, pooled);
+        e.observations = observations(&sl, &data, excluded, &wfm, pooled, &channels);
         sl.record(&mut e);
         let groups = group_cells(&judged, tz);
         e.drilldowns = vec![
@@ -182,6 +198,41 @@ struct Basis {
     sl_target: f64,
     /// Where the service-level target came from and why.
     sl_cite: String,
+}
+
+/// Rows per workload class: queue (with and without a stated channel),
+/// chat, backlog, unstaffed.
+pub(super) struct ChannelRows {
+    /// Rows modelled as queues, channel stated (voice).
+    pub(super) voice: usize,
+    /// Rows that state no channel, modelled as queues.
+    pub(super) unstated: usize,
+    /// Chat rows.
+    pub(super) chat: usize,
+    /// E-mail and messaging rows.
+    pub(super) backlog: usize,
+    /// Self-service rows.
+    pub(super) unstaffed: usize,
+}
+
+fn channel_rows(rows: &[crate::common::IntervalRow]) -> ChannelRows {
+    let mut c = ChannelRows {
+        voice: 0,
+        unstated: 0,
+        chat: 0,
+        backlog: 0,
+        unstaffed: 0,
+    };
+    for r in rows {
+        match (requirement::Workload::of(r.channel.as_deref()), &r.channel) {
+            (requirement::Workload::Queue, None) => c.unstated += 1,
+            (requirement::Workload::Queue, Some(_)) => c.voice += 1,
+            (requirement::Workload::Chat, _) => c.chat += 1,
+            (requirement::Workload::Backlog, _) => c.backlog += 1,
+            (requirement::Workload::Unstaffed, _) => c.unstaffed += 1,
+        }
+    }
+    c
 }
 
 /// Whether the queues of one interval are pooled (`per_interval`) or
@@ -231,25 +282,50 @@ mod tests {
     use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
     use serde_json::json;
 
+    /// The figures of an evaluation by measurement name.
+    fn m(e: &Evaluation, n: &str) -> Option<f64> {
+        e.measurement(n).and_then(|m| m.value)
+    }
+
     #[test]
     fn pooled_requirement_zero_volume_and_unstaffed_queue() {
-        let e = pooled_host().run(&StaffingFit, json!({}));
-        // R = [20, 0, 20], S = [10, 2, 20]: under 10/40 = 0.25 (fail, > 0.05); over 2/40 = 0.05 (pass);
+        // No noise allowance here (noise_z 0), so R_low = R = R_high.
+        let e = pooled_host().run(&StaffingFit, json!({"noise_z": 0.0}));
+        // Net [14, 0, 14] (DOMAIN: A = 10, 80 % in 20 s), shrinkage 30 %: R = 14 / 0.7 = 20,
+        // not rounded: R = [20, 0, 20], S = [10, 2, 20]. The forecast equals the actuals, so
+        // R_f = R. Under 10/40 = 0.25 (fail, > 0.05) for the plan and the actuals; over
+        // 2/40 = 0.05 (pass, <= 0.15).
         // Weekly pattern = the 3 intervals (one Monday): R2 = 1 - (100 + 4 + 0) / 266.667 = 0.61;
         // Pearson r = 173.33 / sqrt(266.67 x 162.67) = 0.8322 (pass, >= 0.8);
-        // WFM pooled [14, 0, 14] vs Erlang net [14, 0, 14]: difference 0 (pass). Score 3/4.
-        let m = |n: &str| e.measurement(n).and_then(|m| m.value).unwrap();
-        assert!((m("under_staffing") - 0.25).abs() < 1e-12);
-        assert!((m("over_staffing") - 0.05).abs() < 1e-12);
-        assert!((m("r2_fit") - (1.0 - 104.0 / (800.0 / 3.0))).abs() < 1e-9);
+        // WFM pooled [14, 0, 14] vs the model's net [14, 0, 14]: difference 0 (pass). Score 4/6.
+        for name in ["under_staffing", "plan_under_staffing"] {
+            assert!((m(&e, name).unwrap() - 0.25).abs() < 1e-12, "{name}");
+        }
+        for name in ["over_staffing", "plan_over_staffing"] {
+            assert!((m(&e, name).unwrap() - 0.05).abs() < 1e-12, "{name}");
+        }
+        assert!((m(&e, "r2_fit").unwrap() - (1.0 - 104.0 / (800.0 / 3.0))).abs() < 1e-9);
         assert!(
-            (m("pearson_r") - 173.333_333 / (266.666_667f64 * 162.666_667).sqrt()).abs() < 1e-6
+            (m(&e, "pearson_r").unwrap() - 173.333_333 / (266.666_667f64 * 162.666_667).sqrt())
+                .abs()
+                < 1e-6
         );
-        assert_eq!(m("wfm_requirement_difference"), 0.0);
-        assert!((m("share_intervals_understaffed") - 1.0 / 3.0).abs() < 1e-12);
-        let passed: Vec<bool> = e.checks.iter().map(|c| c.passed).collect();
-        assert_eq!(passed, vec![false, true, true, true]);
-        assert_eq!(e.score, Some(0.75));
+        assert_eq!(m(&e, "wfm_requirement_difference"), Some(0.0));
+        assert!((m(&e, "share_intervals_understaffed").unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        let passed: Vec<(&str, bool)> =
+            e.checks.iter().map(|c| (c.id.as_str(), c.passed)).collect();
+        assert_eq!(
+            passed,
+            vec![
+                ("plan_under_staffing", false),
+                ("plan_over_staffing", true),
+                ("under_staffing", false),
+                ("over_staffing", true),
+                ("pattern_fit", true),
+                ("wfm_requirement", true)
+            ]
+        );
+        assert!((e.score.unwrap() - 4.0 / 6.0).abs() < 1e-12);
         // Worst interval first: 09:00, net 14, R 20, S 10, gap -10.
         let row = &e.drilldowns[0].rows[0];
         assert_eq!(row[1], json!("2026-01-05 09:00"));
@@ -278,11 +354,21 @@ mod tests {
         );
         assert_eq!(e.charts[0].kind, ChartKind::Heatmap);
         assert_eq!(e.charts[0].series[0].values, vec![Some(-4.0), Some(0.0)]); // Mon 09h: mean(-10, +2); 10h: 0
+        // Erlang A with an endless patience is Erlang C: the same verdict.
+        assert_eq!(erlang_a_required(10.0, 180.0, 1e9, 20.0, 0.8).unwrap(), 14);
+        let a = pooled_host().run(
+            &StaffingFit,
+            json!({"noise_z": 0.0, "model": "erlang_a", "patience_seconds": 1e9}),
+        );
+        assert_eq!(a.score, e.score);
+        let bad = pooled_host().run(&StaffingFit, json!({"pooling": "by_site"}));
+        assert_eq!(bad.status, Status::Error);
     }
 
     #[test]
     fn kpi_target_overrides_the_pack_service_level() {
-        // SL 90 %: N = 14 gives 0.888 < 0.9, N = 15 gives 0.941 -> net 15, R = ceil(15 / 0.7) = 22.
+        // SL 90 %: N = 14 gives 0.888 < 0.9, N = 15 gives 0.941 -> net 15,
+        // R = 15 / 0.7 = 21.4286 (fractional, compared with fractional schedules; not 22).
         let targets = TableBuilder::new()
             .strings("kpi", [Some("service_level")])
             .floats("target", [Some(90.0)])
@@ -295,16 +381,17 @@ mod tests {
         let target = e.measurement("service_level_target").and_then(|m| m.value);
         assert_eq!(target, Some(0.9));
         assert_eq!(e.drilldowns[0].rows[0][6], json!(15.0));
-        assert_eq!(e.drilldowns[0].rows[0][7], json!(22.0));
+        assert_eq!(e.drilldowns[0].rows[0][7], json!(21.4286));
         assert!(e.observations[0].contains("kpi_targets"));
     }
 
     #[test]
     fn per_queue_with_unstaffed_queue_and_empty_wfm_requirement() {
         // Queue b gets 100 contacts at 180 s with nobody scheduled; a second interval has no volume.
-        // Per queue R = [20, 20, 0, 0], S = [20, 0, 0, 0]: under 20/40 = 0.5 (fail), over 0 (pass),
+        // Per queue R = [20, 20, 0, 0], S = [20, 0, 0, 0] (forecast = actual, no noise allowance):
+        // under 20/40 = 0.5 (fail, plan and actuals), over 0 (pass, both),
         // R2 = 1 - 400/400 = 0; Pearson r = 200 / sqrt(400 x 300) = 0.577 (fail, < 0.8);
-        // required_agents empty (fail): score 1/4.
+        // required_agents empty (fail): score 2/6.
         let batch = TableBuilder::new()
             .strings("queue", ["a", "b", "a", "b"].map(Some))
             .timestamps(
@@ -325,16 +412,19 @@ mod tests {
             .floats("required_agents", [None; 4])
             .floats("scheduled_agents", [20.0, 0.0, 0.0, 0.0].map(Some))
             .build();
-        let e = TestHost::new()
-            .table("intervals", batch)
-            .run(&StaffingFit, json!({"pooling": "per_queue"}));
-        let m = |n: &str| e.measurement(n).and_then(|m| m.value);
-        assert_eq!(m("under_staffing"), Some(0.5));
+        let e = TestHost::new().table("intervals", batch).run(
+            &StaffingFit,
+            json!({"pooling": "per_queue", "noise_z": 0.0}),
+        );
+        let m = |n: &str| m(&e, n);
+        assert!((m("under_staffing").unwrap() - 0.5).abs() < 1e-12);
+        assert!((m("plan_under_staffing").unwrap() - 0.5).abs() < 1e-12);
         assert_eq!(m("over_staffing"), Some(0.0));
-        assert_eq!(m("r2_fit"), Some(0.0));
+        assert_eq!(m("plan_over_staffing"), Some(0.0));
+        assert!(m("r2_fit").unwrap().abs() < 1e-12);
         assert!((m("pearson_r").unwrap() - 200.0 / 120_000f64.sqrt()).abs() < 1e-12);
         assert_eq!(m("wfm_requirement_difference"), None);
-        assert_eq!(e.score, Some(0.25));
+        assert!((e.score.unwrap() - 2.0 / 6.0).abs() < 1e-12);
         assert!(
             e.observations
                 .iter()
@@ -348,5 +438,168 @@ mod tests {
             e.actions
         );
         assert_eq!(e.charts.len(), 2); // one heatmap per queue
+    }
+
+    /// A row of [`channel_host`]: queue, channel, forecast, actual, AHT, scheduled.
+    type ChannelRow<'a> = (&'a str, Option<&'a str>, f64, f64, f64, f64);
+
+    /// One 30-minute interval, Monday 2026-01-05 09:00, one row per (queue, channel,
+    /// forecast, actual, AHT, scheduled); no WFM requirement.
+    fn channel_host(rows: &[ChannelRow<'_>]) -> TestHost {
+        let n = rows.len();
+        let batch = TableBuilder::new()
+            .strings("queue", rows.iter().map(|r| Some(r.0)))
+            .strings("channel", rows.iter().map(|r| r.1))
+            .timestamps(
+                "interval_start",
+                (0..n).map(|_| Some("2026-01-05T09:00:00")),
+            )
+            .integers("interval_minutes", (0..n).map(|_| Some(30)))
+            .floats("forecast_contacts", rows.iter().map(|r| Some(r.2)))
+            .floats("actual_contacts", rows.iter().map(|r| Some(r.3)))
+            .floats("forecast_aht_seconds", rows.iter().map(|r| Some(r.4)))
+            .floats("actual_aht_seconds", rows.iter().map(|r| Some(r.4)))
+            .floats("scheduled_agents", rows.iter().map(|r| Some(r.5)))
+            .build();
+        TestHost::new().table("intervals", batch)
+    }
+
+    #[test]
+    fn each_channel_is_sized_by_its_own_model_and_summed() {
+        // Voice: 100 calls at 180 s, A = 10: Erlang C 80 % in 20 s needs 14 (DOMAIN).
+        // Chat: 100 chats at 360 s with two sessions per agent: the shared workload is
+        // 100 x 360 / 2 = 18,000 s, A = 10 at an effective 180 s: 14 again.
+        // E-mail: 60 e-mails at 600 s = 36,000 s of work in 1,800 s: 20 agents, no queueing.
+        // Self-service: nobody. Net 14 + 14 + 20 = 48; shrinkage 20 %: R = 48 / 0.8 = 60.
+        // Scheduled 15 + 20 + 25 + 0 = 60: neither short nor over.
+        let host = || {
+            channel_host(&[
+                ("v", Some("voice"), 100.0, 100.0, 180.0, 15.0),
+                ("c", Some("chat"), 100.0, 100.0, 360.0, 20.0),
+                ("e", Some("email"), 60.0, 60.0, 600.0, 25.0),
+                ("s", Some("self_service"), 500.0, 500.0, 60.0, 0.0),
+            ])
+        };
+        let e = host().run(
+            &StaffingFit,
+            json!({"shrinkage": 0.2, "chat_concurrency": 2.0, "noise_z": 0.0}),
+        );
+        let row = &e.drilldowns[0].rows[0];
+        assert_eq!((row[6].clone(), row[7].clone()), (json!(48.0), json!(60.0)));
+        assert_eq!(m(&e, "under_staffing"), Some(0.0));
+        assert_eq!(m(&e, "over_staffing"), Some(0.0));
+        assert_eq!(m(&e, "plan_under_staffing"), Some(0.0));
+        assert!(
+            e.observations.iter().any(|o| o.contains(
+                "1 voice, 1 chat, 1 e-mail or messaging, 1 self-service, 0 with no channel"
+            )),
+            "{:?}",
+            e.observations
+        );
+        // Messaging is backlog work like e-mail: 60 messages at 600 s are 20 agents too.
+        let msg = channel_host(&[("m", Some("messaging"), 60.0, 60.0, 600.0, 20.0)])
+            .run(&StaffingFit, json!({"shrinkage": 0.0, "noise_z": 0.0}));
+        assert_eq!(msg.drilldowns[0].rows[0][6], json!(20.0));
+        // One session at a time, chat is A = 20 at 360 s: more agents than with two sessions.
+        let single = channel_host(&[("c", Some("chat"), 100.0, 100.0, 360.0, 20.0)]).run(
+            &StaffingFit,
+            json!({"shrinkage": 0.0, "chat_concurrency": 1.0, "noise_z": 0.0}),
+        );
+        let net = single.drilldowns[0].rows[0][6].as_f64().unwrap();
+        assert!(net > 20.0, "{net}");
+        let double = channel_host(&[("c", Some("chat"), 100.0, 100.0, 360.0, 20.0)]).run(
+            &StaffingFit,
+            json!({"shrinkage": 0.0, "chat_concurrency": 2.0, "noise_z": 0.0}),
+        );
+        assert_eq!(double.drilldowns[0].rows[0][6], json!(14.0));
+        // The definition states every rule.
+        let def = e
+            .definitions
+            .iter()
+            .find(|d| d.term == "Requirement by channel")
+            .unwrap();
+        for rule in [
+            "chat by Erlang C",
+            "2 sessions",
+            "work content",
+            "self-service needs no agent",
+        ] {
+            assert!(def.text.contains(rule), "{rule}: {}", def.text);
+        }
+    }
+
+    #[test]
+    fn actuals_are_judged_beyond_arrival_noise_and_the_plan_against_the_forecast() {
+        // E-mail (linear, so the band is worked by hand): 100 e-mails at 180 s in 1,800 s,
+        // no shrinkage: R = 100 x 180 / 1800 = 10. The noise band at z = 1.645:
+        // 100 -+ 1.645 x sqrt(100) = 83.55 .. 116.45 e-mails: R_low 8.355, R_high 11.645.
+        // The forecast was 110: R_f = 11.
+        let run = |scheduled: f64| {
+            channel_host(&[("e", Some("email"), 110.0, 100.0, 180.0, scheduled)])
+                .run(&StaffingFit, json!({"shrinkage": 0.0}))
+        };
+        // S = 9: one agent under R, but inside the noise band: actual under-staffing 0;
+        // the plan had 9 for a forecast needing 11: (11 - 9) / 11 = 0.1818.
+        let e = run(9.0);
+        assert_eq!(m(&e, "under_staffing"), Some(0.0));
+        assert!((m(&e, "plan_under_staffing").unwrap() - 2.0 / 11.0).abs() < 1e-12);
+        let row = &e.drilldowns[0].rows[0];
+        assert_eq!(
+            (row[12].clone(), row[13].clone(), row[14].clone()),
+            (json!(8.355), json!(11.645), json!(11.0))
+        );
+        // S = 8: short beyond the noise, (8.355 - 8) / 10 = 0.0355.
+        let e = run(8.0);
+        assert!((m(&e, "under_staffing").unwrap() - 0.0355).abs() < 1e-12);
+        assert_eq!(m(&e, "share_intervals_understaffed"), Some(1.0));
+        // S = 12: over beyond the noise, (12 - 11.645) / 10 = 0.0355; plan over (12 - 11) / 11.
+        let e = run(12.0);
+        assert!((m(&e, "over_staffing").unwrap() - 0.0355).abs() < 1e-12);
+        assert!((m(&e, "plan_over_staffing").unwrap() - 1.0 / 11.0).abs() < 1e-12);
+        let def = e
+            .definitions
+            .iter()
+            .find(|d| d.term == "Plan and actuals")
+            .unwrap();
+        assert!(def.text.contains("A - 1.645 x sqrt(A)"), "{}", def.text);
+    }
+
+    #[test]
+    fn a_zero_actual_handle_time_takes_the_forecast_aht() {
+        // Row 1: 100 calls, actual AHT 0, forecast AHT 180: the forecast AHT stands in,
+        // A = 10, net 14 (DOMAIN). Row 2 (another queue, same interval): 30 calls with no AHT at
+        // all: left out with its 5 scheduled agents, and counted.
+        let batch = TableBuilder::new()
+            .strings("queue", ["a", "b"].map(Some))
+            .timestamps("interval_start", [Some("2026-01-05T09:00:00"); 2])
+            .integers("interval_minutes", [Some(30); 2])
+            .floats("forecast_contacts", [100.0, 30.0].map(Some))
+            .floats("actual_contacts", [100.0, 30.0].map(Some))
+            .floats("forecast_aht_seconds", [180.0, 0.0].map(Some))
+            .floats("actual_aht_seconds", [0.0, 0.0].map(Some))
+            .floats("scheduled_agents", [14.0, 5.0].map(Some))
+            .build();
+        let e = TestHost::new()
+            .table("intervals", batch)
+            .run(&StaffingFit, json!({"shrinkage": 0.0, "noise_z": 0.0}));
+        let row = &e.drilldowns[0].rows[0];
+        assert_eq!(
+            (row[4].clone(), row[6].clone(), row[8].clone()),
+            (json!(180.0), json!(14.0), json!(14.0))
+        );
+        assert_eq!(m(&e, "under_staffing"), Some(0.0));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o == "1 interval rows with volume but no AHT left out of the requirement."),
+            "{:?}",
+            e.observations
+        );
+        let def = e
+            .definitions
+            .iter()
+            .find(|d| d.term == "Handle time")
+            .unwrap();
+        assert!(def.text.contains("zero or missing"));
     }
 }

@@ -1,6 +1,9 @@
 //! The requirement: staffing units built from interval rows, and the agents
-//! each needs under the queueing model (Erlang C or Erlang A), net and with
-//! shrinkage, for its actual demand and for its forecast.
+//! each needs, net and with shrinkage, for its actual demand (with the band
+//! of arrival noise around it) and for its forecast. Each channel's workload
+//! is modelled as a WFM analyst would: the queueing model (Erlang C or
+//! Erlang A) for voice, the same on the shared workload for chat, the work
+//! content for e-mail and messaging (see [`Workload`]).
 
 use cxaudit_metrics::erlang;
 use cxaudit_metrics::pooled::{Demand, Excluded, Policy, Pool};
@@ -110,6 +113,48 @@ pub fn erlang_a_required(
     Ok(hi)
 }
 
+/// How a channel's workload becomes agents, as a WFM analyst models it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Live contacts that queue (voice, and rows that state no channel):
+    /// the queueing model at the service-level target.
+    Queue,
+    /// Chat: the queueing model on the workload shared by the sessions an
+    /// agent runs at once (traffic / concurrency).
+    Chat,
+    /// Asynchronous work answered against a response time of hours (e-mail,
+    /// messaging): its work content per interval, no queueing.
+    Backlog,
+    /// Self-service: no agent.
+    Unstaffed,
+}
+
+impl Workload {
+    /// The workload class of a row's channel; no channel is `Queue` (the
+    /// model of an export that does not say).
+    pub fn of(channel: Option<&str>) -> Self {
+        match channel {
+            Some("chat") => Workload::Chat,
+            Some("email") | Some("messaging") => Workload::Backlog,
+            Some("self_service") => Workload::Unstaffed,
+            _ => Workload::Queue,
+        }
+    }
+
+    /// Index in a unit's per-class demand; `None` for unstaffed work.
+    fn index(self) -> Option<usize> {
+        match self {
+            Workload::Queue => Some(0),
+            Workload::Chat => Some(1),
+            Workload::Backlog => Some(2),
+            Workload::Unstaffed => None,
+        }
+    }
+}
+
+/// Demand of a unit by workload class: queue, chat, backlog.
+pub type ClassDemand = [Demand; 3];
+
 /// A staffing unit: one queue-interval, or every queue of one interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
@@ -121,27 +166,34 @@ pub struct Unit {
     pub minutes: i64,
     /// Actual demand (actual AHT, else forecast AHT), pooled under the bad-row rule.
     pub demand: Demand,
-    /// Forecast demand (forecast AHT, else actual AHT); `None` when a row's
-    /// forecast has contacts but no AHT, so the forecast cannot be sized.
-    pub forecast: Option<Demand>,
+    /// The actual demand by workload class (queue, chat, backlog).
+    pub classes: ClassDemand,
+    /// Forecast demand by class (forecast AHT, else actual AHT); `None` when
+    /// a row's forecast has contacts but no AHT, so the forecast cannot be sized.
+    pub forecast: Option<ClassDemand>,
     /// Scheduled agents.
     pub scheduled: f64,
     /// WFM required agents (None when any row of the unit has none).
     pub wfm_required: Option<f64>,
 }
 
-/// A unit with its Erlang requirement.
+/// A unit with its requirement.
 #[derive(Debug, Clone)]
 pub(super) struct Judged {
     /// The unit.
     pub(super) unit: Unit,
-    /// Net agents before shrinkage.
+    /// Net agents before shrinkage, actual demand (summed over the classes).
     pub(super) net: f64,
-    /// Net agents the forecast (the WFM tool's own input) needs; None when the
-    /// model cannot size it.
+    /// Net agents the forecast needs; None when the model cannot size it.
     pub(super) net_forecast: Option<f64>,
-    /// Scheduled agents required (with shrinkage): R.
+    /// Agents the actual demand required with shrinkage: R = net / (1 - shrinkage).
     pub(super) required: f64,
+    /// Agents the forecast required with shrinkage: the plan's requirement.
+    pub(super) required_forecast: Option<f64>,
+    /// R at the low edge of the arrival-noise band of the actual volume.
+    pub(super) required_low: f64,
+    /// R at the high edge of the arrival-noise band of the actual volume.
+    pub(super) required_high: f64,
 }
 
 impl Judged {
@@ -151,38 +203,93 @@ impl Judged {
     }
 }
 
-/// Sizes every unit: the net requirement of its actual demand, the
-/// scheduled requirement R with shrinkage and, for the WFM check, the net
-/// requirement of its forecast.
+/// How demand becomes net agents: the model, the policy and the chat
+/// concurrency.
+pub(super) struct Sizing<'a> {
+    /// The queueing model.
+    pub(super) model: &'a Model,
+    /// Service level, threshold and shrinkage.
+    pub(super) policy: Policy,
+    /// Chat sessions an agent handles at once.
+    pub(super) concurrency: f64,
+}
+
+impl Sizing<'_> {
+    /// Net agents (fractional: backlog work is) unit `u` needs for `demand`
+    /// by class: the queueing model for queue and chat (chat workload shared
+    /// by `concurrency` sessions), work content / interval for backlog work.
+    pub(super) fn net(&self, u: &Unit, demand: &ClassDemand) -> Result<f64, EvalError> {
+        let seconds = u.minutes as f64 * 60.0;
+        let queue = self.model.required_for(u, demand[0], &self.policy)?;
+        let chat_share = Demand {
+            contacts: demand[1].contacts,
+            workload_seconds: demand[1].workload_seconds / self.concurrency,
+        };
+        let chat = self.model.required_for(u, chat_share, &self.policy)?;
+        let backlog = demand[2].workload_seconds / seconds;
+        Ok(f64::from(queue) + f64::from(chat) + backlog)
+    }
+
+    /// Agents with shrinkage for `net`: `net / (1 - shrinkage)`, not rounded
+    /// (scheduled agents are fractional averages over the interval).
+    pub(super) fn with_shrinkage(&self, net: f64) -> f64 {
+        net / (1.0 - self.policy.shrinkage)
+    }
+}
+
+/// `demand` with every class's contacts moved `z` Poisson standard
+/// deviations (`c + z sqrt(c)`, at least 0) at the same AHT.
+fn shifted(demand: &ClassDemand, z: f64) -> ClassDemand {
+    demand.map(|d| match d.aht_seconds() {
+        Some(aht) => {
+            let contacts = (d.contacts + z * d.contacts.sqrt()).max(0.0);
+            Demand {
+                contacts,
+                workload_seconds: contacts * aht,
+            }
+        }
+        None => d,
+    })
+}
+
+/// Sizes every unit: the requirement of its actual demand with its
+/// arrival-noise band, and the requirement of its forecast (the plan's).
 pub(super) fn judge(
     units: Vec<Unit>,
     model: &Model,
     sl_target: f64,
     p: &Params,
 ) -> Result<Vec<Judged>, EvalError> {
-    let policy = Policy::new(p.threshold_seconds, sl_target).with_shrinkage(p.shrinkage);
+    let sizing = Sizing {
+        model,
+        policy: Policy::new(p.threshold_seconds, sl_target).with_shrinkage(p.shrinkage),
+        concurrency: p.chat_concurrency,
+    };
     let mut judged = Vec::with_capacity(units.len());
     for u in units {
-        let net = model.required_for(&u, u.demand, &policy)?;
-        let sched_req = policy
-            .scheduled(net)
-            .map_err(|e| EvalError::Failed(format!("scheduled requirement: {e}")))?;
-        // The forecast only feeds the WFM check: a unit it cannot size is left out of it.
-        let net_forecast = u
-            .forecast
-            .and_then(|f| model.required_for(&u, f, &policy).ok())
-            .map(f64::from);
+        let net = sizing.net(&u, &u.classes)?;
+        let low = sizing.net(&u, &shifted(&u.classes, -p.noise_z))?;
+        let high = sizing.net(&u, &shifted(&u.classes, p.noise_z))?;
+        // A forecast the model cannot size is left out of the plan and WFM checks.
+        let net_forecast = u.forecast.and_then(|f| sizing.net(&u, &f).ok());
         judged.push(Judged {
+            required: sizing.with_shrinkage(net),
+            required_forecast: net_forecast.map(|n| sizing.with_shrinkage(n)),
+            required_low: sizing.with_shrinkage(low),
+            required_high: sizing.with_shrinkage(high),
             unit: u,
-            net: f64::from(net),
+            net,
             net_forecast,
-            required: f64::from(sched_req),
         });
     }
     Ok(judged)
 }
 
-/// AHT of a row: actual, else forecast; `None` when neither is > 0.
+/// AHT of a row for the requirement: the actual when it is > 0, else the
+/// forecast. A zero actual AHT with contacts means the export recorded no
+/// handle time for them (contacts still in progress at the interval's end,
+/// or a gap in the export), not work that took no time: the forecast AHT
+/// stands in. `None` when neither is > 0 (the row is left out and counted).
 fn row_aht(r: &IntervalRow) -> Option<f64> {
     r.actual_aht
         .filter(|a| *a > 0.0)
@@ -193,7 +300,8 @@ fn row_aht(r: &IntervalRow) -> Option<f64> {
 #[derive(Debug, Clone, Default)]
 struct UnitSums {
     minutes: i64,
-    forecast: Demand,
+    classes: ClassDemand,
+    forecast: ClassDemand,
     forecast_unsizable: bool,
     scheduled: f64,
     wfm_required: f64,
@@ -201,14 +309,22 @@ struct UnitSums {
 }
 
 impl UnitSums {
-    /// Adds an admitted row's forecast, staff and WFM requirement.
-    fn add(&mut self, r: &IntervalRow) {
+    /// Adds an admitted row's class demand, forecast, staff and WFM requirement.
+    fn add(&mut self, r: &IntervalRow, actual: Demand) {
         if self.minutes == 0 {
             self.minutes = r.minutes;
         }
+        let class = Workload::of(r.channel.as_deref()).index();
+        if let Some(k) = class {
+            self.classes[k].add(actual);
+        }
         let forecast_aht = r.forecast_aht.filter(|a| *a > 0.0).or(row_aht(r));
         match Demand::admit(Some(r.forecast), forecast_aht) {
-            Ok(d) => self.forecast.add(d),
+            Ok(d) => {
+                if let Some(k) = class {
+                    self.forecast[k].add(d);
+                }
+            }
             Err(_) => self.forecast_unsizable = true,
         }
         self.scheduled += r.scheduled;
@@ -230,8 +346,11 @@ pub fn build_units(rows: &[IntervalRow], pooled: bool) -> (Vec<Unit>, Excluded) 
         } else {
             r.queue.clone()
         };
-        if let Some(sums) = pool.add((r.start, group), Some(r.actual), row_aht(r)) {
-            sums.add(r);
+        let aht = row_aht(r);
+        if let Some(sums) = pool.add((r.start, group), Some(r.actual), aht) {
+            // Admitted: the same rule gives the row's own demand.
+            let actual = Demand::admit(Some(r.actual), aht).unwrap_or_default();
+            sums.add(r, actual);
         }
     }
     let (intervals, excluded) = pool.into_parts();
@@ -242,30 +361,11 @@ pub fn build_units(rows: &[IntervalRow], pooled: bool) -> (Vec<Unit>, Excluded) 
             start,
             minutes: p.extra.minutes,
             demand: p.demand,
+            classes: p.extra.classes,
             forecast: (!p.extra.forecast_unsizable).then_some(p.extra.forecast),
             scheduled: p.extra.scheduled,
             wfm_required: (!p.extra.wfm_missing).then_some(p.extra.wfm_required),
         })
         .collect();
     (units, excluded)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::staffing_fit::StaffingFit;
-    use crate::staffing_fit::fixtures::pooled_host;
-    use serde_json::json;
-
-    #[test]
-    fn erlang_a_with_huge_patience_matches_erlang_c() {
-        assert_eq!(erlang_a_required(10.0, 180.0, 1e9, 20.0, 0.8).unwrap(), 14);
-        let e = pooled_host().run(
-            &StaffingFit,
-            json!({"model": "erlang_a", "patience_seconds": 1e9}),
-        );
-        assert_eq!(e.score, Some(0.75));
-        let bad = pooled_host().run(&StaffingFit, json!({"pooling": "by_site"}));
-        assert_eq!(bad.status, Status::Error);
-    }
 }
