@@ -16,6 +16,11 @@
 //! | `{target_policy:policy}` | target policy | whose target is judged, in words |
 //! | `{laxest_targets.absence_rate:%}` | key of a table parameter | as above |
 //!
+//! A part of a text that holds only when a switch is on is written
+//! `{?allow_trend}, or significantly better{/allow_trend}` (and
+//! `{!allow_trend}...{/allow_trend}` for when it is off): the parameter must
+//! be `true` or `false`, and the part may hold placeholders of its own.
+//!
 //! `{{` and `}}` write a literal brace. Anything else between braces, a
 //! parameter the criterion does not state in the pack, or a format that does
 //! not fit the value is a pack error naming the file, the criterion, the
@@ -132,12 +137,60 @@ pub fn render(template: &str, params: &Value) -> Result<String, TemplateError> {
                     excerpt(tail)
                 )));
             };
-            out.push_str(&placeholder(&tail[..=end], params)?);
-            rest = &tail[end + 1..];
+            let opening = &tail[..=end];
+            match opening[1..end].chars().next() {
+                Some(when @ ('?' | '!')) => {
+                    let (part, after) = conditional(opening, &tail[end + 1..], when, params)?;
+                    out.push_str(&part);
+                    rest = after;
+                }
+                _ => {
+                    out.push_str(&placeholder(opening, params)?);
+                    rest = &tail[end + 1..];
+                }
+            }
         }
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A conditional part `{?name}...{/name}` (`when` = `?`) or
+/// `{!name}...{/name}` (`when` = `!`): the rendered part when the switch
+/// `name` is on (off), else nothing; and the text after the closing tag.
+fn conditional<'t>(
+    opening: &str,
+    after: &'t str,
+    when: char,
+    params: &Value,
+) -> Result<(String, &'t str), TemplateError> {
+    let name = opening[2..opening.len() - 1].trim();
+    let closing = format!("{{/{name}}}");
+    let Some(end) = after.find(&closing) else {
+        return Err(TemplateError::Syntax(format!(
+            "`{opening}` is never closed by `{closing}`"
+        )));
+    };
+    let value = lookup(params, name).ok_or_else(|| TemplateError::UnknownParameter {
+        placeholder: opening.to_owned(),
+        name: name.to_owned(),
+        known: known_names(params),
+    })?;
+    let Some(on) = value.as_bool() else {
+        return Err(TemplateError::WrongValue {
+            placeholder: opening.to_owned(),
+            why: format!(
+                "a conditional part needs `true` or `false`, `{name}` is {}",
+                kind(value)
+            ),
+        });
+    };
+    let part = if on == (when == '?') {
+        render(&after[..end], params)?
+    } else {
+        String::new()
+    };
+    Ok((part, &after[end + closing.len()..]))
 }
 
 /// The first characters of `text`, for a message.
@@ -314,6 +367,37 @@ mod tests {
              (service_level, asa_seconds, fcr_rate); severity critical, major; spearman; true; \
              judged against the stricter of the centre's documented target and the pack's; absence 7%"
         );
+    }
+
+    /// A part that holds only when a switch is on (or off) is written only
+    /// then, with its own placeholders rendered.
+    #[test]
+    fn conditional_parts_follow_their_switch() {
+        let text = "{months} months{?allow_trend}, or a trend at {noise_z}{/allow_trend}\
+                    {!allow_trend} only{/allow_trend}.";
+        assert_eq!(
+            render(text, &params()).unwrap(),
+            "12 months, or a trend at 1.645."
+        );
+        let mut off = params();
+        off["allow_trend"] = json!(false);
+        assert_eq!(render(text, &off).unwrap(), "12 months only.");
+        // Not a switch, never closed, or unknown: errors naming the part.
+        let err = render("{?months}x{/months}", &params())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`{?months}`") && err.contains("`true` or `false`"),
+            "{err}"
+        );
+        let err = render("{?allow_trend}x", &params())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("never closed by `{/allow_trend}`"), "{err}");
+        let err = render("{?nope}x{/nope}", &params())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no parameter `nope`"), "{err}");
     }
 
     #[test]
