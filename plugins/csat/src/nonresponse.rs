@@ -176,7 +176,8 @@ impl Evaluator for NonresponseBias {
 }
 
 /// The measurement texts of the four gaps (and of the linked invitations).
-const LINKED: &str = "survey invitations in the period (customer-initiated feedback excluded) linked to a contact";
+const LINKED: &str =
+    "survey invitations in the period (customer-initiated feedback excluded) linked to a contact";
 const RESOLUTION_GAP: &str = "resolved share of invited respondents - of invited non-respondents within each channel, combined over channels (Mantel-Haenszel weights), x100";
 const TRANSFER_GAP: &str = "transfer rate of invited respondents - of invited non-respondents within each channel, combined over channels (Mantel-Haenszel weights), x100";
 const WAIT_GAP: &str = "mean wait of invited respondents - of invited non-respondents within each channel, combined over channels (weights n1 n2 / N); tested on log(1 + seconds)";
@@ -226,7 +227,9 @@ pub fn compare_all(
         means("wait", &times(Contact::wait_seconds), p),
         means("handle_time", &times(|c| c.handle_seconds), p),
     ];
-    let tested: Vec<usize> = (0..out.len()).filter(|i| out[*i].p_value.is_some()).collect();
+    let tested: Vec<usize> = (0..out.len())
+        .filter(|i| out[*i].p_value.is_some())
+        .collect();
     let raw: Vec<f64> = tested.iter().filter_map(|i| out[*i].p_value).collect();
     for (i, adj) in tested.iter().zip(holm_adjusted(&raw)) {
         let c = &mut out[*i];
@@ -273,7 +276,10 @@ fn proportion(id: &'static str, strata: &[Stratum2x2], p: &NonresponseParams) ->
 
 fn means(id: &'static str, strata: &[(Vec<f64>, Vec<f64>)], p: &NonresponseParams) -> Comparison {
     let all = |pick: fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>| -> Vec<f64> {
-        strata.iter().flat_map(|s| pick(s).iter().copied()).collect()
+        strata
+            .iter()
+            .flat_map(|s| pick(s).iter().copied())
+            .collect()
     };
     let (r, o) = (all(|s| &s.0), all(|s| &s.1));
     let computable = r.len() >= 2 && o.len() >= 2;
@@ -543,7 +549,11 @@ mod tests {
         let mut surveys = Vec::new();
         for c in &contacts {
             let s = invite(leak(format!("s-{}", c.id)), c.id, c.channel, "A1", T);
-            surveys.push(if c.id.starts_with('r') { s.answered(4) } else { s });
+            surveys.push(if c.id.starts_with('r') {
+                s.answered(4)
+            } else {
+                s
+            });
         }
         for k in 1..=4 {
             let id = leak(format!("f{k}"));

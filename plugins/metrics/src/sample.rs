@@ -238,7 +238,10 @@ mod tests {
     fn methods_parse_and_classify() {
         assert_eq!(Selection::parse(Some(" Random ")), Selection::Random);
         assert_eq!(Selection::parse(Some("census")), Selection::Census);
-        assert_eq!(Selection::parse(Some("agent_selected")), Selection::AgentSelected);
+        assert_eq!(
+            Selection::parse(Some("agent_selected")),
+            Selection::AgentSelected
+        );
         assert_eq!(
             Selection::parse(Some("customer_initiated")),
             Selection::CustomerInitiated

@@ -172,10 +172,25 @@ mod tests {
     #[test]
     fn cmh_worked_by_hand() {
         let t = cochran_mantel_haenszel(&[
-            Stratum2x2 { x1: 2, n1: 2, x2: 2, n2: 4 },
-            Stratum2x2 { x1: 1, n1: 2, x2: 1, n2: 2 },
+            Stratum2x2 {
+                x1: 2,
+                n1: 2,
+                x2: 2,
+                n2: 4,
+            },
+            Stratum2x2 {
+                x1: 1,
+                n1: 2,
+                x2: 1,
+                n2: 2,
+            },
             // No group 2: no information, left out.
-            Stratum2x2 { x1: 3, n1: 3, x2: 0, n2: 0 },
+            Stratum2x2 {
+                x1: 3,
+                n1: 3,
+                x2: 0,
+                n2: 0,
+            },
         ])
         .unwrap();
         // Voice: N 6, m1 4: E = 2 x 4 / 6 = 1.33333, V = 2 x 4 x 4 x 2 / (36 x 5) = 0.35556.
@@ -186,7 +201,15 @@ mod tests {
         // MH difference: weights 8/6 and 1, differences 0.5 and 0 -> 0.66667 / 2.33333.
         close(t.difference, 2.0 / 7.0);
         assert_eq!(t.strata, 2);
-        assert!(cochran_mantel_haenszel(&[Stratum2x2 { x1: 1, n1: 1, x2: 1, n2: 1 }]).is_none());
+        assert!(
+            cochran_mantel_haenszel(&[Stratum2x2 {
+                x1: 1,
+                n1: 1,
+                x2: 1,
+                n2: 1
+            }])
+            .is_none()
+        );
     }
 
     #[test]
@@ -199,7 +222,10 @@ mod tests {
         let t = stratified_log_times(&[(a.clone(), b.clone())]).unwrap();
         close(t.z, 1.0 / 2f64.sqrt());
         // Difference in seconds: mean a - mean b = (e + e^3 - 2)/2 - (e^2 - 1)/2.
-        close(t.difference, (e + e.powi(3) - 2.0) / 2.0 - (e * e - 1.0) / 2.0);
+        close(
+            t.difference,
+            (e + e.powi(3) - 2.0) / 2.0 - (e * e - 1.0) / 2.0,
+        );
         // Two identical strata: the sum of D/v is 2 x 1/2 = 1, sum 1/v = 1: z = 1.
         let t2 = stratified_log_times(&[(a.clone(), b.clone()), (a, b)]).unwrap();
         close(t2.z, 1.0);

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use cxaudit_kpis::{GroupBy, Kpi};
-use cxaudit_metrics::stats::normal_two_sided_p;
 use cxaudit_metrics::sample::{SampleTally, Selection};
+use cxaudit_metrics::stats::normal_two_sided_p;
 use cxaudit_metrics::survey::{Nps, TopTwoBox, nps_from_counts, two_proportion_z_test};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -197,9 +197,7 @@ impl Evaluator for CustomerSatisfaction {
 
         let csat_counts: Vec<(String, TopTwoBox)> = months
             .iter()
-            .filter_map(|m| {
-                answers.get(m).map(|a| (m.clone(), a.sample().csat))
-            })
+            .filter_map(|m| answers.get(m).map(|a| (m.clone(), a.sample().csat)))
             .filter(|(_, t)| t.valid > 0)
             .collect();
         let nps_stats: Vec<(String, Nps)> = months
@@ -219,7 +217,11 @@ impl Evaluator for CustomerSatisfaction {
         }
         let biased_months: Vec<&String> = months
             .iter()
-            .filter(|m| report.group(m).is_some_and(|g| g.note(Kpi::CsatTop2).is_some()))
+            .filter(|m| {
+                report
+                    .group(m)
+                    .is_some_and(|g| g.note(Kpi::CsatTop2).is_some())
+            })
             .collect();
         if !biased_months.is_empty() && overall.note(Kpi::CsatTop2).is_none() {
             obs.push(format!(

@@ -143,7 +143,9 @@ fn a_falling_share_of_customer_initiated_feedback_is_no_improvement() {
     let april = &e.drilldowns[0].rows[3];
     assert_eq!(april[1], json!(3));
     assert!(
-        e.observations.iter().any(|o| o.contains("No random or census invitation in 2026-01:")),
+        e.observations
+            .iter()
+            .any(|o| o.contains("No random or census invitation in 2026-01:")),
         "{:?}",
         e.observations
     );

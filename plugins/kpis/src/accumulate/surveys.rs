@@ -60,15 +60,22 @@ pub(super) fn surveys(
             },
         };
         let answered = resp.is_some();
-        accs.entry(key)
-            .or_default()
-            .add(method, answered, c.filter(|_| answered), n.filter(|_| answered));
+        accs.entry(key).or_default().add(
+            method,
+            answered,
+            c.filter(|_| answered),
+            n.filter(|_| answered),
+        );
     }
     for (key, a) in accs {
         let mut put = |kpi: Kpi, v: Option<f64>, reason: &str| {
             set(groups, &key, kpi, KpiValue::from_option(v, reason));
         };
-        put(Kpi::CsatTop2, a.csat_top2(), "no sample response with a csat");
+        put(
+            Kpi::CsatTop2,
+            a.csat_top2(),
+            "no sample response with a csat",
+        );
         put(Kpi::Nps, a.nps(), "no sample response with an nps");
         put(
             Kpi::SurveyResponseRate,
@@ -90,7 +97,9 @@ pub(super) fn surveys(
             a.csat_top2_of(&[Selection::CustomerInitiated]),
             "no customer-initiated feedback with a csat",
         );
-        if let Some(flag) = a.basis().flag() {
+        // A group with only customer-initiated feedback has no sample at all:
+        // its figures are missing, not biased.
+        if let Some(flag) = a.basis().flag().filter(|_| a.sample().invitations > 0) {
             let n = notes.entry(key.clone()).or_default();
             for k in [Kpi::CsatTop2, Kpi::Nps, Kpi::SurveyResponseRate] {
                 n.insert(k, flag.to_owned());
