@@ -151,8 +151,8 @@ impl Evaluator for CustomerSatisfaction {
         .parameter(ParamSpec::integer("months_required", 3).min(1.0).max(24.0).describe("months of the window that must meet the target"))
         .parameter(ParamSpec::bool("allow_trend", true).describe("a significant improvement from the first to the last month also meets"))
         .parameter(ParamSpec::number("significance", 0.05).min(0.0).max(0.5).describe("significance level of the improvement z-test"))
-        .measurement("csat_top2", "ratio", "CSAT top-2-box over the period (cxaudit-kpis)")
-        .measurement("nps", "points", "NPS over the period (cxaudit-kpis)")
+        .measurement("csat_top2", "ratio", "CSAT top-2-box of the survey sample over the period (cxaudit-kpis): random and census invitations, or all invitations flagged biased when there is none; never customer-initiated feedback")
+        .measurement("nps", "points", "NPS of the survey sample over the period (cxaudit-kpis)")
         .measurement("csat_months_met", "months", "months of the window with CSAT at or above target")
         .measurement("nps_months_met", "months", "months of the window with NPS at or above target");
         with_kpi_needs(m, &["surveys"])
@@ -347,7 +347,10 @@ impl Evaluator for CustomerSatisfaction {
                 "improvement test",
                 "CSAT: two-proportion z-test with pooled p, last vs first month with responses; NPS: z = (NPS_last - NPS_first) / sqrt(SE_first^2 + SE_last^2) with Var = (p + d - (p - d)^2) / n; improving when the last month is higher and p < significance",
             ),
-            Definition::new("month", "local calendar month of the invitation"),
+            Definition::new(
+                "month",
+                "local calendar month of the invitation; each month is measured on its own survey sample",
+            ),
         ];
         for (judged, has) in [(&csat_judged, has_csat), (&nps_judged, has_nps)] {
             if has {
