@@ -337,8 +337,14 @@ fn report(
         };
         e.checks.push(Check::new(
             &format!("{}_gap", c.id),
-            &format!("{} of respondents vs non-respondents", label(c.id)),
-            json!({"gap": num(c.gap), "effect_size": num(c.effect_size), "p_value": num(c.p_value), "p_holm": num(c.p_adjusted)}),
+            &format!(
+                "{} of invited respondents vs non-respondents within channels (gap in {}; effect size {}, Holm-adjusted p {})",
+                label(c.id),
+                if c.unit == "ratio" { "points" } else { "seconds" },
+                c.effect_size.map_or("n/a".into(), |d| format!("{d:.3}")),
+                c.p_adjusted.map_or("n/a".into(), |v| format!("{v:.4}"))
+            ),
+            num(c.gap),
             format!("not both Holm-adjusted p < {} and |gap| >= {threshold}", p.alpha),
             c.computable && !c.biased,
         ));
@@ -622,6 +628,8 @@ mod tests {
         assert_eq!(rows[0][10], num(Some(4.0 * p)));
         assert_eq!(rows[0][12], json!(true));
         assert_eq!(e.score, Some(0.75));
+        let check = e.checks.iter().find(|c| c.id == "resolution_gap").unwrap();
+        assert_eq!((check.measured.clone(), check.passed), (json!(40.0), false));
         assert!(e.actions[0].text.contains("resolution rate (+40.0 points)"));
         // At alpha 3e-4 the raw p (1.05e-4) would count, the Holm-adjusted 4.19e-4 does not.
         let e = resolution_host().run(&NonresponseBias, json!({"alpha": 3e-4}));
