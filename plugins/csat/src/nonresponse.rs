@@ -275,13 +275,8 @@ fn proportion(id: &'static str, strata: &[Stratum2x2], p: &NonresponseParams) ->
 }
 
 fn means(id: &'static str, strata: &[(Vec<f64>, Vec<f64>)], p: &NonresponseParams) -> Comparison {
-    let all = |pick: fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>| -> Vec<f64> {
-        strata
-            .iter()
-            .flat_map(|s| pick(s).iter().copied())
-            .collect()
-    };
-    let (r, o) = (all(|s| &s.0), all(|s| &s.1));
+    let r: Vec<f64> = strata.iter().flat_map(|s| s.0.iter().copied()).collect();
+    let o: Vec<f64> = strata.iter().flat_map(|s| s.1.iter().copied()).collect();
     let computable = r.len() >= 2 && o.len() >= 2;
     let test = stratified_log_times(strata);
     let p_value = test.map(|t| t.p_value).or(computable.then_some(1.0));
