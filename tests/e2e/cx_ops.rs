@@ -267,6 +267,42 @@ fn followup_is_certified() {
 }
 
 #[test]
+fn survey_figures_rest_on_the_survey_sample() {
+    for c in [baseline(), followup()] {
+        let k = &c.kpis["groups"][0];
+        // Both centres run a random survey: it is the sample, and customer-initiated
+        // feedback is in none of the survey figures.
+        assert_eq!(k["csat_top2"], k["csat_top2_random"]);
+        assert!(k["notes"].get("csat_top2").is_none(), "{}", k["notes"]);
+    }
+    let a = &baseline().assessment;
+    // CX3 compares invitations only.
+    assert!(
+        observations(a, "CX3")
+            .iter()
+            .any(|o| o.contains("customer-initiated feedback rows are not invitations")),
+        "{:?}",
+        observations(a, "CX3")
+    );
+    // PF1 is not met by a shift in the share of customer-initiated feedback.
+    assert_ne!(status(a, "PF1"), "met", "{}", finding(a, "PF1")["summary"]);
+    // CX1 fails the agent-chosen channels on the chi-square test, named.
+    let check = finding(a, "CX1")["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "agent_rate_consistency")
+        .unwrap()
+        .clone();
+    assert_eq!(check["passed"], false);
+    let measured = check["measured"].as_str().unwrap();
+    assert!(
+        measured.contains("voice (chi-square") && measured.contains("chat (chi-square"),
+        "{measured}"
+    );
+}
+
+#[test]
 fn plugin_measurements_equal_cxaudit_kpis() {
     for c in [baseline(), followup()] {
         let k = &c.kpis["groups"][0];
@@ -320,8 +356,24 @@ fn synthetic_centres_show_the_case_figures_for_two_seeds() {
         ("2", figures("baseline", "2"), figures("followup", "2")),
     ] {
         // DOMAIN §3: CSAT 85% -> 87%, utilisation 74% -> 91%, attrition 132% -> 55%, cost per order -41%.
-        within(&base, "csat_top2", 0.85);
+        // CSAT is measured on random samples in both centres. The follow-up shows the case's
+        // 87%; the baseline's own random survey shows what its service (a third of calls
+        // answered in 20 s, 70% resolved) earns, below the follow-up, while its agent-chosen
+        // survey reads near 100%: the biased figure the case warns of.
         within(&new, "csat_top2", 0.87);
+        let (b, n) = (
+            base["csat_top2"].as_f64().unwrap(),
+            new["csat_top2"].as_f64().unwrap(),
+        );
+        assert!(
+            b < n,
+            "seed {seed}: baseline random CSAT {b} not below follow-up {n}"
+        );
+        let biased = base["csat_top2_agent_selected"].as_f64().unwrap();
+        assert!(
+            biased >= 0.95 && biased > b + 0.1,
+            "seed {seed}: agent-selected {biased}"
+        );
         within(&base, "utilisation", 0.74);
         within(&new, "utilisation", 0.91);
         within(&base, "attrition_annualized", 1.30);

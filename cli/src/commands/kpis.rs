@@ -270,7 +270,11 @@ fn to_json(report: &KpiReport) -> Value {
                     KpiValue::NoData(why) => {
                         notes.insert(kpi.key().into(), json!(format!("no data: {why}")));
                     }
-                    KpiValue::Value(_) => {}
+                    KpiValue::Value(_) => {
+                        if let Some(note) = g.note(kpi) {
+                            notes.insert(kpi.key().into(), json!(note));
+                        }
+                    }
                 }
             }
             obj.insert("notes".into(), Value::Object(notes));
@@ -411,8 +415,26 @@ fn to_text(report: &KpiReport) -> String {
         out.push_str(&missing.join("\n"));
         out.push('\n');
     }
+    out.push_str(&noted_text(report));
     out.push_str(&left_out_text(report));
     out
+}
+
+/// The notes on values (e.g. a survey figure over a biased sample), per group.
+fn noted_text(report: &KpiReport) -> String {
+    let lines: Vec<String> = report
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.notes
+                .iter()
+                .map(move |(kpi, note)| format!("  {} ({}): {note}", kpi.key(), g.group))
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\nnotes:\n{}\n", lines.join("\n"))
 }
 
 /// The days left out of each same-days ratio, per group (empty when none is).

@@ -389,19 +389,19 @@ pub fn survey_kpis(ctx: &Context<'_>) -> Vec<Measurement> {
             "csat_top2",
             value(Kpi::CsatTop2),
             "ratio",
-            "responses with csat 4 or 5 / responses with a csat (1-5), whole surveys table (as `cxaudit kpis`)",
+            "responses with csat 4 or 5 / responses with a csat (1-5) of the survey sample (random and census invitations; all invitations, flagged biased, when there is none; never customer-initiated feedback), whole surveys table (as `cxaudit kpis`)",
         ),
         Measurement::new(
             "nps",
             value(Kpi::Nps),
             "points",
-            "% of nps 9-10 minus % of nps 0-6 over responses with an nps, whole surveys table (as `cxaudit kpis`)",
+            "% of nps 9-10 minus % of nps 0-6 over the survey sample's responses with an nps, whole surveys table (as `cxaudit kpis`)",
         ),
         Measurement::new(
             "survey_response_rate",
             value(Kpi::SurveyResponseRate),
             "ratio",
-            "invitations with a response / invitations, whole surveys table (as `cxaudit kpis`)",
+            "completes / eligible invitations of the survey sample, whole surveys table (as `cxaudit kpis`)",
         ),
     ]
 }

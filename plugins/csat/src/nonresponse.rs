@@ -1,7 +1,13 @@
 //! CX3: non-response bias — respondents vs non-respondents on what the
 //! contact records say (resolution, transfers, wait, handle time).
 
-use cxaudit_metrics::survey::{MeanZTest, ZTest, two_mean_z_test, two_proportion_z_test};
+use std::collections::BTreeMap;
+
+use cxaudit_metrics::sample::Selection;
+use cxaudit_metrics::significance::holm_adjusted;
+use cxaudit_metrics::strata::{
+    StratifiedTest, Stratum2x2, cochran_mantel_haenszel, stratified_log_times,
+};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -37,14 +43,18 @@ pub struct Comparison {
     pub respondents: Option<f64>,
     /// Non-respondents' value.
     pub nonrespondents: Option<f64>,
-    /// Gap respondents - non-respondents, in points (proportions) or seconds (means).
+    /// Gap respondents - non-respondents within channels, combined over the
+    /// channels (weights n1 n2 / N), in points (proportions) or seconds (means).
     pub gap: Option<f64>,
-    /// Standardized effect size (Cohen's h for proportions, Cohen's d for means).
+    /// Standardized effect size (Cohen's h of the pooled shares for
+    /// proportions, Cohen's d on the pooled within-channel SD for times).
     pub effect_size: Option<f64>,
-    /// z statistic.
+    /// z statistic of the stratified test.
     pub z: Option<f64>,
-    /// Two-sided p-value.
+    /// Two-sided p-value of the stratified test.
     pub p_value: Option<f64>,
+    /// The p-value after Holm's correction over the comparisons made.
+    pub p_adjusted: Option<f64>,
     /// Test used.
     pub test: &'static str,
     /// Significant and practically large (a bias).
@@ -62,9 +72,10 @@ impl Evaluator for NonresponseBias {
 
     fn manifest(&self) -> Manifest {
         Manifest::new(
-            "Respondents are compared with invited non-respondents on resolution, transfer rate, \
-             wait and handle time of their contacts; no gap may be both statistically \
-             significant and practically large.",
+            "Invited respondents are compared with invited non-respondents on resolution, \
+             transfer rate, wait and handle time of their contacts, within each channel; no \
+             gap may be both statistically significant (after Holm's correction) and \
+             practically large. Customer-initiated feedback is not an invitation and is left out.",
         )
         .table(
             TableNeed::required("surveys")
@@ -73,7 +84,8 @@ impl Evaluator for NonresponseBias {
                 .column("channel", ColumnType::String)
                 .column("invited_at", ColumnType::Timestamp)
                 .optional_column("responded_at", ColumnType::Timestamp)
-                .optional_column("csat", ColumnType::Integer),
+                .optional_column("csat", ColumnType::Integer)
+                .optional_column("selection", ColumnType::String),
         )
         .table(
             common::contacts_need(true)
@@ -105,32 +117,16 @@ impl Evaluator for NonresponseBias {
         .measurement(
             "linked_invitations",
             "invitations",
-            "invitations in the period linked to a contact",
+            LINKED,
         )
-        .measurement(
-            "resolution_gap_points",
-            "points",
-            "resolved share of respondents - of non-respondents, x100",
-        )
-        .measurement(
-            "transfer_gap_points",
-            "points",
-            "transfer rate of respondents - of non-respondents, x100",
-        )
-        .measurement(
-            "wait_gap_seconds",
-            "seconds",
-            "mean wait of respondents - of non-respondents",
-        )
-        .measurement(
-            "handle_time_gap_seconds",
-            "seconds",
-            "mean handle time of respondents - of non-respondents",
-        )
+        .measurement("resolution_gap_points", "points", RESOLUTION_GAP)
+        .measurement("transfer_gap_points", "points", TRANSFER_GAP)
+        .measurement("wait_gap_seconds", "seconds", WAIT_GAP)
+        .measurement("handle_time_gap_seconds", "seconds", HANDLE_GAP)
         .measurement(
             "biased_comparisons",
             "comparisons",
-            "comparisons with a gap both significant and practically large",
+            "comparisons with a gap both significant (Holm-adjusted p < alpha) and practically large",
         )
     }
 
@@ -140,8 +136,12 @@ impl Evaluator for NonresponseBias {
         let contacts = common::load_contacts(&ctx.table("contacts")?)?;
         let by_id = contacts.by_id();
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
-        let mut unlinked = 0usize;
+        let (mut unlinked, mut feedback) = (0usize, 0usize);
         for i in &invitations.rows {
+            if !Selection::parse(i.selection.as_deref()).is_invitation() {
+                feedback += 1;
+                continue;
+            }
             match i.contact_id.as_deref().and_then(|id| by_id.get(id)) {
                 Some(c) if i.responded() => respondents.push(*c),
                 Some(c) => others.push(*c),
@@ -150,7 +150,7 @@ impl Evaluator for NonresponseBias {
         }
         if respondents.is_empty() {
             return Err(EvalError::MissingEvidence(
-                "no survey response in the period is linked to a contact".into(),
+                "no response to a survey invitation in the period is linked to a contact".into(),
             ));
         }
         if others.is_empty() {
@@ -166,112 +166,137 @@ impl Evaluator for NonresponseBias {
                 "{unlinked} invitations have no contact_id or one not found in contacts; they are not compared."
             ));
         }
+        if feedback > 0 {
+            e.observations.push(format!(
+                "{feedback} customer-initiated feedback rows are not invitations: left out of the comparison."
+            ));
+        }
         report(&comparisons, respondents.len(), others.len(), p, &mut e);
         Ok(e)
     }
 }
 
-/// The four comparisons of respondents' and non-respondents' contacts.
+/// The measurement texts of the four gaps (and of the linked invitations).
+const LINKED: &str =
+    "survey invitations in the period (customer-initiated feedback excluded) linked to a contact";
+const RESOLUTION_GAP: &str = "resolved share of invited respondents - of invited non-respondents within each channel, combined over channels (Mantel-Haenszel weights), x100";
+const TRANSFER_GAP: &str = "transfer rate of invited respondents - of invited non-respondents within each channel, combined over channels (Mantel-Haenszel weights), x100";
+const WAIT_GAP: &str = "mean wait of invited respondents - of invited non-respondents within each channel, combined over channels (weights n1 n2 / N); tested on log(1 + seconds)";
+const HANDLE_GAP: &str = "mean handle time of invited respondents - of invited non-respondents within each channel, combined over channels (weights n1 n2 / N); tested on log(1 + seconds)";
+
+/// The four comparisons of respondents' and non-respondents' contacts, each
+/// within channels and combined, with Holm's correction over the four tests.
 pub fn compare_all(
     respondents: &[&Contact],
     others: &[&Contact],
     p: &NonresponseParams,
 ) -> Vec<Comparison> {
-    let flag = |f: fn(&Contact) -> Option<bool>, group: &[&Contact]| -> (u64, u64) {
-        let values: Vec<bool> = group.iter().filter_map(|c| f(c)).collect();
-        (
-            values.iter().filter(|v| **v).count() as u64,
-            values.len() as u64,
-        )
+    let by_channel = |group: &[&Contact]| -> BTreeMap<String, Vec<Contact>> {
+        let mut m: BTreeMap<String, Vec<Contact>> = BTreeMap::new();
+        for c in group {
+            m.entry(c.channel.clone()).or_default().push((*c).clone());
+        }
+        m
     };
-    let values = |f: fn(&Contact) -> Option<f64>, group: &[&Contact]| -> Vec<f64> {
-        group
+    let (r, o) = (by_channel(respondents), by_channel(others));
+    let channels: Vec<&String> = r.keys().filter(|ch| o.contains_key(*ch)).collect();
+    let flags = |f: fn(&Contact) -> Option<bool>, g: &[Contact]| -> (u64, u64) {
+        let v: Vec<bool> = g.iter().filter_map(f).collect();
+        (v.iter().filter(|x| **x).count() as u64, v.len() as u64)
+    };
+    let values = |f: fn(&Contact) -> Option<f64>, g: &[Contact]| -> Vec<f64> {
+        g.iter().filter_map(f).filter(|v| v.is_finite()).collect()
+    };
+    let table = |f: fn(&Contact) -> Option<bool>| -> Vec<Stratum2x2> {
+        channels
             .iter()
-            .filter_map(|c| f(c))
-            .filter(|v| v.is_finite())
+            .map(|ch| {
+                let ((x1, n1), (x2, n2)) = (flags(f, &r[*ch]), flags(f, &o[*ch]));
+                Stratum2x2 { x1, n1, x2, n2 }
+            })
             .collect()
     };
-    vec![
-        proportion(
-            "resolution",
-            flag(|c| c.resolved, respondents),
-            flag(|c| c.resolved, others),
-            p,
-        ),
-        proportion(
-            "transfer",
-            flag(|c| c.transferred, respondents),
-            flag(|c| c.transferred, others),
-            p,
-        ),
-        means(
-            "wait",
-            &values(Contact::wait_seconds, respondents),
-            &values(Contact::wait_seconds, others),
-            p,
-        ),
-        means(
-            "handle_time",
-            &values(|c| c.handle_seconds, respondents),
-            &values(|c| c.handle_seconds, others),
-            p,
-        ),
-    ]
+    let times = |f: fn(&Contact) -> Option<f64>| -> Vec<(Vec<f64>, Vec<f64>)> {
+        channels
+            .iter()
+            .map(|ch| (values(f, &r[*ch]), values(f, &o[*ch])))
+            .collect()
+    };
+    let mut out = vec![
+        proportion("resolution", &table(|c| c.resolved), p),
+        proportion("transfer", &table(|c| c.transferred), p),
+        means("wait", &times(Contact::wait_seconds), p),
+        means("handle_time", &times(|c| c.handle_seconds), p),
+    ];
+    let tested: Vec<usize> = (0..out.len())
+        .filter(|i| out[*i].p_value.is_some())
+        .collect();
+    let raw: Vec<f64> = tested.iter().filter_map(|i| out[*i].p_value).collect();
+    for (i, adj) in tested.iter().zip(holm_adjusted(&raw)) {
+        let c = &mut out[*i];
+        c.p_adjusted = Some(adj);
+        c.biased = c.biased && adj < p.alpha;
+    }
+    for c in out.iter_mut().filter(|c| c.p_adjusted.is_none()) {
+        c.biased = false;
+    }
+    out
 }
 
-fn proportion(id: &'static str, r: (u64, u64), o: (u64, u64), p: &NonresponseParams) -> Comparison {
-    let computable = r.1 > 0 && o.1 > 0;
-    let share = |(x, n): (u64, u64)| (n > 0).then(|| x as f64 / n as f64);
-    let (p1, p2) = (share(r), share(o));
-    let test: Option<ZTest> = two_proportion_z_test(r.0, r.1, o.0, o.1);
-    let gap = p1.zip(p2).map(|(a, b)| (a - b) * 100.0);
+fn proportion(id: &'static str, strata: &[Stratum2x2], p: &NonresponseParams) -> Comparison {
+    let sum = |f: fn(&Stratum2x2) -> u64| strata.iter().map(f).sum::<u64>();
+    let (x1, n1, x2, n2) = (sum(|s| s.x1), sum(|s| s.n1), sum(|s| s.x2), sum(|s| s.n2));
+    let computable = n1 > 0 && n2 > 0;
+    let share = |x: u64, n: u64| (n > 0).then(|| x as f64 / n as f64);
+    let (p1, p2) = (share(x1, n1), share(x2, n2));
+    let test: Option<StratifiedTest> = cochran_mantel_haenszel(strata);
+    let gap = test.map(|t| t.difference * 100.0);
     let h = p1
         .zip(p2)
         .map(|(a, b)| 2.0 * a.sqrt().asin() - 2.0 * b.sqrt().asin());
     // Identical all-or-nothing groups have no standard error: no difference, p = 1.
     let p_value = test.map(|t| t.p_value).or(computable.then_some(1.0));
-    let significant = p_value.is_some_and(|v| v < p.alpha);
     let large = gap.is_some_and(|g| g.abs() >= p.max_gap_points);
     Comparison {
         id,
         unit: "ratio",
-        n_respondents: r.1,
-        n_nonrespondents: o.1,
+        n_respondents: n1,
+        n_nonrespondents: n2,
         respondents: p1,
         nonrespondents: p2,
-        gap,
+        gap: gap.or(computable.then_some(0.0)),
         effect_size: h,
         z: test.map(|t| t.z),
         p_value,
-        test: "two-proportion z-test (pooled)",
-        biased: significant && large,
+        p_adjusted: None,
+        test: "Cochran-Mantel-Haenszel across channels",
+        biased: large,
         computable,
     }
 }
 
-fn means(id: &'static str, r: &[f64], o: &[f64], p: &NonresponseParams) -> Comparison {
+fn means(id: &'static str, strata: &[(Vec<f64>, Vec<f64>)], p: &NonresponseParams) -> Comparison {
+    let r: Vec<f64> = strata.iter().flat_map(|s| s.0.iter().copied()).collect();
+    let o: Vec<f64> = strata.iter().flat_map(|s| s.1.iter().copied()).collect();
     let computable = r.len() >= 2 && o.len() >= 2;
-    let test: Option<MeanZTest> = two_mean_z_test(r, o);
-    let m1 = cxaudit_metrics::stats::mean(r);
-    let m2 = cxaudit_metrics::stats::mean(o);
-    let gap = m1.zip(m2).map(|(a, b)| a - b);
+    let test = stratified_log_times(strata);
     let p_value = test.map(|t| t.p_value).or(computable.then_some(1.0));
-    let d = test.and_then(|t| t.cohens_d);
-    let significant = p_value.is_some_and(|v| v < p.alpha);
+    let d = test.and_then(|t| t.effect_size);
     let large = d.is_some_and(|d| d.abs() >= p.max_effect_size);
     Comparison {
         id,
         unit: "seconds",
         n_respondents: r.len() as u64,
         n_nonrespondents: o.len() as u64,
-        respondents: m1,
-        nonrespondents: m2,
-        gap,
+        respondents: cxaudit_metrics::stats::mean(&r),
+        nonrespondents: cxaudit_metrics::stats::mean(&o),
+        gap: test.map(|t| t.difference),
         effect_size: d,
         z: test.map(|t| t.z),
         p_value,
-        test: "Welch z-test (normal approximation of Welch's t)",
-        biased: significant && large,
+        p_adjusted: None,
+        test: "stratified test on log(1 + seconds) across channels",
+        biased: large,
         computable,
     }
 }
@@ -308,9 +333,15 @@ fn report(
         };
         e.checks.push(Check::new(
             &format!("{}_gap", c.id),
-            &format!("{} of respondents vs non-respondents", label(c.id)),
-            json!({"gap": num(c.gap), "effect_size": num(c.effect_size), "p_value": num(c.p_value)}),
-            format!("not both p < {} and |gap| >= {threshold}", p.alpha),
+            &format!(
+                "{} of invited respondents vs non-respondents within channels (gap in {}; effect size {}, Holm-adjusted p {})",
+                label(c.id),
+                if c.unit == "ratio" { "points" } else { "seconds" },
+                c.effect_size.map_or("n/a".into(), |d| format!("{d:.3}")),
+                c.p_adjusted.map_or("n/a".into(), |v| format!("{v:.4}"))
+            ),
+            num(c.gap),
+            format!("not both Holm-adjusted p < {} and |gap| >= {threshold}", p.alpha),
             c.computable && !c.biased,
         ));
     }
@@ -321,53 +352,48 @@ fn report(
             "linked_invitations",
             Some((n_resp + n_other) as f64),
             "invitations",
-            "invitations in the period linked to a contact",
+            LINKED,
         ),
         Measurement::new(
             "resolution_gap_points",
             find("resolution"),
             "points",
-            "resolved share of respondents - of non-respondents, x100",
+            RESOLUTION_GAP,
         ),
         Measurement::new(
             "transfer_gap_points",
             find("transfer"),
             "points",
-            "transfer rate of respondents - of non-respondents, x100",
+            TRANSFER_GAP,
         ),
-        Measurement::new(
-            "wait_gap_seconds",
-            find("wait"),
-            "seconds",
-            "mean wait of respondents - of non-respondents",
-        ),
+        Measurement::new("wait_gap_seconds", find("wait"), "seconds", WAIT_GAP),
         Measurement::new(
             "handle_time_gap_seconds",
             find("handle_time"),
             "seconds",
-            "mean handle time of respondents - of non-respondents",
+            HANDLE_GAP,
         ),
         Measurement::new(
             "biased_comparisons",
             Some(comparisons.iter().filter(|c| c.biased).count() as f64),
             "comparisons",
-            "comparisons with a gap both significant and practically large",
+            "comparisons with a gap both significant (Holm-adjusted p < alpha) and practically large",
         ),
     ]);
     let parts: Vec<String> = comparisons
         .iter()
         .map(|c| {
             format!(
-                "{} {} (p = {})",
+                "{} {} (Holm p = {})",
                 label(c.id).to_lowercase(),
                 gap_text(c),
-                c.p_value.map_or("n/a".into(), |v| format!("{v:.3}"))
+                c.p_adjusted.map_or("n/a".into(), |v| format!("{v:.3}"))
             )
         })
         .collect();
     let biased: Vec<&Comparison> = comparisons.iter().filter(|c| c.biased).collect();
     e.summary = format!(
-        "{n_resp} respondents vs {n_other} non-respondents: {}; {} of 4 gaps both significant and practically large.",
+        "{n_resp} invited respondents vs {n_other} invited non-respondents, within channels: {}; {} of 4 gaps both significant and practically large.",
         parts.join(", "),
         biased.len()
     );
@@ -382,15 +408,19 @@ fn report(
     e.definitions.extend([
         Definition::new(
             "respondent",
-            "An invitation in the period with a response time or a CSAT answer, linked to its contact by contact_id; non-respondents are the other linked invitations.",
+            "A survey invitation in the period (random, census, agent-selected or unstated; never customer-initiated feedback, which is not an invitation) with a response time or a CSAT answer, linked to its contact by contact_id; non-respondents are the other linked invitations. Groups are compared within the channel of the contact.",
         ),
         Definition::new(
             "proportion test",
-            "Two-proportion z-test with pooled p; gap in percentage points; effect size Cohen's h = 2 asin sqrt p1 - 2 asin sqrt p2.",
+            "Cochran-Mantel-Haenszel test across channels (no continuity correction): z = sum (x1 - n1 m1 / N) / sqrt(sum n1 n2 m1 m0 / (N^2 (N - 1))); gap = Mantel-Haenszel risk difference sum (x1 n2 - x2 n1) / N / sum n1 n2 / N, in percentage points; effect size Cohen's h of the pooled shares.",
         ),
         Definition::new(
-            "mean test",
-            "Welch statistic z = (m1 - m2) / sqrt(s1²/n1 + s2²/n2) with a normal p-value (large-sample approximation of Welch's t); effect size Cohen's d with the pooled SD.",
+            "time test",
+            "Waits and handle times are right-skewed: the test compares mean log(1 + seconds) within each channel, combined with inverse-variance weights, z = sum (D / v) / sqrt(sum 1 / v) with v = s1^2/n1 + s2^2/n2; the gap is the difference of mean seconds within channels, weighted n1 n2 / N; effect size Cohen's d on the pooled within-channel SD.",
+        ),
+        Definition::new(
+            "multiple comparisons",
+            "The four p-values are adjusted by Holm's step-down method (family-wise error at alpha).",
         ),
         Definition::new(
             "wait and handle time",
@@ -399,7 +429,7 @@ fn report(
         Definition::new(
             "bias",
             &format!(
-                "A gap is a bias when p < {} and it is practically large: |gap| >= {} points for proportions, |d| >= {} for means.",
+                "A gap is a bias when its Holm-adjusted p < {} and it is practically large: |gap| >= {} points for proportions, |d| >= {} for times.",
                 p.alpha, p.max_gap_points, p.max_effect_size
             ),
         ),
@@ -418,6 +448,7 @@ fn report(
             "effect_size",
             "z",
             "p_value",
+            "p_holm",
             "test",
             "biased",
         ]
@@ -437,6 +468,7 @@ fn report(
                     num(c.effect_size),
                     num(c.z),
                     num(c.p_value),
+                    num(c.p_adjusted),
                     json!(c.test),
                     json!(c.biased),
                 ]
@@ -476,101 +508,137 @@ mod tests {
     use super::*;
     use crate::common::fixtures::{C, handled, invite, january, with_contacts_and_surveys};
     use cxaudit_metrics::stats::normal_two_sided_p;
-    use cxaudit_plugin_sdk::testing::TestHost;
 
-    const DAY: &str = "2026-01-10T";
+    fn leak(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
 
-    fn contact(id: &'static str, wait: u32, resolved: bool) -> C {
-        let answered: &'static str = Box::leak(format!("{DAY}10:00:{wait:02}").into_boxed_str());
+    /// A handled contact on `channel` arriving at 10:00, answered `wait` seconds later.
+    fn contact(id: &'static str, channel: &'static str, wait: u32, resolved: bool) -> C {
+        let answered = leak(format!("2026-01-10T10:{:02}:{:02}", wait / 60, wait % 60));
         let mut c = handled(
             id,
-            "voice",
+            channel,
             "A1",
             "2026-01-10T10:00:00",
             answered,
-            "2026-01-10T10:10:00",
+            "2026-01-10T10:30:00",
         );
         c.resolved = Some(resolved);
         c
     }
 
-    /// Respondents r1-r4: resolved 4/4, waits 10, 20, 30, 40 s.
-    /// Non-respondents n1-n4: resolved 1/4, waits 20, 30, 40, 50 s.
-    /// Transfers none, handle time 300 s everywhere.
-    fn host() -> TestHost {
-        let contacts = [
-            contact("r1", 10, true),
-            contact("r2", 20, true),
-            contact("r3", 30, true),
-            contact("r4", 40, true),
-            contact("n1", 20, true),
-            contact("n2", 30, false),
-            contact("n3", 40, false),
-            contact("n4", 50, false),
+    const T: &str = "2026-01-10T11:00:00";
+
+    #[test]
+    fn customer_initiated_feedback_is_left_out_and_the_gaps_flip_sign_within_channels() {
+        // Invited, voice: respondents r1 r2 (resolved, waits 10, 30 s), non-respondents
+        // n1-n4 (resolved T T F F, waits 20, 40, 20, 40). Chat: respondents r3 r4 (T F,
+        // waits 10, 30), non-respondents n5 n6 (T F, waits 30, 50). Customer-initiated
+        // feedback on voice: f1-f4, answered, unresolved, waits 300 s.
+        let mut contacts = vec![
+            contact("r1", "voice", 10, true),
+            contact("r2", "voice", 30, true),
+            contact("n1", "voice", 20, true),
+            contact("n2", "voice", 40, true),
+            contact("n3", "voice", 20, false),
+            contact("n4", "voice", 40, false),
+            contact("r3", "chat", 10, true),
+            contact("r4", "chat", 30, false),
+            contact("n5", "chat", 30, true),
+            contact("n6", "chat", 50, false),
         ];
-        let t = "2026-01-10T11:00:00";
-        let surveys = [
-            invite("s1", "r1", "voice", "A1", t).answered(5),
-            invite("s2", "r2", "voice", "A1", t).answered(4),
-            invite("s3", "r3", "voice", "A1", t).answered(4),
-            invite("s4", "r4", "voice", "A1", t).answered(3),
-            invite("s5", "n1", "voice", "A1", t),
-            invite("s6", "n2", "voice", "A1", t),
-            invite("s7", "n3", "voice", "A1", t),
-            invite("s8", "n4", "voice", "A1", t),
-            invite("s9", "missing", "voice", "A1", t),
-        ];
+        let mut surveys = Vec::new();
+        for c in &contacts {
+            let s = invite(leak(format!("s-{}", c.id)), c.id, c.channel, "A1", T);
+            surveys.push(if c.id.starts_with('r') {
+                s.answered(4)
+            } else {
+                s
+            });
+        }
+        for k in 1..=4 {
+            let id = leak(format!("f{k}"));
+            contacts.push(contact(id, "voice", 300, false));
+            surveys.push(
+                invite(leak(format!("s-{id}")), id, "voice", "A1", T)
+                    .selected("customer_initiated")
+                    .answered(1),
+            );
+        }
+        let e = with_contacts_and_surveys(january(), &contacts, &surveys)
+            .run(&NonresponseBias, json!({}));
+        let gap = |name: &str| e.measurement(name).and_then(|m| m.value).unwrap();
+        // Counting the feedback as respondents (the old reading) pooled over channels:
+        // resolution 3/8 vs 3/6 = -12.5 points; wait (80 + 1200)/8 = 160 s vs 200/6 = 33.3 s
+        // = +126.7 s. Invited only, within channels (weights voice 2x4/6 = 4/3, chat 2x2/4 = 1):
+        // resolution voice 1 - 0.5 = +0.5, chat 0.5 - 0.5 = 0 -> (4/3 x 0.5) / (7/3) = +28.57
+        // points; wait voice 20 - 30 = -10 s, chat 20 - 40 = -20 s -> (4/3 x -10 - 20) / (7/3)
+        // = -14.29 s. Both signs flip.
+        assert!((gap("resolution_gap_points") - 200.0 / 7.0).abs() < 1e-4);
+        assert!((gap("wait_gap_seconds") + 100.0 / 7.0).abs() < 1e-4);
+        assert_eq!(gap("linked_invitations"), 10.0);
+        // CMH (strata voice and chat): z = (2/3) / sqrt(64/180 + 1/3) = 0.80322.
+        let rows = &e.drilldowns[0].rows;
+        assert_eq!(rows[0][0], json!("resolution"));
+        let z = (2.0f64 / 3.0) / (64.0f64 / 180.0 + 1.0 / 3.0).sqrt();
+        assert_eq!(rows[0][8], num(Some(z)));
+        assert_eq!(rows[0][9], num(Some(normal_two_sided_p(z))));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("4 customer-initiated feedback rows")),
+            "{:?}",
+            e.observations
+        );
+    }
+
+    /// Voice only: 40 respondents (36 resolved) and 40 non-respondents (20 resolved),
+    /// every wait 30 s, handle 300 s, no transfer.
+    fn resolution_host() -> cxaudit_plugin_sdk::testing::TestHost {
+        let (mut contacts, mut surveys) = (Vec::new(), Vec::new());
+        for k in 0..80 {
+            let id = leak(format!("c{k}"));
+            let respondent = k < 40;
+            let resolved = if respondent { k < 36 } else { k < 60 };
+            contacts.push(contact(id, "voice", 30, resolved));
+            let s = invite(leak(format!("s{k}")), id, "voice", "A1", T);
+            surveys.push(if respondent { s.answered(5) } else { s });
+        }
         with_contacts_and_surveys(january(), &contacts, &surveys)
     }
 
     #[test]
-    fn significant_and_large_resolution_gap_fails_only_that_check() {
-        // Resolution 4/4 vs 1/4: pooled 5/8, se = sqrt(0.625*0.375*0.5) = 0.342327,
-        // z = 0.75/0.342327 = 2.19089, p = 0.02846 < 0.05 and gap 75 points >= 5 -> bias.
-        // Wait: means 25 vs 35 s, variances 166.67 each, z = -10/sqrt(83.33) = -1.0954,
-        // p = 0.273, d = -10/12.91 = -0.775: large but not significant -> passes.
-        // Transfers 0/4 vs 0/4 and handle 300 s vs 300 s: no difference, p = 1 -> pass.
-        // Score 3 of 4 = 0.75.
-        let e = host().run(&NonresponseBias, json!({}));
+    fn a_significant_large_gap_fails_and_holm_guards_the_family() {
+        // CMH, one stratum: N 80, m1 56, m0 24: E = 40 x 56 / 80 = 28, V = 40 x 40 x 56 x 24 /
+        // (6400 x 79) = 4.25316; z = (36 - 28) / 2.06232 = 3.87912, p = 1.05e-4. The other three
+        // tests have no spread (p = 1), so Holm multiplies the smallest by 4: 4.19e-4 < 0.05.
+        // Gap 90% - 50% = 40 points >= 5 -> bias; 3 of 4 checks pass.
+        let e = resolution_host().run(&NonresponseBias, json!({}));
         let rows = &e.drilldowns[0].rows;
-        assert_eq!(rows[0][0], json!("resolution"));
-        assert_eq!(rows[0][6], json!(75.0));
-        assert_eq!(rows[0][8], json!(2.19089));
-        assert_eq!(rows[0][11], json!(true));
-        assert_eq!(rows[2][0], json!("wait"));
-        assert_eq!(rows[2][6], json!(-10.0));
-        let z = -10.0 / (500.0f64 / 3.0 / 2.0).sqrt();
-        assert_eq!(rows[2][8], num(Some(z)));
-        assert_eq!(rows[2][9], num(Some(normal_two_sided_p(z))));
-        assert_eq!(rows[2][7], num(Some(-10.0 / (500.0f64 / 3.0).sqrt())));
-        assert_eq!(rows[2][11], json!(false));
-        assert_eq!(rows[1][9], json!(1.0));
-        let failed: Vec<&str> = e
-            .checks
-            .iter()
-            .filter(|c| !c.passed)
-            .map(|c| c.id.as_str())
-            .collect();
-        assert_eq!(failed, ["resolution_gap"]);
+        let z = 8.0 / (40.0f64 * 40.0 * 56.0 * 24.0 / (6400.0 * 79.0)).sqrt();
+        assert!((z - 3.87912).abs() < 1e-5);
+        assert_eq!(rows[0][6], json!(40.0));
+        assert_eq!(rows[0][8], num(Some(z)));
+        let p = normal_two_sided_p(z);
+        assert_eq!(rows[0][10], num(Some(4.0 * p)));
+        assert_eq!(rows[0][12], json!(true));
         assert_eq!(e.score, Some(0.75));
-        assert!(
-            e.observations
-                .iter()
-                .any(|o| o.starts_with("1 invitations have no contact_id"))
-        );
-        assert!(e.actions[0].text.contains("resolution rate (+75.0 points)"));
-        // A looser significance level makes the wait gap a bias too (p 0.273 < 0.3).
-        let e = host().run(&NonresponseBias, json!({"alpha": 0.3}));
-        assert_eq!(e.score, Some(0.5));
-        // A practical threshold above 75 points clears resolution.
-        let e = host().run(&NonresponseBias, json!({"max_gap_points": 80.0}));
+        let check = e.checks.iter().find(|c| c.id == "resolution_gap").unwrap();
+        assert_eq!((check.measured.clone(), check.passed), (json!(40.0), false));
+        assert!(e.actions[0].text.contains("resolution rate (+40.0 points)"));
+        // At alpha 3e-4 the raw p (1.05e-4) would count, the Holm-adjusted 4.19e-4 does not.
+        let e = resolution_host().run(&NonresponseBias, json!({"alpha": 3e-4}));
+        assert_eq!(e.status, Status::Met);
+        // A practical threshold above 40 points clears it too.
+        let e = resolution_host().run(&NonresponseBias, json!({"max_gap_points": 45.0}));
         assert_eq!(e.status, Status::Met);
     }
 
     #[test]
     fn no_non_respondents_is_not_applicable() {
-        let contacts = [contact("r1", 10, true)];
-        let surveys = [invite("s1", "r1", "voice", "A1", "2026-01-10T11:00:00").answered(5)];
+        let contacts = [contact("r1", "voice", 10, true)];
+        let surveys = [invite("s1", "r1", "voice", "A1", T).answered(5)];
         let h = with_contacts_and_surveys(january(), &contacts, &surveys);
         assert_eq!(
             h.run(&NonresponseBias, json!({})).status,

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::survey::{margin_of_error, required_sample_size, response_rate};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -36,17 +37,23 @@ pub struct Cell {
     pub channel: String,
     /// Contacts in the survey population (handled; self-service: completed).
     pub population: u64,
-    /// Invitations (all selection methods).
+    /// Eligible invitations: every selection method but customer-initiated
+    /// feedback, which is not an invitation.
     pub invitations: u64,
-    /// Invitations with a response time.
+    /// Eligible invitations with a response time (completes).
     pub responded: u64,
-    /// Responses with a valid 1-5 CSAT (customer-initiated feedback excluded).
+    /// Random or census responses with a valid 1-5 CSAT: the sample the margin is for.
     pub responses: u64,
-    /// Responses scoring 4 or 5.
+    /// Of those, responses scoring 4 or 5.
     pub top_two: u64,
+    /// Agent-selected (or unstated) responses with a valid CSAT: a biased
+    /// sample, reported without a margin of error.
+    pub biased_responses: u64,
+    /// Customer-initiated feedback rows: a complaint signal, reported apart.
+    pub feedback: u64,
     /// p used in the margin.
     pub p: f64,
-    /// Margin of error; `None` when there is no response.
+    /// Margin of error of the random and census responses; `None` when there is none.
     pub margin: Option<f64>,
     /// Responses needed for the target margin.
     pub required: Option<u64>,
@@ -122,27 +129,27 @@ impl Evaluator for Precision {
         .measurement(
             "responses",
             "responses",
-            "responses with a valid 1-5 CSAT in the period",
+            "random or census responses with a valid 1-5 CSAT in the period (the sample the margins are for)",
         )
         .measurement(
             "period_response_rate",
             "ratio",
-            "invitations with a response / invitations, in the period",
+            "completes / eligible invitations (customer-initiated feedback excluded), in the period",
         )
         .measurement(
             "survey_response_rate",
             "ratio",
-            "invitations with a response / invitations, whole surveys table (as `cxaudit kpis`)",
+            "completes / eligible invitations of the survey sample, whole surveys table (as `cxaudit kpis`)",
         )
         .measurement(
             "csat_top2",
             "ratio",
-            "responses with csat 4 or 5 / responses with a csat (as `cxaudit kpis`)",
+            "CSAT top-2-box of the survey sample (as `cxaudit kpis`)",
         )
         .measurement(
             "nps",
             "points",
-            "% promoters - % detractors (as `cxaudit kpis`)",
+            "% promoters - % detractors of the survey sample (as `cxaudit kpis`)",
         )
     }
 
@@ -191,14 +198,20 @@ pub fn build_cells(
         let a = answers
             .entry((window.month_of(i.invited_second()), i.channel.clone()))
             .or_default();
-        a.invitations += 1;
-        a.responded += u64::from(i.responded_at_ms.is_some());
-        if i.selection.as_deref() == Some("customer_initiated") {
+        let method = Selection::parse(i.selection.as_deref());
+        if !method.is_invitation() {
+            a.feedback += 1;
             continue;
         }
+        a.invitations += 1;
+        a.responded += u64::from(i.responded_at_ms.is_some());
         if let Some(s) = i.csat.filter(|s| (1..=5).contains(s)) {
-            a.responses += 1;
-            a.top_two += u64::from(s >= 4);
+            if method.is_probability() {
+                a.responses += 1;
+                a.top_two += u64::from(s >= 4);
+            } else {
+                a.biased_responses += 1;
+            }
         }
     }
     let channels: BTreeSet<String> = population
@@ -225,6 +238,8 @@ struct Tally {
     responded: u64,
     responses: u64,
     top_two: u64,
+    biased_responses: u64,
+    feedback: u64,
 }
 
 fn cell(month: String, channel: String, population: u64, t: Tally, p: &PrecisionParams) -> Cell {
@@ -233,6 +248,8 @@ fn cell(month: String, channel: String, population: u64, t: Tally, p: &Precision
         responded,
         responses,
         top_two,
+        biased_responses,
+        feedback,
     } = t;
     let p_used = if p.p_basis == "observed" && responses > 0 {
         top_two as f64 / responses as f64
@@ -256,6 +273,8 @@ fn cell(month: String, channel: String, population: u64, t: Tally, p: &Precision
         responded,
         responses,
         top_two,
+        biased_responses,
+        feedback,
         p: p_used,
         margin,
         required,
@@ -285,7 +304,7 @@ fn report(cells: &[Cell], p: &PrecisionParams, e: &mut Evaluation) {
             cells
                 .iter()
                 .filter(|c| c.month == *m)
-                .all(|c| c.responses == 0)
+                .all(|c| c.responses == 0 && c.biased_responses == 0)
         })
         .collect();
     let invitations: u64 = cells.iter().map(|c| c.invitations).sum();
@@ -313,6 +332,18 @@ fn report(cells: &[Cell], p: &PrecisionParams, e: &mut Evaluation) {
     for m in &silent {
         e.observations.push(format!(
             "{m}: no survey responses in any channel, so no margin of error can be computed; its cells fail."
+        ));
+    }
+    let biased_only: Vec<String> = cells
+        .iter()
+        .filter(|c| c.responses == 0 && c.biased_responses > 0)
+        .map(|c| format!("{} {}", c.channel, c.month))
+        .collect();
+    if !biased_only.is_empty() {
+        e.observations.push(format!(
+            "{} cells have only agent-selected responses: a biased sample has no margin of error, so they fail ({}).",
+            biased_only.len(),
+            cxaudit_kpis::evaluator::first_of(&biased_only, 6, |s| s.clone())
         ));
     }
     for c in cells.iter().filter(|c| c.responses > 0 && !c.fpc) {
@@ -358,13 +389,13 @@ fn measurements(
             "responses",
             Some(responses as f64),
             "responses",
-            "responses with a valid 1-5 CSAT in the period",
+            "random or census responses with a valid 1-5 CSAT in the period (the sample the margins are for)",
         ),
         Measurement::new(
             "period_response_rate",
             rate,
             "ratio",
-            "invitations with a response / invitations, in the period",
+            "completes / eligible invitations (customer-initiated feedback excluded), in the period",
         ),
     ]);
 }
@@ -374,7 +405,7 @@ fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
         Definition::new(
             "margin of error",
             &format!(
-                "z·sqrt(p(1-p)/n)·sqrt((N-n)/(N-1)), z = {}, n = responses with a valid 1-5 CSAT in the month and channel (by invitation month, local time), N = contacts of that channel arriving that month that were handled (self-service: not abandoned); p = {}.",
+                "z·sqrt(p(1-p)/n)·sqrt((N-n)/(N-1)), z = {}, n = random or census responses with a valid 1-5 CSAT in the month and channel (by invitation month, local time; agent-selected responses are a biased sample and get no margin), N = contacts of that channel arriving that month that were handled (self-service: not abandoned); p = {}.",
                 p.z,
                 if p.p_basis == "observed" {
                     "the cell's observed top-2-box share"
@@ -389,7 +420,7 @@ fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
         ),
         Definition::new(
             "response rate",
-            "Invitations with a response time / invitations (the survey_response_rate definition of `cxaudit kpis`), per month and channel of invitation. The margin's n counts responses with a valid 1-5 CSAT, customer-initiated feedback excluded (not a sample).",
+            "Completes (invitations with a response time) / eligible invitations, per month and channel of invitation; every selection method but customer-initiated feedback, which is not an invitation and is counted apart.",
         ),
         Definition::new(
             "score",
@@ -413,6 +444,8 @@ fn drilldown(e: &mut Evaluation, cells: &[Cell]) {
             "responded",
             "response_rate",
             "csat_responses",
+            "agent_selected_responses",
+            "customer_initiated_feedback",
             "p",
             "margin",
             "required_responses",
@@ -431,6 +464,8 @@ fn drilldown(e: &mut Evaluation, cells: &[Cell]) {
                     json!(c.responded),
                     num(response_rate(c.responded, c.invitations)),
                     json!(c.responses),
+                    json!(c.biased_responses),
+                    json!(c.feedback),
                     num(Some(c.p)),
                     num(c.margin),
                     json!(c.required),
@@ -526,10 +561,19 @@ mod tests {
         Box::leak(s.into_boxed_str())
     }
 
+    /// `host` with extra survey rows.
+    fn host_with(extra: &[S]) -> TestHost {
+        host_rows(extra)
+    }
+
     /// Voice, period January-February 2026: 10 handled contacts in each month.
     /// January: 8 invitations, 4 answered with csat 5, 5, 4, 2 (top-2 3/4).
     /// February: 5 invitations, none answered (a month with no responses).
     fn host() -> TestHost {
+        host_rows(&[])
+    }
+
+    fn host_rows(extra: &[S]) -> TestHost {
         let mut contacts: Vec<C> = Vec::new();
         for (month, day) in [("01", "10"), ("02", "10")] {
             for k in 0..10 {
@@ -583,6 +627,7 @@ mod tests {
                 "2026-02-10T12:00:00",
             ));
         }
+        surveys.extend_from_slice(extra);
         with_contacts_and_surveys(
             TestHost::new().period("2026-01-01", "2026-02-28"),
             &contacts,
@@ -604,11 +649,11 @@ mod tests {
         assert_eq!(rows[0][2], json!(10));
         assert_eq!(rows[0][3], json!(8));
         assert_eq!(rows[0][5], json!(0.5));
-        assert_eq!(rows[0][8], json!(0.400083));
-        assert_eq!(rows[0][9], json!(4));
-        assert_eq!(rows[0][10], json!(true));
-        assert_eq!(rows[1][8], json!(null));
-        assert_eq!(rows[1][10], json!(false));
+        assert_eq!(rows[0][10], json!(0.400083));
+        assert_eq!(rows[0][11], json!(4));
+        assert_eq!(rows[0][12], json!(true));
+        assert_eq!(rows[1][10], json!(null));
+        assert_eq!(rows[1][12], json!(false));
         assert_eq!(e.score, Some(0.0));
         assert_eq!(e.status, Status::NotMet);
         assert!(
@@ -651,9 +696,88 @@ mod tests {
         );
         // Observed p = 0.75: margin = 1.96 sqrt(0.1875/4) sqrt(6/9) = 0.346482.
         let e = host().run(&Precision, json!({"p_basis": "observed"}));
-        assert_eq!(e.drilldowns[0].rows[0][7], json!(0.75));
-        assert_eq!(e.drilldowns[0].rows[0][8], json!(0.346482));
+        assert_eq!(e.drilldowns[0].rows[0][9], json!(0.75));
+        assert_eq!(e.drilldowns[0].rows[0][10], json!(0.346482));
         let e = host().run(&Precision, json!({"p_basis": "other"}));
         assert_eq!(e.status, Status::Error);
+    }
+
+    #[test]
+    fn feedback_is_no_invitation_and_agent_selected_cells_have_no_margin() {
+        // January voice (10 handled): the 8 random invitations of `host` (4 answered).
+        // Add 4 agent-selected invitations, all answered (csat 5), and 6 customer-initiated
+        // feedback rows, all answered. Eligible invitations 8 + 4 = 12, completes 4 + 4 = 8:
+        // response rate 8/12 = 0.666667 (with the feedback it would read 14/18). The margin
+        // still rests on the 4 random responses: 0.400083 as before.
+        // Chat, January: 3 agent-selected responses only -> no margin, the cell fails.
+        let mut surveys: Vec<S> = Vec::new();
+        for k in 0..4 {
+            surveys.push(
+                invite(
+                    leak(format!("a{k}")),
+                    leak(format!("c01{k}")),
+                    "voice",
+                    "A1",
+                    "2026-01-10T12:00:00",
+                )
+                .selected("agent_selected")
+                .answered(5),
+            );
+        }
+        for k in 0..6 {
+            surveys.push(
+                invite(
+                    leak(format!("u{k}")),
+                    leak(format!("c01{k}")),
+                    "voice",
+                    "A1",
+                    "2026-01-10T12:00:00",
+                )
+                .selected("customer_initiated")
+                .answered(1),
+            );
+        }
+        for k in 0..3 {
+            surveys.push(
+                invite(
+                    leak(format!("h{k}")),
+                    leak(format!("h{k}")),
+                    "chat",
+                    "A2",
+                    "2026-01-10T12:00:00",
+                )
+                .selected("agent_selected")
+                .answered(5),
+            );
+        }
+        let base = host_with(&surveys);
+        let e = base.run(&Precision, json!({"target_margin": 0.45}));
+        let rows = &e.drilldowns[0].rows;
+        let voice_jan = rows
+            .iter()
+            .find(|r| r[0] == json!("2026-01") && r[1] == json!("voice"))
+            .unwrap();
+        assert_eq!(voice_jan[3], json!(12));
+        assert_eq!(voice_jan[4], json!(8));
+        assert_eq!(voice_jan[5], json!(0.666667));
+        assert_eq!(
+            (&voice_jan[6], &voice_jan[7], &voice_jan[8]),
+            (&json!(4), &json!(4), &json!(6))
+        );
+        assert_eq!(voice_jan[10], json!(0.400083));
+        let chat_jan = rows
+            .iter()
+            .find(|r| r[0] == json!("2026-01") && r[1] == json!("chat"))
+            .unwrap();
+        assert_eq!((&chat_jan[6], &chat_jan[7]), (&json!(0), &json!(3)));
+        assert_eq!(chat_jan[10], json!(null));
+        assert_eq!(chat_jan[12], json!(false));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("1 cells have only agent-selected responses")),
+            "{:?}",
+            e.observations
+        );
     }
 }

@@ -53,11 +53,17 @@ pub enum Kpi {
     Nps,
     /// Survey response rate.
     SurveyResponseRate,
+    /// CSAT top-2-box of random and census invitations only.
+    CsatTop2Random,
+    /// CSAT top-2-box of agent-selected invitations: a biased figure.
+    CsatTop2AgentSelected,
+    /// Top-2-box of customer-initiated feedback: a complaint signal, not CSAT.
+    CsatTop2CustomerInitiated,
 }
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 20] = [
+    pub const ALL: [Kpi; 23] = [
         Kpi::ServiceLevel,
         Kpi::AsaSeconds,
         Kpi::AbandonRate,
@@ -78,6 +84,9 @@ impl Kpi {
         Kpi::CsatTop2,
         Kpi::Nps,
         Kpi::SurveyResponseRate,
+        Kpi::CsatTop2Random,
+        Kpi::CsatTop2AgentSelected,
+        Kpi::CsatTop2CustomerInitiated,
     ];
 
     /// The KPI's key, e.g. `service_level`.
@@ -103,6 +112,9 @@ impl Kpi {
             Kpi::CsatTop2 => "csat_top2",
             Kpi::Nps => "nps",
             Kpi::SurveyResponseRate => "survey_response_rate",
+            Kpi::CsatTop2Random => "csat_top2_random",
+            Kpi::CsatTop2AgentSelected => "csat_top2_agent_selected",
+            Kpi::CsatTop2CustomerInitiated => "csat_top2_customer_initiated",
         }
     }
 
@@ -169,7 +181,12 @@ impl Kpi {
             Kpi::Occupancy => "contacts, adherence",
             Kpi::Utilisation | Kpi::ScheduleAdherence | Kpi::AbsenceRate => "adherence",
             Kpi::AttritionAnnualized => "agents",
-            Kpi::CsatTop2 | Kpi::Nps | Kpi::SurveyResponseRate => "surveys",
+            Kpi::CsatTop2
+            | Kpi::Nps
+            | Kpi::SurveyResponseRate
+            | Kpi::CsatTop2Random
+            | Kpi::CsatTop2AgentSelected
+            | Kpi::CsatTop2CustomerInitiated => "surveys",
             _ => "contacts",
         }
     }
@@ -258,9 +275,30 @@ impl Kpi {
                 )
             }
             Kpi::AbsenceRate => ("unplanned absence minutes / scheduled minutes".to_owned(), json!({})),
-            Kpi::CsatTop2 => ("responses with csat 4 or 5 / responses with a csat (1-5 scale), by invitation".to_owned(), json!({})),
-            Kpi::Nps => ("% of nps 9-10 minus % of nps 0-6, over responses with an nps".to_owned(), json!({})),
-            Kpi::SurveyResponseRate => ("invitations with a response / invitations".to_owned(), json!({})),
+            Kpi::CsatTop2 => (
+                format!("responses with csat 4 or 5 / responses with a csat (1-5 scale), over the group's survey sample, by invitation date: {SAMPLE}"),
+                json!({}),
+            ),
+            Kpi::Nps => (
+                format!("% of nps 9-10 minus % of nps 0-6, over the sample's responses with an nps: {SAMPLE}"),
+                json!({}),
+            ),
+            Kpi::SurveyResponseRate => (
+                format!("completes (invitations with a response) / eligible invitations of the sample: {SAMPLE}"),
+                json!({}),
+            ),
+            Kpi::CsatTop2Random => (
+                "responses with csat 4 or 5 / responses with a csat, random and census invitations only".to_owned(),
+                json!({}),
+            ),
+            Kpi::CsatTop2AgentSelected => (
+                "responses with csat 4 or 5 / responses with a csat, invitations chosen by agents (or with no stated method): a biased figure, no margin of error".to_owned(),
+                json!({}),
+            ),
+            Kpi::CsatTop2CustomerInitiated => (
+                "feedback rows with csat 4 or 5 / feedback rows with a csat, customer-initiated feedback only: a complaint signal, never part of CSAT, NPS or response rates".to_owned(),
+                json!({}),
+            ),
         };
         KpiDefinition {
             kpi: self,
@@ -271,6 +309,9 @@ impl Kpi {
         }
     }
 }
+
+/// The survey sample, as every survey KPI states it (`cxaudit_metrics::sample`).
+const SAMPLE: &str = "the random and census invitations; a group without any is measured on all its invitations (agent-selected or unstated), flagged as a biased sample; customer-initiated feedback is never in it";
 
 /// A KPI's value in one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -36,6 +36,10 @@ pub struct GroupKpis {
     /// left out.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub coverage: BTreeMap<Kpi, DayCoverage>,
+    /// What a reader of a value must know, by KPI: e.g. that a survey figure
+    /// rests on a biased sample (`cxaudit_metrics::sample::SampleBasis::flag`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<Kpi, String>,
 }
 
 impl GroupKpis {
@@ -48,6 +52,11 @@ impl GroupKpis {
     /// was computed from its tables.
     pub fn coverage(&self, kpi: Kpi) -> Option<&DayCoverage> {
         self.coverage.get(&kpi)
+    }
+
+    /// The note on a KPI's value, when it has one (e.g. a biased survey sample).
+    pub fn note(&self, kpi: Kpi) -> Option<&str> {
+        self.notes.get(&kpi).map(String::as_str)
     }
 }
 
@@ -146,7 +155,8 @@ pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
             .column("invited_at", T::Timestamp)
             .column("responded_at", T::Timestamp)
             .column("csat", T::Integer)
-            .column("nps", T::Integer),
+            .column("nps", T::Integer)
+            .optional_column("selection", T::String),
         TableNeed::optional("business_daily")
             .column("date", T::Date)
             .column("orders", T::Integer)
@@ -179,5 +189,6 @@ pub fn overall(evidence: &Evidence, options: &KpiOptions) -> GroupKpis {
                 .map(|k| (*k, KpiValue::NoData("no rows".into())))
                 .collect(),
             coverage: BTreeMap::new(),
+            notes: BTreeMap::new(),
         })
 }

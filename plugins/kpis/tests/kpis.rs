@@ -298,6 +298,9 @@ fn overall_values_match_hand_computation() {
     close(k.value(Kpi::CsatTop2), 2.0 / 3.0);
     close(k.value(Kpi::Nps), 0.0);
     close(k.value(Kpi::SurveyResponseRate), 0.75);
+    // The table states no selection method: no invitation is known to be random, so
+    // these are the figures of a biased sample, and say so.
+    assert!(k.note(Kpi::CsatTop2).unwrap().starts_with("biased sample"));
     // Demand, each ratio over the days that state both sides: business rows 01-05 (100 orders,
     // cost 500) and 02-10 (50 orders, no cost). Contacts per order: 01-05 (c1-c4) and 02-10
     // (c5, c6): 6 / 150; 02-11 (c7) has no business row and is left out.
@@ -735,4 +738,73 @@ fn contacts_per_order_is_not_computed_without_contacts_in_the_period() {
         KpiValue::NoData(why) => assert!(why.contains("no contact"), "{why}"),
         other => panic!("contacts per order should be no data, got {other:?}"),
     }
+}
+
+/// Surveys in January with their selection method:
+/// random:             csat 5 (answered), 2 (answered), none (not answered);
+/// agent_selected:     csat 5, 5 (both answered);
+/// customer_initiated: csat 1, 1, 2 (answered) — feedback, not invitations.
+fn selected_surveys(methods: &[&'static str]) -> Evidence {
+    let rows: Vec<(&str, Option<i64>)> = vec![
+        ("random", Some(5)),
+        ("random", Some(2)),
+        ("random", None),
+        ("agent_selected", Some(5)),
+        ("agent_selected", Some(5)),
+        ("customer_initiated", Some(1)),
+        ("customer_initiated", Some(1)),
+        ("customer_initiated", Some(2)),
+    ]
+    .into_iter()
+    .filter(|(m, _)| methods.contains(m))
+    .collect();
+    let n = rows.len();
+    Evidence {
+        surveys: table(
+            "surveys",
+            TableBuilder::new()
+                .strings("channel", vec![Some("voice"); n])
+                .strings("agent_id", vec![Some("a1"); n])
+                .strings("selection", rows.iter().map(|r| Some(r.0)))
+                .timestamps("invited_at", vec![Some("2026-01-05T10:00:00"); n])
+                .timestamps(
+                    "responded_at",
+                    rows.iter().map(|r| r.1.map(|_| "2026-01-05T11:00:00")),
+                )
+                .integers("csat", rows.iter().map(|r| r.1))
+                .integers("nps", rows.iter().map(|r| r.1.map(|c| 2 * c))),
+        ),
+        ..Evidence::default()
+    }
+}
+
+#[test]
+fn survey_figures_are_over_the_random_sample_and_csat_is_reported_by_method() {
+    let all = ["random", "agent_selected", "customer_initiated"];
+    let k = overall(&selected_surveys(&all), &options());
+    // The sample is the 3 random invitations: top-2 1 of 2 answers = 0.5, response rate
+    // 2 / 3 (mixing every row in would give 3 / 7 and 7 / 8). NPS from 2 x csat: 10, 4 ->
+    // 1 promoter, 1 detractor of 2 = 0.
+    close(k.value(Kpi::CsatTop2), 0.5);
+    close(k.value(Kpi::SurveyResponseRate), 2.0 / 3.0);
+    close(k.value(Kpi::Nps), 0.0);
+    assert_eq!(k.note(Kpi::CsatTop2), None);
+    // By method: random 0.5, agent-selected 2 / 2 = 1.0, customer-initiated 0 / 3.
+    close(k.value(Kpi::CsatTop2Random), 0.5);
+    close(k.value(Kpi::CsatTop2AgentSelected), 1.0);
+    close(k.value(Kpi::CsatTop2CustomerInitiated), 0.0);
+    // Without random invitations: the agent-selected ones, flagged as biased (1.0, response
+    // rate 2 / 2); the feedback stays out (with it 2 / 5 = 0.4).
+    let k = overall(
+        &selected_surveys(&["agent_selected", "customer_initiated"]),
+        &options(),
+    );
+    close(k.value(Kpi::CsatTop2), 1.0);
+    close(k.value(Kpi::SurveyResponseRate), 1.0);
+    assert!(k.note(Kpi::CsatTop2).unwrap().starts_with("biased sample"));
+    // Feedback alone is no sample: no CSAT, and nothing to flag.
+    let k = overall(&selected_surveys(&["customer_initiated"]), &options());
+    assert!(matches!(k.values[&Kpi::CsatTop2], KpiValue::NoData(_)));
+    assert_eq!(k.note(Kpi::CsatTop2), None);
+    close(k.value(Kpi::CsatTop2CustomerInitiated), 0.0);
 }

@@ -15,8 +15,10 @@
 //! - [`staffing`]: under/over-staffing, Pearson r, R² fit of schedule to requirement.
 //! - [`pooled`]: Erlang C requirement per pooled interval, with the one bad-row rule.
 //! - [`people`]: adherence, conformance, attrition, absence.
+//! - [`sample`]: the one definition of the survey sample (random/census, biased, feedback).
 //! - [`survey`]: CSAT, NPS, margins, sample sizes, z-test, chi-square, correlations.
 //! - [`significance`]: slope t-test, exact binomial test, Holm correction.
+//! - [`strata`]: two groups compared within strata (CMH, log times).
 //! - [`stats`]: shared numerical helpers (mean, normal CDF, incomplete gamma…).
 
 #![forbid(unsafe_code)]
@@ -27,10 +29,12 @@ pub mod fcr;
 pub mod forecast;
 pub mod people;
 pub mod pooled;
+pub mod sample;
 pub mod service;
 pub mod significance;
 pub mod staffing;
 pub mod stats;
+pub mod strata;
 pub mod survey;
 
 use std::fmt;

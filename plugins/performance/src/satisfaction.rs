@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use cxaudit_kpis::{GroupBy, Kpi};
+use cxaudit_metrics::sample::{SampleTally, Selection};
 use cxaudit_metrics::stats::normal_two_sided_p;
-use cxaudit_metrics::survey::{Nps, TopTwoBox, csat_top_two_box, nps, two_proportion_z_test};
+use cxaudit_metrics::survey::{Nps, TopTwoBox, nps_from_counts, two_proportion_z_test};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -38,37 +39,32 @@ pub struct SatisfactionParams {
     pub significance: f64,
 }
 
-/// Survey answers of one month.
-#[derive(Default)]
-struct MonthAnswers {
-    csat: Vec<u8>,
-    nps: Vec<u8>,
-}
-
-/// Responses per local invitation month (the KPI crate's grouping).
+/// Survey answers per local invitation month (the KPI crate's grouping),
+/// tallied by selection method: each month's figures are those of its
+/// survey sample (`cxaudit_metrics::sample`), never customer-initiated feedback.
 fn answers_by_month(
     t: &Table,
     tz: chrono_tz::Tz,
-) -> Result<BTreeMap<String, MonthAnswers>, EvalError> {
+) -> Result<BTreeMap<String, SampleTally>, EvalError> {
     let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
     let responded: Vec<Option<i64>> = t.timestamps("responded_at")?.collect();
     let csat: Vec<Option<i64>> = t.i64s("csat")?.collect();
     let nps_col: Vec<Option<i64>> = t.i64s("nps")?.collect();
-    let mut out: BTreeMap<String, MonthAnswers> = BTreeMap::new();
+    let selection: Vec<Option<String>> = optional_column(t, "selection", |c| {
+        t.strs(c).map(|it| it.map(|s| s.map(str::to_owned)))
+    })?;
+    let mut out: BTreeMap<String, SampleTally> = BTreeMap::new();
     for i in 0..invited.len() {
         let Some(day) = invited[i].and_then(|ts| local_date(ts, tz)) else {
             continue;
         };
-        if responded[i].is_none() {
-            continue;
-        }
-        let m = out.entry(month_label(day)).or_default();
-        if let Some(c) = csat[i].filter(|c| (1..=5).contains(c)) {
-            m.csat.push(c as u8);
-        }
-        if let Some(n) = nps_col[i].filter(|n| (0..=10).contains(n)) {
-            m.nps.push(n as u8);
-        }
+        let answered = responded[i].is_some();
+        out.entry(month_label(day)).or_default().add(
+            Selection::parse(selection[i].as_deref()),
+            answered,
+            csat[i].filter(|_| answered),
+            nps_col[i].filter(|_| answered),
+        );
     }
     Ok(out)
 }
@@ -142,7 +138,8 @@ impl Evaluator for CustomerSatisfaction {
                 .column("invited_at", ColumnType::Timestamp)
                 .column("responded_at", ColumnType::Timestamp)
                 .column("csat", ColumnType::Integer)
-                .column("nps", ColumnType::Integer),
+                .column("nps", ColumnType::Integer)
+                .optional_column("selection", ColumnType::String),
         )
         .table(kpi_targets_need())
         .parameter(ParamSpec::number("csat_target", 0.85).min(0.0).max(1.0).target_of(Kpi::CsatTop2.key()).describe("the pack's CSAT top-2-box target (fraction), judged as target_policy says"))
@@ -154,8 +151,8 @@ impl Evaluator for CustomerSatisfaction {
         .parameter(ParamSpec::integer("months_required", 3).min(1.0).max(24.0).describe("months of the window that must meet the target"))
         .parameter(ParamSpec::bool("allow_trend", true).describe("a significant improvement from the first to the last month also meets"))
         .parameter(ParamSpec::number("significance", 0.05).min(0.0).max(0.5).describe("significance level of the improvement z-test"))
-        .measurement("csat_top2", "ratio", "CSAT top-2-box over the period (cxaudit-kpis)")
-        .measurement("nps", "points", "NPS over the period (cxaudit-kpis)")
+        .measurement("csat_top2", "ratio", "CSAT top-2-box of the survey sample over the period (cxaudit-kpis): random and census invitations, or all invitations flagged biased when there is none; never customer-initiated feedback")
+        .measurement("nps", "points", "NPS of the survey sample over the period (cxaudit-kpis)")
         .measurement("csat_months_met", "months", "months of the window with CSAT at or above target")
         .measurement("nps_months_met", "months", "months of the window with NPS at or above target");
         with_kpi_needs(m, &["surveys"])
@@ -200,25 +197,38 @@ impl Evaluator for CustomerSatisfaction {
 
         let csat_counts: Vec<(String, TopTwoBox)> = months
             .iter()
-            .filter_map(|m| {
-                answers
-                    .get(m)
-                    .map(|a| (m.clone(), csat_top_two_box(&a.csat)))
-            })
+            .filter_map(|m| answers.get(m).map(|a| (m.clone(), a.sample().csat)))
             .filter(|(_, t)| t.valid > 0)
             .collect();
         let nps_stats: Vec<(String, Nps)> = months
             .iter()
             .filter_map(|m| {
-                answers
-                    .get(m)
-                    .and_then(|a| nps(&a.nps))
-                    .map(|n| (m.clone(), n))
+                let s = answers.get(m)?.sample();
+                nps_from_counts(s.promoters, s.detractors, s.nps_n).map(|n| (m.clone(), n))
             })
             .collect();
 
         let mut items = Vec::new();
         let mut obs = Vec::new();
+        if let Some(flag) = overall.note(Kpi::CsatTop2) {
+            obs.push(format!(
+                "CSAT and NPS rest on a {flag}; that figure overstates satisfaction and is not judged as if it were a survey of customers."
+            ));
+        }
+        let biased_months: Vec<&String> = months
+            .iter()
+            .filter(|m| {
+                report
+                    .group(m)
+                    .is_some_and(|g| g.note(Kpi::CsatTop2).is_some())
+            })
+            .collect();
+        if !biased_months.is_empty() && overall.note(Kpi::CsatTop2).is_none() {
+            obs.push(format!(
+                "No random or census invitation in {}: those months are measured on agent-selected invitations (a biased sample).",
+                biased_months.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
         let mut summary_parts = Vec::new();
         let mut actions = Vec::new();
         for (key, has, judged, unit_pct) in [
@@ -337,7 +347,10 @@ impl Evaluator for CustomerSatisfaction {
                 "improvement test",
                 "CSAT: two-proportion z-test with pooled p, last vs first month with responses; NPS: z = (NPS_last - NPS_first) / sqrt(SE_first^2 + SE_last^2) with Var = (p + d - (p - d)^2) / n; improving when the last month is higher and p < significance",
             ),
-            Definition::new("month", "local calendar month of the invitation"),
+            Definition::new(
+                "month",
+                "local calendar month of the invitation; each month is measured on its own survey sample",
+            ),
         ];
         for (judged, has) in [(&csat_judged, has_csat), (&nps_judged, has_nps)] {
             if has {
@@ -367,10 +380,10 @@ impl Evaluator for CustomerSatisfaction {
                     let n = value(m, Kpi::Nps);
                     vec![
                         json!(m),
-                        json!(a.map_or(0, |a| a.csat.len())),
+                        json!(a.map_or(0, |a| a.sample().csat.valid)),
                         num(c),
                         json!(c.map(|v| v >= csat_target)),
-                        json!(a.map_or(0, |a| a.nps.len())),
+                        json!(a.map_or(0, |a| a.sample().nps_n)),
                         num(n),
                         json!(n.map(|v| v >= nps_target)),
                         json!(window.contains(m)),

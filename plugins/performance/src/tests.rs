@@ -83,6 +83,74 @@ fn csat_significant_improvement_meets_by_trend() {
     assert!(e.actions[0].text.contains("2026-02 (no responses)"));
 }
 
+/// Survey rows with their selection method: (invited_at, selection, csat).
+fn selected_surveys(rows: &[(&str, &str, i64)]) -> TestHost {
+    let n = rows.len();
+    let t = TableBuilder::new()
+        .strings("channel", vec![Some("voice"); n])
+        .strings("agent_id", vec![Some("A1"); n])
+        .strings("selection", rows.iter().map(|r| Some(r.1)))
+        .timestamps("invited_at", rows.iter().map(|r| Some(r.0)))
+        .timestamps("responded_at", rows.iter().map(|r| Some(r.0)))
+        .integers("csat", rows.iter().map(|r| Some(r.2)))
+        .integers("nps", rows.iter().map(|_| None))
+        .build();
+    TestHost::new()
+        .period("2026-01-01", "2026-04-30")
+        .table("surveys", t)
+}
+
+#[test]
+fn a_falling_share_of_customer_initiated_feedback_is_no_improvement() {
+    // The baseline mechanism: agent-selected responses are flat at 19 of 20 top-2
+    // (0.95) in January and April; customer-initiated feedback (csat 1) falls from 20
+    // rows to 2. Mixed in, CSAT would rise from 19/40 = 0.475 to 19/22 = 0.864:
+    // pooled 38/62 = 0.6129, SE = sqrt(0.6129 x 0.3871 x (1/40 + 1/22)) = 0.12944,
+    // z = 0.3889 / 0.12944 = 3.00, p = 0.0027: "met" by a trend that is only the mix.
+    // On the sample (no random invitation: the agent-selected ones, flagged as biased)
+    // both months are 0.95: z = 0, no improvement; 2 of 4 months with responses meet
+    // 0.85 (Feb, Mar empty) -> credit 2/3, partially met.
+    let mut rows = Vec::new();
+    for (day, feedback) in [("2026-01-10T10:00:00", 20), ("2026-04-10T10:00:00", 2)] {
+        for i in 0..20 {
+            rows.push((day, "agent_selected", if i < 19 { 5 } else { 2 }));
+        }
+        for _ in 0..feedback {
+            rows.push((day, "customer_initiated", 1));
+        }
+    }
+    let e = selected_surveys(&rows).run(&CustomerSatisfaction, json!({}));
+    assert!(close(measurement(&e, "csat_top2").unwrap(), 38.0 / 40.0));
+    assert!(close(e.score.unwrap(), 2.0 / 3.0), "{e:?}");
+    assert_eq!(e.status, Status::PartiallyMet);
+    assert!(!e.summary.contains("improvement"), "{}", e.summary);
+    assert!(
+        e.observations.iter().any(|o| o.contains("biased sample")),
+        "{:?}",
+        e.observations
+    );
+    // Once random invitations exist they are the sample: 3 random responses in April,
+    // 1 top-2 -> April 1/3; January has no random invitation, so it keeps its flagged
+    // agent-selected figure 0.95; overall over the 3 random responses = 1/3.
+    let mut with_random = rows.clone();
+    with_random.extend([
+        ("2026-04-11T10:00:00", "random", 5),
+        ("2026-04-11T10:00:00", "random", 3),
+        ("2026-04-11T10:00:00", "random", 2),
+    ]);
+    let e = selected_surveys(&with_random).run(&CustomerSatisfaction, json!({}));
+    assert!(close(measurement(&e, "csat_top2").unwrap(), 1.0 / 3.0));
+    let april = &e.drilldowns[0].rows[3];
+    assert_eq!(april[1], json!(3));
+    assert!(
+        e.observations
+            .iter()
+            .any(|o| o.contains("No random or census invitation in 2026-01:")),
+        "{:?}",
+        e.observations
+    );
+}
+
 /// A contact row: (customer, agent, queue, arrived, abandoned, talk, reason).
 type ContactRow<'a> = (
     Option<&'a str>,

@@ -207,6 +207,9 @@ fn kpi_aliases(kpi: Kpi) -> &'static [&'static str] {
         Kpi::CsatTop2 => &["csat", "customer satisfaction"],
         Kpi::Nps => &["nps", "net promoter"],
         Kpi::SurveyResponseRate => &["response rate"],
+        Kpi::CsatTop2Random => &["random-sample csat"],
+        Kpi::CsatTop2AgentSelected => &["agent-selected csat"],
+        Kpi::CsatTop2CustomerInitiated => &["customer-initiated feedback"],
     }
 }
 

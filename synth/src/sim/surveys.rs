@@ -1,6 +1,7 @@
 //! Customer surveys: who is invited by the scenario's selection method
-//! (agent-selected and customer-initiated in the baseline, random or census
-//! in the follow-up), who responds, and the ratings, driven by the contact's
+//! (in the baseline, a small random post-contact survey of voice and chat run
+//! by the customer-experience team beside the agents' own survey offers and
+//! customer-initiated feedback; random or census in the follow-up), who responds, and the ratings, driven by the contact's
 //! actual wait, resolution and transfers and the agent's skill and courtesy.
 
 use crate::params::Ch;
@@ -17,6 +18,9 @@ pub const DISSAT: [&str; 5] = [
     "issue_not_resolved",
     "too_much_effort",
 ];
+
+/// Share of handled voice and chat contacts the baseline's random survey invites.
+const BASELINE_RANDOM_RATE: f64 = 0.05;
 
 /// A survey invitation for a finished contact.
 pub(super) struct Survey {
@@ -173,6 +177,18 @@ impl Sim<'_> {
             return Some(("census", ended + 900.0 + 4.0 * 3600.0 * r.unif()));
         }
         let handled = c.has_agent();
+        // The customer-experience team's random post-contact survey: the survey
+        // tool samples 5% of handled voice and chat contacts (the channels it is
+        // wired into), invited like the follow-up's random survey. It is the
+        // centre's like-for-like measure of satisfaction, too small and too
+        // narrow to be its sample (CX1, CX2).
+        if handled
+            && !c.abandoned
+            && matches!(c.ch, Ch::Voice | Ch::Chat)
+            && r.chance(BASELINE_RANDOM_RATE)
+        {
+            return Some(("random", ended + 900.0 + 4.0 * 3600.0 * r.unif()));
+        }
         // Agents offer the survey to customers who sounded pleased.
         let good = c.coded == Some(true) && !c.transferred;
         let p_offer = if good {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cxaudit_metrics::stats::{mean, normal_two_sided_p};
+use cxaudit_metrics::stats::normal_two_sided_p;
 use cxaudit_metrics::survey::chi_square_independence;
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -26,23 +26,25 @@ pub struct SamplingParams {
     pub customer_initiated_biased: bool,
     /// Smallest share of the sample invited at random or by census.
     pub min_random_share: f64,
-    /// How agent invitation rates are judged: `sd` (no agent outlier, see
-    /// [`OUTLIER_RULE`]) or `chi_square` (independence test per channel, p >= alpha).
-    pub agent_rate_method: String,
-    /// k of the mean ± k·max(sd, binomial error) band.
+    /// k of the band: an outlier lies more than k binomial errors from the
+    /// rate of the rest of its channel.
     pub outlier_k: f64,
-    /// Smallest absolute gap between an agent's rate and the channel mean that
-    /// counts (0.05 = 5 points), so tiny gaps in near-census channels are not flagged.
+    /// An outlier's gap from the rest of its channel is at least this many
+    /// points (0.05 = 5 points), or at least `min_relative_gap` of that rate.
     pub min_rate_gap: f64,
-    /// Significance level of the chi-square test, and the family-wise level
-    /// of the per-agent tests of the `sd` method (Bonferroni over a channel's agents).
+    /// An outlier's gap is at least this share of the rest of its channel's
+    /// rate (0.25: a quarter more or fewer invitations), or `min_rate_gap` points.
+    pub min_relative_gap: f64,
+    /// Significance level of the chi-square test per channel, and the
+    /// family-wise level of the per-agent outlier tests (Bonferroni over a
+    /// channel's agents).
     pub alpha: f64,
     /// Agents with fewer handled contacts on a channel are listed but not judged.
     pub min_agent_contacts: i64,
 }
 
-/// The `sd` method's outlier rule, as the measurement defines it.
-pub const OUTLIER_RULE: &str = "agents whose invitation rate on a channel (distinct invited contacts / handled contacts, at most 1) lies outside mean ± k·max(sd of the channel's agent rates, sqrt(mean (1 - mean) / handled)), at least min_rate_gap from the mean, and significantly (binomial z-test, p < alpha / agents of the channel)";
+/// The outlier rule, as the measurement defines it.
+pub const OUTLIER_RULE: &str = "agents whose invitation rate on a channel (distinct invited contacts / handled contacts, at most 1) lies more than k binomial errors sqrt(m (1 - m) / handled) from m, the rate of the rest of the channel (the agent left out, so an outlier cannot widen its own band), significantly (p < alpha / agents of the channel), and by at least min_rate_gap points or min_relative_gap of m";
 
 impl Evaluator for SamplingBias {
     type Params = SamplingParams;
@@ -87,25 +89,26 @@ impl Evaluator for SamplingBias {
                 .describe("smallest share of the sample invited at random or by census (ratio)"),
         )
         .parameter(
-            ParamSpec::string("agent_rate_method", "sd")
-                .describe("`sd`: no agent outside mean ± k·max(sd, the agent's binomial sampling error) of its channel; `chi_square`: p >= alpha per channel"),
-        )
-        .parameter(
             ParamSpec::number("outlier_k", 2.0)
                 .min(0.0)
-                .describe("k of the mean ± k·max(sd, the agent's binomial sampling error) band of invitation rates"),
+                .describe("an outlier lies more than k binomial errors from the rate of the rest of its channel"),
         )
         .parameter(
             ParamSpec::number("min_rate_gap", 0.05)
                 .min(0.0)
                 .max(1.0)
-                .describe("smallest |agent rate - channel mean| that makes an outlier (ratio; 0.05 = 5 points)"),
+                .describe("an outlier's gap from the rest of its channel is at least this (ratio; 0.05 = 5 points), or min_relative_gap of that rate"),
+        )
+        .parameter(
+            ParamSpec::number("min_relative_gap", 0.25)
+                .min(0.0)
+                .describe("an outlier's gap is at least this share of the rest of its channel's rate, or min_rate_gap"),
         )
         .parameter(
             ParamSpec::number("alpha", 0.05)
                 .min(0.0)
                 .max(1.0)
-                .describe("significance level: of the chi-square test, and family-wise of the per-agent binomial tests of the `sd` method (Bonferroni)"),
+                .describe("significance level of the chi-square test per channel, and family-wise of the per-agent outlier tests (Bonferroni)"),
         )
         .parameter(
             ParamSpec::integer("min_agent_contacts", 20)
@@ -136,7 +139,7 @@ impl Evaluator for SamplingBias {
         .measurement(
             "min_chi_square_p",
             "p-value",
-            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent",
+            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent (a channel with p < alpha fails)",
         )
         .measurement(
             "channels_without_invitations",
@@ -146,12 +149,6 @@ impl Evaluator for SamplingBias {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &SamplingParams) -> Result<Evaluation, EvalError> {
-        if p.agent_rate_method != "sd" && p.agent_rate_method != "chi_square" {
-            return Err(EvalError::Failed(format!(
-                "bad parameters: agent_rate_method must be `sd` or `chi_square`, found `{}`",
-                p.agent_rate_method
-            )));
-        }
         let window = Window::from_context(ctx)?;
         let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
         if invitations.rows.is_empty() {
@@ -230,7 +227,7 @@ impl Evaluator for SamplingBias {
 }
 
 fn is_customer_initiated(i: &Invitation) -> bool {
-    i.selection.as_deref() == Some("customer_initiated")
+    !cxaudit_metrics::sample::Selection::parse(i.selection.as_deref()).is_invitation()
 }
 
 /// Invitations by selection method.
@@ -572,104 +569,132 @@ mod tests {
         assert!((m.value.unwrap() - 2.0 / 6.0).abs() < 1e-12);
     }
 
-    /// A1, A2, A3 handle 2m voice contacts each; invitations m, m and 2m (A3's last m
-    /// by census): rates 0.5, 0.5, 1.0, mean 2/3, population sd sqrt(6/108) = 0.2357.
-    fn voice_agents(m: usize) -> TestHost {
+    /// Voice agents: (agent, handled contacts, invited contacts); invitations random.
+    fn voice_agents(agents: &[(&'static str, usize, usize)]) -> TestHost {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let mut contacts = Vec::new();
         let mut surveys = Vec::new();
-        for (agent, invited) in [("A1", m), ("A2", m), ("A3", 2 * m)] {
-            for i in 0..2 * m {
+        for (agent, handled_n, invited) in agents {
+            for i in 0..*handled_n {
                 let id = leak(format!("{agent}-{i}"));
                 contacts.push(handled(id, "voice", agent, T0, T1, T2));
-                if i < invited {
-                    let s = invite(leak(format!("s-{id}")), id, "voice", agent, T2);
-                    surveys.push(if agent == "A3" && i >= m {
-                        s.selected("census")
-                    } else {
-                        s
-                    });
+                if i < *invited {
+                    surveys.push(invite(leak(format!("s-{id}")), id, "voice", agent, T2));
                 }
             }
         }
         with_contacts_and_surveys(january(), &contacts, &surveys)
     }
 
+    /// A1-A4 invite 10 of their 40 voice contacts (0.25), A5 20 of 40 (0.5).
+    fn five_agents() -> TestHost {
+        voice_agents(&[
+            ("A1", 40, 10),
+            ("A2", 40, 10),
+            ("A3", 40, 10),
+            ("A4", 40, 10),
+            ("A5", 40, 20),
+        ])
+    }
+
     #[test]
-    fn agent_outside_band_is_listed() {
-        // 40 contacts each, invitations 20, 20, 40: rates 0.5, 0.5, 1.0, mean 2/3,
-        // sd 0.2357; A3's sampling error sqrt((2/3)(1/3) / 40) = 0.0745 is below the sd, so
-        // the band is k·sd and A3's 0.333 gap is outside it at k = 1.
-        let h = voice_agents(20);
-        let e = h.run(&SamplingBias, json!({"outlier_k": 1.0}));
+    fn chi_square_fails_the_channel_and_leave_one_out_lists_the_outlier() {
+        // Chi-square, 60 invited / 140 not of 200; each agent's expected 12 / 28:
+        // A1-A4: (10-12)²/12 + (30-28)²/28 = 0.333333 + 0.142857 = 0.476190 each;
+        // A5: (20-12)²/12 + (20-28)²/28 = 5.333333 + 2.285714 = 7.619048; total 9.523810,
+        // df 4: p = e^(-4.761905) (1 + 4.761905) = 0.0085499 x 5.761905 = 0.049264 < 0.05 -> the channel fails.
+        let e = five_agents().run(&SamplingBias, json!({}));
         let c = e
             .checks
             .iter()
             .find(|c| c.id == "agent_rate_consistency")
             .unwrap();
-        assert_eq!(c.measured, json!(1));
         assert!(!c.passed);
-        assert_eq!(e.score, Some(0.75));
-        assert!(e.actions.iter().any(|a| {
-            a.text
-                .contains("A3 on voice (100.0% vs channel mean 66.7%)")
-        }));
+        let text = c.measured.as_str().unwrap();
+        assert!(
+            text.contains("voice (chi-square 9.5, df 4, p = 4.93e-2)"),
+            "{text}"
+        );
+        let p = (-4.761_904_8f64).exp() * (1.0 + 4.761_904_8);
+        let m = e.measurement("min_chi_square_p").unwrap().value.unwrap();
+        assert!((m - p).abs() < 1e-6, "{m} vs {p}");
+        assert!(
+            e.summary
+                .contains("not homogeneous by agent on voice (chi-square)"),
+            "{}",
+            e.summary
+        );
+        // Leave-one-out: A5 against the rest, 40/160 = 0.25: error sqrt(0.25 x 0.75 / 40)
+        // = 0.068465, z = 0.25 / 0.068465 = 3.651, p = 2.6e-4 < 0.05 / 5 -> outlier.
+        // A1 against (30 + 20) / 160 = 0.3125: z = -0.0625 / 0.073288 = -0.853, p = 0.39: not.
+        // (The spread of all five rates, sd 0.1 around mean 0.3, would put A5's 0.2 gap
+        // just inside a 2-sd band: the outlier widening its own band.)
         let rows = &e
             .drilldowns
             .iter()
             .find(|d| d.id == "agent_invitation_rates")
             .unwrap()
             .rows;
-        assert_eq!(rows[2][1], json!("A3"));
-        assert_eq!(rows[2][8], json!(true));
-        // A gap threshold above A3's 33.3 points clears it.
-        let e = h.run(
-            &SamplingBias,
-            json!({"outlier_k": 1.0, "min_rate_gap": 0.4}),
+        assert_eq!(rows[4][1], json!("A5"));
+        assert_eq!(rows[4][5], json!(0.25));
+        assert_eq!(rows[4][6], num(Some(0.25 / (0.25f64 * 0.75 / 40.0).sqrt())));
+        assert_eq!(rows[4][8], json!(true));
+        assert_eq!(rows[0][5], json!(0.3125));
+        assert_eq!(rows[0][8], json!(false));
+        assert!(e.actions.iter().any(|a| {
+            a.text
+                .contains("A5 on voice (50.0% vs the rest of the channel 25.0%)")
+        }));
+        // An absolute floor above the 25-point gap: the relative gap 0.25 / 0.25 = 100% still
+        // lists A5; above both, nobody is listed (the chi-square still fails the channel).
+        let outliers = |params| {
+            five_agents()
+                .run(&SamplingBias, params)
+                .measurement("agent_rate_outliers")
+                .unwrap()
+                .value
+        };
+        assert_eq!(outliers(json!({"min_rate_gap": 0.3})), Some(1.0));
+        assert_eq!(
+            outliers(json!({"min_rate_gap": 0.3, "min_relative_gap": 1.5})),
+            Some(0.0)
         );
-        assert_eq!(e.status, Status::Met);
-        // k = 2 (default): 0.333 < 2 x 0.2357 = 0.471, inside the band -> met.
-        let e = h.run(&SamplingBias, json!({}));
-        assert_eq!(e.status, Status::Met);
-        // A3's gap is z = 0.333 / 0.0745 = 4.47 binomial errors: p = 7.8e-6, far under
-        // alpha / 3 agents; a family-wise alpha of 1e-6 makes it chance -> met.
-        let e = h.run(&SamplingBias, json!({"outlier_k": 1.0, "alpha": 1e-6}));
-        assert_eq!(e.status, Status::Met);
+        // At alpha 0.04 the channel is homogeneous (p 0.0493), and A5 (2.6e-4 < 0.008) is
+        // still listed, without failing the check.
+        let e = five_agents().run(&SamplingBias, json!({"alpha": 0.04}));
+        assert!(
+            e.checks
+                .iter()
+                .find(|c| c.id == "agent_rate_consistency")
+                .unwrap()
+                .passed
+        );
+        assert_eq!(
+            e.measurement("agent_rate_outliers").unwrap().value,
+            Some(1.0)
+        );
     }
 
     #[test]
-    fn sampling_error_of_a_small_agent_and_chi_square_agree() {
-        // Same rates on 2 contacts each: A3's 2 of 2 has sampling error
-        // sqrt((2/3)(1/3) / 2) = 0.333 > sd 0.2357, so its 0.333 gap is not beyond
-        // k = 1 times it: not an outlier (a 2-contact agent cannot show bias).
-        // alpha 1.0 (per agent 1/3 > p = 0.317 of z = 1) leaves the decision to the floor.
-        let h = voice_agents(1);
-        let e = h.run(
-            &SamplingBias,
-            json!({"min_agent_contacts": 1, "outlier_k": 1.0, "alpha": 1.0}),
-        );
-        assert_eq!(e.status, Status::Met);
-        // (Without the floor the k = 1 band would be 0.2357 and A3 listed.) At k = 0.9 the
-        // floored band 0.9 x 0.333 = 0.300 is below the gap: listed.
-        let e = h.run(
-            &SamplingBias,
-            json!({"min_agent_contacts": 1, "outlier_k": 0.9, "alpha": 1.0}),
-        );
-        assert_eq!(e.status, Status::PartiallyMet);
-        // Chi-square on [[1,1],[1,1],[2,0]]: statistic 1.5, df 2, p = exp(-0.75) = 0.4724 >= 0.05 -> met.
-        let e = h.run(
-            &SamplingBias,
-            json!({"min_agent_contacts": 1, "agent_rate_method": "chi_square"}),
-        );
+    fn a_small_agent_within_its_sampling_error_and_a_homogeneous_channel_pass() {
+        // A1 1 of 2, A2 1 of 2, A3 2 of 2: chi-square on [[1,1],[1,1],[2,0]]: statistic 1.5,
+        // df 2, p = exp(-0.75) = 0.4724 >= 0.05. A3 against the rest 2/4 = 0.5: error
+        // sqrt(0.25 / 2) = 0.354, the 0.5 gap is within k = 2 errors: not an outlier.
+        let h = voice_agents(&[("A1", 2, 1), ("A2", 2, 1), ("A3", 2, 2)]);
+        let e = h.run(&SamplingBias, json!({"min_agent_contacts": 1}));
         let m = e.measurement("min_chi_square_p").unwrap();
         assert!(
             (m.value.unwrap() - (-0.75f64).exp()).abs() < 1e-9,
             "{:?}",
             m.value
         );
+        assert_eq!(
+            e.measurement("agent_rate_outliers").unwrap().value,
+            Some(0.0)
+        );
         assert_eq!(e.status, Status::Met);
-        // Agents under min_agent_contacts (20 by default) are not judged: consistent.
-        let e = h.run(&SamplingBias, json!({"outlier_k": 1.0}));
+        // Agents under min_agent_contacts (20 by default) are not judged: nothing to test.
+        let e = h.run(&SamplingBias, json!({}));
         assert_eq!(e.status, Status::Met);
     }
 
@@ -754,8 +779,5 @@ mod tests {
         let late = [invite("s1", "a", "voice", "A1", "2026-02-01T00:00:00")];
         let e = with_surveys(january(), &late, &[]).run(&SamplingBias, json!({}));
         assert_eq!(e.status, Status::InsufficientEvidence);
-        let e = with_surveys(january(), &surveys, &[])
-            .run(&SamplingBias, json!({"agent_rate_method": "x"}));
-        assert_eq!(e.status, Status::Error);
     }
 }

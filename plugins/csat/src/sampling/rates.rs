@@ -7,7 +7,7 @@ use super::*;
 /// Invitation rates per agent and channel.
 pub(super) struct AgentRates {
     rows: Vec<AgentRate>,
-    chi_square: BTreeMap<String, Option<f64>>,
+    chi_square: BTreeMap<String, Option<ChannelTest>>,
     unlinked: usize,
 }
 
@@ -17,10 +17,20 @@ struct AgentRate {
     handled: u64,
     invited: u64,
     rate: f64,
-    channel_mean: Option<f64>,
-    deviation_sd: Option<f64>,
+    /// The invitation rate of the rest of the channel (the agent left out).
+    rest_rate: Option<f64>,
+    /// (rate - rest rate) / the binomial error of the agent's rate at the rest rate.
+    z: Option<f64>,
     judged: bool,
     outlier: bool,
+}
+
+/// The chi-square test of one channel's invitation rates by agent.
+#[derive(Clone, Copy)]
+pub(super) struct ChannelTest {
+    statistic: f64,
+    df: u64,
+    p_value: f64,
 }
 
 impl AgentRates {
@@ -90,8 +100,8 @@ impl AgentRates {
                     invited: inv,
                     // Unlinked invitations can outnumber the agent's contacts: a share caps at 1.
                     rate: inv.min(h) as f64 / h as f64,
-                    channel_mean: None,
-                    deviation_sd: None,
+                    rest_rate: None,
+                    z: None,
                     judged: h >= p.min_agent_contacts.max(1) as u64,
                     outlier: false,
                 }
@@ -115,29 +125,38 @@ impl AgentRates {
                 .collect();
             chi_square.insert(
                 ch.clone(),
-                chi_square_independence(&table).ok().map(|t| t.p_value),
+                chi_square_independence(&table).ok().map(|t| ChannelTest {
+                    statistic: t.statistic,
+                    df: t.df,
+                    p_value: t.p_value,
+                }),
             );
-            let rates: Vec<f64> = judged.iter().map(|r| r.rate).collect();
-            let (Some(m), true) = (mean(&rates), rates.len() >= 2) else {
+            if judged.len() < 2 {
                 continue;
-            };
-            let sd =
-                (rates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / rates.len() as f64).sqrt();
-            let per_agent_alpha = p.alpha / rates.len() as f64;
+            }
+            let (all_inv, all_handled) = judged.iter().fold((0u64, 0u64), |(i, h), r| {
+                (i + r.invited.min(r.handled), h + r.handled)
+            });
+            let per_agent_alpha = p.alpha / judged.len() as f64;
             for r in rows.iter_mut().filter(|r| r.channel == ch && r.judged) {
-                r.channel_mean = Some(m);
-                r.deviation_sd = (sd > 0.0).then(|| (r.rate - m) / sd);
+                // Leave-one-out: the agent is compared with the rest of the channel,
+                // so an outlier cannot widen its own band; the band is the binomial
+                // error of the agent's rate if it invited at the rest's rate.
+                let rest_h = all_handled - r.handled;
+                if rest_h == 0 {
+                    continue;
+                }
+                let m = (all_inv - r.invited.min(r.handled)) as f64 / rest_h as f64;
                 let gap = (r.rate - m).abs();
-                // An agent's own rate is a binomial estimate: with few contacts its
-                // sampling error alone can exceed the spread between agents.
-                // With many agents some deviate by chance: the gap must also be
-                // significant for its binomial error at alpha / agents (Bonferroni).
-                let sampling_error = (m * (1.0 - m) / r.handled as f64).max(0.0).sqrt();
-                let band = p.outlier_k * sd.max(sampling_error);
-                let significant = sampling_error == 0.0
-                    || normal_two_sided_p(gap / sampling_error) < per_agent_alpha;
-                r.outlier =
-                    sd > 0.0 && gap > band + 1e-12 && gap + 1e-12 >= p.min_rate_gap && significant;
+                let error = (m * (1.0 - m) / r.handled as f64).max(0.0).sqrt();
+                r.rest_rate = Some(m);
+                r.z = (error > 0.0).then(|| (r.rate - m) / error);
+                let significant = error == 0.0
+                    || (gap > p.outlier_k * error + 1e-12
+                        && normal_two_sided_p(gap / error) < per_agent_alpha);
+                let material = gap + 1e-12 >= p.min_rate_gap
+                    || (m > 0.0 && gap / m + 1e-12 >= p.min_relative_gap);
+                r.outlier = gap > 0.0 && significant && material;
             }
         }
         rows.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.agent.cmp(&b.agent)));
@@ -155,34 +174,38 @@ impl AgentRates {
             .chi_square
             .values()
             .flatten()
-            .copied()
+            .map(|t| t.p_value)
             .min_by(f64::total_cmp);
-        let significant: Vec<(&String, f64)> = self
+        let failing: Vec<(&String, ChannelTest)> = self
             .chi_square
             .iter()
-            .filter_map(|(ch, pv)| pv.filter(|v| *v < p.alpha).map(|v| (ch, v)))
+            .filter_map(|(ch, t)| t.filter(|t| t.p_value < p.alpha).map(|t| (ch, t)))
             .collect();
-        let (passed, measured, expected) = if p.agent_rate_method == "chi_square" {
-            (
-                significant.is_empty(),
-                num(min_p),
-                format!("p >= {} in every channel", p.alpha),
-            )
-        } else {
-            (
-                outliers.is_empty(),
-                json!(outliers.len()),
-                format!(
-                    "0 agents outside mean ± {}·max(sd, binomial error), {} or more from it and significant at {} / agents",
-                    p.outlier_k, p.min_rate_gap, p.alpha
-                ),
+        let passed = failing.is_empty();
+        let named = |(ch, t): &(&String, ChannelTest)| {
+            format!(
+                "{ch} (chi-square {:.1}, df {}, p = {:.2e})",
+                t.statistic, t.df, t.p_value
             )
         };
         e.checks.push(Check::new(
             "agent_rate_consistency",
-            "Invitation rate per agent consistent within each channel",
-            measured,
-            expected,
+            "Invitation rates homogeneous across the agents of each channel (chi-square test)",
+            if passed {
+                json!(format!(
+                    "smallest p = {}",
+                    min_p.map_or("n/a".into(), |v| format!("{v:.4}"))
+                ))
+            } else {
+                json!(format!(
+                    "not homogeneous: {}",
+                    failing.iter().map(named).collect::<Vec<_>>().join(", ")
+                ))
+            },
+            format!(
+                "chi-square test of invited vs not invited by agent: p >= {} in every channel",
+                p.alpha
+            ),
             passed,
         ));
         e.measurements.push(Measurement::new(
@@ -195,12 +218,16 @@ impl AgentRates {
             "min_chi_square_p",
             min_p,
             "p-value",
-            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent",
+            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent (a channel with p < alpha fails)",
         ));
-        for (ch, pv) in &self.chi_square {
-            e.observations.push(match pv {
-                Some(v) => format!(
-                    "Chi-square test of invited vs not invited by agent on {ch}: p = {v:.4}."
+        for (ch, t) in &self.chi_square {
+            e.observations.push(match t {
+                Some(t) => format!(
+                    "Chi-square test of invited vs not invited by agent on {ch}: statistic {:.2}, df {}, p = {:.4}{}.",
+                    t.statistic,
+                    t.df,
+                    t.p_value,
+                    if t.p_value < p.alpha { " (not homogeneous)" } else { "" }
                 ),
                 None => format!(
                     "Chi-square test on {ch}: not computable (fewer than 2 judged agents, or every contact invited or none)."
@@ -229,8 +256,8 @@ impl AgentRates {
                 "handled",
                 "invited",
                 "rate",
-                "channel_mean",
-                "deviation_sd",
+                "rest_of_channel_rate",
+                "z",
                 "judged",
                 "outlier",
             ]
@@ -246,8 +273,8 @@ impl AgentRates {
                         json!(r.handled),
                         json!(r.invited),
                         num(Some(r.rate)),
-                        num(r.channel_mean),
-                        num(r.deviation_sd),
+                        num(r.rest_rate),
+                        num(r.z),
                         json!(r.judged),
                         json!(r.outlier),
                     ]
@@ -255,42 +282,53 @@ impl AgentRates {
                 .collect(),
         });
         self.chart(e);
-        if !passed {
-            let listed: Vec<String> = if outliers.is_empty() {
-                significant
-                    .iter()
-                    .map(|(ch, v)| format!("{ch} (p = {v:.4})"))
-                    .collect()
-            } else {
-                outliers
-                    .iter()
-                    .take(10)
-                    .map(|r| {
-                        format!(
-                            "{} on {} ({} vs channel mean {})",
-                            r.agent,
-                            r.channel,
-                            pct(r.rate),
-                            r.channel_mean.map_or("n/a".into(), pct)
-                        )
-                    })
-                    .collect()
-            };
-            e.actions.push(Action::new(
-                format!(
-                    "Find out why invitation rates differ by agent and make invitation automatic: {}.",
-                    listed.join(", ")
-                ),
-                Effort::Low,
-                OwnerRole::Process,
-            ));
-            format!(
-                ", {} agents with an inconsistent invitation rate",
-                outliers.len()
-            )
-        } else {
-            String::new()
+        if passed && outliers.is_empty() {
+            return String::new();
         }
+        let listed: Vec<String> = outliers
+            .iter()
+            .take(10)
+            .map(|r| {
+                format!(
+                    "{} on {} ({} vs the rest of the channel {})",
+                    r.agent,
+                    r.channel,
+                    pct(r.rate),
+                    r.rest_rate.map_or("n/a".into(), pct)
+                )
+            })
+            .collect();
+        let channels: Vec<String> = failing.iter().map(named).collect();
+        let mut what = Vec::new();
+        if !channels.is_empty() {
+            what.push(format!("rates differ by agent on {}", channels.join(", ")));
+        }
+        if !listed.is_empty() {
+            what.push(format!("outliers {}", listed.join(", ")));
+        }
+        e.actions.push(Action::new(
+            format!(
+                "Find out why invitation rates differ by agent and make invitation automatic: {}.",
+                what.join("; ")
+            ),
+            Effort::Low,
+            OwnerRole::Process,
+        ));
+        let mut clause = String::new();
+        if !failing.is_empty() {
+            clause.push_str(&format!(
+                ", invitation rates not homogeneous by agent on {} (chi-square)",
+                failing
+                    .iter()
+                    .map(|(ch, _)| ch.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !outliers.is_empty() {
+            clause.push_str(&format!(", {} agent outliers", outliers.len()));
+        }
+        clause
     }
 
     fn chart(&self, e: &mut Evaluation) {

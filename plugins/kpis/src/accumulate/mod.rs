@@ -44,6 +44,8 @@ type Values = BTreeMap<Kpi, KpiValue>;
 type Groups = BTreeMap<String, Values>;
 /// The days each same-days ratio of a group was summed over, by group key.
 type Coverages = BTreeMap<String, BTreeMap<Kpi, DayCoverage>>;
+/// What a reader of a group's value must know (e.g. a biased sample), by group key.
+type Notes = BTreeMap<String, BTreeMap<Kpi, String>>;
 
 /// Sets one KPI value of a group, creating the group.
 fn set(groups: &mut Groups, key: &str, kpi: Kpi, value: KpiValue) {
@@ -54,6 +56,7 @@ fn set(groups: &mut Groups, key: &str, kpi: Kpi, value: KpiValue) {
 pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKpis> {
     let mut groups = Groups::new();
     let mut coverages = Coverages::new();
+    let mut notes = Notes::new();
     let mut family_reasons: Vec<(Vec<Kpi>, String)> = Vec::new();
 
     let mut contact_side: Option<ContactSide> = None;
@@ -104,7 +107,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
         "surveys",
         ev.surveys.as_ref(),
         (by == GroupBy::Queue).then_some("survey invitations carry no queue"),
-        |t| surveys::surveys(t, by, o, &mut groups),
+        |t| surveys::surveys(t, by, o, &mut groups, &mut notes),
     );
     family(
         &mut family_reasons,
@@ -121,15 +124,16 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     if by == GroupBy::All {
         groups.entry("all".to_owned()).or_default();
     }
-    fill_gaps(groups, coverages, &family_reasons)
+    fill_gaps(groups, coverages, notes, &family_reasons)
 }
 
 /// Every group with every KPI: those no pass set are unavailable for the
 /// reason noted for their family, or have no data in the group; each group
-/// with the coverage of its same-days ratios.
+/// with the coverage of its same-days ratios and the notes on its values.
 fn fill_gaps(
     groups: Groups,
     mut coverages: Coverages,
+    mut notes: Notes,
     family_reasons: &[(Vec<Kpi>, String)],
 ) -> Vec<GroupKpis> {
     groups
@@ -144,10 +148,12 @@ fn fill_gaps(
                 });
             }
             let coverage = coverages.remove(&group).unwrap_or_default();
+            let notes = notes.remove(&group).unwrap_or_default();
             GroupKpis {
                 group,
                 values,
                 coverage,
+                notes,
             }
         })
         .collect()
@@ -204,7 +210,14 @@ const ADHERENCE_KPIS: [Kpi; 4] = [
     Kpi::AbsenceRate,
 ];
 /// The KPIs of the `surveys` pass.
-const SURVEY_KPIS: [Kpi; 3] = [Kpi::CsatTop2, Kpi::Nps, Kpi::SurveyResponseRate];
+const SURVEY_KPIS: [Kpi; 6] = [
+    Kpi::CsatTop2,
+    Kpi::Nps,
+    Kpi::SurveyResponseRate,
+    Kpi::CsatTop2Random,
+    Kpi::CsatTop2AgentSelected,
+    Kpi::CsatTop2CustomerInitiated,
+];
 /// The KPIs of the `business_daily` pass.
 const DEMAND_KPIS: [Kpi; 3] = [
     Kpi::ContactsPerOrder,

@@ -1,29 +1,25 @@
-//! The `surveys` pass: CSAT top-2 box, NPS and response rate per group.
+//! The `surveys` pass: CSAT top-2 box, NPS and response rate per group, over
+//! the survey sample as `cxaudit_metrics::sample` defines it, and CSAT by
+//! selection method.
 
 use std::collections::BTreeMap;
 
+use cxaudit_metrics::sample::{SampleTally, Selection};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
 use super::grouping::{DateKeys, in_period, local_date};
-use super::{Groups, set};
+use super::{Groups, Notes, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
 
-/// The invitations and answers of one group.
-#[derive(Default)]
-struct SurveyAcc {
-    invitations: u64,
-    responses: u64,
-    csat: Vec<u8>,
-    nps: Vec<u8>,
-}
-
-/// Runs the pass: invitations and valid answers per group, then the rates.
+/// Runs the pass: invitations and answers per group and selection method,
+/// then the figures of each group's sample (flagged when it is biased).
 pub(super) fn surveys(
     t: &Table,
     by: GroupBy,
     o: &KpiOptions,
     groups: &mut Groups,
+    notes: &mut Notes,
 ) -> Result<(), EvalError> {
     let mut channel = t.strs("channel")?;
     let mut agent = t.strs("agent_id")?;
@@ -31,8 +27,13 @@ pub(super) fn surveys(
     let mut responded = t.timestamps("responded_at")?;
     let mut csat = t.i64s("csat")?;
     let mut nps = t.i64s("nps")?;
+    // Without a `selection` column no invitation is known to be random.
+    let mut selection = t
+        .has_column("selection")
+        .then(|| t.strs("selection"))
+        .transpose()?;
     let mut keys = DateKeys::new(by);
-    let mut accs: BTreeMap<String, SurveyAcc> = BTreeMap::new();
+    let mut accs: BTreeMap<String, SampleTally> = BTreeMap::new();
     for inv in invited {
         let (ch, ag, resp, c, n) = (
             channel.next().flatten(),
@@ -41,6 +42,7 @@ pub(super) fn surveys(
             csat.next().flatten(),
             nps.next().flatten(),
         );
+        let method = Selection::parse(selection.as_mut().and_then(|s| s.next().flatten()));
         let day = inv.and_then(|i| local_date(i, &o.time_zone));
         if !in_period(o, day) {
             continue;
@@ -57,40 +59,52 @@ pub(super) fn surveys(
                 None => continue,
             },
         };
-        let acc = accs.entry(key).or_default();
-        acc.invitations += 1;
-        if resp.is_some() {
-            acc.responses += 1;
-            if let Some(c) = c.filter(|c| (1..=5).contains(c)) {
-                acc.csat.push(c as u8);
-            }
-            if let Some(n) = n.filter(|n| (0..=10).contains(n)) {
-                acc.nps.push(n as u8);
-            }
-        }
+        let answered = resp.is_some();
+        accs.entry(key).or_default().add(
+            method,
+            answered,
+            c.filter(|_| answered),
+            n.filter(|_| answered),
+        );
     }
     for (key, a) in accs {
-        let top2 = cxaudit_metrics::survey::csat_top_two_box(&a.csat).rate();
-        set(
-            groups,
-            &key,
+        let mut put = |kpi: Kpi, v: Option<f64>, reason: &str| {
+            set(groups, &key, kpi, KpiValue::from_option(v, reason));
+        };
+        put(
             Kpi::CsatTop2,
-            KpiValue::from_option(top2, "no response with a csat"),
+            a.csat_top2(),
+            "no sample response with a csat",
         );
-        let nps = cxaudit_metrics::survey::nps(&a.nps).map(|n| n.nps);
-        set(
-            groups,
-            &key,
-            Kpi::Nps,
-            KpiValue::from_option(nps, "no response with an nps"),
-        );
-        let rr = cxaudit_metrics::survey::response_rate(a.responses, a.invitations);
-        set(
-            groups,
-            &key,
+        put(Kpi::Nps, a.nps(), "no sample response with an nps");
+        put(
             Kpi::SurveyResponseRate,
-            KpiValue::from_option(rr, "no invitation"),
+            a.response_rate(),
+            "no sample invitation",
         );
+        put(
+            Kpi::CsatTop2Random,
+            a.csat_top2_of(&[Selection::Random, Selection::Census]),
+            "no random or census response with a csat",
+        );
+        put(
+            Kpi::CsatTop2AgentSelected,
+            a.csat_top2_of(&[Selection::AgentSelected, Selection::Unstated]),
+            "no agent-selected response with a csat",
+        );
+        put(
+            Kpi::CsatTop2CustomerInitiated,
+            a.csat_top2_of(&[Selection::CustomerInitiated]),
+            "no customer-initiated feedback with a csat",
+        );
+        // A group with only customer-initiated feedback has no sample at all:
+        // its figures are missing, not biased.
+        if let Some(flag) = a.basis().flag().filter(|_| a.sample().invitations > 0) {
+            let n = notes.entry(key.clone()).or_default();
+            for k in [Kpi::CsatTop2, Kpi::Nps, Kpi::SurveyResponseRate] {
+                n.insert(k, flag.to_owned());
+            }
+        }
     }
     Ok(())
 }
