@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -115,6 +116,7 @@ pub struct EvidenceStore {
     /// Warnings about the evidence (unknown tables, ...).
     pub warnings: Vec<String>,
     parses: BTreeMap<String, usize>,
+    parse_times: BTreeMap<String, Duration>,
 }
 
 impl EvidenceStore {
@@ -133,6 +135,7 @@ impl EvidenceStore {
             inventory: Vec::new(),
             warnings: Vec::new(),
             parses: BTreeMap::new(),
+            parse_times: BTreeMap::new(),
         };
         let sources: Vec<(String, super::TableSource)> = store
             .manifest
@@ -213,7 +216,10 @@ impl EvidenceStore {
             };
             progress(&format!("reading {} ({})", name, source.path));
             *store.parses.entry(name.clone()).or_default() += 1;
-            match read_table(&path, &wanted_columns, &options) {
+            let started = Instant::now();
+            let read = read_table(&path, &wanted_columns, &options);
+            store.parse_times.insert(name.clone(), started.elapsed());
+            match read {
                 Ok(parsed) => {
                     entry.status = "loaded".into();
                     record_accounting(&mut entry, &parsed);
@@ -363,6 +369,12 @@ impl EvidenceStore {
     /// How many times each table was parsed in this run (always at most once).
     pub fn parse_counts(&self) -> &BTreeMap<String, usize> {
         &self.parses
+    }
+
+    /// How long parsing each table took (wall time; for `--timings`, never
+    /// in the record).
+    pub fn parse_times(&self) -> &BTreeMap<String, Duration> {
+        &self.parse_times
     }
 
     /// The inventory entry of a path.
