@@ -2,7 +2,11 @@
 //! evidence (each needed table parsed once), evaluations, attestations,
 //! scoring, improvement plan.
 
+use std::num::NonZeroUsize;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use cxaudit_plugin_sdk::Period;
@@ -37,6 +41,26 @@ pub enum AssessError {
 pub struct RunReport {
     /// The evidence store (parse counts, inventory).
     pub store: EvidenceStore,
+    /// Where the time went (wall time; never part of the record).
+    pub timings: Timings,
+}
+
+/// Where the wall time of a run went, for `assess --timings`.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Loading the evidence: hashing, parsing the tables, reading documents.
+    pub evidence: Duration,
+    /// Parsing each table (part of `evidence`).
+    pub tables: Vec<(String, Duration)>,
+    /// Evaluating every criterion (with `jobs` at a time).
+    pub evaluations: Duration,
+    /// Each criterion's evaluation, in pack order (they overlap when
+    /// several run at a time).
+    pub criteria: Vec<(String, Duration)>,
+    /// How many criteria were evaluated at a time.
+    pub jobs: usize,
+    /// Scoring, the improvement plan and the record.
+    pub assembly: Duration,
 }
 
 /// Options of a run.
@@ -44,6 +68,25 @@ pub struct RunReport {
 pub struct AssessOptions {
     /// The date the assessment is made as of (default: the period end).
     pub as_of: Option<NaiveDate>,
+    /// How many criteria are evaluated at a time under process isolation
+    /// (`None`: one per available core). The record is the same bytes
+    /// whatever the number; in-process plugins run one at a time.
+    pub jobs: Option<NonZeroUsize>,
+}
+
+impl AssessOptions {
+    /// The number of criteria evaluated at a time with `registry`: one
+    /// in-process (the plugin ABI does not promise that an evaluator may run
+    /// concurrently with itself), else `jobs` or the available cores.
+    pub fn jobs_for(&self, registry: &Registry) -> usize {
+        match registry.isolation {
+            Isolation::None => 1,
+            Isolation::Process(_) => self
+                .jobs
+                .or_else(|| std::thread::available_parallelism().ok())
+                .map_or(1, NonZeroUsize::get),
+        }
+    }
 }
 
 /// Runs an assessment of the evidence in `evidence_dir` against `pack`
@@ -60,7 +103,18 @@ pub fn assess(
     let as_of = options.as_of.unwrap_or(manifest.end);
     let (overrides, mut warnings) = attestations::load(evidence_dir, pack, as_of)?;
     let needs = run::needs_of(pack.criteria.iter(), registry);
+    let started = Instant::now();
     let store = EvidenceStore::load(manifest, &pack.schema, &needs.tables, progress);
+    let mut timings = Timings {
+        evidence: started.elapsed(),
+        tables: store
+            .parse_times()
+            .iter()
+            .map(|(name, d)| (name.clone(), *d))
+            .collect(),
+        jobs: options.jobs_for(registry),
+        ..Timings::default()
+    };
     warnings.extend(store.warnings.iter().cloned());
 
     let period = Period {
@@ -69,20 +123,22 @@ pub fn assess(
     };
     let as_of_text = as_of.to_string();
     let total = pack.criteria.len();
-    let evaluated: Vec<Evaluated> = pack
-        .criteria
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            progress(&format!(
-                "evaluating {} ({}/{total}) with {}",
-                c.id,
-                i + 1,
-                c.method.label()
-            ));
-            run::evaluate(c, pack, registry, &store, &period, &as_of_text)
-        })
-        .collect();
+    let started = Instant::now();
+    let context = RunContext {
+        pack,
+        registry,
+        store: &store,
+        period: &period,
+        as_of: &as_of_text,
+    };
+    let timed = evaluate_all(&context, timings.jobs, progress);
+    timings.evaluations = started.elapsed();
+    let started = Instant::now();
+    let mut evaluated = Vec::with_capacity(total);
+    for (c, (e, took)) in pack.criteria.iter().zip(timed) {
+        timings.criteria.push((c.id.clone(), took));
+        evaluated.push(e);
+    }
 
     let mut findings = Vec::with_capacity(total);
     for (c, e) in pack.criteria.iter().zip(evaluated) {
@@ -170,7 +226,107 @@ pub fn assess(
         execution: Some(execution(registry.isolation)),
     };
     record.seal_run_digest();
-    Ok((record, RunReport { store }))
+    timings.assembly = started.elapsed();
+    Ok((record, RunReport { store, timings }))
+}
+
+/// What every evaluation of a run reads.
+struct RunContext<'a> {
+    pack: &'a Pack,
+    registry: &'a Registry,
+    store: &'a EvidenceStore,
+    period: &'a Period,
+    as_of: &'a str,
+}
+
+impl RunContext<'_> {
+    /// Evaluates the `i`-th criterion of the pack, timed.
+    fn evaluate(&self, i: usize) -> (Evaluated, Duration) {
+        let started = Instant::now();
+        let c = &self.pack.criteria[i];
+        let e = run::evaluate(
+            c,
+            self.pack,
+            self.registry,
+            self.store,
+            self.period,
+            self.as_of,
+        );
+        (e, started.elapsed())
+    }
+
+    /// The progress line of the `i`-th criterion.
+    fn starting(&self, i: usize) -> String {
+        let c = &self.pack.criteria[i];
+        format!(
+            "evaluating {} ({}/{}) with {}",
+            c.id,
+            i + 1,
+            self.pack.criteria.len(),
+            c.method.label()
+        )
+    }
+}
+
+/// One message of a worker to the thread that collects the results.
+enum Worker {
+    /// It starts the `i`-th criterion.
+    Starts(usize),
+    /// The `i`-th criterion's evaluation.
+    Done(usize, Box<(Evaluated, Duration)>),
+}
+
+/// Evaluates every criterion of the pack, `jobs` at a time, and returns the
+/// results in pack order. Each criterion is evaluated exactly once and on
+/// its own (under isolation, in its own child process), so the results do
+/// not depend on `jobs` nor on which finishes first; progress goes through
+/// `progress` on the calling thread only.
+fn evaluate_all(
+    context: &RunContext<'_>,
+    jobs: usize,
+    progress: &mut dyn FnMut(&str),
+) -> Vec<(Evaluated, Duration)> {
+    let total = context.pack.criteria.len();
+    let workers = jobs.clamp(1, total.max(1));
+    if workers == 1 {
+        return (0..total)
+            .map(|i| {
+                progress(&context.starting(i));
+                context.evaluate(i)
+            })
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<(Evaluated, Duration)>> = (0..total).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel();
+        for _ in 0..workers {
+            let (sender, next) = (sender.clone(), &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || sender.send(Worker::Starts(i)).is_err() {
+                        break;
+                    }
+                    let done = Worker::Done(i, Box::new(context.evaluate(i)));
+                    if sender.send(done).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for message in receiver {
+            match message {
+                Worker::Starts(i) => progress(&context.starting(i)),
+                Worker::Done(i, result) => slots[i] = Some(*result),
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| slot.expect("every criterion is evaluated by exactly one worker"))
+        .collect()
 }
 
 /// The evidence folder's settings files for the run digest: `evidence.toml`

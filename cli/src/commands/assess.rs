@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Args;
-use cxaudit::pipeline::{AssessOptions, assess};
+use cxaudit::pipeline::{AssessOptions, Timings, assess};
 use cxaudit::plugins::ChildLimits;
 
 use super::{InputError, PluginArgs, Ready, load_ready};
@@ -44,6 +44,15 @@ pub struct AssessArgs {
     /// Memory a plugin process may use beyond cxaudit's own, in MiB; 0: no cap.
     #[arg(long, value_name = "MIB", default_value_t = cxaudit::plugins::DEFAULT_MEMORY / (1024 * 1024))]
     pub plugin_memory: u64,
+    /// How many criteria are evaluated at a time, each in its own plugin
+    /// process (default: one per available core). The results are the same
+    /// bytes whatever the number; with `--isolation none`, one at a time.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Print where the time went on stderr (reading each table, each
+    /// evaluation, the reports); the outputs are unchanged.
+    #[arg(long)]
+    pub timings: bool,
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -68,6 +77,32 @@ fn limits(args: &AssessArgs, pack: &cxaudit::pack::Pack) -> anyhow::Result<Child
     Ok(ChildLimits { timeout, memory })
 }
 
+/// Prints where the time of a run went, one `timing` line each, on stderr.
+fn print_timings(t: &Timings, reports: Duration) {
+    let s = |d: Duration| d.as_secs_f64();
+    eprintln!(
+        "timing evidence {:.3} s (hashing, tables, documents)",
+        s(t.evidence)
+    );
+    for (table, d) in &t.tables {
+        eprintln!("timing   table {table} {:.3} s", s(*d));
+    }
+    eprintln!(
+        "timing evaluations {:.3} s ({} criteria, {} at a time)",
+        s(t.evaluations),
+        t.criteria.len(),
+        t.jobs
+    );
+    for (criterion, d) in &t.criteria {
+        eprintln!("timing   criterion {criterion} {:.3} s", s(*d));
+    }
+    eprintln!(
+        "timing assembly {:.3} s (scores, plan, record)",
+        s(t.assembly)
+    );
+    eprintln!("timing reports {:.3} s (rendered and written)", s(reports));
+}
+
 /// Runs `cxaudit assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     let as_of =
@@ -85,14 +120,16 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{msg}");
         }
     };
-    let (record, _) = assess(
-        &pack,
-        &registry,
-        &args.evidence,
-        &AssessOptions { as_of },
-        &mut progress,
-    )?;
+    let options = AssessOptions {
+        as_of,
+        jobs: args.jobs,
+    };
+    let (record, run) = assess(&pack, &registry, &args.evidence, &options, &mut progress)?;
+    let started = Instant::now();
     let written = super::report::write_record_set(&record, &args.out, args.templates.as_deref())?;
+    if args.timings {
+        print_timings(&run.timings, started.elapsed());
+    }
 
     for r in &registry.refused {
         eprintln!(

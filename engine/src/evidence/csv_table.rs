@@ -333,16 +333,16 @@ pub fn read_table(
             format!("unknown time zone `{tz_name}` (expected an IANA name such as Europe/London)"),
         )
     })?;
-    let parser = CellParser {
-        decimal: options.formats.decimal.unwrap_or_default(),
+    let parser = CellParser::new(
+        options.formats.decimal.unwrap_or_default(),
         tz,
-        timestamp_format: options.formats.timestamp_format.clone(),
-        date_format: options
+        options.formats.timestamp_format.clone(),
+        options
             .formats
             .date_format
             .clone()
             .unwrap_or_else(|| "%Y-%m-%d".to_owned()),
-    };
+    );
     let input = input::read_input(path, shown, options.formats.encoding.unwrap_or_default())?;
     let mut reader = csv_reader(delimiter, &input);
     let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
@@ -920,6 +920,72 @@ mod tests {
             .and_utc()
             .timestamp_millis();
         assert_eq!(at.values().to_vec(), [base, base + 250, base + 500]);
+    }
+
+    /// Reads one timestamp column in Lisbon time with the declared format
+    /// `%Y-%m-%dT%H:%M:%S` (the shape read without chrono).
+    fn lisbon(text: &str) -> Result<Vec<i64>, EvidenceError> {
+        let f = write(text);
+        let formats = Formats {
+            time_zone: Some("Europe/Lisbon".into()),
+            timestamp_format: Some("%Y-%m-%dT%H:%M:%S".into()),
+            ..Formats::default()
+        };
+        let t = read_table(
+            f.path(),
+            &[col("at", ColumnType::Timestamp, false)],
+            &options(formats, OnError::Fail),
+        )?;
+        Ok(t.batches[0]
+            .column(0)
+            .as_primitive::<TimestampMillisecondType>()
+            .values()
+            .to_vec())
+    }
+
+    #[test]
+    fn declared_iso_timestamps_are_local_times_across_clock_changes() {
+        // Lisbon: UTC+0 in winter, UTC+1 from 2026-03-29 01:00 UTC (local
+        // 01:00 -> 02:00) to 2026-10-25 01:00 UTC (local 02:00 -> 01:00).
+        let at = lisbon(
+            "at\n2026-03-29T00:59:59\n2026-03-29T02:00:00\n2026-10-25T01:30:00\n\
+             2026-10-25T02:30:00\n2026-07-31T09:00:00\n2026-07-31T09:59:59\n",
+        )
+        .unwrap();
+        assert_eq!(
+            at,
+            [
+                1_774_745_999_000, // 00:59:59 UTC, the last second before the change
+                1_774_746_000_000, // 02:00 local is 01:00 UTC, one second later
+                1_792_888_200_000, // repeated hour: the first 01:30 (UTC+1), 00:30 UTC
+                1_792_895_400_000, // 02:30 after the change: UTC+0
+                1_785_484_800_000, // 09:00 summer time is 08:00 UTC
+                1_785_488_399_000, // the same hour (offset remembered): 08:59:59 UTC
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_iso_timestamps_keep_their_errors() {
+        // A local time in the skipped hour, and a month 13: the same
+        // messages as chrono's reading gives.
+        let gap = lisbon("at\n2026-03-29T01:30:00\n").unwrap_err();
+        assert_eq!(
+            gap.to_string(),
+            "data/t.csv:2:1: `at`: timestamp `2026-03-29T01:30:00` does not exist in time zone \
+             Europe/Lisbon (clocks went forward)"
+        );
+        let month = lisbon("at\n2026-13-01T00:00:00\n").unwrap_err();
+        assert_eq!(
+            month.to_string(),
+            "data/t.csv:2:1: `at`: expected timestamp in format `%Y-%m-%dT%H:%M:%S`, found \
+             `2026-13-01T00:00:00`"
+        );
+        // A fraction after the seconds is still read (by chrono).
+        assert_eq!(
+            lisbon("at\n2026-01-01T08:00:00.250\n").unwrap(),
+            [1_767_254_400_250]
+        );
     }
 
     // ---- Structure of the file: quotes, ragged rows, blank lines. ----

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -103,6 +104,130 @@ pub fn first_days(days: &[chrono::NaiveDate]) -> String {
     }
 }
 
+/// How one table is to be read: its file, the columns wanted and the options.
+struct ReadPlan {
+    columns: Vec<WantedColumn>,
+    options: TableReadOptions,
+}
+
+/// The plan of a table the run reads: the columns the criteria read
+/// (`columns`), and those the table's validity rules need (key, period
+/// column, ordered timestamps).
+fn read_plan(
+    manifest: &EvidenceManifest,
+    table_schema: &TableSchema,
+    name: &str,
+    source: &super::TableSource,
+    columns: &BTreeSet<String>,
+) -> ReadPlan {
+    let rule_columns = rule_columns(table_schema);
+    let columns = table_schema
+        .columns
+        .iter()
+        .filter(|c| columns.contains(&c.name) || rule_columns.contains(c.name.as_str()))
+        .map(|c| WantedColumn {
+            schema: c.clone(),
+            mapped_from: source.columns.get(&c.name).cloned(),
+        })
+        .collect();
+    let options = TableReadOptions {
+        shown_path: source.path.clone(),
+        formats: manifest.formats(name),
+        on_error: source.on_error,
+        rules: Some(PeriodRules {
+            table: table_schema.clone(),
+            start: manifest.start,
+            end: manifest.end,
+            closed: manifest.closed.clone(),
+        }),
+    };
+    ReadPlan { columns, options }
+}
+
+/// A table read: the file's sha256, the parse and how long it took.
+struct ReadDone {
+    sha256: Option<String>,
+    parsed: Result<ParsedTable, super::EvidenceError>,
+    took: Duration,
+}
+
+impl ReadDone {
+    /// Hashes and parses the file at `path` as `plan` says.
+    fn of(path: &Path, plan: &ReadPlan) -> Self {
+        let started = Instant::now();
+        let parsed = read_table(path, &plan.columns, &plan.options);
+        let took = started.elapsed();
+        ReadDone {
+            sha256: sha256_file(path).ok(),
+            parsed,
+            took,
+        }
+    }
+}
+
+/// Hashes and parses every table the run reads (known to the schema, inside
+/// the folder, wanted), as many at a time as there are cores, each on its
+/// own; by table name. The caller records them in the manifest's order, so
+/// nothing depends on which finishes first.
+fn read_in_parallel(
+    manifest: &EvidenceManifest,
+    schema: &EvidenceSchema,
+    wanted: &BTreeMap<String, BTreeSet<String>>,
+    sources: &[(String, super::TableSource)],
+    progress: &mut dyn FnMut(&str),
+) -> BTreeMap<String, ReadDone> {
+    let plans: Vec<(&str, std::path::PathBuf, ReadPlan)> = sources
+        .iter()
+        .filter_map(|(name, source)| {
+            let table_schema = schema.tables.get(name)?;
+            let columns = wanted.get(name)?;
+            let path = confine(&manifest.dir, &source.path).ok()?;
+            let plan = read_plan(manifest, table_schema, name, source, columns);
+            Some((name.as_str(), path, plan))
+        })
+        .collect();
+    for (name, _, plan) in &plans {
+        progress(&format!("reading {name} ({})", plan.options.shown_path));
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, plans.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<Option<ReadDone>> = (0..plans.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((_, path, plan)) = plans.get(i) else {
+                            break;
+                        };
+                        mine.push((i, ReadDone::of(path, plan)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        for worker in workers {
+            // A panic while parsing is a bug: it goes on as it would have
+            // without threads.
+            let mine = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, read) in mine {
+                done[i] = Some(read);
+            }
+        }
+    });
+    plans
+        .iter()
+        .zip(done)
+        .filter_map(|((name, _, _), read)| Some(((*name).to_owned(), read?)))
+        .collect()
+}
+
 /// The evidence of a run.
 #[derive(Debug)]
 pub struct EvidenceStore {
@@ -115,6 +240,7 @@ pub struct EvidenceStore {
     /// Warnings about the evidence (unknown tables, ...).
     pub warnings: Vec<String>,
     parses: BTreeMap<String, usize>,
+    parse_times: BTreeMap<String, Duration>,
 }
 
 impl EvidenceStore {
@@ -133,6 +259,7 @@ impl EvidenceStore {
             inventory: Vec::new(),
             warnings: Vec::new(),
             parses: BTreeMap::new(),
+            parse_times: BTreeMap::new(),
         };
         let sources: Vec<(String, super::TableSource)> = store
             .manifest
@@ -140,6 +267,7 @@ impl EvidenceStore {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let mut read = read_in_parallel(&store.manifest, schema, wanted, &sources, progress);
         for (name, source) in sources {
             let mut entry = InventoryEntry {
                 kind: "table".into(),
@@ -182,38 +310,26 @@ impl EvidenceStore {
                     continue;
                 }
             };
-            entry.sha256 = sha256_file(&path).ok();
+            let done = read.remove(&name);
+            entry.sha256 = match &done {
+                Some(done) => done.sha256.clone(),
+                None => sha256_file(&path).ok(),
+            };
             let Some(columns) = wanted.get(&name) else {
                 store.tables.insert(name, TableLoad::NotRead);
                 store.inventory.push(entry);
                 continue;
             };
-            // The columns the criteria read, and those the table's validity
-            // rules need (key, period column, ordered timestamps).
-            let rule_columns = rule_columns(table_schema);
-            let wanted_columns: Vec<WantedColumn> = table_schema
-                .columns
-                .iter()
-                .filter(|c| columns.contains(&c.name) || rule_columns.contains(c.name.as_str()))
-                .map(|c| WantedColumn {
-                    schema: c.clone(),
-                    mapped_from: source.columns.get(&c.name).cloned(),
-                })
-                .collect();
-            let options = TableReadOptions {
-                shown_path: source.path.clone(),
-                formats: store.manifest.formats(&name),
-                on_error: source.on_error,
-                rules: Some(PeriodRules {
-                    table: table_schema.clone(),
-                    start: store.manifest.start,
-                    end: store.manifest.end,
-                    closed: store.manifest.closed.clone(),
-                }),
-            };
-            progress(&format!("reading {} ({})", name, source.path));
             *store.parses.entry(name.clone()).or_default() += 1;
-            match read_table(&path, &wanted_columns, &options) {
+            // Read above, several tables at a time; read here only if the
+            // file changed its confinement since (it is judged again).
+            let done = done.unwrap_or_else(|| {
+                let plan = read_plan(&store.manifest, table_schema, &name, &source, columns);
+                progress(&format!("reading {} ({})", name, source.path));
+                ReadDone::of(&path, &plan)
+            });
+            store.parse_times.insert(name.clone(), done.took);
+            match done.parsed {
                 Ok(parsed) => {
                     entry.status = "loaded".into();
                     record_accounting(&mut entry, &parsed);
@@ -365,6 +481,12 @@ impl EvidenceStore {
         &self.parses
     }
 
+    /// How long parsing each table took (wall time; for `--timings`, never
+    /// in the record).
+    pub fn parse_times(&self) -> &BTreeMap<String, Duration> {
+        &self.parse_times
+    }
+
     /// The inventory entry of a path.
     pub fn inventory_entry(&self, path: &str) -> Option<&InventoryEntry> {
         self.inventory.iter().find(|e| e.path == path)
@@ -493,6 +615,74 @@ mod tests {
             .iter()
             .map(|(p, _)| p.to_string())
             .collect()
+    }
+
+    #[test]
+    fn tables_read_at_the_same_time_land_in_their_own_places() {
+        // Four tables, each with its own row count (1 to 4 rows), one with a
+        // bad cell, and one declared but not wanted: read several at a time,
+        // each must keep its own rows, the inventory the manifest's order,
+        // and each table must be parsed exactly once.
+        let dir = tempfile::tempdir().unwrap();
+        let mut toml = String::from(
+            "[centre]\nname = \"C\"\n\n[period]\nstart = 2026-01-01\nend = 2026-06-30\n\n[tables]\n",
+        );
+        let mut schema = String::new();
+        for (i, name) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            let mut csv = String::from("id,n\n");
+            for r in 0..=i {
+                let n = if *name == "c" {
+                    "x".to_owned()
+                } else {
+                    r.to_string()
+                };
+                csv.push_str(&format!("{name}{r},{n}\n"));
+            }
+            std::fs::write(dir.path().join(format!("{name}.csv")), csv).unwrap();
+            toml.push_str(&format!("{name} = {{ path = \"{name}.csv\" }}\n"));
+            schema.push_str(&format!(
+                "[tables.{name}]\ncolumns.id = {{ type = \"string\" }}\ncolumns.n = {{ type = \"integer\" }}\n"
+            ));
+        }
+        std::fs::write(dir.path().join("evidence.toml"), toml).unwrap();
+        let schema = parse_schema(Path::new("evidence-schema.toml"), &schema).unwrap();
+        let wanted: BTreeMap<String, BTreeSet<String>> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|t| (t.to_string(), ["id".to_owned(), "n".to_owned()].into()))
+            .collect();
+        let store = EvidenceStore::load(
+            load_manifest(dir.path()).unwrap(),
+            &schema,
+            &wanted,
+            &mut |_| {},
+        );
+        let states: Vec<(&str, &str, Option<u64>)> = store
+            .inventory
+            .iter()
+            .map(|e| (e.name.as_str(), e.status.as_str(), e.rows))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("a", "loaded", Some(1)),
+                ("b", "loaded", Some(2)),
+                ("c", "failed", None),
+                ("d", "loaded", Some(4)),
+                ("e", "not_read", None),
+            ]
+        );
+        let (_, batches) = store.table_batches("d").unwrap();
+        let ids = batches[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        assert_eq!(ids.value(3), "d3");
+        assert!(store.inventory.iter().all(|e| e.sha256.is_some()));
+        assert_eq!(
+            store.parse_counts().values().copied().collect::<Vec<_>>(),
+            [1, 1, 1, 1]
+        );
     }
 
     #[test]

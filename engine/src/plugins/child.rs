@@ -251,6 +251,7 @@ fn child_main<T: Serialize, F: FnOnce() -> T>(
         return CANNOT_ANSWER;
     }
     drop(output_w);
+    close_other_descriptors(&answer_w);
     if let Some(extra) = limits.memory {
         let cap = inherited_address_space().saturating_add(extra);
         if setrlimit(Resource::RLIMIT_AS, cap, cap).is_err() {
@@ -268,6 +269,28 @@ fn child_main<T: Serialize, F: FnOnce() -> T>(
         return CANNOT_ANSWER;
     }
     0
+}
+
+/// Closes every descriptor above standard error but `keep`: what the child
+/// inherited from the parent (the pipes of sibling children started at the
+/// same time among them, which would otherwise stay open until this child
+/// ends). Best effort: where the system cannot, nothing is closed.
+fn close_other_descriptors(keep: &OwnedFd) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let keep = keep.as_raw_fd() as libc::c_uint;
+        // SAFETY: close_range only closes descriptors; none of those closed
+        // is used again by the child (its own are 0, 1, 2 and `keep`).
+        unsafe {
+            if keep > 3 {
+                libc::syscall(libc::SYS_close_range, 3 as libc::c_uint, keep - 1, 0);
+            }
+            libc::syscall(libc::SYS_close_range, keep + 1, libc::c_uint::MAX, 0);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = keep;
 }
 
 /// The address space the process holds now, in bytes (0 when unknown).
@@ -332,7 +355,17 @@ fn supervise<T: DeserializeOwned>(
             output: captured,
         };
     };
-    // Output written just before the end is still in the pipe.
+    // What was written just before the end is still in the pipes: the
+    // answer too (a child can write its last bytes and exit between two
+    // reads; and with criteria evaluated at a time, a sibling child may hold
+    // a copy of this pipe, so its end of file cannot be waited for).
+    answer.drain(|chunk| {
+        if bytes.len() + chunk.len() > ANSWER_LIMIT {
+            too_big = true;
+        } else {
+            bytes.extend_from_slice(chunk);
+        }
+    });
     output.drain(|chunk| captured.push(chunk));
     let answer = judge(status, timeout, &bytes, too_big);
     ChildRun {

@@ -36,13 +36,52 @@ impl Cell {
 
 /// Parsers configured for one table.
 pub(super) struct CellParser {
-    pub(super) decimal: DecimalMark,
-    pub(super) tz: Tz,
-    pub(super) timestamp_format: Option<String>,
-    pub(super) date_format: String,
+    decimal: DecimalMark,
+    tz: Tz,
+    /// The declared timestamp format, as written (for messages).
+    timestamp_format: Option<String>,
+    /// The declared format with an optional fraction after its seconds
+    /// (built once, not per cell).
+    timestamp_pattern: Option<String>,
+    /// Whether the pattern reads `YYYY-MM-DDTHH:MM:SS` (or with a space)
+    /// plus an optional fraction, which [`iso_seconds`] reads directly.
+    iso_pattern: bool,
+    date_format: String,
+    /// The UTC offset of local hours without a clock change, by local hour
+    /// since the epoch (see [`CellParser::to_utc`]).
+    offsets: std::cell::RefCell<std::collections::HashMap<i64, i64>>,
 }
 
+/// The patterns [`iso_seconds`] reads: exactly what chrono reads with them
+/// for a value of the shape `YYYY-MM-DDTHH:MM:SS` (or with a space).
+const ISO_PATTERNS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"];
+
 impl CellParser {
+    /// Parsers for a table's formats: `timestamp_format` as declared (none:
+    /// ISO 8601 and its usual variants), `date_format` as chrono reads it.
+    pub(super) fn new(
+        decimal: DecimalMark,
+        tz: Tz,
+        timestamp_format: Option<String>,
+        date_format: String,
+    ) -> Self {
+        let timestamp_pattern = timestamp_format
+            .as_deref()
+            .map(|f| with_optional_fraction(f).into_owned());
+        let iso_pattern = timestamp_pattern
+            .as_deref()
+            .is_some_and(|p| ISO_PATTERNS.contains(&p));
+        CellParser {
+            decimal,
+            tz,
+            timestamp_format,
+            timestamp_pattern,
+            iso_pattern,
+            date_format,
+            offsets: Default::default(),
+        }
+    }
+
     pub(super) fn parse(&self, schema: &ColumnSchema, raw: &str) -> Result<Cell, String> {
         let value = raw.trim();
         if value.is_empty() {
@@ -72,11 +111,16 @@ impl CellParser {
                 Some(Ok(v)) if v.is_finite() => Ok(Cell::Float(v)),
                 _ => Err(bad(self.number_hint(ColumnType::Float))),
             },
-            ColumnType::Bool => match value.to_ascii_lowercase().as_str() {
-                "true" | "t" | "yes" | "y" | "1" => Ok(Cell::Bool(true)),
-                "false" | "f" | "no" | "n" | "0" => Ok(Cell::Bool(false)),
-                _ => Err(bad(" (true/false, yes/no or 1/0)")),
-            },
+            ColumnType::Bool => {
+                let is = |words: [&str; 5]| words.iter().any(|w| value.eq_ignore_ascii_case(w));
+                if is(["true", "t", "yes", "y", "1"]) {
+                    Ok(Cell::Bool(true))
+                } else if is(["false", "f", "no", "n", "0"]) {
+                    Ok(Cell::Bool(false))
+                } else {
+                    Err(bad(" (true/false, yes/no or 1/0)"))
+                }
+            }
             ColumnType::Date => NaiveDate::parse_from_str(value, &self.date_format)
                 .map(|d| Cell::Date(days_from_date(d)))
                 .map_err(|_| bad(&format!(" in format `{}`", self.date_format))),
@@ -111,17 +155,21 @@ impl CellParser {
     /// A timestamp as UTC milliseconds: fractional seconds are kept to the
     /// millisecond, further digits truncated (toward the earlier instant).
     fn parse_timestamp(&self, value: &str) -> Result<i64, String> {
-        let naive = match &self.timestamp_format {
-            Some(declared) => {
-                let format = with_optional_fraction(declared);
-                if let Ok(dt) = DateTime::parse_from_str(value, &format) {
+        let naive = match (&self.timestamp_format, &self.timestamp_pattern) {
+            // Without an offset in the pattern, chrono reads the value as
+            // local time, as below.
+            (Some(_), Some(_)) if self.iso_pattern && iso_seconds(value).is_some() => {
+                iso_seconds(value).unwrap_or_default()
+            }
+            (Some(declared), Some(format)) => {
+                if let Ok(dt) = DateTime::parse_from_str(value, format) {
                     return Ok(dt.timestamp_millis());
                 }
-                NaiveDateTime::parse_from_str(value, &format).map_err(|_| {
+                NaiveDateTime::parse_from_str(value, format).map_err(|_| {
                     format!("expected timestamp in format `{declared}`, found `{value}`")
                 })?
             }
-            None => {
+            _ => {
                 if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
                     return Ok(dt.timestamp_millis());
                 }
@@ -140,6 +188,32 @@ impl CellParser {
                 })?
             }
         };
+        self.to_utc(naive, value)
+    }
+
+    /// A local time in the table's time zone as UTC milliseconds. The
+    /// offset of a local hour in which the clocks do not change (the same
+    /// single offset at its first and its last millisecond) is remembered,
+    /// so the zone's rules are looked up once per hour, not per cell.
+    fn to_utc(&self, naive: NaiveDateTime, value: &str) -> Result<i64, String> {
+        let local_ms = naive.and_utc().timestamp_millis();
+        let hour = local_ms.div_euclid(3_600_000);
+        if let Some(offset) = self.offsets.borrow().get(&hour) {
+            return Ok(local_ms - offset);
+        }
+        let single_offset = |ms: i64| match DateTime::from_timestamp_millis(ms)
+            .map(|t| self.tz.from_local_datetime(&t.naive_utc()))
+        {
+            Some(chrono::LocalResult::Single(t)) => Some(ms - t.timestamp_millis()),
+            _ => None,
+        };
+        let first = hour * 3_600_000;
+        if let Some(offset) = single_offset(first)
+            && single_offset(first + 3_599_999) == Some(offset)
+        {
+            self.offsets.borrow_mut().insert(hour, offset);
+            return Ok(local_ms - offset);
+        }
         match self.tz.from_local_datetime(&naive) {
             chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
             // A repeated hour when clocks go back: the first occurrence.
@@ -150,6 +224,31 @@ impl CellParser {
             )),
         }
     }
+}
+
+/// A value of the exact shape `YYYY-MM-DDTHH:MM:SS` (or with a space for
+/// the `T`) as a local date-time; `None` for any other shape or an invalid
+/// date or time (the caller then asks chrono, for the same result or the
+/// message).
+fn iso_seconds(value: &str) -> Option<NaiveDateTime> {
+    let b = value.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let digits = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(digits(0, 4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, digits(5, 7)?, digits(8, 10)?)?;
+    date.and_hms_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?)
 }
 
 /// A `timestamp_format` whose seconds (`%S`, `%T`) also take an optional
