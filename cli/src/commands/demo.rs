@@ -26,29 +26,12 @@ pub struct DemoArgs {
     /// Random seed of the synthetic centres.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The pack: a folder or a built-in pack's name (default: standards/cx-ops
-    /// next to the working folder or the executable, else the built-in cx-ops).
+    /// The pack: a folder or a built-in pack's name (default: the built-in
+    /// cx-ops, byte for byte `standards/cx-ops`).
     #[arg(long, value_name = "DIR")]
     pub pack: Option<PathBuf>,
     #[command(flatten)]
     pub plugins: PluginArgs,
-}
-
-/// Finds the shipped pack: in the working folder, or up from the executable
-/// (`target/release/cxaudit` -> `standards/cx-ops`).
-fn find_pack() -> Option<PathBuf> {
-    let mut candidates = vec![PathBuf::from("standards/cx-ops")];
-    if let Ok(exe) = std::env::current_exe() {
-        candidates.extend(
-            exe.ancestors()
-                .skip(1)
-                .take(4)
-                .map(|d| d.join("standards/cx-ops")),
-        );
-    }
-    candidates
-        .into_iter()
-        .find(|p| p.join("pack.toml").is_file())
 }
 
 /// Runs `cxaudit demo`.
@@ -56,7 +39,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let pack_dir = match &args.pack {
         Some(p) => p.clone(),
-        None => find_pack().unwrap_or_else(|| PathBuf::from(cxaudit::pack::builtin::CX_OPS.name)),
+        None => PathBuf::from(cxaudit::pack::builtin::CX_OPS.name),
     };
     let Ready { pack, registry } = load_ready(&pack_dir, &args.plugins, |pack| {
         Ok(cxaudit::plugins::ChildLimits {

@@ -264,6 +264,28 @@ pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalE
     Ok(out)
 }
 
+/// Leaves customer-initiated feedback out of `invitations` (it was never an
+/// invitation: `cxaudit_metrics::sample`) and returns how many rows it was,
+/// for the observation that says so.
+pub fn drop_customer_initiated(invitations: &mut Invitations) -> usize {
+    let is_feedback = |i: &Invitation| {
+        !cxaudit_metrics::sample::Selection::parse(i.selection.as_deref()).is_invitation()
+    };
+    let before = invitations.rows.len();
+    invitations.rows.retain(|i| !is_feedback(i));
+    invitations.after_window.retain(|i| !is_feedback(i));
+    before - invitations.rows.len()
+}
+
+/// The observation of feedback rows left out by [`drop_customer_initiated`].
+pub fn feedback_left_out(count: usize, what: &str) -> Option<String> {
+    (count > 0).then(|| {
+        format!(
+            "{count} customer-initiated feedback row(s) in the period are not invitations: left out of {what}."
+        )
+    })
+}
+
 /// A contacts need that starts with the columns [`load_contacts`] requires
 /// (`contact_id`, `channel`, `arrived_at`, `abandoned`); add the others.
 pub fn contacts_need(required: bool) -> TableNeed {

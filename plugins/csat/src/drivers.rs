@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::survey::{Correlation, key_drivers};
 use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
@@ -69,6 +70,7 @@ impl Evaluator for Drivers {
                 .column("channel", ColumnType::String)
                 .column("invited_at", ColumnType::Timestamp)
                 .column("csat", ColumnType::Integer)
+                .optional_column("selection", ColumnType::String)
                 .optional_column("responded_at", ColumnType::Timestamp)
                 .optional_column("dissatisfaction_reason", ColumnType::String)
                 .optional_column("attr_*", ColumnType::Integer),
@@ -149,7 +151,8 @@ impl Evaluator for Drivers {
         };
         let window = Window::from_context(ctx)?;
         let table = ctx.table("surveys")?;
-        let invitations = common::load_invitations(&table, &window)?;
+        let mut invitations = common::load_invitations(&table, &window)?;
+        let feedback = common::drop_customer_initiated(&mut invitations);
         let responses: Vec<&Invitation> = invitations
             .rows
             .iter()
@@ -161,6 +164,10 @@ impl Evaluator for Drivers {
             ));
         }
         let mut e = common::evaluation_noting_skipped(&invitations, None);
+        e.observations.extend(common::feedback_left_out(
+            feedback,
+            "the driver ranking and the dissatisfaction reasons",
+        ));
         let drivers = rank_drivers(&table, &window, method, p, &mut e)?;
         let coded = report_reasons(&responses, p, &mut e);
         let actioned = report_actions(ctx, p, coded, &mut e)?;
@@ -170,7 +177,8 @@ impl Evaluator for Drivers {
     }
 }
 
-/// Ranks the attr_* columns by correlation with csat over complete responses.
+/// Ranks the attr_* columns by correlation with csat over complete responses
+/// to invitations (customer-initiated feedback left out).
 fn rank_drivers(
     table: &Table,
     window: &Window,
@@ -181,6 +189,14 @@ fn rank_drivers(
     let names = table.columns_with_prefix("attr_");
     let invited: Vec<Option<i64>> = table.timestamps("invited_at")?.collect();
     let csat: Vec<Option<i64>> = table.i64s("csat")?.collect();
+    let feedback: Vec<bool> = if table.has_column("selection") {
+        table
+            .strs("selection")?
+            .map(|s| !Selection::parse(s).is_invitation())
+            .collect()
+    } else {
+        vec![false; csat.len()]
+    };
     let mut columns: Vec<Vec<Option<i64>>> = Vec::new();
     for n in &names {
         columns.push(table.i64s(n)?.collect());
@@ -188,7 +204,7 @@ fn rank_drivers(
     let mut overall = Vec::new();
     let mut attrs: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     for (row, c) in csat.iter().enumerate() {
-        let in_window = invited[row].is_some_and(|t| window.contains(t));
+        let in_window = invited[row].is_some_and(|t| window.contains(t)) && !feedback[row];
         let Some(c) = c.filter(|c| (1..=5).contains(c) && in_window) else {
             continue;
         };
@@ -608,6 +624,65 @@ mod tests {
                 .any(|a| a.text.contains("agent_knowledge (1 responses, 33.3%)"))
         );
         assert_eq!(e.charts.len(), 2);
+    }
+
+    /// A complaint form is no survey response: two customer-initiated rows
+    /// (csat 1, reason `billing_error`; csat 5 with attr_wait 1) change
+    /// neither the ranking (attr_wait still 1.0 over the same 6 responses)
+    /// nor the reasons (long_wait still first, no `billing_error`).
+    #[test]
+    fn customer_initiated_feedback_is_left_out_of_drivers_and_reasons() {
+        let t = "2026-01-10T12:00:00";
+        let mut surveys: Vec<_> = (1..=6)
+            .map(|k| {
+                let id: &'static str = Box::leak(format!("s{k}").into_boxed_str());
+                invite(id, "c1", "voice", "A1", t).answered([1, 1, 2, 4, 5, 5][k - 1])
+            })
+            .collect();
+        surveys[0] = surveys[0].reason("long_wait");
+        surveys[1] = surveys[1].reason("long_wait");
+        surveys[2] = surveys[2].reason("agent_knowledge");
+        surveys.push(
+            invite("f1", "c8", "voice", "A1", t)
+                .answered(1)
+                .reason("billing_error")
+                .selected("customer_initiated"),
+        );
+        surveys.push(
+            invite("f2", "c9", "voice", "A1", t)
+                .answered(5)
+                .selected("customer_initiated"),
+        );
+        let wait = vec![
+            Some(1),
+            Some(1),
+            Some(2),
+            Some(4),
+            Some(5),
+            Some(5),
+            Some(5),
+            Some(1),
+        ];
+        let e = with_surveys(january(), &surveys, &[("attr_wait", wait)])
+            .run(&Drivers, json!({"min_driver_responses": 3}));
+        let rows = |id: &str| {
+            e.drilldowns
+                .iter()
+                .find(|d| d.id == id)
+                .unwrap()
+                .rows
+                .clone()
+        };
+        assert_eq!(rows("drivers")[0][2], json!(1.0));
+        assert_eq!(rows("drivers")[0][3], json!(6));
+        let reasons = rows("reasons");
+        assert_eq!(reasons[0][0], json!("long_wait"));
+        assert!(reasons.iter().all(|r| r[0] != json!("billing_error")));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("2 customer-initiated feedback row(s)"))
+        );
     }
 
     #[test]

@@ -73,7 +73,8 @@ impl Evaluator for TimingDesign {
                 .column("survey_id", ColumnType::String)
                 .column("contact_id", ColumnType::String)
                 .column("channel", ColumnType::String)
-                .column("invited_at", ColumnType::Timestamp),
+                .column("invited_at", ColumnType::Timestamp)
+                .optional_column("selection", ColumnType::String),
         )
         .table(common::contacts_need(true).column("ended_at", ColumnType::Timestamp))
         .document_need(
@@ -131,7 +132,8 @@ impl Evaluator for TimingDesign {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &TimingParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
-        let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
+        let mut invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
+        let feedback = common::drop_customer_initiated(&mut invitations);
         if invitations.rows.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no survey invitation in the assessment period".into(),
@@ -152,6 +154,8 @@ impl Evaluator for TimingDesign {
             }
         }
         let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
+        e.observations
+            .extend(common::feedback_left_out(feedback, "the invitation timing"));
         let unlinked = invitations.rows.len() - delays.len();
         if unlinked > 0 {
             e.observations.push(format!(
@@ -455,6 +459,11 @@ mod tests {
 
     /// Four contacts ending 2026-01-10 10:00; invitations 1 h, 2 h, 30 h and 3 h later.
     fn host(delays_hours: [u32; 4]) -> TestHost {
+        host_with(delays_hours, &[])
+    }
+
+    /// [`host`] with more survey rows after the four invitations.
+    fn host_with(delays_hours: [u32; 4], extra: &[crate::common::fixtures::S]) -> TestHost {
         let ids = ["c1", "c2", "c3", "c4"];
         let contacts: Vec<_> = ids
             .iter()
@@ -484,8 +493,34 @@ mod tests {
                 );
                 invite(["s1", "s2", "s3", "s4"][k], id, "voice", "A1", t)
             })
+            .chain(extra.iter().copied())
             .collect();
         with_contacts_and_surveys(january(), &contacts, &surveys)
+    }
+
+    /// Customer-initiated feedback was never an invitation: a complaint
+    /// form sent 40 h after its contact is no late invitation. With it the
+    /// delays stay 1, 2, 30 and 3 h: 3 of 4 within 24 h, median 2.5 h (mixed
+    /// in, it would be 3 of 5 and a median of 3 h).
+    #[test]
+    fn customer_initiated_feedback_is_no_invitation_to_time() {
+        let e = host_with(
+            [1, 2, 30, 3],
+            &[invite("s5", "c1", "voice", "A1", "2026-01-12T02:00:00")
+                .selected("customer_initiated")],
+        )
+        .document("survey_design", "docs/survey.md", GOOD)
+        .run(&TimingDesign, json!({}));
+        let m = |name: &str| e.measurement(name).unwrap().value;
+        assert_eq!(m("invitations_within_limit_share"), Some(0.75));
+        assert_eq!(m("invitation_delay_median_hours"), Some(2.5));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("1 customer-initiated feedback row(s)")),
+            "{:?}",
+            e.observations
+        );
     }
 
     #[test]
