@@ -366,12 +366,7 @@ fn side(a: &Assessment) -> SideView {
 }
 
 fn measurement(a: &Assessment, name: &str) -> Option<(f64, String, String)> {
-    a.findings.iter().find_map(|f| {
-        f.measurements
-            .iter()
-            .find(|m| m.name == name)
-            .and_then(|m| m.value.map(|v| (v, m.unit.clone(), f.criterion.clone())))
-    })
+    crate::kpi::read(a, name).map(|r| (r.value, r.unit, r.criterion))
 }
 
 fn kpi(base: &Assessment, new: &Assessment, k: &HeadlineKpi) -> KpiDelta {
