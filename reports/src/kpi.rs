@@ -40,11 +40,6 @@ impl Target {
             value <= self.value + eps
         }
     }
-
-    /// `>=` or `<=`.
-    pub fn op(&self) -> &'static str {
-        if self.at_least { ">=" } else { "<=" }
-    }
 }
 
 /// The KPI `name` (a measurement name) in `a`: the first finding, in record

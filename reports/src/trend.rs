@@ -150,7 +150,7 @@ pub struct KpiPoint {
     pub target: Option<f64>,
     /// The value with its unit, or `not measured`.
     pub shown: String,
-    /// The target with its side (`>= 78.0%`), or `none recorded`.
+    /// The target with its side (`≥ 78.0%`), or `none recorded`.
     pub target_shown: String,
     /// `met`, `missed`, `no target` or `not measured`.
     pub verdict: &'static str,
@@ -420,7 +420,10 @@ fn kpi_trend(
                     shown: with_unit(r.value, &r.unit),
                     target_shown: r.target.as_ref().map_or_else(
                         || "none recorded".into(),
-                        |t| format!("{} {}", t.op(), with_unit(t.value, &r.unit)),
+                        |t| {
+                            let side = if t.at_least { "≥" } else { "≤" };
+                            format!("{side} {}", with_unit(t.value, &r.unit))
+                        },
                     ),
                     verdict,
                     class,

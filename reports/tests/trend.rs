@@ -193,7 +193,7 @@ fn three_months_in_time_order_with_rows_steps_and_kpi_lines() {
     assert_eq!(sl.name, "service_level");
     let shown: Vec<&str> = sl.points.iter().map(|p| p.shown.as_str()).collect();
     assert_eq!(shown, ["70.0%", "75.0%", "80.0%"]);
-    assert!(sl.points.iter().all(|p| p.target_shown == ">= 78.0%"));
+    assert!(sl.points.iter().all(|p| p.target_shown == "≥ 78.0%"));
     let verdicts: Vec<&str> = sl.points.iter().map(|p| p.verdict).collect();
     assert_eq!(verdicts, ["missed", "missed", "met"]);
     assert_eq!(sl.note, "");
