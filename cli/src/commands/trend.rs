@@ -56,7 +56,12 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<ExitCode> {
     let files = record_files(&args.inputs)?;
     let records: Vec<(String, Assessment)> = files
         .iter()
-        .map(|f| Ok((f.display().to_string(), read_assessment(f).map_err(InputError)?)))
+        .map(|f| {
+            Ok((
+                f.display().to_string(),
+                read_assessment(f).map_err(InputError)?,
+            ))
+        })
         .collect::<Result<_, InputError>>()?;
     let named: Vec<Named> = records
         .iter()
