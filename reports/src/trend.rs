@@ -219,6 +219,8 @@ pub struct TrendView {
     pub pack: PackView,
     /// One sentence.
     pub headline: String,
+    /// When the records name more than one centre, which (else empty).
+    pub centres_note: String,
     /// How many assessments.
     pub count: usize,
     /// The assessments, in time order.
@@ -337,6 +339,15 @@ fn point(a: &Assessment, label: String) -> PointView {
             )
         },
         run_digest: a.run.digest.clone(),
+    }
+}
+
+/// A centre's name, with its site when it has one.
+fn centre_name(a: &Assessment) -> String {
+    if a.centre.site.is_empty() {
+        a.centre.name.clone()
+    } else {
+        format!("{}, {}", a.centre.name, a.centre.site)
     }
 }
 
@@ -588,12 +599,29 @@ pub fn view(records: &[Named]) -> Result<TrendView, TrendError> {
         last_step.from,
         last_step.headline,
     );
+    let mut centres: Vec<String> = Vec::new();
+    for a in &recs {
+        let c = centre_name(a);
+        if !centres.contains(&c) {
+            centres.push(c);
+        }
+    }
+    let centres_note = if centres.len() > 1 {
+        format!(
+            "These assessments name {} centres: {}.",
+            centres.len(),
+            centres.join("; ")
+        )
+    } else {
+        String::new()
+    };
     Ok(TrendView {
         generated_by: format!("{} {}", latest.engine.name, latest.engine.version),
         title: format!("Assessment trend: {}", latest.centre.name),
         centre: latest.centre.name.clone(),
         pack: PackView::new(latest),
         headline,
+        centres_note,
         count: recs.len(),
         assessments: recs
             .iter()

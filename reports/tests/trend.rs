@@ -131,6 +131,7 @@ fn three_months_in_time_order_with_rows_steps_and_kpi_lines() {
     assert_eq!(decisions, ["Not certified", "Not certified", "Certified"]);
     assert_eq!(v.assessments[0].earned, "120.0");
     assert_eq!(v.assessments[2].run_digest, mar.run.digest);
+    assert_eq!(v.centres_note, "", "one centre");
 
     // Each criterion's status over time.
     assert_eq!(v.criteria.len(), 2);
@@ -343,6 +344,12 @@ fn rendered_files_carry_every_digest_in_time_order_and_keep_strings_as_text() {
         &Templates::embedded(),
     )
     .unwrap();
+    // Three centre names (two hostile): each named, as text.
+    assert!(
+        r.markdown.contains("These assessments name 3 centres: \\<script>alert(1)\\</script>, Lisbon; Northwind Care, Lisbon; Northwind \\<script>"),
+        "{}",
+        r.markdown
+    );
     let digests = cxaudit_reports::run_digest::in_trend_html(&r.html);
     assert_eq!(
         digests,
