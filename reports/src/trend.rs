@@ -342,6 +342,14 @@ fn point(a: &Assessment, label: String) -> PointView {
     }
 }
 
+/// `s` with its first letter in lower case, to continue a sentence.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
+}
+
 /// A centre's name, with its site when it has one.
 fn centre_name(a: &Assessment) -> String {
     if a.centre.site.is_empty() {
@@ -597,7 +605,7 @@ pub fn view(records: &[Named]) -> Result<TrendView, TrendError> {
         pct_opt(latest.scores.overall.score),
         decision_word(latest.decision.certified).to_lowercase(),
         last_step.from,
-        last_step.headline,
+        lower_first(&last_step.headline),
     );
     let mut centres: Vec<String> = Vec::new();
     for a in &recs {

@@ -132,6 +132,10 @@ fn three_months_in_time_order_with_rows_steps_and_kpi_lines() {
     assert_eq!(v.assessments[0].earned, "120.0");
     assert_eq!(v.assessments[2].run_digest, mar.run.digest);
     assert_eq!(v.centres_note, "", "one centre");
+    assert_eq!(
+        v.headline,
+        "3 assessments from 2026-01 to 2026-03: overall score 60.0% → 90.0%, certified now. Since 2026-02: overall score 80.0% → 90.0% (+10.0 pp); 1 gap closed, 1 opened, 1 regression, 1 improvement; 3 KPIs better, 0 worse."
+    );
 
     // Each criterion's status over time.
     assert_eq!(v.criteria.len(), 2);
