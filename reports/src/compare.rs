@@ -36,6 +36,13 @@ impl PackRef {
     }
 }
 
+/// `cx-ops 1.0.0 (sha256 HEX)`.
+impl std::fmt::Display for PackRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} (sha256 {})", self.id, self.version, self.sha256)
+    }
+}
+
 /// Why two assessments cannot be compared.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CompareError {

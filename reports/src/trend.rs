@@ -9,8 +9,6 @@
 //! regressions, improvements, KPI verdicts), and KPIs are read where
 //! `compare` reads them ([`crate::kpi`]).
 
-use std::fmt;
-
 use cxaudit_model::evaluation::{Chart, ChartKind, Series};
 use cxaudit_model::{Assessment, Status};
 use serde::Serialize;
@@ -31,12 +29,6 @@ pub struct Named<'a> {
     pub name: &'a str,
     /// The record.
     pub assessment: &'a Assessment,
-}
-
-impl fmt::Display for PackRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} (sha256 {})", self.id, self.version, self.sha256)
-    }
 }
 
 /// Why a trend cannot be drawn from the assessments given.
@@ -301,13 +293,18 @@ fn labels(records: &[&Assessment]) -> Vec<String> {
     } else {
         &|a| format!("{}, as of {}", a.period.end, a.as_of)
     };
-    let mut out: Vec<String> = records.iter().map(|a| pick(a)).collect();
-    for i in 0..out.len() {
-        if out[..i].contains(&out[i]) || out[i + 1..].contains(&out[i]) {
-            out[i] = format!("{} ({})", out[i], i + 1);
-        }
-    }
-    out
+    let plain: Vec<String> = records.iter().map(|a| pick(a)).collect();
+    plain
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if plain.iter().filter(|x| *x == l).count() > 1 {
+                format!("{l} ({})", i + 1)
+            } else {
+                l.clone()
+            }
+        })
+        .collect()
 }
 
 fn point(a: &Assessment, label: String) -> PointView {

@@ -331,6 +331,21 @@ fn same_period_end_is_ordered_by_as_of_and_labelled_with_it() {
         ]
     );
     assert_eq!(v.assessments[0].score, "60.0%");
+
+    // Same period end and as-of date (another evidence folder): numbered.
+    let mut twin = late.clone();
+    twin.as_of = early.as_of.clone();
+    twin.run.settings[0].sha256 = "1".repeat(64);
+    twin.seal_run_digest();
+    let v = trend::view(&[named("early", &early), named("twin", &twin)]).unwrap();
+    let labels: Vec<&str> = v.assessments.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "2026-01-31, as of 2026-02-05 (1)",
+            "2026-01-31, as of 2026-02-05 (2)"
+        ]
+    );
 }
 
 #[test]
