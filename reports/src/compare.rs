@@ -36,6 +36,13 @@ impl PackRef {
     }
 }
 
+/// `cx-ops 1.0.0 (sha256 HEX)`.
+impl std::fmt::Display for PackRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} (sha256 {})", self.id, self.version, self.sha256)
+    }
+}
+
 /// Why two assessments cannot be compared.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CompareError {
@@ -366,12 +373,7 @@ fn side(a: &Assessment) -> SideView {
 }
 
 fn measurement(a: &Assessment, name: &str) -> Option<(f64, String, String)> {
-    a.findings.iter().find_map(|f| {
-        f.measurements
-            .iter()
-            .find(|m| m.name == name)
-            .and_then(|m| m.value.map(|v| (v, m.unit.clone(), f.criterion.clone())))
-    })
+    crate::kpi::read(a, name).map(|r| (r.value, r.unit, r.criterion))
 }
 
 fn kpi(base: &Assessment, new: &Assessment, k: &HeadlineKpi) -> KpiDelta {

@@ -1,9 +1,11 @@
 //! The reports of cxaudit, from the assessment model alone: `report.md`, a
 //! self-contained `report.html` and `improvement-plan.csv` of one
-//! assessment, and `compare.md` / `compare.html` between two.
+//! assessment, `compare.md` / `compare.html` between two, and `trend.md` /
+//! `trend.html` over several.
 //!
 //! Templates (`reports/templates/`, embedded, overridable per file name)
-//! receive views ([`view::ReportView`], [`compare::CompareView`]) of
+//! receive views ([`view::ReportView`], [`compare::CompareView`],
+//! [`trend::TrendView`]) of
 //! preformatted strings. Every string from the record (evidence, plugins,
 //! the pack) stays plain text in the views: HTML templates escape `{{x}}`
 //! as HTML, Markdown templates escape `{{x}}` as Markdown text
@@ -22,11 +24,13 @@
 //! where it goes.
 
 pub mod compare;
+pub mod kpi;
 pub mod plan_csv;
 pub mod run_digest;
 pub mod svg;
 pub mod templates;
 pub mod text;
+pub mod trend;
 pub mod view;
 
 use std::path::PathBuf;

@@ -8,7 +8,9 @@
 //!   head, and the digest in words above the footer;
 //! - `improvement-plan.csv`: a last column `run_digest` on every row (a
 //!   plan without actions has no row, and no digest to carry);
-//! - `compare.md` / `compare.html`: both assessments' digests.
+//! - `compare.md` / `compare.html`: both assessments' digests;
+//! - `trend.md` / `trend.html`: every assessment's digest, in time order
+//!   (`<meta name="cxaudit-trend-run-digest" content="HEX">`, one each).
 
 use std::collections::BTreeSet;
 
@@ -19,6 +21,9 @@ use cxaudit_model::run::is_digest;
 pub const CSV_COLUMN: &str = "run_digest";
 /// The `name` of the HTML `meta` element holding the digest.
 pub const HTML_META: &str = "cxaudit-run-digest";
+/// The `name` of the HTML `meta` elements of `trend.html`, one per
+/// assessment of the trend.
+pub const TREND_HTML_META: &str = "cxaudit-trend-run-digest";
 /// What starts the Markdown line holding the digest.
 pub const MARKDOWN_LABEL: &str = "Run digest: `";
 
@@ -46,7 +51,18 @@ pub fn in_markdown(text: &str) -> BTreeSet<String> {
 
 /// The digests of the HTML `meta` elements named [`HTML_META`].
 pub fn in_html(text: &str) -> BTreeSet<String> {
-    let start = format!("<meta name=\"{HTML_META}\" content=\"");
+    metas(text, HTML_META).into_iter().collect()
+}
+
+/// The digests of `trend.html`'s `meta` elements named [`TREND_HTML_META`],
+/// in the order of the page (time order).
+pub fn in_trend_html(text: &str) -> Vec<String> {
+    metas(text, TREND_HTML_META)
+}
+
+/// The `content` of every `meta` element named `name`, in order.
+fn metas(text: &str, name: &str) -> Vec<String> {
+    let start = format!("<meta name=\"{name}\" content=\"");
     text.match_indices(&start)
         .filter_map(|(at, _)| text[at + start.len()..].split_once('"'))
         .map(|(d, _)| d.to_owned())

@@ -296,16 +296,35 @@ pub fn chart(chart: &Chart) -> String {
     }
 }
 
-fn plot_frame(chart: &Chart, rotate_guess: bool) -> (Frame, f64, f64) {
+/// The size of a chart: its width and the height of its plot area.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    width: f64,
+    plot_height: f64,
+}
+
+/// The charts of a report: the page's width.
+const FULL: Size = Size {
+    width: WIDTH,
+    plot_height: 220.0,
+};
+
+/// A small multiple: three to a row of the page.
+const SMALL: Size = Size {
+    width: 300.0,
+    plot_height: 120.0,
+};
+
+fn plot_frame(chart: &Chart, rotate_guess: bool, size: Size) -> (Frame, f64, f64) {
     let (lo, hi) = domain(chart);
     let (lo, hi, step) = nice_axis(lo, hi);
     let bottom = if rotate_guess { 84.0 } else { 28.0 };
-    let height = 220.0;
+    let height = size.plot_height;
     let top = 34.0;
     let frame = Frame {
         left: 58.0,
         top,
-        width: WIDTH - 58.0 - 16.0,
+        width: size.width - 58.0 - 16.0,
         height,
         lo,
         hi,
@@ -320,7 +339,7 @@ fn bar(chart: &Chart) -> String {
     let data: Vec<&(&Series, usize)> = series.iter().filter(|(s, _)| !is_target(s)).collect();
     let targets: Vec<&(&Series, usize)> = series.iter().filter(|(s, _)| is_target(s)).collect();
     let slot_guess = (WIDTH - 74.0) / n as f64;
-    let (f, step, total) = plot_frame(chart, slot_guess < 46.0);
+    let (f, step, total) = plot_frame(chart, slot_guess < 46.0, FULL);
     let mut out = String::new();
     open_svg(&mut out, WIDTH, total, &chart.title);
     legend(&mut out, &series, f.left, 16.0);
@@ -405,13 +424,24 @@ fn bar(chart: &Chart) -> String {
     out
 }
 
+/// A line chart as a small multiple (300 px wide, three to a row), with the
+/// axis rules of the report's charts (zero included, shares up to 100% when
+/// above 50%, "nice" ticks): the trend's one chart per KPI.
+pub fn small_line(chart: &Chart) -> String {
+    line_sized(chart, SMALL)
+}
+
 fn line(chart: &Chart) -> String {
+    line_sized(chart, FULL)
+}
+
+fn line_sized(chart: &Chart, size: Size) -> String {
     let n = chart.x.len().max(1);
     let series = indexed(chart);
-    let slot = (WIDTH - 74.0) / n as f64;
-    let (f, step, total) = plot_frame(chart, slot < 46.0);
+    let slot = (size.width - 74.0) / n as f64;
+    let (f, step, total) = plot_frame(chart, slot < 46.0, size);
     let mut out = String::new();
-    open_svg(&mut out, WIDTH, total, &chart.title);
+    open_svg(&mut out, size.width, total, &chart.title);
     legend(&mut out, &series, f.left, 16.0);
     y_axis(&mut out, &f, step, &chart.unit);
     let x_of = |i: usize| {

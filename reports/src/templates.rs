@@ -14,7 +14,7 @@ use super::ReportError;
 use super::text;
 
 /// The embedded templates and partials, by file name.
-pub const EMBEDDED: [(&str, &str); 8] = [
+pub const EMBEDDED: [(&str, &str); 10] = [
     ("report.md.hbs", include_str!("../templates/report.md.hbs")),
     (
         "report.html.hbs",
@@ -27,6 +27,11 @@ pub const EMBEDDED: [(&str, &str); 8] = [
     (
         "compare.html.hbs",
         include_str!("../templates/compare.html.hbs"),
+    ),
+    ("trend.md.hbs", include_str!("../templates/trend.md.hbs")),
+    (
+        "trend.html.hbs",
+        include_str!("../templates/trend.html.hbs"),
     ),
     ("_style.hbs", include_str!("../templates/_style.hbs")),
     (
@@ -224,7 +229,8 @@ impl Templates {
         Ok(Templates { html, md, sources })
     }
 
-    /// Renders `report.md`, `compare.md`, `report.html` or `compare.html`.
+    /// Renders `report.md`, `compare.md`, `trend.md`, `report.html`,
+    /// `compare.html` or `trend.html`.
     pub fn render<T: serde::Serialize>(&self, name: &str, data: &T) -> Result<String, ReportError> {
         let registry = if name.ends_with(".md") {
             &self.md

@@ -7,6 +7,8 @@
 //! the sources it was built from is refused (see [`check_fresh`]), so the
 //! tests never pass on what an earlier build left in `target/<profile>`.
 
+pub mod chromium;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -12,6 +12,7 @@ mod pack;
 mod plugins;
 mod report;
 mod synth;
+mod trend;
 mod verify;
 
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Compare two assessments (same pack): decision, scores, gaps, regressions, KPI deltas.
     Compare(compare::CompareArgs),
+    /// Several assessments over time (same pack): decisions, scores, criteria, KPIs against targets, steps.
+    Trend(trend::TrendArgs),
     /// Check an output set against itself and against the evidence, pack and plugins it names.
     Verify(verify::VerifyArgs),
 }
@@ -203,6 +206,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Report(args) => report::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Trend(args) => trend::run(&args),
         Command::Verify(args) => verify::run(&args),
     }
 }

@@ -91,5 +91,32 @@ pub fn read_assessment(path: &Path) -> Result<Assessment, String> {
     Assessment::from_json(&text).map_err(|e| format!("{}{e}", path.display()))
 }
 
+/// The `assessment.json` files of a folder of assessments: `dir`'s own and
+/// those of its subfolders one level down (an output set each, as `assess`,
+/// `report` and `demo` write them), sorted by path. A message naming the
+/// folder when it cannot be read or holds none.
+pub fn assessments_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let unreadable = |e: std::io::Error| format!("{}: {e}", dir.display());
+    let mut found = Vec::new();
+    let own = dir.join("assessment.json");
+    if own.is_file() {
+        found.push(own);
+    }
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path().join("assessment.json");
+        if path.is_file() {
+            found.push(path);
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(format!(
+            "{}: no assessment.json in the folder or in its subfolders",
+            dir.display()
+        ));
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests;

@@ -353,3 +353,42 @@ fn a_leftover_whose_entry_is_taken_again_is_kept() {
         "mine"
     );
 }
+
+#[test]
+fn assessments_are_found_in_the_folder_and_one_level_down_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for sub in ["b", "a", "a/deeper", "empty"] {
+        std::fs::create_dir_all(d.join(sub)).unwrap();
+    }
+    for file in [
+        "assessment.json",
+        "b/assessment.json",
+        "a/assessment.json",
+        "a/deeper/assessment.json",
+        "b/other.json",
+    ] {
+        std::fs::write(d.join(file), "{}").unwrap();
+    }
+    // A folder named like the file is not a record.
+    std::fs::create_dir_all(d.join("empty/assessment.json")).unwrap();
+    let found = assessments_in(d).unwrap();
+    let names: Vec<PathBuf> = found
+        .iter()
+        .map(|p| p.strip_prefix(d).unwrap().to_path_buf())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            PathBuf::from("a/assessment.json"),
+            PathBuf::from("assessment.json"),
+            PathBuf::from("b/assessment.json")
+        ]
+    );
+    let err = assessments_in(&d.join("empty")).unwrap_err();
+    assert!(
+        err.ends_with("empty: no assessment.json in the folder or in its subfolders"),
+        "{err}"
+    );
+    assert!(assessments_in(&d.join("missing")).is_err());
+}
