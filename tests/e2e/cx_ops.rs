@@ -25,18 +25,11 @@ fn pack() -> PathBuf {
 /// Writes a synthetic centre of `CONTACTS` contacts into `dir/<scenario>`.
 fn synth(dir: &Path, scenario: &str, seed: &str) -> PathBuf {
     let evidence = dir.join(scenario);
-    let o = cxaudit(&[
-        "synth",
-        "--scenario",
+    cxaudit_tests::synth(
+        &evidence,
         scenario,
-        "--contacts",
-        CONTACTS,
-        "--seed",
-        seed,
-        "--out",
-        evidence.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "synth: {}", stderr(&o));
+        &["--contacts", CONTACTS, "--seed", seed],
+    );
     evidence
 }
 

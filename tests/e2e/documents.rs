@@ -36,16 +36,7 @@ fn english() -> &'static (tempfile::TempDir, PathBuf, Value) {
     CENTRE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let evidence = dir.path().join("en");
-        let o = cxaudit(&[
-            "synth",
-            "--scenario",
-            "followup",
-            "--contacts",
-            "3000",
-            "--out",
-            evidence.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "synth: {}", stderr(&o));
+        synth(&evidence, "followup", &["--contacts", "3000"]);
         let assessment = assessed(&evidence);
         (dir, evidence, assessment)
     })

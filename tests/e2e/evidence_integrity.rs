@@ -47,18 +47,7 @@ fn centre(scenario: &str) -> &'static Path {
         let mut paths = Vec::new();
         for s in ["baseline", "followup"] {
             let out = dir.path().join(s);
-            let o = cxaudit(&[
-                "synth",
-                "--scenario",
-                s,
-                "--contacts",
-                "6000",
-                "--seed",
-                "3",
-                "--out",
-                out.to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "synth: {}", stderr(&o));
+            synth(&out, s, &["--contacts", "6000", "--seed", "3"]);
             paths.push(out);
         }
         let followup = paths.pop().unwrap();

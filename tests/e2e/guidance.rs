@@ -36,17 +36,11 @@ fn run(args: &[&str]) -> std::process::Output {
 fn a_tailored_pack_reports_the_bar_it_judged() {
     let dir = tempfile::tempdir().unwrap();
     let evidence = dir.path().join("followup");
-    run(&[
-        "synth",
-        "--scenario",
+    synth(
+        &evidence,
         "followup",
-        "--contacts",
-        CONTACTS,
-        "--seed",
-        "1",
-        "--out",
-        evidence.to_str().unwrap(),
-    ]);
+        &["--contacts", CONTACTS, "--seed", "1"],
+    );
     let pack = tailored(
         dir.path(),
         "[overrides.WF3]\nparams = { min_share_of_days = 0.9 }\n",

@@ -36,18 +36,7 @@ fn evidence() -> &'static Path {
     let (_, path) = DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("followup");
-        let o = cxaudit(&[
-            "synth",
-            "--scenario",
-            "followup",
-            "--contacts",
-            "5000",
-            "--months",
-            "2",
-            "--out",
-            path.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "synth: {}", stderr(&o));
+        synth(&path, "followup", &["--contacts", "5000", "--months", "2"]);
         (dir, path)
     });
     path

@@ -70,16 +70,7 @@ fn hostile_pack(dir: &Path) -> PathBuf {
 
 fn synth(dir: &Path) -> PathBuf {
     let evidence = dir.join("evidence");
-    let o = cxaudit(&[
-        "synth",
-        "--scenario",
-        "baseline",
-        "--contacts",
-        "4000",
-        "--out",
-        evidence.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "synth: {}", stderr(&o));
+    cxaudit_tests::synth(&evidence, "baseline", &["--contacts", "4000"]);
     evidence
 }
 

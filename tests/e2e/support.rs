@@ -231,6 +231,22 @@ pub fn cxaudit(args: &[&str]) -> Output {
         .expect("run cxaudit")
 }
 
+/// Writes a synthetic centre of `scenario` (`baseline`, `followup`) into
+/// `out` with `cxaudit synth`, plus `args` (`--contacts`, `--seed`,
+/// `--months`); the command must succeed.
+pub fn synth(out: &Path, scenario: &str, args: &[&str]) {
+    let mut all = vec![
+        "synth",
+        "--scenario",
+        scenario,
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ];
+    all.extend_from_slice(args);
+    let o = cxaudit(&all);
+    assert!(o.status.success(), "synth {scenario}: {}", stderr(&o));
+}
+
 /// Stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -60,17 +60,11 @@ fn check<'a>(f: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 fn a_tailored_stricter_fcr_target_binds_the_follow_up_centre() {
     let dir = tempfile::tempdir().unwrap();
     let evidence = dir.path().join("followup");
-    run(&[
-        "synth",
-        "--scenario",
+    synth(
+        &evidence,
         "followup",
-        "--contacts",
-        CONTACTS,
-        "--seed",
-        "1",
-        "--out",
-        evidence.to_str().unwrap(),
-    ]);
+        &["--contacts", CONTACTS, "--seed", "1"],
+    );
     // The centre documents FCR at least 0.78 (kpi_targets row 4) and reaches more.
     let kpis = run(&[
         "kpis",

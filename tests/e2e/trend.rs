@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use cxaudit_tests::chromium::{self, console_messages, screenshot, svg_sizes};
-use cxaudit_tests::{cxaudit, plugin_dir, root, stderr};
+use cxaudit_tests::{cxaudit, plugin_dir, root, stderr, synth};
 
 const PLUGINS: [&str; 5] = [
     "cxaudit_plugin_planning",
@@ -71,20 +71,11 @@ fn four_monthly_assessments_make_a_trend_that_renders_in_chromium() {
     let plugins = plugin_dir(&PLUGINS);
     let work = tempfile::tempdir().unwrap();
     let evidence = work.path().join("evidence");
-    let o = cxaudit(&[
-        "synth",
-        "--scenario",
+    synth(
+        &evidence,
         "followup",
-        "--contacts",
-        "20000",
-        "--months",
-        "4",
-        "--seed",
-        "3",
-        "--out",
-        s(&evidence),
-    ]);
-    assert!(o.status.success(), "synth: {}", stderr(&o));
+        &["--contacts", "20000", "--months", "4", "--seed", "3"],
+    );
     let pack = root().join("standards/cx-ops");
     let runs = work.path().join("runs");
     let mut records: Vec<PathBuf> = Vec::new();

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cxaudit_tests::{cxaudit, fixture, root, stderr, stdout};
+use cxaudit_tests::{cxaudit, fixture, root, stderr, stdout, synth};
 
 /// A synthetic centre's evidence and its assessed set.
 struct Assessed {
@@ -24,16 +24,7 @@ fn pack() -> PathBuf {
 fn assessed() -> Assessed {
     let dir = tempfile::tempdir().unwrap();
     let evidence = dir.path().join("evidence");
-    let o = cxaudit(&[
-        "synth",
-        "--scenario",
-        "baseline",
-        "--contacts",
-        "2000",
-        "--out",
-        arg(&evidence),
-    ]);
-    assert!(o.status.success(), "synth: {}", stderr(&o));
+    synth(&evidence, "baseline", &["--contacts", "2000"]);
     let out = dir.path().join("out");
     let o = cxaudit(&[
         "assess",
