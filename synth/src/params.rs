@@ -157,13 +157,7 @@ impl Params {
                 hourly_rate: 17.5,
                 overhead_per_order: 0.02,
                 overhead_fixed_per_day: 260.0,
-                // Calibrated on the case (DOMAIN §3: CSAT 85% at baseline, 87% after, both read
-                // here on random samples). The model's service terms alone (a third of calls
-                // answered within 20 s, about 70% resolved) give the baseline 78% top-2-box on a
-                // random sample; the case's customers rated that centre 85%, so its latent
-                // satisfaction sits 0.27 points (1-5 scale) above what its service explains. The
-                // follow-up needs no offset: its service explains its 87%.
-                sat_offset: 0.27,
+                sat_offset: 0.0,
                 incidents_per_month: [0.8, 2.5, 5.0, 8.0],
                 changes_per_month: 3.0,
                 concurrency: 1,
