@@ -12,24 +12,7 @@ const CONTACTS: &str = "20000";
 
 /// A tailored pack extending cx-ops with `overrides` (TOML).
 fn tailored(dir: &Path, overrides: &str) -> PathBuf {
-    let pack = dir.join("client-pack");
-    std::fs::create_dir_all(&pack).unwrap();
-    let base = root().join("standards").join("cx-ops");
-    let base = base.to_str().unwrap().replace('\\', "/");
-    std::fs::write(
-        pack.join("pack.toml"),
-        format!(
-            "[pack]\nid = \"cx-ops-client\"\ntitle = \"cx-ops, tailored\"\nversion = \"1.0.0\"\nextends = \"{base}\"\n\n{overrides}"
-        ),
-    )
-    .unwrap();
-    pack
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    let o = cxaudit(args);
-    assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
-    o
+    tailored_cx_ops(dir, "client-pack", overrides)
 }
 
 #[test]
@@ -46,27 +29,10 @@ fn a_tailored_pack_reports_the_bar_it_judged() {
         "[overrides.WF3]\nparams = { min_share_of_days = 0.9 }\n",
     );
     let out = dir.path().join("out");
-    run(&[
-        "assess",
-        "-q",
-        "--pack",
-        pack.to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let a: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("assessment.json")).unwrap())
-            .unwrap();
+    let a = assess_record(&pack, &evidence, &out);
     let f = finding(&a, "WF3");
     // The check judged 0.9 of days, and the guidance says 90%: 0.9 x 100.
-    let days = f["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "sl_days")
-        .expect("WF3 judges the days meeting the service-level target");
+    let days = check(f, "sl_days");
     assert!(
         days["expected"]
             .as_str()

@@ -14,20 +14,9 @@ fn cx_ops() -> PathBuf {
 }
 
 /// A pack in `dir/name` extending cx-ops, whose `pack.toml` has `body` from
-/// line 7 on (lines 1-5 are `[pack]`, line 6 is empty).
+/// line 7 on.
 fn tailored(dir: &Path, name: &str, body: &str) -> PathBuf {
-    let pack = dir.join(name);
-    std::fs::create_dir_all(&pack).unwrap();
-    let base = cx_ops().to_str().unwrap().replace('\\', "/");
-    std::fs::write(
-        pack.join("pack.toml"),
-        format!(
-            "[pack]\nid = \"cx-ops-client\"\ntitle = \"cx-ops for a client\"\nversion = \"1.0.0\"\n\
-             extends = \"{base}\"\n\n{body}"
-        ),
-    )
-    .unwrap();
-    pack
+    tailored_cx_ops(dir, name, body)
 }
 
 /// A small synthetic centre's evidence, written once for the file.

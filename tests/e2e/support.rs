@@ -247,6 +247,61 @@ pub fn synth(out: &Path, scenario: &str, args: &[&str]) {
     assert!(o.status.success(), "synth {scenario}: {}", stderr(&o));
 }
 
+/// Runs the binary with arguments; the command must succeed.
+pub fn cxaudit_ok(args: &[&str]) -> Output {
+    let o = cxaudit(args);
+    assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
+    o
+}
+
+/// A tailored pack in `dir/name` extending the shipped `standards/cx-ops`,
+/// whose `pack.toml` has `body` from line 7 on (lines 1-5 are `[pack]`,
+/// line 6 is empty).
+pub fn tailored_cx_ops(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let pack = dir.join(name);
+    std::fs::create_dir_all(&pack).expect("create the tailored pack");
+    let base = root().join("standards").join("cx-ops");
+    let base = base.to_str().expect("UTF-8 path").replace('\\', "/");
+    std::fs::write(
+        pack.join("pack.toml"),
+        format!(
+            "[pack]\nid = \"cx-ops-client\"\ntitle = \"cx-ops for a client\"\nversion = \"1.0.0\"\n\
+             extends = \"{base}\"\n\n{body}"
+        ),
+    )
+    .expect("write the tailored pack");
+    pack
+}
+
+/// `assess -q` of `evidence` against `pack` into `out`, which must succeed;
+/// the record, parsed.
+pub fn assess_record(pack: &Path, evidence: &Path, out: &Path) -> serde_json::Value {
+    let utf8 = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
+    let (pack, evidence, out_arg) = (utf8(pack), utf8(evidence), utf8(out));
+    cxaudit_ok(&[
+        "assess",
+        "-q",
+        "--pack",
+        &pack,
+        "--evidence",
+        &evidence,
+        "--out",
+        &out_arg,
+    ]);
+    let text = std::fs::read_to_string(out.join("assessment.json")).expect("assessment.json");
+    serde_json::from_str(&text).expect("assessment.json is JSON")
+}
+
+/// The check `id` of a finding.
+pub fn check<'a>(finding: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    finding["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
 /// Stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -17,43 +17,11 @@ fn cx_ops() -> PathBuf {
 
 /// A tailored pack extending cx-ops with the given `[overrides.PF2]` parameters.
 fn tailored(dir: &Path, name: &str, pf2_params: &str) -> PathBuf {
-    let pack = dir.join(name);
-    std::fs::create_dir_all(&pack).unwrap();
-    let base = cx_ops().to_str().unwrap().replace('\\', "/");
-    let text = format!(
-        "[pack]\nid = \"cx-ops-client\"\ntitle = \"cx-ops, tailored for a client\"\nversion = \"1.0.0\"\nextends = \"{base}\"\n\n[overrides.PF2]\nparams = {{ {pf2_params} }}\n"
-    );
-    std::fs::write(pack.join("pack.toml"), text).unwrap();
-    pack
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    let o = cxaudit(args);
-    assert!(o.status.success(), "{args:?}: {}{}", stdout(&o), stderr(&o));
-    o
-}
-
-fn assess_with(pack: &Path, evidence: &Path, out: &Path) -> serde_json::Value {
-    run(&[
-        "assess",
-        "-q",
-        "--pack",
-        pack.to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    serde_json::from_str(&std::fs::read_to_string(out.join("assessment.json")).unwrap()).unwrap()
-}
-
-fn check<'a>(f: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    f["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}"))
+    tailored_cx_ops(
+        dir,
+        name,
+        &format!("[overrides.PF2]\nparams = {{ {pf2_params} }}\n"),
+    )
 }
 
 #[test]
@@ -66,7 +34,7 @@ fn a_tailored_stricter_fcr_target_binds_the_follow_up_centre() {
         &["--contacts", CONTACTS, "--seed", "1"],
     );
     // The centre documents FCR at least 0.78 (kpi_targets row 4) and reaches more.
-    let kpis = run(&[
+    let kpis = cxaudit_ok(&[
         "kpis",
         "--format",
         "json",
@@ -80,7 +48,7 @@ fn a_tailored_stricter_fcr_target_binds_the_follow_up_centre() {
     let target = ((fcr + 0.03) * 100.0).ceil() / 100.0;
 
     // Under cx-ops (policy centre) PF2 judges the centre's 0.78 and is met.
-    let base = assess_with(&cx_ops(), &evidence, &dir.path().join("base"));
+    let base = assess_record(&cx_ops(), &evidence, &dir.path().join("base"));
     let f = finding(&base, "PF2");
     assert_eq!(status(&base, "PF2"), "met", "{}", f["summary"]);
     assert!(
@@ -94,14 +62,14 @@ fn a_tailored_stricter_fcr_target_binds_the_follow_up_centre() {
 
     // Overriding only `target` keeps the centre policy: pack validate warns, PF2 is unchanged.
     let ignored = tailored(dir.path(), "ignored", &format!("target = {target}"));
-    let o = run(&["pack", "validate", ignored.to_str().unwrap()]);
+    let o = cxaudit_ok(&["pack", "validate", ignored.to_str().unwrap()]);
     let warning = stderr(&o);
     assert!(
         warning.contains("`overrides.PF2.params.target`")
             && warning.contains("under target_policy = \"centre\" the pack's target applies only to centres without a fcr_rate target"),
         "{warning}"
     );
-    let a = assess_with(&ignored, &evidence, &dir.path().join("ignored-out"));
+    let a = assess_record(&ignored, &evidence, &dir.path().join("ignored-out"));
     assert_eq!(status(&a, "PF2"), "met");
 
     // With stricter_of the client's target binds: max(0.78, target) = target > FCR.
@@ -110,9 +78,9 @@ fn a_tailored_stricter_fcr_target_binds_the_follow_up_centre() {
         "strict",
         &format!("target = {target}, target_policy = \"stricter_of\""),
     );
-    let o = run(&["pack", "validate", strict.to_str().unwrap()]);
+    let o = cxaudit_ok(&["pack", "validate", strict.to_str().unwrap()]);
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
-    let a = assess_with(&strict, &evidence, &dir.path().join("strict-out"));
+    let a = assess_record(&strict, &evidence, &dir.path().join("strict-out"));
     let f = finding(&a, "PF2");
     assert_ne!(status(&a, "PF2"), "met", "{}", f["summary"]);
     let c = check(f, "fcr_vs_target");
