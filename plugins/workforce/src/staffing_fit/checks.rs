@@ -6,7 +6,7 @@ use cxaudit_plugin_sdk::prelude::*;
 
 use super::fit::Fit;
 use super::wfm_check::WfmComparison;
-use super::{Basis, Params};
+use super::{Basis, ChannelRows, Params};
 use crate::common::{Credited, at_least, at_most, pct};
 
 /// The six credited checks against the pack's limits.
@@ -64,6 +64,7 @@ pub(super) fn checks(fit: &Fit, wfm: &WfmComparison, p: &Params) -> Vec<Credited
 pub(super) fn summary(
     units: usize,
     basis: &Basis,
+    channels: &ChannelRows,
     fit: &Fit,
     wfm: &WfmComparison,
     p: &Params,
@@ -83,13 +84,13 @@ pub(super) fn summary(
         "per queue"
     };
     format!(
-        "{} intervals ({pool_word}) against {} for SL {} ({}) in {} s (chat at {} sessions per agent, e-mail and messaging as work content) with {} shrinkage: the plan against the forecast's requirement under-staffed {}, over-staffed {}; the actuals beyond arrival noise under-staffed {}, over-staffed {}; weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
+        "{} intervals ({pool_word}) against {} for SL {} ({}) in {} s ({}) with {} shrinkage: the plan against the forecast's requirement under-staffed {}, over-staffed {}; the actuals beyond arrival noise under-staffed {}, over-staffed {}; weekly pattern r {} (R2 fit {}), {} of intervals short; WFM requirement differs by {} (tolerance {}).",
         units,
         basis.model.name(),
         pct(basis.sl_target),
         basis.sl_cite,
         p.threshold_seconds,
-        p.chat_concurrency,
+        channels.models_applied(p),
         pct(p.shrinkage),
         plan_under.map_or("n/a".into(), pct),
         plan_over.map_or("n/a".into(), pct),

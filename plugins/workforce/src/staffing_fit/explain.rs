@@ -16,7 +16,7 @@ pub(super) fn definitions(basis: &Basis, p: &Params) -> Vec<Definition> {
         Definition::new(
             "Requirement by channel",
             &format!(
-                "Net agents N per interval, summed over the workload of each channel (the intervals table's channel column): voice, and rows that state no channel, by {m}: the smallest N with SL({t} s) >= {sl}, A = contacts x AHT / interval seconds; chat by {m} on the workload an agent shares between {c} sessions at once (A / {c}); e-mail and messaging as backlog work answered against a response time of hours, so no queueing: their work content, contacts x AHT / interval seconds (fractional); self-service needs no agent. Zero volume requires 0 agents.",
+                "Net agents N per interval, by the workload of each channel (the intervals table's channel column). The live channels, voice (and rows that state no channel) and chat, are answered by the same agents, so they are sized as one live pool by {m}: the smallest N with SL({t} s) >= {sl}, A = (voice contacts x AHT + chat contacts x AHT / {c}) / interval seconds, chat's workload shared between the {c} sessions an agent runs at once; sizing each channel alone and summing would give up the pooling gain. E-mail and messaging are backlog work answered against a response time of hours, so no queueing: their work content, contacts x AHT / interval seconds (fractional), is added to N; self-service needs no agent. Zero volume requires 0 agents.",
                 m = model.name(),
                 t = p.threshold_seconds,
                 sl = sl,
@@ -76,7 +76,7 @@ pub(super) fn observations(
         sl.cite()
     )];
     if pooled {
-        out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval); within it each channel's workload is sized by its own model and the requirements are summed.".into());
+        out.push("Queues of the same interval are treated as one multi-skilled pool (pooling = per_interval); within it voice and chat form one live pool and e-mail and messaging add their work content.".into());
     }
     out.push(format!(
         "Interval rows by channel: {} voice, {} chat, {} e-mail or messaging, {} self-service, {} with no channel stated (sized as voice).",

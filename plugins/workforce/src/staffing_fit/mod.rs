@@ -169,8 +169,8 @@ impl Evaluator for StaffingFit {
         };
         let fit = Fit::of(&judged, tz);
         let wfm = wfm_difference(&judged);
-        let summary = checks::summary(judged.len(), &basis, &fit, &wfm, p);
         let channels = channel_rows(&data.rows);
+        let summary = checks::summary(judged.len(), &basis, &channels, &fit, &wfm, p);
         let mut e = evaluation_from_credits(checks::checks(&fit, &wfm, p), summary);
         e.measurements = checks::measurements(&fit, &wfm, sl_target);
         e.definitions = definitions(&basis, p);
@@ -213,6 +213,36 @@ pub(super) struct ChannelRows {
     pub(super) backlog: usize,
     /// Self-service rows.
     pub(super) unstaffed: usize,
+}
+
+impl ChannelRows {
+    /// How the rows' workload was sized, as the summary states it: only
+    /// the models the rows' channels called for.
+    pub(super) fn models_applied(&self, p: &Params) -> String {
+        if self.voice + self.chat + self.backlog == 0 {
+            return "no row states its channel: every row sized as a live voice queue".into();
+        }
+        let mut live = Vec::new();
+        if self.voice > 0 {
+            live.push("voice".to_owned());
+        }
+        if self.unstated > 0 {
+            live.push("rows stating no channel".to_owned());
+        }
+        if self.chat > 0 {
+            live.push(format!("chat at {} sessions per agent", p.chat_concurrency));
+        }
+        let mut parts = Vec::new();
+        match live.len() {
+            0 => {}
+            1 => parts.push(format!("{} as a live queue", live[0])),
+            _ => parts.push(format!("{} in one live pool", live.join(" and "))),
+        }
+        if self.backlog > 0 {
+            parts.push("e-mail and messaging as work content".to_owned());
+        }
+        parts.join("; ")
+    }
 }
 
 fn channel_rows(rows: &[crate::common::IntervalRow]) -> ChannelRows {
@@ -326,6 +356,15 @@ mod tests {
             ]
         );
         assert!((e.score.unwrap() - 4.0 / 6.0).abs() < 1e-12);
+        // The rows state no channel: the summary says how they were sized, and claims no
+        // chat or e-mail model it did not apply.
+        assert!(
+            e.summary
+                .contains("(no row states its channel: every row sized as a live voice queue)"),
+            "{}",
+            e.summary
+        );
+        assert!(!e.summary.contains("sessions per agent"), "{}", e.summary);
         // Worst interval first: 09:00, net 14, R 20, S 10, gap -10.
         let row = &e.drilldowns[0].rows[0];
         assert_eq!(row[1], json!("2026-01-05 09:00"));
@@ -465,17 +504,19 @@ mod tests {
     }
 
     #[test]
-    fn each_channel_is_sized_by_its_own_model_and_summed() {
-        // Voice: 100 calls at 180 s, A = 10: Erlang C 80 % in 20 s needs 14 (DOMAIN).
-        // Chat: 100 chats at 360 s with two sessions per agent: the shared workload is
-        // 100 x 360 / 2 = 18,000 s, A = 10 at an effective 180 s: 14 again.
+    fn live_channels_share_one_pool_and_backlog_adds_its_work_content() {
+        // Voice: 100 calls at 180 s. Chat: 100 chats at 360 s with two sessions per agent:
+        // the shared workload is 100 x 360 / 2 = 18,000 s, an effective 180 s. Voice and chat
+        // are one live pool: 200 contacts, 36,000 s in 1,800 s, A = 20. Erlang C, 80 % in
+        // 20 s at AHT 180 s: N = 23 gives SL 1 - 0.4157 e^(-3 x 20/180) = 70.2 %, N = 24 gives
+        // 1 - 0.2981 e^(-4 x 20/180) = 80.9 %: 24 agents (each alone would need 14, 28 in all).
         // E-mail: 60 e-mails at 600 s = 36,000 s of work in 1,800 s: 20 agents, no queueing.
-        // Self-service: nobody. Net 14 + 14 + 20 = 48; shrinkage 20 %: R = 48 / 0.8 = 60.
-        // Scheduled 15 + 20 + 25 + 0 = 60: neither short nor over.
+        // Self-service: nobody. Net 24 + 20 = 44; shrinkage 20 %: R = 44 / 0.8 = 55.
+        // Scheduled 15 + 15 + 25 + 0 = 55: neither short nor over.
         let host = || {
             channel_host(&[
                 ("v", Some("voice"), 100.0, 100.0, 180.0, 15.0),
-                ("c", Some("chat"), 100.0, 100.0, 360.0, 20.0),
+                ("c", Some("chat"), 100.0, 100.0, 360.0, 15.0),
                 ("e", Some("email"), 60.0, 60.0, 600.0, 25.0),
                 ("s", Some("self_service"), 500.0, 500.0, 60.0, 0.0),
             ])
@@ -485,10 +526,18 @@ mod tests {
             json!({"shrinkage": 0.2, "chat_concurrency": 2.0, "noise_z": 0.0}),
         );
         let row = &e.drilldowns[0].rows[0];
-        assert_eq!((row[6].clone(), row[7].clone()), (json!(48.0), json!(60.0)));
+        assert_eq!((row[6].clone(), row[7].clone()), (json!(44.0), json!(55.0)));
         assert_eq!(m(&e, "under_staffing"), Some(0.0));
         assert_eq!(m(&e, "over_staffing"), Some(0.0));
         assert_eq!(m(&e, "plan_under_staffing"), Some(0.0));
+        // The summary names the models the channels called for.
+        assert!(
+            e.summary.contains(
+                "(voice and chat at 2 sessions per agent in one live pool; e-mail and messaging as work content)"
+            ),
+            "{}",
+            e.summary
+        );
         assert!(
             e.observations.iter().any(|o| o.contains(
                 "1 voice, 1 chat, 1 e-mail or messaging, 1 self-service, 0 with no channel"
@@ -519,7 +568,7 @@ mod tests {
             .find(|d| d.term == "Requirement by channel")
             .unwrap();
         for rule in [
-            "chat by Erlang C",
+            "one live pool by Erlang C",
             "2 sessions",
             "work content",
             "self-service needs no agent",

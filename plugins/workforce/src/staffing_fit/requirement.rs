@@ -2,8 +2,9 @@
 //! each needs, net and with shrinkage, for its actual demand (with the band
 //! of arrival noise around it) and for its forecast. Each channel's workload
 //! is modelled as a WFM analyst would: the queueing model (Erlang C or
-//! Erlang A) for voice, the same on the shared workload for chat, the work
-//! content for e-mail and messaging (see [`Workload`]).
+//! Erlang A) for the live channels, voice and chat (chat's workload shared
+//! by the sessions an agent runs at once) in one pool, the work content for
+//! e-mail and messaging (see [`Workload`]).
 
 use cxaudit_metrics::erlang;
 use cxaudit_metrics::pooled::{Demand, Excluded, Policy, Pool};
@@ -216,18 +217,22 @@ pub(super) struct Sizing<'a> {
 
 impl Sizing<'_> {
     /// Net agents (fractional: backlog work is) unit `u` needs for `demand`
-    /// by class: the queueing model for queue and chat (chat workload shared
-    /// by `concurrency` sessions), work content / interval for backlog work.
+    /// by class. Voice and chat are answered live by the same agents, so
+    /// they form one queueing pool: the queueing model on their summed
+    /// contacts and workload, chat's workload shared by `concurrency`
+    /// sessions (sizing each channel alone and summing would give up the
+    /// pooling gain a multi-skilled team has). Backlog work adds its work
+    /// content / interval, with no queueing.
     pub(super) fn net(&self, u: &Unit, demand: &ClassDemand) -> Result<f64, EvalError> {
         let seconds = u.minutes as f64 * 60.0;
-        let queue = self.model.required_for(u, demand[0], &self.policy)?;
-        let chat_share = Demand {
+        let mut live = demand[0];
+        live.add(Demand {
             contacts: demand[1].contacts,
             workload_seconds: demand[1].workload_seconds / self.concurrency,
-        };
-        let chat = self.model.required_for(u, chat_share, &self.policy)?;
+        });
+        let queue = self.model.required_for(u, live, &self.policy)?;
         let backlog = demand[2].workload_seconds / seconds;
-        Ok(f64::from(queue) + f64::from(chat) + backlog)
+        Ok(f64::from(queue) + backlog)
     }
 
     /// Agents with shrinkage for `net`: `net / (1 - shrinkage)`, not rounded
