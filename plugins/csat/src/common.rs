@@ -161,7 +161,7 @@ pub struct Window {
 impl Window {
     /// The request's period in the request's time zone.
     pub fn from_context(ctx: &Context<'_>) -> Result<Self, EvalError> {
-        let tz = evaluator::time_zone(ctx)?;
+        let tz = ctx.time_zone()?;
         let day = |s: &str| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
@@ -401,7 +401,7 @@ pub fn note_skipped_contacts(c: &Contacts, observations: &mut Vec<String>) {
 /// A KPI the evidence cannot give is a measurement without a value.
 pub fn survey_kpis(ctx: &Context<'_>) -> Vec<Measurement> {
     use cxaudit_kpis::{Evidence, Kpi, KpiOptions};
-    let options = KpiOptions::default().with_time_zone(ctx.time_zone());
+    let options = KpiOptions::default().with_time_zone(ctx.time_zone_name());
     let group = options
         .ok()
         .map(|o| cxaudit_kpis::overall(&Evidence::from_context(ctx), &o));

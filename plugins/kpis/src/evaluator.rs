@@ -4,95 +4,24 @@
 //! formatting.
 
 use crate::KpiOptions;
-use chrono::{Datelike, NaiveDate, TimeZone};
-use chrono_tz::Tz;
+use chrono::NaiveDate;
 use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::date_from_days;
 use serde_json::Value;
 
 pub use crate::targets::{JudgedTarget, KpiTargets, TargetRule};
-
-/// The assessment period as dates.
-pub fn period_dates(ctx: &Context<'_>) -> Result<(NaiveDate, NaiveDate), EvalError> {
-    let p = ctx.period();
-    let parse = |s: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|e| EvalError::Failed(format!("period date `{s}`: {e}")))
-    };
-    let (start, end) = (parse(&p.start)?, parse(&p.end)?);
-    if end < start {
-        return Err(EvalError::Failed(format!(
-            "the period ends ({end}) before it starts ({start})"
-        )));
-    }
-    Ok((start, end))
-}
-
-/// The as-of date of the assessment.
-pub fn as_of_date(ctx: &Context<'_>) -> Result<NaiveDate, EvalError> {
-    NaiveDate::parse_from_str(ctx.as_of(), "%Y-%m-%d")
-        .map_err(|e| EvalError::Failed(format!("as-of date `{}`: {e}", ctx.as_of())))
-}
-
-/// The centre's time zone.
-pub fn time_zone(ctx: &Context<'_>) -> Result<Tz, EvalError> {
-    ctx.time_zone()
-        .parse()
-        .map_err(|_| EvalError::Failed(format!("unknown time zone `{}`", ctx.time_zone())))
-}
+pub use cxaudit_plugin_sdk::time::{
+    local_date, local_time_label, month_end, month_label, months_of, next_month,
+};
 
 /// KPI options with the assessment period and the centre's time zone.
 pub fn kpi_options(ctx: &Context<'_>) -> Result<KpiOptions, EvalError> {
-    let (start, end) = period_dates(ctx)?;
+    let (start, end) = ctx.period_dates()?;
     KpiOptions::default()
         .with_period(start, end)
-        .with_time_zone(ctx.time_zone())
+        .with_time_zone(ctx.time_zone_name())
         .map_err(EvalError::Failed)
-}
-
-/// First day of every month overlapping `[start, end]`.
-pub fn months_of(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    let mut m = start.with_day(1).unwrap_or(start);
-    while m <= end {
-        out.push(m);
-        m = next_month(m);
-    }
-    out
-}
-
-/// First day of the month after `month`.
-pub fn next_month(month: NaiveDate) -> NaiveDate {
-    let (y, m) = if month.month() == 12 {
-        (month.year() + 1, 1)
-    } else {
-        (month.year(), month.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MAX)
-}
-
-/// Last day of the month starting `month`.
-pub fn month_end(month: NaiveDate) -> NaiveDate {
-    next_month(month).pred_opt().unwrap_or(month)
-}
-
-/// `YYYY-MM`, the key cxaudit-kpis uses for a month.
-pub fn month_label(month: NaiveDate) -> String {
-    format!("{:04}-{:02}", month.year(), month.month())
-}
-
-/// The local date of a UTC timestamp (seconds).
-pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
-    crate::accumulate::local_date(ts, &tz)
-}
-
-/// `YYYY-MM-DD HH:MM` in local time.
-pub fn local_time_label(ts: i64, tz: Tz) -> String {
-    tz.timestamp_opt(ts, 0)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| ts.to_string())
 }
 
 /// A date column value as a date.

@@ -321,7 +321,7 @@ impl Evaluator for Attrition {
                 "the agents table has no usable row".into(),
             ));
         }
-        let (start, end) = period_dates(ctx)?;
+        let (start, end) = ctx.period_dates()?;
         let months = months_of(start, end);
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let mut opts = kpi_options(ctx)?;
@@ -356,7 +356,7 @@ impl Evaluator for Attrition {
             .required_in(&KpiTargets::from_context(ctx)?)?;
         let target = judged.value;
 
-        let as_of = as_of_date(ctx)?;
+        let as_of = ctx.as_of_date()?;
         let hires_in_period: Vec<&Spell> = spells
             .iter()
             .filter(|s| s.hired >= start && s.hired <= end)

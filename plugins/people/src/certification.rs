@@ -148,8 +148,8 @@ impl Evaluator for Certification {
         ctx: &Context<'_>,
         p: &CertificationParams,
     ) -> Result<Evaluation, EvalError> {
-        let tz = time_zone(ctx)?;
-        let (start, end) = period_dates(ctx)?;
+        let tz = ctx.time_zone()?;
+        let (start, end) = ctx.period_dates()?;
         let agents = ctx.table("agents")?;
         let (spells, skipped) = load_spells(&agents)?;
         let certified = certification_dates(&agents)?;

@@ -213,7 +213,7 @@ impl Evaluator for KpiAttainment {
             Some(t) => load_results(&t)?,
             None => BTreeMap::new(),
         };
-        let (start, end) = period_dates(ctx)?;
+        let (start, end) = ctx.period_dates()?;
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let mut opts = kpi_options(ctx)?;

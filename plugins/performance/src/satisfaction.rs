@@ -159,14 +159,14 @@ impl Evaluator for CustomerSatisfaction {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &SatisfactionParams) -> Result<Evaluation, EvalError> {
-        let tz = time_zone(ctx)?;
+        let tz = ctx.time_zone()?;
         let surveys = ctx.table("surveys")?;
         let answers = answers_by_month(&surveys, tz)?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let opts = kpi_options(ctx)?;
         let overall = cxaudit_kpis::overall(&evidence, &opts);
         let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
-        let (start, end) = period_dates(ctx)?;
+        let (start, end) = ctx.period_dates()?;
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
         let window: Vec<String> = months
             .iter()

@@ -106,7 +106,7 @@ impl Evaluator for BusinessPlan {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &PlanParams) -> Result<Evaluation, EvalError> {
         let doc = ctx.document(DOC)?.parse()?;
-        let period = common::period_dates(ctx)?;
+        let period = ctx.period_dates()?;
         let targets = target_kpis(ctx)?;
 
         let coverage = Coverage::read(&doc.markdown);

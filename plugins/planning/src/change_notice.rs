@@ -78,8 +78,8 @@ impl Evaluator for ChangeNotice {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &NoticeParams) -> Result<Evaluation, EvalError> {
-        let tz = common::time_zone(ctx)?;
-        let period = common::period_dates(ctx)?;
+        let tz = ctx.time_zone()?;
+        let period = ctx.period_dates()?;
         let table = ctx.table("changes")?;
         let changes = read_changes(&table, &p.impacts, period, tz)?;
         if changes.is_empty() {

@@ -8,8 +8,7 @@ use cxaudit_plugin_sdk::markdown::{self, Section};
 use cxaudit_plugin_sdk::prelude::*;
 
 pub use cxaudit_kpis::evaluator::{
-    as_of_date, first_of, kpi_value_label, local_date, local_time_label, month_label, months_of,
-    pct, period_dates, round, time_zone,
+    first_of, kpi_value_label, local_date, local_time_label, month_label, months_of, pct, round,
 };
 
 /// First day of the month of `date`.

@@ -78,8 +78,8 @@ impl Evaluator for DirectionStatement {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &DirectionParams) -> Result<Evaluation, EvalError> {
         let doc = ctx.document(DOC)?.parse()?;
-        let (start, end) = common::period_dates(ctx)?;
-        let as_of = common::as_of_date(ctx)?;
+        let (start, end) = ctx.period_dates()?;
+        let as_of = ctx.as_of_date()?;
         let window_start = as_of
             .checked_sub_months(Months::new(p.approval_max_age_months))
             .unwrap_or(NaiveDate::MIN);

@@ -85,8 +85,8 @@ impl Evaluator for Escalation {
             doc.column_names(SEVERITY).label(),
             doc.column_names(TIME_LIMIT).label()
         );
-        let tz = common::time_zone(ctx)?;
-        let period = common::period_dates(ctx)?;
+        let tz = ctx.time_zone()?;
+        let period = ctx.period_dates()?;
         let table = ctx.table("incidents")?;
         let read = read_incidents(&table, &p.severities, period, tz)?;
         if read.incidents.is_empty() {

@@ -74,7 +74,7 @@ impl Evaluator for PerformanceReviews {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &ReviewParams) -> Result<Evaluation, EvalError> {
-        let period = common::period_dates(ctx)?;
+        let period = ctx.period_dates()?;
         let (targets, _) = kpi_data::read_targets(&ctx.table("kpi_targets")?)?;
         let docs = ctx.documents(MINUTES).unwrap_or_default();
         let reviews = read_reviews(&docs)?;

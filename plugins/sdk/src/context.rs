@@ -88,9 +88,9 @@ impl<'a> Context<'a> {
         &self.request.period
     }
 
-    /// The centre's IANA time zone (timestamps are UTC instants; use this
-    /// for local days, weekdays and hours).
-    pub fn time_zone(&self) -> &str {
+    /// The name of the centre's IANA time zone, as the request gives it
+    /// ([`Context::time_zone`] parses it).
+    pub fn time_zone_name(&self) -> &str {
         &self.request.time_zone
     }
 

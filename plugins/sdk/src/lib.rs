@@ -11,10 +11,16 @@
 //! it runs the evaluator on in-memory tables and documents through the same
 //! code path the host uses.
 //!
+//! Dates and zones of the request and local days of UTC timestamps are in
+//! [`time`] (`ctx.period_dates()`, `ctx.time_zone()`, [`time::local_date`],
+//! [`time::months_of`]); `serde` and `serde_json` are re-exported.
+//!
 //! ```
 //! use cxaudit_plugin_sdk::prelude::*;
+//! use cxaudit_plugin_sdk::{serde, serde_json};
 //!
 //! #[derive(serde::Deserialize)]
+//! #[serde(crate = "cxaudit_plugin_sdk::serde")]
 //! struct Params { min_rows: u64 }
 //!
 //! struct RowCount;
@@ -49,6 +55,7 @@ pub mod schema;
 pub mod table;
 pub mod targets;
 pub mod testing;
+pub mod time;
 pub mod vocabulary;
 
 pub use context::{Context, Document, EvalError, Host};
@@ -56,6 +63,14 @@ pub use cxaudit_plugin_abi as abi;
 pub use model::*;
 pub use table::Table;
 pub use vocabulary::{DocumentVocabulary, ParsedDocument};
+
+/// The serde the SDK's types derive with: parameters derive
+/// `cxaudit_plugin_sdk::serde::Deserialize` with
+/// `#[serde(crate = "cxaudit_plugin_sdk::serde")]`, and a plugin needs no
+/// serde dependency of its own.
+pub use serde;
+/// The JSON values of requests and drill-down rows.
+pub use serde_json;
 
 /// The SDK's version, recorded in every plugin descriptor.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -84,6 +99,7 @@ pub mod prelude {
     pub use crate::model::*;
     pub use crate::table::Table;
     pub use crate::targets::TargetPolicy;
+    pub use crate::time::Tz;
     pub use crate::vocabulary::{DocumentVocabulary, ParsedDocument};
     pub use crate::{Evaluator, export_plugin, testing};
 }

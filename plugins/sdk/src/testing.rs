@@ -15,7 +15,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use serde_json::Value;
 
 use crate::Evaluator;
-use crate::context::{Document, Host};
+use crate::context::{Context, Document, Host};
 use crate::export::run_evaluator;
 use crate::model::{Evaluation, Period, Request};
 use crate::table::{Table, days_from_date};
@@ -118,9 +118,22 @@ impl TestHost {
     /// Runs `evaluator` with the pack parameters `params` (a JSON object;
     /// omitted ones take the manifest's defaults).
     pub fn run<E: Evaluator>(&self, evaluator: &E, params: Value) -> Evaluation {
-        let request = Request {
+        let request = self.request(evaluator.name(), params);
+        run_evaluator(evaluator, &request, self)
+    }
+
+    /// Calls `f` with the context an evaluator would see (no parameters):
+    /// to test helpers that read the request, tables or documents.
+    pub fn with_context<R>(&self, f: impl FnOnce(&Context<'_>) -> R) -> R {
+        let request = self.request("test", Value::Object(Default::default()));
+        f(&Context::new(self, &request))
+    }
+
+    /// The request the host sends for `evaluator` with `params`.
+    fn request(&self, evaluator: &str, params: Value) -> Request {
+        Request {
             criterion: self.criterion.clone(),
-            evaluator: evaluator.name().to_owned(),
+            evaluator: evaluator.to_owned(),
             params,
             period: self.period.clone(),
             as_of: self
@@ -129,8 +142,7 @@ impl TestHost {
                 .unwrap_or_else(|| self.period.end.clone()),
             time_zone: self.time_zone.clone(),
             vocabulary: self.vocabulary.clone(),
-        };
-        run_evaluator(evaluator, &request, self)
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 use cxaudit_kpis::evaluator::optional_column;
 pub use cxaudit_kpis::evaluator::{
     Credited, JudgedTarget, KpiTargets, TargetRule, evaluation_from_credits, first_of, kpi_options,
-    kpi_targets_need, laxest_param, pct, time_zone,
+    kpi_targets_need, laxest_param, pct,
 };
 
 /// The KPI evidence restricted to the tables an evaluator uses (the KPIs it

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::common::{
     Credited, IntervalRow, LocalSlot, WeekGrid, at_least, at_most, evaluation_from_credits,
     kpi_evidence, kpi_options, kpi_table_needs, measured, pct, read_intervals, round2, round4,
-    signed_pct, slot_cells, time_zone, weekday_hour_label,
+    signed_pct, slot_cells, weekday_hour_label,
 };
 
 /// Parameters of [`ForecastAccuracy`].
@@ -180,7 +180,7 @@ impl Evaluator for ForecastAccuracy {
                 data.skipped
             )));
         }
-        let tz = time_zone(ctx)?;
+        let tz = ctx.time_zone()?;
         let rows = &data.rows;
         let f: Vec<f64> = rows.iter().map(|r| r.forecast).collect();
         let a: Vec<f64> = rows.iter().map(|r| r.actual).collect();

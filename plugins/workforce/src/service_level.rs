@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::common::{
     Credited, JudgedTarget, KpiTargets, LocalSlot, TargetRule, WeekGrid, at_least,
     evaluation_from_credits, kpi_evidence, kpi_options, kpi_table_needs, kpi_targets_need,
-    laxest_param, measured, pct, round2, round4, time_zone, weekday_hour_label,
+    laxest_param, measured, pct, round2, round4, weekday_hour_label,
 };
 
 /// Parameters of [`ServiceLevel`].
@@ -177,7 +177,7 @@ impl Evaluator for ServiceLevel {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
         let contacts = ctx.table("contacts")?;
-        let tz = time_zone(ctx)?;
+        let tz = ctx.time_zone()?;
         let mut options = kpi_options(ctx)?;
         options.sl_threshold_seconds = p.threshold_seconds;
         let evidence = kpi_evidence(ctx, &["contacts"]);

@@ -86,5 +86,5 @@ fn data_period(ev: &Evidence, o: &KpiOptions) -> Option<(NaiveDate, NaiveDate)> 
     let mut it = t.timestamps("arrived_at").ok()?.flatten();
     let first = it.next()?;
     let (lo, hi) = it.fold((first, first), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    Some((local_date(lo, &o.time_zone)?, local_date(hi, &o.time_zone)?))
+    Some((local_date(lo, o.time_zone)?, local_date(hi, o.time_zone)?))
 }

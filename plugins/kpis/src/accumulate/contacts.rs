@@ -171,7 +171,7 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
-        let day = local_date(floor_seconds(arr), &o.time_zone);
+        let day = local_date(floor_seconds(arr), o.time_zone);
         if !in_period(o, day) {
             continue;
         }

@@ -33,7 +33,7 @@ pub(super) fn intervals(
         let (Some(s), Some(f), Some(a)) = (s, f, a) else {
             continue;
         };
-        let day = local_date(s, &o.time_zone);
+        let day = local_date(s, o.time_zone);
         if !in_period(o, day) {
             continue;
         }

@@ -2,15 +2,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, TimeZone};
-use chrono_tz::Tz;
+use chrono::{Datelike, NaiveDate};
 
 use crate::options::{GroupBy, KpiOptions};
 
-/// The local calendar date of a UTC timestamp (seconds).
-pub(crate) fn local_date(ts: i64, tz: &Tz) -> Option<NaiveDate> {
-    tz.timestamp_opt(ts, 0).single().map(|t| t.date_naive())
-}
+pub(crate) use cxaudit_plugin_sdk::time::local_date;
 
 /// Whether a row's local date falls in the period (always, without one).
 pub(super) fn in_period(o: &KpiOptions, date: Option<NaiveDate>) -> bool {

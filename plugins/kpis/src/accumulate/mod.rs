@@ -36,7 +36,6 @@ use crate::{DayCoverage, GroupKpis};
 
 use contacts::ContactSide;
 pub use contacts::contact_timing;
-pub(crate) use grouping::local_date;
 
 /// The KPI values of one group.
 type Values = BTreeMap<Kpi, KpiValue>;

@@ -43,7 +43,7 @@ pub(super) fn surveys(
             nps.next().flatten(),
         );
         let method = Selection::parse(selection.as_mut().and_then(|s| s.next().flatten()));
-        let day = inv.and_then(|i| local_date(i, &o.time_zone));
+        let day = inv.and_then(|i| local_date(i, o.time_zone));
         if !in_period(o, day) {
             continue;
         }

@@ -127,8 +127,8 @@ impl Evaluator for TargetSetting {
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &TargetParams) -> Result<Evaluation, EvalError> {
-        let period = common::period_dates(ctx)?;
-        let tz = common::time_zone(ctx)?;
+        let period = ctx.period_dates()?;
+        let tz = ctx.time_zone()?;
         let table = ctx.table("kpi_targets")?;
         let (targets, skipped) = kpi_data::read_targets(&table)?;
         let scopes: Vec<String> = targets.iter().filter_map(|t| t.scope.clone()).collect();

@@ -37,7 +37,7 @@ use cxaudit_kpis::Kpi;
 
 use crate::common::{
     JudgedTarget, KpiTargets, TargetRule, evaluation_from_credits, kpi_targets_need, laxest_param,
-    read_intervals, time_zone,
+    read_intervals,
 };
 
 pub use requirement::{Unit, build_units, erlang_a_required};
@@ -152,7 +152,7 @@ impl Evaluator for StaffingFit {
         let data = read_intervals(&table)?;
         let sl = service_level_target(ctx, p)?;
         let sl_target = sl.value;
-        let tz = time_zone(ctx)?;
+        let tz = ctx.time_zone()?;
         let (units, excluded) = build_units(&data.rows, pooled);
         let judged = judge(units, &model, sl_target, p)?;
         if judged.is_empty() {
