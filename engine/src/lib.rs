@@ -23,6 +23,7 @@ pub mod plugins;
 pub mod run;
 pub mod scoring;
 pub mod source;
+pub mod testing;
 pub mod verify;
 
 /// The engine's version, recorded in every assessment.

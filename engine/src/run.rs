@@ -8,7 +8,6 @@ use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, param
 use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
 use crate::plugins::{LoadedEvaluator, Registry};
-use crate::scoring::status_for_score;
 
 /// What the selected criteria read: table -> canonical columns, and
 /// document kinds.
@@ -255,22 +254,5 @@ pub fn evaluate(
 /// Applies the pack's thresholds to a scored result and refuses results
 /// that break the contract (a scored status without a score in [0, 1]).
 fn normalise(evaluation: &mut Evaluation, pack: &Pack) {
-    if evaluation.status.is_scored() {
-        match evaluation.score {
-            Some(s) if (0.0..=1.0).contains(&s) => {
-                // `+ 0.0` turns a negative zero into zero ("-0.0%" helps nobody).
-                evaluation.score = Some(s + 0.0);
-                evaluation.status = status_for_score(s, &pack.scoring);
-            }
-            other => {
-                let summary = format!(
-                    "the evaluator returned `{}` with score {:?}; a scored result needs a score in [0, 1]",
-                    evaluation.status, other
-                );
-                *evaluation = Evaluation::error(summary);
-            }
-        }
-    } else {
-        evaluation.score = None;
-    }
+    evaluation.judge_with(&pack.scoring);
 }

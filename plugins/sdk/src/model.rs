@@ -467,6 +467,31 @@ impl Evaluation {
         self.summary = summary.into();
         self
     }
+
+    /// Judges a returned evaluation as the host does with a pack's
+    /// `rules`: a scored status gets the status its score earns under the
+    /// pack's thresholds; a scored status without a score in [0, 1] becomes
+    /// an `error` naming the breach; an unscored status carries no score.
+    pub fn judge_with(&mut self, rules: &cxaudit_model::ScoringRules) {
+        if !self.status.is_scored() {
+            self.score = None;
+            return;
+        }
+        match self.score {
+            Some(s) if (0.0..=1.0).contains(&s) => {
+                // `+ 0.0` turns a negative zero into zero ("-0.0%" helps nobody).
+                self.score = Some(s + 0.0);
+                self.status = cxaudit_model::scoring::status_for_score(s, rules);
+            }
+            other => {
+                let summary = format!(
+                    "the evaluator returned `{}` with score {:?}; a scored result needs a score in [0, 1]",
+                    self.status, other
+                );
+                *self = Evaluation::error(summary);
+            }
+        }
+    }
 }
 
 /// The status a score earns under the default scoring rules (met from

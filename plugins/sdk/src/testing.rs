@@ -31,6 +31,7 @@ pub struct TestHost {
     as_of: Option<String>,
     time_zone: String,
     criterion: String,
+    scoring: cxaudit_model::ScoringRules,
 }
 
 impl Default for TestHost {
@@ -53,6 +54,7 @@ impl TestHost {
             as_of: None,
             time_zone: "UTC".into(),
             criterion: "TEST".into(),
+            scoring: cxaudit_model::ScoringRules::default(),
         }
     }
 
@@ -115,11 +117,23 @@ impl TestHost {
         self
     }
 
+    /// Sets the scoring rules the result is judged with, as a pack's
+    /// `[scoring]` sets them (default: cx-ops's, met from 1.0 and partially
+    /// met from 0.5). To run against a real pack and evidence folder, use
+    /// the engine's `cxaudit::testing::PackHost`.
+    pub fn scoring(mut self, rules: cxaudit_model::ScoringRules) -> Self {
+        self.scoring = rules;
+        self
+    }
+
     /// Runs `evaluator` with the pack parameters `params` (a JSON object;
-    /// omitted ones take the manifest's defaults).
+    /// omitted ones take the manifest's defaults) and judges the result
+    /// with the scoring rules, as the host does.
     pub fn run<E: Evaluator>(&self, evaluator: &E, params: Value) -> Evaluation {
         let request = self.request(evaluator.name(), params);
-        run_evaluator(evaluator, &request, self)
+        let mut evaluation = run_evaluator(evaluator, &request, self);
+        evaluation.judge_with(&self.scoring);
+        evaluation
     }
 
     /// Calls `f` with the context an evaluator would see (no parameters):
