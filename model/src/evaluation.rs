@@ -160,6 +160,72 @@ pub struct Drilldown {
     pub columns: Vec<String>,
     /// Rows, each as long as `columns`.
     pub rows: Vec<Vec<Value>>,
+    /// The unit of each column's numbers, as a measurement's unit (`ratio`
+    /// shows as a percentage, `seconds` with `s`); `""` for a column shown
+    /// as it is. Empty when no column states one (older records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<String>,
+}
+
+impl Drilldown {
+    /// An empty drill-down; add columns with [`Drilldown::column`] and
+    /// rows with [`Drilldown::row`].
+    pub fn new(id: &str, title: &str) -> Self {
+        Drilldown {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            units: Vec::new(),
+        }
+    }
+
+    /// Adds a column and the unit of its numbers (`""`: shown as it is).
+    pub fn column(mut self, name: &str, unit: &str) -> Self {
+        self.units.resize(self.columns.len(), String::new());
+        self.columns.push(name.to_owned());
+        self.units.push(unit.to_owned());
+        self
+    }
+
+    /// Adds a row, one value per column.
+    pub fn row(mut self, values: Vec<Value>) -> Self {
+        self.rows.push(values);
+        self
+    }
+
+    /// Adds rows, each one value per column.
+    pub fn rows(mut self, rows: impl IntoIterator<Item = Vec<Value>>) -> Self {
+        self.rows.extend(rows);
+        self
+    }
+
+    /// Sets the units of the columns, in column order (for a drill-down
+    /// built with its columns at once).
+    pub fn with_units(mut self, units: &[&str]) -> Self {
+        self.units = units.iter().map(|u| (*u).to_owned()).collect();
+        self
+    }
+
+    /// Sets the unit of the named columns (a drill-down built with its
+    /// columns at once); a name that is not a column is a bug of the
+    /// evaluator and panics in debug builds.
+    pub fn unit_of(mut self, columns: &[&str], unit: &str) -> Self {
+        self.units.resize(self.columns.len(), String::new());
+        for name in columns {
+            let i = self.columns.iter().position(|c| c == name);
+            debug_assert!(i.is_some(), "`{name}` is not a column of `{}`", self.id);
+            if let Some(i) = i {
+                self.units[i] = unit.to_owned();
+            }
+        }
+        self
+    }
+
+    /// The unit of column `i` (`""` when none is stated).
+    pub fn unit(&self, i: usize) -> &str {
+        self.units.get(i).map_or("", String::as_str)
+    }
 }
 
 /// Kind of chart a report draws.
@@ -183,6 +249,16 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
 }
 
+impl Series {
+    /// A series named `name` with one value per x label.
+    pub fn new(name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Self {
+        Series {
+            name: name.to_owned(),
+            values: values.into_iter().collect(),
+        }
+    }
+}
+
 /// Data for a chart; reports draw it as inline SVG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Chart {
@@ -201,6 +277,40 @@ pub struct Chart {
     pub unit: String,
     /// Series (for heatmaps: one per y label).
     pub series: Vec<Series>,
+}
+
+impl Chart {
+    /// A chart of `kind` whose values are in `unit`, with no axis labels
+    /// or series yet.
+    pub fn new(id: &str, title: &str, kind: ChartKind, unit: &str) -> Self {
+        Chart {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            kind,
+            x: Vec::new(),
+            y: Vec::new(),
+            unit: unit.to_owned(),
+            series: Vec::new(),
+        }
+    }
+
+    /// Sets the labels of the x axis.
+    pub fn x(mut self, labels: impl IntoIterator<Item = String>) -> Self {
+        self.x = labels.into_iter().collect();
+        self
+    }
+
+    /// Sets the labels of the y axis (heatmaps).
+    pub fn y(mut self, labels: impl IntoIterator<Item = String>) -> Self {
+        self.y = labels.into_iter().collect();
+        self
+    }
+
+    /// Adds a series (for a heatmap: the row of one y label).
+    pub fn series(mut self, series: Series) -> Self {
+        self.series.push(series);
+        self
+    }
 }
 
 /// Effort needed for an action.

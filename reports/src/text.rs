@@ -83,6 +83,16 @@ pub fn delta_with_unit(delta: f64, unit: &str) -> String {
     }
 }
 
+/// A JSON value in a column of `unit`: a number with its unit as
+/// [`with_unit`] shows it (a ratio as a percentage); anything else, or a
+/// column with no unit, as [`value`] shows it.
+pub fn value_in(v: &Value, unit: &str) -> String {
+    match v.as_f64() {
+        Some(x) if !unit.is_empty() => with_unit(x, unit),
+        _ => value(v),
+    }
+}
+
 /// A JSON value as report text.
 pub fn value(v: &Value) -> String {
     match v {

@@ -162,8 +162,9 @@ fn evidence_strings_are_escaped_in_markdown() {
     let md = rendered(Which::Base).markdown;
     assert!(!md.contains(XSS));
     assert!(md.contains("\\<script>alert(1)\\</script>"));
-    // A pipe inside a drill-down cell does not split the row.
-    assert!(md.contains("| Dana \\| Ortiz | 187 | 0.58 |"), "{md}");
+    // A pipe inside a drill-down cell does not split the row; the ratio column shows as a
+    // percentage, the count column (no unit) as it is.
+    assert!(md.contains("| Dana \\| Ortiz | 187 | 58.0% |"), "{md}");
 }
 
 #[test]

@@ -277,6 +277,7 @@ fn rank_drivers(
             .enumerate()
             .map(|(i, d)| vec![json!(i + 1), json!(d.name), num(d.correlation), json!(n)])
             .collect(),
+        units: Vec::new(),
     });
     e.charts.push(Chart {
         id: "drivers".into(),
@@ -500,26 +501,30 @@ fn report_actions(
         e.observations
             .push("No review_minutes or business_plan document: no action can be found.".into());
     }
-    e.drilldowns.push(Drilldown {
-        id: "reasons".into(),
-        title: "Dissatisfaction reasons".into(),
-        columns: ["reason", "responses", "share", "top", "actioned_in"]
-            .map(String::from)
-            .to_vec(),
-        rows: reasons
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                vec![
-                    json!(r.code),
-                    json!(r.count),
-                    num(Some(r.share)),
-                    json!(i < top_n),
-                    json!(r.actioned_in.join(", ")),
-                ]
-            })
-            .collect(),
-    });
+    e.drilldowns.push(
+        Drilldown {
+            id: "reasons".into(),
+            title: "Dissatisfaction reasons".into(),
+            columns: ["reason", "responses", "share", "top", "actioned_in"]
+                .map(String::from)
+                .to_vec(),
+            rows: reasons
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    vec![
+                        json!(r.code),
+                        json!(r.count),
+                        num(Some(r.share)),
+                        json!(i < top_n),
+                        json!(r.actioned_in.join(", ")),
+                    ]
+                })
+                .collect(),
+            units: Vec::new(),
+        }
+        .unit_of(&["share"], "ratio"),
+    );
     let missing: Vec<&&Reason> = top.iter().filter(|r| r.actioned_in.is_empty()).collect();
     if !missing.is_empty() {
         let list: Vec<String> = missing

@@ -474,6 +474,7 @@ fn report(
                 ]
             })
             .collect(),
+        units: Vec::new(),
     });
     e.charts.push(Chart {
         id: "effect_sizes".into(),

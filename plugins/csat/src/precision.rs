@@ -433,47 +433,51 @@ fn definitions(e: &mut Evaluation, p: &PrecisionParams) {
 }
 
 fn drilldown(e: &mut Evaluation, cells: &[Cell]) {
-    e.drilldowns.push(Drilldown {
-        id: "month_channel".into(),
-        title: "Precision by month and channel".into(),
-        columns: [
-            "month",
-            "channel",
-            "population",
-            "invitations",
-            "responded",
-            "response_rate",
-            "csat_responses",
-            "agent_selected_responses",
-            "customer_initiated_feedback",
-            "p",
-            "margin",
-            "required_responses",
-            "meets_target",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: cells
-            .iter()
-            .map(|c| {
-                vec![
-                    json!(c.month),
-                    json!(c.channel),
-                    json!(c.population),
-                    json!(c.invitations),
-                    json!(c.responded),
-                    num(response_rate(c.responded, c.invitations)),
-                    json!(c.responses),
-                    json!(c.biased_responses),
-                    json!(c.feedback),
-                    num(Some(c.p)),
-                    num(c.margin),
-                    json!(c.required),
-                    json!(c.meets),
-                ]
-            })
-            .collect(),
-    });
+    e.drilldowns.push(
+        Drilldown {
+            id: "month_channel".into(),
+            title: "Precision by month and channel".into(),
+            columns: [
+                "month",
+                "channel",
+                "population",
+                "invitations",
+                "responded",
+                "response_rate",
+                "csat_responses",
+                "agent_selected_responses",
+                "customer_initiated_feedback",
+                "p",
+                "margin",
+                "required_responses",
+                "meets_target",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: cells
+                .iter()
+                .map(|c| {
+                    vec![
+                        json!(c.month),
+                        json!(c.channel),
+                        json!(c.population),
+                        json!(c.invitations),
+                        json!(c.responded),
+                        num(response_rate(c.responded, c.invitations)),
+                        json!(c.responses),
+                        json!(c.biased_responses),
+                        json!(c.feedback),
+                        num(Some(c.p)),
+                        num(c.margin),
+                        json!(c.required),
+                        json!(c.meets),
+                    ]
+                })
+                .collect(),
+            units: Vec::new(),
+        }
+        .unit_of(&["margin", "response_rate"], "ratio"),
+    );
 }
 
 fn chart(e: &mut Evaluation, cells: &[Cell]) {

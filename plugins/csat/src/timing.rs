@@ -231,31 +231,35 @@ fn report_delays(delays: &[(String, f64)], p: &TimingParams, e: &mut Evaluation)
         .iter()
         .map(|(ch, ds)| (*ch, delay_stats(ds, p.max_delay_hours)))
         .collect();
-    e.drilldowns.push(Drilldown {
-        id: "delay_by_channel".into(),
-        title: "Invitation delay by channel".into(),
-        columns: [
-            "channel",
-            "invitations",
-            "median_hours",
-            "p90_hours",
-            "share_within_limit",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: channel_stats
-            .iter()
-            .map(|(ch, s)| {
-                vec![
-                    json!(ch),
-                    json!(s.n),
-                    num(s.median_hours),
-                    num(s.p90_hours),
-                    num(s.share_within),
-                ]
-            })
-            .collect(),
-    });
+    e.drilldowns.push(
+        Drilldown {
+            id: "delay_by_channel".into(),
+            title: "Invitation delay by channel".into(),
+            columns: [
+                "channel",
+                "invitations",
+                "median_hours",
+                "p90_hours",
+                "share_within_limit",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: channel_stats
+                .iter()
+                .map(|(ch, s)| {
+                    vec![
+                        json!(ch),
+                        json!(s.n),
+                        num(s.median_hours),
+                        num(s.p90_hours),
+                        num(s.share_within),
+                    ]
+                })
+                .collect(),
+            units: Vec::new(),
+        }
+        .unit_of(&["share_within_limit"], "ratio"),
+    );
     delay_chart(&all, e);
     if !passed && stats.n > 0 {
         let late: Vec<String> = channel_stats
@@ -435,6 +439,7 @@ fn scale_check(scale: &ScaleFinding, path: &str, e: &mut Evaluation) {
             .iter()
             .map(|s| vec![json!(s.point), json!(s.label), json!(s.polarity.as_str())])
             .collect(),
+        units: Vec::new(),
     });
     if !scale.balanced {
         e.actions.push(Action::new(

@@ -153,7 +153,9 @@ impl Evaluator for Absence {
                     .iter()
                     .map(|(m, v)| vec![json!(m), num(Some(*v)), json!(target), json!(*v <= target)])
                     .collect(),
-            },
+                units: Vec::new(),
+            }
+            .unit_of(&["absence_rate", "target"], "ratio"),
             Drilldown {
                 id: "worst_agents".into(),
                 title: format!(
@@ -168,7 +170,9 @@ impl Evaluator for Absence {
                     .take(p.worst_agents)
                     .map(|(a, v)| vec![json!(a), num(Some(*v)), json!(*v > target)])
                     .collect(),
-            },
+                units: Vec::new(),
+            }
+            .unit_of(&["absence_rate"], "ratio"),
         ];
         e.charts = vec![Chart {
             id: "absence_monthly".into(),

@@ -702,7 +702,9 @@ fn monthly_drilldown(rows: &[MonthRow], method: AnnualisationMethod) -> Drilldow
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["annualised_equivalent", "monthly_attrition"], "ratio")
 }
 
 fn team_drilldown(leavers: &[&Spell], early: &[&Spell]) -> Drilldown {
@@ -734,6 +736,7 @@ fn team_drilldown(leavers: &[&Spell], early: &[&Spell]) -> Drilldown {
             .into_iter()
             .map(|(t, c)| vec![json!(t), json!(c[0]), json!(c[1]), json!(c[2]), json!(c[3])])
             .collect(),
+        units: Vec::new(),
     }
 }
 
@@ -769,6 +772,7 @@ fn early_drilldown(early: &[&Spell], recent: &[&Spell]) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

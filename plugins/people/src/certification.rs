@@ -302,6 +302,7 @@ impl Evaluator for Certification {
                         ]
                     })
                     .collect(),
+                units: Vec::new(),
             },
             Drilldown {
                 id: "contacts_before_certification".into(),
@@ -334,6 +335,7 @@ impl Evaluator for Certification {
                         ]
                     })
                     .collect(),
+                units: Vec::new(),
             },
             Drilldown {
                 id: "contacts_outside_employment".into(),
@@ -362,6 +364,7 @@ impl Evaluator for Certification {
                         ]
                     })
                     .collect(),
+                units: Vec::new(),
             },
         ];
         e.actions = certification_actions(&in_breach, breaches.len(), &anomalies);

@@ -476,6 +476,7 @@ fn matrix(
         title: "KPI targets by month".into(),
         columns,
         rows,
+        units: Vec::new(),
     }
 }
 

@@ -402,6 +402,7 @@ impl Evaluator for DemandCost {
                     ]
                 })
                 .collect(),
+            units: Vec::new(),
         }];
         let x: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
         let index = |v: Vec<Option<f64>>| -> Vec<Option<f64>> {

@@ -493,7 +493,8 @@ fn coaching_drilldown(coaching: &[&CoachingTest<'_>], p: &FcrEvalParams) -> Dril
                 ]
             })
             .collect(),
-    }
+        units: Vec::new(),
+    }.unit_of(&["fcr", "repeat_rate"], "ratio")
 }
 
 /// FCR counts per contact reason, most repeat generators first; `None`
@@ -548,5 +549,7 @@ fn counts_drilldown(
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["repeat_rate", "fcr"], "ratio")
 }

@@ -357,40 +357,44 @@ impl Evaluator for CustomerSatisfaction {
                 judged.record(&mut e);
             }
         }
-        e.drilldowns = vec![Drilldown {
-            id: "satisfaction_by_month".into(),
-            title: "CSAT and NPS by month".into(),
-            columns: [
-                "month",
-                "csat_responses",
-                "csat_top2",
-                "csat_met",
-                "nps_responses",
-                "nps",
-                "nps_met",
-                "in_window",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: months
-                .iter()
-                .map(|m| {
-                    let a = answers.get(m);
-                    let c = value(m, Kpi::CsatTop2);
-                    let n = value(m, Kpi::Nps);
-                    vec![
-                        json!(m),
-                        json!(a.map_or(0, |a| a.sample().csat.valid)),
-                        num(c),
-                        json!(c.map(|v| v >= csat_target)),
-                        json!(a.map_or(0, |a| a.sample().nps_n)),
-                        num(n),
-                        json!(n.map(|v| v >= nps_target)),
-                        json!(window.contains(m)),
-                    ]
-                })
-                .collect(),
-        }];
+        e.drilldowns = vec![
+            Drilldown {
+                id: "satisfaction_by_month".into(),
+                title: "CSAT and NPS by month".into(),
+                columns: [
+                    "month",
+                    "csat_responses",
+                    "csat_top2",
+                    "csat_met",
+                    "nps_responses",
+                    "nps",
+                    "nps_met",
+                    "in_window",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: months
+                    .iter()
+                    .map(|m| {
+                        let a = answers.get(m);
+                        let c = value(m, Kpi::CsatTop2);
+                        let n = value(m, Kpi::Nps);
+                        vec![
+                            json!(m),
+                            json!(a.map_or(0, |a| a.sample().csat.valid)),
+                            num(c),
+                            json!(c.map(|v| v >= csat_target)),
+                            json!(a.map_or(0, |a| a.sample().nps_n)),
+                            num(n),
+                            json!(n.map(|v| v >= nps_target)),
+                            json!(window.contains(m)),
+                        ]
+                    })
+                    .collect(),
+                units: Vec::new(),
+            }
+            .unit_of(&["csat_top2"], "ratio"),
+        ];
         e.charts = vec![
             line_chart(
                 "csat_monthly",

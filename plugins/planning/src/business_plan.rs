@@ -376,6 +376,7 @@ impl Initiatives {
                     ]
                 })
                 .collect(),
+            units: Vec::new(),
         }
     }
 }
@@ -483,6 +484,7 @@ impl Objectives {
                 .iter()
                 .map(|(t, k)| vec![t.clone().into(), k.join(", ").into()])
                 .collect(),
+            units: Vec::new(),
         }
     }
 }

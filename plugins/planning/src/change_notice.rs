@@ -269,6 +269,7 @@ fn late_drilldown(late: &[&Change], p: &NoticeParams, tz: Tz) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

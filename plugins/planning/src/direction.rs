@@ -273,6 +273,7 @@ impl Briefing {
                 .iter()
                 .map(|d| vec![d.to_string().into(), self.in_window.contains(d).into()])
                 .collect(),
+            units: Vec::new(),
         }
     }
 }
@@ -294,6 +295,7 @@ fn sections_drilldown(sections: &[(String, SectionState, Check)]) -> Drilldown {
                 vec![h.clone().into(), s.describe().into(), line]
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

@@ -387,6 +387,7 @@ fn late_drilldown(late: &[&Judged<'_>], tz: Tz) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

@@ -410,6 +410,7 @@ fn drilldown(months: &[Month], targets: &[TargetRow]) -> Drilldown {
             "action".into(),
         ],
         rows,
+        units: Vec::new(),
     }
 }
 

@@ -426,7 +426,9 @@ fn under_drilldown(under: &[&(&String, &Minutes, f64)], p: &Params) -> Drilldown
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["adherence", "conformance"], "ratio")
 }
 
 fn unscheduled_drilldown(unscheduled: &[(&String, &Minutes)]) -> Drilldown {
@@ -446,6 +448,7 @@ fn unscheduled_drilldown(unscheduled: &[(&String, &Minutes)]) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

@@ -554,7 +554,9 @@ fn worst_cells_drilldown(cells: &[(CellKey, f64, f64, f64, usize)], n: usize) ->
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["bias"], "ratio")
 }
 
 fn worst_intervals_drilldown(rows: &[IntervalRow], tz: chrono_tz::Tz, n: usize) -> Drilldown {
@@ -602,7 +604,9 @@ fn worst_intervals_drilldown(rows: &[IntervalRow], tz: chrono_tz::Tz, n: usize) 
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["abs_pct_error"], "ratio")
 }
 
 fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
@@ -641,7 +645,9 @@ fn queue_drilldown(rows: &[IntervalRow], rule: ToleranceRule) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["low_volume_share_within"], "ratio")
 }
 
 fn mape_heatmap(rows: &[IntervalRow], tz: chrono_tz::Tz) -> Chart {

@@ -621,7 +621,9 @@ fn cells_drilldown(cells: &Cells, p: &Params, o: &KpiOptions) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["abandon_rate", "service_level"], "ratio")
 }
 
 fn days_drilldown(days: &[Day], t: &Targets) -> Drilldown {
@@ -662,7 +664,9 @@ fn days_drilldown(days: &[Day], t: &Targets) -> Drilldown {
                 })
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["abandon_rate", "service_level"], "ratio")
 }
 
 fn daily_chart(days: &[Day], target: f64) -> Chart {

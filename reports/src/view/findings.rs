@@ -413,8 +413,9 @@ pub(crate) fn finding_view(a: &Assessment, f: &Finding) -> FindingView {
                     .map(|r| {
                         let mut cells: Vec<CellView> = r
                             .iter()
-                            .map(|v| CellView {
-                                text: text::value(v),
+                            .enumerate()
+                            .map(|(i, v)| CellView {
+                                text: text::value_in(v, d.unit(i)),
                                 num: v.is_number(),
                             })
                             .collect();

@@ -463,6 +463,7 @@ fn findings(which: Which) -> Vec<Finding> {
                             ]
                         })
                         .collect(),
+                    units: Vec::new(),
                 }];
                 f.actions = vec![Action {
                     text: "Move 3 agents from the 14:00 block to 09:00-11:00 on Mondays.".into(),
@@ -599,6 +600,8 @@ fn findings(which: Which) -> Vec<Finding> {
                         vec![json!(XSS), json!(212), json!(0.55)],
                         vec![json!("Dana | Ortiz"), json!(187), json!(0.58)],
                     ],
+                    // FCR is a ratio: the reports show it as a percentage.
+                    units: vec![String::new(), String::new(), "ratio".into()],
                 }];
                 f.charts = vec![Chart {
                     id: "fcr_agent".into(),

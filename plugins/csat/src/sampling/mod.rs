@@ -340,12 +340,16 @@ impl SelectionMix {
             .iter()
             .map(|(k, n)| vec![json!(k), json!(n), num(Some(*n as f64 / self.total as f64))])
             .collect();
-        e.drilldowns.push(Drilldown {
-            id: "selection_methods".into(),
-            title: "Invitations by selection method".into(),
-            columns: vec!["selection".into(), "invitations".into(), "share".into()],
-            rows,
-        });
+        e.drilldowns.push(
+            Drilldown {
+                id: "selection_methods".into(),
+                title: "Invitations by selection method".into(),
+                columns: vec!["selection".into(), "invitations".into(), "share".into()],
+                rows,
+                units: Vec::new(),
+            }
+            .unit_of(&["share"], "ratio"),
+        );
         e.charts.push(Chart {
             id: "selection_methods".into(),
             title: "Share of invitations by selection method".into(),
@@ -441,31 +445,35 @@ fn report_coverage(
         "channels with handled contacts but no sample invitation",
     ));
     let channels: BTreeSet<&str> = handled.keys().chain(invited.keys()).copied().collect();
-    e.drilldowns.push(Drilldown {
-        id: "channel_coverage".into(),
-        title: "Handled contacts and sample invitations by channel".into(),
-        columns: [
-            "channel",
-            "handled",
-            "invitations",
-            "invitations_per_handled",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: channels
-            .iter()
-            .map(|ch| {
-                let h = handled.get(ch).copied().unwrap_or(0);
-                let i = invited.get(ch).copied().unwrap_or(0);
-                vec![
-                    json!(ch),
-                    json!(h),
-                    json!(i),
-                    num((h > 0).then(|| i as f64 / h as f64)),
-                ]
-            })
-            .collect(),
-    });
+    e.drilldowns.push(
+        Drilldown {
+            id: "channel_coverage".into(),
+            title: "Handled contacts and sample invitations by channel".into(),
+            columns: [
+                "channel",
+                "handled",
+                "invitations",
+                "invitations_per_handled",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: channels
+                .iter()
+                .map(|ch| {
+                    let h = handled.get(ch).copied().unwrap_or(0);
+                    let i = invited.get(ch).copied().unwrap_or(0);
+                    vec![
+                        json!(ch),
+                        json!(h),
+                        json!(i),
+                        num((h > 0).then(|| i as f64 / h as f64)),
+                    ]
+                })
+                .collect(),
+            units: Vec::new(),
+        }
+        .unit_of(&["invitations_per_handled"], "ratio"),
+    );
     if missing.is_empty() {
         return String::new();
     }

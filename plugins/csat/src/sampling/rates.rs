@@ -247,40 +247,44 @@ impl AgentRates {
                 self.unlinked
             ));
         }
-        e.drilldowns.push(Drilldown {
-            id: "agent_invitation_rates".into(),
-            title: "Invitation rate per agent and channel".into(),
-            columns: [
-                "channel",
-                "agent",
-                "handled",
-                "invited",
-                "rate",
-                "rest_of_channel_rate",
-                "z",
-                "judged",
-                "outlier",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: self
-                .rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        json!(r.channel),
-                        json!(r.agent),
-                        json!(r.handled),
-                        json!(r.invited),
-                        num(Some(r.rate)),
-                        num(r.rest_rate),
-                        num(r.z),
-                        json!(r.judged),
-                        json!(r.outlier),
-                    ]
-                })
-                .collect(),
-        });
+        e.drilldowns.push(
+            Drilldown {
+                id: "agent_invitation_rates".into(),
+                title: "Invitation rate per agent and channel".into(),
+                columns: [
+                    "channel",
+                    "agent",
+                    "handled",
+                    "invited",
+                    "rate",
+                    "rest_of_channel_rate",
+                    "z",
+                    "judged",
+                    "outlier",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: self
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            json!(r.channel),
+                            json!(r.agent),
+                            json!(r.handled),
+                            json!(r.invited),
+                            num(Some(r.rate)),
+                            num(r.rest_rate),
+                            num(r.z),
+                            json!(r.judged),
+                            json!(r.outlier),
+                        ]
+                    })
+                    .collect(),
+                units: Vec::new(),
+            }
+            .unit_of(&["rate", "rest_of_channel_rate"], "ratio"),
+        );
         self.chart(e);
         if passed && outliers.is_empty() {
             return String::new();

@@ -289,7 +289,8 @@ impl Feasibility {
                     ]
                 })
                 .collect(),
-        })
+            units: Vec::new(),
+        }.unit_of(&["Erlang C SL"], "ratio"))
     }
 
     /// Action: re-plan staffing when the target is out of reach, or provide

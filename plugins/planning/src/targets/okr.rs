@@ -145,6 +145,7 @@ pub(super) fn drilldown(okrs: &[Okr<'_>]) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

@@ -307,6 +307,7 @@ pub(super) fn drilldown(targets: &[TargetRow], smart: &[TargetSmartChecks]) -> D
                 row
             })
             .collect(),
+        units: Vec::new(),
     }
 }
 

@@ -44,6 +44,7 @@ pub(super) fn worst_drilldown(judged: &[Judged], tz: chrono_tz::Tz, n: usize) ->
             .take(n)
             .map(|j| worst_row(j, tz))
             .collect(),
+        units: Vec::new(),
     }
 }
 
@@ -113,5 +114,7 @@ pub(super) fn group_drilldown(judged: &[Judged]) -> Drilldown {
                 ]
             })
             .collect(),
+        units: Vec::new(),
     }
+    .unit_of(&["over_staffing", "under_staffing"], "ratio")
 }
