@@ -167,6 +167,11 @@ pub struct Scores {
     pub certified: bool,
     /// Every certification rule, passed or failed.
     pub rules: Vec<RuleResult>,
+    /// Criteria of the pack left out of a partial run (`assess --only`), in
+    /// pack order: not scored, not counted, and the reason these scores
+    /// never certify. Absent for a whole run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<String>,
 }
 
 impl Scores {
@@ -211,7 +216,15 @@ pub struct Scheme {
     pub sections: Vec<SectionRule>,
     /// Criteria, in pack order.
     pub criteria: Vec<CriterionRule>,
+    /// Criteria of the pack left out of the run (`assess --only`), in pack
+    /// order; none for a whole run. A run that omits any is never certified.
+    pub omitted: Vec<String>,
 }
+
+/// The rule a partial run fails: only an assessment of every criterion of
+/// the pack is a certification decision.
+pub const WHOLE_PACK_RULE: &str =
+    "Every criterion of the pack assessed (a partial run is not a certification decision)";
 
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))
@@ -252,7 +265,22 @@ impl Scheme {
             .collect();
         let overall = Totals::of(pairs.iter().map(|(c, o)| (c.points, *o)));
 
-        let mut results = vec![RuleResult {
+        let mut results = Vec::new();
+        if !self.omitted.is_empty() {
+            let run: Vec<&str> = self.criteria.iter().map(|c| c.id.as_str()).collect();
+            results.push(RuleResult {
+                rule: WHOLE_PACK_RULE.to_owned(),
+                passed: false,
+                detail: format!(
+                    "partial run: {} of {} criteria run ({}); omitted, not scored: {}",
+                    run.len(),
+                    run.len() + self.omitted.len(),
+                    run.join(", "),
+                    self.omitted.join(", ")
+                ),
+            });
+        }
+        results.push(RuleResult {
             rule: format!(
                 "Overall score at least {}",
                 pct(Some(rules.certify_overall_min))
@@ -264,7 +292,7 @@ impl Scheme {
                 overall.earned,
                 overall.available
             ),
-        }];
+        });
         for s in &sections {
             results.push(RuleResult {
                 rule: format!(
@@ -298,6 +326,7 @@ impl Scheme {
             sections,
             certified,
             rules: results,
+            omitted: self.omitted.clone(),
         }
     }
 }
@@ -337,6 +366,7 @@ mod tests {
                     mandatory: false,
                 },
             ],
+            omitted: Vec::new(),
         }
     }
 

@@ -62,7 +62,7 @@ struct RawScoring {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSection {
-    id: String,
+    id: Spanned<String>,
     title: String,
     #[serde(default)]
     description: String,
@@ -74,6 +74,9 @@ struct RawSection {
 struct RawDrop {
     #[serde(default)]
     criteria: Vec<Spanned<String>>,
+    /// Whole sections, with their criteria.
+    #[serde(default)]
+    sections: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -105,10 +108,8 @@ struct RawCriterion {
     mandatory: bool,
     evaluator: Option<Spanned<String>>,
     manual: Option<Spanned<String>>,
-    #[serde(default)]
-    params: toml::Table,
-    #[serde(default)]
-    evidence: Vec<Spanned<String>>,
+    params: Option<Spanned<BTreeMap<Spanned<String>, toml::Value>>>,
+    evidence: Option<Spanned<Vec<Spanned<String>>>>,
     guidance: Option<Spanned<Guidance>>,
     #[serde(default)]
     references: Vec<String>,
@@ -118,19 +119,162 @@ struct RawCriterion {
 #[serde(deny_unknown_fields)]
 struct RawSchemaFile {
     #[serde(default)]
-    tables: BTreeMap<String, TableSchema>,
+    tables: BTreeMap<Spanned<String>, RawTable>,
     #[serde(default)]
     documents: BTreeMap<String, DocumentSchema>,
 }
 
-/// Parses an evidence schema file (`evidence-schema.toml`) on its own.
+/// A table of `evidence-schema.toml` as written: a new table states its
+/// columns; a table the base pack already declares may be given only
+/// the columns it adds (`[tables.contacts.columns.tier]`), and any of
+/// `description`, `key`, `period_column`, `ordered`, `coverage` it replaces.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    description: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, Spanned<ColumnSpec>>,
+    key: Option<Spanned<Vec<String>>>,
+    period_column: Option<Spanned<String>>,
+    ordered: Option<Spanned<Vec<[String; 2]>>>,
+    coverage: Option<Coverage>,
+}
+
+/// Where the parts of a table are written, for its rules' messages.
+#[derive(Default)]
+struct TableSpans {
+    table: Option<Location>,
+    key: Option<Location>,
+    period_column: Option<Location>,
+    ordered: Option<Location>,
+    columns: BTreeMap<String, Location>,
+}
+
+impl TableSpans {
+    /// Where to point at `part` (`key`, `period_column`, `ordered`, or a
+    /// column's name): where this file writes it, else the table's header.
+    fn of(&self, part: &str, column: Option<&str>, path: &Path) -> Location {
+        let found = match (part, column) {
+            (_, Some(c)) => self.columns.get(c),
+            ("key", None) => self.key.as_ref(),
+            ("period_column", None) => self.period_column.as_ref(),
+            ("ordered", None) => self.ordered.as_ref(),
+            _ => None,
+        };
+        found
+            .or(self.table.as_ref())
+            .cloned()
+            .unwrap_or_else(|| Location::file(path))
+    }
+}
+
+/// Parses an evidence schema file (`evidence-schema.toml`) on its own:
+/// every table must state its columns.
 pub fn parse_schema(file: &Path, text: &str) -> Result<EvidenceSchema, PackError> {
     let raw: RawSchemaFile =
         parse_toml(file, text).map_err(|(location, message)| PackError { location, message })?;
-    Ok(EvidenceSchema {
-        tables: raw.tables,
-        documents: raw.documents,
-    })
+    let mut loader = Loader {
+        errors: Vec::new(),
+        files: Vec::new(),
+        stack: Vec::new(),
+        builtins: Vec::new(),
+    };
+    let mut schema = EvidenceSchema::default();
+    merge_schema(&mut loader, &mut schema, raw, file, text);
+    match loader.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(schema),
+    }
+}
+
+/// Adds the tables and documents of one `evidence-schema.toml` to
+/// `schema` (the base pack's, when the pack extends one), checking each
+/// table it touches.
+fn merge_schema(
+    loader: &mut Loader,
+    schema: &mut EvidenceSchema,
+    raw: RawSchemaFile,
+    path: &Path,
+    text: &str,
+) {
+    let at = |offset: usize| Location::at_offset(path, text, offset);
+    for (name, table) in raw.tables {
+        let header = at(name.span().start).key(format!("tables.{}", name.get_ref()));
+        let name = name.into_inner();
+        let mut spans = TableSpans {
+            table: Some(header.clone()),
+            key: table
+                .key
+                .as_ref()
+                .map(|k| at(k.span().start).key(format!("tables.{name}.key"))),
+            period_column: table
+                .period_column
+                .as_ref()
+                .map(|p| at(p.span().start).key(format!("tables.{name}.period_column"))),
+            ordered: table
+                .ordered
+                .as_ref()
+                .map(|o| at(o.span().start).key(format!("tables.{name}.ordered"))),
+            columns: BTreeMap::new(),
+        };
+        let existing = schema.tables.get(&name).cloned();
+        if existing.is_none() && table.columns.is_empty() {
+            loader.error(
+                header,
+                format!(
+                    "table `{name}` declares no column (a new table lists its columns; \
+                     a table of the base pack is extended with `[tables.{name}.columns.NAME]`)"
+                ),
+            );
+            continue;
+        }
+        let mut merged = existing.unwrap_or(TableSchema {
+            description: String::new(),
+            columns: Vec::new(),
+            key: Vec::new(),
+            period_column: None,
+            ordered: Vec::new(),
+            coverage: None,
+        });
+        for (column, spec) in table.columns {
+            let location =
+                at(column.span().start).key(format!("tables.{name}.columns.{}", column.get_ref()));
+            let column = column.into_inner();
+            if merged.columns.iter().any(|c| c.name == column) {
+                loader.error(
+                    location,
+                    format!(
+                        "column `{column}` of `{name}` is already declared by the base pack; \
+                         a tailored pack adds columns to a base table, it does not redeclare them"
+                    ),
+                );
+                continue;
+            }
+            spans.columns.insert(column.clone(), location);
+            merged.columns.push(spec.into_inner().into_column(column));
+        }
+        if let Some(d) = table.description {
+            merged.description = d;
+        }
+        if let Some(k) = table.key {
+            merged.key = k.into_inner();
+        }
+        if let Some(p) = table.period_column {
+            merged.period_column = Some(p.into_inner());
+        }
+        if let Some(o) = table.ordered {
+            merged.ordered = o.into_inner();
+        }
+        if table.coverage.is_some() {
+            merged.coverage = table.coverage;
+        }
+        check_table_rules(loader, path, &name, &merged, &spans);
+        schema.tables.insert(name, merged);
+    }
+    for (kind, document) in &raw.documents {
+        check_document_words(loader, path, kind, document);
+    }
+    schema.documents.extend(raw.documents);
 }
 
 /// Collects errors while loading, so that one run reports them all.
@@ -314,20 +458,68 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         // A tailored pack that states its own list replaces the base's.
         pack.headline_kpis = report.kpis;
     }
+    // `[drop] sections`: the base's section and its criteria go, before
+    // anything of this pack may name them.
+    let mut dropped_sections: BTreeMap<String, Location> = BTreeMap::new();
+    let mut dropped_criteria: BTreeMap<String, String> = BTreeMap::new();
+    for id in &raw.drop.sections {
+        let location = at(id.span().start).key("drop.sections");
+        let Some(i) = pack.sections.iter().position(|s| &s.id == id.get_ref()) else {
+            let names: Vec<&str> = pack.sections.iter().map(|s| s.id.as_str()).collect();
+            let message = if dropped_sections.contains_key(id.get_ref()) {
+                format!("section `{}` is listed twice", id.get_ref())
+            } else {
+                format!(
+                    "cannot drop section `{}`: no such section (sections: {})",
+                    id.get_ref(),
+                    names.join(", ")
+                )
+            };
+            loader.error(location, message);
+            continue;
+        };
+        pack.sections.remove(i);
+        pack.criteria.retain(|c| {
+            let keep = &c.section != id.get_ref();
+            if !keep {
+                dropped_criteria.insert(c.id.clone(), c.section.clone());
+            }
+            keep
+        });
+        dropped_sections.insert(id.get_ref().clone(), location);
+    }
+    let mut declared_here: BTreeSet<String> = BTreeSet::new();
     for s in raw.sections {
+        let origin = at(s.id.span().start).key(format!("sections.{}", s.id.get_ref()));
+        let id = s.id.into_inner();
+        if !declared_here.insert(id.clone()) {
+            loader.error(
+                origin,
+                "duplicate section id (declared earlier in this file)",
+            );
+            continue;
+        }
+        if let Some(dropped_at) = dropped_sections.get(&id) {
+            loader.error(
+                origin,
+                format!("section `{id}` is dropped at {dropped_at}; a pack cannot both drop and declare it"),
+            );
+            continue;
+        }
         if let Some(minimum) = &s.minimum
             && let Some(problem) = share_problem(*minimum.get_ref())
         {
             loader.error(
-                at(minimum.span().start).key(format!("sections.{}.minimum", s.id)),
+                at(minimum.span().start).key(format!("sections.{id}.minimum")),
                 problem,
             );
         }
         let section = Section {
-            id: s.id,
+            id,
             title: s.title,
             description: s.description,
             minimum: s.minimum.map(Spanned::into_inner),
+            origin,
         };
         match pack.sections.iter_mut().find(|x| x.id == section.id) {
             Some(existing) => *existing = section,
@@ -340,35 +532,34 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         && let Some(schema_text) = loader.read(&schema_path, dir)
         && let Some(schema) = loader.parse::<RawSchemaFile>(&schema_path, &schema_text)
     {
-        for (name, table) in &schema.tables {
-            check_table_rules(loader, &schema_path, name, table);
-        }
-        for (kind, document) in &schema.documents {
-            check_document_words(loader, &schema_path, kind, document);
-        }
-        pack.schema.tables.extend(schema.tables);
-        pack.schema.documents.extend(schema.documents);
+        merge_schema(loader, &mut pack.schema, schema, &schema_path, &schema_text);
     }
 
-    load_criteria_files(loader, &mut pack, dir);
+    let dropped = Dropped {
+        sections: dropped_sections,
+        criteria: dropped_criteria,
+    };
+    load_criteria_files(loader, &mut pack, dir, &dropped);
 
     for id in &raw.drop.criteria {
         let before = pack.criteria.len();
         pack.criteria.retain(|c| &c.id != id.get_ref());
         if pack.criteria.len() == before {
-            loader.error(
-                at(id.span().start).key("drop.criteria"),
-                format!("cannot drop `{}`: no such criterion", id.get_ref()),
-            );
+            let message = match dropped.criterion(id.get_ref()) {
+                Some(why) => format!("cannot drop `{}`: {why}", id.get_ref()),
+                None => format!("cannot drop `{}`: no such criterion", id.get_ref()),
+            };
+            loader.error(at(id.span().start).key("drop.criteria"), message);
         }
     }
     for (id, over) in raw.overrides {
         let location = at(id.span().start).key(format!("overrides.{}", id.get_ref()));
         let Some(criterion) = pack.criteria.iter_mut().find(|c| &c.id == id.get_ref()) else {
-            loader.error(
-                location,
-                format!("cannot override `{}`: no such criterion", id.get_ref()),
-            );
+            let message = match dropped.criterion(id.get_ref()) {
+                Some(why) => format!("cannot override `{}`: {why}", id.get_ref()),
+                None => format!("cannot override `{}`: no such criterion", id.get_ref()),
+            };
+            loader.error(location, message);
             continue;
         };
         if let Some(points) = over.points {
@@ -506,7 +697,27 @@ fn evaluator_timeout(
     Some(std::time::Duration::from_secs_f64(seconds))
 }
 
-fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path) {
+/// What a pack's `[drop] sections` removed, for clear messages when
+/// something names it afterwards.
+struct Dropped {
+    /// Section id -> where it is dropped.
+    sections: BTreeMap<String, Location>,
+    /// Criterion id -> the dropped section it went with.
+    criteria: BTreeMap<String, String>,
+}
+
+impl Dropped {
+    /// Why a criterion is gone, when it went with a dropped section.
+    fn criterion(&self, id: &str) -> Option<String> {
+        let section = self.criteria.get(id)?;
+        let at = self.sections.get(section)?;
+        Some(format!(
+            "it is dropped with its section `{section}` (at {at})"
+        ))
+    }
+}
+
+fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, dropped: &Dropped) {
     let criteria_dir = dir.join("criteria");
     let Ok(entries) = std::fs::read_dir(&criteria_dir) else {
         return;
@@ -524,7 +735,7 @@ fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path) {
             continue;
         };
         for c in raw.criterion {
-            let built = build_criterion(loader, &Known::of(pack), c, &path, &text);
+            let built = build_criterion(loader, &Known::of(pack, dropped), c, &path, &text);
             if let Some(criterion) = built {
                 if let Some(existing) = pack.criteria.iter().find(|x| x.id == criterion.id) {
                     loader.error(
@@ -597,21 +808,36 @@ fn build_criterion(
             problem,
         );
     }
-    for (name, value) in &c.params {
-        for (below, number) in non_finite(value) {
-            loader.error(
-                origin
-                    .clone()
-                    .key(format!("criterion.{id}.params.{name}{below}")),
-                non_finite_message(number),
-            );
+    // Each parameter is named where its key is written.
+    let mut param_origins = BTreeMap::new();
+    let mut table = toml::Table::new();
+    if let Some(params) = c.params {
+        param_origins.insert(
+            String::new(),
+            at(params.span().start, &format!("criterion.{id}.params")),
+        );
+        for (name, value) in params.into_inner() {
+            let key = format!("criterion.{id}.params.{}", name.get_ref());
+            let name_at = at(name.span().start, &key);
+            for (below, number) in non_finite(&value) {
+                loader.error(
+                    name_at.clone().key(format!("{key}{below}")),
+                    non_finite_message(number),
+                );
+            }
+            param_origins.insert(name.get_ref().clone(), name_at);
+            table.insert(name.into_inner(), value);
         }
     }
-    let params = match serde_json::to_value(&c.params) {
+    let params = match serde_json::to_value(&table) {
         Ok(v) => v,
         Err(e) => {
             loader.error(
-                origin.clone().key(format!("criterion.{id}.params")),
+                param_origins
+                    .get("")
+                    .cloned()
+                    .unwrap_or_else(|| origin.clone())
+                    .key(format!("criterion.{id}.params")),
                 e.to_string(),
             );
             serde_json::Value::Object(Default::default())
@@ -619,25 +845,42 @@ fn build_criterion(
     };
     if !known.sections.contains(c.section.get_ref().as_str()) {
         let names: Vec<&str> = known.sections.iter().copied().collect();
-        loader.error(
-            at(c.section.span().start, &format!("criterion.{id}.section")),
-            format!(
+        let message = match known.dropped.sections.get(c.section.get_ref()) {
+            Some(dropped_at) => format!(
+                "section `{}` is dropped at {dropped_at}; a criterion cannot belong to it",
+                c.section.get_ref()
+            ),
+            None => format!(
                 "unknown section `{}` (sections: {})",
                 c.section.get_ref(),
                 names.join(", ")
             ),
+        };
+        loader.error(
+            at(c.section.span().start, &format!("criterion.{id}.section")),
+            message,
         );
     }
-    for e in &c.evidence {
+    let evidence_origin = c.evidence.as_ref().map_or_else(
+        || origin.clone().key(format!("criterion.{id}.evidence")),
+        |e| at(e.span().start, &format!("criterion.{id}.evidence")),
+    );
+    let evidence_list = c.evidence.map(Spanned::into_inner).unwrap_or_default();
+    let mut evidence = Vec::with_capacity(evidence_list.len());
+    let mut evidence_origins = Vec::with_capacity(evidence_list.len());
+    for e in evidence_list {
+        let e_at = at(e.span().start, &format!("criterion.{id}.evidence"));
         if !known.evidence.contains(e.get_ref().as_str()) {
             loader.error(
-                at(e.span().start, &format!("criterion.{id}.evidence")),
+                e_at.clone(),
                 format!(
                     "unknown evidence `{}`: not a table or document of the evidence schema",
                     e.get_ref()
                 ),
             );
         }
+        evidence.push(e.into_inner());
+        evidence_origins.push(e_at);
     }
     let requirement_origin = Location::at_offset(path, text, c.requirement.span().start);
     let guidance_origin = c.guidance.as_ref().map_or_else(
@@ -654,7 +897,10 @@ fn build_criterion(
         mandatory: c.mandatory,
         method,
         params,
-        evidence: c.evidence.into_iter().map(Spanned::into_inner).collect(),
+        param_origins,
+        evidence,
+        evidence_origins,
+        evidence_origin,
         guidance: c.guidance.map(Spanned::into_inner).unwrap_or_default(),
         guidance_origin,
         references: c.references,
@@ -664,15 +910,18 @@ fn build_criterion(
     })
 }
 
-/// Section ids and evidence names a criterion may refer to.
+/// Section ids and evidence names a criterion may refer to, and the
+/// sections the pack dropped.
 struct Known<'a> {
     sections: BTreeSet<&'a str>,
     evidence: BTreeSet<&'a str>,
+    dropped: &'a Dropped,
 }
 
 impl<'a> Known<'a> {
-    fn of(pack: &'a Pack) -> Self {
+    fn of(pack: &'a Pack, dropped: &'a Dropped) -> Self {
         Known {
+            dropped,
             sections: pack.sections.iter().map(|s| s.id.as_str()).collect(),
             evidence: pack
                 .schema
@@ -708,18 +957,11 @@ fn check_structure(loader: &mut Loader, pack: &Pack) {
             "the pack declares no section",
         );
     }
-    let mut seen = BTreeSet::new();
     for s in &pack.sections {
-        if !seen.insert(&s.id) {
-            loader.error(
-                Location::file(&pack_file).key(format!("sections.{}", s.id)),
-                "duplicate section id",
-            );
-        }
         if !pack.criteria.iter().any(|c| c.section == s.id) {
             loader.error(
-                Location::file(&pack_file).key(format!("sections.{}", s.id)),
-                "section has no criterion",
+                s.origin.clone(),
+                "section has no criterion (a tailored pack removes a whole section with `[drop] sections`)",
             );
         }
     }
@@ -768,7 +1010,13 @@ pub(crate) fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &TableSchema) {
+fn check_table_rules(
+    loader: &mut Loader,
+    path: &Path,
+    name: &str,
+    table: &TableSchema,
+    spans: &TableSpans,
+) {
     let column = |c: &str| {
         table
             .columns
@@ -776,8 +1024,14 @@ fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &Table
             .find(|x| !x.is_pattern() && x.name == c)
     };
     let mut error = |key: String, message: String| {
+        let (part, col) = match key.strip_prefix("columns.") {
+            Some(rest) => ("columns", Some(rest.split('.').next().unwrap_or(rest))),
+            None => (key.as_str(), None),
+        };
         loader.error(
-            Location::file(path).key(format!("tables.{name}.{key}")),
+            spans
+                .of(part, col, path)
+                .key(format!("tables.{name}.{key}")),
             message,
         );
     };
@@ -1139,16 +1393,17 @@ mod tests {
             "a parameter must be a finite number, found NaN",
         );
 
-        // In the base criterion, named at its id: line 2 (`id = ` is 5
-        // characters, the value starts at column 6).
+        // In the base criterion, named at the parameter's key: line 8
+        // (`params = { share = 0.5, ` is 24 characters, so `extra` starts
+        // at column 25), not at the criterion's id on line 2.
         let (dir, loaded) = tailored(", extra = [1.0, -inf]", "");
         let e = only_error(loaded);
         assert_at(
             &e,
             // The base pack's file, as `extends` names it.
             &dir.path().join("client/../base/criteria/a.toml"),
-            2,
-            6,
+            8,
+            25,
             "criterion.A1.params.extra[1]",
             "a parameter must be a finite number, found -inf",
         );

@@ -4,7 +4,9 @@
 use cxaudit_plugin_sdk::params;
 use cxaudit_plugin_sdk::targets::{TARGET_POLICY, TargetPolicy};
 
-use super::model::{Method, Pack, WordGroup};
+use cxaudit_plugin_sdk::Manifest;
+
+use super::model::{Criterion, Method, Pack, WordGroup};
 use super::{PackError, PackWarning};
 use crate::plugins::Registry;
 
@@ -26,11 +28,19 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
             }
         };
         if let Err(e) = params::resolve(&evaluator.manifest, &c.params) {
-            // At the tailored pack's `[overrides.ID] params` key when it set the value.
-            let location = match c.param_overrides.get(e.name()) {
+            // At the tailored pack's `[overrides.ID] params` key when it set
+            // the value, else at the parameter's key in the criteria file (a
+            // parameter that is missing: at `params`, else the criterion).
+            let location = match c
+                .param_overrides
+                .get(e.name())
+                .or_else(|| c.param_origins.get(e.name()))
+            {
                 Some(at) => at.clone(),
                 None => c
-                    .origin
+                    .param_origins
+                    .get("")
+                    .unwrap_or(&c.origin)
                     .clone()
                     .key(format!("criterion.{}.params.{}", c.id, e.name())),
             };
@@ -39,6 +49,11 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
                 message: e.to_string(),
             });
         }
+        errors.extend(unlisted_needs(
+            c,
+            &evaluator.manifest,
+            &format!("{plugin}/{name}"),
+        ));
         for table in &evaluator.manifest.tables {
             if !pack.schema.tables.contains_key(&table.name) {
                 errors.push(PackError {
@@ -107,6 +122,56 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
     errors
 }
 
+/// The tables and documents an evaluator declares it reads (required or
+/// optional) that the criterion's `evidence` list does not name: the list
+/// tells readers what a finding rests on, so a read it omits is an error,
+/// reported at the list.
+fn unlisted_needs(c: &Criterion, manifest: &Manifest, evaluator: &str) -> Vec<PackError> {
+    needs_of(manifest)
+        .filter(|(_, name, _)| !c.evidence.iter().any(|e| e == name))
+        .map(|(kind, name, required)| PackError {
+            location: c.evidence_origin.clone(),
+            message: format!(
+                "{}: evaluator `{evaluator}` reads {kind} `{name}` ({}), which the criterion's `evidence` does not list; add it",
+                c.id,
+                if required { "required" } else { "optional" }
+            ),
+        })
+        .collect()
+}
+
+/// Every table and document a manifest reads: (`table` or `document`,
+/// name, required).
+fn needs_of(manifest: &Manifest) -> impl Iterator<Item = (&'static str, &str, bool)> {
+    let tables = manifest
+        .tables
+        .iter()
+        .map(|t| ("table", t.name.as_str(), t.required));
+    let documents = manifest
+        .documents
+        .iter()
+        .map(|d| ("document", d.kind.as_str(), d.required));
+    tables.chain(documents)
+}
+
+/// Entries of a criterion's `evidence` list its evaluator never reads: the
+/// list claims evidence the finding does not rest on. A warning (the
+/// result is not affected), at the entry.
+fn listed_but_unread(c: &Criterion, manifest: &Manifest, evaluator: &str) -> Vec<PackWarning> {
+    c.evidence
+        .iter()
+        .zip(&c.evidence_origins)
+        .filter(|(e, _)| !needs_of(manifest).any(|(_, name, _)| name == e.as_str()))
+        .map(|(e, at)| PackWarning {
+            location: at.clone(),
+            message: format!(
+                "{}: `evidence` lists `{e}`, which evaluator `{evaluator}` never reads; remove it or use an evaluator that reads it",
+                c.id
+            ),
+        })
+        .collect()
+}
+
 /// Headline KPIs (`[report] kpis`) that no evaluator of the pack measures:
 /// a comparison would show them as "not measured" for ever.
 fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
@@ -133,7 +198,8 @@ fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
 }
 
 /// What is valid in a pack but probably not what its author meant: a
-/// tailored pack's `[overrides.ID]` that sets a criterion's own target
+/// criterion's `evidence` entry its evaluator never reads, and a tailored
+/// pack's `[overrides.ID]` that sets a criterion's own target
 /// (a parameter its evaluator marks with `target_of`) while the criterion
 /// judges the centre's documented target (`target_policy = "centre"`), so
 /// the override reaches only centres without a target of their own.
@@ -146,6 +212,11 @@ pub fn warnings_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackWar
         let Ok(evaluator) = registry.evaluator(plugin, name) else {
             continue;
         };
+        warnings.extend(listed_but_unread(
+            c,
+            &evaluator.manifest,
+            &format!("{plugin}/{name}"),
+        ));
         let Ok(resolved) = params::resolve(&evaluator.manifest, &c.params) else {
             continue;
         };
