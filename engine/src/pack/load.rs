@@ -1409,6 +1409,250 @@ mod tests {
         );
     }
 
+    /// Writes the base pack's `evidence-schema.toml` (table `contacts`:
+    /// `contact_id` as key, `arrived_at`) and the client's (`client_schema`),
+    /// then loads the client.
+    fn with_schemas(client_schema: &str) -> (tempfile::TempDir, Result<Pack, PackErrors>) {
+        let (dir, _) = tailored("", "");
+        std::fs::write(
+            dir.path().join("base/evidence-schema.toml"),
+            "[tables.contacts]
+key = [\"contact_id\"]
+period_column = \"arrived_at\"
+\
+             columns.contact_id = { type = \"string\" }\n\
+             columns.arrived_at = { type = \"timestamp\" }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("client/evidence-schema.toml"),
+            client_schema,
+        )
+        .unwrap();
+        let loaded = load(&dir.path().join("client"));
+        (dir, loaded)
+    }
+
+    #[test]
+    fn a_tailored_pack_adds_columns_to_a_base_table_without_redeclaring_it() {
+        let (_dir, loaded) = with_schemas(
+            "[tables.contacts.columns.tier]\ntype = \"string\"\nvalues = [\"gold\", \"standard\"]\n",
+        );
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let contacts = &pack.schema.tables["contacts"];
+        let names: Vec<&str> = contacts.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["arrived_at", "contact_id", "tier"]);
+        // The base's rules stay.
+        assert_eq!(contacts.key, ["contact_id"]);
+        assert_eq!(contacts.period_column.as_deref(), Some("arrived_at"));
+        let tier = pack.schema.column("contacts", "tier").unwrap();
+        assert_eq!(
+            tier.values.as_deref(),
+            Some(&["gold".to_owned(), "standard".to_owned()][..])
+        );
+
+        // The inline form adds too, and may replace a table rule.
+        let (_dir, loaded) = with_schemas(
+            "[tables.contacts]\nkey = [\"contact_id\", \"tier\"]\ncolumns.tier = { type = \"string\" }\n",
+        );
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.schema.tables["contacts"].columns.len(), 3);
+        assert_eq!(pack.schema.tables["contacts"].key, ["contact_id", "tier"]);
+    }
+
+    #[test]
+    fn schema_errors_point_at_the_tailored_key() {
+        // Redeclaring a base column: at its name in the header (line 1; the
+        // name starts after `[tables.contacts.columns.`, 25 characters).
+        let (dir, loaded) =
+            with_schemas("[tables.contacts.columns.contact_id]\ntype = \"integer\"\n");
+        let file = dir.path().join("client/evidence-schema.toml");
+        assert_at(
+            &only_error(loaded),
+            &file,
+            1,
+            26,
+            "tables.contacts.columns.contact_id",
+            "already declared by the base pack",
+        );
+        // A key naming no column: at `key` (line 2, the value at column 7).
+        let (dir, loaded) = with_schemas("[tables.contacts]\nkey = [\"tier\"]\n");
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            2,
+            7,
+            "tables.contacts.key",
+            "`tier` is not a column of `contacts`",
+        );
+        // min above max on an added column: at the column (line 2, column 9).
+        let (dir, loaded) = with_schemas(
+            "[tables.contacts]\ncolumns.score = { type = \"float\", min = 5, max = 1 }\n",
+        );
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            2,
+            9,
+            "tables.contacts.columns.score",
+            "`min` 5 is above `max` 1",
+        );
+        // A new table without columns: at its header.
+        let (dir, loaded) = with_schemas("[tables.tiers]\nkey = [\"tier\"]\n");
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            1,
+            9,
+            "tables.tiers",
+            "declares no column",
+        );
+    }
+
+    /// A base pack with sections `S` (criterion `A1`) and `T` (criteria
+    /// `B1`, `B2`), and a client extending it whose `pack.toml` has
+    /// `client_extra` from line 7 on and, when given, `criteria/c.toml`.
+    fn two_sections(
+        client_extra: &str,
+        client_criteria: Option<&str>,
+    ) -> (tempfile::TempDir, Result<Pack, PackErrors>) {
+        let (dir, _) = tailored("", "");
+        let base = dir.path().join("base");
+        let text = std::fs::read_to_string(base.join("pack.toml")).unwrap();
+        std::fs::write(
+            base.join("pack.toml"),
+            format!("{text}\n[[sections]]\nid = \"T\"\ntitle = \"Other\"\n"),
+        )
+        .unwrap();
+        let criterion = |id: &str| {
+            format!(
+                "[[criterion]]\nid = \"{id}\"\nsection = \"T\"\ntitle = \"B\"\nrequirement = \"R\"\n\
+                 points = 10\nmanual = \"a person judges it\"\n\n"
+            )
+        };
+        std::fs::write(
+            base.join("criteria/b.toml"),
+            format!("{}{}", criterion("B1"), criterion("B2")),
+        )
+        .unwrap();
+        let client = dir.path().join("client");
+        std::fs::write(
+            client.join("pack.toml"),
+            format!(
+                "[pack]\nid = \"client\"\ntitle = \"Client\"\nversion = \"1.0.0\"\n\
+                 extends = \"../base\"\n\n{client_extra}"
+            ),
+        )
+        .unwrap();
+        if let Some(c) = client_criteria {
+            std::fs::create_dir_all(client.join("criteria")).unwrap();
+            std::fs::write(client.join("criteria/c.toml"), c).unwrap();
+        }
+        let loaded = load(&client);
+        (dir, loaded)
+    }
+
+    #[test]
+    fn dropping_a_section_drops_its_criteria() {
+        let (_dir, loaded) = two_sections("", None);
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.criteria.len(), 3);
+        let (_dir, loaded) = two_sections("[drop]\nsections = [\"T\"]\n", None);
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let sections: Vec<&str> = pack.sections.iter().map(|s| s.id.as_str()).collect();
+        let criteria: Vec<&str> = pack.criteria.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!((sections, criteria), (vec!["S"], vec!["A1"]));
+        assert_eq!(pack.total_points(), 100.0);
+    }
+
+    #[test]
+    fn naming_a_dropped_section_or_its_criteria_is_a_clear_error() {
+        // `sections = [` is 12 characters: the id at column 13 of line 8.
+        let drop = "[drop]\nsections = [\"T\"]\n";
+        let (dir, loaded) = two_sections("[drop]\nsections = [\"X\"]\n", None);
+        let client = dir.path().join("client/pack.toml");
+        assert_at(
+            &only_error(loaded),
+            &client,
+            8,
+            13,
+            "drop.sections",
+            "cannot drop section `X`: no such section (sections: S, T)",
+        );
+        // An override of a criterion that went with the section (line 10).
+        let (dir, loaded) = two_sections(&format!("{drop}\n[overrides.B1]\npoints = 5\n"), None);
+        assert_at(
+            &only_error(loaded),
+            &client_path(&dir),
+            10,
+            12,
+            "overrides.B1",
+            "cannot override `B1`: it is dropped with its section `T`",
+        );
+        // Dropping a criterion that already went with its section.
+        let (dir, loaded) = two_sections("[drop]\nsections = [\"T\"]\ncriteria = [\"B2\"]\n", None);
+        assert_at(
+            &only_error(loaded),
+            &client_path(&dir),
+            9,
+            13,
+            "drop.criteria",
+            "cannot drop `B2`: it is dropped with its section `T`",
+        );
+        // Declaring it again in the same pack (`id = ` on line 11).
+        let (dir, loaded) = two_sections(
+            &format!("{drop}\n[[sections]]\nid = \"T\"\ntitle = \"Again\"\n"),
+            None,
+        );
+        assert_at(
+            &only_error(loaded),
+            &client_path(&dir),
+            11,
+            6,
+            "sections.T",
+            "section `T` is dropped at",
+        );
+        // A criterion of the tailored pack in the dropped section: at its
+        // `section` (line 3 of criteria/c.toml, the value at column 11).
+        let (dir, loaded) = two_sections(
+            drop,
+            Some(
+                "[[criterion]]\nid = \"C1\"\nsection = \"T\"\ntitle = \"C\"\nrequirement = \"R\"\n\
+                 points = 10\nmanual = \"a person judges it\"\n",
+            ),
+        );
+        let e = only_error(loaded);
+        assert_at(
+            &e,
+            &dir.path().join("client/criteria/c.toml"),
+            3,
+            11,
+            "criterion.C1.section",
+            "section `T` is dropped at",
+        );
+        assert!(e.message.contains("client/pack.toml:8:13"), "{e}");
+    }
+
+    fn client_path(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join("client/pack.toml")
+    }
+
+    #[test]
+    fn a_section_declared_twice_in_one_file_is_refused_at_the_second() {
+        let (dir, loaded) = tailored(
+            "",
+            "[[sections]]\nid = \"S\"\ntitle = \"One\"\n\n[[sections]]\nid = \"S\"\ntitle = \"Two\"\n",
+        );
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/pack.toml"),
+            12,
+            6,
+            "sections.S",
+            "duplicate section id",
+        );
+    }
+
     #[test]
     fn the_shipped_pack_lists_the_words_its_criteria_read() {
         let pack = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../standards/cx-ops"))

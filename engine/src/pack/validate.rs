@@ -245,3 +245,178 @@ pub fn warnings_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackWar
     }
     warnings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugins::{LoadedEvaluator, LoadedPlugin};
+    use cxaudit_plugin_sdk::{ColumnType, DocumentNeed, ParamSpec, TableNeed};
+    use std::path::Path;
+
+    /// A registry with one plugin `p` whose evaluator `e` reads the table
+    /// `contacts` (column `tier`, required), optionally the document
+    /// `policy`, and takes the parameter `share`.
+    fn registry() -> Registry {
+        let manifest = Manifest::new("test")
+            .table(TableNeed::required("contacts").column("tier", ColumnType::String))
+            .document_need(DocumentNeed {
+                kind: "policy".into(),
+                required: false,
+                headings: Vec::new(),
+                columns: Vec::new(),
+            })
+            .parameter(ParamSpec::number("share", 0.5));
+        Registry {
+            plugins: vec![LoadedPlugin {
+                name: "p".into(),
+                version: "1".into(),
+                abi_version: "1.0".into(),
+                sdk_version: "1".into(),
+                sha256: String::new(),
+                path: "libp.so".into(),
+                evaluators: vec![LoadedEvaluator {
+                    name: "e".into(),
+                    manifest,
+                    entry: None,
+                }],
+            }],
+            ..Registry::default()
+        }
+    }
+
+    /// A pack in `dir` with tables `contacts` (columns `contact_id`,
+    /// `tier`) and `agents`, document `policy`, and the criterion `A1`
+    /// judged by `p/e` with `criterion` from line 7 of `criteria/a.toml`.
+    fn pack(dir: &Path, criterion: &str) -> Pack {
+        std::fs::create_dir_all(dir.join("criteria")).unwrap();
+        std::fs::write(
+            dir.join("pack.toml"),
+            "[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1.0.0\"\n\n\
+             [[sections]]\nid = \"S\"\ntitle = \"S\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("evidence-schema.toml"),
+            "[tables.contacts]\ncolumns.contact_id = { type = \"string\" }\n\
+             columns.tier = { type = \"string\" }\n\
+             [tables.agents]\ncolumns.agent_id = { type = \"string\" }\n\
+             [documents.policy]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("criteria/a.toml"),
+            format!(
+                "[[criterion]]\nid = \"A1\"\nsection = \"S\"\ntitle = \"A\"\n\
+                 requirement = \"R\"\npoints = 10\n{criterion}"
+            ),
+        )
+        .unwrap();
+        super::super::load(dir).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn evidence_lists_agree_with_what_the_evaluator_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("criteria/a.toml");
+        // Listing everything it reads: no error, no warning.
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\"]\n",
+        );
+        assert_eq!(validate_against_plugins(&p, &registry()), []);
+        assert_eq!(warnings_against_plugins(&p, &registry()), []);
+
+        // The optional document left out: an error at the `evidence` list
+        // (line 8; the list starts at column 12).
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\"]\n",
+        );
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(
+            (&e.location.file, e.location.line, e.location.column),
+            (&file, Some(8), Some(12))
+        );
+        assert_eq!(e.location.key.as_deref(), Some("criterion.A1.evidence"));
+        assert!(
+            e.message
+                .contains("evaluator `p/e` reads document `policy` (optional), which the criterion's `evidence` does not list"),
+            "{e}"
+        );
+
+        // No list at all: both reads are errors, at the criterion's id.
+        let p = pack(dir.path(), "evaluator = \"p/e\"\n");
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].message.contains("table `contacts` (required)"),
+            "{errors:?}"
+        );
+        assert_eq!(errors[0].location.line, Some(2));
+
+        // A table it never reads: valid, with a warning at that entry
+        // (line 8, `evidence = ["contacts", "policy", ` is 34 characters).
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\", \"agents\"]\n",
+        );
+        assert_eq!(validate_against_plugins(&p, &registry()), []);
+        let warnings = warnings_against_plugins(&p, &registry());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let w = &warnings[0];
+        assert_eq!(
+            (w.location.line, w.location.column),
+            (Some(8), Some(35)),
+            "{w}"
+        );
+        assert_eq!(w.location.key.as_deref(), Some("criterion.A1.evidence"));
+        assert!(
+            w.message
+                .contains("`evidence` lists `agents`, which evaluator `p/e` never reads"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn a_parameter_error_points_at_the_parameter_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("criteria/a.toml");
+        // `[criterion.params]` on line 9, the unknown `shares` on line 11.
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\"]\n\
+             [criterion.params]\nshare = 0.7\nshares = 0.8\n",
+        );
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(e.location.file, file);
+        assert_eq!(
+            (e.location.line, e.location.column),
+            (Some(11), Some(1)),
+            "{e}"
+        );
+        assert_eq!(
+            e.location.key.as_deref(),
+            Some("criterion.A1.params.shares")
+        );
+
+        // Inline: `params = { share = "high" }` on line 9, the key at column 12.
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\"]\n\
+             params = { share = \"high\" }\n",
+        );
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(
+            (e.location.line, e.location.column),
+            (Some(9), Some(12)),
+            "{e}"
+        );
+        assert_eq!(e.location.key.as_deref(), Some("criterion.A1.params.share"));
+    }
+}
