@@ -471,3 +471,50 @@ fn an_unknown_parameter_is_refused_at_its_own_key() {
         assert!(!written, "{command} wrote assessment.json");
     }
 }
+
+#[test]
+fn the_tailoring_guide_shows_the_example_pack_that_loads() {
+    let example = root().join("docs").join("examples").join("tailored-pack");
+    let guide = std::fs::read_to_string(root().join("docs").join("packs.md")).unwrap();
+    // Every file of the example is in the guide, whole, as a TOML block.
+    for file in ["pack.toml", "evidence-schema.toml", "criteria/client.toml"] {
+        let text = std::fs::read_to_string(example.join(file)).unwrap();
+        assert!(
+            guide.contains(&format!("```toml\n{}```", text)),
+            "docs/packs.md does not show {file} as it is"
+        );
+    }
+    // cx-ops less GV (100 points) and CX5 (100), plus HR1 (50).
+    let o = cxaudit(&["pack", "validate", example.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "cx-ops-harbour 1.0.0 is valid: 20 criteria, 1850 points, 6 sections."
+    );
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    // It runs: the added criterion states its own bar, the override is judged.
+    let out = tempfile::tempdir().unwrap();
+    let o = cxaudit(&[
+        "assess",
+        "-q",
+        "--pack",
+        example.to_str().unwrap(),
+        "--evidence",
+        evidence().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--only",
+        "HR1,WF3",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("assessment.json")).unwrap())
+            .unwrap();
+    let hr1 = finding(&a, "HR1");
+    assert_eq!(
+        hr1["requirement"],
+        "The interval forecast is within 5% of the actual volume on most intervals."
+    );
+    assert_eq!(hr1["parameters"]["tolerance"], 0.05);
+    assert_eq!(finding(&a, "WF3")["parameters"]["min_share_of_days"], 0.9);
+}
