@@ -33,8 +33,7 @@ struct RawPackFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawReport {
-    #[serde(default)]
-    kpis: Vec<HeadlineKpi>,
+    kpis: Option<Spanned<Vec<HeadlineKpi>>>,
 }
 
 #[derive(Deserialize)]
@@ -121,7 +120,21 @@ struct RawSchemaFile {
     #[serde(default)]
     tables: BTreeMap<Spanned<String>, RawTable>,
     #[serde(default)]
-    documents: BTreeMap<String, DocumentSchema>,
+    documents: BTreeMap<String, RawDocument>,
+}
+
+/// A document kind as written, with where each canonical word is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocument {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    folder: bool,
+    #[serde(default)]
+    headings: BTreeMap<Spanned<String>, Vec<String>>,
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, Vec<String>>,
 }
 
 /// A table of `evidence-schema.toml` as written: a new table states its
@@ -271,10 +284,29 @@ fn merge_schema(
         check_table_rules(loader, path, &name, &merged, &spans);
         schema.tables.insert(name, merged);
     }
-    for (kind, document) in &raw.documents {
-        check_document_words(loader, path, kind, document);
+    for (kind, raw_document) in raw.documents {
+        let mut words: BTreeMap<(WordGroup, String), Location> = BTreeMap::new();
+        let mut plain = |group: WordGroup, map: BTreeMap<Spanned<String>, Vec<String>>| {
+            map.into_iter()
+                .map(|(canonical, names)| {
+                    let key = format!("documents.{kind}.{}.{}", group.key(), canonical.get_ref());
+                    words.insert(
+                        (group, canonical.get_ref().clone()),
+                        at(canonical.span().start).key(key),
+                    );
+                    (canonical.into_inner(), names)
+                })
+                .collect::<BTreeMap<String, Vec<String>>>()
+        };
+        let document = DocumentSchema {
+            description: raw_document.description,
+            folder: raw_document.folder,
+            headings: plain(WordGroup::Headings, raw_document.headings),
+            columns: plain(WordGroup::Columns, raw_document.columns),
+        };
+        check_document_words(loader, path, &kind, &document, &words);
+        schema.documents.insert(kind, document);
     }
-    schema.documents.extend(raw.documents);
 }
 
 /// Collects errors while loading, so that one run reports them all.
@@ -437,6 +469,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             scoring: ScoringRules::default(),
             evaluator_timeout: None,
             headline_kpis: Vec::new(),
+            headline_kpis_origin: None,
             sections: Vec::new(),
             criteria: Vec::new(),
             schema: EvidenceSchema::default(),
@@ -456,7 +489,16 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     }
     if let Some(report) = raw.report {
         // A tailored pack that states its own list replaces the base's.
-        pack.headline_kpis = report.kpis;
+        match report.kpis {
+            Some(kpis) => {
+                pack.headline_kpis_origin = Some(at(kpis.span().start).key("report.kpis"));
+                pack.headline_kpis = kpis.into_inner();
+            }
+            None => {
+                pack.headline_kpis_origin = None;
+                pack.headline_kpis = Vec::new();
+            }
+        }
     }
     // `[drop] sections`: the base's section and its criteria go, before
     // anything of this pack may name them.
@@ -970,13 +1012,23 @@ fn check_structure(loader: &mut Loader, pack: &Pack) {
 /// The validity rules of a table name its own columns, of fitting types.
 /// The headings and columns of a document kind: canonical names that are
 /// identifiers, each with English names, no name under two canonical names.
-fn check_document_words(loader: &mut Loader, path: &Path, kind: &str, doc: &DocumentSchema) {
+fn check_document_words(
+    loader: &mut Loader,
+    path: &Path,
+    kind: &str,
+    doc: &DocumentSchema,
+    words: &BTreeMap<(WordGroup, String), Location>,
+) {
     for group in WordGroup::ALL {
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (canonical, names) in doc.group(group) {
             let key = format!("documents.{kind}.{}.{canonical}", group.key());
+            let location = words
+                .get(&(group, canonical.clone()))
+                .cloned()
+                .unwrap_or_else(|| Location::file(path).key(key.clone()));
             let mut error = |message: String| {
-                loader.error(Location::file(path).key(key.clone()), message);
+                loader.error(location.clone(), message);
             };
             if !is_identifier(canonical) {
                 error(format!(
@@ -1165,6 +1217,13 @@ mod tests {
             assert_eq!(
                 e.location.key.as_deref(),
                 Some(format!("documents.policy.{key}").as_str())
+            );
+            // At the canonical name's own line (2), after `headings.` or `columns.`.
+            let column = key.find('.').map(|dot| dot + 2);
+            assert_eq!(
+                (e.location.line, e.location.column),
+                (Some(2), column),
+                "{e}"
             );
             assert!(e.message.contains(why), "{words}: {e}");
         }

@@ -33,6 +33,8 @@ pub struct Pack {
     pub evaluator_timeout: Option<std::time::Duration>,
     /// The KPIs comparisons show as headline results (`[report] kpis`).
     pub headline_kpis: Vec<HeadlineKpi>,
+    /// Where that list is written (the `pack.toml` that last stated it).
+    pub headline_kpis_origin: Option<Location>,
     /// Sections, in order.
     pub sections: Vec<Section>,
     /// Criteria, in order.

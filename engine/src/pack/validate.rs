@@ -188,9 +188,11 @@ fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
         .iter()
         .filter(|k| !measured.contains(k.measurement.as_str()))
         .map(|k| PackError {
-            location: crate::source::Location::file(&pack.dir.join("pack.toml")).key("report.kpis"),
+            location: pack.headline_kpis_origin.clone().unwrap_or_else(|| {
+                crate::source::Location::file(&pack.dir.join("pack.toml")).key("report.kpis")
+            }),
             message: format!(
-                "headline KPI `{}` is not a measurement of any evaluator of the pack",
+                "headline KPI `{}` is not a measurement of any evaluator of the pack (a tailored pack that drops its criteria states its own `[report] kpis`)",
                 k.measurement
             ),
         })
