@@ -401,6 +401,40 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_run_never_certifies_and_names_what_it_omitted() {
+        // Every criterion run is met with full score: a whole run certifies.
+        let met = [
+            Outcome::new(Status::Met, Some(1.0), 100.0),
+            Outcome::new(Status::Met, Some(1.0), 300.0),
+        ];
+        assert!(scheme().score(&met).certified);
+        // The same results with a criterion of the pack left out do not.
+        let partial = Scheme {
+            omitted: vec!["C9".into()],
+            ..scheme()
+        };
+        let card = partial.score(&met);
+        assert!(!card.certified);
+        assert_eq!(card.omitted, ["C9"]);
+        let failed = card.failed_rules();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].rule, WHOLE_PACK_RULE);
+        assert_eq!(
+            failed[0].detail,
+            "partial run: 2 of 3 criteria run (A1, B1); omitted, not scored: C9"
+        );
+        // The omitted criterion adds nothing to any total.
+        assert_eq!(card.overall, scheme().score(&met).overall);
+        // Re-scoring from the record keeps the rule: no path to certify.
+        let findings: Vec<crate::Finding> = Vec::new();
+        let path = crate::plan::shortest_path(&findings, &card, &partial.rules);
+        assert!(
+            matches!(&path, crate::plan::ShortestPath::NoPath { failing } if failing[0].starts_with(WHOLE_PACK_RULE)),
+            "{path:?}"
+        );
+    }
+
+    #[test]
     fn sections_overall_and_mandatory_rules() {
         // A1 met (100/100); B1 partially met at 0.6 (180/300).
         // Overall 280/400 = 70% < 90%: not certified. Section B 60% >= its

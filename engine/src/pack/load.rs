@@ -1692,6 +1692,31 @@ period_column = \"arrived_at\"
         assert!(e.message.contains("client/pack.toml:8:13"), "{e}");
     }
 
+    #[test]
+    fn only_keeps_the_chosen_criteria_in_pack_order_with_their_sections() {
+        let (_dir, loaded) = two_sections("", None);
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (only, omitted) = pack.only(&ids(&["B2", "A1", "B2"])).unwrap();
+        let kept: Vec<&str> = only.criteria.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(kept, ["A1", "B2"]);
+        assert_eq!(omitted, ["B1"]);
+        assert_eq!(only.sections.len(), 2);
+        // A section none of whose criteria is chosen is left out.
+        let (only, omitted) = pack.only(&ids(&["B1"])).unwrap();
+        let sections: Vec<&str> = only.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(sections, ["T"]);
+        assert_eq!(omitted, ["A1", "B2"]);
+        // Unknown ids are named, with the pack's criteria.
+        let e = pack.only(&ids(&["A1", "Z9", "a1"])).unwrap_err();
+        assert_eq!(e.unknown, ["Z9", "a1"]);
+        assert_eq!(
+            e.to_string(),
+            "--only: no criterion `Z9`, `a1` in pack `client` (its criteria: A1, B1, B2)"
+        );
+        assert!(pack.only(&[]).is_err());
+    }
+
     fn client_path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("client/pack.toml")
     }
