@@ -14,7 +14,7 @@ use cxaudit_plugin_sdk::Period;
 use cxaudit_model::assessment::scoring_method;
 use cxaudit_model::{
     Assessment, Decision, EngineInfo, Execution, Finding, Guidance, GuidanceAction, IsolationMode,
-    Outcome, PackInfo, PluginInfo, RunInfo, SCHEMA_VERSION, Scores, SettingsFile, plan,
+    Outcome, PackInfo, PartialRun, PluginInfo, RunInfo, SCHEMA_VERSION, Scores, SettingsFile, plan,
 };
 
 use crate::attestations::{self, AttestationError};
@@ -34,6 +34,9 @@ pub enum AssessError {
     /// `attestations.toml` is unusable.
     #[error(transparent)]
     Attestations(#[from] AttestationError),
+    /// `--only` names a criterion the pack does not have.
+    #[error(transparent)]
+    UnknownCriteria(#[from] crate::pack::UnknownCriteria),
 }
 
 /// What a run produced besides the record: for tests and progress.
@@ -72,6 +75,9 @@ pub struct AssessOptions {
     /// (`None`: one per available core). The record is the same bytes
     /// whatever the number; in-process plugins run one at a time.
     pub jobs: Option<NonZeroUsize>,
+    /// Run only these criteria (`assess --only`): a partial run, whose
+    /// record scores only them and is never a certification decision.
+    pub only: Option<Vec<String>>,
 }
 
 impl AssessOptions {
@@ -98,6 +104,17 @@ pub fn assess(
     options: &AssessOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<(Assessment, RunReport), AssessError> {
+    // A partial run is the pack restricted to the chosen criteria; the
+    // omitted ones are only named (in the scores and the decision).
+    let selected;
+    let (pack, omitted) = match &options.only {
+        Some(ids) => {
+            let (restricted, omitted) = pack.only(ids)?;
+            selected = restricted;
+            (&selected, omitted)
+        }
+        None => (pack, Vec::new()),
+    };
     let manifest = evidence::load_manifest(evidence_dir)?;
     evidence::check_document_names(&manifest, &pack.schema)?;
     let as_of = options.as_of.unwrap_or(manifest.end);
@@ -181,7 +198,7 @@ pub fn assess(
     }
     let scores_of = |pick: &dyn Fn(&Finding) -> Outcome| -> Scores {
         let outcomes: Vec<Outcome> = findings.iter().map(pick).collect();
-        scoring::score(pack, &outcomes)
+        scoring::score(pack, &omitted, &outcomes)
     };
     let scores = scores_of(&|f| f.outcome);
     let without = scores_of(&|f| f.evaluated);
@@ -190,6 +207,10 @@ pub fn assess(
         certified: scores.certified,
         certified_without_attestations: without.certified,
         failed_rules: scores.rules.iter().filter(|r| !r.passed).cloned().collect(),
+        partial: (!omitted.is_empty()).then(|| PartialRun {
+            criteria: pack.criteria.iter().map(|c| c.id.clone()).collect(),
+            omitted: omitted.clone(),
+        }),
     };
     let settings = settings_files(evidence_dir, &store.manifest.sha256);
     let mut record = Assessment {

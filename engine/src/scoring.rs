@@ -9,8 +9,9 @@ use crate::pack::Pack;
 
 pub use cxaudit_model::scoring::status_for_score;
 
-/// The scoring scheme of a pack: its rules, sections and criteria.
-pub fn scheme(pack: &Pack) -> Scheme {
+/// The scoring scheme of a pack: its rules, sections and criteria, and the
+/// criteria of the whole pack a partial run left out (`omitted`, pack order).
+pub fn scheme(pack: &Pack, omitted: &[String]) -> Scheme {
     Scheme {
         rules: pack.scoring.clone(),
         sections: pack
@@ -33,10 +34,12 @@ pub fn scheme(pack: &Pack) -> Scheme {
                 mandatory: c.mandatory,
             })
             .collect(),
+        omitted: omitted.to_vec(),
     }
 }
 
-/// Scores the outcomes (one per criterion of the pack, in pack order).
-pub fn score(pack: &Pack, outcomes: &[Outcome]) -> Scores {
-    scheme(pack).score(outcomes)
+/// Scores the outcomes (one per criterion of the pack, in pack order); a
+/// partial run names the criteria it `omitted` (never certified).
+pub fn score(pack: &Pack, omitted: &[String], outcomes: &[Outcome]) -> Scores {
+    scheme(pack, omitted).score(outcomes)
 }

@@ -18,7 +18,10 @@ use crate::scoring::{Outcome, RuleResult, Scores, ScoringRules};
 /// Version of the `assessment.json` format. 2.0: the improvement plan is
 /// the one ranked plan (gaps with importance, urgency, horizons, and the
 /// shortest path to certification); the pack names its headline KPIs.
-pub const SCHEMA_VERSION: &str = "2.0";
+/// 2.1: a partial run (`assess --only`) is marked: `decision.partial` names
+/// the criteria run and those omitted, `scores.omitted` the latter (absent
+/// for a whole run).
+pub const SCHEMA_VERSION: &str = "2.1";
 
 /// The engine that made an assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -153,6 +156,22 @@ pub struct Decision {
     pub certified_without_attestations: bool,
     /// Every rule that failed (with attestations).
     pub failed_rules: Vec<RuleResult>,
+    /// Present when only some criteria were run (`assess --only`): then
+    /// this is not a certification decision (`certified` is false and the
+    /// whole-pack rule fails). Absent for a whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<PartialRun>,
+}
+
+/// Which criteria a partial run judged and which it left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartialRun {
+    /// The criteria run, in pack order (each has a finding).
+    pub criteria: Vec<String>,
+    /// The pack's other criteria, in pack order: no finding, no score,
+    /// not counted in any total.
+    pub omitted: Vec<String>,
 }
 
 /// The centre being assessed.
@@ -369,6 +388,11 @@ impl Assessment {
     /// ([`crate::run::digest`]).
     pub fn seal_run_digest(&mut self) {
         self.run.digest = crate::run::digest(self);
+    }
+
+    /// The criteria run and omitted, when the record is of a partial run.
+    pub fn partial(&self) -> Option<&PartialRun> {
+        self.decision.partial.as_ref()
     }
 
     /// A finding by criterion id.

@@ -15,8 +15,8 @@ pub mod scoring;
 
 pub use assessment::{
     Assessment, Centre, Decision, EngineInfo, Execution, Finding, Guidance, GuidanceAction,
-    HeadlineKpi, InventoryEntry, IsolationMode, Override, OverrideKind, PackInfo, PluginInfo,
-    SCHEMA_VERSION, ScoringMethod,
+    HeadlineKpi, InventoryEntry, IsolationMode, Override, OverrideKind, PackInfo, PartialRun,
+    PluginInfo, SCHEMA_VERSION, ScoringMethod,
 };
 pub use evaluation::Status;
 pub use plan::Plan;

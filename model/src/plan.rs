@@ -363,6 +363,7 @@ impl<'a> Rescorer<'a> {
                     mandatory: f.mandatory,
                 })
                 .collect(),
+            omitted: scores.omitted.clone(),
         };
         Rescorer { findings, scheme }
     }

@@ -9,7 +9,7 @@
 //! evidence folder's settings files (`evidence.toml`, `attestations.toml`)
 //! with their sha256, every evidence inventory entry (kind, name, path,
 //! sha256, in inventory order) and every plugin used (name and sha256, in
-//! record order). The results are left out on purpose: they follow from
+//! record order), and for a partial run the criteria run. The results are left out on purpose: they follow from
 //! the inputs, so the same inputs give the same digest (and the same
 //! bytes), whoever recomputes it.
 
@@ -21,7 +21,7 @@ use crate::Assessment;
 
 /// Names the canonical description the digest is taken over; it changes
 /// whenever [`DigestInput`] does.
-pub const DIGEST_FORMAT: &str = "cxaudit-run-digest/1";
+pub const DIGEST_FORMAT: &str = "cxaudit-run-digest/2";
 
 /// What identifies the run that made a record.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -74,6 +74,10 @@ pub struct DigestInput<'a> {
     pub evidence: Vec<EvidenceInput<'a>>,
     /// Plugins used.
     pub plugins: Vec<PluginInput<'a>>,
+    /// The criteria run, for a partial run (`assess --only`) only: the
+    /// selection is an input (absent for a whole run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only: Option<&'a [String]>,
 }
 
 /// One evidence file in the digest.
@@ -130,6 +134,7 @@ impl<'a> DigestInput<'a> {
                     sha256: &p.sha256,
                 })
                 .collect(),
+            only: record.partial().map(|p| p.criteria.as_slice()),
         }
     }
 }
@@ -171,7 +176,7 @@ mod tests {
     fn the_digest_is_sha256_of_the_canonical_json() {
         let r = record();
         let json = serde_json::to_string(&DigestInput::of(&r)).unwrap();
-        assert!(json.starts_with(r#"{"format":"cxaudit-run-digest/1","schema_version":"2.0","#));
+        assert!(json.starts_with(r#"{"format":"cxaudit-run-digest/2","schema_version":"2.1","#));
         assert_eq!(digest(&r), hex(&Sha256::digest(json.as_bytes())));
         assert!(is_digest(&digest(&r)));
     }

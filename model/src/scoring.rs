@@ -167,6 +167,11 @@ pub struct Scores {
     pub certified: bool,
     /// Every certification rule, passed or failed.
     pub rules: Vec<RuleResult>,
+    /// Criteria of the pack left out of a partial run (`assess --only`), in
+    /// pack order: not scored, not counted, and the reason these scores
+    /// never certify. Absent for a whole run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub omitted: Vec<String>,
 }
 
 impl Scores {
@@ -211,7 +216,15 @@ pub struct Scheme {
     pub sections: Vec<SectionRule>,
     /// Criteria, in pack order.
     pub criteria: Vec<CriterionRule>,
+    /// Criteria of the pack left out of the run (`assess --only`), in pack
+    /// order; none for a whole run. A run that omits any is never certified.
+    pub omitted: Vec<String>,
 }
+
+/// The rule a partial run fails: only an assessment of every criterion of
+/// the pack is a certification decision.
+pub const WHOLE_PACK_RULE: &str =
+    "Every criterion of the pack assessed (a partial run is not a certification decision)";
 
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))
@@ -252,7 +265,22 @@ impl Scheme {
             .collect();
         let overall = Totals::of(pairs.iter().map(|(c, o)| (c.points, *o)));
 
-        let mut results = vec![RuleResult {
+        let mut results = Vec::new();
+        if !self.omitted.is_empty() {
+            let run: Vec<&str> = self.criteria.iter().map(|c| c.id.as_str()).collect();
+            results.push(RuleResult {
+                rule: WHOLE_PACK_RULE.to_owned(),
+                passed: false,
+                detail: format!(
+                    "partial run: {} of {} criteria run ({}); omitted, not scored: {}",
+                    run.len(),
+                    run.len() + self.omitted.len(),
+                    run.join(", "),
+                    self.omitted.join(", ")
+                ),
+            });
+        }
+        results.push(RuleResult {
             rule: format!(
                 "Overall score at least {}",
                 pct(Some(rules.certify_overall_min))
@@ -264,7 +292,7 @@ impl Scheme {
                 overall.earned,
                 overall.available
             ),
-        }];
+        });
         for s in &sections {
             results.push(RuleResult {
                 rule: format!(
@@ -298,6 +326,7 @@ impl Scheme {
             sections,
             certified,
             rules: results,
+            omitted: self.omitted.clone(),
         }
     }
 }
@@ -337,6 +366,7 @@ mod tests {
                     mandatory: false,
                 },
             ],
+            omitted: Vec::new(),
         }
     }
 
@@ -368,6 +398,40 @@ mod tests {
         assert!(e.flagged());
         let p = Outcome::new(Status::PartiallyMet, Some(0.6), 80.0);
         assert!((p.earned - 48.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_partial_run_never_certifies_and_names_what_it_omitted() {
+        // Every criterion run is met with full score: a whole run certifies.
+        let met = [
+            Outcome::new(Status::Met, Some(1.0), 100.0),
+            Outcome::new(Status::Met, Some(1.0), 300.0),
+        ];
+        assert!(scheme().score(&met).certified);
+        // The same results with a criterion of the pack left out do not.
+        let partial = Scheme {
+            omitted: vec!["C9".into()],
+            ..scheme()
+        };
+        let card = partial.score(&met);
+        assert!(!card.certified);
+        assert_eq!(card.omitted, ["C9"]);
+        let failed = card.failed_rules();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].rule, WHOLE_PACK_RULE);
+        assert_eq!(
+            failed[0].detail,
+            "partial run: 2 of 3 criteria run (A1, B1); omitted, not scored: C9"
+        );
+        // The omitted criterion adds nothing to any total.
+        assert_eq!(card.overall, scheme().score(&met).overall);
+        // Re-scoring from the record keeps the rule: no path to certify.
+        let findings: Vec<crate::Finding> = Vec::new();
+        let path = crate::plan::shortest_path(&findings, &card, &partial.rules);
+        assert!(
+            matches!(&path, crate::plan::ShortestPath::NoPath { failing } if failing[0].starts_with(WHOLE_PACK_RULE)),
+            "{path:?}"
+        );
     }
 
     #[test]

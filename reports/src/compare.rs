@@ -68,6 +68,32 @@ pub enum CompareError {
         /// The new one's pack.
         new: Box<PackRef>,
     },
+    /// A record of a partial run (`assess --only`): its omitted criteria
+    /// have no result, so they would show as changes that did not happen.
+    #[error(
+        "cannot compare: {which} is a partial run (only {}; omitted: {}): it is no certification decision and its omitted criteria have no result; compare assessments of every criterion",
+        .run.join(", "), .omitted.join(", ")
+    )]
+    Partial {
+        /// `BASE` or `NEW`.
+        which: &'static str,
+        /// The criteria it ran.
+        run: Vec<String>,
+        /// The criteria it omitted.
+        omitted: Vec<String>,
+    },
+}
+
+/// Refuses a record of a partial run; `which` names it in the message.
+pub fn check_whole(a: &Assessment, which: &'static str) -> Result<(), CompareError> {
+    match a.partial() {
+        Some(p) => Err(CompareError::Partial {
+            which,
+            run: p.criteria.clone(),
+            omitted: p.omitted.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses two assessments made against different packs.
@@ -436,8 +462,11 @@ fn kpi(base: &Assessment, new: &Assessment, k: &HeadlineKpi) -> KpiDelta {
     }
 }
 
-/// The comparison view, or a refusal when the packs differ.
+/// The comparison view, or a refusal when the packs differ or either
+/// record is of a partial run.
 pub fn view(base: &Assessment, new: &Assessment) -> Result<CompareView, CompareError> {
+    check_whole(base, "BASE")?;
+    check_whole(new, "NEW")?;
     check_same_pack(base, new)?;
     let sections: Vec<SectionDelta> = new
         .scores

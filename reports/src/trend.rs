@@ -56,6 +56,19 @@ pub enum TrendError {
         /// Its pack.
         other_pack: Box<PackRef>,
     },
+    /// A record of a partial run (`assess --only`).
+    #[error(
+        "cannot build a trend: {name} is a partial run (only {}; omitted: {}): its omitted criteria have no result; use assessments of every criterion",
+        .run.join(", "), .omitted.join(", ")
+    )]
+    Partial {
+        /// The record.
+        name: String,
+        /// The criteria it ran.
+        run: Vec<String>,
+        /// The criteria it omitted.
+        omitted: Vec<String>,
+    },
     /// The same assessment (same run digest) given twice.
     #[error(
         "{first} and {other} are the same assessment (run digest {digest}); give each assessment once"
@@ -244,6 +257,15 @@ fn check(records: &[Named]) -> Result<(), TrendError> {
     let Some(first) = records.first().filter(|_| records.len() >= 2) else {
         return Err(TrendError::TooFew(records.len()));
     };
+    for r in records {
+        if let Some(p) = r.assessment.partial() {
+            return Err(TrendError::Partial {
+                name: r.name.to_owned(),
+                run: p.criteria.clone(),
+                omitted: p.omitted.clone(),
+            });
+        }
+    }
     for other in &records[1..] {
         compare::check_same_pack(first.assessment, other.assessment)
             .map_err(|e| refusal(first, other, e))?;
@@ -266,8 +288,27 @@ fn check(records: &[Named]) -> Result<(), TrendError> {
 
 /// `compare`'s refusal of two records, naming them.
 fn refusal(first: &Named, other: &Named, e: CompareError) -> TrendError {
-    let (CompareError::DifferentPacks { base, new }
-    | CompareError::DifferentPackContent { base, new }) = e;
+    let (base, new) = match e {
+        CompareError::DifferentPacks { base, new }
+        | CompareError::DifferentPackContent { base, new } => (base, new),
+        CompareError::Partial {
+            which,
+            run,
+            omitted,
+            ..
+        } => {
+            let name = if which == "BASE" {
+                first.name
+            } else {
+                other.name
+            };
+            return TrendError::Partial {
+                name: name.to_owned(),
+                run,
+                omitted,
+            };
+        }
+    };
     TrendError::DifferentPacks {
         first: first.name.to_owned(),
         first_pack: base,

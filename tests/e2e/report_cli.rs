@@ -146,7 +146,7 @@ fn an_old_record_is_refused_by_version() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("old.json: an assessment.json of format 1.0; this cxaudit reads format 2.0"),
+        err.contains("old.json: an assessment.json of format 1.0; this cxaudit reads format 2.1"),
         "{err}"
     );
 }

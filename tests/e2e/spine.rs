@@ -338,11 +338,15 @@ fn an_unmeasured_headline_kpi_fails_validation() {
     let plugins = plugin_dir(PLUGINS);
     let o = validate_pack(&pack, plugins.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // At the list: the last line of the file, after `kpis = ` (7 characters).
+    let expected = format!(
+        "{}:{}:8: `report.kpis`: headline KPI `no_such_kpi` is not a measurement of any evaluator of the pack",
+        file.display(),
+        text.lines().count()
+    );
     assert!(
-        stderr(&o).contains(
-            "pack.toml: `report.kpis`: headline KPI `no_such_kpi` is not a measurement of any evaluator of the pack"
-        ),
-        "{}",
+        stderr(&o).contains(&expected),
+        "expected `{expected}` in {}",
         stderr(&o)
     );
 }

@@ -31,9 +31,16 @@ pub struct AssessArgs {
     /// skipped, days missing, refused plugins...), for CI gates.
     #[arg(long)]
     pub strict: bool,
-    /// Exit with code 1 when the centre is not certified.
+    /// Exit with code 1 when the centre is not certified (a partial run,
+    /// `--only`, never is).
     #[arg(long)]
     pub require_certified: bool,
+    /// Run only these criteria (comma-separated or repeated, e.g.
+    /// `--only WF1,WF2`): the others are omitted from the record, not
+    /// scored, and the decision is marked partial (never a certification
+    /// decision). An id the pack does not have is refused (exit 2).
+    #[arg(long, value_name = "ID[,ID...]", value_delimiter = ',')]
+    pub only: Vec<String>,
     /// A folder of report templates overriding the embedded ones (same file names).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -123,6 +130,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     let options = AssessOptions {
         as_of,
         jobs: args.jobs,
+        only: (!args.only.is_empty()).then(|| args.only.clone()),
     };
     let (record, run) = assess(&pack, &registry, &args.evidence, &options, &mut progress)?;
     let started = Instant::now();
@@ -146,17 +154,22 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         .overall
         .score
         .map_or("n/a".to_owned(), |s| format!("{:.1}%", s * 100.0));
+    let decision = match record.partial() {
+        Some(p) => format!(
+            "PARTIAL RUN of {} of {} criteria ({}), not a certification decision",
+            p.criteria.len(),
+            p.criteria.len() + p.omitted.len(),
+            p.criteria.join(", ")
+        ),
+        None if record.decision.certified => "CERTIFIED".to_owned(),
+        None => "NOT CERTIFIED".to_owned(),
+    };
     println!(
-        "{} ({}), {} to {}: {} ({overall}, {:.1} of {:.1} available points)",
+        "{} ({}), {} to {}: {decision} ({overall}, {:.1} of {:.1} available points)",
         record.centre.name,
         record.pack.id,
         record.period.start,
         record.period.end,
-        if record.decision.certified {
-            "CERTIFIED"
-        } else {
-            "NOT CERTIFIED"
-        },
         record.scores.overall.earned,
         record.scores.overall.available,
     );
@@ -191,6 +204,11 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(3));
     }
     if args.require_certified && !record.decision.certified {
+        if record.partial().is_some() {
+            eprintln!(
+                "--require-certified: a partial run (--only) is never certified; assess every criterion"
+            );
+        }
         return Ok(ExitCode::from(1));
     }
     let warnings = record.warnings.len() + registry.refused.len();

@@ -33,8 +33,7 @@ struct RawPackFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawReport {
-    #[serde(default)]
-    kpis: Vec<HeadlineKpi>,
+    kpis: Option<Spanned<Vec<HeadlineKpi>>>,
 }
 
 #[derive(Deserialize)]
@@ -62,7 +61,7 @@ struct RawScoring {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSection {
-    id: String,
+    id: Spanned<String>,
     title: String,
     #[serde(default)]
     description: String,
@@ -74,6 +73,9 @@ struct RawSection {
 struct RawDrop {
     #[serde(default)]
     criteria: Vec<Spanned<String>>,
+    /// Whole sections, with their criteria.
+    #[serde(default)]
+    sections: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -105,10 +107,8 @@ struct RawCriterion {
     mandatory: bool,
     evaluator: Option<Spanned<String>>,
     manual: Option<Spanned<String>>,
-    #[serde(default)]
-    params: toml::Table,
-    #[serde(default)]
-    evidence: Vec<Spanned<String>>,
+    params: Option<Spanned<BTreeMap<Spanned<String>, toml::Value>>>,
+    evidence: Option<Spanned<Vec<Spanned<String>>>>,
     guidance: Option<Spanned<Guidance>>,
     #[serde(default)]
     references: Vec<String>,
@@ -118,19 +118,195 @@ struct RawCriterion {
 #[serde(deny_unknown_fields)]
 struct RawSchemaFile {
     #[serde(default)]
-    tables: BTreeMap<String, TableSchema>,
+    tables: BTreeMap<Spanned<String>, RawTable>,
     #[serde(default)]
-    documents: BTreeMap<String, DocumentSchema>,
+    documents: BTreeMap<String, RawDocument>,
 }
 
-/// Parses an evidence schema file (`evidence-schema.toml`) on its own.
+/// A document kind as written, with where each canonical word is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocument {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    folder: bool,
+    #[serde(default)]
+    headings: BTreeMap<Spanned<String>, Vec<String>>,
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, Vec<String>>,
+}
+
+/// A table of `evidence-schema.toml` as written: a new table states its
+/// columns; a table the base pack already declares may be given only
+/// the columns it adds (`[tables.contacts.columns.tier]`), and any of
+/// `description`, `key`, `period_column`, `ordered`, `coverage` it replaces.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    description: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, Spanned<ColumnSpec>>,
+    key: Option<Spanned<Vec<String>>>,
+    period_column: Option<Spanned<String>>,
+    ordered: Option<Spanned<Vec<[String; 2]>>>,
+    coverage: Option<Coverage>,
+}
+
+/// Where the parts of a table are written, for its rules' messages.
+#[derive(Default)]
+struct TableSpans {
+    table: Option<Location>,
+    key: Option<Location>,
+    period_column: Option<Location>,
+    ordered: Option<Location>,
+    columns: BTreeMap<String, Location>,
+}
+
+impl TableSpans {
+    /// Where to point at `part` (`key`, `period_column`, `ordered`, or a
+    /// column's name): where this file writes it, else the table's header.
+    fn of(&self, part: &str, column: Option<&str>, path: &Path) -> Location {
+        let found = match (part, column) {
+            (_, Some(c)) => self.columns.get(c),
+            ("key", None) => self.key.as_ref(),
+            ("period_column", None) => self.period_column.as_ref(),
+            ("ordered", None) => self.ordered.as_ref(),
+            _ => None,
+        };
+        found
+            .or(self.table.as_ref())
+            .cloned()
+            .unwrap_or_else(|| Location::file(path))
+    }
+}
+
+/// Parses an evidence schema file (`evidence-schema.toml`) on its own:
+/// every table must state its columns.
 pub fn parse_schema(file: &Path, text: &str) -> Result<EvidenceSchema, PackError> {
     let raw: RawSchemaFile =
         parse_toml(file, text).map_err(|(location, message)| PackError { location, message })?;
-    Ok(EvidenceSchema {
-        tables: raw.tables,
-        documents: raw.documents,
-    })
+    let mut loader = Loader {
+        errors: Vec::new(),
+        files: Vec::new(),
+        stack: Vec::new(),
+        builtins: Vec::new(),
+    };
+    let mut schema = EvidenceSchema::default();
+    merge_schema(&mut loader, &mut schema, raw, file, text);
+    match loader.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(schema),
+    }
+}
+
+/// Adds the tables and documents of one `evidence-schema.toml` to
+/// `schema` (the base pack's, when the pack extends one), checking each
+/// table it touches.
+fn merge_schema(
+    loader: &mut Loader,
+    schema: &mut EvidenceSchema,
+    raw: RawSchemaFile,
+    path: &Path,
+    text: &str,
+) {
+    let at = |offset: usize| Location::at_offset(path, text, offset);
+    for (name, table) in raw.tables {
+        let header = at(name.span().start).key(format!("tables.{}", name.get_ref()));
+        let name = name.into_inner();
+        let mut spans = TableSpans {
+            table: Some(header.clone()),
+            key: table
+                .key
+                .as_ref()
+                .map(|k| at(k.span().start).key(format!("tables.{name}.key"))),
+            period_column: table
+                .period_column
+                .as_ref()
+                .map(|p| at(p.span().start).key(format!("tables.{name}.period_column"))),
+            ordered: table
+                .ordered
+                .as_ref()
+                .map(|o| at(o.span().start).key(format!("tables.{name}.ordered"))),
+            columns: BTreeMap::new(),
+        };
+        let existing = schema.tables.get(&name).cloned();
+        if existing.is_none() && table.columns.is_empty() {
+            loader.error(
+                header,
+                format!(
+                    "table `{name}` declares no column (a new table lists its columns; \
+                     a table of the base pack is extended with `[tables.{name}.columns.NAME]`)"
+                ),
+            );
+            continue;
+        }
+        let mut merged = existing.unwrap_or(TableSchema {
+            description: String::new(),
+            columns: Vec::new(),
+            key: Vec::new(),
+            period_column: None,
+            ordered: Vec::new(),
+            coverage: None,
+        });
+        for (column, spec) in table.columns {
+            let location =
+                at(column.span().start).key(format!("tables.{name}.columns.{}", column.get_ref()));
+            let column = column.into_inner();
+            if merged.columns.iter().any(|c| c.name == column) {
+                loader.error(
+                    location,
+                    format!(
+                        "column `{column}` of `{name}` is already declared by the base pack; \
+                         a tailored pack adds columns to a base table, it does not redeclare them"
+                    ),
+                );
+                continue;
+            }
+            spans.columns.insert(column.clone(), location);
+            merged.columns.push(spec.into_inner().into_column(column));
+        }
+        if let Some(d) = table.description {
+            merged.description = d;
+        }
+        if let Some(k) = table.key {
+            merged.key = k.into_inner();
+        }
+        if let Some(p) = table.period_column {
+            merged.period_column = Some(p.into_inner());
+        }
+        if let Some(o) = table.ordered {
+            merged.ordered = o.into_inner();
+        }
+        if table.coverage.is_some() {
+            merged.coverage = table.coverage;
+        }
+        check_table_rules(loader, path, &name, &merged, &spans);
+        schema.tables.insert(name, merged);
+    }
+    for (kind, raw_document) in raw.documents {
+        let mut words: BTreeMap<(WordGroup, String), Location> = BTreeMap::new();
+        let mut plain = |group: WordGroup, map: BTreeMap<Spanned<String>, Vec<String>>| {
+            map.into_iter()
+                .map(|(canonical, names)| {
+                    let key = format!("documents.{kind}.{}.{}", group.key(), canonical.get_ref());
+                    words.insert(
+                        (group, canonical.get_ref().clone()),
+                        at(canonical.span().start).key(key),
+                    );
+                    (canonical.into_inner(), names)
+                })
+                .collect::<BTreeMap<String, Vec<String>>>()
+        };
+        let document = DocumentSchema {
+            description: raw_document.description,
+            folder: raw_document.folder,
+            headings: plain(WordGroup::Headings, raw_document.headings),
+            columns: plain(WordGroup::Columns, raw_document.columns),
+        };
+        check_document_words(loader, path, &kind, &document, &words);
+        schema.documents.insert(kind, document);
+    }
 }
 
 /// Collects errors while loading, so that one run reports them all.
@@ -293,6 +469,7 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
             scoring: ScoringRules::default(),
             evaluator_timeout: None,
             headline_kpis: Vec::new(),
+            headline_kpis_origin: None,
             sections: Vec::new(),
             criteria: Vec::new(),
             schema: EvidenceSchema::default(),
@@ -312,22 +489,79 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
     }
     if let Some(report) = raw.report {
         // A tailored pack that states its own list replaces the base's.
-        pack.headline_kpis = report.kpis;
+        match report.kpis {
+            Some(kpis) => {
+                pack.headline_kpis_origin = Some(at(kpis.span().start).key("report.kpis"));
+                pack.headline_kpis = kpis.into_inner();
+            }
+            None => {
+                pack.headline_kpis_origin = None;
+                pack.headline_kpis = Vec::new();
+            }
+        }
     }
+    // `[drop] sections`: the base's section and its criteria go, before
+    // anything of this pack may name them.
+    let mut dropped_sections: BTreeMap<String, Location> = BTreeMap::new();
+    let mut dropped_criteria: BTreeMap<String, String> = BTreeMap::new();
+    for id in &raw.drop.sections {
+        let location = at(id.span().start).key("drop.sections");
+        let Some(i) = pack.sections.iter().position(|s| &s.id == id.get_ref()) else {
+            let names: Vec<&str> = pack.sections.iter().map(|s| s.id.as_str()).collect();
+            let message = if dropped_sections.contains_key(id.get_ref()) {
+                format!("section `{}` is listed twice", id.get_ref())
+            } else {
+                format!(
+                    "cannot drop section `{}`: no such section (sections: {})",
+                    id.get_ref(),
+                    names.join(", ")
+                )
+            };
+            loader.error(location, message);
+            continue;
+        };
+        pack.sections.remove(i);
+        pack.criteria.retain(|c| {
+            let keep = &c.section != id.get_ref();
+            if !keep {
+                dropped_criteria.insert(c.id.clone(), c.section.clone());
+            }
+            keep
+        });
+        dropped_sections.insert(id.get_ref().clone(), location);
+    }
+    let mut declared_here: BTreeSet<String> = BTreeSet::new();
     for s in raw.sections {
+        let origin = at(s.id.span().start).key(format!("sections.{}", s.id.get_ref()));
+        let id = s.id.into_inner();
+        if !declared_here.insert(id.clone()) {
+            loader.error(
+                origin,
+                "duplicate section id (declared earlier in this file)",
+            );
+            continue;
+        }
+        if let Some(dropped_at) = dropped_sections.get(&id) {
+            loader.error(
+                origin,
+                format!("section `{id}` is dropped at {dropped_at}; a pack cannot both drop and declare it"),
+            );
+            continue;
+        }
         if let Some(minimum) = &s.minimum
             && let Some(problem) = share_problem(*minimum.get_ref())
         {
             loader.error(
-                at(minimum.span().start).key(format!("sections.{}.minimum", s.id)),
+                at(minimum.span().start).key(format!("sections.{id}.minimum")),
                 problem,
             );
         }
         let section = Section {
-            id: s.id,
+            id,
             title: s.title,
             description: s.description,
             minimum: s.minimum.map(Spanned::into_inner),
+            origin,
         };
         match pack.sections.iter_mut().find(|x| x.id == section.id) {
             Some(existing) => *existing = section,
@@ -340,35 +574,34 @@ fn load_one(loader: &mut Loader, dir: &Path) -> Option<Pack> {
         && let Some(schema_text) = loader.read(&schema_path, dir)
         && let Some(schema) = loader.parse::<RawSchemaFile>(&schema_path, &schema_text)
     {
-        for (name, table) in &schema.tables {
-            check_table_rules(loader, &schema_path, name, table);
-        }
-        for (kind, document) in &schema.documents {
-            check_document_words(loader, &schema_path, kind, document);
-        }
-        pack.schema.tables.extend(schema.tables);
-        pack.schema.documents.extend(schema.documents);
+        merge_schema(loader, &mut pack.schema, schema, &schema_path, &schema_text);
     }
 
-    load_criteria_files(loader, &mut pack, dir);
+    let dropped = Dropped {
+        sections: dropped_sections,
+        criteria: dropped_criteria,
+    };
+    load_criteria_files(loader, &mut pack, dir, &dropped);
 
     for id in &raw.drop.criteria {
         let before = pack.criteria.len();
         pack.criteria.retain(|c| &c.id != id.get_ref());
         if pack.criteria.len() == before {
-            loader.error(
-                at(id.span().start).key("drop.criteria"),
-                format!("cannot drop `{}`: no such criterion", id.get_ref()),
-            );
+            let message = match dropped.criterion(id.get_ref()) {
+                Some(why) => format!("cannot drop `{}`: {why}", id.get_ref()),
+                None => format!("cannot drop `{}`: no such criterion", id.get_ref()),
+            };
+            loader.error(at(id.span().start).key("drop.criteria"), message);
         }
     }
     for (id, over) in raw.overrides {
         let location = at(id.span().start).key(format!("overrides.{}", id.get_ref()));
         let Some(criterion) = pack.criteria.iter_mut().find(|c| &c.id == id.get_ref()) else {
-            loader.error(
-                location,
-                format!("cannot override `{}`: no such criterion", id.get_ref()),
-            );
+            let message = match dropped.criterion(id.get_ref()) {
+                Some(why) => format!("cannot override `{}`: {why}", id.get_ref()),
+                None => format!("cannot override `{}`: no such criterion", id.get_ref()),
+            };
+            loader.error(location, message);
             continue;
         };
         if let Some(points) = over.points {
@@ -506,7 +739,27 @@ fn evaluator_timeout(
     Some(std::time::Duration::from_secs_f64(seconds))
 }
 
-fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path) {
+/// What a pack's `[drop] sections` removed, for clear messages when
+/// something names it afterwards.
+struct Dropped {
+    /// Section id -> where it is dropped.
+    sections: BTreeMap<String, Location>,
+    /// Criterion id -> the dropped section it went with.
+    criteria: BTreeMap<String, String>,
+}
+
+impl Dropped {
+    /// Why a criterion is gone, when it went with a dropped section.
+    fn criterion(&self, id: &str) -> Option<String> {
+        let section = self.criteria.get(id)?;
+        let at = self.sections.get(section)?;
+        Some(format!(
+            "it is dropped with its section `{section}` (at {at})"
+        ))
+    }
+}
+
+fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path, dropped: &Dropped) {
     let criteria_dir = dir.join("criteria");
     let Ok(entries) = std::fs::read_dir(&criteria_dir) else {
         return;
@@ -524,7 +777,7 @@ fn load_criteria_files(loader: &mut Loader, pack: &mut Pack, dir: &Path) {
             continue;
         };
         for c in raw.criterion {
-            let built = build_criterion(loader, &Known::of(pack), c, &path, &text);
+            let built = build_criterion(loader, &Known::of(pack, dropped), c, &path, &text);
             if let Some(criterion) = built {
                 if let Some(existing) = pack.criteria.iter().find(|x| x.id == criterion.id) {
                     loader.error(
@@ -597,21 +850,36 @@ fn build_criterion(
             problem,
         );
     }
-    for (name, value) in &c.params {
-        for (below, number) in non_finite(value) {
-            loader.error(
-                origin
-                    .clone()
-                    .key(format!("criterion.{id}.params.{name}{below}")),
-                non_finite_message(number),
-            );
+    // Each parameter is named where its key is written.
+    let mut param_origins = BTreeMap::new();
+    let mut table = toml::Table::new();
+    if let Some(params) = c.params {
+        param_origins.insert(
+            String::new(),
+            at(params.span().start, &format!("criterion.{id}.params")),
+        );
+        for (name, value) in params.into_inner() {
+            let key = format!("criterion.{id}.params.{}", name.get_ref());
+            let name_at = at(name.span().start, &key);
+            for (below, number) in non_finite(&value) {
+                loader.error(
+                    name_at.clone().key(format!("{key}{below}")),
+                    non_finite_message(number),
+                );
+            }
+            param_origins.insert(name.get_ref().clone(), name_at);
+            table.insert(name.into_inner(), value);
         }
     }
-    let params = match serde_json::to_value(&c.params) {
+    let params = match serde_json::to_value(&table) {
         Ok(v) => v,
         Err(e) => {
             loader.error(
-                origin.clone().key(format!("criterion.{id}.params")),
+                param_origins
+                    .get("")
+                    .cloned()
+                    .unwrap_or_else(|| origin.clone())
+                    .key(format!("criterion.{id}.params")),
                 e.to_string(),
             );
             serde_json::Value::Object(Default::default())
@@ -619,25 +887,42 @@ fn build_criterion(
     };
     if !known.sections.contains(c.section.get_ref().as_str()) {
         let names: Vec<&str> = known.sections.iter().copied().collect();
-        loader.error(
-            at(c.section.span().start, &format!("criterion.{id}.section")),
-            format!(
+        let message = match known.dropped.sections.get(c.section.get_ref()) {
+            Some(dropped_at) => format!(
+                "section `{}` is dropped at {dropped_at}; a criterion cannot belong to it",
+                c.section.get_ref()
+            ),
+            None => format!(
                 "unknown section `{}` (sections: {})",
                 c.section.get_ref(),
                 names.join(", ")
             ),
+        };
+        loader.error(
+            at(c.section.span().start, &format!("criterion.{id}.section")),
+            message,
         );
     }
-    for e in &c.evidence {
+    let evidence_origin = c.evidence.as_ref().map_or_else(
+        || origin.clone().key(format!("criterion.{id}.evidence")),
+        |e| at(e.span().start, &format!("criterion.{id}.evidence")),
+    );
+    let evidence_list = c.evidence.map(Spanned::into_inner).unwrap_or_default();
+    let mut evidence = Vec::with_capacity(evidence_list.len());
+    let mut evidence_origins = Vec::with_capacity(evidence_list.len());
+    for e in evidence_list {
+        let e_at = at(e.span().start, &format!("criterion.{id}.evidence"));
         if !known.evidence.contains(e.get_ref().as_str()) {
             loader.error(
-                at(e.span().start, &format!("criterion.{id}.evidence")),
+                e_at.clone(),
                 format!(
                     "unknown evidence `{}`: not a table or document of the evidence schema",
                     e.get_ref()
                 ),
             );
         }
+        evidence.push(e.into_inner());
+        evidence_origins.push(e_at);
     }
     let requirement_origin = Location::at_offset(path, text, c.requirement.span().start);
     let guidance_origin = c.guidance.as_ref().map_or_else(
@@ -654,7 +939,10 @@ fn build_criterion(
         mandatory: c.mandatory,
         method,
         params,
-        evidence: c.evidence.into_iter().map(Spanned::into_inner).collect(),
+        param_origins,
+        evidence,
+        evidence_origins,
+        evidence_origin,
         guidance: c.guidance.map(Spanned::into_inner).unwrap_or_default(),
         guidance_origin,
         references: c.references,
@@ -664,15 +952,18 @@ fn build_criterion(
     })
 }
 
-/// Section ids and evidence names a criterion may refer to.
+/// Section ids and evidence names a criterion may refer to, and the
+/// sections the pack dropped.
 struct Known<'a> {
     sections: BTreeSet<&'a str>,
     evidence: BTreeSet<&'a str>,
+    dropped: &'a Dropped,
 }
 
 impl<'a> Known<'a> {
-    fn of(pack: &'a Pack) -> Self {
+    fn of(pack: &'a Pack, dropped: &'a Dropped) -> Self {
         Known {
+            dropped,
             sections: pack.sections.iter().map(|s| s.id.as_str()).collect(),
             evidence: pack
                 .schema
@@ -708,18 +999,11 @@ fn check_structure(loader: &mut Loader, pack: &Pack) {
             "the pack declares no section",
         );
     }
-    let mut seen = BTreeSet::new();
     for s in &pack.sections {
-        if !seen.insert(&s.id) {
-            loader.error(
-                Location::file(&pack_file).key(format!("sections.{}", s.id)),
-                "duplicate section id",
-            );
-        }
         if !pack.criteria.iter().any(|c| c.section == s.id) {
             loader.error(
-                Location::file(&pack_file).key(format!("sections.{}", s.id)),
-                "section has no criterion",
+                s.origin.clone(),
+                "section has no criterion (a tailored pack removes a whole section with `[drop] sections`)",
             );
         }
     }
@@ -728,13 +1012,23 @@ fn check_structure(loader: &mut Loader, pack: &Pack) {
 /// The validity rules of a table name its own columns, of fitting types.
 /// The headings and columns of a document kind: canonical names that are
 /// identifiers, each with English names, no name under two canonical names.
-fn check_document_words(loader: &mut Loader, path: &Path, kind: &str, doc: &DocumentSchema) {
+fn check_document_words(
+    loader: &mut Loader,
+    path: &Path,
+    kind: &str,
+    doc: &DocumentSchema,
+    words: &BTreeMap<(WordGroup, String), Location>,
+) {
     for group in WordGroup::ALL {
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (canonical, names) in doc.group(group) {
             let key = format!("documents.{kind}.{}.{canonical}", group.key());
+            let location = words
+                .get(&(group, canonical.clone()))
+                .cloned()
+                .unwrap_or_else(|| Location::file(path).key(key.clone()));
             let mut error = |message: String| {
-                loader.error(Location::file(path).key(key.clone()), message);
+                loader.error(location.clone(), message);
             };
             if !is_identifier(canonical) {
                 error(format!(
@@ -768,7 +1062,13 @@ pub(crate) fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &TableSchema) {
+fn check_table_rules(
+    loader: &mut Loader,
+    path: &Path,
+    name: &str,
+    table: &TableSchema,
+    spans: &TableSpans,
+) {
     let column = |c: &str| {
         table
             .columns
@@ -776,8 +1076,14 @@ fn check_table_rules(loader: &mut Loader, path: &Path, name: &str, table: &Table
             .find(|x| !x.is_pattern() && x.name == c)
     };
     let mut error = |key: String, message: String| {
+        let (part, col) = match key.strip_prefix("columns.") {
+            Some(rest) => ("columns", Some(rest.split('.').next().unwrap_or(rest))),
+            None => (key.as_str(), None),
+        };
         loader.error(
-            Location::file(path).key(format!("tables.{name}.{key}")),
+            spans
+                .of(part, col, path)
+                .key(format!("tables.{name}.{key}")),
             message,
         );
     };
@@ -911,6 +1217,13 @@ mod tests {
             assert_eq!(
                 e.location.key.as_deref(),
                 Some(format!("documents.policy.{key}").as_str())
+            );
+            // At the canonical name's own line (2), after `headings.` or `columns.`.
+            let column = key.find('.').map(|dot| dot + 2);
+            assert_eq!(
+                (e.location.line, e.location.column),
+                (Some(2), column),
+                "{e}"
             );
             assert!(e.message.contains(why), "{words}: {e}");
         }
@@ -1139,18 +1452,288 @@ mod tests {
             "a parameter must be a finite number, found NaN",
         );
 
-        // In the base criterion, named at its id: line 2 (`id = ` is 5
-        // characters, the value starts at column 6).
+        // In the base criterion, named at the parameter's key: line 8
+        // (`params = { share = 0.5, ` is 24 characters, so `extra` starts
+        // at column 25), not at the criterion's id on line 2.
         let (dir, loaded) = tailored(", extra = [1.0, -inf]", "");
         let e = only_error(loaded);
         assert_at(
             &e,
             // The base pack's file, as `extends` names it.
             &dir.path().join("client/../base/criteria/a.toml"),
-            2,
-            6,
+            8,
+            25,
             "criterion.A1.params.extra[1]",
             "a parameter must be a finite number, found -inf",
+        );
+    }
+
+    /// Writes the base pack's `evidence-schema.toml` (table `contacts`:
+    /// `contact_id` as key, `arrived_at`) and the client's (`client_schema`),
+    /// then loads the client.
+    fn with_schemas(client_schema: &str) -> (tempfile::TempDir, Result<Pack, PackErrors>) {
+        let (dir, _) = tailored("", "");
+        std::fs::write(
+            dir.path().join("base/evidence-schema.toml"),
+            "[tables.contacts]
+key = [\"contact_id\"]
+period_column = \"arrived_at\"
+\
+             columns.contact_id = { type = \"string\" }\n\
+             columns.arrived_at = { type = \"timestamp\" }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("client/evidence-schema.toml"),
+            client_schema,
+        )
+        .unwrap();
+        let loaded = load(&dir.path().join("client"));
+        (dir, loaded)
+    }
+
+    #[test]
+    fn a_tailored_pack_adds_columns_to_a_base_table_without_redeclaring_it() {
+        let (_dir, loaded) = with_schemas(
+            "[tables.contacts.columns.tier]\ntype = \"string\"\nvalues = [\"gold\", \"standard\"]\n",
+        );
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let contacts = &pack.schema.tables["contacts"];
+        let names: Vec<&str> = contacts.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["arrived_at", "contact_id", "tier"]);
+        // The base's rules stay.
+        assert_eq!(contacts.key, ["contact_id"]);
+        assert_eq!(contacts.period_column.as_deref(), Some("arrived_at"));
+        let tier = pack.schema.column("contacts", "tier").unwrap();
+        assert_eq!(
+            tier.values.as_deref(),
+            Some(&["gold".to_owned(), "standard".to_owned()][..])
+        );
+
+        // The inline form adds too, and may replace a table rule.
+        let (_dir, loaded) = with_schemas(
+            "[tables.contacts]\nkey = [\"contact_id\", \"tier\"]\ncolumns.tier = { type = \"string\" }\n",
+        );
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.schema.tables["contacts"].columns.len(), 3);
+        assert_eq!(pack.schema.tables["contacts"].key, ["contact_id", "tier"]);
+    }
+
+    #[test]
+    fn schema_errors_point_at_the_tailored_key() {
+        // Redeclaring a base column: at its name in the header (line 1; the
+        // name starts after `[tables.contacts.columns.`, 25 characters).
+        let (dir, loaded) =
+            with_schemas("[tables.contacts.columns.contact_id]\ntype = \"integer\"\n");
+        let file = dir.path().join("client/evidence-schema.toml");
+        assert_at(
+            &only_error(loaded),
+            &file,
+            1,
+            26,
+            "tables.contacts.columns.contact_id",
+            "already declared by the base pack",
+        );
+        // A key naming no column: at `key` (line 2, the value at column 7).
+        let (dir, loaded) = with_schemas("[tables.contacts]\nkey = [\"tier\"]\n");
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            2,
+            7,
+            "tables.contacts.key",
+            "`tier` is not a column of `contacts`",
+        );
+        // min above max on an added column: at the column (line 2, column 9).
+        let (dir, loaded) = with_schemas(
+            "[tables.contacts]\ncolumns.score = { type = \"float\", min = 5, max = 1 }\n",
+        );
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            2,
+            9,
+            "tables.contacts.columns.score",
+            "`min` 5 is above `max` 1",
+        );
+        // A new table without columns: at its header.
+        let (dir, loaded) = with_schemas("[tables.tiers]\nkey = [\"tier\"]\n");
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            1,
+            9,
+            "tables.tiers",
+            "declares no column",
+        );
+    }
+
+    /// A base pack with sections `S` (criterion `A1`) and `T` (criteria
+    /// `B1`, `B2`), and a client extending it whose `pack.toml` has
+    /// `client_extra` from line 7 on and, when given, `criteria/c.toml`.
+    fn two_sections(
+        client_extra: &str,
+        client_criteria: Option<&str>,
+    ) -> (tempfile::TempDir, Result<Pack, PackErrors>) {
+        let (dir, _) = tailored("", "");
+        let base = dir.path().join("base");
+        let text = std::fs::read_to_string(base.join("pack.toml")).unwrap();
+        std::fs::write(
+            base.join("pack.toml"),
+            format!("{text}\n[[sections]]\nid = \"T\"\ntitle = \"Other\"\n"),
+        )
+        .unwrap();
+        let criterion = |id: &str| {
+            format!(
+                "[[criterion]]\nid = \"{id}\"\nsection = \"T\"\ntitle = \"B\"\nrequirement = \"R\"\n\
+                 points = 10\nmanual = \"a person judges it\"\n\n"
+            )
+        };
+        std::fs::write(
+            base.join("criteria/b.toml"),
+            format!("{}{}", criterion("B1"), criterion("B2")),
+        )
+        .unwrap();
+        let client = dir.path().join("client");
+        std::fs::write(
+            client.join("pack.toml"),
+            format!(
+                "[pack]\nid = \"client\"\ntitle = \"Client\"\nversion = \"1.0.0\"\n\
+                 extends = \"../base\"\n\n{client_extra}"
+            ),
+        )
+        .unwrap();
+        if let Some(c) = client_criteria {
+            std::fs::create_dir_all(client.join("criteria")).unwrap();
+            std::fs::write(client.join("criteria/c.toml"), c).unwrap();
+        }
+        let loaded = load(&client);
+        (dir, loaded)
+    }
+
+    #[test]
+    fn dropping_a_section_drops_its_criteria() {
+        let (_dir, loaded) = two_sections("", None);
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.criteria.len(), 3);
+        let (_dir, loaded) = two_sections("[drop]\nsections = [\"T\"]\n", None);
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let sections: Vec<&str> = pack.sections.iter().map(|s| s.id.as_str()).collect();
+        let criteria: Vec<&str> = pack.criteria.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!((sections, criteria), (vec!["S"], vec!["A1"]));
+        assert_eq!(pack.total_points(), 100.0);
+    }
+
+    #[test]
+    fn naming_a_dropped_section_or_its_criteria_is_a_clear_error() {
+        // `sections = [` is 12 characters: the id at column 13 of line 8.
+        let drop = "[drop]\nsections = [\"T\"]\n";
+        let (dir, loaded) = two_sections("[drop]\nsections = [\"X\"]\n", None);
+        let client = dir.path().join("client/pack.toml");
+        assert_at(
+            &only_error(loaded),
+            &client,
+            8,
+            13,
+            "drop.sections",
+            "cannot drop section `X`: no such section (sections: S, T)",
+        );
+        // An override of a criterion that went with the section (line 10).
+        let (dir, loaded) = two_sections(&format!("{drop}\n[overrides.B1]\npoints = 5\n"), None);
+        assert_at(
+            &only_error(loaded),
+            &client_path(&dir),
+            10,
+            12,
+            "overrides.B1",
+            "cannot override `B1`: it is dropped with its section `T`",
+        );
+        // Dropping a criterion that already went with its section.
+        let (dir, loaded) = two_sections("[drop]\nsections = [\"T\"]\ncriteria = [\"B2\"]\n", None);
+        assert_at(
+            &only_error(loaded),
+            &client_path(&dir),
+            9,
+            13,
+            "drop.criteria",
+            "cannot drop `B2`: it is dropped with its section `T`",
+        );
+        // Declaring it again in the same pack (`id = ` on line 11).
+        let (dir, loaded) = two_sections(
+            &format!("{drop}\n[[sections]]\nid = \"T\"\ntitle = \"Again\"\n"),
+            None,
+        );
+        assert_at(
+            &only_error(loaded),
+            &client_path(&dir),
+            11,
+            6,
+            "sections.T",
+            "section `T` is dropped at",
+        );
+        // A criterion of the tailored pack in the dropped section: at its
+        // `section` (line 3 of criteria/c.toml, the value at column 11).
+        let (dir, loaded) = two_sections(
+            drop,
+            Some(
+                "[[criterion]]\nid = \"C1\"\nsection = \"T\"\ntitle = \"C\"\nrequirement = \"R\"\n\
+                 points = 10\nmanual = \"a person judges it\"\n",
+            ),
+        );
+        let e = only_error(loaded);
+        assert_at(
+            &e,
+            &dir.path().join("client/criteria/c.toml"),
+            3,
+            11,
+            "criterion.C1.section",
+            "section `T` is dropped at",
+        );
+        assert!(e.message.contains("client/pack.toml:8:13"), "{e}");
+    }
+
+    #[test]
+    fn only_keeps_the_chosen_criteria_in_pack_order_with_their_sections() {
+        let (_dir, loaded) = two_sections("", None);
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (only, omitted) = pack.only(&ids(&["B2", "A1", "B2"])).unwrap();
+        let kept: Vec<&str> = only.criteria.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(kept, ["A1", "B2"]);
+        assert_eq!(omitted, ["B1"]);
+        assert_eq!(only.sections.len(), 2);
+        // A section none of whose criteria is chosen is left out.
+        let (only, omitted) = pack.only(&ids(&["B1"])).unwrap();
+        let sections: Vec<&str> = only.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(sections, ["T"]);
+        assert_eq!(omitted, ["A1", "B2"]);
+        // Unknown ids are named, with the pack's criteria.
+        let e = pack.only(&ids(&["A1", "Z9", "a1"])).unwrap_err();
+        assert_eq!(e.unknown, ["Z9", "a1"]);
+        assert_eq!(
+            e.to_string(),
+            "--only: no criterion `Z9`, `a1` in pack `client` (its criteria: A1, B1, B2)"
+        );
+        assert!(pack.only(&[]).is_err());
+    }
+
+    fn client_path(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join("client/pack.toml")
+    }
+
+    #[test]
+    fn a_section_declared_twice_in_one_file_is_refused_at_the_second() {
+        let (dir, loaded) = tailored(
+            "",
+            "[[sections]]\nid = \"S\"\ntitle = \"One\"\n\n[[sections]]\nid = \"S\"\ntitle = \"Two\"\n",
+        );
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/pack.toml"),
+            12,
+            6,
+            "sections.S",
+            "duplicate section id",
         );
     }
 

@@ -33,6 +33,8 @@ pub struct Pack {
     pub evaluator_timeout: Option<std::time::Duration>,
     /// The KPIs comparisons show as headline results (`[report] kpis`).
     pub headline_kpis: Vec<HeadlineKpi>,
+    /// Where that list is written (the `pack.toml` that last stated it).
+    pub headline_kpis_origin: Option<Location>,
     /// Sections, in order.
     pub sections: Vec<Section>,
     /// Criteria, in order.
@@ -51,6 +53,66 @@ impl Pack {
     pub fn total_points(&self) -> f64 {
         self.criteria.iter().map(|c| c.points).sum()
     }
+
+    /// The pack restricted to the criteria `ids` (any order; repeats count
+    /// once), with the sections that keep a criterion, and the ids of the
+    /// criteria left out, in pack order. `Err` with every id that is not a
+    /// criterion of the pack, or with none when `ids` is empty.
+    pub fn only(&self, ids: &[String]) -> Result<(Pack, Vec<String>), UnknownCriteria> {
+        let unknown: Vec<String> = ids
+            .iter()
+            .filter(|id| self.criterion(id).is_none())
+            .cloned()
+            .collect();
+        if !unknown.is_empty() || ids.is_empty() {
+            return Err(UnknownCriteria {
+                unknown,
+                pack: self.id.clone(),
+                known: self.criteria.iter().map(|c| c.id.clone()).collect(),
+            });
+        }
+        let mut selected = self.clone();
+        let (kept, omitted): (Vec<Criterion>, Vec<Criterion>) = selected
+            .criteria
+            .drain(..)
+            .partition(|c| ids.contains(&c.id));
+        selected.criteria = kept;
+        let criteria = &selected.criteria;
+        selected
+            .sections
+            .retain(|s| criteria.iter().any(|c| c.section == s.id));
+        Ok((selected, omitted.into_iter().map(|c| c.id).collect()))
+    }
+}
+
+/// Criteria asked for that the pack does not have (`assess --only`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct UnknownCriteria {
+    /// The ids asked for that are not criteria of the pack.
+    pub unknown: Vec<String>,
+    /// The pack's id.
+    pub pack: String,
+    /// The pack's criteria, in order.
+    pub known: Vec<String>,
+}
+
+impl UnknownCriteria {
+    fn message(&self) -> String {
+        let known = self.known.join(", ");
+        if self.unknown.is_empty() {
+            return format!(
+                "--only names no criterion (criteria of `{}`: {known})",
+                self.pack
+            );
+        }
+        let shown: Vec<String> = self.unknown.iter().map(|u| format!("`{u}`")).collect();
+        format!(
+            "--only: no criterion {} in pack `{}` (its criteria: {known})",
+            shown.join(", "),
+            self.pack
+        )
+    }
 }
 
 /// A section of the pack.
@@ -64,6 +126,9 @@ pub struct Section {
     pub description: String,
     /// The section's own certification minimum, if it differs from the pack's.
     pub minimum: Option<f64>,
+    /// Where it is declared (its `id` in the `pack.toml` that last declared it).
+    #[serde(skip)]
+    pub origin: Location,
 }
 
 /// How a criterion is judged.
@@ -141,9 +206,17 @@ pub struct Criterion {
     pub method: Method,
     /// Parameters for the evaluator (a JSON object).
     pub params: serde_json::Value,
+    /// Where the criteria file writes each parameter's key, and where its
+    /// `params` key is (under the name `""`).
+    pub param_origins: BTreeMap<String, Location>,
     /// Tables and documents the criterion uses (for readers; the
-    /// evaluator's manifest is what the engine loads by).
+    /// evaluator's manifest is what the engine loads by, and validation
+    /// checks the two agree).
     pub evidence: Vec<String>,
+    /// Where each entry of `evidence` is written, in the same order.
+    pub evidence_origins: Vec<Location>,
+    /// Where the `evidence` list is (the criterion's `id` when it has none).
+    pub evidence_origin: Location,
     /// Guidance, rendered over the parameters (see `pack::guidance`).
     pub guidance: Guidance,
     /// Where the guidance is written.
@@ -246,47 +319,54 @@ impl ColumnSchema {
     }
 }
 
+/// A column as `evidence-schema.toml` writes it (its name is the key).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColumnSpec {
+    #[serde(rename = "type")]
+    column_type: ColumnType,
+    #[serde(default)]
+    nullable: bool,
+    #[serde(default)]
+    values: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+}
+
+impl ColumnSpec {
+    /// The column of that name.
+    pub(crate) fn into_column(self, name: String) -> ColumnSchema {
+        ColumnSchema {
+            name,
+            column_type: self.column_type,
+            nullable: self.nullable,
+            values: self.values,
+            min: self.min,
+            max: self.max,
+        }
+    }
+}
+
 mod columns_as_map {
-    use super::ColumnSchema;
-    use cxaudit_plugin_sdk::ColumnType;
+    use super::{ColumnSchema, ColumnSpec};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::collections::BTreeMap;
 
-    #[derive(Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Spec {
-        #[serde(rename = "type")]
-        column_type: ColumnType,
-        #[serde(default)]
-        nullable: bool,
-        #[serde(default)]
-        values: Option<Vec<String>>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        min: Option<f64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max: Option<f64>,
-    }
-
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ColumnSchema>, D::Error> {
-        let map = BTreeMap::<String, Spec>::deserialize(d)?;
+        let map = BTreeMap::<String, ColumnSpec>::deserialize(d)?;
         Ok(map
             .into_iter()
-            .map(|(name, s)| ColumnSchema {
-                name,
-                column_type: s.column_type,
-                nullable: s.nullable,
-                values: s.values,
-                min: s.min,
-                max: s.max,
-            })
+            .map(|(name, s)| s.into_column(name))
             .collect())
     }
 
     pub fn serialize<S: Serializer>(cols: &[ColumnSchema], s: S) -> Result<S::Ok, S::Error> {
-        let map: BTreeMap<&str, Spec> = cols
+        let map: BTreeMap<&str, ColumnSpec> = cols
             .iter()
             .map(|c| {
-                let spec = Spec {
+                let spec = ColumnSpec {
                     column_type: c.column_type,
                     nullable: c.nullable,
                     values: c.values.clone(),

@@ -4,7 +4,9 @@
 use cxaudit_plugin_sdk::params;
 use cxaudit_plugin_sdk::targets::{TARGET_POLICY, TargetPolicy};
 
-use super::model::{Method, Pack, WordGroup};
+use cxaudit_plugin_sdk::Manifest;
+
+use super::model::{Criterion, Method, Pack, WordGroup};
 use super::{PackError, PackWarning};
 use crate::plugins::Registry;
 
@@ -26,11 +28,19 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
             }
         };
         if let Err(e) = params::resolve(&evaluator.manifest, &c.params) {
-            // At the tailored pack's `[overrides.ID] params` key when it set the value.
-            let location = match c.param_overrides.get(e.name()) {
+            // At the tailored pack's `[overrides.ID] params` key when it set
+            // the value, else at the parameter's key in the criteria file (a
+            // parameter that is missing: at `params`, else the criterion).
+            let location = match c
+                .param_overrides
+                .get(e.name())
+                .or_else(|| c.param_origins.get(e.name()))
+            {
                 Some(at) => at.clone(),
                 None => c
-                    .origin
+                    .param_origins
+                    .get("")
+                    .unwrap_or(&c.origin)
                     .clone()
                     .key(format!("criterion.{}.params.{}", c.id, e.name())),
             };
@@ -39,6 +49,11 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
                 message: e.to_string(),
             });
         }
+        errors.extend(unlisted_needs(
+            c,
+            &evaluator.manifest,
+            &format!("{plugin}/{name}"),
+        ));
         for table in &evaluator.manifest.tables {
             if !pack.schema.tables.contains_key(&table.name) {
                 errors.push(PackError {
@@ -107,6 +122,56 @@ pub fn validate_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackErr
     errors
 }
 
+/// The tables and documents an evaluator declares it reads (required or
+/// optional) that the criterion's `evidence` list does not name: the list
+/// tells readers what a finding rests on, so a read it omits is an error,
+/// reported at the list.
+fn unlisted_needs(c: &Criterion, manifest: &Manifest, evaluator: &str) -> Vec<PackError> {
+    needs_of(manifest)
+        .filter(|(_, name, _)| !c.evidence.iter().any(|e| e == name))
+        .map(|(kind, name, required)| PackError {
+            location: c.evidence_origin.clone(),
+            message: format!(
+                "{}: evaluator `{evaluator}` reads {kind} `{name}` ({}), which the criterion's `evidence` does not list; add it",
+                c.id,
+                if required { "required" } else { "optional" }
+            ),
+        })
+        .collect()
+}
+
+/// Every table and document a manifest reads: (`table` or `document`,
+/// name, required).
+fn needs_of(manifest: &Manifest) -> impl Iterator<Item = (&'static str, &str, bool)> {
+    let tables = manifest
+        .tables
+        .iter()
+        .map(|t| ("table", t.name.as_str(), t.required));
+    let documents = manifest
+        .documents
+        .iter()
+        .map(|d| ("document", d.kind.as_str(), d.required));
+    tables.chain(documents)
+}
+
+/// Entries of a criterion's `evidence` list its evaluator never reads: the
+/// list claims evidence the finding does not rest on. A warning (the
+/// result is not affected), at the entry.
+fn listed_but_unread(c: &Criterion, manifest: &Manifest, evaluator: &str) -> Vec<PackWarning> {
+    c.evidence
+        .iter()
+        .zip(&c.evidence_origins)
+        .filter(|(e, _)| !needs_of(manifest).any(|(_, name, _)| name == e.as_str()))
+        .map(|(e, at)| PackWarning {
+            location: at.clone(),
+            message: format!(
+                "{}: `evidence` lists `{e}`, which evaluator `{evaluator}` never reads; remove it or use an evaluator that reads it",
+                c.id
+            ),
+        })
+        .collect()
+}
+
 /// Headline KPIs (`[report] kpis`) that no evaluator of the pack measures:
 /// a comparison would show them as "not measured" for ever.
 fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
@@ -123,9 +188,11 @@ fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
         .iter()
         .filter(|k| !measured.contains(k.measurement.as_str()))
         .map(|k| PackError {
-            location: crate::source::Location::file(&pack.dir.join("pack.toml")).key("report.kpis"),
+            location: pack.headline_kpis_origin.clone().unwrap_or_else(|| {
+                crate::source::Location::file(&pack.dir.join("pack.toml")).key("report.kpis")
+            }),
             message: format!(
-                "headline KPI `{}` is not a measurement of any evaluator of the pack",
+                "headline KPI `{}` is not a measurement of any evaluator of the pack (a tailored pack that drops its criteria states its own `[report] kpis`)",
                 k.measurement
             ),
         })
@@ -133,7 +200,8 @@ fn unknown_headline_kpis(pack: &Pack, registry: &Registry) -> Vec<PackError> {
 }
 
 /// What is valid in a pack but probably not what its author meant: a
-/// tailored pack's `[overrides.ID]` that sets a criterion's own target
+/// criterion's `evidence` entry its evaluator never reads, and a tailored
+/// pack's `[overrides.ID]` that sets a criterion's own target
 /// (a parameter its evaluator marks with `target_of`) while the criterion
 /// judges the centre's documented target (`target_policy = "centre"`), so
 /// the override reaches only centres without a target of their own.
@@ -146,6 +214,11 @@ pub fn warnings_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackWar
         let Ok(evaluator) = registry.evaluator(plugin, name) else {
             continue;
         };
+        warnings.extend(listed_but_unread(
+            c,
+            &evaluator.manifest,
+            &format!("{plugin}/{name}"),
+        ));
         let Ok(resolved) = params::resolve(&evaluator.manifest, &c.params) else {
             continue;
         };
@@ -173,4 +246,179 @@ pub fn warnings_against_plugins(pack: &Pack, registry: &Registry) -> Vec<PackWar
         }
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugins::{LoadedEvaluator, LoadedPlugin};
+    use cxaudit_plugin_sdk::{ColumnType, DocumentNeed, ParamSpec, TableNeed};
+    use std::path::Path;
+
+    /// A registry with one plugin `p` whose evaluator `e` reads the table
+    /// `contacts` (column `tier`, required), optionally the document
+    /// `policy`, and takes the parameter `share`.
+    fn registry() -> Registry {
+        let manifest = Manifest::new("test")
+            .table(TableNeed::required("contacts").column("tier", ColumnType::String))
+            .document_need(DocumentNeed {
+                kind: "policy".into(),
+                required: false,
+                headings: Vec::new(),
+                columns: Vec::new(),
+            })
+            .parameter(ParamSpec::number("share", 0.5));
+        Registry {
+            plugins: vec![LoadedPlugin {
+                name: "p".into(),
+                version: "1".into(),
+                abi_version: "1.0".into(),
+                sdk_version: "1".into(),
+                sha256: String::new(),
+                path: "libp.so".into(),
+                evaluators: vec![LoadedEvaluator {
+                    name: "e".into(),
+                    manifest,
+                    entry: None,
+                }],
+            }],
+            ..Registry::default()
+        }
+    }
+
+    /// A pack in `dir` with tables `contacts` (columns `contact_id`,
+    /// `tier`) and `agents`, document `policy`, and the criterion `A1`
+    /// judged by `p/e` with `criterion` from line 7 of `criteria/a.toml`.
+    fn pack(dir: &Path, criterion: &str) -> Pack {
+        std::fs::create_dir_all(dir.join("criteria")).unwrap();
+        std::fs::write(
+            dir.join("pack.toml"),
+            "[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1.0.0\"\n\n\
+             [[sections]]\nid = \"S\"\ntitle = \"S\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("evidence-schema.toml"),
+            "[tables.contacts]\ncolumns.contact_id = { type = \"string\" }\n\
+             columns.tier = { type = \"string\" }\n\
+             [tables.agents]\ncolumns.agent_id = { type = \"string\" }\n\
+             [documents.policy]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("criteria/a.toml"),
+            format!(
+                "[[criterion]]\nid = \"A1\"\nsection = \"S\"\ntitle = \"A\"\n\
+                 requirement = \"R\"\npoints = 10\n{criterion}"
+            ),
+        )
+        .unwrap();
+        super::super::load(dir).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn evidence_lists_agree_with_what_the_evaluator_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("criteria/a.toml");
+        // Listing everything it reads: no error, no warning.
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\"]\n",
+        );
+        assert_eq!(validate_against_plugins(&p, &registry()), []);
+        assert_eq!(warnings_against_plugins(&p, &registry()), []);
+
+        // The optional document left out: an error at the `evidence` list
+        // (line 8; the list starts at column 12).
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\"]\n",
+        );
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(
+            (&e.location.file, e.location.line, e.location.column),
+            (&file, Some(8), Some(12))
+        );
+        assert_eq!(e.location.key.as_deref(), Some("criterion.A1.evidence"));
+        assert!(
+            e.message
+                .contains("evaluator `p/e` reads document `policy` (optional), which the criterion's `evidence` does not list"),
+            "{e}"
+        );
+
+        // No list at all: both reads are errors, at the criterion's id.
+        let p = pack(dir.path(), "evaluator = \"p/e\"\n");
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].message.contains("table `contacts` (required)"),
+            "{errors:?}"
+        );
+        assert_eq!(errors[0].location.line, Some(2));
+
+        // A table it never reads: valid, with a warning at that entry
+        // (line 8, `evidence = ["contacts", "policy", ` is 34 characters).
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\", \"agents\"]\n",
+        );
+        assert_eq!(validate_against_plugins(&p, &registry()), []);
+        let warnings = warnings_against_plugins(&p, &registry());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let w = &warnings[0];
+        assert_eq!(
+            (w.location.line, w.location.column),
+            (Some(8), Some(35)),
+            "{w}"
+        );
+        assert_eq!(w.location.key.as_deref(), Some("criterion.A1.evidence"));
+        assert!(
+            w.message
+                .contains("`evidence` lists `agents`, which evaluator `p/e` never reads"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn a_parameter_error_points_at_the_parameter_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("criteria/a.toml");
+        // `[criterion.params]` on line 9, the unknown `shares` on line 11.
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\"]\n\
+             [criterion.params]\nshare = 0.7\nshares = 0.8\n",
+        );
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(e.location.file, file);
+        assert_eq!(
+            (e.location.line, e.location.column),
+            (Some(11), Some(1)),
+            "{e}"
+        );
+        assert_eq!(
+            e.location.key.as_deref(),
+            Some("criterion.A1.params.shares")
+        );
+
+        // Inline: `params = { share = "high" }` on line 9, the key at column 12.
+        let p = pack(
+            dir.path(),
+            "evaluator = \"p/e\"\nevidence = [\"contacts\", \"policy\"]\n\
+             params = { share = \"high\" }\n",
+        );
+        let errors = validate_against_plugins(&p, &registry());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(
+            (e.location.line, e.location.column),
+            (Some(9), Some(12)),
+            "{e}"
+        );
+        assert_eq!(e.location.key.as_deref(), Some("criterion.A1.params.share"));
+    }
 }

@@ -130,7 +130,23 @@ impl ReportView {
         let label = |c: bool| if c { "Certified" } else { "Not certified" }.to_owned();
         let failed = a.scores.rules.iter().filter(|r| !r.passed).count();
         let total_rules = a.scores.rules.len();
-        let statement = if certified {
+        let partial = a.partial();
+        let label = |c: bool| match partial {
+            Some(_) => "Partial run: not a certification decision".to_owned(),
+            None => label(c),
+        };
+        let statement = if let Some(p) = partial {
+            format!(
+                "Partial run: {} of {} criteria were assessed ({}); the other {} ({}) were not run, \
+                 are not scored and are not counted. This is not a certification decision: assess \
+                 every criterion of the pack to decide certification.",
+                p.criteria.len(),
+                p.criteria.len() + p.omitted.len(),
+                p.criteria.join(", "),
+                p.omitted.len(),
+                p.omitted.join(", ")
+            )
+        } else if certified {
             format!("Certified: all {total_rules} certification rules hold.")
         } else {
             format!(
@@ -267,6 +283,7 @@ impl ReportView {
                 without_label: label(a.decision.certified_without_attestations),
                 differs: a.decision.certified != a.decision.certified_without_attestations,
                 statement,
+                partial: partial.is_some(),
             },
             overall: OverallView {
                 score: pct_opt(overall.score),

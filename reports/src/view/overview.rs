@@ -47,8 +47,11 @@ pub struct DecisionView {
     pub without_label: String,
     /// Whether attestations and waivers change the decision.
     pub differs: bool,
-    /// One sentence.
+    /// One sentence (for a partial run: which criteria were run and
+    /// omitted, and that it is no certification decision).
     pub statement: String,
+    /// Whether the record is of a partial run (`assess --only`).
+    pub partial: bool,
 }
 
 /// Overall score.

@@ -710,6 +710,7 @@ pub fn finish(mut a: Assessment) -> Assessment {
         certified: scores.certified,
         certified_without_attestations: without.certified,
         failed_rules: scores.rules.iter().filter(|r| !r.passed).cloned().collect(),
+        partial: None,
     };
     a.scores = scores;
     a.scores_without_attestations = without;
@@ -743,6 +744,7 @@ pub fn empty_scores(sections: &[(&str, &str, f64)]) -> Scores {
             .collect(),
         certified: false,
         rules: Vec::new(),
+        omitted: Vec::new(),
     }
 }
 
@@ -814,6 +816,7 @@ pub fn skeleton(
             certified: false,
             certified_without_attestations: false,
             failed_rules: Vec::new(),
+            partial: None,
         },
         attestations: Vec::new(),
         improvement_plan: no_plan,

@@ -1,5 +1,6 @@
 //! Simple evaluators for cxaudit's own tests, over a `calls` table
-//! (`call_id`, `wait_seconds`, `answered`) and a `policy` document.
+//! (`call_id`, `wait_seconds`, `answered`), a `policy` document, and a
+//! column `customer_tier` that a tailored pack adds to cx-ops' `contacts`.
 
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -188,10 +189,74 @@ impl Evaluator for PolicyHeading {
     }
 }
 
+/// The share of contacts of one customer tier, read from a column that
+/// cx-ops does not declare (`contacts.customer_tier`): a tailored pack adds
+/// it to the base table.
+pub struct TierShare;
+
+/// Parameters of [`TierShare`].
+#[derive(Deserialize)]
+pub struct TierParams {
+    /// The tier counted.
+    pub tier: String,
+    /// The share of contacts it must reach.
+    pub min_share: f64,
+}
+
+impl Evaluator for TierShare {
+    type Params = TierParams;
+
+    fn name(&self) -> &'static str {
+        "tier_share"
+    }
+
+    fn manifest(&self) -> Manifest {
+        Manifest::new("Share of contacts from customers of one tier, against a minimum.")
+            .table(TableNeed::required("contacts").column("customer_tier", ColumnType::String))
+            .parameter(ParamSpec::string("tier", "gold"))
+            .parameter(ParamSpec::number("min_share", 0.1).min(0.0).max(1.0))
+            .measurement(
+                "tier_share",
+                "ratio",
+                "contacts of the tier / contacts with a tier",
+            )
+    }
+
+    fn evaluate(&self, ctx: &Context<'_>, p: &TierParams) -> Result<Evaluation, EvalError> {
+        let contacts = ctx.table("contacts")?;
+        let (mut of_tier, mut total) = (0u64, 0u64);
+        for tier in contacts.strs("customer_tier")?.flatten() {
+            total += 1;
+            if tier == p.tier {
+                of_tier += 1;
+            }
+        }
+        if total == 0 {
+            return Err(EvalError::MissingEvidence("no contact has a tier".into()));
+        }
+        let share = of_tier as f64 / total as f64;
+        let mut e = Evaluation::from_checks(vec![Check::new(
+            "tier_share",
+            &format!("Share of `{}` contacts", p.tier),
+            share,
+            format!(">= {}", p.min_share),
+            share >= p.min_share,
+        )])
+        .summary(format!("{of_tier} of {total} contacts are `{}`.", p.tier));
+        e.measurements.push(Measurement::new(
+            "tier_share",
+            Some(share),
+            "ratio",
+            "contacts of the tier / contacts with a tier",
+        ));
+        Ok(e)
+    }
+}
+
 export_plugin!(
     name: "threshold",
     version: env!("CARGO_PKG_VERSION"),
-    evaluators: [WaitThreshold, RowCount, PolicyHeading],
+    evaluators: [WaitThreshold, RowCount, PolicyHeading, TierShare],
 );
 
 #[cfg(test)]
