@@ -116,3 +116,50 @@ fn quiet_prints_nothing_on_stderr_and_the_same_stdout() {
         stderr(&o)
     );
 }
+
+/// Quotes an argument for `sh -c`.
+fn sh_quote(arg: &str) -> String {
+    format!("'{}'", arg.replace('\'', "'\\''"))
+}
+
+#[test]
+fn on_a_terminal_progress_is_a_bar_cleared_before_the_results() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` is not installed, no pseudo-terminal to test the bar on");
+        return;
+    }
+    let (_bin_dir, binary) = isolated_binary();
+    let out = tempfile::tempdir().unwrap();
+    let (pack, evidence) = (fixture("pack-tailored"), fixture("evidence-basic"));
+    let mut command = vec![binary.to_str().unwrap().to_owned()];
+    command.extend(
+        assess_args(
+            out.path().to_str().unwrap(),
+            pack.to_str().unwrap(),
+            evidence.to_str().unwrap(),
+        )
+        .iter()
+        .map(|a| (*a).to_owned()),
+    );
+    let line: Vec<String> = command.iter().map(|a| sh_quote(a)).collect();
+    let o = Command::new("script")
+        .args(["-qfec", &line.join(" "), "/dev/null"])
+        .env_remove("CXAUDIT_PLUGIN_PATH")
+        .output()
+        .expect("run script");
+    let screen = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{screen}");
+    assert!(screen.contains("evaluating criteria ["), "{screen:?}");
+    assert!(screen.contains("reading tables ["), "{screen:?}");
+    // No plain lines, and the bar is cleared before the summary.
+    assert!(
+        !screen.contains("reading calls (data/calls.csv)"),
+        "{screen:?}"
+    );
+    let summary = screen
+        .find("Test Centre (basic-tailored)")
+        .expect("summary");
+    let cleared = screen.rfind("\u{1b}[2K").expect("the bar is cleared");
+    assert!(cleared < summary, "{screen:?}");
+}
