@@ -1,5 +1,9 @@
-//! Typed CSV to Arrow: one pass over the file, only the wanted columns,
-//! every bad cell reported with file, line, column and the expected type.
+//! Typed tables to Arrow: one pass over the file, only the wanted columns,
+//! every bad cell reported with file, line (or sheet and row), column and
+//! the expected type. CSV is read here; Excel workbooks ([`excel`]) and
+//! Parquet files ([`parquet_file`]) find their header and cells and hand
+//! them to the same typing, rules and row accounting ([`rows`]), so a value
+//! means the same in every format ([`read_table`] picks the reader).
 //!
 //! Before any cell is read, the file is decoded to UTF-8 ([`input`]) and
 //! each record's structure is checked ([`structure`]): a quote left open to
@@ -317,14 +321,16 @@ pub fn arrow_type(t: ColumnType) -> DataType {
     }
 }
 
-/// Reads the wanted columns of a CSV file into Arrow batches.
+/// Reads the wanted columns of a table file (CSV, Excel worksheet or
+/// Parquet, as `options.format` says) into Arrow batches.
 ///
 /// A column the file lacks is listed in `missing_columns` (the criteria
 /// that need it decide); a bad cell or a row with another field count than
 /// the header fails the table or, with `on_error = "skip"`, skips the row
-/// and counts it. A broken quote (see [`check_structure`]), a wanted column
-/// found in two columns, or a header that reads as one field holding
-/// another delimiter always fails the table.
+/// and counts it. A broken CSV quote, a wanted column found in two
+/// columns, a header that reads as one field holding another delimiter, a
+/// missing sheet or a Parquet column of the wrong type always fails the
+/// table.
 pub fn read_table(
     path: &Path,
     wanted: &[WantedColumn],
