@@ -1,6 +1,7 @@
 //! The `cxaudit` command line.
 
 mod commands;
+mod progress;
 
 use std::process::ExitCode;
 

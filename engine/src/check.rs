@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::evidence::{EvidenceManifest, confine, read_csv_header};
+use crate::evidence::{EvidenceManifest, confine, read_table_header};
 use crate::pack::{Method, Pack};
 use crate::plugins::Registry;
 
@@ -39,8 +39,13 @@ pub fn check(pack: &Pack, registry: &Registry, manifest: &EvidenceManifest) -> V
         let h = headers.entry(table.to_owned()).or_insert_with(|| {
             let path = confine(&manifest.dir, &source.path)
                 .map_err(|e| format!("tables.{table}.path: {e}"))?;
-            read_csv_header(&path, &source.path, &manifest.formats(table))
-                .map_err(|e| e.to_string())
+            read_table_header(
+                &path,
+                &source.path,
+                &source.format,
+                &manifest.formats(table),
+            )
+            .map_err(|e| e.to_string())
         });
         Some(h.clone())
     };

@@ -9,7 +9,7 @@
 //! -> [`output`] (the files of a run, written as one set). [`check`] answers
 //! "what evidence is missing" before anything runs; [`verify`] whether a
 //! record still describes the files it names. Reports are rendered by `cxaudit-reports`
-//! from the record alone.
+//! from the record alone. Long steps report [`progress::Progress`] to the caller.
 
 pub mod attestations;
 pub mod check;
@@ -20,6 +20,7 @@ pub mod output;
 pub mod pack;
 pub mod pipeline;
 pub mod plugins;
+pub mod progress;
 pub mod run;
 pub mod scoring;
 pub mod source;

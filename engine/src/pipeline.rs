@@ -21,6 +21,7 @@ use crate::attestations::{self, AttestationError};
 use crate::evidence::{self, EvidenceError, EvidenceStore};
 use crate::pack::{Method, Pack};
 use crate::plugins::{Isolation, Registry};
+use crate::progress::Progress;
 use crate::run::{self, Evaluated};
 use crate::scoring;
 
@@ -102,7 +103,7 @@ pub fn assess(
     registry: &Registry,
     evidence_dir: &Path,
     options: &AssessOptions,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<(Assessment, RunReport), AssessError> {
     // A partial run is the pack restricted to the chosen criteria; the
     // omitted ones are only named (in the scores and the decision).
@@ -276,16 +277,15 @@ impl RunContext<'_> {
         (e, started.elapsed())
     }
 
-    /// The progress line of the `i`-th criterion.
-    fn starting(&self, i: usize) -> String {
+    /// Reports that the `i`-th criterion starts.
+    fn starting(&self, i: usize, progress: &mut dyn FnMut(Progress<'_>)) {
         let c = &self.pack.criteria[i];
-        format!(
-            "evaluating {} ({}/{}) with {}",
-            c.id,
-            i + 1,
-            self.pack.criteria.len(),
-            c.method.label()
-        )
+        progress(Progress::CriterionStarted {
+            index: i,
+            total: self.pack.criteria.len(),
+            id: &c.id,
+            method: &c.method.label(),
+        });
     }
 }
 
@@ -305,15 +305,18 @@ enum Worker {
 fn evaluate_all(
     context: &RunContext<'_>,
     jobs: usize,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> Vec<(Evaluated, Duration)> {
     let total = context.pack.criteria.len();
+    progress(Progress::Evaluating { total });
     let workers = jobs.clamp(1, total.max(1));
     if workers == 1 {
         return (0..total)
             .map(|i| {
-                progress(&context.starting(i));
-                context.evaluate(i)
+                context.starting(i, progress);
+                let done = context.evaluate(i);
+                progress(Progress::CriterionDone { index: i });
+                done
             })
             .collect();
     }
@@ -339,8 +342,11 @@ fn evaluate_all(
         drop(sender);
         for message in receiver {
             match message {
-                Worker::Starts(i) => progress(&context.starting(i)),
-                Worker::Done(i, result) => slots[i] = Some(*result),
+                Worker::Starts(i) => context.starting(i, progress),
+                Worker::Done(i, result) => {
+                    progress(Progress::CriterionDone { index: i });
+                    slots[i] = Some(*result);
+                }
             }
         }
     });

@@ -15,6 +15,36 @@ pub struct Location {
     pub column: Option<usize>,
     /// The key or column name concerned, when there is one.
     pub key: Option<String>,
+    /// For a table that is not text (a workbook, a Parquet file): what
+    /// `line` and `column` count. `None`: a text file's line and column.
+    /// (Boxed: a location travels in every evidence error.)
+    pub grid: Option<Box<Grid>>,
+}
+
+/// What `line` and `column` of a [`Location`] count in a table file that is
+/// not text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grid {
+    /// A workbook's sheet: `line` is the row and `column` the column as the
+    /// spreadsheet shows them (1-based, the header row included; column 1
+    /// is `A`).
+    Sheet(String),
+    /// A file of records (Parquet): `line` is the record, 1-based, and
+    /// `column` the column's position, 1-based.
+    Records,
+}
+
+/// A spreadsheet's name of a 1-based column: 1 is `A`, 27 is `AA`.
+pub fn column_letters(column: usize) -> String {
+    let mut n = column;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 impl Location {
@@ -25,6 +55,7 @@ impl Location {
             line: None,
             column: None,
             key: None,
+            grid: None,
         }
     }
 
@@ -36,6 +67,7 @@ impl Location {
             line: Some(line),
             column: Some(column),
             key: None,
+            grid: None,
         }
     }
 
@@ -49,6 +81,26 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
+        match &self.grid {
+            None => {}
+            Some(grid) => {
+                if let Grid::Sheet(sheet) = grid.as_ref() {
+                    write!(f, ", sheet `{sheet}`")?;
+                }
+                if let Some(row) = self.line {
+                    write!(f, ", row {row}")?;
+                }
+                match (grid.as_ref(), self.column) {
+                    (Grid::Sheet(_), Some(c)) => write!(f, ", column {}", column_letters(c))?,
+                    (Grid::Records, Some(c)) => write!(f, ", column {c}")?,
+                    (_, None) => {}
+                }
+                if let Some(key) = &self.key {
+                    write!(f, ": `{key}`")?;
+                }
+                return Ok(());
+            }
+        }
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -97,6 +149,27 @@ mod tests {
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 6), (2, 1));
         assert_eq!(line_column(text, 9), (2, 4));
+    }
+
+    #[test]
+    fn sheet_and_record_places_read_as_a_person_sees_them() {
+        assert_eq!(column_letters(1), "A");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(27), "AA");
+        assert_eq!(column_letters(703), "AAA");
+        let mut at = Location::file(Path::new("x/calls.xlsx")).key("talk_seconds");
+        at.line = Some(5);
+        at.column = Some(28);
+        at.grid = Some(Box::new(Grid::Sheet("Calls".into())));
+        assert_eq!(
+            at.to_string(),
+            "x/calls.xlsx, sheet `Calls`, row 5, column AB: `talk_seconds`"
+        );
+        at.grid = Some(Box::new(Grid::Records));
+        assert_eq!(
+            at.to_string(),
+            "x/calls.xlsx, row 5, column 28: `talk_seconds`"
+        );
     }
 
     #[test]

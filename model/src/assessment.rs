@@ -194,6 +194,9 @@ pub struct InventoryEntry {
     pub name: String,
     /// Path relative to the evidence folder.
     pub path: String,
+    /// The worksheet read, for a table in an Excel workbook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// sha256 of the file (absent when it could not be read).
     pub sha256: Option<String>,
     /// Data rows read (tables that were parsed).

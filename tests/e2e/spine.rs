@@ -421,7 +421,7 @@ fn each_table_is_parsed_once_however_many_evaluators_read_it() {
         &registry,
         &fixture("evidence-basic"),
         &Default::default(),
-        &mut |m: &str| lines.push(m.to_owned()),
+        &mut |p: cxaudit::progress::Progress<'_>| lines.extend(p.line()),
     )
     .unwrap();
     // SV1, SV2 and RB1 all read `calls`.

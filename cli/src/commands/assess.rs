@@ -9,6 +9,7 @@ use cxaudit::pipeline::{AssessOptions, Timings, assess};
 use cxaudit::plugins::ChildLimits;
 
 use super::{InputError, PluginArgs, Ready, load_ready};
+use crate::progress::ProgressDisplay;
 
 /// Arguments of `cxaudit assess`.
 #[derive(Debug, Args)]
@@ -60,9 +61,6 @@ pub struct AssessArgs {
     /// evaluation, the reports); the outputs are unchanged.
     #[arg(long)]
     pub timings: bool,
-    /// No progress on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 /// The limits of a plugin process: `--timeout` over the pack's deadline over
@@ -110,8 +108,8 @@ fn print_timings(t: &Timings, reports: Duration) {
     eprintln!("timing reports {:.3} s (rendered and written)", s(reports));
 }
 
-/// Runs `cxaudit assess`.
-pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
+/// Runs `cxaudit assess`; `quiet`: no progress on stderr.
+pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let as_of =
         match &args.as_of {
             Some(text) => Some(chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(
@@ -121,18 +119,17 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         };
     let Ready { pack, registry } =
         load_ready(&args.pack, &args.plugins, |pack| limits(args, pack))?;
-    let quiet = args.quiet;
-    let mut progress = |msg: &str| {
-        if !quiet {
-            eprintln!("{msg}");
-        }
-    };
+    let mut display = ProgressDisplay::new(quiet);
     let options = AssessOptions {
         as_of,
         jobs: args.jobs,
         only: (!args.only.is_empty()).then(|| args.only.clone()),
     };
-    let (record, run) = assess(&pack, &registry, &args.evidence, &options, &mut progress)?;
+    let assessed = assess(&pack, &registry, &args.evidence, &options, &mut |step| {
+        display.show(step)
+    });
+    display.finish();
+    let (record, run) = assessed?;
     let started = Instant::now();
     let written = super::report::write_record_set(&record, &args.out, args.templates.as_deref())?;
     if args.timings {

@@ -13,6 +13,7 @@ use cxaudit_model::Assessment;
 use cxaudit_synth::{Scenario, SynthConfig, generate};
 
 use super::{PluginArgs, Ready, load_ready};
+use crate::progress::ProgressDisplay;
 
 /// Arguments of `cxaudit demo`.
 #[derive(Debug, Args)]
@@ -35,7 +36,7 @@ pub struct DemoArgs {
 }
 
 /// Runs `cxaudit demo`.
-pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let pack_dir = match &args.pack {
         Some(p) => p.clone(),
@@ -58,24 +59,27 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     for scenario in [Scenario::Baseline, Scenario::Followup] {
         let name = scenario.name();
         let evidence = args.out.join(name).join("evidence");
-        eprintln!(
+        let mut display = ProgressDisplay::new(quiet);
+        display.say(&format!(
             "generating the {name} centre ({} contacts)...",
             args.contacts
-        );
+        ));
         let config = SynthConfig::new(scenario, args.contacts, args.seed);
         generate(&config, &evidence, &mut |_| {})
             .with_context(|| format!("generating {}", evidence.display()))?;
-        eprintln!(
+        display.say(&format!(
             "assessing the {name} centre against {} {}...",
             pack.id, pack.version
-        );
-        let (record, _) = assess(
+        ));
+        let assessed = assess(
             &pack,
             &registry,
             &evidence,
             &AssessOptions::default(),
-            &mut |_| {},
-        )?;
+            &mut |step| display.show(step),
+        );
+        display.finish();
+        let (record, _) = assessed?;
         let out = args.out.join(name);
         let written = super::report::write_record_set(&record, &out, None)?;
         records.push((record, written));

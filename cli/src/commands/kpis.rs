@@ -18,6 +18,7 @@ use cxaudit_reports::text::csv_text;
 use serde_json::{Map, Value, json};
 
 use super::{InputError, load_pack};
+use crate::progress::ProgressDisplay;
 
 /// Grouping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,12 +121,11 @@ fn cx_ops_schema() -> anyhow::Result<EvidenceSchema> {
 /// Loads the tables the KPIs read, reporting unusable ones on stderr.
 fn load_store(dir: &Path, schema: &EvidenceSchema, quiet: bool) -> anyhow::Result<EvidenceStore> {
     let manifest = load_manifest(dir)?;
-    let mut progress = |m: &str| {
-        if !quiet {
-            eprintln!("{m}");
-        }
-    };
-    let store = EvidenceStore::load(manifest, schema, &wanted_columns(schema), &mut progress);
+    let mut display = ProgressDisplay::new(quiet);
+    let store = EvidenceStore::load(manifest, schema, &wanted_columns(schema), &mut |step| {
+        display.show(step)
+    });
+    display.finish();
     for w in &store.warnings {
         eprintln!("warning: {w}");
     }
@@ -145,12 +145,12 @@ fn time_zone(store: &EvidenceStore) -> String {
 }
 
 /// Runs `cxaudit kpis`.
-pub fn run(args: &KpisArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &KpisArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let schema = match &args.pack {
         Some(dir) => load_pack(dir)?.schema,
         None => cx_ops_schema()?,
     };
-    let store = load_store(&args.evidence, &schema, false)?;
+    let store = load_store(&args.evidence, &schema, quiet)?;
     let options = options(
         args,
         &time_zone(&store),

@@ -25,6 +25,10 @@ use cxaudit::plugins::{ChildLimits, Isolation, PluginSources, Registry};
 #[derive(Debug, Parser)]
 #[command(name = "cxaudit", version, about, long_about = None)]
 pub struct Cli {
+    /// No progress and no informational lines on stderr (warnings and
+    /// errors are still printed); results on stdout are unchanged.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -195,15 +199,16 @@ pub struct InputError(pub String);
 
 /// Runs a command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let quiet = cli.quiet;
     match cli.command {
-        Command::Assess(args) => assess::run(&args),
+        Command::Assess(args) => assess::run(&args, quiet),
         Command::Check(args) => check::run(&args),
         Command::Pack(cmd) => pack::run(&cmd),
         Command::Plugins(cmd) => plugins::run(&cmd),
-        Command::Kpis(args) => kpis::run(&args),
+        Command::Kpis(args) => kpis::run(&args, quiet),
         Command::Erlang(args) => erlang::run(&args),
-        Command::Demo(args) => demo::run(&args),
-        Command::Synth(args) => synth::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Demo(args) => demo::run(&args, quiet),
+        Command::Synth(args) => synth::run(&args, quiet).map(|()| ExitCode::SUCCESS),
         Command::Report(args) => report::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Trend(args) => trend::run(&args),

@@ -36,8 +36,9 @@ pub struct SynthArgs {
     pub out: PathBuf,
 }
 
-/// Runs the command: progress on stderr, summary on stdout.
-pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
+/// Runs the command: progress on stderr (none when `quiet`), summary on
+/// stdout.
+pub fn run(args: &SynthArgs, quiet: bool) -> anyhow::Result<()> {
     let scenario = match args.scenario {
         ScenarioArg::Baseline => Scenario::Baseline,
         ScenarioArg::Followup => Scenario::Followup,
@@ -53,7 +54,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
             contacts,
         } => {
             let pct = done * 100 / total.max(1);
-            if pct / 10 != last_decile {
+            if !quiet && pct / 10 != last_decile {
                 last_decile = pct / 10;
                 let _ = writeln!(
                     stderr,
@@ -61,6 +62,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
                 );
             }
         }
+        Progress::Finishing if quiet => {}
         Progress::Finishing => {
             let _ = writeln!(stderr, "synth: writing documents");
         }

@@ -1,5 +1,9 @@
-//! Typed CSV to Arrow: one pass over the file, only the wanted columns,
-//! every bad cell reported with file, line, column and the expected type.
+//! Typed tables to Arrow: one pass over the file, only the wanted columns,
+//! every bad cell reported with file, line (or sheet and row), column and
+//! the expected type. CSV is read here; Excel workbooks ([`excel`]) and
+//! Parquet files ([`parquet_file`]) find their header and cells and hand
+//! them to the same typing, rules and row accounting ([`rows`]), so a value
+//! means the same in every format ([`read_table`] picks the reader).
 //!
 //! Before any cell is read, the file is decoded to UTF-8 ([`input`]) and
 //! each record's structure is checked ([`structure`]): a quote left open to
@@ -8,11 +12,15 @@
 //! header is a bad row (skipped and counted with `on_error = "skip"`).
 
 mod cells;
+mod excel;
 mod input;
 mod numbers;
+mod parquet_file;
+mod rows;
 mod structure;
 
 use cells::{Cell, CellParser};
+use rows::{Place, RawCell, TypedRows};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -31,7 +39,7 @@ use cxaudit_plugin_sdk::ColumnType;
 use cxaudit_plugin_sdk::table::days_from_date;
 
 use super::EvidenceError;
-use super::manifest::{DecimalMark, Formats, OnError};
+use super::manifest::{DecimalMark, Formats, OnError, TableFormat};
 use super::rules::{self, PeriodContext, PeriodRules, Placement, RowRules, Value};
 use crate::pack::ColumnSchema;
 use crate::source::Location;
@@ -56,6 +64,8 @@ pub struct WantedColumn {
 pub struct TableReadOptions {
     /// The path shown in messages (relative to the evidence folder).
     pub shown_path: String,
+    /// The file's format (and, for a workbook, the sheet).
+    pub format: TableFormat,
     /// Formats.
     pub formats: Formats,
     /// What to do with a bad row.
@@ -85,6 +95,8 @@ pub struct ParsedTable {
     pub key_columns: Vec<String>,
     /// Wanted columns the file does not have.
     pub missing_columns: Vec<String>,
+    /// The worksheet read, for a workbook.
+    pub sheet: Option<String>,
 }
 
 /// The header row of a CSV file (`shown` is its path in messages), read
@@ -152,6 +164,7 @@ fn read_header(
         line: Some(start.line),
         column: None,
         key: Some("header".to_owned()),
+        grid: None,
     };
     let text = csv::StringRecord::from_byte_record(record).map_err(|e| {
         EvidenceError::new(
@@ -212,6 +225,7 @@ fn check_structure<R: std::io::Read>(
         line: Some(start.line),
         column: Some(field),
         key: None,
+        grid: None,
     };
     let cannot_skip = "fix the export: the table cannot be read reliably (not even with \
                        on_error = \"skip\")";
@@ -307,86 +321,67 @@ pub fn arrow_type(t: ColumnType) -> DataType {
     }
 }
 
-/// Reads the wanted columns of a CSV file into Arrow batches.
+/// Reads the wanted columns of a table file (CSV, Excel worksheet or
+/// Parquet, as `options.format` says) into Arrow batches.
 ///
 /// A column the file lacks is listed in `missing_columns` (the criteria
 /// that need it decide); a bad cell or a row with another field count than
 /// the header fails the table or, with `on_error = "skip"`, skips the row
-/// and counts it. A broken quote (see [`check_structure`]), a wanted column
-/// found in two columns, or a header that reads as one field holding
-/// another delimiter always fails the table.
+/// and counts it. A broken CSV quote, a wanted column found in two
+/// columns, a header that reads as one field holding another delimiter, a
+/// missing sheet or a Parquet column of the wrong type always fails the
+/// table.
 pub fn read_table(
+    path: &Path,
+    wanted: &[WantedColumn],
+    options: &TableReadOptions,
+) -> Result<ParsedTable, EvidenceError> {
+    match &options.format {
+        TableFormat::Csv => read_csv(path, wanted, options),
+        TableFormat::Excel { sheet } => excel::read(path, sheet.as_deref(), wanted, options),
+        TableFormat::Parquet => parquet_file::read(path, wanted, options),
+    }
+}
+
+/// The header row of a table file of any format (`shown` is its path in
+/// messages), checked as [`read_table`] checks it.
+pub fn read_table_header(
+    path: &Path,
+    shown: &str,
+    format: &TableFormat,
+    formats: &Formats,
+) -> Result<Vec<String>, EvidenceError> {
+    match format {
+        TableFormat::Csv => read_csv_header(path, shown, formats),
+        TableFormat::Excel { sheet } => {
+            excel::header(path, Path::new(shown), sheet.as_deref()).map(|(_, h)| h)
+        }
+        TableFormat::Parquet => parquet_file::header(path, Path::new(shown)),
+    }
+}
+
+/// Reads the wanted columns of a CSV file (see [`read_table`]).
+fn read_csv(
     path: &Path,
     wanted: &[WantedColumn],
     options: &TableReadOptions,
 ) -> Result<ParsedTable, EvidenceError> {
     let shown = Path::new(&options.shown_path);
     let delimiter = delimiter_byte(&options.formats, shown)?;
-    let tz_name = options
-        .formats
-        .time_zone
-        .clone()
-        .unwrap_or_else(|| "UTC".to_owned());
-    let tz: Tz = tz_name.parse().map_err(|_| {
-        EvidenceError::new(
-            Location::file(shown).key("time_zone"),
-            format!("unknown time zone `{tz_name}` (expected an IANA name such as Europe/London)"),
-        )
-    })?;
-    let parser = CellParser::new(
-        options.formats.decimal.unwrap_or_default(),
-        tz,
-        options.formats.timestamp_format.clone(),
-        options
-            .formats
-            .date_format
-            .clone()
-            .unwrap_or_else(|| "%Y-%m-%d".to_owned()),
-    );
+    // The time zone is checked before the file is read.
+    rows::cell_parser(&options.formats, shown)?;
     let input = input::read_input(path, shown, options.formats.encoding.unwrap_or_default())?;
     let mut reader = csv_reader(delimiter, &input);
     let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
-
-    let (slots, missing_columns) = resolve_slots(&headers, wanted).map_err(|(name, clash)| {
-        EvidenceError::new(
-            Location {
-                file: shown.to_path_buf(),
-                line: Some(header_line),
-                column: Some(clash.second + 1),
-                key: Some(name),
-            },
-            clash.message,
-        )
-    })?;
-    let fields: Vec<Field> = slots
-        .iter()
-        .map(|s| Field::new(&s.name, arrow_type(s.schema.column_type), s.schema.nullable))
-        .collect();
-    let schema: SchemaRef = Arc::new(Schema::new(fields));
-    let mut builders: Vec<ColumnBuilder> = slots
-        .iter()
-        .map(|s| ColumnBuilder::new(s.schema.column_type))
-        .collect();
-
-    let mut batches = Vec::new();
+    let mut typed = TypedRows::new(
+        Place::text(shown),
+        &headers,
+        Some(header_line),
+        wanted,
+        options,
+    )?;
+    let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
     let mut bytes = csv::ByteRecord::new();
-    let mut cells: Vec<Cell> = Vec::with_capacity(slots.len());
-    let (mut rows, mut in_batch) = (0u64, 0usize);
-    let mut skipped = Skipped::new(options.on_error);
-    let mut row_rules = options.rules.as_ref().map(|r| {
-        let read: Vec<(String, ColumnType)> = slots
-            .iter()
-            .map(|s| (s.name.clone(), s.schema.column_type))
-            .collect();
-        let period = PeriodContext {
-            start: r.start,
-            end: r.end,
-            tz,
-            units_per_second: TIMESTAMP_UNITS_PER_SECOND,
-        };
-        RowRules::new(&r.table, &read, period).with_closed_days(r.closed.clone())
-    });
-    let mut values: Vec<Value> = Vec::with_capacity(slots.len());
     loop {
         let more = reader
             .read_byte_record(&mut bytes)
@@ -404,108 +399,32 @@ pub fn read_table(
             headers.len(),
             shown,
         )?;
-        let at = |column: Option<usize>, key: Option<String>| Location {
-            file: shown.to_path_buf(),
-            line: Some(start.line),
-            column,
-            key,
-        };
         if bytes.len() != headers.len() {
             let message = format!(
                 "expected {} fields like the header, found {}",
                 headers.len(),
                 bytes.len()
             );
-            skipped.row(
-                rules::reason::MALFORMED,
-                EvidenceError::new(at(None, None), message),
-            )?;
+            typed.malformed(start.line, None, message)?;
             continue;
         }
         let record = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
             Ok(record) => record,
             Err(e) => {
-                let column = e.utf8_error().field() + 1;
+                let field = e.utf8_error().field();
                 bytes = e.into_byte_record();
-                let message = format!("column {column} is not valid UTF-8: {NOT_UTF8_HINT}");
-                skipped.row(
-                    rules::reason::MALFORMED,
-                    EvidenceError::new(at(Some(column), None), message),
-                )?;
+                let message = format!("column {} is not valid UTF-8: {NOT_UTF8_HINT}", field + 1);
+                typed.malformed(start.line, Some(field), message)?;
                 continue;
             }
         };
-        cells.clear();
-        let mut failure = None;
-        for slot in &slots {
-            match parser.parse(&slot.schema, record.get(slot.index).unwrap_or("")) {
-                Ok(cell) => cells.push(cell),
-                Err(message) => {
-                    let key = if slot.header == slot.name {
-                        slot.name.clone()
-                    } else {
-                        format!("{} (header `{}`)", slot.name, slot.header)
-                    };
-                    failure = Some(EvidenceError::new(
-                        at(Some(slot.index + 1), Some(key)),
-                        message,
-                    ));
-                    break;
-                }
-            }
-        }
-        if let Some(error) = failure {
-            bytes = record.into_byte_record();
-            skipped.row(rules::reason::UNPARSEABLE, error)?;
-            continue;
-        }
-        if let Some(checker) = row_rules.as_mut() {
-            values.clear();
-            values.extend(
-                cells
-                    .iter()
-                    .zip(&slots)
-                    .map(|(c, s)| c.value(s.schema.column_type)),
-            );
-            let text = |i: usize| record.get(slots[i].index).unwrap_or("").trim();
-            if let Err(v) = checker.check(&values, text, start.line as u64) {
-                let slot = v.column.map(|i| &slots[i]);
-                let location = at(slot.map(|s| s.index + 1), slot.map(|s| s.name.clone()));
-                bytes = record.into_byte_record();
-                skipped.row(v.reason, EvidenceError::new(location, v.message))?;
-                continue;
-            }
-        }
-        for ((builder, cell), slot) in builders.iter_mut().zip(&cells).zip(&slots) {
-            append(builder, *cell, record.get(slot.index).unwrap_or("").trim());
-        }
+        let pushed = typed.push(start.line, |i| {
+            RawCell::Text(record.get(indices[i]).unwrap_or(""))
+        });
         bytes = record.into_byte_record();
-        rows += 1;
-        in_batch += 1;
-        if in_batch == BATCH_ROWS {
-            batches.push(finish_batch(&schema, &mut builders, shown)?);
-            in_batch = 0;
-        }
+        pushed?;
     }
-    if in_batch > 0 || batches.is_empty() {
-        batches.push(finish_batch(&schema, &mut builders, shown)?);
-    }
-    let key_columns = row_rules
-        .as_ref()
-        .map(|r| r.key_columns().into_iter().map(str::to_owned).collect())
-        .unwrap_or_default();
-    let placement = row_rules.map(RowRules::finish).unwrap_or_default();
-    Ok(ParsedTable {
-        schema,
-        batches,
-        rows,
-        skipped_rows: skipped.by_reason.values().sum(),
-        skipped_by_reason: skipped.by_reason,
-        skipped_examples: skipped.examples,
-        placement,
-        key_columns,
-        missing_columns,
-    })
+    typed.finish()
 }
 
 /// The rows skipped under `on_error = "skip"`: counts by reason (one of
@@ -687,7 +606,7 @@ mod tests {
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Float64Type, Int64Type, TimestampMillisecondType};
 
-    fn col(name: &str, t: ColumnType, nullable: bool) -> WantedColumn {
+    pub(super) fn col(name: &str, t: ColumnType, nullable: bool) -> WantedColumn {
         WantedColumn {
             schema: ColumnSchema {
                 name: name.into(),
@@ -701,16 +620,17 @@ mod tests {
         }
     }
 
-    fn options(formats: Formats, on_error: OnError) -> TableReadOptions {
+    pub(super) fn options(formats: Formats, on_error: OnError) -> TableReadOptions {
         TableReadOptions {
             shown_path: "data/t.csv".into(),
+            format: TableFormat::Csv,
             formats,
             on_error,
             rules: None,
         }
     }
 
-    fn write(text: &str) -> tempfile::NamedTempFile {
+    pub(super) fn write(text: &str) -> tempfile::NamedTempFile {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         f

@@ -85,11 +85,62 @@ pub struct Formats {
     pub encoding: Option<TextEncoding>,
 }
 
+/// The file format of a table, from its path's extension.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    /// Delimited text (any extension other than those below).
+    #[default]
+    Csv,
+    /// An Excel workbook (`.xlsx`, `.xlsm`); `sheet` names the worksheet
+    /// (`None`: the workbook's only sheet).
+    Excel {
+        /// The worksheet to read.
+        sheet: Option<String>,
+    },
+    /// An Apache Parquet file (`.parquet`).
+    Parquet,
+}
+
+impl TableFormat {
+    /// The format of a file at `path` (relative), by its extension (any
+    /// case), with the sheet `evidence.toml` names.
+    pub fn of_path(path: &str, sheet: Option<String>) -> Self {
+        let extension = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("xlsx" | "xlsm") => TableFormat::Excel { sheet },
+            Some("parquet") => TableFormat::Parquet,
+            _ => TableFormat::Csv,
+        }
+    }
+
+    /// The worksheet named in `evidence.toml`, for a workbook.
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            TableFormat::Excel { sheet } => sheet.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The format's name in messages.
+    pub fn label(&self) -> &'static str {
+        match self {
+            TableFormat::Csv => "CSV",
+            TableFormat::Excel { .. } => "an Excel workbook",
+            TableFormat::Parquet => "Parquet",
+        }
+    }
+}
+
 /// Where a table is and how to read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableSource {
     /// Path relative to the evidence folder.
     pub path: String,
+    /// The file's format (from its extension) and, for a workbook, the sheet.
+    pub format: TableFormat,
     /// Canonical column name -> the export's header.
     pub columns: BTreeMap<String, String>,
     /// Per-table formats, over the defaults.
@@ -128,6 +179,7 @@ struct RawFormats {
 #[serde(deny_unknown_fields)]
 struct RawTable {
     path: Spanned<String>,
+    sheet: Option<Spanned<String>>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
     #[serde(default)]
@@ -255,8 +307,10 @@ pub fn load_manifest(dir: &Path) -> Result<EvidenceManifest, EvidenceError> {
     let mut tables = BTreeMap::new();
     for (name, table) in raw.tables {
         let prefix = format!("tables.{name}");
+        let rel = check.path(&table.path, &format!("{prefix}.path"))?;
         let source = TableSource {
-            path: check.path(&table.path, &format!("{prefix}.path"))?,
+            format: check.format(&table, &rel, &prefix)?,
+            path: rel,
             formats: check.formats(&table.formats(), &prefix)?,
             columns: table.columns,
             on_error: table.on_error,
@@ -345,6 +399,54 @@ impl Checker<'_> {
             decimal: self.optional(&raw.decimal, key("decimal"), decimal)?,
             encoding: self.optional(&raw.encoding, key("encoding"), encoding)?,
         })
+    }
+
+    /// The format of a table at `rel`: a `sheet` only for a workbook, and
+    /// the CSV-only keys (`delimiter`, `encoding`) only for CSV.
+    fn format(
+        &self,
+        table: &RawTable,
+        rel: &str,
+        prefix: &str,
+    ) -> Result<TableFormat, EvidenceError> {
+        let sheet = table
+            .sheet
+            .as_ref()
+            .map(|s| {
+                self.value(s, &format!("{prefix}.sheet"), |name| {
+                    if name.trim().is_empty() {
+                        Err("the sheet name is empty (expected a worksheet's name)".to_owned())
+                    } else {
+                        Ok(name.to_owned())
+                    }
+                })
+            })
+            .transpose()?;
+        let format = TableFormat::of_path(rel, sheet);
+        if let (Some(s), false) = (&table.sheet, matches!(format, TableFormat::Excel { .. })) {
+            self.value(s, &format!("{prefix}.sheet"), |_| {
+                Err::<(), _>(format!(
+                    "`sheet` applies to Excel workbooks (.xlsx, .xlsm) only; `{rel}` is read as {}",
+                    format.label()
+                ))
+            })?;
+        }
+        if format != TableFormat::Csv {
+            for (key, value) in [
+                ("delimiter", &table.delimiter),
+                ("encoding", &table.encoding),
+            ] {
+                if let Some(v) = value {
+                    self.value(v, &format!("{prefix}.{key}"), |_| {
+                        Err::<(), _>(format!(
+                            "`{key}` applies to CSV files only; `{rel}` is read as {}",
+                            format.label()
+                        ))
+                    })?;
+                }
+            }
+        }
+        Ok(format)
     }
 
     /// A table or document path: not empty, and not a special file. Leaving
@@ -729,5 +831,74 @@ mod tests {
             .unwrap();
         assert!(made.success());
         assert_refused(dir.path(), &text, "\"d.md\"", "documents.direction", "FIFO");
+    }
+
+    /// A folder whose table `t` is at `path` with `keys` in its inline table.
+    fn table_folder(path: &str, keys: &str) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "[centre]\nname = \"C\"\n\n[period]\nstart = 2026-01-01\nend = 2026-01-31\n\n\
+             [tables]\nt = {{ path = \"{path}\"{keys} }}\n"
+        );
+        std::fs::write(dir.path().join("evidence.toml"), &text).unwrap();
+        (dir, text)
+    }
+
+    #[test]
+    fn the_format_follows_the_extension_and_a_sheet_names_a_workbook_s_sheet() {
+        let (dir, _) = table_folder("exports/calls.XLSX", ", sheet = \"Calls\"");
+        let m = load_manifest(dir.path()).unwrap();
+        assert_eq!(
+            m.tables["t"].format,
+            TableFormat::Excel {
+                sheet: Some("Calls".into())
+            }
+        );
+        let (dir, _) = table_folder("exports/calls.parquet", "");
+        assert_eq!(
+            load_manifest(dir.path()).unwrap().tables["t"].format,
+            TableFormat::Parquet
+        );
+        let (dir, _) = table_folder("exports/calls.txt", "");
+        assert_eq!(
+            load_manifest(dir.path()).unwrap().tables["t"].format,
+            TableFormat::Csv
+        );
+    }
+
+    #[test]
+    fn keys_of_another_format_are_refused_at_load_with_line_column_and_key() {
+        let (dir, text) = table_folder("t.csv", ", sheet = \"Calls\"");
+        assert_refused(
+            dir.path(),
+            &text,
+            "\"Calls\"",
+            "tables.t.sheet",
+            "`sheet` applies to Excel workbooks (.xlsx, .xlsm) only; `t.csv` is read as CSV",
+        );
+        let (dir, text) = table_folder("t.xlsx", ", sheet = \" \"");
+        assert_refused(
+            dir.path(),
+            &text,
+            "\" \"",
+            "tables.t.sheet",
+            "the sheet name is empty",
+        );
+        let (dir, text) = table_folder("t.parquet", ", delimiter = \";\"");
+        assert_refused(
+            dir.path(),
+            &text,
+            "\";\"",
+            "tables.t.delimiter",
+            "`delimiter` applies to CSV files only; `t.parquet` is read as Parquet",
+        );
+        let (dir, text) = table_folder("t.xlsx", ", encoding = \"latin-1\"");
+        assert_refused(
+            dir.path(),
+            &text,
+            "\"latin-1\"",
+            "tables.t.encoding",
+            "`encoding` applies to CSV files only",
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Evidence: `evidence.toml` (centre, period, where each table and
 //! document is, the centre's names for document headings and columns), path
-//! confinement, typed CSV to Arrow, documents, and the inventory with sha256
-//! of every file.
+//! confinement, typed tables (CSV, Excel, Parquet) to Arrow, documents, and
+//! the inventory with sha256 of every file.
 
 mod csv_table;
 mod document_words;
@@ -10,10 +10,12 @@ mod paths;
 pub mod rules;
 mod store;
 
-pub use csv_table::{ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table};
+pub use csv_table::{
+    ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table, read_table_header,
+};
 pub use cxaudit_model::InventoryEntry;
 pub use document_words::{DocumentNames, check_document_names, request_vocabulary};
-pub use manifest::{Centre, EvidenceManifest, OnError, TableSource, load_manifest};
+pub use manifest::{Centre, EvidenceManifest, OnError, TableFormat, TableSource, load_manifest};
 pub use paths::confine;
 pub use store::{DocumentFile, EvidenceStore, TableLoad, first_days};
 

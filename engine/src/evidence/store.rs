@@ -14,6 +14,7 @@ use super::paths::confine;
 use super::rules::PeriodRules;
 use crate::hashing::sha256_file;
 use crate::pack::{EvidenceSchema, TableSchema};
+use crate::progress::Progress;
 use cxaudit_model::InventoryEntry;
 
 /// The state of one table.
@@ -132,6 +133,7 @@ fn read_plan(
         .collect();
     let options = TableReadOptions {
         shown_path: source.path.clone(),
+        format: source.format.clone(),
         formats: manifest.formats(name),
         on_error: source.on_error,
         rules: Some(PeriodRules {
@@ -168,13 +170,14 @@ impl ReadDone {
 /// Hashes and parses every table the run reads (known to the schema, inside
 /// the folder, wanted), as many at a time as there are cores, each on its
 /// own; by table name. The caller records them in the manifest's order, so
-/// nothing depends on which finishes first.
+/// nothing depends on which finishes first; progress is reported on the
+/// calling thread.
 fn read_in_parallel(
     manifest: &EvidenceManifest,
     schema: &EvidenceSchema,
     wanted: &BTreeMap<String, BTreeSet<String>>,
     sources: &[(String, super::TableSource)],
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress<'_>),
 ) -> BTreeMap<String, ReadDone> {
     let plans: Vec<(&str, std::path::PathBuf, ReadPlan)> = sources
         .iter()
@@ -186,8 +189,15 @@ fn read_in_parallel(
             Some((name.as_str(), path, plan))
         })
         .collect();
+    if plans.is_empty() {
+        return BTreeMap::new();
+    }
+    progress(Progress::ReadingTables { total: plans.len() });
     for (name, _, plan) in &plans {
-        progress(&format!("reading {name} ({})", plan.options.shown_path));
+        progress(Progress::ReadingTable {
+            name,
+            path: &plan.options.shown_path,
+        });
     }
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
@@ -195,29 +205,33 @@ fn read_in_parallel(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<Option<ReadDone>> = (0..plans.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
         let workers: Vec<_> = (0..workers)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
+                let (sender, next, plans) = (sender.clone(), &next, &plans);
+                scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some((_, path, plan)) = plans.get(i) else {
                             break;
                         };
-                        mine.push((i, ReadDone::of(path, plan)));
+                        if sender.send((i, ReadDone::of(path, plan))).is_err() {
+                            break;
+                        }
                     }
-                    mine
                 })
             })
             .collect();
+        drop(sender);
+        for (i, read) in receiver {
+            progress(Progress::TableRead { name: plans[i].0 });
+            done[i] = Some(read);
+        }
         for worker in workers {
             // A panic while parsing is a bug: it goes on as it would have
             // without threads.
-            let mine = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (i, read) in mine {
-                done[i] = Some(read);
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
             }
         }
     });
@@ -250,7 +264,7 @@ impl EvidenceStore {
         manifest: EvidenceManifest,
         schema: &EvidenceSchema,
         wanted: &BTreeMap<String, BTreeSet<String>>,
-        progress: &mut dyn FnMut(&str),
+        progress: &mut dyn FnMut(Progress<'_>),
     ) -> Self {
         let mut store = EvidenceStore {
             manifest,
@@ -273,6 +287,7 @@ impl EvidenceStore {
                 kind: "table".into(),
                 name: name.clone(),
                 path: source.path.clone(),
+                sheet: source.format.sheet().map(str::to_owned),
                 sha256: None,
                 rows: None,
                 skipped_rows: None,
@@ -325,13 +340,21 @@ impl EvidenceStore {
             // file changed its confinement since (it is judged again).
             let done = done.unwrap_or_else(|| {
                 let plan = read_plan(&store.manifest, table_schema, &name, &source, columns);
-                progress(&format!("reading {} ({})", name, source.path));
-                ReadDone::of(&path, &plan)
+                progress(Progress::ReadingTable {
+                    name: &name,
+                    path: &source.path,
+                });
+                let done = ReadDone::of(&path, &plan);
+                progress(Progress::TableRead { name: &name });
+                done
             });
             store.parse_times.insert(name.clone(), done.took);
             match done.parsed {
                 Ok(parsed) => {
                     entry.status = "loaded".into();
+                    if parsed.sheet.is_some() {
+                        entry.sheet = parsed.sheet.clone();
+                    }
                     record_accounting(&mut entry, &parsed);
                     store
                         .warnings

@@ -195,7 +195,7 @@ impl CellParser {
     /// offset of a local hour in which the clocks do not change (the same
     /// single offset at its first and its last millisecond) is remembered,
     /// so the zone's rules are looked up once per hour, not per cell.
-    fn to_utc(&self, naive: NaiveDateTime, value: &str) -> Result<i64, String> {
+    pub(super) fn to_utc(&self, naive: NaiveDateTime, value: &str) -> Result<i64, String> {
         let local_ms = naive.and_utc().timestamp_millis();
         let hour = local_ms.div_euclid(3_600_000);
         if let Some(offset) = self.offsets.borrow().get(&hour) {

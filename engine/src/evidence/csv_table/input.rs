@@ -38,6 +38,7 @@ pub(super) fn read_input(
                 line,
                 column: None,
                 key: None,
+                grid: None,
             },
             message,
         )
