@@ -1,6 +1,7 @@
 //! The `cxaudit` command line.
 
 mod commands;
+mod scaffold;
 
 use std::process::ExitCode;
 
