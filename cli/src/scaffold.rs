@@ -92,6 +92,10 @@ const RUST_FILES: &[(&str, &str)] = &[
 
 const C_FILES: &[(&str, &str)] = &[
     ("plugin.c", include_str!("../templates/plugin/c/plugin.c")),
+    (
+        "test_plugin.c",
+        include_str!("../templates/plugin/c/test_plugin.c"),
+    ),
     ("Makefile", include_str!("../templates/plugin/c/Makefile")),
     ("README.md", include_str!("../templates/plugin/c/README.md")),
     (

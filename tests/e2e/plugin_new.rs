@@ -310,6 +310,33 @@ fn the_c_project_compiles_and_runs_through_assess() {
         ],
         &[],
     );
+    // Its unit test, as `make test` builds and runs it.
+    let test = dir.path().join("test_plugin");
+    run_in(
+        &project,
+        &compiler,
+        &[
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-I",
+            ".",
+            "-o",
+            test.to_str().unwrap(),
+            "test_plugin.c",
+            "plugin.c",
+        ],
+        &[],
+    );
+    let o = run_in(&project, test.to_str().unwrap(), &[], &[]);
+    assert!(
+        stdout(&o).ends_with(" passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(makefile.contains("test_plugin.c plugin.c"), "{makefile}");
     assert_eq!(assess_and_check(&project, plugins.path()), "c-header-1.0");
 }
 
