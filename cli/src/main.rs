@@ -2,6 +2,7 @@
 
 mod commands;
 mod progress;
+mod scaffold;
 
 use std::process::ExitCode;
 

@@ -68,3 +68,77 @@ fn plugins_see_the_engine_only_through_the_sdk() {
         }
     }
 }
+
+/// A dependency's version, `default-features` and sorted features.
+fn dependency_spec(spec: &toml::Value) -> (Option<String>, bool, Vec<String>) {
+    match spec {
+        toml::Value::String(version) => (Some(version.clone()), true, Vec::new()),
+        toml::Value::Table(t) => {
+            let mut features: Vec<String> = t
+                .get("features")
+                .and_then(|f| f.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect();
+            features.sort();
+            (
+                t.get("version").and_then(|v| v.as_str()).map(str::to_owned),
+                t.get("default-features")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true),
+                features,
+            )
+        }
+        other => panic!("a dependency written as {other}"),
+    }
+}
+
+/// The SDK and the crates it depends on build outside the workspace: their
+/// manifests inherit nothing from it, and state its package values and its
+/// dependency versions and features (so the lock file and the builds stay
+/// the workspace's).
+#[test]
+fn the_sdk_and_its_crates_are_standalone_with_the_workspace_values() {
+    let text = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let workspace: toml::Table = toml::from_str(&text).unwrap();
+    let package = &workspace["workspace"]["package"];
+    let dependencies = &workspace["workspace"]["dependencies"];
+    for member in ["plugins/sdk", "plugins/abi", "model"] {
+        let text = std::fs::read_to_string(root().join(member).join("Cargo.toml")).unwrap();
+        assert!(
+            !text.contains("workspace = true") && !text.contains(".workspace"),
+            "{member}/Cargo.toml inherits from the workspace"
+        );
+        let manifest: toml::Table = toml::from_str(&text).unwrap();
+        for key in ["version", "edition", "license", "rust-version"] {
+            assert_eq!(
+                manifest["package"].get(key),
+                package.get(key),
+                "{member}: package.{key}"
+            );
+        }
+        for key in ["description", "readme", "documentation"] {
+            assert!(
+                manifest["package"].get(key).is_some(),
+                "{member}: package.{key} is missing"
+            );
+        }
+        assert!(root().join(member).join("README.md").is_file(), "{member}");
+        let empty = toml::Table::new();
+        let own = manifest
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .unwrap_or(&empty);
+        for (name, spec) in own {
+            let theirs = dependencies
+                .get(name)
+                .unwrap_or_else(|| panic!("{member}: `{name}` is not a workspace dependency"));
+            assert_eq!(
+                dependency_spec(spec),
+                dependency_spec(theirs),
+                "{member}: dependency `{name}` differs from the workspace's"
+            );
+        }
+    }
+}

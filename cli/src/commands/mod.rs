@@ -42,8 +42,8 @@ enum Command {
     /// Validate or show a standards pack.
     #[command(subcommand)]
     Pack(pack::PackCommand),
-    /// List the plugins found, with their evaluators and needs.
-    #[command(subcommand)]
+    /// List the plugins found, with their evaluators and needs; write a new plugin project.
+    #[command(subcommand, visible_alias = "plugin")]
     Plugins(plugins::PluginsCommand),
     /// The KPIs of an evidence folder, grouped, with their definitions (no pack needed).
     Kpis(kpis::KpisArgs),
@@ -224,6 +224,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause.is::<cxaudit::evidence::EvidenceError>()
             || cause.is::<cxaudit::attestations::AttestationError>()
             || cause.is::<cxaudit::pipeline::AssessError>()
+            || cause
+                .downcast_ref::<crate::scaffold::ScaffoldError>()
+                .is_some_and(crate::scaffold::ScaffoldError::is_usage)
             || cause
                 .downcast_ref::<cxaudit::output::OutputError>()
                 .is_some_and(cxaudit::output::OutputError::is_usage)

@@ -1,11 +1,13 @@
-//! `cxaudit plugins list`.
+//! `cxaudit plugins list` and `cxaudit plugin new`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::{Format, PluginArgs, print_json};
+use crate::scaffold::{Lang, Scaffold};
 
 /// `cxaudit plugins ...`.
 #[derive(Debug, Subcommand)]
@@ -19,6 +21,35 @@ pub enum PluginsCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Write a new plugin project: one evaluator with its unit test, a
+    /// tailored pack that runs it, and a README.
+    New(NewArgs),
+}
+
+/// Arguments of `cxaudit plugin new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The plugin's name: lower-case letters, digits and `_`, starting with a letter.
+    pub name: String,
+    /// The project's language.
+    #[arg(long, value_enum, default_value_t = LangArg::Rust)]
+    pub lang: LangArg,
+    /// The folder to write (absent or empty); default `./NAME`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The plugin SDK's folder, written into a Rust project's Cargo.toml;
+    /// default: `plugins/sdk` of the checkout cxaudit was built from.
+    #[arg(long, value_name = "DIR")]
+    pub sdk_path: Option<PathBuf>,
+}
+
+/// `--lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// A Rust crate on the plugin SDK.
+    Rust,
+    /// A C file on the C header.
+    C,
 }
 
 #[derive(Serialize)]
@@ -29,7 +60,10 @@ struct Listing<'a> {
 
 /// Runs a plugins command.
 pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
-    let PluginsCommand::List { plugins, format } = cmd;
+    let (plugins, format) = match cmd {
+        PluginsCommand::List { plugins, format } => (plugins, format),
+        PluginsCommand::New(args) => return new(args),
+    };
     let registry = plugins.registry();
     if *format == Format::Json {
         print_json(&Listing {
@@ -91,5 +125,49 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
     for r in &registry.refused {
         println!("refused: {}: {}", r.path.display(), r.reason);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a plugin project and says what to do next.
+fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
+    let lang = match args.lang {
+        LangArg::Rust => Lang::Rust,
+        LangArg::C => Lang::C,
+    };
+    let sdk = args
+        .sdk_path
+        .clone()
+        .unwrap_or_else(crate::scaffold::default_sdk_path);
+    // An absolute path, so the project builds wherever it is moved.
+    let sdk_path = std::path::absolute(&sdk).unwrap_or(sdk);
+    let sdk_path = sdk_path.canonicalize().unwrap_or(sdk_path);
+    let scaffold = Scaffold {
+        name: args.name.clone(),
+        lang,
+        sdk_path,
+    };
+    let files = scaffold.write(&out)?;
+    println!(
+        "wrote plugin `{}` ({}) to {}:",
+        args.name,
+        match lang {
+            Lang::Rust => "Rust",
+            Lang::C => "C",
+        },
+        out.display()
+    );
+    for file in files {
+        println!("  {file}");
+    }
+    let (build, dir) = match lang {
+        Lang::Rust => ("cargo test && cargo build", "./target/debug"),
+        Lang::C => ("make", "./build"),
+    };
+    println!("next: cd {} && {build}", out.display());
+    println!("then: cxaudit assess --pack ./pack --plugins {dir} --evidence EVIDENCE --out out");
     Ok(ExitCode::SUCCESS)
 }
