@@ -7,7 +7,7 @@ use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, param
 
 use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
-use crate::plugins::{LoadedEvaluator, Registry};
+use crate::plugins::{Declared, LoadedEvaluator, Registry};
 
 /// What the selected criteria read: table -> canonical columns, and
 /// document kinds.
@@ -217,7 +217,7 @@ pub fn evaluate(
         let e = Evaluation::error(format!("plugin `{plugin}` is not loaded"));
         return done(e, parameters, Vec::new());
     };
-    let called = registry.call(loaded, name, &request, store);
+    let called = registry.call(loaded, name, &request, &Declared::new(store, &ev.manifest));
     let (mut evaluation, opened) = (called.evaluation, called.opened);
     normalise(&mut evaluation, pack);
     let mut evidence = Vec::new();

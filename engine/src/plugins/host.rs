@@ -36,6 +36,50 @@ impl EvidenceAccess for crate::evidence::EvidenceStore {
     }
 }
 
+/// The evidence one evaluator declared in its manifest, and nothing else:
+/// a table or document kind it did not declare is refused (a table with a
+/// message naming the missing declaration; a document kind as absent).
+/// What an evaluator reads is then what `check` and the finding's evidence
+/// list say it needs, and no evaluator spends time on tables its judgement
+/// does not rest on.
+pub struct Declared<'a> {
+    evidence: &'a dyn EvidenceAccess,
+    tables: BTreeSet<&'a str>,
+    documents: BTreeSet<&'a str>,
+}
+
+impl<'a> Declared<'a> {
+    /// The part of `evidence` that `manifest` declares.
+    pub fn new(
+        evidence: &'a dyn EvidenceAccess,
+        manifest: &'a cxaudit_plugin_sdk::Manifest,
+    ) -> Self {
+        Declared {
+            evidence,
+            tables: manifest.tables.iter().map(|t| t.name.as_str()).collect(),
+            documents: manifest.documents.iter().map(|d| d.kind.as_str()).collect(),
+        }
+    }
+}
+
+impl EvidenceAccess for Declared<'_> {
+    fn table(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+        if !self.tables.contains(name) {
+            return Err(format!(
+                "table `{name}` is not among the tables the evaluator's manifest declares"
+            ));
+        }
+        self.evidence.table(name)
+    }
+
+    fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
+        if !self.documents.contains(kind) {
+            return None;
+        }
+        self.evidence.documents(kind)
+    }
+}
+
 /// Which evidence an evaluation opened.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Opened {
@@ -225,5 +269,63 @@ unsafe extern "C" fn last_error(context: *mut c_void) -> abi::StrRef {
     abi::StrRef {
         ptr: message.as_ptr(),
         len: message.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::Int64Array;
+    use arrow_schema::{DataType, Field, Schema};
+    use cxaudit_plugin_sdk::{ColumnType, Manifest, TableNeed};
+
+    use super::*;
+
+    /// Evidence with a `calls` and a `staff` table and a `policy` document.
+    struct Everything;
+
+    impl EvidenceAccess for Everything {
+        fn table(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+            let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+            let batch =
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![1]))])
+                    .map_err(|e| e.to_string())?;
+            match name {
+                "calls" | "staff" => Ok((schema, vec![batch])),
+                _ => Err(format!("no `{name}` table")),
+            }
+        }
+
+        fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
+            (kind == "policy").then(|| vec![("docs/policy.md", "# Policy")])
+        }
+    }
+
+    #[test]
+    fn an_evaluator_sees_only_what_its_manifest_declares() {
+        let manifest = Manifest::new("reads calls")
+            .table(TableNeed::required("calls").column("n", ColumnType::Integer));
+        let declared = Declared::new(&Everything, &manifest);
+        assert!(declared.table("calls").is_ok());
+        let refused = declared.table("staff").unwrap_err();
+        assert_eq!(
+            refused,
+            "table `staff` is not among the tables the evaluator's manifest declares"
+        );
+        // An undeclared document kind is absent to it; a declared one is served.
+        assert!(declared.documents("policy").is_none());
+        let with_policy = manifest.clone().document("policy");
+        assert!(
+            Declared::new(&Everything, &with_policy)
+                .documents("policy")
+                .is_some()
+        );
+        // What the evidence lacks stays the evidence's answer.
+        let with_missing = Manifest::new("x").table(TableNeed::optional("agents"));
+        let err = Declared::new(&Everything, &with_missing)
+            .table("agents")
+            .unwrap_err();
+        assert_eq!(err, "no `agents` table");
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub use child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
 pub use discovery::{PluginSources, discover};
 pub use dispatch::Called;
-pub use host::{EvidenceAccess, Opened};
+pub use host::{Declared, EvidenceAccess, Opened};
 pub use library::{LoadedEvaluator, LoadedPlugin, RefusedPlugin, Registry, load_library};
 
 /// How long one evaluation may take when neither the pack nor the command
