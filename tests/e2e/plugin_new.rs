@@ -444,6 +444,13 @@ fn the_plugin_guide_quotes_the_generated_files() {
             generated.push('\n');
         }
     }
+    // The guide writes the checkout's SDK path as `/path/to/cxaudit`; the generated files hold
+    // this checkout's own.
+    let sdk = root().join("plugins").join("sdk");
+    let generated = generated.replace(
+        &format!("path = {:?}", sdk.to_str().unwrap()),
+        "path = \"/path/to/cxaudit/plugins/sdk\"",
+    );
     let guide = std::fs::read_to_string(root().join("docs").join("plugins.md")).unwrap();
     let mut quoted = 0;
     for lang in ["rust", "c", "toml"] {
