@@ -57,6 +57,25 @@ fn every_command(pack: &Path) -> Vec<(&'static str, Output, bool)> {
     ]
 }
 
+/// Runs `pack validate`, `check` and `assess` on `pack` and asserts that each
+/// refuses it with exit 2, `expected` on stderr and no assessment written;
+/// returns each command's stderr for further checks.
+fn refused_everywhere(pack: &Path, expected: &str) -> Vec<(&'static str, String)> {
+    every_command(pack)
+        .into_iter()
+        .map(|(command, o, written)| {
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+            assert!(
+                err.contains(expected),
+                "{command}: expected `{expected}` in:\n{err}"
+            );
+            assert!(!written, "{command} wrote assessment.json");
+            (command, err)
+        })
+        .collect()
+}
+
 #[test]
 fn bad_overrides_are_refused_by_validate_check_and_assess_at_the_tailored_key() {
     // (body from line 7, line, column, key, message); the values start after
@@ -191,15 +210,7 @@ fn an_evaluator_no_plugin_provides_exits_2_from_check_as_from_assess() {
         "{}:7:13: `criterion.GV9.evaluator`: unknown evaluator `planning/escalaton`",
         pack.join("criteria").join("extra.toml").display()
     );
-    for (command, o, written) in every_command(&pack) {
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
-        assert!(
-            err.contains(&expected),
-            "{command}: expected `{expected}` in:\n{err}"
-        );
-        assert!(!written, "{command} wrote assessment.json");
-    }
+    refused_everywhere(&pack, &expected);
 }
 
 /// A copy of the small centre's evidence whose `contacts.csv` has one more
@@ -367,15 +378,7 @@ fn a_section_is_dropped_with_its_criteria_and_naming_it_is_refused_everywhere() 
         "{}:10:12: `overrides.GV1`: cannot override `GV1`: it is dropped with its section `GV`",
         pack.join("pack.toml").display()
     );
-    for (command, o, written) in every_command(&pack) {
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
-        assert!(
-            err.contains(&expected),
-            "{command}: expected `{expected}` in:\n{err}"
-        );
-        assert!(!written, "{command} wrote assessment.json");
-    }
+    refused_everywhere(&pack, &expected);
     // A criterion of the tailored pack in the dropped section: at its
     // `section` (line 3, the value at column 11).
     let pack = tailored(
@@ -393,14 +396,7 @@ fn a_section_is_dropped_with_its_criteria_and_naming_it_is_refused_everywhere() 
         file.display(),
         pack.join("pack.toml").display()
     );
-    for (command, o, _) in every_command(&pack) {
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
-        assert!(
-            err.contains(&expected),
-            "{command}: expected `{expected}` in:\n{err}"
-        );
-    }
+    refused_everywhere(&pack, &expected);
 }
 
 #[test]
@@ -417,15 +413,7 @@ fn an_evidence_list_is_checked_against_what_its_evaluator_reads() {
         "{}:8:12: `criterion.GV9.evidence`: GV9: evaluator `workforce/forecast_accuracy` reads table `intervals` (required), which the criterion's `evidence` does not list",
         file.display()
     );
-    for (command, o, written) in every_command(&pack) {
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
-        assert!(
-            err.contains(&expected),
-            "{command}: expected `{expected}` in:\n{err}"
-        );
-        assert!(!written, "{command} wrote assessment.json");
-    }
+    refused_everywhere(&pack, &expected);
     // Listing a table it never reads is valid, with a warning at the entry
     // (`evidence = ["intervals", ` is 25 characters).
     let pack = tailored(dir.path(), "overlisted", "");
@@ -460,15 +448,8 @@ fn an_unknown_parameter_is_refused_at_its_own_key() {
         "{}:11:1: `criterion.GV9.params.tolerence`: ",
         file.display()
     );
-    for (command, o, written) in every_command(&pack) {
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
-        assert!(
-            err.contains(&expected),
-            "{command}: expected `{expected}` in:\n{err}"
-        );
+    for (_, err) in refused_everywhere(&pack, &expected) {
         assert!(err.contains("tolerence"), "{err}");
-        assert!(!written, "{command} wrote assessment.json");
     }
 }
 
