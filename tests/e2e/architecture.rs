@@ -104,7 +104,7 @@ fn the_sdk_and_its_crates_are_standalone_with_the_workspace_values() {
     let workspace: toml::Table = toml::from_str(&text).unwrap();
     let package = &workspace["workspace"]["package"];
     let dependencies = &workspace["workspace"]["dependencies"];
-    for member in ["plugins/sdk", "plugins/abi", "model"] {
+    for member in ["plugins/sdk", "plugins/sdk-derive", "plugins/abi", "model"] {
         let text = std::fs::read_to_string(root().join(member).join("Cargo.toml")).unwrap();
         assert!(
             !text.contains("workspace = true") && !text.contains(".workspace"),

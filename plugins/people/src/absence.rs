@@ -10,18 +10,25 @@ use crate::common::*;
 /// PE3 evaluator `absence`.
 pub struct Absence;
 
-/// Parameters of [`Absence`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`Absence`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper
+/// (`laxest_param`) gives its own.
+#[derive(Debug, Deserialize, Params)]
 pub struct AbsenceParams {
-    /// The pack's absence-rate target (fraction).
+    /// the pack's absence-rate target (fraction), judged as target_policy says
+    #[param(default = 0.05, min = 0, max = 1, target_of = Kpi::AbsenceRate.key())]
     pub target: f64,
     /// Whose target is judged.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest absence-rate target the standard accepts (0 = no bound).
+    #[param(spec = |name| laxest_param(name, Kpi::AbsenceRate, 0.10))]
     pub laxest_target: f64,
-    /// Absence rate earning no credit (fraction).
+    /// absence rate at or above which no credit is given (fraction)
+    #[param(default = 0.10, min = 0, max = 1)]
     pub floor: f64,
-    /// How many agents to list as the worst.
+    /// agents listed with the highest absence rates
+    #[param(default = 10, min = 0, max = 1000)]
     pub worst_agents: usize,
 }
 
@@ -45,11 +52,7 @@ impl Evaluator for Absence {
                 .column("unplanned_absence_minutes", ColumnType::Float),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target", 0.05).min(0.0).max(1.0).target_of(Kpi::AbsenceRate.key()).describe("the pack's absence-rate target (fraction), judged as target_policy says"))
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param("laxest_target", Kpi::AbsenceRate, 0.10))
-        .parameter(ParamSpec::number("floor", 0.10).min(0.0).max(1.0).describe("absence rate at or above which no credit is given (fraction)"))
-        .parameter(ParamSpec::integer("worst_agents", 10).min(0.0).max(1000.0).describe("agents listed with the highest absence rates"))
+        .params::<AbsenceParams>()
         .measurement("absence_rate", "ratio", "unplanned absence minutes / scheduled minutes (cxaudit-kpis)")
         .measurement("months_within_target_share", "ratio", "months at or under the target / months with scheduled minutes")
         .measurement("agents_over_target", "agents", "agents whose absence rate exceeds the target");

@@ -598,3 +598,38 @@ fn absence_target_from_kpi_targets() {
     assert!(close(e.score.unwrap(), 2.5 / 3.0), "{e:?}");
     assert!(e.observations[0].starts_with("Centre target laxer than the standard accepts"));
 }
+
+#[test]
+fn absence_params_derive_the_specs_the_manifest_wrote_by_hand() {
+    use crate::absence::AbsenceParams;
+    use crate::common::laxest_param;
+    use cxaudit_kpis::Kpi;
+    // The specs PE3's manifest declared by hand before `#[derive(Params)]`.
+    let by_hand = [
+        ParamSpec::number("target", 0.05)
+            .min(0.0)
+            .max(1.0)
+            .target_of(Kpi::AbsenceRate.key())
+            .describe("the pack's absence-rate target (fraction), judged as target_policy says"),
+        TargetPolicy::param(TargetPolicy::Centre),
+        laxest_param("laxest_target", Kpi::AbsenceRate, 0.10),
+        ParamSpec::number("floor", 0.10)
+            .min(0.0)
+            .max(1.0)
+            .describe("absence rate at or above which no credit is given (fraction)"),
+        ParamSpec::integer("worst_agents", 10)
+            .min(0.0)
+            .max(1000.0)
+            .describe("agents listed with the highest absence rates"),
+    ];
+    let derived = AbsenceParams::specs();
+    assert_eq!(derived.len(), by_hand.len());
+    for (derived, by_hand) in derived.iter().zip(&by_hand) {
+        assert_eq!(derived, by_hand, "parameter `{}`", by_hand.name);
+    }
+    // The manifest carries them as they were, byte for byte.
+    assert_eq!(
+        serde_json::to_string(&Absence.manifest().parameters).unwrap(),
+        serde_json::to_string(&by_hand).unwrap()
+    );
+}

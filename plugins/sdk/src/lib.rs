@@ -46,6 +46,9 @@
 //! assert_eq!(result.score, Some(1.0));
 //! ```
 
+// The derive names the SDK as `::cxaudit_plugin_sdk`, also in its own tests.
+extern crate self as cxaudit_plugin_sdk;
+
 pub mod context;
 pub mod export;
 pub mod markdown;
@@ -60,7 +63,11 @@ pub mod vocabulary;
 
 pub use context::{Context, Document, EvalError, Host};
 pub use cxaudit_plugin_abi as abi;
+/// `#[derive(Params)]`: a parameter struct's fields become the evaluator's
+/// parameter specs (see [`params::Params`]).
+pub use cxaudit_plugin_sdk_derive::Params;
 pub use model::*;
+pub use params::{ParamType, Params};
 pub use table::Table;
 pub use vocabulary::{DocumentVocabulary, ParsedDocument};
 
@@ -97,9 +104,11 @@ pub trait Evaluator: Send + Sync + 'static {
 pub mod prelude {
     pub use crate::context::{Context, Document, EvalError};
     pub use crate::model::*;
+    pub use crate::params::{ParamType, Params};
     pub use crate::table::Table;
     pub use crate::targets::TargetPolicy;
     pub use crate::time::Tz;
     pub use crate::vocabulary::{DocumentVocabulary, ParsedDocument};
     pub use crate::{Evaluator, export_plugin, testing};
+    pub use cxaudit_plugin_sdk_derive::Params;
 }

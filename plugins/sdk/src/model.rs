@@ -337,6 +337,11 @@ impl Manifest {
         self.parameters.push(spec);
         self
     }
+    /// Adds every parameter of a `#[derive(Params)]` struct, in field order.
+    pub fn params<P: crate::params::Params>(mut self) -> Self {
+        self.parameters.extend(P::specs());
+        self
+    }
     /// Adds a measurement it produces.
     pub fn measurement(mut self, name: &str, unit: &str, definition: &str) -> Self {
         self.measurements.push(MeasurementSpec {

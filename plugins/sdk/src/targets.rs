@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::ParamSpec;
+use crate::params::ParamType;
 
 /// The name of the parameter that states a criterion's target policy.
 pub const TARGET_POLICY: &str = "target_policy";
@@ -62,15 +63,25 @@ impl TargetPolicy {
         }
     }
 
+    /// What a target policy parameter means, as its spec describes it.
+    pub const DESCRIPTION: &'static str = "whose target is judged: centre (the centre's kpi_targets row, else the pack's), \
+         pack (the pack's, else the centre's) or stricter_of (the stricter of the two); \
+         never laxer than the laxest target the standard accepts";
+
     /// The `target_policy` parameter, restricted to the policies.
     pub fn param(default: TargetPolicy) -> ParamSpec {
-        ParamSpec::string(TARGET_POLICY, default.name())
+        <TargetPolicy as ParamType>::spec(TARGET_POLICY, default)
+    }
+}
+
+/// A `TargetPolicy` field of a `#[derive(Params)]` struct: a text restricted
+/// to the policies' names, described as [`TargetPolicy::DESCRIPTION`].
+impl ParamType for TargetPolicy {
+    type Default = TargetPolicy;
+    fn spec(name: &str, default: TargetPolicy) -> ParamSpec {
+        ParamSpec::string(name, default.name())
             .one_of(&Self::NAMES)
-            .describe(
-                "whose target is judged: centre (the centre's kpi_targets row, else the pack's), \
-                 pack (the pack's, else the centre's) or stricter_of (the stricter of the two); \
-                 never laxer than the laxest target the standard accepts",
-            )
+            .describe(Self::DESCRIPTION)
     }
 }
 

@@ -9,11 +9,13 @@ use serde::Deserialize;
 pub struct WaitThreshold;
 
 /// Parameters of [`WaitThreshold`].
-#[derive(Deserialize)]
+#[derive(Deserialize, Params)]
 pub struct WaitParams {
-    /// Wait limit, seconds.
+    /// wait limit, seconds
+    #[param(default = 20.0, min = 0)]
     pub max_wait_seconds: f64,
-    /// Required share of calls within the limit.
+    /// required share
+    #[param(default = 0.8, min = 0, max = 1)]
     pub target_share: f64,
 }
 
@@ -32,17 +34,7 @@ impl Evaluator for WaitThreshold {
                     .column("wait_seconds", ColumnType::Float)
                     .optional_column("answered", ColumnType::Bool),
             )
-            .parameter(
-                ParamSpec::number("max_wait_seconds", 20.0)
-                    .min(0.0)
-                    .describe("wait limit, seconds"),
-            )
-            .parameter(
-                ParamSpec::number("target_share", 0.8)
-                    .min(0.0)
-                    .max(1.0)
-                    .describe("required share"),
-            )
+            .params::<WaitParams>()
             .measurement(
                 "share_within",
                 "ratio",
@@ -104,9 +96,10 @@ impl Evaluator for WaitThreshold {
 pub struct RowCount;
 
 /// Parameters of [`RowCount`].
-#[derive(Deserialize)]
+#[derive(Deserialize, Params)]
 pub struct RowParams {
-    /// Minimum rows.
+    /// Minimum rows (the manifest leaves it undescribed).
+    #[param(default = 1, min = 0, description = "")]
     pub min_rows: u64,
 }
 
@@ -120,7 +113,7 @@ impl Evaluator for RowCount {
     fn manifest(&self) -> Manifest {
         Manifest::new("At least a number of calls in the evidence.")
             .table(TableNeed::required("calls").column("call_id", ColumnType::String))
-            .parameter(ParamSpec::integer("min_rows", 1).min(0.0))
+            .params::<RowParams>()
             .measurement("rows", "calls", "rows of the calls table")
     }
 
@@ -148,9 +141,10 @@ impl Evaluator for RowCount {
 pub struct PolicyHeading;
 
 /// Parameters of [`PolicyHeading`].
-#[derive(Deserialize)]
+#[derive(Deserialize, Params)]
 pub struct HeadingParams {
-    /// The heading text to find.
+    /// The heading text to find (the manifest leaves it undescribed).
+    #[param(default = "Escalation", description = "")]
     pub heading: String,
 }
 
@@ -164,7 +158,7 @@ impl Evaluator for PolicyHeading {
     fn manifest(&self) -> Manifest {
         Manifest::new("The policy document has a heading, with text under it.")
             .document("policy")
-            .parameter(ParamSpec::string("heading", "Escalation"))
+            .params::<HeadingParams>()
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &HeadingParams) -> Result<Evaluation, EvalError> {
@@ -194,12 +188,14 @@ impl Evaluator for PolicyHeading {
 /// it to the base table.
 pub struct TierShare;
 
-/// Parameters of [`TierShare`].
-#[derive(Deserialize)]
+/// Parameters of [`TierShare`] (the manifest leaves them undescribed).
+#[derive(Deserialize, Params)]
 pub struct TierParams {
     /// The tier counted.
+    #[param(default = "gold", description = "")]
     pub tier: String,
     /// The share of contacts it must reach.
+    #[param(default = 0.1, min = 0, max = 1, description = "")]
     pub min_share: f64,
 }
 
@@ -213,8 +209,7 @@ impl Evaluator for TierShare {
     fn manifest(&self) -> Manifest {
         Manifest::new("Share of contacts from customers of one tier, against a minimum.")
             .table(TableNeed::required("contacts").column("customer_tier", ColumnType::String))
-            .parameter(ParamSpec::string("tier", "gold"))
-            .parameter(ParamSpec::number("min_share", 0.1).min(0.0).max(1.0))
+            .params::<TierParams>()
             .measurement(
                 "tier_share",
                 "ratio",
@@ -304,5 +299,49 @@ mod tests {
     fn missing_document_is_insufficient_evidence() {
         let e = testing::TestHost::new().run(&PolicyHeading, json!({}));
         assert_eq!(e.status, Status::InsufficientEvidence);
+    }
+
+    #[test]
+    fn derived_params_are_the_specs_the_manifests_wrote_by_hand() {
+        // The specs the manifests declared by hand before `#[derive(Params)]`.
+        let by_hand = [
+            (
+                WaitThreshold.manifest().parameters,
+                vec![
+                    ParamSpec::number("max_wait_seconds", 20.0)
+                        .min(0.0)
+                        .describe("wait limit, seconds"),
+                    ParamSpec::number("target_share", 0.8)
+                        .min(0.0)
+                        .max(1.0)
+                        .describe("required share"),
+                ],
+            ),
+            (
+                RowCount.manifest().parameters,
+                vec![ParamSpec::integer("min_rows", 1).min(0.0)],
+            ),
+            (
+                PolicyHeading.manifest().parameters,
+                vec![ParamSpec::string("heading", "Escalation")],
+            ),
+            (
+                TierShare.manifest().parameters,
+                vec![
+                    ParamSpec::string("tier", "gold"),
+                    ParamSpec::number("min_share", 0.1).min(0.0).max(1.0),
+                ],
+            ),
+        ];
+        for (derived, by_hand) in by_hand {
+            assert_eq!(derived.len(), by_hand.len());
+            for (derived, by_hand) in derived.iter().zip(&by_hand) {
+                assert_eq!(derived, by_hand, "parameter `{}`", by_hand.name);
+            }
+            assert_eq!(
+                serde_json::to_string(&derived).unwrap(),
+                serde_json::to_string(&by_hand).unwrap()
+            );
+        }
     }
 }

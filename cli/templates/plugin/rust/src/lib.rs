@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::serde;
-use cxaudit_plugin_sdk::serde_json::{Value, json};
+use cxaudit_plugin_sdk::serde_json::Value;
 use cxaudit_plugin_sdk::table::seconds_between;
 
 /// What the share measures, as the finding states it.
@@ -16,15 +16,20 @@ const DEFINITION: &str = "contacts answered with a wait at most the limit / cont
 /// graded against a target share.
 pub struct AnsweredWithin;
 
-/// Parameters of [`AnsweredWithin`], as the pack sets them.
-#[derive(serde::Deserialize)]
+/// Parameters of [`AnsweredWithin`], as the pack sets them. Each field is
+/// one parameter of the manifest: `#[param]` gives its default and range, the
+/// doc comment its description.
+#[derive(Params, serde::Deserialize)]
 #[serde(crate = "cxaudit_plugin_sdk::serde")]
-pub struct Params {
-    /// The longest wait that counts as answered in time, in seconds.
+pub struct WaitParams {
+    /// the longest wait that counts as answered in time, seconds
+    #[param(default = 20.0, min = 0)]
     pub wait_limit_seconds: f64,
-    /// The share of offered contacts to answer within the limit.
+    /// share of offered contacts to answer within the limit
+    #[param(default = 0.8, min = 0, max = 1)]
     pub target_share: f64,
-    /// The channels judged.
+    /// the channels judged (a limit in seconds suits live channels)
+    #[param(default = &["voice", "chat", "messaging"])]
     pub channels: Vec<String>,
 }
 
@@ -43,7 +48,7 @@ impl Tally {
 }
 
 impl Evaluator for AnsweredWithin {
-    type Params = Params;
+    type Params = WaitParams;
 
     fn name(&self) -> &'static str {
         "answered_within"
@@ -61,21 +66,7 @@ impl Evaluator for AnsweredWithin {
                 .column("answered_at", ColumnType::Timestamp)
                 .column("abandoned", ColumnType::Bool),
         )
-        .parameter(
-            ParamSpec::number("wait_limit_seconds", 20.0)
-                .min(0.0)
-                .describe("the longest wait that counts as answered in time, seconds"),
-        )
-        .parameter(
-            ParamSpec::number("target_share", 0.8)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of offered contacts to answer within the limit"),
-        )
-        .parameter(
-            ParamSpec::list("channels", json!(["voice", "chat", "messaging"]))
-                .describe("the channels judged (a limit in seconds suits live channels)"),
-        )
+        .params::<WaitParams>()
         .measurement("answered_within_share", "ratio", DEFINITION)
         .measurement(
             "offered_contacts",
@@ -84,7 +75,7 @@ impl Evaluator for AnsweredWithin {
         )
     }
 
-    fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
+    fn evaluate(&self, ctx: &Context<'_>, p: &WaitParams) -> Result<Evaluation, EvalError> {
         let contacts = ctx.table("contacts")?;
         let mut by_channel: BTreeMap<&str, Tally> = BTreeMap::new();
         let rows = contacts
@@ -199,6 +190,7 @@ export_plugin!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cxaudit_plugin_sdk::serde_json::json;
     use cxaudit_plugin_sdk::testing::{TableBuilder, TestHost};
 
     /// Seven contacts. Voice: answered after 10 s and 30 s, one abandoned,
