@@ -161,9 +161,11 @@ fn ignored(name: &str) -> bool {
     name.starts_with('.') || name == "evidence.toml" || name == "attestations.toml"
 }
 
-/// Every regular file under `dir`, relative, sorted.
-fn list_files(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
+/// Every regular file under `dir`, sorted, and the symbolic links found
+/// (not followed: listed as unmapped).
+fn list_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InitError> {
     let mut out = Vec::new();
+    let mut links = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| InitError::Io {
             path: dir.to_path_buf(),
@@ -175,9 +177,11 @@ fn list_files(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
         }
         if entry.file_type().is_file() {
             out.push(entry.path().to_path_buf());
+        } else if entry.path_is_symlink() {
+            links.push(entry.path().to_path_buf());
         }
     }
-    Ok(out)
+    Ok((out, links))
 }
 
 /// A path relative to `base` with `/`, or `None` when it is not under it.
@@ -214,7 +218,15 @@ pub fn plan(
     }
     let mut unmapped_files = Vec::new();
     let mut candidates: Vec<(String, TablePlan, i64)> = Vec::new();
-    for path in list_files(&from_abs)? {
+    let (files, links) = list_files(&from_abs)?;
+    for link in links {
+        let rel = relative(&link, &out_abs).unwrap_or_else(|| link.display().to_string());
+        unmapped_files.push((
+            rel,
+            "a symbolic link: not followed (copy the file it points to into the folder)".to_owned(),
+        ));
+    }
+    for path in files {
         let rel = relative(&path, &out_abs).unwrap_or_else(|| path.display().to_string());
         let read = match read_file(&path, &rel)? {
             Ok(read) => read,

@@ -200,3 +200,71 @@ fn manifest_text_loads_and_refuses_to_overwrite() {
     ));
     write_manifest(dir.path(), &toml_text, true).expect("forced");
 }
+
+#[test]
+fn a_workbook_is_read_by_the_engine_reader_and_one_with_two_sheets_is_listed() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["Agent ID", "Team", "Site", "Role", "Hire Date"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    for r in 1..=4u32 {
+        sheet.write_string(r, 0, format!("A{r}")).expect("cell");
+        sheet.write_string(r, 1, "North").expect("cell");
+        sheet.write_string(r, 2, "Lisbon").expect("cell");
+        sheet.write_string(r, 3, "agent").expect("cell");
+        let day = ExcelDateTime::from_ymd(2025, 5, r as u8).expect("date");
+        sheet
+            .write_datetime_with_format(r, 4, &day, &date)
+            .expect("cell");
+    }
+    book.save(dir.path().join("roster.xlsx")).expect("save");
+    let mut two = Workbook::new();
+    two.add_worksheet();
+    two.add_worksheet();
+    two.save(dir.path().join("two.xlsx")).expect("save");
+    let knowledge = Knowledge::embedded().expect("presets");
+    let plan = plan(&schema(), &knowledge, dir.path(), dir.path()).expect("plan");
+    let t = &plan.tables["agents"];
+    assert_eq!(t.file.format, TableFormat::Excel { sheet: None });
+    assert_eq!(
+        mapping(&plan, "agents", "hired_on").warning,
+        None,
+        "native dates read"
+    );
+    assert_eq!(plan.unmapped_files.len(), 1);
+    assert_eq!(plan.unmapped_files[0].0, "two.xlsx");
+    assert!(
+        plan.unmapped_files[0].1.contains("sheets"),
+        "{:?}",
+        plan.unmapped_files
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_listed_not_followed() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        outside.path().join("calls.csv"),
+        "contact_id,channel\nc1,voice\n",
+    )
+    .expect("write");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::os::unix::fs::symlink(
+        outside.path().join("calls.csv"),
+        dir.path().join("calls.csv"),
+    )
+    .expect("link");
+    let knowledge = Knowledge::embedded().expect("presets");
+    let plan = plan(&schema(), &knowledge, dir.path(), dir.path()).expect("plan");
+    assert!(plan.tables.is_empty());
+    assert_eq!(plan.unmapped_files.len(), 1);
+    assert!(plan.unmapped_files[0].1.starts_with("a symbolic link"));
+}
