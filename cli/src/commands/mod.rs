@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod demo;
 mod erlang;
+mod evidence;
 mod kpis;
 mod pack;
 mod plugins;
@@ -39,6 +40,9 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Show what evidence each criterion lacks, before running anything.
     Check(check::CheckArgs),
+    /// Write a first evidence.toml from a folder of exports.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
     /// Validate or show a standards pack.
     #[command(subcommand)]
     Pack(pack::PackCommand),
@@ -203,6 +207,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Assess(args) => assess::run(&args, quiet),
         Command::Check(args) => check::run(&args),
+        Command::Evidence(cmd) => evidence::run(&cmd),
         Command::Pack(cmd) => pack::run(&cmd),
         Command::Plugins(cmd) => plugins::run(&cmd),
         Command::Kpis(args) => kpis::run(&args, quiet),
@@ -224,6 +229,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause.is::<cxaudit::evidence::EvidenceError>()
             || cause.is::<cxaudit::attestations::AttestationError>()
             || cause.is::<cxaudit::pipeline::AssessError>()
+            || cause
+                .downcast_ref::<cxaudit::evidence::init::InitError>()
+                .is_some_and(cxaudit::evidence::init::InitError::is_usage)
             || cause
                 .downcast_ref::<crate::scaffold::ScaffoldError>()
                 .is_some_and(crate::scaffold::ScaffoldError::is_usage)

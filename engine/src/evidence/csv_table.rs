@@ -17,7 +17,10 @@ mod input;
 mod numbers;
 mod parquet_file;
 mod rows;
+mod sample;
 mod structure;
+
+pub use sample::{CellProbe, TableSample, sample_table};
 
 use cells::{Cell, CellParser};
 use rows::{Place, RawCell, TypedRows};

@@ -5,13 +5,15 @@
 
 mod csv_table;
 mod document_words;
+pub mod init;
 mod manifest;
 mod paths;
 pub mod rules;
 mod store;
 
 pub use csv_table::{
-    ParsedTable, TableReadOptions, WantedColumn, read_csv_header, read_table, read_table_header,
+    CellProbe, ParsedTable, TableReadOptions, TableSample, WantedColumn, read_csv_header,
+    read_table, read_table_header, sample_table,
 };
 pub use cxaudit_model::InventoryEntry;
 pub use document_words::{DocumentNames, check_document_names, request_vocabulary};

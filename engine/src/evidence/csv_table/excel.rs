@@ -206,6 +206,34 @@ pub(super) fn read(
     Ok(parsed)
 }
 
+/// The header and up to `limit` non-blank rows of a worksheet as text (see
+/// [`super::sample_table`]).
+pub(super) fn sample(
+    path: &Path,
+    shown: &Path,
+    sheet: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<String>, Vec<Vec<String>>), EvidenceError> {
+    let (_, range) = open_sheet(path, shown, sheet)?;
+    let (headers, header_index) = header_row(&range);
+    let mut text = String::new();
+    let rows = range
+        .rows()
+        .skip(header_index + 1)
+        .filter(|row| !blank(row))
+        .take(limit)
+        .map(|row| {
+            row.iter()
+                .map(|c| {
+                    raw(c).render(&mut text);
+                    text.clone()
+                })
+                .collect()
+        })
+        .collect();
+    Ok((headers, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{col, options, write};
