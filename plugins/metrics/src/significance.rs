@@ -3,7 +3,7 @@
 //! agent's rate below a target beyond chance?) and Holm's step-down
 //! correction for testing many agents at once.
 
-use crate::stats::{ln_gamma, ratio};
+use crate::stats::{LENTZ_TINY, lentz_step, ln_gamma, ratio};
 
 /// Regularised incomplete beta function `I_x(a, b)` for `a, b > 0` and
 /// `x` in [0, 1] (continued fraction, Lentz's method); `None` outside the
@@ -26,42 +26,32 @@ pub fn incomplete_beta(a: f64, b: f64, x: f64) -> Option<f64> {
     }
 }
 
-/// The continued fraction of the incomplete beta function.
+/// The continued fraction of the incomplete beta function (Numerical
+/// Recipes `betacf`), by the modified Lentz method.
 fn beta_fraction(a: f64, b: f64, x: f64) -> Option<f64> {
-    const TINY: f64 = 1e-300;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
     let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
+    if d.abs() < LENTZ_TINY {
+        d = LENTZ_TINY;
     }
     d = 1.0 / d;
     let mut h = d;
     for m in 1..=300 {
         let m = f64::from(m);
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        h *= lentz_step(
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            1.0,
+            &mut c,
+            &mut d,
+        );
+        let del = lentz_step(
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+            1.0,
+            &mut c,
+            &mut d,
+        );
         h *= del;
         if (del - 1.0).abs() < 1e-15 {
             return Some(h);

@@ -320,30 +320,39 @@ fn gamma_pq(a: f64, x: f64) -> Option<(Option<f64>, Option<f64>)> {
 /// It converges quickly for `x >= a + 1`; both [`erfc`] (`a = 1/2`) and the
 /// regularized incomplete gamma functions use it there.
 fn upper_gamma_fraction(a: f64, x: f64) -> Option<f64> {
-    let tiny = 1e-300;
     let mut b = x + 1.0 - a;
-    let mut c = 1.0 / tiny;
-    let mut d = 1.0 / b;
+    let (mut c, mut d) = (1.0 / LENTZ_TINY, 1.0 / b);
     let mut h = d;
     for i in 1..100_000 {
         let an = -(i as f64) * (i as f64 - a);
         b += 2.0;
-        d = an * d + b;
-        if d.abs() < tiny {
-            d = tiny;
-        }
-        c = b + an / c;
-        if c.abs() < tiny {
-            c = tiny;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(an, b, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < 1e-16 {
             return Some(h);
         }
     }
     None
+}
+
+/// The smallest magnitude the modified Lentz method lets a denominator take.
+pub(crate) const LENTZ_TINY: f64 = 1e-300;
+
+/// One step of the modified Lentz method for a continued fraction
+/// `b0 + a1 / (b1 + a2 / (b2 + ...))`: with the term's `a` and `b`, updates
+/// `d = 1 / (b + a d)` and `c = b + a / c` (each kept off zero) and returns
+/// the factor `c d` the running value is multiplied by.
+pub(crate) fn lentz_step(a: f64, b: f64, c: &mut f64, d: &mut f64) -> f64 {
+    let mut den = b + a * *d;
+    if den.abs() < LENTZ_TINY {
+        den = LENTZ_TINY;
+    }
+    *c = b + a / *c;
+    if c.abs() < LENTZ_TINY {
+        *c = LENTZ_TINY;
+    }
+    *d = 1.0 / den;
+    *c * *d
 }
 
 /// Upper tail of the chi-square distribution: `P(X > x) = Q(df/2, x/2)`.
