@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Period, Request, Status, params};
+use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Manifest, Period, Request, Status, params};
 
 use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
@@ -219,7 +219,7 @@ pub fn evaluate(
     };
     let called = registry.call(loaded, name, &request, &Declared::new(store, &ev.manifest));
     let (mut evaluation, opened) = (called.evaluation, called.opened);
-    normalise(&mut evaluation, pack);
+    normalise(&mut evaluation, &ev.manifest, pack);
     let mut evidence = Vec::new();
     for table in &opened.tables {
         let source = store.manifest.tables.get(table);
@@ -251,8 +251,14 @@ pub fn evaluate(
     }
 }
 
-/// Applies the pack's thresholds to a scored result and refuses results
-/// that break the contract (a scored status without a score in [0, 1]).
-fn normalise(evaluation: &mut Evaluation, pack: &Pack) {
+/// Gives measurements reported by name only the unit and definition the
+/// manifest declares (plugins in any language may report them so), applies
+/// the pack's thresholds to a scored result, and refuses results that break
+/// the contract (an undeclared measurement without a unit or definition, a
+/// scored status without a score in [0, 1]).
+fn normalise(evaluation: &mut Evaluation, manifest: &Manifest, pack: &Pack) {
+    if let Err(why) = manifest.complete_measurements(evaluation) {
+        *evaluation = Evaluation::error(format!("the evaluator broke its manifest: {why}"));
+    }
     evaluation.judge_with(&pack.scoring);
 }

@@ -118,9 +118,12 @@ pub struct Measurement {
     pub name: String,
     /// Value; `None` when it cannot be computed (e.g. no data).
     pub value: Option<f64>,
-    /// Unit, e.g. `ratio`, `seconds`.
+    /// Unit, e.g. `ratio`, `seconds`. An evaluation may leave it and the
+    /// definition empty (or out): the host fills both in from the manifest.
+    #[serde(default)]
     pub unit: String,
     /// The definition used, in words or as a formula.
+    #[serde(default)]
     pub definition: String,
 }
 

@@ -107,7 +107,13 @@ fn the_c_plugin_runs_through_assess_and_appears_in_the_report() {
         assert_eq!(f["summary"], summary);
         // Lists the C code did not write are empty, not an error.
         assert_eq!(f["drilldowns"], serde_json::json!([]));
-        assert_eq!(f["measurements"][0]["value"], 0.6);
+        // The C code wrote the measurement's value only: its unit and
+        // definition are the manifest's, filled in by the host.
+        assert_eq!(
+            f["measurements"][0],
+            serde_json::json!({"name": "share_within", "value": 0.6, "unit": "ratio",
+                "definition": "calls with a wait at most the limit / calls with a wait"})
+        );
         // The host recorded the table the plugin read through the stream.
         let evidence = f["evidence"].to_string();
         assert!(evidence.contains("data/calls.csv"), "{evidence}");

@@ -51,7 +51,11 @@ pub fn run_evaluator<E: Evaluator>(
         let typed: E::Params = serde_json::from_value(resolved)
             .map_err(|e| EvalError::Failed(format!("bad parameters: {e}")))?;
         let ctx = Context::new(host, request);
-        evaluator.evaluate(&ctx, &typed)
+        let mut evaluation = evaluator.evaluate(&ctx, &typed)?;
+        manifest
+            .complete_measurements(&mut evaluation)
+            .map_err(EvalError::Failed)?;
+        Ok(evaluation)
     }));
     match outcome {
         Ok(Ok(evaluation)) => evaluation,

@@ -342,7 +342,8 @@ impl Manifest {
         self.parameters.extend(P::specs());
         self
     }
-    /// Adds a measurement it produces.
+    /// Adds a measurement it produces: the one place its unit and
+    /// definition are written (see [`Evaluation::measure`]).
     pub fn measurement(mut self, name: &str, unit: &str, definition: &str) -> Self {
         self.measurements.push(MeasurementSpec {
             name: name.to_owned(),
@@ -350,6 +351,30 @@ impl Manifest {
             definition: definition.to_owned(),
         });
         self
+    }
+
+    /// Gives each measurement of `evaluation` that carries neither unit nor
+    /// definition (one added with [`Evaluation::measure`]) those this
+    /// manifest declares for its name. Measurements that state their own
+    /// unit or definition are kept as they are. Err: the name of a
+    /// measurement that states neither and is not declared here.
+    pub fn complete_measurements(&self, evaluation: &mut Evaluation) -> Result<(), String> {
+        for m in evaluation
+            .measurements
+            .iter_mut()
+            .filter(|m| m.unit.is_empty() && m.definition.is_empty())
+        {
+            let Some(spec) = self.measurements.iter().find(|s| s.name == m.name) else {
+                return Err(format!(
+                    "measurement `{}` has no unit or definition and the manifest declares no \
+                     measurement of that name",
+                    m.name
+                ));
+            };
+            m.unit.clone_from(&spec.unit);
+            m.definition.clone_from(&spec.definition);
+        }
+        Ok(())
     }
 }
 
@@ -457,6 +482,17 @@ impl Evaluation {
         e
     }
 
+    /// Adds the value of a measurement the manifest declares
+    /// ([`Manifest::measurement`]): its unit and definition are taken from
+    /// the manifest when the evaluation leaves the evaluator, so they are
+    /// written once. A name the manifest does not declare makes the result
+    /// an `error`.
+    pub fn measure(&mut self, name: &str, value: Option<f64>) -> &mut Self {
+        self.measurements
+            .push(Measurement::new(name, value, "", ""));
+        self
+    }
+
     /// The measurement of a name, if the evaluation has it.
     pub fn measurement(&self, name: &str) -> Option<&Measurement> {
         self.measurements.iter().find(|m| m.name == name)
@@ -540,6 +576,36 @@ mod tests {
             Evaluation::from_checks(vec![]).status,
             Status::NotApplicable
         );
+    }
+
+    #[test]
+    fn measurements_given_by_name_take_the_manifests_unit_and_definition() {
+        let manifest = Manifest::new("m")
+            .measurement("wape", "ratio", "sum |A - F| / sum A")
+            .measurement("intervals", "intervals", "intervals with a forecast");
+        let mut e = Evaluation::with_status(Status::Met, "ok");
+        e.measure("wape", Some(0.12)).measure("intervals", None);
+        // One that states its own unit is kept as it is, declared or not.
+        e.measurements.push(Measurement::new(
+            "bias",
+            Some(-0.01),
+            "ratio",
+            "sum (F - A) / sum A",
+        ));
+        manifest.complete_measurements(&mut e).unwrap();
+        assert_eq!(
+            e.measurements,
+            [
+                Measurement::new("wape", Some(0.12), "ratio", "sum |A - F| / sum A"),
+                Measurement::new("intervals", None, "intervals", "intervals with a forecast"),
+                Measurement::new("bias", Some(-0.01), "ratio", "sum (F - A) / sum A"),
+            ]
+        );
+        // A name the manifest does not declare cannot be completed.
+        let mut e = Evaluation::with_status(Status::Met, "ok");
+        e.measure("wap", Some(0.1));
+        let why = manifest.complete_measurements(&mut e).unwrap_err();
+        assert!(why.contains("`wap`"), "{why}");
     }
 
     #[test]

@@ -130,18 +130,9 @@ impl Evaluator for AnsweredWithin {
             share * 100.0,
             p.target_share * 100.0
         );
-        e.measurements.push(Measurement::new(
-            "answered_within_share",
-            Some(share),
-            "ratio",
-            DEFINITION,
-        ));
-        e.measurements.push(Measurement::new(
-            "offered_contacts",
-            Some(total.offered as f64),
-            "contacts",
-            "contacts of the judged channels answered or abandoned",
-        ));
+        // Units and definitions come from the manifest's declarations.
+        e.measure("answered_within_share", Some(share))
+            .measure("offered_contacts", Some(total.offered as f64));
         e.definitions
             .push(Definition::new("answered within the limit", DEFINITION));
         e.drilldowns.push(
@@ -241,10 +232,8 @@ mod tests {
         // Offered: voice 3 (the open contact is not), chat 2 = 5. Within
         // 20 s: voice 1 (10 s), chat 2 (5 s, 20 s) = 3. 3 / 5 = 0.6
         // against 0.8: score 0.6 / 0.8 = 0.75, partially met.
-        assert_eq!(
-            e.measurement("answered_within_share").unwrap().value,
-            Some(0.6)
-        );
+        let share = e.measurement("answered_within_share").unwrap();
+        assert_eq!((share.value, share.unit.as_str()), (Some(0.6), "ratio"));
         assert_eq!(e.measurement("offered_contacts").unwrap().value, Some(5.0));
         let score = e.score.unwrap();
         assert!((score - 0.75).abs() < 1e-12, "{score}");
