@@ -7,7 +7,7 @@ use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Manifest, Period, Request, Sta
 
 use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
-use crate::plugins::{Declared, LoadedEvaluator, Registry};
+use crate::plugins::{Declared, Registry};
 
 /// What the selected criteria read: table -> canonical columns, and
 /// document kinds.
@@ -62,9 +62,9 @@ pub struct Evaluated {
 /// `evidence.toml`; but one that is declared and unusable, empty for the
 /// period or missing days is insufficient evidence too: otherwise a broken
 /// or empty export would quietly take its checks out of the score.
-pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<String> {
+pub fn missing_evidence(manifest: &Manifest, store: &EvidenceStore) -> Vec<String> {
     let mut missing = Vec::new();
-    for need in ev.manifest.tables.iter().filter(|t| !t.required) {
+    for need in manifest.tables.iter().filter(|t| !t.required) {
         match store.table_load(&need.name) {
             Some(TableLoad::Failed(why)) => missing.push(format!(
                 "table `{}` is declared but unusable: {why}",
@@ -76,7 +76,7 @@ pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<Stri
             None | Some(TableLoad::NotRead) => {}
         }
     }
-    for need in ev.manifest.tables.iter().filter(|t| t.required) {
+    for need in manifest.tables.iter().filter(|t| t.required) {
         match store.table_load(&need.name) {
             None => missing.push(format!("table `{}` is not in evidence.toml", need.name)),
             Some(TableLoad::Failed(why)) => {
@@ -106,7 +106,7 @@ pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<Stri
             }
         }
     }
-    for doc in ev.manifest.documents.iter().filter(|d| d.required) {
+    for doc in manifest.documents.iter().filter(|d| d.required) {
         if let Some(why) = store.document_failure(&doc.kind) {
             missing.push(format!("document `{}` is unusable: {why}", doc.kind));
         } else if !store.manifest.documents.contains_key(&doc.kind) {
@@ -114,6 +114,18 @@ pub fn missing_evidence(ev: &LoadedEvaluator, store: &EvidenceStore) -> Vec<Stri
         }
     }
     missing
+}
+
+/// The `insufficient_evidence` result of an evaluator the evidence cannot
+/// support ([`missing_evidence`]), before it is called; `None` when it can.
+pub fn insufficient_evidence(manifest: &Manifest, store: &EvidenceStore) -> Option<Evaluation> {
+    let missing = missing_evidence(manifest, store);
+    (!missing.is_empty()).then(|| {
+        Evaluation::with_status(
+            Status::InsufficientEvidence,
+            format!("Missing evidence: {}.", missing.join("; ")),
+        )
+    })
 }
 
 /// Why a loaded required table cannot stand as evidence of the period: no
@@ -187,12 +199,7 @@ pub fn evaluate(
             );
         }
     };
-    let missing = missing_evidence(ev, store);
-    if !missing.is_empty() {
-        let e = Evaluation::with_status(
-            Status::InsufficientEvidence,
-            format!("Missing evidence: {}.", missing.join("; ")),
-        );
+    if let Some(e) = insufficient_evidence(&ev.manifest, store) {
         return done(e, parameters, Vec::new());
     }
     let request = Request {

@@ -12,9 +12,12 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Unlike `assess`, every table of the schema is read with all its columns
-//! (a test's evidence is small), and no plugin library is loaded: the
-//! evaluator runs in the test's own process through the SDK's code path.
+//! As in `assess`, an evaluator the evidence cannot support (a required
+//! table missing, unusable, or without rows on days the centre operates) is
+//! not called: the result is `insufficient_evidence`, naming what is
+//! missing. Unlike `assess`, every table of the schema is read with all its
+//! columns (a test's evidence is small), and no plugin library is loaded:
+//! the evaluator runs in the test's own process through the SDK's code path.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -123,6 +126,9 @@ impl PackHost {
             });
         }
         let manifest = evaluator.manifest();
+        if let Some(e) = crate::run::insufficient_evidence(&manifest, &self.store) {
+            return Ok(e);
+        }
         let request = Request {
             criterion: criterion.id.clone(),
             evaluator: evaluator.name().to_owned(),
