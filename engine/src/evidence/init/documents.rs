@@ -98,6 +98,42 @@ fn kind_names(schema: &EvidenceSchema, knowledge: &Knowledge) -> BTreeMap<String
         .collect()
 }
 
+/// Kinds as a list.
+fn joined(set: &BTreeSet<String>) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// Why a document with the kinds its file name and first heading (`shown`)
+/// name is matched to none: no kind, several, or the two disagreeing.
+fn unmatched(
+    by_name: &BTreeSet<String>,
+    by_heading: &BTreeSet<String>,
+    shown: &str,
+    names: &BTreeMap<String, Vec<String>>,
+) -> Option<String> {
+    let why = match (by_name.len(), by_heading.len()) {
+        (_, 2..) => format!(
+            "a document whose first heading (`{shown}`) names several document kinds ({}); add it under [documents]",
+            joined(by_heading)
+        ),
+        (2.., 0) => format!(
+            "a document whose file name names several document kinds ({}); add it under [documents]",
+            joined(by_name)
+        ),
+        (0, 0) => format!(
+            "a document whose file name and first heading (`{shown}`) name no document kind of the pack ({}); add it under [documents] if it is one",
+            names.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+        (1, 1) if by_name != by_heading => format!(
+            "a document whose file name says `{}` and first heading (`{shown}`) says `{}`; add it under [documents]",
+            joined(by_name),
+            joined(by_heading)
+        ),
+        _ => return None,
+    };
+    Some(why)
+}
+
 /// The kind one document is, from its file name and first heading; `Err`
 /// with why when it is none or several.
 fn classify(
@@ -116,48 +152,27 @@ fn classify(
         .map(|h| kinds_in(h, names))
         .unwrap_or_default();
     let shown = heading.as_deref().unwrap_or("none");
-    let several = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
-    let (kind, confidence, from) = match (by_name.len(), by_heading.len()) {
-        (_, 2..) => {
-            return Err(format!(
-                "a document whose first heading (`{shown}`) names several document kinds ({}); add it under [documents]",
-                several(&by_heading)
-            ));
-        }
-        (2.., 0) => {
-            return Err(format!(
-                "a document whose file name names several document kinds ({}); add it under [documents]",
-                several(&by_name)
-            ));
-        }
-        (0, 0) => {
-            return Err(format!(
-                "a document whose file name and first heading (`{shown}`) name no document kind of the pack ({}); add it under [documents] if it is one",
-                names.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        (_, 1) if by_name.len() == 1 && by_name != by_heading => {
-            return Err(format!(
-                "a document whose file name says `{}` and first heading (`{shown}`) says `{}`; add it under [documents]",
-                several(&by_name),
-                several(&by_heading)
-            ));
-        }
-        (1, 1) => (
-            several(&by_heading),
+    if let Some(why) = unmatched(&by_name, &by_heading, shown, names) {
+        return Err(why);
+    }
+    let (kind, confidence, from) = if by_name == by_heading {
+        (
+            joined(&by_heading),
             "high",
             format!("file name `{stem}` and first heading `{shown}`"),
-        ),
-        (_, 1) => (
-            several(&by_heading),
+        )
+    } else if !by_heading.is_empty() {
+        (
+            joined(&by_heading),
             "medium",
             format!("first heading `{shown}` (the file name says nothing)"),
-        ),
-        (_, _) => (
-            several(&by_name),
+        )
+    } else {
+        (
+            joined(&by_name),
             "medium",
             format!("file name `{stem}` (the first heading, `{shown}`, says nothing)"),
-        ),
+        )
     };
     Ok(DocumentMatch {
         kind,

@@ -224,6 +224,32 @@ fn documents_text(w: &mut String, plan: &InitPlan) {
     }
 }
 
+/// The summary's line on the time zone the exports state, if any.
+fn time_zone_summary(w: &mut String, finding: &TimeZoneFinding) {
+    match finding {
+        TimeZoneFinding::Found(sources) => {
+            let from: Vec<String> = sources
+                .iter()
+                .map(|s| format!("{} column {}", s.path, s.header))
+                .collect();
+            let _ = writeln!(
+                w,
+                "time zone: {} (stated by {})",
+                finding.zone().unwrap_or_default(),
+                one_line(&from.join(", "))
+            );
+        }
+        TimeZoneFinding::Several(zones) => {
+            let _ = writeln!(
+                w,
+                "time zone: the exports state several ({}); not chosen",
+                zones.join(", ")
+            );
+        }
+        TimeZoneFinding::None => {}
+    }
+}
+
 fn list_or_none(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_owned()
@@ -304,28 +330,7 @@ pub fn summary_text(plan: &InitPlan, manifest: &str) -> String {
         "document kinds with no source: {}",
         list_or_none(&plan.missing_documents)
     );
-    match &plan.time_zone {
-        TimeZoneFinding::Found(sources) => {
-            let from: Vec<String> = sources
-                .iter()
-                .map(|s| format!("{} column {}", s.path, s.header))
-                .collect();
-            let _ = writeln!(
-                w,
-                "time zone: {} (stated by {})",
-                plan.time_zone.zone().unwrap_or_default(),
-                one_line(&from.join(", "))
-            );
-        }
-        TimeZoneFinding::Several(zones) => {
-            let _ = writeln!(
-                w,
-                "time zone: the exports state several ({}); not chosen",
-                zones.join(", ")
-            );
-        }
-        TimeZoneFinding::None => {}
-    }
+    time_zone_summary(w, &plan.time_zone);
     let _ = writeln!(w, "to fill in evidence.toml:");
     let _ = writeln!(w, "  [centre] name and site");
     if plan.time_zone.zone().is_none() {
