@@ -53,63 +53,100 @@ fn missing(results: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
-/// Asserts every criterion lacks only whole tables the exports do not have,
-/// or documents: nothing of a table `evidence init` mapped.
-fn ready_where_tables_are(dir: &Path, mapped: &[&str]) {
+/// Asserts `check` reports every criterion of the pack ready, with nothing
+/// required missing.
+fn every_criterion_ready(dir: &Path) -> usize {
     let results = check(dir);
-    for m in missing(&results) {
-        let whole_table = m.contains("(not in evidence.toml)")
-            && !mapped.iter().any(|t| m.contains(&format!("table `{t}`")));
-        assert!(whole_table, "{}: {m}", dir.display());
+    let required: Vec<String> = missing(&results)
+        .into_iter()
+        .filter(|m| !m.contains(": optional, "))
+        .collect();
+    assert!(required.is_empty(), "{}: {required:#?}", dir.display());
+    let not_ready: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["ready"] != true).collect();
+    assert!(not_ready.is_empty(), "{}: {not_ready:#?}", dir.display());
+    results.len()
+}
+
+/// Runs `assess` on the folder and asserts a completed run: exit 0, no
+/// criterion in error, every table and document loaded with no row skipped
+/// or outside the period, and no warning about the inputs in the record.
+fn assess_completes(dir: &Path) {
+    let (o, record, _out) = assess(Path::new("cx-ops"), dir, &build_dir());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let record = record.expect("assessment.json");
+    for f in record["findings"].as_array().expect("findings") {
+        assert_ne!(f["outcome"], "error", "{f:#}");
     }
-    let ready = results.iter().filter(|r| r["ready"] == true).count();
-    assert!(ready >= 3, "{}: only {ready} criteria ready", dir.display());
+    for e in record["evidence"].as_array().expect("inventory") {
+        assert_eq!(e["status"], "loaded", "{e:#}");
+        if e["kind"] == "table" {
+            assert_eq!(e["skipped_rows"], 0, "{e:#}");
+            assert_eq!(e["outside_period"], 0, "{e:#}");
+        }
+    }
+    assert_eq!(
+        record["warnings"],
+        serde_json::json!([]),
+        "{:#}",
+        record["warnings"]
+    );
 }
 
 #[test]
-fn genesys_exports_are_ready_where_their_tables_are() {
+fn genesys_centre_folder_is_ready_for_every_criterion_and_assesses() {
     let (_tmp, dir) = exports("genesys");
     let (out, manifest) = init(&dir);
-    assert!(out.contains("  contacts <- interactions_2026-03.csv (14 columns mapped, preset genesys-cloud-interactions)"), "{out}");
-    assert!(
-        out.contains("  agents <- roster.csv (8 columns mapped)"),
-        "{out}"
-    );
-    assert!(
-        out.contains("  surveys <- csat_survey.csv (9 columns mapped)"),
-        "{out}"
-    );
-    ready_where_tables_are(&dir, &["contacts", "agents", "surveys"]);
+    for expected in [
+        "  contacts <- interactions_2026-03.csv (14 columns mapped, preset genesys-cloud-interactions)",
+        "  agents <- roster.csv (8 columns mapped)",
+        "  surveys <- csat_survey.csv (9 columns mapped)",
+        "  intervals <- wem_forecast_vs_actual_2026-03.csv (10 columns mapped, preset genesys-cloud-wem-intervals)",
+        "  adherence <- wem_historical_adherence_2026-03.csv (7 columns mapped, preset genesys-cloud-wem-adherence)",
+        "  incidents <- servicenow_incident.csv (5 columns mapped, preset servicenow-incident)",
+        "  changes <- servicenow_change_request.csv (4 columns mapped, preset servicenow-change-request)",
+        "  business_daily <- finance_daily_2026-03.csv (3 columns mapped)",
+        "  kpi_targets <- kpi_targets_2026.csv (12 columns mapped)",
+        "  kpi_results <- kpi_results_2026-03.csv (4 columns mapped)",
+        "canonical tables with no source: none",
+        "  business_plan <- business-plan-2026.md (high confidence)",
+        "  direction <- direction-statement.md (high confidence)",
+        "  escalation_policy <- escalation-policy.md (high confidence)",
+        "  review_minutes <- performance-review-2026-03.md (high confidence)",
+        "  survey_design <- survey-design.md (high confidence)",
+        "document kinds with no source: none",
+        "time zone: Europe/Lisbon (stated by wem_historical_adherence_2026-03.csv column Management Unit Time Zone)",
+        "to fill in evidence.toml:\n  [centre] name and site\nto check:",
+        "  README.md: a document whose file name and first heading",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
     // Every kind of comment.
     for expected in [
         "# high confidence, from preset Genesys Cloud (genesys-cloud-interactions)\ncolumns.agent_id = \"Users\"",
         "# high confidence, from name\ncolumns.survey_id = \"Survey ID\"",
         "# high confidence, from synonym\ncolumns.answered_at = \"Answer Time\"",
         "# medium confidence, from content: values `chat`, `email`, `voice` (allowed by the schema) in 100% of 36 sampled rows with a value\ncolumns.channel = \"Media Type\"",
+        "# high confidence, from preset ServiceNow (servicenow-change-request)\ncolumns.go_live_at = \"start_date\"",
+        "# high confidence, from name\ncolumns.escalated_at = \"u_escalated_at\"",
         "# timestamps: ISO 8601 (the engine's default) in 100% of",
         "start = 2026-03-01\nend = 2026-03-28\n",
-        "# TO FILL: the centre's IANA time zone",
-        "# time_zone = \"\"",
+        "[defaults]\n# From the exports: `wem_historical_adherence_2026-03.csv` column `Management Unit Time Zone` (the same IANA name in every one of 50 sampled rows). CHECK it is the centre's own time zone.\ntime_zone = \"Europe/Lisbon\"\n",
         "# headers not mapped: \"Direction\"",
+        "[documents]\n# high confidence, from file name `business-plan-2026` and first heading `Business plan 2026`\nbusiness_plan = \"business-plan-2026.md\"\n",
+        "# high confidence, from file name `performance-review-2026-03` and first heading `Minutes of the monthly performance review, March 2026`\nreview_minutes = \"performance-review-2026-03.md\"\n",
     ] {
         assert!(
             manifest.contains(expected),
             "missing {expected:?} in\n{manifest}"
         );
     }
-    assert!(
-        !manifest.lines().any(|l| l.starts_with("time_zone")),
-        "no time zone is guessed"
-    );
-    assert!(
-        out.contains("to fill in evidence.toml:\n  [centre] name and site\n  [defaults] time_zone"),
-        "{out}"
-    );
-    assert!(out.contains("canonical tables with no source: adherence, business_daily, changes, incidents, intervals, kpi_results, kpi_targets"), "{out}");
+    assert_eq!(every_criterion_ready(&dir), 22);
+    assess_completes(&dir);
 }
 
 #[test]
-fn five9_exports_need_their_formats_and_are_ready_where_their_tables_are() {
+fn five9_centre_folder_needs_its_formats_and_is_ready_for_every_criterion() {
     let (_tmp, dir) = exports("five9");
     let (out, manifest) = init(&dir);
     for expected in [
@@ -119,18 +156,30 @@ fn five9_exports_need_their_formats_and_are_ready_where_their_tables_are() {
         "decimal = \",\"\ndate_format = \"%d.%m.%Y\"",
         "columns.unplanned_absence_minutes = \"Unplanned Absence Mins\"",
         "# high confidence, from preset Five9 (five9-call-log)\ncolumns.arrived_at = \"TIMESTAMP\"",
+        "[tables.incidents]\n# jsm_incidents.csv: 4 of the 4 headers of preset `jira-service-management-incidents`.",
+        "timestamp_format = \"%d/%b/%y %I:%M %p\"",
+        "# high confidence, from name\ncolumns.severity = \"Custom field (Severity)\"",
+        "# high confidence, from synonym\ncolumns.go_live_at = \"Custom field (Change start date)\"",
+        "time_zone = \"Europe/Lisbon\"",
+        "# high confidence, from file name `operating-plan-2026` and first heading `Customer care operating plan 2026`\nbusiness_plan = \"operating-plan-2026.md\"",
+        "# high confidence, from file name `csat-questionnaire` and first heading `Customer satisfaction questionnaire`\nsurvey_design = \"csat-questionnaire.md\"",
     ] {
         assert!(
             manifest.contains(expected),
             "missing {expected:?} in\n{manifest}"
         );
     }
-    assert!(
-        out.contains("  call_log.csv: CAMPAIGN, CALL TYPE, AGENT NAME, DNIS"),
-        "{out}"
-    );
-    assert!(out.contains("CHECK encoding windows-1252"), "{out}");
-    ready_where_tables_are(&dir, &["contacts", "adherence", "agents"]);
+    for expected in [
+        "  call_log.csv: CAMPAIGN, CALL TYPE, AGENT NAME, DNIS",
+        "CHECK encoding windows-1252",
+        "canonical tables with no source: none",
+        "document kinds with no source: none",
+        "time zone: Europe/Lisbon (stated by adherence.csv column Time Zone, wfm_forecast_vs_actual_2026-03.csv column Time Zone)",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+    assert_eq!(every_criterion_ready(&dir), 22);
+    assess_completes(&dir);
 }
 
 #[test]
@@ -138,23 +187,49 @@ fn connect_exports_name_their_gaps_and_check_names_them_too() {
     let (_tmp, dir) = exports("connect");
     let (out, manifest) = init(&dir);
     assert!(
-        out.contains("unmapped files:\n  README.md: a document, not a table"),
+        out.contains("unmapped files:\n  README.md: a document whose file name and first heading"),
         "{out}"
     );
     for gap in [
         "  contacts.abandoned (required)",
         "  contacts.transferred (required)",
+        "canonical tables with no source: adherence, agents, business_daily, changes, incidents, intervals, kpi_results, kpi_targets, surveys",
+        "document kinds with no source: business_plan, direction, escalation_policy, review_minutes, survey_design",
+        "  [defaults] time_zone (the centre's IANA time zone; never guessed)",
+        "  [documents] escalation_policy",
     ] {
         assert!(out.contains(gap), "{gap} not listed in\n{out}");
     }
     assert!(out.contains("  contacts.channel (`Channel`): 40 of 40 sampled values are not one of voice, chat, email, messaging, self_service (e.g. `VOICE`)"), "{out}");
+    for expected in [
+        "# no source for `abandoned` (required): columns.abandoned = \"...\"",
+        "# TO FILL: the centre's IANA time zone (e.g. Europe/Lisbon). The exports do not state it",
+        "# time_zone = \"\"",
+        "# TO FILL: no document found for `business_plan`",
+    ] {
+        assert!(
+            manifest.contains(expected),
+            "{expected:?} not in\n{manifest}"
+        );
+    }
     assert!(
-        manifest.contains("# no source for `abandoned` (required): columns.abandoned = \"...\""),
-        "{manifest}"
+        !manifest.lines().any(|l| l.starts_with("time_zone")),
+        "no time zone is guessed"
     );
-    let all = missing(&check(&dir)).join("\n");
+    let results = check(&dir);
+    let ready = results.iter().filter(|r| r["ready"] == true).count();
+    let all = missing(&results).join("\n");
     assert!(all.contains("column `contacts.abandoned`"), "{all}");
     assert!(all.contains("column `contacts.transferred`"), "{all}");
+    assert!(
+        all.contains("document `business_plan` (not in evidence.toml)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("table `agents` (not in evidence.toml)"),
+        "{all}"
+    );
+    assert_eq!(ready, 0, "{all}");
 }
 
 #[test]

@@ -18,7 +18,8 @@ pub enum EvidenceCommand {
 /// Arguments of `cxaudit evidence init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The folder of exports (CSV, .xlsx, .xlsm, .parquet).
+    /// The folder of exports (CSV, .xlsx, .xlsm, .parquet) and management
+    /// documents (Markdown).
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Where evidence.toml goes: the exports' folder (the default) or a

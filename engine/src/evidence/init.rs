@@ -6,13 +6,17 @@
 //! order: (1) the column's name, compared normalised; (2) a known synonym;
 //! (3) the header of a platform preset the file matches; (4) the content of
 //! sampled rows, typed by the run's own cell parser ([`CellProbe`]) and taken
-//! only when exactly one header fits exactly one column. Presets and
-//! synonyms are data (`init/presets.toml`, embedded). Nothing the exports
-//! cannot say is guessed: the centre's name and time zone are left to fill,
-//! an ambiguous day/month order is left to check.
+//! only when exactly one header fits exactly one column. Markdown documents
+//! are matched to the pack's document kinds by file name and first heading.
+//! Presets and synonyms are data (`init/presets.toml`, embedded). Nothing the
+//! exports cannot say is guessed: the centre's name is left to fill, its time
+//! zone too unless an export states one IANA name, an ambiguous day/month
+//! order is left to check.
 
+mod documents;
 mod matcher;
 mod render;
+mod time_zone;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,7 +24,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+pub use documents::{DocumentMatch, first_heading};
 pub use matcher::{ColumnMatch, Source, normalise};
+pub use time_zone::{TimeZoneFinding, ZoneSource};
 
 use super::EvidenceError;
 use super::csv_table::{CellProbe, TableSample, sample_table};
@@ -85,6 +91,21 @@ pub struct Knowledge {
     pub synonyms: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Platform presets by name.
     pub presets: BTreeMap<String, Preset>,
+    /// Other names of document kinds, looked for in a document's file name
+    /// and first heading.
+    #[serde(default)]
+    pub documents: BTreeMap<String, Vec<String>>,
+    /// Headers of columns that state the centre's time zone.
+    #[serde(default)]
+    pub time_zone: TimeZoneHeaders,
+}
+
+/// Headers of export columns that state a time zone.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeZoneHeaders {
+    /// The headers, compared normalised.
+    pub headers: Vec<String>,
 }
 
 /// The headers of one platform's standard export.
@@ -148,8 +169,12 @@ pub struct InitPlan {
     pub unmapped_files: Vec<(String, String)>,
     /// Canonical tables with no file.
     pub missing_tables: Vec<String>,
-    /// Document kinds of the pack (never looked for among exports).
-    pub documents: Vec<String>,
+    /// Documents found, by the pack's document kind.
+    pub documents: BTreeMap<String, DocumentMatch>,
+    /// Document kinds of the pack with no document found.
+    pub missing_documents: Vec<String>,
+    /// The centre's time zone, when the exports state it.
+    pub time_zone: TimeZoneFinding,
     /// The period: first and last day, and where they come from.
     pub period: Option<(NaiveDate, NaiveDate, Vec<String>)>,
     /// Values to check before assessing, in words.
@@ -218,6 +243,8 @@ pub fn plan(
     }
     let mut unmapped_files = Vec::new();
     let mut candidates: Vec<(String, TablePlan, i64)> = Vec::new();
+    let mut docs = Vec::new();
+    let mut reads = Vec::new();
     let (files, links) = list_files(&from_abs)?;
     for link in links {
         let rel = relative(&link, &out_abs).unwrap_or_else(|| link.display().to_string());
@@ -228,6 +255,10 @@ pub fn plan(
     }
     for path in files {
         let rel = relative(&path, &out_abs).unwrap_or_else(|| path.display().to_string());
+        if documents::is_document(&path) {
+            docs.push((rel, read_text(&path)));
+            continue;
+        }
         let read = match read_file(&path, &rel)? {
             Ok(read) => read,
             Err(why) => {
@@ -235,6 +266,7 @@ pub fn plan(
                 continue;
             }
         };
+        reads.push(read.clone());
         match matcher::best_table(schema, knowledge, read)? {
             Ok((table, plan, score)) => candidates.push((table, plan, score)),
             Err((rel, why)) => unmapped_files.push((rel, why)),
@@ -262,7 +294,16 @@ pub fn plan(
             tables.insert(table, plan);
         }
     }
+    let (documents, unmapped_docs) = documents::match_documents(schema, knowledge, &docs);
+    unmapped_files.extend(unmapped_docs);
     unmapped_files.sort();
+    let missing_documents = schema
+        .documents
+        .keys()
+        .filter(|k| !documents.contains_key(*k))
+        .cloned()
+        .collect();
+    let time_zone = time_zone::find(knowledge, &reads.iter().collect::<Vec<_>>());
     let missing_tables = schema
         .tables
         .keys()
@@ -287,7 +328,9 @@ pub fn plan(
         tables,
         unmapped_files,
         missing_tables,
-        documents: schema.documents.keys().cloned().collect(),
+        documents,
+        missing_documents,
+        time_zone,
         period,
         to_check,
     })
@@ -305,12 +348,6 @@ fn read_file(path: &Path, rel: &str) -> Result<Result<FileRead, String>, InitErr
         "csv" | "tsv" | "txt" => TableFormat::Csv,
         "xlsx" | "xlsm" => TableFormat::Excel { sheet: None },
         "parquet" => TableFormat::Parquet,
-        "md" => {
-            return Ok(Err(
-                "a document, not a table: documents are not matched by `evidence init`; add it under [documents]"
-                    .to_owned(),
-            ));
-        }
         "xls" => {
             return Ok(Err(
                 "an Excel 97-2003 workbook (.xls): the engine reads .xlsx, .xlsm, CSV and Parquet; save it as .xlsx or CSV"
@@ -391,6 +428,16 @@ fn read_file(path: &Path, rel: &str) -> Result<Result<FileRead, String>, InitErr
         notes,
         sample,
     }))
+}
+
+/// A document's text, or why the engine could not read it (it reads
+/// documents as UTF-8).
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| {
+        "a document that is not UTF-8 text: the engine reads documents as UTF-8; save it as UTF-8"
+            .to_owned()
+    })
 }
 
 /// The encoding of a text file's bytes: a UTF-16 byte-order mark, valid

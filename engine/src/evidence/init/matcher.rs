@@ -72,9 +72,25 @@ pub fn normalise(header: &str) -> String {
     out.trim_matches('_').to_owned()
 }
 
+/// A header as names are compared: normalised, and a custom field read by
+/// its own name: Jira's `Custom field (Change start date)`, ServiceNow's
+/// `u_escalated_at`.
+pub(super) fn header_key(header: &str) -> String {
+    let n = normalise(header);
+    let inner = if header.trim_start().starts_with("u_") {
+        n.strip_prefix("u_")
+    } else {
+        n.strip_prefix("custom_field_")
+    };
+    match inner {
+        Some(inner) if !inner.is_empty() => inner.to_owned(),
+        _ => n,
+    }
+}
+
 /// Timestamp formats tried on sampled cells (`None`: ISO 8601, the
 /// engine's default).
-const TIMESTAMP_FORMATS: [Option<&str>; 8] = [
+const TIMESTAMP_FORMATS: [Option<&str>; 9] = [
     None,
     Some("%d/%m/%Y %H:%M:%S"),
     Some("%m/%d/%Y %H:%M:%S"),
@@ -83,6 +99,8 @@ const TIMESTAMP_FORMATS: [Option<&str>; 8] = [
     Some("%m/%d/%Y %I:%M:%S %p"),
     Some("%d.%m.%Y %H:%M:%S"),
     Some("%Y/%m/%d %H:%M:%S"),
+    // Jira's default CSV export (`04/Mar/26 9:14 AM`).
+    Some("%d/%b/%y %I:%M %p"),
 ];
 
 /// Date formats tried on sampled cells (`None`: `%Y-%m-%d`).
@@ -201,7 +219,7 @@ fn by_names(
     headers: &[String],
     stem: &str,
 ) -> Attempt {
-    let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+    let normalised: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
     let mut attempt = Attempt {
         table: name.to_owned(),
         score: 0,
@@ -248,7 +266,7 @@ fn by_names(
         }
         let words: Vec<String> = synonyms
             .and_then(|s| s.get(&col.name))
-            .map(|w| w.iter().map(|w| normalise(w)).collect())
+            .map(|w| w.iter().map(|w| header_key(w)).collect())
             .unwrap_or_default();
         let found = (0..headers.len())
             .find(|&i| !attempt.used.contains(&i) && !literal(i) && words.contains(&normalised[i]));
@@ -265,7 +283,7 @@ fn by_names(
             let found = p
                 .columns
                 .values()
-                .filter(|h| normalised.contains(&normalise(h)))
+                .filter(|h| normalised.contains(&header_key(h)))
                 .count();
             (key, p, found)
         })
@@ -283,7 +301,7 @@ fn by_names(
                 continue;
             }
             let found = (0..headers.len()).find(|&i| {
-                !attempt.used.contains(&i) && !literal(i) && normalised[i] == normalise(header)
+                !attempt.used.contains(&i) && !literal(i) && normalised[i] == header_key(header)
             });
             if let Some(i) = found {
                 let source = Source::Preset {

@@ -91,16 +91,7 @@ pub fn manifest_text(plan: &InitPlan) -> String {
     }
     let _ = writeln!(w);
     let _ = writeln!(w, "[defaults]");
-    let _ = writeln!(
-        w,
-        "# TO FILL: the centre's IANA time zone (e.g. Europe/Lisbon). The exports cannot say it and it"
-    );
-    let _ = writeln!(
-        w,
-        "# is never guessed; until it is set, timestamps without an offset are read as UTC and days are"
-    );
-    let _ = writeln!(w, "# UTC days.");
-    let _ = writeln!(w, "# time_zone = \"\"");
+    defaults_text(w, &plan.time_zone);
     for (name, t) in &plan.tables {
         let _ = writeln!(w);
         let _ = writeln!(w, "[tables.{}]", key(name));
@@ -162,12 +153,101 @@ pub fn manifest_text(plan: &InitPlan) -> String {
         "# Tables with no export here: {}.",
         list_or_none(&plan.missing_tables)
     );
-    let _ = writeln!(
-        w,
-        "# Documents (not looked for among exports; add them as `[documents] KIND = \"path\"`): {}.",
-        list_or_none(&plan.documents)
-    );
+    documents_text(w, plan);
     s
+}
+
+/// The `[defaults]` lines: the time zone an export states, with where it
+/// comes from, else a commented line to fill.
+fn defaults_text(w: &mut String, finding: &TimeZoneFinding) {
+    match finding {
+        TimeZoneFinding::Found(sources) => {
+            let from: Vec<String> = sources
+                .iter()
+                .map(|s| {
+                    format!(
+                        "`{}` column `{}` (the same IANA name in every one of {} sampled rows)",
+                        s.path, s.header, s.rows
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                w,
+                "# From the exports: {}. CHECK it is the centre's own time zone.",
+                one_line(&from.join(", "))
+            );
+            if let Some(zone) = finding.zone() {
+                let _ = writeln!(w, "time_zone = {}", quoted(zone));
+            }
+        }
+        TimeZoneFinding::Several(zones) => {
+            let _ = writeln!(
+                w,
+                "# TO FILL: the centre's IANA time zone. The exports state several ({}): it is not chosen;",
+                zones.join(", ")
+            );
+            let _ = writeln!(
+                w,
+                "# until it is set, timestamps without an offset are read as UTC and days are UTC days."
+            );
+            let _ = writeln!(w, "# time_zone = \"\"");
+        }
+        TimeZoneFinding::None => {
+            let _ = writeln!(
+                w,
+                "# TO FILL: the centre's IANA time zone (e.g. Europe/Lisbon). The exports do not state it and it"
+            );
+            let _ = writeln!(
+                w,
+                "# is never guessed; until it is set, timestamps without an offset are read as UTC and days are"
+            );
+            let _ = writeln!(w, "# UTC days.");
+            let _ = writeln!(w, "# time_zone = \"\"");
+        }
+    }
+}
+
+/// The `[documents]` table: each document found with how sure and from
+/// what, then the kinds with none.
+fn documents_text(w: &mut String, plan: &InitPlan) {
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[documents]");
+    for (kind, m) in &plan.documents {
+        let _ = writeln!(w, "# {}", one_line(&m.comment()));
+        let _ = writeln!(w, "{} = {}", key(kind), quoted(&m.path));
+    }
+    for kind in &plan.missing_documents {
+        let _ = writeln!(
+            w,
+            "# TO FILL: no document found for `{kind}`: {kind} = \"path\" (a Markdown file or folder)"
+        );
+    }
+}
+
+/// The summary's line on the time zone the exports state, if any.
+fn time_zone_summary(w: &mut String, finding: &TimeZoneFinding) {
+    match finding {
+        TimeZoneFinding::Found(sources) => {
+            let from: Vec<String> = sources
+                .iter()
+                .map(|s| format!("{} column {}", s.path, s.header))
+                .collect();
+            let _ = writeln!(
+                w,
+                "time zone: {} (stated by {})",
+                finding.zone().unwrap_or_default(),
+                one_line(&from.join(", "))
+            );
+        }
+        TimeZoneFinding::Several(zones) => {
+            let _ = writeln!(
+                w,
+                "time zone: the exports state several ({}); not chosen",
+                zones.join(", ")
+            );
+        }
+        TimeZoneFinding::None => {}
+    }
 }
 
 fn list_or_none(items: &[String]) -> String {
@@ -238,17 +318,30 @@ pub fn summary_text(plan: &InitPlan, manifest: &str) -> String {
         "canonical tables with no source: {}",
         list_or_none(&plan.missing_tables)
     );
+    let _ = writeln!(w, "documents:");
+    if plan.documents.is_empty() {
+        let _ = writeln!(w, "  none");
+    }
+    for (kind, m) in &plan.documents {
+        let _ = writeln!(w, "  {kind} <- {} ({} confidence)", m.path, m.confidence);
+    }
     let _ = writeln!(
         w,
-        "documents (not looked for): {}",
-        list_or_none(&plan.documents)
+        "document kinds with no source: {}",
+        list_or_none(&plan.missing_documents)
     );
+    time_zone_summary(w, &plan.time_zone);
     let _ = writeln!(w, "to fill in evidence.toml:");
     let _ = writeln!(w, "  [centre] name and site");
-    let _ = writeln!(
-        w,
-        "  [defaults] time_zone (the centre's IANA time zone; never guessed)"
-    );
+    if plan.time_zone.zone().is_none() {
+        let _ = writeln!(
+            w,
+            "  [defaults] time_zone (the centre's IANA time zone; never guessed)"
+        );
+    }
+    for kind in &plan.missing_documents {
+        let _ = writeln!(w, "  [documents] {kind}");
+    }
     if plan.period.is_none() {
         let _ = writeln!(w, "  [period] start and end (no dates found)");
     }

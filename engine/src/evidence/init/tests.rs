@@ -268,3 +268,279 @@ fn a_symbolic_link_is_listed_not_followed() {
     assert_eq!(plan.unmapped_files.len(), 1);
     assert!(plan.unmapped_files[0].1.starts_with("a symbolic link"));
 }
+
+#[test]
+fn embedded_document_names_are_kinds_of_the_pack() {
+    let schema = schema();
+    let knowledge = Knowledge::embedded().expect("presets");
+    for kind in knowledge.documents.keys() {
+        assert!(schema.documents.contains_key(kind), "[documents] {kind}");
+    }
+    assert!(!knowledge.time_zone.headers.is_empty());
+}
+
+#[test]
+fn custom_fields_are_compared_by_their_own_name() {
+    assert_eq!(
+        matcher::header_key("Custom field (Change start date)"),
+        "change_start_date"
+    );
+    assert_eq!(matcher::header_key("u_escalated_at"), "escalated_at");
+    assert_eq!(matcher::header_key("Custom field ()"), "custom_field");
+    assert_eq!(matcher::header_key("Queue"), "queue");
+}
+
+/// A CSV text: the header line, then `rows` copies of `row` with `{i}`
+/// replaced by the row's number (two digits).
+fn csv_rows(header: &str, row: &str, rows: usize) -> String {
+    let mut text = format!("{header}\n");
+    for i in 1..=rows {
+        text.push_str(&row.replace("{i}", &format!("{i:02}")));
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn each_wfm_and_itsm_preset_is_found_by_its_headers() {
+    let cases = [
+        (
+            "export.csv",
+            "Planning Group,Media Type,Interval Start,Forecast Offered,Actual Offered,Forecast AHT,Actual AHT,Required Staff,Scheduled Staff,Interval Length (Minutes)",
+            "Sales,voice,2026-03-{i}T09:00:00Z,12.5,11,300,310,3,3,60",
+            "intervals",
+            "genesys-cloud-wem-intervals",
+        ),
+        (
+            "export.csv",
+            "Date,Agent ID,Scheduled On Queue Minutes,In Adherence Minutes,On Queue Minutes,Unplanned Absence Minutes,Paid Minutes",
+            "2026-03-{i},A01,450,420,430,0,480",
+            "adherence",
+            "genesys-cloud-wem-adherence",
+        ),
+        (
+            "export.csv",
+            "number,short_description,priority,opened_at,resolved_at",
+            "INC00{i},Telephony down,Critical,2026-03-{i} 09:00:00,2026-03-{i} 11:00:00",
+            "incidents",
+            "servicenow-incident",
+        ),
+        (
+            "export.csv",
+            "number,short_description,impact,start_date,end_date",
+            "CHG00{i},Release,High,2026-03-{i} 09:00:00,2026-03-{i} 11:00:00",
+            "changes",
+            "servicenow-change-request",
+        ),
+        (
+            "export.csv",
+            "Summary,Issue key,Priority,Created,Resolved",
+            "Outage,OPS-{i},High,{i}/Mar/26 9:05 AM,{i}/Mar/26 11:40 PM",
+            "incidents",
+            "jira-service-management-incidents",
+        ),
+        (
+            "export.csv",
+            "Summary,Issue key,Custom field (Impact),Custom field (Change start date)",
+            "Release,CHG-{i},High,{i}/Mar/26 10:00 AM",
+            "changes",
+            "jira-service-management-changes",
+        ),
+    ];
+    for (file, header, row, table, preset) in cases {
+        let text = csv_rows(header, row, 20);
+        let (_dir, plan) = plan_of(&[(file, &text)]);
+        let t = plan
+            .tables
+            .get(table)
+            .unwrap_or_else(|| panic!("{preset}: no {table} in {plan:#?}"));
+        assert_eq!(t.preset.as_ref().map(|p| p.0.as_str()), Some(preset));
+        assert!(
+            t.missing_columns.iter().all(|(_, nullable)| *nullable),
+            "{preset}: {:?}",
+            t.missing_columns
+        );
+        assert!(
+            t.columns.iter().all(|c| c.warning.is_none()),
+            "{preset}: {:?}",
+            t.columns
+        );
+    }
+}
+
+#[test]
+fn jira_dates_read_in_jira_s_default_format() {
+    let text = csv_rows(
+        "Issue key,Custom field (Severity),Created,Custom field (Escalated to leadership)",
+        "OPS-{i},Critical,{i}/Mar/26 9:05 AM,{i}/Mar/26 9:35 PM",
+        20,
+    );
+    let (_dir, plan) = plan_of(&[("incidents.csv", &text)]);
+    let t = &plan.tables["incidents"];
+    assert_eq!(
+        t.file.formats.timestamp_format.as_deref(),
+        Some("%d/%b/%y %I:%M %p")
+    );
+    assert_eq!(mapping(&plan, "incidents", "severity").source, Source::Name);
+    assert_eq!(
+        mapping(&plan, "incidents", "escalated_at").source,
+        Source::Synonym
+    );
+}
+
+#[test]
+fn first_heading_skips_front_matter() {
+    let text =
+        "+++\ntitle = \"# not this\"\n+++\n\nIntro.\n\n## Business plan 2026 ##\n\n# Later\n";
+    assert_eq!(first_heading(text).as_deref(), Some("Business plan 2026"));
+    assert_eq!(
+        first_heading("---\ntitle: x\n---\n# Escalation policy\n").as_deref(),
+        Some("Escalation policy")
+    );
+    assert_eq!(first_heading("no heading\n"), None);
+}
+
+#[test]
+fn documents_are_matched_by_file_name_and_first_heading() {
+    let (_dir, plan) = plan_of(&[
+        (
+            "business-plan-2026.md",
+            "# Business plan 2026\n\n## Objectives\n",
+        ),
+        (
+            "notes-a.md",
+            "# Escalation procedure\n\n| Severity | Time limit |\n",
+        ),
+        ("mission-and-vision.md", "Text before any heading.\n"),
+        ("questionnaire.md", "# Direction statement\n"),
+        ("README.md", "# Exports of March\n"),
+        ("operating-plan.md", "# Operating plan, second copy\n"),
+    ]);
+    let doc = |kind: &str| {
+        plan.documents
+            .get(kind)
+            .unwrap_or_else(|| panic!("{kind} not matched: {plan:#?}"))
+    };
+    let plan_doc = doc("business_plan");
+    assert_eq!(plan_doc.path, "business-plan-2026.md");
+    assert_eq!(
+        plan_doc.comment(),
+        "high confidence, from file name `business-plan-2026` and first heading `Business plan 2026`"
+    );
+    assert_eq!(doc("escalation_policy").confidence, "medium");
+    assert!(doc("escalation_policy").from.starts_with("first heading"));
+    assert_eq!(doc("direction").path, "mission-and-vision.md");
+    assert!(doc("direction").from.starts_with("file name"));
+    let why = |file: &str| {
+        plan.unmapped_files
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, why)| why.as_str())
+            .unwrap_or_else(|| panic!("{file} not listed: {:?}", plan.unmapped_files))
+    };
+    assert!(why("questionnaire.md").contains("file name says `survey_design`"));
+    assert!(why("README.md").contains("name no document kind"));
+    assert!(why("operating-plan.md").contains("also looks like document `business_plan`"));
+    assert_eq!(
+        plan.missing_documents,
+        ["review_minutes", "survey_design"],
+        "{plan:#?}"
+    );
+    let text = manifest_text(&plan);
+    assert!(
+        text.contains("[documents]\n# high confidence, from file name `business-plan-2026` and first heading `Business plan 2026`\nbusiness_plan = \"business-plan-2026.md\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("# TO FILL: no document found for `survey_design`"));
+}
+
+#[test]
+fn review_minutes_of_one_folder_are_mapped_as_the_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("reviews")).expect("mkdir");
+    for month in ["2026-02", "2026-03"] {
+        std::fs::write(
+            dir.path()
+                .join(format!("reviews/review-minutes-{month}.md")),
+            format!("# Minutes of the monthly performance review {month}\n"),
+        )
+        .expect("write");
+    }
+    std::fs::write(dir.path().join("latin1.md"), b"# Pol\xedtica\n").expect("write");
+    let knowledge = Knowledge::embedded().expect("presets");
+    let plan = plan(&schema(), &knowledge, dir.path(), dir.path()).expect("plan");
+    let m = &plan.documents["review_minutes"];
+    assert_eq!((m.path.as_str(), m.confidence), ("reviews", "high"));
+    assert_eq!(plan.unmapped_files.len(), 1, "{:?}", plan.unmapped_files);
+    assert!(plan.unmapped_files[0].1.contains("not UTF-8"));
+    assert!(manifest_text(&plan).contains("\nreview_minutes = \"reviews\"\n"));
+}
+
+/// A WFM adherence export whose `zone` column holds `zones` in turn.
+fn adherence_with_zones(header: &str, zones: &[&str]) -> String {
+    let mut text = format!("Agent ID,Date,Scheduled Mins,Minutes In Adherence,{header}\n");
+    for i in 0..10 {
+        text.push_str(&format!(
+            "A0{},2026-03-{:02},450,430,{}\n",
+            i % 3,
+            i + 1,
+            zones[i % zones.len()]
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_time_zone_stated_in_every_sampled_row_is_set_with_its_source() {
+    let text = adherence_with_zones("Management Unit Time Zone", &["Europe/Lisbon"]);
+    let (dir, plan) = plan_of(&[("adherence.csv", &text)]);
+    assert_eq!(plan.time_zone.zone(), Some("Europe/Lisbon"));
+    let toml_text = manifest_text(&plan);
+    assert!(
+        toml_text.contains("[defaults]\n# From the exports: `adherence.csv` column `Management Unit Time Zone` (the same IANA name in every one of 10 sampled rows). CHECK it is the centre's own time zone.\ntime_zone = \"Europe/Lisbon\"\n"),
+        "{toml_text}"
+    );
+    let summary = summary_text(&plan, "evidence.toml");
+    assert!(!summary.contains("[defaults] time_zone"), "{summary}");
+    assert!(summary.contains(
+        "time zone: Europe/Lisbon (stated by adherence.csv column Management Unit Time Zone)"
+    ));
+    write_manifest(dir.path(), &toml_text, false).expect("write");
+    let manifest = crate::evidence::load_manifest(dir.path()).expect("loads");
+    assert_eq!(
+        manifest.defaults.time_zone.as_deref(),
+        Some("Europe/Lisbon")
+    );
+}
+
+#[test]
+fn several_zones_offsets_or_gaps_leave_the_time_zone_to_fill() {
+    let lisbon = adherence_with_zones("Time Zone", &["Europe/Lisbon"]);
+    let madrid = adherence_with_zones("TZ", &["Europe/Madrid"]);
+    let (_dir, plan) = plan_of(&[("a.csv", &lisbon), ("b.csv", &madrid)]);
+    assert_eq!(
+        plan.time_zone,
+        TimeZoneFinding::Several(vec!["Europe/Lisbon".into(), "Europe/Madrid".into()])
+    );
+    let text = manifest_text(&plan);
+    assert!(text.contains("The exports state several (Europe/Lisbon, Europe/Madrid)"));
+    assert!(!text.lines().any(|l| l.starts_with("time_zone")), "{text}");
+    let mixed = adherence_with_zones("Time Zone", &["Europe/Lisbon", "Atlantic/Madeira"]);
+    let (_dir, plan) = plan_of(&[("a.csv", &mixed)]);
+    assert!(matches!(plan.time_zone, TimeZoneFinding::Several(_)));
+    for not_named in [
+        &["+01:00"][..],
+        &["CET"],
+        &["Etc/GMT-1"],
+        &["Europe/Lisbon", ""],
+        &["Europe/Atlantis"],
+    ] {
+        let text = adherence_with_zones("Time Zone", not_named);
+        let (_dir, plan) = plan_of(&[("a.csv", &text)]);
+        assert_eq!(plan.time_zone, TimeZoneFinding::None, "{not_named:?}");
+        let summary = summary_text(&plan, "evidence.toml");
+        assert!(
+            summary.contains("[defaults] time_zone (the centre's IANA time zone; never guessed)")
+        );
+    }
+}
