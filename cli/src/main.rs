@@ -1,5 +1,6 @@
 //! The `cxaudit` command line.
 
+mod builtins;
 mod commands;
 mod progress;
 mod scaffold;

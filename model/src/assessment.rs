@@ -74,9 +74,11 @@ pub struct PluginInfo {
     pub abi_version: String,
     /// SDK version.
     pub sdk_version: String,
-    /// sha256 of the library.
+    /// sha256 of the library (of the executable, for a plugin built into
+    /// it).
     pub sha256: String,
-    /// The library's file name.
+    /// The library's file name (the executable's, for a plugin built into
+    /// it).
     pub file: String,
 }
 

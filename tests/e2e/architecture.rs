@@ -62,10 +62,35 @@ fn the_engine_library_links_neither_synth_nor_reports() {
 #[test]
 fn plugins_see_the_engine_only_through_the_sdk() {
     for plugin in ["planning", "csat", "workforce", "people", "performance"] {
-        let deps = workspace_deps(&format!("plugins/{plugin}"));
-        for forbidden in ["cxaudit", "cxaudit-reports", "cxaudit-synth"] {
-            assert!(!deps.contains(forbidden), "{plugin} depends on {forbidden}");
+        for member in [
+            format!("plugins/{plugin}"),
+            format!("plugins/{plugin}/cdylib"),
+        ] {
+            let deps = workspace_deps(&member);
+            for forbidden in ["cxaudit", "cxaudit-reports", "cxaudit-synth"] {
+                assert!(!deps.contains(forbidden), "{member} depends on {forbidden}");
+            }
         }
+    }
+}
+
+/// The first-party plugins' crates the binary links export no C symbol
+/// (one `no_mangle` name per executable: two would resolve to one address);
+/// only their thin library crates do.
+#[test]
+fn only_the_library_crates_of_the_first_party_plugins_export_symbols() {
+    for plugin in ["planning", "csat", "workforce", "people", "performance"] {
+        let read = |file: &str| {
+            std::fs::read_to_string(root().join("plugins").join(plugin).join(file)).unwrap()
+        };
+        let evaluators = read("src/lib.rs");
+        assert!(evaluators.contains("plugin_entry!("), "{plugin}");
+        assert!(!evaluators.contains("export_plugin!"), "{plugin}");
+        let library = read("cdylib/src/lib.rs");
+        assert!(
+            library.contains(&format!("export_plugin!(entry: cxaudit_{plugin})")),
+            "{plugin}"
+        );
     }
 }
 

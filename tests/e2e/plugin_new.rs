@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -199,31 +198,6 @@ fn assess_and_check(project: &Path, plugins: &Path) -> String {
         .find(|p| p["name"] == NAME)
         .unwrap_or_else(|| panic!("{NAME} is not in the plugin inventory"));
     plugin["sdk_version"].as_str().unwrap().to_owned()
-}
-
-/// Runs a command in `dir`, timing it; it must succeed.
-fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let started = Instant::now();
-    let mut command = Command::new(program);
-    command.current_dir(dir).args(args);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let o = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{program}`: {e}"));
-    eprintln!(
-        "{program} {} took {:.1} s",
-        args.join(" "),
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        o.status.success(),
-        "{program} {args:?} failed:\n{}{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    o
 }
 
 #[test]

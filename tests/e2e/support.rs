@@ -12,7 +12,7 @@ pub mod chromium;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -229,6 +229,31 @@ pub fn cxaudit(args: &[&str]) -> Output {
         .env_remove("CXAUDIT_PLUGIN_PATH")
         .output()
         .expect("run cxaudit")
+}
+
+/// Runs a command in `dir`, timing it; it must succeed.
+pub fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let started = Instant::now();
+    let mut command = Command::new(program);
+    command.current_dir(dir).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let o = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{program}`: {e}"));
+    eprintln!(
+        "{program} {} took {:.1} s",
+        args.join(" "),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        o.status.success(),
+        "{program} {args:?} failed:\n{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
 }
 
 /// Writes a synthetic centre of `scenario` (`baseline`, `followup`) into

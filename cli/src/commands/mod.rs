@@ -72,7 +72,9 @@ enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct PluginArgs {
     /// A folder to search for plugins (repeatable); also searched:
-    /// CXAUDIT_PLUGIN_PATH and the executable's folder.
+    /// CXAUDIT_PLUGIN_PATH and the executable's folder. The first-party
+    /// plugins built into cxaudit are used when none of these has a plugin
+    /// of the same name.
     #[arg(long = "plugins", value_name = "DIR")]
     pub plugins: Vec<PathBuf>,
     /// Where plugin code runs: `process`, a child process for each
@@ -104,7 +106,9 @@ impl PluginArgs {
             IsolationArg::Process => Isolation::Process(limits),
             IsolationArg::None => Isolation::None,
         };
-        Registry::load(&PluginSources::standard(self.plugins.clone()), isolation)
+        let sources = PluginSources::standard(self.plugins.clone())
+            .with_builtins(crate::builtins::builtins());
+        Registry::load(&sources, isolation)
     }
 }
 
@@ -156,15 +160,21 @@ pub fn load_ready(
     Ok(Ready { pack, registry })
 }
 
-/// Checks that `registry` can run `pack` before anything is assessed: no
-/// plugin at all is [`NoPlugins`] (exit 3); an evaluator the plugins do not
-/// have, or parameters they refuse, are [`cxaudit::pack::PackErrors`] (exit 2).
+/// Checks that `registry` can run `pack` before anything is assessed: none
+/// of the plugins the pack's evaluators name is [`NoPlugins`] (exit 3; the
+/// built-in plugins alone do not make an installation for another pack's
+/// plugins); an evaluator the plugins do not have, or parameters they
+/// refuse, are [`cxaudit::pack::PackErrors`] (exit 2).
 fn ready_to_assess(pack: &cxaudit::pack::Pack, registry: &Registry) -> anyhow::Result<()> {
-    let needs_plugins = pack
+    let named: Vec<&str> = pack
         .criteria
         .iter()
-        .any(|c| matches!(c.method, cxaudit::pack::Method::Evaluator { .. }));
-    if needs_plugins && registry.plugins.is_empty() {
+        .filter_map(|c| match &c.method {
+            cxaudit::pack::Method::Evaluator { plugin, .. } => Some(plugin.as_str()),
+            cxaudit::pack::Method::Manual { .. } => None,
+        })
+        .collect();
+    if !named.is_empty() && !named.iter().any(|name| registry.plugin(name).is_some()) {
         let searched: Vec<String> = registry
             .searched
             .iter()

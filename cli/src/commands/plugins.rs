@@ -12,8 +12,10 @@ use crate::scaffold::{Lang, Scaffold};
 /// `cxaudit plugins ...`.
 #[derive(Debug, Subcommand)]
 pub enum PluginsCommand {
-    /// List every plugin found: name, version, ABI, sha256, path, and each
-    /// evaluator's declared needs; and the libraries refused, with why.
+    /// List every plugin found: name, version, ABI, sha256, path (the
+    /// executable's for a built-in plugin), and each evaluator's declared
+    /// needs; the libraries refused, with why; the built-in plugins a
+    /// library of the same name replaces.
     List {
         #[command(flatten)]
         plugins: PluginArgs,
@@ -56,6 +58,7 @@ pub enum LangArg {
 struct Listing<'a> {
     plugins: &'a [cxaudit::plugins::LoadedPlugin],
     refused: &'a [cxaudit::plugins::RefusedPlugin],
+    shadowed: &'a [String],
 }
 
 /// Runs a plugins command.
@@ -69,6 +72,7 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
         print_json(&Listing {
             plugins: &registry.plugins,
             refused: &registry.refused,
+            shadowed: &registry.shadowed,
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -82,7 +86,12 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
             "{} {} (ABI {}, SDK {})",
             p.name, p.version, p.abi_version, p.sdk_version
         );
-        println!("  path:   {}", p.path.display());
+        let built_in = if p.built_in.is_some() {
+            " (built into this executable)"
+        } else {
+            ""
+        };
+        println!("  path:   {}{built_in}", p.path.display());
         println!("  sha256: {}", p.sha256);
         for e in &p.evaluators {
             println!("  {}/{} — {}", p.name, e.name, e.manifest.description);
@@ -124,6 +133,9 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
     }
     for r in &registry.refused {
         println!("refused: {}: {}", r.path.display(), r.reason);
+    }
+    for name in &registry.shadowed {
+        println!("built in, not used: {name} (a library of that name was found)");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -276,6 +276,7 @@ mod tests {
                 sdk_version: "1".into(),
                 sha256: String::new(),
                 path: "libp.so".into(),
+                built_in: None,
                 evaluators: vec![LoadedEvaluator {
                     name: "e".into(),
                     manifest,

@@ -1,9 +1,12 @@
 //! Where plugins are looked for: `--plugins DIR` (repeatable),
-//! `CXAUDIT_PLUGIN_PATH`, and the folder of the executable.
+//! `CXAUDIT_PLUGIN_PATH`, and the folder of the executable; then the
+//! plugins built into the executable.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
+
+use super::builtin::BuiltIn;
 
 /// The places to look for plugins, in order of precedence.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +18,9 @@ pub struct PluginSources {
     /// Also look next to the executable (that folder itself, and its
     /// `plugins/` subfolder recursively).
     pub use_exe_dir: bool,
+    /// Plugins built into the executable, used when no library of the same
+    /// plugin name is found.
+    pub builtins: Vec<BuiltIn>,
 }
 
 impl PluginSources {
@@ -24,6 +30,7 @@ impl PluginSources {
             dirs,
             use_env: true,
             use_exe_dir: true,
+            builtins: Vec::new(),
         }
     }
 
@@ -33,7 +40,13 @@ impl PluginSources {
             dirs,
             use_env: false,
             use_exe_dir: false,
+            builtins: Vec::new(),
         }
+    }
+
+    /// These sources, then the given built-in plugins.
+    pub fn with_builtins(self, builtins: Vec<BuiltIn>) -> Self {
+        PluginSources { builtins, ..self }
     }
 }
 

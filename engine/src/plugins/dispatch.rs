@@ -6,7 +6,7 @@ use cxaudit_plugin_sdk::{Evaluation, Request};
 
 use super::child::{CapturedOutput, ChildFailure, ChildLimits, run_in_child};
 use super::host::{EvidenceAccess, Opened, call_evaluator};
-use super::library::{LoadedPlugin, Registry, load_library};
+use super::library::{LoadedPlugin, Registry, load_in_child};
 
 /// The end of one evaluation.
 #[derive(Debug, Clone)]
@@ -58,7 +58,8 @@ impl Registry {
     }
 }
 
-/// Loads the library in a fresh child and runs the evaluator there.
+/// Loads the library (or the built-in plugin) in a fresh child and runs the
+/// evaluator there.
 fn call_in_child(
     plugin: &LoadedPlugin,
     name: &str,
@@ -67,7 +68,7 @@ fn call_in_child(
     limits: ChildLimits,
 ) -> Called {
     let run = run_in_child(limits, || -> Result<(Evaluation, Opened), String> {
-        let loaded = load_library(&plugin.path, String::new()).map_err(|e| e.to_string())?;
+        let loaded = load_in_child(&plugin.path, plugin.built_in).map_err(|e| e.to_string())?;
         let entry = loaded
             .evaluators
             .iter()

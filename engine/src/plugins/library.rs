@@ -4,7 +4,9 @@
 //!
 //! Under process isolation the host never loads a library itself: the
 //! handshake runs in a child, which sends back the descriptor's text, and
-//! each evaluation loads the library again in its own child.
+//! each evaluation loads the library again in its own child. A plugin built
+//! into the executable goes the same way, its init called instead of a
+//! library loaded; it is used only when no library has its name.
 
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use cxaudit_plugin_sdk::Manifest;
 use cxaudit_plugin_sdk::export::read_str_ref;
 use serde::{Deserialize, Serialize};
 
+use super::builtin::BuiltIn;
 use super::child::{ChildFailure, run_in_child};
 use super::discovery::{PluginSources, discover};
 use super::{Isolation, PluginError};
@@ -55,13 +58,21 @@ pub struct LoadedPlugin {
     pub abi_version: String,
     /// SDK version it was built with.
     pub sdk_version: String,
-    /// sha256 of the library file.
+    /// sha256 of the library file (of the executable, for a built-in).
     pub sha256: String,
-    /// Where it was loaded from.
+    /// Where it was loaded from (the running executable, for a built-in).
     pub path: PathBuf,
+    /// Its entry points when it is built into the executable (listed as
+    /// `built_in: true`); `None` for a library.
+    #[serde(rename = "built_in", serialize_with = "serialize_built_in")]
+    pub built_in: Option<BuiltIn>,
     /// Its evaluators.
     #[serde(serialize_with = "serialize_evaluators")]
     pub evaluators: Vec<LoadedEvaluator>,
+}
+
+fn serialize_built_in<S: serde::Serializer>(b: &Option<BuiltIn>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(b.is_some())
 }
 
 fn serialize_evaluators<S: serde::Serializer>(
@@ -96,6 +107,9 @@ pub struct Registry {
     pub plugins: Vec<LoadedPlugin>,
     /// Libraries refused, with the reason.
     pub refused: Vec<RefusedPlugin>,
+    /// Built-in plugins not used because a library of the same name was
+    /// loaded (their names; not a refusal).
+    pub shadowed: Vec<String>,
     /// Where plugin code runs.
     pub isolation: Isolation,
     /// The folders searched, for messages when nothing was found.
@@ -106,20 +120,30 @@ impl Registry {
     /// Discovers every plugin from `sources` and makes the handshake with
     /// each, in a child process or in this one as `isolation` says. A
     /// library that fails is refused with its reason; the others load.
+    /// Then each built-in plugin of `sources` whose name no loaded library
+    /// has.
     pub fn load(sources: &PluginSources, isolation: Isolation) -> Self {
         let mut registry = Registry {
             plugins: Vec::new(),
             refused: Vec::new(),
+            shadowed: Vec::new(),
             isolation,
             searched: sources.folders(),
         };
+        registry.load_libraries(sources);
+        registry.load_builtins(&sources.builtins);
+        registry
+    }
+
+    /// The libraries on disk, in discovery order.
+    fn load_libraries(&mut self, sources: &PluginSources) {
         let mut seen_files: Vec<(PathBuf, String)> = Vec::new();
         for path in discover(sources) {
             let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
             let sha = match sha256_file(&path) {
                 Ok(s) => s,
                 Err(e) => {
-                    registry.refused.push(RefusedPlugin {
+                    self.refused.push(RefusedPlugin {
                         path,
                         reason: format!("cannot read: {e}"),
                     });
@@ -130,23 +154,63 @@ impl Registry {
                 continue; // the same library reached twice (a link, a copy)
             }
             seen_files.push((canonical, sha.clone()));
-            match handshake(&path, sha, isolation) {
+            match handshake(&path, sha, None, self.isolation) {
                 Ok(plugin) => {
-                    if let Some(first) = registry.plugins.iter().find(|p| p.name == plugin.name) {
+                    if let Some(first) = self.plugins.iter().find(|p| p.name == plugin.name) {
                         let reason = format!(
                             "another plugin named `{}` was loaded first, from {}",
                             plugin.name,
                             first.path.display()
                         );
-                        registry.refused.push(RefusedPlugin { path, reason });
+                        self.refused.push(RefusedPlugin { path, reason });
                     } else {
-                        registry.plugins.push(plugin);
+                        self.plugins.push(plugin);
                     }
                 }
-                Err(reason) => registry.refused.push(RefusedPlugin { path, reason }),
+                Err(reason) => self.refused.push(RefusedPlugin { path, reason }),
             }
         }
-        registry
+    }
+
+    /// The built-in plugins no library shadows, recorded as the running
+    /// executable: its path, and its sha256 (hashed only when one is used).
+    fn load_builtins(&mut self, builtins: &[BuiltIn]) {
+        if builtins.is_empty() {
+            return;
+        }
+        let exe = match std::env::current_exe() {
+            Ok(exe) => exe,
+            Err(e) => {
+                let reason = format!("built-in plugins: cannot find the running executable: {e}");
+                self.refused.push(RefusedPlugin {
+                    path: PathBuf::new(),
+                    reason,
+                });
+                return;
+            }
+        };
+        let mut sha: Option<Result<String, String>> = None;
+        for &builtin in builtins {
+            let refused = match handshake(&exe, String::new(), Some(builtin), self.isolation) {
+                Ok(plugin) if self.plugin(&plugin.name).is_some() => {
+                    self.shadowed.push(plugin.name);
+                    continue;
+                }
+                Ok(plugin) => match sha.get_or_insert_with(|| hash_executable(&exe)) {
+                    Ok(sha256) => {
+                        let sha256 = sha256.clone();
+                        self.plugins.push(LoadedPlugin { sha256, ..plugin });
+                        continue;
+                    }
+                    Err(reason) => reason.clone(),
+                },
+                Err(reason) => reason,
+            };
+            self.refused.push(RefusedPlugin {
+                path: exe.clone(),
+                reason: format!("built-in plugin: {refused}"),
+            });
+        }
     }
 
     /// A plugin by name.
@@ -178,18 +242,24 @@ impl Registry {
     }
 }
 
-/// The handshake with one library, in a child process (whose crash or
-/// output cannot reach the host) or in this one.
-fn handshake(path: &Path, sha256: String, isolation: Isolation) -> Result<LoadedPlugin, String> {
+/// The handshake with one library (or built-in plugin, whose record is
+/// `path`), in a child process (whose crash or output cannot reach the
+/// host) or in this one.
+fn handshake(
+    path: &Path,
+    sha256: String,
+    built_in: Option<BuiltIn>,
+    isolation: Isolation,
+) -> Result<LoadedPlugin, String> {
     let limits = match isolation {
-        Isolation::None => return load_library(path, sha256).map_err(|e| e.to_string()),
+        Isolation::None => return load_plugin(path, sha256, built_in).map_err(|e| e.to_string()),
         Isolation::Process(limits) => limits,
     };
     let run = run_in_child(limits, || {
-        load_library(path, String::new()).map(|p| Description::of(&p))
+        load_in_child(path, built_in).map(|p| Description::of(&p))
     });
     match run.answer {
-        Ok(Ok(description)) => Ok(description.into_plugin(path, sha256)),
+        Ok(Ok(description)) => Ok(description.into_plugin(path, sha256, built_in)),
         Ok(Err(e)) => Err(e.to_string()),
         Err(failure) => Err(load_failure(&failure, run.output.last_line())),
     }
@@ -228,7 +298,7 @@ impl Description {
         }
     }
 
-    fn into_plugin(self, path: &Path, sha256: String) -> LoadedPlugin {
+    fn into_plugin(self, path: &Path, sha256: String, built_in: Option<BuiltIn>) -> LoadedPlugin {
         LoadedPlugin {
             name: self.name,
             version: self.version,
@@ -236,6 +306,7 @@ impl Description {
             sdk_version: self.sdk_version,
             sha256,
             path: path.to_path_buf(),
+            built_in,
             evaluators: self
                 .evaluators
                 .into_iter()
@@ -249,12 +320,48 @@ impl Description {
     }
 }
 
+/// The sha256 of the running executable, a built-in plugin's record.
+fn hash_executable(exe: &Path) -> Result<String, String> {
+    sha256_file(exe).map_err(|e| format!("cannot read {}: {e}", exe.display()))
+}
+
+/// Loads a plugin into this process: the library at `path`, or the
+/// built-in plugin (recorded as `path`).
+pub(crate) fn load_plugin(
+    path: &Path,
+    sha256: String,
+    built_in: Option<BuiltIn>,
+) -> Result<LoadedPlugin, PluginError> {
+    match built_in {
+        None => load_library(path, sha256),
+        Some(b) => {
+            let plugin = from_entry_points(path, sha256, b.probe, || Ok(b.init))?;
+            Ok(LoadedPlugin {
+                built_in: Some(b),
+                ..plugin
+            })
+        }
+    }
+}
+
+/// Loads a plugin in a child process. A built-in plugin gets the SDK's
+/// quiet panic hook there, as a library's own copy of `std` does (never in
+/// the host, whose hook stays its own).
+pub(crate) fn load_in_child(
+    path: &Path,
+    built_in: Option<BuiltIn>,
+) -> Result<LoadedPlugin, PluginError> {
+    if built_in.is_some() {
+        cxaudit_plugin_sdk::export::install_quiet_panic_hook();
+    }
+    load_plugin(path, String::new(), built_in)
+}
+
 /// Loads one library into this process: probe, version check, init,
 /// descriptors.
 pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginError> {
-    let shown = path.display().to_string();
     let invalid = |reason: String| PluginError::Invalid {
-        path: shown.clone(),
+        path: path.display().to_string(),
         reason,
     };
     // SAFETY: loading a library runs its initialisers; plugins are trusted
@@ -267,6 +374,29 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
     let probe = unsafe { library.get::<abi::ProbeFn>(abi::PROBE_SYMBOL) }.map_err(|_| {
         invalid("not a cxaudit plugin (no `cxaudit_plugin_abi_version` symbol)".into())
     })?;
+    from_entry_points(path, sha256, *probe, || {
+        // SAFETY: the major version matches, so the init symbol has this shape.
+        unsafe { library.get::<abi::InitFn>(abi::INIT_SYMBOL) }
+            .map(|init| *init)
+            .map_err(|_| invalid("no `cxaudit_plugin_init` symbol".into()))
+    })
+}
+
+/// The handshake with a plugin's entry points, in this process: the version
+/// check, then (only when it passes) `init` is found and called, and the
+/// descriptor checked and read. `path` names the plugin in errors and in
+/// the result.
+fn from_entry_points(
+    path: &Path,
+    sha256: String,
+    probe: abi::ProbeFn,
+    find_init: impl FnOnce() -> Result<abi::InitFn, PluginError>,
+) -> Result<LoadedPlugin, PluginError> {
+    let shown = path.display().to_string();
+    let invalid = |reason: String| PluginError::Invalid {
+        path: shown.clone(),
+        reason,
+    };
     // SAFETY: calling the probe as its fixed signature says.
     let packed = unsafe { probe() };
     let (major, minor) = abi::unpack_version(packed);
@@ -279,10 +409,8 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
             host_minor: abi::ABI_VERSION_MINOR,
         });
     }
-    // SAFETY: the major version matches, so the init symbol has this shape.
-    let init = unsafe { library.get::<abi::InitFn>(abi::INIT_SYMBOL) }
-        .map_err(|_| invalid("no `cxaudit_plugin_init` symbol".into()))?;
-    // SAFETY: as above.
+    let init = find_init()?;
+    // SAFETY: the major version matches, so init has this shape.
     let descriptor = unsafe { init() };
     if descriptor.is_null() {
         return Err(invalid(
@@ -355,6 +483,7 @@ pub fn load_library(path: &Path, sha256: String) -> Result<LoadedPlugin, PluginE
         sdk_version: text(d.sdk_version, "SDK version")?,
         sha256,
         path: path.to_path_buf(),
+        built_in: None,
         evaluators,
     })
 }

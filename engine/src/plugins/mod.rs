@@ -2,6 +2,7 @@
 //! evaluators through the C ABI, in a child process (the default: plugins
 //! are untrusted code) or in the host process.
 
+mod builtin;
 mod child;
 mod discovery;
 mod dispatch;
@@ -10,6 +11,7 @@ mod library;
 
 use std::time::Duration;
 
+pub use builtin::BuiltIn;
 pub use child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
 pub use discovery::{PluginSources, discover};
 pub use dispatch::Called;

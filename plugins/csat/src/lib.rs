@@ -26,9 +26,7 @@ pub use precision::Precision;
 pub use sampling::SamplingBias;
 pub use timing::TimingDesign;
 
-use cxaudit_plugin_sdk::export_plugin;
-
-export_plugin!(
+cxaudit_plugin_sdk::plugin_entry!(
     name: "csat",
     version: env!("CARGO_PKG_VERSION"),
     evaluators: [SamplingBias, Precision, NonresponseBias, TimingDesign, Drivers],

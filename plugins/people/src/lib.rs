@@ -14,7 +14,7 @@ pub use absence::Absence;
 pub use attrition::Attrition;
 pub use certification::Certification;
 
-cxaudit_plugin_sdk::export_plugin!(
+cxaudit_plugin_sdk::plugin_entry!(
     name: "people",
     version: env!("CARGO_PKG_VERSION"),
     evaluators: [Attrition, Certification, Absence]

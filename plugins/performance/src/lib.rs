@@ -17,7 +17,7 @@ pub use demand::DemandCost;
 pub use fcr::FirstContactResolution;
 pub use satisfaction::CustomerSatisfaction;
 
-cxaudit_plugin_sdk::export_plugin!(
+cxaudit_plugin_sdk::plugin_entry!(
     name: "performance",
     version: env!("CARGO_PKG_VERSION"),
     evaluators: [CustomerSatisfaction, FirstContactResolution, DemandCost, KpiAttainment]

@@ -24,9 +24,7 @@ pub use escalation::Escalation;
 pub use reviews::PerformanceReviews;
 pub use targets::TargetSetting;
 
-use cxaudit_plugin_sdk::export_plugin;
-
-export_plugin!(
+cxaudit_plugin_sdk::plugin_entry!(
     name: "planning",
     version: env!("CARGO_PKG_VERSION"),
     evaluators: [

@@ -348,6 +348,53 @@ impl Host for FfiHost<'_> {
     }
 }
 
+/// Builds a plugin's descriptor once, under `catch_unwind`: the body of
+/// every init entry point the macros write (null if building it panicked).
+pub fn init_once(
+    cell: &'static std::sync::OnceLock<ExportedPlugin>,
+    build: impl FnOnce() -> ExportedPlugin,
+) -> *const abi::PluginDescriptor {
+    catch_unwind(AssertUnwindSafe(|| cell.get_or_init(build).descriptor()))
+        .unwrap_or(std::ptr::null())
+}
+
+/// A plugin's entry points as ordinary Rust functions of its crate,
+/// `abi_version()` and `init()`, with the plugin's name, version and
+/// evaluators; no symbol is exported, so several such crates link into one
+/// executable (the first-party plugins built into `cxaudit`). A separate
+/// `cdylib` crate exports them with `export_plugin!(entry: crate_name)`.
+///
+/// ```ignore
+/// cxaudit_plugin_sdk::plugin_entry!(
+///     name: "workforce",
+///     version: env!("CARGO_PKG_VERSION"),
+///     evaluators: [ForecastAccuracy, StaffingFit],
+/// );
+/// ```
+#[macro_export]
+macro_rules! plugin_entry {
+    (name: $name:expr, version: $version:expr, evaluators: [$($evaluator:expr),* $(,)?] $(,)?) => {
+        /// Probe: the ABI version this plugin was built against.
+        pub extern "C" fn abi_version() -> u32 {
+            $crate::abi::ABI_VERSION
+        }
+
+        /// Init: the plugin's descriptor (null if building it panicked).
+        pub extern "C" fn init() -> *const $crate::abi::PluginDescriptor {
+            static PLUGIN: ::std::sync::OnceLock<$crate::export::ExportedPlugin> =
+                ::std::sync::OnceLock::new();
+            $crate::export::init_once(&PLUGIN, || {
+                $crate::export::ExportedPlugin::new(
+                    $name,
+                    $version,
+                    vec![$(::std::boxed::Box::new($evaluator)
+                        as ::std::boxed::Box<dyn $crate::export::DynEvaluator>),*],
+                )
+            })
+        }
+    };
+}
+
 /// Exports a plugin: the probe and init symbols of the C ABI, with the
 /// plugin's name, version and evaluators.
 ///
@@ -358,8 +405,29 @@ impl Host for FfiHost<'_> {
 ///     evaluators: [ForecastAccuracy, StaffingFit],
 /// );
 /// ```
+///
+/// Or the entry points a crate wrote with
+/// [`plugin_entry!`](crate::plugin_entry), from a thin `cdylib` crate:
+///
+/// ```ignore
+/// cxaudit_plugin_sdk::export_plugin!(entry: cxaudit_workforce);
+/// ```
 #[macro_export]
 macro_rules! export_plugin {
+    (entry: $entry:ident $(,)?) => {
+        /// Probe: the ABI version this plugin was built against.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn cxaudit_plugin_abi_version() -> u32 {
+            $entry::abi_version()
+        }
+
+        /// Init: the plugin's descriptor (null if building it panicked).
+        #[unsafe(no_mangle)]
+        pub extern "C" fn cxaudit_plugin_init() -> *const $crate::abi::PluginDescriptor {
+            $crate::export::install_quiet_panic_hook();
+            $entry::init()
+        }
+    };
     (name: $name:expr, version: $version:expr, evaluators: [$($evaluator:expr),* $(,)?] $(,)?) => {
         /// Probe: the ABI version this plugin was built against.
         #[unsafe(no_mangle)]
@@ -372,20 +440,15 @@ macro_rules! export_plugin {
         pub extern "C" fn cxaudit_plugin_init() -> *const $crate::abi::PluginDescriptor {
             static PLUGIN: ::std::sync::OnceLock<$crate::export::ExportedPlugin> =
                 ::std::sync::OnceLock::new();
-            ::std::panic::catch_unwind(|| {
-                $crate::export::install_quiet_panic_hook();
-                PLUGIN
-                    .get_or_init(|| {
-                        $crate::export::ExportedPlugin::new(
-                            $name,
-                            $version,
-                            vec![$(::std::boxed::Box::new($evaluator)
-                                as ::std::boxed::Box<dyn $crate::export::DynEvaluator>),*],
-                        )
-                    })
-                    .descriptor()
+            $crate::export::install_quiet_panic_hook();
+            $crate::export::init_once(&PLUGIN, || {
+                $crate::export::ExportedPlugin::new(
+                    $name,
+                    $version,
+                    vec![$(::std::boxed::Box::new($evaluator)
+                        as ::std::boxed::Box<dyn $crate::export::DynEvaluator>),*],
+                )
             })
-            .unwrap_or(::std::ptr::null())
         }
     };
 }

@@ -12,14 +12,12 @@ pub mod forecast_accuracy;
 pub mod service_level;
 pub mod staffing_fit;
 
-use cxaudit_plugin_sdk::export_plugin;
-
 pub use adherence_occupancy::AdherenceOccupancy;
 pub use forecast_accuracy::ForecastAccuracy;
 pub use service_level::ServiceLevel;
 pub use staffing_fit::StaffingFit;
 
-export_plugin!(
+cxaudit_plugin_sdk::plugin_entry!(
     name: "workforce",
     version: env!("CARGO_PKG_VERSION"),
     evaluators: [ForecastAccuracy, StaffingFit, ServiceLevel, AdherenceOccupancy],
