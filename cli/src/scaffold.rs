@@ -12,6 +12,9 @@ pub enum Lang {
     Rust,
     /// A C source file on `cxaudit_plugin.h`.
     C,
+    /// A Python program (an executable plugin) on the helper module
+    /// `cxaudit_plugin.py` and `pyarrow`.
+    Python,
 }
 
 /// Why no project was written.
@@ -106,6 +109,34 @@ const C_FILES: &[(&str, &str)] = &[
     (
         "cxaudit_plugin.h",
         include_str!("../../include/cxaudit_plugin.h"),
+    ),
+];
+
+const PYTHON_FILES: &[(&str, &str)] = &[
+    (
+        "plugin.py",
+        include_str!("../templates/plugin/python/plugin.py"),
+    ),
+    (
+        "test_plugin.py",
+        include_str!("../templates/plugin/python/test_plugin.py"),
+    ),
+    (
+        "cxaudit-plugin.toml",
+        include_str!("../templates/plugin/python/cxaudit-plugin.toml"),
+    ),
+    (
+        "README.md",
+        include_str!("../templates/plugin/python/README.md"),
+    ),
+    (
+        ".gitignore",
+        include_str!("../templates/plugin/python/gitignore"),
+    ),
+    // The helper module as it is, so the project runs on its own.
+    (
+        "cxaudit_plugin.py",
+        include_str!("../../plugins/python/cxaudit_plugin.py"),
     ),
 ];
 
@@ -217,6 +248,7 @@ impl Scaffold {
         let templates = match self.lang {
             Lang::Rust => RUST_FILES,
             Lang::C => C_FILES,
+            Lang::Python => PYTHON_FILES,
         };
         let criterion = format!("pack/criteria/{}.toml", self.name);
         templates
@@ -319,7 +351,7 @@ mod tests {
 
     #[test]
     fn every_placeholder_is_filled_and_the_sdk_path_is_a_toml_string() {
-        for lang in [Lang::Rust, Lang::C] {
+        for lang in [Lang::Rust, Lang::C, Lang::Python] {
             for (path, text) in scaffold(lang).files() {
                 assert!(!text.contains("{{plugin_name}}"), "{path}");
                 assert!(!text.contains("{{sdk_path}}"), "{path}");

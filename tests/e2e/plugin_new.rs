@@ -109,17 +109,29 @@ fn expected_by_channel(evidence: &Path) -> BTreeMap<String, (u64, u64)> {
 /// Validates the project's pack with its plugin, runs `assess --only XA1`
 /// and checks the finding against the evidence; returns the SDK version
 /// the record states for the plugin.
-fn assess_and_check(project: &Path, plugins: &Path) -> String {
+fn assess_and_check(project: &Path, plugins: &Path, env: &[(&str, &Path)]) -> String {
     let pack = project.join("pack");
-    let o = validate_pack(&pack, plugins);
-    assert!(o.status.success(), "pack validate: {}", stderr(&o));
+    let cxaudit = bin();
+    let cxaudit = cxaudit.to_str().unwrap();
+    let o = run_in(
+        project,
+        cxaudit,
+        &[
+            "pack",
+            "validate",
+            pack.to_str().unwrap(),
+            "--plugins",
+            plugins.to_str().unwrap(),
+        ],
+        env,
+    );
     assert!(
         stdout(&o).starts_with(&format!("cx-ops-{NAME} 0.1.0 is valid")),
         "{}",
         stdout(&o)
     );
     let out = tempfile::tempdir().unwrap();
-    cxaudit_ok(&[
+    let assess = [
         "assess",
         "-q",
         "--pack",
@@ -132,7 +144,8 @@ fn assess_and_check(project: &Path, plugins: &Path) -> String {
         out.path().to_str().unwrap(),
         "--only",
         "XA1",
-    ]);
+    ];
+    run_in(project, cxaudit, &assess, env);
     let record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("assessment.json")).unwrap())
             .unwrap();
@@ -239,7 +252,7 @@ fn the_rust_project_tests_builds_and_runs_through_assess() {
     let plugins = tempfile::tempdir().unwrap();
     std::fs::copy(&library, plugins.path().join(library.file_name().unwrap())).unwrap();
     assert_eq!(
-        assess_and_check(&project, plugins.path()),
+        assess_and_check(&project, plugins.path(), &[]),
         env!("CARGO_PKG_VERSION")
     );
 }
@@ -311,7 +324,36 @@ fn the_c_project_compiles_and_runs_through_assess() {
         stdout(&o)
     );
     assert!(makefile.contains("test_plugin.c plugin.c"), "{makefile}");
-    assert_eq!(assess_and_check(&project, plugins.path()), "c-header-1.0");
+    assert_eq!(
+        assess_and_check(&project, plugins.path(), &[]),
+        "c-header-1.0"
+    );
+}
+
+#[test]
+fn the_python_project_tests_and_runs_through_assess() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = generate(dir.path(), &["--lang", "python"]);
+    // Self-contained: the helper module is cxaudit's, as it is.
+    assert_eq!(
+        std::fs::read_to_string(project.join("cxaudit_plugin.py")).unwrap(),
+        std::fs::read_to_string(root().join("plugins/python/cxaudit_plugin.py")).unwrap()
+    );
+    // pyarrow (and the repository's helper module, which the project's own
+    // copy comes before: the project's folder is first on the path).
+    let python_path = cxaudit_tests::python::python_path();
+    let env = [("PYTHONPATH", Path::new(&python_path))];
+    let o = run_in(&project, "python3", &["-m", "unittest", "-v"], &env);
+    let tests = stderr(&o);
+    assert!(
+        tests.contains("Ran 3 tests") && tests.contains("\nOK"),
+        "{tests}"
+    );
+    // The project's folder is the plugin: its cxaudit-plugin.toml.
+    assert_eq!(
+        assess_and_check(&project, &project, &env),
+        "python-helper-1.0"
+    );
 }
 
 #[test]
@@ -344,7 +386,7 @@ fn a_folder_with_files_is_refused_with_exit_2_and_kept() {
     let out = dir.path().join("mine");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("notes.txt"), "my notes").unwrap();
-    for lang in ["rust", "c"] {
+    for lang in ["rust", "c", "python"] {
         let o = cxaudit(&[
             "plugin",
             "new",
@@ -411,7 +453,7 @@ fn a_folder_with_files_is_refused_with_exit_2_and_kept() {
 fn the_plugin_guide_quotes_the_generated_files() {
     let dir = tempfile::tempdir().unwrap();
     let mut generated = String::new();
-    for lang in ["rust", "c"] {
+    for lang in ["rust", "c", "python"] {
         let project = generate(&dir.path().join(lang), &["--lang", lang]);
         for file in walk(&project) {
             generated.push_str(&std::fs::read_to_string(file).unwrap());
@@ -427,7 +469,7 @@ fn the_plugin_guide_quotes_the_generated_files() {
     );
     let guide = std::fs::read_to_string(root().join("docs").join("plugins.md")).unwrap();
     let mut quoted = 0;
-    for lang in ["rust", "c", "toml"] {
+    for lang in ["rust", "c", "python", "toml"] {
         let fence = format!("```{lang}\n");
         for block in guide.split(&fence).skip(1) {
             let code = &block[..block.find("```").expect("a closed block")];

@@ -8,6 +8,7 @@
 //! tests never pass on what an earlier build left in `target/<profile>`.
 
 pub mod chromium;
+pub mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -52,6 +52,8 @@ pub enum LangArg {
     Rust,
     /// A C file on the C header.
     C,
+    /// A Python program on the helper module and pyarrow.
+    Python,
 }
 
 #[derive(Serialize)]
@@ -82,16 +84,21 @@ pub fn run(cmd: &PluginsCommand) -> anyhow::Result<ExitCode> {
         );
     }
     for p in &registry.plugins {
-        println!(
-            "{} {} (ABI {}, SDK {})",
-            p.name, p.version, p.abi_version, p.sdk_version
-        );
-        let built_in = if p.built_in.is_some() {
-            " (built into this executable)"
-        } else {
-            ""
+        // A program speaks the host protocol (its `abi_version` says which).
+        let interface = match &p.program {
+            Some(_) => p.abi_version.clone(),
+            None => format!("ABI {}", p.abi_version),
         };
-        println!("  path:   {}{built_in}", p.path.display());
+        println!(
+            "{} {} ({interface}, SDK {})",
+            p.name, p.version, p.sdk_version
+        );
+        let origin = match (&p.program, p.built_in) {
+            (Some(program), _) => format!(" (runs `{}`)", program.command.join(" ")),
+            (None, Some(_)) => " (built into this executable)".to_owned(),
+            (None, None) => String::new(),
+        };
+        println!("  path:   {}{origin}", p.path.display());
         println!("  sha256: {}", p.sha256);
         for e in &p.evaluators {
             println!("  {}/{} — {}", p.name, e.name, e.manifest.description);
@@ -149,6 +156,7 @@ fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
     let lang = match args.lang {
         LangArg::Rust => Lang::Rust,
         LangArg::C => Lang::C,
+        LangArg::Python => Lang::Python,
     };
     let sdk = args
         .sdk_path
@@ -169,6 +177,7 @@ fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
         match lang {
             Lang::Rust => "Rust",
             Lang::C => "C",
+            Lang::Python => "Python",
         },
         out.display()
     );
@@ -178,6 +187,7 @@ fn new(args: &NewArgs) -> anyhow::Result<ExitCode> {
     let (build, dir) = match lang {
         Lang::Rust => ("cargo test && cargo build", "./target/debug"),
         Lang::C => ("make", "./build"),
+        Lang::Python => ("python3 -m unittest", "."),
     };
     println!("next: cd {} && {build}", out.display());
     println!("then: cxaudit assess --pack ./pack --plugins {dir} --evidence EVIDENCE --out out");

@@ -277,6 +277,7 @@ mod tests {
                 sha256: String::new(),
                 path: "libp.so".into(),
                 built_in: None,
+                program: None,
                 evaluators: vec![LoadedEvaluator {
                     name: "e".into(),
                     manifest,

@@ -1,6 +1,7 @@
 //! Where plugins are looked for: `--plugins DIR` (repeatable),
 //! `CXAUDIT_PLUGIN_PATH`, and the folder of the executable; then the
-//! plugins built into the executable.
+//! plugins built into the executable. A plugin on disk is a shared library,
+//! or a program declared by a `cxaudit-plugin.toml` in its folder.
 
 use std::path::{Path, PathBuf};
 
@@ -50,12 +51,15 @@ impl PluginSources {
     }
 }
 
-/// Whether a file name looks like a shared library of this platform.
-fn is_library(path: &Path) -> bool {
+/// Whether a file is a plugin: a shared library of this platform by its
+/// name, or an executable plugin's `cxaudit-plugin.toml`.
+fn is_plugin_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    if cfg!(target_os = "windows") {
+    if name == super::program::PLUGIN_FILE {
+        true
+    } else if cfg!(target_os = "windows") {
         name.ends_with(".dll")
     } else if cfg!(target_os = "macos") {
         name.ends_with(".dylib")
@@ -92,7 +96,8 @@ impl PluginSources {
     }
 }
 
-/// Every candidate library, in a stable order (by source, then by path).
+/// Every candidate library or plugin file, in a stable order (by source,
+/// then by path).
 pub fn discover(sources: &PluginSources) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for (root, depth) in sources.roots() {
@@ -101,7 +106,7 @@ pub fn discover(sources: &PluginSources) -> Vec<PathBuf> {
             .follow_links(true)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file() && is_library(e.path()))
+            .filter(|e| e.file_type().is_file() && is_plugin_file(e.path()))
             .map(|e| e.into_path())
             .collect();
         here.sort();

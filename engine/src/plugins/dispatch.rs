@@ -6,7 +6,8 @@ use cxaudit_plugin_sdk::{Evaluation, Request};
 
 use super::child::{CapturedOutput, ChildFailure, ChildLimits, run_in_child};
 use super::host::{EvidenceAccess, Opened, call_evaluator};
-use super::library::{LoadedPlugin, Registry, load_in_child};
+use super::library::{LoadedPlugin, Registry, load_in_child, with_last_line};
+use super::program::Program;
 
 /// The end of one evaluation.
 #[derive(Debug, Clone)]
@@ -34,6 +35,9 @@ impl Registry {
             .iter()
             .find(|e| e.name == name)
             .and_then(|e| e.entry);
+        if let Some(program) = &plugin.program {
+            return call_program(plugin, program, name, request, access, self.isolation);
+        }
         if let Some(entry) = in_process {
             let (evaluation, opened) = call_evaluator(entry, request, access);
             return Called {
@@ -55,6 +59,67 @@ impl Registry {
                 output: None,
             },
         }
+    }
+}
+
+/// Runs an executable plugin's evaluator: in a child process within the
+/// limits (the program's output captured, a failure named with its last
+/// line), or directly under `Isolation::None`.
+fn call_program(
+    plugin: &LoadedPlugin,
+    program: &Program,
+    name: &str,
+    request: &Request,
+    access: &dyn EvidenceAccess,
+    isolation: super::Isolation,
+) -> Called {
+    let Some(evaluator) = plugin.evaluators.iter().find(|e| e.name == name) else {
+        return Called {
+            evaluation: Evaluation::error(format!(
+                "plugin `{}` has no evaluator `{name}`",
+                plugin.name
+            )),
+            opened: Opened::default(),
+            output: None,
+        };
+    };
+    let manifest = &evaluator.manifest;
+    let failed = |why: String| {
+        Evaluation::error(format!(
+            "Evaluator `{}/{name}` did not answer: {why}.",
+            plugin.name
+        ))
+    };
+    let limits = match isolation {
+        super::Isolation::None => {
+            let (evaluation, opened) = program
+                .evaluate(name, manifest, request, access)
+                .unwrap_or_else(|why| (failed(why), Opened::default()));
+            return Called {
+                evaluation,
+                opened,
+                output: None,
+            };
+        }
+        super::Isolation::Process(limits) => limits,
+    };
+    let run = run_in_child(limits, || program.evaluate(name, manifest, request, access));
+    let output = (!run.output.is_empty()).then(|| run.output.text());
+    let (evaluation, opened) = match run.answer {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(why)) => (
+            failed(with_last_line(why, run.output.last_line())),
+            Opened::default(),
+        ),
+        Err(failure) => (
+            Evaluation::error(failure_summary(plugin, name, &failure, &run.output, limits)),
+            Opened::default(),
+        ),
+    };
+    Called {
+        evaluation,
+        opened,
+        output,
     }
 }
 

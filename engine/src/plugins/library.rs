@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::builtin::BuiltIn;
 use super::child::{ChildFailure, run_in_child};
 use super::discovery::{PluginSources, discover};
+use super::program::{PLUGIN_FILE, PROTOCOL, Program};
 use super::{Isolation, PluginError};
 use crate::hashing::sha256_file;
 
@@ -66,6 +67,10 @@ pub struct LoadedPlugin {
     /// `built_in: true`); `None` for a library.
     #[serde(rename = "built_in", serialize_with = "serialize_built_in")]
     pub built_in: Option<BuiltIn>,
+    /// The program that runs it, for an executable plugin (`path` is then
+    /// its `cxaudit-plugin.toml`, `sha256` over the files of its folder).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<Program>,
     /// Its evaluators.
     #[serde(serialize_with = "serialize_evaluators")]
     pub evaluators: Vec<LoadedEvaluator>,
@@ -154,7 +159,12 @@ impl Registry {
                 continue; // the same library reached twice (a link, a copy)
             }
             seen_files.push((canonical, sha.clone()));
-            match handshake(&path, sha, None, self.isolation) {
+            let loaded = if path.file_name().is_some_and(|n| n == PLUGIN_FILE) {
+                describe_program(&path, self.isolation)
+            } else {
+                handshake(&path, sha, None, self.isolation)
+            };
+            match loaded {
                 Ok(plugin) => {
                     if let Some(first) = self.plugins.iter().find(|p| p.name == plugin.name) {
                         let reason = format!(
@@ -266,11 +276,10 @@ fn handshake(
 }
 
 fn load_failure(failure: &ChildFailure, last_line: Option<String>) -> String {
-    let mut reason = format!("loading it in a child process failed: the process {failure}");
-    if let Some(line) = last_line {
-        reason.push_str(&format!("; its last output: {line}"));
-    }
-    reason
+    with_last_line(
+        format!("loading it in a child process failed: the process {failure}"),
+        last_line,
+    )
 }
 
 /// What the handshake learns of a library, as a child sends it back.
@@ -307,6 +316,7 @@ impl Description {
             sha256,
             path: path.to_path_buf(),
             built_in,
+            program: None,
             evaluators: self
                 .evaluators
                 .into_iter()
@@ -317,6 +327,55 @@ impl Description {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The handshake with an executable plugin: its `cxaudit-plugin.toml` read,
+/// its folder's files hashed, and the program asked to describe itself, in
+/// a child process (within the limits, its output captured) or directly.
+fn describe_program(path: &Path, isolation: Isolation) -> Result<LoadedPlugin, String> {
+    let program = Program::read(path)?;
+    let sha256 = program.fingerprint()?;
+    let described = match isolation {
+        Isolation::None => program.describe()?,
+        Isolation::Process(limits) => {
+            let run = run_in_child(limits, || program.describe());
+            match run.answer {
+                Ok(Ok(described)) => described,
+                Ok(Err(why)) => return Err(with_last_line(why, run.output.last_line())),
+                Err(failure) => return Err(load_failure(&failure, run.output.last_line())),
+            }
+        }
+    };
+    if described.name.is_empty() || described.name.contains('/') {
+        return Err(format!("invalid plugin name `{}`", described.name));
+    }
+    Ok(LoadedPlugin {
+        name: described.name,
+        version: described.version,
+        abi_version: format!("protocol {PROTOCOL}"),
+        sdk_version: described.sdk_version,
+        sha256,
+        path: path.to_path_buf(),
+        built_in: None,
+        program: Some(program),
+        evaluators: described
+            .evaluators
+            .into_iter()
+            .map(|e| LoadedEvaluator {
+                name: e.name,
+                manifest: e.manifest,
+                entry: None,
+            })
+            .collect(),
+    })
+}
+
+/// `why`, followed by the last line the plugin printed, if any.
+pub(crate) fn with_last_line(why: String, last_line: Option<String>) -> String {
+    match last_line {
+        Some(line) => format!("{why}; its last output: {line}"),
+        None => why,
     }
 }
 
@@ -484,6 +543,7 @@ fn from_entry_points(
         sha256,
         path: path.to_path_buf(),
         built_in: None,
+        program: None,
         evaluators,
     })
 }

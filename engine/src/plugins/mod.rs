@@ -8,6 +8,7 @@ mod discovery;
 mod dispatch;
 mod host;
 mod library;
+mod program;
 
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ pub use discovery::{PluginSources, discover};
 pub use dispatch::Called;
 pub use host::{Declared, EvidenceAccess, Opened};
 pub use library::{LoadedEvaluator, LoadedPlugin, RefusedPlugin, Registry, load_library};
+pub use program::{Described, DescribedEvaluator, PLUGIN_FILE, PROTOCOL, Program};
 
 /// How long one evaluation may take when neither the pack nor the command
 /// line says: a healthy evaluator takes seconds on a year of a large centre,
