@@ -24,7 +24,9 @@
 //!   (`plugins/sdk/schemas/evaluation.schema.json`). What it writes to its
 //!   standard error is the plugin's output, captured as a library's is.
 //!
-//! The host sends only what the evaluator's manifest declares; a table it
+//! The host writes the input from a thread of its own while it reads the
+//! answer, so neither end blocks the other. The host sends only what the
+//! evaluator's manifest declares; a table it
 //! cannot send is named in `table_errors` with the reason. Under process
 //! isolation the program runs inside the plugin child, so the deadline, the
 //! memory cap and the output capture hold for it too.
@@ -120,9 +122,12 @@ impl Program {
     }
 
     /// Runs the program once: writes `header` as one JSON line, then each
-    /// table's IPC stream with its length, closes the input, and returns
-    /// what the program wrote to its standard output if it exited 0.
+    /// table's IPC stream with its length, and closes the input (from a
+    /// thread of its own, so a program may answer before it has read
+    /// everything); returns what the program wrote to its standard output
+    /// if it exited 0.
     fn converse(&self, header: &Value, tables: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+        let shown = self.command.join(" ");
         let mut child = Command::new(&self.command[0])
             .args(&self.command[1..])
             .current_dir(&self.dir)
@@ -130,41 +135,38 @@ impl Program {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| format!("cannot start `{}`: {e}", self.command.join(" ")))?;
-        let written = child.stdin.take().map(|mut input| {
-            let mut line = header.to_string();
-            line.push('\n');
-            input.write_all(line.as_bytes())?;
-            for table in tables {
-                input.write_all(&(table.len() as u64).to_le_bytes())?;
-                input.write_all(table)?;
-            }
-            input.flush()
-        });
+            .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+        let input = child.stdin.take();
+        let output = child.stdout.take();
         let mut answer = Vec::new();
-        let read = child
-            .stdout
-            .take()
-            .map(|out| out.take(ANSWER_LIMIT + 1).read_to_end(&mut answer));
-        let status = child
-            .wait()
-            .map_err(|e| format!("cannot wait for `{}`: {e}", self.command.join(" ")))?;
-        if !status.success() {
-            return Err(format!("the program exited with {status}"));
-        }
-        // A program that exits 0 without reading its input has not answered
-        // this request.
-        if let Some(Err(e)) = written {
-            return Err(format!("the program did not read its input: {e}"));
-        }
-        if let Some(Err(e)) = read {
-            return Err(format!("cannot read the program's answer: {e}"));
-        }
+        let (written, read) = std::thread::scope(|scope| {
+            let writer = scope.spawn(move || write_request(input, header, tables));
+            let read = output.map(|out| out.take(ANSWER_LIMIT + 1).read_to_end(&mut answer));
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writer panicked")));
+            (written, read)
+        });
         if answer.len() as u64 > ANSWER_LIMIT {
+            // It may still be writing: it will not be read.
+            let _ = child.kill();
+            let _ = child.wait();
             return Err(format!(
                 "the program's answer is larger than {} MiB",
                 ANSWER_LIMIT / (1024 * 1024)
             ));
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("cannot wait for `{shown}`: {e}"))?;
+        if !status.success() {
+            return Err(format!("the program exited with {status}"));
+        }
+        if let Err(e) = written {
+            return Err(format!("cannot write the request to the program: {e}"));
+        }
+        if let Some(Err(e)) = read {
+            return Err(format!("cannot read the program's answer: {e}"));
         }
         Ok(answer)
     }
@@ -231,6 +233,33 @@ impl Program {
         let evaluation = serde_json::from_slice::<Evaluation>(&answer)
             .map_err(|e| format!("its answer is not an evaluation: {e}"))?;
         Ok((evaluation, opened))
+    }
+}
+
+/// Writes the request to the program's standard input and closes it. A
+/// program that ends its input early (it answered without reading the
+/// tables) is not an error here: its exit status and answer decide.
+fn write_request(
+    input: Option<std::process::ChildStdin>,
+    header: &Value,
+    tables: &[Vec<u8>],
+) -> std::io::Result<()> {
+    let Some(mut input) = input else {
+        return Ok(());
+    };
+    let mut line = header.to_string();
+    line.push('\n');
+    let sent = (|| {
+        input.write_all(line.as_bytes())?;
+        for table in tables {
+            input.write_all(&(table.len() as u64).to_le_bytes())?;
+            input.write_all(table)?;
+        }
+        input.flush()
+    })();
+    match sent {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
@@ -329,5 +358,25 @@ mod tests {
         std::fs::write(dir.path().join("plugin.sh"), "cat > /dev/null\nexit 3\n").unwrap();
         let why = program.describe().unwrap_err();
         assert!(why.contains("exit status: 3"), "{why}");
+    }
+
+    /// A program that answers without reading its input, while the host
+    /// writes more than a pipe holds: no deadlock, and its answer counts.
+    #[test]
+    fn a_program_may_answer_before_reading_all_its_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(PLUGIN_FILE);
+        std::fs::write(&file, "[plugin]\ncommand = [\"sh\", \"plugin.sh\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join("plugin.sh"),
+            "read -r header\necho '{\"status\":\"met\",\"summary\":\"ok\"}'\n",
+        )
+        .unwrap();
+        let program = Program::read(&file).unwrap();
+        let big = vec![0u8; 8 * 1024 * 1024];
+        let answer = program
+            .converse(&json!({"call": "evaluate"}), &[big])
+            .unwrap();
+        assert_eq!(answer, b"{\"status\":\"met\",\"summary\":\"ok\"}\n");
     }
 }
