@@ -368,6 +368,65 @@ fn each_wfm_and_itsm_preset_is_found_by_its_headers() {
     }
 }
 
+/// A help desk's ticket export fills part of `contacts`: the preset maps
+/// what a ticket has, and what it lacks (talk, hold and wrap times,
+/// abandonment, transfers) is named, as are channel words outside the
+/// schema's.
+#[test]
+fn a_zendesk_ticket_export_maps_what_a_ticket_has_and_names_the_rest() {
+    let text = csv_rows(
+        "Id,Requester,Requester id,Assignee,Group,Subject,Status,Via,Ticket type,Created at,Updated at,Solved at,Satisfaction Score",
+        "{i}01,Ana Reis,u{i},Rui Costa,Billing,Refund,solved,Phone call (inbound),question,2026-03-{i} 09:00:00,2026-03-{i} 10:00:00,2026-03-{i} 10:00:00,Good",
+        20,
+    );
+    let (_dir, plan) = plan_of(&[("tickets.csv", &text)]);
+    let t = &plan.tables["contacts"];
+    assert_eq!(
+        t.preset.as_ref().map(|p| p.0.as_str()),
+        Some("zendesk-support-tickets")
+    );
+    for (column, header) in [
+        ("contact_id", "Id"),
+        ("customer_id", "Requester id"),
+        ("channel", "Via"),
+        ("queue", "Group"),
+        ("agent_id", "Assignee"),
+        ("arrived_at", "Created at"),
+        ("ended_at", "Solved at"),
+        ("contact_reason", "Ticket type"),
+    ] {
+        assert_eq!(
+            mapping(&plan, "contacts", column).header,
+            header,
+            "{column}"
+        );
+    }
+    let required_missing: Vec<&str> = t
+        .missing_columns
+        .iter()
+        .filter(|(_, nullable)| !nullable)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    assert_eq!(
+        required_missing,
+        [
+            "abandoned",
+            "hold_seconds",
+            "talk_seconds",
+            "transferred",
+            "wrap_seconds"
+        ]
+    );
+    let channel = mapping(&plan, "contacts", "channel");
+    assert!(
+        channel
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.contains("Phone call (inbound)")),
+        "{channel:?}"
+    );
+}
+
 #[test]
 fn jira_dates_read_in_jira_s_default_format() {
     let text = csv_rows(
