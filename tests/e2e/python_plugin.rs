@@ -24,6 +24,30 @@ fn example() -> std::path::PathBuf {
     root().join("tests/plugins/python_example")
 }
 
+/// `assess` of the basic evidence against the Python pack with the plugins
+/// of `plugins`: the output, the record, and the folder holding it.
+fn assess_basic(plugins: &Path, isolation: &str) -> (Output, serde_json::Value, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let o = cxaudit_py(&[
+        "assess",
+        "--quiet",
+        "--pack",
+        fixture("pack-python").to_str().unwrap(),
+        "--evidence",
+        fixture("evidence-basic").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--plugins",
+        plugins.to_str().unwrap(),
+        "--isolation",
+        isolation,
+    ]);
+    let record = std::fs::read_to_string(out.path().join("assessment.json"))
+        .map(|text| serde_json::from_str(&text).expect("assessment.json is JSON"))
+        .unwrap_or_else(|e| panic!("no assessment.json ({e}): {}", stderr(&o)));
+    (o, record, out)
+}
+
 fn plugins_list(dir: &Path) -> serde_json::Value {
     let o = cxaudit_py(&[
         "plugins",
@@ -74,26 +98,8 @@ fn the_python_plugin_runs_through_assess_and_appears_in_the_report() {
     ]);
     assert!(o.status.success(), "pack validate: {}", stderr(&o));
     for isolation in ["process", "none"] {
-        let out = tempfile::tempdir().unwrap();
-        let o = cxaudit_py(&[
-            "assess",
-            "--quiet",
-            "--pack",
-            pack.to_str().unwrap(),
-            "--evidence",
-            fixture("evidence-basic").to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "--plugins",
-            example.to_str().unwrap(),
-            "--isolation",
-            isolation,
-        ]);
+        let (o, record, out) = assess_basic(&example, isolation);
         assert!(o.status.success(), "assess ({isolation}): {}", stderr(&o));
-        let record: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.path().join("assessment.json")).unwrap(),
-        )
-        .unwrap();
         let f = finding(&record, "PY1");
         assert_eq!(status(&record, "PY1"), "partially_met", "{f}");
         let score = f["evaluated"]["score"].as_f64().unwrap();
@@ -176,26 +182,8 @@ fn a_program_that_dies_while_evaluating_errs_with_its_last_output() {
     );
     std::fs::write(dir.path().join("plugin.py"), dying).unwrap();
     for isolation in ["process", "none"] {
-        let out = tempfile::tempdir().unwrap();
-        let o = cxaudit_py(&[
-            "assess",
-            "--quiet",
-            "--pack",
-            fixture("pack-python").to_str().unwrap(),
-            "--evidence",
-            fixture("evidence-basic").to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "--plugins",
-            dir.path().to_str().unwrap(),
-            "--isolation",
-            isolation,
-        ]);
+        let (o, record, _out) = assess_basic(dir.path(), isolation);
         assert_eq!(o.status.code(), Some(3), "{isolation}: {}", stderr(&o));
-        let record: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.path().join("assessment.json")).unwrap(),
-        )
-        .unwrap();
         assert_eq!(status(&record, "PY1"), "error");
         let summary = finding(&record, "PY1")["summary"]
             .as_str()

@@ -4,7 +4,7 @@
 
 use cxaudit_plugin_sdk::{Evaluation, Request};
 
-use super::child::{CapturedOutput, ChildFailure, ChildLimits, run_in_child};
+use super::child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
 use super::host::{EvidenceAccess, Opened, call_evaluator};
 use super::library::{LoadedPlugin, Registry, load_in_child, with_last_line};
 use super::program::Program;
@@ -104,23 +104,9 @@ fn call_program(
         super::Isolation::Process(limits) => limits,
     };
     let run = run_in_child(limits, || program.evaluate(name, manifest, request, access));
-    let output = (!run.output.is_empty()).then(|| run.output.text());
-    let (evaluation, opened) = match run.answer {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(why)) => (
-            failed(with_last_line(why, run.output.last_line())),
-            Opened::default(),
-        ),
-        Err(failure) => (
-            Evaluation::error(failure_summary(plugin, name, &failure, &run.output, limits)),
-            Opened::default(),
-        ),
-    };
-    Called {
-        evaluation,
-        opened,
-        output,
-    }
+    from_child(plugin, name, run, limits, |why, last_line| {
+        failed(with_last_line(why, last_line))
+    })
 }
 
 /// Loads the library (or the built-in plugin) in a fresh child and runs the
@@ -142,16 +128,28 @@ fn call_in_child(
             .ok_or_else(|| format!("the library no longer has an evaluator `{name}`"))?;
         Ok(call_evaluator(entry, request, access))
     });
+    from_child(plugin, name, run, limits, |why, _| {
+        Evaluation::error(format!(
+            "plugin `{}` could not be loaded again: {why}",
+            plugin.name
+        ))
+    })
+}
+
+/// The end of an evaluation run in a child: its answer; or, when the plugin
+/// gave none, the `error` that `unanswered` words from the reason and the
+/// last line it printed; or the `error` naming how the process failed.
+fn from_child(
+    plugin: &LoadedPlugin,
+    name: &str,
+    run: ChildRun<Result<(Evaluation, Opened), String>>,
+    limits: ChildLimits,
+    unanswered: impl FnOnce(String, Option<String>) -> Evaluation,
+) -> Called {
     let output = (!run.output.is_empty()).then(|| run.output.text());
     let (evaluation, opened) = match run.answer {
         Ok(Ok(answer)) => answer,
-        Ok(Err(why)) => (
-            Evaluation::error(format!(
-                "plugin `{}` could not be loaded again: {why}",
-                plugin.name
-            )),
-            Opened::default(),
-        ),
+        Ok(Err(why)) => (unanswered(why, run.output.last_line()), Opened::default()),
         Err(failure) => (
             Evaluation::error(failure_summary(plugin, name, &failure, &run.output, limits)),
             Opened::default(),
