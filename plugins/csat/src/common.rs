@@ -399,14 +399,16 @@ pub fn note_skipped_contacts(c: &Contacts, observations: &mut Vec<String>) {
 /// The survey KPIs as `cxaudit kpis` reports them over the evidence
 /// (cxaudit-kpis, group `all`): csat_top2, nps and survey_response_rate.
 /// A KPI the evidence cannot give is a measurement without a value.
-pub fn survey_kpis(ctx: &Context<'_>) -> Vec<Measurement> {
+/// Recorded in `e`; survey_response_rate takes the unit and definition the
+/// manifest declares.
+pub fn survey_kpis(ctx: &Context<'_>, e: &mut Evaluation) {
     use cxaudit_kpis::{Evidence, Kpi, KpiOptions};
     let options = KpiOptions::default().with_time_zone(ctx.time_zone_name());
     let group = options
         .ok()
         .map(|o| cxaudit_kpis::overall(&Evidence::from_context(ctx), &o));
     let value = |k: Kpi| group.as_ref().and_then(|g| g.value(k));
-    vec![
+    e.measurements.extend([
         Measurement::new(
             "csat_top2",
             value(Kpi::CsatTop2),
@@ -419,13 +421,8 @@ pub fn survey_kpis(ctx: &Context<'_>) -> Vec<Measurement> {
             "points",
             "% of nps 9-10 minus % of nps 0-6 over the survey sample's responses with an nps, whole surveys table (as `cxaudit kpis`)",
         ),
-        Measurement::new(
-            "survey_response_rate",
-            value(Kpi::SurveyResponseRate),
-            "ratio",
-            "completes / eligible invitations of the survey sample, whole surveys table (as `cxaudit kpis`)",
-        ),
-    ]
+    ]);
+    e.measure("survey_response_rate", value(Kpi::SurveyResponseRate));
 }
 
 #[cfg(test)]

@@ -21,20 +21,27 @@ const ACTION: &str = "action";
 /// Evaluator `drivers`.
 pub struct Drivers;
 
-/// Parameters of [`Drivers`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`Drivers`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct DriversParams {
-    /// `spearman` or `pearson`.
+    /// correlation of each attr_* with csat: `spearman` or `pearson`
+    #[param(default = "spearman")]
     pub method: String,
-    /// A response with CSAT at or below this is dissatisfied.
+    /// a response with csat at or below this is dissatisfied
+    #[param(default = 2, min = 1, max = 5)]
     pub dissatisfied_max: i64,
-    /// Share of dissatisfied responses that must carry a coded reason.
+    /// share of dissatisfied responses with a coded reason (ratio)
+    #[param(default = 0.9, min = 0, max = 1)]
     pub coded_target: f64,
-    /// How many top reasons must have an action.
+    /// top reasons that must have an action
+    #[param(default = 3, min = 1)]
     pub top_n: i64,
-    /// Complete responses needed to rank drivers.
+    /// complete responses (csat and every attr_*) needed to rank drivers
+    #[param(default = 30, min = 3)]
     pub min_driver_responses: i64,
-    /// Words that mark an action section heading or table column.
+    /// a section heading or table column with one of these words holds actions
+    #[param(default = &["action", "initiative"])]
     pub action_keywords: Vec<String>,
 }
 
@@ -81,37 +88,7 @@ impl Evaluator for Drivers {
                 .columns(&[ACTION]),
         )
         .document_need(DocumentNeed::optional("business_plan").headings(&[INITIATIVES]))
-        .parameter(
-            ParamSpec::string("method", "spearman")
-                .describe("correlation of each attr_* with csat: `spearman` or `pearson`"),
-        )
-        .parameter(
-            ParamSpec::integer("dissatisfied_max", 2)
-                .min(1.0)
-                .max(5.0)
-                .describe("a response with csat at or below this is dissatisfied"),
-        )
-        .parameter(
-            ParamSpec::number("coded_target", 0.9)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of dissatisfied responses with a coded reason (ratio)"),
-        )
-        .parameter(
-            ParamSpec::integer("top_n", 3)
-                .min(1.0)
-                .describe("top reasons that must have an action"),
-        )
-        .parameter(
-            ParamSpec::integer("min_driver_responses", 30)
-                .min(3.0)
-                .describe("complete responses (csat and every attr_*) needed to rank drivers"),
-        )
-        .parameter(
-            ParamSpec::list("action_keywords", json!(["action", "initiative"])).describe(
-                "a section heading or table column with one of these words holds actions",
-            ),
-        )
+        .params::<DriversParams>()
         .measurement(
             "driver_responses",
             "responses",
@@ -248,18 +225,11 @@ fn rank_drivers(
         ),
         computed,
     ));
-    e.measurements.push(Measurement::new(
-        "driver_responses",
-        Some(n as f64),
-        "responses",
-        "responses with csat and every attr_* rating",
-    ));
-    e.measurements.push(Measurement::new(
+    e.measure("driver_responses", Some(n as f64));
+    e.measure(
         "top_driver_correlation",
         ranked.first().and_then(|d| d.correlation),
-        "correlation",
-        "correlation of the first-ranked attribute with csat",
-    ));
+    );
     e.definitions.push(Definition::new(
         "key driver",
         &format!(
@@ -347,18 +317,8 @@ fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluati
         format!(">= {}", p.coded_target),
         share.is_none_or(|s| s + 1e-12 >= p.coded_target),
     ));
-    e.measurements.push(Measurement::new(
-        "dissatisfied_responses",
-        Some(dissatisfied.len() as f64),
-        "responses",
-        "responses with csat <= dissatisfied_max",
-    ));
-    e.measurements.push(Measurement::new(
-        "dissatisfied_coded_share",
-        share,
-        "ratio",
-        "dissatisfied responses with a coded reason / dissatisfied responses",
-    ));
+    e.measure("dissatisfied_responses", Some(dissatisfied.len() as f64));
+    e.measure("dissatisfied_coded_share", share);
     if dissatisfied.is_empty() {
         e.observations.push(format!(
             "No response in the period has csat <= {}: no reason to code.",
@@ -484,12 +444,7 @@ fn report_actions(
         "every top reason",
         passed,
     ));
-    e.measurements.push(Measurement::new(
-        "top_reasons_actioned_share",
-        share,
-        "ratio",
-        "top reasons named in an action / top reasons",
-    ));
+    e.measure("top_reasons_actioned_share", share);
     e.definitions.push(Definition::new(
         "reason with an action",
         &format!(

@@ -17,14 +17,18 @@ use crate::common::{self, Contact, Window, num, score_from_checks};
 /// Evaluator `nonresponse_bias`.
 pub struct NonresponseBias;
 
-/// Parameters of [`NonresponseBias`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`NonresponseBias`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct NonresponseParams {
-    /// Significance level of the tests.
+    /// significance level of the tests
+    #[param(default = 0.05, min = 0, max = 1)]
     pub alpha: f64,
-    /// A proportion gap is practically large from this many points (5 = 5 points).
+    /// a proportion gap is practically large from this many percentage points
+    #[param(default = 5.0, min = 0, max = 100)]
     pub max_gap_points: f64,
-    /// A mean gap is practically large from this standardized effect size (Cohen's d).
+    /// a mean gap is practically large from this Cohen's d
+    #[param(default = 0.2, min = 0)]
     pub max_effect_size: f64,
 }
 
@@ -97,23 +101,7 @@ impl Evaluator for NonresponseBias {
                 .column("transferred", ColumnType::Bool)
                 .optional_column("resolved", ColumnType::Bool),
         )
-        .parameter(
-            ParamSpec::number("alpha", 0.05)
-                .min(0.0)
-                .max(1.0)
-                .describe("significance level of the tests"),
-        )
-        .parameter(
-            ParamSpec::number("max_gap_points", 5.0)
-                .min(0.0)
-                .max(100.0)
-                .describe("a proportion gap is practically large from this many percentage points"),
-        )
-        .parameter(
-            ParamSpec::number("max_effect_size", 0.2)
-                .min(0.0)
-                .describe("a mean gap is practically large from this Cohen's d"),
-        )
+        .params::<NonresponseParams>()
         .measurement(
             "linked_invitations",
             "invitations",
@@ -347,39 +335,15 @@ fn report(
     }
     score_from_checks(e);
     let find = |id: &str| comparisons.iter().find(|c| c.id == id).and_then(|c| c.gap);
-    e.measurements.extend([
-        Measurement::new(
-            "linked_invitations",
-            Some((n_resp + n_other) as f64),
-            "invitations",
-            LINKED,
-        ),
-        Measurement::new(
-            "resolution_gap_points",
-            find("resolution"),
-            "points",
-            RESOLUTION_GAP,
-        ),
-        Measurement::new(
-            "transfer_gap_points",
-            find("transfer"),
-            "points",
-            TRANSFER_GAP,
-        ),
-        Measurement::new("wait_gap_seconds", find("wait"), "seconds", WAIT_GAP),
-        Measurement::new(
-            "handle_time_gap_seconds",
-            find("handle_time"),
-            "seconds",
-            HANDLE_GAP,
-        ),
-        Measurement::new(
-            "biased_comparisons",
-            Some(comparisons.iter().filter(|c| c.biased).count() as f64),
-            "comparisons",
-            "comparisons with a gap both significant (Holm-adjusted p < alpha) and practically large",
-        ),
-    ]);
+    e.measure("linked_invitations", Some((n_resp + n_other) as f64));
+    e.measure("resolution_gap_points", find("resolution"));
+    e.measure("transfer_gap_points", find("transfer"));
+    e.measure("wait_gap_seconds", find("wait"));
+    e.measure("handle_time_gap_seconds", find("handle_time"));
+    e.measure(
+        "biased_comparisons",
+        Some(comparisons.iter().filter(|c| c.biased).count() as f64),
+    );
     let parts: Vec<String> = comparisons
         .iter()
         .map(|c| {

@@ -13,18 +13,24 @@ use crate::common::{self, Window, num, pct};
 /// Evaluator `precision`.
 pub struct Precision;
 
-/// Parameters of [`Precision`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`Precision`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct PrecisionParams {
-    /// Largest acceptable margin of error (ratio: 0.05 = 5 points).
+    /// largest margin of error per month and channel (ratio; 0.05 = 5 points)
+    #[param(default = 0.05, min = 0.001, max = 1)]
     pub target_margin: f64,
-    /// z of the confidence level (1.96 = 95%).
+    /// z of the confidence level (1.96 = 95%)
+    #[param(default = 1.96, min = 0)]
     pub z: f64,
-    /// `conservative` (p = 0.5) or `observed` (p = the cell's top-2-box share).
+    /// `conservative`: p = 0.5; `observed`: p = the cell's top-2-box share
+    #[param(default = "conservative")]
     pub p_basis: String,
-    /// Share of month x channel cells meeting the margin that earns full credit.
+    /// share of month x channel cells within the margin for full credit
+    #[param(default = 1.0, min = 0, max = 1)]
     pub target_cell_share: f64,
-    /// Share of cells at or below which no credit is earned.
+    /// share of cells at or below which no credit is earned
+    #[param(default = 0.5, min = 0, max = 1)]
     pub cell_share_floor: f64,
 }
 
@@ -88,33 +94,7 @@ impl Evaluator for Precision {
                 .optional_column("nps", ColumnType::Integer),
         )
         .table(common::contacts_need(true).column("answered_at", ColumnType::Timestamp))
-        .parameter(
-            ParamSpec::number("target_margin", 0.05)
-                .min(0.001)
-                .max(1.0)
-                .describe("largest margin of error per month and channel (ratio; 0.05 = 5 points)"),
-        )
-        .parameter(
-            ParamSpec::number("z", 1.96)
-                .min(0.0)
-                .describe("z of the confidence level (1.96 = 95%)"),
-        )
-        .parameter(
-            ParamSpec::string("p_basis", "conservative")
-                .describe("`conservative`: p = 0.5; `observed`: p = the cell's top-2-box share"),
-        )
-        .parameter(
-            ParamSpec::number("target_cell_share", 1.0)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of month x channel cells within the margin for full credit"),
-        )
-        .parameter(
-            ParamSpec::number("cell_share_floor", 0.5)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of cells at or below which no credit is earned"),
-        )
+        .params::<PrecisionParams>()
         .measurement("cells", "cells", "month x channel cells judged")
         .measurement(
             "cells_meeting_margin_share",
@@ -171,7 +151,7 @@ impl Evaluator for Precision {
         }
         let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
         report(&cells, p, &mut e);
-        e.measurements.extend(common::survey_kpis(ctx));
+        common::survey_kpis(ctx, &mut e);
         Ok(e)
     }
 }
@@ -366,38 +346,11 @@ fn measurements(
     responses: u64,
     rate: Option<f64>,
 ) {
-    e.measurements.extend([
-        Measurement::new(
-            "cells",
-            Some(cells as f64),
-            "cells",
-            "month x channel cells judged",
-        ),
-        Measurement::new(
-            "cells_meeting_margin_share",
-            Some(share),
-            "ratio",
-            "cells whose margin of error <= target / cells",
-        ),
-        Measurement::new(
-            "worst_margin",
-            worst,
-            "ratio",
-            "largest margin of error among cells with responses",
-        ),
-        Measurement::new(
-            "responses",
-            Some(responses as f64),
-            "responses",
-            "random or census responses with a valid 1-5 CSAT in the period (the sample the margins are for)",
-        ),
-        Measurement::new(
-            "period_response_rate",
-            rate,
-            "ratio",
-            "completes / eligible invitations (customer-initiated feedback excluded), in the period",
-        ),
-    ]);
+    e.measure("cells", Some(cells as f64));
+    e.measure("cells_meeting_margin_share", Some(share));
+    e.measure("worst_margin", worst);
+    e.measure("responses", Some(responses as f64));
+    e.measure("period_response_rate", rate);
 }
 
 fn definitions(e: &mut Evaluation, p: &PrecisionParams) {

@@ -15,18 +15,24 @@ use crate::design::{self, ScaleFinding};
 /// Evaluator `timing_design`.
 pub struct TimingDesign;
 
-/// Parameters of [`TimingDesign`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`TimingDesign`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct TimingParams {
-    /// Longest delay between contact end and invitation, hours.
+    /// longest delay from contact end to invitation, hours
+    #[param(default = 24.0, min = 0)]
     pub max_delay_hours: f64,
-    /// Share of invitations that must be within the delay.
+    /// share of invitations within the delay (ratio)
+    #[param(default = 0.95, min = 0, max = 1)]
     pub target_share: f64,
-    /// Labelled points the scale needs.
+    /// labelled points the answer scale needs
+    #[param(default = 5, min = 2)]
     pub scale_points: i64,
-    /// Keywords of the overall-satisfaction question.
+    /// a question line with one of these words is the overall-satisfaction question
+    #[param(default = &["overall"])]
     pub overall_keywords: Vec<String>,
-    /// Keywords of the resolution question.
+    /// a question line with one of these words is the resolution question
+    #[param(default = &["resolved", "resolve", "resolution"])]
     pub resolution_keywords: Vec<String>,
 }
 
@@ -80,34 +86,7 @@ impl Evaluator for TimingDesign {
         .document_need(
             DocumentNeed::optional("survey_design").headings(&[design::SCALE, design::QUESTIONS]),
         )
-        .parameter(
-            ParamSpec::number("max_delay_hours", 24.0)
-                .min(0.0)
-                .describe("longest delay from contact end to invitation, hours"),
-        )
-        .parameter(
-            ParamSpec::number("target_share", 0.95)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of invitations within the delay (ratio)"),
-        )
-        .parameter(
-            ParamSpec::integer("scale_points", 5)
-                .min(2.0)
-                .describe("labelled points the answer scale needs"),
-        )
-        .parameter(
-            ParamSpec::list("overall_keywords", json!(["overall"])).describe(
-                "a question line with one of these words is the overall-satisfaction question",
-            ),
-        )
-        .parameter(
-            ParamSpec::list(
-                "resolution_keywords",
-                json!(["resolved", "resolve", "resolution"]),
-            )
-            .describe("a question line with one of these words is the resolution question"),
-        )
+        .params::<TimingParams>()
         .measurement(
             "invitation_delay_median_hours",
             "hours",
@@ -187,32 +166,10 @@ fn report_delays(delays: &[(String, f64)], p: &TimingParams, e: &mut Evaluation)
         format!(">= {}", p.target_share),
         passed,
     ));
-    e.measurements.extend([
-        Measurement::new(
-            "invitation_delay_median_hours",
-            stats.median_hours,
-            "hours",
-            "median of invited_at - contact ended_at",
-        ),
-        Measurement::new(
-            "invitation_delay_p90_hours",
-            stats.p90_hours,
-            "hours",
-            "90th percentile (nearest rank) of invited_at - contact ended_at",
-        ),
-        Measurement::new(
-            "invitations_within_limit_share",
-            stats.share_within,
-            "ratio",
-            "invitations with delay <= max_delay_hours / invitations with a delay",
-        ),
-        Measurement::new(
-            "invitations_with_delay",
-            Some(stats.n as f64),
-            "invitations",
-            "invitations in the period linked to a contact with an end time",
-        ),
-    ]);
+    e.measure("invitation_delay_median_hours", stats.median_hours);
+    e.measure("invitation_delay_p90_hours", stats.p90_hours);
+    e.measure("invitations_within_limit_share", stats.share_within);
+    e.measure("invitations_with_delay", Some(stats.n as f64));
     let negative = all.iter().filter(|d| **d < 0.0).count();
     if negative > 0 {
         e.observations.push(format!(

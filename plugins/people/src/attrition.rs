@@ -21,26 +21,37 @@ use crate::common::*;
 /// PE1 evaluator `attrition`.
 pub struct Attrition;
 
-/// Parameters of [`Attrition`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`Attrition`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper
+/// (`laxest_param`) gives its own.
+#[derive(Debug, Deserialize, Params)]
 pub struct AttritionParams {
-    /// `sum`, `times_twelve` or `compounding`.
+    /// annualisation: sum (sum of monthly rates scaled to 12 months), times_twelve, compounding
+    #[param(default = "sum")]
     pub attrition_method: String,
-    /// Early-tenure window, days.
+    /// early-tenure window, days
+    #[param(default = 90, min = 1, max = 730)]
     pub early_tenure_days: u32,
-    /// The pack's annualised attrition target (fraction).
+    /// the pack's annualised attrition target (fraction), judged as target_policy says
+    #[param(default = 0.45, min = 0, max = 5, target_of = Kpi::AttritionAnnualized.key())]
     pub target: f64,
     /// Whose target is judged.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest annualised attrition target the standard accepts (0 = no bound).
+    #[param(spec = |name| laxest_param(name, Kpi::AttritionAnnualized, 0.45))]
     pub laxest_target: f64,
-    /// Annualised attrition earning no credit (fraction).
+    /// annualised attrition at or above which no credit is given (fraction)
+    #[param(default = 1.0, min = 0, max = 10)]
     pub floor: f64,
-    /// Significance level of the trend's slope test.
+    /// significance level of the t-test of the monthly slope
+    #[param(default = 0.05, min = 0, max = 1)]
     pub trend_alpha: f64,
-    /// Monthly rates needed before a trend can count as an improvement.
+    /// monthly rates needed before the trend can count as an improvement
+    #[param(default = 6, min = 3, max = 120)]
     pub min_trend_months: u32,
-    /// Hires in the early-tenure cohort needed before its rate is reported.
+    /// hires in the early-tenure cohort needed before its rate is reported
+    #[param(default = 10, min = 1)]
     pub min_early_cohort: u64,
 }
 
@@ -257,48 +268,7 @@ impl Evaluator for Attrition {
                 .optional_column("team", ColumnType::String),
         )
         .table(kpi_targets_need())
-        .parameter(
-            ParamSpec::string("attrition_method", "sum")
-                .describe("annualisation: sum (sum of monthly rates scaled to 12 months), times_twelve, compounding"),
-        )
-        .parameter(
-            ParamSpec::integer("early_tenure_days", 90)
-                .min(1.0)
-                .max(730.0)
-                .describe("early-tenure window, days"),
-        )
-        .parameter(
-            ParamSpec::number("target", 0.45)
-                .min(0.0)
-                .max(5.0)
-                .target_of(Kpi::AttritionAnnualized.key())
-                .describe("the pack's annualised attrition target (fraction), judged as target_policy says"),
-        )
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param("laxest_target", Kpi::AttritionAnnualized, 0.45))
-        .parameter(
-            ParamSpec::number("floor", 1.0)
-                .min(0.0)
-                .max(10.0)
-                .describe("annualised attrition at or above which no credit is given (fraction)"),
-        )
-        .parameter(
-            ParamSpec::number("trend_alpha", 0.05)
-                .min(0.0)
-                .max(1.0)
-                .describe("significance level of the t-test of the monthly slope"),
-        )
-        .parameter(
-            ParamSpec::integer("min_trend_months", 6)
-                .min(3.0)
-                .max(120.0)
-                .describe("monthly rates needed before the trend can count as an improvement"),
-        )
-        .parameter(
-            ParamSpec::integer("min_early_cohort", 10)
-                .min(1.0)
-                .describe("hires in the early-tenure cohort needed before its rate is reported"),
-        )
+        .params::<AttritionParams>()
         .measurement("attrition_annualized", "ratio", "annualised attrition over the period (cxaudit-kpis)")
         .measurement("attrition_monthly_mean", "ratio", "mean of the monthly rates leavers / average headcount")
         .measurement("attrition_trend_slope", "ratio per month", "least-squares slope of the monthly rates")

@@ -14,14 +14,18 @@ use crate::common::*;
 /// PE2 evaluator `certification`.
 pub struct Certification;
 
-/// Parameters of [`Certification`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`Certification`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct CertificationParams {
-    /// Share of agents certified before their first live contact for full credit.
+    /// share of agents certified before their first live contact for full credit
+    #[param(default = 1.0, min = 0, max = 1)]
     pub target_share: f64,
-    /// Share earning no credit.
+    /// share of compliant agents earning no credit
+    #[param(default = 0.8, min = 0, max = 1)]
     pub floor_share: f64,
-    /// How many breach contacts to list.
+    /// breach contacts listed in the drill-down
+    #[param(default = 50, min = 0, max = 10_000)]
     pub max_listed_contacts: usize,
 }
 
@@ -134,9 +138,7 @@ impl Evaluator for Certification {
                 .column("abandoned", ColumnType::Bool)
                 .optional_column("queue", ColumnType::String),
         )
-        .parameter(ParamSpec::number("target_share", 1.0).min(0.0).max(1.0).describe("share of agents certified before their first live contact for full credit"))
-        .parameter(ParamSpec::number("floor_share", 0.8).min(0.0).max(1.0).describe("share of compliant agents earning no credit"))
-        .parameter(ParamSpec::integer("max_listed_contacts", 50).min(0.0).max(10_000.0).describe("breach contacts listed in the drill-down"))
+        .params::<CertificationParams>()
         .measurement("certified_before_live_share", "ratio", "agents with no handled contact before certification / agents who handled contacts in the period")
         .measurement("agents_in_breach", "agents", "agents who handled a contact before certified_on (or without one)")
         .measurement("contacts_before_certification", "contacts", "handled contacts arriving before the agent's certification date")
@@ -213,13 +215,8 @@ impl Evaluator for Certification {
             anomalies.len()
         );
         let mut e = evaluation_from_credits(vec![Credited::graded(check, credit)], summary);
-        e.measurements = vec![
-            Measurement::new(
-                "certified_before_live_share",
-                Some(share),
-                "ratio",
-                "agents with no handled contact before certification / agents who handled contacts in the period",
-            ),
+        e.measure("certified_before_live_share", Some(share));
+        e.measurements.extend([
             Measurement::new(
                 "agents_in_breach",
                 Some(in_breach.len() as f64),
@@ -232,13 +229,8 @@ impl Evaluator for Certification {
                 "contacts",
                 "handled contacts arriving (local day) before the certification date of the covering spell",
             ),
-            Measurement::new(
-                "contacts_outside_employment",
-                Some(anomalies.len() as f64),
-                "contacts",
-                "handled contacts whose agent has no employment spell covering the arrival day",
-            ),
-        ];
+        ]);
+        e.measure("contacts_outside_employment", Some(anomalies.len() as f64));
         e.definitions = vec![
             Definition::new(
                 "live contact",

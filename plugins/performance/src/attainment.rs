@@ -13,21 +13,27 @@ use crate::common::*;
 /// PF4 evaluator `kpi_attainment`.
 pub struct KpiAttainment;
 
-/// Parameters of [`KpiAttainment`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`KpiAttainment`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct AttainmentParams {
-    /// Share of (KPI, month) pairs meeting target for full credit.
+    /// share of (KPI, month) pairs on target for full credit
+    #[param(default = 0.9, min = 0, max = 1)]
     pub target_share: f64,
-    /// Share earning no credit.
+    /// share of (KPI, month) pairs on target earning no credit
+    #[param(default = 0.5, min = 0, max = 1)]
     pub floor_share: f64,
-    /// KPIs judged by other criteria, skipped here.
+    /// KPIs judged by other criteria (PF1-PF3)
+    #[param(default = &["csat_top2", "nps", "fcr_rate", "contacts_per_order", "cost_per_order"])]
     pub exclude: Vec<String>,
-    /// Attrition annualisation (`sum`, `times_twelve`, `compounding`).
+    /// attrition annualisation for attrition_annualized: sum, times_twelve, compounding
+    #[param(default = "sum")]
     pub attrition_method: String,
-    /// Service-level threshold T, seconds.
+    /// service-level answer threshold T, seconds
+    #[param(default = 20.0, min = 0)]
     pub sl_threshold_seconds: f64,
-    /// The laxest target the standard accepts, by KPI key (PF4 judges the
-    /// centre's own targets, never laxer than these).
+    /// the laxest target the standard accepts, by KPI key (a laxer centre target is reported and the bound judged; 0 = no bound where lower is better)
+    #[param(spec = |name| ParamSpec::table(name, default_laxest_targets()))]
     pub laxest_targets: BTreeMap<String, f64>,
 }
 
@@ -184,12 +190,7 @@ impl Evaluator for KpiAttainment {
                 .column("value", ColumnType::Float)
                 .optional_column("scope", ColumnType::String),
         )
-        .parameter(ParamSpec::number("target_share", 0.9).min(0.0).max(1.0).describe("share of (KPI, month) pairs on target for full credit"))
-        .parameter(ParamSpec::number("floor_share", 0.5).min(0.0).max(1.0).describe("share of (KPI, month) pairs on target earning no credit"))
-        .parameter(ParamSpec::list("exclude", json!(["csat_top2", "nps", "fcr_rate", "contacts_per_order", "cost_per_order"])).describe("KPIs judged by other criteria (PF1-PF3)"))
-        .parameter(ParamSpec::string("attrition_method", "sum").describe("attrition annualisation for attrition_annualized: sum, times_twelve, compounding"))
-        .parameter(ParamSpec::number("sl_threshold_seconds", 20.0).min(0.0).describe("service-level answer threshold T, seconds"))
-        .parameter(ParamSpec::table("laxest_targets", default_laxest_targets()).describe("the laxest target the standard accepts, by KPI key (a laxer centre target is reported and the bound judged; 0 = no bound where lower is better)"))
+        .params::<AttainmentParams>()
         .measurement("kpi_target_attainment", "ratio", "(KPI, month) pairs meeting the target / pairs with a value")
         .measurement("targets_judged", "targets", "targets judged month by month")
         .measurement("targets_not_gradeable", "targets", "targets whose KPI is unknown or has no value in any month");
@@ -328,26 +329,14 @@ impl Evaluator for KpiAttainment {
             excluded.len()
         );
         let mut e = evaluation_from_credits(items, summary);
-        e.measurements = vec![
-            Measurement::new(
-                "kpi_target_attainment",
-                Some(share),
-                "ratio",
-                "(KPI, month) pairs meeting the target by direction / pairs with a value",
-            ),
-            Measurement::new(
-                "targets_judged",
-                Some(judged.len() as f64),
-                "targets",
-                "targets judged month by month",
-            ),
-            Measurement::new(
-                "targets_not_gradeable",
-                Some(not_gradeable.len() as f64),
-                "targets",
-                "targets whose KPI is unknown or has no value in any month",
-            ),
-        ];
+        e.measurements = vec![Measurement::new(
+            "kpi_target_attainment",
+            Some(share),
+            "ratio",
+            "(KPI, month) pairs meeting the target by direction / pairs with a value",
+        )];
+        e.measure("targets_judged", Some(judged.len() as f64));
+        e.measure("targets_not_gradeable", Some(not_gradeable.len() as f64));
         e.definitions = judged
             .iter()
             .filter_map(|(j, _)| j.kpi)

@@ -14,20 +14,27 @@ use crate::common::*;
 /// PF3 evaluator `demand_cost`.
 pub struct DemandCost;
 
-/// Parameters of [`DemandCost`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`DemandCost`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper (`laxest_param`) gives its own.
+#[derive(Debug, Deserialize, Params)]
 pub struct DemandParams {
-    /// The pack's contacts-per-order target (0 = none).
+    /// the pack's contacts-per-order target, judged as target_policy says (0 = no target)
+    #[param(default = 0.10, min = 0, target_of = Kpi::ContactsPerOrder.key())]
     pub target_contacts_per_order: f64,
-    /// The pack's cost-per-order target (0 = none).
+    /// the pack's cost-per-order target in the centre's currency, judged as target_policy says (0 = no target)
+    #[param(default = 0.0, min = 0, target_of = Kpi::CostPerOrder.key())]
     pub target_cost_per_order: f64,
     /// Whose targets are judged.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest contacts-per-order target the standard accepts (0 = no bound).
+    #[param(spec = |name| laxest_param(name, Kpi::ContactsPerOrder, 0.0))]
     pub laxest_contacts_per_order: f64,
     /// The laxest cost-per-order target the standard accepts (0 = no bound).
+    #[param(spec = |name| laxest_param(name, Kpi::CostPerOrder, 0.0))]
     pub laxest_cost_per_order: f64,
-    /// No credit at target x this ratio (lower is better).
+    /// no credit at target x floor_ratio (both are lower-is-better)
+    #[param(default = 1.25, min = 1, max = 10)]
     pub floor_ratio: f64,
 }
 
@@ -136,12 +143,7 @@ impl Evaluator for DemandCost {
                 .optional_column("operating_cost", ColumnType::Float),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target_contacts_per_order", 0.10).min(0.0).target_of(Kpi::ContactsPerOrder.key()).describe("the pack's contacts-per-order target, judged as target_policy says (0 = no target)"))
-        .parameter(ParamSpec::number("target_cost_per_order", 0.0).min(0.0).target_of(Kpi::CostPerOrder.key()).describe("the pack's cost-per-order target in the centre's currency, judged as target_policy says (0 = no target)"))
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param("laxest_contacts_per_order", Kpi::ContactsPerOrder, 0.0))
-        .parameter(laxest_param("laxest_cost_per_order", Kpi::CostPerOrder, 0.0))
-        .parameter(ParamSpec::number("floor_ratio", 1.25).min(1.0).max(10.0).describe("no credit at target x floor_ratio (both are lower-is-better)"))
+        .params::<DemandParams>()
         .measurement("contacts_per_order", "contacts per order", "contacts / orders over the same days (cxaudit-kpis)")
         .measurement("cost_per_order", "currency", "operating cost / orders over the same days (cxaudit-kpis)")
         .measurement("cost_per_contact", "currency", "operating cost / handled contacts over the same days (cxaudit-kpis)")
@@ -317,12 +319,9 @@ impl Evaluator for DemandCost {
                 "currency",
                 &def(Kpi::CostPerContact),
             ),
-            Measurement::new(
-                "contacts_per_order_slope",
-                cpo_slope,
-                "contacts per order per month",
-                "least-squares slope of monthly contacts per order",
-            ),
+        ];
+        e.measure("contacts_per_order_slope", cpo_slope);
+        e.measurements.extend([
             Measurement::new(
                 "contact_growth",
                 contact_growth,
@@ -353,7 +352,7 @@ impl Evaluator for DemandCost {
                 "days",
                 "local days of the period with contacts but no stated operating cost, left out of cost per contact",
             ),
-        ];
+        ]);
         e.definitions = vec![
             Definition::new("contacts_per_order", &def(Kpi::ContactsPerOrder)),
             Definition::new("cost_per_order", &def(Kpi::CostPerOrder)),

@@ -18,26 +18,36 @@ use crate::common::*;
 /// PF2 evaluator `first_contact_resolution`.
 pub struct FirstContactResolution;
 
-/// Parameters of [`FirstContactResolution`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`FirstContactResolution`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper (`laxest_param`) gives its own.
+#[derive(Debug, Deserialize, Params)]
 pub struct FcrEvalParams {
-    /// The pack's FCR target (fraction).
+    /// the pack's FCR target (fraction), judged as target_policy says
+    #[param(default = 0.75, min = 0, max = 1, target_of = Kpi::FcrRate.key())]
     pub target: f64,
     /// Whose target is judged.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest FCR target the standard accepts (fraction).
+    #[param(spec = |name| laxest_param(name, Kpi::FcrRate, 0.70))]
     pub laxest_target: f64,
-    /// FCR earning no credit (fraction).
+    /// FCR at or below which no credit is given
+    #[param(default = 0.60, min = 0, max = 1)]
     pub floor: f64,
-    /// Repeat window, days.
+    /// repeat window, days after the contact ended
+    #[param(default = 7, min = 1, max = 90)]
     pub fcr_window_days: u32,
-    /// The FCR an agent is tested against for the coaching list.
+    /// the FCR each agent is tested against: an agent significantly below it goes on the coaching list
+    #[param(default = 0.70, min = 0, max = 1)]
     pub coaching_threshold: f64,
-    /// Family-wise significance level of the coaching list (Holm).
+    /// family-wise significance level of the coaching list (one-sided exact binomial test per agent, Holm correction over the agents tested)
+    #[param(default = 0.05, min = 0, max = 1)]
     pub coaching_alpha: f64,
-    /// Minimum eligible contacts for an agent to be judged.
+    /// minimum eligible contacts for an agent to be judged
+    #[param(default = 30, min = 1)]
     pub min_volume: u64,
-    /// Contact reasons listed in the repeat-driver view.
+    /// contact reasons listed as repeat drivers
+    #[param(default = 5, min = 1, max = 100)]
     pub top_reasons: usize,
 }
 
@@ -116,15 +126,7 @@ impl Evaluator for FirstContactResolution {
                 .optional_column("contact_reason", ColumnType::String),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target", 0.75).min(0.0).max(1.0).target_of(Kpi::FcrRate.key()).describe("the pack's FCR target (fraction), judged as target_policy says"))
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param("laxest_target", Kpi::FcrRate, 0.70))
-        .parameter(ParamSpec::number("floor", 0.60).min(0.0).max(1.0).describe("FCR at or below which no credit is given"))
-        .parameter(ParamSpec::integer("fcr_window_days", 7).min(1.0).max(90.0).describe("repeat window, days after the contact ended"))
-        .parameter(ParamSpec::number("coaching_threshold", 0.70).min(0.0).max(1.0).describe("the FCR each agent is tested against: an agent significantly below it goes on the coaching list"))
-        .parameter(ParamSpec::number("coaching_alpha", 0.05).min(0.0).max(1.0).describe("family-wise significance level of the coaching list (one-sided exact binomial test per agent, Holm correction over the agents tested)"))
-        .parameter(ParamSpec::integer("min_volume", 30).min(1.0).describe("minimum eligible contacts for an agent to be judged"))
-        .parameter(ParamSpec::integer("top_reasons", 5).min(1.0).max(100.0).describe("contact reasons listed as repeat drivers"))
+        .params::<FcrEvalParams>()
         .measurement("fcr_rate", "ratio", "1 - repeat generators / eligible contacts (cxaudit-kpis)")
         .measurement("agents_to_coach", "agents", "agents with enough eligible contacts whose FCR is significantly below the coaching threshold (one-sided exact binomial test, Holm-adjusted p < coaching_alpha)")
         .measurement("agents_under_threshold", "agents", "agents with enough eligible contacts whose FCR point estimate is under the coaching threshold (significant or not)")
@@ -251,13 +253,8 @@ impl Evaluator for FirstContactResolution {
                 "ratio",
                 "FCR with abandoned contacts left out of the data altogether, so an abandoned re-contact is not a repeat (same window and data end)",
             ),
-            Measurement::new(
-                "queues_under_target",
-                Some(queues_under.len() as f64),
-                "queues",
-                "queues with FCR under the target",
-            ),
         ];
+        e.measure("queues_under_target", Some(queues_under.len() as f64));
         e.definitions = vec![
             Definition::new("fcr_rate", &def),
             Definition::new(

@@ -16,26 +16,36 @@ use crate::common::*;
 /// PF1 evaluator `customer_satisfaction`.
 pub struct CustomerSatisfaction;
 
-/// Parameters of [`CustomerSatisfaction`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`CustomerSatisfaction`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper (`laxest_param`) gives its own.
+#[derive(Debug, Deserialize, Params)]
 pub struct SatisfactionParams {
-    /// The pack's CSAT top-2-box target (fraction).
+    /// the pack's CSAT top-2-box target (fraction), judged as target_policy says
+    #[param(default = 0.85, min = 0, max = 1, target_of = Kpi::CsatTop2.key())]
     pub csat_target: f64,
-    /// The pack's NPS target (points).
+    /// the pack's NPS target (points), judged as target_policy says
+    #[param(default = 30.0, min = -100, max = 100, target_of = Kpi::Nps.key())]
     pub nps_target: f64,
     /// Whose targets are judged.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest CSAT top-2-box target the standard accepts (fraction).
+    #[param(spec = |name| laxest_param(name, Kpi::CsatTop2, 0.0))]
     pub csat_laxest_target: f64,
     /// The laxest NPS target the standard accepts (points).
+    #[param(spec = |name| laxest_param(name, Kpi::Nps, -100.0))]
     pub nps_laxest_target: f64,
-    /// The last months judged.
+    /// the last months of the period judged
+    #[param(default = 4, min = 1, max = 24)]
     pub months_window: usize,
-    /// Months of the window that must meet the target.
+    /// months of the window that must meet the target
+    #[param(default = 3, min = 1, max = 24)]
     pub months_required: usize,
-    /// Whether a significant improvement (first vs last month) also meets.
+    /// a significant improvement from the first to the last month also meets
+    #[param(default = true)]
     pub allow_trend: bool,
-    /// Significance level of the improvement test.
+    /// significance level of the improvement z-test
+    #[param(default = 0.05, min = 0, max = 0.5)]
     pub significance: f64,
 }
 
@@ -142,15 +152,7 @@ impl Evaluator for CustomerSatisfaction {
                 .optional_column("selection", ColumnType::String),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("csat_target", 0.85).min(0.0).max(1.0).target_of(Kpi::CsatTop2.key()).describe("the pack's CSAT top-2-box target (fraction), judged as target_policy says"))
-        .parameter(ParamSpec::number("nps_target", 30.0).min(-100.0).max(100.0).target_of(Kpi::Nps.key()).describe("the pack's NPS target (points), judged as target_policy says"))
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param("csat_laxest_target", Kpi::CsatTop2, 0.0))
-        .parameter(laxest_param("nps_laxest_target", Kpi::Nps, -100.0))
-        .parameter(ParamSpec::integer("months_window", 4).min(1.0).max(24.0).describe("the last months of the period judged"))
-        .parameter(ParamSpec::integer("months_required", 3).min(1.0).max(24.0).describe("months of the window that must meet the target"))
-        .parameter(ParamSpec::bool("allow_trend", true).describe("a significant improvement from the first to the last month also meets"))
-        .parameter(ParamSpec::number("significance", 0.05).min(0.0).max(0.5).describe("significance level of the improvement z-test"))
+        .params::<SatisfactionParams>()
         .measurement("csat_top2", "ratio", "CSAT top-2-box of the survey sample over the period (cxaudit-kpis): random and census invitations, or all invitations flagged biased when there is none; never customer-initiated feedback")
         .measurement("nps", "points", "NPS of the survey sample over the period (cxaudit-kpis)")
         .measurement("csat_months_met", "months", "months of the window with CSAT at or above target")

@@ -13,17 +13,21 @@ use crate::common::{self, SectionState};
 /// Evaluator `business_plan`.
 pub struct BusinessPlan;
 
-/// Parameters of [`BusinessPlan`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`BusinessPlan`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct PlanParams {
-    /// Headings (canonical names of the evidence schema) that must be
-    /// present with content.
+    /// headings (canonical names of the evidence schema) that must be present, each with text or a table under it
+    #[param(default = &SECTIONS)]
     pub required_sections: Vec<String>,
-    /// Heading (canonical name) of the initiatives table.
+    /// heading (canonical name) of the initiatives table (columns owner and due)
+    #[param(default = "initiatives")]
     pub initiatives_section: String,
-    /// Heading (canonical name) of the objectives.
+    /// heading (canonical name) whose items (lines, list items, table rows) are the objectives
+    #[param(default = "objectives")]
     pub objectives_section: String,
-    /// Smallest share of objectives that name a KPI with a target.
+    /// smallest share of objectives naming a KPI that has a target in kpi_targets
+    #[param(default = 0.5, min = 0, max = 1)]
     pub min_objectives_linked_share: f64,
 }
 
@@ -62,31 +66,7 @@ impl Evaluator for BusinessPlan {
                 .columns(&[OWNER, DUE]),
         )
         .table(TableNeed::optional("kpi_targets").column("kpi", ColumnType::String))
-        .parameter(
-            ParamSpec::list("required_sections", serde_json::json!(SECTIONS)).describe(
-                "headings (canonical names of the evidence schema) that must be present, each \
-                 with text or a table under it",
-            ),
-        )
-        .parameter(
-            ParamSpec::string("initiatives_section", "initiatives").describe(
-                "heading (canonical name) of the initiatives table (columns owner and due)",
-            ),
-        )
-        .parameter(
-            ParamSpec::string("objectives_section", "objectives").describe(
-                "heading (canonical name) whose items (lines, list items, table rows) are the \
-                 objectives",
-            ),
-        )
-        .parameter(
-            ParamSpec::number("min_objectives_linked_share", 0.5)
-                .min(0.0)
-                .max(1.0)
-                .describe(
-                    "smallest share of objectives naming a KPI that has a target in kpi_targets",
-                ),
-        )
+        .params::<PlanParams>()
         .measurement(
             "sections_with_content",
             "sections",
@@ -131,26 +111,9 @@ impl Evaluator for BusinessPlan {
             objectives.linked(),
             objectives.items.len()
         );
-        e.measurements = vec![
-            Measurement::new(
-                "sections_with_content",
-                Some(with_content as f64),
-                "sections",
-                "required headings present with content",
-            ),
-            Measurement::new(
-                "initiatives_complete_share",
-                initiatives.complete_share(),
-                "ratio",
-                "initiatives with an owner and a due date / initiatives",
-            ),
-            Measurement::new(
-                "objectives_linked_share",
-                objectives.linked_share(),
-                "ratio",
-                "objectives naming a KPI with a target / objectives",
-            ),
-        ];
+        e.measure("sections_with_content", Some(with_content as f64));
+        e.measure("initiatives_complete_share", initiatives.complete_share());
+        e.measure("objectives_linked_share", objectives.linked_share());
         e.definitions = definitions(&initiatives.heading, &objectives.heading);
         if targets.is_none() {
             e.observations.push(

@@ -12,16 +12,21 @@ use crate::common;
 /// Evaluator `change_notice`.
 pub struct ChangeNotice;
 
-/// Parameters of [`ChangeNotice`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`ChangeNotice`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct NoticeParams {
-    /// Impacts judged (case-insensitive).
+    /// impact levels whose notice is judged
+    #[param(default = &["high"])]
     pub impacts: Vec<String>,
-    /// Smallest notice, days before go-live.
+    /// smallest notice, days between notified_at and go_live_at
+    #[param(default = 7.0, min = 0, max = 365)]
     pub min_notice_days: f64,
-    /// Share notified in time for full credit.
+    /// share notified in time for full credit
+    #[param(default = 1.0, min = 0, max = 1)]
     pub target_share: f64,
-    /// Share at or below which no credit is given.
+    /// share at or below which no credit is given (linear in between)
+    #[param(default = 0.8, min = 0, max = 1)]
     pub floor_share: f64,
 }
 
@@ -46,28 +51,7 @@ impl Evaluator for ChangeNotice {
                 .column("go_live_at", ColumnType::Timestamp)
                 .column("notified_at", ColumnType::Timestamp),
         )
-        .parameter(
-            ParamSpec::list("impacts", serde_json::json!(["high"]))
-                .describe("impact levels whose notice is judged"),
-        )
-        .parameter(
-            ParamSpec::number("min_notice_days", 7.0)
-                .min(0.0)
-                .max(365.0)
-                .describe("smallest notice, days between notified_at and go_live_at"),
-        )
-        .parameter(
-            ParamSpec::number("target_share", 1.0)
-                .min(0.0)
-                .max(1.0)
-                .describe("share notified in time for full credit"),
-        )
-        .parameter(
-            ParamSpec::number("floor_share", 0.8)
-                .min(0.0)
-                .max(1.0)
-                .describe("share at or below which no credit is given (linear in between)"),
-        )
+        .params::<NoticeParams>()
         .measurement(
             "notified_in_time_share",
             "ratio",
@@ -188,26 +172,9 @@ fn evaluation(changes: &[Change], p: &NoticeParams, tz: Tz) -> Evaluation {
         common::pct(p.target_share),
         common::pct(p.floor_share)
     );
-    e.measurements = vec![
-        Measurement::new(
-            "notified_in_time_share",
-            Some(share),
-            "ratio",
-            "judged changes notified >= min_notice_days before go-live / judged changes going live in the period",
-        ),
-        Measurement::new(
-            "changes_judged",
-            Some(total as f64),
-            "changes",
-            "changes of the judged impacts going live in the period",
-        ),
-        Measurement::new(
-            "never_notified",
-            Some(never as f64),
-            "changes",
-            "judged changes without notified_at",
-        ),
-    ];
+    e.measure("notified_in_time_share", Some(share));
+    e.measure("changes_judged", Some(total as f64));
+    e.measure("never_notified", Some(never as f64));
     e.definitions = vec![
         Definition::new(
             "Notified in time",

@@ -12,15 +12,18 @@ use crate::common::{self, SectionState};
 /// Evaluator `direction_statement`.
 pub struct DirectionStatement;
 
-/// Parameters of [`DirectionStatement`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`DirectionStatement`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct DirectionParams {
-    /// Headings (canonical names of the evidence schema) that must be
-    /// present with content.
+    /// headings (canonical names of the evidence schema) that must be present, each with text or a table under it
+    #[param(default = &SECTIONS)]
     pub required_sections: Vec<String>,
-    /// The approval must be at most this many months before the as-of date.
+    /// approval no older than this many months at the as-of date
+    #[param(default = 12, min = 1, max = 120)]
     pub approval_max_age_months: u32,
-    /// Heading (canonical name) of the section that records staff briefings.
+    /// heading (canonical name) under which staff briefings are recorded with their dates
+    #[param(default = "staff_briefing")]
     pub briefing_section: String,
 }
 
@@ -42,23 +45,7 @@ impl Evaluator for DirectionStatement {
              approver, was approved within the approval window, and records a staff briefing.",
         )
         .document_need(DocumentNeed::required(DOC).headings(&SECTIONS))
-        .parameter(
-            ParamSpec::list("required_sections", serde_json::json!(SECTIONS)).describe(
-                "headings (canonical names of the evidence schema) that must be present, each \
-                 with text or a table under it",
-            ),
-        )
-        .parameter(
-            ParamSpec::integer("approval_max_age_months", 12)
-                .min(1.0)
-                .max(120.0)
-                .describe("approval no older than this many months at the as-of date"),
-        )
-        .parameter(
-            ParamSpec::string("briefing_section", "staff_briefing").describe(
-                "heading (canonical name) under which staff briefings are recorded with their dates",
-            ),
-        )
+        .params::<DirectionParams>()
         .measurement(
             "sections_with_content",
             "sections",
@@ -108,26 +95,12 @@ impl Evaluator for DirectionStatement {
             &briefing,
             as_of,
         );
-        e.measurements = vec![
-            Measurement::new(
-                "sections_with_content",
-                Some(with_content as f64),
-                "sections",
-                "required headings present with text or a table under them",
-            ),
-            Measurement::new(
-                "approval_age_days",
-                approval.date.map(|d| (as_of - d).num_days() as f64),
-                "days",
-                "as-of date minus front matter `approved_on`",
-            ),
-            Measurement::new(
-                "briefings_in_window",
-                Some(briefing.in_window.len() as f64),
-                "briefings",
-                "dates in the staff-briefing section inside the period or the approval window",
-            ),
-        ];
+        e.measure("sections_with_content", Some(with_content as f64));
+        e.measure(
+            "approval_age_days",
+            approval.date.map(|d| (as_of - d).num_days() as f64),
+        );
+        e.measure("briefings_in_window", Some(briefing.in_window.len() as f64));
         e.definitions = vec![
             Definition::new(
                 "Section with content",

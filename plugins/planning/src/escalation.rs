@@ -15,14 +15,18 @@ use crate::common;
 /// Evaluator `escalation`.
 pub struct Escalation;
 
-/// Parameters of [`Escalation`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`Escalation`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct EscalationParams {
-    /// Severities judged (case-insensitive).
+    /// severities whose escalation is judged
+    #[param(default = &["critical"])]
     pub severities: Vec<String>,
-    /// Share escalated within the limit for full credit.
+    /// share escalated within the limit for full credit
+    #[param(default = 1.0, min = 0, max = 1)]
     pub target_share: f64,
-    /// Share at or below which no credit is given.
+    /// share at or below which no credit is given (linear in between)
+    #[param(default = 0.8, min = 0, max = 1)]
     pub floor_share: f64,
 }
 
@@ -52,22 +56,7 @@ impl Evaluator for Escalation {
                 .column("escalated_at", ColumnType::Timestamp),
         )
         .document_need(DocumentNeed::required(POLICY).columns(&[SEVERITY, TIME_LIMIT]))
-        .parameter(
-            ParamSpec::list("severities", serde_json::json!(["critical"]))
-                .describe("severities whose escalation is judged"),
-        )
-        .parameter(
-            ParamSpec::number("target_share", 1.0)
-                .min(0.0)
-                .max(1.0)
-                .describe("share escalated within the limit for full credit"),
-        )
-        .parameter(
-            ParamSpec::number("floor_share", 0.8)
-                .min(0.0)
-                .max(1.0)
-                .describe("share at or below which no credit is given (linear in between)"),
-        )
+        .params::<EscalationParams>()
         .measurement(
             "escalated_within_limit_share",
             "ratio",
@@ -269,26 +258,9 @@ fn evaluation(
         common::pct(p.target_share),
         common::pct(p.floor_share)
     );
-    e.measurements = vec![
-        Measurement::new(
-            "escalated_within_limit_share",
-            Some(share),
-            "ratio",
-            "incidents escalated within the policy limit / incidents of the judged severities detected in the period",
-        ),
-        Measurement::new(
-            "incidents_judged",
-            Some(total as f64),
-            "incidents",
-            "incidents of the judged severities detected in the period",
-        ),
-        Measurement::new(
-            "never_escalated",
-            Some(never as f64),
-            "incidents",
-            "judged incidents without escalated_at",
-        ),
-    ];
+    e.measure("escalated_within_limit_share", Some(share));
+    e.measure("incidents_judged", Some(total as f64));
+    e.measure("never_escalated", Some(never as f64));
     e.definitions = vec![
         Definition::new(
             "Escalated within the limit",

@@ -15,12 +15,15 @@ use crate::kpi_data::{self, MonthlyKpis, TargetRow};
 /// Evaluator `performance_reviews`.
 pub struct PerformanceReviews;
 
-/// Parameters of [`PerformanceReviews`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`PerformanceReviews`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct ReviewParams {
-    /// Service-level answer threshold T, seconds (for the measured SL).
+    /// service-level answer threshold T, seconds, for the measured SL
+    #[param(default = 20.0, min = 0)]
     pub sl_threshold_seconds: f64,
-    /// Whether an action in the next review's minutes counts.
+    /// an action minuted in the next review also covers an off-target month
+    #[param(default = true)]
     pub accept_next_review: bool,
 }
 
@@ -47,30 +50,22 @@ impl Evaluator for PerformanceReviews {
         for need in kpi_data::kpi_table_needs(&[]) {
             m = m.table(need);
         }
-        m.parameter(
-            ParamSpec::number("sl_threshold_seconds", 20.0)
-                .min(0.0)
-                .describe("service-level answer threshold T, seconds, for the measured SL"),
-        )
-        .parameter(
-            ParamSpec::bool("accept_next_review", true)
-                .describe("an action minuted in the next review also covers an off-target month"),
-        )
-        .measurement(
-            "months_with_minutes",
-            "months",
-            "months of the period with review minutes",
-        )
-        .measurement(
-            "off_target_kpi_months",
-            "kpi-months",
-            "KPI targets missed in a month, computed from the data",
-        )
-        .measurement(
-            "off_target_actioned_share",
-            "ratio",
-            "off-target KPI-months with an action and owner / off-target KPI-months",
-        )
+        m.params::<ReviewParams>()
+            .measurement(
+                "months_with_minutes",
+                "months",
+                "months of the period with review minutes",
+            )
+            .measurement(
+                "off_target_kpi_months",
+                "kpi-months",
+                "KPI targets missed in a month, computed from the data",
+            )
+            .measurement(
+                "off_target_actioned_share",
+                "ratio",
+                "off-target KPI-months with an action and owner / off-target KPI-months",
+            )
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &ReviewParams) -> Result<Evaluation, EvalError> {
@@ -307,26 +302,9 @@ fn evaluation(
         "Review minutes in {with_minutes} of {} months; {off_total} KPI-month(s) off target in the data, {actioned} with an action and owner.",
         months.len()
     );
-    e.measurements = vec![
-        Measurement::new(
-            "months_with_minutes",
-            Some(with_minutes as f64),
-            "months",
-            "months of the period with review minutes",
-        ),
-        Measurement::new(
-            "off_target_kpi_months",
-            Some(off_total as f64),
-            "kpi-months",
-            "KPI targets missed in a month, computed from the data",
-        ),
-        Measurement::new(
-            "off_target_actioned_share",
-            share,
-            "ratio",
-            "off-target KPI-months with an action and owner / off-target KPI-months",
-        ),
-    ];
+    e.measure("months_with_minutes", Some(with_minutes as f64));
+    e.measure("off_target_kpi_months", Some(off_total as f64));
+    e.measure("off_target_actioned_share", share);
     e.definitions.push(Definition::new("Off target", "The KPI computed from the data (cxaudit-kpis, local calendar month) is below a `min` target or above a `max` target (targets in percent are read as ratios)."));
     e.definitions.push(Definition::new("Review month", "Front matter `period` (YYYY-MM), else the month of front matter `date`, else a YYYY-MM in the file name."));
     let mut seen = Vec::new();

@@ -13,24 +13,33 @@ use crate::common::{
     kpi_options, kpi_table_needs, measured, pct, round2, round4,
 };
 
-/// Parameters of [`AdherenceOccupancy`].
-#[derive(Debug, Clone, Deserialize)]
+/// Parameters of [`AdherenceOccupancy`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Clone, Deserialize, Params)]
 pub struct Params {
-    /// Adherence threshold, overall and per agent.
+    /// adherence threshold, overall and per agent (ratio)
+    #[param(default = 0.90, min = 0, max = 1)]
     pub adherence_threshold: f64,
-    /// Share of agents at or above the threshold needed.
+    /// share of agents at or above the threshold needed (ratio)
+    #[param(default = 0.80, min = 0, max = 1)]
     pub min_share_agents: f64,
-    /// Lowest acceptable conformance.
+    /// lowest acceptable conformance (ratio)
+    #[param(default = 0.95, min = 0)]
     pub conformance_min: f64,
-    /// Highest acceptable conformance.
+    /// highest acceptable conformance (ratio)
+    #[param(default = 1.05, min = 0)]
     pub conformance_max: f64,
-    /// Lower end of the healthy occupancy band.
+    /// lower end of the healthy occupancy band (ratio)
+    #[param(default = 0.75, min = 0, max = 1)]
     pub occupancy_min: f64,
-    /// Upper end of the healthy occupancy band.
+    /// upper end of the healthy occupancy band (ratio)
+    #[param(default = 0.90, min = 0, max = 1)]
     pub occupancy_max: f64,
-    /// Lowest acceptable utilisation.
+    /// lowest acceptable utilisation (ratio)
+    #[param(default = 0.85, min = 0)]
     pub utilisation_target: f64,
-    /// Rows in the agent drill-down.
+    /// rows in the agent drill-down
+    #[param(default = 20, min = 1, max = 500)]
     pub worst_rows: u64,
 }
 
@@ -61,76 +70,32 @@ impl Evaluator for AdherenceOccupancy {
         for need in kpi_table_needs(&["contacts", "adherence"]) {
             m = m.table(need);
         }
-        m.parameter(
-            ParamSpec::number("adherence_threshold", 0.90)
-                .min(0.0)
-                .max(1.0)
-                .describe("adherence threshold, overall and per agent (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("min_share_agents", 0.80)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of agents at or above the threshold needed (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("conformance_min", 0.95)
-                .min(0.0)
-                .describe("lowest acceptable conformance (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("conformance_max", 1.05)
-                .min(0.0)
-                .describe("highest acceptable conformance (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("occupancy_min", 0.75)
-                .min(0.0)
-                .max(1.0)
-                .describe("lower end of the healthy occupancy band (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("occupancy_max", 0.90)
-                .min(0.0)
-                .max(1.0)
-                .describe("upper end of the healthy occupancy band (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("utilisation_target", 0.85)
-                .min(0.0)
-                .describe("lowest acceptable utilisation (ratio)"),
-        )
-        .parameter(
-            ParamSpec::integer("worst_rows", 20)
-                .min(1.0)
-                .max(500.0)
-                .describe("rows in the agent drill-down"),
-        )
-        .measurement(
-            "schedule_adherence",
-            "ratio",
-            "adherent minutes / scheduled minutes (cxaudit kpis)",
-        )
-        .measurement(
-            "share_agents_adherent",
-            "ratio",
-            "agents with adherence >= threshold / agents with scheduled minutes",
-        )
-        .measurement(
-            "conformance",
-            "ratio",
-            "worked minutes / scheduled minutes (can exceed 1)",
-        )
-        .measurement(
-            "occupancy",
-            "ratio",
-            "handle time / worked (logged-in) time (cxaudit kpis)",
-        )
-        .measurement(
-            "utilisation",
-            "ratio",
-            "worked (logged-in: handling or available) minutes / paid minutes (cxaudit kpis)",
-        )
+        m.params::<Params>()
+            .measurement(
+                "schedule_adherence",
+                "ratio",
+                "adherent minutes / scheduled minutes (cxaudit kpis)",
+            )
+            .measurement(
+                "share_agents_adherent",
+                "ratio",
+                "agents with adherence >= threshold / agents with scheduled minutes",
+            )
+            .measurement(
+                "conformance",
+                "ratio",
+                "worked minutes / scheduled minutes (can exceed 1)",
+            )
+            .measurement(
+                "occupancy",
+                "ratio",
+                "handle time / worked (logged-in) time (cxaudit kpis)",
+            )
+            .measurement(
+                "utilisation",
+                "ratio",
+                "worked (logged-in: handling or available) minutes / paid minutes (cxaudit kpis)",
+            )
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
@@ -234,19 +199,9 @@ impl Evaluator for AdherenceOccupancy {
             pct(p.utilisation_target),
         );
         let mut e = evaluation_from_credits(scored, summary);
-        e.measurements = vec![
-            Measurement::new(
-                "schedule_adherence",
-                adherence,
-                "ratio",
-                "adherent minutes / scheduled minutes (cxaudit kpis)",
-            ),
-            Measurement::new(
-                "share_agents_adherent",
-                share_ok,
-                "ratio",
-                "agents with adherence >= threshold / agents with scheduled minutes",
-            ),
+        e.measure("schedule_adherence", adherence);
+        e.measure("share_agents_adherent", share_ok);
+        e.measurements.extend([
             Measurement::new(
                 "conformance",
                 conformance,
@@ -265,7 +220,7 @@ impl Evaluator for AdherenceOccupancy {
                 "ratio",
                 &Kpi::Utilisation.definition(&options).definition,
             ),
-        ];
+        ]);
         e.definitions = vec![
             Definition::new(
                 "Adherence",

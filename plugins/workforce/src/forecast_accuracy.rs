@@ -14,28 +14,39 @@ use crate::common::{
     signed_pct, slot_cells, weekday_hour_label,
 };
 
-/// Parameters of [`ForecastAccuracy`].
-#[derive(Debug, Clone, Deserialize)]
+/// Parameters of [`ForecastAccuracy`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Clone, Deserialize, Params)]
 pub struct Params {
-    /// Relative tolerance per interval (0.10 = within 10 %).
+    /// relative tolerance |F - A| / A per interval (ratio)
+    #[param(default = 0.10, min = 0, max = 1)]
     pub tolerance: f64,
-    /// Intervals with fewer forecast contacts are judged by `absolute_tolerance`.
+    /// intervals with fewer forecast contacts are judged by the absolute tolerance (contacts); the band is chosen on the forecast, never on the actual count
+    #[param(default = 10.0, min = 0)]
     pub min_volume: f64,
-    /// Absolute tolerance (contacts) for low-volume intervals.
+    /// absolute tolerance |F - A| for low-volume intervals (contacts)
+    #[param(default = 3.0, min = 0)]
     pub absolute_tolerance: f64,
-    /// Poisson noise allowance: also within when |F - A| <= noise_z x sqrt(F) (0 = off).
+    /// arrival-noise allowance: an interval is also within tolerance when |F - A| <= noise_z x sqrt(F) (1.645 = the 90% Poisson band; 0 = off)
+    #[param(default = 0.0, min = 0)]
     pub noise_z: f64,
-    /// Share of intervals within tolerance needed to pass.
+    /// share of intervals within tolerance needed (ratio)
+    #[param(default = 0.80, min = 0, max = 1)]
     pub target_share_within: f64,
-    /// Daily WAPE for full credit.
+    /// daily WAPE for full credit (ratio)
+    #[param(default = 0.10, min = 0)]
     pub wape_target: f64,
-    /// Daily WAPE at which credit reaches zero.
+    /// daily WAPE at which credit reaches zero (ratio)
+    #[param(default = 0.30, min = 0)]
     pub wape_floor: f64,
-    /// Largest acceptable |bias|.
+    /// largest acceptable |bias| (ratio)
+    #[param(default = 0.05, min = 0)]
     pub max_abs_bias: f64,
-    /// Largest acceptable contact-weighted AHT WAPE.
+    /// largest acceptable contact-weighted AHT forecast WAPE (ratio)
+    #[param(default = 0.10, min = 0)]
     pub aht_wape_target: f64,
-    /// Rows in the worst-interval drill-downs.
+    /// rows in the worst-interval drill-downs
+    #[param(default = 15, min = 1, max = 200)]
     pub worst_rows: u64,
 }
 
@@ -68,57 +79,7 @@ impl Evaluator for ForecastAccuracy {
         for need in kpi_table_needs(&["intervals"]) {
             m = m.table(need);
         }
-        m.parameter(
-            ParamSpec::number("tolerance", 0.10)
-                .min(0.0)
-                .max(1.0)
-                .describe("relative tolerance |F - A| / A per interval (ratio)"),
-        )
-        .parameter(ParamSpec::number("min_volume", 10.0).min(0.0).describe(
-            "intervals with fewer forecast contacts are judged by the absolute tolerance (contacts); the band is chosen on the forecast, never on the actual count",
-        ))
-        .parameter(
-            ParamSpec::number("absolute_tolerance", 3.0)
-                .min(0.0)
-                .describe("absolute tolerance |F - A| for low-volume intervals (contacts)"),
-        )
-        .parameter(
-            ParamSpec::number("noise_z", 0.0).min(0.0).describe(
-                "arrival-noise allowance: an interval is also within tolerance when |F - A| <= noise_z x sqrt(F) (1.645 = the 90% Poisson band; 0 = off)",
-            ),
-        )
-        .parameter(
-            ParamSpec::number("target_share_within", 0.80)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of intervals within tolerance needed (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("wape_target", 0.10)
-                .min(0.0)
-                .describe("daily WAPE for full credit (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("wape_floor", 0.30)
-                .min(0.0)
-                .describe("daily WAPE at which credit reaches zero (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("max_abs_bias", 0.05)
-                .min(0.0)
-                .describe("largest acceptable |bias| (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("aht_wape_target", 0.10)
-                .min(0.0)
-                .describe("largest acceptable contact-weighted AHT forecast WAPE (ratio)"),
-        )
-        .parameter(
-            ParamSpec::integer("worst_rows", 15)
-                .min(1.0)
-                .max(200.0)
-                .describe("rows in the worst-interval drill-downs"),
-        )
+        m.params::<Params>()
         .measurement(
             "share_within_tolerance",
             "ratio",
@@ -313,31 +274,16 @@ impl Evaluator for ForecastAccuracy {
                 "ratio",
                 "sum |F - A| / sum A over local days x queues",
             ),
-            Measurement::new(
-                "forecast_wape",
-                interval_wape,
-                "ratio",
-                "interval WAPE sum |F - A| / sum A (cxaudit kpis)",
-            ),
-            Measurement::new(
-                "forecast_bias",
-                bias,
-                "ratio",
-                "sum (F - A) / sum A (cxaudit kpis; positive = over-forecast)",
-            ),
-            Measurement::new(
-                "forecast_mape",
-                mape,
-                "ratio",
-                "mean |F - A| / A over intervals with A > 0",
-            ),
-            Measurement::new(
-                "aht_wape",
-                aht,
-                "ratio",
-                "sum over local days x queues of |sum A x AHT_F - sum A x AHT_A| / sum A x AHT_A",
-            ),
         ];
+        e.measure("forecast_wape", interval_wape);
+        e.measure("forecast_bias", bias);
+        e.measure("forecast_mape", mape);
+        e.measurements.push(Measurement::new(
+            "aht_wape",
+            aht,
+            "ratio",
+            "sum over local days x queues of |sum A x AHT_F - sum A x AHT_A| / sum A x AHT_A",
+        ));
         e.definitions = vec![
             Definition::new(
                 "Forecast error",

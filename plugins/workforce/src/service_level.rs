@@ -15,34 +15,48 @@ use crate::common::{
     laxest_param, measured, pct, round2, round4, weekday_hour_label,
 };
 
-/// Parameters of [`ServiceLevel`].
-#[derive(Debug, Clone, Deserialize)]
+/// Parameters of [`ServiceLevel`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper (`laxest_param`) gives its own.
+#[derive(Debug, Clone, Deserialize, Params)]
 pub struct Params {
-    /// The pack's service-level target (fraction).
+    /// the pack's service-level target (ratio), judged as target_policy says
+    #[param(default = 0.80, min = 0, max = 1, target_of = Kpi::ServiceLevel.key())]
     pub target_service_level: f64,
-    /// The pack's ASA target, seconds.
+    /// the pack's ASA target (seconds, at most), judged as target_policy says
+    #[param(default = 30.0, min = 0, target_of = Kpi::AsaSeconds.key())]
     pub target_asa_seconds: f64,
-    /// The pack's abandon-rate target (fraction).
+    /// the pack's abandon-rate target (ratio, at most), judged as target_policy says
+    #[param(default = 0.06, min = 0, max = 1, target_of = Kpi::AbandonRate.key())]
     pub target_abandon_rate: f64,
     /// Whose targets are judged.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest service-level target the standard accepts (fraction).
+    #[param(spec = |name| laxest_param(name, Kpi::ServiceLevel, 0.80))]
     pub laxest_service_level: f64,
     /// The laxest ASA target the standard accepts, seconds (0 = no bound).
+    #[param(spec = |name| laxest_param(name, Kpi::AsaSeconds, 30.0))]
     pub laxest_asa_seconds: f64,
     /// The laxest abandon-rate target the standard accepts (0 = no bound).
+    #[param(spec = |name| laxest_param(name, Kpi::AbandonRate, 0.08))]
     pub laxest_abandon_rate: f64,
-    /// Service-level threshold T, seconds.
+    /// service-level threshold T (seconds)
+    #[param(default = 20.0, min = 0)]
     pub threshold_seconds: f64,
-    /// Share of days meeting a target for full credit.
+    /// share of days meeting a target for full credit (ratio)
+    #[param(default = 0.90, min = 0, max = 1)]
     pub min_share_of_days: f64,
-    /// Share of days meeting a target at which credit reaches zero.
+    /// share of days meeting a target at which credit reaches zero (ratio)
+    #[param(default = 0.50, min = 0, max = 1)]
     pub floor_share_of_days: f64,
-    /// E-mail first-response limit, hours.
+    /// e-mail first-response limit (hours)
+    #[param(default = 24.0, min = 0)]
     pub email_response_hours: f64,
-    /// Share of e-mails answered within the limit needed.
+    /// share of e-mails answered within the limit (ratio)
+    #[param(default = 0.90, min = 0, max = 1)]
     pub email_target_share: f64,
-    /// Offered contacts a weekday x hour cell needs to be ranked.
+    /// offered contacts a weekday x hour cell needs to be ranked
+    #[param(default = 30, min = 1)]
     pub min_cell_contacts: u64,
 }
 
@@ -74,105 +88,43 @@ impl Evaluator for ServiceLevel {
         for need in kpi_table_needs(&["contacts"]) {
             m = m.table(need);
         }
-        m.parameter(
-            ParamSpec::number("target_service_level", 0.80)
-                .min(0.0)
-                .max(1.0)
-                .target_of(Kpi::ServiceLevel.key())
-                .describe("the pack's service-level target (ratio), judged as target_policy says"),
-        )
-        .parameter(
-            ParamSpec::number("target_asa_seconds", 30.0)
-                .min(0.0)
-                .target_of(Kpi::AsaSeconds.key())
-                .describe("the pack's ASA target (seconds, at most), judged as target_policy says"),
-        )
-        .parameter(
-            ParamSpec::number("target_abandon_rate", 0.06)
-                .min(0.0)
-                .max(1.0)
-                .target_of(Kpi::AbandonRate.key())
-                .describe(
-                    "the pack's abandon-rate target (ratio, at most), judged as target_policy says",
-                ),
-        )
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param(
-            "laxest_service_level",
-            Kpi::ServiceLevel,
-            0.80,
-        ))
-        .parameter(laxest_param("laxest_asa_seconds", Kpi::AsaSeconds, 30.0))
-        .parameter(laxest_param("laxest_abandon_rate", Kpi::AbandonRate, 0.08))
-        .parameter(
-            ParamSpec::number("threshold_seconds", 20.0)
-                .min(0.0)
-                .describe("service-level threshold T (seconds)"),
-        )
-        .parameter(
-            ParamSpec::number("min_share_of_days", 0.90)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of days meeting a target for full credit (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("floor_share_of_days", 0.50)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of days meeting a target at which credit reaches zero (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("email_response_hours", 24.0)
-                .min(0.0)
-                .describe("e-mail first-response limit (hours)"),
-        )
-        .parameter(
-            ParamSpec::number("email_target_share", 0.90)
-                .min(0.0)
-                .max(1.0)
-                .describe("share of e-mails answered within the limit (ratio)"),
-        )
-        .parameter(
-            ParamSpec::integer("min_cell_contacts", 30)
-                .min(1.0)
-                .describe("offered contacts a weekday x hour cell needs to be ranked"),
-        )
-        .measurement(
-            "service_level",
-            "ratio",
-            "period service level (cxaudit kpis definition)",
-        )
-        .measurement("asa_seconds", "seconds", "period ASA (cxaudit kpis)")
-        .measurement(
-            "abandon_rate",
-            "ratio",
-            "period abandon rate (cxaudit kpis)",
-        )
-        .measurement(
-            "share_days_sl_met",
-            "ratio",
-            "days with service level >= target / days with offered contacts",
-        )
-        .measurement(
-            "share_days_asa_met",
-            "ratio",
-            "days with ASA <= target / days with answered contacts",
-        )
-        .measurement(
-            "share_days_abandon_met",
-            "ratio",
-            "days with abandon rate <= target / days with offered contacts",
-        )
-        .measurement(
-            "email_share_within_limit",
-            "ratio",
-            "e-mails first answered within the limit / e-mails (unanswered count as late)",
-        )
-        .measurement(
-            "email_median_response_hours",
-            "hours",
-            "median first response of answered e-mails",
-        )
+        m.params::<Params>()
+            .measurement(
+                "service_level",
+                "ratio",
+                "period service level (cxaudit kpis definition)",
+            )
+            .measurement("asa_seconds", "seconds", "period ASA (cxaudit kpis)")
+            .measurement(
+                "abandon_rate",
+                "ratio",
+                "period abandon rate (cxaudit kpis)",
+            )
+            .measurement(
+                "share_days_sl_met",
+                "ratio",
+                "days with service level >= target / days with offered contacts",
+            )
+            .measurement(
+                "share_days_asa_met",
+                "ratio",
+                "days with ASA <= target / days with answered contacts",
+            )
+            .measurement(
+                "share_days_abandon_met",
+                "ratio",
+                "days with abandon rate <= target / days with offered contacts",
+            )
+            .measurement(
+                "email_share_within_limit",
+                "ratio",
+                "e-mails first answered within the limit / e-mails (unanswered count as late)",
+            )
+            .measurement(
+                "email_median_response_hours",
+                "hours",
+                "median first response of answered e-mails",
+            )
     }
 
     fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
@@ -344,13 +296,11 @@ impl Evaluator for ServiceLevel {
                 "ratio",
                 "e-mails answered within the limit / e-mails",
             ),
-            Measurement::new(
-                "email_median_response_hours",
-                email.as_ref().and_then(|m| m.median_hours),
-                "hours",
-                "median first response of answered e-mails",
-            ),
         ];
+        e.measure(
+            "email_median_response_hours",
+            email.as_ref().and_then(|m| m.median_hours),
+        );
         e.definitions = vec![
             Definition::new(
                 "Service level",

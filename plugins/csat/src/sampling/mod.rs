@@ -16,30 +16,33 @@ use rates::AgentRates;
 /// Evaluator `sampling_bias`.
 pub struct SamplingBias;
 
-/// Parameters of [`SamplingBias`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`SamplingBias`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct SamplingParams {
-    /// Largest share of the sample chosen by agents (0 = none allowed).
+    /// largest share of the sample chosen by agents (ratio)
+    #[param(default = 0.0, min = 0, max = 1)]
     pub max_agent_selected_share: f64,
-    /// Whether customer-initiated feedback counts as a biased part of the
-    /// sample (true) or is left out of the sample and only reported (false).
+    /// true: customer-initiated feedback counts as biased sample; false: it is left out of the sample and reported
+    #[param(default = false)]
     pub customer_initiated_biased: bool,
-    /// Smallest share of the sample invited at random or by census.
+    /// smallest share of the sample invited at random or by census (ratio)
+    #[param(default = 0.95, min = 0, max = 1)]
     pub min_random_share: f64,
-    /// k of the band: an outlier lies more than k binomial errors from the
-    /// rate of the rest of its channel.
+    /// an outlier lies more than k binomial errors from the rate of the rest of its channel
+    #[param(default = 2.0, min = 0)]
     pub outlier_k: f64,
-    /// An outlier's gap from the rest of its channel is at least this many
-    /// points (0.05 = 5 points), or at least `min_relative_gap` of that rate.
+    /// an outlier's gap from the rest of its channel is at least this (ratio; 0.05 = 5 points), or min_relative_gap of that rate
+    #[param(default = 0.05, min = 0, max = 1)]
     pub min_rate_gap: f64,
-    /// An outlier's gap is at least this share of the rest of its channel's
-    /// rate (0.25: a quarter more or fewer invitations), or `min_rate_gap` points.
+    /// an outlier's gap is at least this share of the rest of its channel's rate, or min_rate_gap
+    #[param(default = 0.25, min = 0)]
     pub min_relative_gap: f64,
-    /// Significance level of the chi-square test per channel, and the
-    /// family-wise level of the per-agent outlier tests (Bonferroni over a
-    /// channel's agents).
+    /// significance level of the chi-square test per channel, and family-wise of the per-agent outlier tests (Bonferroni)
+    #[param(default = 0.05, min = 0, max = 1)]
     pub alpha: f64,
-    /// Agents with fewer handled contacts on a channel are listed but not judged.
+    /// handled contacts an agent needs on a channel to be judged
+    #[param(default = 20, min = 1)]
     pub min_agent_contacts: i64,
 }
 
@@ -73,48 +76,7 @@ impl Evaluator for SamplingBias {
                 .optional_column("agent_id", ColumnType::String)
                 .optional_column("answered_at", ColumnType::Timestamp),
         )
-        .parameter(
-            ParamSpec::number("max_agent_selected_share", 0.0)
-                .min(0.0)
-                .max(1.0)
-                .describe("largest share of the sample chosen by agents (ratio)"),
-        )
-        .parameter(ParamSpec::bool("customer_initiated_biased", false).describe(
-            "true: customer-initiated feedback counts as biased sample; false: it is left out of the sample and reported",
-        ))
-        .parameter(
-            ParamSpec::number("min_random_share", 0.95)
-                .min(0.0)
-                .max(1.0)
-                .describe("smallest share of the sample invited at random or by census (ratio)"),
-        )
-        .parameter(
-            ParamSpec::number("outlier_k", 2.0)
-                .min(0.0)
-                .describe("an outlier lies more than k binomial errors from the rate of the rest of its channel"),
-        )
-        .parameter(
-            ParamSpec::number("min_rate_gap", 0.05)
-                .min(0.0)
-                .max(1.0)
-                .describe("an outlier's gap from the rest of its channel is at least this (ratio; 0.05 = 5 points), or min_relative_gap of that rate"),
-        )
-        .parameter(
-            ParamSpec::number("min_relative_gap", 0.25)
-                .min(0.0)
-                .describe("an outlier's gap is at least this share of the rest of its channel's rate, or min_rate_gap"),
-        )
-        .parameter(
-            ParamSpec::number("alpha", 0.05)
-                .min(0.0)
-                .max(1.0)
-                .describe("significance level of the chi-square test per channel, and family-wise of the per-agent outlier tests (Bonferroni)"),
-        )
-        .parameter(
-            ParamSpec::integer("min_agent_contacts", 20)
-                .min(1.0)
-                .describe("handled contacts an agent needs on a channel to be judged"),
-        )
+        .params::<SamplingParams>()
         .measurement("invitations", "invitations", "survey invitations sent in the period")
         .measurement(
             "random_census_share",
@@ -305,30 +267,18 @@ impl SelectionMix {
             format!(">= {}", p.min_random_share),
             random_ok,
         ));
-        e.measurements.push(Measurement::new(
-            "invitations",
-            Some(self.total as f64),
-            "invitations",
-            "survey invitations sent in the period",
-        ));
-        e.measurements.push(Measurement::new(
-            "random_census_share",
-            self.random_share,
-            "ratio",
-            "(random + census invitations) / sample invitations",
-        ));
+        e.measure("invitations", Some(self.total as f64));
+        e.measure("random_census_share", self.random_share);
         e.measurements.push(Measurement::new(
             "agent_selected_share",
             self.biased_share,
             "ratio",
             "biased invitations / sample invitations",
         ));
-        e.measurements.push(Measurement::new(
+        e.measure(
             "customer_initiated_invitations",
             Some(self.customer_initiated as f64),
-            "invitations",
-            "customer-initiated feedback rows in the period",
-        ));
+        );
         if self.customer_initiated > 0 && !p.customer_initiated_biased {
             e.observations.push(format!(
                 "{} customer-initiated feedback rows are not a sample: left out of the sample of {} invitations.",
@@ -438,12 +388,7 @@ fn report_coverage(
         "no channel without invitations",
         missing.is_empty(),
     ));
-    e.measurements.push(Measurement::new(
-        "channels_without_invitations",
-        Some(missing.len() as f64),
-        "channels",
-        "channels with handled contacts but no sample invitation",
-    ));
+    e.measure("channels_without_invitations", Some(missing.len() as f64));
     let channels: BTreeSet<&str> = handled.keys().chain(invited.keys()).copied().collect();
     e.drilldowns.push(
         Drilldown {

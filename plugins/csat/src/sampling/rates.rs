@@ -208,18 +208,8 @@ impl AgentRates {
             ),
             passed,
         ));
-        e.measurements.push(Measurement::new(
-            "agent_rate_outliers",
-            Some(outliers.len() as f64),
-            "agent-channels",
-            OUTLIER_RULE,
-        ));
-        e.measurements.push(Measurement::new(
-            "min_chi_square_p",
-            min_p,
-            "p-value",
-            "smallest p-value of the per-channel chi-square tests of invited vs not invited by agent (a channel with p < alpha fails)",
-        ));
+        e.measure("agent_rate_outliers", Some(outliers.len() as f64));
+        e.measure("min_chi_square_p", min_p);
         for (ch, t) in &self.chi_square {
             e.observations.push(match t {
                 Some(t) => format!(

@@ -32,26 +32,36 @@ pub use smart::{SMART_POINTS, smart_checks};
 /// Evaluator `target_setting`.
 pub struct TargetSetting;
 
-/// Parameters of [`TargetSetting`].
-#[derive(Debug, Deserialize)]
+/// Parameters of [`TargetSetting`]: each doc comment is the manifest's
+/// description.
+#[derive(Debug, Deserialize, Params)]
 pub struct TargetParams {
-    /// KPI families that must have a target.
+    /// KPI families that must have a target
+    #[param(default = &["service_level", "asa_seconds", "abandon_rate", "fcr_rate", "csat_top2", "attrition_annualized", "absence_rate", "schedule_adherence", "forecast_wape", "cost_per_order" ])]
     pub required_kpis: Vec<String>,
-    /// KPIs whose rationale must be customer-based.
+    /// CX KPIs whose rationale must be customer-based
+    #[param(default = &["csat_top2", "nps", "fcr_rate"])]
     pub customer_kpis: Vec<String>,
-    /// Words (any, case-insensitive) that make a rationale customer-based.
+    /// a customer-based rationale contains one of these words (case-insensitive)
+    #[param(default = &["customer", "survey", "complaint"])]
     pub customer_keywords: Vec<String>,
-    /// Service-level answer threshold T, seconds.
+    /// service-level answer threshold T, seconds (Erlang C and measured SL)
+    #[param(default = 20.0, min = 0)]
     pub sl_threshold_seconds: f64,
-    /// Smallest mean OKR grade of the graded key results.
+    /// smallest mean grade (0-1) of the key results graded from the data
+    #[param(default = 0.7, min = 0, max = 1)]
     pub min_okr_grade: f64,
-    /// Weight of a "target exists" check of a required family.
+    /// weight of a required family's `target exists` check (9 = the SMART points a missing target cannot pass)
+    #[param(default = 9.0, min = 0)]
     pub weight_target_exists: f64,
-    /// Weight of each SMART point check.
+    /// weight of each SMART point check
+    #[param(default = 1.0, min = 0)]
     pub weight_smart_point: f64,
-    /// Weight of the feasibility check.
+    /// weight of the Erlang C feasibility check
+    #[param(default = 3.0, min = 0)]
     pub weight_feasibility: f64,
-    /// Weight of the OKR grade check.
+    /// weight of the OKR grade check
+    #[param(default = 3.0, min = 0)]
     pub weight_okr: f64,
 }
 
@@ -78,44 +88,7 @@ impl Evaluator for TargetSetting {
         ]) {
             m = m.table(need);
         }
-        m.parameter(
-            ParamSpec::list(
-                "required_kpis",
-                serde_json::json!([
-                    "service_level", "asa_seconds", "abandon_rate", "fcr_rate", "csat_top2",
-                    "attrition_annualized", "absence_rate", "schedule_adherence", "forecast_wape",
-                    "cost_per_order"
-                ]),
-            )
-            .describe("KPI families that must have a target"),
-        )
-        .parameter(
-            ParamSpec::list("customer_kpis", serde_json::json!(["csat_top2", "nps", "fcr_rate"]))
-                .describe("CX KPIs whose rationale must be customer-based"),
-        )
-        .parameter(
-            ParamSpec::list("customer_keywords", serde_json::json!(["customer", "survey", "complaint"]))
-                .describe("a customer-based rationale contains one of these words (case-insensitive)"),
-        )
-        .parameter(
-            ParamSpec::number("sl_threshold_seconds", 20.0)
-                .min(0.0)
-                .describe("service-level answer threshold T, seconds (Erlang C and measured SL)"),
-        )
-        .parameter(
-            ParamSpec::number("min_okr_grade", 0.7)
-                .min(0.0)
-                .max(1.0)
-                .describe("smallest mean grade (0-1) of the key results graded from the data"),
-        )
-        .parameter(
-            ParamSpec::number("weight_target_exists", 9.0)
-                .min(0.0)
-                .describe("weight of a required family's `target exists` check (9 = the SMART points a missing target cannot pass)"),
-        )
-        .parameter(ParamSpec::number("weight_smart_point", 1.0).min(0.0).describe("weight of each SMART point check"))
-        .parameter(ParamSpec::number("weight_feasibility", 3.0).min(0.0).describe("weight of the Erlang C feasibility check"))
-        .parameter(ParamSpec::number("weight_okr", 3.0).min(0.0).describe("weight of the OKR grade check"))
+        m.params::<TargetParams>()
         .measurement("required_kpis_with_target", "kpis", "required KPI families with at least one target row")
         .measurement("smart_points_passed_share", "ratio", "SMART point checks passed / SMART point checks")
         .measurement(
@@ -150,7 +123,7 @@ impl Evaluator for TargetSetting {
 
         let mut e = Evaluation::from_checks(judged.checks(p));
         e.summary = judged.summary();
-        e.measurements = judged.measurements();
+        judged.measurements(&mut e);
         e.definitions = judged.definitions(p, &kpis, &last_month);
         e.observations.extend(judged.observations(skipped, &kpis));
         e.drilldowns.extend(judged.drilldowns(tz));
@@ -211,41 +184,25 @@ impl Judgements<'_> {
         )
     }
 
-    /// The evaluation's measurements.
-    fn measurements(&self) -> Vec<Measurement> {
+    /// Records the evaluation's measurements in `e`.
+    fn measurements(&self, e: &mut Evaluation) {
         let (smart_passed, smart_judged) = self.smart_points();
-        vec![
-            Measurement::new(
-                "required_kpis_with_target",
-                Some(self.families_with_target() as f64),
-                "kpis",
-                "required KPI families with at least one target row",
-            ),
-            Measurement::new(
-                "smart_points_passed_share",
-                count_ratio(smart_passed as u64, smart_judged as u64),
-                "ratio",
-                "SMART point checks passed / SMART point checks",
-            ),
-            Measurement::new(
+        e.measure(
+            "required_kpis_with_target",
+            Some(self.families_with_target() as f64),
+        );
+        e.measure(
+            "smart_points_passed_share",
+            count_ratio(smart_passed as u64, smart_judged as u64),
+        );
+        e.measurements.push(Measurement::new(
                 "sl_expected_with_scheduled_staff",
                 self.feasibility.expected_sl(),
                 "ratio",
                 "sum over intervals of forecast contacts x Erlang C SL(T) with the scheduled agents / forecast contacts",
-            ),
-            Measurement::new(
-                "sl_feasible_volume_share",
-                self.feasibility.share(),
-                "ratio",
-                "forecast contacts in intervals where Erlang C SL(T) with the scheduled agents >= the SL target / forecast contacts",
-            ),
-            Measurement::new(
-                "okr_mean_grade",
-                okr::mean(&okr::grades(&self.okrs)),
-                "ratio",
-                "mean over key results of clamp((current - baseline) / (target - baseline), 0, 1)",
-            ),
-        ]
+            ));
+        e.measure("sl_feasible_volume_share", self.feasibility.share());
+        e.measure("okr_mean_grade", okr::mean(&okr::grades(&self.okrs)));
     }
 
     /// The terms the evaluation uses, then the KPIs the key results were graded on.

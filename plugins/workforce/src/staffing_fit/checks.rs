@@ -105,8 +105,9 @@ pub(super) fn summary(
     )
 }
 
-/// The measurements: the fit figures, the WFM difference and the target used.
-pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Vec<Measurement> {
+/// Records the measurements: the fit figures, the WFM difference and the
+/// target used.
+pub(super) fn measurements(e: &mut Evaluation, fit: &Fit, wfm: &WfmComparison, sl_target: f64) {
     let Fit {
         plan_under,
         plan_over,
@@ -116,19 +117,14 @@ pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Ve
         r2,
         share_under,
     } = *fit;
-    vec![
-        Measurement::new(
-            "plan_under_staffing",
-            plan_under,
-            "ratio",
-            "sum max(R_f - S, 0) / sum R_f, R_f = requirement of the forecast contacts and AHT with shrinkage (intervals whose forecast can be sized)",
-        ),
-        Measurement::new(
-            "plan_over_staffing",
-            plan_over,
-            "ratio",
-            "sum max(S - R_f, 0) / sum R_f",
-        ),
+    e.measurements = vec![Measurement::new(
+        "plan_under_staffing",
+        plan_under,
+        "ratio",
+        "sum max(R_f - S, 0) / sum R_f, R_f = requirement of the forecast contacts and AHT with shrinkage (intervals whose forecast can be sized)",
+    )];
+    e.measure("plan_over_staffing", plan_over);
+    e.measurements.extend([
         Measurement::new(
             "under_staffing",
             under,
@@ -141,35 +137,15 @@ pub(super) fn measurements(fit: &Fit, wfm: &WfmComparison, sl_target: f64) -> Ve
             "ratio",
             "sum max(S - R_high, 0) / sum R: R_high from A + z sqrt(A)",
         ),
-        Measurement::new(
-            "pearson_r",
-            pearson,
-            "correlation",
-            "Pearson correlation of R and S, means per weekday x interval (x queue when per_queue)",
-        ),
-        Measurement::new(
-            "r2_fit",
-            r2,
-            "coefficient",
-            "1 - sum (R - S)^2 / sum (R - mean R)^2 over means per weekday x interval (x queue when per_queue)",
-        ),
-        Measurement::new(
-            "share_intervals_understaffed",
-            Some(share_under),
-            "ratio",
-            "intervals with S < R_low / intervals",
-        ),
-        Measurement::new(
-            "wfm_requirement_difference",
-            wfm.difference,
-            "ratio",
-            "sum |WFM required - Erlang net of the forecast| / sum Erlang net of the forecast",
-        ),
-        Measurement::new(
-            "service_level_target",
-            Some(sl_target),
-            "ratio",
-            "SL target used",
-        ),
-    ]
+    ]);
+    e.measure("pearson_r", pearson);
+    e.measure("r2_fit", r2);
+    e.measure("share_intervals_understaffed", Some(share_under));
+    e.measure("wfm_requirement_difference", wfm.difference);
+    e.measurements.push(Measurement::new(
+        "service_level_target",
+        Some(sl_target),
+        "ratio",
+        "SL target used",
+    ));
 }

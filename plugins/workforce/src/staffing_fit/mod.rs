@@ -49,40 +49,54 @@ use gaps::{gap_actions, gap_heatmaps, group_cells};
 use requirement::{Model, judge};
 use wfm_check::wfm_difference;
 
-/// Parameters of [`StaffingFit`].
-#[derive(Debug, Clone, Deserialize)]
+/// Parameters of [`StaffingFit`]: each doc comment is the manifest's
+/// description, unless the type (`TargetPolicy`) or helper (`laxest_param`) gives its own.
+#[derive(Debug, Clone, Deserialize, Params)]
 pub struct Params {
-    /// The pack's service-level target (fraction).
+    /// the pack's service-level target (ratio) the requirement is sized for, judged as target_policy says
+    #[param(default = 0.80, min = 0, max = 1, target_of = Kpi::ServiceLevel.key())]
     pub target_service_level: f64,
     /// Whose service-level target sizes the requirement.
+    #[param(default = TargetPolicy::Centre)]
     pub target_policy: TargetPolicy,
     /// The laxest service-level target the standard accepts (fraction).
+    #[param(spec = |name| laxest_param(name, Kpi::ServiceLevel, 0.80))]
     pub laxest_service_level: f64,
-    /// Service-level threshold T, seconds.
+    /// service-level threshold T (seconds)
+    #[param(default = 20.0, min = 0)]
     pub threshold_seconds: f64,
-    /// Shrinkage in [0, 1): required with shrinkage = net / (1 - shrinkage).
+    /// share of paid time not available for contacts (ratio)
+    #[param(default = 0.30, min = 0, max = 0.95)]
     pub shrinkage: f64,
-    /// Chat sessions an agent handles at once.
+    /// chat sessions an agent handles at once: the chat requirement is the queueing model on workload / concurrency
+    #[param(default = 2.0, min = 1, max = 10)]
     pub chat_concurrency: f64,
-    /// Arrival-noise allowance of the actuals comparison, in Poisson
-    /// standard deviations of the actual volume.
+    /// arrival-noise allowance of the actuals comparison: the requirement band of actual volume A +- noise_z x sqrt(A) (1.645 = 90% Poisson band; 0 = none)
+    #[param(default = 1.645, min = 0, max = 5)]
     pub noise_z: f64,
-    /// `erlang_c` or `erlang_a`.
+    /// staffing model: erlang_c or erlang_a
+    #[param(default = "erlang_c")]
     pub model: String,
-    /// Mean patience for Erlang A, seconds.
+    /// mean customer patience for Erlang A (seconds)
+    #[param(default = 120.0, min = 1)]
     pub patience_seconds: f64,
-    /// `per_interval` (queues of one interval share a pool) or `per_queue`.
+    /// per_interval: queues of one interval share one multi-skilled pool; per_queue: each queue staffed alone
+    #[param(default = "per_interval")]
     pub pooling: String,
-    /// Largest acceptable difference sum |W - N_f| / sum N_f between the WFM
-    /// requirement W and the model's requirement N_f of the forecast.
+    /// largest sum |required_agents - N_f| / sum N_f, N_f = the model's requirement of the forecast contacts and AHT (ratio)
+    #[param(default = 0.15, min = 0)]
     pub tolerance: f64,
-    /// Largest acceptable under-staffing sum max(R - S, 0) / sum R.
+    /// largest under-staffing sum max(R - S, 0) / sum R (ratio)
+    #[param(default = 0.05, min = 0)]
     pub max_under_staffing: f64,
-    /// Largest acceptable over-staffing sum max(S - R, 0) / sum R.
+    /// largest over-staffing sum max(S - R, 0) / sum R (ratio)
+    #[param(default = 0.15, min = 0)]
     pub max_over_staffing: f64,
-    /// Smallest acceptable Pearson r between the weekly patterns of R and S.
+    /// smallest Pearson r between the weekly patterns (weekday x interval means) of R and S
+    #[param(default = 0.80, min = -1, max = 1)]
     pub min_pattern_r: f64,
-    /// Rows in the worst-interval drill-down.
+    /// rows in the worst-interval drill-down
+    #[param(default = 15, min = 1, max = 200)]
     pub worst_rows: u64,
 }
 
@@ -118,21 +132,7 @@ impl Evaluator for StaffingFit {
                 .optional_column("channel", ColumnType::String),
         )
         .table(kpi_targets_need())
-        .parameter(ParamSpec::number("target_service_level", 0.80).min(0.0).max(1.0).target_of(Kpi::ServiceLevel.key()).describe("the pack's service-level target (ratio) the requirement is sized for, judged as target_policy says"))
-        .parameter(TargetPolicy::param(TargetPolicy::Centre))
-        .parameter(laxest_param("laxest_service_level", Kpi::ServiceLevel, 0.80))
-        .parameter(ParamSpec::number("threshold_seconds", 20.0).min(0.0).describe("service-level threshold T (seconds)"))
-        .parameter(ParamSpec::number("shrinkage", 0.30).min(0.0).max(0.95).describe("share of paid time not available for contacts (ratio)"))
-        .parameter(ParamSpec::number("chat_concurrency", 2.0).min(1.0).max(10.0).describe("chat sessions an agent handles at once: the chat requirement is the queueing model on workload / concurrency"))
-        .parameter(ParamSpec::number("noise_z", 1.645).min(0.0).max(5.0).describe("arrival-noise allowance of the actuals comparison: the requirement band of actual volume A +- noise_z x sqrt(A) (1.645 = 90% Poisson band; 0 = none)"))
-        .parameter(ParamSpec::string("model", "erlang_c").describe("staffing model: erlang_c or erlang_a"))
-        .parameter(ParamSpec::number("patience_seconds", 120.0).min(1.0).describe("mean customer patience for Erlang A (seconds)"))
-        .parameter(ParamSpec::string("pooling", "per_interval").describe("per_interval: queues of one interval share one multi-skilled pool; per_queue: each queue staffed alone"))
-        .parameter(ParamSpec::number("tolerance", 0.15).min(0.0).describe("largest sum |required_agents - N_f| / sum N_f, N_f = the model's requirement of the forecast contacts and AHT (ratio)"))
-        .parameter(ParamSpec::number("max_under_staffing", 0.05).min(0.0).describe("largest under-staffing sum max(R - S, 0) / sum R (ratio)"))
-        .parameter(ParamSpec::number("max_over_staffing", 0.15).min(0.0).describe("largest over-staffing sum max(S - R, 0) / sum R (ratio)"))
-        .parameter(ParamSpec::number("min_pattern_r", 0.80).min(-1.0).max(1.0).describe("smallest Pearson r between the weekly patterns (weekday x interval means) of R and S"))
-        .parameter(ParamSpec::integer("worst_rows", 15).min(1.0).max(200.0).describe("rows in the worst-interval drill-down"))
+        .params::<Params>()
         .measurement("plan_under_staffing", "ratio", "sum max(R_f - S, 0) / sum R_f, R_f = requirement of the forecast with shrinkage, S = scheduled")
         .measurement("plan_over_staffing", "ratio", "sum max(S - R_f, 0) / sum R_f")
         .measurement("under_staffing", "ratio", "sum max(R_low - S, 0) / sum R, R = requirement of the actual volume with shrinkage, R_low at the low edge of its arrival-noise band")
@@ -172,7 +172,7 @@ impl Evaluator for StaffingFit {
         let channels = channel_rows(&data.rows);
         let summary = checks::summary(judged.len(), &basis, &channels, &fit, &wfm, p);
         let mut e = evaluation_from_credits(checks::checks(&fit, &wfm, p), summary);
-        e.measurements = checks::measurements(&fit, &wfm, sl_target);
+        checks::measurements(&mut e, &fit, &wfm, sl_target);
         e.definitions = definitions(&basis, p);
         e.observations = observations(&sl, &data, excluded, &wfm, pooled, &channels);
         sl.record(&mut e);
