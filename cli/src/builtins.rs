@@ -8,22 +8,27 @@ use cxaudit::plugins::BuiltIn;
 pub fn builtins() -> Vec<BuiltIn> {
     vec![
         BuiltIn {
+            name: cxaudit_planning::NAME,
             probe: cxaudit_planning::abi_version,
             init: cxaudit_planning::init,
         },
         BuiltIn {
+            name: cxaudit_csat::NAME,
             probe: cxaudit_csat::abi_version,
             init: cxaudit_csat::init,
         },
         BuiltIn {
+            name: cxaudit_workforce::NAME,
             probe: cxaudit_workforce::abi_version,
             init: cxaudit_workforce::init,
         },
         BuiltIn {
+            name: cxaudit_people::NAME,
             probe: cxaudit_people::abi_version,
             init: cxaudit_people::init,
         },
         BuiltIn {
+            name: cxaudit_performance::NAME,
             probe: cxaudit_performance::abi_version,
             init: cxaudit_performance::init,
         },

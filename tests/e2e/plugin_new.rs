@@ -277,44 +277,37 @@ fn the_c_project_compiles_and_runs_through_assess() {
         std::env::consts::DLL_SUFFIX
     ));
     let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    // Every warning an error, the header found in the project.
+    let strict = [
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-I",
+        ".",
+    ];
+    let library_args = [
+        "-O2",
+        "-shared",
+        "-fPIC",
+        "-o",
+        library.to_str().unwrap(),
+        "plugin.c",
+    ];
     run_in(
         &project,
         &compiler,
-        &[
-            "-std=c11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-O2",
-            "-shared",
-            "-fPIC",
-            "-I",
-            ".",
-            "-o",
-            library.to_str().unwrap(),
-            "plugin.c",
-        ],
+        &[&strict[..], &library_args].concat(),
         &[],
     );
     // Its unit test, as `make test` builds and runs it.
     let test = dir.path().join("test_plugin");
+    let test_args = ["-o", test.to_str().unwrap(), "test_plugin.c", "plugin.c"];
     run_in(
         &project,
         &compiler,
-        &[
-            "-std=c11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-I",
-            ".",
-            "-o",
-            test.to_str().unwrap(),
-            "test_plugin.c",
-            "plugin.c",
-        ],
+        &[&strict[..], &test_args].concat(),
         &[],
     );
     let o = run_in(&project, test.to_str().unwrap(), &[], &[]);

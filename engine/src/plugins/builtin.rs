@@ -9,6 +9,9 @@ use cxaudit_plugin_abi as abi;
 /// the same two functions a plugin library exports.
 #[derive(Debug, Clone, Copy)]
 pub struct BuiltIn {
+    /// The plugin's name (`NAME` of its crate): a library of that name
+    /// found on disk shadows it without a handshake.
+    pub name: &'static str,
     /// The ABI version it was built against.
     pub probe: abi::ProbeFn,
     /// Its descriptor.

@@ -201,6 +201,11 @@ impl Registry {
         };
         let mut sha: Option<Result<String, String>> = None;
         for &builtin in builtins {
+            if self.plugin(builtin.name).is_some() {
+                // A library of its name was loaded: no handshake needed.
+                self.shadowed.push(builtin.name.to_owned());
+                continue;
+            }
             let refused = match handshake(&exe, String::new(), Some(builtin), self.isolation) {
                 Ok(plugin) if self.plugin(&plugin.name).is_some() => {
                     self.shadowed.push(plugin.name);
@@ -347,9 +352,7 @@ fn describe_program(path: &Path, isolation: Isolation) -> Result<LoadedPlugin, S
             }
         }
     };
-    if described.name.is_empty() || described.name.contains('/') {
-        return Err(format!("invalid plugin name `{}`", described.name));
-    }
+    check_plugin_name(&described.name)?;
     Ok(LoadedPlugin {
         name: described.name,
         version: described.version,
@@ -369,6 +372,14 @@ fn describe_program(path: &Path, isolation: Isolation) -> Result<LoadedPlugin, S
             })
             .collect(),
     })
+}
+
+/// A plugin name as packs write it before the `/` of `plugin/evaluator`.
+fn check_plugin_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.contains('/') {
+        return Err(format!("invalid plugin name `{name}`"));
+    }
+    Ok(())
 }
 
 /// `why`, followed by the last line the plugin printed, if any.
@@ -494,9 +505,7 @@ fn from_entry_points(
             .map_err(|e| invalid(format!("{what} is not UTF-8: {e}")))
     };
     let name = text(d.name, "plugin name")?;
-    if name.is_empty() || name.contains('/') {
-        return Err(invalid(format!("invalid plugin name `{name}`")));
-    }
+    check_plugin_name(&name).map_err(invalid)?;
     let mut evaluators = Vec::with_capacity(d.evaluator_count);
     let stride = if d.evaluator_count == 0 {
         0 // the array is never read (and may be null)

@@ -359,8 +359,8 @@ pub fn init_once(
 }
 
 /// A plugin's entry points as ordinary Rust functions of its crate,
-/// `abi_version()` and `init()`, with the plugin's name, version and
-/// evaluators; no symbol is exported, so several such crates link into one
+/// `abi_version()` and `init()`, and its name as `NAME`, with the plugin's
+/// name, version and evaluators; no symbol is exported, so several such crates link into one
 /// executable (the first-party plugins built into `cxaudit`). A separate
 /// `cdylib` crate exports them with `export_plugin!(entry: crate_name)`.
 ///
@@ -374,6 +374,9 @@ pub fn init_once(
 #[macro_export]
 macro_rules! plugin_entry {
     (name: $name:expr, version: $version:expr, evaluators: [$($evaluator:expr),* $(,)?] $(,)?) => {
+        /// The plugin's name, as packs write it (`name/evaluator`).
+        pub const NAME: &str = $name;
+
         /// Probe: the ABI version this plugin was built against.
         pub extern "C" fn abi_version() -> u32 {
             $crate::abi::ABI_VERSION
@@ -385,7 +388,7 @@ macro_rules! plugin_entry {
                 ::std::sync::OnceLock::new();
             $crate::export::init_once(&PLUGIN, || {
                 $crate::export::ExportedPlugin::new(
-                    $name,
+                    NAME,
                     $version,
                     vec![$(::std::boxed::Box::new($evaluator)
                         as ::std::boxed::Box<dyn $crate::export::DynEvaluator>),*],
@@ -429,26 +432,23 @@ macro_rules! export_plugin {
         }
     };
     (name: $name:expr, version: $version:expr, evaluators: [$($evaluator:expr),* $(,)?] $(,)?) => {
-        /// Probe: the ABI version this plugin was built against.
-        #[unsafe(no_mangle)]
-        pub extern "C" fn cxaudit_plugin_abi_version() -> u32 {
-            $crate::abi::ABI_VERSION
-        }
+        // The entry points written once, by `plugin_entry!`, in a block that
+        // sees the caller's items, and exported from it.
+        const _: () = {
+            $crate::plugin_entry!(name: $name, version: $version, evaluators: [$($evaluator),*]);
 
-        /// Init: the plugin's descriptor (null if building it panicked).
-        #[unsafe(no_mangle)]
-        pub extern "C" fn cxaudit_plugin_init() -> *const $crate::abi::PluginDescriptor {
-            static PLUGIN: ::std::sync::OnceLock<$crate::export::ExportedPlugin> =
-                ::std::sync::OnceLock::new();
-            $crate::export::install_quiet_panic_hook();
-            $crate::export::init_once(&PLUGIN, || {
-                $crate::export::ExportedPlugin::new(
-                    $name,
-                    $version,
-                    vec![$(::std::boxed::Box::new($evaluator)
-                        as ::std::boxed::Box<dyn $crate::export::DynEvaluator>),*],
-                )
-            })
-        }
+            /// Probe: the ABI version this plugin was built against.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn cxaudit_plugin_abi_version() -> u32 {
+                abi_version()
+            }
+
+            /// Init: the plugin's descriptor (null if building it panicked).
+            #[unsafe(no_mangle)]
+            pub extern "C" fn cxaudit_plugin_init() -> *const $crate::abi::PluginDescriptor {
+                $crate::export::install_quiet_panic_hook();
+                init()
+            }
+        };
     };
 }
