@@ -403,7 +403,9 @@ pub fn note_skipped_contacts(c: &Contacts, observations: &mut Vec<String>) {
 /// manifest declares.
 pub fn survey_kpis(ctx: &Context<'_>, e: &mut Evaluation) {
     use cxaudit_kpis::{Evidence, Kpi, KpiOptions};
-    let options = KpiOptions::default().with_time_zone(ctx.time_zone_name());
+    let options = KpiOptions::default()
+        .with_time_zone(ctx.time_zone_name())
+        .map(|o| o.only(&[Kpi::CsatTop2, Kpi::Nps, Kpi::SurveyResponseRate]));
     let group = options
         .ok()
         .map(|o| cxaudit_kpis::overall(&Evidence::from_context(ctx), &o));

@@ -164,13 +164,18 @@ pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
     ]
 }
 
-/// Computes every KPI of [`Kpi::ALL`] from the evidence, grouped.
+/// Computes the KPIs of [`Kpi::ALL`] the options want (every one by default)
+/// from the evidence, grouped.
 pub fn compute(evidence: &Evidence, group_by: GroupBy, options: &KpiOptions) -> KpiReport {
     let mut groups = accumulate::compute(evidence, group_by, options);
     groups.sort_by(|a, b| a.group.cmp(&b.group));
     KpiReport {
         group_by,
-        definitions: Kpi::ALL.iter().map(|k| k.definition(options)).collect(),
+        definitions: Kpi::ALL
+            .iter()
+            .filter(|k| options.wants(**k))
+            .map(|k| k.definition(options))
+            .collect(),
         groups,
     }
 }
@@ -186,6 +191,7 @@ pub fn overall(evidence: &Evidence, options: &KpiOptions) -> GroupKpis {
             group: "all".into(),
             values: Kpi::ALL
                 .iter()
+                .filter(|k| options.wants(**k))
                 .map(|k| (*k, KpiValue::NoData("no rows".into())))
                 .collect(),
             coverage: BTreeMap::new(),

@@ -1,10 +1,14 @@
 //! How KPIs are computed and grouped.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_metrics::service::ServiceLevelVariant;
 use serde::Serialize;
+
+use crate::kpi::Kpi;
 
 /// How rows are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +54,11 @@ pub struct KpiOptions {
     /// Without one, every row counts and attrition runs over the months
     /// the contacts span.
     pub period: Option<(NaiveDate, NaiveDate)>,
+    /// The KPIs to compute (`None`: every KPI). A pass whose KPIs are not
+    /// wanted, and which no wanted KPI depends on, does not run, so its
+    /// table's groups do not appear either; FCR is classified only when
+    /// `fcr_rate` is wanted.
+    pub only: Option<BTreeSet<Kpi>>,
 }
 
 impl Default for KpiOptions {
@@ -64,6 +73,7 @@ impl Default for KpiOptions {
             attrition_method: AnnualisationMethod::SumOfMonths,
             time_zone: Tz::UTC,
             period: None,
+            only: None,
         }
     }
 }
@@ -75,6 +85,22 @@ impl KpiOptions {
             .parse()
             .map_err(|_| format!("unknown time zone `{name}`"))?;
         Ok(self)
+    }
+
+    /// Computes only these KPIs (and the passes they depend on).
+    pub fn only(mut self, kpis: &[Kpi]) -> Self {
+        self.only = Some(kpis.iter().copied().collect());
+        self
+    }
+
+    /// Whether a KPI is to be computed.
+    pub fn wants(&self, kpi: Kpi) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&kpi))
+    }
+
+    /// Whether any of these KPIs is to be computed.
+    pub fn wants_any(&self, kpis: &[Kpi]) -> bool {
+        kpis.iter().any(|k| self.wants(*k))
     }
 
     /// Sets the period.

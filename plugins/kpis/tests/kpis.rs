@@ -808,3 +808,35 @@ fn survey_figures_are_over_the_random_sample_and_csat_is_reported_by_method() {
     assert_eq!(k.note(Kpi::CsatTop2), None);
     close(k.value(Kpi::CsatTop2CustomerInitiated), 0.0);
 }
+
+#[test]
+fn a_selection_computes_the_same_values_and_only_them() {
+    let all = compute(&evidence(), GroupBy::Month, &options());
+    for only in [
+        vec![Kpi::ServiceLevel, Kpi::AbandonRate],
+        vec![Kpi::FcrRate],
+        vec![Kpi::Occupancy],
+        vec![Kpi::ContactsPerOrder, Kpi::CostPerOrder],
+        vec![Kpi::CsatTop2, Kpi::Nps],
+    ] {
+        let some = compute(&evidence(), GroupBy::Month, &options().only(&only));
+        let defined: Vec<Kpi> = some.definitions.iter().map(|d| d.kpi).collect();
+        assert_eq!(defined, only);
+        for g in &some.groups {
+            let full = all.group(&g.group).unwrap();
+            assert_eq!(g.values.keys().copied().collect::<Vec<_>>(), only);
+            for k in &only {
+                assert_eq!(g.values[k], full.values[k], "{} {}", g.group, k.key());
+                assert_eq!(g.coverage(*k), full.coverage(*k));
+                assert_eq!(g.note(*k), full.note(*k));
+            }
+        }
+    }
+    // Occupancy needs the contacts' handle time: 720 s over 890 worked minutes.
+    let occupancy = overall(&evidence(), &options().only(&[Kpi::Occupancy]));
+    close(occupancy.value(Kpi::Occupancy), 720.0 / (890.0 * 60.0));
+    // Survey KPIs alone: the contacts pass does not run, so FCR is not even a gap.
+    let csat = overall(&evidence(), &options().only(&[Kpi::CsatTop2]));
+    assert_eq!(csat.values.len(), 1);
+    assert!(csat.values.get(&Kpi::FcrRate).is_none());
+}

@@ -62,7 +62,7 @@ impl Evaluator for Absence {
     fn evaluate(&self, ctx: &Context<'_>, p: &AbsenceParams) -> Result<Evaluation, EvalError> {
         ctx.table("adherence")?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let opts = kpi_options(ctx)?;
+        let opts = kpi_options(ctx)?.only(&[Kpi::AbsenceRate]);
         let overall = cxaudit_kpis::overall(&evidence, &opts)
             .value(Kpi::AbsenceRate)
             .ok_or_else(|| {

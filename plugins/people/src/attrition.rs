@@ -294,7 +294,7 @@ impl Evaluator for Attrition {
         let (start, end) = ctx.period_dates()?;
         let months = months_of(start, end);
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let mut opts = kpi_options(ctx)?;
+        let mut opts = kpi_options(ctx)?.only(&[Kpi::AttritionAnnualized]);
         opts.attrition_method = method;
         let annualised = cxaudit_kpis::overall(&evidence, &opts)
             .value(Kpi::AttritionAnnualized)

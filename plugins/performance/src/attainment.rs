@@ -217,7 +217,8 @@ impl Evaluator for KpiAttainment {
         let (start, end) = ctx.period_dates()?;
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let mut opts = kpi_options(ctx)?;
+        let named: Vec<Kpi> = targets.rows.iter().filter_map(|t| t.kpi).collect();
+        let mut opts = kpi_options(ctx)?.only(&named);
         opts.attrition_method = attrition_method(&p.attrition_method)?;
         opts.sl_threshold_seconds = p.sl_threshold_seconds;
         let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);

@@ -160,7 +160,11 @@ impl Evaluator for DemandCost {
         ctx.table("contacts")?;
         ctx.table("business_daily")?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let opts = kpi_options(ctx)?;
+        let opts = kpi_options(ctx)?.only(&[
+            Kpi::ContactsPerOrder,
+            Kpi::CostPerOrder,
+            Kpi::CostPerContact,
+        ]);
         let overall = cxaudit_kpis::overall(&evidence, &opts);
         let cpo = value_or_reason(&overall, Kpi::ContactsPerOrder).map_err(|why| {
             EvalError::MissingEvidence(format!("contacts per order cannot be computed: {why}"))

@@ -138,7 +138,7 @@ impl Evaluator for FirstContactResolution {
     fn evaluate(&self, ctx: &Context<'_>, p: &FcrEvalParams) -> Result<Evaluation, EvalError> {
         let table = ctx.table("contacts")?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let mut opts = kpi_options(ctx)?;
+        let mut opts = kpi_options(ctx)?.only(&[Kpi::FcrRate]);
         opts.fcr_window_days = p.fcr_window_days;
         let overall = cxaudit_kpis::overall(&evidence, &opts).value(Kpi::FcrRate).ok_or_else(|| {
             EvalError::MissingEvidence("no contact is eligible for FCR (customer id, end time and a full window are needed)".into())

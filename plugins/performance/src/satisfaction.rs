@@ -165,7 +165,7 @@ impl Evaluator for CustomerSatisfaction {
         let surveys = ctx.table("surveys")?;
         let answers = answers_by_month(&surveys, tz)?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let opts = kpi_options(ctx)?;
+        let opts = kpi_options(ctx)?.only(&[Kpi::CsatTop2, Kpi::Nps]);
         let overall = cxaudit_kpis::overall(&evidence, &opts);
         let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
         let (start, end) = ctx.period_dates()?;

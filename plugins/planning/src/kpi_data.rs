@@ -59,23 +59,24 @@ pub struct MonthlyKpis {
 }
 
 impl MonthlyKpis {
-    /// Computes the monthly KPIs of the evidence; `scopes` are the target
-    /// scopes that may name a channel.
+    /// Computes the monthly KPIs the targets name (service KPIs also per
+    /// channel, for the targets whose scope names one).
     pub fn compute(
         ctx: &Context<'_>,
         sl_threshold_seconds: f64,
-        scopes: &[String],
+        targets: &[TargetRow],
     ) -> Result<Self, EvalError> {
         let evidence = Evidence::from_context(ctx);
         let mut options = kpi_options(ctx)?;
         options.sl_threshold_seconds = sl_threshold_seconds;
-        let all = cxaudit_kpis::compute(&evidence, GroupBy::Month, &options);
+        let named: Vec<Kpi> = targets.iter().filter_map(|t| t.kpi).collect();
+        let all = cxaudit_kpis::compute(&evidence, GroupBy::Month, &options.clone().only(&named));
         let channels = ["voice", "chat", "email", "messaging", "self_service"];
         let mut by_scope = BTreeMap::new();
-        for scope in scopes {
+        for scope in targets.iter().filter_map(|t| t.scope.as_deref()) {
             let s = scope.to_ascii_lowercase();
             if channels.contains(&s.as_str()) && !by_scope.contains_key(&s) {
-                let mut o = options.clone();
+                let mut o = options.clone().only(&SERVICE_KPIS);
                 o.service_channels = vec![s.clone()];
                 by_scope.insert(s, cxaudit_kpis::compute(&evidence, GroupBy::Month, &o));
             }

@@ -73,8 +73,7 @@ impl Evaluator for PerformanceReviews {
         let (targets, _) = kpi_data::read_targets(&ctx.table("kpi_targets")?)?;
         let docs = ctx.documents(MINUTES).unwrap_or_default();
         let reviews = read_reviews(&docs)?;
-        let scopes: Vec<String> = targets.iter().filter_map(|t| t.scope.clone()).collect();
-        let kpis = MonthlyKpis::compute(ctx, p.sl_threshold_seconds, &scopes)?;
+        let kpis = MonthlyKpis::compute(ctx, p.sl_threshold_seconds, &targets)?;
         let months = common::months_of(period.0, period.1);
         let judged: Vec<Month> = months
             .iter()

@@ -107,7 +107,8 @@ impl Evaluator for AdherenceOccupancy {
                 agents.skipped
             )));
         }
-        let options = kpi_options(ctx)?;
+        let options =
+            kpi_options(ctx)?.only(&[Kpi::ScheduleAdherence, Kpi::Occupancy, Kpi::Utilisation]);
         let evidence = kpi_evidence(ctx, &["contacts", "adherence"]);
         let overall = cxaudit_kpis::overall(&evidence, &options);
         let adherence = overall.value(Kpi::ScheduleAdherence);

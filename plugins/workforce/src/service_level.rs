@@ -130,7 +130,8 @@ impl Evaluator for ServiceLevel {
     fn evaluate(&self, ctx: &Context<'_>, p: &Params) -> Result<Evaluation, EvalError> {
         let contacts = ctx.table("contacts")?;
         let tz = ctx.time_zone()?;
-        let mut options = kpi_options(ctx)?;
+        let mut options =
+            kpi_options(ctx)?.only(&[Kpi::ServiceLevel, Kpi::AsaSeconds, Kpi::AbandonRate]);
         options.sl_threshold_seconds = p.threshold_seconds;
         let evidence = kpi_evidence(ctx, &["contacts"]);
         let overall = cxaudit_kpis::overall(&evidence, &options);

@@ -2,6 +2,7 @@
 //! all rows, then service level, ASA, abandonment, AHT, transfers, FCR and
 //! volume per group.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -11,7 +12,7 @@ use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, floor_seconds, seconds_between};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{DateKeys, in_period, local_date};
+use super::grouping::{date_key, in_period, local_date};
 use super::{Groups, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -82,9 +83,9 @@ impl ContactAcc {
     }
 }
 
-/// The group counts in first-seen order, the FCR rows of the period,
-/// each FCR row's group (None when the row has no group key) and the
-/// contacts of each local day of the period.
+/// The group counts in first-seen order, the FCR rows of the period (none
+/// when FCR is not wanted), each FCR row's group (None when the row has no
+/// group key) and the contacts of each local day of the period.
 struct Tally<'a> {
     accs: Vec<(String, ContactAcc)>,
     fcr_rows: Vec<FcrContact<'a>>,
@@ -105,16 +106,18 @@ pub(super) fn contacts(
         row_group,
         by_day,
     } = tally(t, by, o)?;
-    let params = FcrParams {
-        window_days: o.fcr_window_days,
-        data_end: None,
-        ticks_per_second: MS_PER_SECOND,
-    };
-    let classes =
-        classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
-    for (class, gid) in classes.iter().zip(&row_group) {
-        if let Some(g) = gid {
-            accs[*g as usize].1.fcr.add(*class);
+    if o.wants(Kpi::FcrRate) {
+        let params = FcrParams {
+            window_days: o.fcr_window_days,
+            data_end: None,
+            ticks_per_second: MS_PER_SECOND,
+        };
+        let classes =
+            classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+        for (class, gid) in classes.iter().zip(&row_group) {
+            if let Some(g) = gid {
+                accs[*g as usize].1.fcr.add(*class);
+            }
         }
     }
     let mut side = ContactSide {
@@ -143,12 +146,12 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
     let mut abandoned = t.bools("abandoned")?;
     let mut transferred = t.bools("transferred")?;
 
-    let mut keys = DateKeys::new(by);
-    let mut group_ids: HashMap<String, usize> = HashMap::new();
+    let fcr = o.wants(Kpi::FcrRate);
+    let mut ids = GroupIds::default();
     let mut out = Tally {
         accs: Vec::new(),
-        fcr_rows: Vec::with_capacity(t.num_rows()),
-        row_group: Vec::with_capacity(t.num_rows()),
+        fcr_rows: Vec::with_capacity(if fcr { t.num_rows() } else { 0 }),
+        row_group: Vec::with_capacity(if fcr { t.num_rows() } else { 0 }),
         by_day: BTreeMap::new(),
     };
     let mut row = 0usize;
@@ -182,31 +185,27 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
             c.contacts += 1;
             c.handled += u64::from(is_handled(chan, ans, aband));
         }
-        out.fcr_rows.push(FcrContact {
-            customer_id: cust,
-            arrived_at: arr,
-            ended_at: end,
-            agent_id: ag,
-            queue: q,
-            abandoned: aband,
-        });
-        let key: Option<String> = match by {
-            GroupBy::All => Some("all".to_owned()),
-            GroupBy::Queue => Some(q.to_owned()),
-            GroupBy::Channel => Some(chan.to_owned()),
-            GroupBy::Agent => ag.map(str::to_owned),
-            _ => day.map(|d| keys.key(d)),
+        let id = match by {
+            GroupBy::All => Some(ids.of_name("all", &mut out.accs)),
+            GroupBy::Queue => Some(ids.of_name(q, &mut out.accs)),
+            GroupBy::Channel => Some(ids.of_name(chan, &mut out.accs)),
+            GroupBy::Agent => ag.map(|a| ids.of_name(a, &mut out.accs)),
+            _ => day.map(|d| ids.of_date(d, by, &mut out.accs)),
         };
-        let Some(key) = key else {
-            out.row_group.push(None);
+        if fcr {
+            out.fcr_rows.push(FcrContact {
+                customer_id: cust,
+                arrived_at: arr,
+                ended_at: end,
+                agent_id: ag,
+                queue: q,
+                abandoned: aband,
+            });
+            out.row_group.push(id);
+        }
+        let Some(id) = id else {
             continue;
         };
-        let accs = &mut out.accs;
-        let id = *group_ids.entry(key.clone()).or_insert_with(|| {
-            accs.push((key, ContactAcc::default()));
-            accs.len() - 1
-        });
-        out.row_group.push(Some(id as u32));
         let contact = ContactRow {
             channel: chan,
             arrived: arr,
@@ -216,9 +215,59 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
             abandoned: aband,
             transferred: trans,
         };
-        accs[id].1.add(&contact, o);
+        out.accs[id as usize].1.add(&contact, o);
     }
     Ok(out)
+}
+
+/// The group index of each key met so far (into the group counts, which
+/// keep first-seen order), looked up by the table's own strings and, for
+/// time groupings, by local date, so a row allocates nothing.
+#[derive(Default)]
+struct GroupIds<'a> {
+    by_key: HashMap<Cow<'a, str>, u32>,
+    by_date: HashMap<NaiveDate, u32>,
+}
+
+impl<'a> GroupIds<'a> {
+    /// The index of the group named `key`, adding the group when new.
+    fn of_name(&mut self, key: &'a str, accs: &mut Vec<(String, ContactAcc)>) -> u32 {
+        match self.by_key.get(key) {
+            Some(id) => *id,
+            None => Self::add(&mut self.by_key, Cow::Borrowed(key), accs),
+        }
+    }
+
+    /// The index of the group of a local date under a time grouping.
+    fn of_date(
+        &mut self,
+        date: NaiveDate,
+        by: GroupBy,
+        accs: &mut Vec<(String, ContactAcc)>,
+    ) -> u32 {
+        if let Some(id) = self.by_date.get(&date) {
+            return *id;
+        }
+        let key = date_key(date, by);
+        let id = match self.by_key.get(key.as_str()) {
+            Some(id) => *id,
+            None => Self::add(&mut self.by_key, Cow::Owned(key), accs),
+        };
+        self.by_date.insert(date, id);
+        id
+    }
+
+    /// Adds a group with empty counts.
+    fn add(
+        by_key: &mut HashMap<Cow<'a, str>, u32>,
+        key: Cow<'a, str>,
+        accs: &mut Vec<(String, ContactAcc)>,
+    ) -> u32 {
+        let id = accs.len() as u32;
+        accs.push((key.clone().into_owned(), ContactAcc::default()));
+        by_key.insert(key, id);
+        id
+    }
 }
 
 /// Sets the contact KPIs of one group from its counts.

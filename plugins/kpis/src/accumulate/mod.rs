@@ -58,9 +58,13 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     let mut notes = Notes::new();
     let mut family_reasons: Vec<(Vec<Kpi>, String)> = Vec::new();
 
+    // Occupancy needs the contacts' handle time, the demand ratios their days.
+    let contacts_wanted =
+        o.wants_any(&CONTACT_KPIS) || o.wants(Kpi::Occupancy) || o.wants_any(&DEMAND_KPIS);
     let mut contact_side: Option<ContactSide> = None;
     family(
         &mut family_reasons,
+        contacts_wanted,
         &CONTACT_KPIS,
         "contacts",
         ev.contacts.as_ref(),
@@ -72,6 +76,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     );
     family(
         &mut family_reasons,
+        o.wants_any(&INTERVAL_KPIS),
         &INTERVAL_KPIS,
         "intervals",
         ev.intervals.as_ref(),
@@ -81,6 +86,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     );
     family(
         &mut family_reasons,
+        o.wants_any(&ADHERENCE_KPIS),
         &ADHERENCE_KPIS,
         "adherence",
         ev.adherence.as_ref(),
@@ -93,6 +99,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     );
     family(
         &mut family_reasons,
+        o.wants_any(&[Kpi::AttritionAnnualized]),
         &[Kpi::AttritionAnnualized],
         "agents",
         ev.agents.as_ref(),
@@ -102,6 +109,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     );
     family(
         &mut family_reasons,
+        o.wants_any(&SURVEY_KPIS),
         &SURVEY_KPIS,
         "surveys",
         ev.surveys.as_ref(),
@@ -110,6 +118,7 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     );
     family(
         &mut family_reasons,
+        o.wants_any(&DEMAND_KPIS),
         &DEMAND_KPIS,
         "business_daily",
         ev.business_daily.as_ref(),
@@ -123,22 +132,25 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
     if by == GroupBy::All {
         groups.entry("all".to_owned()).or_default();
     }
-    fill_gaps(groups, coverages, notes, &family_reasons)
+    fill_gaps(groups, coverages, notes, &family_reasons, o)
 }
 
-/// Every group with every KPI: those no pass set are unavailable for the
-/// reason noted for their family, or have no data in the group; each group
-/// with the coverage of its same-days ratios and the notes on its values.
+/// Every group with every wanted KPI: those no pass set are unavailable for
+/// the reason noted for their family, or have no data in the group; each
+/// group with the coverage of its same-days ratios and the notes on its
+/// values. A KPI a pass set on the way but that is not wanted is left out.
 fn fill_gaps(
     groups: Groups,
     mut coverages: Coverages,
     mut notes: Notes,
     family_reasons: &[(Vec<Kpi>, String)],
+    o: &KpiOptions,
 ) -> Vec<GroupKpis> {
     groups
         .into_iter()
         .map(|(group, mut values)| {
-            for kpi in Kpi::ALL {
+            values.retain(|kpi, _| o.wants(*kpi));
+            for kpi in Kpi::ALL.into_iter().filter(|k| o.wants(*k)) {
                 values.entry(kpi).or_insert_with(|| {
                     match family_reasons.iter().find(|(ks, _)| ks.contains(&kpi)) {
                         Some((_, reason)) => KpiValue::Unavailable(reason.clone()),
@@ -146,8 +158,10 @@ fn fill_gaps(
                     }
                 });
             }
-            let coverage = coverages.remove(&group).unwrap_or_default();
-            let notes = notes.remove(&group).unwrap_or_default();
+            let mut coverage = coverages.remove(&group).unwrap_or_default();
+            coverage.retain(|kpi, _| o.wants(*kpi));
+            let mut notes = notes.remove(&group).unwrap_or_default();
+            notes.retain(|kpi, _| o.wants(*kpi));
             GroupKpis {
                 group,
                 values,
@@ -158,17 +172,22 @@ fn fill_gaps(
         .collect()
 }
 
-/// Runs the pass of one KPI family over its table, unless the table is absent
-/// or the grouping does not apply to it (`unsupported` says why); notes why
-/// the family's KPIs are unavailable when it does not run or fails.
+/// Runs the pass of one KPI family over its table, unless it is not
+/// `wanted`, the table is absent or the grouping does not apply to it
+/// (`unsupported` says why); notes why the family's KPIs are unavailable
+/// when it does not run or fails.
 fn family(
     reasons: &mut Vec<(Vec<Kpi>, String)>,
+    wanted: bool,
     kpis: &[Kpi],
     table_name: &str,
     table: Option<&Table>,
     unsupported: Option<&str>,
     pass: impl FnOnce(&Table) -> Result<(), EvalError>,
 ) {
+    if !wanted {
+        return;
+    }
     let reason = match (table, unsupported) {
         (None, _) => format!("no `{table_name}` table in the evidence"),
         (Some(_), Some(why)) => why.to_owned(),

@@ -104,8 +104,7 @@ impl Evaluator for TargetSetting {
         let tz = ctx.time_zone()?;
         let table = ctx.table("kpi_targets")?;
         let (targets, skipped) = kpi_data::read_targets(&table)?;
-        let scopes: Vec<String> = targets.iter().filter_map(|t| t.scope.clone()).collect();
-        let kpis = MonthlyKpis::compute(ctx, p.sl_threshold_seconds, &scopes)?;
+        let kpis = MonthlyKpis::compute(ctx, p.sl_threshold_seconds, &targets)?;
         let last_month = common::month_label(common::month_start(period.1));
         let judged = Judgements {
             targets: &targets,
