@@ -2,7 +2,7 @@
 //! read from their tables, the assessment window in the centre's local time,
 //! and small formatting helpers.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -19,17 +19,17 @@ pub const SELF_SERVICE: &str = "self_service";
 
 /// One survey invitation, with the answers when the customer responded.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invitation {
+pub struct Invitation<'a> {
     /// Survey id.
-    pub survey_id: String,
+    pub survey_id: &'a str,
     /// The contact surveyed, when the export links it.
-    pub contact_id: Option<String>,
+    pub contact_id: Option<&'a str>,
     /// Channel of the surveyed contact.
-    pub channel: String,
+    pub channel: &'a str,
     /// Agent of the surveyed contact.
-    pub agent_id: Option<String>,
+    pub agent_id: Option<&'a str>,
     /// How the invitation was selected (random, census, agent_selected, customer_initiated).
-    pub selection: Option<String>,
+    pub selection: Option<&'a str>,
     /// When the invitation was sent, UTC milliseconds.
     pub invited_at_ms: i64,
     /// When the customer responded, UTC milliseconds.
@@ -37,10 +37,10 @@ pub struct Invitation {
     /// Overall satisfaction, 1-5.
     pub csat: Option<i64>,
     /// Coded reason for dissatisfaction.
-    pub reason: Option<String>,
+    pub reason: Option<&'a str>,
 }
 
-impl Invitation {
+impl Invitation<'_> {
     /// The second the invitation was sent (rounded down), for the window
     /// and months.
     pub fn invited_second(&self) -> i64 {
@@ -55,27 +55,27 @@ impl Invitation {
 
 /// Invitations in the assessment window and the rows left out.
 #[derive(Debug, Clone, Default)]
-pub struct Invitations {
+pub struct Invitations<'a> {
     /// Invitations sent within the window.
-    pub rows: Vec<Invitation>,
+    pub rows: Vec<Invitation<'a>>,
     /// Rows missing survey_id, channel or invited_at.
     pub incomplete: usize,
     /// Rows invited outside the window.
     pub outside_window: usize,
     /// Invitations sent after the window ends (counted in `outside_window`):
     /// a contact handled on the last day may be invited the next.
-    pub after_window: Vec<Invitation>,
+    pub after_window: Vec<Invitation<'a>>,
 }
 
 /// One contact of the contacts table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Contact {
+pub struct Contact<'a> {
     /// Contact id.
-    pub contact_id: String,
+    pub contact_id: &'a str,
     /// Channel.
-    pub channel: String,
+    pub channel: &'a str,
     /// Handling agent.
-    pub agent_id: Option<String>,
+    pub agent_id: Option<&'a str>,
     /// Arrival, UTC milliseconds.
     pub arrived_at_ms: i64,
     /// Answer (first response), UTC milliseconds.
@@ -92,7 +92,7 @@ pub struct Contact {
     pub resolved: Option<bool>,
 }
 
-impl Contact {
+impl Contact<'_> {
     /// Handled: not abandoned, answered, and not self-service.
     pub fn handled(&self) -> bool {
         !self.abandoned && self.answered_at_ms.is_some() && self.channel != SELF_SERVICE
@@ -127,19 +127,19 @@ impl Contact {
 
 /// Contacts of the table and the rows left out.
 #[derive(Debug, Clone, Default)]
-pub struct Contacts {
+pub struct Contacts<'a> {
     /// Every usable contact (all dates).
-    pub rows: Vec<Contact>,
+    pub rows: Vec<Contact<'a>>,
     /// Rows missing contact_id, channel, arrived_at or abandoned.
     pub incomplete: usize,
 }
 
-impl Contacts {
-    /// Contacts by id (first row wins on a duplicate id).
-    pub fn by_id(&self) -> BTreeMap<&str, &Contact> {
-        let mut map = BTreeMap::new();
+impl<'a> Contacts<'a> {
+    /// Contacts by id (first row wins on a duplicate id), for lookups.
+    pub fn by_id(&self) -> HashMap<&'a str, &Contact<'a>> {
+        let mut map = HashMap::with_capacity(self.rows.len());
         for c in &self.rows {
-            map.entry(c.contact_id.as_str()).or_insert(c);
+            map.entry(c.contact_id).or_insert(c);
         }
         map
     }
@@ -211,26 +211,24 @@ impl Window {
     }
 }
 
-fn owned(v: Option<&str>) -> Option<String> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+fn trimmed(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// Reads the surveys table: invitations sent within the window. Columns the
 /// table lacks read as empty; `survey_id`, `channel` and `invited_at` must exist.
-pub fn load_invitations(t: &Table, window: &Window) -> Result<Invitations, EvalError> {
+pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations<'a>, EvalError> {
     let n = t.num_rows();
-    let ids: Vec<Option<String>> = t.strs("survey_id")?.map(owned).collect();
-    let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
+    let ids: Vec<Option<&str>> = t.strs("survey_id")?.map(trimmed).collect();
+    let channels: Vec<Option<&str>> = t.strs("channel")?.map(trimmed).collect();
     let invited: Vec<Option<i64>> = t.timestamps_ms("invited_at")?.collect();
-    let contact = optional_column(t, "contact_id", |c| t.strs(c).map(|it| it.map(owned)))?;
-    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(owned)))?;
-    let selection = optional_column(t, "selection", |c| t.strs(c).map(|it| it.map(owned)))?;
+    let contact = optional_column(t, "contact_id", |c| t.strs(c).map(|it| it.map(trimmed)))?;
+    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(trimmed)))?;
+    let selection = optional_column(t, "selection", |c| t.strs(c).map(|it| it.map(trimmed)))?;
     let responded = optional_column(t, "responded_at", |c| t.timestamps_ms(c))?;
     let csat = optional_column(t, "csat", |c| t.i64s(c))?;
     let reason = optional_column(t, "dissatisfaction_reason", |c| {
-        t.strs(c).map(|it| it.map(owned))
+        t.strs(c).map(|it| it.map(trimmed))
     })?;
     let mut out = Invitations::default();
     for i in 0..n {
@@ -302,13 +300,13 @@ pub fn contacts_need(required: bool) -> TableNeed {
 
 /// Reads the contacts table (all dates). Columns the table lacks read as
 /// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
-pub fn load_contacts(t: &Table) -> Result<Contacts, EvalError> {
+pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
     let n = t.num_rows();
-    let ids: Vec<Option<String>> = t.strs("contact_id")?.map(owned).collect();
-    let channels: Vec<Option<String>> = t.strs("channel")?.map(owned).collect();
+    let ids: Vec<Option<&str>> = t.strs("contact_id")?.map(trimmed).collect();
+    let channels: Vec<Option<&str>> = t.strs("channel")?.map(trimmed).collect();
     let arrived: Vec<Option<i64>> = t.timestamps_ms("arrived_at")?.collect();
     let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
-    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(owned)))?;
+    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(trimmed)))?;
     let answered = optional_column(t, "answered_at", |c| t.timestamps_ms(c))?;
     let ended = optional_column(t, "ended_at", |c| t.timestamps_ms(c))?;
     let talk = optional_column(t, "talk_seconds", |c| t.f64s(c))?;

@@ -299,10 +299,10 @@ fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluati
         .iter()
         .filter(|r| r.csat.is_some_and(|c| c <= p.dissatisfied_max))
         .collect();
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     for r in &dissatisfied {
-        if let Some(code) = &r.reason {
-            *counts.entry(code.clone()).or_default() += 1;
+        if let Some(code) = r.reason {
+            *counts.entry(code).or_default() += 1;
         }
     }
     let coded: u64 = counts.values().sum();
@@ -339,7 +339,7 @@ fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluati
     let mut reasons: Vec<Reason> = counts
         .into_iter()
         .map(|(code, count)| Reason {
-            code,
+            code: code.to_owned(),
             count,
             share: count as f64 / coded.max(1) as f64,
             actioned_in: Vec::new(),

@@ -120,8 +120,10 @@ impl Evaluator for NonresponseBias {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &NonresponseParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
-        let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
-        let contacts = common::load_contacts(&ctx.table("contacts")?)?;
+        let surveys = ctx.table("surveys")?;
+        let invitations = common::load_invitations(&surveys, &window)?;
+        let contacts_table = ctx.table("contacts")?;
+        let contacts = common::load_contacts(&contacts_table)?;
         let by_id = contacts.by_id();
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
@@ -174,20 +176,20 @@ const HANDLE_GAP: &str = "mean handle time of invited respondents - of invited n
 
 /// The four comparisons of respondents' and non-respondents' contacts, each
 /// within channels and combined, with Holm's correction over the four tests.
-pub fn compare_all(
-    respondents: &[&Contact],
-    others: &[&Contact],
+pub fn compare_all<'a>(
+    respondents: &[&Contact<'a>],
+    others: &[&Contact<'a>],
     p: &NonresponseParams,
 ) -> Vec<Comparison> {
-    let by_channel = |group: &[&Contact]| -> BTreeMap<String, Vec<Contact>> {
-        let mut m: BTreeMap<String, Vec<Contact>> = BTreeMap::new();
+    let by_channel = |group: &[&Contact<'a>]| -> BTreeMap<&'a str, Vec<Contact<'a>>> {
+        let mut m: BTreeMap<&str, Vec<Contact>> = BTreeMap::new();
         for c in group {
-            m.entry(c.channel.clone()).or_default().push((*c).clone());
+            m.entry(c.channel).or_default().push((*c).clone());
         }
         m
     };
     let (r, o) = (by_channel(respondents), by_channel(others));
-    let channels: Vec<&String> = r.keys().filter(|ch| o.contains_key(*ch)).collect();
+    let channels: Vec<&&str> = r.keys().filter(|ch| o.contains_key(*ch)).collect();
     let flags = |f: fn(&Contact) -> Option<bool>, g: &[Contact]| -> (u64, u64) {
         let v: Vec<bool> = g.iter().filter_map(f).collect();
         (v.iter().filter(|x| **x).count() as u64, v.len() as u64)
@@ -213,7 +215,7 @@ pub fn compare_all(
     let mut out = vec![
         proportion("resolution", &table(|c| c.resolved), p),
         proportion("transfer", &table(|c| c.transferred), p),
-        means("wait", &times(Contact::wait_seconds), p),
+        means("wait", &times(|c| c.wait_seconds()), p),
         means("handle_time", &times(|c| c.handle_seconds), p),
     ];
     let tested: Vec<usize> = (0..out.len())

@@ -141,8 +141,10 @@ impl Evaluator for Precision {
             )));
         }
         let window = Window::from_context(ctx)?;
-        let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
-        let contacts = common::load_contacts(&ctx.table("contacts")?)?;
+        let surveys = ctx.table("surveys")?;
+        let invitations = common::load_invitations(&surveys, &window)?;
+        let contacts_table = ctx.table("contacts")?;
+        let contacts = common::load_contacts(&contacts_table)?;
         let cells = build_cells(&invitations.rows, &contacts.rows, &window, p);
         if cells.is_empty() {
             return Err(EvalError::MissingEvidence(
@@ -164,19 +166,19 @@ pub fn build_cells(
     window: &Window,
     p: &PrecisionParams,
 ) -> Vec<Cell> {
-    let mut population: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut population: BTreeMap<(String, &str), u64> = BTreeMap::new();
     for c in contacts
         .iter()
         .filter(|c| c.in_population() && window.contains(c.arrived_second()))
     {
         *population
-            .entry((window.month_of(c.arrived_second()), c.channel.clone()))
+            .entry((window.month_of(c.arrived_second()), c.channel))
             .or_default() += 1;
     }
-    let mut answers: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut answers: BTreeMap<(String, &str), Tally> = BTreeMap::new();
     for i in invitations {
         let a = answers
-            .entry((window.month_of(i.invited_second()), i.channel.clone()))
+            .entry((window.month_of(i.invited_second()), i.channel))
             .or_default();
         let method = Selection::parse(i.selection.as_deref());
         if !method.is_invitation() {
@@ -194,18 +196,18 @@ pub fn build_cells(
             }
         }
     }
-    let channels: BTreeSet<String> = population
+    let channels: BTreeSet<&str> = population
         .keys()
         .chain(answers.keys())
-        .map(|(_, ch)| ch.clone())
+        .map(|(_, ch)| *ch)
         .collect();
     let mut cells = Vec::new();
     for month in window.months() {
         for ch in &channels {
-            let key = (month.clone(), ch.clone());
+            let key = (month.clone(), *ch);
             let n_pop = population.get(&key).copied().unwrap_or(0);
             let tally = answers.get(&key).copied().unwrap_or_default();
-            cells.push(cell(month.clone(), ch.clone(), n_pop, tally, p));
+            cells.push(cell(month.clone(), (*ch).to_owned(), n_pop, tally, p));
         }
     }
     cells

@@ -111,16 +111,18 @@ impl Evaluator for TimingDesign {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &TimingParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
-        let mut invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
+        let surveys = ctx.table("surveys")?;
+        let mut invitations = common::load_invitations(&surveys, &window)?;
         let feedback = common::drop_customer_initiated(&mut invitations);
         if invitations.rows.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no survey invitation in the assessment period".into(),
             ));
         }
-        let contacts = common::load_contacts(&ctx.table("contacts")?)?;
+        let contacts_table = ctx.table("contacts")?;
+        let contacts = common::load_contacts(&contacts_table)?;
         let by_id = contacts.by_id();
-        let mut delays: Vec<(String, f64)> = Vec::new();
+        let mut delays: Vec<(&str, f64)> = Vec::new();
         for i in &invitations.rows {
             let ended = i
                 .contact_id
@@ -129,7 +131,7 @@ impl Evaluator for TimingDesign {
                 .and_then(|c| c.ended_at_ms);
             if let Some(end) = ended {
                 let hours = seconds_between(end, i.invited_at_ms) / 3600.0;
-                delays.push((i.channel.clone(), hours));
+                delays.push((i.channel, hours));
             }
         }
         let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
@@ -150,7 +152,7 @@ impl Evaluator for TimingDesign {
     }
 }
 
-fn report_delays(delays: &[(String, f64)], p: &TimingParams, e: &mut Evaluation) -> String {
+fn report_delays(delays: &[(&str, f64)], p: &TimingParams, e: &mut Evaluation) -> String {
     let all: Vec<f64> = delays.iter().map(|(_, d)| *d).collect();
     let stats = delay_stats(&all, p.max_delay_hours);
     let passed = stats
@@ -182,7 +184,7 @@ fn report_delays(delays: &[(String, f64)], p: &TimingParams, e: &mut Evaluation)
     ));
     let mut by_channel: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for (ch, d) in delays {
-        by_channel.entry(ch.as_str()).or_default().push(*d);
+        by_channel.entry(ch).or_default().push(*d);
     }
     let channel_stats: Vec<(&str, DelayStats)> = by_channel
         .iter()

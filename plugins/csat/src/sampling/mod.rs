@@ -112,14 +112,16 @@ impl Evaluator for SamplingBias {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &SamplingParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
-        let invitations = common::load_invitations(&ctx.table("surveys")?, &window)?;
+        let surveys = ctx.table("surveys")?;
+        let invitations = common::load_invitations(&surveys, &window)?;
         if invitations.rows.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no survey invitation in the assessment period".into(),
             ));
         }
-        let contacts = match ctx.optional_table("contacts") {
-            Some(t) if t.num_rows() > 0 => Some(common::load_contacts(&t)?),
+        let contacts_table = ctx.optional_table("contacts");
+        let contacts = match &contacts_table {
+            Some(t) if t.num_rows() > 0 => Some(common::load_contacts(t)?),
             _ => None,
         };
         let mut e = common::evaluation_noting_skipped(&invitations, None);
@@ -210,12 +212,12 @@ impl SelectionMix {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         let mut biased_agents: BTreeMap<String, u64> = BTreeMap::new();
         for r in rows {
-            let s = r.selection.clone().unwrap_or_else(|| "unknown".into());
+            let s = r.selection.unwrap_or("unknown");
             if s == "agent_selected" {
-                let agent = r.agent_id.clone().unwrap_or_else(|| "unknown agent".into());
-                *biased_agents.entry(agent).or_default() += 1;
+                let agent = r.agent_id.unwrap_or("unknown agent");
+                *biased_agents.entry(agent.to_owned()).or_default() += 1;
             }
-            *counts.entry(s).or_default() += 1;
+            *counts.entry(s.to_owned()).or_default() += 1;
         }
         let count = |k: &str| counts.get(k).copied().unwrap_or(0);
         let total = rows.len() as u64;
@@ -370,11 +372,11 @@ fn report_coverage(
         .iter()
         .filter(|c| c.handled() && window.contains(c.arrived_second()))
     {
-        *handled.entry(c.channel.as_str()).or_default() += 1;
+        *handled.entry(c.channel).or_default() += 1;
     }
     let mut invited: BTreeMap<&str, u64> = BTreeMap::new();
     for i in sample {
-        *invited.entry(i.channel.as_str()).or_default() += 1;
+        *invited.entry(i.channel).or_default() += 1;
     }
     let missing: Vec<(&str, u64)> = handled
         .iter()

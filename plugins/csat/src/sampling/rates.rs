@@ -40,24 +40,24 @@ impl AgentRates {
     pub(super) fn of(
         sample: &[&Invitation],
         late: &[&Invitation],
-        contacts: &Contacts,
+        contacts: &Contacts<'_>,
         window: &Window,
         p: &SamplingParams,
     ) -> Self {
-        let mut handled: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut handled: BTreeMap<(&str, &str), u64> = BTreeMap::new();
         let mut handled_ids: BTreeSet<&str> = BTreeSet::new();
         for c in contacts
             .rows
             .iter()
             .filter(|c| c.handled() && window.contains(c.arrived_second()))
         {
-            if let Some(a) = &c.agent_id {
-                *handled.entry((c.channel.clone(), a.clone())).or_default() += 1;
-                handled_ids.insert(c.contact_id.as_str());
+            if let Some(a) = c.agent_id {
+                *handled.entry((c.channel, a)).or_default() += 1;
+                handled_ids.insert(c.contact_id);
             }
         }
         let by_id = contacts.by_id();
-        let mut invited: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut invited: BTreeMap<(&str, &str), u64> = BTreeMap::new();
         let mut invited_contacts: BTreeSet<&str> = BTreeSet::new();
         let mut unlinked = 0;
         for (i, sent_in_window) in sample
@@ -69,33 +69,26 @@ impl AgentRates {
             // A contact counts once however many invitations (reminders) it got.
             let counts = match contact {
                 Some(c) => {
-                    handled_ids.contains(c.contact_id.as_str())
-                        && invited_contacts.insert(c.contact_id.as_str())
+                    handled_ids.contains(c.contact_id) && invited_contacts.insert(c.contact_id)
                 }
                 None => sent_in_window,
             };
             if !counts {
                 continue;
             }
-            let agent = i
-                .agent_id
-                .clone()
-                .or_else(|| contact.and_then(|c| c.agent_id.clone()));
+            let agent = i.agent_id.or_else(|| contact.and_then(|c| c.agent_id));
             match agent {
-                Some(a) => *invited.entry((i.channel.clone(), a)).or_default() += 1,
+                Some(a) => *invited.entry((i.channel, a)).or_default() += 1,
                 None => unlinked += 1,
             }
         }
         let mut rows: Vec<AgentRate> = handled
             .iter()
             .map(|((channel, agent), &h)| {
-                let inv = invited
-                    .get(&(channel.clone(), agent.clone()))
-                    .copied()
-                    .unwrap_or(0);
+                let inv = invited.get(&(*channel, *agent)).copied().unwrap_or(0);
                 AgentRate {
-                    channel: channel.clone(),
-                    agent: agent.clone(),
+                    channel: (*channel).to_owned(),
+                    agent: (*agent).to_owned(),
                     handled: h,
                     invited: inv,
                     // Unlinked invitations can outnumber the agent's contacts: a share caps at 1.
