@@ -233,7 +233,7 @@ pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations
     let mut out = Invitations::default();
     for i in 0..n {
         let (Some(survey_id), Some(channel), Some(invited_at_ms)) =
-            (ids[i].clone(), channels[i].clone(), invited[i])
+            (ids[i], channels[i], invited[i])
         else {
             out.incomplete += 1;
             continue;
@@ -244,14 +244,14 @@ pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations
         }
         let row = Invitation {
             survey_id,
-            contact_id: contact[i].clone(),
+            contact_id: contact[i],
             channel,
-            agent_id: agent[i].clone(),
-            selection: selection[i].clone(),
+            agent_id: agent[i],
+            selection: selection[i],
             invited_at_ms,
             responded_at_ms: responded[i],
             csat: csat[i],
-            reason: reason[i].clone(),
+            reason: reason[i],
         };
         if in_window {
             out.rows.push(row);
@@ -266,9 +266,8 @@ pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations
 /// invitation: `cxaudit_metrics::sample`) and returns how many rows it was,
 /// for the observation that says so.
 pub fn drop_customer_initiated(invitations: &mut Invitations) -> usize {
-    let is_feedback = |i: &Invitation| {
-        !cxaudit_metrics::sample::Selection::parse(i.selection.as_deref()).is_invitation()
-    };
+    let is_feedback =
+        |i: &Invitation| !cxaudit_metrics::sample::Selection::parse(i.selection).is_invitation();
     let before = invitations.rows.len();
     invitations.rows.retain(|i| !is_feedback(i));
     invitations.after_window.retain(|i| !is_feedback(i));
@@ -316,12 +315,9 @@ pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
     let resolved = optional_column(t, "resolved", |c| t.bools(c))?;
     let mut out = Contacts::default();
     for i in 0..n {
-        let (Some(contact_id), Some(channel), Some(arrived_at_ms), Some(abandoned)) = (
-            ids[i].clone(),
-            channels[i].clone(),
-            arrived[i],
-            abandoned[i],
-        ) else {
+        let (Some(contact_id), Some(channel), Some(arrived_at_ms), Some(abandoned)) =
+            (ids[i], channels[i], arrived[i], abandoned[i])
+        else {
             out.incomplete += 1;
             continue;
         };
@@ -332,7 +328,7 @@ pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
         out.rows.push(Contact {
             contact_id,
             channel,
-            agent_id: agent[i].clone(),
+            agent_id: agent[i],
             arrived_at_ms,
             answered_at_ms: answered[i],
             ended_at_ms: ended[i],

@@ -128,11 +128,11 @@ impl Evaluator for NonresponseBias {
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
         for i in &invitations.rows {
-            if !Selection::parse(i.selection.as_deref()).is_invitation() {
+            if !Selection::parse(i.selection).is_invitation() {
                 feedback += 1;
                 continue;
             }
-            match i.contact_id.as_deref().and_then(|id| by_id.get(id)) {
+            match i.contact_id.and_then(|id| by_id.get(id)) {
                 Some(c) if i.responded() => respondents.push(*c),
                 Some(c) => others.push(*c),
                 None => unlinked += 1,

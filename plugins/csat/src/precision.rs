@@ -180,7 +180,7 @@ pub fn build_cells(
         let a = answers
             .entry((window.month_of(i.invited_second()), i.channel))
             .or_default();
-        let method = Selection::parse(i.selection.as_deref());
+        let method = Selection::parse(i.selection);
         if !method.is_invitation() {
             a.feedback += 1;
             continue;

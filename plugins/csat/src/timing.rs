@@ -126,7 +126,6 @@ impl Evaluator for TimingDesign {
         for i in &invitations.rows {
             let ended = i
                 .contact_id
-                .as_deref()
                 .and_then(|id| by_id.get(id))
                 .and_then(|c| c.ended_at_ms);
             if let Some(end) = ended {

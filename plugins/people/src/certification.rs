@@ -1,6 +1,6 @@
 //! PE2: every agent certified before handling a first live contact.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -30,22 +30,22 @@ pub struct CertificationParams {
 }
 
 /// A live (handled) contact of an agent.
-struct LiveContact {
-    contact_id: String,
-    agent_id: String,
-    queue: String,
+struct LiveContact<'a> {
+    contact_id: &'a str,
+    agent_id: &'a str,
+    queue: &'a str,
     arrived_at: i64,
     local_day: NaiveDate,
 }
 
 /// What the join of contacts to spells found for one agent.
 #[derive(Default)]
-struct AgentRecord {
+struct AgentRecord<'a> {
     contacts: usize,
     before_certification: usize,
     first_contact: Option<i64>,
     certified_on: Option<NaiveDate>,
-    team: String,
+    team: &'a str,
 }
 
 /// Reads handled contacts with an agent, arriving in the period.
@@ -54,7 +54,7 @@ fn live_contacts(
     tz: Tz,
     start: NaiveDate,
     end: NaiveDate,
-) -> Result<Vec<LiveContact>, EvalError> {
+) -> Result<Vec<LiveContact<'_>>, EvalError> {
     let ids: Vec<Option<&str>> = t.strs("contact_id")?.collect();
     let agents: Vec<Option<&str>> = t.strs("agent_id")?.collect();
     let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
@@ -82,9 +82,9 @@ fn live_contacts(
             continue;
         }
         out.push(LiveContact {
-            contact_id: ids[i].unwrap_or("").to_owned(),
-            agent_id: agent.to_owned(),
-            queue: queues[i].unwrap_or("").to_owned(),
+            contact_id: ids[i].unwrap_or(""),
+            agent_id: agent,
+            queue: queues[i].unwrap_or(""),
             arrived_at: arr,
             local_day: day,
         });
@@ -92,20 +92,34 @@ fn live_contacts(
     out.sort_by(|a, b| {
         a.arrived_at
             .cmp(&b.arrived_at)
-            .then(a.contact_id.cmp(&b.contact_id))
+            .then(a.contact_id.cmp(b.contact_id))
     });
     Ok(out)
 }
 
-/// The spell of `agent` covering `day`, with its certification date.
+/// The employment spells (with their certification dates) of each agent,
+/// in the agents table's order.
+fn spells_by_agent(
+    spells: &[(Spell, Option<NaiveDate>)],
+) -> HashMap<&str, Vec<&(Spell, Option<NaiveDate>)>> {
+    let mut by_agent: HashMap<&str, Vec<_>> = HashMap::new();
+    for s in spells {
+        by_agent.entry(s.0.agent_id.as_str()).or_default().push(s);
+    }
+    by_agent
+}
+
+/// The first spell of `agent` covering `day`, with its certification date.
 fn covering<'a>(
-    spells: &'a [(Spell, Option<NaiveDate>)],
+    by_agent: &HashMap<&str, Vec<&'a (Spell, Option<NaiveDate>)>>,
     agent: &str,
     day: NaiveDate,
 ) -> Option<&'a (Spell, Option<NaiveDate>)> {
-    spells
+    by_agent
+        .get(agent)?
         .iter()
-        .find(|(s, _)| s.agent_id == agent && s.covers(day, false))
+        .find(|(s, _)| s.covers(day, false))
+        .copied()
 }
 
 impl Evaluator for Certification {
@@ -156,7 +170,9 @@ impl Evaluator for Certification {
         let (spells, skipped) = load_spells(&agents)?;
         let certified = certification_dates(&agents)?;
         let spells: Vec<(Spell, Option<NaiveDate>)> = spells.into_iter().zip(certified).collect();
-        let contacts = live_contacts(&ctx.table("contacts")?, tz, start, end)?;
+        let contacts_table = ctx.table("contacts")?;
+        let contacts = live_contacts(&contacts_table, tz, start, end)?;
+        let by_agent = spells_by_agent(&spells);
         if contacts.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no handled contact with an agent in the period".into(),
@@ -166,13 +182,13 @@ impl Evaluator for Certification {
         let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
         let mut anomalies: Vec<&LiveContact> = Vec::new();
         for c in &contacts {
-            let Some((spell, cert)) = covering(&spells, &c.agent_id, c.local_day) else {
+            let Some((spell, cert)) = covering(&by_agent, c.agent_id, c.local_day) else {
                 anomalies.push(c);
                 continue;
             };
-            let r = records.entry(c.agent_id.as_str()).or_default();
+            let r = records.entry(c.agent_id).or_default();
             r.contacts += 1;
-            r.team = spell.team.clone();
+            r.team = &spell.team;
             if r.first_contact.is_none() {
                 r.first_contact = Some(c.arrived_at);
                 r.certified_on = *cert;
@@ -252,7 +268,7 @@ impl Evaluator for Certification {
             ));
         }
         if !anomalies.is_empty() {
-            let mut ids: Vec<&str> = anomalies.iter().map(|c| c.agent_id.as_str()).collect();
+            let mut ids: Vec<&str> = anomalies.iter().map(|c| c.agent_id).collect();
             ids.dedup();
             ids.sort();
             ids.dedup();

@@ -191,7 +191,7 @@ impl Evaluator for SamplingBias {
 }
 
 fn is_customer_initiated(i: &Invitation) -> bool {
-    !cxaudit_metrics::sample::Selection::parse(i.selection.as_deref()).is_invitation()
+    !cxaudit_metrics::sample::Selection::parse(i.selection).is_invitation()
 }
 
 /// Invitations by selection method.

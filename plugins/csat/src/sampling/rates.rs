@@ -2,6 +2,8 @@
 //! consistency: who invites more or fewer of their contacts than the
 //! channel, beyond chance.
 
+use std::collections::{HashMap, HashSet};
+
 use super::*;
 
 /// Invitation rates per agent and channel.
@@ -44,8 +46,8 @@ impl AgentRates {
         window: &Window,
         p: &SamplingParams,
     ) -> Self {
-        let mut handled: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-        let mut handled_ids: BTreeSet<&str> = BTreeSet::new();
+        let mut handled: HashMap<(&str, &str), u64> = HashMap::new();
+        let mut handled_ids: HashSet<&str> = HashSet::new();
         for c in contacts
             .rows
             .iter()
@@ -57,15 +59,15 @@ impl AgentRates {
             }
         }
         let by_id = contacts.by_id();
-        let mut invited: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-        let mut invited_contacts: BTreeSet<&str> = BTreeSet::new();
+        let mut invited: HashMap<(&str, &str), u64> = HashMap::new();
+        let mut invited_contacts: HashSet<&str> = HashSet::new();
         let mut unlinked = 0;
         for (i, sent_in_window) in sample
             .iter()
             .map(|i| (i, true))
             .chain(late.iter().map(|i| (i, false)))
         {
-            let contact = i.contact_id.as_deref().and_then(|id| by_id.get(id));
+            let contact = i.contact_id.and_then(|id| by_id.get(id));
             // A contact counts once however many invitations (reminders) it got.
             let counts = match contact {
                 Some(c) => {
@@ -82,13 +84,16 @@ impl AgentRates {
                 None => unlinked += 1,
             }
         }
+        // Hash maps while counting; the rows in (channel, agent) order.
+        let mut handled: Vec<((&str, &str), u64)> = handled.into_iter().collect();
+        handled.sort_unstable();
         let mut rows: Vec<AgentRate> = handled
             .iter()
-            .map(|((channel, agent), &h)| {
-                let inv = invited.get(&(*channel, *agent)).copied().unwrap_or(0);
+            .map(|&((channel, agent), h)| {
+                let inv = invited.get(&(channel, agent)).copied().unwrap_or(0);
                 AgentRate {
-                    channel: (*channel).to_owned(),
-                    agent: (*agent).to_owned(),
+                    channel: channel.to_owned(),
+                    agent: agent.to_owned(),
                     handled: h,
                     invited: inv,
                     // Unlinked invitations can outnumber the agent's contacts: a share caps at 1.
