@@ -2,7 +2,7 @@
 //! read from their tables, the assessment window in the centre's local time,
 //! and small formatting helpers.
 
-use std::collections::HashMap;
+use cxaudit_metrics::hash::FxMap;
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -136,8 +136,9 @@ pub struct Contacts<'a> {
 
 impl<'a> Contacts<'a> {
     /// Contacts by id (first row wins on a duplicate id), for lookups.
-    pub fn by_id(&self) -> HashMap<&'a str, &Contact<'a>> {
-        let mut map = HashMap::with_capacity(self.rows.len());
+    pub fn by_id(&self) -> FxMap<&'a str, &Contact<'a>> {
+        let mut map = FxMap::default();
+        map.reserve(self.rows.len());
         for c in &self.rows {
             map.entry(c.contact_id).or_insert(c);
         }

@@ -27,6 +27,7 @@ pub mod demand;
 pub mod erlang;
 pub mod fcr;
 pub mod forecast;
+pub mod hash;
 pub mod people;
 pub mod pooled;
 pub mod sample;

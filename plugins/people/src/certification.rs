@@ -1,6 +1,8 @@
 //! PE2: every agent certified before handling a first live contact.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use cxaudit_metrics::hash::FxMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -101,8 +103,8 @@ fn live_contacts(
 /// in the agents table's order.
 fn spells_by_agent(
     spells: &[(Spell, Option<NaiveDate>)],
-) -> HashMap<&str, Vec<&(Spell, Option<NaiveDate>)>> {
-    let mut by_agent: HashMap<&str, Vec<_>> = HashMap::new();
+) -> FxMap<&str, Vec<&(Spell, Option<NaiveDate>)>> {
+    let mut by_agent: FxMap<&str, Vec<_>> = FxMap::default();
     for s in spells {
         by_agent.entry(s.0.agent_id.as_str()).or_default().push(s);
     }
@@ -111,7 +113,7 @@ fn spells_by_agent(
 
 /// The first spell of `agent` covering `day`, with its certification date.
 fn covering<'a>(
-    by_agent: &HashMap<&str, Vec<&'a (Spell, Option<NaiveDate>)>>,
+    by_agent: &FxMap<&str, Vec<&'a (Spell, Option<NaiveDate>)>>,
     agent: &str,
     day: NaiveDate,
 ) -> Option<&'a (Spell, Option<NaiveDate>)> {

@@ -2,7 +2,7 @@
 //! consistency: who invites more or fewer of their contacts than the
 //! channel, beyond chance.
 
-use std::collections::{HashMap, HashSet};
+use cxaudit_metrics::hash::{FxMap, FxSet};
 
 use super::*;
 
@@ -46,8 +46,8 @@ impl AgentRates {
         window: &Window,
         p: &SamplingParams,
     ) -> Self {
-        let mut handled: HashMap<(&str, &str), u64> = HashMap::new();
-        let mut handled_ids: HashSet<&str> = HashSet::new();
+        let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
+        let mut handled_ids: FxSet<&str> = FxSet::default();
         for c in contacts
             .rows
             .iter()
@@ -59,8 +59,8 @@ impl AgentRates {
             }
         }
         let by_id = contacts.by_id();
-        let mut invited: HashMap<(&str, &str), u64> = HashMap::new();
-        let mut invited_contacts: HashSet<&str> = HashSet::new();
+        let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
+        let mut invited_contacts: FxSet<&str> = FxSet::default();
         let mut unlinked = 0;
         for (i, sent_in_window) in sample
             .iter()

@@ -3,10 +3,11 @@
 //! volume per group.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify};
+use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, floor_seconds, seconds_between};
@@ -225,8 +226,8 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
 /// time groupings, by local date, so a row allocates nothing.
 #[derive(Default)]
 struct GroupIds<'a> {
-    by_key: HashMap<Cow<'a, str>, u32>,
-    by_date: HashMap<NaiveDate, u32>,
+    by_key: FxMap<Cow<'a, str>, u32>,
+    by_date: FxMap<NaiveDate, u32>,
 }
 
 impl<'a> GroupIds<'a> {
@@ -259,7 +260,7 @@ impl<'a> GroupIds<'a> {
 
     /// Adds a group with empty counts.
     fn add(
-        by_key: &mut HashMap<Cow<'a, str>, u32>,
+        by_key: &mut FxMap<Cow<'a, str>, u32>,
         key: Cow<'a, str>,
         accs: &mut Vec<(String, ContactAcc)>,
     ) -> u32 {
