@@ -2,7 +2,7 @@
 //! read from their tables, the assessment window in the centre's local time,
 //! and small formatting helpers.
 
-use cxaudit_metrics::hash::FxMap;
+use cxaudit_metrics::hash::{FxMap, FxSet};
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -135,11 +135,16 @@ pub struct Contacts<'a> {
 }
 
 impl<'a> Contacts<'a> {
-    /// Contacts by id (first row wins on a duplicate id), for lookups.
-    pub fn by_id(&self) -> FxMap<&'a str, &Contact<'a>> {
+    /// The contacts whose id is among `ids` (e.g. the contacts invitations
+    /// link to), by id for lookups; the first row wins on a duplicate id.
+    pub fn by_id_of<'i>(
+        &self,
+        ids: impl IntoIterator<Item = &'i str>,
+    ) -> FxMap<&'a str, &Contact<'a>> {
+        let wanted: FxSet<&str> = ids.into_iter().collect();
         let mut map = FxMap::default();
-        map.reserve(self.rows.len());
-        for c in &self.rows {
+        map.reserve(wanted.len());
+        for c in self.rows.iter().filter(|c| wanted.contains(c.contact_id)) {
             map.entry(c.contact_id).or_insert(c);
         }
         map

@@ -124,7 +124,7 @@ impl Evaluator for NonresponseBias {
         let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
         let contacts = common::load_contacts(&contacts_table)?;
-        let by_id = contacts.by_id();
+        let by_id = contacts.by_id_of(invitations.rows.iter().filter_map(|i| i.contact_id));
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
         for i in &invitations.rows {

@@ -121,7 +121,7 @@ impl Evaluator for TimingDesign {
         }
         let contacts_table = ctx.table("contacts")?;
         let contacts = common::load_contacts(&contacts_table)?;
-        let by_id = contacts.by_id();
+        let by_id = contacts.by_id_of(invitations.rows.iter().filter_map(|i| i.contact_id));
         let mut delays: Vec<(&str, f64)> = Vec::new();
         for i in &invitations.rows {
             let ended = i

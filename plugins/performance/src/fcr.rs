@@ -1,12 +1,11 @@
 //! PF2: first contact resolution from repeat contacts, per agent and per
 //! queue, coaching list and repeat drivers.
 
-use std::collections::BTreeMap;
-
 use cxaudit_kpis::Kpi;
 use cxaudit_metrics::fcr::{
     FcrClass, FcrContact, FcrCounts, FcrParams, classify, report_from_classes,
 };
+use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::significance::{binomial_below_p, holm_adjusted};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::MS_PER_SECOND;
@@ -498,15 +497,14 @@ fn coaching_drilldown(coaching: &[&CoachingTest<'_>], p: &FcrEvalParams) -> Dril
 /// without a `contact_reason` column.
 fn repeat_drivers(cols: &Columns<'_>, classes: &[FcrClass]) -> Option<Vec<(String, FcrCounts)>> {
     let reasons = cols.reason.as_ref()?;
-    let mut by: BTreeMap<String, FcrCounts> = BTreeMap::new();
+    let mut by: FxMap<&str, FcrCounts> = FxMap::default();
     for (class, reason) in classes.iter().zip(reasons) {
-        let key = reason
-            .filter(|r| !r.is_empty())
-            .unwrap_or("(no reason)")
-            .to_owned();
+        let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)");
         by.entry(key).or_default().add(*class);
     }
-    let mut out: Vec<(String, FcrCounts)> = by.into_iter().collect();
+    // Sorted below by repeat generators, then reason: the map's order does not show.
+    let mut out: Vec<(String, FcrCounts)> =
+        by.into_iter().map(|(k, c)| (k.to_owned(), c)).collect();
     out.sort_by(|a, b| {
         b.1.repeat_generators
             .cmp(&a.1.repeat_generators)

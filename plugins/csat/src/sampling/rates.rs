@@ -46,6 +46,9 @@ impl AgentRates {
         window: &Window,
         p: &SamplingParams,
     ) -> Self {
+        let linked = || sample.iter().chain(late).filter_map(|i| i.contact_id);
+        let by_id = contacts.by_id_of(linked());
+        // Handled contacts per (channel, agent), and which of the invited ones were handled.
         let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
         let mut handled_ids: FxSet<&str> = FxSet::default();
         for c in contacts
@@ -55,10 +58,11 @@ impl AgentRates {
         {
             if let Some(a) = c.agent_id {
                 *handled.entry((c.channel, a)).or_default() += 1;
-                handled_ids.insert(c.contact_id);
+                if by_id.contains_key(c.contact_id) {
+                    handled_ids.insert(c.contact_id);
+                }
             }
         }
-        let by_id = contacts.by_id();
         let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
         let mut invited_contacts: FxSet<&str> = FxSet::default();
         let mut unlinked = 0;
