@@ -306,45 +306,68 @@ pub fn contacts_need(required: bool) -> TableNeed {
 /// Reads the contacts table (all dates). Columns the table lacks read as
 /// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
 pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
-    let n = t.num_rows();
-    let ids: Vec<Option<&str>> = t.strs("contact_id")?.map(trimmed).collect();
-    let channels: Vec<Option<&str>> = t.strs("channel")?.map(trimmed).collect();
-    let arrived: Vec<Option<i64>> = t.timestamps_ms("arrived_at")?.collect();
-    let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
-    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(trimmed)))?;
-    let answered = optional_column(t, "answered_at", |c| t.timestamps_ms(c))?;
-    let ended = optional_column(t, "ended_at", |c| t.timestamps_ms(c))?;
-    let talk = optional_column(t, "talk_seconds", |c| t.f64s(c))?;
-    let hold = optional_column(t, "hold_seconds", |c| t.f64s(c))?;
-    let wrap = optional_column(t, "wrap_seconds", |c| t.f64s(c))?;
-    let transferred = optional_column(t, "transferred", |c| t.bools(c))?;
-    let resolved = optional_column(t, "resolved", |c| t.bools(c))?;
+    let mut ids = t.strs("contact_id")?.map(trimmed);
+    let mut channels = t.strs("channel")?.map(trimmed);
+    let arrived = t.timestamps_ms("arrived_at")?;
+    let mut abandoned = t.bools("abandoned")?;
+    let mut agent = cells_or_none(t, "agent_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
+    let mut answered = cells_or_none(t, "answered_at", |c| t.timestamps_ms(c))?;
+    let mut ended = cells_or_none(t, "ended_at", |c| t.timestamps_ms(c))?;
+    let mut talk = cells_or_none(t, "talk_seconds", |c| t.f64s(c))?;
+    let mut hold = cells_or_none(t, "hold_seconds", |c| t.f64s(c))?;
+    let mut wrap = cells_or_none(t, "wrap_seconds", |c| t.f64s(c))?;
+    let mut transferred = cells_or_none(t, "transferred", |c| t.bools(c))?;
+    let mut resolved = cells_or_none(t, "resolved", |c| t.bools(c))?;
     let mut out = Contacts::default();
-    for i in 0..n {
-        let (Some(contact_id), Some(channel), Some(arrived_at_ms), Some(abandoned)) =
-            (ids[i], channels[i], arrived[i], abandoned[i])
+    out.rows.reserve(t.num_rows());
+    // One row at a time, every column advanced together.
+    for arrived in arrived {
+        let (id, channel, abandoned) = (ids.next(), channels.next(), abandoned.next());
+        let (agent_id, answered_at_ms, ended_at_ms) = (agent.next(), answered.next(), ended.next());
+        let (talk, hold, wrap) = (talk.next(), hold.next(), wrap.next());
+        let (transferred, resolved) = (transferred.next(), resolved.next());
+        let (
+            Some(Some(contact_id)),
+            Some(Some(channel)),
+            Some(arrived_at_ms),
+            Some(Some(abandoned)),
+        ) = (id, channel, arrived, abandoned)
         else {
             out.incomplete += 1;
             continue;
         };
-        let handle_seconds = match (talk[i], hold[i], wrap[i]) {
+        let handle_seconds = match (talk.flatten(), hold.flatten(), wrap.flatten()) {
             (Some(a), Some(b), Some(c)) => Some(a + b + c),
             _ => None,
         };
         out.rows.push(Contact {
             contact_id,
             channel,
-            agent_id: agent[i],
+            agent_id: agent_id.flatten(),
             arrived_at_ms,
-            answered_at_ms: answered[i],
-            ended_at_ms: ended[i],
+            answered_at_ms: answered_at_ms.flatten(),
+            ended_at_ms: ended_at_ms.flatten(),
             handle_seconds,
             abandoned,
-            transferred: transferred[i],
-            resolved: resolved[i],
+            transferred: transferred.flatten(),
+            resolved: resolved.flatten(),
         });
     }
     Ok(out)
+}
+
+/// The cells of a column the table may lack, row by row: `None` for every
+/// row when it has no such column.
+fn cells_or_none<'t, T: 't, I: Iterator<Item = Option<T>> + 't>(
+    t: &Table,
+    name: &'static str,
+    read: impl FnOnce(&'static str) -> Result<I, EvalError>,
+) -> Result<Box<dyn Iterator<Item = Option<T>> + 't>, EvalError> {
+    Ok(if t.has_column(name) {
+        Box::new(read(name)?)
+    } else {
+        Box::new(std::iter::repeat_with(|| None))
+    })
 }
 
 /// Recomputes score and status from the checks, keeping everything else.

@@ -46,21 +46,26 @@ impl AgentRates {
         window: &Window,
         p: &SamplingParams,
     ) -> Self {
-        let linked = || sample.iter().chain(late).filter_map(|i| i.contact_id);
-        let by_id = contacts.by_id_of(linked());
-        // Handled contacts per (channel, agent), and which of the invited ones were handled.
-        let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
-        let mut handled_ids: FxSet<&str> = FxSet::default();
-        for c in contacts
-            .rows
+        // One pass over the contacts: handled contacts per (channel, agent), and for each
+        // contact an invitation links to, its first row and whether any row of that id was
+        // handled in the window.
+        let wanted: FxSet<&str> = sample
             .iter()
-            .filter(|c| c.handled() && window.contains(c.arrived_second()))
-        {
-            if let Some(a) = c.agent_id {
+            .chain(late)
+            .filter_map(|i| i.contact_id)
+            .collect();
+        let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
+        let mut linked: FxMap<&str, (&crate::common::Contact<'_>, bool)> = FxMap::default();
+        linked.reserve(wanted.len());
+        for c in &contacts.rows {
+            let agent = c
+                .agent_id
+                .filter(|_| c.handled() && window.contains(c.arrived_second()));
+            if let Some(a) = agent {
                 *handled.entry((c.channel, a)).or_default() += 1;
-                if by_id.contains_key(c.contact_id) {
-                    handled_ids.insert(c.contact_id);
-                }
+            }
+            if wanted.contains(c.contact_id) {
+                linked.entry(c.contact_id).or_insert((c, false)).1 |= agent.is_some();
             }
         }
         let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
@@ -71,12 +76,11 @@ impl AgentRates {
             .map(|i| (i, true))
             .chain(late.iter().map(|i| (i, false)))
         {
-            let contact = i.contact_id.and_then(|id| by_id.get(id));
+            let found = i.contact_id.and_then(|id| linked.get(id));
+            let contact = found.map(|(c, _)| *c);
             // A contact counts once however many invitations (reminders) it got.
-            let counts = match contact {
-                Some(c) => {
-                    handled_ids.contains(c.contact_id) && invited_contacts.insert(c.contact_id)
-                }
+            let counts = match found {
+                Some((c, handled)) => *handled && invited_contacts.insert(c.contact_id),
                 None => sent_in_window,
             };
             if !counts {
