@@ -306,6 +306,15 @@ pub fn contacts_need(required: bool) -> TableNeed {
 /// Reads the contacts table (all dates). Columns the table lacks read as
 /// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
 pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
+    load_contacts_where(t, |_| true)
+}
+
+/// Reads the contacts whose id `keep` accepts (e.g. those invitations link
+/// to), as [`load_contacts`]; incomplete rows are counted over the whole table.
+pub fn load_contacts_where(
+    t: &Table,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Contacts<'_>, EvalError> {
     let mut ids = t.strs("contact_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let arrived = t.timestamps_ms("arrived_at")?;
@@ -319,7 +328,6 @@ pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
     let mut transferred = cells_or_none(t, "transferred", |c| t.bools(c))?;
     let mut resolved = cells_or_none(t, "resolved", |c| t.bools(c))?;
     let mut out = Contacts::default();
-    out.rows.reserve(t.num_rows());
     // One row at a time, every column advanced together.
     for arrived in arrived {
         let (id, channel, abandoned) = (ids.next(), channels.next(), abandoned.next());
@@ -336,6 +344,9 @@ pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
             out.incomplete += 1;
             continue;
         };
+        if !keep(contact_id) {
+            continue;
+        }
         let handle_seconds = match (talk.flatten(), hold.flatten(), wrap.flatten()) {
             (Some(a), Some(b), Some(c)) => Some(a + b + c),
             _ => None,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cxaudit_metrics::hash::FxSet;
 use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::significance::holm_adjusted;
 use cxaudit_metrics::strata::{
@@ -123,8 +124,13 @@ impl Evaluator for NonresponseBias {
         let surveys = ctx.table("surveys")?;
         let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
-        let contacts = common::load_contacts(&contacts_table)?;
-        let by_id = contacts.by_id_of(invitations.rows.iter().filter_map(|i| i.contact_id));
+        let linked: FxSet<&str> = invitations
+            .rows
+            .iter()
+            .filter_map(|i| i.contact_id)
+            .collect();
+        let contacts = common::load_contacts_where(&contacts_table, |id| linked.contains(id))?;
+        let by_id = contacts.by_id_of(linked.iter().copied());
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
         for i in &invitations.rows {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use cxaudit_metrics::hash::FxSet;
 use cxaudit_metrics::stats::{median, percentile_nearest_rank_sorted};
 use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
@@ -120,8 +121,13 @@ impl Evaluator for TimingDesign {
             ));
         }
         let contacts_table = ctx.table("contacts")?;
-        let contacts = common::load_contacts(&contacts_table)?;
-        let by_id = contacts.by_id_of(invitations.rows.iter().filter_map(|i| i.contact_id));
+        let linked: FxSet<&str> = invitations
+            .rows
+            .iter()
+            .filter_map(|i| i.contact_id)
+            .collect();
+        let contacts = common::load_contacts_where(&contacts_table, |id| linked.contains(id))?;
+        let by_id = contacts.by_id_of(linked.iter().copied());
         let mut delays: Vec<(&str, f64)> = Vec::new();
         for i in &invitations.rows {
             let ended = i
