@@ -135,16 +135,11 @@ pub struct Contacts<'a> {
 }
 
 impl<'a> Contacts<'a> {
-    /// The contacts whose id is among `ids` (e.g. the contacts invitations
-    /// link to), by id for lookups; the first row wins on a duplicate id.
-    pub fn by_id_of<'i>(
-        &self,
-        ids: impl IntoIterator<Item = &'i str>,
-    ) -> FxMap<&'a str, &Contact<'a>> {
-        let wanted: FxSet<&str> = ids.into_iter().collect();
+    /// Contacts by id (first row wins on a duplicate id), for lookups.
+    pub fn by_id(&self) -> FxMap<&'a str, &Contact<'a>> {
         let mut map = FxMap::default();
-        map.reserve(wanted.len());
-        for c in self.rows.iter().filter(|c| wanted.contains(c.contact_id)) {
+        map.reserve(self.rows.len());
+        for c in &self.rows {
             map.entry(c.contact_id).or_insert(c);
         }
         map
@@ -309,12 +304,19 @@ pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
     load_contacts_where(t, |_| true)
 }
 
-/// Reads the contacts whose id `keep` accepts (e.g. those invitations link
-/// to), as [`load_contacts`]; incomplete rows are counted over the whole table.
-pub fn load_contacts_where(
-    t: &Table,
-    keep: impl Fn(&str) -> bool,
-) -> Result<Contacts<'_>, EvalError> {
+/// Reads the contacts the invitations link to, as [`load_contacts`];
+/// incomplete rows are counted over the whole table.
+pub fn load_linked_contacts<'t>(
+    t: &'t Table,
+    invitations: &[Invitation<'_>],
+) -> Result<Contacts<'t>, EvalError> {
+    let linked: FxSet<&str> = invitations.iter().filter_map(|i| i.contact_id).collect();
+    load_contacts_where(t, |id| linked.contains(id))
+}
+
+/// Reads the contacts whose id `keep` accepts, as [`load_contacts`];
+/// incomplete rows are counted over the whole table.
+fn load_contacts_where(t: &Table, keep: impl Fn(&str) -> bool) -> Result<Contacts<'_>, EvalError> {
     let mut ids = t.strs("contact_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let arrived = t.timestamps_ms("arrived_at")?;

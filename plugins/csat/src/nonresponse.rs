@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use cxaudit_metrics::hash::FxSet;
 use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::significance::holm_adjusted;
 use cxaudit_metrics::strata::{
@@ -124,13 +123,8 @@ impl Evaluator for NonresponseBias {
         let surveys = ctx.table("surveys")?;
         let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
-        let linked: FxSet<&str> = invitations
-            .rows
-            .iter()
-            .filter_map(|i| i.contact_id)
-            .collect();
-        let contacts = common::load_contacts_where(&contacts_table, |id| linked.contains(id))?;
-        let by_id = contacts.by_id_of(linked.iter().copied());
+        let contacts = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
+        let by_id = contacts.by_id();
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
         for i in &invitations.rows {

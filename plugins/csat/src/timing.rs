@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use cxaudit_metrics::hash::FxSet;
 use cxaudit_metrics::stats::{median, percentile_nearest_rank_sorted};
 use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
@@ -121,13 +120,8 @@ impl Evaluator for TimingDesign {
             ));
         }
         let contacts_table = ctx.table("contacts")?;
-        let linked: FxSet<&str> = invitations
-            .rows
-            .iter()
-            .filter_map(|i| i.contact_id)
-            .collect();
-        let contacts = common::load_contacts_where(&contacts_table, |id| linked.contains(id))?;
-        let by_id = contacts.by_id_of(linked.iter().copied());
+        let contacts = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
+        let by_id = contacts.by_id();
         let mut delays: Vec<(&str, f64)> = Vec::new();
         for i in &invitations.rows {
             let ended = i
