@@ -113,8 +113,7 @@ pub struct Params {
     pub hourly_rate: f64,
     pub overhead_per_order: f64,
     pub overhead_fixed_per_day: f64,
-    /// Satisfaction offset on the latent 1-5 scale: how the centre's customers rate
-    /// the same service (calibrated to the case's figure, see the baseline's value).
+    /// Satisfaction offset (service culture) on the latent scale.
     pub sat_offset: f64,
     /// Incidents per 30 days by severity (critical, high, medium, low).
     pub incidents_per_month: [f64; 4],
@@ -158,15 +157,7 @@ impl Params {
                 hourly_rate: 17.5,
                 overhead_per_order: 0.02,
                 overhead_fixed_per_day: 260.0,
-                // The case's centre: customers rated it 85% top-2 before the programme
-                // (DOMAIN §1, CSAT 85% -> 87%), a figure its random survey measures. This
-                // synthetic centre's service (a third of calls answered in 20 s, 70% resolved)
-                // earns about 78% under the shared satisfaction model, harsher than the case's
-                // customers; 0.3 on the latent 1-5 scale brings the random survey to the case's
-                // figure (85.1% at seed 1, 83.8% at seed 2, 200,000 contacts). It shifts the
-                // overall rating only, so the drivers' ranking, the resolution and wait gaps and
-                // the agent-chosen survey's bias are still what the service makes them.
-                sat_offset: 0.3,
+                sat_offset: 0.0,
                 incidents_per_month: [0.8, 2.5, 5.0, 8.0],
                 changes_per_month: 3.0,
                 concurrency: 1,
