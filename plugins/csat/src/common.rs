@@ -6,7 +6,7 @@ use cxaudit_metrics::hash::{FxMap, FxSet};
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use cxaudit_kpis::evaluator::{self, optional_column};
+use cxaudit_kpis::evaluator::{self, optional_cells};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 
@@ -219,22 +219,23 @@ fn trimmed(v: Option<&str>) -> Option<&str> {
 /// Reads the surveys table: invitations sent within the window. Columns the
 /// table lacks read as empty; `survey_id`, `channel` and `invited_at` must exist.
 pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations<'a>, EvalError> {
-    let n = t.num_rows();
-    let ids: Vec<Option<&str>> = t.strs("survey_id")?.map(trimmed).collect();
-    let channels: Vec<Option<&str>> = t.strs("channel")?.map(trimmed).collect();
-    let invited: Vec<Option<i64>> = t.timestamps_ms("invited_at")?.collect();
-    let contact = optional_column(t, "contact_id", |c| t.strs(c).map(|it| it.map(trimmed)))?;
-    let agent = optional_column(t, "agent_id", |c| t.strs(c).map(|it| it.map(trimmed)))?;
-    let selection = optional_column(t, "selection", |c| t.strs(c).map(|it| it.map(trimmed)))?;
-    let responded = optional_column(t, "responded_at", |c| t.timestamps_ms(c))?;
-    let csat = optional_column(t, "csat", |c| t.i64s(c))?;
-    let reason = optional_column(t, "dissatisfaction_reason", |c| {
-        t.strs(c).map(|it| it.map(trimmed))
-    })?;
+    let mut ids = t.strs("survey_id")?.map(trimmed);
+    let mut channels = t.strs("channel")?.map(trimmed);
+    let invited = t.timestamps_ms("invited_at")?;
+    let mut contact = optional_cells(t, "contact_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
+    let mut agent = optional_cells(t, "agent_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
+    let mut selection = optional_cells(t, "selection", |c| Ok(t.strs(c)?.map(trimmed)))?;
+    let mut responded = optional_cells(t, "responded_at", |c| t.timestamps_ms(c))?;
+    let mut csat = optional_cells(t, "csat", |c| t.i64s(c))?;
+    let mut reason = optional_cells(t, "dissatisfaction_reason", |c| Ok(t.strs(c)?.map(trimmed)))?;
     let mut out = Invitations::default();
-    for i in 0..n {
-        let (Some(survey_id), Some(channel), Some(invited_at_ms)) =
-            (ids[i], channels[i], invited[i])
+    // One row at a time, every column advanced together.
+    for invited in invited {
+        let (id, channel) = (ids.next(), channels.next());
+        let (contact_id, agent_id, selection) = (contact.next(), agent.next(), selection.next());
+        let (responded_at_ms, csat, reason) = (responded.next(), csat.next(), reason.next());
+        let (Some(Some(survey_id)), Some(Some(channel)), Some(invited_at_ms)) =
+            (id, channel, invited)
         else {
             out.incomplete += 1;
             continue;
@@ -245,14 +246,14 @@ pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations
         }
         let row = Invitation {
             survey_id,
-            contact_id: contact[i],
+            contact_id: contact_id.flatten(),
             channel,
-            agent_id: agent[i],
-            selection: selection[i],
+            agent_id: agent_id.flatten(),
+            selection: selection.flatten(),
             invited_at_ms,
-            responded_at_ms: responded[i],
-            csat: csat[i],
-            reason: reason[i],
+            responded_at_ms: responded_at_ms.flatten(),
+            csat: csat.flatten(),
+            reason: reason.flatten(),
         };
         if in_window {
             out.rows.push(row);
@@ -321,14 +322,14 @@ fn load_contacts_where(t: &Table, keep: impl Fn(&str) -> bool) -> Result<Contact
     let mut channels = t.strs("channel")?.map(trimmed);
     let arrived = t.timestamps_ms("arrived_at")?;
     let mut abandoned = t.bools("abandoned")?;
-    let mut agent = cells_or_none(t, "agent_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
-    let mut answered = cells_or_none(t, "answered_at", |c| t.timestamps_ms(c))?;
-    let mut ended = cells_or_none(t, "ended_at", |c| t.timestamps_ms(c))?;
-    let mut talk = cells_or_none(t, "talk_seconds", |c| t.f64s(c))?;
-    let mut hold = cells_or_none(t, "hold_seconds", |c| t.f64s(c))?;
-    let mut wrap = cells_or_none(t, "wrap_seconds", |c| t.f64s(c))?;
-    let mut transferred = cells_or_none(t, "transferred", |c| t.bools(c))?;
-    let mut resolved = cells_or_none(t, "resolved", |c| t.bools(c))?;
+    let mut agent = optional_cells(t, "agent_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
+    let mut answered = optional_cells(t, "answered_at", |c| t.timestamps_ms(c))?;
+    let mut ended = optional_cells(t, "ended_at", |c| t.timestamps_ms(c))?;
+    let mut talk = optional_cells(t, "talk_seconds", |c| t.f64s(c))?;
+    let mut hold = optional_cells(t, "hold_seconds", |c| t.f64s(c))?;
+    let mut wrap = optional_cells(t, "wrap_seconds", |c| t.f64s(c))?;
+    let mut transferred = optional_cells(t, "transferred", |c| t.bools(c))?;
+    let mut resolved = optional_cells(t, "resolved", |c| t.bools(c))?;
     let mut out = Contacts::default();
     // One row at a time, every column advanced together.
     for arrived in arrived {
@@ -367,20 +368,6 @@ fn load_contacts_where(t: &Table, keep: impl Fn(&str) -> bool) -> Result<Contact
         });
     }
     Ok(out)
-}
-
-/// The cells of a column the table may lack, row by row: `None` for every
-/// row when it has no such column.
-fn cells_or_none<'t, T: 't, I: Iterator<Item = Option<T>> + 't>(
-    t: &Table,
-    name: &'static str,
-    read: impl FnOnce(&'static str) -> Result<I, EvalError>,
-) -> Result<Box<dyn Iterator<Item = Option<T>> + 't>, EvalError> {
-    Ok(if t.has_column(name) {
-        Box::new(read(name)?)
-    } else {
-        Box::new(std::iter::repeat_with(|| None))
-    })
 }
 
 /// Recomputes score and status from the checks, keeping everything else.

@@ -29,6 +29,22 @@ pub fn to_date(days: Option<i32>) -> Option<NaiveDate> {
     days.and_then(date_from_days)
 }
 
+/// The cells of a column the table may lack, row by row, read by `read`
+/// (e.g. `|name| t.strs(name)`): `None` for every row when the table has no
+/// such column. The streaming form of [`optional_column`], for a reader that
+/// advances every column together instead of collecting each.
+pub fn optional_cells<'t, T: 't, I: Iterator<Item = Option<T>> + 't>(
+    t: &Table,
+    name: &'static str,
+    read: impl FnOnce(&'static str) -> Result<I, EvalError>,
+) -> Result<Box<dyn Iterator<Item = Option<T>> + 't>, EvalError> {
+    Ok(if t.has_column(name) {
+        Box::new(read(name)?)
+    } else {
+        Box::new(std::iter::repeat_with(|| None))
+    })
+}
+
 /// The values of a column the table may lack, read by `read` (e.g.
 /// `|name| t.strs(name)`); all empty when the table has no such column.
 pub fn optional_column<'a, T: Clone, I: Iterator<Item = Option<T>>>(
