@@ -277,6 +277,36 @@ impl RunContext<'_> {
         (e, started.elapsed())
     }
 
+    /// The order in which criteria start when several are evaluated at a
+    /// time: those whose evaluators read the most rows first (ties in pack
+    /// order), so that the longest evaluations do not start last and leave
+    /// the other workers idle. The results do not depend on it.
+    fn start_order(&self) -> Vec<usize> {
+        let rows_read = |i: usize| -> u64 {
+            let Method::Evaluator { plugin, name } = &self.pack.criteria[i].method else {
+                return 0;
+            };
+            let Ok(ev) = self.registry.evaluator(plugin, name) else {
+                return 0;
+            };
+            ev.manifest
+                .tables
+                .iter()
+                .filter_map(|t| {
+                    let entry = self
+                        .store
+                        .inventory
+                        .iter()
+                        .find(|e| e.kind == "table" && e.name == t.name)?;
+                    entry.rows
+                })
+                .sum()
+        };
+        let mut order: Vec<usize> = (0..self.pack.criteria.len()).collect();
+        order.sort_by_cached_key(|&i| (std::cmp::Reverse(rows_read(i)), i));
+        order
+    }
+
     /// Reports that the `i`-th criterion starts.
     fn starting(&self, i: usize, progress: &mut dyn FnMut(Progress<'_>)) {
         let c = &self.pack.criteria[i];
@@ -320,16 +350,16 @@ fn evaluate_all(
             })
             .collect();
     }
+    let order = context.start_order();
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<(Evaluated, Duration)>> = (0..total).map(|_| None).collect();
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel();
         for _ in 0..workers {
-            let (sender, next) = (sender.clone(), &next);
+            let (sender, next, order) = (sender.clone(), &next, &order);
             scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= total || sender.send(Worker::Starts(i)).is_err() {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if sender.send(Worker::Starts(i)).is_err() {
                         break;
                     }
                     let done = Worker::Done(i, Box::new(context.evaluate(i)));

@@ -11,6 +11,7 @@
 //! table whatever `on_error` says; a row with another field count than the
 //! header is a bad row (skipped and counted with `on_error = "skip"`).
 
+mod body;
 mod cells;
 mod excel;
 mod input;
@@ -161,7 +162,7 @@ fn read_header(
         return Ok((Vec::new(), 1));
     }
     let start = structure::record_start(input, record.position());
-    check_structure(&record, input, reader, start, delimiter, 0, shown)?;
+    check_structure(&record, input, 0, reader, start, delimiter, 0, shown)?;
     let at_header = || Location {
         file: shown.to_path_buf(),
         line: Some(start.line),
@@ -213,19 +214,24 @@ fn suggested_delimiter(headers: &[String], delimiter: u8) -> Option<String> {
 
 /// Fails on a record whose quote cannot be trusted: one still open at the
 /// end of the input, or one that swallowed a whole row (`width` fields).
-/// These cannot be skipped: the rows they took are lost.
+/// These cannot be skipped: the rows they took are lost. `input` is what
+/// `reader` reads (`start.byte` is in it) and `lines_before` the lines of
+/// the file before it (`start.line` counts from it).
+#[allow(clippy::too_many_arguments)]
 fn check_structure<R: std::io::Read>(
     record: &csv::ByteRecord,
     input: &[u8],
+    lines_before: usize,
     reader: &csv::Reader<R>,
     start: structure::RecordStart,
     delimiter: u8,
     width: usize,
     shown: &Path,
 ) -> Result<(), EvidenceError> {
+    let line = lines_before + start.line;
     let at = |field: usize| Location {
         file: shown.to_path_buf(),
-        line: Some(start.line),
+        line: Some(line),
         column: Some(field),
         key: None,
         grid: None,
@@ -236,9 +242,9 @@ fn check_structure<R: std::io::Read>(
     if reached_end {
         let tail = input.get(start.byte..).unwrap_or_default();
         if let Some(field) = structure::open_quote_at_end(tail, delimiter) {
-            let last = structure::last_line(input);
-            let lines = if last > start.line {
-                format!("lines {} to {last}", start.line)
+            let last = lines_before + structure::last_line(input);
+            let lines = if last > line {
+                format!("lines {line} to {last}")
             } else {
                 format!("line {last}")
             };
@@ -259,7 +265,7 @@ fn check_structure<R: std::io::Read>(
                  which reads as a whole row ({width} fields like the header): a quote is not \
                  closed where it should be; {cannot_skip}",
                 s.field + 1,
-                start.line + s.lines_after_start
+                line + s.lines_after_start
             ),
         ));
     }
@@ -369,6 +375,18 @@ fn read_csv(
     wanted: &[WantedColumn],
     options: &TableReadOptions,
 ) -> Result<ParsedTable, EvidenceError> {
+    read_csv_split(path, wanted, options, body::Split::default())
+}
+
+/// [`read_csv`] with the body split into pieces of about `split.piece_bytes`
+/// read by up to `split.workers` threads: the same table whatever the
+/// number of workers.
+fn read_csv_split(
+    path: &Path,
+    wanted: &[WantedColumn],
+    options: &TableReadOptions,
+    split: body::Split,
+) -> Result<ParsedTable, EvidenceError> {
     let shown = Path::new(&options.shown_path);
     let delimiter = delimiter_byte(&options.formats, shown)?;
     // The time zone is checked before the file is read.
@@ -376,57 +394,33 @@ fn read_csv(
     let input = input::read_input(path, shown, options.formats.encoding.unwrap_or_default())?;
     let mut reader = csv_reader(delimiter, &input);
     let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
-    let mut typed = TypedRows::new(
-        Place::text(shown),
-        &headers,
-        Some(header_line),
-        wanted,
-        options,
-    )?;
-    let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
-    let mut bytes = csv::ByteRecord::new();
-    loop {
-        let more = reader
-            .read_byte_record(&mut bytes)
-            .map_err(|e| EvidenceError::new(Location::file(shown), format!("cannot read: {e}")))?;
-        if !more {
-            break;
-        }
-        let start = structure::record_start(&input, bytes.position());
-        check_structure(
-            &bytes,
-            &input,
-            &reader,
-            start,
-            delimiter,
-            headers.len(),
-            shown,
-        )?;
-        if bytes.len() != headers.len() {
-            let message = format!(
-                "expected {} fields like the header, found {}",
-                headers.len(),
-                bytes.len()
-            );
-            typed.malformed(start.line, None, message)?;
-            continue;
-        }
-        let record = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
-            Ok(record) => record,
-            Err(e) => {
-                let field = e.utf8_error().field();
-                bytes = e.into_byte_record();
-                let message = format!("column {} is not valid UTF-8: {NOT_UTF8_HINT}", field + 1);
-                typed.malformed(start.line, Some(field), message)?;
-                continue;
-            }
-        };
-        let pushed = typed.push(start.line, |i| {
-            RawCell::Text(record.get(indices[i]).unwrap_or(""))
-        });
-        bytes = record.into_byte_record();
-        pushed?;
+    let new_rows = || {
+        TypedRows::new(
+            Place::text(shown),
+            &headers,
+            Some(header_line),
+            wanted,
+            options,
+        )
+    };
+    let mut typed = new_rows()?;
+    let records = body::Records {
+        delimiter,
+        width: headers.len(),
+        shown,
+    };
+    let body = body::Body::after(&input, reader.position().byte());
+    let pieces = body.pieces(split.piece_bytes);
+    if pieces.len() > 1
+        && let Some(read) = body::read_side_by_side(&pieces, &new_rows, &records, split.workers)
+    {
+        return read.finish();
     }
+    // One piece, or pieces that depend on one another (a key repeated in a
+    // later piece, an error whose place in the file decides which is
+    // reported): read in file order, batches cut where the pieces start.
+    let cuts: Vec<usize> = pieces.iter().skip(1).map(|p| p.offset_in(&body)).collect();
+    records.read(&mut typed, body, &cuts)?;
     typed.finish()
 }
 
@@ -461,6 +455,17 @@ impl Skipped {
             self.examples.push(error.to_string());
         }
         Ok(())
+    }
+
+    /// Adds the rows skipped after these: counts by reason, and examples
+    /// while fewer than [`Self::MAX_EXAMPLES`] are kept (the first ones in
+    /// file order, as one reading would keep).
+    fn absorb(&mut self, later: Skipped) {
+        for (reason, count) in later.by_reason {
+            *self.by_reason.entry(reason).or_default() += count;
+        }
+        self.examples.extend(later.examples);
+        self.examples.truncate(Self::MAX_EXAMPLES);
     }
 }
 

@@ -7,7 +7,7 @@
 //! skipped and counted under the rule's reason. Nothing is dropped silently.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
 use chrono_tz::Tz;
@@ -115,7 +115,7 @@ pub struct RowRules {
     coverage: Option<Coverage>,
     period: PeriodContext,
     plausible: (i64, i64),
-    keys_seen: HashMap<u128, u64>,
+    keys_seen: HashMap<u128, u64, BuildHasherDefault<KeyHashes>>,
     outside_period: u64,
     days_with_rows: BTreeSet<NaiveDate>,
     closed: BTreeSet<NaiveDate>,
@@ -166,7 +166,7 @@ impl RowRules {
             coverage: table.coverage,
             period,
             plausible,
-            keys_seen: HashMap::new(),
+            keys_seen: HashMap::default(),
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
             closed: BTreeSet::new(),
@@ -203,7 +203,7 @@ impl RowRules {
         self.check_order(values)?;
         if !self.key.is_empty() {
             let hash = self.key_hash(&text);
-            if let Some(first) = self.keys_seen.get(&hash) {
+            if let Some(&first) = self.keys_seen.get(&hash) {
                 let shown: Vec<String> = self
                     .key
                     .iter()
@@ -333,6 +333,21 @@ impl RowRules {
         }
     }
 
+    /// Adds the rows `later` accepted (rows after those these accepted):
+    /// false when one of them repeats a key of these, which reading in file
+    /// order would have refused.
+    pub fn absorb(&mut self, later: RowRules) -> bool {
+        self.keys_seen.reserve(later.keys_seen.len());
+        for (key, line) in later.keys_seen {
+            if self.keys_seen.insert(key, line).is_some() {
+                return false;
+            }
+        }
+        self.outside_period += later.outside_period;
+        self.days_with_rows.extend(later.days_with_rows);
+        true
+    }
+
     /// Where the accepted rows fell.
     pub fn finish(self) -> Placement {
         let days_missing = match self.coverage {
@@ -348,6 +363,29 @@ impl RowRules {
             outside_period: self.outside_period,
             days_missing,
         }
+    }
+}
+
+/// The hasher of the map of keys seen: its keys are 128-bit hashes of the
+/// key cells already ([`RowRules::key_hash`]), so their bits are used as
+/// they are instead of being hashed again.
+#[derive(Default)]
+struct KeyHashes(u64);
+
+impl Hasher for KeyHashes {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128` keys are hashed; any other input is folded in whole.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        self.0 ^= (key as u64) ^ ((key >> 64) as u64);
     }
 }
 

@@ -368,6 +368,37 @@ impl TypedRows {
         Ok(())
     }
 
+    /// Ends the batch being built, if it has rows: the next row starts a
+    /// new one.
+    pub(super) fn cut_batch(&mut self) -> Result<(), EvidenceError> {
+        if self.in_batch > 0 {
+            self.batches.push(finish_batch(
+                &self.schema,
+                &mut self.builders,
+                &self.place.shown,
+            )?);
+            self.in_batch = 0;
+        }
+        Ok(())
+    }
+
+    /// Appends `later`, the rows of the records right after these (both
+    /// with their batches cut), as if one had read on: false, and nothing
+    /// to keep, when a row of `later` repeats a key of these (which row is
+    /// the duplicate is decided by reading in file order).
+    pub(super) fn absorb(&mut self, later: TypedRows) -> bool {
+        debug_assert!(self.in_batch == 0 && later.in_batch == 0);
+        if let (Some(these), Some(those)) = (self.row_rules.as_mut(), later.row_rules)
+            && !these.absorb(those)
+        {
+            return false;
+        }
+        self.batches.extend(later.batches);
+        self.rows += later.rows;
+        self.skipped.absorb(later.skipped);
+        true
+    }
+
     /// The parsed table.
     pub(super) fn finish(mut self) -> Result<ParsedTable, EvidenceError> {
         if self.in_batch > 0 || self.batches.is_empty() {

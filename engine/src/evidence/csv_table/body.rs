@@ -1,0 +1,523 @@
+//! The records of a CSV file after its header, read in pieces side by side.
+//!
+//! A large body is cut at the first line break after every
+//! [`Split::piece_bytes`] ([`Body::pieces`]); each piece is typed by its own
+//! [`TypedRows`] on one of [`Split::workers`] threads and the pieces are
+//! joined in file order ([`read_side_by_side`]). The table is the one a
+//! reading in file order gives, whatever the number of threads:
+//!
+//! - a line break inside a quoted field is no place to cut: the piece before
+//!   it then ends in an open quote, which fails that piece;
+//! - a piece that fails, or a key a later piece repeats, makes the outcome
+//!   depend on what came before (which error is first, which row is the
+//!   duplicate): then the caller reads the whole body in file order
+//!   ([`Records::read`]), cutting batches where the pieces start, so the
+//!   batches are the same either way.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::rows::{RawCell, TypedRows};
+use super::{EvidenceError, NOT_UTF8_HINT, check_structure, csv_reader, structure};
+use crate::source::Location;
+
+/// How a body is split and read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Split {
+    /// About how many bytes each piece holds (it ends at the next line
+    /// break).
+    pub piece_bytes: usize,
+    /// Threads reading pieces at a time.
+    pub workers: usize,
+}
+
+impl Default for Split {
+    /// Pieces of 16 MiB (a file under that is one piece, read as it always
+    /// was), as many threads as cores.
+    fn default() -> Self {
+        Split {
+            piece_bytes: 16 << 20,
+            workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        }
+    }
+}
+
+/// Bytes of the input holding whole records, and the lines before them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Body<'a> {
+    /// The records' bytes.
+    pub bytes: &'a [u8],
+    /// Line breaks in the file before `bytes` (a record's line is this plus
+    /// its line within `bytes`).
+    pub lines_before: usize,
+    /// Where `bytes` starts in the input.
+    start: usize,
+}
+
+impl<'a> Body<'a> {
+    /// The input from byte `start` on (where the header left the reader).
+    pub(super) fn after(input: &'a [u8], start: u64) -> Self {
+        let start = usize::try_from(start).map_or(input.len(), |s| s.min(input.len()));
+        Body {
+            bytes: &input[start..],
+            lines_before: line_breaks(&input[..start]),
+            start,
+        }
+    }
+
+    /// The body cut right after the first line break at or beyond every
+    /// `size` bytes: pieces in file order, together the whole body. A body
+    /// of `size` bytes or less, or without a later line break, is one
+    /// piece.
+    pub(super) fn pieces(self, size: usize) -> Vec<Body<'a>> {
+        let size = size.max(1);
+        let mut pieces = Vec::new();
+        let mut rest = self;
+        while rest.bytes.len() > size {
+            let Some(at) = rest.bytes[size..].iter().position(|&b| b == b'\n') else {
+                break;
+            };
+            let cut = size + at + 1;
+            if cut >= rest.bytes.len() {
+                break;
+            }
+            let (head, tail) = rest.bytes.split_at(cut);
+            pieces.push(Body {
+                bytes: head,
+                ..rest
+            });
+            rest = Body {
+                bytes: tail,
+                lines_before: rest.lines_before + line_breaks(head),
+                start: rest.start + cut,
+            };
+        }
+        pieces.push(rest);
+        pieces
+    }
+
+    /// Where this piece starts within `whole` (a body it was cut from).
+    pub(super) fn offset_in(&self, whole: &Body<'_>) -> usize {
+        self.start - whole.start
+    }
+}
+
+fn line_breaks(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// What reading a table's records needs to know.
+pub(super) struct Records<'p> {
+    /// The field delimiter.
+    pub delimiter: u8,
+    /// Fields of the header: a row with another count is malformed.
+    pub width: usize,
+    /// The file as messages name it.
+    pub shown: &'p Path,
+}
+
+impl Records<'_> {
+    /// Types every record of `body` into `typed`, in file order; a batch is
+    /// cut before the first record starting at or after each of `cuts`
+    /// (offsets in `body`, ascending).
+    pub(super) fn read(
+        &self,
+        typed: &mut TypedRows,
+        body: Body<'_>,
+        cuts: &[usize],
+    ) -> Result<(), EvidenceError> {
+        let mut reader = csv_reader(self.delimiter, body.bytes);
+        let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
+        let mut cuts = cuts.iter().peekable();
+        let mut bytes = csv::ByteRecord::new();
+        loop {
+            let more = reader.read_byte_record(&mut bytes).map_err(|e| {
+                EvidenceError::new(Location::file(self.shown), format!("cannot read: {e}"))
+            })?;
+            if !more {
+                return Ok(());
+            }
+            let start = structure::record_start(body.bytes, bytes.position());
+            while cuts.next_if(|&&cut| start.byte >= cut).is_some() {
+                typed.cut_batch()?;
+            }
+            check_structure(
+                &bytes,
+                body.bytes,
+                body.lines_before,
+                &reader,
+                start,
+                self.delimiter,
+                self.width,
+                self.shown,
+            )?;
+            let line = body.lines_before + start.line;
+            if bytes.len() != self.width {
+                let message = format!(
+                    "expected {} fields like the header, found {}",
+                    self.width,
+                    bytes.len()
+                );
+                typed.malformed(line, None, message)?;
+                continue;
+            }
+            let record = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
+                Ok(record) => record,
+                Err(e) => {
+                    let field = e.utf8_error().field();
+                    bytes = e.into_byte_record();
+                    let message =
+                        format!("column {} is not valid UTF-8: {NOT_UTF8_HINT}", field + 1);
+                    typed.malformed(line, Some(field), message)?;
+                    continue;
+                }
+            };
+            let pushed = typed.push(line, |i| {
+                RawCell::Text(record.get(indices[i]).unwrap_or(""))
+            });
+            bytes = record.into_byte_record();
+            pushed?;
+        }
+    }
+}
+
+/// Reads `pieces` on up to `workers` threads, each into its own rows from
+/// `new_rows`, and joins them in file order as they come (so that only the
+/// pieces read ahead of the join are held apart); `None` when a piece failed
+/// or a later piece repeats a key of an earlier one (the caller then reads
+/// in file order, which decides those).
+pub(super) fn read_side_by_side<F>(
+    pieces: &[Body<'_>],
+    new_rows: &F,
+    records: &Records<'_>,
+    workers: usize,
+) -> Option<TypedRows>
+where
+    F: Fn() -> Result<TypedRows, EvidenceError> + Sync,
+{
+    let read_piece = |piece: Body<'_>| -> Result<TypedRows, EvidenceError> {
+        let mut typed = new_rows()?;
+        records.read(&mut typed, piece, &[])?;
+        typed.cut_batch()?;
+        Ok(typed)
+    };
+    let next = AtomicUsize::new(0);
+    let mut join = Join::default();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let threads: Vec<_> = (0..workers.clamp(1, pieces.len()))
+            .map(|_| {
+                let (sender, next, read_piece) = (sender.clone(), &next, &read_piece);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&piece) = pieces.get(i) else { break };
+                        if sender.send((i, read_piece(piece))).is_err() {
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        for (i, read) in receiver {
+            join.add(i, read.ok());
+        }
+        for thread in threads {
+            // A panic while typing is a bug: it goes on as it would have
+            // without threads.
+            if let Err(panic) = thread.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    join.finish(pieces.len())
+}
+
+/// Pieces joined in file order as they arrive.
+#[derive(Default)]
+struct Join {
+    /// The pieces joined so far (`None` once one failed or clashed).
+    joined: Option<TypedRows>,
+    /// How many pieces are joined.
+    count: usize,
+    /// Pieces read ahead of the join, by index (`None`: failed).
+    waiting: std::collections::BTreeMap<usize, Option<TypedRows>>,
+    failed: bool,
+}
+
+impl Join {
+    /// Takes piece `i` (`None`: it failed) and joins every piece now in
+    /// order.
+    fn add(&mut self, i: usize, read: Option<TypedRows>) {
+        self.waiting.insert(i, read);
+        while let Some(read) = self.waiting.remove(&self.count) {
+            self.count += 1;
+            if self.failed {
+                continue;
+            }
+            self.failed = match (self.joined.as_mut(), read) {
+                (_, None) => true,
+                (None, Some(first)) => {
+                    self.joined = Some(first);
+                    false
+                }
+                (Some(joined), Some(later)) => !joined.absorb(later),
+            };
+            if self.failed {
+                self.joined = None;
+                self.waiting.clear();
+            }
+        }
+        if self.failed {
+            // What is still to come is of no use: free it as it arrives.
+            self.waiting.clear();
+        }
+    }
+
+    /// The whole body, when all `pieces` joined.
+    fn finish(self, pieces: usize) -> Option<TypedRows> {
+        (!self.failed && self.count == pieces)
+            .then_some(self.joined)
+            .flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{col, options, write};
+    use super::super::{ParsedTable, WantedColumn, read_csv_split};
+    use super::*;
+    use crate::evidence::manifest::{Formats, OnError};
+    use crate::evidence::rules::PeriodRules;
+    use crate::pack::{ColumnSchema, Coverage, TableSchema};
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Int64Type};
+    use chrono::NaiveDate;
+    use cxaudit_plugin_sdk::ColumnType;
+    use proptest::prelude::*;
+
+    fn body(text: &str) -> Body<'_> {
+        Body::after(text.as_bytes(), 0)
+    }
+
+    #[test]
+    fn pieces_end_after_a_line_break_and_together_are_the_body() {
+        let text = "h\naaa\nb\ncccc\nd";
+        let whole = Body::after(text.as_bytes(), 2);
+        let pieces = whole.pieces(2);
+        let shown: Vec<(&str, usize, usize)> = pieces
+            .iter()
+            .map(|p| {
+                let s = std::str::from_utf8(p.bytes).unwrap();
+                (s, p.lines_before, p.offset_in(&whole))
+            })
+            .collect();
+        // "aaa\n" (cut after the break at or beyond 2 bytes), "b\ncccc\n"
+        // (b\n is 2 bytes, so the cut is after the next break), "d".
+        assert_eq!(
+            shown,
+            vec![("aaa\n", 1, 0), ("b\ncccc\n", 2, 4), ("d", 4, 11)]
+        );
+        assert_eq!(body("abc").pieces(1).len(), 1, "no line break: one piece");
+        assert_eq!(body("a\n").pieces(1).len(), 1, "nothing after the break");
+        assert_eq!(body("a\nb\n").pieces(100).len(), 1, "small body");
+    }
+
+    /// A table with a key, a period column, a range rule and free text.
+    fn wanted() -> Vec<WantedColumn> {
+        vec![
+            col("id", ColumnType::String, false),
+            col("day", ColumnType::Date, false),
+            WantedColumn {
+                schema: ColumnSchema {
+                    min: Some(0.0),
+                    ..col("n", ColumnType::Integer, false).schema
+                },
+                mapped_from: None,
+            },
+            col("note", ColumnType::String, true),
+        ]
+    }
+
+    fn read(text: &str, on_error: OnError, piece_bytes: usize, workers: usize) -> String {
+        let schema = TableSchema {
+            description: String::new(),
+            columns: wanted().into_iter().map(|w| w.schema).collect(),
+            key: vec!["id".into()],
+            period_column: Some("day".into()),
+            ordered: Vec::new(),
+            coverage: Some(Coverage::Daily),
+        };
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let mut opts = options(Formats::default(), on_error);
+        opts.rules = Some(PeriodRules {
+            table: schema,
+            start: day(1),
+            end: day(5),
+            closed: Default::default(),
+        });
+        let f = write(text);
+        let split = Split {
+            piece_bytes,
+            workers,
+        };
+        match read_csv_split(f.path(), &wanted(), &opts, split) {
+            Ok(t) => shown(&t),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// Everything a reader of the table sees, batch by batch.
+    fn shown(t: &ParsedTable) -> String {
+        let mut out = format!(
+            "rows {} skipped {:?} examples {:?} placement {:?}\n",
+            t.rows, t.skipped_by_reason, t.skipped_examples, t.placement
+        );
+        for b in &t.batches {
+            out.push_str(&format!("batch of {}\n", b.num_rows()));
+            let (id, day) = (b.column(0).as_string::<i32>(), b.column(1));
+            let (n, note) = (b.column(2), b.column(3).as_string::<i32>());
+            for r in 0..b.num_rows() {
+                out.push_str(&format!(
+                    "{} {} {} {:?}\n",
+                    id.value(r),
+                    day.as_primitive::<Date32Type>().value(r),
+                    n.as_primitive::<Int64Type>().value(r),
+                    note.is_valid(r).then(|| note.value(r)),
+                ));
+            }
+        }
+        out
+    }
+
+    /// The rows of [`table`] and their lines.
+    #[derive(Debug, Clone)]
+    enum Row {
+        Good {
+            day: u32,
+            note: u8,
+        },
+        /// The key of an earlier row (or of itself when none).
+        Duplicate(usize),
+        NotANumber,
+        Negative,
+        Ragged,
+        Blank,
+        OutsidePeriod,
+    }
+
+    fn row() -> impl Strategy<Value = Row> {
+        prop_oneof![
+            6 => (1u32..=5, 0u8..5).prop_map(|(day, note)| Row::Good { day, note }),
+            1 => (0usize..40).prop_map(Row::Duplicate),
+            1 => Just(Row::NotANumber),
+            1 => Just(Row::Negative),
+            1 => Just(Row::Ragged),
+            1 => Just(Row::Blank),
+            1 => Just(Row::OutsidePeriod),
+        ]
+    }
+
+    /// A CSV of `rows`: notes hold commas, doubled quotes and line breaks
+    /// inside quotes, so that cuts fall inside quoted fields too.
+    fn table(rows: &[Row], crlf: bool) -> String {
+        let end = if crlf { "\r\n" } else { "\n" };
+        let mut out = format!("id,day,n,note{end}");
+        for (i, r) in rows.iter().enumerate() {
+            let line = match r {
+                Row::Good { day, note } => {
+                    let note = match note {
+                        0 => String::new(),
+                        1 => "plain".to_owned(),
+                        2 => "\"with, comma\"".to_owned(),
+                        3 => format!("\"two{end}lines\"\"{end}and a quote\""),
+                        _ => format!("\"{end}{end}\""),
+                    };
+                    format!("r{i},2026-03-0{day},{i},{note}")
+                }
+                Row::Duplicate(j) => format!("r{},2026-03-01,1,dup", j.min(&i)),
+                Row::NotANumber => format!("r{i},2026-03-02,x,"),
+                Row::Negative => format!("r{i},2026-03-02,-1,"),
+                Row::Ragged => format!("r{i},2026-03-02,1,a,extra"),
+                Row::Blank => String::new(),
+                Row::OutsidePeriod => format!("r{i},2026-04-01,1,"),
+            };
+            out.push_str(&line);
+            out.push_str(end);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Read in pieces, on one thread or several, the table is the one a
+        /// reading in file order gives (rows, skips and their examples,
+        /// placement, the first error); the batches are the same whatever
+        /// the number of threads.
+        #[test]
+        fn pieces_read_as_one_reading_in_file_order(
+            rows in prop::collection::vec(row(), 0..40),
+            crlf in any::<bool>(),
+            piece_bytes in 1usize..120,
+            skip in any::<bool>(),
+        ) {
+            let text = table(&rows, crlf);
+            let on_error = if skip { OnError::Skip } else { OnError::Fail };
+            let in_order = read(&text, on_error, usize::MAX, 1);
+            let one_thread = read(&text, on_error, piece_bytes, 1);
+            let three = read(&text, on_error, piece_bytes, 3);
+            prop_assert_eq!(&one_thread, &three);
+            let unbatched = |s: &str| s.lines().filter(|l| !l.starts_with("batch of")).collect::<Vec<_>>().join("\n");
+            prop_assert_eq!(unbatched(&in_order), unbatched(&three));
+        }
+    }
+
+    #[test]
+    fn a_key_repeated_in_a_later_piece_is_the_duplicate_reading_in_order_finds() {
+        // Each row is one piece; r0 comes again on line 4.
+        let text = "id,day,n,note\nr0,2026-03-01,1,\nr1,2026-03-02,2,\nr0,2026-03-03,3,\n";
+        let shown = read(text, OnError::Skip, 1, 2);
+        assert!(
+            shown.starts_with("rows 2 skipped {\"duplicate key\": 1}"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("data/t.csv:4:1: `id`: duplicate key id `r0` (first at line 2)"),
+            "{shown}"
+        );
+        // The batches are cut where the pieces start, as the pieces would be.
+        assert_eq!(shown.matches("batch of 1\n").count(), 2, "{shown}");
+        let failed = read(text, OnError::Fail, 1, 2);
+        assert_eq!(
+            failed,
+            "error: data/t.csv:4:1: `id`: duplicate key id `r0` (first at line 2)"
+        );
+    }
+
+    #[test]
+    fn a_cut_inside_a_quoted_field_reads_the_field_whole() {
+        // The first piece would end inside the quoted note: it is read in
+        // file order instead, and the note keeps its line break.
+        let text = "id,day,n,note\nr0,2026-03-01,1,\"a\nb\"\nr1,2026-03-02,2,\n";
+        let shown = read(text, OnError::Fail, 20, 2);
+        assert!(shown.contains("r0 20513 1 Some(\"a\\nb\")"), "{shown}");
+        assert!(shown.starts_with("rows 2 skipped {}"), "{shown}");
+    }
+
+    #[test]
+    fn messages_name_lines_of_the_file_in_every_piece() {
+        let text = "id,day,n,note\nr0,2026-03-01,1,\nr1,2026-03-02,2,\nr2,2026-03-03,x,\n";
+        let shown = read(text, OnError::Skip, 1, 2);
+        assert!(
+            shown.contains("data/t.csv:4:3: `n`: expected integer"),
+            "{shown}"
+        );
+        assert!(
+            shown.starts_with("rows 2 skipped {\"unparseable cell\": 1}"),
+            "{shown}"
+        );
+    }
+}
