@@ -108,4 +108,25 @@ impl KpiOptions {
         self.period = Some((start, end));
         self
     }
+
+    /// Whether a row of this local date counts in the KPIs: the date lies
+    /// in the period (every row counts without a period; a row without a
+    /// date does not count with one). Rows of other days are left out of
+    /// every KPI.
+    pub fn in_period(&self, date: Option<NaiveDate>) -> bool {
+        match (self.period, date) {
+            (None, _) => true,
+            (Some((start, end)), Some(d)) => d >= start && d <= end,
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The local date, in the centre's time zone, of an instant in UTC
+    /// milliseconds (a contact's arrival is placed on its day by this).
+    pub fn local_day(&self, utc_ms: i64) -> Option<NaiveDate> {
+        cxaudit_plugin_sdk::time::local_date(
+            cxaudit_plugin_sdk::table::floor_seconds(utc_ms),
+            self.time_zone,
+        )
+    }
 }

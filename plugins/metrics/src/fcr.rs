@@ -167,44 +167,94 @@ fn customer<'a>(c: &FcrContact<'a>) -> Option<&'a str> {
     c.customer_id.filter(|s| !s.is_empty())
 }
 
+/// The customer of each contact as a dense code, hashed once: [`classify_coded`]
+/// classifies these contacts, or any subset of them with [`CustomerCodes::keep`],
+/// without hashing the ids again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerCodes {
+    /// Per contact, its customer's code; [`CustomerCodes::NONE`] without a customer.
+    codes: Vec<u32>,
+    /// Distinct customers (codes are `0..customers`).
+    customers: usize,
+}
+
+impl CustomerCodes {
+    /// The code of a contact without a customer id.
+    pub const NONE: u32 = u32::MAX;
+
+    /// Interns the customer ids of `contacts` (equality only: the codes carry no
+    /// order). `Err(TooManyRows)` above `u32::MAX - 1` contacts.
+    pub fn of(contacts: &[FcrContact<'_>]) -> Result<Self, MetricError> {
+        if contacts.len() >= u32::MAX as usize {
+            return Err(MetricError::TooManyRows);
+        }
+        let mut ids: FxMap<&str, u32> = FxMap::default();
+        let codes = contacts
+            .iter()
+            .map(|c| match customer(c) {
+                Some(cust) => {
+                    let next = ids.len() as u32;
+                    *ids.entry(cust).or_insert(next)
+                }
+                None => Self::NONE,
+            })
+            .collect();
+        Ok(CustomerCodes {
+            codes,
+            customers: ids.len(),
+        })
+    }
+
+    /// The codes of the contacts `keep` keeps, in order (for the same subset of the
+    /// contacts).
+    pub fn keep(&self, mut keep: impl FnMut(usize) -> bool) -> Self {
+        CustomerCodes {
+            codes: (0..self.codes.len())
+                .filter(|&i| keep(i))
+                .map(|i| self.codes[i])
+                .collect(),
+            customers: self.customers,
+        }
+    }
+}
+
 /// Classifies every contact (same order as the input). See the module doc for the
-/// rules. `Err(TooManyRows)` above `u32::MAX` rows.
+/// rules. `Err(TooManyRows)` above `u32::MAX - 1` rows.
 pub fn classify(
     contacts: &[FcrContact<'_>],
     params: &FcrParams,
 ) -> Result<Vec<FcrClass>, MetricError> {
-    if contacts.len() > u32::MAX as usize {
-        return Err(MetricError::TooManyRows);
+    classify_coded(contacts, &CustomerCodes::of(contacts)?, params)
+}
+
+/// [`classify`] with the customers already coded (`codes` of these contacts, in
+/// order); `Err(LengthMismatch)` when they are not as many.
+pub fn classify_coded(
+    contacts: &[FcrContact<'_>],
+    codes: &CustomerCodes,
+    params: &FcrParams,
+) -> Result<Vec<FcrClass>, MetricError> {
+    if codes.codes.len() != contacts.len() {
+        return Err(MetricError::LengthMismatch {
+            left: contacts.len(),
+            right: codes.codes.len(),
+        });
     }
     let window = params.window_ticks();
     let data_end = params
         .data_end
         .or_else(|| contacts.iter().map(|c| c.arrived_at).max());
     let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
-    // Intern customer ids to dense u32 (equality only, so first-seen order does not
-    // matter), bucket the rows by customer with a counting sort (O(n)), then sort each
+    // Bucket the rows by customer with a counting sort (O(n)), then sort each
     // customer's few keys by (arrival, row). Keys carry what classification needs, so
     // there is no random access to the rows afterwards.
-    const NONE: u32 = u32::MAX;
-    let mut ids: FxMap<&str, u32> = FxMap::default();
-    let mut row_customer: Vec<u32> = Vec::with_capacity(contacts.len());
-    let mut counts: Vec<u32> = Vec::new();
-    for c in contacts {
-        let id = match customer(c) {
-            Some(cust) => {
-                let next = ids.len() as u32;
-                let id = *ids.entry(cust).or_insert(next);
-                if id as usize == counts.len() {
-                    counts.push(0);
-                }
-                counts[id as usize] += 1;
-                id
-            }
-            None => NONE,
-        };
-        row_customer.push(id);
+    let mut counts: Vec<u32> = vec![0; codes.customers];
+    for &id in &codes.codes {
+        if id != CustomerCodes::NONE {
+            counts[id as usize] += 1;
+        }
     }
-    drop(ids);
+    let row_customer = &codes.codes;
     // prefix sums: counts[k] becomes the start offset of customer k
     let mut total = 0u32;
     for c in counts.iter_mut() {
@@ -219,8 +269,8 @@ pub fn classify(
         end: 0,
     };
     let mut keys: Vec<Key> = vec![placeholder; total as usize];
-    for (i, (c, &id)) in contacts.iter().zip(&row_customer).enumerate() {
-        if id == NONE {
+    for (i, (c, &id)) in contacts.iter().zip(row_customer).enumerate() {
+        if id == CustomerCodes::NONE {
             continue;
         }
         // (real end times are clamped above the two sentinels)
@@ -238,7 +288,6 @@ pub fn classify(
         };
         *slot += 1;
     }
-    drop(row_customer);
     drop(counts);
     let mut start = 0;
     while start < keys.len() {
@@ -493,5 +542,51 @@ mod tests {
             classify(&rows, &ms).unwrap(),
             [RepeatGenerator, Resolved, Resolved, Abandoned, Censored]
         );
+    }
+
+    proptest::proptest! {
+        /// Codes kept for a subset classify it as hashing its ids afresh does, and
+        /// codes of other rows are refused.
+        #[test]
+        fn kept_codes_classify_a_subset_as_its_own_codes(
+            rows in proptest::collection::vec(
+                (0u8..6, 0i64..30, proptest::option::of(0i64..3), proptest::bool::ANY),
+                0..60,
+            ),
+            keep in proptest::collection::vec(proptest::bool::ANY, 60),
+        ) {
+            let names = ["", "A", "B", "C", "D", "E"];
+            let contacts: Vec<FcrContact<'_>> = rows
+                .iter()
+                .map(|&(k, day, len, abandoned)| {
+                    let cust = (k > 0).then_some(names[k as usize]);
+                    c(cust, day * DAY, len.map(|l| day * DAY + l * DAY), "x", abandoned)
+                })
+                .collect();
+            let params = FcrParams::default();
+            let codes = CustomerCodes::of(&contacts).unwrap();
+            proptest::prop_assert_eq!(
+                classify_coded(&contacts, &codes, &params).unwrap(),
+                classify(&contacts, &params).unwrap()
+            );
+            let subset: Vec<FcrContact<'_>> = contacts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep[*i])
+                .map(|(_, r)| *r)
+                .collect();
+            let kept = codes.keep(|i| keep[i]);
+            proptest::prop_assert_eq!(
+                classify_coded(&subset, &kept, &params).unwrap(),
+                classify(&subset, &params).unwrap()
+            );
+            if subset.len() != contacts.len() {
+                let refused = matches!(
+                    classify_coded(&subset, &codes, &params),
+                    Err(MetricError::LengthMismatch { .. })
+                );
+                proptest::prop_assert!(refused);
+            }
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! PF2: first contact resolution from repeat contacts, per agent and per
 //! queue, coaching list and repeat drivers.
 
-use cxaudit_kpis::Kpi;
+use cxaudit_kpis::{Kpi, KpiOptions};
 use cxaudit_metrics::fcr::{
-    FcrClass, FcrContact, FcrCounts, FcrParams, classify, report_from_classes,
+    CustomerCodes, FcrClass, FcrContact, FcrCounts, FcrParams, classify_coded, report_from_classes,
 };
 use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::significance::{binomial_below_p, holm_adjusted};
@@ -79,23 +79,43 @@ fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
     })
 }
 
-/// FCR rows exactly as cxaudit-kpis builds them (UTC milliseconds).
-fn fcr_rows<'a>(c: &Columns<'a>) -> Result<Vec<FcrContact<'a>>, EvalError> {
-    (0..c.arrived.len())
-        .map(|i| {
-            let arrived = c.arrived[i].ok_or_else(|| {
-                EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1))
-            })?;
-            Ok(FcrContact {
-                customer_id: c.customer[i],
-                arrived_at: arrived,
-                ended_at: c.ended[i],
-                agent_id: c.agent[i],
-                queue: c.queue[i].unwrap_or(""),
-                abandoned: c.abandoned[i].unwrap_or(false),
-            })
-        })
-        .collect()
+/// The contacts FCR is computed over: those whose arrival falls in the
+/// period, as in every KPI (`KpiOptions::in_period`), built exactly as
+/// cxaudit-kpis builds them (UTC milliseconds).
+struct PeriodRows<'a> {
+    /// The FCR rows, in table order.
+    rows: Vec<FcrContact<'a>>,
+    /// The table row of each.
+    table_row: Vec<usize>,
+    /// Contacts left out because they arrived outside the period.
+    outside: usize,
+}
+
+fn period_rows<'a>(c: &Columns<'a>, opts: &KpiOptions) -> Result<PeriodRows<'a>, EvalError> {
+    let mut out = PeriodRows {
+        rows: Vec::with_capacity(c.arrived.len()),
+        table_row: Vec::with_capacity(c.arrived.len()),
+        outside: 0,
+    };
+    for (i, arrived) in c.arrived.iter().enumerate() {
+        let arrived = arrived.ok_or_else(|| {
+            EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1))
+        })?;
+        if !opts.in_period(opts.local_day(arrived)) {
+            out.outside += 1;
+            continue;
+        }
+        out.rows.push(FcrContact {
+            customer_id: c.customer[i],
+            arrived_at: arrived,
+            ended_at: c.ended[i],
+            agent_id: c.agent[i],
+            queue: c.queue[i].unwrap_or(""),
+            abandoned: c.abandoned[i].unwrap_or(false),
+        });
+        out.table_row.push(i);
+    }
+    Ok(out)
 }
 
 fn repeat_rate(c: &FcrCounts) -> Option<f64> {
@@ -136,22 +156,26 @@ impl Evaluator for FirstContactResolution {
 
     fn evaluate(&self, ctx: &Context<'_>, p: &FcrEvalParams) -> Result<Evaluation, EvalError> {
         let table = ctx.table("contacts")?;
-        let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let mut opts = kpi_options(ctx)?.only(&[Kpi::FcrRate]);
         opts.fcr_window_days = p.fcr_window_days;
-        let overall = cxaudit_kpis::overall(&evidence, &opts).value(Kpi::FcrRate).ok_or_else(|| {
-            EvalError::MissingEvidence("no contact is eligible for FCR (customer id, end time and a full window are needed)".into())
-        })?;
         let cols = read_columns(&table)?;
-        let rows = fcr_rows(&cols)?;
+        // The headline and every drill-down are over the same contacts (those of the period)
+        // and one classification: the headline is the `fcr_rate` cxaudit-kpis gives (test
+        // `fcr_leaves_contacts_outside_the_period_out_of_every_figure`).
+        let period = period_rows(&cols, &opts)?;
+        let rows = &period.rows;
         let params = FcrParams {
             window_days: p.fcr_window_days,
             data_end: None,
             ticks_per_second: MS_PER_SECOND,
         };
-        let classes =
-            classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
-        let report = report_from_classes(&rows, &classes, &params);
+        let fcr_error = |e| EvalError::Failed(format!("FCR: {e}"));
+        let codes = CustomerCodes::of(rows).map_err(fcr_error)?;
+        let classes = classify_coded(rows, &codes, &params).map_err(fcr_error)?;
+        let report = report_from_classes(rows, &classes, &params);
+        let overall = report.overall.fcr().ok_or_else(|| {
+            EvalError::MissingEvidence("no contact is eligible for FCR (customer id, end time and a full window are needed)".into())
+        })?;
         let judged = TargetRule::new(Kpi::FcrRate, p.target_policy)
             .pack_target("target", p.target)
             .laxest("laxest_target", p.laxest_target)
@@ -178,7 +202,8 @@ impl Evaluator for FirstContactResolution {
                 .then(a.fcr.total_cmp(&b.fcr))
                 .then(a.agent.cmp(b.agent))
         });
-        let without_abandoned = fcr_without_abandoned_recontacts(&rows, &params, report.data_end)?;
+        let without_abandoned =
+            fcr_without_abandoned_recontacts(rows, &codes, &params, report.data_end)?;
         let queues: Vec<(&str, FcrCounts, Option<f64>)> = report
             .by_queue
             .iter()
@@ -188,7 +213,7 @@ impl Evaluator for FirstContactResolution {
             .iter()
             .filter(|(_, _, f)| f.is_some_and(|f| f < target))
             .collect();
-        let reasons = repeat_drivers(&cols, &classes);
+        let reasons = repeat_drivers(&cols, &period.table_row, &classes);
 
         let check = Check::new(
             "fcr_vs_target",
@@ -279,6 +304,12 @@ impl Evaluator for FirstContactResolution {
             "Excluded from FCR: {} contacts without customer id, {} abandoned, {} without an end time, {} right-censored (window past the end of the data).",
             o.excluded_no_customer, o.excluded_abandoned, o.excluded_no_end, o.censored
         )];
+        if period.outside > 0 {
+            e.observations.push(format!(
+                "{} contacts arrived outside the period and are left out of FCR and its drill-downs, as out of every KPI (the end of the data is the last arrival in the period).",
+                period.outside
+            ));
+        }
         if reasons.is_none() {
             e.observations
                 .push("The contacts table has no contact_reason: no repeat-driver view.".into());
@@ -436,16 +467,18 @@ fn coaching_tests<'a>(
 /// (the same window, and the data end of the full data for censoring).
 fn fcr_without_abandoned_recontacts(
     rows: &[FcrContact<'_>],
+    codes: &CustomerCodes,
     params: &FcrParams,
     data_end: Option<i64>,
 ) -> Result<Option<f64>, EvalError> {
     let answered: Vec<FcrContact<'_>> = rows.iter().filter(|r| !r.abandoned).copied().collect();
+    let answered_codes = codes.keep(|i| !rows[i].abandoned);
     let params = FcrParams {
         data_end,
         ..*params
     };
-    let classes =
-        classify(&answered, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    let classes = classify_coded(&answered, &answered_codes, &params)
+        .map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
     let mut counts = FcrCounts::default();
     for c in classes {
         counts.add(c);
@@ -495,11 +528,19 @@ fn coaching_drilldown(coaching: &[&CoachingTest<'_>], p: &FcrEvalParams) -> Dril
 
 /// FCR counts per contact reason, most repeat generators first; `None`
 /// without a `contact_reason` column.
-fn repeat_drivers(cols: &Columns<'_>, classes: &[FcrClass]) -> Option<Vec<(String, FcrCounts)>> {
+/// Repeat drivers: the classes of the FCR rows (`table_row` says where each
+/// is in the table) counted by contact reason.
+fn repeat_drivers(
+    cols: &Columns<'_>,
+    table_row: &[usize],
+    classes: &[FcrClass],
+) -> Option<Vec<(String, FcrCounts)>> {
     let reasons = cols.reason.as_ref()?;
     let mut by: FxMap<&str, FcrCounts> = FxMap::default();
-    for (class, reason) in classes.iter().zip(reasons) {
-        let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)");
+    for (class, &row) in classes.iter().zip(table_row) {
+        let key = reasons[row]
+            .filter(|r| !r.is_empty())
+            .unwrap_or("(no reason)");
         by.entry(key).or_default().add(*class);
     }
     // Sorted below by repeat generators, then reason: the map's order does not show.

@@ -940,3 +940,139 @@ fn demand_shows_the_days_left_out() {
         e.definitions[0].text
     );
 }
+
+#[test]
+fn fcr_leaves_contacts_outside_the_period_out_of_every_figure() {
+    // Period January 2026; window 7 days; every contact lasts 300 s.
+    // Rows of the period (the end of the data is their last arrival, 01-31 10:00):
+    //   a k1 X1 q1 01-02 -> k1 again 01-04 (within 7 days of a's end): repeat generator
+    //   b k1 X2 q1 01-04 -> window ends 01-11 10:05, no later k1: resolved
+    //   c k2 X1 q1 01-10 -> window ends 01-17 10:05: resolved
+    //   d k3 X2 q2 01-25 -> window ends 02-01 10:05, past the data end: censored
+    //   f k4 X1 q2 01-31 -> censored
+    // Eligible a, b, c; one repeat generator: FCR 2/3. X1 1 of 2 eligible resolved (0.5),
+    // X2 1 of 1; q1 2 of 3, q2 none eligible.
+    // Outside the period: e k5 X3 q3 02-20. Counted over every row, it would add agent X3 and
+    // queue q3 and move the data end to 02-20, making d and f eligible (and resolved): the
+    // drill-downs would show 1 repeat in 5 eligible (0.8) under a headline of 2/3.
+    let t = contacts(&[
+        (
+            Some("k1"),
+            Some("X1"),
+            "q1",
+            "2026-01-02T10:00:00",
+            false,
+            300.0,
+            "billing",
+        ),
+        (
+            Some("k1"),
+            Some("X2"),
+            "q1",
+            "2026-01-04T10:00:00",
+            false,
+            300.0,
+            "billing",
+        ),
+        (
+            Some("k2"),
+            Some("X1"),
+            "q1",
+            "2026-01-10T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+        (
+            Some("k3"),
+            Some("X2"),
+            "q2",
+            "2026-01-25T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+        (
+            Some("k5"),
+            Some("X3"),
+            "q3",
+            "2026-02-20T10:00:00",
+            false,
+            300.0,
+            "refund",
+        ),
+        (
+            Some("k4"),
+            Some("X1"),
+            "q2",
+            "2026-01-31T10:00:00",
+            false,
+            300.0,
+            "delivery",
+        ),
+    ]);
+    let host = TestHost::new()
+        .period("2026-01-01", "2026-01-31")
+        .table("contacts", t);
+    let e = host.run(&FirstContactResolution, json!({"min_volume": 1}));
+    let fcr = measurement(&e, "fcr_rate").unwrap();
+    assert!(close(fcr, 2.0 / 3.0), "{e:?}");
+    // The headline is the fcr_rate of cxaudit-kpis over the same contacts.
+    let kpis = host.with_context(|ctx| {
+        let opts = cxaudit_kpis::evaluator::kpi_options(ctx)
+            .unwrap()
+            .only(&[cxaudit_kpis::Kpi::FcrRate]);
+        cxaudit_kpis::overall(&cxaudit_kpis::Evidence::from_context(ctx), &opts)
+            .value(cxaudit_kpis::Kpi::FcrRate)
+    });
+    assert_eq!(kpis, Some(fcr));
+    assert!(
+        e.summary
+            .contains("1 repeat generators in 3 eligible contacts"),
+        "{}",
+        e.summary
+    );
+    let rows = |id: &str| -> Vec<Vec<serde_json::Value>> {
+        e.drilldowns
+            .iter()
+            .find(|d| d.id == id)
+            .unwrap()
+            .rows
+            .clone()
+    };
+    // columns: key, contacts, eligible, repeat_generators, repeat_rate, fcr
+    let agents: Vec<_> = rows("fcr_by_agent")
+        .iter()
+        .map(|r| (r[0].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(
+        agents,
+        vec![
+            (json!("X1"), json!(2), json!(1)),
+            (json!("X2"), json!(1), json!(0))
+        ]
+    );
+    let queues: Vec<_> = rows("fcr_by_queue")
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+        .collect();
+    assert_eq!(
+        queues,
+        vec![
+            (json!("q1"), json!(3), json!(3)),
+            (json!("q2"), json!(2), json!(0))
+        ]
+    );
+    let reasons: Vec<_> = rows("repeat_drivers")
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(reasons, vec![json!("billing"), json!("delivery")]);
+    assert!(
+        e.observations
+            .iter()
+            .any(|o| o.starts_with("1 contacts arrived outside the period")),
+        "{:?}",
+        e.observations
+    );
+}

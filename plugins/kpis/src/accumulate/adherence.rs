@@ -8,7 +8,7 @@ use cxaudit_metrics::service;
 use cxaudit_plugin_sdk::table::date_from_days;
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{DateKeys, in_period};
+use super::grouping::DateKeys;
 use super::{Groups, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -56,7 +56,7 @@ pub(super) fn adherence(
         );
         let p = paid.as_mut().and_then(|p| p.next().flatten());
         let day = d.and_then(date_from_days);
-        if !in_period(o, day) {
+        if !o.in_period(day) {
             continue;
         }
         let key = match by {

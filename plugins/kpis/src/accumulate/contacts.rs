@@ -10,10 +10,10 @@ use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify};
 use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
-use cxaudit_plugin_sdk::table::{MS_PER_SECOND, floor_seconds, seconds_between};
+use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{date_key, in_period, local_date};
+use super::grouping::date_key;
 use super::{Groups, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -175,8 +175,8 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
-        let day = local_date(floor_seconds(arr), o.time_zone);
-        if !in_period(o, day) {
+        let day = o.local_day(arr);
+        if !o.in_period(day) {
             continue;
         }
         let chan = chan.unwrap_or("");

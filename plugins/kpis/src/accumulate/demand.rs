@@ -10,7 +10,7 @@ use cxaudit_plugin_sdk::table::date_from_days;
 use cxaudit_plugin_sdk::{EvalError, Table};
 
 use super::contacts::ContactSide;
-use super::grouping::{DateKeys, in_period};
+use super::grouping::DateKeys;
 use super::{Coverages, Groups, Values, set};
 use crate::DayCoverage;
 use crate::kpi::{Kpi, KpiValue};
@@ -40,7 +40,7 @@ fn business_days(t: &Table, o: &KpiOptions) -> Result<BTreeMap<NaiveDate, Busine
         let Some(day) = d.and_then(date_from_days) else {
             continue;
         };
-        if !in_period(o, Some(day)) {
+        if !o.in_period(Some(day)) {
             continue;
         }
         let b = days.entry(day).or_default();

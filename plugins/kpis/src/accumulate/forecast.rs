@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use cxaudit_metrics::forecast;
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{DateKeys, in_period, local_date};
+use super::grouping::{DateKeys, local_date};
 use super::{Groups, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -34,7 +34,7 @@ pub(super) fn intervals(
             continue;
         };
         let day = local_date(s, o.time_zone);
-        if !in_period(o, day) {
+        if !o.in_period(day) {
             continue;
         }
         let key = match by {

@@ -4,18 +4,9 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::options::{GroupBy, KpiOptions};
+use crate::options::GroupBy;
 
 pub(crate) use cxaudit_plugin_sdk::time::local_date;
-
-/// Whether a row's local date falls in the period (always, without one).
-pub(super) fn in_period(o: &KpiOptions, date: Option<NaiveDate>) -> bool {
-    match (o.period, date) {
-        (None, _) => true,
-        (Some((start, end)), Some(d)) => d >= start && d <= end,
-        (Some(_), None) => false,
-    }
-}
 
 /// The group key of a local date under a time grouping.
 pub(super) fn date_key(date: NaiveDate, by: GroupBy) -> String {

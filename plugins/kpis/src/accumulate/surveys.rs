@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use cxaudit_metrics::sample::{SampleTally, Selection};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{DateKeys, in_period, local_date};
+use super::grouping::{DateKeys, local_date};
 use super::{Groups, Notes, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -44,7 +44,7 @@ pub(super) fn surveys(
         );
         let method = Selection::parse(selection.as_mut().and_then(|s| s.next().flatten()));
         let day = inv.and_then(|i| local_date(i, o.time_zone));
-        if !in_period(o, day) {
+        if !o.in_period(day) {
             continue;
         }
         let key = match by {
