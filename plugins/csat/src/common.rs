@@ -2,7 +2,7 @@
 //! read from their tables, the assessment window in the centre's local time,
 //! and small formatting helpers.
 
-use cxaudit_metrics::hash::{FxMap, FxSet};
+use cxaudit_metrics::hash::FxMap;
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -134,15 +134,23 @@ pub struct Contacts<'a> {
     pub incomplete: usize,
 }
 
-impl<'a> Contacts<'a> {
-    /// Contacts by id (first row wins on a duplicate id), for lookups.
-    pub fn by_id(&self) -> FxMap<&'a str, &Contact<'a>> {
-        let mut map = FxMap::default();
-        map.reserve(self.rows.len());
-        for c in &self.rows {
-            map.entry(c.contact_id).or_insert(c);
-        }
-        map
+/// The contacts invitations link to, found by the invitations' contact ids.
+#[derive(Debug, Clone)]
+pub struct LinkedContacts<'t, 'i> {
+    /// The linked rows (incomplete rows counted over the whole table).
+    pub contacts: Contacts<'t>,
+    /// For each contact id of an invitation, the position in `contacts.rows`
+    /// of the first row with that id ([`Self::NOT_FOUND`] when none has it).
+    first_row: FxMap<&'i str, usize>,
+}
+
+impl<'t> LinkedContacts<'t, '_> {
+    const NOT_FOUND: usize = usize::MAX;
+
+    /// The contact of this id (the first row on a duplicate id).
+    pub fn get(&self, contact_id: &str) -> Option<&Contact<'t>> {
+        let &row = self.first_row.get(contact_id)?;
+        self.contacts.rows.get(row)
     }
 }
 
@@ -302,22 +310,42 @@ pub fn contacts_need(required: bool) -> TableNeed {
 /// Reads the contacts table (all dates). Columns the table lacks read as
 /// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
 pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
-    load_contacts_where(t, |_| true)
+    load_contacts_where(t, |_, _| true)
 }
 
-/// Reads the contacts the invitations link to, as [`load_contacts`];
-/// incomplete rows are counted over the whole table.
-pub fn load_linked_contacts<'t>(
+/// Reads the contacts the invitations link to, as [`load_contacts`], with
+/// each found by id in the same pass (one lookup per contact row).
+pub fn load_linked_contacts<'t, 'i>(
     t: &'t Table,
-    invitations: &[Invitation<'_>],
-) -> Result<Contacts<'t>, EvalError> {
-    let linked: FxSet<&str> = invitations.iter().filter_map(|i| i.contact_id).collect();
-    load_contacts_where(t, |id| linked.contains(id))
+    invitations: &[Invitation<'i>],
+) -> Result<LinkedContacts<'t, 'i>, EvalError> {
+    let mut first_row: FxMap<&'i str, usize> = invitations
+        .iter()
+        .filter_map(|i| i.contact_id)
+        .map(|id| (id, LinkedContacts::NOT_FOUND))
+        .collect();
+    let contacts = load_contacts_where(t, |id, row| match first_row.get_mut(id) {
+        Some(first) => {
+            if *first == LinkedContacts::NOT_FOUND {
+                *first = row;
+            }
+            true
+        }
+        None => false,
+    })?;
+    Ok(LinkedContacts {
+        contacts,
+        first_row,
+    })
 }
 
-/// Reads the contacts whose id `keep` accepts, as [`load_contacts`];
+/// Reads the contacts whose id `keep` accepts, as [`load_contacts`]
+/// (`keep(id, row)`: `row` is where the contact goes in `rows` if kept);
 /// incomplete rows are counted over the whole table.
-fn load_contacts_where(t: &Table, keep: impl Fn(&str) -> bool) -> Result<Contacts<'_>, EvalError> {
+fn load_contacts_where(
+    t: &Table,
+    mut keep: impl FnMut(&str, usize) -> bool,
+) -> Result<Contacts<'_>, EvalError> {
     let mut ids = t.strs("contact_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let arrived = t.timestamps_ms("arrived_at")?;
@@ -347,7 +375,7 @@ fn load_contacts_where(t: &Table, keep: impl Fn(&str) -> bool) -> Result<Contact
             out.incomplete += 1;
             continue;
         };
-        if !keep(contact_id) {
+        if !keep(contact_id, out.rows.len()) {
             continue;
         }
         let handle_seconds = match (talk.flatten(), hold.flatten(), wrap.flatten()) {

@@ -123,8 +123,7 @@ impl Evaluator for NonresponseBias {
         let surveys = ctx.table("surveys")?;
         let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
-        let contacts = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
-        let by_id = contacts.by_id();
+        let linked = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
         for i in &invitations.rows {
@@ -132,9 +131,9 @@ impl Evaluator for NonresponseBias {
                 feedback += 1;
                 continue;
             }
-            match i.contact_id.and_then(|id| by_id.get(id)) {
-                Some(c) if i.responded() => respondents.push(*c),
-                Some(c) => others.push(*c),
+            match i.contact_id.and_then(|id| linked.get(id)) {
+                Some(c) if i.responded() => respondents.push(c),
+                Some(c) => others.push(c),
                 None => unlinked += 1,
             }
         }
@@ -150,7 +149,7 @@ impl Evaluator for NonresponseBias {
             ));
         }
         let comparisons = compare_all(&respondents, &others, p);
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(&linked.contacts));
         if unlinked > 0 {
             e.observations.push(format!(
                 "{unlinked} invitations have no contact_id or one not found in contacts; they are not compared."

@@ -120,20 +120,19 @@ impl Evaluator for TimingDesign {
             ));
         }
         let contacts_table = ctx.table("contacts")?;
-        let contacts = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
-        let by_id = contacts.by_id();
+        let linked = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
         let mut delays: Vec<(&str, f64)> = Vec::new();
         for i in &invitations.rows {
             let ended = i
                 .contact_id
-                .and_then(|id| by_id.get(id))
+                .and_then(|id| linked.get(id))
                 .and_then(|c| c.ended_at_ms);
             if let Some(end) = ended {
                 let hours = seconds_between(end, i.invited_at_ms) / 3600.0;
                 delays.push((i.channel, hours));
             }
         }
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(&linked.contacts));
         e.observations
             .extend(common::feedback_left_out(feedback, "the invitation timing"));
         let unlinked = invitations.rows.len() - delays.len();

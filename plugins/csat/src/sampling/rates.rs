@@ -49,14 +49,15 @@ impl AgentRates {
         // One pass over the contacts: handled contacts per (channel, agent), and for each
         // contact an invitation links to, its first row and whether any row of that id was
         // handled in the window.
-        let wanted: FxSet<&str> = sample
+        // Every contact id an invitation names, found in the same pass (`None`
+        // until a row has it): one lookup per contact row.
+        let mut linked: FxMap<&str, Option<(&crate::common::Contact<'_>, bool)>> = sample
             .iter()
             .chain(late)
             .filter_map(|i| i.contact_id)
+            .map(|id| (id, None))
             .collect();
         let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
-        let mut linked: FxMap<&str, (&crate::common::Contact<'_>, bool)> = FxMap::default();
-        linked.reserve(wanted.len());
         for c in &contacts.rows {
             let agent = c
                 .agent_id
@@ -64,8 +65,8 @@ impl AgentRates {
             if let Some(a) = agent {
                 *handled.entry((c.channel, a)).or_default() += 1;
             }
-            if wanted.contains(c.contact_id) {
-                linked.entry(c.contact_id).or_insert((c, false)).1 |= agent.is_some();
+            if let Some(found) = linked.get_mut(c.contact_id) {
+                found.get_or_insert((c, false)).1 |= agent.is_some();
             }
         }
         let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
@@ -76,7 +77,7 @@ impl AgentRates {
             .map(|i| (i, true))
             .chain(late.iter().map(|i| (i, false)))
         {
-            let found = i.contact_id.and_then(|id| linked.get(id));
+            let found = i.contact_id.and_then(|id| linked.get(id)?.as_ref());
             let contact = found.map(|(c, _)| *c);
             // A contact counts once however many invitations (reminders) it got.
             let counts = match found {
