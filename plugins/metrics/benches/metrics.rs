@@ -159,6 +159,9 @@ fn main() {
         report.by_agent.len(),
         report.by_queue.len()
     );
+    measure("fcr::CustomerCodes::of 10M", 5, || {
+        fcr::CustomerCodes::of(black_box(&rows)).unwrap()
+    });
     measure("fcr::classify 10M", 5, || {
         fcr::classify(black_box(&rows), &params).unwrap().len()
     });
