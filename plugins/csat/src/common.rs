@@ -203,17 +203,23 @@ impl Window {
         ts >= self.start && ts < self.end
     }
 
-    /// Local month `YYYY-MM` of an instant.
-    pub fn month_of(&self, ts: i64) -> String {
-        match self.tz.timestamp_opt(ts, 0).earliest() {
-            Some(t) => format!("{:04}-{:02}", t.year(), t.month()),
-            None => "unknown".into(),
-        }
+    /// Local month of an instant as (year, month); `None` when the instant
+    /// has no local time.
+    pub fn year_month(&self, ts: i64) -> Option<(i32, u32)> {
+        self.tz
+            .timestamp_opt(ts, 0)
+            .earliest()
+            .map(|t| (t.year(), t.month()))
+    }
+
+    /// The first day of every month the period touches, in order.
+    pub fn month_firsts(&self) -> Vec<NaiveDate> {
+        evaluator::months_of(self.first_day, self.last_day)
     }
 
     /// Every month `YYYY-MM` the period touches, in order.
     pub fn months(&self) -> Vec<String> {
-        evaluator::months_of(self.first_day, self.last_day)
+        self.month_firsts()
             .into_iter()
             .map(evaluator::month_label)
             .collect()

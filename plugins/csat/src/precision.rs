@@ -1,7 +1,9 @@
 //! CX2: precision of the monthly CSAT per channel.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
+use chrono::Datelike;
+use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::survey::{margin_of_error, required_sample_size, response_rate};
 use cxaudit_plugin_sdk::prelude::*;
@@ -166,19 +168,22 @@ pub fn build_cells(
     window: &Window,
     p: &PrecisionParams,
 ) -> Vec<Cell> {
-    let mut population: BTreeMap<(String, &str), u64> = BTreeMap::new();
+    // Counted by local (year, month) and channel; the cells are then laid out in month and
+    // channel order, so the maps' order does not show.
+    type Key<'c> = (Option<(i32, u32)>, &'c str);
+    let mut population: FxMap<Key, u64> = FxMap::default();
     for c in contacts
         .iter()
         .filter(|c| c.in_population() && window.contains(c.arrived_second()))
     {
         *population
-            .entry((window.month_of(c.arrived_second()), c.channel))
+            .entry((window.year_month(c.arrived_second()), c.channel))
             .or_default() += 1;
     }
-    let mut answers: BTreeMap<(String, &str), Tally> = BTreeMap::new();
+    let mut answers: FxMap<Key, Tally> = FxMap::default();
     for i in invitations {
         let a = answers
-            .entry((window.month_of(i.invited_second()), i.channel))
+            .entry((window.year_month(i.invited_second()), i.channel))
             .or_default();
         let method = Selection::parse(i.selection);
         if !method.is_invitation() {
@@ -202,12 +207,14 @@ pub fn build_cells(
         .map(|(_, ch)| *ch)
         .collect();
     let mut cells = Vec::new();
-    for month in window.months() {
+    for first in window.month_firsts() {
+        let month = Some((first.year(), first.month()));
+        let label = cxaudit_plugin_sdk::time::month_label(first);
         for ch in &channels {
-            let key = (month.clone(), *ch);
+            let key = (month, *ch);
             let n_pop = population.get(&key).copied().unwrap_or(0);
             let tally = answers.get(&key).copied().unwrap_or_default();
-            cells.push(cell(month.clone(), (*ch).to_owned(), n_pop, tally, p));
+            cells.push(cell(label.clone(), (*ch).to_owned(), n_pop, tally, p));
         }
     }
     cells
