@@ -358,12 +358,7 @@ impl TypedRows {
         self.rows += 1;
         self.in_batch += 1;
         if self.in_batch == BATCH_ROWS {
-            self.batches.push(finish_batch(
-                &self.schema,
-                &mut self.builders,
-                &self.place.shown,
-            )?);
-            self.in_batch = 0;
+            self.cut_batch()?;
         }
         Ok(())
     }
