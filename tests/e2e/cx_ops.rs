@@ -12,7 +12,6 @@ use cxaudit_tests::*;
 const CONTACTS: &str = "200000";
 
 struct Centre {
-    _dir: tempfile::TempDir,
     evidence: PathBuf,
     assessment: serde_json::Value,
     kpis: serde_json::Value,
@@ -47,9 +46,9 @@ fn kpis_json(evidence: &Path) -> serde_json::Value {
 }
 
 fn centre(scenario: &str) -> Centre {
-    let dir = tempfile::tempdir().unwrap();
-    let evidence = synth(dir.path(), scenario, "1");
-    let out = dir.path().join("out");
+    let dir = shared_dir(scenario);
+    let evidence = synth(&dir, scenario, "1");
+    let out = dir.join("out");
     let o = cxaudit(&[
         "assess",
         "-q",
@@ -66,7 +65,6 @@ fn centre(scenario: &str) -> Centre {
             .unwrap();
     let kpis = kpis_json(&evidence);
     Centre {
-        _dir: dir,
         evidence,
         assessment,
         kpis,

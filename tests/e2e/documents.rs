@@ -25,20 +25,23 @@ fn pack() -> PathBuf {
 
 /// The first-party plugins, copied once per process.
 fn plugins() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| plugin_dir(&PLUGINS)).path()
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = shared_dir("plugins");
+        copy_plugins(&dir, &PLUGINS);
+        dir
+    })
 }
 
 /// A small follow-up centre (`cxaudit synth --scenario followup --contacts
 /// 3000`) and its assessment, made once per process.
-fn english() -> &'static (tempfile::TempDir, PathBuf, Value) {
-    static CENTRE: OnceLock<(tempfile::TempDir, PathBuf, Value)> = OnceLock::new();
+fn english() -> &'static (PathBuf, Value) {
+    static CENTRE: OnceLock<(PathBuf, Value)> = OnceLock::new();
     CENTRE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let evidence = dir.path().join("en");
+        let evidence = shared_dir("english").join("en");
         synth(&evidence, "followup", &["--contacts", "3000"]);
         let assessment = assessed(&evidence);
-        (dir, evidence, assessment)
+        (evidence, assessment)
     })
 }
 
@@ -52,7 +55,7 @@ fn assessed(evidence: &Path) -> Value {
 /// A writable copy of the English centre.
 fn copy_of_english() -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
-    copy_tree(&english().1, copy.path());
+    copy_tree(&english().0, copy.path());
     copy
 }
 
@@ -200,7 +203,7 @@ fn translated_centre(map: bool) -> tempfile::TempDir {
 
 #[test]
 fn a_german_policy_and_a_thai_statement_mapped_score_as_the_english_originals() {
-    let english = &english().2;
+    let english = &english().1;
     // The originals are judged, not skipped: LP1 met, GV1 scored.
     assert_eq!(status(english, "LP1"), "met");
     assert!(finding(english, "GV1")["outcome"]["score"].is_number());
@@ -239,7 +242,7 @@ fn gv1_reads_a_policy_headed_escalate_to_leadership_within() {
     )
     .unwrap();
     let a = assessed(copy.path());
-    assert_eq!(verdict(&a, "GV1"), verdict(&english().2, "GV1"));
+    assert_eq!(verdict(&a, "GV1"), verdict(&english().1, "GV1"));
     let checks = finding(&a, "GV1")["checks"].as_array().unwrap().clone();
     let limits = checks
         .iter()

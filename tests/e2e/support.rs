@@ -188,11 +188,38 @@ pub fn plugin_library(crate_name: &str) -> PathBuf {
 /// A fresh folder with copies of the given plugin libraries.
 pub fn plugin_dir(crates: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
+    copy_plugins(dir.path(), crates);
+    dir
+}
+
+/// Copies the given plugin libraries into `dir`.
+pub fn copy_plugins(dir: &Path, crates: &[&str]) {
     for c in crates {
         let lib = plugin_library(c);
-        std::fs::copy(&lib, dir.path().join(lib.file_name().expect("file name")))
-            .expect("copy plugin");
+        std::fs::copy(&lib, dir.join(lib.file_name().expect("file name"))).expect("copy plugin");
     }
+}
+
+/// An empty folder for what a test process shares between its tests behind
+/// a `OnceLock` (a synthetic centre, copied plugins): `test-artifacts/` of
+/// the build folder, per test executable and `name`, emptied when the
+/// process first asks for it. Rust never drops a static, so a `TempDir` kept
+/// in one would be left in the system's temporary folder after every run.
+pub fn shared_dir(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let test = exe
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("test executable name")
+        .to_owned();
+    let dir = build_dir().join("test-artifacts").join(test).join(name);
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("cannot empty {}: {e}", dir.display())
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(&dir).expect("create a shared test folder");
     dir
 }
 
