@@ -520,4 +520,14 @@ mod tests {
             "{shown}"
         );
     }
+
+    #[test]
+    fn crlf_line_breaks_count_as_one_line_each_in_every_piece() {
+        let text = "id,day,n,note\r\nr0,2026-03-01,1,\r\nr1,2026-03-02,x,\r\nr2,2026-03-03,y,\r\n";
+        for (piece_bytes, workers) in [(usize::MAX, 1), (1, 2)] {
+            let shown = read(text, OnError::Skip, piece_bytes, workers);
+            assert!(shown.contains("data/t.csv:3:3: `n`"), "{shown}");
+            assert!(shown.contains("data/t.csv:4:3: `n`"), "{shown}");
+        }
+    }
 }
