@@ -26,33 +26,28 @@ fn pack() -> &'static cxaudit::pack::Pack {
 }
 
 fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<(tempfile::TempDir, Registry)> = OnceLock::new();
-    &REGISTRY
-        .get_or_init(|| {
-            let dir = plugin_dir(&PLUGINS);
-            let registry = Registry::load(
-                &PluginSources::only(vec![dir.path().to_path_buf()]),
-                Default::default(),
-            );
-            (dir, registry)
-        })
-        .1
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let dir = shared_dir("plugins");
+        copy_plugins(&dir, &PLUGINS);
+        Registry::load(&PluginSources::only(vec![dir]), Default::default())
+    })
 }
 
 /// A small synthetic centre of one scenario, generated once per process.
 fn centre(scenario: &str) -> &'static Path {
-    static CENTRES: OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> = OnceLock::new();
-    let (_, baseline, followup) = CENTRES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+    static CENTRES: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    let (baseline, followup) = CENTRES.get_or_init(|| {
+        let dir = shared_dir("centres");
         let mut paths = Vec::new();
         for s in ["baseline", "followup"] {
-            let out = dir.path().join(s);
+            let out = dir.join(s);
             synth(&out, s, &["--contacts", "6000", "--seed", "3"]);
             paths.push(out);
         }
         let followup = paths.pop().unwrap();
         let baseline = paths.pop().unwrap();
-        (dir, baseline, followup)
+        (baseline, followup)
     });
     if scenario == "baseline" {
         baseline

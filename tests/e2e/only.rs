@@ -12,14 +12,12 @@ use cxaudit_tests::*;
 
 /// A small synthetic centre's evidence, written once for the file.
 fn evidence() -> &'static Path {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("followup");
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let path = shared_dir("evidence").join("followup");
         synth(&path, "followup", &["--contacts", "5000", "--months", "2"]);
-        (dir, path)
-    });
-    path
+        path
+    })
 }
 
 /// `assess -q --pack cx-ops` of the small centre into `out`, with `extra`.

@@ -23,18 +23,16 @@ const NAME: &str = "wait_times";
 /// A small synthetic centre: one month (January: no daylight-saving change
 /// inside a wait), a few thousand contacts.
 fn evidence() -> &'static Path {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("baseline");
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let path = shared_dir("evidence").join("baseline");
         synth(
             &path,
             "baseline",
             &["--contacts", "3000", "--months", "1", "--seed", "11"],
         );
-        (dir, path)
-    });
-    path
+        path
+    })
 }
 
 /// `cxaudit plugin new NAME` with `args`, in a fresh folder; the project's path.

@@ -207,11 +207,12 @@ pub fn copy_plugins(dir: &Path, crates: &[&str]) {
 /// in one would be left in the system's temporary folder after every run.
 pub fn shared_dir(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let test = exe
+    let stem = exe
         .file_stem()
         .and_then(|s| s.to_str())
-        .expect("test executable name")
-        .to_owned();
+        .expect("test executable name");
+    // `<test>-<hash>`: the folder is named after the test file, so a rebuild reuses it.
+    let test = stem.rsplit_once('-').map_or(stem, |(test, _)| test);
     let dir = build_dir().join("test-artifacts").join(test).join(name);
     match std::fs::remove_dir_all(&dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
