@@ -6,6 +6,7 @@
 //! A row that breaks a rule fails the table, or under `on_error = "skip"` is
 //! skipped and counted under the rule's reason. Nothing is dropped silently.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
@@ -203,7 +204,15 @@ impl RowRules {
         self.check_order(values)?;
         if !self.key.is_empty() {
             let hash = self.key_hash(&text);
-            if let Some(&first) = self.keys_seen.get(&hash) {
+            // One probe: the line is recorded when the key is new.
+            let first = match self.keys_seen.entry(hash) {
+                Entry::Vacant(new) => {
+                    new.insert(line);
+                    None
+                }
+                Entry::Occupied(seen) => Some(*seen.get()),
+            };
+            if let Some(first) = first {
                 let shown: Vec<String> = self
                     .key
                     .iter()
@@ -215,7 +224,6 @@ impl RowRules {
                     message: format!("duplicate key {} (first at line {first})", shown.join(", ")),
                 });
             }
-            self.keys_seen.insert(hash, line);
         }
         self.place(values);
         Ok(())

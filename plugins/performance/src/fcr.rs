@@ -118,6 +118,12 @@ fn period_rows<'a>(c: &Columns<'a>, opts: &KpiOptions) -> Result<PeriodRows<'a>,
     Ok(out)
 }
 
+/// An FCR computation that could not be made (too many rows, codes of
+/// other rows).
+fn fcr_failed(e: cxaudit_metrics::MetricError) -> EvalError {
+    EvalError::Failed(format!("FCR: {e}"))
+}
+
 fn repeat_rate(c: &FcrCounts) -> Option<f64> {
     cxaudit_metrics::stats::count_ratio(c.repeat_generators, c.eligible)
 }
@@ -169,9 +175,8 @@ impl Evaluator for FirstContactResolution {
             data_end: None,
             ticks_per_second: MS_PER_SECOND,
         };
-        let fcr_error = |e| EvalError::Failed(format!("FCR: {e}"));
-        let codes = CustomerCodes::of(rows).map_err(fcr_error)?;
-        let classes = classify_coded(rows, &codes, &params).map_err(fcr_error)?;
+        let codes = CustomerCodes::of(rows).map_err(fcr_failed)?;
+        let classes = classify_coded(rows, &codes, &params).map_err(fcr_failed)?;
         let report = report_from_classes(rows, &classes, &params);
         let overall = report.overall.fcr().ok_or_else(|| {
             EvalError::MissingEvidence("no contact is eligible for FCR (customer id, end time and a full window are needed)".into())
@@ -477,8 +482,7 @@ fn fcr_without_abandoned_recontacts(
         data_end,
         ..*params
     };
-    let classes = classify_coded(&answered, &answered_codes, &params)
-        .map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    let classes = classify_coded(&answered, &answered_codes, &params).map_err(fcr_failed)?;
     let mut counts = FcrCounts::default();
     for c in classes {
         counts.add(c);
