@@ -10,9 +10,10 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
-use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::ColumnType;
+use cxaudit_plugin_sdk::time::LocalDates;
 
 use crate::pack::{Coverage, TableSchema};
 
@@ -120,9 +121,8 @@ pub struct RowRules {
     outside_period: u64,
     days_with_rows: BTreeSet<NaiveDate>,
     closed: BTreeSet<NaiveDate>,
-    /// Whether local days may be cached per UTC hour (whole-hour offsets).
-    hour_cache: bool,
-    last_hour: Option<(i64, NaiveDate)>,
+    /// Local days of instants in the centre's zone.
+    dates: LocalDates,
 }
 
 impl RowRules {
@@ -171,8 +171,7 @@ impl RowRules {
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
             closed: BTreeSet::new(),
-            hour_cache: !half_hour_zone(period.tz),
-            last_hour: None,
+            dates: LocalDates::new(period.tz),
         }
     }
 
@@ -301,26 +300,11 @@ impl RowRules {
         (u128::from(half(0)) << 64) | u128::from(half(1))
     }
 
-    /// The local day of an instant, cached per UTC hour (offsets change on
-    /// the hour in every zone the tz database knows of at least hourly).
+    /// The local day of an instant (the period's first day when out of range).
     fn local_day(&mut self, t: i64) -> NaiveDate {
-        let per_hour = 3600 * self.period.units_per_second;
-        let hour = t.div_euclid(per_hour);
-        if let Some((h, d)) = self.last_hour
-            && h == hour
-            && self.hour_cache
-        {
-            return d;
-        }
-        let secs = t.div_euclid(self.period.units_per_second);
-        let day = self
-            .period
-            .tz
-            .timestamp_opt(secs, 0)
-            .single()
-            .map_or(self.period.start, |x| x.date_naive());
-        self.last_hour = Some((hour, day));
-        day
+        self.dates
+            .date(t.div_euclid(self.period.units_per_second))
+            .unwrap_or(self.period.start)
     }
 
     fn place(&mut self, values: &[Value]) {
@@ -395,21 +379,6 @@ impl Hasher for KeyHashes {
     fn write_u128(&mut self, key: u128) {
         self.0 ^= (key as u64) ^ ((key >> 64) as u64);
     }
-}
-
-/// Zones whose offsets are not whole hours: the hour cache would be wrong
-/// at their midnight, so it is not used.
-fn half_hour_zone(tz: Tz) -> bool {
-    use chrono::Offset;
-    let probe = NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-    probe.is_some_and(|p| {
-        let jan = tz.offset_from_utc_datetime(&p).fix().local_minus_utc();
-        let jul = tz
-            .offset_from_utc_datetime(&(p + chrono::Duration::days(181)))
-            .fix()
-            .local_minus_utc();
-        jan % 3600 != 0 || jul % 3600 != 0
-    })
 }
 
 fn last_of_month(first: NaiveDate) -> NaiveDate {
@@ -611,6 +580,7 @@ mod tests {
     fn local_days_follow_the_time_zone() {
         let mut r = rules();
         r.period.tz = chrono_tz::America::New_York;
+        r.dates = LocalDates::new(r.period.tz);
         // 03:00 UTC on 03-03 is 22:00 on 03-02 in New York (UTC-5).
         let t = d("2026-03-03")
             .and_hms_opt(3, 0, 0)
@@ -628,6 +598,7 @@ mod tests {
         let mut r = rules();
         r.period.units_per_second = 1000;
         r.period.tz = chrono_tz::America::New_York;
+        r.dates = LocalDates::new(r.period.tz);
         let ms = |day: &str, h: u32, m: u32, s: u32, milli: i64| {
             d(day)
                 .and_hms_opt(h, m, s)

@@ -136,20 +136,26 @@ pub struct Contacts<'a> {
 
 /// The contacts invitations link to, found by the invitations' contact ids.
 #[derive(Debug, Clone)]
-pub struct LinkedContacts<'t, 'i> {
+pub struct LinkedContacts<'t> {
     /// The linked rows (incomplete rows counted over the whole table).
     pub contacts: Contacts<'t>,
-    /// For each contact id of an invitation, the position in `contacts.rows`
-    /// of the first row with that id ([`Self::NOT_FOUND`] when none has it).
-    first_row: FxMap<&'i str, usize>,
+    /// For each invitation, in the order given, the number of its contact id
+    /// among the distinct ids ([`Self::NO_ID`] without one).
+    id_of_invitation: Vec<u32>,
+    /// For each distinct id, the position in `contacts.rows` of the first
+    /// row with that id ([`Self::NOT_FOUND`] when none has it).
+    first_row: Vec<usize>,
 }
 
-impl<'t> LinkedContacts<'t, '_> {
+impl<'t> LinkedContacts<'t> {
     const NOT_FOUND: usize = usize::MAX;
+    const NO_ID: u32 = u32::MAX;
 
-    /// The contact of this id (the first row on a duplicate id).
-    pub fn get(&self, contact_id: &str) -> Option<&Contact<'t>> {
-        let &row = self.first_row.get(contact_id)?;
+    /// The contact of the invitation at `index` of those the contacts were
+    /// linked for (the first row on a duplicate id).
+    pub fn of(&self, index: usize) -> Option<&Contact<'t>> {
+        let &id = self.id_of_invitation.get(index)?;
+        let &row = self.first_row.get(usize::try_from(id).ok()?)?;
         self.contacts.rows.get(row)
     }
 }
@@ -320,18 +326,29 @@ pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
 }
 
 /// Reads the contacts the invitations link to, as [`load_contacts`], with
-/// each found by id in the same pass (one lookup per contact row).
-pub fn load_linked_contacts<'t, 'i>(
+/// each found by id in the same pass (one lookup per contact row); each
+/// invitation's contact is then found by its position
+/// ([`LinkedContacts::of`]), with no second lookup.
+pub fn load_linked_contacts<'t>(
     t: &'t Table,
-    invitations: &[Invitation<'i>],
-) -> Result<LinkedContacts<'t, 'i>, EvalError> {
-    let mut first_row: FxMap<&'i str, usize> = invitations
+    invitations: &[Invitation<'_>],
+) -> Result<LinkedContacts<'t>, EvalError> {
+    let mut number: FxMap<&str, u32> = FxMap::default();
+    number.reserve(invitations.len());
+    let id_of_invitation: Vec<u32> = invitations
         .iter()
-        .filter_map(|i| i.contact_id)
-        .map(|id| (id, LinkedContacts::NOT_FOUND))
+        .map(|i| match i.contact_id {
+            Some(id) => {
+                let next = number.len() as u32;
+                *number.entry(id).or_insert(next)
+            }
+            None => LinkedContacts::NO_ID,
+        })
         .collect();
-    let contacts = load_contacts_where(t, |id, row| match first_row.get_mut(id) {
-        Some(first) => {
+    let mut first_row = vec![LinkedContacts::NOT_FOUND; number.len()];
+    let contacts = load_contacts_where(t, |id, row| match number.get(id) {
+        Some(&n) => {
+            let first = &mut first_row[n as usize];
             if *first == LinkedContacts::NOT_FOUND {
                 *first = row;
             }
@@ -341,6 +358,7 @@ pub fn load_linked_contacts<'t, 'i>(
     })?;
     Ok(LinkedContacts {
         contacts,
+        id_of_invitation,
         first_row,
     })
 }
@@ -632,5 +650,50 @@ pub(crate) mod fixtures {
     /// Adds a contacts table and a surveys table without `attr_*` columns.
     pub fn with_contacts_and_surveys(host: TestHost, contacts: &[C], surveys: &[S]) -> TestHost {
         with_surveys(with_contacts(host, contacts), surveys, &[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn each_invitation_finds_its_contact_by_position() {
+        let h = |id| {
+            handled(
+                id,
+                "voice",
+                "A1",
+                "2026-01-05T10:00:00",
+                "2026-01-05T10:00:30",
+                "2026-01-05T10:05:00",
+            )
+        };
+        let contacts = [h("C1"), h("C2"), h("C3"), h("C2")];
+        let mut no_id = invite("S2", "", "voice", "A1", "2026-01-05T11:00:00");
+        no_id.contact = None;
+        let surveys = [
+            invite("S1", "C2", "voice", "A1", "2026-01-05T11:00:00"),
+            no_id,
+            invite("S3", "C9", "voice", "A1", "2026-01-05T11:00:00"),
+            invite("S4", "C2", "voice", "A1", "2026-01-05T11:00:00"),
+            invite("S5", "C3", "voice", "A1", "2026-01-05T11:00:00"),
+        ];
+        with_contacts_and_surveys(january(), &contacts, &surveys).with_context(|ctx| {
+            let window = Window::from_context(ctx).unwrap();
+            let surveys = ctx.table("surveys").unwrap();
+            let invitations = load_invitations(&surveys, &window).unwrap();
+            let table = ctx.table("contacts").unwrap();
+            let linked = load_linked_contacts(&table, &invitations.rows).unwrap();
+            let found: Vec<Option<&str>> =
+                (0..5).map(|k| linked.of(k).map(|c| c.contact_id)).collect();
+            // C2's first row, no id, an unknown id, C2 again (one row kept for both), C3.
+            assert_eq!(found, [Some("C2"), None, None, Some("C2"), Some("C3")]);
+            // Only linked contacts are kept: C2 twice (both rows of the id) and C3.
+            assert_eq!(linked.contacts.rows.len(), 3);
+            assert!(std::ptr::eq(linked.of(0).unwrap(), linked.of(3).unwrap()));
+            assert!(linked.of(5).is_none());
+        });
     }
 }

@@ -126,12 +126,12 @@ impl Evaluator for NonresponseBias {
         let linked = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
-        for i in &invitations.rows {
+        for (k, i) in invitations.rows.iter().enumerate() {
             if !Selection::parse(i.selection).is_invitation() {
                 feedback += 1;
                 continue;
             }
-            match i.contact_id.and_then(|id| linked.get(id)) {
+            match linked.of(k) {
                 Some(c) if i.responded() => respondents.push(c),
                 Some(c) => others.push(c),
                 None => unlinked += 1,

@@ -122,11 +122,8 @@ impl Evaluator for TimingDesign {
         let contacts_table = ctx.table("contacts")?;
         let linked = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
         let mut delays: Vec<(&str, f64)> = Vec::new();
-        for i in &invitations.rows {
-            let ended = i
-                .contact_id
-                .and_then(|id| linked.get(id))
-                .and_then(|c| c.ended_at_ms);
+        for (k, i) in invitations.rows.iter().enumerate() {
+            let ended = linked.of(k).and_then(|c| c.ended_at_ms);
             if let Some(end) = ended {
                 let hours = seconds_between(end, i.invited_at_ms) / 3600.0;
                 delays.push((i.channel, hours));

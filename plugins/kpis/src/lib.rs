@@ -18,7 +18,7 @@ pub mod targets;
 pub use accumulate::contact_timing;
 pub use evidence::Evidence;
 pub use kpi::{Kpi, KpiValue};
-pub use options::{GroupBy, KpiOptions};
+pub use options::{GroupBy, KpiOptions, LocalDays};
 
 use std::collections::BTreeMap;
 

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use cxaudit_metrics::people::AnnualisationMethod;
 use cxaudit_metrics::service::ServiceLevelVariant;
+use cxaudit_plugin_sdk::time::LocalDates;
 use serde::Serialize;
 
 use crate::kpi::Kpi;
@@ -128,5 +129,23 @@ impl KpiOptions {
             cxaudit_plugin_sdk::table::floor_seconds(utc_ms),
             self.time_zone,
         )
+    }
+
+    /// [`Self::local_day`] for a pass over many rows: the zone's offset is
+    /// looked up once per hour.
+    pub fn local_days(&self) -> LocalDays {
+        LocalDays(LocalDates::new(self.time_zone))
+    }
+}
+
+/// The local days of many instants, as [`KpiOptions::local_day`] gives them.
+#[derive(Debug, Clone)]
+pub struct LocalDays(LocalDates);
+
+impl LocalDays {
+    /// The local date of an instant in UTC milliseconds.
+    pub fn of(&mut self, utc_ms: i64) -> Option<NaiveDate> {
+        self.0
+            .date(cxaudit_plugin_sdk::table::floor_seconds(utc_ms))
     }
 }

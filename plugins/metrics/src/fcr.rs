@@ -154,10 +154,9 @@ pub struct FcrReport<'a> {
 const END_ABANDONED: i64 = i64::MIN;
 const END_MISSING: i64 = i64::MIN + 1;
 
-/// Compact per-contact key: customer (interned), arrival, row, end code.
+/// Compact per-contact key, in its customer's bucket: arrival, row, end code.
 #[derive(Clone, Copy)]
 struct Key {
-    customer: u32,
     arrived_at: i64,
     row: u32,
     end: i64,
@@ -306,7 +305,6 @@ pub fn classify_coded(
         total += n;
     }
     let placeholder = Key {
-        customer: 0,
         arrived_at: 0,
         row: 0,
         end: 0,
@@ -324,18 +322,19 @@ pub fn classify_coded(
         };
         let slot = &mut counts[id as usize];
         keys[*slot as usize] = Key {
-            customer: id,
             arrived_at: c.arrived_at,
             row: i as u32,
             end,
         };
         *slot += 1;
     }
-    drop(counts);
+    // Each customer's slot now stands at the end of its bucket: the buckets
+    // are read off in turn, with no search for where one ends.
     let mut start = 0;
-    while start < keys.len() {
-        let cust = keys[start].customer;
-        let end = start + keys[start..].partition_point(|k| k.customer == cust);
+    for end in counts.into_iter().map(|e| e as usize) {
+        if end == start {
+            continue;
+        }
         keys[start..end].sort_unstable_by_key(|k| (k.arrived_at, k.row));
         let group = &keys[start..end];
         for k in group {

@@ -7,6 +7,7 @@ use cxaudit_metrics::hash::FxMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::time::LocalDates;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -57,36 +58,38 @@ fn live_contacts(
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<Vec<LiveContact<'_>>, EvalError> {
-    let ids: Vec<Option<&str>> = t.strs("contact_id")?.collect();
-    let agents: Vec<Option<&str>> = t.strs("agent_id")?.collect();
-    let arrived: Vec<Option<i64>> = t.timestamps("arrived_at")?.collect();
-    let answered: Vec<Option<i64>> = t.timestamps("answered_at")?.collect();
-    let abandoned: Vec<Option<bool>> = t.bools("abandoned")?.collect();
-    let channels: Vec<Option<&str>> = t.strs("channel")?.collect();
-    let queues = optional_column(t, "queue", |c| t.strs(c))?;
+    // One row at a time, every column advanced together.
+    let mut ids = t.strs("contact_id")?;
+    let mut agents = t.strs("agent_id")?;
+    let mut arrived = t.timestamps("arrived_at")?;
+    let mut abandoned = t.bools("abandoned")?;
+    let mut channels = t.strs("channel")?;
+    let mut queues = optional_cells(t, "queue", |c| t.strs(c))?;
+    let mut dates = LocalDates::new(tz);
     let mut out = Vec::new();
-    for i in 0..ids.len() {
-        let handled = abandoned[i] != Some(true)
-            && answered[i].is_some()
-            && channels[i] != Some("self_service");
+    for answered in t.timestamps("answered_at")? {
+        let (id, agent) = (ids.next().flatten(), agents.next().flatten());
+        let arrived_at = arrived.next().flatten();
+        let (abandoned, channel) = (abandoned.next().flatten(), channels.next().flatten());
+        let queue = queues.next().flatten();
+        let handled =
+            abandoned != Some(true) && answered.is_some() && channel != Some("self_service");
         // The agent handles the contact when it is answered (an e-mail may
         // arrive days before): that moment is what certification is judged on.
-        let (Some(agent), Some(arr)) = (
-            agents[i].filter(|a| !a.is_empty()),
-            answered[i].or(arrived[i]),
+        let (true, Some(agent), Some(arr)) = (
+            handled,
+            agent.filter(|a| !a.is_empty()),
+            answered.or(arrived_at),
         ) else {
             continue;
         };
-        let Some(day) = local_date(arr, tz) else {
+        let Some(day) = dates.date(arr).filter(|d| *d >= start && *d <= end) else {
             continue;
         };
-        if !handled || day < start || day > end {
-            continue;
-        }
         out.push(LiveContact {
-            contact_id: ids[i].unwrap_or(""),
+            contact_id: id.unwrap_or(""),
             agent_id: agent,
-            queue: queues[i].unwrap_or(""),
+            queue: queue.unwrap_or(""),
             arrived_at: arr,
             local_day: day,
         });

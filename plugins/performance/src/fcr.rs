@@ -97,11 +97,12 @@ fn period_rows<'a>(c: &Columns<'a>, opts: &KpiOptions) -> Result<PeriodRows<'a>,
         table_row: Vec::with_capacity(c.arrived.len()),
         outside: 0,
     };
+    let mut days = opts.local_days();
     for (i, arrived) in c.arrived.iter().enumerate() {
         let arrived = arrived.ok_or_else(|| {
             EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1))
         })?;
-        if !opts.in_period(opts.local_day(arrived)) {
+        if !opts.in_period(days.of(arrived)) {
             out.outside += 1;
             continue;
         }

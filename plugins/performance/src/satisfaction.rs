@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{Datelike, NaiveDate};
 use cxaudit_kpis::{GroupBy, Kpi};
 use cxaudit_metrics::sample::{SampleTally, Selection};
 use cxaudit_metrics::stats::normal_two_sided_p;
 use cxaudit_metrics::survey::{Nps, TopTwoBox, nps_from_counts, two_proportion_z_test};
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::time::LocalDates;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -56,27 +58,32 @@ fn answers_by_month(
     t: &Table,
     tz: chrono_tz::Tz,
 ) -> Result<BTreeMap<String, SampleTally>, EvalError> {
-    let invited: Vec<Option<i64>> = t.timestamps("invited_at")?.collect();
-    let responded: Vec<Option<i64>> = t.timestamps("responded_at")?.collect();
-    let csat: Vec<Option<i64>> = t.i64s("csat")?.collect();
-    let nps_col: Vec<Option<i64>> = t.i64s("nps")?.collect();
-    let selection: Vec<Option<String>> = optional_column(t, "selection", |c| {
-        t.strs(c).map(|it| it.map(|s| s.map(str::to_owned)))
-    })?;
-    let mut out: BTreeMap<String, SampleTally> = BTreeMap::new();
-    for i in 0..invited.len() {
-        let Some(day) = invited[i].and_then(|ts| local_date(ts, tz)) else {
+    let mut responded = t.timestamps("responded_at")?;
+    let mut csat = t.i64s("csat")?;
+    let mut nps = t.i64s("nps")?;
+    let mut selection = optional_cells(t, "selection", |c| t.strs(c))?;
+    let mut dates = LocalDates::new(tz);
+    // Tallied by the first day of the local month; labelled once at the end.
+    let mut by_month: BTreeMap<NaiveDate, SampleTally> = BTreeMap::new();
+    for invited in t.timestamps("invited_at")? {
+        let (responded, csat, nps) = (responded.next(), csat.next(), nps.next());
+        let selection = selection.next().flatten();
+        let Some(day) = invited.and_then(|ts| dates.date(ts)) else {
             continue;
         };
-        let answered = responded[i].is_some();
-        out.entry(month_label(day)).or_default().add(
-            Selection::parse(selection[i].as_deref()),
+        let answered = responded.flatten().is_some();
+        let month = day.with_day(1).unwrap_or(day);
+        by_month.entry(month).or_default().add(
+            Selection::parse(selection),
             answered,
-            csat[i].filter(|_| answered),
-            nps_col[i].filter(|_| answered),
+            csat.flatten().filter(|_| answered),
+            nps.flatten().filter(|_| answered),
         );
     }
-    Ok(out)
+    Ok(by_month
+        .into_iter()
+        .map(|(month, tally)| (month_label(month), tally))
+        .collect())
 }
 
 /// One metric judged over the window.

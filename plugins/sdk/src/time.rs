@@ -48,6 +48,71 @@ pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
     tz.timestamp_opt(ts, 0).single().map(|t| t.date_naive())
 }
 
+/// Local dates of many UTC timestamps (seconds) in one zone, as
+/// [`local_date`] gives them, with the zone's offset looked up once per UTC
+/// hour rather than once per timestamp: the hot loop of a pass over a
+/// table's rows.
+///
+/// An hour whose first and last second have the same offset is taken to have
+/// it throughout (no zone of the tz database changes its offset and back
+/// within one hour); an hour with a change in it (a daylight-saving switch
+/// at a half hour, as on Lord Howe Island) is looked up second by second.
+#[derive(Debug, Clone)]
+pub struct LocalDates {
+    tz: Tz,
+    /// The UTC hour last looked up and its offset in seconds (`None`: the
+    /// offset changes within it, or it is out of range).
+    hour: Option<(i64, Option<i64>)>,
+}
+
+impl LocalDates {
+    /// Local dates in `tz`.
+    pub fn new(tz: Tz) -> Self {
+        LocalDates { tz, hour: None }
+    }
+
+    /// The local date of a UTC timestamp (seconds); `None` out of range.
+    pub fn date(&mut self, ts: i64) -> Option<NaiveDate> {
+        let hour = ts.div_euclid(3600);
+        let offset = match self.hour {
+            Some((h, offset)) if h == hour => offset,
+            _ => {
+                let offset = self.whole_hour_offset(hour);
+                self.hour = Some((hour, offset));
+                offset
+            }
+        };
+        match offset {
+            Some(offset) => date_of_day_number((ts + offset).div_euclid(86_400)),
+            None => local_date(ts, self.tz),
+        }
+    }
+
+    /// The offset in force over the whole of a UTC hour (`None` when it
+    /// changes within the hour).
+    fn whole_hour_offset(&self, hour: i64) -> Option<i64> {
+        use chrono::Offset;
+        let offset = |ts: i64| {
+            chrono::DateTime::from_timestamp(ts, 0).map(|t| {
+                i64::from(
+                    self.tz
+                        .offset_from_utc_datetime(&t.naive_utc())
+                        .fix()
+                        .local_minus_utc(),
+                )
+            })
+        };
+        let first = offset(hour.checked_mul(3600)?)?;
+        (offset(hour * 3600 + 3599)? == first).then_some(first)
+    }
+}
+
+/// The date `days` days after 1970-01-01 (`None` out of range).
+fn date_of_day_number(days: i64) -> Option<NaiveDate> {
+    const DAYS_FROM_CE_TO_1970: i64 = 719_163;
+    NaiveDate::from_num_days_from_ce_opt(i32::try_from(days + DAYS_FROM_CE_TO_1970).ok()?)
+}
+
 /// `YYYY-MM-DD HH:MM` in local time (the raw seconds when out of range).
 pub fn local_time_label(ts: i64, tz: Tz) -> String {
     tz.timestamp_opt(ts, 0)
@@ -119,6 +184,68 @@ mod tests {
             local_time_label(ts + 3600, Tz::Europe__Berlin),
             "2026-03-29 03:30"
         );
+    }
+
+    #[test]
+    fn cached_local_dates_match_across_switches_and_odd_offsets() {
+        let zones = [
+            Tz::Europe__Berlin,
+            Tz::America__New_York,
+            Tz::Asia__Kolkata,
+            Tz::Asia__Kathmandu,
+            Tz::Australia__Lord_Howe,
+            Tz::Pacific__Apia,
+            Tz::UTC,
+        ];
+        // Every minute of the days around each switch of 2026 (and Apia's skipped
+        // day of 2011), in time order and back again.
+        let days = [
+            "2011-12-29",
+            "2011-12-30",
+            "2026-03-29",
+            "2026-03-08",
+            "2026-04-05",
+            "2026-10-04",
+            "2026-10-25",
+            "2026-11-01",
+        ];
+        for tz in zones {
+            let mut dates = LocalDates::new(tz);
+            for day in days {
+                let start = d(day).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp() - 86_400;
+                let minutes: Vec<i64> = (0..3 * 1440).map(|m| start + 60 * m - 1).collect();
+                for &ts in minutes.iter().chain(minutes.iter().rev()) {
+                    assert_eq!(dates.date(ts), local_date(ts, tz), "{tz} at {ts}");
+                }
+            }
+        }
+        // Lord Howe moves by half an hour at 02:00 local, 2026-10-03 15:30 UTC
+        // (01:59:59 +10:30, then 02:30 +11:00): that hour is looked up second by
+        // second, so both sides of the switch are right.
+        let switch = 1_791_041_400;
+        let mut dates = LocalDates::new(Tz::Australia__Lord_Howe);
+        assert_eq!(dates.date(switch - 1), Some(d("2026-10-04")));
+        assert_eq!(dates.date(switch), Some(d("2026-10-04")));
+        assert_eq!(dates.whole_hour_offset(switch.div_euclid(3600)), None);
+        // Out of range is None, as `local_date` says.
+        assert_eq!(dates.date(i64::MAX), None);
+        assert_eq!(dates.date(i64::MIN), None);
+    }
+
+    proptest::proptest! {
+        /// Any instant from 1900 to 2100 in any zone: the cached date is `local_date`'s.
+        #[test]
+        fn cached_local_dates_are_local_dates(
+            zone in 0..chrono_tz::TZ_VARIANTS.len(),
+            instants in proptest::collection::vec(-2_208_988_800i64..4_102_444_800, 1..64),
+        ) {
+            let tz = chrono_tz::TZ_VARIANTS[zone];
+            let mut dates = LocalDates::new(tz);
+            for ts in instants {
+                proptest::prop_assert_eq!(dates.date(ts), local_date(ts, tz));
+                proptest::prop_assert_eq!(dates.date(ts + 1), local_date(ts + 1, tz));
+            }
+        }
     }
 
     #[test]

@@ -51,12 +51,15 @@ impl AgentRates {
         // handled in the window.
         // Every contact id an invitation names, found in the same pass (`None`
         // until a row has it): one lookup per contact row.
-        let mut linked: FxMap<&str, Option<(&crate::common::Contact<'_>, bool)>> = sample
-            .iter()
-            .chain(late)
-            .filter_map(|i| i.contact_id)
-            .map(|id| (id, None))
-            .collect();
+        let mut linked: FxMap<&str, Option<(&crate::common::Contact<'_>, bool)>> = FxMap::default();
+        linked.reserve(sample.len() + late.len());
+        linked.extend(
+            sample
+                .iter()
+                .chain(late)
+                .filter_map(|i| i.contact_id)
+                .map(|id| (id, None)),
+        );
         let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
         for c in &contacts.rows {
             let agent = c

@@ -2,18 +2,16 @@
 //! all rows, then service level, ASA, abandonment, AHT, transfers, FCR and
 //! volume per group.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify};
-use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::date_key;
+use super::grouping::GroupIds;
 use super::{Groups, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -148,6 +146,7 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
     let mut transferred = t.bools("transferred")?;
 
     let fcr = o.wants(Kpi::FcrRate);
+    let mut days = o.local_days();
     let mut ids = GroupIds::default();
     let mut out = Tally {
         accs: Vec::new(),
@@ -175,7 +174,7 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         let Some(arr) = arr else {
             return Err(EvalError::Failed(format!("row {row}: arrived_at is empty")));
         };
-        let day = o.local_day(arr);
+        let day = days.of(arr);
         if !o.in_period(day) {
             continue;
         }
@@ -219,56 +218,6 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         out.accs[id as usize].1.add(&contact, o);
     }
     Ok(out)
-}
-
-/// The group index of each key met so far (into the group counts, which
-/// keep first-seen order), looked up by the table's own strings and, for
-/// time groupings, by local date, so a row allocates nothing.
-#[derive(Default)]
-struct GroupIds<'a> {
-    by_key: FxMap<Cow<'a, str>, u32>,
-    by_date: FxMap<NaiveDate, u32>,
-}
-
-impl<'a> GroupIds<'a> {
-    /// The index of the group named `key`, adding the group when new.
-    fn of_name(&mut self, key: &'a str, accs: &mut Vec<(String, ContactAcc)>) -> u32 {
-        match self.by_key.get(key) {
-            Some(id) => *id,
-            None => Self::add(&mut self.by_key, Cow::Borrowed(key), accs),
-        }
-    }
-
-    /// The index of the group of a local date under a time grouping.
-    fn of_date(
-        &mut self,
-        date: NaiveDate,
-        by: GroupBy,
-        accs: &mut Vec<(String, ContactAcc)>,
-    ) -> u32 {
-        if let Some(id) = self.by_date.get(&date) {
-            return *id;
-        }
-        let key = date_key(date, by);
-        let id = match self.by_key.get(key.as_str()) {
-            Some(id) => *id,
-            None => Self::add(&mut self.by_key, Cow::Owned(key), accs),
-        };
-        self.by_date.insert(date, id);
-        id
-    }
-
-    /// Adds a group with empty counts.
-    fn add(
-        by_key: &mut FxMap<Cow<'a, str>, u32>,
-        key: Cow<'a, str>,
-        accs: &mut Vec<(String, ContactAcc)>,
-    ) -> u32 {
-        let id = accs.len() as u32;
-        accs.push((key.clone().into_owned(), ContactAcc::default()));
-        by_key.insert(key, id);
-        id
-    }
 }
 
 /// Sets the contact KPIs of one group from its counts.

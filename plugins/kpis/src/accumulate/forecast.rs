@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use cxaudit_metrics::forecast;
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{DateKeys, local_date};
+use cxaudit_plugin_sdk::time::LocalDates;
+
+use super::grouping::DateKeys;
 use super::{Groups, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -23,6 +25,7 @@ pub(super) fn intervals(
     let mut fc = t.f64s("forecast_contacts")?;
     let mut ac = t.f64s("actual_contacts")?;
     let mut keys = DateKeys::new(by);
+    let mut dates = LocalDates::new(o.time_zone);
     let mut series: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for s in start {
         let (q, f, a) = (
@@ -33,7 +36,7 @@ pub(super) fn intervals(
         let (Some(s), Some(f), Some(a)) = (s, f, a) else {
             continue;
         };
-        let day = local_date(s, o.time_zone);
+        let day = dates.date(s);
         if !o.in_period(day) {
             continue;
         }

@@ -1,8 +1,11 @@
 //! What every pass shares: local dates, the period filter and group keys.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
+
+use cxaudit_metrics::hash::FxMap;
 
 use crate::options::GroupBy;
 
@@ -48,5 +51,55 @@ impl DateKeys {
             .entry(date)
             .or_insert_with(|| date_key(date, by))
             .clone()
+    }
+}
+
+/// The group index of each key met so far (into the group counts, which
+/// keep first-seen order), looked up by the table's own strings and, for
+/// time groupings, by local date, so a row allocates nothing.
+#[derive(Default)]
+pub(super) struct GroupIds<'a> {
+    by_key: FxMap<Cow<'a, str>, u32>,
+    by_date: FxMap<NaiveDate, u32>,
+}
+
+impl<'a> GroupIds<'a> {
+    /// The index of the group named `key`, adding the group when new.
+    pub(super) fn of_name<A: Default>(&mut self, key: &'a str, accs: &mut Vec<(String, A)>) -> u32 {
+        match self.by_key.get(key) {
+            Some(id) => *id,
+            None => Self::add(&mut self.by_key, Cow::Borrowed(key), accs),
+        }
+    }
+
+    /// The index of the group of a local date under a time grouping.
+    pub(super) fn of_date<A: Default>(
+        &mut self,
+        date: NaiveDate,
+        by: GroupBy,
+        accs: &mut Vec<(String, A)>,
+    ) -> u32 {
+        if let Some(id) = self.by_date.get(&date) {
+            return *id;
+        }
+        let key = date_key(date, by);
+        let id = match self.by_key.get(key.as_str()) {
+            Some(id) => *id,
+            None => Self::add(&mut self.by_key, Cow::Owned(key), accs),
+        };
+        self.by_date.insert(date, id);
+        id
+    }
+
+    /// Adds a group with empty counts.
+    fn add<A: Default>(
+        by_key: &mut FxMap<Cow<'a, str>, u32>,
+        key: Cow<'a, str>,
+        accs: &mut Vec<(String, A)>,
+    ) -> u32 {
+        let id = accs.len() as u32;
+        accs.push((key.clone().into_owned(), A::default()));
+        by_key.insert(key, id);
+        id
     }
 }

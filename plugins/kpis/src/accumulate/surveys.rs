@@ -2,12 +2,12 @@
 //! the survey sample as `cxaudit_metrics::sample` defines it, and CSAT by
 //! selection method.
 
-use std::collections::BTreeMap;
-
 use cxaudit_metrics::sample::{SampleTally, Selection};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
-use super::grouping::{DateKeys, local_date};
+use cxaudit_plugin_sdk::time::LocalDates;
+
+use super::grouping::GroupIds;
 use super::{Groups, Notes, set};
 use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
@@ -32,8 +32,10 @@ pub(super) fn surveys(
         .has_column("selection")
         .then(|| t.strs("selection"))
         .transpose()?;
-    let mut keys = DateKeys::new(by);
-    let mut accs: BTreeMap<String, SampleTally> = BTreeMap::new();
+    let mut dates = LocalDates::new(o.time_zone);
+    let mut ids = GroupIds::default();
+    // Counts per group in first-seen order, found by group index: a row allocates nothing.
+    let mut accs: Vec<(String, SampleTally)> = Vec::new();
     for inv in invited {
         let (ch, ag, resp, c, n) = (
             channel.next().flatten(),
@@ -43,24 +45,21 @@ pub(super) fn surveys(
             nps.next().flatten(),
         );
         let method = Selection::parse(selection.as_mut().and_then(|s| s.next().flatten()));
-        let day = inv.and_then(|i| local_date(i, o.time_zone));
+        let day = inv.and_then(|i| dates.date(i));
         if !o.in_period(day) {
             continue;
         }
-        let key = match by {
-            GroupBy::All => "all".to_owned(),
-            GroupBy::Channel => ch.unwrap_or("").to_owned(),
-            GroupBy::Agent => match ag {
-                Some(a) => a.to_owned(),
-                None => continue,
-            },
-            _ => match day {
-                Some(d) => keys.key(d),
-                None => continue,
-            },
+        let id = match by {
+            GroupBy::All => Some(ids.of_name("all", &mut accs)),
+            GroupBy::Channel => Some(ids.of_name(ch.unwrap_or(""), &mut accs)),
+            GroupBy::Agent => ag.map(|a| ids.of_name(a, &mut accs)),
+            _ => day.map(|d| ids.of_date(d, by, &mut accs)),
+        };
+        let Some(id) = id else {
+            continue;
         };
         let answered = resp.is_some();
-        accs.entry(key).or_default().add(
+        accs[id as usize].1.add(
             method,
             answered,
             c.filter(|_| answered),
