@@ -574,10 +574,12 @@ fn resolve_slots(
     Ok((slots, missing))
 }
 
-fn append(builder: &mut ColumnBuilder, cell: Cell, raw: &str) {
+/// Appends a typed cell; a string column takes the cell's trimmed text,
+/// asked for only then.
+fn append<'a>(builder: &mut ColumnBuilder, cell: Cell, text: impl FnOnce() -> &'a str) {
     match (builder, cell) {
         (ColumnBuilder::Str(b), Cell::Null) => b.append_null(),
-        (ColumnBuilder::Str(b), _) => b.append_value(raw),
+        (ColumnBuilder::Str(b), _) => b.append_value(text()),
         (ColumnBuilder::Int(b), Cell::Int(v)) => b.append_value(v),
         (ColumnBuilder::Float(b), Cell::Float(v)) => b.append_value(v),
         (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(v),

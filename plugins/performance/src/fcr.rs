@@ -50,55 +50,38 @@ pub struct FcrEvalParams {
     pub top_reasons: usize,
 }
 
-/// Owned contact columns, borrowed by the FCR rows.
-struct Columns<'a> {
-    customer: Vec<Option<&'a str>>,
-    agent: Vec<Option<&'a str>>,
-    queue: Vec<Option<&'a str>>,
-    /// UTC milliseconds.
-    arrived: Vec<Option<i64>>,
-    /// UTC milliseconds.
-    ended: Vec<Option<i64>>,
-    abandoned: Vec<Option<bool>>,
-    reason: Option<Vec<Option<&'a str>>>,
-}
-
-fn read_columns(t: &Table) -> Result<Columns<'_>, EvalError> {
-    Ok(Columns {
-        customer: t.strs("customer_id")?.collect(),
-        agent: t.strs("agent_id")?.collect(),
-        queue: t.strs("queue")?.collect(),
-        arrived: t.timestamps_ms("arrived_at")?.collect(),
-        ended: t.timestamps_ms("ended_at")?.collect(),
-        abandoned: t.bools("abandoned")?.collect(),
-        reason: if t.has_column("contact_reason") {
-            Some(t.strs("contact_reason")?.collect())
-        } else {
-            None
-        },
-    })
-}
-
 /// The contacts FCR is computed over: those whose arrival falls in the
 /// period, as in every KPI (`KpiOptions::in_period`), built exactly as
-/// cxaudit-kpis builds them (UTC milliseconds).
+/// cxaudit-kpis builds them (UTC milliseconds), in one pass over the table's
+/// columns (borrowed, not copied).
 struct PeriodRows<'a> {
     /// The FCR rows, in table order.
     rows: Vec<FcrContact<'a>>,
-    /// The table row of each.
-    table_row: Vec<usize>,
+    /// The contact reason of each row (`None`: the table has no
+    /// `contact_reason` column).
+    reasons: Option<Vec<Option<&'a str>>>,
     /// Contacts left out because they arrived outside the period.
     outside: usize,
 }
 
-fn period_rows<'a>(c: &Columns<'a>, opts: &KpiOptions) -> Result<PeriodRows<'a>, EvalError> {
+fn period_rows<'a>(t: &'a Table, opts: &KpiOptions) -> Result<PeriodRows<'a>, EvalError> {
+    let mut customer = t.strs("customer_id")?;
+    let mut agent = t.strs("agent_id")?;
+    let mut queue = t.strs("queue")?;
+    let mut ended = t.timestamps_ms("ended_at")?;
+    let mut abandoned = t.bools("abandoned")?;
+    let mut reason = optional_cells(t, "contact_reason", |c| t.strs(c))?;
     let mut out = PeriodRows {
-        rows: Vec::with_capacity(c.arrived.len()),
-        table_row: Vec::with_capacity(c.arrived.len()),
+        rows: Vec::with_capacity(t.num_rows()),
+        reasons: t
+            .has_column("contact_reason")
+            .then(|| Vec::with_capacity(t.num_rows())),
         outside: 0,
     };
     let mut days = opts.local_days();
-    for (i, arrived) in c.arrived.iter().enumerate() {
+    for (i, arrived) in t.timestamps_ms("arrived_at")?.enumerate() {
+        let (customer_id, agent_id, queue) = (customer.next(), agent.next(), queue.next());
+        let (ended_at, abandoned, reason) = (ended.next(), abandoned.next(), reason.next());
         let arrived = arrived.ok_or_else(|| {
             EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1))
         })?;
@@ -107,14 +90,16 @@ fn period_rows<'a>(c: &Columns<'a>, opts: &KpiOptions) -> Result<PeriodRows<'a>,
             continue;
         }
         out.rows.push(FcrContact {
-            customer_id: c.customer[i],
+            customer_id: customer_id.flatten(),
             arrived_at: arrived,
-            ended_at: c.ended[i],
-            agent_id: c.agent[i],
-            queue: c.queue[i].unwrap_or(""),
-            abandoned: c.abandoned[i].unwrap_or(false),
+            ended_at: ended_at.flatten(),
+            agent_id: agent_id.flatten(),
+            queue: queue.flatten().unwrap_or(""),
+            abandoned: abandoned.flatten().unwrap_or(false),
         });
-        out.table_row.push(i);
+        if let Some(reasons) = out.reasons.as_mut() {
+            reasons.push(reason.flatten());
+        }
     }
     Ok(out)
 }
@@ -165,11 +150,10 @@ impl Evaluator for FirstContactResolution {
         let table = ctx.table("contacts")?;
         let mut opts = kpi_options(ctx)?.only(&[Kpi::FcrRate]);
         opts.fcr_window_days = p.fcr_window_days;
-        let cols = read_columns(&table)?;
         // The headline and every drill-down are over the same contacts (those of the period)
         // and one classification: the headline is the `fcr_rate` cxaudit-kpis gives (test
         // `fcr_leaves_contacts_outside_the_period_out_of_every_figure`).
-        let period = period_rows(&cols, &opts)?;
+        let period = period_rows(&table, &opts)?;
         let rows = &period.rows;
         let params = FcrParams {
             window_days: p.fcr_window_days,
@@ -219,7 +203,10 @@ impl Evaluator for FirstContactResolution {
             .iter()
             .filter(|(_, _, f)| f.is_some_and(|f| f < target))
             .collect();
-        let reasons = repeat_drivers(&cols, &period.table_row, &classes);
+        let reasons = period
+            .reasons
+            .as_deref()
+            .map(|reasons| repeat_drivers(reasons, &classes));
 
         let check = Check::new(
             "fcr_vs_target",
@@ -531,21 +518,12 @@ fn coaching_drilldown(coaching: &[&CoachingTest<'_>], p: &FcrEvalParams) -> Dril
     }.unit_of(&["fcr", "repeat_rate"], "ratio")
 }
 
-/// FCR counts per contact reason, most repeat generators first; `None`
-/// without a `contact_reason` column.
-/// Repeat drivers: the classes of the FCR rows (`table_row` says where each
-/// is in the table) counted by contact reason.
-fn repeat_drivers(
-    cols: &Columns<'_>,
-    table_row: &[usize],
-    classes: &[FcrClass],
-) -> Option<Vec<(String, FcrCounts)>> {
-    let reasons = cols.reason.as_ref()?;
+/// Repeat drivers: the classes of the FCR rows counted by the rows' contact
+/// reasons (one per row), most repeat generators first.
+fn repeat_drivers(reasons: &[Option<&str>], classes: &[FcrClass]) -> Vec<(String, FcrCounts)> {
     let mut by: FxMap<&str, FcrCounts> = FxMap::default();
-    for (class, &row) in classes.iter().zip(table_row) {
-        let key = reasons[row]
-            .filter(|r| !r.is_empty())
-            .unwrap_or("(no reason)");
+    for (class, reason) in classes.iter().zip(reasons) {
+        let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)");
         by.entry(key).or_default().add(*class);
     }
     // Sorted below by repeat generators, then reason: the map's order does not show.
@@ -556,7 +534,7 @@ fn repeat_drivers(
             .cmp(&a.1.repeat_generators)
             .then(a.0.cmp(&b.0))
     });
-    Some(out)
+    out
 }
 
 fn counts_drilldown(

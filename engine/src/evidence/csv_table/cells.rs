@@ -82,8 +82,14 @@ impl CellParser {
         }
     }
 
+    /// Types a CSV cell for `schema` (surrounding white space is not part of
+    /// the value).
     pub(super) fn parse(&self, schema: &ColumnSchema, raw: &str) -> Result<Cell, String> {
-        let value = raw.trim();
+        self.parse_trimmed(schema, raw.trim())
+    }
+
+    /// [`Self::parse`] of a cell already trimmed.
+    pub(super) fn parse_trimmed(&self, schema: &ColumnSchema, value: &str) -> Result<Cell, String> {
         if value.is_empty() {
             return if schema.nullable {
                 Ok(Cell::Null)

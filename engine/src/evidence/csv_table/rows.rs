@@ -76,8 +76,8 @@ impl CellParser {
     /// maps to it (an integral number into an integer column, a date-time
     /// into a timestamp in the table's time zone, a date-time at midnight
     /// into a date or month); text, and any other value as its CSV text
-    /// (`text`, from [`RawCell::render`]), is parsed as a CSV cell is, so a
-    /// mismatch gives the CSV message.
+    /// (`text`, from [`RawCell::render`], trimmed), is parsed as a CSV cell
+    /// is, so a mismatch gives the CSV message.
     pub(super) fn parse_raw(
         &self,
         schema: &ColumnSchema,
@@ -86,7 +86,7 @@ impl CellParser {
     ) -> Result<Cell, String> {
         let midnight = |t: NaiveDateTime| t.time() == chrono::NaiveTime::MIN;
         match (raw, schema.column_type) {
-            (RawCell::Text(s), _) => self.parse(schema, s),
+            (RawCell::Text(_), _) => self.parse_trimmed(schema, text),
             (RawCell::Invalid(what), t) => Err(format!("expected {t}, found {what}")),
             (RawCell::Int(i), ColumnType::Integer) => Ok(Cell::Int(i)),
             (RawCell::Int(i), ColumnType::Float) => Ok(Cell::Float(i as f64)),
@@ -109,7 +109,7 @@ impl CellParser {
             (RawCell::Local(t), ColumnType::Month) if midnight(t) => first_of_month(t.date()),
             (RawCell::Date(d), ColumnType::Month) => first_of_month(d),
             // Empty, string columns, and values of another type: as text.
-            _ => self.parse(schema, text),
+            _ => self.parse_trimmed(schema, text),
         }
     }
 }
@@ -309,10 +309,11 @@ impl TypedRows {
             }
         }
         let rendered = &self.rendered;
+        // A cell's text without surrounding white space (not part of any value).
         let text = |i: usize| -> &str {
             match raw(i) {
-                RawCell::Text(s) => s,
-                _ => &rendered[i],
+                RawCell::Text(s) => s.trim(),
+                _ => rendered[i].trim(),
             }
         };
         self.cells.clear();
@@ -341,8 +342,7 @@ impl TypedRows {
                     .zip(&self.slots)
                     .map(|(c, s)| c.value(s.schema.column_type)),
             );
-            let trimmed = |i: usize| text(i).trim();
-            if let Err(v) = checker.check(&self.values, trimmed, row as u64) {
+            if let Err(v) = checker.check(&self.values, text, row as u64) {
                 let slot = v.column.map(|i| &self.slots[i]);
                 let location =
                     self.place
@@ -353,7 +353,7 @@ impl TypedRows {
             }
         }
         for (i, (builder, cell)) in self.builders.iter_mut().zip(&self.cells).enumerate() {
-            append(builder, *cell, text(i).trim());
+            append(builder, *cell, || text(i));
         }
         self.rows += 1;
         self.in_batch += 1;
