@@ -305,7 +305,7 @@ pub fn feedback_left_out(count: usize, what: &str) -> Option<String> {
     })
 }
 
-/// A contacts need that starts with the columns [`load_contacts`] requires
+/// A contacts need that starts with the columns [`each_contact`] requires
 /// (`contact_id`, `channel`, `arrived_at`, `abandoned`); add the others.
 pub fn contacts_need(required: bool) -> TableNeed {
     let need = if required {
@@ -319,13 +319,7 @@ pub fn contacts_need(required: bool) -> TableNeed {
         .column("abandoned", ColumnType::Bool)
 }
 
-/// Reads the contacts table (all dates). Columns the table lacks read as
-/// empty; `contact_id`, `channel`, `arrived_at` and `abandoned` must exist.
-pub fn load_contacts(t: &Table) -> Result<Contacts<'_>, EvalError> {
-    load_contacts_where(t, |_, _| true)
-}
-
-/// Reads the contacts the invitations link to, as [`load_contacts`], with
+/// Reads the contacts the invitations link to, as [`each_contact`] reads them, with
 /// each found by id in the same pass (one lookup per contact row); each
 /// invitation's contact is then found by its position
 /// ([`LinkedContacts::of`]), with no second lookup.
@@ -363,13 +357,30 @@ pub fn load_linked_contacts<'t>(
     })
 }
 
-/// Reads the contacts whose id `keep` accepts, as [`load_contacts`]
+/// Reads the contacts whose id `keep` accepts, as [`each_contact`] reads them
 /// (`keep(id, row)`: `row` is where the contact goes in `rows` if kept);
 /// incomplete rows are counted over the whole table.
 fn load_contacts_where(
     t: &Table,
     mut keep: impl FnMut(&str, usize) -> bool,
 ) -> Result<Contacts<'_>, EvalError> {
+    let mut rows = Vec::new();
+    let incomplete = each_contact(t, |c| {
+        if keep(c.contact_id, rows.len()) {
+            rows.push(c);
+        }
+    })?;
+    Ok(Contacts { rows, incomplete })
+}
+
+/// Hands every complete contact row of the table (all dates) to `visit`,
+/// in table order, keeping none; returns how many rows lack contact_id,
+/// channel, arrived_at or abandoned (those are not handed on). Columns the
+/// table lacks read as empty; those four must exist.
+pub fn each_contact<'t>(
+    t: &'t Table,
+    mut visit: impl FnMut(Contact<'t>),
+) -> Result<usize, EvalError> {
     let mut ids = t.strs("contact_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let arrived = t.timestamps_ms("arrived_at")?;
@@ -382,7 +393,7 @@ fn load_contacts_where(
     let mut wrap = optional_cells(t, "wrap_seconds", |c| t.f64s(c))?;
     let mut transferred = optional_cells(t, "transferred", |c| t.bools(c))?;
     let mut resolved = optional_cells(t, "resolved", |c| t.bools(c))?;
-    let mut out = Contacts::default();
+    let mut incomplete = 0;
     // One row at a time, every column advanced together.
     for arrived in arrived {
         let (id, channel, abandoned) = (ids.next(), channels.next(), abandoned.next());
@@ -396,17 +407,14 @@ fn load_contacts_where(
             Some(Some(abandoned)),
         ) = (id, channel, arrived, abandoned)
         else {
-            out.incomplete += 1;
+            incomplete += 1;
             continue;
         };
-        if !keep(contact_id, out.rows.len()) {
-            continue;
-        }
         let handle_seconds = match (talk.flatten(), hold.flatten(), wrap.flatten()) {
             (Some(a), Some(b), Some(c)) => Some(a + b + c),
             _ => None,
         };
-        out.rows.push(Contact {
+        visit(Contact {
             contact_id,
             channel,
             agent_id: agent_id.flatten(),
@@ -419,7 +427,7 @@ fn load_contacts_where(
             resolved: resolved.flatten(),
         });
     }
-    Ok(out)
+    Ok(incomplete)
 }
 
 /// Recomputes score and status from the checks, keeping everything else.
@@ -435,11 +443,14 @@ pub fn score_from_checks(e: &mut Evaluation) {
 
 /// An unscored evaluation noting the invitation rows left out, then the
 /// contact rows left out when `contacts` is given.
-pub fn evaluation_noting_skipped(inv: &Invitations, contacts: Option<&Contacts>) -> Evaluation {
+pub fn evaluation_noting_skipped(
+    inv: &Invitations,
+    incomplete_contacts: Option<usize>,
+) -> Evaluation {
     let mut e = Evaluation::with_status(Status::NotMet, "");
     note_skipped_invitations(inv, &mut e.observations);
-    if let Some(c) = contacts {
-        note_skipped_contacts(c, &mut e.observations);
+    if let Some(incomplete) = incomplete_contacts {
+        note_skipped_contacts(incomplete, &mut e.observations);
     }
     e
 }
@@ -462,11 +473,10 @@ pub fn note_skipped_invitations(inv: &Invitations, observations: &mut Vec<String
 }
 
 /// Notes contact rows left out, when there are any.
-pub fn note_skipped_contacts(c: &Contacts, observations: &mut Vec<String>) {
-    if c.incomplete > 0 {
+pub fn note_skipped_contacts(incomplete: usize, observations: &mut Vec<String>) {
+    if incomplete > 0 {
         observations.push(format!(
-            "{} contact rows lack contact_id, channel, arrived_at or abandoned and were skipped.",
-            c.incomplete
+            "{incomplete} contact rows lack contact_id, channel, arrived_at or abandoned and were skipped."
         ));
     }
 }

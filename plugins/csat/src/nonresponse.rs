@@ -149,7 +149,8 @@ impl Evaluator for NonresponseBias {
             ));
         }
         let comparisons = compare_all(&respondents, &others, p);
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(&linked.contacts));
+        let mut e =
+            common::evaluation_noting_skipped(&invitations, Some(linked.contacts.incomplete));
         if unlinked > 0 {
             e.observations.push(format!(
                 "{unlinked} invitations have no contact_id or one not found in contacts; they are not compared."
@@ -176,25 +177,29 @@ const HANDLE_GAP: &str = "mean handle time of invited respondents - of invited n
 /// The four comparisons of respondents' and non-respondents' contacts, each
 /// within channels and combined, with Holm's correction over the four tests.
 pub fn compare_all<'a>(
-    respondents: &[&Contact<'a>],
-    others: &[&Contact<'a>],
+    respondents: &[&'a Contact<'a>],
+    others: &[&'a Contact<'a>],
     p: &NonresponseParams,
 ) -> Vec<Comparison> {
-    let by_channel = |group: &[&Contact<'a>]| -> BTreeMap<&'a str, Vec<Contact<'a>>> {
-        let mut m: BTreeMap<&str, Vec<Contact>> = BTreeMap::new();
+    // The contacts of each channel, borrowed (never copied).
+    let by_channel = |group: &[&'a Contact<'a>]| -> BTreeMap<&'a str, Vec<&'a Contact<'a>>> {
+        let mut m: BTreeMap<&str, Vec<&Contact>> = BTreeMap::new();
         for c in group {
-            m.entry(c.channel).or_default().push((*c).clone());
+            m.entry(c.channel).or_default().push(*c);
         }
         m
     };
     let (r, o) = (by_channel(respondents), by_channel(others));
     let channels: Vec<&&str> = r.keys().filter(|ch| o.contains_key(*ch)).collect();
-    let flags = |f: fn(&Contact) -> Option<bool>, g: &[Contact]| -> (u64, u64) {
-        let v: Vec<bool> = g.iter().filter_map(f).collect();
+    let flags = |f: fn(&Contact) -> Option<bool>, g: &[&Contact]| -> (u64, u64) {
+        let v: Vec<bool> = g.iter().filter_map(|c| f(c)).collect();
         (v.iter().filter(|x| **x).count() as u64, v.len() as u64)
     };
-    let values = |f: fn(&Contact) -> Option<f64>, g: &[Contact]| -> Vec<f64> {
-        g.iter().filter_map(f).filter(|v| v.is_finite()).collect()
+    let values = |f: fn(&Contact) -> Option<f64>, g: &[&Contact]| -> Vec<f64> {
+        g.iter()
+            .filter_map(|c| f(c))
+            .filter(|v| v.is_finite())
+            .collect()
     };
     let table = |f: fn(&Contact) -> Option<bool>| -> Vec<Stratum2x2> {
         channels

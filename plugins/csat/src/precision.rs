@@ -146,40 +146,51 @@ impl Evaluator for Precision {
         let surveys = ctx.table("surveys")?;
         let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
-        let contacts = common::load_contacts(&contacts_table)?;
-        let cells = build_cells(&invitations.rows, &contacts.rows, &window, p);
+        let (population, incomplete) = population(&contacts_table, &window)?;
+        let cells = build_cells(&invitations.rows, &population, &window, p);
         if cells.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no handled contact and no survey invitation in the assessment period".into(),
             ));
         }
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(&contacts));
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(incomplete));
         report(&cells, p, &mut e);
         common::survey_kpis(ctx, &mut e);
         Ok(e)
     }
 }
 
+/// A cell's key while counting: local (year, month) and channel. Cells are
+/// laid out in month and channel order, so the maps' order does not show.
+type Key<'c> = (Option<(i32, u32)>, &'c str);
+
+/// The window's survey population per cell (contacts in the population of
+/// their channel, by local month of arrival), counted in one pass over the
+/// contacts table, and the rows left out as incomplete.
+fn population<'t>(
+    t: &'t Table,
+    window: &Window,
+) -> Result<(FxMap<Key<'t>, u64>, usize), EvalError> {
+    let mut population: FxMap<Key, u64> = FxMap::default();
+    let incomplete = common::each_contact(t, |c| {
+        if c.in_population() && window.contains(c.arrived_second()) {
+            *population
+                .entry((window.year_month(c.arrived_second()), c.channel))
+                .or_default() += 1;
+        }
+    })?;
+    Ok((population, incomplete))
+}
+
 /// Builds the month x channel cells of the period: every month of the
-/// period, every channel with population or invitations.
-pub fn build_cells(
-    invitations: &[common::Invitation],
-    contacts: &[common::Contact],
+/// period, every channel with population (from [`population`]) or
+/// invitations.
+fn build_cells<'a>(
+    invitations: &[common::Invitation<'a>],
+    population: &FxMap<Key<'a>, u64>,
     window: &Window,
     p: &PrecisionParams,
 ) -> Vec<Cell> {
-    // Counted by local (year, month) and channel; the cells are then laid out in month and
-    // channel order, so the maps' order does not show.
-    type Key<'c> = (Option<(i32, u32)>, &'c str);
-    let mut population: FxMap<Key, u64> = FxMap::default();
-    for c in contacts
-        .iter()
-        .filter(|c| c.in_population() && window.contains(c.arrived_second()))
-    {
-        *population
-            .entry((window.year_month(c.arrived_second()), c.channel))
-            .or_default() += 1;
-    }
     let mut answers: FxMap<Key, Tally> = FxMap::default();
     for i in invitations {
         let a = answers
@@ -569,6 +580,15 @@ mod tests {
         abandoned.answered = None;
         abandoned.agent = None;
         contacts.push(abandoned);
+        // A row without a channel is incomplete: in no cell, and named.
+        contacts.push(handled(
+            "y",
+            "",
+            "A1",
+            "2026-01-11T10:00:00",
+            "2026-01-11T10:00:10",
+            "2026-01-11T10:05:00",
+        ));
         let mut surveys: Vec<S> = Vec::new();
         let scores = [Some(5), Some(5), Some(4), Some(2), None, None, None, None];
         for (k, score) in scores.iter().enumerate() {
@@ -633,6 +653,13 @@ mod tests {
                 .any(|o| o.starts_with("2026-02: no survey responses"))
         );
         assert!(e.actions.iter().any(|a| a.text.contains("2026-02")));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("1 contact rows lack contact_id, channel")),
+            "{:?}",
+            e.observations
+        );
         let e = h.run(
             &Precision,
             json!({"target_margin": 0.45, "cell_share_floor": 0.0}),

@@ -129,7 +129,8 @@ impl Evaluator for TimingDesign {
                 delays.push((i.channel, hours));
             }
         }
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(&linked.contacts));
+        let mut e =
+            common::evaluation_noting_skipped(&invitations, Some(linked.contacts.incomplete));
         e.observations
             .extend(common::feedback_left_out(feedback, "the invitation timing"));
         let unlinked = invitations.rows.len() - delays.len();

@@ -10,8 +10,8 @@ use serde_json::json;
 
 mod rates;
 
-use crate::common::{self, Contacts, Invitation, Window, num, pct, score_from_checks};
-use rates::AgentRates;
+use crate::common::{self, Invitation, Window, num, pct, score_from_checks};
+use rates::{AgentRates, ContactTally};
 
 /// Evaluator `sampling_bias`.
 pub struct SamplingBias;
@@ -119,11 +119,7 @@ impl Evaluator for SamplingBias {
                 "no survey invitation in the assessment period".into(),
             ));
         }
-        let contacts_table = ctx.optional_table("contacts");
-        let contacts = match &contacts_table {
-            Some(t) if t.num_rows() > 0 => Some(common::load_contacts(t)?),
-            _ => None,
-        };
+        let contacts_table = ctx.optional_table("contacts").filter(|t| t.num_rows() > 0);
         let mut e = common::evaluation_noting_skipped(&invitations, None);
         let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
         mix.report(p, &mut e);
@@ -131,12 +127,17 @@ impl Evaluator for SamplingBias {
         let in_sample: Vec<&Invitation> = invitations.rows.iter().filter(counted).collect();
         let late: Vec<&Invitation> = invitations.after_window.iter().filter(counted).collect();
         let mut tail = String::new();
-        match &contacts {
-            Some(contacts) => {
-                common::note_skipped_contacts(contacts, &mut e.observations);
-                let rates = AgentRates::of(&in_sample, &late, contacts, &window, p);
+        match &contacts_table {
+            Some(t) => {
+                let contacts = ContactTally::of(t, &in_sample, &late, &window)?;
+                common::note_skipped_contacts(contacts.incomplete, &mut e.observations);
+                let rates = AgentRates::of(&in_sample, &late, &contacts, p);
                 tail.push_str(&rates.report(p, &mut e));
-                tail.push_str(&report_coverage(&in_sample, contacts, &window, &mut e));
+                tail.push_str(&report_coverage(
+                    &in_sample,
+                    &contacts.handled_by_channel,
+                    &mut e,
+                ));
             }
             None => {
                 // Missing data earns nothing: the checks that need contacts
@@ -360,20 +361,12 @@ impl SelectionMix {
 }
 
 /// Adds the channel-coverage check; returns a clause for the summary.
+/// (`handled`: the window's handled contacts per channel.)
 fn report_coverage(
     sample: &[&Invitation],
-    contacts: &Contacts,
-    window: &Window,
+    handled: &BTreeMap<&str, u64>,
     e: &mut Evaluation,
 ) -> String {
-    let mut handled: BTreeMap<&str, u64> = BTreeMap::new();
-    for c in contacts
-        .rows
-        .iter()
-        .filter(|c| c.handled() && window.contains(c.arrived_second()))
-    {
-        *handled.entry(c.channel).or_default() += 1;
-    }
     let mut invited: BTreeMap<&str, u64> = BTreeMap::new();
     for i in sample {
         *invited.entry(i.channel).or_default() += 1;
@@ -522,6 +515,65 @@ mod tests {
         );
         let m = e.measurement("agent_selected_share").unwrap();
         assert!((m.value.unwrap() - 2.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn contacts_are_counted_in_one_pass_and_incomplete_rows_named() {
+        // Voice: A1 handles v1, v2 (both invited), A2 handles v3 (not invited); a fourth row
+        // has no channel: it is skipped, counted in the observation, and in no rate. Chat: c1
+        // handled with no agent (coverage counts it), invited at random. v1 is invited twice
+        // (a reminder): it counts once.
+        let mut broken = handled("v4", "", "A2", T0, T1, T2);
+        broken.channel = "";
+        let mut no_agent = handled("c1", "chat", "A3", T0, T1, T2);
+        no_agent.agent = None;
+        let contacts = [
+            handled("v1", "voice", "A1", T0, T1, T2),
+            handled("v2", "voice", "A1", T0, T1, T2),
+            handled("v3", "voice", "A2", T0, T1, T2),
+            broken,
+            no_agent,
+        ];
+        let surveys = [
+            invite("s1", "v1", "voice", "A1", T2),
+            invite("s2", "v1", "voice", "A1", T2),
+            invite("s3", "v2", "voice", "A1", T2),
+            invite("s4", "c1", "chat", "A3", T2),
+            invite("s5", "v4", "voice", "A2", T2),
+        ];
+        let e = with_contacts_and_surveys(january(), &contacts, &surveys)
+            .run(&SamplingBias, json!({"min_agent_contacts": 1}));
+        assert!(
+            e.observations
+                .iter()
+                .any(|o| o.starts_with("1 contact rows lack contact_id, channel")),
+            "{:?}",
+            e.observations
+        );
+        let rates = e
+            .drilldowns
+            .iter()
+            .find(|d| d.id == "agent_invitation_rates")
+            .expect("the rates table");
+        // (channel, agent, handled, invited) of each row. A1: 2 handled, 2 distinct invited
+        // contacts (v1 once). A2: v3 handled; s5's contact is the skipped row, so s5 counts by
+        // its own agent: 1 of 1. Chat's c1 has no agent: no row, and its invitation is not an
+        // agent's.
+        let counts: Vec<_> = rates.rows.iter().map(|r| r[..4].to_vec()).collect();
+        assert_eq!(
+            counts,
+            [
+                vec![json!("voice"), json!("A1"), json!(2), json!(2)],
+                vec![json!("voice"), json!("A2"), json!(1), json!(1)],
+            ]
+        );
+        // Chat has a handled contact (without an agent) and an invitation: covered.
+        let coverage = e
+            .checks
+            .iter()
+            .find(|c| c.id == "channel_coverage")
+            .unwrap();
+        assert!(coverage.passed, "{:?}", coverage.measured);
     }
 
     /// Voice agents: (agent, handled contacts, invited contacts); invitations random.

@@ -35,23 +35,32 @@ pub(super) struct ChannelTest {
     p_value: f64,
 }
 
-impl AgentRates {
-    /// Invitation rates per agent and channel: contacts handled in the window,
-    /// and the invitations of those contacts (sent in the window, or in `late`
-    /// after it); an invitation without a known contact counts by its own date.
+/// What CX1 needs of the contacts, counted in one pass over the table: no
+/// row is kept.
+pub(super) struct ContactTally<'t, 'i> {
+    /// Handled contacts of the window with an agent, per (channel, agent).
+    handled: FxMap<(&'t str, &'t str), u64>,
+    /// Handled contacts of the window per channel, with an agent or not.
+    pub handled_by_channel: BTreeMap<&'t str, u64>,
+    /// For each contact id an invitation names: the agent of the first row
+    /// with that id, and whether a row of the id was handled in the window
+    /// by an agent (`None`: no row has the id).
+    linked: FxMap<&'i str, Option<(Option<&'t str>, bool)>>,
+    /// Rows lacking contact_id, channel, arrived_at or abandoned.
+    pub incomplete: usize,
+}
+
+impl<'t, 'i> ContactTally<'t, 'i> {
+    /// Counts the contacts of `t` for the invitations of `sample` and `late`:
+    /// every contact id they name is found in the same pass (one lookup per
+    /// contact row).
     pub(super) fn of(
-        sample: &[&Invitation],
-        late: &[&Invitation],
-        contacts: &Contacts<'_>,
+        t: &'t Table,
+        sample: &[&Invitation<'i>],
+        late: &[&Invitation<'i>],
         window: &Window,
-        p: &SamplingParams,
-    ) -> Self {
-        // One pass over the contacts: handled contacts per (channel, agent), and for each
-        // contact an invitation links to, its first row and whether any row of that id was
-        // handled in the window.
-        // Every contact id an invitation names, found in the same pass (`None`
-        // until a row has it): one lookup per contact row.
-        let mut linked: FxMap<&str, Option<(&crate::common::Contact<'_>, bool)>> = FxMap::default();
+    ) -> Result<Self, EvalError> {
+        let mut linked: FxMap<&'i str, Option<(Option<&'t str>, bool)>> = FxMap::default();
         linked.reserve(sample.len() + late.len());
         linked.extend(
             sample
@@ -60,18 +69,40 @@ impl AgentRates {
                 .filter_map(|i| i.contact_id)
                 .map(|id| (id, None)),
         );
-        let mut handled: FxMap<(&str, &str), u64> = FxMap::default();
-        for c in &contacts.rows {
-            let agent = c
-                .agent_id
-                .filter(|_| c.handled() && window.contains(c.arrived_second()));
+        let mut handled: FxMap<(&'t str, &'t str), u64> = FxMap::default();
+        let mut by_channel: FxMap<&'t str, u64> = FxMap::default();
+        let incomplete = common::each_contact(t, |c| {
+            let in_window = c.handled() && window.contains(c.arrived_second());
+            if in_window {
+                *by_channel.entry(c.channel).or_default() += 1;
+            }
+            let agent = c.agent_id.filter(|_| in_window);
             if let Some(a) = agent {
                 *handled.entry((c.channel, a)).or_default() += 1;
             }
             if let Some(found) = linked.get_mut(c.contact_id) {
-                found.get_or_insert((c, false)).1 |= agent.is_some();
+                found.get_or_insert((c.agent_id, false)).1 |= agent.is_some();
             }
-        }
+        })?;
+        Ok(ContactTally {
+            handled,
+            handled_by_channel: by_channel.into_iter().collect(),
+            linked,
+            incomplete,
+        })
+    }
+}
+
+impl AgentRates {
+    /// Invitation rates per agent and channel: contacts handled in the window,
+    /// and the invitations of those contacts (sent in the window, or in `late`
+    /// after it); an invitation without a known contact counts by its own date.
+    pub(super) fn of(
+        sample: &[&Invitation],
+        late: &[&Invitation],
+        contacts: &ContactTally<'_, '_>,
+        p: &SamplingParams,
+    ) -> Self {
         let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
         let mut invited_contacts: FxSet<&str> = FxSet::default();
         let mut unlinked = 0;
@@ -80,24 +111,28 @@ impl AgentRates {
             .map(|i| (i, true))
             .chain(late.iter().map(|i| (i, false)))
         {
-            let found = i.contact_id.and_then(|id| linked.get(id)?.as_ref());
-            let contact = found.map(|(c, _)| *c);
+            let found = i
+                .contact_id
+                .and_then(|id| Some((id, contacts.linked.get(id)?.as_ref()?)));
             // A contact counts once however many invitations (reminders) it got.
             let counts = match found {
-                Some((c, handled)) => *handled && invited_contacts.insert(c.contact_id),
+                Some((id, (_, handled))) => *handled && invited_contacts.insert(id),
                 None => sent_in_window,
             };
             if !counts {
                 continue;
             }
-            let agent = i.agent_id.or_else(|| contact.and_then(|c| c.agent_id));
+            let agent = i
+                .agent_id
+                .or_else(|| found.and_then(|(_, (agent, _))| *agent));
             match agent {
                 Some(a) => *invited.entry((i.channel, a)).or_default() += 1,
                 None => unlinked += 1,
             }
         }
         // Hash maps while counting; the rows in (channel, agent) order.
-        let mut handled: Vec<((&str, &str), u64)> = handled.into_iter().collect();
+        let mut handled: Vec<((&str, &str), u64)> =
+            contacts.handled.iter().map(|(k, n)| (*k, *n)).collect();
         handled.sort_unstable();
         let mut rows: Vec<AgentRate> = handled
             .iter()
