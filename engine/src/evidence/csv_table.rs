@@ -43,7 +43,7 @@ use cxaudit_plugin_sdk::ColumnType;
 use cxaudit_plugin_sdk::table::days_from_date;
 
 use super::EvidenceError;
-use super::manifest::{DecimalMark, Formats, OnError, TableFormat};
+use super::manifest::{DecimalMark, Formats, OnError, TableFormat, TextEncoding};
 use super::rules::{self, PeriodContext, PeriodRules, Placement, RowRules, Value};
 use crate::pack::ColumnSchema;
 use crate::source::Location;
@@ -391,7 +391,17 @@ fn read_csv_split(
     let delimiter = delimiter_byte(&options.formats, shown)?;
     // The time zone is checked before the file is read.
     rows::cell_parser(&options.formats, shown)?;
-    let input = input::read_input(path, shown, options.formats.encoding.unwrap_or_default())?;
+    let encoding = options.formats.encoding.unwrap_or_default();
+    let mut in_memory_pieces = true;
+    if encoding == TextEncoding::Utf8 {
+        match read_csv_from_file_pieces(path, wanted, options, split, delimiter) {
+            FilePiecesRead::Read(read) => return read,
+            // The pieces depend on one another: only a reading in file order will do.
+            FilePiecesRead::Dependent => in_memory_pieces = false,
+            FilePiecesRead::NotTried => {}
+        }
+    }
+    let input = input::read_input(path, shown, encoding)?;
     let mut reader = csv_reader(delimiter, &input);
     let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
     let new_rows = || {
@@ -411,17 +421,91 @@ fn read_csv_split(
     };
     let body = body::Body::after(&input, reader.position().byte());
     let pieces = body.pieces(split.piece_bytes);
-    if pieces.len() > 1
-        && let Some(read) = body::read_side_by_side(&pieces, &new_rows, &records, split.workers)
+    let cuts: Vec<usize> = pieces.iter().skip(1).map(|p| p.offset_in(&body)).collect();
+    if in_memory_pieces
+        && pieces.len() > 1
+        && let Some(read) = body::read_side_by_side(
+            &body::Pieces::in_memory(pieces),
+            &new_rows,
+            &records,
+            split.workers,
+        )
     {
         return read.finish();
     }
     // One piece, or pieces that depend on one another (a key repeated in a
     // later piece, an error whose place in the file decides which is
     // reported): read in file order, batches cut where the pieces start.
-    let cuts: Vec<usize> = pieces.iter().skip(1).map(|p| p.offset_in(&body)).collect();
     records.read(&mut typed, body, &cuts)?;
     typed.finish()
+}
+
+/// What reading a file's pieces from the file gave.
+enum FilePiecesRead {
+    /// The table (or the error that ends it).
+    Read(Result<ParsedTable, EvidenceError>),
+    /// The pieces depend on one another (a piece failed, a key repeats in a
+    /// later piece): the reading in file order decides, and reports what is
+    /// wrong with the file.
+    Dependent,
+    /// Not tried: the whole file is read as it always was (a file of one
+    /// piece, a byte-order mark, a header that does not read plainly, a file
+    /// that cannot be opened).
+    NotTried,
+}
+
+/// [`read_csv_split`] of a UTF-8 file larger than one piece, its pieces read
+/// from the file one at a time, so that only those being typed are in
+/// memory, not the whole file.
+fn read_csv_from_file_pieces(
+    path: &Path,
+    wanted: &[WantedColumn],
+    options: &TableReadOptions,
+    split: body::Split,
+    delimiter: u8,
+) -> FilePiecesRead {
+    let shown = Path::new(&options.shown_path);
+    let larger_than_a_piece =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > split.piece_bytes as u64);
+    if !larger_than_a_piece || input::special_file(path).is_some() {
+        return FilePiecesRead::NotTried;
+    }
+    let Ok(mut file) = body::FilePieces::open(path, split.piece_bytes) else {
+        return FilePiecesRead::NotTried;
+    };
+    let (head, all_read) = file.head();
+    if all_read || input::has_byte_order_mark(head) {
+        return FilePiecesRead::NotTried;
+    }
+    let mut reader = csv_reader(delimiter, head);
+    let Ok((headers, header_line)) = read_header(&mut reader, head, shown, delimiter) else {
+        return FilePiecesRead::NotTried;
+    };
+    // A header record that runs to the end of what was read may go on.
+    let body_start = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+    if body_start >= head.len() {
+        return FilePiecesRead::NotTried;
+    }
+    file.skip(body_start);
+    let new_rows = || {
+        TypedRows::new(
+            Place::text(shown),
+            &headers,
+            Some(header_line),
+            wanted,
+            options,
+        )
+    };
+    let records = body::Records {
+        delimiter,
+        width: headers.len(),
+        shown,
+    };
+    let pieces = body::Pieces::FromFile(std::sync::Mutex::new(file));
+    match body::read_side_by_side(&pieces, &new_rows, &records, split.workers) {
+        Some(read) => FilePiecesRead::Read(read.finish()),
+        None => FilePiecesRead::Dependent,
+    }
 }
 
 /// The rows skipped under `on_error = "skip"`: counts by reason (one of

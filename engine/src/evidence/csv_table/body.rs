@@ -13,8 +13,17 @@
 //!   duplicate): then the caller reads the whole body in file order
 //!   ([`Records::read`]), cutting batches where the pieces start, so the
 //!   batches are the same either way.
+//!
+//! The pieces of a UTF-8 file are read from the file one at a time
+//! ([`FilePieces`]), cut by the same rule, so that only the pieces being
+//! typed are in memory rather than the whole file; the reading in file order
+//! reads the whole file.
 
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::rows::{RawCell, TypedRows};
@@ -74,10 +83,9 @@ impl<'a> Body<'a> {
         let mut pieces = Vec::new();
         let mut rest = self;
         while rest.bytes.len() > size {
-            let Some(at) = rest.bytes[size..].iter().position(|&b| b == b'\n') else {
+            let Some(cut) = first_cut(rest.bytes, size, size) else {
                 break;
             };
-            let cut = size + at + 1;
             if cut >= rest.bytes.len() {
                 break;
             }
@@ -104,6 +112,227 @@ impl<'a> Body<'a> {
 
 fn line_breaks(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Where [`Body::pieces`] cuts `bytes` (a piece's start onward): right after
+/// the first line break at or beyond `size` bytes, looked for from `from`
+/// (at least `size`: the bytes before were searched already); `None` when
+/// there is none.
+fn first_cut(bytes: &[u8], size: usize, from: usize) -> Option<usize> {
+    let from = from.max(size);
+    let at = bytes.get(from..)?.iter().position(|&b| b == b'\n')?;
+    Some(from + at + 1)
+}
+
+/// A piece of the body: its bytes (borrowed from the input, or read from
+/// the file for it alone), the line breaks before it and where it starts.
+pub(super) struct Piece<'a> {
+    bytes: Cow<'a, [u8]>,
+    lines_before: usize,
+    start: usize,
+}
+
+impl Piece<'_> {
+    fn body(&self) -> Body<'_> {
+        Body {
+            bytes: &self.bytes,
+            lines_before: self.lines_before,
+            start: self.start,
+        }
+    }
+}
+
+/// The body of a UTF-8 file, read from the file a piece at a time and cut
+/// exactly as [`Body::pieces`] cuts the whole body.
+pub(super) struct FilePieces {
+    file: File,
+    size: usize,
+    /// Bytes read and not yet handed out (the next piece starts here).
+    carry: Vec<u8>,
+    /// Bytes of `carry` already searched for a line break.
+    searched: usize,
+    /// Bytes read at a time while looking for the line break that ends a
+    /// piece ([`SEARCH_BYTES`]).
+    search_bytes: usize,
+    eof: bool,
+    /// Line breaks in the file before `carry`.
+    lines_before: usize,
+    /// Where `carry` starts in the file's text.
+    start: usize,
+    /// Pieces handed out.
+    handed_out: usize,
+    done: bool,
+}
+
+/// Bytes read at a time while looking for the line break that ends a piece.
+const SEARCH_BYTES: usize = 1 << 20;
+
+impl FilePieces {
+    /// Opens `path` and reads its first piece's worth of bytes: the caller
+    /// takes the header from [`Self::head`], then calls [`Self::skip`].
+    pub(super) fn open(path: &Path, size: usize) -> io::Result<Self> {
+        let mut pieces = FilePieces {
+            file: File::open(path)?,
+            size: size.max(1),
+            carry: Vec::new(),
+            searched: 0,
+            search_bytes: SEARCH_BYTES,
+            eof: false,
+            lines_before: 0,
+            start: 0,
+            handed_out: 0,
+            done: false,
+        };
+        pieces.fill(pieces.size.saturating_add(1))?;
+        Ok(pieces)
+    }
+
+    /// The bytes read so far and not handed out, and whether they are all
+    /// that is left of the file.
+    pub(super) fn head(&self) -> (&[u8], bool) {
+        (&self.carry, self.eof)
+    }
+
+    /// Leaves out the first `n` bytes of what is read (a byte-order mark,
+    /// the header): the body starts after them.
+    pub(super) fn skip(&mut self, n: usize) {
+        let n = n.min(self.carry.len());
+        self.lines_before += line_breaks(&self.carry[..n]);
+        self.start += n;
+        self.carry.drain(..n);
+        self.searched = 0;
+    }
+
+    /// Reads until `carry` holds `want` bytes or the file ends.
+    fn fill(&mut self, want: usize) -> io::Result<()> {
+        if self.eof || self.carry.len() >= want {
+            return Ok(());
+        }
+        let missing = (want - self.carry.len()) as u64;
+        let read = (&mut self.file)
+            .take(missing)
+            .read_to_end(&mut self.carry)?;
+        self.eof = (read as u64) < missing;
+        Ok(())
+    }
+
+    /// The next piece and its index, `None` after the last.
+    fn next(&mut self) -> io::Result<Option<(usize, Piece<'static>)>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.fill(self.size.saturating_add(1))?;
+        let cut = loop {
+            if self.carry.len() <= self.size {
+                break None;
+            }
+            match first_cut(&self.carry, self.size, self.searched) {
+                // Something follows the cut: the piece ends there.
+                Some(cut) if cut < self.carry.len() => break Some(cut),
+                // The cut is at the end of what is read: a piece only if more follows.
+                Some(_) if !self.eof => self.fill(self.carry.len().saturating_add(1))?,
+                Some(_) => break None,
+                None if !self.eof => {
+                    self.searched = self.carry.len();
+                    self.fill(self.carry.len().saturating_add(self.search_bytes))?;
+                }
+                None => break None,
+            }
+        };
+        let bytes = match cut {
+            Some(cut) => {
+                let rest = self.carry.split_off(cut);
+                std::mem::replace(&mut self.carry, rest)
+            }
+            None => {
+                self.done = true;
+                std::mem::take(&mut self.carry)
+            }
+        };
+        self.searched = 0;
+        let piece = Piece {
+            lines_before: self.lines_before,
+            start: self.start,
+            bytes: Cow::Owned(bytes),
+        };
+        self.lines_before += line_breaks(&piece.bytes);
+        self.start += piece.bytes.len();
+        let i = self.handed_out;
+        self.handed_out += 1;
+        Ok(Some((i, piece)))
+    }
+}
+
+/// Where the pieces [`read_side_by_side`] types come from.
+pub(super) enum Pieces<'a> {
+    /// Cut from the input in memory.
+    InMemory {
+        pieces: Vec<Body<'a>>,
+        next: AtomicUsize,
+    },
+    /// Read from the file one at a time.
+    FromFile(Mutex<FilePieces>),
+}
+
+impl<'a> Pieces<'a> {
+    /// Pieces cut from the input in memory.
+    pub(super) fn in_memory(pieces: Vec<Body<'a>>) -> Self {
+        Pieces::InMemory {
+            pieces,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The next piece to type and its index (`Err` when it could not be
+    /// read), `None` after the last.
+    fn next(&self) -> Option<(usize, Result<Piece<'a>, ()>)> {
+        match self {
+            Pieces::InMemory { pieces, next } => {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let body = pieces.get(i)?;
+                Some((
+                    i,
+                    Ok(Piece {
+                        bytes: Cow::Borrowed(body.bytes),
+                        lines_before: body.lines_before,
+                        start: body.start,
+                    }),
+                ))
+            }
+            Pieces::FromFile(file) => {
+                let mut file = file.lock().ok()?;
+                match file.next() {
+                    Ok(next) => next.map(|(i, piece)| (i, Ok(piece))),
+                    // The reading in file order reports what went wrong.
+                    Err(_) => {
+                        file.done = true;
+                        Some((file.handed_out, Err(())))
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many pieces there are (once every one was handed out).
+    fn count(&self) -> usize {
+        match self {
+            Pieces::InMemory { pieces, .. } => pieces.len(),
+            // Not known until the last was handed out.
+            Pieces::FromFile(file) => file
+                .lock()
+                .ok()
+                .filter(|f| f.done)
+                .map_or(usize::MAX, |f| f.handed_out),
+        }
+    }
+
+    /// Threads worth starting for these pieces.
+    fn threads(&self, workers: usize) -> usize {
+        match self {
+            Pieces::InMemory { pieces, .. } => workers.clamp(1, pieces.len().max(1)),
+            Pieces::FromFile(_) => workers.max(1),
+        }
+    }
 }
 
 /// What reading a table's records needs to know.
@@ -187,7 +416,7 @@ impl Records<'_> {
 /// or a later piece repeats a key of an earlier one (the caller then reads
 /// in file order, which decides those).
 pub(super) fn read_side_by_side<F>(
-    pieces: &[Body<'_>],
+    pieces: &Pieces<'_>,
     new_rows: &F,
     records: &Records<'_>,
     workers: usize,
@@ -195,23 +424,21 @@ pub(super) fn read_side_by_side<F>(
 where
     F: Fn() -> Result<TypedRows, EvidenceError> + Sync,
 {
-    let read_piece = |piece: Body<'_>| -> Result<TypedRows, EvidenceError> {
-        let mut typed = new_rows()?;
-        records.read(&mut typed, piece, &[])?;
-        typed.cut_batch()?;
-        Ok(typed)
+    let read_piece = |piece: Result<Piece<'_>, ()>| -> Option<TypedRows> {
+        let piece = piece.ok()?;
+        let mut typed = new_rows().ok()?;
+        records.read(&mut typed, piece.body(), &[]).ok()?;
+        typed.cut_batch().ok()?;
+        Some(typed)
     };
-    let next = AtomicUsize::new(0);
     let mut join = Join::default();
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::channel();
-        let threads: Vec<_> = (0..workers.clamp(1, pieces.len()))
+        let threads: Vec<_> = (0..pieces.threads(workers))
             .map(|_| {
-                let (sender, next, read_piece) = (sender.clone(), &next, &read_piece);
+                let (sender, read_piece) = (sender.clone(), &read_piece);
                 scope.spawn(move || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&piece) = pieces.get(i) else { break };
+                    while let Some((i, piece)) = pieces.next() {
                         if sender.send((i, read_piece(piece))).is_err() {
                             break;
                         }
@@ -221,7 +448,7 @@ where
             .collect();
         drop(sender);
         for (i, read) in receiver {
-            join.add(i, read.ok());
+            join.add(i, read);
         }
         for thread in threads {
             // A panic while typing is a bug: it goes on as it would have
@@ -231,7 +458,7 @@ where
             }
         }
     });
-    join.finish(pieces.len())
+    join.finish(pieces.count())
 }
 
 /// Pieces joined in file order as they arrive.
@@ -452,6 +679,38 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Read from the file, the pieces are those cut from the whole body:
+        /// the same bytes, line breaks before and starts, however little is
+        /// read at a time while looking for a line break.
+        #[test]
+        fn file_pieces_are_the_pieces_of_the_body(
+            rows in prop::collection::vec(row(), 0..40),
+            crlf in any::<bool>(),
+            size in 1usize..120,
+            search_bytes in 1usize..5,
+            header_end in 0usize..20,
+        ) {
+            let text = table(&rows, crlf);
+            let f = write(&text);
+            let mut file = FilePieces::open(f.path(), size).unwrap();
+            file.search_bytes = search_bytes;
+            // The header ends within what `open` read (the caller makes sure of it).
+            let header_end = header_end.min(file.head().0.len());
+            file.skip(header_end);
+            let whole = Body::after(text.as_bytes(), header_end as u64);
+            let expected: Vec<(Vec<u8>, usize, usize)> = whole
+                .pieces(size)
+                .iter()
+                .map(|p| (p.bytes.to_vec(), p.lines_before, p.start))
+                .collect();
+            let mut got = Vec::new();
+            while let Some((i, piece)) = file.next().unwrap() {
+                prop_assert_eq!(i, got.len());
+                got.push((piece.bytes.to_vec(), piece.lines_before, piece.start));
+            }
+            prop_assert_eq!(got, expected);
+        }
 
         /// Read in pieces, on one thread or several, the table is the one a
         /// reading in file order gives (rows, skips and their examples,

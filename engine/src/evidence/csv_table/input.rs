@@ -8,12 +8,19 @@ use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 use crate::evidence::EvidenceError;
 use crate::evidence::manifest::TextEncoding;
-use crate::evidence::paths::special_file;
+pub(super) use crate::evidence::paths::special_file;
 use crate::source::Location;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
 const UTF16BE_BOM: &[u8] = b"\xFE\xFF";
+
+/// Whether `bytes` start with a byte-order mark (UTF-8 or UTF-16).
+pub(super) fn has_byte_order_mark(bytes: &[u8]) -> bool {
+    [UTF8_BOM, UTF16LE_BOM, UTF16BE_BOM]
+        .iter()
+        .any(|bom| bytes.starts_with(bom))
+}
 
 /// Reads a table file and returns its text as UTF-8 bytes (without a
 /// byte-order mark). UTF-8 input is returned as read; the CSV reader checks
