@@ -247,6 +247,22 @@ impl CustomerCodes {
         })
     }
 
+    /// The same codes with the contacts `drop` names left without a customer: they
+    /// are classified [`FcrClass::NoCustomer`] and are no repeat of anyone, and
+    /// every other contact is classified as with [`Self::keep`] of the rest (given
+    /// the same [`FcrParams::data_end`]), without a copy of the rows.
+    pub fn without(&self, mut drop: impl FnMut(usize) -> bool) -> Self {
+        CustomerCodes {
+            codes: self
+                .codes
+                .iter()
+                .enumerate()
+                .map(|(i, &code)| if drop(i) { Self::NONE } else { code })
+                .collect(),
+            customers: self.customers,
+        }
+    }
+
     /// The codes of the contacts `keep` keeps, in order (for the same subset of the
     /// contacts).
     pub fn keep(&self, mut keep: impl FnMut(usize) -> bool) -> Self {
@@ -633,6 +649,22 @@ mod tests {
                 classify_coded(&subset, &kept, &params).unwrap(),
                 classify(&subset, &params).unwrap()
             );
+            // Left without a customer instead of left out: the others' classes are
+            // the subset's, and the dropped are NoCustomer (the data's end given, as
+            // it would otherwise be the last arrival of other rows).
+            let ended = FcrParams {
+                data_end: contacts.iter().map(|c| c.arrived_at).max(),
+                ..params
+            };
+            let dropped = classify_coded(&contacts, &codes.without(|i| !keep[i]), &ended).unwrap();
+            let mut of_subset = classify(&subset, &ended).unwrap().into_iter();
+            for (i, class) in dropped.iter().enumerate() {
+                if keep[i] {
+                    proptest::prop_assert_eq!(Some(*class), of_subset.next());
+                } else {
+                    proptest::prop_assert_eq!(*class, FcrClass::NoCustomer);
+                }
+            }
             if subset.len() != contacts.len() {
                 let refused = matches!(
                     classify_coded(&subset, &codes, &params),

@@ -464,13 +464,14 @@ fn fcr_without_abandoned_recontacts(
     params: &FcrParams,
     data_end: Option<i64>,
 ) -> Result<Option<f64>, EvalError> {
-    let answered: Vec<FcrContact<'_>> = rows.iter().filter(|r| !r.abandoned).copied().collect();
-    let answered_codes = codes.keep(|i| !rows[i].abandoned);
+    // Abandoned contacts left without a customer: out of the figure, and no repeat of
+    // anyone (the same classes as over the answered contacts alone, without copying them).
+    let answered_codes = codes.without(|i| rows[i].abandoned);
     let params = FcrParams {
         data_end,
         ..*params
     };
-    let classes = classify_coded(&answered, &answered_codes, &params).map_err(fcr_failed)?;
+    let classes = classify_coded(rows, &answered_codes, &params).map_err(fcr_failed)?;
     let mut counts = FcrCounts::default();
     for c in classes {
         counts.add(c);
