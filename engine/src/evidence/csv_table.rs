@@ -404,15 +404,7 @@ fn read_csv_split(
     let input = input::read_input(path, shown, encoding)?;
     let mut reader = csv_reader(delimiter, &input);
     let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
-    let new_rows = || {
-        TypedRows::new(
-            Place::text(shown),
-            &headers,
-            Some(header_line),
-            wanted,
-            options,
-        )
-    };
+    let new_rows = rows_after_header(&headers, header_line, wanted, options);
     let mut typed = new_rows()?;
     let records = body::Records {
         delimiter,
@@ -438,6 +430,25 @@ fn read_csv_split(
     // reported): read in file order, batches cut where the pieces start.
     records.read(&mut typed, body, &cuts)?;
     typed.finish()
+}
+
+/// New rows for the records after a CSV header (one for the whole body, or
+/// one per piece).
+fn rows_after_header<'a>(
+    headers: &'a [String],
+    header_line: usize,
+    wanted: &'a [WantedColumn],
+    options: &'a TableReadOptions,
+) -> impl Fn() -> Result<TypedRows, EvidenceError> + Sync + 'a {
+    move || {
+        TypedRows::new(
+            Place::text(Path::new(&options.shown_path)),
+            headers,
+            Some(header_line),
+            wanted,
+            options,
+        )
+    }
 }
 
 /// What reading a file's pieces from the file gave.
@@ -487,15 +498,7 @@ fn read_csv_from_file_pieces(
         return FilePiecesRead::NotTried;
     }
     file.skip(body_start);
-    let new_rows = || {
-        TypedRows::new(
-            Place::text(shown),
-            &headers,
-            Some(header_line),
-            wanted,
-            options,
-        )
-    };
+    let new_rows = rows_after_header(&headers, header_line, wanted, options);
     let records = body::Records {
         delimiter,
         width: headers.len(),

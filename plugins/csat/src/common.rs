@@ -657,6 +657,16 @@ pub(crate) mod fixtures {
         TestHost::new().period("2026-01-01", "2026-01-31")
     }
 
+    /// Asserts that the evaluation names `n` incomplete contact rows.
+    pub fn assert_incomplete_contacts_named(e: &cxaudit_plugin_sdk::Evaluation, n: usize) {
+        let said = format!("{n} contact rows lack contact_id, channel, arrived_at or abandoned");
+        assert!(
+            e.observations.iter().any(|o| o.starts_with(&said)),
+            "{:?}",
+            e.observations
+        );
+    }
+
     /// Adds a contacts table and a surveys table without `attr_*` columns.
     pub fn with_contacts_and_surveys(host: TestHost, contacts: &[C], surveys: &[S]) -> TestHost {
         with_surveys(with_contacts(host, contacts), surveys, &[])

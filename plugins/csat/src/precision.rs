@@ -531,7 +531,9 @@ fn actions(e: &mut Evaluation, cells: &[Cell], silent: &[&str], p: &PrecisionPar
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::fixtures::{C, S, handled, invite, with_contacts_and_surveys};
+    use crate::common::fixtures::{
+        C, S, assert_incomplete_contacts_named, handled, invite, with_contacts_and_surveys,
+    };
     use cxaudit_plugin_sdk::testing::TestHost;
 
     fn leak(s: String) -> &'static str {
@@ -653,13 +655,7 @@ mod tests {
                 .any(|o| o.starts_with("2026-02: no survey responses"))
         );
         assert!(e.actions.iter().any(|a| a.text.contains("2026-02")));
-        assert!(
-            e.observations
-                .iter()
-                .any(|o| o.starts_with("1 contact rows lack contact_id, channel")),
-            "{:?}",
-            e.observations
-        );
+        assert_incomplete_contacts_named(&e, 1);
         let e = h.run(
             &Precision,
             json!({"target_margin": 0.45, "cell_share_floor": 0.0}),

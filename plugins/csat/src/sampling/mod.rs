@@ -443,7 +443,8 @@ fn report_coverage(
 mod tests {
     use super::*;
     use crate::common::fixtures::{
-        handled, invite, january, with_contacts_and_surveys, with_surveys,
+        assert_incomplete_contacts_named, handled, invite, january, with_contacts_and_surveys,
+        with_surveys,
     };
     use cxaudit_plugin_sdk::testing::TestHost;
 
@@ -543,13 +544,7 @@ mod tests {
         ];
         let e = with_contacts_and_surveys(january(), &contacts, &surveys)
             .run(&SamplingBias, json!({"min_agent_contacts": 1}));
-        assert!(
-            e.observations
-                .iter()
-                .any(|o| o.starts_with("1 contact rows lack contact_id, channel")),
-            "{:?}",
-            e.observations
-        );
+        assert_incomplete_contacts_named(&e, 1);
         let rates = e
             .drilldowns
             .iter()
