@@ -68,7 +68,7 @@ pub struct Invitations<'a> {
 }
 
 /// One contact of the contacts table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Contact<'a> {
     /// Contact id.
     pub contact_id: &'a str,
@@ -125,38 +125,30 @@ impl Contact<'_> {
     }
 }
 
-/// Contacts of the table and the rows left out.
-#[derive(Debug, Clone, Default)]
-pub struct Contacts<'a> {
-    /// Every usable contact (all dates).
-    pub rows: Vec<Contact<'a>>,
-    /// Rows missing contact_id, channel, arrived_at or abandoned.
-    pub incomplete: usize,
-}
-
-/// The contacts invitations link to, found by the invitations' contact ids.
+/// What each invitation's contact gave (the `T` a loader picked from the
+/// first complete row of the contact id), found by the invitations' contact
+/// ids in one pass over the contacts table.
 #[derive(Debug, Clone)]
-pub struct LinkedContacts<'t> {
-    /// The linked rows (incomplete rows counted over the whole table).
-    pub contacts: Contacts<'t>,
+pub struct Linked<T> {
     /// For each invitation, in the order given, the number of its contact id
     /// among the distinct ids ([`Self::NO_ID`] without one).
     id_of_invitation: Vec<u32>,
-    /// For each distinct id, the position in `contacts.rows` of the first
-    /// row with that id ([`Self::NOT_FOUND`] when none has it).
-    first_row: Vec<usize>,
+    /// For each distinct id, what its first complete row gave (`None`: no
+    /// row has the id).
+    first: Vec<Option<T>>,
+    /// Contact rows lacking contact_id, channel, arrived_at or abandoned,
+    /// over the whole table.
+    pub incomplete: usize,
 }
 
-impl<'t> LinkedContacts<'t> {
-    const NOT_FOUND: usize = usize::MAX;
+impl<T> Linked<T> {
     const NO_ID: u32 = u32::MAX;
 
-    /// The contact of the invitation at `index` of those the contacts were
-    /// linked for (the first row on a duplicate id).
-    pub fn of(&self, index: usize) -> Option<&Contact<'t>> {
+    /// What the contact of the invitation at `index` (of those the contacts
+    /// were linked for) gave.
+    pub fn of(&self, index: usize) -> Option<&T> {
         let &id = self.id_of_invitation.get(index)?;
-        let &row = self.first_row.get(usize::try_from(id).ok()?)?;
-        self.contacts.rows.get(row)
+        self.first.get(usize::try_from(id).ok()?)?.as_ref()
     }
 }
 
@@ -319,14 +311,15 @@ pub fn contacts_need(required: bool) -> TableNeed {
         .column("abandoned", ColumnType::Bool)
 }
 
-/// Reads the contacts the invitations link to, as [`each_contact`] reads them, with
-/// each found by id in the same pass (one lookup per contact row); each
-/// invitation's contact is then found by its position
-/// ([`LinkedContacts::of`]), with no second lookup.
-pub fn load_linked_contacts<'t>(
+/// Links each invitation to its contact: what `pick` takes from the first
+/// complete contact row with the invitation's contact id (only that is
+/// kept), every id found in one pass over the table (one lookup per row);
+/// each invitation's is then found by its position ([`Linked::of`]).
+pub fn load_linked<'t, T>(
     t: &'t Table,
     invitations: &[Invitation<'_>],
-) -> Result<LinkedContacts<'t>, EvalError> {
+    mut pick: impl FnMut(&Contact<'t>) -> T,
+) -> Result<Linked<T>, EvalError> {
     let mut number: FxMap<&str, u32> = FxMap::default();
     number.reserve(invitations.len());
     let id_of_invitation: Vec<u32> = invitations
@@ -336,41 +329,23 @@ pub fn load_linked_contacts<'t>(
                 let next = number.len() as u32;
                 *number.entry(id).or_insert(next)
             }
-            None => LinkedContacts::NO_ID,
+            None => Linked::<T>::NO_ID,
         })
         .collect();
-    let mut first_row = vec![LinkedContacts::NOT_FOUND; number.len()];
-    let contacts = load_contacts_where(t, |id, row| match number.get(id) {
-        Some(&n) => {
-            let first = &mut first_row[n as usize];
-            if *first == LinkedContacts::NOT_FOUND {
-                *first = row;
-            }
-            true
-        }
-        None => false,
-    })?;
-    Ok(LinkedContacts {
-        contacts,
-        id_of_invitation,
-        first_row,
-    })
-}
-
-/// Reads the contacts whose id `keep` accepts, as [`each_contact`] reads them
-/// (`keep(id, row)`: `row` is where the contact goes in `rows` if kept);
-/// incomplete rows are counted over the whole table.
-fn load_contacts_where(
-    t: &Table,
-    mut keep: impl FnMut(&str, usize) -> bool,
-) -> Result<Contacts<'_>, EvalError> {
-    let mut rows = Vec::new();
+    let mut first: Vec<Option<T>> = std::iter::repeat_with(|| None).take(number.len()).collect();
     let incomplete = each_contact(t, |c| {
-        if keep(c.contact_id, rows.len()) {
-            rows.push(c);
+        if let Some(&n) = number.get(c.contact_id) {
+            let slot = &mut first[n as usize];
+            if slot.is_none() {
+                *slot = Some(pick(&c));
+            }
         }
     })?;
-    Ok(Contacts { rows, incomplete })
+    Ok(Linked {
+        id_of_invitation,
+        first,
+        incomplete,
+    })
 }
 
 /// Hands every complete contact row of the table (all dates) to `visit`,
@@ -680,17 +655,27 @@ mod tests {
 
     #[test]
     fn each_invitation_finds_its_contact_by_position() {
-        let h = |id| {
+        let h = |id, agent| {
             handled(
                 id,
                 "voice",
-                "A1",
+                agent,
                 "2026-01-05T10:00:00",
                 "2026-01-05T10:00:30",
                 "2026-01-05T10:05:00",
             )
         };
-        let contacts = [h("C1"), h("C2"), h("C3"), h("C2")];
+        // C2 twice (the first row, by A1, is the one linked), and a row with no channel
+        // (incomplete: counted, never linked).
+        let mut broken = h("C3", "A9");
+        broken.channel = "";
+        let contacts = [
+            h("C1", "A1"),
+            h("C2", "A1"),
+            broken,
+            h("C3", "A3"),
+            h("C2", "A2"),
+        ];
         let mut no_id = invite("S2", "", "voice", "A1", "2026-01-05T11:00:00");
         no_id.contact = None;
         let surveys = [
@@ -705,15 +690,13 @@ mod tests {
             let surveys = ctx.table("surveys").unwrap();
             let invitations = load_invitations(&surveys, &window).unwrap();
             let table = ctx.table("contacts").unwrap();
-            let linked = load_linked_contacts(&table, &invitations.rows).unwrap();
-            let found: Vec<Option<&str>> =
-                (0..5).map(|k| linked.of(k).map(|c| c.contact_id)).collect();
-            // C2's first row, no id, an unknown id, C2 again (one row kept for both), C3.
-            assert_eq!(found, [Some("C2"), None, None, Some("C2"), Some("C3")]);
-            // Only linked contacts are kept: C2 twice (both rows of the id) and C3.
-            assert_eq!(linked.contacts.rows.len(), 3);
-            assert!(std::ptr::eq(linked.of(0).unwrap(), linked.of(3).unwrap()));
-            assert!(linked.of(5).is_none());
+            let linked =
+                load_linked(&table, &invitations.rows, |c| (c.contact_id, c.agent_id)).unwrap();
+            let found: Vec<_> = (0..6).map(|k| linked.of(k).copied()).collect();
+            // C2's first row, no id, an unknown id, C2 again, C3's complete row, past the end.
+            let c2 = Some(("C2", Some("A1")));
+            assert_eq!(found, [c2, None, None, c2, Some(("C3", Some("A3"))), None]);
+            assert_eq!(linked.incomplete, 1);
         });
     }
 }

@@ -14,6 +14,30 @@ use serde_json::json;
 
 use crate::common::{self, Contact, Window, num, score_from_checks};
 
+/// What CX3 compares of a linked contact (kept for each, instead of the
+/// whole row).
+#[derive(Debug, Clone, Copy)]
+pub struct Profile<'a> {
+    channel: &'a str,
+    resolved: Option<bool>,
+    transferred: Option<bool>,
+    wait_seconds: Option<f64>,
+    handle_seconds: Option<f64>,
+}
+
+impl<'a> Profile<'a> {
+    /// What CX3 compares of this contact row.
+    fn of(c: &Contact<'a>) -> Self {
+        Profile {
+            channel: c.channel,
+            resolved: c.resolved,
+            transferred: c.transferred,
+            wait_seconds: c.wait_seconds(),
+            handle_seconds: c.handle_seconds,
+        }
+    }
+}
+
 /// Evaluator `nonresponse_bias`.
 pub struct NonresponseBias;
 
@@ -123,7 +147,7 @@ impl Evaluator for NonresponseBias {
         let surveys = ctx.table("surveys")?;
         let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
-        let linked = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
+        let linked = common::load_linked(&contacts_table, &invitations.rows, Profile::of)?;
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);
         for (k, i) in invitations.rows.iter().enumerate() {
@@ -149,8 +173,7 @@ impl Evaluator for NonresponseBias {
             ));
         }
         let comparisons = compare_all(&respondents, &others, p);
-        let mut e =
-            common::evaluation_noting_skipped(&invitations, Some(linked.contacts.incomplete));
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(linked.incomplete));
         if unlinked > 0 {
             e.observations.push(format!(
                 "{unlinked} invitations have no contact_id or one not found in contacts; they are not compared."
@@ -177,13 +200,13 @@ const HANDLE_GAP: &str = "mean handle time of invited respondents - of invited n
 /// The four comparisons of respondents' and non-respondents' contacts, each
 /// within channels and combined, with Holm's correction over the four tests.
 pub fn compare_all<'a>(
-    respondents: &[&'a Contact<'a>],
-    others: &[&'a Contact<'a>],
+    respondents: &[&'a Profile<'a>],
+    others: &[&'a Profile<'a>],
     p: &NonresponseParams,
 ) -> Vec<Comparison> {
     // The contacts of each channel, borrowed (never copied).
-    let by_channel = |group: &[&'a Contact<'a>]| -> BTreeMap<&'a str, Vec<&'a Contact<'a>>> {
-        let mut m: BTreeMap<&str, Vec<&Contact>> = BTreeMap::new();
+    let by_channel = |group: &[&'a Profile<'a>]| -> BTreeMap<&'a str, Vec<&'a Profile<'a>>> {
+        let mut m: BTreeMap<&str, Vec<&Profile>> = BTreeMap::new();
         for c in group {
             m.entry(c.channel).or_default().push(*c);
         }
@@ -191,17 +214,17 @@ pub fn compare_all<'a>(
     };
     let (r, o) = (by_channel(respondents), by_channel(others));
     let channels: Vec<&&str> = r.keys().filter(|ch| o.contains_key(*ch)).collect();
-    let flags = |f: fn(&Contact) -> Option<bool>, g: &[&Contact]| -> (u64, u64) {
+    let flags = |f: fn(&Profile) -> Option<bool>, g: &[&Profile]| -> (u64, u64) {
         let v: Vec<bool> = g.iter().filter_map(|c| f(c)).collect();
         (v.iter().filter(|x| **x).count() as u64, v.len() as u64)
     };
-    let values = |f: fn(&Contact) -> Option<f64>, g: &[&Contact]| -> Vec<f64> {
+    let values = |f: fn(&Profile) -> Option<f64>, g: &[&Profile]| -> Vec<f64> {
         g.iter()
             .filter_map(|c| f(c))
             .filter(|v| v.is_finite())
             .collect()
     };
-    let table = |f: fn(&Contact) -> Option<bool>| -> Vec<Stratum2x2> {
+    let table = |f: fn(&Profile) -> Option<bool>| -> Vec<Stratum2x2> {
         channels
             .iter()
             .map(|ch| {
@@ -210,7 +233,7 @@ pub fn compare_all<'a>(
             })
             .collect()
     };
-    let times = |f: fn(&Contact) -> Option<f64>| -> Vec<(Vec<f64>, Vec<f64>)> {
+    let times = |f: fn(&Profile) -> Option<f64>| -> Vec<(Vec<f64>, Vec<f64>)> {
         channels
             .iter()
             .map(|ch| (values(f, &r[*ch]), values(f, &o[*ch])))
@@ -219,7 +242,7 @@ pub fn compare_all<'a>(
     let mut out = vec![
         proportion("resolution", &table(|c| c.resolved), p),
         proportion("transfer", &table(|c| c.transferred), p),
-        means("wait", &times(|c| c.wait_seconds()), p),
+        means("wait", &times(|c| c.wait_seconds), p),
         means("handle_time", &times(|c| c.handle_seconds), p),
     ];
     let tested: Vec<usize> = (0..out.len())

@@ -120,17 +120,17 @@ impl Evaluator for TimingDesign {
             ));
         }
         let contacts_table = ctx.table("contacts")?;
-        let linked = common::load_linked_contacts(&contacts_table, &invitations.rows)?;
+        // Only the end of each linked contact is kept.
+        let linked = common::load_linked(&contacts_table, &invitations.rows, |c| c.ended_at_ms)?;
         let mut delays: Vec<(&str, f64)> = Vec::new();
         for (k, i) in invitations.rows.iter().enumerate() {
-            let ended = linked.of(k).and_then(|c| c.ended_at_ms);
+            let ended = linked.of(k).copied().flatten();
             if let Some(end) = ended {
                 let hours = seconds_between(end, i.invited_at_ms) / 3600.0;
                 delays.push((i.channel, hours));
             }
         }
-        let mut e =
-            common::evaluation_noting_skipped(&invitations, Some(linked.contacts.incomplete));
+        let mut e = common::evaluation_noting_skipped(&invitations, Some(linked.incomplete));
         e.observations
             .extend(common::feedback_left_out(feedback, "the invitation timing"));
         let unlinked = invitations.rows.len() - delays.len();
