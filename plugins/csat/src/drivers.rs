@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cxaudit_kpis::evaluator::optional_cells;
 use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::survey::{Correlation, key_drivers};
 use cxaudit_plugin_sdk::DocumentNeed;
@@ -164,37 +165,29 @@ fn rank_drivers(
     e: &mut Evaluation,
 ) -> Result<String, EvalError> {
     let names = table.columns_with_prefix("attr_");
-    let invited: Vec<Option<i64>> = table.timestamps("invited_at")?.collect();
-    let csat: Vec<Option<i64>> = table.i64s("csat")?.collect();
-    let feedback: Vec<bool> = if table.has_column("selection") {
-        table
-            .strs("selection")?
-            .map(|s| !Selection::parse(s).is_invitation())
-            .collect()
-    } else {
-        vec![false; csat.len()]
-    };
-    let mut columns: Vec<Vec<Option<i64>>> = Vec::new();
+    // One row at a time, every column advanced together (none copied).
+    let mut invited = table.timestamps("invited_at")?;
+    let mut selection = optional_cells(table, "selection", |c| table.strs(c))?;
+    let mut columns = Vec::with_capacity(names.len());
     for n in &names {
-        columns.push(table.i64s(n)?.collect());
+        columns.push(table.i64s(n)?);
     }
     let mut overall = Vec::new();
     let mut attrs: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-    for (row, c) in csat.iter().enumerate() {
-        let in_window = invited[row].is_some_and(|t| window.contains(t)) && !feedback[row];
+    let mut values: Vec<Option<i64>> = Vec::with_capacity(names.len());
+    for c in table.i64s("csat")? {
+        let (invited, selection) = (invited.next().flatten(), selection.next().flatten());
+        values.clear();
+        values.extend(columns.iter_mut().map(|col| col.next().flatten()));
+        let feedback = !Selection::parse(selection).is_invitation();
+        let in_window = invited.is_some_and(|t| window.contains(t)) && !feedback;
         let Some(c) = c.filter(|c| (1..=5).contains(c) && in_window) else {
             continue;
         };
-        let values: Option<Vec<f64>> = columns
-            .iter()
-            .map(|col| col[row].map(|v| v as f64))
-            .collect();
-        if !names.is_empty()
-            && let Some(values) = values
-        {
+        if !names.is_empty() && values.iter().all(Option::is_some) {
             overall.push(c as f64);
-            for (a, v) in attrs.iter_mut().zip(values) {
-                a.push(v);
+            for (a, v) in attrs.iter_mut().zip(values.iter().flatten()) {
+                a.push(*v as f64);
             }
         }
     }
