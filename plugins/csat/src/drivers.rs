@@ -549,21 +549,11 @@ mod tests {
         let e = host()
             .document("review_minutes", "reviews/2026-01.md", REVIEW)
             .run(&Drivers, json!({"min_driver_responses": 3}));
-        let drivers = &e
-            .drilldowns
-            .iter()
-            .find(|d| d.id == "drivers")
-            .unwrap()
-            .rows;
+        let drivers = &e.drilldown("drivers").unwrap().rows;
         assert_eq!(drivers[0][1], json!("attr_wait"));
         assert_eq!(drivers[0][2], json!(1.0));
         assert_eq!(drivers[1][2], json!(-1.0));
-        let reasons = &e
-            .drilldowns
-            .iter()
-            .find(|d| d.id == "reasons")
-            .unwrap()
-            .rows;
+        let reasons = &e.drilldown("reasons").unwrap().rows;
         assert_eq!(reasons[0][0], json!("long_wait"));
         assert_eq!(reasons[0][1], json!(2));
         assert_eq!(reasons[0][4], json!("reviews/2026-01.md"));
@@ -618,14 +608,7 @@ mod tests {
         ];
         let e = with_surveys(january(), &surveys, &[("attr_wait", wait)])
             .run(&Drivers, json!({"min_driver_responses": 3}));
-        let rows = |id: &str| {
-            e.drilldowns
-                .iter()
-                .find(|d| d.id == id)
-                .unwrap()
-                .rows
-                .clone()
-        };
+        let rows = |id: &str| e.drilldown(id).unwrap().rows.clone();
         assert_eq!(rows("drivers")[0][2], json!(1.0));
         assert_eq!(rows("drivers")[0][3], json!(6));
         let reasons = rows("reasons");

@@ -122,23 +122,15 @@ impl KpiOptions {
         }
     }
 
-    /// The local date, in the centre's time zone, of an instant in UTC
-    /// milliseconds (a contact's arrival is placed on its day by this).
-    pub fn local_day(&self, utc_ms: i64) -> Option<NaiveDate> {
-        cxaudit_plugin_sdk::time::local_date(
-            cxaudit_plugin_sdk::table::floor_seconds(utc_ms),
-            self.time_zone,
-        )
-    }
-
-    /// [`Self::local_day`] for a pass over many rows: the zone's offset is
-    /// looked up once per hour.
+    /// The local dates, in the centre's time zone, of instants in UTC
+    /// milliseconds: how a contact's arrival is placed on its day, by every
+    /// pass over rows (the zone's offset is looked up once per hour).
     pub fn local_days(&self) -> LocalDays {
         LocalDays(LocalDates::new(self.time_zone))
     }
 }
 
-/// The local days of many instants, as [`KpiOptions::local_day`] gives them.
+/// The local days of many instants ([`KpiOptions::local_days`]).
 #[derive(Debug, Clone)]
 pub struct LocalDays(LocalDates);
 

@@ -170,11 +170,7 @@ fn early_leavers_too_recent_for_the_cohort_are_named_outside_the_rate() {
         "{:?}",
         e.observations
     );
-    let early = e
-        .drilldowns
-        .iter()
-        .find(|d| d.id == "early_tenure_leavers")
-        .unwrap();
+    let early = e.drilldown("early_tenure_leavers").unwrap();
     assert_eq!(early.rows.len(), 1);
     assert_eq!(early.rows[0][0], json!("A5"));
     assert_eq!(early.rows[0][4], json!(49));

@@ -290,23 +290,11 @@ fn fcr_drills_down_to_agents_queues_and_reasons() {
     assert_eq!(e.status, Status::NotMet);
     assert_eq!(measurement(&e, "agents_to_coach"), Some(0.0));
     assert_eq!(measurement(&e, "agents_under_threshold"), Some(1.0));
-    let coaching = e
-        .drilldowns
-        .iter()
-        .find(|d| d.id == "coaching_list")
-        .unwrap();
+    let coaching = e.drilldown("coaching_list").unwrap();
     assert!(coaching.rows.is_empty());
-    let queues = e
-        .drilldowns
-        .iter()
-        .find(|d| d.id == "fcr_by_queue")
-        .unwrap();
+    let queues = e.drilldown("fcr_by_queue").unwrap();
     assert_eq!(queues.rows[1][5], json!(0.5));
-    let reasons = e
-        .drilldowns
-        .iter()
-        .find(|d| d.id == "repeat_drivers")
-        .unwrap();
+    let reasons = e.drilldown("repeat_drivers").unwrap();
     assert_eq!(reasons.rows[0][0], json!("billing"));
     assert_eq!(reasons.rows[0][3], json!(2));
     assert!(e.actions.iter().all(|a| !a.text.contains("Coach agents")));
@@ -410,11 +398,7 @@ fn coaching_list_by_binomial_test_with_holm_and_abandoned_recontacts_as_repeats(
     );
     assert_eq!(measurement(&e, "agents_under_threshold"), Some(3.0));
     assert_eq!(measurement(&e, "agents_to_coach"), Some(1.0));
-    let coaching = e
-        .drilldowns
-        .iter()
-        .find(|d| d.id == "coaching_list")
-        .unwrap();
+    let coaching = e.drilldown("coaching_list").unwrap();
     assert_eq!(coaching.rows.len(), 1);
     assert_eq!(coaching.rows[0][0], json!("Y2"));
     let p = coaching.rows[0][6].as_f64().unwrap();
@@ -1032,14 +1016,7 @@ fn fcr_leaves_contacts_outside_the_period_out_of_every_figure() {
         "{}",
         e.summary
     );
-    let rows = |id: &str| -> Vec<Vec<serde_json::Value>> {
-        e.drilldowns
-            .iter()
-            .find(|d| d.id == id)
-            .unwrap()
-            .rows
-            .clone()
-    };
+    let rows = |id: &str| -> Vec<Vec<serde_json::Value>> { e.drilldown(id).unwrap().rows.clone() };
     // columns: key, contacts, eligible, repeat_generators, repeat_rate, fcr
     let agents: Vec<_> = rows("fcr_by_agent")
         .iter()

@@ -571,15 +571,11 @@ mod targets {
         assert!(check(&e, "service_level_voice_rationale").passed);
         // Expected period SL: (0.88835 x 100 + 0.640158 x 100) / 200 = 0.764254 < 0.8.
         assert_eq!(check(&e, "sl_target_feasible").measured, json!(0.7643));
-        let okr = e.drilldowns.iter().find(|d| d.id == "okr_grades").unwrap();
+        let okr = e.drilldown("okr_grades").unwrap();
         let sl_grade = okr.rows[0][5].as_f64().unwrap();
         assert!((sl_grade - 0.773).abs() < 1e-9, "{sl_grade}");
         assert_eq!(okr.rows[1][5], json!(0.0));
-        let feasibility = e
-            .drilldowns
-            .iter()
-            .find(|d| d.id == "sl_infeasible_intervals")
-            .unwrap();
+        let feasibility = e.drilldown("sl_infeasible_intervals").unwrap();
         assert_eq!(feasibility.rows.len(), 1);
         assert_eq!(
             feasibility.rows[0][6],

@@ -503,6 +503,11 @@ impl Evaluation {
         self.checks.iter().find(|c| c.id == id)
     }
 
+    /// The drill-down of an id, if the evaluation has it.
+    pub fn drilldown(&self, id: &str) -> Option<&Drilldown> {
+        self.drilldowns.iter().find(|d| d.id == id)
+    }
+
     /// Sets the summary.
     pub fn summary(mut self, summary: impl Into<String>) -> Self {
         self.summary = summary.into();

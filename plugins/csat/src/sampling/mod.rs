@@ -546,9 +546,7 @@ mod tests {
             .run(&SamplingBias, json!({"min_agent_contacts": 1}));
         assert_incomplete_contacts_named(&e, 1);
         let rates = e
-            .drilldowns
-            .iter()
-            .find(|d| d.id == "agent_invitation_rates")
+            .drilldown("agent_invitation_rates")
             .expect("the rates table");
         // (channel, agent, handled, invited) of each row. A1: 2 handled, 2 distinct invited
         // contacts (v1 once). A2: v3 handled; s5's contact is the skipped row, so s5 counts by
@@ -631,12 +629,7 @@ mod tests {
         // A1 against (30 + 20) / 160 = 0.3125: z = -0.0625 / 0.073288 = -0.853, p = 0.39: not.
         // (The spread of all five rates, sd 0.1 around mean 0.3, would put A5's 0.2 gap
         // just inside a 2-sd band: the outlier widening its own band.)
-        let rows = &e
-            .drilldowns
-            .iter()
-            .find(|d| d.id == "agent_invitation_rates")
-            .unwrap()
-            .rows;
+        let rows = &e.drilldown("agent_invitation_rates").unwrap().rows;
         assert_eq!(rows[4][1], json!("A5"));
         assert_eq!(rows[4][5], json!(0.25));
         assert_eq!(rows[4][6], num(Some(0.25 / (0.25f64 * 0.75 / 40.0).sqrt())));
@@ -736,12 +729,7 @@ mod tests {
             &SamplingBias,
             json!({"min_agent_contacts": 1, "outlier_k": 0.1, "min_rate_gap": 0.0}),
         );
-        let rows = &e
-            .drilldowns
-            .iter()
-            .find(|d| d.id == "agent_invitation_rates")
-            .unwrap()
-            .rows;
+        let rows = &e.drilldown("agent_invitation_rates").unwrap().rows;
         assert_eq!(
             (&rows[1][1], &rows[1][2], &rows[1][3]),
             (&json!("A2"), &json!(2), &json!(2))
