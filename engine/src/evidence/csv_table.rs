@@ -33,8 +33,9 @@ use std::sync::Arc;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    TimestampMillisecondBuilder,
+    StringDictionaryBuilder, TimestampMillisecondBuilder,
 };
+use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone};
@@ -282,6 +283,8 @@ struct Slot {
 
 enum ColumnBuilder {
     Str(StringBuilder),
+    /// A low-cardinality string column: each value once per batch.
+    Codes(StringDictionaryBuilder<Int32Type>),
     Int(Int64Builder),
     Float(Float64Builder),
     Bool(BooleanBuilder),
@@ -291,8 +294,9 @@ enum ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    fn new(t: ColumnType) -> Self {
-        match t {
+    fn new(c: &ColumnSchema) -> Self {
+        match c.column_type {
+            ColumnType::String if c.low_cardinality => Self::Codes(StringDictionaryBuilder::new()),
             ColumnType::String => Self::Str(StringBuilder::new()),
             ColumnType::Integer => Self::Int(Int64Builder::new()),
             ColumnType::Float => Self::Float(Float64Builder::new()),
@@ -307,6 +311,7 @@ impl ColumnBuilder {
     fn finish(&mut self) -> ArrayRef {
         match self {
             Self::Str(b) => Arc::new(b.finish()),
+            Self::Codes(b) => Arc::new(b.finish()),
             Self::Int(b) => Arc::new(b.finish()),
             Self::Float(b) => Arc::new(b.finish()),
             Self::Bool(b) => Arc::new(b.finish()),
@@ -316,11 +321,15 @@ impl ColumnBuilder {
     }
 }
 
-/// The Arrow type the host uses for a column type. Timestamps are UTC
+/// The Arrow type the host uses for a column. Timestamps are UTC
 /// milliseconds: sub-second parts of the export survive (digits beyond the
-/// millisecond are truncated).
-pub fn arrow_type(t: ColumnType) -> DataType {
-    match t {
+/// millisecond are truncated); a low-cardinality string column is a
+/// dictionary of `Int32` indexes into its values.
+pub fn arrow_type(c: &ColumnSchema) -> DataType {
+    match c.column_type {
+        ColumnType::String if c.low_cardinality => {
+            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+        }
         ColumnType::String => DataType::Utf8,
         ColumnType::Integer => DataType::Int64,
         ColumnType::Float => DataType::Float64,
@@ -667,6 +676,9 @@ fn append<'a>(builder: &mut ColumnBuilder, cell: Cell, text: impl FnOnce() -> &'
     match (builder, cell) {
         (ColumnBuilder::Str(b), Cell::Null) => b.append_null(),
         (ColumnBuilder::Str(b), _) => b.append_value(text()),
+        (ColumnBuilder::Codes(b), Cell::Null) => b.append_null(),
+        // A batch (BATCH_ROWS rows) never has more distinct values than an Int32 index counts.
+        (ColumnBuilder::Codes(b), _) => b.append_value(text()),
         (ColumnBuilder::Int(b), Cell::Int(v)) => b.append_value(v),
         (ColumnBuilder::Float(b), Cell::Float(v)) => b.append_value(v),
         (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(v),
@@ -712,6 +724,7 @@ mod tests {
                 values: None,
                 min: None,
                 max: None,
+                low_cardinality: false,
             },
             mapped_from: None,
         }
@@ -757,6 +770,38 @@ mod tests {
             .column(2)
             .as_primitive::<TimestampMillisecondType>();
         assert_eq!(at.value(0), 1_767_254_400_000); // 2026-01-01T08:00:00Z
+    }
+
+    #[test]
+    fn low_cardinality_columns_hold_each_value_once_per_batch() {
+        // 70,000 rows: two batches. Every third channel is empty.
+        let names = ["voice", "chat", ""];
+        let mut text = String::from("id,channel\n");
+        for i in 0..70_000 {
+            text.push_str(&format!("c{i},{}\n", names[i % 3]));
+        }
+        let f = write(&text);
+        let mut channel = col("channel", ColumnType::String, true);
+        channel.schema.low_cardinality = true;
+        let wanted = [col("id", ColumnType::String, false), channel];
+        let t = read_table(
+            f.path(),
+            &wanted,
+            &options(Formats::default(), OnError::Fail),
+        )
+        .unwrap();
+        assert_eq!(t.batches.len(), 2);
+        assert!(matches!(t.schema.field(0).data_type(), DataType::Utf8));
+        for b in &t.batches {
+            let codes = b.column(1).as_dictionary::<Int32Type>();
+            assert_eq!(codes.values().len(), 2, "each value once per batch");
+        }
+        let table = cxaudit_plugin_sdk::Table::new("t", t.schema.clone(), t.batches.clone());
+        let read: Vec<Option<&str>> = table.strs("channel").unwrap().collect();
+        let expected: Vec<Option<&str>> = (0..70_000)
+            .map(|i| Some(names[i % 3]).filter(|n| !n.is_empty()))
+            .collect();
+        assert_eq!(read, expected);
     }
 
     #[test]

@@ -431,6 +431,7 @@ mod tests {
             values: None,
             min,
             max: None,
+            low_cardinality: false,
         }
     }
 

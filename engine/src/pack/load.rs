@@ -1140,6 +1140,15 @@ fn check_table_rules(
                 _ => {}
             }
         }
+        if c.low_cardinality && c.column_type != ColumnType::String {
+            error(
+                format!("columns.{}.low_cardinality", c.name),
+                format!(
+                    "`low_cardinality` applies to string columns; `{}` is {}",
+                    c.name, c.column_type
+                ),
+            );
+        }
         if let (Some(lo), Some(hi)) = (c.min, c.max)
             && lo > hi
         {
@@ -1555,6 +1564,18 @@ period_column = \"arrived_at\"
             9,
             "tables.contacts.columns.score",
             "`min` 5 is above `max` 1",
+        );
+        // A low-cardinality number: at the column (line 2, column 9).
+        let (dir, loaded) = with_schemas(
+            "[tables.contacts]\ncolumns.score = { type = \"float\", low_cardinality = true }\n",
+        );
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            2,
+            9,
+            "tables.contacts.columns.score.low_cardinality",
+            "`low_cardinality` applies to string columns; `score` is float",
         );
         // A new table without columns: at its header.
         let (dir, loaded) = with_schemas("[tables.tiers]\nkey = [\"tier\"]\n");

@@ -302,6 +302,10 @@ pub struct ColumnSchema {
     pub min: Option<f64>,
     /// Largest valid value, for number columns.
     pub max: Option<f64>,
+    /// A string column of few distinct values repeated over many rows
+    /// (channel, queue, agent, reason codes): held as a dictionary (each
+    /// value once per batch, an index per row) instead of a text per row.
+    pub low_cardinality: bool,
 }
 
 impl ColumnSchema {
@@ -333,6 +337,8 @@ pub(crate) struct ColumnSpec {
     min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     max: Option<f64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    low_cardinality: bool,
 }
 
 impl ColumnSpec {
@@ -345,6 +351,7 @@ impl ColumnSpec {
             values: self.values,
             min: self.min,
             max: self.max,
+            low_cardinality: self.low_cardinality,
         }
     }
 }
@@ -372,6 +379,7 @@ mod columns_as_map {
                     values: c.values.clone(),
                     min: c.min,
                     max: c.max,
+                    low_cardinality: c.low_cardinality,
                 };
                 (c.name.as_str(), spec)
             })

@@ -3,7 +3,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Float64Type, Int64Type, TimestampMillisecondType, TimestampSecondType,
+    Date32Type, Float64Type, Int32Type, Int64Type, TimestampMillisecondType, TimestampSecondType,
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
@@ -79,10 +79,17 @@ impl Table {
             .collect())
     }
 
-    /// A string column, row by row (`None` for empty cells).
+    /// A string column, row by row (`None` for empty cells): plain text, or
+    /// a low-cardinality column held as a dictionary of `Int32` indexes.
     pub fn strs(&self, name: &str) -> Result<impl Iterator<Item = Option<&str>> + '_, EvalError> {
-        let arrays = self.arrays(name, &DataType::Utf8)?;
-        Ok(arrays.into_iter().flat_map(|a| a.as_string::<i32>().iter()))
+        let coded = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let index = self.column_index(name)?;
+        let arrays = if self.schema.field(index).data_type() == &coded {
+            self.arrays(name, &coded)?
+        } else {
+            self.arrays(name, &DataType::Utf8)?
+        };
+        Ok(arrays.into_iter().flat_map(StrCells::of))
     }
 
     /// A float column, row by row.
@@ -214,6 +221,44 @@ impl<'a> TimestampChunk<'a> {
     }
 }
 
+/// The cells of one string array: plain, or a dictionary's indexes looked
+/// up in its values.
+enum StrCells<'a> {
+    Plain(arrow_array::iterator::ArrayIter<&'a arrow_array::StringArray>),
+    Coded {
+        keys: arrow_array::iterator::ArrayIter<&'a arrow_array::Int32Array>,
+        values: &'a arrow_array::StringArray,
+    },
+}
+
+impl<'a> StrCells<'a> {
+    /// The cells of `a`, a `Utf8` or `Dictionary(Int32, Utf8)` array (the
+    /// caller checked the type).
+    fn of(a: &'a dyn Array) -> Self {
+        match a.as_dictionary_opt::<Int32Type>() {
+            Some(d) => StrCells::Coded {
+                keys: d.keys().iter(),
+                values: d.values().as_string::<i32>(),
+            },
+            None => StrCells::Plain(a.as_string::<i32>().iter()),
+        }
+    }
+}
+
+impl<'a> Iterator for StrCells<'a> {
+    type Item = Option<&'a str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            StrCells::Plain(cells) => cells.next(),
+            StrCells::Coded { keys, values } => keys.next().map(|key| {
+                let k = usize::try_from(key?).ok()?;
+                (k < values.len() && values.is_valid(k)).then(|| values.value(k))
+            }),
+        }
+    }
+}
+
 /// The second (rounded down) of a UTC millisecond timestamp: the instant to
 /// take calendar days, hours and months of.
 pub fn floor_seconds(ms: i64) -> i64 {
@@ -257,6 +302,54 @@ mod tests {
         )]));
         let batch = RecordBatch::try_new(schema.clone(), vec![array]).unwrap();
         Table::new("t", schema, vec![batch])
+    }
+
+    #[test]
+    fn dictionary_string_columns_read_as_their_values_batch_by_batch() {
+        use arrow_array::{DictionaryArray, Int16Array, Int32Array, StringArray};
+        // Each batch has its own dictionary; an empty key is an empty cell.
+        let batch = |keys: Vec<Option<i32>>, values: Vec<&str>| -> arrow_array::ArrayRef {
+            let d = DictionaryArray::<Int32Type>::try_new(
+                Int32Array::from(keys),
+                Arc::new(StringArray::from(values)),
+            )
+            .unwrap();
+            Arc::new(d)
+        };
+        let first = batch(vec![Some(0), None, Some(1), Some(0)], vec!["voice", "chat"]);
+        let second = batch(vec![Some(1), Some(0)], vec!["email", "voice"]);
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "channel",
+            first.data_type().clone(),
+            true,
+        )]));
+        let batches = [first, second]
+            .into_iter()
+            .map(|a| RecordBatch::try_new(schema.clone(), vec![a]).unwrap())
+            .collect();
+        let t = Table::new("contacts", schema, batches);
+        let cells: Vec<_> = t.strs("channel").unwrap().collect();
+        assert_eq!(
+            cells,
+            [
+                Some("voice"),
+                None,
+                Some("chat"),
+                Some("voice"),
+                Some("voice"),
+                Some("email")
+            ]
+        );
+        // Other index widths are not what the host writes: named, not misread.
+        let narrow = DictionaryArray::<arrow_array::types::Int16Type>::try_new(
+            Int16Array::from(vec![0]),
+            Arc::new(StringArray::from(vec!["voice"])),
+        )
+        .unwrap();
+        let Err(e) = table_of(Arc::new(narrow)).strs("at").map(|_| ()) else {
+            panic!("an Int16 dictionary read as strings");
+        };
+        assert!(e.to_string().contains("Dictionary(Int16, Utf8)"), "{e}");
     }
 
     #[test]

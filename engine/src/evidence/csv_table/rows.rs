@@ -232,12 +232,12 @@ impl TypedRows {
             })?;
         let fields: Vec<Field> = slots
             .iter()
-            .map(|s| Field::new(&s.name, arrow_type(s.schema.column_type), s.schema.nullable))
+            .map(|s| Field::new(&s.name, arrow_type(&s.schema), s.schema.nullable))
             .collect();
         let schema: SchemaRef = Arc::new(Schema::new(fields));
         let builders = slots
             .iter()
-            .map(|s| ColumnBuilder::new(s.schema.column_type))
+            .map(|s| ColumnBuilder::new(&s.schema))
             .collect();
         let row_rules = options.rules.as_ref().map(|r| {
             let read: Vec<(String, ColumnType)> = slots
