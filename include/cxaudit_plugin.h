@@ -1,6 +1,6 @@
 /*
  * cxaudit_plugin.h: the C ABI between the cxaudit host and its plugins,
- * version 1.0. The Rust crate `cxaudit-plugin-abi` (plugins/abi) is the
+ * version 1.1. The Rust crate `cxaudit-plugin-abi` (plugins/abi) is the
  * reference; this header mirrors it field for field, and the sizes below are
  * asserted on both sides. CI compiles tests/plugins/c_example against it and
  * runs that plugin through `cxaudit assess`.
@@ -29,6 +29,11 @@
  * the CxHostApi, tables, documents) is valid until `evaluate` returns.
  *
  * Strings (CxStr) are UTF-8, pointer and length, not NUL-terminated.
+ *
+ * Tables (1.1): a string column arrives as plain text (Arrow format "u") or,
+ * when the pack's evidence schema marks it `low_cardinality`, dictionary-
+ * encoded (format "i": Int32 indexes into the column's `dictionary`, a "u"
+ * array of values). A plugin built for 1.0 gets every string column as "u".
  */
 #ifndef CXAUDIT_PLUGIN_H
 #define CXAUDIT_PLUGIN_H
@@ -41,7 +46,7 @@ extern "C" {
 #endif
 
 #define CXAUDIT_ABI_VERSION_MAJOR 1
-#define CXAUDIT_ABI_VERSION_MINOR 0
+#define CXAUDIT_ABI_VERSION_MINOR 1
 #define CXAUDIT_ABI_VERSION \
     ((uint32_t)((CXAUDIT_ABI_VERSION_MAJOR << 16) | CXAUDIT_ABI_VERSION_MINOR))
 

@@ -7,9 +7,13 @@ use std::collections::BTreeSet;
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::{RecordBatch, RecordBatchIterator};
-use arrow_schema::SchemaRef;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cxaudit_plugin_abi as abi;
 use cxaudit_plugin_sdk::export::{read_str_ref, str_ref, take_buffer};
 use cxaudit_plugin_sdk::{Evaluation, Request};
@@ -46,20 +50,95 @@ pub struct Declared<'a> {
     evidence: &'a dyn EvidenceAccess,
     tables: BTreeSet<&'a str>,
     documents: BTreeSet<&'a str>,
+    strings: StringColumns,
+}
+
+/// How a plugin takes string columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringColumns {
+    /// As the host holds them: a `low_cardinality` column dictionary-encoded
+    /// (plugins built for ABI 1.1 or later).
+    AsHeld,
+    /// Every string column as plain `Utf8` text (plugins built for ABI 1.0
+    /// and executable plugins): a dictionary column is converted for the
+    /// evaluation, which then holds that copy.
+    Plain,
+}
+
+impl StringColumns {
+    /// What a plugin of ABI version `major.minor` takes (an executable
+    /// plugin's `protocol N`, or any other text, takes plain strings).
+    pub fn for_abi(abi_version: &str) -> Self {
+        let version = abi_version.split_once('.').and_then(|(major, minor)| {
+            Some((major.parse::<u16>().ok()?, minor.parse::<u16>().ok()?))
+        });
+        match version {
+            Some((1, minor)) if minor >= 1 => StringColumns::AsHeld,
+            _ => StringColumns::Plain,
+        }
+    }
 }
 
 impl<'a> Declared<'a> {
-    /// The part of `evidence` that `manifest` declares.
+    /// The part of `evidence` that `manifest` declares, with string columns
+    /// as `strings` says.
     pub fn new(
         evidence: &'a dyn EvidenceAccess,
         manifest: &'a cxaudit_plugin_sdk::Manifest,
+        strings: StringColumns,
     ) -> Self {
         Declared {
             evidence,
             tables: manifest.tables.iter().map(|t| t.name.as_str()).collect(),
             documents: manifest.documents.iter().map(|d| d.kind.as_str()).collect(),
+            strings,
         }
     }
+}
+
+/// The batches with every dictionary-encoded string column as plain `Utf8`.
+fn plain_strings(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+    let coded = |t: &DataType| matches!(t, DataType::Dictionary(_, v) if **v == DataType::Utf8);
+    if !schema.fields().iter().any(|f| coded(f.data_type())) {
+        return Ok((schema, batches));
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match coded(f.data_type()) {
+            true => f.as_ref().clone().with_data_type(DataType::Utf8),
+            false => f.as_ref().clone(),
+        })
+        .collect();
+    let plain = Arc::new(Schema::new(fields));
+    let batches = batches
+        .iter()
+        .map(|b| {
+            let columns = b.columns().iter().map(plain_column).collect();
+            RecordBatch::try_new(plain.clone(), columns).map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((plain, batches))
+}
+
+/// A `Dictionary(Int32, Utf8)` column as `Utf8`; any other as it is.
+fn plain_column(column: &ArrayRef) -> ArrayRef {
+    let Some(codes) = column.as_dictionary_opt::<Int32Type>() else {
+        return column.clone();
+    };
+    let values = codes.values().as_string::<i32>();
+    let text: StringArray = codes
+        .keys()
+        .iter()
+        .map(|key| {
+            let k = usize::try_from(key?).ok()?;
+            (k < values.len() && values.is_valid(k)).then(|| values.value(k))
+        })
+        .collect();
+    Arc::new(text)
 }
 
 impl EvidenceAccess for Declared<'_> {
@@ -69,7 +148,11 @@ impl EvidenceAccess for Declared<'_> {
                 "table `{name}` is not among the tables the evaluator's manifest declares"
             ));
         }
-        self.evidence.table(name)
+        let (schema, batches) = self.evidence.table(name)?;
+        match self.strings {
+            StringColumns::AsHeld => Ok((schema, batches)),
+            StringColumns::Plain => plain_strings(schema, batches),
+        }
     }
 
     fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
@@ -306,7 +389,7 @@ mod tests {
     fn an_evaluator_sees_only_what_its_manifest_declares() {
         let manifest = Manifest::new("reads calls")
             .table(TableNeed::required("calls").column("n", ColumnType::Integer));
-        let declared = Declared::new(&Everything, &manifest);
+        let declared = Declared::new(&Everything, &manifest, StringColumns::AsHeld);
         assert!(declared.table("calls").is_ok());
         let refused = declared.table("staff").unwrap_err();
         assert_eq!(
@@ -317,15 +400,69 @@ mod tests {
         assert!(declared.documents("policy").is_none());
         let with_policy = manifest.clone().document("policy");
         assert!(
-            Declared::new(&Everything, &with_policy)
+            Declared::new(&Everything, &with_policy, StringColumns::AsHeld)
                 .documents("policy")
                 .is_some()
         );
         // What the evidence lacks stays the evidence's answer.
         let with_missing = Manifest::new("x").table(TableNeed::optional("agents"));
-        let err = Declared::new(&Everything, &with_missing)
+        let err = Declared::new(&Everything, &with_missing, StringColumns::AsHeld)
             .table("agents")
             .unwrap_err();
         assert_eq!(err, "no `agents` table");
+    }
+
+    #[test]
+    fn plugins_built_for_abi_1_0_get_dictionary_columns_as_plain_text() {
+        use arrow_array::{DictionaryArray, Int32Array, Int64Array};
+        // `channel` held as a dictionary (an empty cell and an unused value
+        // included), beside a number column that no conversion touches.
+        struct Coded;
+        impl EvidenceAccess for Coded {
+            fn table(&self, _: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+                let channel = DictionaryArray::<Int32Type>::try_new(
+                    Int32Array::from(vec![Some(1), None, Some(0), Some(1)]),
+                    Arc::new(StringArray::from(vec!["chat", "voice", "email"])),
+                )
+                .unwrap();
+                let schema = Arc::new(Schema::new(vec![
+                    Field::new("channel", channel.data_type().clone(), true),
+                    Field::new("n", DataType::Int64, false),
+                ]));
+                let n = Int64Array::from(vec![1, 2, 3, 4]);
+                let batch =
+                    RecordBatch::try_new(schema.clone(), vec![Arc::new(channel), Arc::new(n)])
+                        .unwrap();
+                Ok((schema, vec![batch]))
+            }
+            fn documents(&self, _: &str) -> Option<Vec<(&str, &str)>> {
+                None
+            }
+        }
+        let manifest = Manifest::new("reads calls").table(TableNeed::required("calls"));
+        let (schema, batches) = Declared::new(&Coded, &manifest, StringColumns::Plain)
+            .table("calls")
+            .unwrap();
+        assert_eq!(schema.field(0).data_type(), &DataType::Utf8);
+        assert!(schema.field(0).is_nullable());
+        let text: Vec<Option<&str>> = batches[0].column(0).as_string::<i32>().iter().collect();
+        assert_eq!(text, [Some("voice"), None, Some("chat"), Some("voice")]);
+        assert_eq!(
+            batches[0].column(1).as_ref(),
+            &Int64Array::from(vec![1, 2, 3, 4])
+        );
+        // As held, for plugins built for 1.1.
+        let (schema, _) = Declared::new(&Coded, &manifest, StringColumns::AsHeld)
+            .table("calls")
+            .unwrap();
+        assert!(matches!(
+            schema.field(0).data_type(),
+            DataType::Dictionary(..)
+        ));
+        // Which plugins take which.
+        assert_eq!(StringColumns::for_abi("1.1"), StringColumns::AsHeld);
+        assert_eq!(StringColumns::for_abi("1.7"), StringColumns::AsHeld);
+        assert_eq!(StringColumns::for_abi("1.0"), StringColumns::Plain);
+        assert_eq!(StringColumns::for_abi("protocol 1"), StringColumns::Plain);
     }
 }

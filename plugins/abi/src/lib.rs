@@ -1,4 +1,4 @@
-//! The C ABI between the cxaudit host and its plugins, version 1.0.
+//! The C ABI between the cxaudit host and its plugins, version 1.1.
 //!
 //! This crate holds `#[repr(C)]` types, function-pointer types and symbol
 //! names only; it has no dependencies and no behaviour. Plugin authors do not
@@ -33,6 +33,10 @@
 //! Structs only grow at the end and carry their size in `struct_size`; a
 //! reader checks the size before touching a field added after 1.0. Adding a
 //! field bumps the minor version; changing or removing one bumps the major.
+//! Versions: 1.1 lets a string column arrive dictionary-encoded (an
+//! evidence-schema column marked `low_cardinality`: Arrow format `i`, Int32
+//! indexes, with a `u` dictionary of values); a plugin built for 1.0 gets
+//! every string column as plain `u` text, converted by the host.
 //! Nothing here is a Rust trait object, so plugins and host may be built by
 //! different compilers, and a child-process host can later serve the same
 //! [`HostApi`] over a pipe without any change to plugins.
@@ -43,8 +47,9 @@ use core::ffi::{c_char, c_int, c_void};
 
 /// Major version of this ABI: a plugin built against another major is refused.
 pub const ABI_VERSION_MAJOR: u16 = 1;
-/// Minor version of this ABI: additions at the end of structs.
-pub const ABI_VERSION_MINOR: u16 = 0;
+/// Minor version of this ABI: additions at the end of structs, and (1.1)
+/// dictionary-encoded string columns.
+pub const ABI_VERSION_MINOR: u16 = 1;
 /// The packed version returned by the probe: `major << 16 | minor`.
 pub const ABI_VERSION: u32 = pack_version(ABI_VERSION_MAJOR, ABI_VERSION_MINOR);
 
@@ -240,7 +245,7 @@ mod tests {
 
     #[test]
     fn version_packs_and_unpacks() {
-        assert_eq!(ABI_VERSION, 0x0001_0000);
+        assert_eq!(ABI_VERSION, 0x0001_0001);
         assert_eq!(unpack_version(pack_version(3, 7)), (3, 7));
     }
 

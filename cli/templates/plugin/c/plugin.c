@@ -195,6 +195,37 @@ static int is_valid(const struct ArrowArray *a, int64_t i) {
     return validity == NULL || (validity[i / 8] >> (i % 8)) & 1;
 }
 
+/* Whether a column is text as the host sends it: plain ("u"), or (ABI 1.1)
+ * dictionary-encoded, Int32 indexes ("i") into a "u" dictionary of values,
+ * for a column the pack marks low_cardinality. */
+static int is_text(const struct ArrowSchema *s) {
+    if (strcmp(s->format, "u") == 0) {
+        return 1;
+    }
+    return strcmp(s->format, "i") == 0 && s->dictionary != NULL &&
+           strcmp(s->dictionary->format, "u") == 0;
+}
+
+/* The text of element `i` (buffer index, offsets applied) of a text column
+ * and its length in `len`; NULL for an empty cell. */
+static const char *text_at(const struct ArrowArray *a, int64_t i, size_t *len) {
+    if (!is_valid(a, i)) {
+        return NULL;
+    }
+    if (a->dictionary != NULL) { /* the index of the value, then the value */
+        const struct ArrowArray *values = a->dictionary;
+        int64_t k = (int64_t)((const int32_t *)a->buffers[1])[i] + values->offset;
+        if (!is_valid(values, k)) {
+            return NULL;
+        }
+        a = values;
+        i = k;
+    }
+    const int32_t *offsets = a->buffers[1];
+    *len = (size_t)(offsets[i + 1] - offsets[i]);
+    return (const char *)a->buffers[2] + offsets[i];
+}
+
 /* Milliseconds of a timestamp element: `ms_per_unit` is 1 for "tsm:" and
  * 1000 for "tss:" columns. */
 static int64_t millis(const struct ArrowArray *a, int64_t i, int64_t ms_per_unit) {
@@ -264,7 +295,7 @@ static int32_t answered_within(const void *context, CxStr request, const CxHostA
     int64_t abandoned = child_index(&schema, "abandoned");
     int64_t arrived_unit = arrived < 0 ? 0 : ms_per_unit(schema.children[arrived]->format);
     int64_t answered_unit = answered < 0 ? 0 : ms_per_unit(schema.children[answered]->format);
-    if (channel < 0 || strcmp(schema.children[channel]->format, "u") != 0 || arrived_unit == 0 ||
+    if (channel < 0 || !is_text(schema.children[channel]) || arrived_unit == 0 ||
         answered_unit == 0 || abandoned < 0 ||
         strcmp(schema.children[abandoned]->format, "b") != 0) {
         schema.release(&schema);
@@ -290,19 +321,16 @@ static int32_t answered_within(const void *context, CxStr request, const CxHostA
         const struct ArrowArray *in = batch.children[arrived];
         const struct ArrowArray *an = batch.children[answered];
         const struct ArrowArray *ab = batch.children[abandoned];
-        const int32_t *offsets = ch->buffers[1];
-        const char *names = ch->buffers[2];
         const uint8_t *abandoned_bits = ab->buffers[1];
         for (int64_t row = batch.offset; row < batch.offset + batch.length; row++) {
-            int64_t c = row + ch->offset;
-            if (!is_valid(ch, c)) {
+            size_t len = 0;
+            const char *name = text_at(ch, row + ch->offset, &len);
+            if (name == NULL) {
                 continue;
             }
-            size_t len = (size_t)(offsets[c + 1] - offsets[c]);
             size_t judged = 0;
             while (judged < p.channel_count &&
-                   !(strlen(p.channels[judged]) == len &&
-                     memcmp(p.channels[judged], names + offsets[c], len) == 0)) {
+                   !(strlen(p.channels[judged]) == len && memcmp(p.channels[judged], name, len) == 0)) {
                 judged++;
             }
             if (judged == p.channel_count) {
