@@ -655,6 +655,30 @@ fn contacts_per_order_counts_only_days_with_a_business_row() {
 }
 
 #[test]
+fn days_are_counted_whole_when_rows_are_not_in_time_order() {
+    // Five contacts alternating between 03-02 (three) and 03-03 (two); orders only on 03-02
+    // (10). Contacts per order: 3 / 10 = 0.3 with 03-03 left out; by day, 3 and 2 contacts.
+    let ev = Evidence {
+        contacts: contacts_at(&[
+            "2026-03-02T10:00:00",
+            "2026-03-03T10:00:00",
+            "2026-03-02T11:00:00",
+            "2026-03-03T11:00:00",
+            "2026-03-02T12:00:00",
+        ]),
+        business_daily: business(&[("2026-03-02", Some(10), None)]),
+        ..Evidence::default()
+    };
+    let k = overall(&ev, &march());
+    close(k.value(Kpi::ContactsPerOrder), 0.3);
+    coverage(&k, Kpi::ContactsPerOrder, (3.0, 10.0), 1, &["2026-03-03"]);
+    let by_day = compute(&ev, GroupBy::Day, &march());
+    let contacts = |d: &str| by_day.group(d).and_then(|g| g.value(Kpi::Contacts));
+    assert_eq!(contacts("2026-03-02"), Some(3.0));
+    assert_eq!(contacts("2026-03-03"), Some(2.0));
+}
+
+#[test]
 fn same_days_are_local_days_of_the_evidence_time_zone() {
     // One contact at 2026-03-02 20:00 UTC, which is 03-03 05:00 in Tokyo; one business row,
     // 03-03, 10 orders. In UTC the contact falls on 03-02, a day without orders, and 03-03 has

@@ -63,12 +63,19 @@ pub struct LocalDates {
     /// The UTC hour last looked up and its offset in seconds (`None`: the
     /// offset changes within it, or it is out of range).
     hour: Option<(i64, Option<i64>)>,
+    /// The local day number (days since 1970-01-01) last turned into a date,
+    /// and that date.
+    day: Option<(i64, Option<NaiveDate>)>,
 }
 
 impl LocalDates {
     /// Local dates in `tz`.
     pub fn new(tz: Tz) -> Self {
-        LocalDates { tz, hour: None }
+        LocalDates {
+            tz,
+            hour: None,
+            day: None,
+        }
     }
 
     /// The local date of a UTC timestamp (seconds); `None` out of range.
@@ -82,9 +89,17 @@ impl LocalDates {
                 offset
             }
         };
-        match offset {
-            Some(offset) => date_of_day_number((ts + offset).div_euclid(86_400)),
-            None => local_date(ts, self.tz),
+        let Some(offset) = offset else {
+            return local_date(ts, self.tz);
+        };
+        let day = (ts + offset).div_euclid(86_400);
+        match self.day {
+            Some((d, date)) if d == day => date,
+            _ => {
+                let date = date_of_day_number(day);
+                self.day = Some((day, date));
+                date
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! consistency: who invites more or fewer of their contacts than the
 //! channel, beyond chance.
 
-use cxaudit_metrics::hash::{FxMap, FxSet};
+use cxaudit_metrics::hash::FxMap;
 
 use super::*;
 
@@ -37,38 +37,51 @@ pub(super) struct ChannelTest {
 
 /// What CX1 needs of the contacts, counted in one pass over the table: no
 /// row is kept.
-pub(super) struct ContactTally<'t, 'i> {
+pub(super) struct ContactTally<'t> {
     /// Handled contacts of the window with an agent, per (channel, agent).
     handled: FxMap<(&'t str, &'t str), u64>,
     /// Handled contacts of the window per channel, with an agent or not.
     pub handled_by_channel: BTreeMap<&'t str, u64>,
-    /// For each contact id an invitation names: the agent of the first row
-    /// with that id, and whether a row of the id was handled in the window
-    /// by an agent (`None`: no row has the id).
-    linked: FxMap<&'i str, Option<(Option<&'t str>, bool)>>,
+    /// For each invitation of `sample` then `late`, in that order: the
+    /// number of the contact id it names (an index into `linked`), or
+    /// `NO_ID` when it names none.
+    id_of_invitation: Vec<u32>,
+    /// For each contact id the invitations name, by number: the agent of
+    /// the first row with that id, and whether a row of the id was handled
+    /// in the window by an agent (`None`: no row has the id).
+    linked: Vec<Option<(Option<&'t str>, bool)>>,
     /// Rows lacking contact_id, channel, arrived_at or abandoned.
     pub incomplete: usize,
 }
 
-impl<'t, 'i> ContactTally<'t, 'i> {
+impl<'t> ContactTally<'t> {
+    /// The number of an invitation that names no contact id.
+    const NO_ID: u32 = u32::MAX;
+
     /// Counts the contacts of `t` for the invitations of `sample` and `late`:
-    /// every contact id they name is found in the same pass (one lookup per
-    /// contact row).
-    pub(super) fn of(
+    /// their contact ids are numbered once, every id is found in the same
+    /// pass (one lookup per contact row), and each invitation keeps its
+    /// id's number, so nothing is looked up by id again.
+    pub(super) fn of<'i>(
         t: &'t Table,
         sample: &[&Invitation<'i>],
         late: &[&Invitation<'i>],
         window: &Window,
     ) -> Result<Self, EvalError> {
-        let mut linked: FxMap<&'i str, Option<(Option<&'t str>, bool)>> = FxMap::default();
-        linked.reserve(sample.len() + late.len());
-        linked.extend(
-            sample
-                .iter()
-                .chain(late)
-                .filter_map(|i| i.contact_id)
-                .map(|id| (id, None)),
-        );
+        let mut number: FxMap<&'i str, u32> = FxMap::default();
+        number.reserve(sample.len() + late.len());
+        let id_of_invitation: Vec<u32> = sample
+            .iter()
+            .chain(late)
+            .map(|i| match i.contact_id {
+                Some(id) => {
+                    let next = number.len() as u32;
+                    *number.entry(id).or_insert(next)
+                }
+                None => Self::NO_ID,
+            })
+            .collect();
+        let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; number.len()];
         let mut handled: FxMap<(&'t str, &'t str), u64> = FxMap::default();
         let mut by_channel: FxMap<&'t str, u64> = FxMap::default();
         let incomplete = common::each_contact(t, |c| {
@@ -80,16 +93,28 @@ impl<'t, 'i> ContactTally<'t, 'i> {
             if let Some(a) = agent {
                 *handled.entry((c.channel, a)).or_default() += 1;
             }
-            if let Some(found) = linked.get_mut(c.contact_id) {
-                found.get_or_insert((c.agent_id, false)).1 |= agent.is_some();
+            if let Some(&n) = number.get(c.contact_id) {
+                linked[n as usize].get_or_insert((c.agent_id, false)).1 |= agent.is_some();
             }
         })?;
         Ok(ContactTally {
             handled,
             handled_by_channel: by_channel.into_iter().collect(),
+            id_of_invitation,
             linked,
             incomplete,
         })
+    }
+
+    /// The number of the contact id the `k`-th invitation (of `sample`
+    /// then `late`) names, and what its contact rows say (`None`: it names
+    /// no id, or no row has it).
+    fn linked(&self, k: usize) -> Option<(usize, &(Option<&'t str>, bool))> {
+        let n = *self.id_of_invitation.get(k)?;
+        if n == Self::NO_ID {
+            return None;
+        }
+        Some((n as usize, self.linked[n as usize].as_ref()?))
     }
 }
 
@@ -100,23 +125,23 @@ impl AgentRates {
     pub(super) fn of(
         sample: &[&Invitation],
         late: &[&Invitation],
-        contacts: &ContactTally<'_, '_>,
+        contacts: &ContactTally<'_>,
         p: &SamplingParams,
     ) -> Self {
         let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
-        let mut invited_contacts: FxSet<&str> = FxSet::default();
+        // Which contacts (by number) an invitation already counted.
+        let mut counted = vec![false; contacts.linked.len()];
         let mut unlinked = 0;
-        for (i, sent_in_window) in sample
+        for (k, (i, sent_in_window)) in sample
             .iter()
             .map(|i| (i, true))
             .chain(late.iter().map(|i| (i, false)))
+            .enumerate()
         {
-            let found = i
-                .contact_id
-                .and_then(|id| Some((id, contacts.linked.get(id)?.as_ref()?)));
+            let found = contacts.linked(k);
             // A contact counts once however many invitations (reminders) it got.
             let counts = match found {
-                Some((id, (_, handled))) => *handled && invited_contacts.insert(id),
+                Some((n, (_, handled))) => *handled && !std::mem::replace(&mut counted[n], true),
                 None => sent_in_window,
             };
             if !counts {

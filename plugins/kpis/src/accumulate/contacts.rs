@@ -155,6 +155,7 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         by_day: BTreeMap::new(),
     };
     let mut row = 0usize;
+    let mut today: Option<(NaiveDate, DayContacts)> = None;
     for arr in arrived {
         let (cust, chan, q, ag) = (
             customer.next().flatten(),
@@ -181,7 +182,11 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         let chan = chan.unwrap_or("");
         let q = q.unwrap_or("");
         if let Some(d) = day {
-            let c = out.by_day.entry(d).or_default();
+            // Rows come in time order: a day is counted apart, then added.
+            if today.is_some_and(|(t, _)| t != d) {
+                add_day(&mut out.by_day, today.take());
+            }
+            let c = &mut today.get_or_insert((d, DayContacts::default())).1;
             c.contacts += 1;
             c.handled += u64::from(is_handled(chan, ans, aband));
         }
@@ -217,7 +222,17 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
         };
         out.accs[id as usize].1.add(&contact, o);
     }
+    add_day(&mut out.by_day, today);
     Ok(out)
+}
+
+/// Adds one day's counts to the counts per day.
+fn add_day(by_day: &mut BTreeMap<NaiveDate, DayContacts>, day: Option<(NaiveDate, DayContacts)>) {
+    if let Some((d, c)) = day {
+        let total = by_day.entry(d).or_default();
+        total.contacts += c.contacts;
+        total.handled += c.handled;
+    }
 }
 
 /// Sets the contact KPIs of one group from its counts.

@@ -61,6 +61,8 @@ impl DateKeys {
 pub(super) struct GroupIds<'a> {
     by_key: FxMap<Cow<'a, str>, u32>,
     by_date: FxMap<NaiveDate, u32>,
+    /// The date last looked up and its group: rows in time order share it.
+    last_date: Option<(NaiveDate, u32)>,
 }
 
 impl<'a> GroupIds<'a> {
@@ -79,15 +81,24 @@ impl<'a> GroupIds<'a> {
         by: GroupBy,
         accs: &mut Vec<(String, A)>,
     ) -> u32 {
-        if let Some(id) = self.by_date.get(&date) {
-            return *id;
+        if let Some((last, id)) = self.last_date
+            && last == date
+        {
+            return id;
         }
-        let key = date_key(date, by);
-        let id = match self.by_key.get(key.as_str()) {
+        let id = match self.by_date.get(&date) {
             Some(id) => *id,
-            None => Self::add(&mut self.by_key, Cow::Owned(key), accs),
+            None => {
+                let key = date_key(date, by);
+                let id = match self.by_key.get(key.as_str()) {
+                    Some(id) => *id,
+                    None => Self::add(&mut self.by_key, Cow::Owned(key), accs),
+                };
+                self.by_date.insert(date, id);
+                id
+            }
         };
-        self.by_date.insert(date, id);
+        self.last_date = Some((date, id));
         id
     }
 
