@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -101,16 +100,20 @@ fn plain_strings(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
-    let coded = |t: &DataType| matches!(t, DataType::Dictionary(_, v) if **v == DataType::Utf8);
+    let coded = |t: &DataType| matches!(t, DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8);
     if !schema.fields().iter().any(|f| coded(f.data_type())) {
         return Ok((schema, batches));
     }
     let fields: Vec<Field> = schema
         .fields()
         .iter()
-        .map(|f| match coded(f.data_type()) {
-            true => f.as_ref().clone().with_data_type(DataType::Utf8),
-            false => f.as_ref().clone(),
+        .map(|f| {
+            let field = f.as_ref().clone();
+            if coded(f.data_type()) {
+                field.with_data_type(DataType::Utf8)
+            } else {
+                field
+            }
         })
         .collect();
     let plain = Arc::new(Schema::new(fields));
