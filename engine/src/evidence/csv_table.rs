@@ -41,7 +41,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::ColumnType;
-use cxaudit_plugin_sdk::table::days_from_date;
+use cxaudit_plugin_sdk::table::{days_from_date, dictionary_strings};
 
 use super::EvidenceError;
 use super::manifest::{DecimalMark, Formats, OnError, TableFormat, TextEncoding};
@@ -327,9 +327,7 @@ impl ColumnBuilder {
 /// dictionary of `Int32` indexes into its values.
 pub fn arrow_type(c: &ColumnSchema) -> DataType {
     match c.column_type {
-        ColumnType::String if c.low_cardinality => {
-            DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
-        }
+        ColumnType::String if c.low_cardinality => dictionary_strings(),
         ColumnType::String => DataType::Utf8,
         ColumnType::Integer => DataType::Int64,
         ColumnType::Float => DataType::Float64,

@@ -8,13 +8,12 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cxaudit_plugin_abi as abi;
 use cxaudit_plugin_sdk::export::{read_str_ref, str_ref, take_buffer};
+use cxaudit_plugin_sdk::table::{dictionary_strings, str_cells};
 use cxaudit_plugin_sdk::{Evaluation, Request};
 
 use super::library::EntryPoint;
@@ -100,7 +99,7 @@ fn plain_strings(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
-    let coded = |t: &DataType| matches!(t, DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8);
+    let coded = |t: &DataType| t == &dictionary_strings();
     if !schema.fields().iter().any(|f| coded(f.data_type())) {
         return Ok((schema, batches));
     }
@@ -129,19 +128,12 @@ fn plain_strings(
 
 /// A `Dictionary(Int32, Utf8)` column as `Utf8`; any other as it is.
 fn plain_column(column: &ArrayRef) -> ArrayRef {
-    let Some(codes) = column.as_dictionary_opt::<Int32Type>() else {
-        return column.clone();
-    };
-    let values = codes.values().as_string::<i32>();
-    let text: StringArray = codes
-        .keys()
-        .iter()
-        .map(|key| {
-            let k = usize::try_from(key?).ok()?;
-            (k < values.len() && values.is_valid(k)).then(|| values.value(k))
-        })
-        .collect();
-    Arc::new(text)
+    match str_cells(column.as_ref()) {
+        Some(cells) if column.data_type() == &dictionary_strings() => {
+            Arc::new(cells.collect::<StringArray>())
+        }
+        _ => column.clone(),
+    }
 }
 
 impl EvidenceAccess for Declared<'_> {
@@ -417,6 +409,8 @@ mod tests {
 
     #[test]
     fn plugins_built_for_abi_1_0_get_dictionary_columns_as_plain_text() {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::Int32Type;
         use arrow_array::{DictionaryArray, Int32Array, Int64Array};
         // `channel` held as a dictionary (an empty cell and an unused value
         // included), beside a number column that no conversion touches.

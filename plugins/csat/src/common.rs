@@ -131,7 +131,7 @@ impl Contact<'_> {
 #[derive(Debug, Clone)]
 pub struct Linked<T> {
     /// For each invitation, in the order given, the number of its contact id
-    /// among the distinct ids ([`Self::NO_ID`] without one).
+    /// among the distinct ids ([`ContactIds::NO_ID`] without one).
     id_of_invitation: Vec<u32>,
     /// For each distinct id, what its first complete row gave (`None`: no
     /// row has the id).
@@ -142,13 +142,60 @@ pub struct Linked<T> {
 }
 
 impl<T> Linked<T> {
-    const NO_ID: u32 = u32::MAX;
-
     /// What the contact of the invitation at `index` (of those the contacts
     /// were linked for) gave.
     pub fn of(&self, index: usize) -> Option<&T> {
         let &id = self.id_of_invitation.get(index)?;
         self.first.get(usize::try_from(id).ok()?)?.as_ref()
+    }
+}
+
+/// The distinct contact ids a list of invitations names, numbered in the
+/// order first met, and each invitation's number: the contacts table is then
+/// probed once per row by id, and an invitation finds its contact by number.
+pub struct ContactIds<'i> {
+    number: FxMap<&'i str, u32>,
+    /// For each invitation, in the order given, the number of its contact id
+    /// ([`Self::NO_ID`] without one).
+    pub of_invitation: Vec<u32>,
+}
+
+impl<'i> ContactIds<'i> {
+    /// The number of an invitation that names no contact id.
+    pub const NO_ID: u32 = u32::MAX;
+
+    /// Numbers the contact ids of `ids`, one per invitation in order.
+    pub fn of(ids: impl Iterator<Item = Option<&'i str>>) -> Self {
+        let mut number: FxMap<&'i str, u32> = FxMap::default();
+        number.reserve(ids.size_hint().0);
+        let of_invitation = ids
+            .map(|id| match id {
+                Some(id) => {
+                    let next = number.len() as u32;
+                    *number.entry(id).or_insert(next)
+                }
+                None => Self::NO_ID,
+            })
+            .collect();
+        ContactIds {
+            number,
+            of_invitation,
+        }
+    }
+
+    /// How many distinct ids the invitations name.
+    pub fn len(&self) -> usize {
+        self.number.len()
+    }
+
+    /// Whether no invitation names an id.
+    pub fn is_empty(&self) -> bool {
+        self.number.is_empty()
+    }
+
+    /// The number of a contact id, when an invitation names it.
+    pub fn number(&self, id: &str) -> Option<usize> {
+        self.number.get(id).map(|&n| n as usize)
     }
 }
 
@@ -320,29 +367,18 @@ pub fn load_linked<'t, T>(
     invitations: &[Invitation<'_>],
     mut pick: impl FnMut(&Contact<'t>) -> T,
 ) -> Result<Linked<T>, EvalError> {
-    let mut number: FxMap<&str, u32> = FxMap::default();
-    number.reserve(invitations.len());
-    let id_of_invitation: Vec<u32> = invitations
-        .iter()
-        .map(|i| match i.contact_id {
-            Some(id) => {
-                let next = number.len() as u32;
-                *number.entry(id).or_insert(next)
-            }
-            None => Linked::<T>::NO_ID,
-        })
-        .collect();
-    let mut first: Vec<Option<T>> = std::iter::repeat_with(|| None).take(number.len()).collect();
+    let ids = ContactIds::of(invitations.iter().map(|i| i.contact_id));
+    let mut first: Vec<Option<T>> = std::iter::repeat_with(|| None).take(ids.len()).collect();
     let incomplete = each_contact(t, |c| {
-        if let Some(&n) = number.get(c.contact_id) {
-            let slot = &mut first[n as usize];
+        if let Some(n) = ids.number(c.contact_id) {
+            let slot = &mut first[n];
             if slot.is_none() {
                 *slot = Some(pick(&c));
             }
         }
     })?;
     Ok(Linked {
-        id_of_invitation,
+        id_of_invitation: ids.of_invitation,
         first,
         incomplete,
     })

@@ -82,7 +82,7 @@ impl Table {
     /// A string column, row by row (`None` for empty cells): plain text, or
     /// a low-cardinality column held as a dictionary of `Int32` indexes.
     pub fn strs(&self, name: &str) -> Result<impl Iterator<Item = Option<&str>> + '_, EvalError> {
-        let coded = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let coded = dictionary_strings();
         let index = self.column_index(name)?;
         let arrays = if self.schema.field(index).data_type() == &coded {
             self.arrays(name, &coded)?
@@ -219,6 +219,20 @@ impl<'a> TimestampChunk<'a> {
             .enumerate()
             .map(move |(i, v)| array.is_valid(i).then(|| v.saturating_mul(ms_per_unit)))
     }
+}
+
+/// The Arrow type of a low-cardinality string column as the host holds it:
+/// `Int32` indexes into a dictionary of `Utf8` values.
+pub fn dictionary_strings() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+/// The cells of one string array, plain `Utf8` or
+/// [`dictionary_strings`]-encoded, row by row (`None` for empty cells);
+/// `None` for an array of another type.
+pub fn str_cells(a: &dyn Array) -> Option<impl Iterator<Item = Option<&str>> + '_> {
+    let t = a.data_type();
+    (t == &DataType::Utf8 || t == &dictionary_strings()).then(|| StrCells::of(a))
 }
 
 /// The cells of one string array: plain, or a dictionary's indexes looked

@@ -10,7 +10,7 @@ use serde_json::json;
 
 mod rates;
 
-use crate::common::{self, Invitation, Window, num, pct, score_from_checks};
+use crate::common::{self, ContactIds, Invitation, Window, num, pct, score_from_checks};
 use rates::{AgentRates, ContactTally};
 
 /// Evaluator `sampling_bias`.

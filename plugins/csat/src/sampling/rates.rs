@@ -44,7 +44,7 @@ pub(super) struct ContactTally<'t> {
     pub handled_by_channel: BTreeMap<&'t str, u64>,
     /// For each invitation of `sample` then `late`, in that order: the
     /// number of the contact id it names (an index into `linked`), or
-    /// `NO_ID` when it names none.
+    /// [`ContactIds::NO_ID`] when it names none.
     id_of_invitation: Vec<u32>,
     /// For each contact id the invitations name, by number: the agent of
     /// the first row with that id, and whether a row of the id was handled
@@ -55,9 +55,6 @@ pub(super) struct ContactTally<'t> {
 }
 
 impl<'t> ContactTally<'t> {
-    /// The number of an invitation that names no contact id.
-    const NO_ID: u32 = u32::MAX;
-
     /// Counts the contacts of `t` for the invitations of `sample` and `late`:
     /// their contact ids are numbered once, every id is found in the same
     /// pass (one lookup per contact row), and each invitation keeps its
@@ -68,20 +65,8 @@ impl<'t> ContactTally<'t> {
         late: &[&Invitation<'i>],
         window: &Window,
     ) -> Result<Self, EvalError> {
-        let mut number: FxMap<&'i str, u32> = FxMap::default();
-        number.reserve(sample.len() + late.len());
-        let id_of_invitation: Vec<u32> = sample
-            .iter()
-            .chain(late)
-            .map(|i| match i.contact_id {
-                Some(id) => {
-                    let next = number.len() as u32;
-                    *number.entry(id).or_insert(next)
-                }
-                None => Self::NO_ID,
-            })
-            .collect();
-        let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; number.len()];
+        let ids = ContactIds::of(sample.iter().chain(late).map(|i| i.contact_id));
+        let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; ids.len()];
         let mut handled: FxMap<(&'t str, &'t str), u64> = FxMap::default();
         let mut by_channel: FxMap<&'t str, u64> = FxMap::default();
         let incomplete = common::each_contact(t, |c| {
@@ -93,14 +78,14 @@ impl<'t> ContactTally<'t> {
             if let Some(a) = agent {
                 *handled.entry((c.channel, a)).or_default() += 1;
             }
-            if let Some(&n) = number.get(c.contact_id) {
-                linked[n as usize].get_or_insert((c.agent_id, false)).1 |= agent.is_some();
+            if let Some(n) = ids.number(c.contact_id) {
+                linked[n].get_or_insert((c.agent_id, false)).1 |= agent.is_some();
             }
         })?;
         Ok(ContactTally {
             handled,
             handled_by_channel: by_channel.into_iter().collect(),
-            id_of_invitation,
+            id_of_invitation: ids.of_invitation,
             linked,
             incomplete,
         })
@@ -111,7 +96,7 @@ impl<'t> ContactTally<'t> {
     /// no id, or no row has it).
     fn linked(&self, k: usize) -> Option<(usize, &(Option<&'t str>, bool))> {
         let n = *self.id_of_invitation.get(k)?;
-        if n == Self::NO_ID {
+        if n == ContactIds::NO_ID {
             return None;
         }
         Some((n as usize, self.linked[n as usize].as_ref()?))
