@@ -34,6 +34,13 @@
  * when the pack's evidence schema marks it `low_cardinality`, dictionary-
  * encoded (format "i": Int32 indexes into the column's `dictionary`, a "u"
  * array of values). A plugin built for 1.0 gets every string column as "u".
+ *
+ * References (1.2): beside a column the evidence schema declares a reference
+ * to another table (a survey's `contact_id` naming a contact), the table may
+ * carry `<column>#row` (format "I", UInt32): the row of the referenced table
+ * whose key the cell holds, empty when none; its field metadata
+ * `cxaudit.references` names `table.key`. A plugin built for 1.0 or 1.1 gets
+ * the table without it.
  */
 #ifndef CXAUDIT_PLUGIN_H
 #define CXAUDIT_PLUGIN_H
@@ -46,7 +53,7 @@ extern "C" {
 #endif
 
 #define CXAUDIT_ABI_VERSION_MAJOR 1
-#define CXAUDIT_ABI_VERSION_MINOR 1
+#define CXAUDIT_ABI_VERSION_MINOR 2
 #define CXAUDIT_ABI_VERSION \
     ((uint32_t)((CXAUDIT_ABI_VERSION_MAJOR << 16) | CXAUDIT_ABI_VERSION_MINOR))
 

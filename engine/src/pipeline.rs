@@ -56,6 +56,9 @@ pub struct Timings {
     pub evidence: Duration,
     /// Parsing each table (part of `evidence`).
     pub tables: Vec<(String, Duration)>,
+    /// Resolving each reference between tables, by `table.column` (part of
+    /// `evidence`).
+    pub references: Vec<(String, Duration)>,
     /// Evaluating every criterion (with `jobs` at a time).
     pub evaluations: Duration,
     /// Each criterion's evaluation, in pack order (they overlap when
@@ -130,6 +133,7 @@ pub fn assess(
             .iter()
             .map(|(name, d)| (name.clone(), *d))
             .collect(),
+        references: store.reference_times().to_vec(),
         jobs: options.jobs_for(registry),
         ..Timings::default()
     };

@@ -7,7 +7,7 @@ use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Manifest, Period, Request, Sta
 
 use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
-use crate::plugins::{Declared, Registry, StringColumns};
+use crate::plugins::{Declared, Registry, TableForm};
 
 /// What the selected criteria read: table -> canonical columns, and
 /// document kinds.
@@ -224,8 +224,8 @@ pub fn evaluate(
         let e = Evaluation::error(format!("plugin `{plugin}` is not loaded"));
         return done(e, parameters, Vec::new());
     };
-    let strings = StringColumns::for_abi(&loaded.abi_version);
-    let declared = Declared::new(store, &ev.manifest, strings);
+    let form = TableForm::for_abi(&loaded.abi_version);
+    let declared = Declared::new(store, &ev.manifest, form);
     let called = registry.call(loaded, name, &request, &declared);
     let (mut evaluation, opened) = (called.evaluation, called.opened);
     normalise(&mut evaluation, &ev.manifest, pack);

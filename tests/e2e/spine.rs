@@ -27,7 +27,7 @@ fn plugins_list_json_shows_identity_hash_and_needs() {
         .find(|p| p["name"] == "threshold")
         .expect("threshold listed");
     assert_eq!(threshold["version"], "0.1.0");
-    assert_eq!(threshold["abi_version"], "1.1");
+    assert_eq!(threshold["abi_version"], "1.2");
     let lib = dir.path().join(
         plugin_library("cxaudit_testplugin_threshold")
             .file_name()
@@ -79,7 +79,7 @@ fn plugin_of_another_abi_major_is_refused_naming_both_versions() {
     let err = cxaudit::plugins::load_library(&lib, "x".into()).expect_err("must be refused");
     assert_eq!(
         err.to_string(),
-        "plugin built for ABI 2.0, this host speaks ABI 1.1"
+        "plugin built for ABI 2.0, this host speaks ABI 1.2"
     );
 
     let dir = plugin_dir(&["cxaudit_testplugin_abi_mismatch"]);
@@ -97,7 +97,7 @@ fn plugin_of_another_abi_major_is_refused_naming_both_versions() {
         refused.iter().any(|r| r["reason"]
             .as_str()
             .unwrap()
-            .contains("ABI 2.0, this host speaks ABI 1.1")),
+            .contains("ABI 2.0, this host speaks ABI 1.2")),
         "{refused:?}"
     );
     assert!(

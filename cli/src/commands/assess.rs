@@ -92,6 +92,9 @@ fn print_timings(t: &Timings, reports: Duration) {
     for (table, d) in &t.tables {
         eprintln!("timing   table {table} {:.3} s", s(*d));
     }
+    for (reference, d) in &t.references {
+        eprintln!("timing   reference {reference} {:.3} s", s(*d));
+    }
     eprintln!(
         "timing evaluations {:.3} s ({} criteria, {} at a time)",
         s(t.evaluations),

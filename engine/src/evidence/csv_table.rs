@@ -723,6 +723,7 @@ mod tests {
                 min: None,
                 max: None,
                 low_cardinality: false,
+                references: None,
             },
             mapped_from: None,
         }

@@ -8,6 +8,7 @@ mod document_words;
 pub mod init;
 mod manifest;
 mod paths;
+mod references;
 pub mod rules;
 mod store;
 

@@ -432,6 +432,7 @@ mod tests {
             min,
             max: None,
             low_cardinality: false,
+            references: None,
         }
     }
 

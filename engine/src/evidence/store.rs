@@ -255,6 +255,7 @@ pub struct EvidenceStore {
     pub warnings: Vec<String>,
     parses: BTreeMap<String, usize>,
     parse_times: BTreeMap<String, Duration>,
+    reference_times: Vec<(String, Duration)>,
 }
 
 impl EvidenceStore {
@@ -274,6 +275,7 @@ impl EvidenceStore {
             warnings: Vec::new(),
             parses: BTreeMap::new(),
             parse_times: BTreeMap::new(),
+            reference_times: Vec::new(),
         };
         let sources: Vec<(String, super::TableSource)> = store
             .manifest
@@ -282,7 +284,6 @@ impl EvidenceStore {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let mut read = read_in_parallel(&store.manifest, schema, wanted, &sources, progress);
-        release_freed_memory();
         for (name, source) in sources {
             let mut entry = InventoryEntry {
                 kind: "table".into(),
@@ -370,6 +371,8 @@ impl EvidenceStore {
             }
             store.inventory.push(entry);
         }
+        store.reference_times = super::references::resolve(&mut store.tables, schema);
+        release_freed_memory();
         let kinds: Vec<(String, String)> = store
             .manifest
             .documents
@@ -572,6 +575,12 @@ fn list_folder(root: &Path, rel: &str) -> Result<FolderListing, String> {
 }
 
 impl EvidenceStore {
+    /// How long resolving each reference took (`table.column`), in the
+    /// schema's order (part of loading the evidence).
+    pub fn reference_times(&self) -> &[(String, Duration)] {
+        &self.reference_times
+    }
+
     /// A parsed table (schema and batches, shared, not copied), or why not.
     pub fn table_batches(&self, name: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
         match self.tables.get(name) {
@@ -599,7 +608,8 @@ impl EvidenceStore {
 }
 
 /// Gives the memory the readers freed (the bytes of the pieces they typed,
-/// held by the allocator's per-thread arenas) back to the system: otherwise
+/// held by the allocator's per-thread arenas), and the maps that resolved
+/// references, back to the system: otherwise
 /// it stays resident in the parent for the whole run and in the resident set
 /// of every child forked from it.
 fn release_freed_memory() {

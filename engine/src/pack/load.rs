@@ -211,6 +211,9 @@ fn merge_schema(
     text: &str,
 ) {
     let at = |offset: usize| Location::at_offset(path, text, offset);
+    // References are checked once every table of the file is merged: a
+    // column may name a table declared further down.
+    let mut references: Vec<(Location, String, String)> = Vec::new();
     for (name, table) in raw.tables {
         let header = at(name.span().start).key(format!("tables.{}", name.get_ref()));
         let name = name.into_inner();
@@ -263,8 +266,13 @@ fn merge_schema(
                 );
                 continue;
             }
-            spans.columns.insert(column.clone(), location);
-            merged.columns.push(spec.into_inner().into_column(column));
+            let column = spec.into_inner().into_column(column);
+            if column.references.is_some() {
+                let key = format!("tables.{name}.columns.{}.references", column.name);
+                references.push((location.clone().key(key), name.clone(), column.name.clone()));
+            }
+            spans.columns.insert(column.name.clone(), location);
+            merged.columns.push(column);
         }
         if let Some(d) = table.description {
             merged.description = d;
@@ -283,6 +291,11 @@ fn merge_schema(
         }
         check_table_rules(loader, path, &name, &merged, &spans);
         schema.tables.insert(name, merged);
+    }
+    for (location, table, column) in references {
+        if let Err(message) = check_reference(schema, &table, &column) {
+            loader.error(location, message);
+        }
     }
     for (kind, raw_document) in raw.documents {
         let mut words: BTreeMap<(WordGroup, String), Location> = BTreeMap::new();
@@ -1055,6 +1068,46 @@ fn check_document_words(
     }
 }
 
+/// Whether column `column` of `table` may reference the table it names: a
+/// string column naming a table whose key is one string column.
+fn check_reference(schema: &EvidenceSchema, table: &str, column: &str) -> Result<(), String> {
+    let columns = |t: &str| schema.tables.get(t).map(|t| t.columns.as_slice());
+    let Some(referring) = columns(table)
+        .unwrap_or_default()
+        .iter()
+        .find(|c| c.name == column)
+    else {
+        return Ok(());
+    };
+    let Some(target) = &referring.references else {
+        return Ok(());
+    };
+    if referring.is_pattern() || referring.column_type != ColumnType::String {
+        return Err(format!(
+            "`references` applies to a named string column; `{column}` is {}",
+            if referring.is_pattern() {
+                "a pattern".to_owned()
+            } else {
+                referring.column_type.to_string()
+            }
+        ));
+    }
+    let Some(referenced) = schema.tables.get(target) else {
+        return Err(format!("`{target}` is not a table of the evidence schema"));
+    };
+    let key_column = match referenced.key.as_slice() {
+        [key] => referenced.columns.iter().find(|c| &c.name == key),
+        _ => None,
+    };
+    match key_column {
+        Some(k) if k.column_type == ColumnType::String => Ok(()),
+        _ => Err(format!(
+            "`{target}` has no one-column string key (its key: [{}]); a reference names a row by such a key",
+            referenced.key.join(", ")
+        )),
+    }
+}
+
 /// A canonical name: `[a-z][a-z0-9_]*`.
 pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
@@ -1502,6 +1555,16 @@ period_column = \"arrived_at\"
     }
 
     #[test]
+    fn a_column_may_reference_a_table_by_its_one_column_string_key() {
+        let (_dir, loaded) = with_schemas(
+            "[tables.calls]\ncolumns.contact = { type = \"string\", nullable = true, references = \"contacts\" }\n",
+        );
+        let pack = loaded.unwrap_or_else(|e| panic!("{e}"));
+        let contact = &pack.schema.tables["calls"].columns[0];
+        assert_eq!(contact.references.as_deref(), Some("contacts"));
+    }
+
+    #[test]
     fn a_tailored_pack_adds_columns_to_a_base_table_without_redeclaring_it() {
         let (_dir, loaded) = with_schemas(
             "[tables.contacts.columns.tier]\ntype = \"string\"\nvalues = [\"gold\", \"standard\"]\n",
@@ -1576,6 +1639,43 @@ period_column = \"arrived_at\"
             9,
             "tables.contacts.columns.score.low_cardinality",
             "`low_cardinality` applies to string columns; `score` is float",
+        );
+        // A reference to a table the schema does not have, from a table declared
+        // before the one it could mean: at the column (line 2, column 9).
+        let (dir, loaded) = with_schemas(
+            "[tables.calls]\ncolumns.contact = { type = \"string\", references = \"callers\" }\n",
+        );
+        assert_at(
+            &only_error(loaded),
+            &dir.path().join("client/evidence-schema.toml"),
+            2,
+            9,
+            "tables.calls.columns.contact.references",
+            "`callers` is not a table of the evidence schema",
+        );
+        // A reference to a table keyed by two columns, and one from a number.
+        let (_dir, loaded) = with_schemas(
+            "[tables.calls]\ncolumns.shift = { type = \"string\", references = \"shifts\" }\n\
+             columns.count = { type = \"integer\", references = \"contacts\" }\n\
+             [tables.shifts]\nkey = [\"agent\", \"day\"]\n\
+             columns.agent = { type = \"string\" }\ncolumns.day = { type = \"date\" }\n",
+        );
+        let Err(PackErrors(errors)) = loaded else {
+            panic!("two bad references must fail the pack");
+        };
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].contains("tables.calls.columns.count.references")
+                && shown[0]
+                    .contains("`references` applies to a named string column; `count` is integer"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].contains("tables.calls.columns.shift.references")
+                && shown[1]
+                    .contains("`shifts` has no one-column string key (its key: [agent, day])"),
+            "{shown:?}"
         );
         // A new table without columns: at its header.
         let (dir, loaded) = with_schemas("[tables.tiers]\nkey = [\"tier\"]\n");

@@ -306,6 +306,10 @@ pub struct ColumnSchema {
     /// (channel, queue, agent, reason codes): held as a dictionary (each
     /// value once per batch, an index per row) instead of a text per row.
     pub low_cardinality: bool,
+    /// The table whose rows this string column's cells name by that table's
+    /// one-column key (a survey's `contact_id` names a contact): the host
+    /// resolves each cell to the row once, at load.
+    pub references: Option<String>,
 }
 
 impl ColumnSchema {
@@ -339,6 +343,8 @@ pub(crate) struct ColumnSpec {
     max: Option<f64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     low_cardinality: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    references: Option<String>,
 }
 
 impl ColumnSpec {
@@ -352,6 +358,7 @@ impl ColumnSpec {
             min: self.min,
             max: self.max,
             low_cardinality: self.low_cardinality,
+            references: self.references,
         }
     }
 }
@@ -380,6 +387,7 @@ mod columns_as_map {
                     min: c.min,
                     max: c.max,
                     low_cardinality: c.low_cardinality,
+                    references: c.references.clone(),
                 };
                 (c.name.as_str(), spec)
             })

@@ -13,6 +13,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchIterator, StringArray
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cxaudit_plugin_abi as abi;
 use cxaudit_plugin_sdk::export::{read_str_ref, str_ref, take_buffer};
+use cxaudit_plugin_sdk::reference::is_row_column;
 use cxaudit_plugin_sdk::table::{dictionary_strings, str_cells};
 use cxaudit_plugin_sdk::{Evaluation, Request};
 
@@ -48,50 +49,81 @@ pub struct Declared<'a> {
     evidence: &'a dyn EvidenceAccess,
     tables: BTreeSet<&'a str>,
     documents: BTreeSet<&'a str>,
-    strings: StringColumns,
+    form: TableForm,
 }
 
-/// How a plugin takes string columns.
+/// What a plugin takes of the tables as the host holds them, by the ABI
+/// version it was built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StringColumns {
-    /// As the host holds them: a `low_cardinality` column dictionary-encoded
-    /// (plugins built for ABI 1.1 or later).
-    AsHeld,
-    /// Every string column as plain `Utf8` text (plugins built for ABI 1.0
-    /// and executable plugins): a dictionary column is converted for the
+pub struct TableForm {
+    /// A `low_cardinality` string column dictionary-encoded (1.1 and
+    /// later); else every string column as plain `Utf8`, converted for the
     /// evaluation, which then holds that copy.
-    Plain,
+    pub dictionaries: bool,
+    /// The columns of row numbers the host adds beside a declared reference
+    /// (`contact_id#row`; 1.2 and later); else the table without them.
+    pub row_references: bool,
 }
 
-impl StringColumns {
+impl TableForm {
+    /// The tables as the host holds them (plugins of the host's ABI).
+    pub const AS_HELD: TableForm = TableForm {
+        dictionaries: true,
+        row_references: true,
+    };
+
     /// What a plugin of ABI version `major.minor` takes (an executable
-    /// plugin's `protocol N`, or any other text, takes plain strings).
+    /// plugin's `protocol N`, or any other text, takes the 1.0 form).
     pub fn for_abi(abi_version: &str) -> Self {
         let version = abi_version.split_once('.').and_then(|(major, minor)| {
             Some((major.parse::<u16>().ok()?, minor.parse::<u16>().ok()?))
         });
-        match version {
-            Some((1, minor)) if minor >= 1 => StringColumns::AsHeld,
-            _ => StringColumns::Plain,
+        let minor = match version {
+            Some((1, minor)) => minor,
+            _ => 0,
+        };
+        TableForm {
+            dictionaries: minor >= 1,
+            row_references: minor >= 2,
         }
     }
 }
 
 impl<'a> Declared<'a> {
-    /// The part of `evidence` that `manifest` declares, with string columns
-    /// as `strings` says.
+    /// The part of `evidence` that `manifest` declares, its tables in the
+    /// `form` the plugin takes.
     pub fn new(
         evidence: &'a dyn EvidenceAccess,
         manifest: &'a cxaudit_plugin_sdk::Manifest,
-        strings: StringColumns,
+        form: TableForm,
     ) -> Self {
         Declared {
             evidence,
             tables: manifest.tables.iter().map(|t| t.name.as_str()).collect(),
             documents: manifest.documents.iter().map(|d| d.kind.as_str()).collect(),
-            strings,
+            form,
         }
     }
+}
+
+/// The batches without the columns of row numbers the host added for
+/// references (a projection: nothing is copied).
+fn without_row_references(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+    let kept: Vec<usize> = (0..schema.fields().len())
+        .filter(|&i| !is_row_column(schema.field(i).name()))
+        .collect();
+    if kept.len() == schema.fields().len() {
+        return Ok((schema, batches));
+    }
+    let projected = Arc::new(schema.project(&kept).map_err(|e| e.to_string())?);
+    let batches = batches
+        .iter()
+        .map(|b| b.project(&kept).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    Ok((projected, batches))
 }
 
 /// The batches with every dictionary-encoded string column as plain `Utf8`.
@@ -143,11 +175,14 @@ impl EvidenceAccess for Declared<'_> {
                 "table `{name}` is not among the tables the evaluator's manifest declares"
             ));
         }
-        let (schema, batches) = self.evidence.table(name)?;
-        match self.strings {
-            StringColumns::AsHeld => Ok((schema, batches)),
-            StringColumns::Plain => plain_strings(schema, batches),
+        let (mut schema, mut batches) = self.evidence.table(name)?;
+        if !self.form.row_references {
+            (schema, batches) = without_row_references(schema, batches)?;
         }
+        if !self.form.dictionaries {
+            (schema, batches) = plain_strings(schema, batches)?;
+        }
+        Ok((schema, batches))
     }
 
     fn documents(&self, kind: &str) -> Option<Vec<(&str, &str)>> {
@@ -384,7 +419,7 @@ mod tests {
     fn an_evaluator_sees_only_what_its_manifest_declares() {
         let manifest = Manifest::new("reads calls")
             .table(TableNeed::required("calls").column("n", ColumnType::Integer));
-        let declared = Declared::new(&Everything, &manifest, StringColumns::AsHeld);
+        let declared = Declared::new(&Everything, &manifest, TableForm::AS_HELD);
         assert!(declared.table("calls").is_ok());
         let refused = declared.table("staff").unwrap_err();
         assert_eq!(
@@ -395,16 +430,55 @@ mod tests {
         assert!(declared.documents("policy").is_none());
         let with_policy = manifest.clone().document("policy");
         assert!(
-            Declared::new(&Everything, &with_policy, StringColumns::AsHeld)
+            Declared::new(&Everything, &with_policy, TableForm::AS_HELD)
                 .documents("policy")
                 .is_some()
         );
         // What the evidence lacks stays the evidence's answer.
         let with_missing = Manifest::new("x").table(TableNeed::optional("agents"));
-        let err = Declared::new(&Everything, &with_missing, StringColumns::AsHeld)
+        let err = Declared::new(&Everything, &with_missing, TableForm::AS_HELD)
             .table("agents")
             .unwrap_err();
         assert_eq!(err, "no `agents` table");
+    }
+
+    #[test]
+    fn plugins_built_before_abi_1_2_get_tables_without_row_references() {
+        use arrow_array::{Int64Array, UInt32Array};
+        // `contact_id#row` between two columns a projection must keep in order.
+        struct Referring;
+        impl EvidenceAccess for Referring {
+            fn table(&self, _: &str) -> Result<(SchemaRef, Vec<RecordBatch>), String> {
+                let schema = Arc::new(Schema::new(vec![
+                    Field::new("contact_id", DataType::Utf8, true),
+                    Field::new("contact_id#row", DataType::UInt32, true),
+                    Field::new("n", DataType::Int64, false),
+                ]));
+                let columns: Vec<ArrayRef> = vec![
+                    Arc::new(StringArray::from(vec!["C2"])),
+                    Arc::new(UInt32Array::from(vec![1])),
+                    Arc::new(Int64Array::from(vec![5])),
+                ];
+                Ok((
+                    schema.clone(),
+                    vec![RecordBatch::try_new(schema, columns).unwrap()],
+                ))
+            }
+            fn documents(&self, _: &str) -> Option<Vec<(&str, &str)>> {
+                None
+            }
+        }
+        let manifest = Manifest::new("reads surveys").table(TableNeed::required("surveys"));
+        let names = |abi: &str| -> Vec<String> {
+            let (schema, batches) = Declared::new(&Referring, &manifest, TableForm::for_abi(abi))
+                .table("surveys")
+                .unwrap();
+            assert_eq!(batches[0].schema(), schema);
+            schema.fields().iter().map(|f| f.name().clone()).collect()
+        };
+        assert_eq!(names("1.2"), ["contact_id", "contact_id#row", "n"]);
+        assert_eq!(names("1.1"), ["contact_id", "n"]);
+        assert_eq!(names("protocol 1"), ["contact_id", "n"]);
     }
 
     #[test]
@@ -437,7 +511,7 @@ mod tests {
             }
         }
         let manifest = Manifest::new("reads calls").table(TableNeed::required("calls"));
-        let (schema, batches) = Declared::new(&Coded, &manifest, StringColumns::Plain)
+        let (schema, batches) = Declared::new(&Coded, &manifest, TableForm::for_abi("1.0"))
             .table("calls")
             .unwrap();
         assert_eq!(schema.field(0).data_type(), &DataType::Utf8);
@@ -449,7 +523,7 @@ mod tests {
             &Int64Array::from(vec![1, 2, 3, 4])
         );
         // As held, for plugins built for 1.1.
-        let (schema, _) = Declared::new(&Coded, &manifest, StringColumns::AsHeld)
+        let (schema, _) = Declared::new(&Coded, &manifest, TableForm::AS_HELD)
             .table("calls")
             .unwrap();
         assert!(matches!(
@@ -457,9 +531,14 @@ mod tests {
             DataType::Dictionary(..)
         ));
         // Which plugins take which.
-        assert_eq!(StringColumns::for_abi("1.1"), StringColumns::AsHeld);
-        assert_eq!(StringColumns::for_abi("1.7"), StringColumns::AsHeld);
-        assert_eq!(StringColumns::for_abi("1.0"), StringColumns::Plain);
-        assert_eq!(StringColumns::for_abi("protocol 1"), StringColumns::Plain);
+        let form = |dictionaries, row_references| TableForm {
+            dictionaries,
+            row_references,
+        };
+        assert_eq!(TableForm::for_abi("1.2"), TableForm::AS_HELD);
+        assert_eq!(TableForm::for_abi("1.7"), TableForm::AS_HELD);
+        assert_eq!(TableForm::for_abi("1.1"), form(true, false));
+        assert_eq!(TableForm::for_abi("1.0"), form(false, false));
+        assert_eq!(TableForm::for_abi("protocol 1"), form(false, false));
     }
 }

@@ -16,7 +16,7 @@ pub use builtin::BuiltIn;
 pub use child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
 pub use discovery::{PluginSources, discover};
 pub use dispatch::Called;
-pub use host::{Declared, EvidenceAccess, Opened, StringColumns};
+pub use host::{Declared, EvidenceAccess, Opened, TableForm};
 pub use library::{LoadedEvaluator, LoadedPlugin, RefusedPlugin, Registry, load_library};
 pub use program::{Described, DescribedEvaluator, PLUGIN_FILE, PROTOCOL, Program};
 

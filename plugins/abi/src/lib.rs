@@ -36,7 +36,12 @@
 //! Versions: 1.1 lets a string column arrive dictionary-encoded (an
 //! evidence-schema column marked `low_cardinality`: Arrow format `i`, Int32
 //! indexes, with a `u` dictionary of values); a plugin built for 1.0 gets
-//! every string column as plain `u` text, converted by the host.
+//! every string column as plain `u` text, converted by the host. 1.2 lets
+//! a table carry, beside a column the evidence schema declares a reference
+//! (`references = "contacts"`), a column of the referenced table's row
+//! numbers: `<column>#row`, Arrow format `I` (UInt32; empty when the cell
+//! names no row), its field metadata `cxaudit.references` naming
+//! `table.key`; a plugin built for 1.0 or 1.1 gets the table without it.
 //! Nothing here is a Rust trait object, so plugins and host may be built by
 //! different compilers, and a child-process host can later serve the same
 //! [`HostApi`] over a pipe without any change to plugins.
@@ -47,9 +52,10 @@ use core::ffi::{c_char, c_int, c_void};
 
 /// Major version of this ABI: a plugin built against another major is refused.
 pub const ABI_VERSION_MAJOR: u16 = 1;
-/// Minor version of this ABI: additions at the end of structs, and (1.1)
-/// dictionary-encoded string columns.
-pub const ABI_VERSION_MINOR: u16 = 1;
+/// Minor version of this ABI: additions at the end of structs, (1.1)
+/// dictionary-encoded string columns and (1.2) columns of row numbers for
+/// references between tables.
+pub const ABI_VERSION_MINOR: u16 = 2;
 /// The packed version returned by the probe: `major << 16 | minor`.
 pub const ABI_VERSION: u32 = pack_version(ABI_VERSION_MAJOR, ABI_VERSION_MINOR);
 
@@ -245,7 +251,7 @@ mod tests {
 
     #[test]
     fn version_packs_and_unpacks() {
-        assert_eq!(ABI_VERSION, 0x0001_0001);
+        assert_eq!(ABI_VERSION, 0x0001_0002);
         assert_eq!(unpack_version(pack_version(3, 7)), (3, 7));
     }
 

@@ -2,8 +2,6 @@
 //! read from their tables, the assessment window in the centre's local time,
 //! and small formatting helpers.
 
-use cxaudit_metrics::hash::FxMap;
-
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_kpis::evaluator::{self, optional_cells};
@@ -24,6 +22,9 @@ pub struct Invitation<'a> {
     pub survey_id: &'a str,
     /// The contact surveyed, when the export links it.
     pub contact_id: Option<&'a str>,
+    /// The row of that contact in the contacts table, when the invitations
+    /// were read with it and a row has the id ([`load_invitations`]).
+    pub contact_row: Option<u32>,
     /// Channel of the surveyed contact.
     pub channel: &'a str,
     /// Agent of the surveyed contact.
@@ -70,6 +71,8 @@ pub struct Invitations<'a> {
 /// One contact of the contacts table.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Contact<'a> {
+    /// Its row in the table (from 0, incomplete rows counted).
+    pub row: usize,
     /// Contact id.
     pub contact_id: &'a str,
     /// Channel.
@@ -126,16 +129,15 @@ impl Contact<'_> {
 }
 
 /// What each invitation's contact gave (the `T` a loader picked from the
-/// first complete row of the contact id), found by the invitations' contact
-/// ids in one pass over the contacts table.
+/// contact's row), found in one pass over the contacts table by the rows the
+/// invitations name.
 #[derive(Debug, Clone)]
 pub struct Linked<T> {
-    /// For each invitation, in the order given, the number of its contact id
-    /// among the distinct ids ([`ContactIds::NO_ID`] without one).
-    id_of_invitation: Vec<u32>,
-    /// For each distinct id, what its first complete row gave (`None`: no
-    /// row has the id).
-    first: Vec<Option<T>>,
+    /// For each invitation, in the order given, the number of its contact
+    /// row among the distinct rows named ([`ContactRows::NONE`] without one).
+    row_of_invitation: Vec<u32>,
+    /// For each distinct row, what it gave (`None`: the row is incomplete).
+    picked: Vec<Option<T>>,
     /// Contact rows lacking contact_id, channel, arrived_at or abandoned,
     /// over the whole table.
     pub incomplete: usize,
@@ -145,57 +147,69 @@ impl<T> Linked<T> {
     /// What the contact of the invitation at `index` (of those the contacts
     /// were linked for) gave.
     pub fn of(&self, index: usize) -> Option<&T> {
-        let &id = self.id_of_invitation.get(index)?;
-        self.first.get(usize::try_from(id).ok()?)?.as_ref()
+        let &n = self.row_of_invitation.get(index)?;
+        self.picked.get(usize::try_from(n).ok()?)?.as_ref()
     }
 }
 
-/// The distinct contact ids a list of invitations names, numbered in the
-/// order first met, and each invitation's number: the contacts table is then
-/// probed once per row by id, and an invitation finds its contact by number.
-pub struct ContactIds<'i> {
-    number: FxMap<&'i str, u32>,
-    /// For each invitation, in the order given, the number of its contact id
-    /// ([`Self::NO_ID`] without one).
+/// The contact rows a list of invitations names, numbered in the order first
+/// met, and each invitation's number: the contacts table is then read once,
+/// in order, and each row finds its number by position (no lookup by id).
+pub struct ContactRows {
+    /// For each row of the contacts table, its number ([`Self::NONE`] when
+    /// no invitation names it).
+    number_of_row: Vec<u32>,
+    /// How many distinct rows the invitations name.
+    named: usize,
+    /// For each invitation, in the order given, the number of its contact
+    /// row ([`Self::NONE`] without one).
     pub of_invitation: Vec<u32>,
 }
 
-impl<'i> ContactIds<'i> {
-    /// The number of an invitation that names no contact id.
-    pub const NO_ID: u32 = u32::MAX;
+impl ContactRows {
+    /// The number of an invitation that names no contact row.
+    pub const NONE: u32 = u32::MAX;
 
-    /// Numbers the contact ids of `ids`, one per invitation in order.
-    pub fn of(ids: impl Iterator<Item = Option<&'i str>>) -> Self {
-        let mut number: FxMap<&'i str, u32> = FxMap::default();
-        number.reserve(ids.size_hint().0);
-        let of_invitation = ids
-            .map(|id| match id {
-                Some(id) => {
-                    let next = number.len() as u32;
-                    *number.entry(id).or_insert(next)
+    /// Numbers the contact rows of `rows`, one per invitation in order, in
+    /// a table of `table_rows` rows (a row beyond it names nothing).
+    pub fn of(rows: impl Iterator<Item = Option<u32>>, table_rows: usize) -> Self {
+        let mut number_of_row = vec![Self::NONE; table_rows];
+        let mut named = 0u32;
+        let of_invitation = rows
+            .map(|row| {
+                let Some(slot) = row.and_then(|r| number_of_row.get_mut(r as usize)) else {
+                    return Self::NONE;
+                };
+                if *slot == Self::NONE {
+                    *slot = named;
+                    named += 1;
                 }
-                None => Self::NO_ID,
+                *slot
             })
             .collect();
-        ContactIds {
-            number,
+        ContactRows {
+            number_of_row,
+            named: named as usize,
             of_invitation,
         }
     }
 
-    /// How many distinct ids the invitations name.
+    /// How many distinct rows the invitations name.
     pub fn len(&self) -> usize {
-        self.number.len()
+        self.named
     }
 
-    /// Whether no invitation names an id.
+    /// Whether no invitation names a row.
     pub fn is_empty(&self) -> bool {
-        self.number.is_empty()
+        self.named == 0
     }
 
-    /// The number of a contact id, when an invitation names it.
-    pub fn number(&self, id: &str) -> Option<usize> {
-        self.number.get(id).map(|&n| n as usize)
+    /// The number of a contact row, when an invitation names it.
+    pub fn number(&self, row: usize) -> Option<usize> {
+        match self.number_of_row.get(row) {
+            Some(&n) if n != Self::NONE => Some(n as usize),
+            _ => None,
+        }
     }
 }
 
@@ -275,9 +289,22 @@ fn trimmed(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Reads the surveys table: invitations sent within the window. Columns the
+/// Reads the surveys table: invitations sent within the window, each with
+/// the row of its contact in `contacts` when given (the rows the host
+/// resolved at load, else found by id: [`Table::rows_named`]). Columns the
 /// table lacks read as empty; `survey_id`, `channel` and `invited_at` must exist.
-pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations<'a>, EvalError> {
+pub fn load_invitations<'a>(
+    t: &'a Table,
+    contacts: Option<&Table>,
+    window: &Window,
+) -> Result<Invitations<'a>, EvalError> {
+    let rows = match contacts {
+        Some(c) if t.has_column("contact_id") => {
+            Some(t.rows_named("contact_id", c, "contact_id")?)
+        }
+        _ => None,
+    };
+    let mut contact_rows = rows.iter().flat_map(|r| r.iter());
     let mut ids = t.strs("survey_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let invited = t.timestamps_ms("invited_at")?;
@@ -293,6 +320,7 @@ pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations
         let (id, channel) = (ids.next(), channels.next());
         let (contact_id, agent_id, selection) = (contact.next(), agent.next(), selection.next());
         let (responded_at_ms, csat, reason) = (responded.next(), csat.next(), reason.next());
+        let contact_row = contact_rows.next().flatten();
         let (Some(Some(survey_id)), Some(Some(channel)), Some(invited_at_ms)) =
             (id, channel, invited)
         else {
@@ -306,6 +334,7 @@ pub fn load_invitations<'a>(t: &'a Table, window: &Window) -> Result<Invitations
         let row = Invitation {
             survey_id,
             contact_id: contact_id.flatten(),
+            contact_row,
             channel,
             agent_id: agent_id.flatten(),
             selection: selection.flatten(),
@@ -358,28 +387,26 @@ pub fn contacts_need(required: bool) -> TableNeed {
         .column("abandoned", ColumnType::Bool)
 }
 
-/// Links each invitation to its contact: what `pick` takes from the first
-/// complete contact row with the invitation's contact id (only that is
-/// kept), every id found in one pass over the table (one lookup per row);
-/// each invitation's is then found by its position ([`Linked::of`]).
+/// Links each invitation to its contact: what `pick` takes from the contact
+/// row the invitation names (only that is kept; [`Invitation::contact_row`],
+/// so the invitations must have been read with this table), every row found
+/// in one pass over the table; each invitation's is then found by its
+/// position ([`Linked::of`]).
 pub fn load_linked<'t, T>(
     t: &'t Table,
     invitations: &[Invitation<'_>],
     mut pick: impl FnMut(&Contact<'t>) -> T,
 ) -> Result<Linked<T>, EvalError> {
-    let ids = ContactIds::of(invitations.iter().map(|i| i.contact_id));
-    let mut first: Vec<Option<T>> = std::iter::repeat_with(|| None).take(ids.len()).collect();
+    let rows = ContactRows::of(invitations.iter().map(|i| i.contact_row), t.num_rows());
+    let mut picked: Vec<Option<T>> = std::iter::repeat_with(|| None).take(rows.len()).collect();
     let incomplete = each_contact(t, |c| {
-        if let Some(n) = ids.number(c.contact_id) {
-            let slot = &mut first[n];
-            if slot.is_none() {
-                *slot = Some(pick(&c));
-            }
+        if let Some(n) = rows.number(c.row) {
+            picked[n] = Some(pick(&c));
         }
     })?;
     Ok(Linked {
-        id_of_invitation: ids.of_invitation,
-        first,
+        row_of_invitation: rows.of_invitation,
+        picked,
         incomplete,
     })
 }
@@ -406,7 +433,7 @@ pub fn each_contact<'t>(
     let mut resolved = optional_cells(t, "resolved", |c| t.bools(c))?;
     let mut incomplete = 0;
     // One row at a time, every column advanced together.
-    for arrived in arrived {
+    for (row, arrived) in arrived.enumerate() {
         let (id, channel, abandoned) = (ids.next(), channels.next(), abandoned.next());
         let (agent_id, answered_at_ms, ended_at_ms) = (agent.next(), answered.next(), ended.next());
         let (talk, hold, wrap) = (talk.next(), hold.next(), wrap.next());
@@ -426,6 +453,7 @@ pub fn each_contact<'t>(
             _ => None,
         };
         visit(Contact {
+            row,
             contact_id,
             channel,
             agent_id: agent_id.flatten(),
@@ -701,9 +729,10 @@ mod tests {
                 "2026-01-05T10:05:00",
             )
         };
-        // C2 twice (the first row, by A1, is the one linked), and a row with no channel
-        // (incomplete: counted, never linked).
-        let mut broken = h("C3", "A9");
+        // C2 twice (the first row, by A1, is the one linked: in evidence the engine
+        // loaded a key is unique, and a reference names the first row holding it), and
+        // a row with no channel (incomplete: counted, never linked).
+        let mut broken = h("C4", "A9");
         broken.channel = "";
         let contacts = [
             h("C1", "A1"),
@@ -720,18 +749,25 @@ mod tests {
             invite("S3", "C9", "voice", "A1", "2026-01-05T11:00:00"),
             invite("S4", "C2", "voice", "A1", "2026-01-05T11:00:00"),
             invite("S5", "C3", "voice", "A1", "2026-01-05T11:00:00"),
+            invite("S6", "C4", "voice", "A1", "2026-01-05T11:00:00"),
         ];
         with_contacts_and_surveys(january(), &contacts, &surveys).with_context(|ctx| {
             let window = Window::from_context(ctx).unwrap();
             let surveys = ctx.table("surveys").unwrap();
-            let invitations = load_invitations(&surveys, &window).unwrap();
             let table = ctx.table("contacts").unwrap();
+            let invitations = load_invitations(&surveys, Some(&table), &window).unwrap();
+            let rows: Vec<_> = invitations.rows.iter().map(|i| i.contact_row).collect();
+            assert_eq!(rows, [Some(1), None, None, Some(1), Some(3), Some(2)]);
             let linked =
                 load_linked(&table, &invitations.rows, |c| (c.contact_id, c.agent_id)).unwrap();
-            let found: Vec<_> = (0..6).map(|k| linked.of(k).copied()).collect();
-            // C2's first row, no id, an unknown id, C2 again, C3's complete row, past the end.
+            let found: Vec<_> = (0..7).map(|k| linked.of(k).copied()).collect();
+            // C2's first row, no id, an unknown id, C2 again, C3, C4's incomplete row,
+            // past the end.
             let c2 = Some(("C2", Some("A1")));
-            assert_eq!(found, [c2, None, None, c2, Some(("C3", Some("A3"))), None]);
+            assert_eq!(
+                found,
+                [c2, None, None, c2, Some(("C3", Some("A3"))), None, None]
+            );
             assert_eq!(linked.incomplete, 1);
         });
     }

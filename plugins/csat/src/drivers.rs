@@ -129,7 +129,7 @@ impl Evaluator for Drivers {
         };
         let window = Window::from_context(ctx)?;
         let table = ctx.table("surveys")?;
-        let mut invitations = common::load_invitations(&table, &window)?;
+        let mut invitations = common::load_invitations(&table, None, &window)?;
         let feedback = common::drop_customer_initiated(&mut invitations);
         let responses: Vec<&Invitation> = invitations
             .rows

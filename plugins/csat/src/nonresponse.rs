@@ -145,8 +145,8 @@ impl Evaluator for NonresponseBias {
     fn evaluate(&self, ctx: &Context<'_>, p: &NonresponseParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
         let surveys = ctx.table("surveys")?;
-        let invitations = common::load_invitations(&surveys, &window)?;
         let contacts_table = ctx.table("contacts")?;
+        let invitations = common::load_invitations(&surveys, Some(&contacts_table), &window)?;
         let linked = common::load_linked(&contacts_table, &invitations.rows, Profile::of)?;
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let (mut unlinked, mut feedback) = (0usize, 0usize);

@@ -144,7 +144,7 @@ impl Evaluator for Precision {
         }
         let window = Window::from_context(ctx)?;
         let surveys = ctx.table("surveys")?;
-        let invitations = common::load_invitations(&surveys, &window)?;
+        let invitations = common::load_invitations(&surveys, None, &window)?;
         let contacts_table = ctx.table("contacts")?;
         let (population, incomplete) = population(&contacts_table, &window)?;
         let cells = build_cells(&invitations.rows, &population, &window, p);

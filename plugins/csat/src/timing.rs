@@ -112,14 +112,14 @@ impl Evaluator for TimingDesign {
     fn evaluate(&self, ctx: &Context<'_>, p: &TimingParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
         let surveys = ctx.table("surveys")?;
-        let mut invitations = common::load_invitations(&surveys, &window)?;
+        let contacts_table = ctx.table("contacts")?;
+        let mut invitations = common::load_invitations(&surveys, Some(&contacts_table), &window)?;
         let feedback = common::drop_customer_initiated(&mut invitations);
         if invitations.rows.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no survey invitation in the assessment period".into(),
             ));
         }
-        let contacts_table = ctx.table("contacts")?;
         // Only the end of each linked contact is kept.
         let linked = common::load_linked(&contacts_table, &invitations.rows, |c| c.ended_at_ms)?;
         let mut delays: Vec<(&str, f64)> = Vec::new();

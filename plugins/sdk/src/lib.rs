@@ -54,6 +54,7 @@ pub mod export;
 pub mod markdown;
 pub mod model;
 pub mod params;
+pub mod reference;
 pub mod schema;
 pub mod table;
 pub mod targets;

@@ -10,7 +10,7 @@ use serde_json::json;
 
 mod rates;
 
-use crate::common::{self, ContactIds, Invitation, Window, num, pct, score_from_checks};
+use crate::common::{self, ContactRows, Invitation, Window, num, pct, score_from_checks};
 use rates::{AgentRates, ContactTally};
 
 /// Evaluator `sampling_bias`.
@@ -113,13 +113,13 @@ impl Evaluator for SamplingBias {
     fn evaluate(&self, ctx: &Context<'_>, p: &SamplingParams) -> Result<Evaluation, EvalError> {
         let window = Window::from_context(ctx)?;
         let surveys = ctx.table("surveys")?;
-        let invitations = common::load_invitations(&surveys, &window)?;
+        let contacts_table = ctx.optional_table("contacts").filter(|t| t.num_rows() > 0);
+        let invitations = common::load_invitations(&surveys, contacts_table.as_ref(), &window)?;
         if invitations.rows.is_empty() {
             return Err(EvalError::MissingEvidence(
                 "no survey invitation in the assessment period".into(),
             ));
         }
-        let contacts_table = ctx.optional_table("contacts").filter(|t| t.num_rows() > 0);
         let mut e = common::evaluation_noting_skipped(&invitations, None);
         let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
         mix.report(p, &mut e);

@@ -44,7 +44,7 @@ pub(super) struct ContactTally<'t> {
     pub handled_by_channel: BTreeMap<&'t str, u64>,
     /// For each invitation of `sample` then `late`, in that order: the
     /// number of the contact id it names (an index into `linked`), or
-    /// [`ContactIds::NO_ID`] when it names none.
+    /// [`ContactRows::NONE`] when it names none.
     id_of_invitation: Vec<u32>,
     /// For each contact id the invitations name, by number: the agent of
     /// the first row with that id, and whether a row of the id was handled
@@ -65,8 +65,11 @@ impl<'t> ContactTally<'t> {
         late: &[&Invitation<'i>],
         window: &Window,
     ) -> Result<Self, EvalError> {
-        let ids = ContactIds::of(sample.iter().chain(late).map(|i| i.contact_id));
-        let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; ids.len()];
+        let rows = ContactRows::of(
+            sample.iter().chain(late).map(|i| i.contact_row),
+            t.num_rows(),
+        );
+        let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; rows.len()];
         let mut handled: FxMap<(&'t str, &'t str), u64> = FxMap::default();
         let mut by_channel: FxMap<&'t str, u64> = FxMap::default();
         let incomplete = common::each_contact(t, |c| {
@@ -78,14 +81,14 @@ impl<'t> ContactTally<'t> {
             if let Some(a) = agent {
                 *handled.entry((c.channel, a)).or_default() += 1;
             }
-            if let Some(n) = ids.number(c.contact_id) {
+            if let Some(n) = rows.number(c.row) {
                 linked[n].get_or_insert((c.agent_id, false)).1 |= agent.is_some();
             }
         })?;
         Ok(ContactTally {
             handled,
             handled_by_channel: by_channel.into_iter().collect(),
-            id_of_invitation: ids.of_invitation,
+            id_of_invitation: rows.of_invitation,
             linked,
             incomplete,
         })
@@ -96,7 +99,7 @@ impl<'t> ContactTally<'t> {
     /// no id, or no row has it).
     fn linked(&self, k: usize) -> Option<(usize, &(Option<&'t str>, bool))> {
         let n = *self.id_of_invitation.get(k)?;
-        if n == ContactIds::NO_ID {
+        if n == ContactRows::NONE {
             return None;
         }
         Some((n as usize, self.linked[n as usize].as_ref()?))

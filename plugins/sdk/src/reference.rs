@@ -1,0 +1,205 @@
+//! References between tables: a column whose cells name rows of another
+//! table by that table's one-column key (a survey's `contact_id` names a
+//! contact). When the pack's evidence schema declares the reference, the host
+//! resolves it once, at load, into a column of row numbers beside the
+//! referring column ([`row_column`]); [`Table::rows_named`] reads that
+//! column, or finds the rows itself when the host did not add it (a pack
+//! without the declaration, a test table), with the same [`KeyRows`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::UInt32Type;
+use arrow_array::{Array, ArrayRef, UInt32Array};
+use arrow_schema::DataType;
+
+use crate::context::EvalError;
+use crate::table::{Table, str_cells};
+
+/// What the host appends to a referring column's name for its column of
+/// row numbers: `contact_id#row`.
+pub const ROW_SUFFIX: &str = "#row";
+
+/// The field metadata key of a column of row numbers: its value names the
+/// referenced table and key column, `contacts.contact_id`.
+pub const REFERENCES: &str = "cxaudit.references";
+
+/// The name of the column of row numbers the host adds beside `column`.
+pub fn row_column(column: &str) -> String {
+    format!("{column}{ROW_SUFFIX}")
+}
+
+/// Whether a column is one the host added for a reference.
+pub fn is_row_column(name: &str) -> bool {
+    name.ends_with(ROW_SUFFIX)
+}
+
+/// What a column of row numbers' [`REFERENCES`] metadata says: `table.key`.
+pub fn target(table: &str, key: &str) -> String {
+    format!("{table}.{key}")
+}
+
+/// The rows of a key column by the text of their cells (trimmed; an empty
+/// cell names no row): the first row holding each text. Keys are unique in
+/// a table the host loaded (a duplicate key is refused or skipped there).
+#[derive(Debug, Default)]
+pub struct KeyRows<'k> {
+    rows: HashMap<&'k str, u32, ahash::RandomState>,
+}
+
+impl<'k> KeyRows<'k> {
+    /// Numbers the rows of a key column, given cell by cell in table order.
+    /// A table of more rows than a `u32` counts cannot be referenced.
+    pub fn of(cells: impl Iterator<Item = Option<&'k str>>) -> Result<Self, String> {
+        let mut rows: HashMap<&'k str, u32, ahash::RandomState> =
+            HashMap::with_capacity_and_hasher(cells.size_hint().0, ahash::RandomState::new());
+        for (row, cell) in cells.enumerate() {
+            let row = u32::try_from(row)
+                .map_err(|_| format!("a referenced table holds at most {} rows", u32::MAX))?;
+            if let Some(text) = trimmed(cell) {
+                rows.entry(text).or_insert(row);
+            }
+        }
+        Ok(KeyRows { rows })
+    }
+
+    /// The row whose key is `cell`'s text; `None` for an empty cell or a
+    /// text no row holds.
+    pub fn row_of(&self, cell: Option<&str>) -> Option<u32> {
+        self.rows.get(trimmed(cell)?).copied()
+    }
+
+    /// The row each cell of a string array names, in order; `None` when
+    /// the array is not a string array.
+    pub fn rows_of(&self, array: &dyn Array) -> Option<UInt32Array> {
+        Some(str_cells(array)?.map(|c| self.row_of(c)).collect())
+    }
+}
+
+fn trimmed(cell: Option<&str>) -> Option<&str> {
+    cell.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// For each row of a referring table, in order, the row of the referenced
+/// table its cell names (`None`: an empty cell, or a key no row holds).
+#[derive(Debug, Clone)]
+pub struct RowNumbers {
+    arrays: Vec<ArrayRef>,
+}
+
+impl RowNumbers {
+    /// The row numbers, row by row.
+    pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        self.arrays
+            .iter()
+            .flat_map(|a| a.as_primitive::<UInt32Type>().iter())
+    }
+}
+
+impl Table {
+    /// For each row, the row of `other` whose `key` cell holds this row's
+    /// `column` text: from the column the host added when the pack declares
+    /// `column` a reference to `other` (shared, not copied), else found here.
+    pub fn rows_named(
+        &self,
+        column: &str,
+        other: &Table,
+        key: &str,
+    ) -> Result<RowNumbers, EvalError> {
+        if let Some(held) = self.held_rows(column, &target(&other.name, key)) {
+            return Ok(held);
+        }
+        let keys = KeyRows::of(other.strs(key)?).map_err(EvalError::Failed)?;
+        let cells = self.strs(column)?;
+        let found: UInt32Array = cells.map(|c| keys.row_of(c)).collect();
+        Ok(RowNumbers {
+            arrays: vec![Arc::new(found)],
+        })
+    }
+
+    /// The host's column of row numbers for `column`, when it has one that
+    /// resolves to `target` (`table.key`).
+    fn held_rows(&self, column: &str, target: &str) -> Option<RowNumbers> {
+        let index = self.schema.index_of(&row_column(column)).ok()?;
+        let field = self.schema.field(index);
+        let resolves = field.metadata().get(REFERENCES).map(String::as_str) == Some(target);
+        (resolves && field.data_type() == &DataType::UInt32).then(|| RowNumbers {
+            arrays: self
+                .batches
+                .iter()
+                .map(|b| b.column(index).clone())
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{RecordBatch, StringArray};
+    use arrow_schema::{Field, Schema};
+
+    fn strings(name: &str, column: &str, cells: &[Option<&str>]) -> Table {
+        let schema = Arc::new(Schema::new(vec![Field::new(column, DataType::Utf8, true)]));
+        let array: ArrayRef = Arc::new(StringArray::from(cells.to_vec()));
+        let batch = RecordBatch::try_new(schema.clone(), vec![array]).unwrap();
+        Table::new(name, schema, vec![batch])
+    }
+
+    #[test]
+    fn each_cell_names_the_first_row_holding_its_trimmed_text() {
+        let contacts = strings(
+            "contacts",
+            "contact_id",
+            &[Some("C1"), None, Some(" C2 "), Some("C1"), Some("C3")],
+        );
+        let surveys = strings(
+            "surveys",
+            "contact_id",
+            &[
+                Some("C2"),
+                Some("C9"),
+                None,
+                Some(" "),
+                Some("C1 "),
+                Some("C3"),
+            ],
+        );
+        let rows = surveys
+            .rows_named("contact_id", &contacts, "contact_id")
+            .unwrap();
+        // C2 is row 2 (trimmed); C9 names no row; empty cells none; C1 its first row.
+        assert_eq!(
+            rows.iter().collect::<Vec<_>>(),
+            vec![Some(2), None, None, None, Some(0), Some(4)]
+        );
+    }
+
+    #[test]
+    fn the_host_column_is_read_when_it_resolves_to_the_table_asked_for() {
+        let contacts = strings("contacts", "contact_id", &[Some("C1"), Some("C2")]);
+        let held = |target: &str| {
+            let metadata = HashMap::from([(REFERENCES.to_owned(), target.to_owned())]);
+            let schema = Arc::new(Schema::new(vec![
+                Field::new("contact_id", DataType::Utf8, true),
+                Field::new(row_column("contact_id"), DataType::UInt32, true)
+                    .with_metadata(metadata),
+            ]));
+            let ids: ArrayRef = Arc::new(StringArray::from(vec![Some("C2")]));
+            // Row 7: not what the ids say, so the test sees which was read.
+            let rows: ArrayRef = Arc::new(UInt32Array::from(vec![Some(7)]));
+            let batch = RecordBatch::try_new(schema.clone(), vec![ids, rows]).unwrap();
+            Table::new("surveys", schema, vec![batch])
+        };
+        let read = |t: Table| -> Vec<Option<u32>> {
+            t.rows_named("contact_id", &contacts, "contact_id")
+                .unwrap()
+                .iter()
+                .collect()
+        };
+        assert_eq!(read(held("contacts.contact_id")), vec![Some(7)]);
+        // A column resolving to another table is not taken for this one.
+        assert_eq!(read(held("agents.agent_id")), vec![Some(1)]);
+    }
+}
