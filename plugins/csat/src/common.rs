@@ -18,12 +18,11 @@ pub const SELF_SERVICE: &str = "self_service";
 /// One survey invitation, with the answers when the customer responded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invitation<'a> {
-    /// Survey id.
-    pub survey_id: &'a str,
-    /// The contact surveyed, when the export links it.
-    pub contact_id: Option<&'a str>,
-    /// The row of that contact in the contacts table, when the invitations
-    /// were read with it and a row has the id ([`load_invitations`]).
+    /// The row of the contact surveyed in the contacts table, when the
+    /// invitations were read with it and a row has the survey's contact_id
+    /// ([`load_invitations`]). A million invitations are held at once: the
+    /// survey id (needed to count a row complete) and the contact id (needed
+    /// only to find this row) are not kept.
     pub contact_row: Option<u32>,
     /// Channel of the surveyed contact.
     pub channel: &'a str,
@@ -308,7 +307,6 @@ pub fn load_invitations<'a>(
     let mut ids = t.strs("survey_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let invited = t.timestamps_ms("invited_at")?;
-    let mut contact = optional_cells(t, "contact_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
     let mut agent = optional_cells(t, "agent_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
     let mut selection = optional_cells(t, "selection", |c| Ok(t.strs(c)?.map(trimmed)))?;
     let mut responded = optional_cells(t, "responded_at", |c| t.timestamps_ms(c))?;
@@ -318,10 +316,10 @@ pub fn load_invitations<'a>(
     // One row at a time, every column advanced together.
     for invited in invited {
         let (id, channel) = (ids.next(), channels.next());
-        let (contact_id, agent_id, selection) = (contact.next(), agent.next(), selection.next());
+        let (agent_id, selection) = (agent.next(), selection.next());
         let (responded_at_ms, csat, reason) = (responded.next(), csat.next(), reason.next());
         let contact_row = contact_rows.next().flatten();
-        let (Some(Some(survey_id)), Some(Some(channel)), Some(invited_at_ms)) =
+        let (Some(Some(_survey_id)), Some(Some(channel)), Some(invited_at_ms)) =
             (id, channel, invited)
         else {
             out.incomplete += 1;
@@ -332,8 +330,6 @@ pub fn load_invitations<'a>(
             out.outside_window += 1;
         }
         let row = Invitation {
-            survey_id,
-            contact_id: contact_id.flatten(),
             contact_row,
             channel,
             agent_id: agent_id.flatten(),

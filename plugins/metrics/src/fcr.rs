@@ -44,6 +44,89 @@ pub struct FcrContact<'a> {
     pub abandoned: bool,
 }
 
+/// What classification reads of a contact: its customer, when it arrived
+/// and how it ended. [`FcrContact`] carries agent and queue besides, for
+/// [`report_from_classes`]; [`FcrVisit`] holds only this, packed.
+pub trait FcrRow {
+    /// Customer identifier; `None` or empty means unknown.
+    fn customer_id(&self) -> Option<&str>;
+    /// Arrival time.
+    fn arrived_at(&self) -> i64;
+    /// How it ended, as classification sorts it: [`END_ABANDONED`],
+    /// [`END_MISSING`], or the end time (clamped above the two).
+    fn end_code(&self) -> i64;
+}
+
+/// The end code of a contact abandoned before an answer.
+pub const END_ABANDONED: i64 = i64::MIN;
+/// The end code of a contact, not abandoned, without an end time.
+pub const END_MISSING: i64 = i64::MIN + 1;
+
+/// The end code of a contact (see [`FcrRow::end_code`]).
+fn end_code(abandoned: bool, ended_at: Option<i64>) -> i64 {
+    // (real end times are clamped above the two sentinels)
+    match (abandoned, ended_at) {
+        (true, _) => END_ABANDONED,
+        (false, None) => END_MISSING,
+        (false, Some(e)) => e.max(END_MISSING + 1),
+    }
+}
+
+impl FcrRow for FcrContact<'_> {
+    fn customer_id(&self) -> Option<&str> {
+        self.customer_id
+    }
+
+    fn arrived_at(&self) -> i64 {
+        self.arrived_at
+    }
+
+    fn end_code(&self) -> i64 {
+        end_code(self.abandoned, self.ended_at)
+    }
+}
+
+/// One contact as classification reads it and nothing more (32 bytes, where
+/// an [`FcrContact`] takes 80): for callers classifying millions of contacts
+/// without drilling down by agent or queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FcrVisit<'a> {
+    customer_id: Option<&'a str>,
+    arrived_at: i64,
+    end: i64,
+}
+
+impl<'a> FcrVisit<'a> {
+    /// The visit of a contact: its customer (`None` or empty: unknown), its
+    /// arrival, its end and whether it was abandoned.
+    pub fn new(
+        customer_id: Option<&'a str>,
+        arrived_at: i64,
+        ended_at: Option<i64>,
+        abandoned: bool,
+    ) -> Self {
+        FcrVisit {
+            customer_id,
+            arrived_at,
+            end: end_code(abandoned, ended_at),
+        }
+    }
+}
+
+impl FcrRow for FcrVisit<'_> {
+    fn customer_id(&self) -> Option<&str> {
+        self.customer_id
+    }
+
+    fn arrived_at(&self) -> i64 {
+        self.arrived_at
+    }
+
+    fn end_code(&self) -> i64 {
+        self.end
+    }
+}
+
 /// FCR parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FcrParams {
@@ -150,10 +233,6 @@ pub struct FcrReport<'a> {
     pub by_queue: Vec<(&'a str, FcrCounts)>,
 }
 
-/// Sentinel `end` codes in the sort keys.
-const END_ABANDONED: i64 = i64::MIN;
-const END_MISSING: i64 = i64::MIN + 1;
-
 /// Compact per-contact key, in its customer's bucket: arrival, row, end code.
 #[derive(Clone, Copy)]
 struct Key {
@@ -169,8 +248,8 @@ fn id_hash(id: &str) -> u64 {
     BuildHasherDefault::<crate::hash::FxHasher>::default().hash_one(id)
 }
 
-fn customer<'a>(c: &FcrContact<'a>) -> Option<&'a str> {
-    c.customer_id.filter(|s| !s.is_empty())
+fn customer(c: &impl FcrRow) -> Option<&str> {
+    c.customer_id().filter(|s| !s.is_empty())
 }
 
 /// The customer of each contact as a dense code, hashed once: [`classify_coded`]
@@ -196,15 +275,12 @@ impl CustomerCodes {
     /// where a map of a million ids misses the cache on every probe. Ids are then
     /// compared within each run of equal hashes, so ids sharing a hash still get
     /// codes of their own.
-    pub fn of(contacts: &[FcrContact<'_>]) -> Result<Self, MetricError> {
+    pub fn of(contacts: &[impl FcrRow]) -> Result<Self, MetricError> {
         Self::coded_by(contacts, id_hash)
     }
 
     /// [`Self::of`] with ids sorted by `hash` (tests make ids collide with it).
-    fn coded_by(
-        contacts: &[FcrContact<'_>],
-        hash: impl Fn(&str) -> u64,
-    ) -> Result<Self, MetricError> {
+    fn coded_by(contacts: &[impl FcrRow], hash: impl Fn(&str) -> u64) -> Result<Self, MetricError> {
         if contacts.len() >= u32::MAX as usize {
             return Err(MetricError::TooManyRows);
         }
@@ -279,7 +355,7 @@ impl CustomerCodes {
 /// Classifies every contact (same order as the input). See the module doc for the
 /// rules. `Err(TooManyRows)` above `u32::MAX - 1` rows.
 pub fn classify(
-    contacts: &[FcrContact<'_>],
+    contacts: &[impl FcrRow],
     params: &FcrParams,
 ) -> Result<Vec<FcrClass>, MetricError> {
     classify_coded(contacts, &CustomerCodes::of(contacts)?, params)
@@ -288,7 +364,7 @@ pub fn classify(
 /// [`classify`] with the customers already coded (`codes` of these contacts, in
 /// order); `Err(LengthMismatch)` when they are not as many.
 pub fn classify_coded(
-    contacts: &[FcrContact<'_>],
+    contacts: &[impl FcrRow],
     codes: &CustomerCodes,
     params: &FcrParams,
 ) -> Result<Vec<FcrClass>, MetricError> {
@@ -301,7 +377,7 @@ pub fn classify_coded(
     let window = params.window_ticks();
     let data_end = params
         .data_end
-        .or_else(|| contacts.iter().map(|c| c.arrived_at).max());
+        .or_else(|| contacts.iter().map(FcrRow::arrived_at).max());
     let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
     // Bucket the rows by customer with a counting sort (O(n)), then sort each
     // customer's few keys by (arrival, row). Keys carry what classification needs, so
@@ -330,17 +406,11 @@ pub fn classify_coded(
         if id == CustomerCodes::NONE {
             continue;
         }
-        // (real end times are clamped above the two sentinels)
-        let end = match (c.abandoned, c.ended_at) {
-            (true, _) => END_ABANDONED,
-            (false, None) => END_MISSING,
-            (false, Some(e)) => e.max(END_MISSING + 1),
-        };
         let slot = &mut counts[id as usize];
         keys[*slot as usize] = Key {
-            arrived_at: c.arrived_at,
+            arrived_at: c.arrived_at(),
             row: i as u32,
-            end,
+            end: c.end_code(),
         };
         *slot += 1;
     }

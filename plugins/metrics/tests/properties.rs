@@ -1,7 +1,7 @@
 //! Property tests for cxaudit-metrics (proptest).
 
 use cxaudit_metrics::erlang::{self, StaffingTarget};
-use cxaudit_metrics::fcr::{self, FcrContact, FcrParams};
+use cxaudit_metrics::fcr::{self, FcrContact, FcrParams, FcrVisit};
 use cxaudit_metrics::forecast::{self, ToleranceRule};
 use cxaudit_metrics::service::{self, ContactTiming, ServiceCounts, ServiceLevelVariant};
 use cxaudit_metrics::{staffing, survey};
@@ -180,6 +180,12 @@ proptest! {
         for (k, &i) in perm.iter().enumerate() {
             prop_assert_eq!(cb[k], ca[i]);
         }
+        // The packed visits classify as the contacts they come from.
+        let visits: Vec<FcrVisit<'static>> = rows
+            .iter()
+            .map(|r| FcrVisit::new(r.customer_id, r.arrived_at, r.ended_at, r.abandoned))
+            .collect();
+        prop_assert_eq!(&fcr::classify(&visits, &params).unwrap(), &ca);
         // brute-force O(n^2) reference classification
         let data_end = rows.iter().map(|r| r.arrived_at).max();
         let w = i64::from(window) * fcr::SECONDS_PER_DAY;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use cxaudit_metrics::fcr::{FcrContact, FcrCounts, FcrParams, classify};
+use cxaudit_metrics::fcr::{FcrCounts, FcrParams, FcrVisit, classify};
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
@@ -87,7 +87,7 @@ impl ContactAcc {
 /// group key) and the contacts of each local day of the period.
 struct Tally<'a> {
     accs: Vec<(String, ContactAcc)>,
-    fcr_rows: Vec<FcrContact<'a>>,
+    fcr_rows: Vec<FcrVisit<'a>>,
     row_group: Vec<Option<u32>>,
     by_day: BTreeMap<NaiveDate, DayContacts>,
 }
@@ -198,14 +198,7 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
             _ => day.map(|d| ids.of_date(d, by, &mut out.accs)),
         };
         if fcr {
-            out.fcr_rows.push(FcrContact {
-                customer_id: cust,
-                arrived_at: arr,
-                ended_at: end,
-                agent_id: ag,
-                queue: q,
-                abandoned: aband,
-            });
+            out.fcr_rows.push(FcrVisit::new(cust, arr, end, aband));
             out.row_group.push(id);
         }
         let Some(id) = id else {
