@@ -49,6 +49,7 @@
 // The derive names the SDK as `::cxaudit_plugin_sdk`, also in its own tests.
 extern crate self as cxaudit_plugin_sdk;
 
+mod cells;
 pub mod context;
 pub mod export;
 pub mod markdown;

@@ -5,7 +5,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Float64Type, Int32Type, Int64Type, TimestampMillisecondType, TimestampSecondType,
 };
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
+
+use crate::cells::{Cells, StrColumn};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use crate::context::EvalError;
@@ -84,42 +86,42 @@ impl Table {
     pub fn strs(&self, name: &str) -> Result<impl Iterator<Item = Option<&str>> + '_, EvalError> {
         let coded = dictionary_strings();
         let index = self.column_index(name)?;
-        let arrays = if self.schema.field(index).data_type() == &coded {
+        let is_coded = self.schema.field(index).data_type() == &coded;
+        let arrays = if is_coded {
             self.arrays(name, &coded)?
         } else {
             self.arrays(name, &DataType::Utf8)?
         };
-        Ok(arrays.into_iter().flat_map(StrCells::of))
+        Ok(StrColumn::of(arrays, is_coded))
     }
 
     /// A float column, row by row.
     pub fn f64s(&self, name: &str) -> Result<impl Iterator<Item = Option<f64>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Float64)?;
-        Ok(arrays
-            .into_iter()
-            .flat_map(|a| a.as_primitive::<Float64Type>().iter()))
+        Ok(primitive_cells::<Float64Type>(arrays))
     }
 
     /// An integer column, row by row.
     pub fn i64s(&self, name: &str) -> Result<impl Iterator<Item = Option<i64>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Int64)?;
-        Ok(arrays
-            .into_iter()
-            .flat_map(|a| a.as_primitive::<Int64Type>().iter()))
+        Ok(primitive_cells::<Int64Type>(arrays))
     }
 
     /// A boolean column, row by row.
     pub fn bools(&self, name: &str) -> Result<impl Iterator<Item = Option<bool>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Boolean)?;
-        Ok(arrays.into_iter().flat_map(|a| a.as_boolean().iter()))
+        Ok(Cells::new(
+            arrays
+                .into_iter()
+                .map(|a| (a.as_boolean().values(), a.nulls()))
+                .collect(),
+        ))
     }
 
     /// A date or month column as days since 1970-01-01, row by row.
     pub fn dates(&self, name: &str) -> Result<impl Iterator<Item = Option<i32>> + '_, EvalError> {
         let arrays = self.arrays(name, &DataType::Date32)?;
-        Ok(arrays
-            .into_iter()
-            .flat_map(|a| a.as_primitive::<Date32Type>().iter()))
+        Ok(primitive_cells::<Date32Type>(arrays))
     }
 
     /// A timestamp column as whole seconds since the Unix epoch (UTC), row
@@ -154,16 +156,21 @@ impl Table {
         ) {
             return Err(self.not_a_timestamp(name, declared));
         }
+        let ms_per_unit = match declared {
+            DataType::Timestamp(TimeUnit::Second, _) => MS_PER_SECOND,
+            _ => 1,
+        };
         let chunks = self
             .batches
             .iter()
             .map(|b| {
                 let array = b.column(index).as_ref();
-                TimestampChunk::of(array)
+                timestamp_values(array)
+                    .map(|values| (values, array.nulls()))
                     .ok_or_else(|| self.not_a_timestamp(name, array.data_type()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(chunks.into_iter().flat_map(TimestampChunk::millis))
+        Ok(Cells::new(chunks).map(move |v| v.map(|v: i64| v.saturating_mul(ms_per_unit))))
     }
 
     fn not_a_timestamp(&self, name: &str, actual: &DataType) -> EvalError {
@@ -175,50 +182,35 @@ impl Table {
     }
 }
 
-/// One batch of a timestamp column: the raw values in the column's unit and
-/// the milliseconds one unit stands for.
-struct TimestampChunk<'a> {
-    array: &'a dyn Array,
-    values: &'a [i64],
-    ms_per_unit: i64,
+/// The raw values of one batch of a timestamp column in its unit (seconds or
+/// milliseconds); `None` for any other type.
+fn timestamp_values(array: &dyn Array) -> Option<&[i64]> {
+    match array.data_type() {
+        DataType::Timestamp(TimeUnit::Millisecond, _) => Some(
+            array
+                .as_primitive_opt::<TimestampMillisecondType>()?
+                .values(),
+        ),
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            Some(array.as_primitive_opt::<TimestampSecondType>()?.values())
+        }
+        _ => None,
+    }
 }
 
-impl<'a> TimestampChunk<'a> {
-    /// The chunk of a `Timestamp(Second)` or `Timestamp(Millisecond)` array;
-    /// `None` for any other type.
-    fn of(array: &'a dyn Array) -> Option<Self> {
-        let (values, ms_per_unit): (&'a [i64], i64) = match array.data_type() {
-            DataType::Timestamp(TimeUnit::Millisecond, _) => (
-                array
-                    .as_primitive_opt::<TimestampMillisecondType>()?
-                    .values(),
-                1,
-            ),
-            DataType::Timestamp(TimeUnit::Second, _) => (
-                array.as_primitive_opt::<TimestampSecondType>()?.values(),
-                MS_PER_SECOND,
-            ),
-            _ => return None,
-        };
-        Some(TimestampChunk {
-            array,
-            values,
-            ms_per_unit,
-        })
-    }
-
-    /// The values in milliseconds, `None` for empty cells.
-    fn millis(self) -> impl Iterator<Item = Option<i64>> + 'a {
-        let TimestampChunk {
-            array,
-            values,
-            ms_per_unit,
-        } = self;
-        values
-            .iter()
-            .enumerate()
-            .map(move |(i, v)| array.is_valid(i).then(|| v.saturating_mul(ms_per_unit)))
-    }
+/// A primitive column's cells over its batches (the caller checked the type).
+fn primitive_cells<'a, T: ArrowPrimitiveType>(
+    arrays: Vec<&'a dyn Array>,
+) -> Cells<'a, &'a [T::Native]> {
+    Cells::new(
+        arrays
+            .into_iter()
+            .map(|a| {
+                let p = a.as_primitive::<T>();
+                (p.values().as_ref(), p.nulls())
+            })
+            .collect(),
+    )
 }
 
 /// The Arrow type of a low-cardinality string column as the host holds it:
@@ -364,6 +356,45 @@ mod tests {
             panic!("an Int16 dictionary read as strings");
         };
         assert!(e.to_string().contains("Dictionary(Int16, Utf8)"), "{e}");
+    }
+
+    #[test]
+    fn columns_read_cell_by_cell_across_batches_sliced_and_with_empty_cells() {
+        use arrow_array::{ArrayRef, BooleanArray, Float64Array, StringArray};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("x", DataType::Float64, true),
+            Field::new("b", DataType::Boolean, true),
+            Field::new("s", DataType::Utf8, true),
+        ]));
+        let batch = |x: Vec<Option<f64>>, b: Vec<Option<bool>>, s: Vec<Option<&str>>| {
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(Float64Array::from(x)),
+                Arc::new(BooleanArray::from(b)),
+                Arc::new(StringArray::from(s)),
+            ];
+            RecordBatch::try_new(schema.clone(), columns).unwrap()
+        };
+        // A batch sliced past its first row (values and validity bits then start
+        // at an offset), an empty batch, and a batch without empty cells.
+        let first = batch(
+            vec![Some(9.0), Some(1.0), None, Some(3.0)],
+            vec![Some(true), None, Some(false), Some(true)],
+            vec![Some("skip"), Some("a"), Some("b"), None],
+        )
+        .slice(1, 3);
+        let empty = batch(vec![], vec![], vec![]);
+        let last = batch(vec![Some(4.0)], vec![Some(false)], vec![Some("c")]);
+        let t = Table::new("t", schema.clone(), vec![first, empty, last]);
+        let x = t.f64s("x").unwrap();
+        assert_eq!(x.size_hint(), (4, Some(4)));
+        assert_eq!(
+            x.collect::<Vec<_>>(),
+            [Some(1.0), None, Some(3.0), Some(4.0)]
+        );
+        let b: Vec<_> = t.bools("b").unwrap().collect();
+        assert_eq!(b, [None, Some(false), Some(true), Some(false)]);
+        let s: Vec<_> = t.strs("s").unwrap().collect();
+        assert_eq!(s, [Some("a"), Some("b"), None, Some("c")]);
     }
 
     #[test]
