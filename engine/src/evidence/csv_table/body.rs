@@ -464,7 +464,7 @@ where
 /// Pieces joined in file order as they arrive.
 #[derive(Default)]
 struct Join {
-    /// The pieces joined so far (`None` once one failed or clashed).
+    /// The pieces joined so far (`None` once one failed).
     joined: Option<TypedRows>,
     /// How many pieces are joined.
     count: usize,
@@ -489,7 +489,10 @@ impl Join {
                     self.joined = Some(first);
                     false
                 }
-                (Some(joined), Some(later)) => !joined.absorb(later),
+                (Some(joined), Some(later)) => {
+                    joined.absorb(later);
+                    false
+                }
             };
             if self.failed {
                 self.joined = None;
@@ -502,11 +505,13 @@ impl Join {
         }
     }
 
-    /// The whole body, when all `pieces` joined.
+    /// The whole body, when all `pieces` joined and no key of one repeats a
+    /// key of another.
     fn finish(self, pieces: usize) -> Option<TypedRows> {
-        (!self.failed && self.count == pieces)
-            .then_some(self.joined)
-            .flatten()
+        let mut joined = self
+            .joined
+            .filter(|_| !self.failed && self.count == pieces)?;
+        joined.joined_keys_unique().then_some(joined)
     }
 }
 

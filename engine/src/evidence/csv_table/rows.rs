@@ -378,20 +378,26 @@ impl TypedRows {
     }
 
     /// Appends `later`, the rows of the records right after these (both
-    /// with their batches cut), as if one had read on: false, and nothing
-    /// to keep, when a row of `later` repeats a key of these (which row is
-    /// the duplicate is decided by reading in file order).
-    pub(super) fn absorb(&mut self, later: TypedRows) -> bool {
+    /// with their batches cut), as if one had read on. Whether a row of
+    /// `later` repeats a key of these is told by
+    /// [`Self::joined_keys_unique`] once every piece is in.
+    pub(super) fn absorb(&mut self, later: TypedRows) {
         debug_assert!(self.in_batch == 0 && later.in_batch == 0);
-        if let (Some(these), Some(those)) = (self.row_rules.as_mut(), later.row_rules)
-            && !these.absorb(those)
-        {
-            return false;
+        if let (Some(these), Some(those)) = (self.row_rules.as_mut(), later.row_rules) {
+            these.absorb(those);
         }
         self.batches.extend(later.batches);
         self.rows += later.rows;
         self.skipped.absorb(later.skipped);
-        true
+    }
+
+    /// False when a row of a piece joined by [`Self::absorb`] repeats a key
+    /// of another piece (which row is the duplicate is decided by reading in
+    /// file order).
+    pub(super) fn joined_keys_unique(&mut self) -> bool {
+        self.row_rules
+            .as_mut()
+            .is_none_or(RowRules::joined_keys_unique)
     }
 
     /// The parsed table.
