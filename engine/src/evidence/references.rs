@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
+use cxaudit_plugin_sdk::Table;
 use cxaudit_plugin_sdk::reference::{KeyRows, REFERENCES, row_column, target};
-use cxaudit_plugin_sdk::table::str_cells;
 
 use super::TableLoad;
-use super::csv_table::ParsedTable;
 use crate::pack::EvidenceSchema;
 
 /// Adds to every loaded table the row numbers of each reference the schema
@@ -68,7 +67,14 @@ fn rows_named(
     if target_table.key_columns.as_slice() != std::slice::from_ref(key) {
         return None;
     }
-    let keys = key_rows(target_table, key)?;
+    // Read through the plugins' view of the table (its batches shared): its
+    // cells come with their count, so the keys are numbered without regrowing.
+    let target_view = Table::new(
+        referenced,
+        target_table.schema.clone(),
+        target_table.batches.clone(),
+    );
+    let keys = KeyRows::of(target_view.strs(key).ok()?).ok()?;
     let index = referring.schema.index_of(column).ok()?;
     let metadata = HashMap::from([(REFERENCES.to_owned(), target(referenced, key))]);
     let field = Field::new(row_column(column), DataType::UInt32, true).with_metadata(metadata);
@@ -91,16 +97,6 @@ fn rows_named(
         })
         .collect::<Option<Vec<_>>>()?;
     Some((with_rows, batches))
-}
-
-/// The rows of `table`'s key column by their text.
-fn key_rows<'t>(table: &'t ParsedTable, key: &str) -> Option<KeyRows<'t>> {
-    let index = table.schema.index_of(key).ok()?;
-    let mut cells = Vec::with_capacity(table.batches.len());
-    for b in &table.batches {
-        cells.push(str_cells(b.column(index).as_ref())?);
-    }
-    KeyRows::of(cells.into_iter().flatten()).ok()
 }
 
 #[cfg(test)]

@@ -6,13 +6,14 @@
 //! column, or finds the rows itself when the host did not add it (a pack
 //! without the declaration, a test table), with the same [`KeyRows`].
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::UInt32Type;
 use arrow_array::{Array, ArrayRef, UInt32Array};
 use arrow_schema::DataType;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use crate::context::EvalError;
 use crate::table::{Table, str_cells};
@@ -43,31 +44,65 @@ pub fn target(table: &str, key: &str) -> String {
 /// The rows of a key column by the text of their cells (trimmed; an empty
 /// cell names no row): the first row holding each text. Keys are unique in
 /// a table the host loaded (a duplicate key is refused or skipped there).
+///
+/// Built for millions of keys: the texts are borrowed from the column, and
+/// the table that finds them by hash holds row numbers only (4 bytes an
+/// entry, where a map of texts to rows takes 24).
 #[derive(Debug, Default)]
 pub struct KeyRows<'k> {
-    rows: HashMap<&'k str, u32, ahash::RandomState>,
+    /// Each row's trimmed key text (empty for a row without one).
+    keys: Vec<&'k str>,
+    /// The first row holding each text, found by the text's hash.
+    rows: HashTable<u32>,
+    hasher: ahash::RandomState,
 }
 
 impl<'k> KeyRows<'k> {
-    /// Numbers the rows of a key column, given cell by cell in table order.
+    /// Numbers the rows of a key column, given cell by cell in table order
+    /// (room is made for as many rows as the iterator's lower size bound).
     /// A table of more rows than a `u32` counts cannot be referenced.
     pub fn of(cells: impl Iterator<Item = Option<&'k str>>) -> Result<Self, String> {
-        let mut rows: HashMap<&'k str, u32, ahash::RandomState> =
-            HashMap::with_capacity_and_hasher(cells.size_hint().0, ahash::RandomState::new());
+        let expected = cells.size_hint().0;
+        let mut out = KeyRows {
+            keys: Vec::with_capacity(expected),
+            rows: HashTable::with_capacity(expected),
+            hasher: ahash::RandomState::new(),
+        };
         for (row, cell) in cells.enumerate() {
             let row = u32::try_from(row)
                 .map_err(|_| format!("a referenced table holds at most {} rows", u32::MAX))?;
-            if let Some(text) = trimmed(cell) {
-                rows.entry(text).or_insert(row);
+            let text = trimmed(cell).unwrap_or("");
+            out.keys.push(text);
+            if !text.is_empty() {
+                out.insert_first(text, row);
             }
         }
-        Ok(KeyRows { rows })
+        Ok(out)
+    }
+
+    /// Records `row` as the row of `text` unless an earlier row holds it.
+    fn insert_first(&mut self, text: &str, row: u32) {
+        let KeyRows { keys, rows, hasher } = self;
+        let text_of = |r: &u32| keys[*r as usize];
+        let entry = rows.entry(
+            hasher.hash_one(text),
+            |r| text_of(r) == text,
+            |r| hasher.hash_one(text_of(r)),
+        );
+        if let Entry::Vacant(vacant) = entry {
+            vacant.insert(row);
+        }
     }
 
     /// The row whose key is `cell`'s text; `None` for an empty cell or a
     /// text no row holds.
     pub fn row_of(&self, cell: Option<&str>) -> Option<u32> {
-        self.rows.get(trimmed(cell)?).copied()
+        let text = trimmed(cell)?;
+        self.rows
+            .find(self.hasher.hash_one(text), |r| {
+                self.keys[*r as usize] == text
+            })
+            .copied()
     }
 
     /// The row each cell of a string array names, in order; `None` when
@@ -139,6 +174,7 @@ mod tests {
     use super::*;
     use arrow_array::{RecordBatch, StringArray};
     use arrow_schema::{Field, Schema};
+    use std::collections::HashMap;
 
     fn strings(name: &str, column: &str, cells: &[Option<&str>]) -> Table {
         let schema = Arc::new(Schema::new(vec![Field::new(column, DataType::Utf8, true)]));
