@@ -312,7 +312,10 @@ pub fn load_invitations<'a>(
     let mut responded = optional_cells(t, "responded_at", |c| t.timestamps_ms(c))?;
     let mut csat = optional_cells(t, "csat", |c| t.i64s(c))?;
     let mut reason = optional_cells(t, "dissatisfaction_reason", |c| Ok(t.strs(c)?.map(trimmed)))?;
-    let mut out = Invitations::default();
+    let mut out = Invitations {
+        rows: Vec::with_capacity(t.num_rows()),
+        ..Invitations::default()
+    };
     // One row at a time, every column advanced together.
     for invited in invited {
         let (id, channel) = (ids.next(), channels.next());

@@ -113,6 +113,13 @@ impl<'a> FcrVisit<'a> {
     }
 }
 
+impl FcrVisit<'_> {
+    /// Whether the contact was abandoned before an answer.
+    pub fn abandoned(&self) -> bool {
+        self.end == END_ABANDONED
+    }
+}
+
 impl FcrRow for FcrVisit<'_> {
     fn customer_id(&self) -> Option<&str> {
         self.customer_id
@@ -472,22 +479,37 @@ pub fn report_from_classes<'a>(
     classes: &[FcrClass],
     params: &FcrParams,
 ) -> FcrReport<'a> {
+    report_from_groups(
+        classes,
+        contacts.iter().map(|c| (c.agent_id, c.queue)),
+        contacts.iter().map(|c| c.arrived_at).max(),
+        params,
+    )
+}
+
+/// [`report_from_classes`] for callers that keep no [`FcrContact`] rows:
+/// the agent and queue of each classified contact, in the same order, and
+/// the last arrival (the end of the data when `params` sets none).
+pub fn report_from_groups<'a>(
+    classes: &[FcrClass],
+    agents_and_queues: impl IntoIterator<Item = (Option<&'a str>, &'a str)>,
+    last_arrival: Option<i64>,
+    params: &FcrParams,
+) -> FcrReport<'a> {
     let mut overall = FcrCounts::default();
     let mut by_agent: FxMap<Option<&'a str>, FcrCounts> = FxMap::default();
     let mut by_queue: FxMap<&'a str, FcrCounts> = FxMap::default();
-    for (c, &class) in contacts.iter().zip(classes) {
+    for (&class, (agent, queue)) in classes.iter().zip(agents_and_queues) {
         overall.add(class);
-        by_agent.entry(c.agent_id).or_default().add(class);
-        by_queue.entry(c.queue).or_default().add(class);
+        by_agent.entry(agent).or_default().add(class);
+        by_queue.entry(queue).or_default().add(class);
     }
     let mut by_agent: Vec<_> = by_agent.into_iter().collect();
     by_agent.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut by_queue: Vec<_> = by_queue.into_iter().collect();
     by_queue.sort_unstable_by(|a, b| a.0.cmp(b.0));
     FcrReport {
-        data_end: params
-            .data_end
-            .or_else(|| contacts.iter().map(|c| c.arrived_at).max()),
+        data_end: params.data_end.or(last_arrival),
         window_seconds: i64::from(params.window_days) * SECONDS_PER_DAY,
         overall,
         by_agent,

@@ -3,7 +3,8 @@
 
 use cxaudit_kpis::{Kpi, KpiOptions};
 use cxaudit_metrics::fcr::{
-    CustomerCodes, FcrClass, FcrContact, FcrCounts, FcrParams, classify_coded, report_from_classes,
+    CustomerCodes, FcrClass, FcrCounts, FcrParams, FcrRow, FcrVisit, classify_coded,
+    report_from_groups,
 };
 use cxaudit_metrics::hash::FxMap;
 use cxaudit_metrics::significance::{binomial_below_p, holm_adjusted};
@@ -53,55 +54,58 @@ pub struct FcrEvalParams {
 /// The contacts FCR is computed over: those whose arrival falls in the
 /// period, as in every KPI (`KpiOptions::in_period`), built exactly as
 /// cxaudit-kpis builds them (UTC milliseconds), in one pass over the table's
-/// columns (borrowed, not copied).
+/// columns (borrowed, not copied). Only what classification reads is held
+/// (32 bytes a contact); the drill-downs read agent, queue and reason from
+/// their columns again ([`of_period`]).
 struct PeriodRows<'a> {
     /// The FCR rows, in table order.
-    rows: Vec<FcrContact<'a>>,
-    /// The contact reason of each row (`None`: the table has no
-    /// `contact_reason` column).
-    reasons: Option<Vec<Option<&'a str>>>,
+    rows: Vec<FcrVisit<'a>>,
+    /// Whether each row of the table is one of `rows`.
+    in_period: Vec<bool>,
     /// Contacts left out because they arrived outside the period.
     outside: usize,
 }
 
 fn period_rows<'a>(t: &'a Table, opts: &KpiOptions) -> Result<PeriodRows<'a>, EvalError> {
     let mut customer = t.strs("customer_id")?;
-    let mut agent = t.strs("agent_id")?;
-    let mut queue = t.strs("queue")?;
     let mut ended = t.timestamps_ms("ended_at")?;
     let mut abandoned = t.bools("abandoned")?;
-    let mut reason = optional_cells(t, "contact_reason", |c| t.strs(c))?;
     let mut out = PeriodRows {
         rows: Vec::with_capacity(t.num_rows()),
-        reasons: t
-            .has_column("contact_reason")
-            .then(|| Vec::with_capacity(t.num_rows())),
+        in_period: Vec::with_capacity(t.num_rows()),
         outside: 0,
     };
     let mut days = opts.local_days();
     for (i, arrived) in t.timestamps_ms("arrived_at")?.enumerate() {
-        let (customer_id, agent_id, queue) = (customer.next(), agent.next(), queue.next());
-        let (ended_at, abandoned, reason) = (ended.next(), abandoned.next(), reason.next());
+        let (customer_id, ended_at, abandoned) = (customer.next(), ended.next(), abandoned.next());
         let arrived = arrived.ok_or_else(|| {
             EvalError::MissingEvidence(format!("contacts row {}: arrived_at is empty", i + 1))
         })?;
-        if !opts.in_period(days.of(arrived)) {
+        let in_period = opts.in_period(days.of(arrived));
+        out.in_period.push(in_period);
+        if !in_period {
             out.outside += 1;
             continue;
         }
-        out.rows.push(FcrContact {
-            customer_id: customer_id.flatten(),
-            arrived_at: arrived,
-            ended_at: ended_at.flatten(),
-            agent_id: agent_id.flatten(),
-            queue: queue.flatten().unwrap_or(""),
-            abandoned: abandoned.flatten().unwrap_or(false),
-        });
-        if let Some(reasons) = out.reasons.as_mut() {
-            reasons.push(reason.flatten());
-        }
+        out.rows.push(FcrVisit::new(
+            customer_id.flatten(),
+            arrived,
+            ended_at.flatten(),
+            abandoned.flatten().unwrap_or(false),
+        ));
     }
     Ok(out)
+}
+
+/// The cells of a column of the contacts table at the rows of the period
+/// (those `in_period` marks), in order: one per FCR row.
+fn of_period<'c, T>(
+    cells: impl Iterator<Item = T> + 'c,
+    in_period: &'c [bool],
+) -> impl Iterator<Item = T> + 'c {
+    cells
+        .zip(in_period)
+        .filter_map(|(cell, &keep)| keep.then_some(cell))
 }
 
 /// An FCR computation that could not be made (too many rows, codes of
@@ -162,7 +166,14 @@ impl Evaluator for FirstContactResolution {
         };
         let codes = CustomerCodes::of(rows).map_err(fcr_failed)?;
         let classes = classify_coded(rows, &codes, &params).map_err(fcr_failed)?;
-        let report = report_from_classes(rows, &classes, &params);
+        let agents = of_period(table.strs("agent_id")?, &period.in_period);
+        let queues = of_period(table.strs("queue")?, &period.in_period);
+        let report = report_from_groups(
+            &classes,
+            agents.zip(queues).map(|(a, q)| (a, q.unwrap_or(""))),
+            rows.iter().map(FcrRow::arrived_at).max(),
+            &params,
+        );
         let overall = report.overall.fcr().ok_or_else(|| {
             EvalError::MissingEvidence("no contact is eligible for FCR (customer id, end time and a full window are needed)".into())
         })?;
@@ -203,10 +214,12 @@ impl Evaluator for FirstContactResolution {
             .iter()
             .filter(|(_, _, f)| f.is_some_and(|f| f < target))
             .collect();
-        let reasons = period
-            .reasons
-            .as_deref()
-            .map(|reasons| repeat_drivers(reasons, &classes));
+        let reasons = if table.has_column("contact_reason") {
+            let cells = of_period(table.strs("contact_reason")?, &period.in_period);
+            Some(repeat_drivers(cells, &classes))
+        } else {
+            None
+        };
 
         let check = Check::new(
             "fcr_vs_target",
@@ -459,14 +472,14 @@ fn coaching_tests<'a>(
 /// an abandoned re-contact does not make its predecessor a repeat generator
 /// (the same window, and the data end of the full data for censoring).
 fn fcr_without_abandoned_recontacts(
-    rows: &[FcrContact<'_>],
+    rows: &[FcrVisit<'_>],
     codes: &CustomerCodes,
     params: &FcrParams,
     data_end: Option<i64>,
 ) -> Result<Option<f64>, EvalError> {
     // Abandoned contacts left without a customer: out of the figure, and no repeat of
     // anyone (the same classes as over the answered contacts alone, without copying them).
-    let answered_codes = codes.without(|i| rows[i].abandoned);
+    let answered_codes = codes.without(|i| rows[i].abandoned());
     let params = FcrParams {
         data_end,
         ..*params
@@ -520,8 +533,11 @@ fn coaching_drilldown(coaching: &[&CoachingTest<'_>], p: &FcrEvalParams) -> Dril
 }
 
 /// Repeat drivers: the classes of the FCR rows counted by the rows' contact
-/// reasons (one per row), most repeat generators first.
-fn repeat_drivers(reasons: &[Option<&str>], classes: &[FcrClass]) -> Vec<(String, FcrCounts)> {
+/// reasons (one per row, in order), most repeat generators first.
+fn repeat_drivers<'r>(
+    reasons: impl Iterator<Item = Option<&'r str>>,
+    classes: &[FcrClass],
+) -> Vec<(String, FcrCounts)> {
     let mut by: FxMap<&str, FcrCounts> = FxMap::default();
     for (class, reason) in classes.iter().zip(reasons) {
         let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)");
