@@ -387,16 +387,18 @@ pub fn contacts_need(required: bool) -> TableNeed {
 }
 
 /// Links each invitation to its contact: what `pick` takes from the contact
-/// row the invitation names (only that is kept; [`Invitation::contact_row`],
-/// so the invitations must have been read with this table), every row found
-/// in one pass over the table; each invitation's is then found by its
-/// position ([`Linked::of`]).
+/// row the invitation names (only that is kept), every row found in one
+/// pass over the table; each invitation's is then found by its position
+/// ([`Linked::of`]). `contact_rows` are the invitations'
+/// [`Invitation::contact_row`]s in order (so they must have been read with
+/// this table); an evaluator holding a million invitations may keep just
+/// those and what it compares, and drop the rows before linking.
 pub fn load_linked<'t, T>(
     t: &'t Table,
-    invitations: &[Invitation<'_>],
+    contact_rows: impl Iterator<Item = Option<u32>>,
     mut pick: impl FnMut(&Contact<'t>) -> T,
 ) -> Result<Linked<T>, EvalError> {
-    let rows = ContactRows::of(invitations.iter().map(|i| i.contact_row), t.num_rows());
+    let rows = ContactRows::of(contact_rows, t.num_rows());
     let mut picked: Vec<Option<T>> = std::iter::repeat_with(|| None).take(rows.len()).collect();
     let incomplete = each_contact(t, |c| {
         if let Some(n) = rows.number(c.row) {
@@ -758,7 +760,7 @@ mod tests {
             let rows: Vec<_> = invitations.rows.iter().map(|i| i.contact_row).collect();
             assert_eq!(rows, [Some(1), None, None, Some(1), Some(3), Some(2)]);
             let linked =
-                load_linked(&table, &invitations.rows, |c| (c.contact_id, c.agent_id)).unwrap();
+                load_linked(&table, rows.iter().copied(), |c| (c.contact_id, c.agent_id)).unwrap();
             let found: Vec<_> = (0..7).map(|k| linked.of(k).copied()).collect();
             // C2's first row, no id, an unknown id, C2 again, C3, C4's incomplete row,
             // past the end.

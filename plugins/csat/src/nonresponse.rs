@@ -147,16 +147,28 @@ impl Evaluator for NonresponseBias {
         let surveys = ctx.table("surveys")?;
         let contacts_table = ctx.table("contacts")?;
         let invitations = common::load_invitations(&surveys, Some(&contacts_table), &window)?;
-        let linked = common::load_linked(&contacts_table, &invitations.rows, Profile::of)?;
-        let (mut respondents, mut others) = (Vec::new(), Vec::new());
-        let (mut unlinked, mut feedback) = (0usize, 0usize);
-        for (k, i) in invitations.rows.iter().enumerate() {
-            if !Selection::parse(i.selection).is_invitation() {
+        let mut e = Evaluation::with_status(Status::NotMet, "");
+        common::note_skipped_invitations(&invitations, &mut e.observations);
+        // Of each invitation only its contact and whether it was answered are compared: the
+        // rows (a million at 2M contacts) are dropped before the contacts are linked.
+        let (mut contact_rows, mut answered) = (Vec::new(), Vec::new());
+        let mut feedback = 0usize;
+        for i in &invitations.rows {
+            if Selection::parse(i.selection).is_invitation() {
+                contact_rows.push(i.contact_row);
+                answered.push(i.responded());
+            } else {
                 feedback += 1;
-                continue;
             }
+        }
+        drop(invitations);
+        let linked = common::load_linked(&contacts_table, contact_rows.into_iter(), Profile::of)?;
+        common::note_skipped_contacts(linked.incomplete, &mut e.observations);
+        let (mut respondents, mut others) = (Vec::new(), Vec::new());
+        let mut unlinked = 0usize;
+        for (k, &responded) in answered.iter().enumerate() {
             match linked.of(k) {
-                Some(c) if i.responded() => respondents.push(c),
+                Some(c) if responded => respondents.push(c),
                 Some(c) => others.push(c),
                 None => unlinked += 1,
             }
@@ -173,7 +185,6 @@ impl Evaluator for NonresponseBias {
             ));
         }
         let comparisons = compare_all(&respondents, &others, p);
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(linked.incomplete));
         if unlinked > 0 {
             e.observations.push(format!(
                 "{unlinked} invitations have no contact_id or one not found in contacts; they are not compared."

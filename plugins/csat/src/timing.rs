@@ -120,24 +120,35 @@ impl Evaluator for TimingDesign {
                 "no survey invitation in the assessment period".into(),
             ));
         }
-        // Only the end of each linked contact is kept.
-        let linked = common::load_linked(&contacts_table, &invitations.rows, |c| c.ended_at_ms)?;
+        let mut e = Evaluation::with_status(Status::NotMet, "");
+        common::note_skipped_invitations(&invitations, &mut e.observations);
+        // Of each invitation only its contact, channel and send time are kept, and of each
+        // linked contact only its end: the rows (a million at 2M contacts) are dropped before
+        // the contacts are linked.
+        let sent: Vec<(Option<u32>, &str, i64)> = invitations
+            .rows
+            .iter()
+            .map(|i| (i.contact_row, i.channel, i.invited_at_ms))
+            .collect();
+        drop(invitations);
+        let linked =
+            common::load_linked(&contacts_table, sent.iter().map(|s| s.0), |c| c.ended_at_ms)?;
         let mut delays: Vec<(&str, f64)> = Vec::new();
-        for (k, i) in invitations.rows.iter().enumerate() {
+        for (k, &(_, channel, invited_at_ms)) in sent.iter().enumerate() {
             let ended = linked.of(k).copied().flatten();
             if let Some(end) = ended {
-                let hours = seconds_between(end, i.invited_at_ms) / 3600.0;
-                delays.push((i.channel, hours));
+                let hours = seconds_between(end, invited_at_ms) / 3600.0;
+                delays.push((channel, hours));
             }
         }
-        let mut e = common::evaluation_noting_skipped(&invitations, Some(linked.incomplete));
+        common::note_skipped_contacts(linked.incomplete, &mut e.observations);
         e.observations
             .extend(common::feedback_left_out(feedback, "the invitation timing"));
-        let unlinked = invitations.rows.len() - delays.len();
+        let unlinked = sent.len() - delays.len();
         if unlinked > 0 {
             e.observations.push(format!(
                 "{unlinked} of {} invitations could not be linked to a contact with an end time; their delay is unknown.",
-                invitations.rows.len()
+                sent.len()
             ));
         }
         let timing = report_delays(&delays, p, &mut e);

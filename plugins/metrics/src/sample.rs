@@ -44,13 +44,14 @@ impl Selection {
     /// The method of a `selection` cell (trimmed, any case); empty or unknown is
     /// [`Selection::Unstated`].
     pub fn parse(cell: Option<&str>) -> Selection {
-        match cell.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-            Some("random") => Selection::Random,
-            Some("census") => Selection::Census,
-            Some("agent_selected") => Selection::AgentSelected,
-            Some("customer_initiated") => Selection::CustomerInitiated,
-            _ => Selection::Unstated,
-        }
+        // Compared in place: read once per invitation, a million times at 2M contacts.
+        let Some(cell) = cell.map(str::trim) else {
+            return Selection::Unstated;
+        };
+        Selection::ALL
+            .into_iter()
+            .find(|s| *s != Selection::Unstated && cell.eq_ignore_ascii_case(s.key()))
+            .unwrap_or(Selection::Unstated)
     }
 
     /// The word the surveys table uses (`unstated` for none).
