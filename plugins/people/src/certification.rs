@@ -34,6 +34,10 @@ pub struct CertificationParams {
 
 /// A live (handled) contact of an agent.
 struct LiveContact<'a> {
+    /// Its row in the contacts table: the last sort key, so that an
+    /// unstable sort gives table order among equal keys (and needs no
+    /// scratch copy of a million contacts).
+    row: u32,
     contact_id: &'a str,
     agent_id: &'a str,
     queue: &'a str,
@@ -67,7 +71,7 @@ fn live_contacts(
     let mut queues = optional_cells(t, "queue", |c| t.strs(c))?;
     let mut dates = LocalDates::new(tz);
     let mut out = Vec::new();
-    for answered in t.timestamps("answered_at")? {
+    for (row, answered) in t.timestamps("answered_at")?.enumerate() {
         let (id, agent) = (ids.next().flatten(), agents.next().flatten());
         let arrived_at = arrived.next().flatten();
         let (abandoned, channel) = (abandoned.next().flatten(), channels.next().flatten());
@@ -86,7 +90,10 @@ fn live_contacts(
         let Some(day) = dates.date(arr).filter(|d| *d >= start && *d <= end) else {
             continue;
         };
+        let row = u32::try_from(row)
+            .map_err(|_| EvalError::Failed(format!("contacts: more than {} rows", u32::MAX)))?;
         out.push(LiveContact {
+            row,
             contact_id: id.unwrap_or(""),
             agent_id: agent,
             queue: queue.unwrap_or(""),
@@ -94,10 +101,11 @@ fn live_contacts(
             local_day: day,
         });
     }
-    out.sort_by(|a, b| {
+    out.sort_unstable_by(|a, b| {
         a.arrived_at
             .cmp(&b.arrived_at)
             .then(a.contact_id.cmp(b.contact_id))
+            .then(a.row.cmp(&b.row))
     });
     Ok(out)
 }
