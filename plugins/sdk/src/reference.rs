@@ -238,4 +238,26 @@ mod tests {
         // A column resolving to another table is not taken for this one.
         assert_eq!(read(held("agents.agent_id")), vec![Some(1)]);
     }
+
+    proptest::proptest! {
+        /// Whatever the keys (repeated, padded, empty, few distinct texts so
+        /// that probes meet one another), each cell finds the first row
+        /// holding its trimmed text, as a scan of the rows would.
+        #[test]
+        fn rows_are_the_first_holding_each_text_as_a_scan_finds(
+            keys in proptest::collection::vec(proptest::option::of("[ ]?[a-c]{0,2}[ ]?"), 0..60),
+            cells in proptest::collection::vec(proptest::option::of("[ ]?[a-c]{0,2}[ ]?"), 0..30),
+        ) {
+            let rows = KeyRows::of(keys.iter().map(|k| k.as_deref())).unwrap();
+            for cell in &cells {
+                let text = cell.as_deref().map(str::trim).filter(|t| !t.is_empty());
+                let scanned = text.and_then(|t| {
+                    keys.iter()
+                        .position(|k| k.as_deref().map(str::trim) == Some(t))
+                        .map(|r| r as u32)
+                });
+                proptest::prop_assert_eq!(rows.row_of(cell.as_deref()), scanned);
+            }
+        }
+    }
 }
