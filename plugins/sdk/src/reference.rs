@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
 use arrow_array::types::UInt32Type;
 use arrow_array::{Array, ArrayRef, UInt32Array};
 use arrow_schema::DataType;
@@ -16,7 +15,7 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
 use crate::context::EvalError;
-use crate::table::{Table, str_cells};
+use crate::table::{Table, primitive_cells, str_cells};
 
 /// What the host appends to a referring column's name for its column of
 /// row numbers: `contact_id#row`.
@@ -126,9 +125,7 @@ pub struct RowNumbers {
 impl RowNumbers {
     /// The row numbers, row by row.
     pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + '_ {
-        self.arrays
-            .iter()
-            .flat_map(|a| a.as_primitive::<UInt32Type>().iter())
+        primitive_cells::<UInt32Type>(self.arrays.iter().map(|a| a.as_ref()).collect())
     }
 }
 

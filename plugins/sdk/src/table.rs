@@ -3,12 +3,12 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Float64Type, Int32Type, Int64Type, TimestampMillisecondType, TimestampSecondType,
+    Date32Type, Float64Type, Int64Type, TimestampMillisecondType, TimestampSecondType,
 };
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
+use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use crate::cells::{Cells, StrColumn};
-use arrow_schema::{DataType, SchemaRef, TimeUnit};
 
 use crate::context::EvalError;
 
@@ -199,7 +199,7 @@ fn timestamp_values(array: &dyn Array) -> Option<&[i64]> {
 }
 
 /// A primitive column's cells over its batches (the caller checked the type).
-fn primitive_cells<'a, T: ArrowPrimitiveType>(
+pub(crate) fn primitive_cells<'a, T: ArrowPrimitiveType>(
     arrays: Vec<&'a dyn Array>,
 ) -> Cells<'a, &'a [T::Native]> {
     Cells::new(
@@ -224,45 +224,8 @@ pub fn dictionary_strings() -> DataType {
 /// `None` for an array of another type.
 pub fn str_cells(a: &dyn Array) -> Option<impl Iterator<Item = Option<&str>> + '_> {
     let t = a.data_type();
-    (t == &DataType::Utf8 || t == &dictionary_strings()).then(|| StrCells::of(a))
-}
-
-/// The cells of one string array: plain, or a dictionary's indexes looked
-/// up in its values.
-enum StrCells<'a> {
-    Plain(arrow_array::iterator::ArrayIter<&'a arrow_array::StringArray>),
-    Coded {
-        keys: arrow_array::iterator::ArrayIter<&'a arrow_array::Int32Array>,
-        values: &'a arrow_array::StringArray,
-    },
-}
-
-impl<'a> StrCells<'a> {
-    /// The cells of `a`, a `Utf8` or `Dictionary(Int32, Utf8)` array (the
-    /// caller checked the type).
-    fn of(a: &'a dyn Array) -> Self {
-        match a.as_dictionary_opt::<Int32Type>() {
-            Some(d) => StrCells::Coded {
-                keys: d.keys().iter(),
-                values: d.values().as_string::<i32>(),
-            },
-            None => StrCells::Plain(a.as_string::<i32>().iter()),
-        }
-    }
-}
-
-impl<'a> Iterator for StrCells<'a> {
-    type Item = Option<&'a str>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            StrCells::Plain(cells) => cells.next(),
-            StrCells::Coded { keys, values } => keys.next().map(|key| {
-                let k = usize::try_from(key?).ok()?;
-                (k < values.len() && values.is_valid(k)).then(|| values.value(k))
-            }),
-        }
-    }
+    let coded = t == &dictionary_strings();
+    (coded || t == &DataType::Utf8).then(|| StrColumn::of(vec![a], coded))
 }
 
 /// The second (rounded down) of a UTC millisecond timestamp: the instant to
@@ -293,6 +256,7 @@ pub fn days_from_date(date: chrono::NaiveDate) -> i32 {
 mod tests {
     use std::sync::Arc;
 
+    use arrow_array::types::Int32Type;
     use arrow_array::{
         Int64Array, TimestampMillisecondArray, TimestampNanosecondArray, TimestampSecondArray,
     };
