@@ -45,14 +45,17 @@ pub fn target(table: &str, key: &str) -> String {
 /// a table the host loaded (a duplicate key is refused or skipped there).
 ///
 /// Built for millions of keys: the texts are borrowed from the column, and
-/// the table that finds them by hash holds row numbers only (4 bytes an
-/// entry, where a map of texts to rows takes 24).
+/// the tables that find them by hash hold row numbers only (4 bytes an
+/// entry, where a map of texts to rows takes 24). The texts are split by
+/// hash into parts ([`KeyRows::of_side_by_side`] builds each part on its own
+/// thread); a text is only ever in the part its hash names, so the rows
+/// found are the same however many parts there are.
 #[derive(Debug, Default)]
 pub struct KeyRows<'k> {
     /// Each row's trimmed key text (empty for a row without one).
     keys: Vec<&'k str>,
-    /// The first row holding each text, found by the text's hash.
-    rows: HashTable<u32>,
+    /// The first row holding each text of the part, found by the text's hash.
+    parts: Vec<HashTable<u32>>,
     hasher: ahash::RandomState,
 }
 
@@ -61,46 +64,70 @@ impl<'k> KeyRows<'k> {
     /// (room is made for as many rows as the iterator's lower size bound).
     /// A table of more rows than a `u32` counts cannot be referenced.
     pub fn of(cells: impl Iterator<Item = Option<&'k str>>) -> Result<Self, String> {
-        let expected = cells.size_hint().0;
-        let mut out = KeyRows {
-            keys: Vec::with_capacity(expected),
-            rows: HashTable::with_capacity(expected),
-            hasher: ahash::RandomState::new(),
-        };
-        for (row, cell) in cells.enumerate() {
-            let row = u32::try_from(row)
-                .map_err(|_| format!("a referenced table holds at most {} rows", u32::MAX))?;
-            let text = trimmed(cell).unwrap_or("");
-            out.keys.push(text);
-            if !text.is_empty() {
-                out.insert_first(text, row);
-            }
-        }
-        Ok(out)
+        Self::of_side_by_side(cells, 1)
     }
 
-    /// Records `row` as the row of `text` unless an earlier row holds it.
-    fn insert_first(&mut self, text: &str, row: u32) {
-        let KeyRows { keys, rows, hasher } = self;
-        let text_of = |r: &u32| keys[*r as usize];
-        let entry = rows.entry(
-            hasher.hash_one(text),
-            |r| text_of(r) == text,
-            |r| hasher.hash_one(text_of(r)),
-        );
-        if let Entry::Vacant(vacant) = entry {
-            vacant.insert(row);
+    /// [`Self::of`] with the texts split into `threads` parts by hash, each
+    /// part filled on its own thread (each goes over every row in order and
+    /// keeps the texts of its part, so each still holds the first row of a
+    /// text).
+    pub fn of_side_by_side(
+        cells: impl Iterator<Item = Option<&'k str>>,
+        threads: usize,
+    ) -> Result<Self, String> {
+        let mut keys = Vec::with_capacity(cells.size_hint().0);
+        for cell in cells {
+            if keys.len() > u32::MAX as usize {
+                return Err(format!(
+                    "a referenced table holds at most {} rows",
+                    u32::MAX
+                ));
+            }
+            keys.push(trimmed(cell).unwrap_or(""));
         }
+        let hasher = ahash::RandomState::new();
+        let threads = threads.max(1);
+        let fill = |part: usize| {
+            let mut rows = HashTable::with_capacity(keys.len() / threads);
+            for (row, &text) in keys.iter().enumerate() {
+                if text.is_empty() {
+                    continue;
+                }
+                let hash = hasher.hash_one(text);
+                if part_of(hash, threads) == part {
+                    insert_first(&mut rows, &keys, &hasher, hash, row as u32);
+                }
+            }
+            rows
+        };
+        let parts = if threads == 1 {
+            vec![fill(0)]
+        } else {
+            std::thread::scope(|scope| {
+                let fill = &fill;
+                let handles: Vec<_> = (0..threads)
+                    .map(|part| scope.spawn(move || fill(part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        };
+        Ok(KeyRows {
+            keys,
+            parts,
+            hasher,
+        })
     }
 
     /// The row whose key is `cell`'s text; `None` for an empty cell or a
     /// text no row holds.
     pub fn row_of(&self, cell: Option<&str>) -> Option<u32> {
         let text = trimmed(cell)?;
-        self.rows
-            .find(self.hasher.hash_one(text), |r| {
-                self.keys[*r as usize] == text
-            })
+        let hash = self.hasher.hash_one(text);
+        self.parts[part_of(hash, self.parts.len())]
+            .find(hash, |r| self.keys[*r as usize] == text)
             .copied()
     }
 
@@ -108,6 +135,33 @@ impl<'k> KeyRows<'k> {
     /// the array is not a string array.
     pub fn rows_of(&self, array: &dyn Array) -> Option<UInt32Array> {
         Some(str_cells(array)?.map(|c| self.row_of(c)).collect())
+    }
+}
+
+/// The part of a text of this hash among `parts`: bits the hash table uses
+/// neither for the slot (the low bits) nor for its tag (the top seven).
+fn part_of(hash: u64, parts: usize) -> usize {
+    ((hash >> 32) as u32 as usize) % parts
+}
+
+/// Records `row` as the row of its text (hashed to `hash`) in `rows`, unless
+/// an earlier row holds the text.
+fn insert_first(
+    rows: &mut HashTable<u32>,
+    keys: &[&str],
+    hasher: &ahash::RandomState,
+    hash: u64,
+    row: u32,
+) {
+    let text = keys[row as usize];
+    let text_of = |r: &u32| keys[*r as usize];
+    let entry = rows.entry(
+        hash,
+        |r| text_of(r) == text,
+        |r| hasher.hash_one(text_of(r)),
+    );
+    if let Entry::Vacant(vacant) = entry {
+        vacant.insert(row);
     }
 }
 
@@ -239,13 +293,15 @@ mod tests {
     proptest::proptest! {
         /// Whatever the keys (repeated, padded, empty, few distinct texts so
         /// that probes meet one another), each cell finds the first row
-        /// holding its trimmed text, as a scan of the rows would.
+        /// holding its trimmed text, as a scan of the rows would, in one
+        /// part or in three built side by side.
         #[test]
         fn rows_are_the_first_holding_each_text_as_a_scan_finds(
             keys in proptest::collection::vec(proptest::option::of("[ ]?[a-c]{0,2}[ ]?"), 0..60),
             cells in proptest::collection::vec(proptest::option::of("[ ]?[a-c]{0,2}[ ]?"), 0..30),
         ) {
-            let rows = KeyRows::of(keys.iter().map(|k| k.as_deref())).unwrap();
+            let one = KeyRows::of(keys.iter().map(|k| k.as_deref())).unwrap();
+            let three = KeyRows::of_side_by_side(keys.iter().map(|k| k.as_deref()), 3).unwrap();
             for cell in &cells {
                 let text = cell.as_deref().map(str::trim).filter(|t| !t.is_empty());
                 let scanned = text.and_then(|t| {
@@ -253,7 +309,8 @@ mod tests {
                         .position(|k| k.as_deref().map(str::trim) == Some(t))
                         .map(|r| r as u32)
                 });
-                proptest::prop_assert_eq!(rows.row_of(cell.as_deref()), scanned);
+                proptest::prop_assert_eq!(one.row_of(cell.as_deref()), scanned);
+                proptest::prop_assert_eq!(three.row_of(cell.as_deref()), scanned);
             }
         }
     }
