@@ -3,6 +3,8 @@
 //! timestamps, and calendar months. Timestamps in evidence tables are UTC
 //! instants (seconds); a local day, weekday or hour needs the centre's zone.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate, TimeZone};
 pub use chrono_tz::Tz;
 
@@ -51,7 +53,9 @@ pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
 /// Local dates of many UTC timestamps (seconds) in one zone, as
 /// [`local_date`] gives them, with the zone's offset looked up once per UTC
 /// hour rather than once per timestamp: the hot loop of a pass over a
-/// table's rows.
+/// table's rows. Each hour's offset is remembered, not only the last one:
+/// rows out of time order (invitations sent hours after their contact,
+/// in contact order) come back to hours already looked up.
 ///
 /// An hour whose first and last second have the same offset is taken to have
 /// it throughout (no zone of the tz database changes its offset and back
@@ -63,10 +67,17 @@ pub struct LocalDates {
     /// The UTC hour last looked up and its offset in seconds (`None`: the
     /// offset changes within it, or it is out of range).
     hour: Option<(i64, Option<i64>)>,
+    /// Every UTC hour looked up so far and its offset, as in `hour`
+    /// (emptied when it reaches [`REMEMBERED_HOURS`]).
+    hours: HashMap<i64, Option<i64>, ahash::RandomState>,
     /// The local day number (days since 1970-01-01) last turned into a date,
     /// and that date.
     day: Option<(i64, Option<NaiveDate>)>,
 }
+
+/// How many hours [`LocalDates`] remembers at most: over a century of hours
+/// that rows actually fall in (a few MB); a table spread wider starts again.
+const REMEMBERED_HOURS: usize = 1 << 20;
 
 impl LocalDates {
     /// Local dates in `tz`.
@@ -74,6 +85,7 @@ impl LocalDates {
         LocalDates {
             tz,
             hour: None,
+            hours: HashMap::default(),
             day: None,
         }
     }
@@ -84,7 +96,7 @@ impl LocalDates {
         let offset = match self.hour {
             Some((h, offset)) if h == hour => offset,
             _ => {
-                let offset = self.whole_hour_offset(hour);
+                let offset = self.offset_of_hour(hour);
                 self.hour = Some((hour, offset));
                 offset
             }
@@ -101,6 +113,19 @@ impl LocalDates {
                 date
             }
         }
+    }
+
+    /// [`Self::whole_hour_offset`], remembered.
+    fn offset_of_hour(&mut self, hour: i64) -> Option<i64> {
+        if let Some(offset) = self.hours.get(&hour) {
+            return *offset;
+        }
+        if self.hours.len() >= REMEMBERED_HOURS {
+            self.hours.clear();
+        }
+        let offset = self.whole_hour_offset(hour);
+        self.hours.insert(hour, offset);
+        offset
     }
 
     /// The offset in force over the whole of a UTC hour (`None` when it
@@ -248,7 +273,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any instant from 1900 to 2100 in any zone: the cached date is `local_date`'s.
+        /// Any instant from 1900 to 2100 in any zone, in any order: the cached
+        /// date is `local_date`'s.
         #[test]
         fn cached_local_dates_are_local_dates(
             zone in 0..chrono_tz::TZ_VARIANTS.len(),
@@ -256,9 +282,15 @@ mod tests {
         ) {
             let tz = chrono_tz::TZ_VARIANTS[zone];
             let mut dates = LocalDates::new(tz);
-            for ts in instants {
+            for &ts in &instants {
                 proptest::prop_assert_eq!(dates.date(ts), local_date(ts, tz));
                 proptest::prop_assert_eq!(dates.date(ts + 1), local_date(ts + 1, tz));
+            }
+            // Back over the same hours out of order: their offsets come from
+            // what was remembered, and still give `local_date`'s dates.
+            for &ts in instants.iter().rev() {
+                proptest::prop_assert_eq!(dates.date(ts + 1800), local_date(ts + 1800, tz));
+                proptest::prop_assert_eq!(dates.date(ts), local_date(ts, tz));
             }
         }
     }
