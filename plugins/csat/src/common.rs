@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use cxaudit_kpis::evaluator::{self, optional_cells};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
+use cxaudit_plugin_sdk::time::LocalDates;
 
 /// Percentages (`61.2%`) and JSON numbers (6 decimals, `null` when absent or
 /// not finite), as the other KPI-reading plugins format them.
@@ -261,13 +262,9 @@ impl Window {
         ts >= self.start && ts < self.end
     }
 
-    /// Local month of an instant as (year, month); `None` when the instant
-    /// has no local time.
-    pub fn year_month(&self, ts: i64) -> Option<(i32, u32)> {
-        self.tz
-            .timestamp_opt(ts, 0)
-            .earliest()
-            .map(|t| (t.year(), t.month()))
+    /// The local months of many instants in the window's zone.
+    pub fn local_months(&self) -> LocalMonths {
+        LocalMonths(LocalDates::new(self.tz))
     }
 
     /// The first day of every month the period touches, in order.
@@ -281,6 +278,18 @@ impl Window {
             .into_iter()
             .map(evaluator::month_label)
             .collect()
+    }
+}
+
+/// Local months of instants ([`Window::local_months`]): the zone's offsets
+/// looked up once per hour, as [`LocalDates`] does.
+pub struct LocalMonths(LocalDates);
+
+impl LocalMonths {
+    /// Local month of an instant (seconds) as (year, month); `None` when the
+    /// instant has no local time.
+    pub fn of(&mut self, ts: i64) -> Option<(i32, u32)> {
+        self.0.date(ts).map(|d| (d.year(), d.month()))
     }
 }
 

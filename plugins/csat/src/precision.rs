@@ -172,10 +172,11 @@ fn population<'t>(
     window: &Window,
 ) -> Result<(FxMap<Key<'t>, u64>, usize), EvalError> {
     let mut population: FxMap<Key, u64> = FxMap::default();
+    let mut months = window.local_months();
     let incomplete = common::each_contact(t, |c| {
         if c.in_population() && window.contains(c.arrived_second()) {
             *population
-                .entry((window.year_month(c.arrived_second()), c.channel))
+                .entry((months.of(c.arrived_second()), c.channel))
                 .or_default() += 1;
         }
     })?;
@@ -192,9 +193,10 @@ fn build_cells<'a>(
     p: &PrecisionParams,
 ) -> Vec<Cell> {
     let mut answers: FxMap<Key, Tally> = FxMap::default();
+    let mut months = window.local_months();
     for i in invitations {
         let a = answers
-            .entry((window.year_month(i.invited_second()), i.channel))
+            .entry((months.of(i.invited_second()), i.channel))
             .or_default();
         let method = Selection::parse(i.selection);
         if !method.is_invitation() {
