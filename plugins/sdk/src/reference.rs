@@ -126,7 +126,9 @@ impl<'k> KeyRows<'k> {
     pub fn row_of(&self, cell: Option<&str>) -> Option<u32> {
         let text = trimmed(cell)?;
         let hash = self.hasher.hash_one(text);
-        self.parts[part_of(hash, self.parts.len())]
+        // `KeyRows::default()` has no part and finds nothing.
+        self.parts
+            .get(part_of(hash, self.parts.len().max(1)))?
             .find(hash, |r| self.keys[*r as usize] == text)
             .copied()
     }
@@ -261,6 +263,13 @@ mod tests {
             rows.iter().collect::<Vec<_>>(),
             vec![Some(2), None, None, None, Some(0), Some(4)]
         );
+    }
+
+    #[test]
+    fn empty_key_rows_find_nothing() {
+        assert_eq!(KeyRows::default().row_of(Some("C1")), None);
+        let none = KeyRows::of_side_by_side(std::iter::empty(), 4).unwrap();
+        assert_eq!(none.row_of(Some("C1")), None);
     }
 
     #[test]
