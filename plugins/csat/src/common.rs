@@ -54,18 +54,31 @@ impl Invitation<'_> {
     }
 }
 
-/// Invitations in the assessment window and the rows left out.
-#[derive(Debug, Clone, Default)]
-pub struct Invitations<'a> {
+/// Invitations in the assessment window and the rows left out, each held
+/// as an [`Invitation`] or as what one evaluator reads of it
+/// ([`load_invitations_as`]).
+#[derive(Debug, Clone)]
+pub struct Invitations<R> {
     /// Invitations sent within the window.
-    pub rows: Vec<Invitation<'a>>,
+    pub rows: Vec<R>,
     /// Rows missing survey_id, channel or invited_at.
     pub incomplete: usize,
     /// Rows invited outside the window.
     pub outside_window: usize,
     /// Invitations sent after the window ends (counted in `outside_window`):
     /// a contact handled on the last day may be invited the next.
-    pub after_window: Vec<Invitation<'a>>,
+    pub after_window: Vec<R>,
+}
+
+impl<R> Default for Invitations<R> {
+    fn default() -> Self {
+        Invitations {
+            rows: Vec::new(),
+            incomplete: 0,
+            outside_window: 0,
+            after_window: Vec::new(),
+        }
+    }
 }
 
 /// One contact of the contacts table.
@@ -305,7 +318,19 @@ pub fn load_invitations<'a>(
     t: &'a Table,
     contacts: Option<&Table>,
     window: &Window,
-) -> Result<Invitations<'a>, EvalError> {
+) -> Result<Invitations<Invitation<'a>>, EvalError> {
+    load_invitations_as(t, contacts, window, |i| i)
+}
+
+/// [`load_invitations`], each invitation kept as `pick` makes it: an
+/// evaluator that reads a few fields of a million invitations holds only
+/// those.
+pub fn load_invitations_as<'a, R>(
+    t: &'a Table,
+    contacts: Option<&Table>,
+    window: &Window,
+    pick: impl Fn(Invitation<'a>) -> R,
+) -> Result<Invitations<R>, EvalError> {
     let rows = match contacts {
         Some(c) if t.has_column("contact_id") => {
             Some(t.rows_named("contact_id", c, "contact_id")?)
@@ -352,20 +377,37 @@ pub fn load_invitations<'a>(
             reason: reason.flatten(),
         };
         if in_window {
-            out.rows.push(row);
+            out.rows.push(pick(row));
         } else if floor_seconds(invited_at_ms) >= window.end {
-            out.after_window.push(row);
+            out.after_window.push(pick(row));
         }
     }
     Ok(out)
 }
 
+/// An invitation as held by an evaluator, with how it was selected.
+pub trait Selected {
+    /// How the invitation was selected (the survey's `selection` cell).
+    fn selection(&self) -> Option<&str>;
+
+    /// Whether it is customer-initiated feedback rather than an invitation
+    /// (`cxaudit_metrics::sample::Selection::is_invitation`).
+    fn is_feedback(&self) -> bool {
+        !cxaudit_metrics::sample::Selection::parse(self.selection()).is_invitation()
+    }
+}
+
+impl Selected for Invitation<'_> {
+    fn selection(&self) -> Option<&str> {
+        self.selection
+    }
+}
+
 /// Leaves customer-initiated feedback out of `invitations` (it was never an
 /// invitation: `cxaudit_metrics::sample`) and returns how many rows it was,
 /// for the observation that says so.
-pub fn drop_customer_initiated(invitations: &mut Invitations) -> usize {
-    let is_feedback =
-        |i: &Invitation| !cxaudit_metrics::sample::Selection::parse(i.selection).is_invitation();
+pub fn drop_customer_initiated<R: Selected>(invitations: &mut Invitations<R>) -> usize {
+    let is_feedback = |i: &R| i.is_feedback();
     let before = invitations.rows.len();
     invitations.rows.retain(|i| !is_feedback(i));
     invitations.after_window.retain(|i| !is_feedback(i));
@@ -492,8 +534,8 @@ pub fn score_from_checks(e: &mut Evaluation) {
 
 /// An unscored evaluation noting the invitation rows left out, then the
 /// contact rows left out when `contacts` is given.
-pub fn evaluation_noting_skipped(
-    inv: &Invitations,
+pub fn evaluation_noting_skipped<R>(
+    inv: &Invitations<R>,
     incomplete_contacts: Option<usize>,
 ) -> Evaluation {
     let mut e = Evaluation::with_status(Status::NotMet, "");
@@ -505,7 +547,7 @@ pub fn evaluation_noting_skipped(
 }
 
 /// Notes rows left out of the invitations, when there are any.
-pub fn note_skipped_invitations(inv: &Invitations, observations: &mut Vec<String>) {
+pub fn note_skipped_invitations<R>(inv: &Invitations<R>, observations: &mut Vec<String>) {
     if inv.incomplete > 0 {
         observations.push(format!(
             "{} survey rows lack survey_id, channel or invited_at and were skipped.",

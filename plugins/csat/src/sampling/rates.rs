@@ -61,8 +61,8 @@ impl<'t> ContactTally<'t> {
     /// id's number, so nothing is looked up by id again.
     pub(super) fn of<'i>(
         t: &'t Table,
-        sample: &[&Invitation<'i>],
-        late: &[&Invitation<'i>],
+        sample: &[&Sampled<'i>],
+        late: &[&Sampled<'i>],
         window: &Window,
     ) -> Result<Self, EvalError> {
         let rows = ContactRows::of(
@@ -111,8 +111,8 @@ impl AgentRates {
     /// and the invitations of those contacts (sent in the window, or in `late`
     /// after it); an invitation without a known contact counts by its own date.
     pub(super) fn of(
-        sample: &[&Invitation],
-        late: &[&Invitation],
+        sample: &[&Sampled],
+        late: &[&Sampled],
         contacts: &ContactTally<'_>,
         p: &SamplingParams,
     ) -> Self {
