@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use cxaudit_plugin_sdk::Table;
 use cxaudit_plugin_sdk::reference::{KeyRows, REFERENCES, row_column, target};
@@ -92,49 +92,23 @@ fn rows_named(
         .collect();
     fields.push(field);
     let with_rows = Arc::new(Schema::new(fields));
-    let rows = rows_side_by_side(&keys, &referring.batches, index, threads)?;
+    let cells: Vec<&dyn Array> = referring
+        .batches
+        .iter()
+        .map(|b| b.column(index).as_ref())
+        .collect();
+    let rows = keys.rows_of_side_by_side(&cells, threads)?;
     let batches = referring
         .batches
         .iter()
         .zip(rows)
         .map(|(b, rows)| {
             let mut columns = b.columns().to_vec();
-            columns.push(rows);
+            columns.push(Arc::new(rows) as ArrayRef);
             RecordBatch::try_new(with_rows.clone(), columns).ok()
         })
         .collect::<Option<Vec<_>>>()?;
     Some((with_rows, batches))
-}
-
-/// The rows `keys` finds for the `column`th cells of each batch, in batch
-/// order, the batches shared out in runs among `threads` threads; `None`
-/// when a batch's column is not a string column.
-fn rows_side_by_side(
-    keys: &KeyRows<'_>,
-    batches: &[RecordBatch],
-    column: usize,
-    threads: usize,
-) -> Option<Vec<ArrayRef>> {
-    let rows_of = |run: &[RecordBatch]| -> Option<Vec<ArrayRef>> {
-        run.iter()
-            .map(|b| Some(Arc::new(keys.rows_of(b.column(column).as_ref())?) as ArrayRef))
-            .collect()
-    };
-    let run = batches.len().div_ceil(threads.max(1)).max(1);
-    let runs: Vec<Option<Vec<ArrayRef>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = batches
-            .chunks(run)
-            .map(|run| scope.spawn(move || rows_of(run)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    runs.into_iter().try_fold(Vec::new(), |mut all, run| {
-        all.extend(run?);
-        Some(all)
-    })
 }
 
 #[cfg(test)]
@@ -220,48 +194,5 @@ mod tests {
         let (schema, _) = store.table_batches("surveys").unwrap();
         assert!(schema.field_with_name("call#row").is_err());
         assert!(store.reference_times().is_empty());
-    }
-
-    #[test]
-    fn batches_looked_up_side_by_side_keep_their_order_and_rows() {
-        use std::sync::Arc;
-
-        use arrow_array::{ArrayRef, RecordBatch, StringArray};
-        use arrow_schema::{DataType, Field, Schema};
-        use cxaudit_plugin_sdk::reference::KeyRows;
-
-        let ids = ["K0", "K1", "K2", "K3", "K4", "K5", "K6"];
-        let keys = KeyRows::of_side_by_side(ids.iter().map(|k| Some(*k)), 2).unwrap();
-        let schema = Arc::new(Schema::new(vec![Field::new("call", DataType::Utf8, true)]));
-        // Five batches of cells naming rows 6 down to 0, with gaps.
-        let cells: Vec<Vec<Option<&str>>> = vec![
-            vec![Some("K6"), Some("K5")],
-            vec![None],
-            vec![Some("K4"), Some("K9"), Some("K3")],
-            vec![Some("K2")],
-            vec![Some("K1"), Some("K0")],
-        ];
-        let batches: Vec<RecordBatch> = cells
-            .iter()
-            .map(|c| {
-                let array: ArrayRef = Arc::new(StringArray::from(c.clone()));
-                RecordBatch::try_new(schema.clone(), vec![array]).unwrap()
-            })
-            .collect();
-        let expected = [
-            vec![Some(6), Some(5)],
-            vec![None],
-            vec![Some(4), None, Some(3)],
-            vec![Some(2)],
-            vec![Some(1), Some(0)],
-        ];
-        for threads in 1..=6 {
-            let rows = super::rows_side_by_side(&keys, &batches, 0, threads).unwrap();
-            let rows: Vec<Vec<Option<u32>>> = rows
-                .iter()
-                .map(|a| a.as_primitive::<UInt32Type>().iter().collect())
-                .collect();
-            assert_eq!(rows, expected, "{threads} threads");
-        }
     }
 }

@@ -385,21 +385,22 @@ pub fn load_invitations_as<'a, R>(
     Ok(out)
 }
 
-/// An invitation as held by an evaluator, with how it was selected.
+/// An invitation as held by an evaluator: whether it is feedback.
 pub trait Selected {
-    /// How the invitation was selected (the survey's `selection` cell).
-    fn selection(&self) -> Option<&str>;
-
     /// Whether it is customer-initiated feedback rather than an invitation
-    /// (`cxaudit_metrics::sample::Selection::is_invitation`).
-    fn is_feedback(&self) -> bool {
-        !cxaudit_metrics::sample::Selection::parse(self.selection()).is_invitation()
-    }
+    /// ([`is_feedback`] of its selection).
+    fn is_feedback(&self) -> bool;
+}
+
+/// Whether a survey's `selection` cell marks customer-initiated feedback
+/// rather than an invitation (`cxaudit_metrics::sample::Selection::is_invitation`).
+pub fn is_feedback(selection: Option<&str>) -> bool {
+    !cxaudit_metrics::sample::Selection::parse(selection).is_invitation()
 }
 
 impl Selected for Invitation<'_> {
-    fn selection(&self) -> Option<&str> {
-        self.selection
+    fn is_feedback(&self) -> bool {
+        is_feedback(self.selection)
     }
 }
 
@@ -407,10 +408,9 @@ impl Selected for Invitation<'_> {
 /// invitation: `cxaudit_metrics::sample`) and returns how many rows it was,
 /// for the observation that says so.
 pub fn drop_customer_initiated<R: Selected>(invitations: &mut Invitations<R>) -> usize {
-    let is_feedback = |i: &R| i.is_feedback();
     let before = invitations.rows.len();
-    invitations.rows.retain(|i| !is_feedback(i));
-    invitations.after_window.retain(|i| !is_feedback(i));
+    invitations.rows.retain(|i| !i.is_feedback());
+    invitations.after_window.retain(|i| !i.is_feedback());
     before - invitations.rows.len()
 }
 

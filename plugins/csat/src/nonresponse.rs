@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use cxaudit_metrics::sample::Selection;
 use cxaudit_metrics::significance::holm_adjusted;
 use cxaudit_metrics::strata::{
     StratifiedTest, Stratum2x2, cochran_mantel_haenszel, stratified_log_times,
@@ -12,7 +11,35 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Contact, Window, num, score_from_checks};
+use crate::common::{self, Contact, Invitation, Selected, Window, num, score_from_checks};
+
+/// What CX3 reads of an invitation: its contact, whether it was answered,
+/// and whether it is feedback (left out): 12 bytes where an [`Invitation`]
+/// takes 112.
+struct Answered {
+    /// The row of the contact surveyed.
+    contact_row: Option<u32>,
+    /// Whether the customer responded ([`Invitation::responded`]).
+    responded: bool,
+    /// Whether it is customer-initiated feedback ([`common::is_feedback`]).
+    feedback: bool,
+}
+
+impl Answered {
+    fn of(i: Invitation<'_>) -> Self {
+        Answered {
+            contact_row: i.contact_row,
+            responded: i.responded(),
+            feedback: common::is_feedback(i.selection),
+        }
+    }
+}
+
+impl Selected for Answered {
+    fn is_feedback(&self) -> bool {
+        self.feedback
+    }
+}
 
 /// What CX3 compares of a linked contact (kept for each, instead of the
 /// whole row).
@@ -146,29 +173,25 @@ impl Evaluator for NonresponseBias {
         let window = Window::from_context(ctx)?;
         let surveys = ctx.table("surveys")?;
         let contacts_table = ctx.table("contacts")?;
-        let invitations = common::load_invitations(&surveys, Some(&contacts_table), &window)?;
+        let mut invitations =
+            common::load_invitations_as(&surveys, Some(&contacts_table), &window, Answered::of)?;
         let mut e = Evaluation::with_status(Status::NotMet, "");
         common::note_skipped_invitations(&invitations, &mut e.observations);
-        // Of each invitation only its contact and whether it was answered are compared: the
-        // rows (a million at 2M contacts) are dropped before the contacts are linked.
-        let (mut contact_rows, mut answered) = (Vec::new(), Vec::new());
-        let mut feedback = 0usize;
-        for i in &invitations.rows {
-            if Selection::parse(i.selection).is_invitation() {
-                contact_rows.push(i.contact_row);
-                answered.push(i.responded());
-            } else {
-                feedback += 1;
-            }
-        }
-        drop(invitations);
-        let linked = common::load_linked(&contacts_table, contact_rows.into_iter(), Profile::of)?;
+        let feedback = common::drop_customer_initiated(&mut invitations);
+        // Of each invitation (a million at 2M contacts) only its contact and whether it was
+        // answered are compared ([`Answered`]), and of each linked contact its profile.
+        let answered = invitations.rows;
+        let linked = common::load_linked(
+            &contacts_table,
+            answered.iter().map(|a| a.contact_row),
+            Profile::of,
+        )?;
         common::note_skipped_contacts(linked.incomplete, &mut e.observations);
         let (mut respondents, mut others) = (Vec::new(), Vec::new());
         let mut unlinked = 0usize;
-        for (k, &responded) in answered.iter().enumerate() {
+        for (k, a) in answered.iter().enumerate() {
             match linked.of(k) {
-                Some(c) if responded => respondents.push(c),
+                Some(c) if a.responded => respondents.push(c),
                 Some(c) => others.push(c),
                 None => unlinked += 1,
             }

@@ -61,8 +61,8 @@ impl<'a> Sent<'a> {
 }
 
 impl common::Selected for Sent<'_> {
-    fn selection(&self) -> Option<&str> {
-        self.selection
+    fn is_feedback(&self) -> bool {
+        common::is_feedback(self.selection)
     }
 }
 

@@ -103,16 +103,8 @@ impl<'k> KeyRows<'k> {
         let parts = if threads == 1 {
             vec![fill(0)]
         } else {
-            std::thread::scope(|scope| {
-                let fill = &fill;
-                let handles: Vec<_> = (0..threads)
-                    .map(|part| scope.spawn(move || fill(part)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                    .collect()
-            })
+            let fill = &fill;
+            side_by_side((0..threads).map(|part| move || fill(part)))
         };
         Ok(KeyRows {
             keys,
@@ -138,6 +130,37 @@ impl<'k> KeyRows<'k> {
     pub fn rows_of(&self, array: &dyn Array) -> Option<UInt32Array> {
         Some(str_cells(array)?.map(|c| self.row_of(c)).collect())
     }
+
+    /// [`Self::rows_of`] each of `arrays`, in order, the arrays shared out
+    /// in runs among `threads` threads; `None` when one is not a string
+    /// array.
+    pub fn rows_of_side_by_side(
+        &self,
+        arrays: &[&dyn Array],
+        threads: usize,
+    ) -> Option<Vec<UInt32Array>> {
+        let run = arrays.len().div_ceil(threads.max(1)).max(1);
+        let runs = side_by_side(arrays.chunks(run).map(|run| {
+            move || {
+                run.iter()
+                    .map(|a| self.rows_of(*a))
+                    .collect::<Option<Vec<_>>>()
+            }
+        }));
+        Some(runs.into_iter().collect::<Option<Vec<_>>>()?.concat())
+    }
+}
+
+/// Runs each task on a thread of its own; their results in task order (a
+/// panic in a task goes on as it would have without threads).
+fn side_by_side<T: Send, F: FnOnce() -> T + Send>(tasks: impl Iterator<Item = F>) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = tasks.map(|task| scope.spawn(task)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 /// The part of a text of this hash among `parts`: bits the hash table uses
@@ -263,6 +286,34 @@ mod tests {
             rows.iter().collect::<Vec<_>>(),
             vec![Some(2), None, None, None, Some(0), Some(4)]
         );
+    }
+
+    #[test]
+    fn batches_looked_up_side_by_side_keep_their_order_and_rows() {
+        let ids = ["K0", "K1", "K2", "K3", "K4", "K5", "K6"];
+        let keys = KeyRows::of_side_by_side(ids.iter().map(|k| Some(*k)), 2).unwrap();
+        // Five batches of cells naming rows 6 down to 0, with gaps.
+        let cells: Vec<Vec<Option<&str>>> = vec![
+            vec![Some("K6"), Some("K5")],
+            vec![None],
+            vec![Some("K4"), Some("K9"), Some("K3")],
+            vec![Some("K2")],
+            vec![Some("K1"), Some("K0")],
+        ];
+        let arrays: Vec<StringArray> = cells.into_iter().map(StringArray::from).collect();
+        let arrays: Vec<&dyn Array> = arrays.iter().map(|a| a as &dyn Array).collect();
+        let expected = [
+            vec![Some(6), Some(5)],
+            vec![None],
+            vec![Some(4), None, Some(3)],
+            vec![Some(2)],
+            vec![Some(1), Some(0)],
+        ];
+        for threads in 1..=6 {
+            let rows = keys.rows_of_side_by_side(&arrays, threads).unwrap();
+            let rows: Vec<Vec<Option<u32>>> = rows.iter().map(|a| a.iter().collect()).collect();
+            assert_eq!(rows, expected, "{threads} threads");
+        }
     }
 
     #[test]

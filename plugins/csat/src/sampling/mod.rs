@@ -31,8 +31,8 @@ struct Sampled<'a> {
 }
 
 impl Selected for Sampled<'_> {
-    fn selection(&self) -> Option<&str> {
-        self.selection
+    fn is_feedback(&self) -> bool {
+        common::is_feedback(self.selection)
     }
 }
 
@@ -155,7 +155,7 @@ impl Evaluator for SamplingBias {
         let mut e = common::evaluation_noting_skipped(&invitations, None);
         let mix = SelectionMix::of(&invitations.rows, p.customer_initiated_biased);
         mix.report(p, &mut e);
-        let counted = |i: &&Sampled| p.customer_initiated_biased || !is_customer_initiated(i);
+        let counted = |i: &&Sampled| p.customer_initiated_biased || !i.is_feedback();
         let in_sample: Vec<&Sampled> = invitations.rows.iter().filter(counted).collect();
         let late: Vec<&Sampled> = invitations.after_window.iter().filter(counted).collect();
         let mut tail = String::new();
@@ -221,10 +221,6 @@ impl Evaluator for SamplingBias {
         ));
         Ok(e)
     }
-}
-
-fn is_customer_initiated(i: &Sampled) -> bool {
-    i.is_feedback()
 }
 
 /// Invitations by selection method.
