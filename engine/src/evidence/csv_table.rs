@@ -23,7 +23,7 @@ mod structure;
 
 pub use sample::{CellProbe, TableSample, sample_table};
 
-use cells::{Cell, CellParser};
+use cells::{Cell, CellParser, trim_cell};
 use rows::{Place, RawCell, TypedRows};
 
 use std::borrow::Cow;
@@ -986,10 +986,15 @@ mod tests {
     /// Reads one timestamp column in Lisbon time with the declared format
     /// `%Y-%m-%dT%H:%M:%S` (the shape read without chrono).
     fn lisbon(text: &str) -> Result<Vec<i64>, EvidenceError> {
+        lisbon_as(text, Some("%Y-%m-%dT%H:%M:%S"))
+    }
+
+    /// Timestamps read in Lisbon time with a declared format, or none.
+    fn lisbon_as(text: &str, format: Option<&str>) -> Result<Vec<i64>, EvidenceError> {
         let f = write(text);
         let formats = Formats {
             time_zone: Some("Europe/Lisbon".into()),
-            timestamp_format: Some("%Y-%m-%dT%H:%M:%S".into()),
+            timestamp_format: format.map(str::to_owned),
             ..Formats::default()
         };
         let t = read_table(
@@ -1023,6 +1028,44 @@ mod tests {
                 1_785_484_800_000, // 09:00 summer time is 08:00 UTC
                 1_785_488_399_000, // the same hour (offset remembered): 08:59:59 UTC
             ]
+        );
+    }
+
+    #[test]
+    fn undeclared_iso_timestamps_read_as_declared_ones() {
+        // The same instants, the same hours back and forth (the hour last
+        // looked up is remembered apart from the others), with and without a
+        // declared format, with `T` or a space; an offset or a fraction is
+        // still read by chrono.
+        let text = "at\n2026-03-29T00:59:59\n2026-03-29 02:00:00\n2026-10-25T01:30:00\n\
+                    2026-03-29T00:59:59\n2026-10-25T02:30:00\n2026-10-25 01:30:00\n";
+        let declared = lisbon(&text.replace(' ', "T")).unwrap();
+        assert_eq!(lisbon_as(text, None).unwrap(), declared);
+        assert_eq!(
+            declared,
+            [
+                1_774_745_999_000,
+                1_774_746_000_000,
+                1_792_888_200_000,
+                1_774_745_999_000,
+                1_792_895_400_000,
+                1_792_888_200_000,
+            ]
+        );
+        assert_eq!(
+            lisbon_as(
+                "at\n2026-07-01T08:00:00+02:00\n2026-07-01T08:00:00.5\n",
+                None
+            )
+            .unwrap(),
+            [1_782_885_600_000, 1_782_889_200_500]
+        );
+        let gap = lisbon_as("at\n2026-03-29T01:30:00\n", None).unwrap_err();
+        assert!(gap.to_string().contains("does not exist"), "{gap}");
+        let month = lisbon_as("at\n2026-13-01T00:00:00\n", None).unwrap_err();
+        assert!(
+            month.to_string().contains("expected timestamp (ISO 8601"),
+            "{month}"
         );
     }
 

@@ -167,22 +167,44 @@ pub fn table_needs() -> Vec<cxaudit_plugin_sdk::TableNeed> {
 /// Computes the KPIs of [`Kpi::ALL`] the options want (every one by default)
 /// from the evidence, grouped.
 pub fn compute(evidence: &Evidence, group_by: GroupBy, options: &KpiOptions) -> KpiReport {
-    let mut groups = accumulate::compute(evidence, group_by, options);
-    groups.sort_by(|a, b| a.group.cmp(&b.group));
-    KpiReport {
-        group_by,
-        definitions: Kpi::ALL
-            .iter()
-            .filter(|k| options.wants(**k))
-            .map(|k| k.definition(options))
-            .collect(),
-        groups,
-    }
+    let [report] = compute_each(evidence, [group_by], options);
+    report
+}
+
+/// [`compute`] under several groupings at once, with one reading of the
+/// contacts (and one FCR classification) for all of them: each report equals
+/// what [`compute`] gives for its grouping. For an evaluator that wants, say,
+/// the period's values and the values per day (`[GroupBy::All, GroupBy::Day]`;
+/// [`overall_of`] takes the one group of the first).
+pub fn compute_each<const N: usize>(
+    evidence: &Evidence,
+    groupings: [GroupBy; N],
+    options: &KpiOptions,
+) -> [KpiReport; N] {
+    let mut each = accumulate::compute_each(evidence, &groupings, options).into_iter();
+    groupings.map(|group_by| {
+        let mut groups = each.next().unwrap_or_default();
+        groups.sort_by(|a, b| a.group.cmp(&b.group));
+        KpiReport {
+            group_by,
+            definitions: Kpi::ALL
+                .iter()
+                .filter(|k| options.wants(**k))
+                .map(|k| k.definition(options))
+                .collect(),
+            groups,
+        }
+    })
 }
 
 /// The KPIs over the whole evidence (one group, `all`).
 pub fn overall(evidence: &Evidence, options: &KpiOptions) -> GroupKpis {
-    let report = compute(evidence, GroupBy::All, options);
+    overall_of(compute(evidence, GroupBy::All, options), options)
+}
+
+/// The one group of a report computed with [`GroupBy::All`], or every wanted
+/// KPI without data when there is none.
+pub fn overall_of(report: KpiReport, options: &KpiOptions) -> GroupKpis {
     report
         .groups
         .into_iter()

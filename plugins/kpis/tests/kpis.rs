@@ -864,3 +864,58 @@ fn a_selection_computes_the_same_values_and_only_them() {
     assert_eq!(csat.values.len(), 1);
     assert!(!csat.values.contains_key(&Kpi::FcrRate));
 }
+
+#[test]
+fn groupings_computed_together_equal_each_computed_alone() {
+    // One reading of the contacts (one FCR classification) serves every
+    // grouping: each report must be exactly the one `compute` gives alone,
+    // with every KPI, with the contacts' KPIs alone, without FCR, and without
+    // contacts at all.
+    let all = [
+        GroupBy::All,
+        GroupBy::Month,
+        GroupBy::Week,
+        GroupBy::Day,
+        GroupBy::Queue,
+        GroupBy::Channel,
+        GroupBy::Agent,
+    ];
+    let demand = Evidence {
+        contacts: two_contacts(),
+        business_daily: business(&[
+            ("2026-03-02", Some(10), Some(100.0)),
+            ("2026-03-03", Some(10), None),
+        ]),
+        ..Evidence::default()
+    };
+    let without_contacts = Evidence {
+        contacts: None,
+        ..evidence()
+    };
+    let cases = [
+        (evidence(), options()),
+        (evidence(), options().only(&[Kpi::FcrRate, Kpi::Contacts])),
+        (
+            evidence(),
+            options().only(&[Kpi::ServiceLevel, Kpi::Occupancy]),
+        ),
+        (evidence(), options().only(&[Kpi::CsatTop2])),
+        (sub_second_contacts(), options()),
+        (demand, march()),
+        (without_contacts, options()),
+        (Evidence::default(), options()),
+    ];
+    for (i, (ev, o)) in cases.iter().enumerate() {
+        let together = cxaudit_kpis::compute_each(ev, all, o);
+        for (report, by) in together.iter().zip(all) {
+            assert_eq!(*report, compute(ev, by, o), "case {i}, {by:?}");
+        }
+        let [overall_and, daily] = cxaudit_kpis::compute_each(ev, [GroupBy::All, GroupBy::Day], o);
+        assert_eq!(
+            cxaudit_kpis::overall_of(overall_and, o),
+            overall(ev, o),
+            "case {i}"
+        );
+        assert_eq!(daily, compute(ev, GroupBy::Day, o), "case {i}");
+    }
+}

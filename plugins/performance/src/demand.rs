@@ -165,13 +165,15 @@ impl Evaluator for DemandCost {
             Kpi::CostPerOrder,
             Kpi::CostPerContact,
         ]);
-        let overall = cxaudit_kpis::overall(&evidence, &opts);
+        // The period's values and each month's, from one reading of the contacts.
+        let [overall, report] =
+            cxaudit_kpis::compute_each(&evidence, [GroupBy::All, GroupBy::Month], &opts);
+        let overall = cxaudit_kpis::overall_of(overall, &opts);
         let cpo = value_or_reason(&overall, Kpi::ContactsPerOrder).map_err(|why| {
             EvalError::MissingEvidence(format!("contacts per order cannot be computed: {why}"))
         })?;
         let cost_per_order = overall.value(Kpi::CostPerOrder);
         let cost_per_contact = overall.value(Kpi::CostPerContact);
-        let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
         let months = months_of_demand(&report);
         let cpo_series: Vec<f64> = months.iter().filter_map(|m| m.cpo).collect();
         let cost_series: Vec<f64> = months.iter().filter_map(|m| m.cost_per_order).collect();

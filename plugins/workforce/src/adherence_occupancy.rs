@@ -110,7 +110,11 @@ impl Evaluator for AdherenceOccupancy {
         let options =
             kpi_options(ctx)?.only(&[Kpi::ScheduleAdherence, Kpi::Occupancy, Kpi::Utilisation]);
         let evidence = kpi_evidence(ctx, &["contacts", "adherence"]);
-        let overall = cxaudit_kpis::overall(&evidence, &options);
+        // The period's values and each day's (for the chart), from one
+        // reading of the contacts.
+        let [overall, daily] =
+            cxaudit_kpis::compute_each(&evidence, [GroupBy::All, GroupBy::Day], &options);
+        let overall = cxaudit_kpis::overall_of(overall, &options);
         let adherence = overall.value(Kpi::ScheduleAdherence);
         let occupancy = overall.value(Kpi::Occupancy);
         let utilisation = overall.value(Kpi::Utilisation);
@@ -242,7 +246,7 @@ impl Evaluator for AdherenceOccupancy {
             under_drilldown(&under, p),
             unscheduled_drilldown(&unscheduled),
         ];
-        e.charts = vec![daily_chart(&evidence, &options)];
+        e.charts = vec![daily_chart(&daily)];
         e.actions = actions(
             &under,
             occupancy,
@@ -408,8 +412,8 @@ fn unscheduled_drilldown(unscheduled: &[(&String, &Minutes)]) -> Drilldown {
     }
 }
 
-fn daily_chart(evidence: &cxaudit_kpis::Evidence, options: &cxaudit_kpis::KpiOptions) -> Chart {
-    let report = cxaudit_kpis::compute(evidence, GroupBy::Day, options);
+/// Adherence and occupancy per day, from the KPIs grouped by day.
+fn daily_chart(report: &cxaudit_kpis::KpiReport) -> Chart {
     let days: Vec<&cxaudit_kpis::GroupKpis> = report
         .groups
         .iter()

@@ -134,12 +134,14 @@ impl Evaluator for ServiceLevel {
             kpi_options(ctx)?.only(&[Kpi::ServiceLevel, Kpi::AsaSeconds, Kpi::AbandonRate]);
         options.sl_threshold_seconds = p.threshold_seconds;
         let evidence = kpi_evidence(ctx, &["contacts"]);
-        let overall = cxaudit_kpis::overall(&evidence, &options);
+        // The period's values and each day's, from one reading of the contacts.
+        let [overall, daily] =
+            cxaudit_kpis::compute_each(&evidence, [GroupBy::All, GroupBy::Day], &options);
+        let overall = cxaudit_kpis::overall_of(overall, &options);
         if let Some(KpiValue::Unavailable(why)) = overall.values.get(&Kpi::ServiceLevel) {
             return Err(EvalError::MissingEvidence(why.clone()));
         }
         let targets = Targets::resolve(ctx, p)?;
-        let daily = cxaudit_kpis::compute(&evidence, GroupBy::Day, &options);
         let days: Vec<Day> = daily
             .groups
             .iter()

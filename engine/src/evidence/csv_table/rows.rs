@@ -312,8 +312,8 @@ impl TypedRows {
         // A cell's text without surrounding white space (not part of any value).
         let text = |i: usize| -> &str {
             match raw(i) {
-                RawCell::Text(s) => s.trim(),
-                _ => rendered[i].trim(),
+                RawCell::Text(s) => trim_cell(s),
+                _ => trim_cell(&rendered[i]),
             }
         };
         self.cells.clear();

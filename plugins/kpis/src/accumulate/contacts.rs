@@ -82,29 +82,37 @@ impl ContactAcc {
     }
 }
 
-/// The group counts in first-seen order, the FCR rows of the period (none
-/// when FCR is not wanted), each FCR row's group (None when the row has no
-/// group key) and the contacts of each local day of the period.
-struct Tally<'a> {
+/// The counts of one grouping: its groups in first-seen order and, when FCR
+/// is wanted, each FCR row's group (None when the row has no group key).
+struct Grouped<'a> {
+    by: GroupBy,
+    ids: GroupIds<'a>,
     accs: Vec<(String, ContactAcc)>,
-    fcr_rows: Vec<FcrVisit<'a>>,
     row_group: Vec<Option<u32>>,
+}
+
+/// The counts of every grouping, the FCR rows of the period (none when FCR
+/// is not wanted) and the contacts of each local day of the period.
+struct Tally<'a> {
+    grouped: Vec<Grouped<'a>>,
+    fcr_rows: Vec<FcrVisit<'a>>,
     by_day: BTreeMap<NaiveDate, DayContacts>,
 }
 
-/// Runs the pass: counts per group, FCR, then the values per group.
+/// Runs the pass once for every grouping in `bys`: counts per group, FCR
+/// classified once, then the values per group into `groups` (one map per
+/// grouping, in the same order), and what the pass hands on, per grouping.
 pub(super) fn contacts(
     t: &Table,
-    by: GroupBy,
+    bys: &[GroupBy],
     o: &KpiOptions,
-    groups: &mut Groups,
-) -> Result<ContactSide, EvalError> {
+    groups: &mut [&mut Groups],
+) -> Result<Vec<ContactSide>, EvalError> {
     let Tally {
-        mut accs,
+        mut grouped,
         fcr_rows,
-        row_group,
         by_day,
-    } = tally(t, by, o)?;
+    } = tally(t, bys, o)?;
     if o.wants(Kpi::FcrRate) {
         let params = FcrParams {
             window_days: o.fcr_window_days,
@@ -113,25 +121,31 @@ pub(super) fn contacts(
         };
         let classes =
             classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
-        for (class, gid) in classes.iter().zip(&row_group) {
-            if let Some(g) = gid {
-                accs[*g as usize].1.fcr.add(*class);
+        for g in &mut grouped {
+            for (class, gid) in classes.iter().zip(&g.row_group) {
+                if let Some(id) = gid {
+                    g.accs[*id as usize].1.fcr.add(*class);
+                }
             }
         }
     }
-    let mut side = ContactSide {
-        handle_seconds: BTreeMap::new(),
-        by_day,
-    };
-    for (key, a) in accs {
-        set_values(groups, &key, &a, by, o);
-        side.handle_seconds.insert(key, a.handle_seconds);
+    let mut sides = Vec::with_capacity(grouped.len());
+    for (g, groups) in grouped.into_iter().zip(groups.iter_mut()) {
+        let mut side = ContactSide {
+            handle_seconds: BTreeMap::new(),
+            by_day: by_day.clone(),
+        };
+        for (key, a) in g.accs {
+            set_values(groups, &key, &a, g.by, o);
+            side.handle_seconds.insert(key, a.handle_seconds);
+        }
+        sides.push(side);
     }
-    Ok(side)
+    Ok(sides)
 }
 
 /// Reads the rows of the period into group counts and FCR rows.
-fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, EvalError> {
+fn tally<'a>(t: &'a Table, bys: &[GroupBy], o: &KpiOptions) -> Result<Tally<'a>, EvalError> {
     let mut customer = t.strs("customer_id")?;
     let mut channel = t.strs("channel")?;
     let mut queue = t.strs("queue")?;
@@ -146,12 +160,19 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
     let mut transferred = t.bools("transferred")?;
 
     let fcr = o.wants(Kpi::FcrRate);
+    let fcr_capacity = if fcr { t.num_rows() } else { 0 };
     let mut days = o.local_days();
-    let mut ids = GroupIds::default();
     let mut out = Tally {
-        accs: Vec::new(),
-        fcr_rows: Vec::with_capacity(if fcr { t.num_rows() } else { 0 }),
-        row_group: Vec::with_capacity(if fcr { t.num_rows() } else { 0 }),
+        grouped: bys
+            .iter()
+            .map(|&by| Grouped {
+                by,
+                ids: GroupIds::default(),
+                accs: Vec::new(),
+                row_group: Vec::with_capacity(fcr_capacity),
+            })
+            .collect(),
+        fcr_rows: Vec::with_capacity(fcr_capacity),
         by_day: BTreeMap::new(),
     };
     let mut row = 0usize;
@@ -190,20 +211,9 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
             c.contacts += 1;
             c.handled += u64::from(is_handled(chan, ans, aband));
         }
-        let id = match by {
-            GroupBy::All => Some(ids.of_name("all", &mut out.accs)),
-            GroupBy::Queue => Some(ids.of_name(q, &mut out.accs)),
-            GroupBy::Channel => Some(ids.of_name(chan, &mut out.accs)),
-            GroupBy::Agent => ag.map(|a| ids.of_name(a, &mut out.accs)),
-            _ => day.map(|d| ids.of_date(d, by, &mut out.accs)),
-        };
         if fcr {
             out.fcr_rows.push(FcrVisit::new(cust, arr, end, aband));
-            out.row_group.push(id);
         }
-        let Some(id) = id else {
-            continue;
-        };
         let contact = ContactRow {
             channel: chan,
             arrived: arr,
@@ -213,7 +223,22 @@ fn tally<'a>(t: &'a Table, by: GroupBy, o: &KpiOptions) -> Result<Tally<'a>, Eva
             abandoned: aband,
             transferred: trans,
         };
-        out.accs[id as usize].1.add(&contact, o);
+        for g in &mut out.grouped {
+            let (ids, accs) = (&mut g.ids, &mut g.accs);
+            let id = match g.by {
+                GroupBy::All => Some(ids.of_name("all", accs)),
+                GroupBy::Queue => Some(ids.of_name(q, accs)),
+                GroupBy::Channel => Some(ids.of_name(chan, accs)),
+                GroupBy::Agent => ag.map(|a| ids.of_name(a, accs)),
+                by => day.map(|d| ids.of_date(d, by, accs)),
+            };
+            if fcr {
+                g.row_group.push(id);
+            }
+            if let Some(id) = id {
+                accs[id as usize].1.add(&contact, o);
+            }
+        }
     }
     add_day(&mut out.by_day, today);
     Ok(out)

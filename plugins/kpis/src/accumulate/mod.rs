@@ -1,7 +1,7 @@
 //! One pass per table: rows to groups, groups to KPI values.
 //!
-//! [`compute`] runs one pass per KPI family, each in its own module and each
-//! reading one evidence table:
+//! [`compute_each`] runs one pass per KPI family, each in its own module and each
+//! reading one evidence table (the contacts once for every grouping asked for):
 //!
 //! - [`contacts`]: service level, ASA, abandonment, AHT, transfers, FCR and
 //!   volume; it hands handle time per group and contacts per local day to
@@ -51,41 +51,78 @@ fn set(groups: &mut Groups, key: &str, kpi: Kpi, value: KpiValue) {
     groups.entry(key.to_owned()).or_default().insert(kpi, value);
 }
 
-/// Computes every family and fills the gaps with the reason they are gaps.
-pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKpis> {
-    let mut groups = Groups::new();
-    let mut coverages = Coverages::new();
-    let mut notes = Notes::new();
-    let mut family_reasons: Vec<(Vec<Kpi>, String)> = Vec::new();
+/// What one grouping's passes set: values, coverages and notes by group,
+/// and why a family's KPIs are missing.
+#[derive(Default)]
+struct Computed {
+    groups: Groups,
+    coverages: Coverages,
+    notes: Notes,
+    family_reasons: Vec<(Vec<Kpi>, String)>,
+}
+
+/// Computes every family for each grouping in `bys` and fills the gaps with
+/// the reason they are gaps (one list of groups per grouping, in order). The
+/// contacts are read once for all groupings (one FCR classification); the
+/// other families, over smaller tables, run once per grouping.
+pub(crate) fn compute_each(ev: &Evidence, bys: &[GroupBy], o: &KpiOptions) -> Vec<Vec<GroupKpis>> {
+    let mut computed: Vec<Computed> = bys.iter().map(|_| Computed::default()).collect();
 
     // Occupancy needs the contacts' handle time, the demand ratios their days.
     let contacts_wanted =
         o.wants_any(&CONTACT_KPIS) || o.wants(Kpi::Occupancy) || o.wants_any(&DEMAND_KPIS);
-    let mut contact_side: Option<ContactSide> = None;
+    let mut contact_sides: Vec<Option<ContactSide>> = bys.iter().map(|_| None).collect();
+    let mut contact_reasons = Vec::new();
     family(
-        &mut family_reasons,
+        &mut contact_reasons,
         contacts_wanted,
         &CONTACT_KPIS,
         "contacts",
         ev.contacts.as_ref(),
         None,
         |t| {
-            contact_side = Some(contacts::contacts(t, by, o, &mut groups)?);
+            let mut groups: Vec<&mut Groups> = computed.iter_mut().map(|c| &mut c.groups).collect();
+            let sides = contacts::contacts(t, bys, o, &mut groups)?;
+            contact_sides = sides.into_iter().map(Some).collect();
             Ok(())
         },
     );
+    for ((c, &by), contact_side) in computed.iter_mut().zip(bys).zip(&contact_sides) {
+        c.family_reasons.extend(contact_reasons.iter().cloned());
+        other_families(ev, by, o, contact_side.as_ref(), c);
+    }
+    computed
+        .into_iter()
+        .map(|c| fill_gaps(c.groups, c.coverages, c.notes, &c.family_reasons, o))
+        .collect()
+}
+
+/// The families after the contacts, for one grouping.
+fn other_families(
+    ev: &Evidence,
+    by: GroupBy,
+    o: &KpiOptions,
+    contact_side: Option<&ContactSide>,
+    c: &mut Computed,
+) {
+    let Computed {
+        groups,
+        coverages,
+        notes,
+        family_reasons,
+    } = c;
     family(
-        &mut family_reasons,
+        family_reasons,
         o.wants_any(&INTERVAL_KPIS),
         &INTERVAL_KPIS,
         "intervals",
         ev.intervals.as_ref(),
         matches!(by, GroupBy::Channel | GroupBy::Agent)
             .then_some("intervals are planned per queue, not per channel or agent"),
-        |t| forecast::intervals(t, by, o, &mut groups),
+        |t| forecast::intervals(t, by, o, groups),
     );
     family(
-        &mut family_reasons,
+        family_reasons,
         o.wants_any(&ADHERENCE_KPIS),
         &ADHERENCE_KPIS,
         "adherence",
@@ -93,46 +130,42 @@ pub(crate) fn compute(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Vec<GroupKp
         matches!(by, GroupBy::Queue | GroupBy::Channel)
             .then_some("adherence is recorded per agent and day, not per queue or channel"),
         |t| {
-            let handle = contact_side.as_ref().map(|s| &s.handle_seconds);
-            adherence::adherence(t, by, o, handle, &mut groups)
+            let handle = contact_side.map(|s| &s.handle_seconds);
+            adherence::adherence(t, by, o, handle, groups)
         },
     );
     family(
-        &mut family_reasons,
+        family_reasons,
         o.wants_any(&[Kpi::AttritionAnnualized]),
         &[Kpi::AttritionAnnualized],
         "agents",
         ev.agents.as_ref(),
         (!matches!(by, GroupBy::All | GroupBy::Month))
             .then_some("attrition is defined over the whole period or per month"),
-        |t| attrition::attrition(t, ev, by, o, &mut groups),
+        |t| attrition::attrition(t, ev, by, o, groups),
     );
     family(
-        &mut family_reasons,
+        family_reasons,
         o.wants_any(&SURVEY_KPIS),
         &SURVEY_KPIS,
         "surveys",
         ev.surveys.as_ref(),
         (by == GroupBy::Queue).then_some("survey invitations carry no queue"),
-        |t| surveys::surveys(t, by, o, &mut groups, &mut notes),
+        |t| surveys::surveys(t, by, o, groups, notes),
     );
     family(
-        &mut family_reasons,
+        family_reasons,
         o.wants_any(&DEMAND_KPIS),
         &DEMAND_KPIS,
         "business_daily",
         ev.business_daily.as_ref(),
         (by != GroupBy::All && !grouping::is_time(by))
             .then_some("orders and cost are recorded per day, not per queue, channel or agent"),
-        |t| {
-            let side = contact_side.as_ref();
-            demand::demand_kpis(t, by, o, side, &mut groups, &mut coverages)
-        },
+        |t| demand::demand_kpis(t, by, o, contact_side, groups, coverages),
     );
     if by == GroupBy::All {
         groups.entry("all".to_owned()).or_default();
     }
-    fill_gaps(groups, coverages, notes, &family_reasons, o)
 }
 
 /// Every group with every wanted KPI: those no pass set are unavailable for
