@@ -181,20 +181,38 @@ pub fn compute_each<const N: usize>(
     groupings: [GroupBy; N],
     options: &KpiOptions,
 ) -> [KpiReport; N] {
-    let mut each = accumulate::compute_each(evidence, &groupings, options).into_iter();
+    let mut each = compute_many(evidence, &groupings.map(|by| (by, options))).into_iter();
     groupings.map(|group_by| {
-        let mut groups = each.next().unwrap_or_default();
-        groups.sort_by(|a, b| a.group.cmp(&b.group));
-        KpiReport {
+        each.next().unwrap_or_else(|| KpiReport {
             group_by,
-            definitions: Kpi::ALL
-                .iter()
-                .filter(|k| options.wants(**k))
-                .map(|k| k.definition(options))
-                .collect(),
-            groups,
-        }
+            definitions: Vec::new(),
+            groups: Vec::new(),
+        })
     })
+}
+
+/// [`compute`] for several requests, each a grouping with its own options:
+/// the requests whose options read the contacts alike (the same time zone,
+/// period and FCR window) share one reading of the contacts and one FCR
+/// classification. Each report equals what [`compute`] gives for its request
+/// (e.g. the monthly KPIs the targets name, and service level on one channel).
+pub fn compute_many(evidence: &Evidence, requests: &[(GroupBy, &KpiOptions)]) -> Vec<KpiReport> {
+    accumulate::compute_many(evidence, requests)
+        .into_iter()
+        .zip(requests)
+        .map(|(mut groups, &(group_by, options))| {
+            groups.sort_by(|a, b| a.group.cmp(&b.group));
+            KpiReport {
+                group_by,
+                definitions: Kpi::ALL
+                    .iter()
+                    .filter(|k| options.wants(**k))
+                    .map(|k| k.definition(options))
+                    .collect(),
+                groups,
+            }
+        })
+        .collect()
 }
 
 /// The KPIs over the whole evidence (one group, `all`).

@@ -919,3 +919,44 @@ fn groupings_computed_together_equal_each_computed_alone() {
         assert_eq!(daily, compute(ev, GroupBy::Day, o), "case {i}");
     }
 }
+
+#[test]
+fn requests_with_their_own_options_equal_each_computed_alone() {
+    // Requests that read the contacts alike share one pass even when their
+    // thresholds, service channels and KPI selections differ; a different
+    // FCR window, period or time zone reads them apart. Each report must be
+    // the one `compute` gives alone.
+    let base = options();
+    let mut voice = base
+        .clone()
+        .only(&[Kpi::ServiceLevel, Kpi::AsaSeconds, Kpi::AbandonRate]);
+    voice.service_channels = vec!["voice".into()];
+    let mut strict = base.clone();
+    strict.sl_threshold_seconds = 5.0;
+    strict.abandon_excludes_short = true;
+    let mut wide_window = base.clone();
+    wide_window.fcr_window_days = 30;
+    let january = base.clone().with_period(
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+    );
+    let lisbon = base.clone().with_time_zone("Europe/Lisbon").unwrap();
+    let surveys_only = base.clone().only(&[Kpi::CsatTop2, Kpi::Nps]);
+    let requests = [
+        (GroupBy::Month, &base),
+        (GroupBy::Month, &voice),
+        (GroupBy::Channel, &strict),
+        (GroupBy::All, &wide_window),
+        (GroupBy::Day, &january),
+        (GroupBy::Month, &lisbon),
+        (GroupBy::Month, &surveys_only),
+        (GroupBy::Agent, &base),
+    ];
+    for ev in [evidence(), sub_second_contacts(), Evidence::default()] {
+        let together = cxaudit_kpis::compute_many(&ev, &requests);
+        assert_eq!(together.len(), requests.len());
+        for (i, (report, (by, o))) in together.iter().zip(requests).enumerate() {
+            assert_eq!(*report, compute(&ev, by, o), "request {i}");
+        }
+    }
+}

@@ -191,7 +191,8 @@ impl Evaluator for Certification {
                 "no handled contact with an agent in the period".into(),
             ));
         }
-        let mut records: BTreeMap<&str, AgentRecord> = BTreeMap::new();
+        // Looked up per contact by hash; sorted by agent once, below.
+        let mut records: FxMap<&str, AgentRecord> = FxMap::default();
         let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
         let mut anomalies: Vec<&LiveContact> = Vec::new();
         for c in &contacts {
@@ -220,6 +221,7 @@ impl Evaluator for Certification {
                 contacts.len()
             )));
         }
+        let records: BTreeMap<&str, AgentRecord> = records.into_iter().collect();
         let in_breach: Vec<(&str, &AgentRecord)> = records
             .iter()
             .filter(|(_, r)| r.before_certification > 0)

@@ -70,17 +70,28 @@ impl MonthlyKpis {
         let mut options = kpi_options(ctx)?;
         options.sl_threshold_seconds = sl_threshold_seconds;
         let named: Vec<Kpi> = targets.iter().filter_map(|t| t.kpi).collect();
-        let all = cxaudit_kpis::compute(&evidence, GroupBy::Month, &options.clone().only(&named));
         let channels = ["voice", "chat", "email", "messaging", "self_service"];
-        let mut by_scope = BTreeMap::new();
+        let mut scoped: BTreeMap<String, KpiOptions> = BTreeMap::new();
         for scope in targets.iter().filter_map(|t| t.scope.as_deref()) {
             let s = scope.to_ascii_lowercase();
-            if channels.contains(&s.as_str()) && !by_scope.contains_key(&s) {
+            if channels.contains(&s.as_str()) && !scoped.contains_key(&s) {
                 let mut o = options.clone().only(&SERVICE_KPIS);
                 o.service_channels = vec![s.clone()];
-                by_scope.insert(s, cxaudit_kpis::compute(&evidence, GroupBy::Month, &o));
+                scoped.insert(s, o);
             }
         }
+        // The named KPIs and each channel's service KPIs, from one reading
+        // of the contacts.
+        let named_options = options.clone().only(&named);
+        let requests: Vec<(GroupBy, &KpiOptions)> = std::iter::once(&named_options)
+            .chain(scoped.values())
+            .map(|o| (GroupBy::Month, o))
+            .collect();
+        let mut reports = cxaudit_kpis::compute_many(&evidence, &requests).into_iter();
+        let all = reports.next().ok_or_else(|| {
+            EvalError::Failed("internal: no monthly KPI report was computed".into())
+        })?;
+        let by_scope: BTreeMap<String, KpiReport> = scoped.into_keys().zip(reports).collect();
         Ok(MonthlyKpis {
             options,
             all,

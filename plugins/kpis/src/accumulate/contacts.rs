@@ -82,10 +82,13 @@ impl ContactAcc {
     }
 }
 
-/// The counts of one grouping: its groups in first-seen order and, when FCR
-/// is wanted, each FCR row's group (None when the row has no group key).
+/// The counts of one request (a grouping and its options): its groups in
+/// first-seen order and, when it wants FCR, each FCR row's group (None when
+/// the row has no group key; empty when it does not want FCR, so another
+/// request's classification costs it no memory).
 struct Grouped<'a> {
     by: GroupBy,
+    o: &'a KpiOptions,
     ids: GroupIds<'a>,
     accs: Vec<(String, ContactAcc)>,
     row_group: Vec<Option<u32>>,
@@ -99,21 +102,24 @@ struct Tally<'a> {
     by_day: BTreeMap<NaiveDate, DayContacts>,
 }
 
-/// Runs the pass once for every grouping in `bys`: counts per group, FCR
+/// Runs the pass once for every request (a grouping and its options; they
+/// must read the contacts alike, [`reads_alike`]): counts per group, FCR
 /// classified once, then the values per group into `groups` (one map per
-/// grouping, in the same order), and what the pass hands on, per grouping.
+/// request, in the same order), and what the pass hands on, per request.
 pub(super) fn contacts(
     t: &Table,
-    bys: &[GroupBy],
-    o: &KpiOptions,
+    requests: &[(GroupBy, &KpiOptions)],
     groups: &mut [&mut Groups],
 ) -> Result<Vec<ContactSide>, EvalError> {
+    let Some(&(_, o)) = requests.first() else {
+        return Ok(Vec::new());
+    };
     let Tally {
         mut grouped,
         fcr_rows,
         by_day,
-    } = tally(t, bys, o)?;
-    if o.wants(Kpi::FcrRate) {
+    } = tally(t, requests)?;
+    if requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate)) {
         let params = FcrParams {
             window_days: o.fcr_window_days,
             data_end: None,
@@ -136,7 +142,7 @@ pub(super) fn contacts(
             by_day: by_day.clone(),
         };
         for (key, a) in g.accs {
-            set_values(groups, &key, &a, g.by, o);
+            set_values(groups, &key, &a, g.by, g.o);
             side.handle_seconds.insert(key, a.handle_seconds);
         }
         sides.push(side);
@@ -145,7 +151,18 @@ pub(super) fn contacts(
 }
 
 /// Reads the rows of the period into group counts and FCR rows.
-fn tally<'a>(t: &'a Table, bys: &[GroupBy], o: &KpiOptions) -> Result<Tally<'a>, EvalError> {
+/// Whether two sets of options read the contacts alike (the same local days,
+/// period and FCR window), so that one pass serves both.
+pub(super) fn reads_alike(a: &KpiOptions, b: &KpiOptions) -> bool {
+    a.time_zone == b.time_zone && a.period == b.period && a.fcr_window_days == b.fcr_window_days
+}
+
+fn tally<'a>(t: &'a Table, requests: &[(GroupBy, &'a KpiOptions)]) -> Result<Tally<'a>, EvalError> {
+    let Some(&(_, o)) = requests.first() else {
+        return Err(EvalError::Failed(
+            "internal: a contacts pass without a request".into(),
+        ));
+    };
     let mut customer = t.strs("customer_id")?;
     let mut channel = t.strs("channel")?;
     let mut queue = t.strs("queue")?;
@@ -159,17 +176,22 @@ fn tally<'a>(t: &'a Table, bys: &[GroupBy], o: &KpiOptions) -> Result<Tally<'a>,
     let mut abandoned = t.bools("abandoned")?;
     let mut transferred = t.bools("transferred")?;
 
-    let fcr = o.wants(Kpi::FcrRate);
+    let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
     let fcr_capacity = if fcr { t.num_rows() } else { 0 };
     let mut days = o.local_days();
     let mut out = Tally {
-        grouped: bys
+        grouped: requests
             .iter()
-            .map(|&by| Grouped {
+            .map(|&(by, o)| Grouped {
                 by,
+                o,
                 ids: GroupIds::default(),
                 accs: Vec::new(),
-                row_group: Vec::with_capacity(fcr_capacity),
+                row_group: Vec::with_capacity(if o.wants(Kpi::FcrRate) {
+                    fcr_capacity
+                } else {
+                    0
+                }),
             })
             .collect(),
         fcr_rows: Vec::with_capacity(fcr_capacity),
@@ -232,11 +254,11 @@ fn tally<'a>(t: &'a Table, bys: &[GroupBy], o: &KpiOptions) -> Result<Tally<'a>,
                 GroupBy::Agent => ag.map(|a| ids.of_name(a, accs)),
                 by => day.map(|d| ids.of_date(d, by, accs)),
             };
-            if fcr {
+            if fcr && g.o.wants(Kpi::FcrRate) {
                 g.row_group.push(id);
             }
             if let Some(id) = id {
-                accs[id as usize].1.add(&contact, o);
+                accs[id as usize].1.add(&contact, g.o);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! One pass per table: rows to groups, groups to KPI values.
 //!
-//! [`compute_each`] runs one pass per KPI family, each in its own module and each
-//! reading one evidence table (the contacts once for every grouping asked for):
+//! [`compute_many`] runs one pass per KPI family, each in its own module and each
+//! reading one evidence table (the contacts once for the requests that read them alike):
 //!
 //! - [`contacts`]: service level, ASA, abandonment, AHT, transfers, FCR and
 //!   volume; it hands handle time per group and contacts per local day to
@@ -61,39 +61,69 @@ struct Computed {
     family_reasons: Vec<(Vec<Kpi>, String)>,
 }
 
-/// Computes every family for each grouping in `bys` and fills the gaps with
-/// the reason they are gaps (one list of groups per grouping, in order). The
-/// contacts are read once for all groupings (one FCR classification); the
-/// other families, over smaller tables, run once per grouping.
-pub(crate) fn compute_each(ev: &Evidence, bys: &[GroupBy], o: &KpiOptions) -> Vec<Vec<GroupKpis>> {
-    let mut computed: Vec<Computed> = bys.iter().map(|_| Computed::default()).collect();
-
+/// Computes every family for each request (a grouping and its options) and
+/// fills the gaps with the reason they are gaps (one list of groups per
+/// request, in order). Requests that read the contacts alike (the same local
+/// days, period and FCR window) share one pass over them and one FCR
+/// classification; the other families, over smaller tables, run once per
+/// request.
+pub(crate) fn compute_many(
+    ev: &Evidence,
+    requests: &[(GroupBy, &KpiOptions)],
+) -> Vec<Vec<GroupKpis>> {
+    let mut computed: Vec<Computed> = requests.iter().map(|_| Computed::default()).collect();
+    let mut contact_sides: Vec<Option<ContactSide>> = requests.iter().map(|_| None).collect();
     // Occupancy needs the contacts' handle time, the demand ratios their days.
-    let contacts_wanted =
-        o.wants_any(&CONTACT_KPIS) || o.wants(Kpi::Occupancy) || o.wants_any(&DEMAND_KPIS);
-    let mut contact_sides: Vec<Option<ContactSide>> = bys.iter().map(|_| None).collect();
-    let mut contact_reasons = Vec::new();
-    family(
-        &mut contact_reasons,
-        contacts_wanted,
-        &CONTACT_KPIS,
-        "contacts",
-        ev.contacts.as_ref(),
-        None,
-        |t| {
-            let mut groups: Vec<&mut Groups> = computed.iter_mut().map(|c| &mut c.groups).collect();
-            let sides = contacts::contacts(t, bys, o, &mut groups)?;
-            contact_sides = sides.into_iter().map(Some).collect();
-            Ok(())
-        },
-    );
-    for ((c, &by), contact_side) in computed.iter_mut().zip(bys).zip(&contact_sides) {
-        c.family_reasons.extend(contact_reasons.iter().cloned());
+    let contacts_wanted = |o: &KpiOptions| {
+        o.wants_any(&CONTACT_KPIS) || o.wants(Kpi::Occupancy) || o.wants_any(&DEMAND_KPIS)
+    };
+    let mut read = vec![false; requests.len()];
+    for first in 0..requests.len() {
+        if read[first] || !contacts_wanted(requests[first].1) {
+            continue;
+        }
+        let alike: Vec<usize> = (first..requests.len())
+            .filter(|&i| {
+                let o = requests[i].1;
+                !read[i] && contacts_wanted(o) && contacts::reads_alike(requests[first].1, o)
+            })
+            .collect();
+        let mut reasons = Vec::new();
+        family(
+            &mut reasons,
+            true,
+            &CONTACT_KPIS,
+            "contacts",
+            ev.contacts.as_ref(),
+            None,
+            |t| {
+                let these: Vec<(GroupBy, &KpiOptions)> =
+                    alike.iter().map(|&i| requests[i]).collect();
+                let mut groups: Vec<&mut Groups> = computed
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| alike.contains(i))
+                    .map(|(_, c)| &mut c.groups)
+                    .collect();
+                let sides = contacts::contacts(t, &these, &mut groups)?;
+                for (&i, side) in alike.iter().zip(sides) {
+                    contact_sides[i] = Some(side);
+                }
+                Ok(())
+            },
+        );
+        for &i in &alike {
+            read[i] = true;
+            computed[i].family_reasons.extend(reasons.iter().cloned());
+        }
+    }
+    for ((c, &(by, o)), contact_side) in computed.iter_mut().zip(requests).zip(&contact_sides) {
         other_families(ev, by, o, contact_side.as_ref(), c);
     }
     computed
         .into_iter()
-        .map(|c| fill_gaps(c.groups, c.coverages, c.notes, &c.family_reasons, o))
+        .zip(requests)
+        .map(|(c, (_, o))| fill_gaps(c.groups, c.coverages, c.notes, &c.family_reasons, o))
         .collect()
 }
 
