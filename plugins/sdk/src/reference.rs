@@ -57,7 +57,16 @@ pub struct KeyRows<'k> {
     /// The first row holding each text of the part, found by the text's hash.
     parts: Vec<HashTable<u32>>,
     hasher: ahash::RandomState,
+    /// Whether no two rows hold the same text: then the row holding a text
+    /// is its only row, wherever it is found ([`Self::rows_of`]).
+    unique: bool,
 }
+
+/// How many rows after the row found last [`KeyRows::rows_of`] compares
+/// before it hashes: a referring table in the order of the rows it names
+/// (surveys in the order of their contacts, about one contact in two
+/// surveyed) finds nearly every row there, in memory it has just read.
+const NEAR_ROWS: usize = 8;
 
 impl<'k> KeyRows<'k> {
     /// Numbers the rows of a key column, given cell by cell in table order
@@ -89,34 +98,41 @@ impl<'k> KeyRows<'k> {
         let threads = threads.max(1);
         let fill = |part: usize| {
             let mut rows = HashTable::with_capacity(keys.len() / threads);
+            let mut unique = true;
             for (row, &text) in keys.iter().enumerate() {
                 if text.is_empty() {
                     continue;
                 }
                 let hash = hasher.hash_one(text);
                 if part_of(hash, threads) == part {
-                    insert_first(&mut rows, &keys, &hasher, hash, row as u32);
+                    unique &= insert_first(&mut rows, &keys, &hasher, hash, row as u32);
                 }
             }
-            rows
+            (rows, unique)
         };
-        let parts = if threads == 1 {
+        let filled = if threads == 1 {
             vec![fill(0)]
         } else {
             let fill = &fill;
             side_by_side((0..threads).map(|part| move || fill(part)))
         };
+        let unique = filled.iter().all(|(_, unique)| *unique);
         Ok(KeyRows {
             keys,
-            parts,
+            parts: filled.into_iter().map(|(rows, _)| rows).collect(),
             hasher,
+            unique,
         })
     }
 
     /// The row whose key is `cell`'s text; `None` for an empty cell or a
     /// text no row holds.
     pub fn row_of(&self, cell: Option<&str>) -> Option<u32> {
-        let text = trimmed(cell)?;
+        self.hashed_row(trimmed(cell)?)
+    }
+
+    /// The first row holding a (trimmed, non-empty) text, by its hash.
+    fn hashed_row(&self, text: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(text);
         // `KeyRows::default()` has no part and finds nothing.
         self.parts
@@ -126,9 +142,35 @@ impl<'k> KeyRows<'k> {
     }
 
     /// The row each cell of a string array names, in order; `None` when
-    /// the array is not a string array.
+    /// the array is not a string array. When no two rows hold the same text,
+    /// the few rows after the row found last are compared before hashing
+    /// ([`NEAR_ROWS`]); the rows found are those of [`Self::row_of`].
     pub fn rows_of(&self, array: &dyn Array) -> Option<UInt32Array> {
-        Some(str_cells(array)?.map(|c| self.row_of(c)).collect())
+        let mut last = None;
+        Some(
+            str_cells(array)?
+                .map(|c| {
+                    let row = self.row_after(trimmed(c)?, last);
+                    last = row.or(last);
+                    row
+                })
+                .collect(),
+        )
+    }
+
+    /// The row holding `text`, looked for first among the rows right after
+    /// `last` when keys are unique.
+    fn row_after(&self, text: &str, last: Option<u32>) -> Option<u32> {
+        if self.unique
+            && let Some(last) = last
+        {
+            let from = (last as usize + 1).min(self.keys.len());
+            let to = (from + NEAR_ROWS).min(self.keys.len());
+            if let Some(i) = self.keys[from..to].iter().position(|k| *k == text) {
+                return Some((from + i) as u32);
+            }
+        }
+        self.hashed_row(text)
     }
 
     /// [`Self::rows_of`] each of `arrays`, in order, the arrays shared out
@@ -170,14 +212,14 @@ fn part_of(hash: u64, parts: usize) -> usize {
 }
 
 /// Records `row` as the row of its text (hashed to `hash`) in `rows`, unless
-/// an earlier row holds the text.
+/// an earlier row holds the text; false when one does.
 fn insert_first(
     rows: &mut HashTable<u32>,
     keys: &[&str],
     hasher: &ahash::RandomState,
     hash: u64,
     row: u32,
-) {
+) -> bool {
     let text = keys[row as usize];
     let text_of = |r: &u32| keys[*r as usize];
     let entry = rows.entry(
@@ -185,8 +227,12 @@ fn insert_first(
         |r| text_of(r) == text,
         |r| hasher.hash_one(text_of(r)),
     );
-    if let Entry::Vacant(vacant) = entry {
-        vacant.insert(row);
+    match entry {
+        Entry::Vacant(vacant) => {
+            vacant.insert(row);
+            true
+        }
+        Entry::Occupied(_) => false,
     }
 }
 
@@ -372,6 +418,41 @@ mod tests {
                 proptest::prop_assert_eq!(one.row_of(cell.as_deref()), scanned);
                 proptest::prop_assert_eq!(three.row_of(cell.as_deref()), scanned);
             }
+            // Looked up as a column, where the rows after the last found are
+            // tried first: the same rows, repeated keys or not.
+            let scanned: Vec<Option<u32>> = cells.iter().map(|c| one.row_of(c.as_deref())).collect();
+            let column = StringArray::from(cells.clone());
+            for keys in [&one, &three] {
+                let found: Vec<Option<u32>> = keys.rows_of(&column).unwrap().iter().collect();
+                proptest::prop_assert_eq!(&found, &scanned);
+            }
+        }
+
+        /// Unique keys looked up mostly in their own order (as surveys name
+        /// their contacts), with jumps back and forth: the rows a scan finds.
+        #[test]
+        fn unique_keys_in_order_are_found_where_a_scan_finds_them(
+            n in 1usize..80,
+            steps in proptest::collection::vec(-3i64..12, 0..60),
+        ) {
+            let keys: Vec<String> = (0..n).map(|i| format!("K{i}")).collect();
+            let rows = KeyRows::of(keys.iter().map(|k| Some(k.as_str()))).unwrap();
+            let mut at = 0i64;
+            let cells: Vec<Option<String>> = steps
+                .iter()
+                .map(|s| {
+                    at += s;
+                    // Past either end: a key no row holds.
+                    Some(format!("K{at}"))
+                })
+                .collect();
+            let expected: Vec<Option<u32>> = cells
+                .iter()
+                .map(|c| keys.iter().position(|k| Some(k) == c.as_ref()).map(|r| r as u32))
+                .collect();
+            let found: Vec<Option<u32>> =
+                rows.rows_of(&StringArray::from(cells)).unwrap().iter().collect();
+            proptest::prop_assert_eq!(found, expected);
         }
     }
 }
