@@ -118,6 +118,16 @@ pub struct RowRules {
     period: PeriodContext,
     plausible: (i64, i64),
     keys_seen: HashMap<u128, u64, BuildHasherDefault<KeyHashes>>,
+    /// While every key so far has been greater than the one before (in the
+    /// order of its cells' texts), no key can repeat one of them: they are
+    /// listed here, with their lines, instead of entered in `keys_seen` (a
+    /// random access per row in a map of a million keys). The first key that
+    /// is not greater moves them all into the map, which checks the rest.
+    rising_keys: Vec<(u128, u64)>,
+    /// The cells of the last key listed in `rising_keys`.
+    last_key: Vec<String>,
+    /// Whether the keys have risen so far.
+    keys_rising: bool,
     /// The keys of pieces joined by [`Self::absorb`], checked by
     /// [`Self::joined_keys_unique`] once every piece is in.
     joined_keys: Vec<u128>,
@@ -171,6 +181,9 @@ impl RowRules {
             period,
             plausible,
             keys_seen: HashMap::default(),
+            rising_keys: Vec::new(),
+            last_key: Vec::new(),
+            keys_rising: true,
             joined_keys: Vec::new(),
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
@@ -207,6 +220,18 @@ impl RowRules {
         self.check_order(values)?;
         if !self.key.is_empty() {
             let hash = self.key_hash(&text);
+            if self.keys_rising && self.rises(&text) {
+                self.rising_keys.push((hash, line));
+                self.place(values);
+                return Ok(());
+            }
+            if self.keys_rising {
+                self.keys_rising = false;
+                self.keys_seen.reserve(self.rising_keys.len());
+                for (key, first) in self.rising_keys.drain(..) {
+                    self.keys_seen.entry(key).or_insert(first);
+                }
+            }
             // One probe: the line is recorded when the key is new.
             let first = match self.keys_seen.entry(hash) {
                 Entry::Vacant(new) => {
@@ -290,6 +315,36 @@ impl RowRules {
         Ok(())
     }
 
+    /// Whether this row's key is greater than the last one listed (true for
+    /// the first), remembering it when it is.
+    fn rises<'t>(&mut self, text: &impl Fn(usize) -> &'t str) -> bool {
+        let greater = self.last_key.is_empty()
+            || self
+                .key
+                .iter()
+                .map(|&i| text(i))
+                .cmp(self.last_key.iter().map(String::as_str))
+                .is_gt();
+        if greater {
+            self.last_key.resize(self.key.len(), String::new());
+            for (cell, &i) in self.last_key.iter_mut().zip(&self.key) {
+                cell.clear();
+                cell.push_str(text(i));
+            }
+        }
+        greater
+    }
+
+    /// Every key accepted so far (listed or in the map), leaving none.
+    fn take_keys(&mut self) -> impl Iterator<Item = u128> + use<> {
+        let rising = std::mem::take(&mut self.rising_keys);
+        let seen = std::mem::take(&mut self.keys_seen);
+        rising
+            .into_iter()
+            .map(|(key, _)| key)
+            .chain(seen.into_keys())
+    }
+
     fn key_hash<'t>(&self, text: &impl Fn(usize) -> &'t str) -> u128 {
         // A 128-bit SipHash in one pass over the key's cells: a false
         // duplicate among millions of keys is out of reach (about 1e-26).
@@ -331,12 +386,10 @@ impl RowRules {
     /// [`Self::joined_keys_unique`] once every piece is in: the keys are
     /// listed (16 bytes each), not merged into one map, which at two million
     /// rows took 200 MB while it grew.
-    pub fn absorb(&mut self, later: RowRules) {
-        if !self.keys_seen.is_empty() {
-            let own = std::mem::take(&mut self.keys_seen);
-            self.joined_keys.extend(own.into_keys());
-        }
-        self.joined_keys.extend(later.keys_seen.into_keys());
+    pub fn absorb(&mut self, mut later: RowRules) {
+        let own = self.take_keys();
+        self.joined_keys.extend(own);
+        self.joined_keys.extend(later.take_keys());
         self.outside_period += later.outside_period;
         self.days_with_rows.extend(later.days_with_rows);
     }
@@ -550,6 +603,59 @@ mod tests {
             ),
             Ok(())
         );
+    }
+
+    #[test]
+    fn duplicates_are_found_before_and_after_the_keys_stop_rising() {
+        let row = [
+            Value::Other,
+            at("2026-03-02", 10),
+            at("2026-03-02", 11),
+            Value::Number(1.0),
+        ];
+        let mut r = rules();
+        let mut check = |key: &'static str, line: u64| {
+            r.check(&row, |i| [key, "", "", ""][i], line)
+                .map_err(|v| v.message)
+        };
+        // Rising keys are listed, not probed; the first key that does not
+        // rise (K2 again) meets every earlier key, with its line.
+        for (line, key) in [(2, "K1"), (3, "K2"), (4, "K3")] {
+            assert_eq!(check(key, line), Ok(()));
+        }
+        assert_eq!(
+            check("K2", 5),
+            Err("duplicate key contact_id `K2` (first at line 3)".into())
+        );
+        assert_eq!(check("K0", 6), Ok(()));
+        assert_eq!(
+            check("K3", 7),
+            Err("duplicate key contact_id `K3` (first at line 4)".into())
+        );
+        assert_eq!(
+            check("K0", 8),
+            Err("duplicate key contact_id `K0` (first at line 6)".into())
+        );
+        assert_eq!(check("K9", 9), Ok(()));
+
+        // Pieces read apart: a rising piece and a later one repeating its
+        // last key are not unique once joined; distinct pieces are.
+        let piece = |keys: &[&'static str]| {
+            let mut r = rules();
+            for (line, key) in keys.iter().enumerate() {
+                assert_eq!(
+                    r.check(&row, |i| [*key, "", "", ""][i], line as u64 + 2),
+                    Ok(())
+                );
+            }
+            r
+        };
+        let mut joined = piece(&["K1", "K2", "K3"]);
+        joined.absorb(piece(&["K3", "K4"]));
+        assert!(!joined.joined_keys_unique());
+        let mut joined = piece(&["K1", "K2", "K3"]);
+        joined.absorb(piece(&["K5", "K4"]));
+        assert!(joined.joined_keys_unique());
     }
 
     #[test]
