@@ -1085,6 +1085,23 @@ mod tests {
             "data/t.csv:2:1: `at`: expected timestamp in format `%Y-%m-%dT%H:%M:%S`, found \
              `2026-13-01T00:00:00`"
         );
+        // The declared separator is the one read: a space where the format
+        // says `T` is chrono's error, not a value (and the other way round).
+        let spaced = lisbon("at\n2026-01-01 08:00:00\n").unwrap_err();
+        assert_eq!(
+            spaced.to_string(),
+            "data/t.csv:2:1: `at`: expected timestamp in format `%Y-%m-%dT%H:%M:%S`, found \
+             `2026-01-01 08:00:00`"
+        );
+        let with_t = lisbon_as("at\n2026-01-01T08:00:00\n", Some("%Y-%m-%d %H:%M:%S")).unwrap_err();
+        assert!(
+            with_t.to_string().contains("expected timestamp in format"),
+            "{with_t}"
+        );
+        assert_eq!(
+            lisbon_as("at\n2026-01-01 08:00:00\n", Some("%Y-%m-%d %H:%M:%S")).unwrap(),
+            [1_767_254_400_000]
+        );
         // A fraction after the seconds is still read (by chrono).
         assert_eq!(
             lisbon("at\n2026-01-01T08:00:00.250\n").unwrap(),

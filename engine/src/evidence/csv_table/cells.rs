@@ -43,9 +43,10 @@ pub(super) struct CellParser {
     /// The declared format with an optional fraction after its seconds
     /// (built once, not per cell).
     timestamp_pattern: Option<String>,
-    /// Whether the pattern reads `YYYY-MM-DDTHH:MM:SS` (or with a space)
-    /// plus an optional fraction, which [`iso_seconds`] reads directly.
-    iso_pattern: bool,
+    /// When the pattern reads `YYYY-MM-DDTHH:MM:SS` (or with a space) plus
+    /// an optional fraction, which [`iso_seconds`] reads directly: the
+    /// separator it declares between date and time (`T` or a space).
+    iso_separator: Option<u8>,
     date_format: String,
     /// The UTC offset of local hours without a clock change, by local hour
     /// since the epoch (see [`CellParser::to_utc`]).
@@ -71,15 +72,16 @@ impl CellParser {
         let timestamp_pattern = timestamp_format
             .as_deref()
             .map(|f| with_optional_fraction(f).into_owned());
-        let iso_pattern = timestamp_pattern
+        let iso_separator = timestamp_pattern
             .as_deref()
-            .is_some_and(|p| ISO_PATTERNS.contains(&p));
+            .filter(|p| ISO_PATTERNS.contains(p))
+            .map(|p| p.as_bytes()[10]);
         CellParser {
             decimal,
             tz,
             timestamp_format,
             timestamp_pattern,
-            iso_pattern,
+            iso_separator,
             date_format,
             offsets: Default::default(),
             last_hour: std::cell::Cell::new((i64::MIN, 0)),
@@ -169,7 +171,9 @@ impl CellParser {
             // Without an offset in the pattern, chrono reads the value as
             // local time, as below.
             (Some(_), Some(_))
-                if let Some(t) = self.iso_pattern.then(|| iso_seconds(value)).flatten() =>
+                if let Some(t) = self
+                    .iso_separator
+                    .and_then(|separator| iso_seconds(value, &[separator])) =>
             {
                 t
             }
@@ -184,7 +188,7 @@ impl CellParser {
             // No declared format: the common shape is read directly, as the
             // first ISO pattern below would (RFC 3339 needs an offset, which
             // that shape has no room for).
-            _ if let Some(t) = iso_seconds(value) => t,
+            _ if let Some(t) = iso_seconds(value, b"T ") => t,
             _ => {
                 if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
                     return Ok(dt.timestamp_millis());
@@ -248,16 +252,16 @@ impl CellParser {
     }
 }
 
-/// A value of the exact shape `YYYY-MM-DDTHH:MM:SS` (or with a space for
-/// the `T`) as a local date-time; `None` for any other shape or an invalid
-/// date or time (the caller then asks chrono, for the same result or the
-/// message).
-fn iso_seconds(value: &str) -> Option<NaiveDateTime> {
+/// A value of the exact shape `YYYY-MM-DDTHH:MM:SS`, with one of
+/// `separators` (`T`, a space) between date and time, as a local date-time;
+/// `None` for any other shape or an invalid date or time (the caller then
+/// asks chrono, for the same result or the message).
+fn iso_seconds(value: &str, separators: &[u8]) -> Option<NaiveDateTime> {
     let b = value.as_bytes();
     if b.len() != 19
         || b[4] != b'-'
         || b[7] != b'-'
-        || !matches!(b[10], b'T' | b' ')
+        || !separators.contains(&b[10])
         || b[13] != b':'
         || b[16] != b':'
     {
@@ -348,7 +352,7 @@ mod tests {
         ) {
             let sep = if space { ' ' } else { 'T' };
             let value = format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}");
-            if let Some(t) = iso_seconds(&value) {
+            if let Some(t) = iso_seconds(&value, b"T ") {
                 prop_assert_eq!(Some(t), chrono_iso(&value));
             } else {
                 prop_assert!(s >= 60 || chrono_iso(&value).is_none(), "{}", value);
