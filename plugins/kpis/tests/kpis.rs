@@ -595,20 +595,26 @@ fn march() -> KpiOptions {
     )
 }
 
-#[test]
-fn cost_ratios_sum_both_sides_over_the_days_that_state_a_cost() {
-    // 03-02: 1 contact, 10 orders, cost 100. 03-03: 1 contact, 10 orders, no cost.
-    // Cost per order: only 03-02 states cost and orders: 100 / 10 = 10 (03-03 left out).
-    // Cost per contact: only 03-02 states a cost; 1 handled contact that day: 100 / 1 = 100
-    // (03-03 left out). Contacts per order: both days state orders: 2 / 20 = 0.1.
-    let ev = Evidence {
+/// Two contacts in March (03-02, 03-03) and 10 orders on each day, a cost of
+/// 100 stated on 03-02 only.
+fn orders_with_one_cost() -> Evidence {
+    Evidence {
         contacts: two_contacts(),
         business_daily: business(&[
             ("2026-03-02", Some(10), Some(100.0)),
             ("2026-03-03", Some(10), None),
         ]),
         ..Evidence::default()
-    };
+    }
+}
+
+#[test]
+fn cost_ratios_sum_both_sides_over_the_days_that_state_a_cost() {
+    // 03-02: 1 contact, 10 orders, cost 100. 03-03: 1 contact, 10 orders, no cost.
+    // Cost per order: only 03-02 states cost and orders: 100 / 10 = 10 (03-03 left out).
+    // Cost per contact: only 03-02 states a cost; 1 handled contact that day: 100 / 1 = 100
+    // (03-03 left out). Contacts per order: both days state orders: 2 / 20 = 0.1.
+    let ev = orders_with_one_cost();
     let k = overall(&ev, &march());
     close(k.value(Kpi::CostPerOrder), 10.0);
     close(k.value(Kpi::CostPerContact), 100.0);
@@ -880,14 +886,7 @@ fn groupings_computed_together_equal_each_computed_alone() {
         GroupBy::Channel,
         GroupBy::Agent,
     ];
-    let demand = Evidence {
-        contacts: two_contacts(),
-        business_daily: business(&[
-            ("2026-03-02", Some(10), Some(100.0)),
-            ("2026-03-03", Some(10), None),
-        ]),
-        ..Evidence::default()
-    };
+    let demand = orders_with_one_cost();
     let without_contacts = Evidence {
         contacts: None,
         ..evidence()

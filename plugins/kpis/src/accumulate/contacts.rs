@@ -98,6 +98,8 @@ struct Grouped<'a> {
 /// is not wanted) and the contacts of each local day of the period.
 struct Tally<'a> {
     grouped: Vec<Grouped<'a>>,
+    /// Whether any request wants FCR (then `fcr_rows` holds the period's rows).
+    fcr: bool,
     fcr_rows: Vec<FcrVisit<'a>>,
     by_day: BTreeMap<NaiveDate, DayContacts>,
 }
@@ -116,10 +118,11 @@ pub(super) fn contacts(
     };
     let Tally {
         mut grouped,
+        fcr,
         fcr_rows,
         by_day,
-    } = tally(t, requests)?;
-    if requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate)) {
+    } = tally(t, o, requests)?;
+    if fcr {
         let params = FcrParams {
             window_days: o.fcr_window_days,
             data_end: None,
@@ -150,19 +153,20 @@ pub(super) fn contacts(
     Ok(sides)
 }
 
-/// Reads the rows of the period into group counts and FCR rows.
 /// Whether two sets of options read the contacts alike (the same local days,
 /// period and FCR window), so that one pass serves both.
 pub(super) fn reads_alike(a: &KpiOptions, b: &KpiOptions) -> bool {
     a.time_zone == b.time_zone && a.period == b.period && a.fcr_window_days == b.fcr_window_days
 }
 
-fn tally<'a>(t: &'a Table, requests: &[(GroupBy, &'a KpiOptions)]) -> Result<Tally<'a>, EvalError> {
-    let Some(&(_, o)) = requests.first() else {
-        return Err(EvalError::Failed(
-            "internal: a contacts pass without a request".into(),
-        ));
-    };
+/// Reads the rows of the period into group counts and FCR rows: the local
+/// days, period and FCR window are those of `o` (every request reads the
+/// contacts alike).
+fn tally<'a>(
+    t: &'a Table,
+    o: &KpiOptions,
+    requests: &[(GroupBy, &'a KpiOptions)],
+) -> Result<Tally<'a>, EvalError> {
     let mut customer = t.strs("customer_id")?;
     let mut channel = t.strs("channel")?;
     let mut queue = t.strs("queue")?;
@@ -194,6 +198,7 @@ fn tally<'a>(t: &'a Table, requests: &[(GroupBy, &'a KpiOptions)]) -> Result<Tal
                 }),
             })
             .collect(),
+        fcr,
         fcr_rows: Vec::with_capacity(fcr_capacity),
         by_day: BTreeMap::new(),
     };
