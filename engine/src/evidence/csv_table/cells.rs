@@ -56,9 +56,13 @@ pub(super) struct CellParser {
     last_hour: std::cell::Cell<(i64, i64)>,
 }
 
-/// The patterns [`iso_seconds`] reads: exactly what chrono reads with them
-/// for a value of the shape `YYYY-MM-DDTHH:MM:SS` (or with a space).
-const ISO_PATTERNS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"];
+/// The patterns [`iso_seconds`] reads, each with the separator it places
+/// between date and time: exactly what chrono reads with them for a value of
+/// the shape `YYYY-MM-DDTHH:MM:SS` (or with a space).
+const ISO_PATTERNS: [(&str, u8); 2] = [
+    ("%Y-%m-%dT%H:%M:%S%.f", b'T'),
+    ("%Y-%m-%d %H:%M:%S%.f", b' '),
+];
 
 impl CellParser {
     /// Parsers for a table's formats: `timestamp_format` as declared (none:
@@ -72,10 +76,10 @@ impl CellParser {
         let timestamp_pattern = timestamp_format
             .as_deref()
             .map(|f| with_optional_fraction(f).into_owned());
-        let iso_separator = timestamp_pattern
-            .as_deref()
-            .filter(|p| ISO_PATTERNS.contains(p))
-            .map(|p| p.as_bytes()[10]);
+        let iso_separator = ISO_PATTERNS
+            .iter()
+            .find(|(pattern, _)| timestamp_pattern.as_deref() == Some(*pattern))
+            .map(|&(_, separator)| separator);
         CellParser {
             decimal,
             tz,
@@ -313,8 +317,30 @@ pub(super) fn trim_cell(cell: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{iso_seconds, trim_cell};
+    use super::{CellParser, DecimalMark, iso_seconds, trim_cell};
     use proptest::prelude::*;
+
+    fn parser(timestamp_format: &str) -> CellParser {
+        let format = Some(timestamp_format.to_string());
+        CellParser::new(
+            DecimalMark::Point,
+            chrono_tz::UTC,
+            format,
+            "%Y-%m-%d".into(),
+        )
+    }
+
+    /// A declared ISO format is read digit by digit with its own separator
+    /// (it was once taken from the wrong byte of the pattern, so every cell
+    /// went through chrono's format parser); any other format is not.
+    #[test]
+    fn declared_iso_formats_are_read_digit_by_digit_with_their_separator() {
+        assert_eq!(parser("%Y-%m-%dT%H:%M:%S").iso_separator, Some(b'T'));
+        assert_eq!(parser("%Y-%m-%d %H:%M:%S").iso_separator, Some(b' '));
+        assert_eq!(parser("%Y-%m-%dT%H:%M:%S%.f").iso_separator, Some(b'T'));
+        assert_eq!(parser("%d/%m/%Y %H:%M:%S").iso_separator, None);
+        assert_eq!(parser("%Y-%m-%dT%H:%M").iso_separator, None);
+    }
 
     #[test]
     fn white_space_at_either_end_is_trimmed_as_str_trim_does() {
