@@ -301,8 +301,11 @@ impl CustomerCodes {
         let mut codes = vec![Self::NONE; contacts.len()];
         let mut customers = 0u32;
         for run in by_hash.chunk_by(|a, b| a.0 == b.0) {
-            let first = id_of(run[0].1);
-            if run.iter().all(|&(_, row)| id_of(row) == first) {
+            // Each later row's id against the first's (a lone row, the most
+            // common customer, reads no id at all).
+            let (&(_, first_row), later) = (&run[0], &run[1..]);
+            let same_as_first = |&(_, row): &(u64, u32)| id_of(row) == id_of(first_row);
+            if later.iter().all(same_as_first) {
                 for &(_, row) in run {
                     codes[row as usize] = customers;
                 }
