@@ -23,7 +23,7 @@ mod structure;
 
 pub use sample::{CellProbe, TableSample, sample_table};
 
-use cells::{Cell, CellParser, trim_cell};
+use cells::{Cell, CellParser};
 use rows::{Place, RawCell, TypedRows};
 
 use std::borrow::Cow;
@@ -41,7 +41,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::ColumnType;
-use cxaudit_plugin_sdk::table::{days_from_date, dictionary_strings};
+use cxaudit_plugin_sdk::table::{days_from_date, dictionary_strings, trim_cell};
 
 use super::EvidenceError;
 use super::manifest::{DecimalMark, Formats, OnError, TableFormat, TextEncoding};

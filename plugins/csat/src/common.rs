@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_kpis::evaluator::{self, optional_cells};
 use cxaudit_plugin_sdk::prelude::*;
-use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
+use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between, trim_cell};
 use cxaudit_plugin_sdk::time::LocalDates;
 
 /// Percentages (`61.2%`) and JSON numbers (6 decimals, `null` when absent or
@@ -307,7 +307,7 @@ impl LocalMonths {
 }
 
 fn trimmed(v: Option<&str>) -> Option<&str> {
-    v.map(str::trim).filter(|s| !s.is_empty())
+    v.map(trim_cell).filter(|s| !s.is_empty())
 }
 
 /// Reads the surveys table: invitations sent within the window, each with

@@ -15,7 +15,7 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
 use crate::context::EvalError;
-use crate::table::{Table, primitive_cells, str_cells};
+use crate::table::{Table, primitive_cells, str_cells, trim_cell};
 
 /// What the host appends to a referring column's name for its column of
 /// row numbers: `contact_id#row`.
@@ -237,7 +237,7 @@ fn insert_first(
 }
 
 fn trimmed(cell: Option<&str>) -> Option<&str> {
-    cell.map(str::trim).filter(|s| !s.is_empty())
+    cell.map(trim_cell).filter(|s| !s.is_empty())
 }
 
 /// For each row of a referring table, in order, the row of the referenced

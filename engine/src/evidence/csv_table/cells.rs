@@ -299,25 +299,9 @@ fn parse_month(value: &str) -> Option<NaiveDate> {
     date.with_day(1)
 }
 
-/// `cell.trim()`, without the scan when the first and last bytes are ASCII and
-/// not white space, as they are in almost every cell (nothing is trimmed
-/// then): trimming each cell of a table was 3 % of an assessment's CPU.
-pub(super) fn trim_cell(cell: &str) -> &str {
-    /// An ASCII byte that is not white space by `char::is_whitespace`
-    /// (which, unlike `u8::is_ascii_whitespace`, counts U+000B).
-    fn kept(b: u8) -> bool {
-        b.is_ascii() && b != b' ' && !(b'\t'..=b'\r').contains(&b)
-    }
-    match cell.as_bytes() {
-        [first, .., last] if kept(*first) && kept(*last) => cell,
-        [only] if kept(*only) => cell,
-        _ => cell.trim(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{CellParser, DecimalMark, iso_seconds, trim_cell};
+    use super::{CellParser, DecimalMark, iso_seconds};
     use proptest::prelude::*;
 
     fn parser(timestamp_format: &str) -> CellParser {
@@ -340,24 +324,6 @@ mod tests {
         assert_eq!(parser("%Y-%m-%dT%H:%M:%S%.f").iso_separator, Some(b'T'));
         assert_eq!(parser("%d/%m/%Y %H:%M:%S").iso_separator, None);
         assert_eq!(parser("%Y-%m-%dT%H:%M").iso_separator, None);
-    }
-
-    #[test]
-    fn white_space_at_either_end_is_trimmed_as_str_trim_does() {
-        for cell in [
-            "",
-            " ",
-            "a",
-            " a",
-            "a ",
-            "\u{b}a",
-            "a\u{b}",
-            "\u{a0}a",
-            "a\u{3000}",
-            "\ta\r\n",
-        ] {
-            assert_eq!(trim_cell(cell), cell.trim(), "{cell:?}");
-        }
     }
 
     /// What chrono reads from a value with the two ISO patterns.
@@ -385,11 +351,5 @@ mod tests {
             }
         }
 
-        /// The fast path never changes what is trimmed: cells made of
-        /// letters, ASCII white space (U+000B among it) and Unicode spaces.
-        #[test]
-        fn trim_cell_is_str_trim(cell in "[ a\\t\\n\\u{b}\\u{c}\\r\\u{a0}\\u{85}\\u{2003}é]{0,6}") {
-            prop_assert_eq!(trim_cell(&cell), cell.trim());
-        }
     }
 }
