@@ -147,6 +147,8 @@ impl Piece<'_> {
 pub(super) struct FilePieces {
     file: File,
     size: usize,
+    /// The file's length when opened: how much room a read may need.
+    file_len: u64,
     /// Bytes read and not yet handed out (the next piece starts here).
     carry: Vec<u8>,
     /// Bytes of `carry` already searched for a line break.
@@ -171,8 +173,10 @@ impl FilePieces {
     /// Opens `path` and reads its first piece's worth of bytes: the caller
     /// takes the header from [`Self::head`], then calls [`Self::skip`].
     pub(super) fn open(path: &Path, size: usize) -> io::Result<Self> {
+        let file = File::open(path)?;
         let mut pieces = FilePieces {
-            file: File::open(path)?,
+            file_len: file.metadata()?.len(),
+            file,
             size: size.max(1),
             carry: Vec::new(),
             searched: 0,
@@ -209,6 +213,12 @@ impl FilePieces {
             return Ok(());
         }
         let missing = (want - self.carry.len()) as u64;
+        // Room for what is left to read, at once: growing by doubling
+        // copies and faults in each piece's bytes several times.
+        let read_so_far = (self.start + self.carry.len()) as u64;
+        let left = self.file_len.saturating_sub(read_so_far);
+        self.carry
+            .reserve(usize::try_from(missing.min(left)).unwrap_or(0));
         let read = (&mut self.file)
             .take(missing)
             .read_to_end(&mut self.carry)?;
