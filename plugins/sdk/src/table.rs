@@ -232,6 +232,7 @@ pub fn str_cells(a: &dyn Array) -> Option<impl Iterator<Item = Option<&str>> + '
 /// not white space, as they are in almost every cell (nothing is trimmed
 /// then): the host trims each cell it reads with it (a scan per cell was 3 %
 /// of an assessment's CPU), and a plugin may for cells it compares.
+#[inline]
 pub fn trim_cell(cell: &str) -> &str {
     /// An ASCII byte that is not white space by `char::is_whitespace`
     /// (which, unlike `u8::is_ascii_whitespace`, counts U+000B).
