@@ -12,7 +12,7 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
 /// sha256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Sha256Stream::default();
     let mut buffer = vec![0u8; 1 << 16];
     loop {
         let n = file.read(&mut buffer)?;
@@ -21,7 +21,23 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buffer[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(hasher.hex())
+}
+
+/// sha256 of bytes fed in turn, such as a file's as they are read.
+#[derive(Clone, Default)]
+pub struct Sha256Stream(Sha256);
+
+impl Sha256Stream {
+    /// Feeds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The sha256 of every byte fed so far, as lowercase hex.
+    pub fn hex(&self) -> String {
+        hex(&self.0.clone().finalize())
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -102,6 +102,10 @@ pub struct ParsedTable {
     pub missing_columns: Vec<String>,
     /// The worksheet read, for a workbook.
     pub sheet: Option<String>,
+    /// The sha256 of the file's bytes as this reading read them, when it
+    /// read the whole file in one pass of its own (a CSV file larger than a
+    /// piece); `None`: the caller hashes the file.
+    pub sha256: Option<String>,
 }
 
 /// The header row of a CSV file (`shown` is its path in messages), read
@@ -512,10 +516,12 @@ fn read_csv_from_file_pieces(
         shown,
     };
     let pieces = body::Pieces::FromFile(std::sync::Mutex::new(file));
-    match body::read_side_by_side(&pieces, &new_rows, &records, split.workers) {
-        Some(read) => FilePiecesRead::Read(read.finish()),
-        None => FilePiecesRead::Dependent,
-    }
+    let Some(read) = body::read_side_by_side(&pieces, &new_rows, &records, split.workers) else {
+        return FilePiecesRead::Dependent;
+    };
+    // The table comes with the hash of the very bytes it was typed from.
+    let sha256 = pieces.sha256_of_whole_file();
+    FilePiecesRead::Read(read.finish().map(|table| ParsedTable { sha256, ..table }))
 }
 
 /// The rows skipped under `on_error = "skip"`: counts by reason (one of

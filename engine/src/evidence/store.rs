@@ -160,7 +160,12 @@ impl ReadDone {
         let parsed = read_table(path, &plan.columns, &plan.options);
         let took = started.elapsed();
         ReadDone {
-            sha256: sha256_file(path).ok(),
+            sha256: match &parsed {
+                Ok(ParsedTable {
+                    sha256: Some(read), ..
+                }) => Some(read.clone()),
+                _ => sha256_file(path).ok(),
+            },
             parsed,
             took,
         }

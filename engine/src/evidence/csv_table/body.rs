@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::rows::{RawCell, TypedRows};
 use super::{EvidenceError, NOT_UTF8_HINT, check_structure, csv_reader, structure};
+use crate::hashing::Sha256Stream;
 use crate::source::Location;
 
 /// How a body is split and read.
@@ -149,6 +150,8 @@ pub(super) struct FilePieces {
     size: usize,
     /// The file's length when opened: how much room a read may need.
     file_len: u64,
+    /// Every byte read from the file so far, hashed as it is read.
+    hash: Sha256Stream,
     /// Bytes read and not yet handed out (the next piece starts here).
     carry: Vec<u8>,
     /// Bytes of `carry` already searched for a line break.
@@ -177,6 +180,7 @@ impl FilePieces {
         let mut pieces = FilePieces {
             file_len: file.metadata()?.len(),
             file,
+            hash: Sha256Stream::default(),
             size: size.max(1),
             carry: Vec::new(),
             searched: 0,
@@ -219,9 +223,11 @@ impl FilePieces {
         let left = self.file_len.saturating_sub(read_so_far);
         self.carry
             .reserve(usize::try_from(missing.min(left)).unwrap_or(0));
+        let before = self.carry.len();
         let read = (&mut self.file)
             .take(missing)
             .read_to_end(&mut self.carry)?;
+        self.hash.update(&self.carry[before..]);
         self.eof = (read as u64) < missing;
         Ok(())
     }
@@ -285,6 +291,18 @@ pub(super) enum Pieces<'a> {
 }
 
 impl<'a> Pieces<'a> {
+    /// The sha256 of the file the pieces were read from, once it is read to
+    /// its end (`None` for pieces in memory, or a file not read to its end).
+    pub(super) fn sha256_of_whole_file(&self) -> Option<String> {
+        match self {
+            Pieces::InMemory { .. } => None,
+            Pieces::FromFile(file) => {
+                let file = file.lock().ok()?;
+                file.eof.then(|| file.hash.hex())
+            }
+        }
+    }
+
     /// Pieces cut from the input in memory.
     pub(super) fn in_memory(pieces: Vec<Body<'a>>) -> Self {
         Pieces::InMemory {
@@ -584,6 +602,19 @@ mod tests {
     }
 
     fn read(text: &str, on_error: OnError, piece_bytes: usize, workers: usize) -> String {
+        match read_file(text, on_error, piece_bytes, workers).1 {
+            Ok(t) => shown(&t),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// The file written from `text` and the table read from it.
+    fn read_file(
+        text: &str,
+        on_error: OnError,
+        piece_bytes: usize,
+        workers: usize,
+    ) -> (tempfile::NamedTempFile, Result<ParsedTable, EvidenceError>) {
         let schema = TableSchema {
             description: String::new(),
             columns: wanted().into_iter().map(|w| w.schema).collect(),
@@ -605,10 +636,31 @@ mod tests {
             piece_bytes,
             workers,
         };
-        match read_csv_split(f.path(), &wanted(), &opts, split) {
-            Ok(t) => shown(&t),
-            Err(e) => format!("error: {e}"),
-        }
+        let read = read_csv_split(f.path(), &wanted(), &opts, split);
+        (f, read)
+    }
+
+    /// A file read a piece at a time comes with the sha256 of the bytes read
+    /// (the file's); a file read whole, or read again in file order because
+    /// its pieces depend on one another, leaves the hashing to the caller.
+    #[test]
+    fn a_file_read_in_pieces_is_hashed_as_it_is_read() {
+        let rows: String = (1..=40)
+            .map(|i| format!("r{i},2026-03-0{},{i},note {i}\n", 1 + i % 5))
+            .collect();
+        let text = format!("id,day,n,note\n{rows}");
+        let (f, in_pieces) = read_file(&text, OnError::Fail, 64, 2);
+        let in_pieces = in_pieces.unwrap();
+        assert_eq!(in_pieces.rows, 40);
+        let file_hash = crate::hashing::sha256_file(f.path()).unwrap();
+        assert_eq!(in_pieces.sha256.as_deref(), Some(file_hash.as_str()));
+        let (_, whole) = read_file(&text, OnError::Fail, usize::MAX, 2);
+        assert_eq!(whole.unwrap().sha256, None, "one piece: read whole");
+        let repeated = format!("{text}r1,2026-03-02,1,again\n");
+        let (_, dependent) = read_file(&repeated, OnError::Skip, 64, 2);
+        let dependent = dependent.unwrap();
+        assert_eq!(dependent.skipped_rows, 1, "the repeated key is skipped");
+        assert_eq!(dependent.sha256, None, "read again in file order");
     }
 
     /// Everything a reader of the table sees, batch by batch.

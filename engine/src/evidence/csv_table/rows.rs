@@ -426,6 +426,7 @@ impl TypedRows {
             key_columns,
             missing_columns: self.missing_columns,
             sheet: None,
+            sha256: None,
         })
     }
 }
