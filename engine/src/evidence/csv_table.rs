@@ -406,7 +406,7 @@ fn read_csv_split(
     let mut in_memory_pieces = true;
     if encoding == TextEncoding::Utf8 {
         match read_csv_from_file_pieces(path, wanted, options, split, delimiter) {
-            FilePiecesRead::Read(read) => return read,
+            FilePiecesRead::Read(read) => return *read,
             // The pieces depend on one another: only a reading in file order will do.
             FilePiecesRead::Dependent => in_memory_pieces = false,
             FilePiecesRead::NotTried => {}
@@ -465,7 +465,7 @@ fn rows_after_header<'a>(
 /// What reading a file's pieces from the file gave.
 enum FilePiecesRead {
     /// The table (or the error that ends it).
-    Read(Result<ParsedTable, EvidenceError>),
+    Read(Box<Result<ParsedTable, EvidenceError>>),
     /// The pieces depend on one another (a piece failed, a key repeats in a
     /// later piece): the reading in file order decides, and reports what is
     /// wrong with the file.
@@ -521,7 +521,8 @@ fn read_csv_from_file_pieces(
     };
     // The table comes with the hash of the very bytes it was typed from.
     let sha256 = pieces.sha256_of_whole_file();
-    FilePiecesRead::Read(read.finish().map(|table| ParsedTable { sha256, ..table }))
+    let read = read.finish().map(|table| ParsedTable { sha256, ..table });
+    FilePiecesRead::Read(Box::new(read))
 }
 
 /// The rows skipped under `on_error = "skip"`: counts by reason (one of
