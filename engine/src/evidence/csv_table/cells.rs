@@ -127,6 +127,9 @@ impl CellParser {
                 Some(Ok(v)) if v.is_finite() => Ok(Cell::Float(v)),
                 _ => Err(bad(self.number_hint(ColumnType::Float))),
             },
+            // (most exports write these two exactly)
+            ColumnType::Bool if value == "true" => Ok(Cell::Bool(true)),
+            ColumnType::Bool if value == "false" => Ok(Cell::Bool(false)),
             ColumnType::Bool => {
                 let is = |words: [&str; 5]| words.iter().any(|w| value.eq_ignore_ascii_case(w));
                 if is(["true", "t", "yes", "y", "1"]) {
@@ -301,7 +304,7 @@ fn parse_month(value: &str) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
-    use super::{CellParser, DecimalMark, iso_seconds};
+    use super::{Cell, CellParser, ColumnType, DecimalMark, iso_seconds};
     use proptest::prelude::*;
 
     fn parser(timestamp_format: &str) -> CellParser {
@@ -312,6 +315,36 @@ mod tests {
             format,
             "%Y-%m-%d".into(),
         )
+    }
+
+    /// Every spelling of a yes or no, in any case, and nothing else.
+    #[test]
+    fn booleans_read_every_spelling_of_yes_and_no() {
+        let flag = crate::evidence::csv_table::tests::col("flag", ColumnType::Bool, false).schema;
+        let p = parser("%Y-%m-%dT%H:%M:%S");
+        for (raw, expected) in [
+            ("true", true),
+            ("false", false),
+            (" TRUE ", true),
+            ("False", false),
+            ("t", true),
+            ("F", false),
+            ("Yes", true),
+            ("no", false),
+            ("y", true),
+            ("N", false),
+            ("1", true),
+            ("0", false),
+        ] {
+            assert!(
+                matches!(p.parse(&flag, raw), Ok(Cell::Bool(v)) if v == expected),
+                "{raw:?}"
+            );
+        }
+        for raw in ["maybe", "truee", "2", "-"] {
+            let e = p.parse(&flag, raw).err().unwrap_or_default();
+            assert!(e.contains("true/false, yes/no or 1/0"), "{raw:?}: {e}");
+        }
     }
 
     /// A declared ISO format is read digit by digit with its own separator
