@@ -222,7 +222,7 @@ impl FilePieces {
         let read_so_far = (self.start + self.carry.len()) as u64;
         let left = self.file_len.saturating_sub(read_so_far);
         self.carry
-            .reserve(usize::try_from(missing.min(left)).unwrap_or(0));
+            .reserve_exact(usize::try_from(missing.min(left)).unwrap_or(0));
         let before = self.carry.len();
         let read = (&mut self.file)
             .take(missing)
@@ -749,7 +749,8 @@ mod tests {
 
         /// Read from the file, the pieces are those cut from the whole body:
         /// the same bytes, line breaks before and starts, however little is
-        /// read at a time while looking for a line break.
+        /// read at a time while looking for a line break; and the bytes read,
+        /// header included, hash to the file's sha256.
         #[test]
         fn file_pieces_are_the_pieces_of_the_body(
             rows in prop::collection::vec(row(), 0..40),
@@ -777,6 +778,8 @@ mod tests {
                 got.push((piece.bytes.to_vec(), piece.lines_before, piece.start));
             }
             prop_assert_eq!(got, expected);
+            prop_assert!(file.eof);
+            prop_assert_eq!(file.hash.hex(), crate::hashing::sha256_bytes(text.as_bytes()));
         }
 
         /// Read in pieces, on one thread or several, the table is the one a
