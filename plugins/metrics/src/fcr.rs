@@ -303,9 +303,11 @@ impl CustomerCodes {
         for run in by_hash.chunk_by(|a, b| a.0 == b.0) {
             // Each later row's id against the first's (a lone row, the most
             // common customer, reads no id at all).
-            let (&(_, first_row), later) = (&run[0], &run[1..]);
-            let same_as_first = |&(_, row): &(u64, u32)| id_of(row) == id_of(first_row);
-            if later.iter().all(same_as_first) {
+            let one_customer = run.len() == 1 || {
+                let first = id_of(run[0].1);
+                run[1..].iter().all(|&(_, row)| id_of(row) == first)
+            };
+            if one_customer {
                 for &(_, row) in run {
                     codes[row as usize] = customers;
                 }
