@@ -108,6 +108,45 @@ pub struct Placement {
     pub days_missing: Vec<NaiveDate>,
 }
 
+/// The keys of a table's rows while each is greater than the one before
+/// ([`RowRules`] lists them instead of probing a map).
+#[derive(Default)]
+struct RisingKeys {
+    /// Each key's hash and line.
+    listed: Vec<(u128, u64)>,
+    /// The cells of the last key listed.
+    last: Vec<String>,
+}
+
+impl RisingKeys {
+    /// Lists a row's key (its cells `text` of the `key` columns, its `hash`
+    /// and `line`) when it is greater than the last one listed (the first
+    /// always is); false, listing nothing, when it is not.
+    fn list<'t>(
+        &mut self,
+        key: &[usize],
+        text: &impl Fn(usize) -> &'t str,
+        hash: u128,
+        line: u64,
+    ) -> bool {
+        let greater = self.last.is_empty()
+            || key
+                .iter()
+                .map(|&i| text(i))
+                .cmp(self.last.iter().map(String::as_str))
+                .is_gt();
+        if greater {
+            self.last.resize(key.len(), String::new());
+            for (last, &i) in self.last.iter_mut().zip(key) {
+                last.clear();
+                last.push_str(text(i));
+            }
+            self.listed.push((hash, line));
+        }
+        greater
+    }
+}
+
 /// The rules of one table over the columns a read resolved.
 pub struct RowRules {
     columns: Vec<(String, ColumnType, Option<f64>, Option<f64>)>,
@@ -122,12 +161,9 @@ pub struct RowRules {
     /// order of its cells' texts), no key can repeat one of them: they are
     /// listed here, with their lines, instead of entered in `keys_seen` (a
     /// random access per row in a map of a million keys). The first key that
-    /// is not greater moves them all into the map, which checks the rest.
-    rising_keys: Vec<(u128, u64)>,
-    /// The cells of the last key listed in `rising_keys`.
-    last_key: Vec<String>,
-    /// Whether the keys have risen so far.
-    keys_rising: bool,
+    /// is not greater moves them all into the map, which checks the rest,
+    /// and leaves `None`.
+    rising: Option<RisingKeys>,
     /// The keys of pieces joined by [`Self::absorb`], checked by
     /// [`Self::joined_keys_unique`] once every piece is in.
     joined_keys: Vec<u128>,
@@ -181,9 +217,7 @@ impl RowRules {
             period,
             plausible,
             keys_seen: HashMap::default(),
-            rising_keys: Vec::new(),
-            last_key: Vec::new(),
-            keys_rising: true,
+            rising: Some(RisingKeys::default()),
             joined_keys: Vec::new(),
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
@@ -220,15 +254,15 @@ impl RowRules {
         self.check_order(values)?;
         if !self.key.is_empty() {
             let hash = self.key_hash(&text);
-            if self.keys_rising && self.rises(&text) {
-                self.rising_keys.push((hash, line));
+            if let Some(rising) = &mut self.rising
+                && rising.list(&self.key, &text, hash, line)
+            {
                 self.place(values);
                 return Ok(());
             }
-            if self.keys_rising {
-                self.keys_rising = false;
-                self.keys_seen.reserve(self.rising_keys.len());
-                for (key, first) in self.rising_keys.drain(..) {
+            if let Some(rising) = self.rising.take() {
+                self.keys_seen.reserve(rising.listed.len());
+                for (key, first) in rising.listed {
                     self.keys_seen.entry(key).or_insert(first);
                 }
             }
@@ -315,32 +349,13 @@ impl RowRules {
         Ok(())
     }
 
-    /// Whether this row's key is greater than the last one listed (true for
-    /// the first), remembering it when it is.
-    fn rises<'t>(&mut self, text: &impl Fn(usize) -> &'t str) -> bool {
-        let greater = self.last_key.is_empty()
-            || self
-                .key
-                .iter()
-                .map(|&i| text(i))
-                .cmp(self.last_key.iter().map(String::as_str))
-                .is_gt();
-        if greater {
-            self.last_key.resize(self.key.len(), String::new());
-            for (cell, &i) in self.last_key.iter_mut().zip(&self.key) {
-                cell.clear();
-                cell.push_str(text(i));
-            }
-        }
-        greater
-    }
-
     /// Every key accepted so far (listed or in the map), leaving none.
     fn take_keys(&mut self) -> impl Iterator<Item = u128> + use<> {
-        let rising = std::mem::take(&mut self.rising_keys);
+        let listed = self.rising.as_mut().map(|r| std::mem::take(&mut r.listed));
         let seen = std::mem::take(&mut self.keys_seen);
-        rising
+        listed
             .into_iter()
+            .flatten()
             .map(|(key, _)| key)
             .chain(seen.into_keys())
     }

@@ -160,12 +160,10 @@ impl ReadDone {
         let parsed = read_table(path, &plan.columns, &plan.options);
         let took = started.elapsed();
         ReadDone {
-            sha256: match &parsed {
-                Ok(ParsedTable {
-                    sha256: Some(read), ..
-                }) => Some(read.clone()),
-                _ => sha256_file(path).ok(),
-            },
+            // The hash of the bytes parsed, when the reading kept it.
+            sha256: (parsed.as_ref().ok())
+                .and_then(|table| table.sha256.clone())
+                .or_else(|| sha256_file(path).ok()),
             parsed,
             took,
         }

@@ -127,9 +127,6 @@ impl CellParser {
                 Some(Ok(v)) if v.is_finite() => Ok(Cell::Float(v)),
                 _ => Err(bad(self.number_hint(ColumnType::Float))),
             },
-            // (most exports write these two exactly)
-            ColumnType::Bool if value == "true" => Ok(Cell::Bool(true)),
-            ColumnType::Bool if value == "false" => Ok(Cell::Bool(false)),
             ColumnType::Bool => {
                 let is = |words: [&str; 5]| words.iter().any(|w| value.eq_ignore_ascii_case(w));
                 if is(["true", "t", "yes", "y", "1"]) {
