@@ -5,7 +5,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
-use arrow_array::{Array, StringArray};
+use arrow_array::{Array, DictionaryArray, StringArray};
 use arrow_buffer::{BooleanBuffer, NullBuffer};
 
 /// The values of one batch of a column, by row.
@@ -113,28 +113,75 @@ pub(crate) enum StrColumn<'a> {
     /// Plain text.
     Plain(Cells<'a, &'a StringArray>),
     /// Indexes, each looked up in its batch's values.
-    Coded(Cells<'a, CodedChunk<'a>>),
+    Coded(CodedCells<'a>),
 }
 
-/// One batch of a dictionary-encoded string column.
-#[derive(Clone, Copy)]
-pub(crate) struct CodedChunk<'a> {
+/// The cells of a dictionary-encoded string column: each batch's values are
+/// read out once when the batch is reached, so a cell is one index into
+/// them (rather than a bounds, a validity and an offsets lookup in the
+/// values array per cell).
+pub(crate) struct CodedCells<'a> {
+    rest: std::vec::IntoIter<&'a DictionaryArray<Int32Type>>,
+    /// The current batch's indexes and their validity.
     keys: &'a [i32],
-    values: &'a StringArray,
+    nulls: Option<&'a NullBuffer>,
+    /// The current batch's values (`None`: an empty value).
+    values: Vec<Option<&'a str>>,
+    next: usize,
+    left: usize,
 }
 
-impl<'a> Chunk for CodedChunk<'a> {
-    type Value = Option<&'a str>;
-
-    #[inline]
-    fn rows(&self) -> usize {
-        self.keys.len()
+impl<'a> CodedCells<'a> {
+    /// The cells of the batches `batches`, in order.
+    fn new(batches: Vec<&'a DictionaryArray<Int32Type>>) -> Self {
+        let left = batches.iter().map(|d| d.len()).sum();
+        CodedCells {
+            rest: batches.into_iter(),
+            keys: &[],
+            nulls: None,
+            values: Vec::new(),
+            next: 0,
+            left,
+        }
     }
 
+    /// Moves to the next batch; `None` when there is none.
+    fn next_batch(&mut self) -> Option<()> {
+        let batch = self.rest.next()?;
+        self.keys = batch.keys().values();
+        self.nulls = batch.keys().nulls();
+        self.next = 0;
+        let values = batch.values().as_string::<i32>();
+        self.values.clear();
+        self.values
+            .extend((0..values.len()).map(|i| values.is_valid(i).then(|| values.value(i))));
+        Some(())
+    }
+}
+
+impl<'a> Iterator for CodedCells<'a> {
+    type Item = Option<&'a str>;
+
     #[inline]
-    fn value(&self, row: usize) -> Option<&'a str> {
-        let k = usize::try_from(self.keys[row]).ok()?;
-        (k < self.values.len() && self.values.is_valid(k)).then(|| self.values.value(k))
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(&key) = self.keys.get(self.next) {
+                let row = self.next;
+                self.next += 1;
+                self.left -= 1;
+                if self.nulls.is_some_and(|n| n.is_null(row)) {
+                    return Some(None);
+                }
+                // An index outside the values (never written by the host) is an empty cell.
+                let value = usize::try_from(key).ok().and_then(|k| self.values.get(k));
+                return Some(value.copied().flatten());
+            }
+            self.next_batch()?;
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
     }
 }
 
@@ -143,17 +190,10 @@ impl<'a> StrColumn<'a> {
     /// (the caller checked the column's type, which every batch shares).
     pub(crate) fn of(arrays: Vec<&'a dyn Array>, coded: bool) -> Self {
         if coded {
-            StrColumn::Coded(Cells::new(
+            StrColumn::Coded(CodedCells::new(
                 arrays
                     .into_iter()
                     .filter_map(|a| a.as_dictionary_opt::<Int32Type>())
-                    .map(|d| {
-                        let chunk = CodedChunk {
-                            keys: d.keys().values(),
-                            values: d.values().as_string::<i32>(),
-                        };
-                        (chunk, d.keys().nulls())
-                    })
                     .collect(),
             ))
         } else {
@@ -174,7 +214,7 @@ impl<'a> Iterator for StrColumn<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             StrColumn::Plain(cells) => cells.next(),
-            StrColumn::Coded(cells) => cells.next().map(Option::flatten),
+            StrColumn::Coded(cells) => cells.next(),
         }
     }
 

@@ -236,6 +236,7 @@ pub fn str_cells(a: &dyn Array) -> Option<impl Iterator<Item = Option<&str>> + '
 pub fn trim_cell(cell: &str) -> &str {
     /// An ASCII byte that is not white space by `char::is_whitespace`
     /// (which, unlike `u8::is_ascii_whitespace`, counts U+000B).
+    #[inline]
     fn kept(b: u8) -> bool {
         b.is_ascii() && b != b' ' && !(b'\t'..=b'\r').contains(&b)
     }
@@ -248,12 +249,14 @@ pub fn trim_cell(cell: &str) -> &str {
 
 /// The second (rounded down) of a UTC millisecond timestamp: the instant to
 /// take calendar days, hours and months of.
+#[inline]
 pub fn floor_seconds(ms: i64) -> i64 {
     ms.div_euclid(MS_PER_SECOND)
 }
 
 /// Seconds from `from_ms` to `to_ms` (UTC milliseconds), exact to the
 /// millisecond; negative when `to_ms` is the earlier instant.
+#[inline]
 pub fn seconds_between(from_ms: i64, to_ms: i64) -> f64 {
     to_ms.saturating_sub(from_ms) as f64 / MS_PER_SECOND as f64
 }
@@ -306,26 +309,38 @@ mod tests {
         };
         let first = batch(vec![Some(0), None, Some(1), Some(0)], vec!["voice", "chat"]);
         let second = batch(vec![Some(1), Some(0)], vec!["email", "voice"]);
+        // An empty batch is passed over; an empty value reads as an empty cell.
+        let empty = batch(vec![], vec![]);
+        let with_empty_value = Arc::new(
+            DictionaryArray::<Int32Type>::try_new(
+                Int32Array::from(vec![1, 0]),
+                Arc::new(StringArray::from(vec![Some("chat"), None])),
+            )
+            .unwrap(),
+        );
         let schema = Arc::new(Schema::new(vec![Field::new(
             "channel",
             first.data_type().clone(),
             true,
         )]));
-        let batches = [first, second]
+        let batches = [first, empty, second, with_empty_value]
             .into_iter()
             .map(|a| RecordBatch::try_new(schema.clone(), vec![a]).unwrap())
             .collect();
         let t = Table::new("contacts", schema, batches);
-        let cells: Vec<_> = t.strs("channel").unwrap().collect();
+        let cells = t.strs("channel").unwrap();
+        assert_eq!(cells.size_hint(), (8, Some(8)));
         assert_eq!(
-            cells,
+            cells.collect::<Vec<_>>(),
             [
                 Some("voice"),
                 None,
                 Some("chat"),
                 Some("voice"),
                 Some("voice"),
-                Some("email")
+                Some("email"),
+                None,
+                Some("chat")
             ]
         );
         // Other index widths are not what the host writes: named, not misread.

@@ -70,10 +70,24 @@ pub struct LocalDates {
     /// Every UTC hour looked up so far and its offset, as in `hour`
     /// (emptied when it reaches [`REMEMBERED_HOURS`]).
     hours: HashMap<i64, Option<i64>, ahash::RandomState>,
-    /// The local day number (days since 1970-01-01) last turned into a date,
-    /// and that date.
-    day: Option<(i64, Option<NaiveDate>)>,
+    /// The span of the last date given: the next timestamp in it takes two
+    /// comparisons.
+    span: Span,
+    /// Spans of recent hours, each at its UTC hour modulo [`RECENT_HOURS`]:
+    /// rows a few hours apart and out of order (invitations in contact
+    /// order) find their date without a lookup.
+    recent: Vec<Span>,
 }
+
+/// UTC seconds `[start, end)` within one hour of one offset and one local
+/// day, and that day's date.
+type Span = (i64, i64, Option<NaiveDate>);
+
+/// A span covering no second.
+const NO_SPAN: Span = (0, 0, None);
+
+/// How many hours' spans [`LocalDates`] keeps at hand.
+const RECENT_HOURS: usize = 64;
 
 /// How many hours [`LocalDates`] remembers at most: over a century of hours
 /// that rows actually fall in (a few MB); a table spread wider starts again.
@@ -86,13 +100,30 @@ impl LocalDates {
             tz,
             hour: None,
             hours: HashMap::default(),
-            day: None,
+            span: NO_SPAN,
+            recent: vec![NO_SPAN; RECENT_HOURS],
         }
     }
 
     /// The local date of a UTC timestamp (seconds); `None` out of range.
+    #[inline]
     pub fn date(&mut self, ts: i64) -> Option<NaiveDate> {
+        match self.span {
+            (start, end, date) if start <= ts && ts < end => date,
+            _ => self.date_outside_span(ts),
+        }
+    }
+
+    /// [`Self::date`] of a timestamp outside the last span: from the span
+    /// kept for its hour, else from its hour's offset and its local day.
+    fn date_outside_span(&mut self, ts: i64) -> Option<NaiveDate> {
         let hour = ts.div_euclid(3600);
+        let slot = hour.rem_euclid(RECENT_HOURS as i64) as usize;
+        let kept = self.recent[slot];
+        if kept.0 <= ts && ts < kept.1 {
+            self.span = kept;
+            return kept.2;
+        }
         let offset = match self.hour {
             Some((h, offset)) if h == hour => offset,
             _ => {
@@ -105,14 +136,13 @@ impl LocalDates {
             return local_date(ts, self.tz);
         };
         let day = (ts + offset).div_euclid(86_400);
-        match self.day {
-            Some((d, date)) if d == day => date,
-            _ => {
-                let date = date_of_day_number(day);
-                self.day = Some((day, date));
-                date
-            }
-        }
+        let date = date_of_day_number(day);
+        // The hour and the local day overlap in at least `ts` itself.
+        let start = (hour * 3600).max(day * 86_400 - offset);
+        let end = ((hour + 1) * 3600).min((day + 1) * 86_400 - offset);
+        self.span = (start, end, date);
+        self.recent[slot] = self.span;
+        date
     }
 
     /// [`Self::whole_hour_offset`], remembered.

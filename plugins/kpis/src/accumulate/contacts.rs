@@ -172,10 +172,12 @@ fn tally<'a>(
     o: &KpiOptions,
     requests: &[(GroupBy, &'a KpiOptions)],
 ) -> Result<Tally<'a>, EvalError> {
-    let mut customer = t.strs("customer_id")?;
+    let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
+    let grouped_by = |by: GroupBy| requests.iter().any(|r| r.0 == by);
+    let mut customer = str_cells_if(t, "customer_id", fcr)?;
     let mut channel = t.strs("channel")?;
-    let mut queue = t.strs("queue")?;
-    let mut agent = t.strs("agent_id")?;
+    let mut queue = str_cells_if(t, "queue", grouped_by(GroupBy::Queue))?;
+    let mut agent = str_cells_if(t, "agent_id", grouped_by(GroupBy::Agent))?;
     let arrived = t.timestamps_ms("arrived_at")?;
     let mut answered = t.timestamps_ms("answered_at")?;
     let mut ended = t.timestamps_ms("ended_at")?;
@@ -185,7 +187,6 @@ fn tally<'a>(
     let mut abandoned = t.bools("abandoned")?;
     let mut transferred = t.bools("transferred")?;
 
-    let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
     let fcr_capacity = if fcr { t.num_rows() } else { 0 };
     let mut days = o.local_days();
     let mut out = Tally {
@@ -274,6 +275,17 @@ fn tally<'a>(
     }
     add_day(&mut out.by_day, today);
     Ok(out)
+}
+
+/// The cells of string column `name` when `read`, else none (each row's
+/// cell reads as empty): the column must exist either way, but one that no
+/// request reads is not walked.
+fn str_cells_if<'t>(
+    t: &'t Table,
+    name: &str,
+    read: bool,
+) -> Result<impl Iterator<Item = Option<&'t str>> + 't, EvalError> {
+    Ok(t.strs(name)?.take(if read { usize::MAX } else { 0 }))
 }
 
 /// Adds one day's counts to the counts per day.
