@@ -421,6 +421,7 @@ fn read_csv_split(
         delimiter,
         width: headers.len(),
         shown,
+        plain_lines: split.plain_lines,
     };
     let body = body::Body::after(&input, reader.position().byte());
     let pieces = body.pieces(split.piece_bytes);
@@ -514,6 +515,7 @@ fn read_csv_from_file_pieces(
         delimiter,
         width: headers.len(),
         shown,
+        plain_lines: split.plain_lines,
     };
     let pieces = body::Pieces::FromFile(std::sync::Mutex::new(file));
     let Some(read) = body::read_side_by_side(&pieces, &new_rows, &records, split.workers) else {

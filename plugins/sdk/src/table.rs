@@ -323,15 +323,19 @@ mod tests {
             first.data_type().clone(),
             true,
         )]));
-        let batches = [first, empty, second, with_empty_value]
+        // A sliced batch reads from its offset: keys [None, 1, 0] of [0, None, 1, 0].
+        let sliced = batch(vec![Some(0), None, Some(1), Some(0)], vec!["sms", "post"]).slice(1, 3);
+        let batches = [first, empty, second, with_empty_value, sliced]
             .into_iter()
             .map(|a| RecordBatch::try_new(schema.clone(), vec![a]).unwrap())
             .collect();
         let t = Table::new("contacts", schema, batches);
-        let cells = t.strs("channel").unwrap();
-        assert_eq!(cells.size_hint(), (8, Some(8)));
+        let mut cells = t.strs("channel").unwrap();
+        assert_eq!(cells.size_hint(), (11, Some(11)));
+        let head: Vec<_> = cells.by_ref().take(5).collect();
+        assert_eq!(cells.size_hint(), (6, Some(6)), "exact after reading on");
         assert_eq!(
-            cells.collect::<Vec<_>>(),
+            head.into_iter().chain(cells).collect::<Vec<_>>(),
             [
                 Some("voice"),
                 None,
@@ -340,7 +344,10 @@ mod tests {
                 Some("voice"),
                 Some("email"),
                 None,
-                Some("chat")
+                Some("chat"),
+                None,
+                Some("post"),
+                Some("sms")
             ]
         );
         // Other index widths are not what the host writes: named, not misread.

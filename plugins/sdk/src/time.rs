@@ -263,6 +263,7 @@ mod tests {
             Tz::America__New_York,
             Tz::Asia__Kolkata,
             Tz::Asia__Kathmandu,
+            Tz::America__St_Johns,
             Tz::Australia__Lord_Howe,
             Tz::Pacific__Apia,
             Tz::UTC,

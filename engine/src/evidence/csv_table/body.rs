@@ -39,15 +39,21 @@ pub(super) struct Split {
     pub piece_bytes: usize,
     /// Threads reading pieces at a time.
     pub workers: usize,
+    /// Whether records without a quote are split on the delimiter directly
+    /// ([`Records::plain_lines`]); false: the csv reader reads every record
+    /// (what the tests compare the direct split with).
+    pub plain_lines: bool,
 }
 
 impl Default for Split {
     /// Pieces of 16 MiB (a file under that is one piece, read as it always
-    /// was), as many threads as cores.
+    /// was), as many threads as cores, records without a quote split
+    /// directly.
     fn default() -> Self {
         Split {
             piece_bytes: 16 << 20,
             workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            plain_lines: true,
         }
     }
 }
@@ -103,6 +109,16 @@ impl<'a> Body<'a> {
         }
         pieces.push(rest);
         pieces
+    }
+
+    /// The records from byte `byte` on, where a record starts on line `line`
+    /// of this body (1-based).
+    fn rest_at(&self, byte: usize, line: usize) -> Body<'a> {
+        Body {
+            bytes: &self.bytes[byte..],
+            lines_before: self.lines_before + line - 1,
+            start: self.start + byte,
+        }
     }
 
     /// Where this piece starts within `whole` (a body it was cut from).
@@ -371,6 +387,9 @@ pub(super) struct Records<'p> {
     pub width: usize,
     /// The file as messages name it.
     pub shown: &'p Path,
+    /// Whether records are split on the delimiter directly until the first
+    /// that holds a quote or bytes that are not UTF-8 ([`Split::plain_lines`]).
+    pub plain_lines: bool,
 }
 
 impl Records<'_> {
@@ -383,9 +402,83 @@ impl Records<'_> {
         body: Body<'_>,
         cuts: &[usize],
     ) -> Result<(), EvidenceError> {
+        let mut cuts = cuts.iter().copied().peekable();
+        let from = if self.plain_lines && self.delimiter.is_ascii() {
+            self.read_plain_lines(typed, body, &mut cuts)?
+        } else {
+            Some(structure::RecordStart { byte: 0, line: 1 })
+        };
+        match from {
+            Some(at) => {
+                self.read_records(typed, body.rest_at(at.byte, at.line), at.byte, &mut cuts)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Types the records of `body` in order as long as they hold no quote
+    /// and are UTF-8, each split on the delimiter: such a record is one line
+    /// and its fields are the bytes between delimiters, as the csv reader
+    /// reads them, without its state machine. Returns where the first other
+    /// record starts (the csv reader reads on from there), `None` when there
+    /// is none.
+    fn read_plain_lines(
+        &self,
+        typed: &mut TypedRows,
+        body: Body<'_>,
+        cuts: &mut Cuts<'_>,
+    ) -> Result<Option<structure::RecordStart>, EvidenceError> {
+        let bytes = body.bytes;
+        let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
+        // The record's fields, and the cells of the slots among them.
+        let mut fields: Vec<&str> = Vec::with_capacity(self.width);
+        let mut cells: Vec<&str> = Vec::with_capacity(indices.len());
+        let mut at = structure::RecordStart { byte: 0, line: 1 };
+        loop {
+            at = structure::past_line_breaks(bytes, at);
+            let rest = &bytes[at.byte..];
+            if rest.is_empty() {
+                return Ok(None);
+            }
+            let record = &rest[..memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len())];
+            let text = match std::str::from_utf8(record) {
+                Ok(text) if memchr::memchr(b'"', record).is_none() => text,
+                _ => return Ok(Some(at)),
+            };
+            while cuts.next_if(|&cut| at.byte >= cut).is_some() {
+                typed.cut_batch()?;
+            }
+            let line = body.lines_before + at.line;
+            at.byte += record.len();
+            // An ASCII delimiter (checked by the caller) ends a character.
+            fields.clear();
+            let mut start = 0;
+            for end in memchr::memchr_iter(self.delimiter, record) {
+                fields.push(&text[start..end]);
+                start = end + 1;
+            }
+            fields.push(&text[start..]);
+            if fields.len() != self.width {
+                typed.malformed(line, None, self.field_count_message(fields.len()))?;
+                continue;
+            }
+            cells.clear();
+            cells.extend(indices.iter().map(|&field| fields[field]));
+            typed.push(line, |i| RawCell::Text(cells[i]))?;
+        }
+    }
+
+    /// Types every record of `body` with the csv reader, in file order;
+    /// `offset` is where `body` starts in the body `cuts` count in.
+    fn read_records(
+        &self,
+        typed: &mut TypedRows,
+        body: Body<'_>,
+        offset: usize,
+        cuts: &mut Cuts<'_>,
+    ) -> Result<(), EvidenceError> {
         let mut reader = csv_reader(self.delimiter, body.bytes);
         let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
-        let mut cuts = cuts.iter().peekable();
         let mut bytes = csv::ByteRecord::new();
         loop {
             let more = reader.read_byte_record(&mut bytes).map_err(|e| {
@@ -395,7 +488,7 @@ impl Records<'_> {
                 return Ok(());
             }
             let start = structure::record_start(body.bytes, bytes.position());
-            while cuts.next_if(|&&cut| start.byte >= cut).is_some() {
+            while cuts.next_if(|&cut| offset + start.byte >= cut).is_some() {
                 typed.cut_batch()?;
             }
             check_structure(
@@ -410,12 +503,7 @@ impl Records<'_> {
             )?;
             let line = body.lines_before + start.line;
             if bytes.len() != self.width {
-                let message = format!(
-                    "expected {} fields like the header, found {}",
-                    self.width,
-                    bytes.len()
-                );
-                typed.malformed(line, None, message)?;
+                typed.malformed(line, None, self.field_count_message(bytes.len()))?;
                 continue;
             }
             let record = match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
@@ -436,7 +524,19 @@ impl Records<'_> {
             pushed?;
         }
     }
+
+    /// The message of a record with `found` fields where the header has
+    /// another count.
+    fn field_count_message(&self, found: usize) -> String {
+        format!(
+            "expected {} fields like the header, found {found}",
+            self.width
+        )
+    }
 }
+
+/// The batch cuts still ahead of a reading (offsets in the body, ascending).
+type Cuts<'c> = std::iter::Peekable<std::iter::Copied<std::slice::Iter<'c, usize>>>;
 
 /// Reads `pieces` on up to `workers` threads, each into its own rows from
 /// `new_rows`, and joins them in file order as they come (so that only the
@@ -602,9 +702,23 @@ mod tests {
     }
 
     fn read(text: &str, on_error: OnError, piece_bytes: usize, workers: usize) -> String {
-        match read_file(text, on_error, piece_bytes, workers).1 {
+        read_split(text, on_error, split(piece_bytes, workers))
+    }
+
+    /// The table read from `text` as `split` says, or the error.
+    fn read_split(text: &str, on_error: OnError, split: Split) -> String {
+        match read_file_split(text, on_error, split).1 {
             Ok(t) => shown(&t),
             Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// Pieces of `piece_bytes` on `workers` threads, plain lines split directly.
+    fn split(piece_bytes: usize, workers: usize) -> Split {
+        Split {
+            piece_bytes,
+            workers,
+            plain_lines: true,
         }
     }
 
@@ -614,6 +728,15 @@ mod tests {
         on_error: OnError,
         piece_bytes: usize,
         workers: usize,
+    ) -> (tempfile::NamedTempFile, Result<ParsedTable, EvidenceError>) {
+        read_file_split(text, on_error, split(piece_bytes, workers))
+    }
+
+    /// [`read_file`] as `split` says.
+    fn read_file_split(
+        text: &str,
+        on_error: OnError,
+        split: Split,
     ) -> (tempfile::NamedTempFile, Result<ParsedTable, EvidenceError>) {
         let schema = TableSchema {
             description: String::new(),
@@ -632,10 +755,6 @@ mod tests {
             closed: Default::default(),
         });
         let f = write(text);
-        let split = Split {
-            piece_bytes,
-            workers,
-        };
         let read = read_csv_split(f.path(), &wanted(), &opts, split);
         (f, read)
     }
@@ -700,6 +819,9 @@ mod tests {
         Ragged,
         Blank,
         OutsidePeriod,
+        /// Cells with white space around them, and a quote inside the note
+        /// (not at its start: a character of the cell).
+        Spaced,
     }
 
     fn row() -> impl Strategy<Value = Row> {
@@ -711,6 +833,7 @@ mod tests {
             1 => Just(Row::Ragged),
             1 => Just(Row::Blank),
             1 => Just(Row::OutsidePeriod),
+            1 => Just(Row::Spaced),
         ]
     }
 
@@ -737,6 +860,7 @@ mod tests {
                 Row::Ragged => format!("r{i},2026-03-02,1,a,extra"),
                 Row::Blank => String::new(),
                 Row::OutsidePeriod => format!("r{i},2026-04-01,1,"),
+                Row::Spaced => format!(" r{i} ,2026-03-03 , {i},a 5\" screen "),
             };
             out.push_str(&line);
             out.push_str(end);
@@ -802,6 +926,58 @@ mod tests {
             let unbatched = |s: &str| s.lines().filter(|l| !l.starts_with("batch of")).collect::<Vec<_>>().join("\n");
             prop_assert_eq!(unbatched(&in_order), unbatched(&three));
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Records split on the delimiter directly read as the csv reader
+        /// reads them: the same rows, batches, skips with their messages and
+        /// lines, and the same first error, whether a quote comes first, later
+        /// or never, with `\n`, `\r\n` or lone `\r` line ends, whole or in
+        /// pieces.
+        #[test]
+        fn plain_lines_read_as_the_csv_reader_reads_them(
+            rows in prop::collection::vec(row(), 0..40),
+            ends in 0usize..3,
+            piece_bytes in prop_oneof![Just(usize::MAX), 1usize..120],
+            skip in any::<bool>(),
+        ) {
+            let text = table(&rows, ends == 1);
+            let text = if ends == 2 { text.replace('\n', "\r") } else { text };
+            let on_error = if skip { OnError::Skip } else { OnError::Fail };
+            let direct = read_split(&text, on_error, split(piece_bytes, 2));
+            let by_reader = Split {
+                plain_lines: false,
+                ..split(piece_bytes, 2)
+            };
+            prop_assert_eq!(direct, read_split(&text, on_error, by_reader));
+        }
+    }
+
+    /// The first record with a quote hands the rest of the body to the csv
+    /// reader, lines counted on; records before it were split directly.
+    #[test]
+    fn a_quoted_record_hands_the_rest_to_the_csv_reader_lines_counted_on() {
+        let text = "id,day,n,note\n\
+                    r1,2026-03-01,x,\n\
+                    \n\
+                    r2,2026-03-01,2,\"two\nlines\"\n\
+                    r3,2026-03-01,y,\n\
+                    r4,2026-03-01,4\n";
+        let t = read_file(text, OnError::Skip, usize::MAX, 1).1.unwrap();
+        assert_eq!(t.rows, 1);
+        // r1 on line 2 (split directly), the blank line 3, r2 on lines 4-5
+        // (quoted: the csv reader from here), r3 on line 6, r4 on line 7.
+        assert_eq!(
+            t.skipped_examples,
+            [
+                "data/t.csv:2:3: `n`: expected integer, found `x`",
+                "data/t.csv:6:3: `n`: expected integer, found `y`",
+                "data/t.csv:7: expected 4 fields like the header, found 3"
+            ]
+        );
+        assert!(shown(&t).ends_with("r2 20513 2 Some(\"two\\nlines\")\n"));
     }
 
     #[test]

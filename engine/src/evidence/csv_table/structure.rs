@@ -19,16 +19,22 @@ pub(super) struct RecordStart {
 /// it reads the record, so its position may point at a blank line before
 /// it; this moves past those.
 pub(super) fn record_start(input: &[u8], position: Option<&csv::Position>) -> RecordStart {
-    let (mut byte, mut line) = position.map_or((0, 1), |p| (p.byte() as usize, p.line() as usize));
-    while let Some(&b) = input.get(byte) {
+    let (byte, line) = position.map_or((0, 1), |p| (p.byte() as usize, p.line() as usize));
+    past_line_breaks(input, RecordStart { byte, line })
+}
+
+/// `at` moved past the line breaks (`\r`, `\n`) there, counting the lines:
+/// where the next record starts, as the reader skips blank lines.
+pub(super) fn past_line_breaks(input: &[u8], mut at: RecordStart) -> RecordStart {
+    while let Some(&b) = input.get(at.byte) {
         match b {
-            b'\n' => line += 1,
+            b'\n' => at.line += 1,
             b'\r' => {}
             _ => break,
         }
-        byte += 1;
+        at.byte += 1;
     }
-    RecordStart { byte, line }
+    at
 }
 
 #[derive(Clone, Copy)]
