@@ -111,8 +111,8 @@ impl<'a> Body<'a> {
         pieces
     }
 
-    /// The records from byte `byte` on, where a record starts on line `line`
-    /// of this body (1-based).
+    /// The records from byte `byte` on, which is on line `line` of this
+    /// body (1-based).
     fn rest_at(&self, byte: usize, line: usize) -> Body<'a> {
         Body {
             bytes: &self.bytes[byte..],
@@ -419,9 +419,10 @@ impl Records<'_> {
     /// Types the records of `body` in order as long as they hold no quote
     /// and are UTF-8, each split on the delimiter: such a record is one line
     /// and its fields are the bytes between delimiters, as the csv reader
-    /// reads them, without its state machine. Returns where the first other
-    /// record starts (the csv reader reads on from there), `None` when there
-    /// is none.
+    /// reads them, without its state machine. Returns where the csv reader
+    /// is to read on (the end of the last record read, before the line
+    /// breaks that follow it, where its own reading would stand), `None`
+    /// when every record was read.
     fn read_plain_lines(
         &self,
         typed: &mut TypedRows,
@@ -429,13 +430,16 @@ impl Records<'_> {
         cuts: &mut Cuts<'_>,
     ) -> Result<Option<structure::RecordStart>, EvidenceError> {
         let bytes = body.bytes;
+        let mut end = structure::RecordStart { byte: 0, line: 1 };
+        // A reader drops a byte-order mark it starts on: it reads this body.
+        if bytes.starts_with(UTF8_BOM) {
+            return Ok(Some(end));
+        }
         let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
-        // The record's fields, and the cells of the slots among them.
+        // The record's fields.
         let mut fields: Vec<&str> = Vec::with_capacity(self.width);
-        let mut cells: Vec<&str> = Vec::with_capacity(indices.len());
-        let mut at = structure::RecordStart { byte: 0, line: 1 };
         loop {
-            at = structure::past_line_breaks(bytes, at);
+            let at = structure::past_line_breaks(bytes, end);
             let rest = &bytes[at.byte..];
             if rest.is_empty() {
                 return Ok(None);
@@ -443,28 +447,29 @@ impl Records<'_> {
             let record = &rest[..memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len())];
             let text = match std::str::from_utf8(record) {
                 Ok(text) if memchr::memchr(b'"', record).is_none() => text,
-                _ => return Ok(Some(at)),
+                _ => return Ok(Some(end)),
             };
             while cuts.next_if(|&cut| at.byte >= cut).is_some() {
                 typed.cut_batch()?;
             }
             let line = body.lines_before + at.line;
-            at.byte += record.len();
+            end = structure::RecordStart {
+                byte: at.byte + record.len(),
+                line: at.line,
+            };
             // An ASCII delimiter (checked by the caller) ends a character.
             fields.clear();
             let mut start = 0;
-            for end in memchr::memchr_iter(self.delimiter, record) {
-                fields.push(&text[start..end]);
-                start = end + 1;
+            for field_end in memchr::memchr_iter(self.delimiter, record) {
+                fields.push(&text[start..field_end]);
+                start = field_end + 1;
             }
             fields.push(&text[start..]);
             if fields.len() != self.width {
                 typed.malformed(line, None, self.field_count_message(fields.len()))?;
                 continue;
             }
-            cells.clear();
-            cells.extend(indices.iter().map(|&field| fields[field]));
-            typed.push(line, |i| RawCell::Text(cells[i]))?;
+            typed.push(line, |i| RawCell::Text(fields[indices[i]]))?;
         }
     }
 
@@ -534,6 +539,9 @@ impl Records<'_> {
         )
     }
 }
+
+/// The byte-order mark of UTF-8.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The batch cuts still ahead of a reading (offsets in the body, ascending).
 type Cuts<'c> = std::iter::Peekable<std::iter::Copied<std::slice::Iter<'c, usize>>>;
@@ -707,6 +715,11 @@ mod tests {
 
     /// The table read from `text` as `split` says, or the error.
     fn read_split(text: &str, on_error: OnError, split: Split) -> String {
+        read_bytes_split(text.as_bytes(), on_error, split)
+    }
+
+    /// [`read_split`] of a file's bytes.
+    fn read_bytes_split(text: &[u8], on_error: OnError, split: Split) -> String {
         match read_file_split(text, on_error, split).1 {
             Ok(t) => shown(&t),
             Err(e) => format!("error: {e}"),
@@ -729,12 +742,12 @@ mod tests {
         piece_bytes: usize,
         workers: usize,
     ) -> (tempfile::NamedTempFile, Result<ParsedTable, EvidenceError>) {
-        read_file_split(text, on_error, split(piece_bytes, workers))
+        read_file_split(text.as_bytes(), on_error, split(piece_bytes, workers))
     }
 
     /// [`read_file`] as `split` says.
     fn read_file_split(
-        text: &str,
+        text: &[u8],
         on_error: OnError,
         split: Split,
     ) -> (tempfile::NamedTempFile, Result<ParsedTable, EvidenceError>) {
@@ -754,7 +767,8 @@ mod tests {
             end: day(5),
             closed: Default::default(),
         });
-        let f = write(text);
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
         let read = read_csv_split(f.path(), &wanted(), &opts, split);
         (f, read)
     }
@@ -934,17 +948,31 @@ mod tests {
         /// Records split on the delimiter directly read as the csv reader
         /// reads them: the same rows, batches, skips with their messages and
         /// lines, and the same first error, whether a quote comes first, later
-        /// or never, with `\n`, `\r\n` or lone `\r` line ends, whole or in
-        /// pieces.
+        /// or never, with `\n`, `\r\n` or lone `\r` line ends, with or without
+        /// a last line break, with a byte-order mark starting the body or a
+        /// line in it, whole or in pieces.
         #[test]
         fn plain_lines_read_as_the_csv_reader_reads_them(
             rows in prop::collection::vec(row(), 0..40),
             ends in 0usize..3,
             piece_bytes in prop_oneof![Just(usize::MAX), 1usize..120],
             skip in any::<bool>(),
+            unended in any::<bool>(),
+            mark in 0usize..3,
         ) {
             let text = table(&rows, ends == 1);
             let text = if ends == 2 { text.replace('\n', "\r") } else { text };
+            let mut text = if unended { text.trim_end_matches(['\r', '\n']).to_owned() } else { text };
+            // A byte-order mark at the start of the body or of its middle line.
+            let line_starts: Vec<usize> = text.match_indices(['\r', '\n']).map(|(i, _)| i + 1).collect();
+            let marked = match mark {
+                1 => line_starts.first(),
+                2 => line_starts.get(line_starts.len() / 2),
+                _ => None,
+            };
+            if let Some(&at) = marked {
+                text.insert(at, '\u{feff}');
+            }
             let on_error = if skip { OnError::Skip } else { OnError::Fail };
             let direct = read_split(&text, on_error, split(piece_bytes, 2));
             let by_reader = Split {
@@ -952,6 +980,26 @@ mod tests {
                 ..split(piece_bytes, 2)
             };
             prop_assert_eq!(direct, read_split(&text, on_error, by_reader));
+        }
+    }
+
+    /// A record that is not UTF-8 hands the rest to the csv reader, which
+    /// names its line and column as it did.
+    #[test]
+    fn a_record_not_utf8_reads_as_the_csv_reader_reads_it() {
+        let mut text = b"id,day,n,note\nr1,2026-03-01,1,\nr2,2026-03-01,2,caf".to_vec();
+        text.extend_from_slice(b"\xe9\nr3,2026-03-01,3,\nr4,2026-03-01,x,\n");
+        for on_error in [OnError::Skip, OnError::Fail] {
+            let direct = read_bytes_split(&text, on_error, split(usize::MAX, 1));
+            let by_reader = Split {
+                plain_lines: false,
+                ..split(usize::MAX, 1)
+            };
+            assert_eq!(direct, read_bytes_split(&text, on_error, by_reader));
+            assert!(
+                direct.contains("t.csv:3:4: column 4 is not valid UTF-8"),
+                "{direct}"
+            );
         }
     }
 
