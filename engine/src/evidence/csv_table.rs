@@ -417,12 +417,7 @@ fn read_csv_split(
     let (headers, header_line) = read_header(&mut reader, &input, shown, delimiter)?;
     let new_rows = rows_after_header(&headers, header_line, wanted, options);
     let mut typed = new_rows()?;
-    let records = body::Records {
-        delimiter,
-        width: headers.len(),
-        shown,
-        plain_lines: split.plain_lines,
-    };
+    let records = body::Records::new(delimiter, headers.len(), shown, &split);
     let body = body::Body::after(&input, reader.position().byte());
     let pieces = body.pieces(split.piece_bytes);
     let cuts: Vec<usize> = pieces.iter().skip(1).map(|p| p.offset_in(&body)).collect();
@@ -511,12 +506,7 @@ fn read_csv_from_file_pieces(
     }
     file.skip(body_start);
     let new_rows = rows_after_header(&headers, header_line, wanted, options);
-    let records = body::Records {
-        delimiter,
-        width: headers.len(),
-        shown,
-        plain_lines: split.plain_lines,
-    };
+    let records = body::Records::new(delimiter, headers.len(), shown, &split);
     let pieces = body::Pieces::FromFile(std::sync::Mutex::new(file));
     let Some(read) = body::read_side_by_side(&pieces, &new_rows, &records, split.workers) else {
         return FilePiecesRead::Dependent;
@@ -748,7 +738,7 @@ mod tests {
         }
     }
 
-    pub(super) fn write(text: &str) -> tempfile::NamedTempFile {
+    pub(super) fn write(text: impl AsRef<[u8]>) -> tempfile::NamedTempFile {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         f
@@ -1313,12 +1303,6 @@ mod tests {
             .formats("t")
     }
 
-    fn write_bytes(bytes: &[u8]) -> tempfile::NamedTempFile {
-        let f = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(f.path(), bytes).unwrap();
-        f
-    }
-
     fn floats(t: &ParsedTable, column: usize) -> Vec<f64> {
         let c = t.batches[0].column(column).as_primitive::<Float64Type>();
         (0..c.len()).map(|i| c.value(i)).collect()
@@ -1344,7 +1328,7 @@ mod tests {
     fn decimal_comma_refuses_a_dot_that_is_not_a_thousands_separator() {
         let formats = formats_of("delimiter = \";\"\ndecimal = \",\"");
         for bad in ["1.5", "1.23,4", "1,2,3", "1.2345"] {
-            let f = write(&format!("id;talk\na;{bad}\n"));
+            let f = write(format!("id;talk\na;{bad}\n"));
             let e = read_table(
                 f.path(),
                 &id_talk(),
@@ -1362,7 +1346,7 @@ mod tests {
         // a control character in ISO 8859-1 proper).
         for label in ["windows-1252", "latin-1", "ISO-8859-1"] {
             let formats = formats_of(&format!("encoding = \"{label}\""));
-            let f = write_bytes(b"nom,dur\xe9e\nJos\xe9 \x80,12\n");
+            let f = write(b"nom,dur\xe9e\nJos\xe9 \x80,12\n");
             let mut name = col("name", ColumnType::String, false);
             name.mapped_from = Some("nom".into());
             let mut talk = col("talk", ColumnType::Float, false);
@@ -1395,7 +1379,7 @@ mod tests {
     fn utf16_with_a_byte_order_mark_is_decoded() {
         let formats = formats_of("encoding = \"utf-16\"");
         for big_endian in [false, true] {
-            let f = write_bytes(&utf16("id,talk\nJos\u{e9},1.5\n", big_endian));
+            let f = write(utf16("id,talk\nJos\u{e9},1.5\n", big_endian));
             let t = read_table(
                 f.path(),
                 &id_talk(),
@@ -1410,7 +1394,7 @@ mod tests {
     #[test]
     fn utf16_needs_its_byte_order_mark_and_is_not_read_as_utf8() {
         let no_bom = utf16("id,talk\na,1\n", false)[2..].to_vec();
-        let f = write_bytes(&no_bom);
+        let f = write(&no_bom);
         let e = read_table(
             f.path(),
             &id_talk(),
@@ -1420,7 +1404,7 @@ mod tests {
         assert!(e.message.contains("byte-order mark"), "{e}");
 
         // A UTF-16 file read with the default encoding: told what to set.
-        let f = write_bytes(&utf16("id,talk\na,1\n", false));
+        let f = write(utf16("id,talk\na,1\n", false));
         let e = read_table(
             f.path(),
             &id_talk(),
@@ -1434,7 +1418,7 @@ mod tests {
     fn a_utf8_byte_order_mark_is_always_accepted() {
         let bytes = "\u{feff}id,talk\nJos\u{e9},1\n".as_bytes().to_vec();
         for keys in ["", "encoding = \"utf-8\"", "encoding = \"windows-1252\""] {
-            let f = write_bytes(&bytes);
+            let f = write(&bytes);
             let t = read_table(
                 f.path(),
                 &id_talk(),
@@ -1447,7 +1431,7 @@ mod tests {
 
     #[test]
     fn a_row_that_is_not_utf8_suggests_the_encoding() {
-        let f = write_bytes(b"id,talk\na,1\nJos\xe9,2\n");
+        let f = write(b"id,talk\na,1\nJos\xe9,2\n");
         let e = read_table(
             f.path(),
             &id_talk(),

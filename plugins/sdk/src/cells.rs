@@ -1,7 +1,8 @@
 //! Row-by-row iterators over one column of a table's batches. Each batch is
-//! read in place (its values and its validity bits), so a pass over millions
-//! of rows pays a bounds and a null check per cell rather than an iterator
-//! adapter per batch.
+//! read in place (its values and its validity bits; a dictionary batch's
+//! values are read out once when the reader reaches it), so a pass over
+//! millions of rows pays a bounds and a null check per cell rather than an
+//! iterator adapter per batch.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;

@@ -64,27 +64,42 @@ pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
 #[derive(Debug, Clone)]
 pub struct LocalDates {
     tz: Tz,
-    /// The UTC hour last looked up and its offset in seconds (`None`: the
-    /// offset changes within it, or it is out of range).
-    hour: Option<(i64, Option<i64>)>,
-    /// Every UTC hour looked up so far and its offset, as in `hour`
-    /// (emptied when it reaches [`REMEMBERED_HOURS`]).
+    /// Every UTC hour looked up so far and its offset in seconds (`None`:
+    /// the offset changes within it, or it is out of range; emptied when it
+    /// reaches [`REMEMBERED_HOURS`]).
     hours: HashMap<i64, Option<i64>, ahash::RandomState>,
     /// The span of the last date given: the next timestamp in it takes two
     /// comparisons.
-    span: Span,
+    last: Span,
     /// Spans of recent hours, each at its UTC hour modulo [`RECENT_HOURS`]:
     /// rows a few hours apart and out of order (invitations in contact
-    /// order) find their date without a lookup.
-    recent: Vec<Span>,
+    /// order) find their date with a division and two comparisons.
+    recent: [Span; RECENT_HOURS],
 }
 
 /// UTC seconds `[start, end)` within one hour of one offset and one local
 /// day, and that day's date.
-type Span = (i64, i64, Option<NaiveDate>);
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: i64,
+    end: i64,
+    date: Option<NaiveDate>,
+}
 
-/// A span covering no second.
-const NO_SPAN: Span = (0, 0, None);
+impl Span {
+    /// A span covering no second.
+    const NONE: Span = Span {
+        start: 0,
+        end: 0,
+        date: None,
+    };
+
+    /// Whether `ts` lies in the span.
+    #[inline]
+    fn holds(&self, ts: i64) -> bool {
+        self.start <= ts && ts < self.end
+    }
+}
 
 /// How many hours' spans [`LocalDates`] keeps at hand.
 const RECENT_HOURS: usize = 64;
@@ -98,51 +113,43 @@ impl LocalDates {
     pub fn new(tz: Tz) -> Self {
         LocalDates {
             tz,
-            hour: None,
             hours: HashMap::default(),
-            span: NO_SPAN,
-            recent: vec![NO_SPAN; RECENT_HOURS],
+            last: Span::NONE,
+            recent: [Span::NONE; RECENT_HOURS],
         }
     }
 
     /// The local date of a UTC timestamp (seconds); `None` out of range.
     #[inline]
     pub fn date(&mut self, ts: i64) -> Option<NaiveDate> {
-        match self.span {
-            (start, end, date) if start <= ts && ts < end => date,
-            _ => self.date_outside_span(ts),
+        if self.last.holds(ts) {
+            self.last.date
+        } else {
+            self.date_outside_last_span(ts)
         }
     }
 
     /// [`Self::date`] of a timestamp outside the last span: from the span
     /// kept for its hour, else from its hour's offset and its local day.
-    fn date_outside_span(&mut self, ts: i64) -> Option<NaiveDate> {
+    fn date_outside_last_span(&mut self, ts: i64) -> Option<NaiveDate> {
         let hour = ts.div_euclid(3600);
         let slot = hour.rem_euclid(RECENT_HOURS as i64) as usize;
-        let kept = self.recent[slot];
-        if kept.0 <= ts && ts < kept.1 {
-            self.span = kept;
-            return kept.2;
+        if self.recent[slot].holds(ts) {
+            self.last = self.recent[slot];
+            return self.last.date;
         }
-        let offset = match self.hour {
-            Some((h, offset)) if h == hour => offset,
-            _ => {
-                let offset = self.offset_of_hour(hour);
-                self.hour = Some((hour, offset));
-                offset
-            }
-        };
-        let Some(offset) = offset else {
+        let Some(offset) = self.offset_of_hour(hour) else {
             return local_date(ts, self.tz);
         };
         let day = (ts + offset).div_euclid(86_400);
-        let date = date_of_day_number(day);
         // The hour and the local day overlap in at least `ts` itself.
-        let start = (hour * 3600).max(day * 86_400 - offset);
-        let end = ((hour + 1) * 3600).min((day + 1) * 86_400 - offset);
-        self.span = (start, end, date);
-        self.recent[slot] = self.span;
-        date
+        self.last = Span {
+            start: (hour * 3600).max(day * 86_400 - offset),
+            end: ((hour + 1) * 3600).min((day + 1) * 86_400 - offset),
+            date: date_of_day_number(day),
+        };
+        self.recent[slot] = self.last;
+        self.last.date
     }
 
     /// [`Self::whole_hour_offset`], remembered.

@@ -26,6 +26,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::input::UTF8_BOM;
 use super::rows::{RawCell, TypedRows};
 use super::{EvidenceError, NOT_UTF8_HINT, check_structure, csv_reader, structure};
 use crate::hashing::Sha256Stream;
@@ -40,9 +41,9 @@ pub(super) struct Split {
     /// Threads reading pieces at a time.
     pub workers: usize,
     /// Whether records without a quote are split on the delimiter directly
-    /// ([`Records::plain_lines`]); false: the csv reader reads every record
-    /// (what the tests compare the direct split with).
-    pub plain_lines: bool,
+    /// ([`Records::read_plain_lines`]); false only in tests: the csv reader
+    /// reads every record (what they compare the direct split with).
+    pub direct_split: bool,
 }
 
 impl Default for Split {
@@ -53,7 +54,7 @@ impl Default for Split {
         Split {
             piece_bytes: 16 << 20,
             workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-            plain_lines: true,
+            direct_split: true,
         }
     }
 }
@@ -381,15 +382,28 @@ impl<'a> Pieces<'a> {
 
 /// What reading a table's records needs to know.
 pub(super) struct Records<'p> {
-    /// The field delimiter.
-    pub delimiter: u8,
+    /// The field delimiter (ASCII, not a quote or a line break:
+    /// `delimiter_byte` checked it).
+    delimiter: u8,
     /// Fields of the header: a row with another count is malformed.
-    pub width: usize,
+    width: usize,
     /// The file as messages name it.
-    pub shown: &'p Path,
-    /// Whether records are split on the delimiter directly until the first
-    /// that holds a quote or bytes that are not UTF-8 ([`Split::plain_lines`]).
-    pub plain_lines: bool,
+    shown: &'p Path,
+    /// [`Split::direct_split`].
+    direct_split: bool,
+}
+
+impl<'p> Records<'p> {
+    /// The records of a table whose header has `width` fields, read as
+    /// `split` says.
+    pub(super) fn new(delimiter: u8, width: usize, shown: &'p Path, split: &Split) -> Self {
+        Records {
+            delimiter,
+            width,
+            shown,
+            direct_split: split.direct_split,
+        }
+    }
 }
 
 impl Records<'_> {
@@ -403,14 +417,17 @@ impl Records<'_> {
         cuts: &[usize],
     ) -> Result<(), EvidenceError> {
         let mut cuts = cuts.iter().copied().peekable();
-        let from = if self.plain_lines && self.delimiter.is_ascii() {
-            self.read_plain_lines(typed, body, &mut cuts)?
+        // Each slot's field among the record's.
+        let fields: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
+        let from = if self.direct_split {
+            self.read_plain_lines(typed, body, &fields, &mut cuts)?
         } else {
             Some(structure::RecordStart { byte: 0, line: 1 })
         };
         match from {
             Some(at) => {
-                self.read_records(typed, body.rest_at(at.byte, at.line), at.byte, &mut cuts)
+                let rest = body.rest_at(at.byte, at.line);
+                self.read_records(typed, rest, at.byte, &fields, &mut cuts)
             }
             None => Ok(()),
         }
@@ -427,6 +444,7 @@ impl Records<'_> {
         &self,
         typed: &mut TypedRows,
         body: Body<'_>,
+        slot_fields: &[usize],
         cuts: &mut Cuts<'_>,
     ) -> Result<Option<structure::RecordStart>, EvidenceError> {
         let bytes = body.bytes;
@@ -435,7 +453,6 @@ impl Records<'_> {
         if bytes.starts_with(UTF8_BOM) {
             return Ok(Some(end));
         }
-        let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
         // The record's fields.
         let mut fields: Vec<&str> = Vec::with_capacity(self.width);
         loop {
@@ -457,7 +474,7 @@ impl Records<'_> {
                 byte: at.byte + record.len(),
                 line: at.line,
             };
-            // An ASCII delimiter (checked by the caller) ends a character.
+            // The delimiter is ASCII: it ends a character.
             fields.clear();
             let mut start = 0;
             for field_end in memchr::memchr_iter(self.delimiter, record) {
@@ -469,7 +486,7 @@ impl Records<'_> {
                 typed.malformed(line, None, self.field_count_message(fields.len()))?;
                 continue;
             }
-            typed.push(line, |i| RawCell::Text(fields[indices[i]]))?;
+            typed.push(line, |i| RawCell::Text(fields[slot_fields[i]]))?;
         }
     }
 
@@ -480,10 +497,10 @@ impl Records<'_> {
         typed: &mut TypedRows,
         body: Body<'_>,
         offset: usize,
+        slot_fields: &[usize],
         cuts: &mut Cuts<'_>,
     ) -> Result<(), EvidenceError> {
         let mut reader = csv_reader(self.delimiter, body.bytes);
-        let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
         let mut bytes = csv::ByteRecord::new();
         loop {
             let more = reader.read_byte_record(&mut bytes).map_err(|e| {
@@ -523,7 +540,7 @@ impl Records<'_> {
                 }
             };
             let pushed = typed.push(line, |i| {
-                RawCell::Text(record.get(indices[i]).unwrap_or(""))
+                RawCell::Text(record.get(slot_fields[i]).unwrap_or(""))
             });
             bytes = record.into_byte_record();
             pushed?;
@@ -539,9 +556,6 @@ impl Records<'_> {
         )
     }
 }
-
-/// The byte-order mark of UTF-8.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The batch cuts still ahead of a reading (offsets in the body, ascending).
 type Cuts<'c> = std::iter::Peekable<std::iter::Copied<std::slice::Iter<'c, usize>>>;
@@ -731,7 +745,7 @@ mod tests {
         Split {
             piece_bytes,
             workers,
-            plain_lines: true,
+            direct_split: true,
         }
     }
 
@@ -767,8 +781,7 @@ mod tests {
             end: day(5),
             closed: Default::default(),
         });
-        let f = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(f.path(), text).unwrap();
+        let f = write(text);
         let read = read_csv_split(f.path(), &wanted(), &opts, split);
         (f, read)
     }
@@ -976,7 +989,7 @@ mod tests {
             let on_error = if skip { OnError::Skip } else { OnError::Fail };
             let direct = read_split(&text, on_error, split(piece_bytes, 2));
             let by_reader = Split {
-                plain_lines: false,
+                direct_split: false,
                 ..split(piece_bytes, 2)
             };
             prop_assert_eq!(direct, read_split(&text, on_error, by_reader));
@@ -992,7 +1005,7 @@ mod tests {
         for on_error in [OnError::Skip, OnError::Fail] {
             let direct = read_bytes_split(&text, on_error, split(usize::MAX, 1));
             let by_reader = Split {
-                plain_lines: false,
+                direct_split: false,
                 ..split(usize::MAX, 1)
             };
             assert_eq!(direct, read_bytes_split(&text, on_error, by_reader));

@@ -11,7 +11,8 @@ use crate::evidence::manifest::TextEncoding;
 pub(super) use crate::evidence::paths::special_file;
 use crate::source::Location;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The byte-order mark of UTF-8.
+pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const UTF16LE_BOM: &[u8] = b"\xFF\xFE";
 const UTF16BE_BOM: &[u8] = b"\xFE\xFF";
 
