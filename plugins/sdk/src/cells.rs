@@ -1,7 +1,8 @@
 //! Row-by-row iterators over one column of a table's batches. Each batch is
 //! read in place (its values and its validity bits; a dictionary batch's
-//! values are read out once), so a pass over millions of rows pays a bounds
-//! and a null check per cell rather than an iterator adapter per batch.
+//! values are read out once when the reader reaches it), so a pass over
+//! millions of rows pays a bounds and a null check per cell rather than an
+//! iterator adapter per batch.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
@@ -9,7 +10,7 @@ use arrow_array::{Array, DictionaryArray, StringArray};
 use arrow_buffer::{BooleanBuffer, NullBuffer};
 
 /// The values of one batch of a column, by row.
-pub(crate) trait Chunk {
+pub(crate) trait Chunk: Copy {
     /// A cell's value (never read for an empty cell).
     type Value;
     /// Rows in the batch.
@@ -113,45 +114,75 @@ pub(crate) enum StrColumn<'a> {
     /// Plain text.
     Plain(Cells<'a, &'a StringArray>),
     /// Indexes, each looked up in its batch's values.
-    Coded(Cells<'a, CodedChunk<'a>>),
+    Coded(CodedCells<'a>),
 }
 
-/// One batch of a dictionary-encoded string column, its values read out
-/// once (a cell is then one index into them, rather than a bounds, a
-/// validity and an offsets lookup in the values array).
-pub(crate) struct CodedChunk<'a> {
+/// The cells of a dictionary-encoded string column: each batch's values are
+/// read out once when the batch is reached, so a cell is one index into
+/// them (rather than a bounds, a validity and an offsets lookup in the
+/// values array per cell).
+pub(crate) struct CodedCells<'a> {
+    rest: std::vec::IntoIter<&'a DictionaryArray<Int32Type>>,
+    /// The current batch's indexes and their validity.
     keys: &'a [i32],
-    /// The batch's values (`None`: an empty value).
+    nulls: Option<&'a NullBuffer>,
+    /// The current batch's values (`None`: an empty value).
     values: Vec<Option<&'a str>>,
+    next: usize,
+    left: usize,
 }
 
-impl<'a> CodedChunk<'a> {
-    /// The indexes and values of one batch.
-    fn of(batch: &'a DictionaryArray<Int32Type>) -> Self {
-        let values = batch.values().as_string::<i32>();
-        CodedChunk {
-            keys: batch.keys().values(),
-            values: (0..values.len())
-                .map(|i| values.is_valid(i).then(|| values.value(i)))
-                .collect(),
+impl<'a> CodedCells<'a> {
+    /// The cells of the batches `batches`, in order.
+    fn new(batches: Vec<&'a DictionaryArray<Int32Type>>) -> Self {
+        let left = batches.iter().map(|d| d.len()).sum();
+        CodedCells {
+            rest: batches.into_iter(),
+            keys: &[],
+            nulls: None,
+            values: Vec::new(),
+            next: 0,
+            left,
         }
     }
+
+    /// Moves to the next batch; `None` when there is none.
+    fn next_batch(&mut self) -> Option<()> {
+        let batch = self.rest.next()?;
+        self.keys = batch.keys().values();
+        self.nulls = batch.keys().nulls();
+        self.next = 0;
+        let values = batch.values().as_string::<i32>();
+        self.values.clear();
+        self.values
+            .extend((0..values.len()).map(|i| values.is_valid(i).then(|| values.value(i))));
+        Some(())
+    }
 }
 
-impl<'a> Chunk for CodedChunk<'a> {
-    type Value = Option<&'a str>;
+impl<'a> Iterator for CodedCells<'a> {
+    type Item = Option<&'a str>;
 
     #[inline]
-    fn rows(&self) -> usize {
-        self.keys.len()
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(&key) = self.keys.get(self.next) {
+                let row = self.next;
+                self.next += 1;
+                self.left -= 1;
+                if self.nulls.is_some_and(|n| n.is_null(row)) {
+                    return Some(None);
+                }
+                // An index outside the values (never written by the host) is an empty cell.
+                let value = usize::try_from(key).ok().and_then(|k| self.values.get(k));
+                return Some(value.copied().flatten());
+            }
+            self.next_batch()?;
+        }
     }
 
-    /// An index outside the values (never written by the host) is an empty
-    /// cell.
-    #[inline]
-    fn value(&self, row: usize) -> Option<&'a str> {
-        let k = usize::try_from(self.keys[row]).ok()?;
-        self.values.get(k).copied().flatten()
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
     }
 }
 
@@ -160,11 +191,10 @@ impl<'a> StrColumn<'a> {
     /// (the caller checked the column's type, which every batch shares).
     pub(crate) fn of(arrays: Vec<&'a dyn Array>, coded: bool) -> Self {
         if coded {
-            StrColumn::Coded(Cells::new(
+            StrColumn::Coded(CodedCells::new(
                 arrays
                     .into_iter()
                     .filter_map(|a| a.as_dictionary_opt::<Int32Type>())
-                    .map(|d| (CodedChunk::of(d), d.keys().nulls()))
                     .collect(),
             ))
         } else {
@@ -185,7 +215,7 @@ impl<'a> Iterator for StrColumn<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             StrColumn::Plain(cells) => cells.next(),
-            StrColumn::Coded(cells) => cells.next().map(Option::flatten),
+            StrColumn::Coded(cells) => cells.next(),
         }
     }
 
