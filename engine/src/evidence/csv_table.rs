@@ -13,6 +13,7 @@
 
 mod body;
 mod cells;
+mod codes;
 mod excel;
 mod input;
 mod numbers;
@@ -24,6 +25,7 @@ mod structure;
 pub use sample::{CellProbe, TableSample, sample_table};
 
 use cells::{Cell, CellParser};
+use codes::CodesBuilder;
 use rows::{Place, RawCell, TypedRows};
 
 use std::borrow::Cow;
@@ -33,11 +35,10 @@ use std::sync::Arc;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    StringDictionaryBuilder, TimestampMillisecondBuilder,
+    TimestampMillisecondBuilder,
 };
-use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_plugin_sdk::ColumnType;
@@ -288,7 +289,7 @@ struct Slot {
 enum ColumnBuilder {
     Str(StringBuilder),
     /// A low-cardinality string column: each value once per batch.
-    Codes(StringDictionaryBuilder<Int32Type>),
+    Codes(CodesBuilder),
     Int(Int64Builder),
     Float(Float64Builder),
     Bool(BooleanBuilder),
@@ -300,7 +301,7 @@ enum ColumnBuilder {
 impl ColumnBuilder {
     fn new(c: &ColumnSchema) -> Self {
         match c.column_type {
-            ColumnType::String if c.low_cardinality => Self::Codes(StringDictionaryBuilder::new()),
+            ColumnType::String if c.low_cardinality => Self::Codes(CodesBuilder::default()),
             ColumnType::String => Self::Str(StringBuilder::new()),
             ColumnType::Integer => Self::Int(Int64Builder::new()),
             ColumnType::Float => Self::Float(Float64Builder::new()),
@@ -312,16 +313,16 @@ impl ColumnBuilder {
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
-        match self {
+    fn finish(&mut self) -> Result<ArrayRef, ArrowError> {
+        Ok(match self {
             Self::Str(b) => Arc::new(b.finish()),
-            Self::Codes(b) => Arc::new(b.finish()),
+            Self::Codes(b) => Arc::new(b.finish()?),
             Self::Int(b) => Arc::new(b.finish()),
             Self::Float(b) => Arc::new(b.finish()),
             Self::Bool(b) => Arc::new(b.finish()),
             Self::Date(b) => Arc::new(b.finish()),
             Self::Ts(b) => Arc::new(b.finish()),
-        }
+        })
     }
 }
 
@@ -694,15 +695,20 @@ fn finish_batch(
     builders: &mut [ColumnBuilder],
     shown: &Path,
 ) -> Result<RecordBatch, EvidenceError> {
-    let columns: Vec<ArrayRef> = builders.iter_mut().map(ColumnBuilder::finish).collect();
-    let options = arrow_array::RecordBatchOptions::new()
-        .with_row_count(Some(columns.first().map_or(0, |c| c.len())));
-    RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(|e| {
+    let internal = |e: ArrowError| {
         EvidenceError::new(
             Location::file(shown),
             format!("internal: cannot assemble a batch: {e}"),
         )
-    })
+    };
+    let columns: Vec<ArrayRef> = builders
+        .iter_mut()
+        .map(ColumnBuilder::finish)
+        .collect::<Result<_, _>>()
+        .map_err(internal)?;
+    let options = arrow_array::RecordBatchOptions::new()
+        .with_row_count(Some(columns.first().map_or(0, |c| c.len())));
+    RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(internal)
 }
 
 #[cfg(test)]
@@ -710,6 +716,7 @@ mod tests {
     use super::*;
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
+    use arrow_array::types::Int32Type;
     use arrow_array::types::{Float64Type, Int64Type, TimestampMillisecondType};
 
     pub(super) fn col(name: &str, t: ColumnType, nullable: bool) -> WantedColumn {

@@ -241,6 +241,7 @@ pub fn trim_cell(cell: &str) -> &str {
         b.is_ascii() && b != b' ' && !(b'\t'..=b'\r').contains(&b)
     }
     match cell.as_bytes() {
+        [] => cell,
         [first, .., last] if kept(*first) && kept(*last) => cell,
         [only] if kept(*only) => cell,
         _ => cell.trim(),

@@ -27,8 +27,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::input::UTF8_BOM;
-use super::rows::{RawCell, TypedRows};
-use super::{EvidenceError, NOT_UTF8_HINT, check_structure, csv_reader, structure};
+use super::rows::TypedRows;
+use super::{EvidenceError, NOT_UTF8_HINT, check_structure, csv_reader, structure, trim_cell};
 use crate::hashing::Sha256Stream;
 use crate::source::Location;
 
@@ -478,15 +478,15 @@ impl Records<'_> {
             fields.clear();
             let mut start = 0;
             for field_end in memchr::memchr_iter(self.delimiter, record) {
-                fields.push(&text[start..field_end]);
+                fields.push(trim_cell(&text[start..field_end]));
                 start = field_end + 1;
             }
-            fields.push(&text[start..]);
+            fields.push(trim_cell(&text[start..]));
             if fields.len() != self.width {
                 typed.malformed(line, None, self.field_count_message(fields.len()))?;
                 continue;
             }
-            typed.push(line, |i| RawCell::Text(fields[slot_fields[i]]))?;
+            typed.push_text(line, |i| fields[slot_fields[i]])?;
         }
     }
 
@@ -539,8 +539,8 @@ impl Records<'_> {
                     continue;
                 }
             };
-            let pushed = typed.push(line, |i| {
-                RawCell::Text(record.get(slot_fields[i]).unwrap_or(""))
+            let pushed = typed.push_text(line, |i| {
+                trim_cell(record.get(slot_fields[i]).unwrap_or(""))
             });
             bytes = record.into_byte_record();
             pushed?;

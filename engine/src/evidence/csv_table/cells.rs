@@ -54,6 +54,9 @@ pub(super) struct CellParser {
     /// The hour last found in `offsets` and its offset: a row's instants,
     /// and rows in time order, mostly share their hour.
     last_hour: std::cell::Cell<(i64, i64)>,
+    /// The date part of the ISO timestamp last read and its first local
+    /// millisecond (see [`iso_seconds`]).
+    last_date: std::cell::Cell<([u8; 10], i64)>,
 }
 
 /// The patterns [`iso_seconds`] reads, each with the separator it places
@@ -89,6 +92,7 @@ impl CellParser {
             date_format,
             offsets: Default::default(),
             last_hour: std::cell::Cell::new((i64::MIN, 0)),
+            last_date: std::cell::Cell::new((*b"1970-01-01", 0)),
         }
     }
 
@@ -123,10 +127,19 @@ impl CellParser {
                 Some(Ok(v)) => Ok(Cell::Int(v)),
                 _ => Err(bad(self.number_hint(ColumnType::Integer))),
             },
+            ColumnType::Float
+                if self.decimal == DecimalMark::Point
+                    && let Some(v) = numbers::short_decimal(value) =>
+            {
+                Ok(Cell::Float(v))
+            }
             ColumnType::Float => match self.number(value).map(|v| v.parse::<f64>()) {
                 Some(Ok(v)) if v.is_finite() => Ok(Cell::Float(v)),
                 _ => Err(bad(self.number_hint(ColumnType::Float))),
             },
+            // The spellings exports mostly write, before every other.
+            ColumnType::Bool if value == "false" => Ok(Cell::Bool(false)),
+            ColumnType::Bool if value == "true" => Ok(Cell::Bool(true)),
             ColumnType::Bool => {
                 let is = |words: [&str; 5]| words.iter().any(|w| value.eq_ignore_ascii_case(w));
                 if is(["true", "t", "yes", "y", "1"]) {
@@ -171,16 +184,20 @@ impl CellParser {
     /// A timestamp as UTC milliseconds: fractional seconds are kept to the
     /// millisecond, further digits truncated (toward the earlier instant).
     fn parse_timestamp(&self, value: &str) -> Result<i64, String> {
+        // The common shape is read directly, as chrono would read it with a
+        // declared ISO format or with the first ISO pattern below (RFC 3339
+        // needs an offset, which that shape has no room for).
+        let iso = match (&self.timestamp_format, self.iso_separator) {
+            (Some(_), Some(separator)) => iso_seconds(value, &[separator], &self.last_date),
+            (Some(_), None) => None,
+            (None, _) => iso_seconds(value, b"T ", &self.last_date),
+        };
+        if let Some(local_ms) = iso {
+            return self.local_ms_to_utc(local_ms, value);
+        }
         let naive = match (&self.timestamp_format, &self.timestamp_pattern) {
             // Without an offset in the pattern, chrono reads the value as
             // local time, as below.
-            (Some(_), Some(_))
-                if let Some(t) = self
-                    .iso_separator
-                    .and_then(|separator| iso_seconds(value, &[separator])) =>
-            {
-                t
-            }
             (Some(declared), Some(format)) => {
                 if let Ok(dt) = DateTime::parse_from_str(value, format) {
                     return Ok(dt.timestamp_millis());
@@ -189,10 +206,6 @@ impl CellParser {
                     format!("expected timestamp in format `{declared}`, found `{value}`")
                 })?
             }
-            // No declared format: the common shape is read directly, as the
-            // first ISO pattern below would (RFC 3339 needs an offset, which
-            // that shape has no room for).
-            _ if let Some(t) = iso_seconds(value, b"T ") => t,
             _ => {
                 if let Ok(dt) = DateTime::parse_from_rfc3339(value) {
                     return Ok(dt.timestamp_millis());
@@ -220,7 +233,12 @@ impl CellParser {
     /// single offset at its first and its last millisecond) is remembered,
     /// so the zone's rules are looked up once per hour, not per cell.
     pub(super) fn to_utc(&self, naive: NaiveDateTime, value: &str) -> Result<i64, String> {
-        let local_ms = naive.and_utc().timestamp_millis();
+        self.local_ms_to_utc(naive.and_utc().timestamp_millis(), value)
+    }
+
+    /// [`Self::to_utc`] of a local time given as milliseconds since
+    /// 1970-01-01T00:00:00 local time.
+    fn local_ms_to_utc(&self, local_ms: i64, value: &str) -> Result<i64, String> {
         let hour = local_ms.div_euclid(3_600_000);
         let (last_hour, last_offset) = self.last_hour.get();
         if last_hour == hour {
@@ -244,6 +262,9 @@ impl CellParser {
             self.last_hour.set((hour, offset));
             return Ok(local_ms - offset);
         }
+        let naive = DateTime::from_timestamp_millis(local_ms)
+            .ok_or_else(|| format!("timestamp `{value}` is out of range"))?
+            .naive_utc();
         match self.tz.from_local_datetime(&naive) {
             chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
             // A repeated hour when clocks go back: the first occurrence.
@@ -257,28 +278,57 @@ impl CellParser {
 }
 
 /// A value of the exact shape `YYYY-MM-DDTHH:MM:SS`, with one of
-/// `separators` (`T`, a space) between date and time, as a local date-time;
+/// `separators` (`T`, a space) between date and time, as local milliseconds
+/// since 1970-01-01T00:00:00 (the local date-time read as if it were UTC);
 /// `None` for any other shape or an invalid date or time (the caller then
-/// asks chrono, for the same result or the message).
-fn iso_seconds(value: &str, separators: &[u8]) -> Option<NaiveDateTime> {
+/// asks chrono, for the same result or the message). `last_date` is the
+/// date part last read and its first millisecond: the cells of a table, in
+/// time order and several to a row, mostly share their date, which is then
+/// compared, not parsed again.
+fn iso_seconds(
+    value: &str,
+    separators: &[u8],
+    last_date: &std::cell::Cell<([u8; 10], i64)>,
+) -> Option<i64> {
     let b = value.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !separators.contains(&b[10])
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() != 19 || !separators.contains(&b[10]) || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let digits = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
+    let (date, time) = b.split_at(10);
+    let (last, last_ms) = last_date.get();
+    let day_ms = if date == last {
+        last_ms
+    } else {
+        let day_ms = iso_date_ms(date)?;
+        last_date.set((date.try_into().ok()?, day_ms));
+        day_ms
     };
-    let year = i32::try_from(digits(0, 4)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, digits(5, 7)?, digits(8, 10)?)?;
-    date.and_hms_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?)
+    let (hour, minute, second) = (
+        two_digits(time, 1)?,
+        two_digits(time, 4)?,
+        two_digits(time, 7)?,
+    );
+    (hour < 24 && minute < 60 && second < 60)
+        .then(|| day_ms + i64::from(hour * 3600 + minute * 60 + second) * 1000)
+}
+
+/// The first local millisecond of a `YYYY-MM-DD` date (ten bytes), `None`
+/// for another shape or a date that does not exist.
+fn iso_date_ms(b: &[u8]) -> Option<i64> {
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, two_digits(b, 5)?, two_digits(b, 8)?)?;
+    Some(date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp() * 1000)
+}
+
+/// The number written by the two ASCII digits at `at`, `None` when either
+/// is not a digit.
+#[inline]
+fn two_digits(b: &[u8], at: usize) -> Option<u32> {
+    let (tens, ones) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+    (tens < 10 && ones < 10).then(|| u32::from(tens) * 10 + u32::from(ones))
 }
 
 /// A `timestamp_format` whose seconds (`%S`, `%T`) also take an optional
@@ -363,21 +413,55 @@ mod tests {
             .find_map(|f| chrono::NaiveDateTime::parse_from_str(value, f).ok())
     }
 
+    /// A fresh memory of the last date read, as a parser starts with.
+    fn no_date_yet() -> std::cell::Cell<([u8; 10], i64)> {
+        parser("%Y-%m-%dT%H:%M:%S").last_date
+    }
+
+    /// A remembered date is taken only for the same ten bytes: the time
+    /// after it is still checked, and another date is read afresh.
+    #[test]
+    fn a_remembered_date_still_checks_the_time_and_is_replaced_by_the_next() {
+        let last = no_date_yet();
+        let ms = |v: &str| iso_seconds(v, b"T ", &last);
+        assert_eq!(ms("2026-03-01T00:00:01"), Some(1_772_323_201_000));
+        assert_eq!(ms("2026-03-01T1x:00:00"), None);
+        assert_eq!(ms("2026-03-01T24:00:00"), None);
+        assert_eq!(ms("2026-03-0xT00:00:00"), None);
+        assert_eq!(ms("2026-03-01 00:00:02"), Some(1_772_323_202_000));
+        assert_eq!(ms("2026-02-29T00:00:00"), None);
+        assert_eq!(ms("2024-02-29T12:00:00"), Some(1_709_208_000_000));
+        assert_eq!(ms("\0\0\0\0\0\0\0\0\0\0T00:00:00"), None);
+        assert_eq!(ms("1970-01-01T00:00:00"), Some(0));
+    }
+
+    /// The milliseconds chrono reads from a value with the two ISO patterns.
+    fn chrono_iso_ms(value: &str) -> Option<i64> {
+        chrono_iso(value).map(|t| t.and_utc().timestamp_millis())
+    }
+
     proptest! {
         /// Where `iso_seconds` reads a value, chrono reads the same date-time
         /// (and it leaves the rest, leap seconds among them, to chrono):
-        /// digits anywhere, out-of-range months, days, hours and seconds.
+        /// digits anywhere, out-of-range months, days, hours and seconds;
+        /// values read in turn, two dates among them, as a table's cells are
+        /// (so the remembered date is both taken and replaced).
         #[test]
         fn iso_seconds_reads_what_chrono_reads(
-            y in 0u32..10_000, mo in 0u32..14, d in 0u32..33,
-            h in 0u32..26, mi in 0u32..62, s in 0u32..62, space in any::<bool>(),
+            dates in [(0u32..10_000, 0u32..14, 0u32..33), (0u32..10_000, 0u32..14, 0u32..33)],
+            times in proptest::collection::vec(
+                (0usize..2, 0u32..26, 0u32..62, 0u32..62, any::<bool>()), 1..8),
         ) {
-            let sep = if space { ' ' } else { 'T' };
-            let value = format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}");
-            if let Some(t) = iso_seconds(&value, b"T ") {
-                prop_assert_eq!(Some(t), chrono_iso(&value));
-            } else {
-                prop_assert!(s >= 60 || chrono_iso(&value).is_none(), "{}", value);
+            let last = no_date_yet();
+            for (which, h, mi, s, space) in times {
+                let (y, mo, d) = dates[which];
+                let sep = if space { ' ' } else { 'T' };
+                let value = format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}");
+                if let Some(t) = iso_seconds(&value, b"T ", &last) {
+                    prop_assert_eq!(Some(t), chrono_iso_ms(&value), "{}", value);
+                } else {
+                    prop_assert!(s >= 60 || chrono_iso(&value).is_none(), "{}", value);
+                }
             }
         }
 

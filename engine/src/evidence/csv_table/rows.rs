@@ -302,13 +302,13 @@ impl TypedRows {
         row: usize,
         raw: impl Fn(usize) -> RawCell<'r>,
     ) -> Result<(), EvidenceError> {
-        for (i, out) in self.rendered.iter_mut().enumerate() {
+        let mut rendered = std::mem::take(&mut self.rendered);
+        for (i, out) in rendered.iter_mut().enumerate() {
             let cell = raw(i);
             if !matches!(cell, RawCell::Text(_)) {
                 cell.render(out);
             }
         }
-        let rendered = &self.rendered;
         // A cell's text without surrounding white space (not part of any value).
         let text = |i: usize| -> &str {
             match raw(i) {
@@ -316,9 +316,42 @@ impl TypedRows {
                 _ => trim_cell(&rendered[i]),
             }
         };
+        let pushed = self.accept(
+            row,
+            |parser, i, schema| parser.parse_raw(schema, raw(i), text(i)),
+            text,
+        );
+        self.rendered = rendered;
+        pushed
+    }
+
+    /// [`Self::push`] of a row of text cells (a CSV record's), `trimmed(i)`
+    /// the cell of slot `i` without surrounding white space: each cell is
+    /// parsed as text, with no other kind of value to tell apart.
+    pub(super) fn push_text<'r>(
+        &mut self,
+        row: usize,
+        trimmed: impl Fn(usize) -> &'r str,
+    ) -> Result<(), EvidenceError> {
+        self.accept(
+            row,
+            |parser, i, schema| parser.parse_trimmed(schema, trimmed(i)),
+            &trimmed,
+        )
+    }
+
+    /// Types the row's cells with `parse(parser, i, schema)` (slot `i`),
+    /// checks the validity rules and appends the row; `text(i)` is the
+    /// trimmed text of slot `i`'s cell.
+    fn accept<'t>(
+        &mut self,
+        row: usize,
+        parse: impl Fn(&CellParser, usize, &ColumnSchema) -> Result<Cell, String>,
+        text: impl Fn(usize) -> &'t str,
+    ) -> Result<(), EvidenceError> {
         self.cells.clear();
         for (i, slot) in self.slots.iter().enumerate() {
-            match self.parser.parse_raw(&slot.schema, raw(i), text(i)) {
+            match parse(&self.parser, i, &slot.schema) {
                 Ok(cell) => self.cells.push(cell),
                 Err(message) => {
                     let key = if slot.header == slot.name {
@@ -342,7 +375,7 @@ impl TypedRows {
                     .zip(&self.slots)
                     .map(|(c, s)| c.value(s.schema.column_type)),
             );
-            if let Err(v) = checker.check(&self.values, text, row as u64) {
+            if let Err(v) = checker.check(&self.values, &text, row as u64) {
                 let slot = v.column.map(|i| &self.slots[i]);
                 let location =
                     self.place

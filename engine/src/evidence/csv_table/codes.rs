@@ -1,0 +1,114 @@
+//! A low-cardinality string column's batch as it is built: each distinct
+//! value once, in the order first seen, and each row a code into them (the
+//! Arrow dictionary of `Int32` codes the plugins read).
+//!
+//! Such a column holds a handful of values (channels, queues, reasons), so a
+//! value is found by comparing it with each one so far; past
+//! [`SCAN_LIMIT`] distinct values (agents, say) a hash index takes over.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::builder::Int32Builder;
+use arrow_array::types::Int32Type;
+use arrow_array::{DictionaryArray, StringArray};
+use arrow_schema::ArrowError;
+
+/// Distinct values up to which a value is found by comparison.
+const SCAN_LIMIT: usize = 16;
+
+/// The batch of one low-cardinality string column being built.
+#[derive(Default)]
+pub(super) struct CodesBuilder {
+    /// Each row's code, or null.
+    codes: Int32Builder,
+    /// The distinct values, in the order first seen.
+    values: Vec<Box<str>>,
+    /// Each value's code, once there are more than [`SCAN_LIMIT`] values.
+    index: HashMap<Box<str>, i32, ahash::RandomState>,
+}
+
+impl CodesBuilder {
+    /// Appends a row holding `value`.
+    pub(super) fn append_value(&mut self, value: &str) {
+        let code = self.code(value);
+        self.codes.append_value(code);
+    }
+
+    /// Appends a row without a value.
+    pub(super) fn append_null(&mut self) {
+        self.codes.append_null();
+    }
+
+    /// The code of `value`, added to the values if it is new. A batch has
+    /// at most `BATCH_ROWS` rows, so codes fit an `i32`.
+    fn code(&mut self, value: &str) -> i32 {
+        let found = if self.index.is_empty() {
+            self.values.iter().position(|v| **v == *value)
+        } else {
+            self.index.get(value).map(|&code| code as usize)
+        };
+        if let Some(code) = found {
+            return code as i32;
+        }
+        let code = self.values.len() as i32;
+        self.values.push(value.into());
+        if self.values.len() > SCAN_LIMIT {
+            if self.index.is_empty() {
+                let codes = (0..).zip(&self.values).map(|(c, v)| (v.clone(), c));
+                self.index.extend(codes);
+            } else {
+                self.index.insert(value.into(), code);
+            }
+        }
+        code
+    }
+
+    /// The batch's column; the builder starts the next batch empty.
+    pub(super) fn finish(&mut self) -> Result<DictionaryArray<Int32Type>, ArrowError> {
+        let codes = self.codes.finish();
+        let values = StringArray::from_iter_values(self.values.drain(..));
+        self.index.clear();
+        DictionaryArray::try_new(codes, Arc::new(values))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Array;
+    use arrow_array::builder::StringDictionaryBuilder;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The same column as Arrow's own dictionary builder makes: values
+        /// in the order first seen, the same codes and nulls, across
+        /// batches, with few values and with more than the scan limit.
+        #[test]
+        fn codes_are_those_of_arrows_dictionary_builder(
+            batches in proptest::collection::vec(
+                proptest::collection::vec(proptest::option::of(0u8..40), 0..120), 1..4),
+        ) {
+            let mut ours = CodesBuilder::default();
+            let mut arrows = StringDictionaryBuilder::<Int32Type>::new();
+            for rows in batches {
+                for row in rows {
+                    match row {
+                        Some(v) => {
+                            let value = format!("v{}", v % 24);
+                            ours.append_value(&value);
+                            arrows.append_value(&value);
+                        }
+                        None => {
+                            ours.append_null();
+                            arrows.append_null();
+                        }
+                    }
+                }
+                let (got, expected) = (ours.finish().unwrap(), arrows.finish());
+                prop_assert_eq!(got.keys(), expected.keys());
+                prop_assert_eq!(got.values().to_data(), expected.values().to_data());
+            }
+        }
+    }
+}
