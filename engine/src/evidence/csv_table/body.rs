@@ -477,10 +477,10 @@ impl Records<'_> {
             // The delimiter is ASCII: it ends a character.
             fields.clear();
             let mut start = 0;
-            for field_end in memchr::memchr_iter(self.delimiter, record) {
+            structure::each_position(record, self.delimiter, |field_end| {
                 fields.push(trim_cell(&text[start..field_end]));
                 start = field_end + 1;
-            }
+            });
             fields.push(trim_cell(&text[start..]));
             if fields.len() != self.width {
                 typed.malformed(line, None, self.field_count_message(fields.len()))?;

@@ -37,6 +37,35 @@ pub(super) fn past_line_breaks(input: &[u8], mut at: RecordStart) -> RecordStart
     at
 }
 
+/// Calls `found` with each position of `byte` in `bytes`, in order, eight
+/// bytes at a time: a record's fields are short, so one pass over the
+/// record costs less than a vector search started at each field.
+pub(super) fn each_position(bytes: &[u8], byte: u8, mut found: impl FnMut(usize)) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = ONES * u64::from(byte);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut eight = [0; 8];
+        eight.copy_from_slice(word);
+        // Bytes equal to `byte` are zero here; the high bit of each zero
+        // byte, and no other bit, is set below (no carry crosses a byte).
+        let x = u64::from_le_bytes(eight) ^ pattern;
+        let mut zeros = !(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN);
+        while zeros != 0 {
+            found(at + zeros.trailing_zeros() as usize / 8);
+            zeros &= zeros - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == byte {
+            found(at + i);
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum State {
     FieldStart,
@@ -127,6 +156,25 @@ pub(super) fn last_line(input: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The positions a byte loop finds, for any bytes (the delimiter's
+        /// neighbours, `0x80` and above among them) and any length.
+        #[test]
+        fn each_position_finds_what_a_byte_loop_finds(
+            bytes in proptest::collection::vec(
+                prop_oneof![Just(b','), Just(b'-'), Just(b'+'), Just(0u8), Just(0xac), proptest::num::u8::ANY],
+                0..40,
+            ),
+            byte in prop_oneof![Just(b','), Just(b';'), Just(b'\t'), Just(0u8)],
+        ) {
+            let mut found = Vec::new();
+            each_position(&bytes, byte, |i| found.push(i));
+            let expected: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == byte).collect();
+            prop_assert_eq!(found, expected);
+        }
+    }
 
     #[test]
     fn an_open_quote_is_found_only_at_the_start_of_a_field() {
