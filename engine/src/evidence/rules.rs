@@ -395,9 +395,7 @@ impl RowRules {
         };
         if last < self.period.start || first > self.period.end {
             self.outside_period += 1;
-        } else if self.coverage.is_some()
-            && first == last
-            && self.last_day_with_rows != Some(first)
+        } else if self.coverage.is_some() && first == last && self.last_day_with_rows != Some(first)
         {
             self.days_with_rows.insert(first);
             self.last_day_with_rows = Some(first);

@@ -259,44 +259,6 @@ fn customer(c: &impl FcrRow) -> Option<&str> {
     c.customer_id().filter(|s| !s.is_empty())
 }
 
-/// `(hash of the customer id, row)` of every contact with a customer, in
-/// ascending order, as one sort of them all gives. The rows are first
-/// placed in buckets by the top bits of their hash (a counting sort: two
-/// passes over the contacts, no comparison), about eight to a bucket, and
-/// then each bucket is sorted: far fewer comparisons than one sort of a
-/// million rows.
-fn rows_by_hash(contacts: &[impl FcrRow], hash: &impl Fn(&str) -> u64) -> Vec<(u64, u32)> {
-    let bits = (usize::BITS - contacts.len().leading_zeros())
-        .saturating_sub(3)
-        .clamp(1, 24);
-    let bucket = |h: u64| (h >> (64 - bits)) as usize;
-    // Rows per bucket, then where each bucket starts.
-    let mut next = vec![0usize; 1 << bits];
-    for id in contacts.iter().filter_map(customer) {
-        next[bucket(hash(id))] += 1;
-    }
-    let mut total = 0;
-    for slot in next.iter_mut() {
-        (*slot, total) = (total, total + *slot);
-    }
-    let mut sorted = vec![(0, 0); total];
-    for (row, c) in contacts.iter().enumerate() {
-        if let Some(id) = customer(c) {
-            let h = hash(id);
-            let slot = &mut next[bucket(h)];
-            sorted[*slot] = (h, row as u32);
-            *slot += 1;
-        }
-    }
-    // Each bucket's slot now stands at its end, where the next one starts.
-    let mut start = 0;
-    for end in next {
-        sorted[start..end].sort_unstable();
-        start = end;
-    }
-    sorted
-}
-
 /// The customer of each contact as a dense code, hashed once: [`classify_coded`]
 /// classifies these contacts, or any subset of them with [`CustomerCodes::keep`],
 /// without hashing the ids again.
@@ -329,7 +291,12 @@ impl CustomerCodes {
         if contacts.len() >= u32::MAX as usize {
             return Err(MetricError::TooManyRows);
         }
-        let by_hash = rows_by_hash(contacts, &hash);
+        let mut by_hash: Vec<(u64, u32)> = contacts
+            .iter()
+            .enumerate()
+            .filter_map(|(row, c)| Some((hash(customer(c)?), row as u32)))
+            .collect();
+        by_hash.sort_unstable();
         let id_of = |row: u32| customer(&contacts[row as usize]);
         let mut codes = vec![Self::NONE; contacts.len()];
         let mut customers = 0u32;
@@ -733,29 +700,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Rows bucketed by hash come out as one sort of them all, with hashes
-        /// well mixed, all alike, or alike in their top bits.
-        #[test]
-        fn rows_by_hash_are_one_sort_of_them_all(
-            ids in proptest::collection::vec(proptest::option::of("[a-e]{0,3}"), 0..200),
-        ) {
-            let contacts: Vec<FcrContact<'_>> = ids
-                .iter()
-                .map(|id| c(id.as_deref(), 0, None, "x", false))
-                .collect();
-            let hashes: [fn(&str) -> u64; 3] =
-                [id_hash, |_| 7, |s| s.len() as u64 | (1 << 63)];
-            for hash in hashes {
-                let mut expected: Vec<(u64, u32)> = contacts
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(row, c)| Some((hash(customer(c)?), row as u32)))
-                    .collect();
-                expected.sort_unstable();
-                proptest::prop_assert_eq!(rows_by_hash(&contacts, &hash), expected);
-            }
-        }
-
         /// Codes kept for a subset classify it as hashing its ids afresh does, and
         /// codes of other rows are refused.
         #[test]

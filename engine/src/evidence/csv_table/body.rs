@@ -453,6 +453,13 @@ impl Records<'_> {
         if bytes.starts_with(UTF8_BOM) {
             return Ok(Some(end));
         }
+        // A body without a quote that is UTF-8 throughout (most exports) is
+        // checked once, not record by record: a record is then the text
+        // between line breaks, which are ASCII and so end characters.
+        let checked = match memchr::memchr(b'"', bytes) {
+            None => std::str::from_utf8(bytes).ok(),
+            Some(_) => None,
+        };
         // The record's fields.
         let mut fields: Vec<&str> = Vec::with_capacity(self.width);
         loop {
@@ -462,9 +469,14 @@ impl Records<'_> {
                 return Ok(None);
             }
             let record = &rest[..memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len())];
-            let text = match std::str::from_utf8(record) {
-                Ok(text) if memchr::memchr(b'"', record).is_none() => text,
-                _ => return Ok(Some(end)),
+            let text = match checked {
+                Some(body) => body.get(at.byte..at.byte + record.len()),
+                None => std::str::from_utf8(record)
+                    .ok()
+                    .filter(|_| memchr::memchr(b'"', record).is_none()),
+            };
+            let Some(text) = text else {
+                return Ok(Some(end));
             };
             while cuts.next_if(|&cut| at.byte >= cut).is_some() {
                 typed.cut_batch()?;
