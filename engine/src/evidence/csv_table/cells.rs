@@ -55,7 +55,8 @@ pub(super) struct CellParser {
     /// and rows in time order, mostly share their hour.
     last_hour: std::cell::Cell<(i64, i64)>,
     /// The date part of the ISO timestamp last read and its first local
-    /// millisecond (see [`iso_seconds`]).
+    /// millisecond (see [`iso_seconds`]); 1970-01-01 and 0 before the
+    /// first, a true pair like any other.
     last_date: std::cell::Cell<([u8; 10], i64)>,
 }
 
@@ -185,7 +186,7 @@ impl CellParser {
     /// millisecond, further digits truncated (toward the earlier instant).
     fn parse_timestamp(&self, value: &str) -> Result<i64, String> {
         // The common shape is read directly, as chrono would read it with a
-        // declared ISO format or with the first ISO pattern below (RFC 3339
+        // declared ISO format or with the ISO patterns below (RFC 3339
         // needs an offset, which that shape has no room for).
         let iso = match (&self.timestamp_format, self.iso_separator) {
             (Some(_), Some(separator)) => iso_seconds(value, &[separator], &self.last_date),
@@ -193,7 +194,7 @@ impl CellParser {
             (None, _) => iso_seconds(value, b"T ", &self.last_date),
         };
         if let Some(local_ms) = iso {
-            return self.local_ms_to_utc(local_ms, value);
+            return self.local_ms_to_utc(local_ms, None, value);
         }
         let naive = match (&self.timestamp_format, &self.timestamp_pattern) {
             // Without an offset in the pattern, chrono reads the value as
@@ -233,12 +234,20 @@ impl CellParser {
     /// single offset at its first and its last millisecond) is remembered,
     /// so the zone's rules are looked up once per hour, not per cell.
     pub(super) fn to_utc(&self, naive: NaiveDateTime, value: &str) -> Result<i64, String> {
-        self.local_ms_to_utc(naive.and_utc().timestamp_millis(), value)
+        self.local_ms_to_utc(naive.and_utc().timestamp_millis(), Some(naive), value)
     }
 
     /// [`Self::to_utc`] of a local time given as milliseconds since
-    /// 1970-01-01T00:00:00 local time.
-    fn local_ms_to_utc(&self, local_ms: i64, value: &str) -> Result<i64, String> {
+    /// 1970-01-01T00:00:00 local time (to the millisecond), with the
+    /// date-time it was read as when there is one: in an hour with a clock
+    /// change the zone is asked about that date-time itself (a leap second,
+    /// `01:59:60`, is not the `02:00:00` its milliseconds give).
+    fn local_ms_to_utc(
+        &self,
+        local_ms: i64,
+        naive: Option<NaiveDateTime>,
+        value: &str,
+    ) -> Result<i64, String> {
         let hour = local_ms.div_euclid(3_600_000);
         let (last_hour, last_offset) = self.last_hour.get();
         if last_hour == hour {
@@ -262,9 +271,12 @@ impl CellParser {
             self.last_hour.set((hour, offset));
             return Ok(local_ms - offset);
         }
-        let naive = DateTime::from_timestamp_millis(local_ms)
-            .ok_or_else(|| format!("timestamp `{value}` is out of range"))?
-            .naive_utc();
+        let naive = match naive {
+            Some(naive) => naive,
+            None => DateTime::from_timestamp_millis(local_ms)
+                .ok_or_else(|| format!("timestamp `{value}` is out of range"))?
+                .naive_utc(),
+        };
         match self.tz.from_local_datetime(&naive) {
             chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
             // A repeated hour when clocks go back: the first occurrence.
@@ -414,7 +426,7 @@ mod tests {
     }
 
     /// A fresh memory of the last date read, as a parser starts with.
-    fn no_date_yet() -> std::cell::Cell<([u8; 10], i64)> {
+    fn fresh_date_memory() -> std::cell::Cell<([u8; 10], i64)> {
         parser("%Y-%m-%dT%H:%M:%S").last_date
     }
 
@@ -422,7 +434,7 @@ mod tests {
     /// after it is still checked, and another date is read afresh.
     #[test]
     fn a_remembered_date_still_checks_the_time_and_is_replaced_by_the_next() {
-        let last = no_date_yet();
+        let last = fresh_date_memory();
         let ms = |v: &str| iso_seconds(v, b"T ", &last);
         assert_eq!(ms("2026-03-01T00:00:01"), Some(1_772_323_201_000));
         assert_eq!(ms("2026-03-01T1x:00:00"), None);
@@ -433,6 +445,31 @@ mod tests {
         assert_eq!(ms("2024-02-29T12:00:00"), Some(1_709_208_000_000));
         assert_eq!(ms("\0\0\0\0\0\0\0\0\0\0T00:00:00"), None);
         assert_eq!(ms("1970-01-01T00:00:00"), Some(0));
+    }
+
+    /// A leap second just before the clocks go forward is the instant it
+    /// names, not an error about the skipped hour its milliseconds fall in.
+    #[test]
+    fn a_leap_second_before_a_skipped_hour_is_read() {
+        let ts = crate::evidence::csv_table::tests::col("t", ColumnType::Timestamp, false).schema;
+        let p = CellParser::new(
+            DecimalMark::Point,
+            chrono_tz::Europe::Berlin,
+            None,
+            "%Y-%m-%d".into(),
+        );
+        let expected = chrono::DateTime::parse_from_rfc3339("2026-03-29T01:00:00Z")
+            .map(|t| t.timestamp_millis())
+            .ok();
+        let got = p.parse(&ts, "2026-03-29 01:59:60");
+        assert!(
+            matches!(got, Ok(Cell::Ts(ms)) if Some(ms) == expected),
+            "{:?}",
+            got.err()
+        );
+        // The second before it, read directly, is one second earlier.
+        let before = p.parse(&ts, "2026-03-29 01:59:59");
+        assert!(matches!(before, Ok(Cell::Ts(ms)) if Some(ms + 1000) == expected));
     }
 
     /// The milliseconds chrono reads from a value with the two ISO patterns.
@@ -452,7 +489,7 @@ mod tests {
             times in proptest::collection::vec(
                 (0usize..2, 0u32..26, 0u32..62, 0u32..62, any::<bool>()), 1..8),
         ) {
-            let last = no_date_yet();
+            let last = fresh_date_memory();
             for (which, h, mi, s, space) in times {
                 let (y, mo, d) = dates[which];
                 let sep = if space { ' ' } else { 'T' };
