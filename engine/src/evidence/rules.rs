@@ -169,9 +169,6 @@ pub struct RowRules {
     joined_keys: Vec<u128>,
     outside_period: u64,
     days_with_rows: BTreeSet<NaiveDate>,
-    /// The day last entered in `days_with_rows`: rows in time order share
-    /// it, and are not entered again.
-    last_day_with_rows: Option<NaiveDate>,
     closed: BTreeSet<NaiveDate>,
     /// Local days of instants in the centre's zone.
     dates: LocalDates,
@@ -224,7 +221,6 @@ impl RowRules {
             joined_keys: Vec::new(),
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
-            last_day_with_rows: None,
             closed: BTreeSet::new(),
             dates: LocalDates::new(period.tz),
         }
@@ -395,10 +391,12 @@ impl RowRules {
         };
         if last < self.period.start || first > self.period.end {
             self.outside_period += 1;
-        } else if self.coverage.is_some() && first == last && self.last_day_with_rows != Some(first)
+        } else if self.coverage.is_some()
+            && first == last
+            // Rows in time order add to the latest day: not entered again.
+            && self.days_with_rows.last() != Some(&first)
         {
             self.days_with_rows.insert(first);
-            self.last_day_with_rows = Some(first);
         }
     }
 

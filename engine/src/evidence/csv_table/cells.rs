@@ -54,11 +54,14 @@ pub(super) struct CellParser {
     /// The hour last found in `offsets` and its offset: a row's instants,
     /// and rows in time order, mostly share their hour.
     last_hour: std::cell::Cell<(i64, i64)>,
-    /// The date part of the ISO timestamp last read and its first local
-    /// millisecond (see [`iso_seconds`]); 1970-01-01 and 0 before the
-    /// first, a true pair like any other.
-    last_date: std::cell::Cell<([u8; 10], i64)>,
+    /// The ISO date last read; 1970-01-01 and 0 before the first, a true
+    /// pair like any other.
+    last_date: DateMemory,
 }
+
+/// The date part (`YYYY-MM-DD`) of the ISO timestamp last read and its
+/// first local millisecond (see [`iso_seconds`]).
+type DateMemory = std::cell::Cell<([u8; 10], i64)>;
 
 /// The patterns [`iso_seconds`] reads, each with the separator it places
 /// between date and time: exactly what chrono reads with them for a value of
@@ -297,11 +300,7 @@ impl CellParser {
 /// date part last read and its first millisecond: the cells of a table, in
 /// time order and several to a row, mostly share their date, which is then
 /// compared, not parsed again.
-fn iso_seconds(
-    value: &str,
-    separators: &[u8],
-    last_date: &std::cell::Cell<([u8; 10], i64)>,
-) -> Option<i64> {
+fn iso_seconds(value: &str, separators: &[u8], last_date: &DateMemory) -> Option<i64> {
     let b = value.as_bytes();
     if b.len() != 19 || !separators.contains(&b[10]) || b[13] != b':' || b[16] != b':' {
         return None;
@@ -332,7 +331,7 @@ fn iso_date_ms(b: &[u8]) -> Option<i64> {
     }
     let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
     let date = NaiveDate::from_ymd_opt(year as i32, two_digits(b, 5)?, two_digits(b, 8)?)?;
-    Some(date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp() * 1000)
+    Some(i64::from(days_from_date(date)) * 86_400_000)
 }
 
 /// The number written by the two ASCII digits at `at`, `None` when either
@@ -426,7 +425,7 @@ mod tests {
     }
 
     /// A fresh memory of the last date read, as a parser starts with.
-    fn fresh_date_memory() -> std::cell::Cell<([u8; 10], i64)> {
+    fn fresh_date_memory() -> super::DateMemory {
         parser("%Y-%m-%dT%H:%M:%S").last_date
     }
 
