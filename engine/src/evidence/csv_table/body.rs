@@ -575,8 +575,9 @@ type Cuts<'c> = std::iter::Peekable<std::iter::Copied<std::slice::Iter<'c, usize
 /// Reads `pieces` on up to `workers` threads, each into its own rows from
 /// `new_rows`, and joins them in file order as they come (so that only the
 /// pieces read ahead of the join are held apart); `None` when a piece failed
-/// or a later piece repeats a key of an earlier one (the caller then reads
-/// in file order, which decides those).
+/// or a key repeats, within a piece or across pieces (the caller then reads
+/// in file order, which decides those). The pieces check no key as they
+/// read; all are checked once joined.
 pub(super) fn read_side_by_side<F>(
     pieces: &Pieces<'_>,
     new_rows: &F,
@@ -589,6 +590,7 @@ where
     let read_piece = |piece: Result<Piece<'_>, ()>| -> Option<TypedRows> {
         let piece = piece.ok()?;
         let mut typed = new_rows().ok()?;
+        typed.check_keys_when_joined();
         records.read(&mut typed, piece.body(), &[]).ok()?;
         typed.cut_batch().ok()?;
         Some(typed)
@@ -1073,6 +1075,38 @@ mod tests {
             failed,
             "error: data/t.csv:4:1: `id`: duplicate key id `r0` (first at line 2)"
         );
+    }
+
+    #[test]
+    fn a_key_repeated_within_a_piece_is_the_duplicate_reading_in_order_finds() {
+        // Two pieces of three rows (the first cut after 40 bytes): keys out
+        // of order, then r1 again within the first piece. No piece checks
+        // its keys as it reads; the join finds the repeat.
+        let text = "id,day,n,note\nr2,2026-03-01,1,\nr1,2026-03-02,2,\nr1,2026-03-03,3,\n\
+                    r3,2026-03-04,4,\nr4,2026-03-05,5,\nr5,2026-03-06,6,\n";
+        let in_order = read(text, OnError::Skip, usize::MAX, 1);
+        let side_by_side = read(text, OnError::Skip, 40, 2);
+        assert!(
+            in_order.contains("data/t.csv:4:1: `id`: duplicate key id `r1` (first at line 3)"),
+            "{in_order}"
+        );
+        let rows = |shown: &str| -> String {
+            shown
+                .lines()
+                .filter(|l| !l.starts_with("batch of"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(rows(&in_order), rows(&side_by_side));
+        // Batches cut where the pieces start, the duplicate skipped in the first.
+        assert!(side_by_side.contains("batch of 2\n"), "{side_by_side}");
+        assert_eq!(
+            read(text, OnError::Fail, 40, 2),
+            "error: data/t.csv:4:1: `id`: duplicate key id `r1` (first at line 3)"
+        );
+        // Without the repeat, the pieces stand as read.
+        let unique = text.replace("r1,2026-03-03", "r0,2026-03-03");
+        assert!(read(&unique, OnError::Skip, 40, 2).starts_with("rows 6 skipped {}"));
     }
 
     #[test]

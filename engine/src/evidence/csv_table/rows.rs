@@ -424,6 +424,15 @@ impl TypedRows {
         self.skipped.absorb(later.skipped);
     }
 
+    /// Leaves every key check to [`Self::joined_keys_unique`]
+    /// ([`RowRules::check_keys_when_joined`]): for the rows of one piece of a
+    /// body read side by side.
+    pub(super) fn check_keys_when_joined(&mut self) {
+        if let Some(rules) = self.row_rules.as_mut() {
+            rules.check_keys_when_joined();
+        }
+    }
+
     /// False when a row of a piece joined by [`Self::absorb`] repeats a key
     /// of another piece (which row is the duplicate is decided by reading in
     /// file order).
