@@ -595,6 +595,31 @@ fn march() -> KpiOptions {
     )
 }
 
+#[test]
+fn fcr_is_classified_over_the_contacts_of_the_period_only() {
+    // One customer: 02-27 (before the period), 03-02 and 03-20. Over March
+    // alone, 03-02 has no repeat within 7 days (03-20 is 18 days on) and
+    // 03-20 is censored by the data's end: FCR 1 of 1. Were 02-27 classified
+    // too (a repeat: 03-02 follows within 7 days), the classes and the
+    // period's rows would be out of step and give 1 of 2.
+    let evidence = Evidence {
+        contacts: contacts_at(&[
+            "2026-02-27T10:00:00",
+            "2026-03-02T10:00:00",
+            "2026-03-20T10:00:00",
+        ]),
+        ..Evidence::default()
+    };
+    let only = [Kpi::FcrRate, Kpi::Contacts];
+    for by in [GroupBy::All, GroupBy::Channel, GroupBy::Month] {
+        let report = compute(&evidence, by, &march().only(&only));
+        assert_eq!(report.groups.len(), 1, "{by:?}");
+        let k = &report.groups[0];
+        close(k.value(Kpi::Contacts), 2.0);
+        close(k.value(Kpi::FcrRate), 1.0);
+    }
+}
+
 /// Two contacts in March (03-02, 03-03) and 10 orders on each day, a cost of
 /// 100 stated on 03-02 only.
 fn orders_with_one_cost() -> Evidence {

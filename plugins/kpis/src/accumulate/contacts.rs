@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use cxaudit_metrics::fcr::{FcrCounts, FcrParams, FcrVisit, classify};
+use cxaudit_metrics::fcr::{FcrClass, FcrCounts, FcrParams, FcrVisit, classify};
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
@@ -99,13 +99,10 @@ struct Grouped<'a> {
 /// that many rows).
 const NO_GROUP: u32 = u32::MAX;
 
-/// The counts of every grouping, the FCR rows of the period (none when FCR
-/// is not wanted) and the contacts of each local day of the period.
+/// The counts of every grouping and the contacts of each local day of the
+/// period.
 struct Tally<'a> {
     grouped: Vec<Grouped<'a>>,
-    /// Whether any request wants FCR (then `fcr_rows` holds the period's rows).
-    fcr: bool,
-    fcr_rows: Vec<FcrVisit<'a>>,
     by_day: BTreeMap<NaiveDate, DayContacts>,
 }
 
@@ -113,6 +110,11 @@ struct Tally<'a> {
 /// must read the contacts alike, [`reads_alike`]): counts per group, FCR
 /// classified once, then the values per group into `groups` (one map per
 /// request, in the same order), and what the pass hands on, per request.
+///
+/// FCR is classified on a second thread while the groups are counted: the
+/// two read the same rows of the period in the same order, so the `i`-th
+/// class is that of the `i`-th row each group recorded (`row_group`), and
+/// the values are those of one thread.
 pub(super) fn contacts(
     t: &Table,
     requests: &[(GroupBy, &KpiOptions)],
@@ -121,20 +123,24 @@ pub(super) fn contacts(
     let Some(&(_, o)) = requests.first() else {
         return Ok(Vec::new());
     };
+    let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
+    let (tally, classes) = std::thread::scope(|scope| {
+        let classes = fcr.then(|| scope.spawn(|| fcr_classes(t, o)));
+        let tally = tally(t, o, requests, fcr);
+        let classes = classes.map(|thread| {
+            // A panic while classifying goes on as it would on this thread.
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (tally, classes)
+    });
     let Tally {
         mut grouped,
-        fcr,
-        fcr_rows,
         by_day,
-    } = tally(t, o, requests)?;
-    if fcr {
-        let params = FcrParams {
-            window_days: o.fcr_window_days,
-            data_end: None,
-            ticks_per_second: MS_PER_SECOND,
-        };
-        let classes =
-            classify(&fcr_rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))?;
+    } = tally?;
+    if let Some(classes) = classes {
+        let classes = classes?;
         for g in &mut grouped {
             for (class, &id) in classes.iter().zip(&g.row_group) {
                 if id != NO_GROUP {
@@ -158,23 +164,50 @@ pub(super) fn contacts(
     Ok(sides)
 }
 
+/// The FCR class of each contact of the period, in row order: the rows
+/// [`tally`] counts (local days, period and FCR window of `o`). A row
+/// without an arrival ends the walk: [`tally`] reports it.
+fn fcr_classes(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError> {
+    let mut customer = t.strs("customer_id")?;
+    let arrived = t.timestamps_ms("arrived_at")?;
+    let mut ended = t.timestamps_ms("ended_at")?;
+    let mut abandoned = t.bools("abandoned")?;
+    let mut days = o.local_days();
+    let mut rows = Vec::with_capacity(t.num_rows());
+    for arr in arrived {
+        let (cust, end) = (customer.next().flatten(), ended.next().flatten());
+        let aband = abandoned.next().flatten().unwrap_or(false);
+        let Some(arr) = arr else { break };
+        if o.in_period(days.of(arr)) {
+            rows.push(FcrVisit::new(cust, arr, end, aband));
+        }
+    }
+    let params = FcrParams {
+        window_days: o.fcr_window_days,
+        data_end: None,
+        ticks_per_second: MS_PER_SECOND,
+    };
+    classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))
+}
+
 /// Whether two sets of options read the contacts alike (the same local days,
 /// period and FCR window), so that one pass serves both.
 pub(super) fn reads_alike(a: &KpiOptions, b: &KpiOptions) -> bool {
     a.time_zone == b.time_zone && a.period == b.period && a.fcr_window_days == b.fcr_window_days
 }
 
-/// Reads the rows of the period into group counts and FCR rows: the local
-/// days, period and FCR window are those of `o` (every request reads the
-/// contacts alike).
+/// Reads the rows of the period into group counts, and, when `fcr`, each
+/// row's group for the requests that want FCR: the local days and period are
+/// those of `o` (every request reads the contacts alike).
 fn tally<'a>(
     t: &'a Table,
     o: &KpiOptions,
     requests: &[(GroupBy, &'a KpiOptions)],
+    fcr: bool,
 ) -> Result<Tally<'a>, EvalError> {
-    let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
     let grouped_by = |by: GroupBy| requests.iter().any(|r| r.0 == by);
-    let mut customer = str_cells_if(t, "customer_id", fcr)?;
+    // The customers are read by the FCR thread; the column must exist either way.
+    let _ = str_cells_if(t, "customer_id", false)?;
     let mut channel = t.strs("channel")?;
     let mut queue = str_cells_if(t, "queue", grouped_by(GroupBy::Queue))?;
     let mut agent = str_cells_if(t, "agent_id", grouped_by(GroupBy::Agent))?;
@@ -204,15 +237,12 @@ fn tally<'a>(
                 }),
             })
             .collect(),
-        fcr,
-        fcr_rows: Vec::with_capacity(fcr_capacity),
         by_day: BTreeMap::new(),
     };
     let mut row = 0usize;
     let mut today: Option<(NaiveDate, DayContacts)> = None;
     for arr in arrived {
-        let (cust, chan, q, ag) = (
-            customer.next().flatten(),
+        let (chan, q, ag) = (
             channel.next().flatten(),
             queue.next().flatten(),
             agent.next().flatten(),
@@ -243,9 +273,6 @@ fn tally<'a>(
             let c = &mut today.get_or_insert((d, DayContacts::default())).1;
             c.contacts += 1;
             c.handled += u64::from(is_handled(chan, ans, aband));
-        }
-        if fcr {
-            out.fcr_rows.push(FcrVisit::new(cust, arr, end, aband));
         }
         let contact = ContactRow {
             channel: chan,
