@@ -128,8 +128,11 @@ impl<'a> Body<'a> {
     }
 }
 
+/// The line breaks in `bytes`, counted by memchr's vector count: each piece
+/// of a file is counted under the lock that hands the pieces out, and a byte
+/// loop (4.5% of `cxaudit kpis` at 2M contacts) held the other readers.
 fn line_breaks(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// Where [`Body::pieces`] cuts `bytes` (a piece's start onward): right after
