@@ -60,3 +60,73 @@ pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A hash set with [`FxHasher`].
 pub type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// The ids of the strings last looked up, by where they are: a string met
+/// again at the same address (with the same length) is known without being
+/// hashed or compared. The strings of a dictionary-coded column share one
+/// address per value within a batch, so a map keyed by agent, queue or
+/// channel finds almost every row here. The `'a` borrow keeps each string
+/// alive and unchanged while it is remembered, so an address and a length
+/// always stand for the same text.
+#[derive(Debug, Clone)]
+pub struct RecentStrs<'a> {
+    /// (address, length, id); address 0 (no string has it) marks a free slot.
+    slots: [(usize, usize, u32); RECENT_SLOTS],
+    strs: std::marker::PhantomData<&'a str>,
+}
+
+impl Default for RecentStrs<'_> {
+    fn default() -> Self {
+        RecentStrs {
+            slots: [(0, 0, 0); RECENT_SLOTS],
+            strs: std::marker::PhantomData,
+        }
+    }
+}
+
+/// How many strings [`RecentStrs`] remembers (a power of two: the slot is
+/// the top five bits of a hash of the address).
+const RECENT_SLOTS: usize = 32;
+
+impl<'a> RecentStrs<'a> {
+    #[inline]
+    fn slot(s: &str) -> usize {
+        // Fibonacci hashing of the address: its top bits pick the slot.
+        let bits = (s.as_ptr() as usize as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (bits >> 59) as usize
+    }
+
+    /// The id remembered for `s` at its address, if any.
+    #[inline]
+    pub fn get(&self, s: &'a str) -> Option<u32> {
+        let (at, len, id) = self.slots[Self::slot(s)];
+        (at == s.as_ptr() as usize && len == s.len()).then_some(id)
+    }
+
+    /// Remembers `id` for `s` at its address (forgetting the string that
+    /// shared its slot).
+    #[inline]
+    pub fn put(&mut self, s: &'a str, id: u32) {
+        self.slots[Self::slot(s)] = (s.as_ptr() as usize, s.len(), id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecentStrs;
+
+    #[test]
+    fn a_string_is_known_at_its_own_address_only() {
+        let text = String::from("voicevoice chat");
+        let (first, second, chat) = (&text[0..5], &text[5..10], &text[11..15]);
+        let mut recent = RecentStrs::default();
+        assert_eq!(recent.get(first), None);
+        recent.put(first, 7);
+        recent.put(chat, 2);
+        assert_eq!(recent.get(first), Some(7));
+        assert_eq!(recent.get(chat), Some(2));
+        // The same text elsewhere is not known; a shorter string at the same address neither.
+        assert_eq!(recent.get(second), None);
+        assert_eq!(recent.get(&text[0..4]), None);
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use cxaudit_metrics::hash::FxMap;
+use cxaudit_metrics::hash::{FxMap, RecentStrs};
 
 use crate::options::GroupBy;
 
@@ -60,6 +60,8 @@ impl DateKeys {
 #[derive(Default)]
 pub(super) struct GroupIds<'a> {
     by_key: FxMap<Cow<'a, str>, u32>,
+    /// The groups of the names last met, by where they are.
+    recent: RecentStrs<'a>,
     by_date: FxMap<NaiveDate, u32>,
     /// The date last looked up and its group: rows in time order share it.
     last_date: Option<(NaiveDate, u32)>,
@@ -68,10 +70,15 @@ pub(super) struct GroupIds<'a> {
 impl<'a> GroupIds<'a> {
     /// The index of the group named `key`, adding the group when new.
     pub(super) fn of_name<A: Default>(&mut self, key: &'a str, accs: &mut Vec<(String, A)>) -> u32 {
-        match self.by_key.get(key) {
+        if let Some(id) = self.recent.get(key) {
+            return id;
+        }
+        let id = match self.by_key.get(key) {
             Some(id) => *id,
             None => Self::add(&mut self.by_key, Cow::Borrowed(key), accs),
-        }
+        };
+        self.recent.put(key, id);
+        id
     }
 
     /// The index of the group of a local date under a time grouping.
