@@ -15,7 +15,7 @@
 //! Complexity O(n log n): customer ids are interned to u32, then compact
 //! `(customer, arrival, row)` keys are sorted; the result does not depend on row order.
 
-use crate::hash::{FxMap, RecentStrs};
+use crate::hash::StrMap;
 
 use crate::MetricError;
 
@@ -492,34 +492,6 @@ pub fn report_from_classes<'a>(
     )
 }
 
-/// FCR counts per name (agent or queue), each name looked up by its address
-/// first ([`RecentStrs`]): one map probe per name and batch, not per row.
-#[derive(Default)]
-struct CountsByName<'a> {
-    index: FxMap<&'a str, u32>,
-    recent: RecentStrs<'a>,
-    counts: Vec<(&'a str, FcrCounts)>,
-}
-
-impl<'a> CountsByName<'a> {
-    /// The counts of `name`, empty when it is new.
-    fn of(&mut self, name: &'a str) -> &mut FcrCounts {
-        let i = match self.recent.get(name) {
-            Some(i) => i,
-            None => {
-                let next = self.counts.len() as u32;
-                let i = *self.index.entry(name).or_insert(next);
-                if i == next {
-                    self.counts.push((name, FcrCounts::default()));
-                }
-                self.recent.put(name, i);
-                i
-            }
-        };
-        &mut self.counts[i as usize].1
-    }
-}
-
 /// [`report_from_classes`] for callers that keep no [`FcrContact`] rows:
 /// the agent and queue of each classified contact, in the same order, and
 /// the last arrival (the end of the data when `params` sets none).
@@ -530,24 +502,29 @@ pub fn report_from_groups<'a>(
     params: &FcrParams,
 ) -> FcrReport<'a> {
     let mut overall = FcrCounts::default();
-    let mut by_agent = CountsByName::default();
+    let mut by_agent: StrMap<'a, FcrCounts> = StrMap::default();
     let mut no_agent: Option<FcrCounts> = None;
-    let mut by_queue = CountsByName::default();
+    let mut by_queue: StrMap<'a, FcrCounts> = StrMap::default();
     for (&class, (agent, queue)) in classes.iter().zip(agents_and_queues) {
         overall.add(class);
         match agent {
-            Some(agent) => by_agent.of(agent).add(class),
+            Some(agent) => by_agent.entry(agent).add(class),
             None => no_agent.get_or_insert_default().add(class),
         }
-        by_queue.of(queue).add(class);
+        by_queue.entry(queue).add(class);
     }
     let mut by_agent: Vec<_> = no_agent
         .map(|counts| (None, counts))
         .into_iter()
-        .chain(by_agent.counts.into_iter().map(|(a, c)| (Some(a), c)))
+        .chain(
+            by_agent
+                .into_entries()
+                .into_iter()
+                .map(|(a, c)| (Some(a), c)),
+        )
         .collect();
     by_agent.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut by_queue = by_queue.counts;
+    let mut by_queue = by_queue.into_entries();
     by_queue.sort_unstable_by(|a, b| a.0.cmp(b.0));
     FcrReport {
         data_end: params.data_end.or(last_arrival),

@@ -111,9 +111,72 @@ impl<'a> RecentStrs<'a> {
     }
 }
 
+/// Values by borrowed string, in first-seen order, each string looked up by
+/// its address first ([`RecentStrs`]): counting rows of a dictionary-coded
+/// column by agent, queue, channel or reason probes the map once per name
+/// and batch, not once per row.
+#[derive(Debug, Clone)]
+pub struct StrMap<'a, V> {
+    index: FxMap<&'a str, u32>,
+    recent: RecentStrs<'a>,
+    entries: Vec<(&'a str, V)>,
+}
+
+impl<V> Default for StrMap<'_, V> {
+    fn default() -> Self {
+        StrMap {
+            index: FxMap::default(),
+            recent: RecentStrs::default(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<'a, V: Default> StrMap<'a, V> {
+    /// The value of `key`, a default one when `key` is new.
+    #[inline]
+    pub fn entry(&mut self, key: &'a str) -> &mut V {
+        let i = match self.recent.get(key) {
+            Some(i) => i,
+            None => {
+                let next = self.entries.len() as u32;
+                let i = *self.index.entry(key).or_insert(next);
+                if i == next {
+                    self.entries.push((key, V::default()));
+                }
+                self.recent.put(key, i);
+                i
+            }
+        };
+        &mut self.entries[i as usize].1
+    }
+
+    /// Whether no key has a value.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys and their values, in the order the keys were first met.
+    pub fn into_entries(self) -> Vec<(&'a str, V)> {
+        self.entries
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RecentStrs;
+    use super::{RecentStrs, StrMap};
+
+    #[test]
+    fn a_str_map_keeps_first_seen_order_and_one_value_per_text() {
+        let text = String::from("b a b");
+        let (b1, a, b2) = (&text[0..1], &text[2..3], &text[4..5]);
+        let mut map: StrMap<'_, u32> = StrMap::default();
+        for key in [b1, a, b1, b2, b2] {
+            *map.entry(key) += 1;
+        }
+        // `b` at two addresses is one key.
+        assert_eq!(map.into_entries(), vec![("b", 4), ("a", 1)]);
+    }
 
     #[test]
     fn a_string_is_known_at_its_own_address_only() {

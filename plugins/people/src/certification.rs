@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use cxaudit_metrics::hash::FxMap;
+use cxaudit_metrics::hash::{FxMap, StrMap};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -191,8 +191,8 @@ impl Evaluator for Certification {
                 "no handled contact with an agent in the period".into(),
             ));
         }
-        // Looked up per contact by hash; sorted by agent once, below.
-        let mut records: FxMap<&str, AgentRecord> = FxMap::default();
+        // Looked up per contact (by address, then by hash); sorted by agent once, below.
+        let mut records: StrMap<'_, AgentRecord> = StrMap::default();
         let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
         let mut anomalies: Vec<&LiveContact> = Vec::new();
         for c in &contacts {
@@ -200,7 +200,7 @@ impl Evaluator for Certification {
                 anomalies.push(c);
                 continue;
             };
-            let r = records.entry(c.agent_id).or_default();
+            let r = records.entry(c.agent_id);
             r.contacts += 1;
             r.team = &spell.team;
             if r.first_contact.is_none() {
@@ -221,7 +221,7 @@ impl Evaluator for Certification {
                 contacts.len()
             )));
         }
-        let records: BTreeMap<&str, AgentRecord> = records.into_iter().collect();
+        let records: BTreeMap<&str, AgentRecord> = records.into_entries().into_iter().collect();
         let in_breach: Vec<(&str, &AgentRecord)> = records
             .iter()
             .filter(|(_, r)| r.before_certification > 0)

@@ -6,7 +6,7 @@ use cxaudit_metrics::fcr::{
     CustomerCodes, FcrClass, FcrCounts, FcrParams, FcrRow, FcrVisit, classify_coded,
     report_from_groups,
 };
-use cxaudit_metrics::hash::FxMap;
+use cxaudit_metrics::hash::StrMap;
 use cxaudit_metrics::significance::{binomial_below_p, holm_adjusted};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::MS_PER_SECOND;
@@ -538,14 +538,17 @@ fn repeat_drivers<'r>(
     reasons: impl Iterator<Item = Option<&'r str>>,
     classes: &[FcrClass],
 ) -> Vec<(String, FcrCounts)> {
-    let mut by: FxMap<&str, FcrCounts> = FxMap::default();
+    let mut by: StrMap<'r, FcrCounts> = StrMap::default();
     for (class, reason) in classes.iter().zip(reasons) {
         let key = reason.filter(|r| !r.is_empty()).unwrap_or("(no reason)");
-        by.entry(key).or_default().add(*class);
+        by.entry(key).add(*class);
     }
     // Sorted below by repeat generators, then reason: the map's order does not show.
-    let mut out: Vec<(String, FcrCounts)> =
-        by.into_iter().map(|(k, c)| (k.to_owned(), c)).collect();
+    let mut out: Vec<(String, FcrCounts)> = by
+        .into_entries()
+        .into_iter()
+        .map(|(k, c)| (k.to_owned(), c))
+        .collect();
     out.sort_by(|a, b| {
         b.1.repeat_generators
             .cmp(&a.1.repeat_generators)

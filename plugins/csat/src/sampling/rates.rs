@@ -2,7 +2,7 @@
 //! consistency: who invites more or fewer of their contacts than the
 //! channel, beyond chance.
 
-use cxaudit_metrics::hash::FxMap;
+use cxaudit_metrics::hash::{FxMap, StrMap};
 
 use super::*;
 
@@ -71,11 +71,11 @@ impl<'t> ContactTally<'t> {
         );
         let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; rows.len()];
         let mut handled: FxMap<(&'t str, &'t str), u64> = FxMap::default();
-        let mut by_channel: FxMap<&'t str, u64> = FxMap::default();
+        let mut by_channel: StrMap<'t, u64> = StrMap::default();
         let incomplete = common::each_contact(t, |c| {
             let in_window = c.handled() && window.contains(c.arrived_second());
             if in_window {
-                *by_channel.entry(c.channel).or_default() += 1;
+                *by_channel.entry(c.channel) += 1;
             }
             let agent = c.agent_id.filter(|_| in_window);
             if let Some(a) = agent {
@@ -87,7 +87,7 @@ impl<'t> ContactTally<'t> {
         })?;
         Ok(ContactTally {
             handled,
-            handled_by_channel: by_channel.into_iter().collect(),
+            handled_by_channel: by_channel.into_entries().into_iter().collect(),
             id_of_invitation: rows.of_invitation,
             linked,
             incomplete,
