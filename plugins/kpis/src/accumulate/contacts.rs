@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use cxaudit_metrics::fcr::{FcrClass, FcrCounts, FcrParams, FcrVisit, classify};
+use cxaudit_metrics::hash::RecentStrs;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
@@ -64,15 +65,16 @@ struct ContactRow<'a> {
 }
 
 impl ContactAcc {
-    /// Counts one contact of the group.
-    fn add(&mut self, c: &ContactRow<'_>, o: &KpiOptions) {
+    /// Counts one contact of the group (`in_service`: its channel is one
+    /// of the service channels of `o`).
+    fn add(&mut self, c: &ContactRow<'_>, in_service: bool, o: &KpiOptions) {
         self.contacts += 1;
         if is_handled(c.channel, c.answered, c.abandoned) {
             self.handled += 1;
             self.handle_seconds += c.handle;
             self.transferred += u64::from(c.transferred);
         }
-        if o.service_channels.iter().any(|ch| ch == c.channel) {
+        if in_service {
             let timing = contact_timing(c.arrived, c.answered, c.ended, c.abandoned);
             add_timing(&mut self.service, &timing, o);
             if timing.answered {
@@ -92,6 +94,22 @@ struct Grouped<'a> {
     ids: GroupIds<'a>,
     accs: Vec<(String, ContactAcc)>,
     row_group: Vec<u32>,
+    /// Whether each channel met is a service channel (1) or not (0), by
+    /// the channel's address: the options' list is compared once per
+    /// channel and batch, not per row.
+    service: RecentStrs<'a>,
+}
+
+impl<'a> Grouped<'a> {
+    /// Whether `channel` is one of the request's service channels.
+    fn serves(&mut self, channel: &'a str) -> bool {
+        if let Some(known) = self.service.get(channel) {
+            return known == 1;
+        }
+        let serves = self.o.service_channels.iter().any(|ch| ch == channel);
+        self.service.put(channel, u32::from(serves));
+        serves
+    }
 }
 
 /// The group of an FCR row without a group key (half the memory of an
@@ -235,6 +253,7 @@ fn tally<'a>(
                 } else {
                     0
                 }),
+                service: RecentStrs::default(),
             })
             .collect(),
         by_day: BTreeMap::new(),
@@ -296,7 +315,8 @@ fn tally<'a>(
                 g.row_group.push(id.unwrap_or(NO_GROUP));
             }
             if let Some(id) = id {
-                accs[id as usize].1.add(&contact, g.o);
+                let in_service = g.serves(chan);
+                g.accs[id as usize].1.add(&contact, in_service, g.o);
             }
         }
     }
