@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cxaudit_kpis::evaluator::optional_cells;
-use cxaudit_metrics::sample::Selection;
+use cxaudit_metrics::sample::SelectionCells;
 use cxaudit_metrics::survey::{Correlation, key_drivers};
 use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
@@ -175,11 +175,12 @@ fn rank_drivers(
     let mut overall = Vec::new();
     let mut attrs: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut values: Vec<Option<i64>> = Vec::with_capacity(names.len());
+    let mut methods = SelectionCells::default();
     for c in table.i64s("csat")? {
         let (invited, selection) = (invited.next().flatten(), selection.next().flatten());
         values.clear();
         values.extend(columns.iter_mut().map(|col| col.next().flatten()));
-        let feedback = !Selection::parse(selection).is_invitation();
+        let feedback = !methods.parse(selection).is_invitation();
         let in_window = invited.is_some_and(|t| window.contains(t)) && !feedback;
         let Some(c) = c.filter(|c| (1..=5).contains(c) && in_window) else {
             continue;

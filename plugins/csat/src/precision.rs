@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::Datelike;
 use cxaudit_metrics::hash::FxMap;
-use cxaudit_metrics::sample::Selection;
+use cxaudit_metrics::sample::SelectionCells;
 use cxaudit_metrics::survey::{margin_of_error, required_sample_size, response_rate};
 use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
@@ -194,11 +194,12 @@ fn build_cells<'a>(
 ) -> Vec<Cell> {
     let mut answers: FxMap<Key, Tally> = FxMap::default();
     let mut months = window.local_months();
+    let mut methods = SelectionCells::default();
     for i in invitations {
         let a = answers
             .entry((months.of(i.invited_second()), i.channel))
             .or_default();
-        let method = Selection::parse(i.selection);
+        let method = methods.parse(i.selection);
         if !method.is_invitation() {
             a.feedback += 1;
             continue;

@@ -14,7 +14,36 @@
 //! census invitations; only when it has none is it measured on all its
 //! invitations, flagged as biased ([`SampleBasis::Biased`]).
 
+use crate::hash::RecentStrs;
 use crate::survey::{TopTwoBox, response_rate};
+
+/// [`Selection::parse`] of the cells of one column, each text remembered at
+/// its address ([`RecentStrs`]): the `selection` column is dictionary-coded,
+/// so a batch's invitations are parsed once per method, not once per row.
+#[derive(Debug, Clone, Default)]
+pub struct SelectionCells<'a> {
+    recent: RecentStrs<'a>,
+}
+
+impl<'a> SelectionCells<'a> {
+    /// The method of a `selection` cell, as [`Selection::parse`] reads it.
+    #[inline]
+    pub fn parse(&mut self, cell: Option<&'a str>) -> Selection {
+        let Some(cell) = cell else {
+            return Selection::Unstated;
+        };
+        if let Some(i) = self.recent.get(cell) {
+            return Selection::ALL[i as usize];
+        }
+        let method = Selection::parse(Some(cell));
+        let i = Selection::ALL
+            .iter()
+            .position(|s| *s == method)
+            .unwrap_or(4);
+        self.recent.put(cell, i as u32);
+        method
+    }
+}
 
 /// How an invitation was selected, read from the surveys table's `selection`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -249,6 +278,24 @@ mod tests {
         );
         assert_eq!(Selection::parse(Some("email blast")), Selection::Unstated);
         assert_eq!(Selection::parse(None), Selection::Unstated);
+        // Remembered by address, read as parse reads each text.
+        let column = String::from("census Random email blast census");
+        let cells = [
+            &column[0..6],
+            &column[7..13],
+            &column[14..25],
+            &column[26..32],
+            &column[0..6],
+        ];
+        let mut remembered = SelectionCells::default();
+        for cell in cells {
+            assert_eq!(
+                remembered.parse(Some(cell)),
+                Selection::parse(Some(cell)),
+                "{cell}"
+            );
+        }
+        assert_eq!(remembered.parse(None), Selection::Unstated);
         assert!(Selection::Census.is_probability() && !Selection::AgentSelected.is_probability());
         assert!(!Selection::CustomerInitiated.is_invitation());
         assert!(Selection::Unstated.is_invitation());

@@ -2,7 +2,7 @@
 //! the survey sample as `cxaudit_metrics::sample` defines it, and CSAT by
 //! selection method.
 
-use cxaudit_metrics::sample::{SampleTally, Selection};
+use cxaudit_metrics::sample::{SampleTally, Selection, SelectionCells};
 use cxaudit_plugin_sdk::{EvalError, Table};
 
 use cxaudit_plugin_sdk::time::LocalDates;
@@ -32,6 +32,7 @@ pub(super) fn surveys(
         .has_column("selection")
         .then(|| t.strs("selection"))
         .transpose()?;
+    let mut methods = SelectionCells::default();
     let mut dates = LocalDates::new(o.time_zone);
     let mut ids = GroupIds::default();
     // Counts per group in first-seen order, found by group index: a row allocates nothing.
@@ -44,7 +45,7 @@ pub(super) fn surveys(
             csat.next().flatten(),
             nps.next().flatten(),
         );
-        let method = Selection::parse(selection.as_mut().and_then(|s| s.next().flatten()));
+        let method = methods.parse(selection.as_mut().and_then(|s| s.next().flatten()));
         let day = inv.and_then(|i| dates.date(i));
         if !o.in_period(day) {
             continue;
