@@ -151,9 +151,20 @@ impl<'a, V: Default> StrMap<'a, V> {
         &mut self.entries[i as usize].1
     }
 
+    /// The value of `key`, if it has one.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        let i = *self.index.get(key)?;
+        Some(&self.entries[i as usize].1)
+    }
+
     /// Whether no key has a value.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The keys and their values, in the order the keys were first met.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &V)> {
+        self.entries.iter().map(|(k, v)| (*k, v))
     }
 
     /// The keys and their values, in the order the keys were first met.

@@ -2,7 +2,7 @@
 //! consistency: who invites more or fewer of their contacts than the
 //! channel, beyond chance.
 
-use cxaudit_metrics::hash::{FxMap, StrMap};
+use cxaudit_metrics::hash::StrMap;
 
 use super::*;
 
@@ -38,8 +38,8 @@ pub(super) struct ChannelTest {
 /// What CX1 needs of the contacts, counted in one pass over the table: no
 /// row is kept.
 pub(super) struct ContactTally<'t> {
-    /// Handled contacts of the window with an agent, per (channel, agent).
-    handled: FxMap<(&'t str, &'t str), u64>,
+    /// Handled contacts of the window with an agent, per channel and agent.
+    handled: StrMap<'t, StrMap<'t, u64>>,
     /// Handled contacts of the window per channel, with an agent or not.
     pub handled_by_channel: BTreeMap<&'t str, u64>,
     /// For each invitation of `sample` then `late`, in that order: the
@@ -70,7 +70,7 @@ impl<'t> ContactTally<'t> {
             t.num_rows(),
         );
         let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; rows.len()];
-        let mut handled: FxMap<(&'t str, &'t str), u64> = FxMap::default();
+        let mut handled: StrMap<'t, StrMap<'t, u64>> = StrMap::default();
         let mut by_channel: StrMap<'t, u64> = StrMap::default();
         let incomplete = common::each_contact(t, |c| {
             let in_window = c.handled() && window.contains(c.arrived_second());
@@ -79,7 +79,7 @@ impl<'t> ContactTally<'t> {
             }
             let agent = c.agent_id.filter(|_| in_window);
             if let Some(a) = agent {
-                *handled.entry((c.channel, a)).or_default() += 1;
+                *handled.entry(c.channel).entry(a) += 1;
             }
             if let Some(n) = rows.number(c.row) {
                 linked[n].get_or_insert((c.agent_id, false)).1 |= agent.is_some();
@@ -116,7 +116,7 @@ impl AgentRates {
         contacts: &ContactTally<'_>,
         p: &SamplingParams,
     ) -> Self {
-        let mut invited: FxMap<(&str, &str), u64> = FxMap::default();
+        let mut invited: StrMap<'_, StrMap<'_, u64>> = StrMap::default();
         // Which contacts (by number) an invitation already counted.
         let mut counted = vec![false; contacts.linked.len()];
         let mut unlinked = 0;
@@ -139,18 +139,25 @@ impl AgentRates {
                 .agent_id
                 .or_else(|| found.and_then(|(_, (agent, _))| *agent));
             match agent {
-                Some(a) => *invited.entry((i.channel, a)).or_default() += 1,
+                Some(a) => *invited.entry(i.channel).entry(a) += 1,
                 None => unlinked += 1,
             }
         }
         // Hash maps while counting; the rows in (channel, agent) order.
-        let mut handled: Vec<((&str, &str), u64)> =
-            contacts.handled.iter().map(|(k, n)| (*k, *n)).collect();
+        let mut handled: Vec<((&str, &str), u64)> = contacts
+            .handled
+            .iter()
+            .flat_map(|(channel, agents)| agents.iter().map(move |(a, n)| ((channel, a), *n)))
+            .collect();
         handled.sort_unstable();
         let mut rows: Vec<AgentRate> = handled
             .iter()
             .map(|&((channel, agent), h)| {
-                let inv = invited.get(&(channel, agent)).copied().unwrap_or(0);
+                let inv = invited
+                    .get(channel)
+                    .and_then(|agents| agents.get(agent))
+                    .copied()
+                    .unwrap_or(0);
                 AgentRate {
                     channel: channel.to_owned(),
                     agent: agent.to_owned(),
