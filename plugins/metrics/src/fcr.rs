@@ -712,6 +712,28 @@ mod tests {
         );
     }
 
+    /// Whether two contacts share a code exactly when they share a customer
+    /// id, contacts without one have none, and the codes are dense.
+    fn codes_are_by_id(codes: &CustomerCodes, contacts: &[FcrContact<'_>]) -> bool {
+        let ids: Vec<Option<&str>> = contacts.iter().map(customer).collect();
+        let dense = codes
+            .codes
+            .iter()
+            .all(|&c| c == CustomerCodes::NONE || (c as usize) < codes.customers);
+        let none_without_id = ids
+            .iter()
+            .zip(&codes.codes)
+            .all(|(id, &c)| id.is_none() == (c == CustomerCodes::NONE));
+        let by_id = (0..ids.len()).all(|i| {
+            (0..ids.len()).all(|j| {
+                ids[i].is_none()
+                    || ids[j].is_none()
+                    || (ids[i] == ids[j]) == (codes.codes[i] == codes.codes[j])
+            })
+        });
+        dense && none_without_id && by_id
+    }
+
     proptest::proptest! {
         /// Codes kept for a subset classify it as hashing its ids afresh does, and
         /// codes of other rows are refused.
@@ -740,8 +762,10 @@ mod tests {
             );
             // Ids that share a hash (all of them, or those of one length) still get
             // codes of their own.
-            for collide in [|_: &str| 0, |s: &str| s.len() as u64] {
+            proptest::prop_assert!(codes_are_by_id(&codes, &contacts));
+            for collide in [|_: &str| 0, |s: &str| s.len() as u64, |s: &str| u64::from(s < "C")] {
                 let collided = CustomerCodes::coded_by(&contacts, collide).unwrap();
+                proptest::prop_assert!(codes_are_by_id(&collided, &contacts));
                 proptest::prop_assert_eq!(collided.customers, codes.customers);
                 proptest::prop_assert_eq!(
                     &classify_coded(&contacts, &collided, &params).unwrap(),
