@@ -206,6 +206,8 @@ fn options(
         }
     };
     o.fcr_window_days = args.fcr_window_days;
+    // One computation on an otherwise idle machine: FCR on every core.
+    o.fcr_threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     o.attrition_method = match args.attrition_method {
         AttritionMethod::Sum => AnnualisationMethod::SumOfMonths,
         AttritionMethod::TimesTwelve => AnnualisationMethod::TimesTwelve,

@@ -60,6 +60,11 @@ pub struct KpiOptions {
     /// table's groups do not appear either; FCR is classified only when
     /// `fcr_rate` is wanted.
     pub only: Option<BTreeSet<Kpi>>,
+    /// Threads the FCR classification may use (default 1; the classes are
+    /// the same whatever the number, `cxaudit_metrics::fcr::classify_in_parts`):
+    /// `cxaudit kpis` gives it the machine's cores, while evaluators, which
+    /// the host already runs side by side, keep one.
+    pub fcr_threads: usize,
 }
 
 impl Default for KpiOptions {
@@ -75,6 +80,7 @@ impl Default for KpiOptions {
             time_zone: Tz::UTC,
             period: None,
             only: None,
+            fcr_threads: 1,
         }
     }
 }

@@ -373,6 +373,113 @@ pub fn classify(
     classify_coded(contacts, &CustomerCodes::of(contacts)?, params)
 }
 
+/// [`classify`] with the customers split by the hash of their id into
+/// `parts` ([`FcrParts`]), each part classified on a thread of its own: the
+/// same classes.
+pub fn classify_in_parts<C: FcrRow + Copy + Send + Sync>(
+    contacts: &[C],
+    params: &FcrParams,
+    parts: usize,
+) -> Result<Vec<FcrClass>, MetricError> {
+    if parts <= 1 {
+        return classify(contacts, params);
+    }
+    let mut split = FcrParts::new(parts, contacts.len());
+    for c in contacts {
+        split.push(*c)?;
+    }
+    split.classify(params)
+}
+
+/// Contacts to classify, split as they are given into parts by the hash of
+/// their customer id, so that each part is classified on a thread of its
+/// own ([`FcrParts::classify`]) with the classes of [`classify`] over them
+/// all: a contact's class rests only on its own customer's contacts and on
+/// the end of the data, which is taken over every contact. Each part holds
+/// its rows and where they stand among all.
+pub struct FcrParts<C> {
+    parts: Vec<(Vec<u32>, Vec<C>)>,
+    rows: u32,
+    last_arrival: Option<i64>,
+}
+
+impl<C: FcrRow + Send + Sync> FcrParts<C> {
+    /// No contact yet, to be split into `parts` (at least one; one part is
+    /// [`classify`] on one thread, with no hashing to place the contacts),
+    /// with room for about `expected` contacts (a part's share, and a
+    /// sixteenth more: the hash shares them out evenly).
+    pub fn new(parts: usize, expected: usize) -> Self {
+        let parts = parts.max(1);
+        let room = match parts {
+            1 => expected,
+            _ => expected / parts + expected / (parts * 16),
+        };
+        let rows = if parts == 1 { 0 } else { room };
+        FcrParts {
+            parts: (0..parts)
+                .map(|_| (Vec::with_capacity(rows), Vec::with_capacity(room)))
+                .collect(),
+            rows: 0,
+            last_arrival: None,
+        }
+    }
+
+    /// Adds the next contact; `Err(TooManyRows)` past `u32::MAX - 1`.
+    pub fn push(&mut self, c: C) -> Result<(), MetricError> {
+        if self.rows == u32::MAX - 1 {
+            return Err(MetricError::TooManyRows);
+        }
+        self.last_arrival = self.last_arrival.max(Some(c.arrived_at()));
+        let parts = self.parts.len();
+        if parts == 1 {
+            // One part: the contacts in order, nothing to place.
+            self.parts[0].1.push(c);
+        } else {
+            // Bits of the hash the coding's sort does not begin with.
+            let part = customer(&c).map_or(0, |id| (id_hash(id) >> 7) as usize % parts);
+            let (rows, contacts) = &mut self.parts[part];
+            rows.push(self.rows);
+            contacts.push(c);
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// The class of every contact, in the order they were added.
+    pub fn classify(self, params: &FcrParams) -> Result<Vec<FcrClass>, MetricError> {
+        let params = FcrParams {
+            data_end: params.data_end.or(self.last_arrival),
+            ..*params
+        };
+        if let [(_, contacts)] = self.parts.as_slice() {
+            return classify(contacts, &params);
+        }
+        let classes_of_parts: Vec<_> = std::thread::scope(|scope| {
+            let mut parts = self.parts.iter();
+            let first = parts.next();
+            let others: Vec<_> = parts
+                .map(|(_, contacts)| scope.spawn(|| classify(contacts, &params)))
+                .collect();
+            first
+                .map(|(_, contacts)| classify(contacts, &params))
+                .into_iter()
+                .chain(others.into_iter().map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                }))
+                .collect()
+        });
+        let mut classes = vec![FcrClass::NoCustomer; self.rows as usize];
+        for ((rows, _), part) in self.parts.iter().zip(classes_of_parts) {
+            for (&row, class) in rows.iter().zip(part?) {
+                classes[row as usize] = class;
+            }
+        }
+        Ok(classes)
+    }
+}
+
 /// [`classify`] with the customers already coded (`codes` of these contacts, in
 /// order); `Err(LengthMismatch)` when they are not as many.
 pub fn classify_coded(
@@ -763,6 +870,12 @@ mod tests {
             // Ids that share a hash (all of them, or those of one length) still get
             // codes of their own.
             proptest::prop_assert!(codes_are_by_id(&codes, &contacts));
+            for parts in 1..4 {
+                proptest::prop_assert_eq!(
+                    &classify_in_parts(&contacts, &params, parts).unwrap(),
+                    &expected
+                );
+            }
             for collide in [|_: &str| 0, |s: &str| s.len() as u64, |s: &str| u64::from(s < "C")] {
                 let collided = CustomerCodes::coded_by(&contacts, collide).unwrap();
                 proptest::prop_assert!(codes_are_by_id(&collided, &contacts));

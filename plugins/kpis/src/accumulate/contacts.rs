@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use cxaudit_metrics::fcr::{FcrClass, FcrCounts, FcrParams, FcrVisit, classify};
+use cxaudit_metrics::fcr::{FcrClass, FcrCounts, FcrParams, FcrParts, FcrVisit};
 use cxaudit_metrics::hash::RecentStrs;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
@@ -191,13 +191,15 @@ fn fcr_classes(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError> {
     let mut ended = t.timestamps_ms("ended_at")?;
     let mut abandoned = t.bools("abandoned")?;
     let mut days = o.local_days();
-    let mut rows = Vec::with_capacity(t.num_rows());
+    let mut rows = FcrParts::new(o.fcr_threads, t.num_rows());
+    let failed = |e| EvalError::Failed(format!("FCR: {e}"));
     for arr in arrived {
         let (cust, end) = (customer.next().flatten(), ended.next().flatten());
         let aband = abandoned.next().flatten().unwrap_or(false);
         let Some(arr) = arr else { break };
         if o.in_period(days.of(arr)) {
-            rows.push(FcrVisit::new(cust, arr, end, aband));
+            rows.push(FcrVisit::new(cust, arr, end, aband))
+                .map_err(failed)?;
         }
     }
     let params = FcrParams {
@@ -205,7 +207,7 @@ fn fcr_classes(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError> {
         data_end: None,
         ticks_per_second: MS_PER_SECOND,
     };
-    classify(&rows, &params).map_err(|e| EvalError::Failed(format!("FCR: {e}")))
+    rows.classify(&params).map_err(failed)
 }
 
 /// Whether two sets of options read the contacts alike (the same local days,
