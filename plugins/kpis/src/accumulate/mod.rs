@@ -9,7 +9,8 @@
 //! - [`forecast`]: forecast WAPE and bias from `intervals`;
 //! - [`adherence`]: adherence, absence, utilisation and occupancy;
 //! - [`attrition`]: annualised attrition from `agents`;
-//! - [`surveys`]: CSAT, NPS and response rate;
+//! - [`surveys`]: CSAT, NPS and response rate (its pass runs on a thread of
+//!   its own, beside the contacts pass: the two read different tables);
 //! - [`demand`]: contacts and cost per order, cost per contact, each summed
 //!   over the same local days on both sides (the days used and left out are
 //!   the group's coverage).
@@ -61,6 +62,23 @@ struct Computed {
     family_reasons: Vec<(Vec<Kpi>, String)>,
 }
 
+impl Computed {
+    /// Adds what another family set (families set KPIs of their own, so
+    /// no value, note or reason of one replaces another's).
+    fn absorb(&mut self, other: Computed) {
+        for (group, values) in other.groups {
+            self.groups.entry(group).or_default().extend(values);
+        }
+        for (group, coverages) in other.coverages {
+            self.coverages.entry(group).or_default().extend(coverages);
+        }
+        for (group, notes) in other.notes {
+            self.notes.entry(group).or_default().extend(notes);
+        }
+        self.family_reasons.extend(other.family_reasons);
+    }
+}
+
 /// Computes every family for each request (a grouping and its options) and
 /// fills the gaps with the reason they are gaps (one list of groups per
 /// request, in order). Requests that read the contacts alike (the same local
@@ -71,6 +89,33 @@ pub(crate) fn compute_many(
     ev: &Evidence,
     requests: &[(GroupBy, &KpiOptions)],
 ) -> Vec<Vec<GroupKpis>> {
+    // The surveys pass reads a table of its own: it runs beside the contacts.
+    let (mut computed, surveys) = std::thread::scope(|scope| {
+        let surveys_pass = scope.spawn(|| {
+            requests
+                .iter()
+                .map(|&(by, o)| survey_family(ev, by, o))
+                .collect::<Vec<Computed>>()
+        });
+        let computed = contacts_and_others(ev, requests);
+        let surveys = surveys_pass
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (computed, surveys)
+    });
+    for (c, s) in computed.iter_mut().zip(surveys) {
+        c.absorb(s);
+    }
+    computed
+        .into_iter()
+        .zip(requests)
+        .map(|(c, (_, o))| fill_gaps(c.groups, c.coverages, c.notes, &c.family_reasons, o))
+        .collect()
+}
+
+/// The contacts family for each request (one pass for the requests that
+/// read the contacts alike), then the families after it but the surveys.
+fn contacts_and_others(ev: &Evidence, requests: &[(GroupBy, &KpiOptions)]) -> Vec<Computed> {
     let mut computed: Vec<Computed> = requests.iter().map(|_| Computed::default()).collect();
     let mut contact_sides: Vec<Option<ContactSide>> = requests.iter().map(|_| None).collect();
     // Occupancy needs the contacts' handle time, the demand ratios their days.
@@ -121,13 +166,31 @@ pub(crate) fn compute_many(
         other_families(ev, by, o, contact_side.as_ref(), c);
     }
     computed
-        .into_iter()
-        .zip(requests)
-        .map(|(c, (_, o))| fill_gaps(c.groups, c.coverages, c.notes, &c.family_reasons, o))
-        .collect()
 }
 
-/// The families after the contacts, for one grouping.
+/// The surveys family for one grouping, into counts of its own
+/// ([`Computed::absorb`] adds them to the other families').
+fn survey_family(ev: &Evidence, by: GroupBy, o: &KpiOptions) -> Computed {
+    let mut c = Computed::default();
+    let Computed {
+        groups,
+        notes,
+        family_reasons,
+        ..
+    } = &mut c;
+    family(
+        family_reasons,
+        o.wants_any(&SURVEY_KPIS),
+        &SURVEY_KPIS,
+        "surveys",
+        ev.surveys.as_ref(),
+        (by == GroupBy::Queue).then_some("survey invitations carry no queue"),
+        |t| surveys::surveys(t, by, o, groups, notes),
+    );
+    c
+}
+
+/// The families after the contacts but the surveys, for one grouping.
 fn other_families(
     ev: &Evidence,
     by: GroupBy,
@@ -138,8 +201,8 @@ fn other_families(
     let Computed {
         groups,
         coverages,
-        notes,
         family_reasons,
+        ..
     } = c;
     family(
         family_reasons,
@@ -173,15 +236,6 @@ fn other_families(
         (!matches!(by, GroupBy::All | GroupBy::Month))
             .then_some("attrition is defined over the whole period or per month"),
         |t| attrition::attrition(t, ev, by, o, groups),
-    );
-    family(
-        family_reasons,
-        o.wants_any(&SURVEY_KPIS),
-        &SURVEY_KPIS,
-        "surveys",
-        ev.surveys.as_ref(),
-        (by == GroupBy::Queue).then_some("survey invitations carry no queue"),
-        |t| surveys::surveys(t, by, o, groups, notes),
     );
     family(
         family_reasons,
