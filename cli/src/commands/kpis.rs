@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cxaudit::evidence::{EvidenceStore, load_manifest};
+use cxaudit::evidence::{EvidenceStore, TableHashes, load_manifest};
 use cxaudit::pack::EvidenceSchema;
 use cxaudit::plugins::EvidenceAccess;
 use cxaudit_kpis::evaluator::first_of;
@@ -122,9 +122,15 @@ fn cx_ops_schema() -> anyhow::Result<EvidenceSchema> {
 fn load_store(dir: &Path, schema: &EvidenceSchema, quiet: bool) -> anyhow::Result<EvidenceStore> {
     let manifest = load_manifest(dir)?;
     let mut display = ProgressDisplay::new(quiet);
-    let store = EvidenceStore::load(manifest, schema, &wanted_columns(schema), &mut |step| {
-        display.show(step)
-    });
+    // No inventory is shown: the files are not hashed.
+    let wanted = wanted_columns(schema);
+    let store = EvidenceStore::load_hashing(
+        manifest,
+        schema,
+        &wanted,
+        TableHashes::Skipped,
+        &mut |step| display.show(step),
+    );
     display.finish();
     for w in &store.warnings {
         eprintln!("warning: {w}");

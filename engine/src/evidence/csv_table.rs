@@ -78,6 +78,10 @@ pub struct TableReadOptions {
     pub on_error: OnError,
     /// The table's validity rules and the period, when they apply.
     pub rules: Option<PeriodRules>,
+    /// Whether a file read a piece at a time is hashed as it is read
+    /// ([`ParsedTable::sha256`]): an assessment's inventory records the
+    /// hash; `cxaudit kpis` shows no inventory and reads without it.
+    pub hash_file: bool,
 }
 
 /// A parsed table.
@@ -489,7 +493,7 @@ fn read_csv_from_file_pieces(
     if !larger_than_a_piece || input::special_file(path).is_some() {
         return FilePiecesRead::NotTried;
     }
-    let Ok(mut file) = body::FilePieces::open(path, split.piece_bytes) else {
+    let Ok(mut file) = body::FilePieces::open(path, split.piece_bytes, options.hash_file) else {
         return FilePiecesRead::NotTried;
     };
     let (head, all_read) = file.head();
@@ -742,6 +746,7 @@ mod tests {
             formats,
             on_error,
             rules: None,
+            hash_file: true,
         }
     }
 

@@ -20,7 +20,7 @@ pub use cxaudit_model::InventoryEntry;
 pub use document_words::{DocumentNames, check_document_names, request_vocabulary};
 pub use manifest::{Centre, EvidenceManifest, OnError, TableFormat, TableSource, load_manifest};
 pub use paths::confine;
-pub use store::{DocumentFile, EvidenceStore, TableLoad, first_days};
+pub use store::{DocumentFile, EvidenceStore, TableHashes, TableLoad, first_days};
 
 use crate::source::Location;
 

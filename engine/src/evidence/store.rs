@@ -120,6 +120,7 @@ fn read_plan(
     name: &str,
     source: &super::TableSource,
     columns: &BTreeSet<String>,
+    hashes: TableHashes,
 ) -> ReadPlan {
     let rule_columns = rule_columns(table_schema);
     let columns = table_schema
@@ -132,6 +133,7 @@ fn read_plan(
         })
         .collect();
     let options = TableReadOptions {
+        hash_file: hashes == TableHashes::Taken,
         shown_path: source.path.clone(),
         format: source.format.clone(),
         formats: manifest.formats(name),
@@ -163,7 +165,12 @@ impl ReadDone {
             // The hash of the bytes parsed, when the reading kept it.
             sha256: (parsed.as_ref().ok())
                 .and_then(|table| table.sha256.clone())
-                .or_else(|| sha256_file(path).ok()),
+                .or_else(|| {
+                    plan.options
+                        .hash_file
+                        .then(|| sha256_file(path).ok())
+                        .flatten()
+                }),
             parsed,
             took,
         }
@@ -180,6 +187,7 @@ fn read_in_parallel(
     schema: &EvidenceSchema,
     wanted: &BTreeMap<String, BTreeSet<String>>,
     sources: &[(String, super::TableSource)],
+    hashes: TableHashes,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> BTreeMap<String, ReadDone> {
     let plans: Vec<(&str, std::path::PathBuf, ReadPlan)> = sources
@@ -188,7 +196,7 @@ fn read_in_parallel(
             let table_schema = schema.tables.get(name)?;
             let columns = wanted.get(name)?;
             let path = confine(&manifest.dir, &source.path).ok()?;
-            let plan = read_plan(manifest, table_schema, name, source, columns);
+            let plan = read_plan(manifest, table_schema, name, source, columns, hashes);
             Some((name.as_str(), path, plan))
         })
         .collect();
@@ -245,6 +253,18 @@ fn read_in_parallel(
         .collect()
 }
 
+/// Whether the table files are hashed as they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableHashes {
+    /// Each table file's sha256 is in the inventory: what an assessment
+    /// records.
+    Taken,
+    /// No table file is hashed (its inventory entry has no sha256): for a
+    /// command that shows no inventory (`cxaudit kpis`), which would
+    /// otherwise spend an eighth of its reading on hashes no one sees.
+    Skipped,
+}
+
 /// The evidence of a run.
 #[derive(Debug)]
 pub struct EvidenceStore {
@@ -270,6 +290,23 @@ impl EvidenceStore {
         wanted: &BTreeMap<String, BTreeSet<String>>,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Self {
+        Self::load_hashing(manifest, schema, wanted, TableHashes::Taken, progress)
+    }
+
+    /// [`Self::load`], with the table files hashed or not (`hashes`; the
+    /// documents are hashed either way).
+    pub fn load_hashing(
+        manifest: EvidenceManifest,
+        schema: &EvidenceSchema,
+        wanted: &BTreeMap<String, BTreeSet<String>>,
+        hashes: TableHashes,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Self {
+        let hash_file = |path: &Path| {
+            (hashes == TableHashes::Taken)
+                .then(|| sha256_file(path).ok())
+                .flatten()
+        };
         let mut store = EvidenceStore {
             manifest,
             tables: BTreeMap::new(),
@@ -286,7 +323,8 @@ impl EvidenceStore {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let mut read = read_in_parallel(&store.manifest, schema, wanted, &sources, progress);
+        let mut read =
+            read_in_parallel(&store.manifest, schema, wanted, &sources, hashes, progress);
         for (name, source) in sources {
             let mut entry = InventoryEntry {
                 kind: "table".into(),
@@ -308,7 +346,7 @@ impl EvidenceStore {
                 entry.status = "unknown".into();
                 entry.sha256 = confine(&store.manifest.dir, &source.path)
                     .ok()
-                    .and_then(|p| sha256_file(&p).ok());
+                    .and_then(|p| hash_file(&p));
                 store.inventory.push(entry);
                 continue;
             };
@@ -333,7 +371,7 @@ impl EvidenceStore {
             let done = read.remove(&name);
             entry.sha256 = match &done {
                 Some(done) => done.sha256.clone(),
-                None => sha256_file(&path).ok(),
+                None => hash_file(&path),
             };
             let Some(columns) = wanted.get(&name) else {
                 store.tables.insert(name, TableLoad::NotRead);
@@ -344,7 +382,14 @@ impl EvidenceStore {
             // Read above, several tables at a time; read here only if the
             // file changed its confinement since (it is judged again).
             let done = done.unwrap_or_else(|| {
-                let plan = read_plan(&store.manifest, table_schema, &name, &source, columns);
+                let plan = read_plan(
+                    &store.manifest,
+                    table_schema,
+                    &name,
+                    &source,
+                    columns,
+                    hashes,
+                );
                 progress(Progress::ReadingTable {
                     name: &name,
                     path: &source.path,
@@ -733,6 +778,22 @@ mod tests {
             store.parse_counts().values().copied().collect::<Vec<_>>(),
             [1, 1, 1, 1]
         );
+        // Without hashes: the same tables, the same states, no table hashed.
+        let unhashed = EvidenceStore::load_hashing(
+            load_manifest(dir.path()).unwrap(),
+            &schema,
+            &wanted,
+            TableHashes::Skipped,
+            &mut |_| {},
+        );
+        let unhashed_states: Vec<(&str, &str, Option<u64>)> = unhashed
+            .inventory
+            .iter()
+            .map(|e| (e.name.as_str(), e.status.as_str(), e.rows))
+            .collect();
+        assert_eq!(unhashed_states, states);
+        assert_eq!(unhashed.table_batches("d"), store.table_batches("d"));
+        assert!(unhashed.inventory.iter().all(|e| e.sha256.is_none()));
     }
 
     #[test]

@@ -171,7 +171,8 @@ pub(super) struct FilePieces {
     /// The file's length when opened: how much room a read may need.
     file_len: u64,
     /// Every byte read from the file so far, hashed as it is read.
-    hash: Sha256Stream,
+    /// The hash of the bytes read so far (`None`: not hashed).
+    hash: Option<Sha256Stream>,
     /// Bytes read and not yet handed out (the next piece starts here).
     carry: Vec<u8>,
     /// Bytes of `carry` already searched for a line break.
@@ -195,12 +196,12 @@ const SEARCH_BYTES: usize = 1 << 20;
 impl FilePieces {
     /// Opens `path` and reads its first piece's worth of bytes: the caller
     /// takes the header from [`Self::head`], then calls [`Self::skip`].
-    pub(super) fn open(path: &Path, size: usize) -> io::Result<Self> {
+    pub(super) fn open(path: &Path, size: usize, hash: bool) -> io::Result<Self> {
         let file = File::open(path)?;
         let mut pieces = FilePieces {
             file_len: file.metadata()?.len(),
             file,
-            hash: Sha256Stream::default(),
+            hash: hash.then(Sha256Stream::default),
             size: size.max(1),
             carry: Vec::new(),
             searched: 0,
@@ -247,7 +248,9 @@ impl FilePieces {
         let read = (&mut self.file)
             .take(missing)
             .read_to_end(&mut self.carry)?;
-        self.hash.update(&self.carry[before..]);
+        if let Some(hash) = &mut self.hash {
+            hash.update(&self.carry[before..]);
+        }
         self.eof = (read as u64) < missing;
         Ok(())
     }
@@ -312,13 +315,15 @@ pub(super) enum Pieces<'a> {
 
 impl<'a> Pieces<'a> {
     /// The sha256 of the file the pieces were read from, once it is read to
-    /// its end (`None` for pieces in memory, or a file not read to its end).
+    /// its end (`None` for pieces in memory, a file not read to its end, or
+    /// one read without hashing).
     pub(super) fn sha256_of_whole_file(&self) -> Option<String> {
         match self {
             Pieces::InMemory { .. } => None,
             Pieces::FromFile(file) => {
                 let file = file.lock().ok()?;
-                file.eof.then(|| file.hash.hex())
+                let hash = file.hash.as_ref().filter(|_| file.eof)?;
+                Some(hash.hex())
             }
         }
     }
@@ -929,7 +934,7 @@ mod tests {
         ) {
             let text = table(&rows, crlf);
             let f = write(&text);
-            let mut file = FilePieces::open(f.path(), size).unwrap();
+            let mut file = FilePieces::open(f.path(), size, true).unwrap();
             file.search_bytes = search_bytes;
             // The header ends within what `open` read (the caller makes sure of it).
             let header_end = header_end.min(file.head().0.len());
@@ -947,7 +952,10 @@ mod tests {
             }
             prop_assert_eq!(got, expected);
             prop_assert!(file.eof);
-            prop_assert_eq!(file.hash.hex(), crate::hashing::sha256_bytes(text.as_bytes()));
+            prop_assert_eq!(
+                file.hash.as_ref().map(|h| h.hex()),
+                Some(crate::hashing::sha256_bytes(text.as_bytes()))
+            );
         }
 
         /// Read in pieces, on one thread or several, the table is the one a
