@@ -454,6 +454,8 @@ impl<C: FcrRow + Send + Sync> FcrParts<C> {
         if let [(_, contacts)] = self.parts.as_slice() {
             return classify(contacts, &params);
         }
+        // Parts are the host's (`cxaudit kpis`, whose panic hook prints where
+        // a panic happened); an evaluator classifies in one, on its thread.
         let classes_of_parts: Vec<_> = std::thread::scope(|scope| {
             let mut parts = self.parts.iter();
             let first = parts.next();

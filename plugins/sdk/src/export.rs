@@ -67,8 +67,7 @@ pub fn run_evaluator<E: Evaluator>(
         }
         Ok(Err(EvalError::Failed(why))) => Evaluation::error(why),
         Err(panic) => {
-            let at = PANIC_LOCATION
-                .with(|p| p.borrow_mut().take())
+            let at = take_panic_location()
                 .map(|l| format!(" at {l}"))
                 .unwrap_or_default();
             Evaluation::error(format!(
@@ -83,6 +82,18 @@ thread_local! {
     static PANIC_LOCATION: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Where the last panic on this thread happened (`file:line`), as the quiet
+/// panic hook recorded it; taking it clears it.
+pub(crate) fn take_panic_location() -> Option<String> {
+    PANIC_LOCATION.with(|p| p.borrow_mut().take())
+}
+
+/// Records where a panic resumed on this thread happened (it happened on
+/// another thread, whose hook recorded it there).
+pub(crate) fn set_panic_location(location: Option<String>) {
+    PANIC_LOCATION.with(|p| *p.borrow_mut() = location);
+}
+
 /// Replaces the plugin's panic hook (its own copy of `std`, so the host's
 /// is untouched) with one that prints nothing and remembers where the
 /// panic happened, for the `error` result. Called by the export macro.
@@ -93,7 +104,7 @@ pub fn install_quiet_panic_hook() {
             let location = info
                 .location()
                 .map(|l| format!("{}:{}", l.file(), l.line()));
-            PANIC_LOCATION.with(|p| *p.borrow_mut() = location);
+            set_panic_location(location);
         }));
     });
 }

@@ -13,7 +13,9 @@
 //!
 //! Dates and zones of the request and local days of UTC timestamps are in
 //! [`time`] (`ctx.period_dates()`, `ctx.time_zone()`, [`time::local_date`],
-//! [`time::months_of`]); `serde` and `serde_json` are re-exported.
+//! [`time::months_of`]); `serde` and `serde_json` are re-exported. Start
+//! threads with [`thread::spawn`] or [`thread::side_by_side`], so that a
+//! panic on one names its file and line in the `error` result.
 //!
 //! ```
 //! use cxaudit_plugin_sdk::prelude::*;
@@ -60,6 +62,7 @@ pub mod schema;
 pub mod table;
 pub mod targets;
 pub mod testing;
+pub mod thread;
 pub mod time;
 pub mod vocabulary;
 

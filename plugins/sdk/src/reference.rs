@@ -16,6 +16,7 @@ use hashbrown::hash_table::Entry;
 
 use crate::context::EvalError;
 use crate::table::{Table, primitive_cells, str_cells, trim_cell};
+use crate::thread::side_by_side;
 
 /// What the host appends to a referring column's name for its column of
 /// row numbers: `contact_id#row`.
@@ -191,18 +192,6 @@ impl<'k> KeyRows<'k> {
         }));
         Some(runs.into_iter().collect::<Option<Vec<_>>>()?.concat())
     }
-}
-
-/// Runs each task on a thread of its own; their results in task order (a
-/// panic in a task goes on as it would have without threads).
-fn side_by_side<T: Send, F: FnOnce() -> T + Send>(tasks: impl Iterator<Item = F>) -> Vec<T> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = tasks.map(|task| scope.spawn(task)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
 }
 
 /// The part of a text of this hash among `parts`: bits the hash table uses

@@ -10,7 +10,7 @@ use cxaudit_metrics::hash::RecentStrs;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
-use cxaudit_plugin_sdk::{EvalError, Table};
+use cxaudit_plugin_sdk::{EvalError, Table, thread};
 
 use super::grouping::GroupIds;
 use super::{Groups, set};
@@ -143,14 +143,10 @@ pub(super) fn contacts(
     };
     let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
     let (tally, classes) = std::thread::scope(|scope| {
-        let classes = fcr.then(|| scope.spawn(|| fcr_classes(t, o)));
+        let classes = fcr.then(|| thread::spawn(scope, || fcr_classes(t, o)));
         let tally = tally(t, o, requests, fcr);
-        let classes = classes.map(|thread| {
-            // A panic while classifying goes on as it would on this thread.
-            thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
+        // A panic while classifying goes on here, from where it happened.
+        let classes = classes.map(thread::Spawned::join);
         (tally, classes)
     });
     let Tally {

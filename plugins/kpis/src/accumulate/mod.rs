@@ -28,7 +28,7 @@ mod surveys;
 
 use std::collections::BTreeMap;
 
-use cxaudit_plugin_sdk::{EvalError, Table};
+use cxaudit_plugin_sdk::{EvalError, Table, thread};
 
 use crate::evidence::Evidence;
 use crate::kpi::{Kpi, KpiValue};
@@ -91,16 +91,14 @@ pub(crate) fn compute_many(
 ) -> Vec<Vec<GroupKpis>> {
     // The surveys pass reads a table of its own: it runs beside the contacts.
     let (mut computed, surveys) = std::thread::scope(|scope| {
-        let surveys_pass = scope.spawn(|| {
+        let surveys_pass = thread::spawn(scope, || {
             requests
                 .iter()
                 .map(|&(by, o)| survey_family(ev, by, o))
                 .collect::<Vec<Computed>>()
         });
         let computed = contacts_and_others(ev, requests);
-        let surveys = surveys_pass
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let surveys = surveys_pass.join();
         (computed, surveys)
     });
     for (c, s) in computed.iter_mut().zip(surveys) {
