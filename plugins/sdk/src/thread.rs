@@ -37,8 +37,8 @@ pub fn spawn<'scope, T: Send + 'scope>(
 }
 
 impl<T> Spawned<'_, T> {
-    /// The thread's value; a panic there goes on on this thread, from where
-    /// it happened.
+    /// The thread's value; a panic there is resumed on this thread with
+    /// the place it happened at.
     pub fn join(self) -> T {
         match self.handle.join() {
             Ok(Ok(value)) => value,

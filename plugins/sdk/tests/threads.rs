@@ -7,14 +7,14 @@ use cxaudit_plugin_sdk::serde_json::json;
 use cxaudit_plugin_sdk::testing::TestHost;
 use cxaudit_plugin_sdk::{export, thread};
 
-/// Where it panics: on its own thread, on a spawned one, or in one of
-/// several tasks side by side.
+/// Where it panics: on its own thread, on a spawned one, in one of several
+/// tasks side by side, or nowhere (`fine`: a spawned thread's value).
 struct Panics;
 
 #[derive(Params, cxaudit_plugin_sdk::serde::Deserialize)]
 #[serde(crate = "cxaudit_plugin_sdk::serde")]
 struct PanicsParams {
-    /// own, spawned or side_by_side
+    /// own, spawned, side_by_side or fine
     #[param(default = "own")]
     on: String,
 }
