@@ -104,8 +104,8 @@ fn live_contacts(
     out.sort_unstable_by(|a, b| {
         a.arrived_at
             .cmp(&b.arrived_at)
-            .then(a.contact_id.cmp(b.contact_id))
-            .then(a.row.cmp(&b.row))
+            .then_with(|| a.contact_id.cmp(b.contact_id))
+            .then_with(|| a.row.cmp(&b.row))
     });
     Ok(out)
 }

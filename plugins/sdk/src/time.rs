@@ -50,6 +50,14 @@ pub fn local_date(ts: i64, tz: Tz) -> Option<NaiveDate> {
     tz.timestamp_opt(ts, 0).single().map(|t| t.date_naive())
 }
 
+/// The local date of a UTC timestamp (seconds) and the second of that local
+/// day (0 at local midnight); `None` out of range.
+pub fn local_date_and_second(ts: i64, tz: Tz) -> Option<(NaiveDate, u32)> {
+    use chrono::Timelike;
+    let t = tz.timestamp_opt(ts, 0).single()?;
+    Some((t.date_naive(), t.num_seconds_from_midnight()))
+}
+
 /// Local dates of many UTC timestamps (seconds) in one zone, as
 /// [`local_date`] gives them, with the zone's offset looked up once per UTC
 /// hour rather than once per timestamp: the hot loop of a pass over a
@@ -84,6 +92,8 @@ struct Span {
     start: i64,
     end: i64,
     date: Option<NaiveDate>,
+    /// The zone's offset over the span, seconds.
+    offset: i64,
 }
 
 impl Span {
@@ -92,6 +102,7 @@ impl Span {
         start: 0,
         end: 0,
         date: None,
+        offset: 0,
     };
 
     /// Whether `ts` lies in the span.
@@ -129,6 +140,20 @@ impl LocalDates {
         }
     }
 
+    /// The local date and second of the day of a UTC timestamp (seconds),
+    /// as [`local_date_and_second`] gives them, with the offset found as
+    /// [`Self::date`] finds it; `None` out of range.
+    #[inline]
+    pub fn date_and_second(&mut self, ts: i64) -> Option<(NaiveDate, u32)> {
+        let date = self.date(ts)?;
+        if !self.last.holds(ts) {
+            // An hour with a switch in it, looked up second by second.
+            return local_date_and_second(ts, self.tz);
+        }
+        let second = (ts + self.last.offset).rem_euclid(86_400) as u32;
+        Some((date, second))
+    }
+
     /// [`Self::date`] of a timestamp outside the last span: from the span
     /// kept for its hour, else from its hour's offset and its local day.
     fn date_outside_last_span(&mut self, ts: i64) -> Option<NaiveDate> {
@@ -147,6 +172,7 @@ impl LocalDates {
             start: (hour * 3600).max(day * 86_400 - offset),
             end: ((hour + 1) * 3600).min((day + 1) * 86_400 - offset),
             date: date_of_day_number(day),
+            offset,
         };
         self.recent[slot] = self.last;
         self.last.date
@@ -294,6 +320,11 @@ mod tests {
                 let minutes: Vec<i64> = (0..3 * 1440).map(|m| start + 60 * m - 1).collect();
                 for &ts in minutes.iter().chain(minutes.iter().rev()) {
                     assert_eq!(dates.date(ts), local_date(ts, tz), "{tz} at {ts}");
+                    assert_eq!(
+                        dates.date_and_second(ts),
+                        local_date_and_second(ts, tz),
+                        "{tz} at {ts}"
+                    );
                 }
             }
         }
@@ -305,6 +336,14 @@ mod tests {
         assert_eq!(dates.date(switch - 1), Some(d("2026-10-04")));
         assert_eq!(dates.date(switch), Some(d("2026-10-04")));
         assert_eq!(dates.whole_hour_offset(switch.div_euclid(3600)), None);
+        assert_eq!(
+            dates.date_and_second(switch - 1),
+            Some((d("2026-10-04"), 2 * 3600 - 1))
+        );
+        assert_eq!(
+            dates.date_and_second(switch),
+            Some((d("2026-10-04"), 2 * 3600 + 1800))
+        );
         // Out of range is None, as `local_date` says.
         assert_eq!(dates.date(i64::MAX), None);
         assert_eq!(dates.date(i64::MIN), None);
@@ -323,6 +362,10 @@ mod tests {
             for &ts in &instants {
                 proptest::prop_assert_eq!(dates.date(ts), local_date(ts, tz));
                 proptest::prop_assert_eq!(dates.date(ts + 1), local_date(ts + 1, tz));
+                proptest::prop_assert_eq!(
+                    dates.date_and_second(ts + 2),
+                    local_date_and_second(ts + 2, tz)
+                );
             }
             // Back over the same hours out of order: their offsets come from
             // what was remembered, and still give `local_date`'s dates.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use cxaudit_kpis::Evidence;
 use cxaudit_plugin_sdk::prelude::*;
+use cxaudit_plugin_sdk::time::LocalDates;
 
 /// Weekday labels, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -66,6 +67,18 @@ impl LocalSlot {
             date: t.date_naive(),
             weekday: t.weekday().num_days_from_monday() as usize,
             minute: t.hour() * 60 + t.minute(),
+        })
+    }
+
+    /// [`Self::of`] with the zone's offsets looked up once per hour (`dates`
+    /// in the zone): the hot loop of a pass over contacts.
+    #[inline]
+    pub fn at(seconds: i64, dates: &mut LocalDates) -> Option<Self> {
+        let (date, second) = dates.date_and_second(seconds)?;
+        Some(LocalSlot {
+            date,
+            weekday: date.weekday().num_days_from_monday() as usize,
+            minute: second / 60,
         })
     }
 
@@ -287,6 +300,14 @@ mod tests {
         let s = LocalSlot::of(ts, tz).unwrap();
         assert_eq!((s.weekday, s.minute), (0, 3 * 60 + 30));
         assert_eq!(s.label(), "2026-01-05 03:30");
+        // The cached slot is the same, every half hour over the spring switch
+        // (2026-03-08 02:00 local), in order and back again.
+        let mut dates = LocalDates::new(tz);
+        let start = ts + 61 * 86_400;
+        let times: Vec<i64> = (0..96).map(|h| start + h * 1800 + 59).collect();
+        for &t in times.iter().chain(times.iter().rev()) {
+            assert_eq!(LocalSlot::at(t, &mut dates), LocalSlot::of(t, tz), "at {t}");
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use cxaudit_kpis::{GroupBy, Kpi, KpiOptions, KpiValue, contact_timing};
 use cxaudit_metrics::service::{self, ContactTiming, ServiceCounts};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
+use cxaudit_plugin_sdk::time::LocalDates;
 use serde::Deserialize;
 
 use crate::common::{
@@ -483,7 +484,9 @@ type Cells = BTreeMap<(usize, usize), ServiceCounts>;
 
 /// Service counts per weekday x hour of arrival, same rows and waits as the KPIs.
 fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Cells, EvalError> {
-    let mut timings: BTreeMap<(usize, usize), Vec<ContactTiming>> = BTreeMap::new();
+    // Per weekday x hour (7 x 24), each cell's timings.
+    let mut timings: Vec<Vec<ContactTiming>> = vec![Vec::new(); 7 * 24];
+    let mut dates = LocalDates::new(tz);
     let channel = t.strs("channel")?;
     let arrived = t.timestamps_ms("arrived_at")?;
     let answered = t.timestamps_ms("answered_at")?;
@@ -497,19 +500,23 @@ fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Ce
         if !o.service_channels.iter().any(|s| s == c) {
             continue;
         }
-        let Some(slot) = LocalSlot::of(floor_seconds(arr), tz) else {
+        let Some(slot) = LocalSlot::at(floor_seconds(arr), &mut dates) else {
             continue;
         };
-        timings
-            .entry((slot.weekday, slot.hour()))
-            .or_default()
-            .push(contact_timing(arr, ans, end, ab.unwrap_or(false)));
+        timings[slot.weekday * 24 + slot.hour()].push(contact_timing(
+            arr,
+            ans,
+            end,
+            ab.unwrap_or(false),
+        ));
     }
     Ok(timings
         .into_iter()
-        .map(|(k, v)| {
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(cell, v)| {
             (
-                k,
+                (cell / 24, cell % 24),
                 ServiceCounts::from_contacts(&v, o.sl_threshold_seconds, o.short_abandon_seconds),
             )
         })

@@ -24,6 +24,8 @@ pub(super) struct CodesBuilder {
     codes: Int32Builder,
     /// The distinct values, in the order first seen.
     values: Vec<Box<str>>,
+    /// Each value's [`Probe`], while values are found by comparison.
+    probes: Vec<Probe>,
     /// Each value's code, once there are more than [`SCAN_LIMIT`] values.
     index: HashMap<Box<str>, i32, ahash::RandomState>,
 }
@@ -44,7 +46,12 @@ impl CodesBuilder {
     /// at most `BATCH_ROWS` rows, so codes fit an `i32`.
     fn code(&mut self, value: &str) -> i32 {
         let found = if self.index.is_empty() {
-            self.values.iter().position(|v| **v == *value)
+            let probe = Probe::of(value);
+            // Values of eight bytes or fewer are equal when their probes are.
+            self.probes
+                .iter()
+                .zip(&self.values)
+                .position(|(p, v)| *p == probe && (value.len() <= 8 || **v == *value))
         } else {
             self.index.get(value).map(|&code| code as usize)
         };
@@ -53,6 +60,7 @@ impl CodesBuilder {
         }
         let code = self.values.len() as i32;
         self.values.push(value.into());
+        self.probes.push(Probe::of(value));
         if self.values.len() > SCAN_LIMIT {
             if self.index.is_empty() {
                 let codes = (0..).zip(&self.values).map(|(c, v)| (v.clone(), c));
@@ -68,8 +76,31 @@ impl CodesBuilder {
     pub(super) fn finish(&mut self) -> Result<DictionaryArray<Int32Type>, ArrowError> {
         let codes = self.codes.finish();
         let values = StringArray::from_iter_values(self.values.drain(..));
+        self.probes.clear();
         self.index.clear();
         DictionaryArray::try_new(codes, Arc::new(values))
+    }
+}
+
+/// A value's length and first eight bytes: most values of a low-cardinality
+/// column (channels, queues, reason codes) differ in them, so the scan tells
+/// a value from the others without a call to compare their bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Probe {
+    len: usize,
+    head: u64,
+}
+
+impl Probe {
+    fn of(value: &str) -> Self {
+        let bytes = value.as_bytes();
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        Probe {
+            len: bytes.len(),
+            head: u64::from_le_bytes(head),
+        }
     }
 }
 
@@ -95,7 +126,12 @@ mod tests {
                 for row in rows {
                     match row {
                         Some(v) => {
-                            let value = format!("v{}", v % 24);
+                            // Short values, and long ones sharing their first
+                            // eight bytes.
+                            let value = match v % 3 {
+                                0 => format!("long-prefix-{}", v % 24),
+                                _ => format!("v{}", v % 24),
+                            };
                             ours.append_value(&value);
                             arrows.append_value(&value);
                         }
