@@ -259,6 +259,23 @@ fn customer(c: &impl FcrRow) -> Option<&str> {
     c.customer_id().filter(|s| !s.is_empty())
 }
 
+/// The longest id [`CustomerCodes`] sorts by its own bytes.
+const INLINE_ID_BYTES: usize = 11;
+
+/// An id of at most [`INLINE_ID_BYTES`] bytes as the top 96 bits of a
+/// `u128`: its bytes, then its length (so `a` and `a\0` differ); the low 32
+/// bits are left for the row.
+fn inline_key(id: &str) -> Option<u128> {
+    let bytes = id.as_bytes();
+    if bytes.len() > INLINE_ID_BYTES {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    key[INLINE_ID_BYTES] = bytes.len() as u8;
+    Some(u128::from_be_bytes(key))
+}
+
 /// The customer of each contact as a dense code, hashed once: [`classify_coded`]
 /// classifies these contacts, or any subset of them with [`CustomerCodes::keep`],
 /// without hashing the ids again.
@@ -277,29 +294,47 @@ impl CustomerCodes {
     /// Interns the customer ids of `contacts` (equality only: the codes carry no
     /// order). `Err(TooManyRows)` above `u32::MAX - 1` contacts.
     ///
-    /// The rows are sorted by the hash of their id rather than looked up in a map
-    /// of ids: equal ids become neighbours in a sort that walks memory in order,
-    /// where a map of a million ids misses the cache on every probe. Ids are then
-    /// compared within each run of equal hashes, so ids sharing a hash still get
-    /// codes of their own.
+    /// The rows are sorted by their id (up to [`INLINE_ID_BYTES`] bytes) or by its
+    /// hash (longer ids) rather than looked up in a map of ids: equal ids become
+    /// neighbours in a sort that walks memory in order, where a map of a million
+    /// ids misses the cache on every probe. Longer ids are then compared within
+    /// each run of equal hashes, so ids sharing a hash still get codes of their
+    /// own.
     pub fn of(contacts: &[impl FcrRow]) -> Result<Self, MetricError> {
         Self::coded_by(contacts, id_hash)
     }
 
-    /// [`Self::of`] with ids sorted by `hash` (tests make ids collide with it).
+    /// [`Self::of`] with the longer ids sorted by `hash` (tests make ids
+    /// collide with it).
+    ///
+    /// An id of at most [`INLINE_ID_BYTES`] bytes (most customer ids) is
+    /// sorted by its bytes and length themselves, packed with its row into
+    /// one `u128`: equal keys are equal ids, so no id is hashed, and none is
+    /// read again to compare.
     fn coded_by(contacts: &[impl FcrRow], hash: impl Fn(&str) -> u64) -> Result<Self, MetricError> {
         if contacts.len() >= u32::MAX as usize {
             return Err(MetricError::TooManyRows);
         }
-        let mut by_hash: Vec<(u64, u32)> = contacts
-            .iter()
-            .enumerate()
-            .filter_map(|(row, c)| Some((hash(customer(c)?), row as u32)))
-            .collect();
-        by_hash.sort_unstable();
-        let id_of = |row: u32| customer(&contacts[row as usize]);
+        let mut inline: Vec<u128> = Vec::with_capacity(contacts.len());
+        let mut by_hash: Vec<(u64, u32)> = Vec::new();
+        for (row, c) in contacts.iter().enumerate() {
+            let Some(id) = customer(c) else { continue };
+            match inline_key(id) {
+                Some(key) => inline.push(key | row as u128),
+                None => by_hash.push((hash(id), row as u32)),
+            }
+        }
+        inline.sort_unstable();
         let mut codes = vec![Self::NONE; contacts.len()];
         let mut customers = 0u32;
+        for run in inline.chunk_by(|a, b| a >> 32 == b >> 32) {
+            for &key in run {
+                codes[key as u32 as usize] = customers;
+            }
+            customers += 1;
+        }
+        by_hash.sort_unstable();
+        let id_of = |row: u32| customer(&contacts[row as usize]);
         for run in by_hash.chunk_by(|a, b| a.0 == b.0) {
             // Each later row's id against the first's (a lone row, the most
             // common customer, reads no id at all).
@@ -843,6 +878,33 @@ mod tests {
         dense && none_without_id && by_id
     }
 
+    #[test]
+    fn ids_sorted_by_their_bytes_and_by_hash_get_one_code_each() {
+        // At the inline limit and past it, ids equal but for a trailing NUL or
+        // their last byte, and the same id on rows far apart.
+        let ids = [
+            "a",
+            "a\0",
+            "U0093726001",
+            "U0093726002",
+            "U00937260012",
+            "U00937260013",
+            "",
+            "a",
+            "U00937260012",
+            "U0093726001",
+            "a\0",
+        ];
+        let contacts: Vec<FcrContact<'_>> = ids
+            .iter()
+            .map(|&id| c(Some(id), 0, Some(DAY), "x", false))
+            .collect();
+        let codes = CustomerCodes::of(&contacts).unwrap();
+        assert!(codes_are_by_id(&codes, &contacts));
+        assert_eq!(codes.customers, 6, "six distinct ids besides the empty one");
+        assert_eq!(codes.codes[6], CustomerCodes::NONE);
+    }
+
     proptest::proptest! {
         /// Codes kept for a subset classify it as hashing its ids afresh does, and
         /// codes of other rows are refused.
@@ -854,7 +916,9 @@ mod tests {
             ),
             keep in proptest::collection::vec(proptest::bool::ANY, 60),
         ) {
-            let names = ["", "A", "B", "C", "D", "E"];
+            // Short ids, sorted by their bytes, and long ones (sharing their first
+            // bytes), sorted by hash.
+            let names = ["", "A", "B", "C", "customer-00000D", "customer-00000E"];
             let contacts: Vec<FcrContact<'_>> = rows
                 .iter()
                 .map(|&(k, day, len, abandoned)| {
