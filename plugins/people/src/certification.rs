@@ -34,9 +34,7 @@ pub struct CertificationParams {
 
 /// A live (handled) contact of an agent.
 struct LiveContact<'a> {
-    /// Its row in the contacts table: the last sort key, so that an
-    /// unstable sort gives table order among equal keys (and needs no
-    /// scratch copy of a million contacts).
+    /// Its row in the contacts table.
     row: u32,
     contact_id: &'a str,
     agent_id: &'a str,
@@ -101,13 +99,25 @@ fn live_contacts(
             local_day: day,
         });
     }
-    out.sort_unstable_by(|a, b| {
-        a.arrived_at
-            .cmp(&b.arrived_at)
-            .then_with(|| a.contact_id.cmp(b.contact_id))
-            .then_with(|| a.row.cmp(&b.row))
-    });
     Ok(out)
+}
+
+/// The positions of `contacts` (in table order) in order of arrival, then
+/// contact id, then row. What is sorted is a position and its arrival (16
+/// bytes), not the contacts themselves (72 bytes each, a million of them):
+/// an unstable sort of unique keys, so it needs no scratch copy.
+fn arrival_order(contacts: &[LiveContact<'_>]) -> Vec<u32> {
+    let mut order: Vec<(i64, u32)> = (0..)
+        .zip(contacts)
+        .map(|(i, c)| (c.arrived_at, i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        let (x, y) = (&contacts[a.1 as usize], &contacts[b.1 as usize]);
+        a.0.cmp(&b.0)
+            .then_with(|| x.contact_id.cmp(y.contact_id))
+            .then_with(|| x.row.cmp(&y.row))
+    });
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The employment spells (with their certification dates) of each agent,
@@ -195,7 +205,10 @@ impl Evaluator for Certification {
         let mut records: StrMap<'_, AgentRecord> = StrMap::default();
         let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
         let mut anomalies: Vec<&LiveContact> = Vec::new();
-        for c in &contacts {
+        for c in arrival_order(&contacts)
+            .iter()
+            .map(|&i| &contacts[i as usize])
+        {
             let Some((spell, cert)) = covering(&by_agent, c.agent_id, c.local_day) else {
                 anomalies.push(c);
                 continue;
@@ -438,4 +451,32 @@ fn certification_actions(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts_are_taken_by_arrival_then_contact_id_then_row() {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let contact = |row: u32, contact_id: &'static str, arrived_at: i64| LiveContact {
+            row,
+            contact_id,
+            agent_id: "a1",
+            queue: "billing",
+            arrived_at,
+            local_day: day,
+        };
+        // Rows 0..5 in table order: arrivals 30, 10, 10, 10, 20; at 10 the ids
+        // are `b`, `a`, `a` (two rows of one id: by row).
+        let contacts = [
+            contact(0, "z", 30),
+            contact(1, "b", 10),
+            contact(2, "a", 10),
+            contact(3, "a", 10),
+            contact(4, "c", 20),
+        ];
+        assert_eq!(arrival_order(&contacts), [2, 3, 1, 4, 0]);
+    }
 }
