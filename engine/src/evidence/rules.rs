@@ -442,10 +442,20 @@ impl RowRules {
     /// another key of the pieces (a piece either checked its own keys as it
     /// was read, or, under [`Self::check_keys_when_joined`], left them all to
     /// this check), which reading in file order would have refused.
+    ///
+    /// Pieces that sorted their own keys ([`Self::sort_joined_keys`]) join
+    /// as runs already in order, which the sort here merges rather than
+    /// sorting the whole again: the part of the work left after the last
+    /// piece is read is a merge.
     pub fn joined_keys_unique(&mut self) -> bool {
         let mut keys = std::mem::take(&mut self.joined_keys);
-        keys.sort_unstable();
+        keys.sort();
         keys.windows(2).all(|pair| pair[0] != pair[1])
+    }
+
+    /// Sorts the keys this piece holds for [`Self::joined_keys_unique`].
+    pub fn sort_joined_keys(&mut self) {
+        self.joined_keys.sort_unstable();
     }
 
     /// Where the accepted rows fell.

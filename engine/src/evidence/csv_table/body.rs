@@ -601,6 +601,7 @@ where
         typed.check_keys_when_joined();
         records.read(&mut typed, piece.body(), &[]).ok()?;
         typed.cut_batch().ok()?;
+        typed.sort_joined_keys();
         Some(typed)
     };
     let mut join = Join::default();

@@ -433,6 +433,14 @@ impl TypedRows {
         }
     }
 
+    /// Sorts this piece's keys for [`Self::joined_keys_unique`]
+    /// ([`RowRules::sort_joined_keys`]), on the thread that read the piece.
+    pub(super) fn sort_joined_keys(&mut self) {
+        if let Some(rules) = self.row_rules.as_mut() {
+            rules.sort_joined_keys();
+        }
+    }
+
     /// False when a row of a piece joined by [`Self::absorb`] repeats a key
     /// of another piece (which row is the duplicate is decided by reading in
     /// file order).
