@@ -85,15 +85,17 @@ impl Default for RecentStrs<'_> {
 }
 
 /// How many strings [`RecentStrs`] remembers (a power of two: the slot is
-/// the top five bits of a hash of the address).
-const RECENT_SLOTS: usize = 32;
+/// the top ten bits of a hash of the address). Enough for the agents of a
+/// large centre (hundreds of names in each batch's dictionary) to stay
+/// remembered while a pass goes through the batch's rows; 24 KB, in cache.
+const RECENT_SLOTS: usize = 1024;
 
 impl<'a> RecentStrs<'a> {
     #[inline]
     fn slot(s: &str) -> usize {
         // Fibonacci hashing of the address: its top bits pick the slot.
         let bits = (s.as_ptr() as usize as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        (bits >> 59) as usize
+        (bits >> (64 - RECENT_SLOTS.trailing_zeros())) as usize
     }
 
     /// The id remembered for `s` at its address, if any.
