@@ -106,7 +106,7 @@ fn live_contacts(
 /// contact id, then row. What is sorted is a position and its arrival (16
 /// bytes), not the contacts themselves (72 bytes each, a million of them):
 /// an unstable sort of unique keys, so it needs no scratch copy.
-fn arrival_order(contacts: &[LiveContact<'_>]) -> Vec<u32> {
+fn arrival_order(contacts: &[LiveContact<'_>]) -> impl Iterator<Item = u32> + use<> {
     let mut order: Vec<(i64, u32)> = (0..)
         .zip(contacts)
         .map(|(i, c)| (c.arrived_at, i))
@@ -117,7 +117,7 @@ fn arrival_order(contacts: &[LiveContact<'_>]) -> Vec<u32> {
             .then_with(|| x.contact_id.cmp(y.contact_id))
             .then_with(|| x.row.cmp(&y.row))
     });
-    order.into_iter().map(|(_, i)| i).collect()
+    order.into_iter().map(|(_, i)| i)
 }
 
 /// The employment spells (with their certification dates) of each agent,
@@ -205,10 +205,7 @@ impl Evaluator for Certification {
         let mut records: StrMap<'_, AgentRecord> = StrMap::default();
         let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
         let mut anomalies: Vec<&LiveContact> = Vec::new();
-        for c in arrival_order(&contacts)
-            .iter()
-            .map(|&i| &contacts[i as usize])
-        {
+        for c in arrival_order(&contacts).map(|i| &contacts[i as usize]) {
             let Some((spell, cert)) = covering(&by_agent, c.agent_id, c.local_day) else {
                 anomalies.push(c);
                 continue;
@@ -477,6 +474,9 @@ mod tests {
             contact(3, "a", 10),
             contact(4, "c", 20),
         ];
-        assert_eq!(arrival_order(&contacts), [2, 3, 1, 4, 0]);
+        assert_eq!(
+            arrival_order(&contacts).collect::<Vec<_>>(),
+            [2, 3, 1, 4, 0]
+        );
     }
 }

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use cxaudit_kpis::Evidence;
 use cxaudit_plugin_sdk::prelude::*;
-use cxaudit_plugin_sdk::time::LocalDates;
+use cxaudit_plugin_sdk::time::{LocalDates, local_date_and_second};
 
 /// Weekday labels, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -62,24 +62,24 @@ pub struct LocalSlot {
 impl LocalSlot {
     /// The slot of a UTC instant (seconds) in `tz`.
     pub fn of(seconds: i64, tz: Tz) -> Option<Self> {
-        let t = DateTime::from_timestamp(seconds, 0)?.with_timezone(&tz);
-        Some(LocalSlot {
-            date: t.date_naive(),
-            weekday: t.weekday().num_days_from_monday() as usize,
-            minute: t.hour() * 60 + t.minute(),
-        })
+        local_date_and_second(seconds, tz).map(Self::from_local)
     }
 
     /// [`Self::of`] with the zone's offsets looked up once per hour (`dates`
     /// in the zone): the hot loop of a pass over contacts.
     #[inline]
     pub fn at(seconds: i64, dates: &mut LocalDates) -> Option<Self> {
-        let (date, second) = dates.date_and_second(seconds)?;
-        Some(LocalSlot {
+        dates.date_and_second(seconds).map(Self::from_local)
+    }
+
+    /// The slot of a local date and second of that day.
+    #[inline]
+    fn from_local((date, second): (NaiveDate, u32)) -> Self {
+        LocalSlot {
             date,
             weekday: date.weekday().num_days_from_monday() as usize,
             minute: second / 60,
-        })
+        }
     }
 
     /// Local hour of the day.
