@@ -163,3 +163,65 @@ fn on_a_terminal_progress_is_a_bar_cleared_before_the_results() {
     let cleared = screen.rfind("\u{1b}[2K").expect("the bar is cleared");
     assert!(cleared < summary, "{screen:?}");
 }
+
+#[test]
+fn timings_name_every_phase_and_criterion_and_leave_the_outputs_alone() {
+    let (_bin_dir, binary) = isolated_binary();
+    let plain_out = tempfile::tempdir().unwrap();
+    let timed_out = tempfile::tempdir().unwrap();
+    let (pack, evidence) = (fixture("pack-tailored"), fixture("evidence-basic"));
+    let (pack, evidence) = (pack.to_str().unwrap(), evidence.to_str().unwrap());
+    let mut args = vec!["-q"];
+    args.extend(assess_args(
+        plain_out.path().to_str().unwrap(),
+        pack,
+        evidence,
+    ));
+    let plain = run(&binary, &args);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let mut args = vec!["-q"];
+    args.extend(assess_args(
+        timed_out.path().to_str().unwrap(),
+        pack,
+        evidence,
+    ));
+    args.push("--timings");
+    let timed = run(&binary, &args);
+    assert_eq!(timed.status.code(), Some(0), "{}", stderr(&timed));
+    // Each line: `timing`, the phase (indented for its parts), seconds.
+    let phases: Vec<String> = stderr(&timed)
+        .lines()
+        .map(|line| {
+            let (head, _) = line.split_once(" s").unwrap_or((line, ""));
+            let (name, seconds) = head.rsplit_once(' ').expect("a phase and its seconds");
+            assert!(seconds.parse::<f64>().is_ok(), "{line}");
+            name.to_owned()
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "timing pack and plugins",
+            "timing evidence",
+            "timing   table calls",
+            "timing evaluations",
+            "timing   criterion SV1",
+            "timing   criterion SV2",
+            "timing   criterion DC1",
+            "timing   criterion RB2",
+            "timing assembly",
+            "timing reports",
+        ],
+        "{}",
+        stderr(&timed)
+    );
+    // The folder holds the binary and one plugin library: one plugin from
+    // it (and the built-in ones), nothing refused.
+    let setup = stderr(&timed).lines().next().unwrap_or_default().to_owned();
+    assert!(setup.ends_with("libraries refused)"), "{setup}");
+    assert!(setup.contains(" plugins loaded, 0 libraries"), "{setup}");
+    assert_eq!(
+        stdout(&timed).replace(timed_out.path().to_str().unwrap(), "OUT"),
+        stdout(&plain).replace(plain_out.path().to_str().unwrap(), "OUT")
+    );
+}

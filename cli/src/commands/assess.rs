@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use cxaudit::pipeline::{AssessOptions, Timings, assess};
-use cxaudit::plugins::ChildLimits;
+use cxaudit::plugins::{ChildLimits, Registry};
 
 use super::{InputError, PluginArgs, Ready, load_ready};
 use crate::progress::ProgressDisplay;
@@ -82,9 +82,17 @@ fn limits(args: &AssessArgs, pack: &cxaudit::pack::Pack) -> anyhow::Result<Child
     Ok(ChildLimits { timeout, memory })
 }
 
-/// Prints where the time of a run went, one `timing` line each, on stderr.
-fn print_timings(t: &Timings, reports: Duration) {
+/// Prints where the time of a run went, one `timing` line each, on stderr:
+/// `setup` is the pack's loading and the plugins' discovery, hashing and
+/// handshakes, of which `registry` tells the outcome.
+fn print_timings(setup: Duration, registry: &Registry, t: &Timings, reports: Duration) {
     let s = |d: Duration| d.as_secs_f64();
+    eprintln!(
+        "timing pack and plugins {:.3} s ({} plugins loaded, {} libraries refused)",
+        s(setup),
+        registry.plugins.len(),
+        registry.refused.len()
+    );
     eprintln!(
         "timing evidence {:.3} s (hashing, tables, documents)",
         s(t.evidence)
@@ -120,8 +128,10 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
             )?),
             None => None,
         };
+    let started = Instant::now();
     let Ready { pack, registry } =
         load_ready(&args.pack, &args.plugins, |pack| limits(args, pack))?;
+    let setup = started.elapsed();
     let mut display = ProgressDisplay::new(quiet);
     let options = AssessOptions {
         as_of,
@@ -136,7 +146,7 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let written = super::report::write_record_set(&record, &args.out, args.templates.as_deref())?;
     if args.timings {
-        print_timings(&run.timings, started.elapsed());
+        print_timings(setup, &registry, &run.timings, started.elapsed());
     }
 
     for r in &registry.refused {
