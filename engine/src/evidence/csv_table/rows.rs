@@ -318,7 +318,10 @@ impl TypedRows {
         };
         let pushed = self.accept(
             row,
-            |parser, i, schema| parser.parse_raw(schema, raw(i), text(i)),
+            |parser, i, schema, out| {
+                *out = parser.parse_raw(schema, raw(i), text(i))?;
+                Ok(())
+            },
             text,
         );
         self.rendered = rendered;
@@ -335,24 +338,25 @@ impl TypedRows {
     ) -> Result<(), EvidenceError> {
         self.accept(
             row,
-            |parser, i, schema| parser.parse_trimmed(schema, trimmed(i)),
+            |parser, i, schema, out| parser.parse_trimmed_into(schema, trimmed(i), out),
             &trimmed,
         )
     }
 
-    /// Types the row's cells with `parse(parser, i, schema)` (slot `i`),
+    /// Types the row's cells with `parse(parser, i, schema, cell)` (slot `i`, into its cell),
     /// checks the validity rules and appends the row; `text(i)` is the
     /// trimmed text of slot `i`'s cell.
     fn accept<'t>(
         &mut self,
         row: usize,
-        parse: impl Fn(&CellParser, usize, &ColumnSchema) -> Result<Cell, String>,
+        parse: impl Fn(&CellParser, usize, &ColumnSchema, &mut Cell) -> Result<(), String>,
         text: impl Fn(usize) -> &'t str,
     ) -> Result<(), EvidenceError> {
-        self.cells.clear();
-        for (i, slot) in self.slots.iter().enumerate() {
-            match parse(&self.parser, i, &slot.schema) {
-                Ok(cell) => self.cells.push(cell),
+        // Each cell is typed into its place (see `parse_trimmed_into`).
+        self.cells.resize(self.slots.len(), Cell::Null);
+        for (i, (slot, place)) in self.slots.iter().zip(&mut self.cells).enumerate() {
+            match parse(&self.parser, i, &slot.schema, place) {
+                Ok(()) => {}
                 Err(message) => {
                     let key = if slot.header == slot.name {
                         slot.name.clone()
