@@ -82,25 +82,38 @@ impl CodesBuilder {
     }
 }
 
-/// A value's length and first eight bytes: most values of a low-cardinality
-/// column (channels, queues, reason codes) differ in them, so the scan tells
-/// a value from the others without a call to compare their bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A value's length and up to eight of its bytes, which tell a value of
+/// eight bytes or fewer from every other value of its length: most values
+/// of a low-cardinality column (channels, queues, reason codes) differ in
+/// them, so the scan tells a value from the others without a call to
+/// compare their bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Probe {
     len: usize,
     head: u64,
 }
 
 impl Probe {
+    /// The probe of `value`, read with at most two loads: the first eight
+    /// bytes; or, of a shorter value, its first and last four (overlapping
+    /// below eight) or its first, middle and last byte, which together are
+    /// every byte of it. (Copying a short value into an eight-byte buffer
+    /// and reading the buffer back stalls: the read cannot be forwarded
+    /// from the copy's narrower stores.)
     fn of(value: &str) -> Self {
-        let bytes = value.as_bytes();
-        let mut head = [0u8; 8];
-        let n = bytes.len().min(8);
-        head[..n].copy_from_slice(&bytes[..n]);
-        Probe {
-            len: bytes.len(),
-            head: u64::from_le_bytes(head),
-        }
+        let b = value.as_bytes();
+        let len = b.len();
+        let head = match len {
+            8.. => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            4..=7 => {
+                let first = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                let last = u32::from_le_bytes([b[len - 4], b[len - 3], b[len - 2], b[len - 1]]);
+                u64::from(first) | u64::from(last) << 32
+            }
+            1..=3 => u64::from(b[0]) | u64::from(b[len / 2]) << 8 | u64::from(b[len - 1]) << 16,
+            0 => 0,
+        };
+        Probe { len, head }
     }
 }
 
@@ -110,6 +123,36 @@ mod tests {
     use arrow_array::Array;
     use arrow_array::builder::StringDictionaryBuilder;
     use proptest::prelude::*;
+
+    /// Two values of eight bytes or fewer have the same probe only when
+    /// they are equal (every string of up to 7 bytes over an alphabet that
+    /// includes a zero byte, and 8-byte ones sharing 7 bytes).
+    #[test]
+    fn short_values_have_probes_of_their_own() {
+        let alphabet = ["a", "b", "\0"];
+        let mut values = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..7 {
+            last = last
+                .iter()
+                .flat_map(|v| alphabet.iter().map(move |c| format!("{v}{c}")))
+                .collect();
+            values.extend(last.iter().cloned());
+        }
+        values.extend(["abcdefgh", "abcdefgi", "bbcdefgh", "abcdefg\0"].map(String::from));
+        let mut probes = std::collections::HashMap::new();
+        for v in &values {
+            if let Some(other) = probes.insert(Probe::of(v), v) {
+                panic!("{other:?} and {v:?} have the same probe");
+            }
+        }
+        assert_eq!(probes.len(), values.len());
+        // Longer values keep their first eight bytes.
+        assert_eq!(
+            Probe::of("abcdefghXYZ").head,
+            u64::from_le_bytes(*b"abcdefgh")
+        );
+    }
 
     proptest! {
         /// The same column as Arrow's own dictionary builder makes: values
