@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use cxaudit_plugin_sdk::Table;
 use cxaudit_plugin_sdk::reference::{KeyRows, REFERENCES, row_column, target};
+use cxaudit_plugin_sdk::table::{str_cells, trim_cell};
 
 use super::TableLoad;
 use crate::pack::EvidenceSchema;
@@ -23,8 +24,8 @@ use crate::pack::EvidenceSchema;
 /// `table.column`. A reference that cannot be resolved here (its table not
 /// loaded, loaded without its key column, or the referring column not read)
 /// adds nothing: an evaluator then finds the rows itself and reports what is
-/// missing. The keys are numbered on every core, and the referring cells
-/// looked up on every core, a run of batches each.
+/// missing. The referring cells are looked for in the rows after the row
+/// found last, then by hash (see [`rows_in_order`]).
 pub(super) fn resolve(
     tables: &mut BTreeMap<String, TableLoad>,
     schema: &EvidenceSchema,
@@ -81,7 +82,14 @@ fn rows_named(
         target_table.batches.clone(),
     );
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let keys = KeyRows::of_side_by_side(target_view.strs(key).ok()?, threads).ok()?;
+    let keys: Vec<&str> = target_view
+        .strs(key)
+        .ok()?
+        .map(|cell| cell.map_or("", trim_cell))
+        .collect();
+    if keys.len() > u32::MAX as usize {
+        return None;
+    }
     let metadata = HashMap::from([(REFERENCES.to_owned(), target(referenced, key))]);
     let field = Field::new(row_column(column), DataType::UInt32, true).with_metadata(metadata);
     let mut fields: Vec<Field> = referring
@@ -97,7 +105,7 @@ fn rows_named(
         .iter()
         .map(|b| b.column(index).as_ref())
         .collect();
-    let rows = keys.rows_of_side_by_side(&cells, threads)?;
+    let rows = rows_in_order(&keys, &cells, threads, MISSES_BEFORE_HASHING)?;
     let batches = referring
         .batches
         .iter()
@@ -111,6 +119,72 @@ fn rows_named(
     Some((with_rows, batches))
 }
 
+/// How many rows after the row found last a referring cell's key is looked
+/// for before it is left to be found by hash.
+const AHEAD: usize = 64;
+
+/// How many referring cells may miss the rows ahead before every cell is
+/// found by hash: the referring table is then not in the order of the rows
+/// it names.
+const MISSES_BEFORE_HASHING: usize = 1024;
+
+/// For each of `arrays` (a referring column's batches), the row of `keys`
+/// (the referenced table's key texts, trimmed; unique, its key having been
+/// checked for duplicates at load) that each cell names, `None` for an empty
+/// cell or a text no row holds; `None` when an array is not of strings.
+///
+/// The row holding a text being its only row, each cell is looked for first
+/// in the [`AHEAD`] rows after the row found last: a referring table in the
+/// order of the rows it names (surveys in the order of their contacts, gaps
+/// of a few rows) finds every cell there, reading keys it has just read,
+/// and no key is hashed. The cells that miss there are found by hash, the
+/// keys hashed on `threads` threads ([`KeyRows`]) only then; after more than
+/// `misses_allowed` misses every cell is (the rows ahead cost a referring
+/// table in another order at most that many short scans).
+fn rows_in_order(
+    keys: &[&str],
+    arrays: &[&dyn Array],
+    threads: usize,
+    misses_allowed: usize,
+) -> Option<Vec<UInt32Array>> {
+    let by_hash = || KeyRows::of_side_by_side(keys.iter().map(|k| Some(*k)), threads).ok();
+    let mut found: Vec<Vec<Option<u32>>> = Vec::with_capacity(arrays.len());
+    // (array, cell, text) of each cell not found ahead.
+    let mut misses: Vec<(usize, usize, &str)> = Vec::new();
+    let mut next = 0;
+    for (a, array) in arrays.iter().enumerate() {
+        let mut rows = Vec::with_capacity(array.len());
+        for cell in str_cells(*array)? {
+            let text = cell.map_or("", trim_cell);
+            if text.is_empty() {
+                rows.push(None);
+                continue;
+            }
+            let ahead = &keys[next.min(keys.len())..(next + AHEAD).min(keys.len())];
+            match ahead.iter().position(|k| *k == text) {
+                Some(i) => {
+                    let row = next + i;
+                    rows.push(Some(row as u32));
+                    next = row + 1;
+                }
+                None if misses.len() < misses_allowed => {
+                    misses.push((a, rows.len(), text));
+                    rows.push(None);
+                }
+                None => return by_hash()?.rows_of_side_by_side(arrays, threads),
+            }
+        }
+        found.push(rows);
+    }
+    if !misses.is_empty() {
+        let by_hash = by_hash()?;
+        for (a, i, text) in misses {
+            found[a][i] = by_hash.row_of(Some(text));
+        }
+    }
+    Some(found.into_iter().map(UInt32Array::from).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -118,6 +192,8 @@ mod tests {
 
     use arrow_array::cast::AsArray;
     use arrow_array::types::UInt32Type;
+    use arrow_array::{Array, StringArray};
+    use cxaudit_plugin_sdk::reference::KeyRows;
 
     use crate::evidence::{EvidenceStore, load_manifest};
     use crate::pack::parse_schema;
@@ -157,6 +233,51 @@ mod tests {
             &mut |_| {},
         );
         (dir, store)
+    }
+
+    proptest::proptest! {
+        /// The rows found ahead, then by hash, are the rows the keys'
+        /// hash table finds for every cell, whatever the order of the
+        /// referring cells (in the keys' order with gaps, shuffled, with
+        /// unknown texts, empty cells and white space), however they are
+        /// split in batches, and however many misses are allowed before
+        /// every cell is found by hash.
+        #[test]
+        fn rows_found_in_order_are_the_rows_the_hash_table_finds(
+            key_count in 0usize..300,
+            picks in proptest::collection::vec((0usize..400, 0u8..10), 0..400),
+            in_order in proptest::bool::ANY,
+            batch in 1usize..50,
+            misses_allowed in proptest::prop_oneof![0usize..4, proptest::strategy::Just(1024usize)],
+        ) {
+            let keys: Vec<String> = (0..key_count).map(|k| format!("K{k}")).collect();
+            let mut picks = picks;
+            if in_order {
+                picks.sort();
+            }
+            let cells: Vec<Option<String>> = picks
+                .iter()
+                .map(|&(k, kind)| match kind {
+                    0 => None,
+                    1 => Some(String::new()),
+                    2 => Some(format!(" K{k} ")),
+                    3 => Some(format!("unknown{k}")),
+                    _ => Some(format!("K{k}")),
+                })
+                .collect();
+            let arrays: Vec<StringArray> = cells
+                .chunks(batch)
+                .map(|c| StringArray::from(c.to_vec()))
+                .collect();
+            let arrays: Vec<&dyn Array> = arrays.iter().map(|a| a as &dyn Array).collect();
+            let key_texts: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let got = super::rows_in_order(&key_texts, &arrays, 2, misses_allowed).unwrap();
+            let by_hash = KeyRows::of(key_texts.iter().map(|k| Some(*k))).unwrap();
+            let expected: Vec<Option<u32>> =
+                cells.iter().map(|c| by_hash.row_of(c.as_deref())).collect();
+            let got: Vec<Option<u32>> = got.iter().flat_map(|a| a.iter()).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]
