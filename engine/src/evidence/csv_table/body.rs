@@ -239,11 +239,19 @@ impl FilePieces {
         }
         let missing = (want - self.carry.len()) as u64;
         // Room for what is left to read, at once: growing by doubling
-        // copies and faults in each piece's bytes several times.
+        // copies and faults in each piece's bytes several times. When room
+        // must be made, it is made for the search for the line break that
+        // ends the piece too (a byte, then `search_bytes`, read after the
+        // piece's size): growing for it would copy the whole piece again.
         let read_so_far = (self.start + self.carry.len()) as u64;
         let left = self.file_len.saturating_sub(read_so_far);
-        self.carry
-            .reserve_exact(usize::try_from(missing.min(left)).unwrap_or(0));
+        let needed = usize::try_from(missing.min(left)).unwrap_or(0);
+        if self.carry.capacity() - self.carry.len() < needed {
+            let search = (2 * self.search_bytes) as u64;
+            let room = missing.saturating_add(search).min(left);
+            self.carry
+                .reserve_exact(usize::try_from(room).unwrap_or(needed));
+        }
         let before = self.carry.len();
         let read = (&mut self.file)
             .take(missing)
