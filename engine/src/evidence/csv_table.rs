@@ -34,7 +34,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    ArrayBuilder, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
     TimestampMillisecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
@@ -317,15 +317,28 @@ impl ColumnBuilder {
         }
     }
 
+    /// The batch's column. The builder starts the next batch with room for
+    /// as many rows (and a string column's bytes): an Arrow builder left
+    /// empty by `finish` grows again by doubling, copying its buffers each
+    /// time, in every batch.
     fn finish(&mut self) -> Result<ArrayRef, ArrowError> {
+        fn renewed<B>(builder: &mut B, with_room: B) -> B {
+            std::mem::replace(builder, with_room)
+        }
         Ok(match self {
-            Self::Str(b) => Arc::new(b.finish()),
+            Self::Str(b) => {
+                let room = StringBuilder::with_capacity(b.len(), b.values_slice().len());
+                Arc::new(renewed(b, room).finish())
+            }
             Self::Codes(b) => Arc::new(b.finish()?),
-            Self::Int(b) => Arc::new(b.finish()),
-            Self::Float(b) => Arc::new(b.finish()),
-            Self::Bool(b) => Arc::new(b.finish()),
-            Self::Date(b) => Arc::new(b.finish()),
-            Self::Ts(b) => Arc::new(b.finish()),
+            Self::Int(b) => Arc::new(renewed(b, Int64Builder::with_capacity(b.len())).finish()),
+            Self::Float(b) => Arc::new(renewed(b, Float64Builder::with_capacity(b.len())).finish()),
+            Self::Bool(b) => Arc::new(renewed(b, BooleanBuilder::with_capacity(b.len())).finish()),
+            Self::Date(b) => Arc::new(renewed(b, Date32Builder::with_capacity(b.len())).finish()),
+            Self::Ts(b) => {
+                let room = TimestampMillisecondBuilder::with_capacity(b.len()).with_timezone("UTC");
+                Arc::new(renewed(b, room).finish())
+            }
         })
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::builder::Int32Builder;
+use arrow_array::builder::{ArrayBuilder, Int32Builder};
 use arrow_array::types::Int32Type;
 use arrow_array::{DictionaryArray, StringArray};
 use arrow_schema::ArrowError;
@@ -72,9 +72,12 @@ impl CodesBuilder {
         code
     }
 
-    /// The batch's column; the builder starts the next batch empty.
+    /// The batch's column; the builder starts the next batch empty, with
+    /// room for as many rows.
     pub(super) fn finish(&mut self) -> Result<DictionaryArray<Int32Type>, ArrowError> {
-        let codes = self.codes.finish();
+        let rows = self.codes.len();
+        // Room for as many codes in the next batch (no regrowing).
+        let codes = std::mem::replace(&mut self.codes, Int32Builder::with_capacity(rows)).finish();
         let values = StringArray::from_iter_values(self.values.drain(..));
         self.probes.clear();
         self.index.clear();
