@@ -140,17 +140,25 @@ impl<'a, V: Default> StrMap<'a, V> {
     pub fn entry(&mut self, key: &'a str) -> &mut V {
         let i = match self.recent.get(key) {
             Some(i) => i,
-            None => {
-                let next = self.entries.len() as u32;
-                let i = *self.index.entry(key).or_insert(next);
-                if i == next {
-                    self.entries.push((key, V::default()));
-                }
-                self.recent.put(key, i);
-                i
-            }
+            None => self.look_up(key),
         };
         &mut self.entries[i as usize].1
+    }
+
+    /// The number of `key`, not remembered by address: found by hash, or
+    /// given to a new entry, and remembered. Out of line: a large `V` (a
+    /// map of maps holds 24 KB of remembered addresses in each value) is
+    /// built on the stack here, and inlined into [`Self::entry`] it made
+    /// every call set up and probe a frame that large.
+    #[inline(never)]
+    fn look_up(&mut self, key: &'a str) -> u32 {
+        let next = self.entries.len() as u32;
+        let i = *self.index.entry(key).or_insert(next);
+        if i == next {
+            self.entries.push((key, V::default()));
+        }
+        self.recent.put(key, i);
+        i
     }
 
     /// The value of `key`, if it has one.
