@@ -71,14 +71,18 @@ pub type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 #[derive(Debug, Clone)]
 pub struct RecentStrs<'a> {
     /// (address, length, id); address 0 (no string has it) marks a free slot.
-    slots: [(usize, usize, u32); RECENT_SLOTS],
+    /// On the heap: a map of maps (CX1's counts by channel, then agent)
+    /// holds one in each value, and values are built on the stack and
+    /// moved; 24 KB inline made every call of [`StrMap::entry`] set up and
+    /// probe a 48 KB stack frame.
+    slots: Box<[(usize, usize, u32); RECENT_SLOTS]>,
     strs: std::marker::PhantomData<&'a str>,
 }
 
 impl Default for RecentStrs<'_> {
     fn default() -> Self {
         RecentStrs {
-            slots: [(0, 0, 0); RECENT_SLOTS],
+            slots: Box::new([(0, 0, 0); RECENT_SLOTS]),
             strs: std::marker::PhantomData,
         }
     }
@@ -140,25 +144,17 @@ impl<'a, V: Default> StrMap<'a, V> {
     pub fn entry(&mut self, key: &'a str) -> &mut V {
         let i = match self.recent.get(key) {
             Some(i) => i,
-            None => self.look_up(key),
+            None => {
+                let next = self.entries.len() as u32;
+                let i = *self.index.entry(key).or_insert(next);
+                if i == next {
+                    self.entries.push((key, V::default()));
+                }
+                self.recent.put(key, i);
+                i
+            }
         };
         &mut self.entries[i as usize].1
-    }
-
-    /// The number of `key`, not remembered by address: found by hash, or
-    /// given to a new entry, and remembered. Out of line: a large `V` (a
-    /// map of maps holds 24 KB of remembered addresses in each value) is
-    /// built on the stack here, and inlined into [`Self::entry`] it made
-    /// every call set up and probe a frame that large.
-    #[inline(never)]
-    fn look_up(&mut self, key: &'a str) -> u32 {
-        let next = self.entries.len() as u32;
-        let i = *self.index.entry(key).or_insert(next);
-        if i == next {
-            self.entries.push((key, V::default()));
-        }
-        self.recent.put(key, i);
-        i
     }
 
     /// The value of `key`, if it has one.
