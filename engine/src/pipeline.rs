@@ -4,8 +4,7 @@
 
 use std::num::NonZeroUsize;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -20,7 +19,7 @@ use cxaudit_model::{
 use crate::attestations::{self, AttestationError};
 use crate::evidence::{self, EvidenceError, EvidenceStore};
 use crate::pack::{Method, Pack};
-use crate::plugins::{Isolation, Registry};
+use crate::plugins::{Caller, Isolation, Registry};
 use crate::progress::Progress;
 use crate::run::{self, Evaluated};
 use crate::scoring;
@@ -266,19 +265,20 @@ struct RunContext<'a> {
 }
 
 impl RunContext<'_> {
-    /// Evaluates the `i`-th criterion of the pack, timed.
-    fn evaluate(&self, i: usize) -> (Evaluated, Duration) {
+    /// Evaluates the `i`-th criterion of the pack with `caller`, timed.
+    fn evaluate(&self, i: usize, caller: &mut Caller<'_>) -> (Evaluated, Duration) {
         let started = Instant::now();
         let c = &self.pack.criteria[i];
-        let e = run::evaluate(
-            c,
-            self.pack,
-            self.registry,
-            self.store,
-            self.period,
-            self.as_of,
-        );
+        let e = run::evaluate(c, self.pack, caller, self.store, self.period, self.as_of);
         (e, started.elapsed())
+    }
+
+    /// The plugin that evaluates the `i`-th criterion (none for a manual one).
+    fn plugin_of(&self, i: usize) -> Option<&str> {
+        match &self.pack.criteria[i].method {
+            Method::Evaluator { plugin, .. } => Some(plugin),
+            Method::Manual { .. } => None,
+        }
     }
 
     /// The order in which criteria start when several are evaluated at a
@@ -331,11 +331,54 @@ enum Worker {
     Done(usize, Box<(Evaluated, Duration)>),
 }
 
+/// The criteria no worker has taken yet, and the plugin each worker holds a
+/// process of.
+struct Pending {
+    /// Criterion indexes in start order.
+    order: Vec<usize>,
+    /// By worker: the plugin of the criterion it took last.
+    holding: Vec<Option<String>>,
+}
+
+impl Pending {
+    /// The next criterion for `worker`, whose caller holds a process of
+    /// `holds`: the first of that plugin; else the first of a plugin no
+    /// other worker holds (so that a library's criteria share its process);
+    /// else the first (so that no worker idles while criteria wait).
+    fn take(
+        &mut self,
+        context: &RunContext<'_>,
+        worker: usize,
+        holds: Option<&str>,
+    ) -> Option<usize> {
+        let held_by_others = |plugin: Option<&str>| {
+            self.holding
+                .iter()
+                .enumerate()
+                .any(|(w, h)| w != worker && plugin.is_some() && h.as_deref() == plugin)
+        };
+        let at = self
+            .order
+            .iter()
+            .position(|&i| holds.is_some() && context.plugin_of(i) == holds)
+            .or_else(|| {
+                self.order
+                    .iter()
+                    .position(|&i| !held_by_others(context.plugin_of(i)))
+            })
+            .or((!self.order.is_empty()).then_some(0))?;
+        let i = self.order.remove(at);
+        self.holding[worker] = context.plugin_of(i).map(str::to_owned);
+        Some(i)
+    }
+}
+
 /// Evaluates every criterion of the pack, `jobs` at a time, and returns the
 /// results in pack order. Each criterion is evaluated exactly once and on
-/// its own (under isolation, in its own child process), so the results do
-/// not depend on `jobs` nor on which finishes first; progress goes through
-/// `progress` on the calling thread only.
+/// its own, whoever evaluates it (under isolation, in its plugin's process,
+/// kept for the worker's next criteria of that plugin: a worker takes those
+/// first), so the results do not depend on `jobs` nor on which finishes
+/// first; progress goes through `progress` on the calling thread only.
 fn evaluate_all(
     context: &RunContext<'_>,
     jobs: usize,
@@ -345,28 +388,37 @@ fn evaluate_all(
     progress(Progress::Evaluating { total });
     let workers = jobs.clamp(1, total.max(1));
     if workers == 1 {
+        let mut caller = Caller::new(context.registry, context.store);
         return (0..total)
             .map(|i| {
                 context.starting(i, progress);
-                let done = context.evaluate(i);
+                let done = context.evaluate(i, &mut caller);
                 progress(Progress::CriterionDone { index: i });
                 done
             })
             .collect();
     }
-    let order = context.start_order();
-    let next = AtomicUsize::new(0);
+    let pending = Mutex::new(Pending {
+        order: context.start_order(),
+        holding: vec![None; workers],
+    });
     let mut slots: Vec<Option<(Evaluated, Duration)>> = (0..total).map(|_| None).collect();
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel();
-        for _ in 0..workers {
-            let (sender, next, order) = (sender.clone(), &next, &order);
+        for worker in 0..workers {
+            let (sender, pending) = (sender.clone(), &pending);
             scope.spawn(move || {
-                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let mut caller = Caller::new(context.registry, context.store);
+                loop {
+                    let next = match pending.lock() {
+                        Ok(mut p) => p.take(context, worker, caller.holds()),
+                        Err(_) => None,
+                    };
+                    let Some(i) = next else { break };
                     if sender.send(Worker::Starts(i)).is_err() {
                         break;
                     }
-                    let done = Worker::Done(i, Box::new(context.evaluate(i)));
+                    let done = Worker::Done(i, Box::new(context.evaluate(i, &mut caller)));
                     if sender.send(done).is_err() {
                         break;
                     }

@@ -7,7 +7,7 @@ use cxaudit_plugin_sdk::{Evaluation, EvidenceRef, Manifest, Period, Request, Sta
 
 use crate::evidence::{EvidenceStore, ParsedTable, TableLoad, first_days, request_vocabulary};
 use crate::pack::{Criterion, Method, Pack};
-use crate::plugins::{Declared, Registry, TableForm};
+use crate::plugins::{Caller, Registry};
 
 /// What the selected criteria read: table -> canonical columns, and
 /// document kinds.
@@ -150,11 +150,12 @@ fn coverage_gap(name: &str, t: &ParsedTable) -> Option<String> {
     })
 }
 
-/// Evaluates one criterion.
+/// Evaluates one criterion, its evaluator called by `caller` (on the
+/// evidence of `store`).
 pub fn evaluate(
     criterion: &Criterion,
     pack: &Pack,
-    registry: &Registry,
+    caller: &mut Caller<'_>,
     store: &EvidenceStore,
     period: &Period,
     as_of: &str,
@@ -179,6 +180,7 @@ pub fn evaluate(
         }
         Method::Evaluator { plugin, name } => (plugin, name),
     };
+    let registry = caller.registry();
     let ev = match registry.evaluator(plugin, name) {
         Ok(ev) => ev,
         Err(why) => {
@@ -224,9 +226,7 @@ pub fn evaluate(
         let e = Evaluation::error(format!("plugin `{plugin}` is not loaded"));
         return done(e, parameters, Vec::new());
     };
-    let form = TableForm::for_abi(&loaded.abi_version);
-    let declared = Declared::new(store, &ev.manifest, form);
-    let called = registry.call(loaded, name, &request, &declared);
+    let called = caller.call(loaded, name, &request);
     let (mut evaluation, opened) = (called.evaluation, called.opened);
     normalise(&mut evaluation, &ev.manifest, pack);
     let mut evidence = Vec::new();

@@ -40,6 +40,16 @@ const HOSTILE: &[(&str, &str, &str)] = &[
 
 /// The shipped pack with one extra criterion per hostile evaluator.
 fn hostile_pack(dir: &Path) -> PathBuf {
+    let all: Vec<(&str, &str)> = HOSTILE
+        .iter()
+        .map(|(id, name, _)| (*id, *name))
+        .chain([("HX7", "chatty")])
+        .collect();
+    pack_with(dir, &all)
+}
+
+/// The shipped pack with one extra criterion per (id, hostile evaluator).
+fn pack_with(dir: &Path, extra: &[(&str, &str)]) -> PathBuf {
     let pack = dir.join("pack");
     std::fs::create_dir_all(pack.join("criteria")).unwrap();
     let base = root().join("standards").join("cx-ops");
@@ -54,11 +64,7 @@ fn hostile_pack(dir: &Path) -> PathBuf {
     )
     .unwrap();
     let mut criteria = String::new();
-    let all = HOSTILE
-        .iter()
-        .map(|(id, name, _)| (*id, *name))
-        .chain([("HX7", "chatty")]);
-    for (id, name) in all {
+    for (id, name) in extra {
         criteria.push_str(&format!(
             "[[criterion]]\nid = \"{id}\"\nsection = \"HX\"\ntitle = \"A plugin that does `{name}`\"\n\
              requirement = \"The plugin answers.\"\npoints = 10\nevaluator = \"hostile/{name}\"\n\n"
@@ -173,6 +179,70 @@ fn each_misbehaving_plugin_costs_exactly_its_own_criterion() {
     }
 }
 
+/// What the `process` evaluator said of the process it ran in: its id and
+/// how many evaluations that process had made.
+fn process_of(a: &serde_json::Value, id: &str) -> (u64, u64) {
+    let f = finding(a, id);
+    assert_eq!(f["outcome"]["status"], "met", "{id}: {f}");
+    let summary = f["summary"].as_str().unwrap();
+    let rest = summary.strip_prefix("process ").expect(summary);
+    let (pid, rest) = rest.split_once(", evaluation ").expect(summary);
+    let n = rest.strip_suffix(" in it").expect(summary);
+    (pid.parse().unwrap(), n.parse().unwrap())
+}
+
+#[test]
+fn a_library_keeps_its_process_between_its_criteria_until_one_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let evidence = synth(tmp.path());
+    let pack = pack_with(
+        tmp.path(),
+        &[
+            ("HP1", "process"),
+            ("HP2", "process"),
+            ("HP3", "segfault"),
+            ("HP4", "process"),
+        ],
+    );
+    let plugins = plugin_dir(&["cxaudit_testplugin_hostile"]);
+    let out = tmp.path().join("out");
+    // One at a time: the criteria are evaluated in pack order.
+    let o = cxaudit(&[
+        "assess",
+        "-q",
+        "--jobs",
+        "1",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--plugins",
+        plugins.path().to_str().unwrap(),
+    ]);
+    assert_errored(&o, &["HP3"]);
+    let a = read(&out);
+    let (first, n1) = process_of(&a, "HP1");
+    let (second, n2) = process_of(&a, "HP2");
+    // The second criterion of the library ran in the first one's process.
+    assert_eq!((second, n1, n2), (first, 1, 2));
+    // The crash, in a process that had served others, was judged again in
+    // a fresh process: its finding is its own.
+    let crashed = finding(&a, "HP3");
+    assert!(
+        crashed["summary"]
+            .as_str()
+            .unwrap()
+            .contains("its process was killed by SIGSEGV (segmentation fault)"),
+        "{crashed}"
+    );
+    // The criterion after it starts a fresh process.
+    let (after, n4) = process_of(&a, "HP4");
+    assert_ne!(after, first);
+    assert_eq!(n4, 1);
+}
+
 #[test]
 fn plugin_output_at_load_time_does_not_break_json_listings() {
     let plugins = plugin_dir(&["cxaudit_testplugin_hostile"]);
@@ -192,7 +262,7 @@ fn plugin_output_at_load_time_does_not_break_json_listings() {
         .iter()
         .find(|p| p["name"] == "hostile")
         .expect("the hostile plugin is listed");
-    assert_eq!(hostile["evaluators"].as_array().unwrap().len(), 7);
+    assert_eq!(hostile["evaluators"].as_array().unwrap().len(), 8);
 }
 
 #[test]

@@ -32,11 +32,11 @@ use serde::de::DeserializeOwned;
 /// printed; what lies between is counted, not kept.
 const OUTPUT_KEPT_EACH_END: usize = 8 * 1024;
 /// The largest answer a child may write (a finding's JSON is far smaller).
-const ANSWER_LIMIT: usize = 256 * 1024 * 1024;
+pub(super) const ANSWER_LIMIT: usize = 256 * 1024 * 1024;
 /// How often the parent checks whether the child has ended while it waits.
-const POLL_SLICE: Duration = Duration::from_millis(50);
+pub(super) const POLL_SLICE: Duration = Duration::from_millis(50);
 /// Exit status of a child whose answer could not be encoded or written.
-const CANNOT_ANSWER: i32 = 70;
+pub(super) const CANNOT_ANSWER: i32 = 70;
 
 /// The limits of one child.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,7 +124,8 @@ pub struct CapturedOutput {
 }
 
 impl CapturedOutput {
-    fn push(&mut self, mut bytes: &[u8]) {
+    /// Keeps what fits of `bytes` and counts the rest.
+    pub(super) fn push(&mut self, mut bytes: &[u8]) {
         let room = OUTPUT_KEPT_EACH_END.saturating_sub(self.head.len());
         let into_head = room.min(bytes.len());
         self.head.extend_from_slice(&bytes[..into_head]);
@@ -251,7 +252,7 @@ fn child_main<T: Serialize, F: FnOnce() -> T>(
         return CANNOT_ANSWER;
     }
     drop(output_w);
-    close_other_descriptors(&answer_w);
+    close_other_descriptors(&[&answer_w]);
     if let Some(extra) = limits.memory {
         let cap = inherited_address_space().saturating_add(extra);
         if setrlimit(Resource::RLIMIT_AS, cap, cap).is_err() {
@@ -271,30 +272,41 @@ fn child_main<T: Serialize, F: FnOnce() -> T>(
     0
 }
 
-/// Closes every descriptor above standard error but `keep`: what the child
-/// inherited from the parent (the pipes of sibling children started at the
-/// same time among them, which would otherwise stay open until this child
-/// ends). Best effort: where the system cannot, nothing is closed.
-fn close_other_descriptors(keep: &OwnedFd) {
+/// Closes every descriptor above standard error but those in `keep`: what
+/// the child inherited from the parent (the pipes of sibling children
+/// started at the same time among them, which would otherwise stay open
+/// until this child ends). Best effort: where the system cannot, nothing is
+/// closed.
+pub(super) fn close_other_descriptors(keep: &[&OwnedFd]) {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
-        let keep = keep.as_raw_fd() as libc::c_uint;
-        // SAFETY: close_range only closes descriptors; none of those closed
-        // is used again by the child (its own are 0, 1, 2 and `keep`).
-        unsafe {
-            if keep > 3 {
-                libc::syscall(libc::SYS_close_range, 3 as libc::c_uint, keep - 1, 0);
+        let mut kept: Vec<libc::c_uint> = keep
+            .iter()
+            .map(|fd| fd.as_raw_fd() as libc::c_uint)
+            .collect();
+        kept.sort_unstable();
+        let mut from: libc::c_uint = 3;
+        for fd in kept {
+            // SAFETY: close_range only closes descriptors; none of those
+            // closed is used again by the child (its own are 0, 1, 2 and
+            // those kept).
+            unsafe {
+                if fd > from {
+                    libc::syscall(libc::SYS_close_range, from, fd - 1, 0);
+                }
             }
-            libc::syscall(libc::SYS_close_range, keep + 1, libc::c_uint::MAX, 0);
+            from = from.max(fd + 1);
         }
+        // SAFETY: as above.
+        unsafe { libc::syscall(libc::SYS_close_range, from, libc::c_uint::MAX, 0) };
     }
     #[cfg(not(target_os = "linux"))]
     let _ = keep;
 }
 
 /// The address space the process holds now, in bytes (0 when unknown).
-fn inherited_address_space() -> u64 {
+pub(super) fn inherited_address_space() -> u64 {
     // /proc/self/statm: total program size in pages, first.
     let pages = std::fs::read_to_string("/proc/self/statm")
         .ok()
@@ -400,7 +412,7 @@ fn judge<T: DeserializeOwned>(
 
 /// How a reaped child ended.
 #[derive(Debug, Clone, PartialEq)]
-enum Ended {
+pub(super) enum Ended {
     /// Exit status.
     Exited(i32),
     /// Killed by a signal of its own making.
@@ -410,7 +422,7 @@ enum Ended {
 }
 
 /// Reaps the child if it has ended (or, with `block`, waits for it).
-fn reap(child: Pid, block: bool) -> Option<Ended> {
+pub(super) fn reap(child: Pid, block: bool) -> Option<Ended> {
     let flags = (!block).then_some(WaitPidFlag::WNOHANG);
     loop {
         return match waitpid(child, flags) {
@@ -428,13 +440,15 @@ fn reap(child: Pid, block: bool) -> Option<Ended> {
 }
 
 /// One pipe end the parent reads without blocking.
-struct Stream {
+pub(super) struct Stream {
     file: File,
-    closed: bool,
+    /// Read to its end, or unreadable.
+    pub(super) closed: bool,
 }
 
 impl Stream {
-    fn new(fd: OwnedFd) -> Self {
+    /// The read end `fd`, made non-blocking.
+    pub(super) fn new(fd: OwnedFd) -> Self {
         let nonblocking = fcntl(fd.as_fd(), FcntlArg::F_GETFL)
             .map(|flags| OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK)
             .and_then(|flags| fcntl(fd.as_fd(), FcntlArg::F_SETFL(flags)));
@@ -447,7 +461,7 @@ impl Stream {
     }
 
     /// Reads what is available, handing each chunk to `sink`.
-    fn drain(&mut self, mut sink: impl FnMut(&[u8])) {
+    pub(super) fn drain(&mut self, mut sink: impl FnMut(&[u8])) {
         let mut buf = [0u8; 64 * 1024];
         while !self.closed {
             match self.file.read(&mut buf) {
@@ -462,7 +476,7 @@ impl Stream {
 }
 
 /// Waits until one of the open streams has data (or is closed), at most `slice`.
-fn wait_readable(streams: &[&Stream], slice: Duration) {
+pub(super) fn wait_readable(streams: &[&Stream], slice: Duration) {
     let mut fds: Vec<PollFd<'_>> = streams
         .iter()
         .filter(|s| !s.closed)
@@ -477,10 +491,11 @@ fn wait_readable(streams: &[&Stream], slice: Duration) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn limits(timeout_ms: u64) -> ChildLimits {
+    /// A deadline of `timeout_ms` and no memory cap.
+    pub(in crate::plugins) fn limits(timeout_ms: u64) -> ChildLimits {
         ChildLimits {
             timeout: Duration::from_millis(timeout_ms),
             memory: None,
@@ -489,7 +504,7 @@ mod tests {
 
     /// Writes straight to a descriptor (the test harness captures Rust's
     /// own `print!` in the parent, not in a forked child).
-    fn raw_write(fd: i32, text: &str) {
+    pub(in crate::plugins) fn raw_write(fd: i32, text: &str) {
         // SAFETY: writing a live buffer to a descriptor.
         unsafe { libc::write(fd, text.as_ptr().cast(), text.len()) };
     }

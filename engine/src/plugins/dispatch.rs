@@ -1,13 +1,16 @@
-//! Calling an evaluator where the registry's isolation says: in a child
+//! Calling an evaluator where the registry's isolation says: in a plugin
 //! process, whose failure becomes the criterion's `error` with its cause,
 //! or in this process.
 
 use cxaudit_plugin_sdk::{Evaluation, Request};
 
-use super::child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
-use super::host::{EvidenceAccess, Opened, call_evaluator};
-use super::library::{LoadedPlugin, Registry, load_in_child, with_last_line};
+use serde::{Deserialize, Serialize};
+
+use super::child::{CapturedOutput, ChildFailure, ChildLimits, run_in_child};
+use super::host::{Declared, EvidenceAccess, Opened, TableForm, call_evaluator};
+use super::library::{LoadedEvaluator, LoadedPlugin, Registry, load_in_child, with_last_line};
 use super::program::Program;
+use super::resident::{NotStarted, Resident};
 
 /// The end of one evaluation.
 #[derive(Debug, Clone)]
@@ -21,43 +24,227 @@ pub struct Called {
     pub output: Option<String>,
 }
 
-impl Registry {
-    /// Runs evaluator `name` of `plugin` on `request`.
-    pub fn call(
-        &self,
-        plugin: &LoadedPlugin,
-        name: &str,
-        request: &Request,
-        access: &dyn EvidenceAccess,
-    ) -> Called {
-        let in_process = plugin
-            .evaluators
-            .iter()
-            .find(|e| e.name == name)
-            .and_then(|e| e.entry);
-        if let Some(program) = &plugin.program {
-            return call_program(plugin, program, name, request, access, self.isolation);
+/// What a resident plugin process is asked: one evaluation.
+#[derive(Debug, Serialize, Deserialize)]
+struct Job {
+    /// The evaluator, by name within the plugin.
+    evaluator: String,
+    /// Its request.
+    request: Request,
+}
+
+/// What a resident plugin process answers: the evaluation and the evidence
+/// it opened, or why the evaluator could not be called.
+type Answer = Result<(Evaluation, Opened), String>;
+
+/// A plugin library's process, kept while a worker evaluates its criteria.
+struct LibraryProcess {
+    /// The plugin it serves.
+    plugin: String,
+    process: Resident<Job, Answer>,
+}
+
+/// Calls evaluators for one worker of a run, each seeing only the evidence
+/// its manifest declares. Under process isolation a plugin library's
+/// evaluators run in a process of their own, started for the worker's first
+/// criterion of that library and kept for the next ones while the worker
+/// stays with the library (one fork and one load per library, not per
+/// criterion); a process that failed, timed out or left a thread running is
+/// replaced, and a criterion whose process failed after serving others is
+/// evaluated again in a fresh one, so that its failure is its own.
+/// Executable plugins run in a child per evaluation; in-process plugins are
+/// called directly.
+pub struct Caller<'a> {
+    registry: &'a Registry,
+    evidence: &'a dyn EvidenceAccess,
+    process: Option<LibraryProcess>,
+}
+
+impl<'a> Caller<'a> {
+    /// A caller of `registry`'s plugins on `evidence` (the whole run's: each
+    /// call sees the part its evaluator declares).
+    pub fn new(registry: &'a Registry, evidence: &'a dyn EvidenceAccess) -> Self {
+        Caller {
+            registry,
+            evidence,
+            process: None,
         }
-        if let Some(entry) = in_process {
-            let (evaluation, opened) = call_evaluator(entry, request, access);
+    }
+
+    /// The plugins it calls.
+    pub fn registry(&self) -> &'a Registry {
+        self.registry
+    }
+
+    /// The plugin whose process this caller holds, if any: its next
+    /// criterion of that plugin costs no fork.
+    pub fn holds(&self) -> Option<&str> {
+        self.process.as_ref().map(|p| p.plugin.as_str())
+    }
+
+    /// Runs evaluator `name` of `plugin` on `request`.
+    pub fn call(&mut self, plugin: &LoadedPlugin, name: &str, request: &Request) -> Called {
+        let Some(evaluator) = plugin.evaluators.iter().find(|e| e.name == name) else {
+            return Called::error(format!(
+                "plugin `{}` has no evaluator `{name}`",
+                plugin.name
+            ));
+        };
+        let form = TableForm::for_abi(&plugin.abi_version);
+        let declared = Declared::new(self.evidence, &evaluator.manifest, form);
+        if let Some(program) = &plugin.program {
+            return call_program(
+                plugin,
+                program,
+                evaluator,
+                request,
+                &declared,
+                self.registry.isolation,
+            );
+        }
+        if let Some(entry) = evaluator.entry {
+            let (evaluation, opened) = call_evaluator(entry, request, &declared);
             return Called {
                 evaluation,
                 opened,
                 output: None,
             };
         }
-        match self.isolation {
+        match self.registry.isolation {
             super::Isolation::Process(limits) => {
-                call_in_child(plugin, name, request, access, limits)
+                self.call_in_process(plugin, name, request, limits)
             }
-            super::Isolation::None => Called {
-                evaluation: Evaluation::error(format!(
-                    "plugin `{}` has no evaluator `{name}` loaded in this process",
-                    plugin.name
-                )),
-                opened: Opened::default(),
-                output: None,
-            },
+            super::Isolation::None => Called::error(format!(
+                "plugin `{}` has no evaluator `{name}` loaded in this process",
+                plugin.name
+            )),
+        }
+    }
+
+    /// Runs the evaluator in the plugin's process (started if this caller
+    /// holds none for it); again in a fresh one when a process that had
+    /// served other criteria failed.
+    fn call_in_process(
+        &mut self,
+        plugin: &LoadedPlugin,
+        name: &str,
+        request: &Request,
+        limits: ChildLimits,
+    ) -> Called {
+        let job = Job {
+            evaluator: name.to_owned(),
+            request: request.clone(),
+        };
+        loop {
+            let process = match self.process_for(plugin, name, limits) {
+                Ok(process) => process,
+                Err(called) => return *called,
+            };
+            let served = process.ask(&job);
+            if !process.is_serving() {
+                self.process = None;
+            }
+            let again = matches!(&served.answer, Err(f) if !matches!(f, ChildFailure::TimedOut(_)));
+            if !(again && served.after_others) {
+                return from_child(
+                    plugin,
+                    name,
+                    served.answer,
+                    &served.output,
+                    limits,
+                    |why, _| {
+                        Evaluation::error(format!(
+                            "plugin `{}` could not be loaded again: {why}",
+                            plugin.name
+                        ))
+                    },
+                );
+            }
+        }
+    }
+
+    /// The process of `plugin`, started when this caller holds none for it
+    /// (ending the one it holds for another); or the `error` of a process
+    /// that could not start.
+    fn process_for(
+        &mut self,
+        plugin: &LoadedPlugin,
+        name: &str,
+        limits: ChildLimits,
+    ) -> Result<&mut Resident<Job, Answer>, Box<Called>> {
+        if self.holds() != Some(plugin.name.as_str()) {
+            self.process = None;
+            let evidence = self.evidence;
+            let setup = || load_in_child(&plugin.path, plugin.built_in).map_err(|e| e.to_string());
+            let serve = |loaded: &LoadedPlugin, job: Job| -> Answer {
+                evaluate_loaded(plugin, loaded, evidence, job)
+            };
+            match Resident::start(limits, setup, serve) {
+                Ok(process) => {
+                    self.process = Some(LibraryProcess {
+                        plugin: plugin.name.clone(),
+                        process,
+                    })
+                }
+                Err((NotStarted::Setup(why), output)) => {
+                    return Err(Box::new(Called::error(with_last_line(
+                        format!("plugin `{}` could not be loaded again: {why}", plugin.name),
+                        output.last_line(),
+                    ))));
+                }
+                Err((NotStarted::Process(failure), output)) => {
+                    return Err(Box::new(from_child(
+                        plugin,
+                        name,
+                        Err(failure),
+                        &output,
+                        limits,
+                        |why, _| Evaluation::error(why),
+                    )));
+                }
+            }
+        }
+        match &mut self.process {
+            Some(p) => Ok(&mut p.process),
+            None => Err(Box::new(Called::error(
+                "the plugin process could not be kept".into(),
+            ))),
+        }
+    }
+}
+
+/// In a plugin's process: runs `job` with the library loaded there, on the
+/// evidence the evaluator declares in `plugin` (the registry's record).
+fn evaluate_loaded(
+    plugin: &LoadedPlugin,
+    loaded: &LoadedPlugin,
+    evidence: &dyn EvidenceAccess,
+    job: Job,
+) -> Answer {
+    let name = &job.evaluator;
+    let entry = loaded
+        .evaluators
+        .iter()
+        .find(|e| &e.name == name)
+        .and_then(|e| e.entry)
+        .ok_or_else(|| format!("the library no longer has an evaluator `{name}`"))?;
+    let manifest = &plugin
+        .evaluators
+        .iter()
+        .find(|e| &e.name == name)
+        .ok_or_else(|| format!("plugin `{}` has no evaluator `{name}`", plugin.name))?
+        .manifest;
+    let declared = Declared::new(evidence, manifest, TableForm::for_abi(&plugin.abi_version));
+    Ok(call_evaluator(entry, &job.request, &declared))
+}
+
+impl Called {
+    /// An `error` result with `summary`, nothing opened or printed.
+    fn error(summary: String) -> Self {
+        Called {
+            evaluation: Evaluation::error(summary),
+            opened: Opened::default(),
+            output: None,
         }
     }
 }
@@ -68,22 +255,12 @@ impl Registry {
 fn call_program(
     plugin: &LoadedPlugin,
     program: &Program,
-    name: &str,
+    evaluator: &LoadedEvaluator,
     request: &Request,
     access: &dyn EvidenceAccess,
     isolation: super::Isolation,
 ) -> Called {
-    let Some(evaluator) = plugin.evaluators.iter().find(|e| e.name == name) else {
-        return Called {
-            evaluation: Evaluation::error(format!(
-                "plugin `{}` has no evaluator `{name}`",
-                plugin.name
-            )),
-            opened: Opened::default(),
-            output: None,
-        };
-    };
-    let manifest = &evaluator.manifest;
+    let (name, manifest) = (evaluator.name.as_str(), &evaluator.manifest);
     let failed = |why: String| {
         Evaluation::error(format!(
             "Evaluator `{}/{name}` did not answer: {why}.",
@@ -104,36 +281,14 @@ fn call_program(
         super::Isolation::Process(limits) => limits,
     };
     let run = run_in_child(limits, || program.evaluate(name, manifest, request, access));
-    from_child(plugin, name, run, limits, |why, last_line| {
-        failed(with_last_line(why, last_line))
-    })
-}
-
-/// Loads the library (or the built-in plugin) in a fresh child and runs the
-/// evaluator there.
-fn call_in_child(
-    plugin: &LoadedPlugin,
-    name: &str,
-    request: &Request,
-    access: &dyn EvidenceAccess,
-    limits: ChildLimits,
-) -> Called {
-    let run = run_in_child(limits, || -> Result<(Evaluation, Opened), String> {
-        let loaded = load_in_child(&plugin.path, plugin.built_in).map_err(|e| e.to_string())?;
-        let entry = loaded
-            .evaluators
-            .iter()
-            .find(|e| e.name == name)
-            .and_then(|e| e.entry)
-            .ok_or_else(|| format!("the library no longer has an evaluator `{name}`"))?;
-        Ok(call_evaluator(entry, request, access))
-    });
-    from_child(plugin, name, run, limits, |why, _| {
-        Evaluation::error(format!(
-            "plugin `{}` could not be loaded again: {why}",
-            plugin.name
-        ))
-    })
+    from_child(
+        plugin,
+        name,
+        run.answer,
+        &run.output,
+        limits,
+        |why, last_line| failed(with_last_line(why, last_line)),
+    )
 }
 
 /// The end of an evaluation run in a child: its answer; or, when the plugin
@@ -142,19 +297,20 @@ fn call_in_child(
 fn from_child(
     plugin: &LoadedPlugin,
     name: &str,
-    run: ChildRun<Result<(Evaluation, Opened), String>>,
+    answer: Result<Answer, ChildFailure>,
+    output: &CapturedOutput,
     limits: ChildLimits,
     unanswered: impl FnOnce(String, Option<String>) -> Evaluation,
 ) -> Called {
-    let output = (!run.output.is_empty()).then(|| run.output.text());
-    let (evaluation, opened) = match run.answer {
+    let (evaluation, opened) = match answer {
         Ok(Ok(answer)) => answer,
-        Ok(Err(why)) => (unanswered(why, run.output.last_line()), Opened::default()),
+        Ok(Err(why)) => (unanswered(why, output.last_line()), Opened::default()),
         Err(failure) => (
-            Evaluation::error(failure_summary(plugin, name, &failure, &run.output, limits)),
+            Evaluation::error(failure_summary(plugin, name, &failure, output, limits)),
             Opened::default(),
         ),
     };
+    let output = (!output.is_empty()).then(|| output.text());
     Called {
         evaluation,
         opened,

@@ -9,13 +9,14 @@ mod dispatch;
 mod host;
 mod library;
 mod program;
+mod resident;
 
 use std::time::Duration;
 
 pub use builtin::BuiltIn;
 pub use child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
 pub use discovery::{PluginSources, discover};
-pub use dispatch::Called;
+pub use dispatch::{Called, Caller};
 pub use host::{Declared, EvidenceAccess, Opened, TableForm};
 pub use library::{LoadedEvaluator, LoadedPlugin, RefusedPlugin, Registry, load_library};
 pub use program::{Described, DescribedEvaluator, PLUGIN_FILE, PROTOCOL, Program};
@@ -33,8 +34,9 @@ pub const DEFAULT_MEMORY: u64 = 8 * 1024 * 1024 * 1024;
 /// Where plugin code runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Isolation {
-    /// In a child process for each handshake and each evaluation, within
-    /// limits: a crash, hang or exit costs one criterion (the default).
+    /// In a child process for each handshake, and a process per plugin
+    /// library for its evaluations, within limits: a crash, hang or exit
+    /// costs one criterion (the default).
     Process(ChildLimits),
     /// In the host process, for trusted plugins and benchmarks: a crashing
     /// plugin ends the run.

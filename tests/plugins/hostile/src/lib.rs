@@ -1,6 +1,8 @@
 //! Misbehaving evaluators for cxaudit's own run-integrity tests: each does
 //! one thing an untrusted plugin may do to the process that runs it. Under
-//! process isolation each must cost exactly its own criterion.
+//! process isolation each must cost exactly its own criterion. One more,
+//! `process`, says which process it ran in, for the tests of how a
+//! library's process is kept between its criteria.
 //!
 //! The library also prints a line on standard output when it is loaded, as
 //! a careless plugin might: it must never reach cxaudit's own output.
@@ -105,6 +107,22 @@ hostile!(
     }
 );
 
+/// Evaluations made so far in this process (by [`Process`]).
+static EVALUATIONS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+hostile!(
+    Process,
+    "process",
+    "Answers met with its process id and how many evaluations of this library the process has made.",
+    |_ctx| {
+        let n = EVALUATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        Ok(met(&format!(
+            "process {}, evaluation {n} in it",
+            std::process::id()
+        )))
+    }
+);
+
 hostile!(Hog, "hog", "Allocates (and touches) 2 GiB.", |_ctx| {
     let big = vec![1u8; 2 << 30];
     Ok(met(&format!("allocated {} bytes", big.len())))
@@ -113,5 +131,5 @@ hostile!(Hog, "hog", "Allocates (and touches) 2 GiB.", |_ctx| {
 export_plugin!(
     name: "hostile",
     version: env!("CARGO_PKG_VERSION"),
-    evaluators: [Segfault, Abort, Spin, ExitZero, LateAbort, Chatty, Hog]
+    evaluators: [Segfault, Abort, Spin, ExitZero, LateAbort, Chatty, Hog, Process]
 );
