@@ -34,6 +34,20 @@ impl Evidence {
         }
     }
 
+    /// Every table, present or not, in a fixed order.
+    pub fn tables(&self) -> impl Iterator<Item = Option<&Table>> {
+        [
+            &self.contacts,
+            &self.intervals,
+            &self.agents,
+            &self.adherence,
+            &self.surveys,
+            &self.business_daily,
+        ]
+        .into_iter()
+        .map(Option::as_ref)
+    }
+
     /// The table of a canonical name.
     pub fn table(&self, name: &str) -> Option<&Table> {
         match name {

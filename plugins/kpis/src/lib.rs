@@ -22,6 +22,7 @@ pub use options::{GroupBy, KpiOptions, LocalDays};
 
 use std::collections::BTreeMap;
 
+use cxaudit_plugin_sdk::memo::{Memo, SameTable};
 use serde::Serialize;
 
 /// KPI values of one group.
@@ -196,7 +197,27 @@ pub fn compute_each<const N: usize>(
 /// period and FCR window) share one reading of the contacts and one FCR
 /// classification. Each report equals what [`compute`] gives for its request
 /// (e.g. the monthly KPIs the targets name, and service level on one channel).
+///
+/// The reports are kept for the next call in this process (a
+/// [`Memo`]): another criterion of the same plugin that asks the same of
+/// the same tables (the planning plugin's target setting and performance
+/// reviews both want the monthly KPIs the targets name) gets them without
+/// a second pass over every contact.
 pub fn compute_many(evidence: &Evidence, requests: &[(GroupBy, &KpiOptions)]) -> Vec<KpiReport> {
+    /// The tables read (each present or not) and the requests.
+    type Key = (Vec<Option<SameTable>>, Vec<(GroupBy, KpiOptions)>);
+    /// The last reports, by their key.
+    static REPORTS: Memo<Key, Vec<KpiReport>> = Memo::new();
+    let key = (
+        evidence.tables().map(|t| t.map(SameTable::of)).collect(),
+        requests.iter().map(|&(by, o)| (by, o.clone())).collect(),
+    );
+    let reports = REPORTS.get_or(key, || compute_many_afresh(evidence, requests));
+    Vec::clone(&reports)
+}
+
+/// [`compute_many`] without the memo.
+fn compute_many_afresh(evidence: &Evidence, requests: &[(GroupBy, &KpiOptions)]) -> Vec<KpiReport> {
     accumulate::compute_many(evidence, requests)
         .into_iter()
         .zip(requests)

@@ -32,7 +32,7 @@ pub enum GroupBy {
 }
 
 /// Definitions' parameters. Defaults follow DOMAIN §5.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KpiOptions {
     /// Service-level answer threshold T, seconds (default 20).
     pub sl_threshold_seconds: f64,

@@ -984,3 +984,39 @@ fn requests_with_their_own_options_equal_each_computed_alone() {
         }
     }
 }
+
+#[test]
+fn reports_kept_for_the_next_call_are_those_of_the_same_tables_only() {
+    // The same options on three evidences: two contacts, then three (other
+    // memory, the first two rows alike), then the first again. Each call
+    // gives its own evidence's volume, never the report kept from the call
+    // before (`compute_many` keeps its last reports for the next call).
+    let o = march().only(&[Kpi::Contacts]);
+    let two = Evidence {
+        contacts: two_contacts(),
+        ..Evidence::default()
+    };
+    let three = Evidence {
+        contacts: contacts_at(&[
+            "2026-03-02T10:00:00",
+            "2026-03-03T10:00:00",
+            "2026-03-04T10:00:00",
+        ]),
+        ..Evidence::default()
+    };
+    let volume = |e: &Evidence| overall(e, &o).value(Kpi::Contacts);
+    assert_eq!(volume(&two), Some(2.0));
+    assert_eq!(volume(&two), Some(2.0));
+    assert_eq!(volume(&three), Some(3.0));
+    // Equal values in other memory are other tables, too.
+    let two_again = Evidence {
+        contacts: two_contacts(),
+        ..Evidence::default()
+    };
+    assert_eq!(volume(&two_again), Some(2.0));
+    // Other options on the same tables are computed for themselves.
+    let april = KpiOptions::default()
+        .with_period(day("2026-04-01"), day("2026-04-30"))
+        .only(&[Kpi::Contacts]);
+    assert_ne!(overall(&three, &april).value(Kpi::Contacts), Some(3.0));
+}

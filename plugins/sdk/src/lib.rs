@@ -55,6 +55,7 @@ mod cells;
 pub mod context;
 pub mod export;
 pub mod markdown;
+pub mod memo;
 pub mod model;
 pub mod params;
 pub mod reference;
