@@ -405,6 +405,14 @@ where
         let Ok(answer) = catch_unwind(AssertUnwindSafe(|| serve(&state, job))) else {
             return CANNOT_ANSWER;
         };
+        // What the job freed goes back to the system (glibc keeps freed
+        // memory in its arenas), so that the next job's memory, and the
+        // process's peak, is that job's own.
+        #[cfg(target_env = "gnu")]
+        // SAFETY: malloc_trim has no preconditions.
+        unsafe {
+            libc::malloc_trim(0);
+        }
         // SAFETY: flushing every C stdio stream (a C plugin's buffered
         // output, so that it is this job's) has no preconditions.
         unsafe { libc::fflush(std::ptr::null_mut()) };
