@@ -1020,3 +1020,34 @@ fn reports_kept_for_the_next_call_are_those_of_the_same_tables_only() {
         .only(&[Kpi::Contacts]);
     assert_ne!(overall(&three, &april).value(Kpi::Contacts), Some(3.0));
 }
+
+#[test]
+fn fcr_classes_kept_for_the_next_call_are_those_of_the_same_contacts_only() {
+    use cxaudit_metrics::fcr::FcrClass::{Censored, RepeatGenerator, Resolved};
+    // One customer, 7-day window, five-minute contacts; the data end is the
+    // last arrival, 03-20, whose own window runs past it (censored). Back
+    // after a day: the first is a repeat generator, the second resolved
+    // (nothing in the week after it). Back after 18 days: the first resolved.
+    let soon = contacts_at(&[
+        "2026-03-02T10:00:00",
+        "2026-03-03T10:00:00",
+        "2026-03-20T10:00:00",
+    ])
+    .unwrap();
+    let late = contacts_at(&["2026-03-02T10:00:00", "2026-03-20T10:00:00"]).unwrap();
+    let classes = |t: &Table, o: &KpiOptions| cxaudit_kpis::fcr_classes(t, o).unwrap().to_vec();
+    assert_eq!(
+        classes(&soon, &march()),
+        [RepeatGenerator, Resolved, Censored]
+    );
+    assert_eq!(classes(&late, &march()), [Resolved, Censored]);
+    assert_eq!(
+        classes(&soon, &march()),
+        [RepeatGenerator, Resolved, Censored]
+    );
+    // Another window on the same contacts is classified for itself (30
+    // days from 03-02 runs past the data end).
+    let mut window_30 = march();
+    window_30.fcr_window_days = 30;
+    assert_eq!(classes(&late, &window_30), [Censored, Censored]);
+}

@@ -164,8 +164,16 @@ impl Evaluator for FirstContactResolution {
             data_end: None,
             ticks_per_second: MS_PER_SECOND,
         };
-        let codes = CustomerCodes::of(rows).map_err(fcr_failed)?;
-        let classes = classify_coded(rows, &codes, &params).map_err(fcr_failed)?;
+        // The classes of these rows, as cxaudit-kpis classifies them (kept
+        // for the KPI attainment criterion, or kept from it).
+        let classes = cxaudit_kpis::fcr_classes(&table, &opts)?;
+        if classes.len() != rows.len() {
+            return Err(EvalError::Failed(format!(
+                "internal: {} FCR classes for {} contacts of the period",
+                classes.len(),
+                rows.len()
+            )));
+        }
         let agents = of_period(table.strs("agent_id")?, &period.in_period);
         let queues = of_period(table.strs("queue")?, &period.in_period);
         let report = report_from_groups(
@@ -203,8 +211,7 @@ impl Evaluator for FirstContactResolution {
                 .then(a.fcr.total_cmp(&b.fcr))
                 .then(a.agent.cmp(b.agent))
         });
-        let without_abandoned =
-            fcr_without_abandoned_recontacts(rows, &codes, &params, report.data_end)?;
+        let without_abandoned = fcr_without_abandoned_recontacts(rows, &params, report.data_end)?;
         let queues: Vec<(&str, FcrCounts, Option<f64>)> = report
             .by_queue
             .iter()
@@ -473,13 +480,14 @@ fn coaching_tests<'a>(
 /// (the same window, and the data end of the full data for censoring).
 fn fcr_without_abandoned_recontacts(
     rows: &[FcrVisit<'_>],
-    codes: &CustomerCodes,
     params: &FcrParams,
     data_end: Option<i64>,
 ) -> Result<Option<f64>, EvalError> {
     // Abandoned contacts left without a customer: out of the figure, and no repeat of
     // anyone (the same classes as over the answered contacts alone, without copying them).
+    let codes = CustomerCodes::of(rows).map_err(fcr_failed)?;
     let answered_codes = codes.without(|i| rows[i].abandoned());
+    drop(codes);
     let params = FcrParams {
         data_end,
         ..*params

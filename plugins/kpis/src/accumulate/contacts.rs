@@ -3,12 +3,15 @@
 //! volume per group.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use cxaudit_metrics::fcr::{FcrClass, FcrCounts, FcrParams, FcrParts, FcrVisit};
 use cxaudit_metrics::hash::RecentStrs;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
+use cxaudit_plugin_sdk::memo::{Memo, SameTable};
 use cxaudit_plugin_sdk::table::{MS_PER_SECOND, seconds_between};
 use cxaudit_plugin_sdk::{EvalError, Table, thread};
 
@@ -181,7 +184,22 @@ pub(super) fn contacts(
 /// The FCR class of each contact of the period, in row order: the rows
 /// [`tally`] counts (local days, period and FCR window of `o`). A row
 /// without an arrival ends the walk: [`tally`] reports it.
-fn fcr_classes(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError> {
+///
+/// The classes are kept for the next call in this process (a [`Memo`] keyed
+/// by the contacts table and what shapes them: time zone, period, window):
+/// the performance plugin's FCR criterion and its KPI attainment classify
+/// the same contacts.
+pub fn fcr_classes(t: &Table, o: &KpiOptions) -> Result<Arc<Vec<FcrClass>>, EvalError> {
+    /// The contacts and what shapes their classes.
+    type Key = (SameTable, Tz, Option<(NaiveDate, NaiveDate)>, u32);
+    /// The last classes, by their key.
+    static CLASSES: Memo<Key, Vec<FcrClass>> = Memo::new();
+    let key = (SameTable::of(t), o.time_zone, o.period, o.fcr_window_days);
+    CLASSES.get_or_try(key, || classify_period(t, o))
+}
+
+/// [`fcr_classes`], computed.
+fn classify_period(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError> {
     let mut customer = t.strs("customer_id")?;
     let arrived = t.timestamps_ms("arrived_at")?;
     let mut ended = t.timestamps_ms("ended_at")?;
