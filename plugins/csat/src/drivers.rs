@@ -11,7 +11,36 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Invitation, Window, num, pct, score_from_checks};
+use crate::common::{self, Invitation, Selected, Window, num, pct, score_from_checks};
+
+/// What CX5 keeps of an invitation: whether it is feedback, its csat answer
+/// and its reason (40 bytes where an [`Invitation`] takes 112; a million
+/// are held through the evaluation).
+#[derive(Debug, Clone, Copy)]
+struct Response<'a> {
+    /// Customer-initiated feedback ([`common::is_feedback`]).
+    feedback: bool,
+    /// Overall satisfaction, 1-5.
+    csat: Option<i64>,
+    /// Coded reason for dissatisfaction.
+    reason: Option<&'a str>,
+}
+
+impl<'a> Response<'a> {
+    fn of(i: Invitation<'a>) -> Self {
+        Response {
+            feedback: common::is_feedback(i.selection),
+            csat: i.csat,
+            reason: i.reason,
+        }
+    }
+}
+
+impl Selected for Response<'_> {
+    fn is_feedback(&self) -> bool {
+        self.feedback
+    }
+}
 
 /// The headings and the column that state actions (canonical names): the
 /// review minutes' actions and the business plan's initiatives.
@@ -129,9 +158,9 @@ impl Evaluator for Drivers {
         };
         let window = Window::from_context(ctx)?;
         let table = ctx.table("surveys")?;
-        let mut invitations = common::load_invitations(&table, None, &window)?;
+        let mut invitations = common::load_invitations_as(&table, None, &window, Response::of)?;
         let feedback = common::drop_customer_initiated(&mut invitations);
-        let responses: Vec<&Invitation> = invitations
+        let responses: Vec<&Response> = invitations
             .rows
             .iter()
             .filter(|i| i.csat.is_some_and(|c| (1..=5).contains(&c)))
@@ -288,8 +317,8 @@ fn rank_drivers(
 }
 
 /// Counts coded reasons of dissatisfied responses; returns the top reasons.
-fn report_reasons(responses: &[&Invitation], p: &DriversParams, e: &mut Evaluation) -> Vec<Reason> {
-    let dissatisfied: Vec<&&Invitation> = responses
+fn report_reasons(responses: &[&Response], p: &DriversParams, e: &mut Evaluation) -> Vec<Reason> {
+    let dissatisfied: Vec<&&Response> = responses
         .iter()
         .filter(|r| r.csat.is_some_and(|c| c <= p.dissatisfied_max))
         .collect();
