@@ -173,8 +173,10 @@ impl Evaluator for CustomerSatisfaction {
         let answers = answers_by_month(&surveys, tz)?;
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
         let opts = kpi_options(ctx)?.only(&[Kpi::CsatTop2, Kpi::Nps]);
-        let overall = cxaudit_kpis::overall(&evidence, &opts);
-        let report = cxaudit_kpis::compute(&evidence, GroupBy::Month, &opts);
+        // The period's values and each month's, from one reading of the surveys.
+        let [overall, report] =
+            cxaudit_kpis::compute_each(&evidence, [GroupBy::All, GroupBy::Month], &opts);
+        let overall = cxaudit_kpis::overall_of(overall, &opts);
         let (start, end) = ctx.period_dates()?;
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
         let window: Vec<String> = months
