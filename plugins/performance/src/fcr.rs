@@ -157,6 +157,10 @@ impl Evaluator for FirstContactResolution {
         // The headline and every drill-down are over the same contacts (those of the period)
         // and one classification: the headline is the `fcr_rate` cxaudit-kpis gives (test
         // `fcr_leaves_contacts_outside_the_period_out_of_every_figure`).
+        // The classes of the period's rows, as cxaudit-kpis classifies them
+        // (kept for the KPI attainment criterion, or kept from it); first, so
+        // that what classifying holds is freed before the rows below are.
+        let classes = cxaudit_kpis::fcr_classes(&table, &opts)?;
         let period = period_rows(&table, &opts)?;
         let rows = &period.rows;
         let params = FcrParams {
@@ -164,9 +168,6 @@ impl Evaluator for FirstContactResolution {
             data_end: None,
             ticks_per_second: MS_PER_SECOND,
         };
-        // The classes of these rows, as cxaudit-kpis classifies them (kept
-        // for the KPI attainment criterion, or kept from it).
-        let classes = cxaudit_kpis::fcr_classes(&table, &opts)?;
         if classes.len() != rows.len() {
             return Err(EvalError::Failed(format!(
                 "internal: {} FCR classes for {} contacts of the period",
