@@ -80,6 +80,31 @@ fn synth(dir: &Path) -> PathBuf {
     evidence
 }
 
+/// `cxaudit assess -q` of `pack` on `evidence` into `out`, with the plugins
+/// of `plugins` and `extra` arguments.
+fn assess_with_plugins(
+    pack: &Path,
+    evidence: &Path,
+    out: &Path,
+    plugins: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "assess",
+        "-q",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--plugins",
+        plugins.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    cxaudit(&args)
+}
+
 fn read(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("assessment.json")).expect("assessment.json");
     serde_json::from_str(&text).expect("assessment.json is whole JSON")
@@ -93,22 +118,13 @@ fn each_misbehaving_plugin_costs_exactly_its_own_criterion() {
     let plugins = plugin_dir(&["cxaudit_testplugin_hostile"]);
     let out = tmp.path().join("out");
     let started = Instant::now();
-    let o = cxaudit(&[
-        "assess",
-        "-q",
-        "--pack",
-        pack.to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--plugins",
-        plugins.path().to_str().unwrap(),
-        "--timeout",
-        "4",
-        "--plugin-memory",
-        "256",
-    ]);
+    let o = assess_with_plugins(
+        &pack,
+        &evidence,
+        &out,
+        plugins.path(),
+        &["--timeout", "4", "--plugin-memory", "256"],
+    );
     let elapsed = started.elapsed();
     let ids: Vec<&str> = HOSTILE.iter().map(|(id, _, _)| *id).collect();
     assert_errored(&o, &ids);
@@ -207,20 +223,7 @@ fn a_library_keeps_its_process_between_its_criteria_until_one_fails() {
     let plugins = plugin_dir(&["cxaudit_testplugin_hostile"]);
     let out = tmp.path().join("out");
     // One at a time: the criteria are evaluated in pack order.
-    let o = cxaudit(&[
-        "assess",
-        "-q",
-        "--jobs",
-        "1",
-        "--pack",
-        pack.to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--plugins",
-        plugins.path().to_str().unwrap(),
-    ]);
+    let o = assess_with_plugins(&pack, &evidence, &out, plugins.path(), &["--jobs", "1"]);
     assert_errored(&o, &["HP3"]);
     let a = read(&out);
     let (first, n1) = process_of(&a, "HP1");

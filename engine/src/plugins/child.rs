@@ -394,11 +394,6 @@ fn judge<T: DeserializeOwned>(
     too_big: bool,
 ) -> Result<T, ChildFailure> {
     match status {
-        Ended::Killed => Err(ChildFailure::TimedOut(timeout)),
-        Ended::Signalled(signal) => Err(ChildFailure::Signalled {
-            signal,
-            answered: !bytes.is_empty(),
-        }),
         Ended::Exited(0) if too_big => Err(ChildFailure::BadAnswer(format!(
             "larger than {} MiB",
             ANSWER_LIMIT / (1024 * 1024)
@@ -406,7 +401,7 @@ fn judge<T: DeserializeOwned>(
         Ended::Exited(0) if !bytes.is_empty() => {
             serde_json::from_slice(bytes).map_err(|e| ChildFailure::BadAnswer(e.to_string()))
         }
-        Ended::Exited(code) => Err(ChildFailure::Exited(code)),
+        other => Err(other.failure(timeout, !bytes.is_empty())),
     }
 }
 
@@ -419,6 +414,18 @@ pub(super) enum Ended {
     Signalled(String),
     /// Killed by the parent at the deadline.
     Killed,
+}
+
+impl Ended {
+    /// The failure of a child that ended so without an answer to use
+    /// (`answered`: it had written one).
+    pub(super) fn failure(self, timeout: Duration, answered: bool) -> ChildFailure {
+        match self {
+            Ended::Killed => ChildFailure::TimedOut(timeout),
+            Ended::Signalled(signal) => ChildFailure::Signalled { signal, answered },
+            Ended::Exited(code) => ChildFailure::Exited(code),
+        }
+    }
 }
 
 /// Reaps the child if it has ended (or, with `block`, waits for it).

@@ -90,8 +90,7 @@ impl<'a> Caller<'a> {
                 plugin.name
             ));
         };
-        let form = TableForm::for_abi(&plugin.abi_version);
-        let declared = Declared::new(self.evidence, &evaluator.manifest, form);
+        let declared = declared_view(self.evidence, plugin, evaluator);
         if let Some(program) = &plugin.program {
             return call_program(
                 plugin,
@@ -228,14 +227,27 @@ fn evaluate_loaded(
         .find(|e| &e.name == name)
         .and_then(|e| e.entry)
         .ok_or_else(|| format!("the library no longer has an evaluator `{name}`"))?;
-    let manifest = &plugin
+    let evaluator = plugin
         .evaluators
         .iter()
         .find(|e| &e.name == name)
-        .ok_or_else(|| format!("plugin `{}` has no evaluator `{name}`", plugin.name))?
-        .manifest;
-    let declared = Declared::new(evidence, manifest, TableForm::for_abi(&plugin.abi_version));
+        .ok_or_else(|| format!("plugin `{}` has no evaluator `{name}`", plugin.name))?;
+    let declared = declared_view(evidence, plugin, evaluator);
     Ok(call_evaluator(entry, &job.request, &declared))
+}
+
+/// The part of `evidence` that `evaluator` of `plugin` declares, its tables
+/// in the form the plugin's ABI takes.
+fn declared_view<'a>(
+    evidence: &'a dyn EvidenceAccess,
+    plugin: &LoadedPlugin,
+    evaluator: &'a LoadedEvaluator,
+) -> Declared<'a> {
+    Declared::new(
+        evidence,
+        &evaluator.manifest,
+        TableForm::for_abi(&plugin.abi_version),
+    )
 }
 
 impl Called {

@@ -171,16 +171,11 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
         let after_others = self.served > 0;
         self.served += 1;
         let mut output = self.setup_output.clone();
-        let answer = if self.ended {
-            Err(ChildFailure::Spawn("the plugin process has ended".into()))
-        } else {
-            let deadline = Instant::now() + self.timeout;
-            match self.send(job) {
-                Ok(()) => self.await_answer::<T>(&mut output, deadline),
-                Err(failure) => {
-                    Err(failure.unwrap_or_else(|| self.ended_with(&mut output, deadline)))
-                }
-            }
+        let deadline = Instant::now() + self.timeout;
+        // A process that has ended has no job pipe: it is judged by how it ended.
+        let answer = match self.send(job) {
+            Ok(()) => self.await_answer::<T>(&mut output, deadline),
+            Err(failure) => Err(failure.unwrap_or_else(|| self.ended_with(&mut output, deadline))),
         };
         Served {
             answer,
@@ -277,12 +272,8 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
         self.ended = true;
         match status {
             Some(Ended::Exited(0)) => Ok(()),
-            Some(Ended::Exited(code)) => Err(ChildFailure::Exited(code)),
-            Some(Ended::Signalled(signal)) => Err(ChildFailure::Signalled {
-                signal,
-                answered: true,
-            }),
-            Some(Ended::Killed) | None => Err(self.fail(ChildFailure::TimedOut(self.timeout))),
+            Some(other) => Err(other.failure(self.timeout, true)),
+            None => Err(self.fail(ChildFailure::TimedOut(self.timeout))),
         }
     }
 
@@ -307,12 +298,8 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
     fn ended_with(&mut self, output: &mut CapturedOutput, deadline: Instant) -> ChildFailure {
         let status = self.wait_end(output, deadline);
         let failure = match status {
-            Some(Ended::Exited(code)) => ChildFailure::Exited(code),
-            Some(Ended::Signalled(signal)) => ChildFailure::Signalled {
-                signal,
-                answered: false,
-            },
-            Some(Ended::Killed) | None => ChildFailure::TimedOut(self.timeout),
+            Some(end) => end.failure(self.timeout, false),
+            None => ChildFailure::TimedOut(self.timeout),
         };
         self.ended = true;
         self.fail(failure)
