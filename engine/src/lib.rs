@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod hashing;
 pub mod output;
 pub mod pack;
+pub mod parallel;
 pub mod pipeline;
 pub mod plugins;
 pub mod progress;

@@ -302,19 +302,71 @@ enum ColumnBuilder {
     Ts(TimestampMillisecondBuilder),
 }
 
+/// How much a column's batch held: the room to start another batch with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ColumnRoom {
+    /// Rows.
+    rows: usize,
+    /// Bytes of a plain string column's values (0 for other columns).
+    bytes: usize,
+}
+
+/// The room of a table's first full batch ([`BATCH_ROWS`] rows), shared by
+/// the pieces of a table read side by side: the first piece to fill a
+/// batch records it, and a piece started after that begins its first batch
+/// with that room instead of growing into it (an Arrow builder grows by
+/// doubling, each time copying its buffers into new memory).
+#[derive(Debug, Clone, Default)]
+struct BatchRoom(Arc<std::sync::OnceLock<Vec<ColumnRoom>>>);
+
+impl BatchRoom {
+    /// The room recorded, if a batch was filled.
+    fn get(&self) -> Option<&[ColumnRoom]> {
+        self.0.get().map(Vec::as_slice)
+    }
+
+    /// Records the room of `builders`, a full batch, unless one was.
+    fn record(&self, builders: &[ColumnBuilder]) {
+        if self.0.get().is_none() {
+            let _ = self
+                .0
+                .set(builders.iter().map(ColumnBuilder::room).collect());
+        }
+    }
+}
+
 impl ColumnBuilder {
-    fn new(c: &ColumnSchema) -> Self {
+    /// An empty builder for column `c`, with `room` when known.
+    fn new(c: &ColumnSchema, room: Option<ColumnRoom>) -> Self {
+        let rows = room.map_or(1024, |r| r.rows);
+        let bytes = room.map_or(1024, |r| r.bytes);
         match c.column_type {
-            ColumnType::String if c.low_cardinality => Self::Codes(CodesBuilder::default()),
-            ColumnType::String => Self::Str(StringBuilder::new()),
-            ColumnType::Integer => Self::Int(Int64Builder::new()),
-            ColumnType::Float => Self::Float(Float64Builder::new()),
-            ColumnType::Bool => Self::Bool(BooleanBuilder::new()),
-            ColumnType::Date | ColumnType::Month => Self::Date(Date32Builder::new()),
+            ColumnType::String if c.low_cardinality => {
+                Self::Codes(CodesBuilder::with_capacity(rows))
+            }
+            ColumnType::String => Self::Str(StringBuilder::with_capacity(rows, bytes)),
+            ColumnType::Integer => Self::Int(Int64Builder::with_capacity(rows)),
+            ColumnType::Float => Self::Float(Float64Builder::with_capacity(rows)),
+            ColumnType::Bool => Self::Bool(BooleanBuilder::with_capacity(rows)),
+            ColumnType::Date | ColumnType::Month => Self::Date(Date32Builder::with_capacity(rows)),
             ColumnType::Timestamp => {
-                Self::Ts(TimestampMillisecondBuilder::new().with_timezone("UTC"))
+                Self::Ts(TimestampMillisecondBuilder::with_capacity(rows).with_timezone("UTC"))
             }
         }
+    }
+
+    /// What the batch being built holds.
+    fn room(&self) -> ColumnRoom {
+        let (rows, bytes) = match self {
+            Self::Str(b) => (b.len(), b.values_slice().len()),
+            Self::Codes(b) => (b.len(), 0),
+            Self::Int(b) => (b.len(), 0),
+            Self::Float(b) => (b.len(), 0),
+            Self::Bool(b) => (b.len(), 0),
+            Self::Date(b) => (b.len(), 0),
+            Self::Ts(b) => (b.len(), 0),
+        };
+        ColumnRoom { rows, bytes }
     }
 
     /// The batch's column. The builder starts the next batch with room for
@@ -465,6 +517,7 @@ fn rows_after_header<'a>(
     wanted: &'a [WantedColumn],
     options: &'a TableReadOptions,
 ) -> impl Fn() -> Result<TypedRows, EvidenceError> + Sync + 'a {
+    let room = BatchRoom::default();
     move || {
         TypedRows::new(
             Place::text(Path::new(&options.shown_path)),
@@ -472,6 +525,7 @@ fn rows_after_header<'a>(
             Some(header_line),
             wanted,
             options,
+            &room,
         )
     }
 }

@@ -81,7 +81,7 @@ fn rows_named(
         target_table.schema.clone(),
         target_table.batches.clone(),
     );
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = crate::parallel::cores();
     let keys: Vec<&str> = target_view
         .strs(key)
         .ok()?

@@ -164,9 +164,13 @@ pub struct RowRules {
     /// is not greater moves them all into the map, which checks the rest,
     /// and leaves `None`.
     rising: Option<RisingKeys>,
-    /// The keys of pieces joined by [`Self::absorb`], checked by
-    /// [`Self::joined_keys_unique`] once every piece is in.
+    /// This piece's keys, for [`Self::joined_keys_unique`].
     joined_keys: Vec<u128>,
+    /// The keys of the pieces joined to this one by [`Self::absorb`], a
+    /// list per piece (joined into one list of the right size once, by
+    /// [`Self::joined_keys_unique`], rather than grown piece by piece:
+    /// each growth copied every key so far into new memory).
+    absorbed_keys: Vec<Vec<u128>>,
     /// Set by [`Self::check_keys_when_joined`]: every key goes straight to
     /// `joined_keys`, unchecked, neither listed as rising nor entered in
     /// `keys_seen`.
@@ -223,6 +227,7 @@ impl RowRules {
             keys_seen: HashMap::default(),
             rising: Some(RisingKeys::default()),
             joined_keys: Vec::new(),
+            absorbed_keys: Vec::new(),
             keys_checked_when_joined: false,
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
@@ -246,9 +251,13 @@ impl RowRules {
     /// them did not rise, a random access per row: a follow-up export with a
     /// few corrected contacts out of id order spent 0.2 s of CPU there at
     /// two million rows.
-    pub fn check_keys_when_joined(&mut self) {
+    /// `rows` is about how many rows the piece holds (room for their keys).
+    pub fn check_keys_when_joined(&mut self, rows: usize) {
         self.keys_checked_when_joined = true;
         self.rising = None;
+        if !self.key.is_empty() {
+            self.joined_keys.reserve_exact(rows);
+        }
     }
 
     /// The key columns checked for duplicates (empty when not all were read).
@@ -430,10 +439,12 @@ impl RowRules {
     /// listed (16 bytes each), not merged into one map, which at two million
     /// rows took 200 MB while it grew.
     pub fn absorb(&mut self, mut later: RowRules) {
-        let own = self.take_keys();
-        self.joined_keys.extend(own);
-        self.joined_keys.extend(later.take_keys());
-        self.joined_keys.append(&mut later.joined_keys);
+        let own: Vec<u128> = self.take_keys().collect();
+        let theirs: Vec<u128> = later.take_keys().collect();
+        let runs = [own, theirs, std::mem::take(&mut later.joined_keys)];
+        self.absorbed_keys
+            .extend(runs.into_iter().filter(|r| !r.is_empty()));
+        self.absorbed_keys.append(&mut later.absorbed_keys);
         self.outside_period += later.outside_period;
         self.days_with_rows.extend(later.days_with_rows);
     }
@@ -444,13 +455,18 @@ impl RowRules {
     /// this check), which reading in file order would have refused.
     ///
     /// Pieces that sorted their own keys ([`Self::sort_joined_keys`]) join
-    /// as runs already in order, which the sort here merges rather than
-    /// sorting the whole again: the part of the work left after the last
-    /// piece is read is a merge.
+    /// as runs already in order, which [`no_key_twice`] checks part by part
+    /// without joining them: the work left after the last piece is read is
+    /// short, and shared by the cores.
     pub fn joined_keys_unique(&mut self) -> bool {
-        let mut keys = std::mem::take(&mut self.joined_keys);
-        keys.sort();
-        keys.windows(2).all(|pair| pair[0] != pair[1])
+        let mut runs = std::mem::take(&mut self.absorbed_keys);
+        runs.insert(0, std::mem::take(&mut self.joined_keys));
+        for run in &mut runs {
+            if !run.is_sorted() {
+                run.sort_unstable();
+            }
+        }
+        no_key_twice(&runs)
     }
 
     /// Sorts the keys this piece holds for [`Self::joined_keys_unique`].
@@ -533,6 +549,44 @@ pub fn missing_days(
 
 fn weekday_index(w: Weekday) -> usize {
     w.num_days_from_monday() as usize
+}
+
+/// Parts of the key space [`no_key_twice`] checks one at a time.
+const KEY_PARTS: u32 = 64;
+
+/// Keys below which [`no_key_twice`] keeps to the calling thread.
+const KEYS_FOR_THREADS: usize = 1 << 16;
+
+/// Whether no key is in `runs` twice, within a run or across runs; each
+/// run is in ascending order. The key space is cut into [`KEY_PARTS`] parts
+/// by the keys' top bits (keys are SipHash values, spread evenly over
+/// them); each part's keys, from every run, are gathered and sorted on their
+/// own (a part of two million keys, 30,000 of them, fits in the processor's
+/// cache), several parts at a time. Joining the runs into one list to sort
+/// copied every key into new memory, on one core, after the last piece.
+fn no_key_twice(runs: &[Vec<u128>]) -> bool {
+    let total: usize = runs.iter().map(Vec::len).sum();
+    let workers = if total < KEYS_FOR_THREADS {
+        1
+    } else {
+        crate::parallel::cores()
+    };
+    let shift = 128 - KEY_PARTS.trailing_zeros();
+    let part_of = |key: &u128| (key >> shift) as u32;
+    let parts: Vec<u32> = (0..KEY_PARTS).collect();
+    let unique_in_part = |&part: &u32| {
+        let mut keys = Vec::new();
+        for run in runs {
+            let start = run.partition_point(|k| part_of(k) < part);
+            let end = start + run[start..].partition_point(|k| part_of(k) == part);
+            keys.extend_from_slice(&run[start..end]);
+        }
+        keys.sort_unstable();
+        keys.windows(2).all(|pair| pair[0] != pair[1])
+    };
+    crate::parallel::map_in_order(&parts, workers, unique_in_part, |_| {})
+        .into_iter()
+        .all(|unique| unique)
 }
 
 #[cfg(test)]
@@ -711,6 +765,76 @@ mod tests {
         let mut joined = piece(&["K1", "K2", "K3"]);
         joined.absorb(piece(&["K5", "K4"]));
         assert!(joined.joined_keys_unique());
+    }
+
+    #[test]
+    fn pieces_leaving_their_keys_to_the_join_are_checked_across_and_within() {
+        let row = [
+            Value::Other,
+            at("2026-03-02", 10),
+            at("2026-03-02", 11),
+            Value::Number(1.0),
+        ];
+        let piece = |keys: &[String]| {
+            let mut r = rules();
+            r.check_keys_when_joined(keys.len());
+            for (line, key) in keys.iter().enumerate() {
+                let checked = r.check(&row, |i| [key.as_str(), "", "", ""][i], line as u64 + 2);
+                assert_eq!(checked, Ok(()), "a piece checks no key as it reads");
+            }
+            r.sort_joined_keys();
+            r
+        };
+        let keys = |from: usize, to: usize| (from..to).map(|k| format!("K{k}")).collect::<Vec<_>>();
+        let joined = |pieces: &[Vec<String>]| {
+            let mut first = piece(&pieces[0]);
+            for later in &pieces[1..] {
+                first.absorb(piece(later));
+            }
+            first.joined_keys_unique()
+        };
+        // Enough keys for the check to share its parts among threads.
+        let (a, b, c) = (keys(0, 40_000), keys(40_000, 80_000), keys(80_000, 90_000));
+        assert!(joined(&[a.clone(), b.clone(), c.clone()]));
+        let mut c_again = c.clone();
+        c_again.push("K39999".into());
+        assert!(!joined(&[a.clone(), b.clone(), c_again]), "across pieces");
+        let mut b_twice = b.clone();
+        b_twice.push("K50000".into());
+        assert!(!joined(&[a, b_twice, c]), "within a piece");
+    }
+
+    proptest::proptest! {
+        /// The check by parts agrees with sorting every key together, with
+        /// keys crowded at the edges of the parts (the top six bits) and
+        /// repeats within and across runs.
+        #[test]
+        fn no_key_twice_agrees_with_one_sort(
+            runs in proptest::collection::vec(
+                proptest::collection::vec((0u32..4, 0u128..6), 0..30), 1..5),
+            many in proptest::bool::ANY,
+        ) {
+            // Parts 0, 1, 62 and 63, each at its first and last keys.
+            let key = |(part, low): (u32, u128)| {
+                let top = u128::from([0u32, 1, 62, 63][part as usize]) << 122;
+                if low < 3 { top | low } else { top | ((1u128 << 122) - 1 - (low - 3)) }
+            };
+            let mut runs: Vec<Vec<u128>> = runs
+                .into_iter()
+                .map(|run| run.into_iter().map(key).collect())
+                .collect();
+            if many {
+                // Past the size at which the parts go to threads.
+                runs.push((0..KEYS_FOR_THREADS as u128).map(|k| (k + 7) << 64).collect());
+            }
+            for run in &mut runs {
+                run.sort_unstable();
+            }
+            let mut all: Vec<u128> = runs.concat();
+            all.sort_unstable();
+            let expected = all.windows(2).all(|pair| pair[0] != pair[1]);
+            proptest::prop_assert_eq!(no_key_twice(&runs), expected);
+        }
     }
 
     #[test]

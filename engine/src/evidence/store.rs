@@ -210,46 +210,16 @@ fn read_in_parallel(
             path: &plan.options.shown_path,
         });
     }
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, plans.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<Option<ReadDone>> = (0..plans.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let workers: Vec<_> = (0..workers)
-            .map(|_| {
-                let (sender, next, plans) = (sender.clone(), &next, &plans);
-                scope.spawn(move || {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((_, path, plan)) = plans.get(i) else {
-                            break;
-                        };
-                        if sender.send((i, ReadDone::of(path, plan))).is_err() {
-                            break;
-                        }
-                    }
-                })
-            })
-            .collect();
-        drop(sender);
-        for (i, read) in receiver {
-            progress(Progress::TableRead { name: plans[i].0 });
-            done[i] = Some(read);
-        }
-        for worker in workers {
-            // A panic while parsing is a bug: it goes on as it would have
-            // without threads.
-            if let Err(panic) = worker.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
-    });
+    let done = crate::parallel::map_in_order(
+        &plans,
+        crate::parallel::cores(),
+        |(_, path, plan)| ReadDone::of(path, plan),
+        |i| progress(Progress::TableRead { name: plans[i].0 }),
+    );
     plans
         .iter()
         .zip(done)
-        .filter_map(|((name, _, _), read)| Some(((*name).to_owned(), read?)))
+        .map(|((name, _, _), read)| ((*name).to_owned(), read))
         .collect()
 }
 

@@ -140,12 +140,18 @@ impl Registry {
         registry
     }
 
-    /// The libraries on disk, in discovery order.
+    /// The libraries on disk, in discovery order: each hashed, then the
+    /// handshakes with those not reached before (a link, a copy), several
+    /// at a time under process isolation (each in its own child); the
+    /// plugins and refusals are recorded in discovery order all the same.
     fn load_libraries(&mut self, sources: &PluginSources) {
+        let cores = crate::parallel::cores();
+        let paths = discover(sources);
+        let hashed = crate::parallel::map_in_order(&paths, cores, |path| sha256_file(path), |_| {});
         let mut seen_files: Vec<(PathBuf, String)> = Vec::new();
-        for path in discover(sources) {
-            let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-            let sha = match sha256_file(&path) {
+        let mut unique: Vec<(PathBuf, String)> = Vec::new();
+        for (path, sha) in paths.into_iter().zip(hashed) {
+            let sha = match sha {
                 Ok(s) => s,
                 Err(e) => {
                     self.refused.push(RefusedPlugin {
@@ -155,15 +161,33 @@ impl Registry {
                     continue;
                 }
             };
+            let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
             if seen_files.iter().any(|(p, h)| p == &canonical || h == &sha) {
                 continue; // the same library reached twice (a link, a copy)
             }
             seen_files.push((canonical, sha.clone()));
-            let loaded = if path.file_name().is_some_and(|n| n == PLUGIN_FILE) {
-                describe_program(&path, self.isolation)
-            } else {
-                handshake(&path, sha, None, self.isolation)
-            };
+            unique.push((path, sha));
+        }
+        let isolation = self.isolation;
+        // A library loaded into this process runs its initialisation here:
+        // one at a time, as a plugin author would expect.
+        let workers = match isolation {
+            Isolation::Process(_) => cores,
+            Isolation::None => 1,
+        };
+        let loaded = crate::parallel::map_in_order(
+            &unique,
+            workers,
+            |(path, sha)| {
+                if path.file_name().is_some_and(|n| n == PLUGIN_FILE) {
+                    describe_program(path, isolation)
+                } else {
+                    handshake(path, sha.clone(), None, isolation)
+                }
+            },
+            |_| {},
+        );
+        for ((path, _), loaded) in unique.into_iter().zip(loaded) {
             match loaded {
                 Ok(plugin) => {
                     if let Some(first) = self.plugins.iter().find(|p| p.name == plugin.name) {

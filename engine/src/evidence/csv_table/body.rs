@@ -53,7 +53,7 @@ impl Default for Split {
     fn default() -> Self {
         Split {
             piece_bytes: 16 << 20,
-            workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            workers: crate::parallel::cores(),
             direct_split: true,
         }
     }
@@ -151,6 +151,8 @@ pub(super) struct Piece<'a> {
     bytes: Cow<'a, [u8]>,
     lines_before: usize,
     start: usize,
+    /// Line breaks in `bytes`: about how many records it holds.
+    lines: usize,
 }
 
 impl Piece<'_> {
@@ -188,7 +190,15 @@ pub(super) struct FilePieces {
     /// Pieces handed out.
     handed_out: usize,
     done: bool,
+    /// Buffers of pieces typed, kept for the pieces still to read (a new
+    /// buffer is new memory, which the system hands out a page fault at a
+    /// time): at most [`SPARE_BUFFERS`].
+    spare: Vec<Vec<u8>>,
 }
+
+/// Buffers of typed pieces kept for reuse: one per thread typing, and one
+/// being filled.
+const SPARE_BUFFERS: usize = 3;
 
 /// Bytes read at a time while looking for the line break that ends a piece.
 const SEARCH_BYTES: usize = 1 << 20;
@@ -211,6 +221,7 @@ impl FilePieces {
             start: 0,
             handed_out: 0,
             done: false,
+            spare: Vec::new(),
         };
         pieces.fill(pieces.size.saturating_add(1))?;
         Ok(pieces)
@@ -288,7 +299,11 @@ impl FilePieces {
         };
         let bytes = match cut {
             Some(cut) => {
-                let rest = self.carry.split_off(cut);
+                // What follows the cut goes on in a spare buffer, if any.
+                let mut rest = self.spare.pop().unwrap_or_default();
+                rest.clear();
+                rest.extend_from_slice(&self.carry[cut..]);
+                self.carry.truncate(cut);
                 std::mem::replace(&mut self.carry, rest)
             }
             None => {
@@ -300,13 +315,21 @@ impl FilePieces {
         let piece = Piece {
             lines_before: self.lines_before,
             start: self.start,
+            lines: line_breaks(&bytes),
             bytes: Cow::Owned(bytes),
         };
-        self.lines_before += line_breaks(&piece.bytes);
+        self.lines_before += piece.lines;
         self.start += piece.bytes.len();
         let i = self.handed_out;
         self.handed_out += 1;
         Ok(Some((i, piece)))
+    }
+
+    /// Takes back the buffer of a piece typed, for a piece still to read.
+    fn recycle(&mut self, bytes: Vec<u8>) {
+        if !self.done && self.spare.len() < SPARE_BUFFERS {
+            self.spare.push(bytes);
+        }
     }
 }
 
@@ -357,6 +380,7 @@ impl<'a> Pieces<'a> {
                         bytes: Cow::Borrowed(body.bytes),
                         lines_before: body.lines_before,
                         start: body.start,
+                        lines: line_breaks(body.bytes),
                     }),
                 ))
             }
@@ -371,6 +395,15 @@ impl<'a> Pieces<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Gives back `piece`, typed: its buffer serves a piece still to read.
+    fn recycle(&self, piece: Piece<'a>) {
+        if let (Pieces::FromFile(file), Cow::Owned(bytes)) = (self, piece.bytes)
+            && let Ok(mut file) = file.lock()
+        {
+            file.recycle(bytes);
         }
     }
 
@@ -606,8 +639,10 @@ where
     let read_piece = |piece: Result<Piece<'_>, ()>| -> Option<TypedRows> {
         let piece = piece.ok()?;
         let mut typed = new_rows().ok()?;
-        typed.check_keys_when_joined();
-        records.read(&mut typed, piece.body(), &[]).ok()?;
+        typed.check_keys_when_joined(piece.lines);
+        let read = records.read(&mut typed, piece.body(), &[]);
+        pieces.recycle(piece);
+        read.ok()?;
         typed.cut_batch().ok()?;
         typed.sort_joined_keys();
         Some(typed)

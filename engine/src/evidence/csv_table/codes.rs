@@ -31,6 +31,19 @@ pub(super) struct CodesBuilder {
 }
 
 impl CodesBuilder {
+    /// An empty column with room for `rows` rows.
+    pub(super) fn with_capacity(rows: usize) -> Self {
+        CodesBuilder {
+            codes: Int32Builder::with_capacity(rows),
+            ..CodesBuilder::default()
+        }
+    }
+
+    /// Rows in the batch.
+    pub(super) fn len(&self) -> usize {
+        self.codes.len()
+    }
+
     /// Appends a row holding `value`.
     pub(super) fn append_value(&mut self, value: &str) {
         let code = self.code(value);

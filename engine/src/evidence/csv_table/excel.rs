@@ -186,6 +186,7 @@ pub(super) fn read(
         Some(row_number(header_index)),
         wanted,
         options,
+        &BatchRoom::default(),
     )?;
     let indices: Vec<usize> = typed.slots().iter().map(|s| s.index).collect();
     let mut cells: Vec<RawCell<'_>> = Vec::with_capacity(indices.len());

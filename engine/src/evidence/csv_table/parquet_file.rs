@@ -237,7 +237,14 @@ pub(super) fn read(
         grid: Some(Box::new(Grid::Records)),
         column_offset: 0,
     };
-    let mut typed = TypedRows::new(place, &headers, None, wanted, options)?;
+    let mut typed = TypedRows::new(
+        place,
+        &headers,
+        None,
+        wanted,
+        options,
+        &BatchRoom::default(),
+    )?;
     let fields = builder.schema().fields().clone();
     for slot in typed.slots() {
         let found = fields[slot.index].data_type();

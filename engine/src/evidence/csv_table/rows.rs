@@ -173,6 +173,8 @@ pub(super) struct TypedRows {
     parser: CellParser,
     schema: SchemaRef,
     builders: Vec<ColumnBuilder>,
+    /// The room of a full batch, shared with the table's other pieces.
+    room: BatchRoom,
     batches: Vec<RecordBatch>,
     rows: u64,
     in_batch: usize,
@@ -215,13 +217,15 @@ pub(super) fn cell_parser(
 impl TypedRows {
     /// Starts a table whose header is `headers` (0-based positions are the
     /// reader's columns); a wanted column found twice is an error at
-    /// `header_row` (the row of the header, when the format has one).
+    /// `header_row` (the row of the header, when the format has one). The
+    /// first batch starts with the room `room` recorded, if any.
     pub(super) fn new(
         place: Place,
         headers: &[String],
         header_row: Option<usize>,
         wanted: &[WantedColumn],
         options: &TableReadOptions,
+        room: &BatchRoom,
     ) -> Result<Self, EvidenceError> {
         let (parser, tz) = cell_parser(&options.formats, &place.shown)?;
         let (slots, missing_columns) =
@@ -235,9 +239,9 @@ impl TypedRows {
             .map(|s| Field::new(&s.name, arrow_type(&s.schema), s.schema.nullable))
             .collect();
         let schema: SchemaRef = Arc::new(Schema::new(fields));
-        let builders = slots
-            .iter()
-            .map(|s| ColumnBuilder::new(&s.schema))
+        let recorded = room.get().filter(|r| r.len() == slots.len());
+        let builders = (slots.iter().enumerate())
+            .map(|(i, s)| ColumnBuilder::new(&s.schema, recorded.map(|r| r[i])))
             .collect();
         let row_rules = options.rules.as_ref().map(|r| {
             let read: Vec<(String, ColumnType)> = slots
@@ -261,6 +265,7 @@ impl TypedRows {
             parser,
             schema,
             builders,
+            room: room.clone(),
             batches: Vec::new(),
             rows: 0,
             in_batch: 0,
@@ -403,6 +408,9 @@ impl TypedRows {
     /// Ends the batch being built, if it has rows: the next row starts a
     /// new one.
     pub(super) fn cut_batch(&mut self) -> Result<(), EvidenceError> {
+        if self.in_batch == BATCH_ROWS {
+            self.room.record(&self.builders);
+        }
         if self.in_batch > 0 {
             self.batches.push(finish_batch(
                 &self.schema,
@@ -430,10 +438,10 @@ impl TypedRows {
 
     /// Leaves every key check to [`Self::joined_keys_unique`]
     /// ([`RowRules::check_keys_when_joined`]): for the rows of one piece of a
-    /// body read side by side.
-    pub(super) fn check_keys_when_joined(&mut self) {
+    /// body read side by side, about `rows` of them.
+    pub(super) fn check_keys_when_joined(&mut self, rows: usize) {
         if let Some(rules) = self.row_rules.as_mut() {
-            rules.check_keys_when_joined();
+            rules.check_keys_when_joined(rows);
         }
     }
 
