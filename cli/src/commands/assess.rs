@@ -132,6 +132,9 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let Ready { pack, registry } =
         load_ready(&args.pack, &args.plugins, |pack| limits(args, pack))?;
     let setup = started.elapsed();
+    // Compiled while the evidence is read (after the handshakes' children
+    // are forked: none is forked while the thread runs).
+    let templates = super::report::PendingTemplates::start(args.templates.as_deref());
     let mut display = ProgressDisplay::new(quiet);
     let options = AssessOptions {
         as_of,
@@ -144,7 +147,7 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     display.finish();
     let (record, run) = assessed?;
     let started = Instant::now();
-    let written = super::report::write_record_set(&record, &args.out, args.templates.as_deref())?;
+    let written = templates.write_record_set(&record, &args.out)?;
     if args.timings {
         print_timings(setup, &registry, &run.timings, started.elapsed());
     }

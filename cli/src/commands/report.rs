@@ -34,6 +34,45 @@ pub fn report_error(error: ReportError, custom_templates: bool) -> anyhow::Error
     }
 }
 
+/// The report templates (those of a folder over the embedded ones) being
+/// compiled on a thread of their own: a command that renders its reports
+/// last (`cxaudit assess`) starts them first, and finds them compiled when
+/// the reports are due.
+pub struct PendingTemplates {
+    custom: bool,
+    loading: std::thread::JoinHandle<Result<Templates, ReportError>>,
+}
+
+impl PendingTemplates {
+    /// Starts compiling the templates of `templates_dir` over the embedded
+    /// ones.
+    pub fn start(templates_dir: Option<&Path>) -> Self {
+        let dir = templates_dir.map(Path::to_path_buf);
+        PendingTemplates {
+            custom: dir.is_some(),
+            loading: std::thread::spawn(move || Templates::load(dir.as_deref())),
+        }
+    }
+
+    /// Renders the reports of `record` and writes them with
+    /// `assessment.json` into `out`, as one set; returns their paths.
+    pub fn write_record_set(self, record: &Assessment, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        let custom = self.custom;
+        let templates = match self.loading.join() {
+            Ok(loaded) => loaded.map_err(|e| report_error(e, custom))?,
+            // A panic while compiling is a bug: it goes on here.
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let rendered =
+            cxaudit_reports::render(record, &templates).map_err(|e| report_error(e, custom))?;
+        let json = record.to_json()?;
+        let files: Vec<(&str, &[u8])> = std::iter::once(("assessment.json", json.as_bytes()))
+            .chain(rendered.files().map(|(name, text)| (name, text.as_bytes())))
+            .collect();
+        Ok(super::write_set(out, &files)?)
+    }
+}
+
 /// Renders the reports of `record` with the templates of `templates_dir`
 /// over the embedded ones, and writes them with `assessment.json` into
 /// `out`, as one set; returns their paths.
@@ -42,15 +81,7 @@ pub fn write_record_set(
     out: &Path,
     templates_dir: Option<&Path>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    let custom = templates_dir.is_some();
-    let templates = Templates::load(templates_dir).map_err(|e| report_error(e, custom))?;
-    let rendered =
-        cxaudit_reports::render(record, &templates).map_err(|e| report_error(e, custom))?;
-    let json = record.to_json()?;
-    let files: Vec<(&str, &[u8])> = std::iter::once(("assessment.json", json.as_bytes()))
-        .chain(rendered.files().map(|(name, text)| (name, text.as_bytes())))
-        .collect();
-    Ok(super::write_set(out, &files)?)
+    PendingTemplates::start(templates_dir).write_record_set(record, out)
 }
 
 /// Runs `cxaudit report`.
