@@ -83,14 +83,17 @@ impl<'a> Body<'a> {
     }
 
     /// The body cut right after the first line break at or beyond every
-    /// `size` bytes: pieces in file order, together the whole body. A body
-    /// of `size` bytes or less, or without a later line break, is one
-    /// piece.
+    /// [`piece_size`] bytes (`size`, smaller towards the end): pieces in
+    /// file order, together the whole body. A body of `size` bytes or less,
+    /// or without a later line break, is one piece.
     pub(super) fn pieces(self, size: usize) -> Vec<Body<'a>> {
-        let size = size.max(1);
         let mut pieces = Vec::new();
         let mut rest = self;
-        while rest.bytes.len() > size {
+        loop {
+            let size = piece_size(size, rest.bytes.len());
+            if rest.bytes.len() <= size {
+                break;
+            }
             let Some(cut) = first_cut(rest.bytes, size, size) else {
                 break;
             };
@@ -133,6 +136,19 @@ impl<'a> Body<'a> {
 /// loop (4.5% of `cxaudit kpis` at 2M contacts) held the other readers.
 fn line_breaks(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// Parts of what is left of a body that a piece holds at most: the last
+/// pieces get smaller, so that the threads typing them finish together
+/// rather than one typing a whole piece alone after the others ran out.
+const TAIL_PARTS: usize = 4;
+
+/// The size of the next piece when `left` bytes of the body are left:
+/// `size`, or a [`TAIL_PARTS`]th of what is left when that is less, down to
+/// a sixteenth of `size` (at least a byte).
+fn piece_size(size: usize, left: usize) -> usize {
+    let size = size.max(1);
+    (left / TAIL_PARTS).clamp((size / 16).max(1), size)
 }
 
 /// Where [`Body::pieces`] cuts `bytes` (a piece's start onward): right after
@@ -279,12 +295,17 @@ impl FilePieces {
         if self.done {
             return Ok(None);
         }
-        self.fill(self.size.saturating_add(1))?;
+        // What is left of the file as opened, as `Body::pieces` counts it.
+        let left = usize::try_from(self.file_len)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(self.start);
+        let size = piece_size(self.size, left);
+        self.fill(size.saturating_add(1))?;
         let cut = loop {
-            if self.carry.len() <= self.size {
+            if self.carry.len() <= size {
                 break None;
             }
-            match first_cut(&self.carry, self.size, self.searched) {
+            match first_cut(&self.carry, size, self.searched) {
                 // Something follows the cut: the piece ends there.
                 Some(cut) if cut < self.carry.len() => break Some(cut),
                 // The cut is at the end of what is read: a piece only if more follows.
@@ -771,6 +792,23 @@ mod tests {
         assert_eq!(body("abc").pieces(1).len(), 1, "no line break: one piece");
         assert_eq!(body("a\n").pieces(1).len(), 1, "nothing after the break");
         assert_eq!(body("a\nb\n").pieces(100).len(), 1, "small body");
+    }
+
+    #[test]
+    fn the_last_pieces_are_smaller_so_that_the_threads_finish_together() {
+        let text = "abcdefghi\n".repeat(100);
+        let sizes: Vec<usize> = Body::after(text.as_bytes(), 0)
+            .pieces(160)
+            .iter()
+            .map(|p| p.bytes.len())
+            .collect();
+        // 160 bytes (to the line's end) while a quarter of what is left is
+        // more; then a quarter of what is left (to the line's end), down to
+        // a sixteenth of 160; the rest.
+        assert_eq!(
+            sizes,
+            [170, 170, 170, 130, 100, 70, 50, 40, 30, 20, 20, 20, 10]
+        );
     }
 
     /// A table with a key, a period column, a range rule and free text.
