@@ -238,46 +238,43 @@ pub fn compare_all<'a>(
     others: &[&'a Profile<'a>],
     p: &NonresponseParams,
 ) -> Vec<Comparison> {
-    // The contacts of each channel, borrowed (never copied).
-    let by_channel = |group: &[&'a Profile<'a>]| -> BTreeMap<&'a str, Vec<&'a Profile<'a>>> {
-        let mut m: BTreeMap<&str, Vec<&Profile>> = BTreeMap::new();
-        for c in group {
-            m.entry(c.channel).or_default().push(*c);
-        }
-        m
-    };
-    let (r, o) = (by_channel(respondents), by_channel(others));
-    let channels: Vec<&&str> = r.keys().filter(|ch| o.contains_key(*ch)).collect();
-    let flags = |f: fn(&Profile) -> Option<bool>, g: &[&Profile]| -> (u64, u64) {
-        let v: Vec<bool> = g.iter().filter_map(|c| f(c)).collect();
-        (v.iter().filter(|x| **x).count() as u64, v.len() as u64)
-    };
-    let values = |f: fn(&Profile) -> Option<f64>, g: &[&Profile]| -> Vec<f64> {
-        g.iter()
-            .filter_map(|c| f(c))
-            .filter(|v| v.is_finite())
-            .collect()
-    };
-    let table = |f: fn(&Profile) -> Option<bool>| -> Vec<Stratum2x2> {
+    let (mut r, mut o) = (
+        ChannelSide::by_channel(respondents),
+        ChannelSide::by_channel(others),
+    );
+    let channels: Vec<&str> = r.keys().copied().filter(|ch| o.contains_key(ch)).collect();
+    let table = |f: fn(&ChannelSide) -> (u64, u64)| -> Vec<Stratum2x2> {
         channels
             .iter()
             .map(|ch| {
-                let ((x1, n1), (x2, n2)) = (flags(f, &r[*ch]), flags(f, &o[*ch]));
+                let ((x1, n1), (x2, n2)) = (f(&r[ch]), f(&o[ch]));
                 Stratum2x2 { x1, n1, x2, n2 }
             })
             .collect()
     };
-    let times = |f: fn(&Profile) -> Option<f64>| -> Vec<(Vec<f64>, Vec<f64>)> {
+    let (resolution, transfer) = (table(|c| c.resolved), table(|c| c.transferred));
+    // The times are taken out of the sides, each used once.
+    let mut times = |f: fn(&mut ChannelSide) -> &mut Vec<f64>| -> Vec<(Vec<f64>, Vec<f64>)> {
+        let take = |sides: &mut BTreeMap<&str, ChannelSide>, ch: &str| {
+            sides
+                .get_mut(ch)
+                .map(|side| std::mem::take(f(side)))
+                .unwrap_or_default()
+        };
         channels
             .iter()
-            .map(|ch| (values(f, &r[*ch]), values(f, &o[*ch])))
+            .map(|ch| (take(&mut r, ch), take(&mut o, ch)))
             .collect()
     };
+    let (wait, handle) = (
+        times(|c| &mut c.wait_seconds),
+        times(|c| &mut c.handle_seconds),
+    );
     let mut out = vec![
-        proportion("resolution", &table(|c| c.resolved), p),
-        proportion("transfer", &table(|c| c.transferred), p),
-        means("wait", &times(|c| c.wait_seconds), p),
-        means("handle_time", &times(|c| c.handle_seconds), p),
+        proportion("resolution", &resolution, p),
+        proportion("transfer", &transfer, p),
+        means("wait", &wait, p),
+        means("handle_time", &handle, p),
     ];
     let tested: Vec<usize> = (0..out.len())
         .filter(|i| out[*i].p_value.is_some())
@@ -292,6 +289,45 @@ pub fn compare_all<'a>(
         c.biased = false;
     }
     out
+}
+
+/// What [`compare_all`] compares of one channel's contacts (respondents or
+/// the others), gathered in one pass over them: of resolution and transfer,
+/// the contacts flagged and those with a flag; the finite wait and handle
+/// times, in the contacts' order.
+#[derive(Default)]
+struct ChannelSide {
+    resolved: (u64, u64),
+    transferred: (u64, u64),
+    wait_seconds: Vec<f64>,
+    handle_seconds: Vec<f64>,
+}
+
+impl ChannelSide {
+    /// The sides of `group`'s channels, each contact read once.
+    fn by_channel<'a>(group: &[&'a Profile<'a>]) -> BTreeMap<&'a str, ChannelSide> {
+        let mut sides: BTreeMap<&str, ChannelSide> = BTreeMap::new();
+        for c in group {
+            sides.entry(c.channel).or_default().add(c);
+        }
+        sides
+    }
+
+    fn add(&mut self, c: &Profile<'_>) {
+        let count = |(flagged, known): &mut (u64, u64), flag: Option<bool>| {
+            if let Some(flag) = flag {
+                *flagged += u64::from(flag);
+                *known += 1;
+            }
+        };
+        count(&mut self.resolved, c.resolved);
+        count(&mut self.transferred, c.transferred);
+        let keep = |values: &mut Vec<f64>, value: Option<f64>| {
+            values.extend(value.filter(|v| v.is_finite()));
+        };
+        keep(&mut self.wait_seconds, c.wait_seconds);
+        keep(&mut self.handle_seconds, c.handle_seconds);
+    }
 }
 
 fn proportion(id: &'static str, strata: &[Stratum2x2], p: &NonresponseParams) -> Comparison {
