@@ -132,8 +132,10 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let Ready { pack, registry } =
         load_ready(&args.pack, &args.plugins, |pack| limits(args, pack))?;
     let setup = started.elapsed();
-    // Compiled while the evidence is read (after the handshakes' children
-    // are forked: none is forked while the thread runs).
+    // Compiled while the evidence is read. Started once the plugins are
+    // loaded: a library process forked later while the thread still runs
+    // (a small evidence folder) copies only the forking thread, and runs
+    // none of the compiling code.
     let templates = super::report::PendingTemplates::start(args.templates.as_deref());
     let mut display = ProgressDisplay::new(quiet);
     let options = AssessOptions {
