@@ -167,9 +167,9 @@ pub struct RowRules {
     /// This piece's keys, for [`Self::joined_keys_unique`].
     joined_keys: Vec<u128>,
     /// The keys of the pieces joined to this one by [`Self::absorb`], a
-    /// list per piece (joined into one list of the right size once, by
-    /// [`Self::joined_keys_unique`], rather than grown piece by piece:
-    /// each growth copied every key so far into new memory).
+    /// list per piece, never joined into one ([`no_key_twice`] checks the
+    /// lists as they are: one list grown piece by piece copied every key so
+    /// far into new memory at each growth).
     absorbed_keys: Vec<Vec<u128>>,
     /// Set by [`Self::check_keys_when_joined`]: every key goes straight to
     /// `joined_keys`, unchecked, neither listed as rising nor entered in
