@@ -238,16 +238,22 @@ struct SelectionMix {
 
 impl SelectionMix {
     fn of(rows: &[Sampled], customer_initiated_biased: bool) -> Self {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        let mut biased_agents: BTreeMap<String, u64> = BTreeMap::new();
+        // Counted under the rows' own texts: a key is copied once, not per row.
+        let mut borrowed: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut biased_by: BTreeMap<&str, u64> = BTreeMap::new();
         for r in rows {
             let s = r.selection.unwrap_or("unknown");
             if s == "agent_selected" {
-                let agent = r.agent_id.unwrap_or("unknown agent");
-                *biased_agents.entry(agent.to_owned()).or_default() += 1;
+                *biased_by
+                    .entry(r.agent_id.unwrap_or("unknown agent"))
+                    .or_default() += 1;
             }
-            *counts.entry(s.to_owned()).or_default() += 1;
+            *borrowed.entry(s).or_default() += 1;
         }
+        let owned = |m: BTreeMap<&str, u64>| -> BTreeMap<String, u64> {
+            m.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
+        };
+        let (counts, biased_agents) = (owned(borrowed), owned(biased_by));
         let count = |k: &str| counts.get(k).copied().unwrap_or(0);
         let total = rows.len() as u64;
         let customer_initiated = count("customer_initiated");
