@@ -80,31 +80,6 @@ fn synth(dir: &Path) -> PathBuf {
     evidence
 }
 
-/// `cxaudit assess -q` of `pack` on `evidence` into `out`, with the plugins
-/// of `plugins` and `extra` arguments.
-fn assess_with_plugins(
-    pack: &Path,
-    evidence: &Path,
-    out: &Path,
-    plugins: &Path,
-    extra: &[&str],
-) -> std::process::Output {
-    let mut args = vec![
-        "assess",
-        "-q",
-        "--pack",
-        pack.to_str().unwrap(),
-        "--evidence",
-        evidence.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--plugins",
-        plugins.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    cxaudit(&args)
-}
-
 fn read(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("assessment.json")).expect("assessment.json");
     serde_json::from_str(&text).expect("assessment.json is whole JSON")
@@ -118,7 +93,7 @@ fn each_misbehaving_plugin_costs_exactly_its_own_criterion() {
     let plugins = plugin_dir(&["cxaudit_testplugin_hostile"]);
     let out = tmp.path().join("out");
     let started = Instant::now();
-    let o = assess_with_plugins(
+    let o = assess_into(
         &pack,
         &evidence,
         &out,
@@ -223,7 +198,7 @@ fn a_library_keeps_its_process_between_its_criteria_until_one_fails() {
     let plugins = plugin_dir(&["cxaudit_testplugin_hostile"]);
     let out = tmp.path().join("out");
     // One at a time: the criteria are evaluated in pack order.
-    let o = assess_with_plugins(&pack, &evidence, &out, plugins.path(), &["--jobs", "1"]);
+    let o = assess_into(&pack, &evidence, &out, plugins.path(), &["--jobs", "1"]);
     assert_errored(&o, &["HP3"]);
     let a = read(&out);
     let (first, n1) = process_of(&a, "HP1");

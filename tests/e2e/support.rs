@@ -366,6 +366,33 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Runs `assess -q` of `evidence` against `pack` into `out` with the
+/// plugins of `plugins`, then `extra` arguments.
+pub fn assess_into(
+    pack: &Path,
+    evidence: &Path,
+    out: &Path,
+    plugins: &Path,
+    extra: &[&str],
+) -> Output {
+    let utf8 = |p: &Path| p.to_str().expect("utf-8").to_owned();
+    let (pack, evidence, out, plugins) = (utf8(pack), utf8(evidence), utf8(out), utf8(plugins));
+    let mut args = vec![
+        "assess",
+        "-q",
+        "--pack",
+        &pack,
+        "--evidence",
+        &evidence,
+        "--out",
+        &out,
+        "--plugins",
+        &plugins,
+    ];
+    args.extend_from_slice(extra);
+    cxaudit(&args)
+}
+
 /// Runs `assess` and returns the output and the parsed assessment.
 pub fn assess(
     pack: &Path,
@@ -373,18 +400,7 @@ pub fn assess(
     plugins: &Path,
 ) -> (Output, Option<serde_json::Value>, tempfile::TempDir) {
     let out = tempfile::tempdir().expect("temp dir");
-    let o = cxaudit(&[
-        "assess",
-        "--quiet",
-        "--pack",
-        pack.to_str().expect("utf-8"),
-        "--evidence",
-        evidence.to_str().expect("utf-8"),
-        "--out",
-        out.path().to_str().expect("utf-8"),
-        "--plugins",
-        plugins.to_str().expect("utf-8"),
-    ]);
+    let o = assess_into(pack, evidence, out.path(), plugins, &[]);
     let json = std::fs::read_to_string(out.path().join("assessment.json"))
         .ok()
         .map(|t| serde_json::from_str(&t).expect("assessment.json is JSON"));

@@ -327,11 +327,8 @@ impl BatchRoom {
 
     /// Records the room of `builders`, a full batch, unless one was.
     fn record(&self, builders: &[ColumnBuilder]) {
-        if self.0.get().is_none() {
-            let _ = self
-                .0
-                .set(builders.iter().map(ColumnBuilder::room).collect());
-        }
+        self.0
+            .get_or_init(|| builders.iter().map(ColumnBuilder::room).collect());
     }
 }
 

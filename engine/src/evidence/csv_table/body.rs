@@ -401,7 +401,12 @@ impl<'a> Pieces<'a> {
                         bytes: Cow::Borrowed(body.bytes),
                         lines_before: body.lines_before,
                         start: body.start,
-                        lines: line_breaks(body.bytes),
+                        // Counted when the body was cut: the next piece's
+                        // lines before are these and this piece's.
+                        lines: pieces.get(i + 1).map_or_else(
+                            || line_breaks(body.bytes),
+                            |after| after.lines_before - body.lines_before,
+                        ),
                     }),
                 ))
             }
