@@ -650,6 +650,16 @@ mod tests {
         Value::Instant(d(day).and_hms_opt(h, 0, 0).unwrap().and_utc().timestamp())
     }
 
+    /// A row that breaks no rule but, maybe, the key's.
+    fn valid_row() -> [Value; 4] {
+        [
+            Value::Other,
+            at("2026-03-02", 10),
+            at("2026-03-02", 11),
+            Value::Number(1.0),
+        ]
+    }
+
     #[test]
     fn ranges_order_plausibility_and_duplicates() {
         let mut r = rules();
@@ -716,12 +726,7 @@ mod tests {
 
     #[test]
     fn duplicates_are_found_before_and_after_the_keys_stop_rising() {
-        let row = [
-            Value::Other,
-            at("2026-03-02", 10),
-            at("2026-03-02", 11),
-            Value::Number(1.0),
-        ];
+        let row = valid_row();
         let mut r = rules();
         let mut check = |key: &'static str, line: u64| {
             r.check(&row, |i| [key, "", "", ""][i], line)
@@ -769,12 +774,7 @@ mod tests {
 
     #[test]
     fn pieces_leaving_their_keys_to_the_join_are_checked_across_and_within() {
-        let row = [
-            Value::Other,
-            at("2026-03-02", 10),
-            at("2026-03-02", 11),
-            Value::Number(1.0),
-        ];
+        let row = valid_row();
         let piece = |keys: &[String]| {
             let mut r = rules();
             r.check_keys_when_joined(keys.len());
