@@ -204,6 +204,13 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
         deadline: Instant,
     ) -> Result<A, ChildFailure> {
         loop {
+            // Seen before the pipes are read: whatever the process wrote
+            // before it ended is then in them (it may answer and exit
+            // between two looks, as a setup that refuses does).
+            let ended = self.answers.closed || self.poll_end().is_some();
+            let pending = &mut self.pending;
+            self.answers.drain(|chunk| pending.extend_from_slice(chunk));
+            self.output.drain(|chunk| output.push(chunk));
             match self.whole_frame() {
                 Ok(Some((kind, bytes))) => {
                     // What the job printed before answering is in the output
@@ -218,20 +225,17 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
                 Ok(None) => {}
                 Err(failure) => return Err(self.fail(failure)),
             }
+            if ended {
+                return Err(self.ended_with(output, deadline));
+            }
             let now = Instant::now();
             if now >= deadline {
                 return Err(self.fail(ChildFailure::TimedOut(self.timeout)));
-            }
-            if self.answers.closed || self.poll_end().is_some() {
-                return Err(self.ended_with(output, deadline));
             }
             wait_readable(
                 &[&self.answers, &self.output],
                 (deadline - now).min(POLL_SLICE),
             );
-            let pending = &mut self.pending;
-            self.answers.drain(|chunk| pending.extend_from_slice(chunk));
-            self.output.drain(|chunk| output.push(chunk));
         }
     }
 
@@ -577,6 +581,49 @@ mod tests {
         assert_eq!(lingered.answer.map(|(_, n)| n), Ok(1));
         assert!(!r.is_serving());
         assert!(!lingered.output.text().contains("late line"));
+    }
+
+    /// A resident whose process wrote `answer` as its one frame and has
+    /// ended (not yet reaped) before the parent first looks.
+    fn ended_after_answering(answer: &Result<(), String>) -> Resident<Job, u32> {
+        let (jobs_r, jobs_w) = pipe().unwrap();
+        let (answers_r, answers_w) = pipe().unwrap();
+        let (output_r, output_w) = pipe().unwrap();
+        let mut answers = File::from(answers_w);
+        write_frame(&mut answers, ALONE, answer).unwrap();
+        drop((jobs_r, answers, output_w));
+        // SAFETY: the child only leaves, with `_exit`.
+        let child = match unsafe { fork() }.unwrap() {
+            ForkResult::Child => unsafe { libc::_exit(0) },
+            ForkResult::Parent { child } => child,
+        };
+        // Waits for its end without reaping it, as the parent may find it.
+        nix::sys::wait::waitid(
+            nix::sys::wait::Id::Pid(child),
+            nix::sys::wait::WaitPidFlag::WEXITED | nix::sys::wait::WaitPidFlag::WNOWAIT,
+        )
+        .unwrap();
+        Resident {
+            child,
+            jobs: Some(File::from(jobs_w)),
+            answers: Stream::new(answers_r),
+            output: Stream::new(output_r),
+            pending: Vec::new(),
+            setup_output: CapturedOutput::default(),
+            timeout: Duration::from_secs(10),
+            served: 0,
+            ended: false,
+            reaped: None,
+            types: PhantomData,
+        }
+    }
+
+    #[test]
+    fn an_answer_written_before_the_process_ended_is_read() {
+        let mut r = ended_after_answering(&Err("no such file".into()));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let answer = r.await_answer::<Result<(), String>>(&mut CapturedOutput::default(), deadline);
+        assert_eq!(answer, Ok(Err("no such file".into())));
     }
 
     #[test]
