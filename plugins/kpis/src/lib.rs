@@ -15,7 +15,7 @@ mod kpi;
 mod options;
 pub mod targets;
 
-pub use accumulate::{contact_timing, fcr_classes};
+pub use accumulate::{PeriodFcr, contact_timing, period_fcr};
 pub use evidence::Evidence;
 pub use kpi::{Kpi, KpiValue};
 pub use options::{GroupBy, KpiOptions, LocalDays};

@@ -1022,7 +1022,7 @@ fn reports_kept_for_the_next_call_are_those_of_the_same_tables_only() {
 }
 
 #[test]
-fn fcr_classes_kept_for_the_next_call_are_those_of_the_same_contacts_only() {
+fn period_fcr_kept_for_the_next_call_is_that_of_the_same_contacts_only() {
     use cxaudit_metrics::fcr::FcrClass::{Censored, RepeatGenerator, Resolved};
     // One customer, 7-day window, five-minute contacts; the data end is the
     // last arrival, 03-20, whose own window runs past it (censored). Back
@@ -1035,7 +1035,8 @@ fn fcr_classes_kept_for_the_next_call_are_those_of_the_same_contacts_only() {
     ])
     .unwrap();
     let late = contacts_at(&["2026-03-02T10:00:00", "2026-03-20T10:00:00"]).unwrap();
-    let classes = |t: &Table, o: &KpiOptions| cxaudit_kpis::fcr_classes(t, o).unwrap().to_vec();
+    let classes =
+        |t: &Table, o: &KpiOptions| cxaudit_kpis::period_fcr(t, o).unwrap().classes.clone();
     assert_eq!(
         classes(&soon, &march()),
         [RepeatGenerator, Resolved, Censored]
@@ -1050,4 +1051,11 @@ fn fcr_classes_kept_for_the_next_call_are_those_of_the_same_contacts_only() {
     let mut window_30 = march();
     window_30.fcr_window_days = 30;
     assert_eq!(classes(&late, &window_30), [Censored, Censored]);
+    // The customers' codes are kept beside the classes: one customer, its
+    // three contacts.
+    let k = cxaudit_metrics::fcr::FcrVisit::new(Some("K"), 0, None, false);
+    assert_eq!(
+        cxaudit_kpis::period_fcr(&soon, &march()).unwrap().codes,
+        Some(cxaudit_metrics::fcr::CustomerCodes::of(&[k, k, k]).unwrap())
+    );
 }

@@ -509,12 +509,27 @@ impl<C: FcrRow + Send + Sync> FcrParts<C> {
 
     /// The class of every contact, in the order they were added.
     pub fn classify(self, params: &FcrParams) -> Result<Vec<FcrClass>, MetricError> {
+        self.classify_keeping_codes(params)
+            .map(|(classes, _)| classes)
+    }
+
+    /// [`Self::classify`], with the customers' codes of the contacts when
+    /// they were classified in one part (`None` in several: each part codes
+    /// its own), so that a subset of them can be classified again
+    /// ([`CustomerCodes::without`], [`classify_coded`]) without coding the
+    /// ids anew.
+    pub fn classify_keeping_codes(
+        self,
+        params: &FcrParams,
+    ) -> Result<(Vec<FcrClass>, Option<CustomerCodes>), MetricError> {
         let params = FcrParams {
             data_end: params.data_end.or(self.last_arrival),
             ..*params
         };
         if let [(_, contacts)] = self.parts.as_slice() {
-            return classify(contacts, &params);
+            let codes = CustomerCodes::of(contacts)?;
+            let classes = classify_coded(contacts, &codes, &params)?;
+            return Ok((classes, Some(codes)));
         }
         // Parts are the host's (`cxaudit kpis`, whose panic hook prints where
         // a panic happened); an evaluator classifies in one, on its thread.
@@ -540,7 +555,7 @@ impl<C: FcrRow + Send + Sync> FcrParts<C> {
                 classes[row as usize] = class;
             }
         }
-        Ok(classes)
+        Ok((classes, None))
     }
 }
 
@@ -985,6 +1000,14 @@ mod tests {
                     &classify_in_parts(&contacts, &params, parts).unwrap(),
                     &expected
                 );
+                // The codes kept by one part are those of the contacts, in order.
+                let mut split = FcrParts::new(parts, contacts.len());
+                for row in &contacts {
+                    split.push(*row).unwrap();
+                }
+                let (classes, kept) = split.classify_keeping_codes(&params).unwrap();
+                proptest::prop_assert_eq!(&classes, &expected);
+                proptest::prop_assert_eq!(kept, (parts == 1).then(|| codes.clone()));
             }
             for collide in [|_: &str| 0, |s: &str| s.len() as u64, |s: &str| u64::from(s < "C")] {
                 let collided = CustomerCodes::coded_by(&contacts, collide).unwrap();

@@ -160,7 +160,8 @@ impl Evaluator for FirstContactResolution {
         // The classes of the period's rows, as cxaudit-kpis classifies them
         // (kept for the KPI attainment criterion, or kept from it); first, so
         // that what classifying holds is freed before the rows below are.
-        let classes = cxaudit_kpis::fcr_classes(&table, &opts)?;
+        let fcr = cxaudit_kpis::period_fcr(&table, &opts)?;
+        let classes = &fcr.classes;
         let period = period_rows(&table, &opts)?;
         let rows = &period.rows;
         let params = FcrParams {
@@ -178,7 +179,7 @@ impl Evaluator for FirstContactResolution {
         let agents = of_period(table.strs("agent_id")?, &period.in_period);
         let queues = of_period(table.strs("queue")?, &period.in_period);
         let report = report_from_groups(
-            &classes,
+            classes,
             agents.zip(queues).map(|(a, q)| (a, q.unwrap_or(""))),
             rows.iter().map(FcrRow::arrived_at).max(),
             &params,
@@ -212,7 +213,8 @@ impl Evaluator for FirstContactResolution {
                 .then(a.fcr.total_cmp(&b.fcr))
                 .then(a.agent.cmp(b.agent))
         });
-        let without_abandoned = fcr_without_abandoned_recontacts(rows, &params, report.data_end)?;
+        let without_abandoned =
+            fcr_without_abandoned_recontacts(rows, fcr.codes.as_ref(), &params, report.data_end)?;
         let queues: Vec<(&str, FcrCounts, Option<f64>)> = report
             .by_queue
             .iter()
@@ -224,7 +226,7 @@ impl Evaluator for FirstContactResolution {
             .collect();
         let reasons = if table.has_column("contact_reason") {
             let cells = of_period(table.strs("contact_reason")?, &period.in_period);
-            Some(repeat_drivers(cells, &classes))
+            Some(repeat_drivers(cells, classes))
         } else {
             None
         };
@@ -481,14 +483,20 @@ fn coaching_tests<'a>(
 /// (the same window, and the data end of the full data for censoring).
 fn fcr_without_abandoned_recontacts(
     rows: &[FcrVisit<'_>],
+    codes: Option<&CustomerCodes>,
     params: &FcrParams,
     data_end: Option<i64>,
 ) -> Result<Option<f64>, EvalError> {
     // Abandoned contacts left without a customer: out of the figure, and no repeat of
     // anyone (the same classes as over the answered contacts alone, without copying them).
-    let codes = CustomerCodes::of(rows).map_err(fcr_failed)?;
-    let answered_codes = codes.without(|i| rows[i].abandoned());
-    drop(codes);
+    // The customers' codes are those the classification kept, else coded here.
+    let abandoned = |i: usize| rows[i].abandoned();
+    let answered_codes = match codes {
+        Some(codes) => codes.without(abandoned),
+        None => CustomerCodes::of(rows)
+            .map_err(fcr_failed)?
+            .without(abandoned),
+    };
     let params = FcrParams {
         data_end,
         ..*params

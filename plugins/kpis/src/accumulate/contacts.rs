@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use cxaudit_metrics::fcr::{FcrClass, FcrCounts, FcrParams, FcrParts, FcrVisit};
+use cxaudit_metrics::fcr::{CustomerCodes, FcrClass, FcrCounts, FcrParams, FcrParts, FcrVisit};
 use cxaudit_metrics::hash::RecentStrs;
 use cxaudit_metrics::service::ServiceCounts;
 use cxaudit_metrics::{service, stats};
@@ -146,7 +146,7 @@ pub(super) fn contacts(
     };
     let fcr = requests.iter().any(|(_, o)| o.wants(Kpi::FcrRate));
     let (tally, classes) = std::thread::scope(|scope| {
-        let classes = fcr.then(|| thread::spawn(scope, || fcr_classes(t, o)));
+        let classes = fcr.then(|| thread::spawn(scope, || period_fcr(t, o)));
         let tally = tally(t, o, requests, fcr);
         // A panic while classifying goes on here, from where it happened.
         let classes = classes.map(thread::Spawned::join);
@@ -159,7 +159,7 @@ pub(super) fn contacts(
     if let Some(classes) = classes {
         let classes = classes?;
         for g in &mut grouped {
-            for (class, &id) in classes.iter().zip(&g.row_group) {
+            for (class, &id) in classes.classes.iter().zip(&g.row_group) {
                 if id != NO_GROUP {
                     g.accs[id as usize].1.fcr.add(*class);
                 }
@@ -181,25 +181,37 @@ pub(super) fn contacts(
     Ok(sides)
 }
 
-/// The FCR class of each contact of the period, in row order: the rows
-/// [`tally`] counts (local days, period and FCR window of `o`). A row
-/// without an arrival ends the walk: [`tally`] reports it.
+/// The FCR classes of the contacts of the period and their customers' codes.
+#[derive(Debug)]
+pub struct PeriodFcr {
+    /// The FCR class of each contact of the period, in row order.
+    pub classes: Vec<FcrClass>,
+    /// The customers of those contacts as codes, when they were classified
+    /// in one part (always in an evaluator: [`KpiOptions::fcr_threads`] is
+    /// 1), so that a subset of them can be classified again without coding
+    /// the ids anew ([`CustomerCodes::without`]).
+    pub codes: Option<CustomerCodes>,
+}
+
+/// The FCR classes of the contacts of the period: the rows [`tally`]
+/// counts (local days, period and FCR window of `o`). A row without an
+/// arrival ends the walk: [`tally`] reports it.
 ///
-/// The classes are kept for the next call in this process (a [`Memo`] keyed
-/// by the contacts table and what shapes them: time zone, period, window):
-/// the performance plugin's FCR criterion and its KPI attainment classify
-/// the same contacts.
-pub fn fcr_classes(t: &Table, o: &KpiOptions) -> Result<Arc<Vec<FcrClass>>, EvalError> {
+/// They are kept for the next call in this process (a [`Memo`] keyed by the
+/// contacts table and what shapes them: time zone, period, window): the
+/// performance plugin's FCR criterion and its KPI attainment classify the
+/// same contacts.
+pub fn period_fcr(t: &Table, o: &KpiOptions) -> Result<Arc<PeriodFcr>, EvalError> {
     /// The contacts and what shapes their classes.
     type Key = (SameTable, Tz, Option<(NaiveDate, NaiveDate)>, u32);
     /// The last classes, by their key.
-    static CLASSES: Memo<Key, Vec<FcrClass>> = Memo::new();
+    static CLASSES: Memo<Key, PeriodFcr> = Memo::new();
     let key = (SameTable::of(t), o.time_zone, o.period, o.fcr_window_days);
     CLASSES.get_or_try(key, || classify_period(t, o))
 }
 
-/// [`fcr_classes`], computed.
-fn classify_period(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError> {
+/// [`period_fcr`], computed.
+fn classify_period(t: &Table, o: &KpiOptions) -> Result<PeriodFcr, EvalError> {
     let mut customer = t.strs("customer_id")?;
     let arrived = t.timestamps_ms("arrived_at")?;
     let mut ended = t.timestamps_ms("ended_at")?;
@@ -221,7 +233,8 @@ fn classify_period(t: &Table, o: &KpiOptions) -> Result<Vec<FcrClass>, EvalError
         data_end: None,
         ticks_per_second: MS_PER_SECOND,
     };
-    rows.classify(&params).map_err(failed)
+    let (classes, codes) = rows.classify_keeping_codes(&params).map_err(failed)?;
+    Ok(PeriodFcr { classes, codes })
 }
 
 /// Whether two sets of options read the contacts alike (the same local days,

@@ -36,7 +36,7 @@ use crate::options::{GroupBy, KpiOptions};
 use crate::{DayCoverage, GroupKpis};
 
 use contacts::ContactSide;
-pub use contacts::{contact_timing, fcr_classes};
+pub use contacts::{PeriodFcr, contact_timing, period_fcr};
 
 /// The KPI values of one group.
 type Values = BTreeMap<Kpi, KpiValue>;
