@@ -147,6 +147,57 @@ impl RisingKeys {
     }
 }
 
+/// The first and the last key of the rows checked when joined, while every
+/// key rose over the one before (in the order of its cells' texts): keys
+/// that rise within each piece, and from each piece to the next, cannot
+/// repeat, and need no sorting to tell.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct RisingRange {
+    /// The cells of the first key (empty: no key yet).
+    first: Vec<String>,
+    /// The cells of the last key.
+    last: Vec<String>,
+}
+
+impl RisingRange {
+    /// Takes the row's key (its cells `text` of the `key` columns) when it
+    /// rises over the last; false when it does not.
+    fn rises<'t>(&mut self, key: &[usize], text: &impl Fn(usize) -> &'t str) -> bool {
+        if self.first.is_empty() {
+            self.first = key.iter().map(|&i| text(i).to_owned()).collect();
+            self.last.clone_from(&self.first);
+            return true;
+        }
+        let rises = key
+            .iter()
+            .map(|&i| text(i))
+            .cmp(self.last.iter().map(String::as_str))
+            .is_gt();
+        if rises {
+            for (last, &i) in self.last.iter_mut().zip(key) {
+                last.clear();
+                last.push_str(text(i));
+            }
+        }
+        rises
+    }
+
+    /// The range of these keys followed by `later`'s, when they still rise
+    /// across (an empty range is no key).
+    fn followed_by(self, later: RisingRange) -> Option<RisingRange> {
+        if later.first.is_empty() {
+            return Some(self);
+        }
+        if self.first.is_empty() {
+            return Some(later);
+        }
+        (later.first > self.last).then_some(RisingRange {
+            first: self.first,
+            last: later.last,
+        })
+    }
+}
+
 /// The rules of one table over the columns a read resolved.
 pub struct RowRules {
     columns: Vec<(String, ColumnType, Option<f64>, Option<f64>)>,
@@ -175,6 +226,10 @@ pub struct RowRules {
     /// `joined_keys`, unchecked, neither listed as rising nor entered in
     /// `keys_seen`.
     keys_checked_when_joined: bool,
+    /// While every key checked when joined (of this piece and of those it
+    /// absorbed) rose over the one before: their range. `None` otherwise,
+    /// and when keys were checked as they were read.
+    joined_range: Option<RisingRange>,
     outside_period: u64,
     days_with_rows: BTreeSet<NaiveDate>,
     closed: BTreeSet<NaiveDate>,
@@ -229,6 +284,7 @@ impl RowRules {
             joined_keys: Vec::new(),
             absorbed_keys: Vec::new(),
             keys_checked_when_joined: false,
+            joined_range: None,
             outside_period: 0,
             days_with_rows: BTreeSet::new(),
             closed: BTreeSet::new(),
@@ -255,6 +311,7 @@ impl RowRules {
     pub fn check_keys_when_joined(&mut self, rows: usize) {
         self.keys_checked_when_joined = true;
         self.rising = None;
+        self.joined_range = Some(RisingRange::default());
         if !self.key.is_empty() {
             self.joined_keys.reserve_exact(rows);
         }
@@ -283,6 +340,11 @@ impl RowRules {
         if !self.key.is_empty() {
             let hash = self.key_hash(&text);
             if self.keys_checked_when_joined {
+                if let Some(range) = &mut self.joined_range
+                    && !range.rises(&self.key, &text)
+                {
+                    self.joined_range = None;
+                }
                 self.joined_keys.push(hash);
                 self.place(values);
                 return Ok(());
@@ -445,6 +507,10 @@ impl RowRules {
         self.absorbed_keys
             .extend(runs.into_iter().filter(|r| !r.is_empty()));
         self.absorbed_keys.append(&mut later.absorbed_keys);
+        self.joined_range = match (self.joined_range.take(), later.joined_range.take()) {
+            (Some(these), Some(those)) => these.followed_by(those),
+            _ => None,
+        };
         self.outside_period += later.outside_period;
         self.days_with_rows.extend(later.days_with_rows);
     }
@@ -458,7 +524,14 @@ impl RowRules {
     /// as runs already in order, which [`no_key_twice`] checks part by part
     /// without joining them: the work left after the last piece is read is
     /// short, and shared by the cores.
+    ///
+    /// Keys that rose within every piece and from each piece to the next
+    /// (ids in order, as exports mostly are) are unique without a look at
+    /// their hashes.
     pub fn joined_keys_unique(&mut self) -> bool {
+        if self.joined_range.is_some() {
+            return true;
+        }
         let mut runs = std::mem::take(&mut self.absorbed_keys);
         runs.insert(0, std::mem::take(&mut self.joined_keys));
         for run in &mut runs {
@@ -469,9 +542,13 @@ impl RowRules {
         no_key_twice(&runs)
     }
 
-    /// Sorts the keys this piece holds for [`Self::joined_keys_unique`].
+    /// Sorts the keys this piece holds for [`Self::joined_keys_unique`],
+    /// unless they rose (the join sorts them only if another piece's did
+    /// not, or the pieces overlap).
     pub fn sort_joined_keys(&mut self) {
-        self.joined_keys.sort_unstable();
+        if self.joined_range.is_none() {
+            self.joined_keys.sort_unstable();
+        }
     }
 
     /// Where the accepted rows fell.
@@ -774,25 +851,10 @@ mod tests {
 
     #[test]
     fn pieces_leaving_their_keys_to_the_join_are_checked_across_and_within() {
-        let row = valid_row();
-        let piece = |keys: &[String]| {
-            let mut r = rules();
-            r.check_keys_when_joined(keys.len());
-            for (line, key) in keys.iter().enumerate() {
-                let checked = r.check(&row, |i| [key.as_str(), "", "", ""][i], line as u64 + 2);
-                assert_eq!(checked, Ok(()), "a piece checks no key as it reads");
-            }
-            r.sort_joined_keys();
-            r
-        };
+        // Keys that do not rise in text order (`K10` before `K2`): the
+        // hashes tell.
         let keys = |from: usize, to: usize| (from..to).map(|k| format!("K{k}")).collect::<Vec<_>>();
-        let joined = |pieces: &[Vec<String>]| {
-            let mut first = piece(&pieces[0]);
-            for later in &pieces[1..] {
-                first.absorb(piece(later));
-            }
-            first.joined_keys_unique()
-        };
+        let joined = joined_unique;
         // Enough keys for the check to share its parts among threads.
         let (a, b, c) = (keys(0, 40_000), keys(40_000, 80_000), keys(80_000, 90_000));
         assert!(joined(&[a.clone(), b.clone(), c.clone()]));
@@ -804,7 +866,93 @@ mod tests {
         assert!(!joined(&[a, b_twice, c]), "within a piece");
     }
 
+    /// Pieces read apart with their keys left to the join, as
+    /// `read_side_by_side` reads them, and their verdict.
+    fn joined_unique(pieces: &[Vec<String>]) -> bool {
+        let row = valid_row();
+        let piece = |keys: &[String]| {
+            let mut r = rules();
+            r.check_keys_when_joined(keys.len());
+            for (line, key) in keys.iter().enumerate() {
+                let checked = r.check(&row, |i| [key.as_str(), "", "", ""][i], line as u64 + 2);
+                assert_eq!(checked, Ok(()), "a piece checks no key as it reads");
+            }
+            r.sort_joined_keys();
+            r
+        };
+        let mut first = piece(&pieces[0]);
+        for later in &pieces[1..] {
+            first.absorb(piece(later));
+        }
+        first.joined_keys_unique()
+    }
+
+    #[test]
+    fn keys_rising_through_the_pieces_are_unique_without_sorting() {
+        let keys = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        // A rising piece keeps its keys' hashes in reading order: nothing
+        // sorted them.
+        let mut r = rules();
+        r.check_keys_when_joined(3);
+        for (line, key) in ["K1", "K2", "K3"].into_iter().enumerate() {
+            assert_eq!(
+                r.check(&valid_row(), |i| [key, "", "", ""][i], line as u64),
+                Ok(())
+            );
+        }
+        let hashes = r.joined_keys.clone();
+        r.sort_joined_keys();
+        assert_eq!(r.joined_keys, hashes);
+        assert_eq!(
+            r.joined_range,
+            Some(RisingRange {
+                first: keys(&["K1"]),
+                last: keys(&["K3"])
+            })
+        );
+        // Rising within and across pieces (an empty one among them).
+        assert!(joined_unique(&[
+            keys(&["K1", "K2"]),
+            vec![],
+            keys(&["K3", "K4"])
+        ]));
+        // Rising within each, overlapping across: told by the hashes.
+        assert!(!joined_unique(&[
+            keys(&["K1", "K2", "K3"]),
+            keys(&["K3", "K4"])
+        ]));
+        assert!(joined_unique(&[keys(&["K1", "K5"]), keys(&["K3", "K4"])]));
+        // A later piece that does not rise, repeating a key of a rising one.
+        assert!(!joined_unique(&[keys(&["K1", "K2"]), keys(&["K4", "K2"])]));
+        assert!(joined_unique(&[keys(&["K1", "K2"]), keys(&["K4", "K3"])]));
+        // A repeat right after itself does not rise.
+        assert!(!joined_unique(&[keys(&["K1", "K1"])]));
+    }
+
     proptest::proptest! {
+        /// Pieces' keys left to the join are unique exactly when no key is
+        /// in them twice, whether they rise (sorted pieces, mostly) or not.
+        #[test]
+        fn joined_keys_are_unique_exactly_when_no_key_repeats(
+            pieces in proptest::collection::vec(
+                (proptest::collection::vec(0u32..40, 0..8), proptest::bool::ANY), 1..5),
+        ) {
+            let pieces: Vec<Vec<String>> = pieces
+                .into_iter()
+                .map(|(mut keys, sorted)| {
+                    if sorted {
+                        keys.sort_unstable();
+                    }
+                    keys.into_iter().map(|k| format!("K{k:02}")).collect()
+                })
+                .collect();
+            let mut all: Vec<&String> = pieces.iter().flatten().collect();
+            let total = all.len();
+            all.sort_unstable();
+            all.dedup();
+            proptest::prop_assert_eq!(joined_unique(&pieces), all.len() == total);
+        }
+
         /// The check by parts agrees with sorting every key together, with
         /// keys crowded at the edges of the parts (the top six bits) and
         /// repeats within and across runs.
