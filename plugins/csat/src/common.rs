@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use cxaudit_kpis::evaluator::{self, optional_cells};
+use cxaudit_metrics::sample::SelectionCells;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between, trim_cell};
 use cxaudit_plugin_sdk::time::LocalDates;
@@ -31,6 +32,10 @@ pub struct Invitation<'a> {
     pub agent_id: Option<&'a str>,
     /// How the invitation was selected (random, census, agent_selected, customer_initiated).
     pub selection: Option<&'a str>,
+    /// Whether it is customer-initiated feedback rather than an invitation
+    /// ([`is_feedback`] of its selection, read once per selection value
+    /// and batch by the loader).
+    pub feedback: bool,
     /// When the invitation was sent, UTC milliseconds.
     pub invited_at_ms: i64,
     /// When the customer responded, UTC milliseconds.
@@ -350,6 +355,7 @@ pub fn load_invitations_as<'a, R>(
         rows: Vec::with_capacity(t.num_rows()),
         ..Invitations::default()
     };
+    let mut methods = SelectionCells::default();
     // One row at a time, every column advanced together.
     for invited in invited {
         let (id, channel) = (ids.next(), channels.next());
@@ -366,11 +372,13 @@ pub fn load_invitations_as<'a, R>(
         if !in_window {
             out.outside_window += 1;
         }
+        let selection = selection.flatten();
         let row = Invitation {
             contact_row,
             channel,
             agent_id: agent_id.flatten(),
-            selection: selection.flatten(),
+            selection,
+            feedback: !methods.parse(selection).is_invitation(),
             invited_at_ms,
             responded_at_ms: responded_at_ms.flatten(),
             csat: csat.flatten(),
@@ -400,7 +408,7 @@ pub fn is_feedback(selection: Option<&str>) -> bool {
 
 impl Selected for Invitation<'_> {
     fn is_feedback(&self) -> bool {
-        is_feedback(self.selection)
+        self.feedback
     }
 }
 

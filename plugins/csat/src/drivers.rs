@@ -14,11 +14,11 @@ use serde_json::json;
 use crate::common::{self, Invitation, Selected, Window, num, pct, score_from_checks};
 
 /// What CX5 keeps of an invitation: whether it is feedback, its csat answer
-/// and its reason (40 bytes where an [`Invitation`] takes 112; a million
+/// and its reason (40 bytes where an [`Invitation`] takes 120; a million
 /// are held through the evaluation).
 #[derive(Debug, Clone, Copy)]
 struct Response<'a> {
-    /// Customer-initiated feedback ([`common::is_feedback`]).
+    /// Customer-initiated feedback ([`Invitation::feedback`]).
     feedback: bool,
     /// Overall satisfaction, 1-5.
     csat: Option<i64>,
@@ -29,7 +29,7 @@ struct Response<'a> {
 impl<'a> Response<'a> {
     fn of(i: Invitation<'a>) -> Self {
         Response {
-            feedback: common::is_feedback(i.selection),
+            feedback: i.feedback,
             csat: i.csat,
             reason: i.reason,
         }

@@ -15,13 +15,13 @@ use crate::common::{self, Contact, Invitation, Selected, Window, num, score_from
 
 /// What CX3 reads of an invitation: its contact, whether it was answered,
 /// and whether it is feedback (left out): 12 bytes where an [`Invitation`]
-/// takes 112.
+/// takes 120.
 struct Answered {
     /// The row of the contact surveyed.
     contact_row: Option<u32>,
     /// Whether the customer responded ([`Invitation::responded`]).
     responded: bool,
-    /// Whether it is customer-initiated feedback ([`common::is_feedback`]).
+    /// Whether it is customer-initiated feedback ([`Invitation::feedback`]).
     feedback: bool,
 }
 
@@ -30,7 +30,7 @@ impl Answered {
         Answered {
             contact_row: i.contact_row,
             responded: i.responded(),
-            feedback: common::is_feedback(i.selection),
+            feedback: i.feedback,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::Datelike;
-use cxaudit_metrics::hash::FxMap;
+use cxaudit_metrics::hash::{FxMap, StrMap};
 use cxaudit_metrics::sample::SelectionCells;
 use cxaudit_metrics::survey::{margin_of_error, required_sample_size, response_rate};
 use cxaudit_plugin_sdk::prelude::*;
@@ -163,7 +163,7 @@ impl Evaluator for Precision {
 }
 
 /// What CX2 counts of an invitation (64 bytes where a
-/// [`common::Invitation`] takes 112; a million are held at once).
+/// [`common::Invitation`] takes 120; a million are held at once).
 #[derive(Debug, Clone, Copy)]
 struct Counted<'a> {
     /// Channel of the surveyed contact.
@@ -195,26 +195,49 @@ impl<'a> Counted<'a> {
     }
 }
 
+/// A local (year, month); `None` for an instant with no local time.
+type Month = Option<(i32, u32)>;
+
 /// A cell's key while counting: local (year, month) and channel. Cells are
 /// laid out in month and channel order, so the maps' order does not show.
-type Key<'c> = (Option<(i32, u32)>, &'c str);
+type Key<'c> = (Month, &'c str);
 
 /// The window's survey population per cell (contacts in the population of
 /// their channel, by local month of arrival), counted in one pass over the
 /// contacts table, and the rows left out as incomplete.
+///
+/// Counted by month, then by channel under the channel's address
+/// ([`StrMap`]): contacts come in arrival order, so the month found last
+/// is nearly always the contact's, and a channel (a dictionary's value) is
+/// found without hashing its text; a map keyed by both hashed every contact.
 fn population<'t>(
     t: &'t Table,
     window: &Window,
 ) -> Result<(FxMap<Key<'t>, u64>, usize), EvalError> {
-    let mut population: FxMap<Key, u64> = FxMap::default();
+    let mut by_month: Vec<(Month, StrMap<'t, u64>)> = Vec::new();
     let mut months = window.local_months();
     let incomplete = common::each_contact(t, |c| {
         if c.in_population() && window.contains(c.arrived_second()) {
-            *population
-                .entry((months.of(c.arrived_second()), c.channel))
-                .or_default() += 1;
+            let month = months.of(c.arrived_second());
+            let at = match by_month.iter().rposition(|(m, _)| *m == month) {
+                Some(at) => at,
+                None => {
+                    by_month.push((month, StrMap::default()));
+                    by_month.len() - 1
+                }
+            };
+            *by_month[at].1.entry(c.channel) += 1;
         }
     })?;
+    let population = by_month
+        .into_iter()
+        .flat_map(|(month, channels)| {
+            channels
+                .into_entries()
+                .into_iter()
+                .map(move |(channel, n)| ((month, channel), n))
+        })
+        .collect();
     Ok((population, incomplete))
 }
 

@@ -17,7 +17,7 @@ use rates::{AgentRates, ContactTally};
 pub struct SamplingBias;
 
 /// What CX1 reads of an invitation: 56 bytes (on a 64-bit machine) where an
-/// [`Invitation`] takes 112, and a million are held through the evaluation.
+/// [`Invitation`] takes 120, and a million are held through the evaluation.
 #[derive(Debug, Clone, Copy)]
 struct Sampled<'a> {
     /// The row of the contact surveyed, as [`Invitation::contact_row`].
