@@ -202,8 +202,8 @@ mod tests {
             values.extend(last.iter().cloned());
         }
         values.extend(["abcdefgh", "abcdefgi", "bbcdefgh", "abcdefg\0"].map(String::from));
-        // Values of nine to sixteen bytes sharing their first eight, and
-        // differing in the first of them only.
+        // Values of nine to sixteen bytes sharing their first eight, and two
+        // of sixteen sharing their last fifteen.
         let mut suffixes = vec![String::new()];
         for _ in 0..8 {
             suffixes = suffixes
