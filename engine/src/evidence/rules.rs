@@ -108,49 +108,12 @@ pub struct Placement {
     pub days_missing: Vec<NaiveDate>,
 }
 
-/// The keys of a table's rows while each is greater than the one before
-/// ([`RowRules`] lists them instead of probing a map).
-#[derive(Default)]
-struct RisingKeys {
-    /// Each key's hash and line.
-    listed: Vec<(u128, u64)>,
-    /// The cells of the last key listed.
-    last: Vec<String>,
-}
-
-impl RisingKeys {
-    /// Lists a row's key (its cells `text` of the `key` columns, its `hash`
-    /// and `line`) when it is greater than the last one listed (the first
-    /// always is); false, listing nothing, when it is not.
-    fn list<'t>(
-        &mut self,
-        key: &[usize],
-        text: &impl Fn(usize) -> &'t str,
-        hash: u128,
-        line: u64,
-    ) -> bool {
-        let greater = self.last.is_empty()
-            || key
-                .iter()
-                .map(|&i| text(i))
-                .cmp(self.last.iter().map(String::as_str))
-                .is_gt();
-        if greater {
-            self.last.resize(key.len(), String::new());
-            for (last, &i) in self.last.iter_mut().zip(key) {
-                last.clear();
-                last.push_str(text(i));
-            }
-            self.listed.push((hash, line));
-        }
-        greater
-    }
-}
-
-/// The first and the last key of the rows checked when joined, while every
-/// key rose over the one before (in the order of its cells' texts): keys
-/// that rise within each piece, and from each piece to the next, cannot
-/// repeat, and need no sorting to tell.
+/// The first and the last of a table's keys while every key rose over the
+/// one before (in the order of its cells' texts): keys that rise cannot
+/// repeat. [`RisingKeys`] keeps one while it lists keys; a piece checked
+/// when joined keeps one instead of sorting its keys' hashes (keys that rise
+/// within each piece, and from each piece to the next, need no sorting to
+/// tell).
 #[derive(Debug, Default, Clone, PartialEq)]
 struct RisingRange {
     /// The cells of the first key (empty: no key yet).
@@ -195,6 +158,35 @@ impl RisingRange {
             first: self.first,
             last: later.last,
         })
+    }
+}
+
+/// The keys of a table's rows while each is greater than the one before
+/// ([`RowRules`] lists them instead of probing a map).
+#[derive(Default)]
+struct RisingKeys {
+    /// Each key's hash and line.
+    listed: Vec<(u128, u64)>,
+    /// The first and last key listed.
+    range: RisingRange,
+}
+
+impl RisingKeys {
+    /// Lists a row's key (its cells `text` of the `key` columns, its `hash`
+    /// and `line`) when it is greater than the last one listed (the first
+    /// always is); false, listing nothing, when it is not.
+    fn list<'t>(
+        &mut self,
+        key: &[usize],
+        text: &impl Fn(usize) -> &'t str,
+        hash: u128,
+        line: u64,
+    ) -> bool {
+        let greater = self.range.rises(key, text);
+        if greater {
+            self.listed.push((hash, line));
+        }
+        greater
     }
 }
 

@@ -128,19 +128,7 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
             }
             Ok(ForkResult::Parent { child }) => {
                 drop((jobs_r, answers_w, output_w));
-                let mut resident = Resident {
-                    child,
-                    jobs: Some(File::from(jobs_w)),
-                    answers: Stream::new(answers_r),
-                    output: Stream::new(output_r),
-                    pending: Vec::new(),
-                    setup_output: CapturedOutput::default(),
-                    timeout: limits.timeout,
-                    served: 0,
-                    ended: false,
-                    reaped: None,
-                    types: PhantomData,
-                };
+                let mut resident = Resident::of(child, jobs_w, answers_r, output_r, limits.timeout);
                 let mut output = CapturedOutput::default();
                 let deadline = Instant::now() + limits.timeout;
                 let ready = resident
@@ -156,6 +144,25 @@ impl<J: Serialize + DeserializeOwned, T: Serialize + DeserializeOwned> Resident<
                 }
             }
             Err(e) => Err(failed(format!("fork: {e}"))),
+        }
+    }
+
+    /// The parent's side of process `child`: the write end of its job
+    /// pipe, the read ends of its answer and output pipes, and each job's
+    /// deadline. Nothing is read yet.
+    fn of(child: Pid, jobs: OwnedFd, answers: OwnedFd, output: OwnedFd, timeout: Duration) -> Self {
+        Resident {
+            child,
+            jobs: Some(File::from(jobs)),
+            answers: Stream::new(answers),
+            output: Stream::new(output),
+            pending: Vec::new(),
+            setup_output: CapturedOutput::default(),
+            timeout,
+            served: 0,
+            ended: false,
+            reaped: None,
+            types: PhantomData,
         }
     }
 
@@ -603,19 +610,7 @@ mod tests {
             nix::sys::wait::WaitPidFlag::WEXITED | nix::sys::wait::WaitPidFlag::WNOWAIT,
         )
         .unwrap();
-        Resident {
-            child,
-            jobs: Some(File::from(jobs_w)),
-            answers: Stream::new(answers_r),
-            output: Stream::new(output_r),
-            pending: Vec::new(),
-            setup_output: CapturedOutput::default(),
-            timeout: Duration::from_secs(10),
-            served: 0,
-            ended: false,
-            reaped: None,
-            types: PhantomData,
-        }
+        Resident::of(child, jobs_w, answers_r, output_r, Duration::from_secs(10))
     }
 
     #[test]

@@ -189,29 +189,29 @@ mod tests {
     /// they are equal (every string of up to 7 bytes over an alphabet that
     /// includes a zero byte, 8-byte ones sharing 7 bytes, and 9- to 16-byte
     /// ones sharing their first 8 bytes or their last 15).
-    #[test]
-    fn short_values_have_probes_of_their_own() {
-        let alphabet = ["a", "b", "\0"];
-        let mut values = vec![String::new()];
+    /// Every string of 0 to `longest` letters of `alphabet`, shortest first.
+    fn words(alphabet: &[&str], longest: usize) -> Vec<String> {
+        let mut words = vec![String::new()];
         let mut last = vec![String::new()];
-        for _ in 0..7 {
+        for _ in 0..longest {
             last = last
                 .iter()
                 .flat_map(|v| alphabet.iter().map(move |c| format!("{v}{c}")))
                 .collect();
-            values.extend(last.iter().cloned());
+            words.extend(last.iter().cloned());
         }
+        words
+    }
+
+    #[test]
+    fn short_values_have_probes_of_their_own() {
+        let alphabet = ["a", "b", "\0"];
+        let mut values = words(&alphabet, 7);
         values.extend(["abcdefgh", "abcdefgi", "bbcdefgh", "abcdefg\0"].map(String::from));
         // Values of nine to sixteen bytes sharing their first eight, and two
         // of sixteen sharing their last fifteen.
-        let mut suffixes = vec![String::new()];
-        for _ in 0..8 {
-            suffixes = suffixes
-                .iter()
-                .flat_map(|v| alphabet.iter().map(move |c| format!("{v}{c}")))
-                .collect();
-            values.extend(suffixes.iter().map(|s| format!("driver_a{s}")));
-        }
+        let suffixes = words(&alphabet, 8);
+        values.extend(suffixes[1..].iter().map(|s| format!("driver_a{s}")));
         values.extend(["xriver_behaviour", "\0river_behaviour"].map(String::from));
         let mut probes = std::collections::HashMap::new();
         for v in &values {
