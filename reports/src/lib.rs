@@ -102,11 +102,23 @@ impl Rendered {
 }
 
 /// Renders the report files of an assessment, with the plan it records.
+/// The Markdown and the HTML report are rendered side by side (each
+/// template walks the whole view); the first error, in file order, is
+/// returned.
 pub fn render(assessment: &Assessment, templates: &Templates) -> Result<Rendered, ReportError> {
     let view = ReportView::new(assessment, &assessment.improvement_plan);
+    let (markdown, html) = std::thread::scope(|scope| {
+        let markdown = scope.spawn(|| templates.render("report.md", &view));
+        let html = templates.render("report.html", &view);
+        match markdown.join() {
+            Ok(markdown) => (markdown, html),
+            // A panic while rendering is a bug: it goes on here.
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
     Ok(Rendered {
-        markdown: templates.render("report.md", &view)?,
-        html: templates.render("report.html", &view)?,
+        markdown: markdown?,
+        html: html?,
         plan_csv: plan_csv::to_csv(&assessment.improvement_plan, &assessment.run.digest)?,
     })
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use cxaudit::pipeline::{AssessOptions, Timings, assess};
+use cxaudit::pipeline::{AssessOptions, RunReport, Timings, assess};
 use cxaudit::plugins::{ChildLimits, Registry};
 
 use super::{InputError, PluginArgs, Ready, load_ready};
@@ -149,9 +149,19 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     display.finish();
     let (record, run) = assessed?;
     let started = Instant::now();
-    let written = templates.write_record_set(&record, &args.out)?;
+    // The evidence (hundreds of MB for a year of contacts) is freed on a
+    // thread of its own while the reports are rendered: nothing after the
+    // evaluations reads it.
+    let RunReport { store, timings } = run;
+    let freeing = std::thread::spawn(move || drop(store));
+    let written = templates.write_record_set(&record, &args.out);
+    // A panic while freeing is a bug: it goes on here.
+    if let Err(panic) = freeing.join() {
+        std::panic::resume_unwind(panic);
+    }
+    let written = written?;
     if args.timings {
-        print_timings(setup, &registry, &run.timings, started.elapsed());
+        print_timings(setup, &registry, &timings, started.elapsed());
     }
 
     for r in &registry.refused {

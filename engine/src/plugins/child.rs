@@ -428,6 +428,18 @@ impl Ended {
     }
 }
 
+/// Reaps a child that was sent `SIGKILL` on a thread of its own, so that
+/// the caller goes on while the kernel tears the child down; reaps it here
+/// if no thread can be started. The pid is the reaper's from then on.
+pub(super) fn reap_in_background(child: Pid) {
+    let reaper = std::thread::Builder::new()
+        .name("cxaudit-reaper".into())
+        .spawn(move || reap(child, true));
+    if reaper.is_err() {
+        reap(child, true);
+    }
+}
+
 /// Reaps the child if it has ended (or, with `block`, waits for it).
 pub(super) fn reap(child: Pid, block: bool) -> Option<Ended> {
     let flags = (!block).then_some(WaitPidFlag::WNOHANG);

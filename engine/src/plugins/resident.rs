@@ -348,8 +348,17 @@ fn end(child: Pid, jobs: &mut Option<File>, reaped: &mut Option<Ended>) {
 }
 
 impl<J, T> Drop for Resident<J, T> {
+    /// Closes the job pipe and kills the process group, as [`end`] does,
+    /// but leaves the reaping to a thread of its own: the kernel takes tens
+    /// of milliseconds to tear down a process forked from a large parent,
+    /// which the worker (at the end of a run, the whole run) need not wait
+    /// for.
     fn drop(&mut self) {
-        end(self.child, &mut self.jobs, &mut self.reaped);
+        self.jobs = None;
+        let _ = killpg(self.child, Signal::SIGKILL);
+        if self.reaped.is_none() {
+            super::child::reap_in_background(self.child);
+        }
     }
 }
 
@@ -588,6 +597,26 @@ mod tests {
         assert_eq!(lingered.answer.map(|(_, n)| n), Ok(1));
         assert!(!r.is_serving());
         assert!(!lingered.output.text().contains("late line"));
+    }
+
+    #[test]
+    fn a_dropped_process_is_killed_and_reaped() {
+        let mut r = start(10_000);
+        let (pid, _) = r.ask(&Job::Count(String::new())).answer.unwrap();
+        let pid = Pid::from_raw(pid as i32);
+        drop(r);
+        // Killed at once; reaped by a thread of its own: a zombie would
+        // still answer signal 0, a reaped process no longer does.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while nix::sys::signal::kill(pid, None).is_ok() {
+            assert!(Instant::now() < deadline, "{pid} was not reaped");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // And nobody is left to reap here.
+        assert_eq!(
+            nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)),
+            Err(nix::errno::Errno::ECHILD)
+        );
     }
 
     /// A resident whose process wrote `answer` as its one frame and has
