@@ -1,6 +1,6 @@
 //! PE2: every agent certified before handling a first live contact.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cxaudit_metrics::hash::{FxMap, StrMap};
 
@@ -33,6 +33,7 @@ pub struct CertificationParams {
 }
 
 /// A live (handled) contact of an agent.
+#[derive(Clone, Copy)]
 struct LiveContact<'a> {
     /// Its row in the contacts table.
     row: u32,
@@ -41,6 +42,17 @@ struct LiveContact<'a> {
     queue: &'a str,
     arrived_at: i64,
     local_day: NaiveDate,
+}
+
+/// A live contact's place in the order contacts are taken: the moment it
+/// was handled, then its contact id, then its row (so no two are equal).
+type Order<'a> = (i64, &'a str, u32);
+
+impl<'a> LiveContact<'a> {
+    /// Its place in the order contacts are taken.
+    fn order(&self) -> Order<'a> {
+        (self.arrived_at, self.contact_id, self.row)
+    }
 }
 
 /// What the join of contacts to spells found for one agent.
@@ -53,13 +65,108 @@ struct AgentRecord<'a> {
     team: &'a str,
 }
 
-/// Reads handled contacts with an agent, arriving in the period.
-fn live_contacts(
-    t: &Table,
+/// A spell of an agent with its certification date.
+type CertifiedSpell = (Spell, Option<NaiveDate>);
+
+/// One agent's live contacts as the pass over them in table order finds
+/// them: its record, and the contacts that decide the record's dates and
+/// team whatever order they come in.
+#[derive(Default)]
+struct AgentWork<'a> {
+    /// The agent's spells, once looked up (`spells_found`).
+    spells: &'a [&'a CertifiedSpell],
+    spells_found: bool,
+    /// The join's outcome (no contacts: no spell covers any, the agent is
+    /// not judged).
+    record: AgentRecord<'a>,
+    /// The first contact in a spell, with that spell's certification date.
+    first: Option<(Order<'a>, Option<NaiveDate>)>,
+    /// The first contact before certification, with its certification date.
+    first_breach: Option<(Order<'a>, Option<NaiveDate>)>,
+    /// The last contact in a spell, with that spell's team.
+    last: Option<(Order<'a>, &'a str)>,
+}
+
+impl<'a> AgentWork<'a> {
+    /// Counts a contact of the agent in `spell` (certified on `cert`).
+    fn add(&mut self, c: &LiveContact<'a>, spell: &'a Spell, cert: Option<NaiveDate>) {
+        let at = c.order();
+        self.record.contacts += 1;
+        if self.first.is_none_or(|(first, _)| at < first) {
+            self.first = Some((at, cert));
+        }
+        if self.last.is_none_or(|(last, _)| at > last) {
+            self.last = Some((at, &spell.team));
+        }
+        if cert.is_none_or(|d| c.local_day < d) {
+            self.record.before_certification += 1;
+            if self.first_breach.is_none_or(|(first, _)| at < first) {
+                self.first_breach = Some((at, cert));
+            }
+        }
+    }
+
+    /// The record, with the dates and team of the contacts taken in order:
+    /// the first contact's arrival; the certification date of the first
+    /// breach, else of the first contact; the team of the last contact's
+    /// spell.
+    fn into_record(self) -> AgentRecord<'a> {
+        let mut record = self.record;
+        record.first_contact = self.first.map(|((at, _, _), _)| at);
+        record.certified_on = self.first_breach.or(self.first).and_then(|(_, cert)| cert);
+        record.team = self.last.map_or("", |(_, team)| team);
+        record
+    }
+}
+
+/// The first `limit` of the items offered, in the order of their keys,
+/// held in bounded memory: the candidates are cut back to `limit` each time
+/// they reach twice as many (a drill-down lists the first 50 of a million
+/// contacts without sorting them all).
+struct Earliest<K, T> {
+    limit: usize,
+    kept: Vec<(K, T)>,
+}
+
+impl<K: Ord + Copy, T> Earliest<K, T> {
+    /// None kept yet.
+    fn new(limit: usize) -> Self {
+        Earliest {
+            limit,
+            kept: Vec::new(),
+        }
+    }
+
+    /// Offers `item` at `key` (keys are distinct).
+    fn offer(&mut self, key: K, item: T) {
+        if self.limit == 0 {
+            return;
+        }
+        self.kept.push((key, item));
+        if self.kept.len() >= 2 * self.limit {
+            self.kept
+                .select_nth_unstable_by(self.limit - 1, |a, b| a.0.cmp(&b.0));
+            self.kept.truncate(self.limit);
+        }
+    }
+
+    /// The first `limit` items offered, in key order.
+    fn into_sorted(mut self) -> Vec<T> {
+        self.kept.sort_unstable_by_key(|a| a.0);
+        self.kept.truncate(self.limit);
+        self.kept.into_iter().map(|(_, item)| item).collect()
+    }
+}
+
+/// Calls `take` with each handled contact with an agent answered in the
+/// period, in table order; returns how many there were.
+fn each_live_contact<'t>(
+    t: &'t Table,
     tz: Tz,
     start: NaiveDate,
     end: NaiveDate,
-) -> Result<Vec<LiveContact<'_>>, EvalError> {
+    mut take: impl FnMut(LiveContact<'t>),
+) -> Result<usize, EvalError> {
     // One row at a time, every column advanced together.
     let mut ids = t.strs("contact_id")?;
     let mut agents = t.strs("agent_id")?;
@@ -68,7 +175,7 @@ fn live_contacts(
     let mut channels = t.strs("channel")?;
     let mut queues = optional_cells(t, "queue", |c| t.strs(c))?;
     let mut dates = LocalDates::new(tz);
-    let mut out = Vec::new();
+    let mut live = 0;
     for (row, answered) in t.timestamps("answered_at")?.enumerate() {
         let (id, agent) = (ids.next().flatten(), agents.next().flatten());
         let arrived_at = arrived.next().flatten();
@@ -90,7 +197,8 @@ fn live_contacts(
         };
         let row = u32::try_from(row)
             .map_err(|_| EvalError::Failed(format!("contacts: more than {} rows", u32::MAX)))?;
-        out.push(LiveContact {
+        live += 1;
+        take(LiveContact {
             row,
             contact_id: id.unwrap_or(""),
             agent_id: agent,
@@ -99,32 +207,12 @@ fn live_contacts(
             local_day: day,
         });
     }
-    Ok(out)
-}
-
-/// The positions of `contacts` (in table order) in order of arrival, then
-/// contact id, then row. What is sorted is a position and its arrival (16
-/// bytes), not the contacts themselves (72 bytes each, a million of them):
-/// an unstable sort of unique keys, so it needs no scratch copy.
-fn arrival_order(contacts: &[LiveContact<'_>]) -> impl Iterator<Item = u32> + use<> {
-    let mut order: Vec<(i64, u32)> = (0..)
-        .zip(contacts)
-        .map(|(i, c)| (c.arrived_at, i))
-        .collect();
-    order.sort_unstable_by(|a, b| {
-        let (x, y) = (&contacts[a.1 as usize], &contacts[b.1 as usize]);
-        a.0.cmp(&b.0)
-            .then_with(|| x.contact_id.cmp(y.contact_id))
-            .then_with(|| x.row.cmp(&y.row))
-    });
-    order.into_iter().map(|(_, i)| i)
+    Ok(live)
 }
 
 /// The employment spells (with their certification dates) of each agent,
 /// in the agents table's order.
-fn spells_by_agent(
-    spells: &[(Spell, Option<NaiveDate>)],
-) -> FxMap<&str, Vec<&(Spell, Option<NaiveDate>)>> {
+fn spells_by_agent(spells: &[CertifiedSpell]) -> FxMap<&str, Vec<&CertifiedSpell>> {
     let mut by_agent: FxMap<&str, Vec<_>> = FxMap::default();
     for s in spells {
         by_agent.entry(s.0.agent_id.as_str()).or_default().push(s);
@@ -132,17 +220,9 @@ fn spells_by_agent(
     by_agent
 }
 
-/// The first spell of `agent` covering `day`, with its certification date.
-fn covering<'a>(
-    by_agent: &FxMap<&str, Vec<&'a (Spell, Option<NaiveDate>)>>,
-    agent: &str,
-    day: NaiveDate,
-) -> Option<&'a (Spell, Option<NaiveDate>)> {
-    by_agent
-        .get(agent)?
-        .iter()
-        .find(|(s, _)| s.covers(day, false))
-        .copied()
+/// The first of an agent's `spells` covering `day`, with its certification date.
+fn covering<'a>(spells: &[&'a CertifiedSpell], day: NaiveDate) -> Option<&'a CertifiedSpell> {
+    spells.iter().find(|(s, _)| s.covers(day, false)).copied()
 }
 
 impl Evaluator for Certification {
@@ -192,46 +272,55 @@ impl Evaluator for Certification {
         let agents = ctx.table("agents")?;
         let (spells, skipped) = load_spells(&agents)?;
         let certified = certification_dates(&agents)?;
-        let spells: Vec<(Spell, Option<NaiveDate>)> = spells.into_iter().zip(certified).collect();
+        let spells: Vec<CertifiedSpell> = spells.into_iter().zip(certified).collect();
         let contacts_table = ctx.table("contacts")?;
-        let contacts = live_contacts(&contacts_table, tz, start, end)?;
         let by_agent = spells_by_agent(&spells);
-        if contacts.is_empty() {
+        // One pass in table order: each agent's record is what taking its
+        // contacts in order (of the moment each was handled) gives, and only
+        // the contacts the drill-downs list are kept and sorted.
+        let mut agents: StrMap<'_, AgentWork> = StrMap::default();
+        let mut breaches = Earliest::new(p.max_listed_contacts);
+        let mut breach_count = 0usize;
+        let mut anomalies = Earliest::new(p.max_listed_contacts);
+        let mut anomaly_agents: BTreeSet<&str> = BTreeSet::new();
+        let mut anomaly_count = 0usize;
+        let live = each_live_contact(&contacts_table, tz, start, end, |c| {
+            let work = agents.entry(c.agent_id);
+            if !work.spells_found {
+                work.spells = by_agent.get(c.agent_id).map_or(&[], Vec::as_slice);
+                work.spells_found = true;
+            }
+            let Some((spell, cert)) = covering(work.spells, c.local_day) else {
+                anomaly_count += 1;
+                anomaly_agents.insert(c.agent_id);
+                anomalies.offer(c.order(), c);
+                return;
+            };
+            let breached = work.record.before_certification;
+            work.add(&c, spell, *cert);
+            if work.record.before_certification > breached {
+                breach_count += 1;
+                breaches.offer(c.order(), (c, *cert));
+            }
+        })?;
+        if live == 0 {
             return Err(EvalError::MissingEvidence(
                 "no handled contact with an agent in the period".into(),
             ));
         }
-        // Looked up per contact (by address, then by hash); sorted by agent once, below.
-        let mut records: StrMap<'_, AgentRecord> = StrMap::default();
-        let mut breaches: Vec<(&LiveContact, Option<NaiveDate>)> = Vec::new();
-        let mut anomalies: Vec<&LiveContact> = Vec::new();
-        for c in arrival_order(&contacts).map(|i| &contacts[i as usize]) {
-            let Some((spell, cert)) = covering(&by_agent, c.agent_id, c.local_day) else {
-                anomalies.push(c);
-                continue;
-            };
-            let r = records.entry(c.agent_id);
-            r.contacts += 1;
-            r.team = &spell.team;
-            if r.first_contact.is_none() {
-                r.first_contact = Some(c.arrived_at);
-                r.certified_on = *cert;
-            }
-            if cert.is_none_or(|d| c.local_day < d) {
-                r.before_certification += 1;
-                if r.before_certification == 1 {
-                    r.certified_on = *cert;
-                }
-                breaches.push((c, *cert));
-            }
-        }
+        let records: Vec<(&str, AgentRecord)> = agents
+            .into_entries()
+            .into_iter()
+            .filter(|(_, work)| work.record.contacts > 0)
+            .map(|(agent, work)| (agent, work.into_record()))
+            .collect();
         if records.is_empty() {
             return Err(EvalError::MissingEvidence(format!(
-                "none of the {} handled contacts falls in an employment spell of its agent",
-                contacts.len()
+                "none of the {live} handled contacts falls in an employment spell of its agent"
             )));
         }
-        let records: BTreeMap<&str, AgentRecord> = records.into_entries().into_iter().collect();
+        let (breaches, anomalies) = (breaches.into_sorted(), anomalies.into_sorted());
+        let records: BTreeMap<&str, AgentRecord> = records.into_iter().collect();
         let in_breach: Vec<(&str, &AgentRecord)> = records
             .iter()
             .filter(|(_, r)| r.before_certification > 0)
@@ -252,8 +341,8 @@ impl Evaluator for Certification {
             "{compliant} of {agents_total} agents who handled contacts were certified before their first live contact ({}); {} agents in breach with {} contacts handled before certification; {} contacts outside any employment spell.",
             pct(share),
             in_breach.len(),
-            breaches.len(),
-            anomalies.len()
+            breach_count,
+            anomaly_count
         );
         let mut e = evaluation_from_credits(vec![Credited::graded(check, credit)], summary);
         e.measure("certified_before_live_share", Some(share));
@@ -266,12 +355,12 @@ impl Evaluator for Certification {
             ),
             Measurement::new(
                 "contacts_before_certification",
-                Some(breaches.len() as f64),
+                Some(breach_count as f64),
                 "contacts",
                 "handled contacts arriving (local day) before the certification date of the covering spell",
             ),
         ]);
-        e.measure("contacts_outside_employment", Some(anomalies.len() as f64));
+        e.measure("contacts_outside_employment", Some(anomaly_count as f64));
         e.definitions = vec![
             Definition::new(
                 "live contact",
@@ -292,14 +381,10 @@ impl Evaluator for Certification {
                 "{skipped} roster rows without agent_id or hired_on were skipped."
             ));
         }
-        if !anomalies.is_empty() {
-            let mut ids: Vec<&str> = anomalies.iter().map(|c| c.agent_id).collect();
-            ids.dedup();
-            ids.sort();
-            ids.dedup();
+        if anomaly_count > 0 {
+            let ids: Vec<&str> = anomaly_agents.into_iter().collect();
             obs.push(format!(
-                "Data anomaly: {} handled contacts by agents outside any employment spell ({}); they are listed, not judged.",
-                anomalies.len(),
+                "Data anomaly: {anomaly_count} handled contacts by agents outside any employment spell ({}); they are listed, not judged.",
                 ids.join(", ")
             ));
         }
@@ -400,7 +485,7 @@ impl Evaluator for Certification {
                 units: Vec::new(),
             },
         ];
-        e.actions = certification_actions(&in_breach, breaches.len(), &anomalies);
+        e.actions = certification_actions(&in_breach, breach_count, anomaly_count);
         Ok(e)
     }
 }
@@ -419,7 +504,7 @@ fn certification_dates(t: &Table) -> Result<Vec<Option<NaiveDate>>, EvalError> {
 fn certification_actions(
     in_breach: &[(&str, &AgentRecord)],
     breach_contacts: usize,
-    anomalies: &[&LiveContact],
+    anomalies: usize,
 ) -> Vec<Action> {
     let mut out = Vec::new();
     if !in_breach.is_empty() {
@@ -440,9 +525,9 @@ fn certification_actions(
             OwnerRole::Technology,
         ));
     }
-    if !anomalies.is_empty() {
+    if anomalies > 0 {
         out.push(Action::new(
-            format!("Reconcile the roster with the ACD: {} handled contacts belong to agents outside any employment spell.", anomalies.len()),
+            format!("Reconcile the roster with the ACD: {anomalies} handled contacts belong to agents outside any employment spell."),
             Effort::Low,
             OwnerRole::Process,
         ));
@@ -453,18 +538,25 @@ fn certification_actions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    #[test]
-    fn contacts_are_taken_by_arrival_then_contact_id_then_row() {
-        let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-        let contact = |row: u32, contact_id: &'static str, arrived_at: i64| LiveContact {
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, d).unwrap()
+    }
+
+    fn contact(row: u32, contact_id: &'static str, arrived_at: i64) -> LiveContact<'static> {
+        LiveContact {
             row,
             contact_id,
             agent_id: "a1",
             queue: "billing",
             arrived_at,
-            local_day: day,
-        };
+            local_day: day(5),
+        }
+    }
+
+    #[test]
+    fn contacts_are_taken_by_arrival_then_contact_id_then_row() {
         // Rows 0..5 in table order: arrivals 30, 10, 10, 10, 20; at 10 the ids
         // are `b`, `a`, `a` (two rows of one id: by row).
         let contacts = [
@@ -474,9 +566,62 @@ mod tests {
             contact(3, "a", 10),
             contact(4, "c", 20),
         ];
-        assert_eq!(
-            arrival_order(&contacts).collect::<Vec<_>>(),
-            [2, 3, 1, 4, 0]
-        );
+        let mut first = Earliest::new(4);
+        for c in contacts {
+            first.offer(c.order(), c.row);
+        }
+        assert_eq!(first.into_sorted(), [2, 3, 1, 4]);
+    }
+
+    #[test]
+    fn an_agents_dates_and_team_are_those_of_its_contacts_in_order() {
+        let spell = |team: &str| Spell {
+            agent_id: "a1".into(),
+            team: team.into(),
+            hired: day(1),
+            exited: None,
+            exit_type: None,
+        };
+        let (early, late) = (spell("day shift"), spell("night shift"));
+        // Offered out of order: rows 0, 1, 2 handled at 30, 10, 20. The
+        // contact at 10 is in a spell certified on the 1st (fine); those at 20
+        // and 30 in one certified on the 9th, after their day (the 5th).
+        let mut work = AgentWork::default();
+        work.add(&contact(0, "c0", 30), &late, Some(day(9)));
+        work.add(&contact(1, "c1", 10), &early, Some(day(1)));
+        work.add(&contact(2, "c2", 20), &early, Some(day(9)));
+        let record = work.into_record();
+        assert_eq!(record.contacts, 3);
+        assert_eq!(record.before_certification, 2);
+        assert_eq!(record.first_contact, Some(10));
+        // The first breach's date (the contact at 20), not the first contact's.
+        assert_eq!(record.certified_on, Some(day(9)));
+        // The last contact's (at 30) spell.
+        assert_eq!(record.team, "night shift");
+        // Without a breach: the first contact's date.
+        let mut work = AgentWork::default();
+        work.add(&contact(0, "c0", 30), &late, Some(day(2)));
+        work.add(&contact(1, "c1", 10), &early, Some(day(1)));
+        assert_eq!(work.into_record().certified_on, Some(day(1)));
+    }
+
+    proptest! {
+        /// The items kept are the first `limit` of a full sort, whatever the
+        /// order they are offered in and however often the candidates are cut.
+        #[test]
+        fn the_earliest_are_the_first_of_a_full_sort(
+            keys in proptest::collection::hash_set(0u32..5_000, 0..400),
+            limit in 0usize..60,
+        ) {
+            let keys: Vec<u32> = keys.into_iter().collect();
+            let mut earliest = Earliest::new(limit);
+            for &k in &keys {
+                earliest.offer(k, k);
+            }
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            sorted.truncate(limit);
+            prop_assert_eq!(earliest.into_sorted(), sorted);
+        }
     }
 }
