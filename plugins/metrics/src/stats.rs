@@ -83,6 +83,42 @@ pub fn percentile_nearest_rank_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     Some(sorted[rank - 1])
 }
 
+/// [`median`] of `xs`, found by selection in O(n) instead of a sort: `xs` is
+/// reordered (its finite values first).
+pub fn median_in_place(xs: &mut [f64]) -> Option<f64> {
+    let mut finite = 0;
+    for i in 0..xs.len() {
+        if xs[i].is_finite() {
+            xs.swap(finite, i);
+            finite += 1;
+        }
+    }
+    let v = &mut xs[..finite];
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let (below, middle, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let middle = *middle;
+    if n % 2 == 1 {
+        return Some(middle);
+    }
+    // The value just below the middle in sorted order: the largest below it.
+    let lower = below.iter().copied().max_by(f64::total_cmp)?;
+    Some((lower + middle) / 2.0)
+}
+
+/// [`percentile_nearest_rank_sorted`] of `xs` sorted (by `f64::total_cmp`),
+/// found by selection in O(n) instead of a sort: `xs` is reordered.
+pub fn percentile_nearest_rank_in_place(xs: &mut [f64], q: f64) -> Option<f64> {
+    if xs.is_empty() || !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    let n = xs.len();
+    let rank = float_safe_ceil(q * n as f64).clamp(1.0, n as f64) as usize;
+    Some(*xs.select_nth_unstable_by(rank - 1, f64::total_cmp).1)
+}
+
 pub(crate) fn median_of_sorted(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| median_sorted(v))
 }
@@ -379,6 +415,38 @@ pub(crate) fn assert_rel(actual: f64, expected: f64, tol: f64) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// Values with repeats, both zeros, infinities and NaN among them.
+    fn values() -> impl Strategy<Value = Vec<f64>> {
+        let value = prop_oneof![
+            8 => (-50i32..50).prop_map(|x| f64::from(x) / 4.0),
+            1 => Just(-0.0),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
+            1 => Just(f64::NAN),
+        ];
+        proptest::collection::vec(value, 0..200)
+    }
+
+    proptest! {
+        /// Selection finds what sorting finds, to the bit.
+        #[test]
+        fn selection_gives_the_median_and_percentiles_of_a_sort(
+            xs in values(),
+            q in prop_oneof![Just(0.0), Just(0.5), Just(0.9), Just(1.0), 0.0..=1.0f64],
+        ) {
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            let bits = |x: Option<f64>| x.map(f64::to_bits);
+            prop_assert_eq!(bits(median_in_place(&mut xs.clone())), bits(median(&xs)));
+            prop_assert_eq!(
+                bits(percentile_nearest_rank_in_place(&mut xs.clone(), q)),
+                bits(percentile_nearest_rank_sorted(&sorted, q))
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
