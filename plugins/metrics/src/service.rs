@@ -73,22 +73,28 @@ impl ServiceCounts {
         target_seconds: f64,
         short_abandon_seconds: f64,
     ) -> Self {
-        let mut c = Self {
-            offered: contacts.len() as u64,
-            ..Self::default()
-        };
+        let mut c = Self::default();
         for r in contacts {
-            let w = r.wait_seconds;
-            if r.answered {
-                c.answered += 1;
-                c.answered_within += u64::from(w <= target_seconds);
-            } else if r.abandoned {
-                c.abandoned += 1;
-                c.abandoned_within += u64::from(w <= target_seconds);
-                c.short_abandoned += u64::from(w <= short_abandon_seconds);
-            }
+            c.add(r, target_seconds, short_abandon_seconds);
         }
         c
+    }
+
+    /// Counts one more record, as [`Self::from_contacts`] counts each: a
+    /// pass that groups records counts them where they fall instead of
+    /// collecting them first.
+    #[inline]
+    pub fn add(&mut self, r: &ContactTiming, target_seconds: f64, short_abandon_seconds: f64) {
+        let w = r.wait_seconds;
+        self.offered += 1;
+        if r.answered {
+            self.answered += 1;
+            self.answered_within += u64::from(w <= target_seconds);
+        } else if r.abandoned {
+            self.abandoned += 1;
+            self.abandoned_within += u64::from(w <= target_seconds);
+            self.short_abandoned += u64::from(w <= short_abandon_seconds);
+        }
     }
 
     /// Service level under `variant` (the short-abandon threshold inside the variant

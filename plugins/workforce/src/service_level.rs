@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use cxaudit_kpis::{GroupBy, Kpi, KpiOptions, KpiValue, contact_timing};
-use cxaudit_metrics::service::{self, ContactTiming, ServiceCounts};
+use cxaudit_metrics::hash::RecentStrs;
+use cxaudit_metrics::service::{self, ServiceCounts};
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between};
 use cxaudit_plugin_sdk::time::LocalDates;
@@ -484,9 +485,11 @@ type Cells = BTreeMap<(usize, usize), ServiceCounts>;
 
 /// Service counts per weekday x hour of arrival, same rows and waits as the KPIs.
 fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Cells, EvalError> {
-    // Per weekday x hour (7 x 24), each cell's timings.
-    let mut timings: Vec<Vec<ContactTiming>> = vec![Vec::new(); 7 * 24];
+    // Per weekday x hour (7 x 24), the counts of the contacts arriving then.
+    let mut counts = [ServiceCounts::default(); 7 * 24];
     let mut dates = LocalDates::new(tz);
+    // Whether each channel met is a service channel (1) or not, by its address.
+    let mut serves = RecentStrs::default();
     let channel = t.strs("channel")?;
     let arrived = t.timestamps_ms("arrived_at")?;
     let answered = t.timestamps_ms("answered_at")?;
@@ -497,29 +500,28 @@ fn weekday_hour_cells(t: &Table, tz: chrono_tz::Tz, o: &KpiOptions) -> Result<Ce
         let (Some(c), Some(arr)) = (c, arr) else {
             continue;
         };
-        if !o.service_channels.iter().any(|s| s == c) {
+        let service = serves.get(c).unwrap_or_else(|| {
+            let service = u32::from(o.service_channels.iter().any(|s| s == c));
+            serves.put(c, service);
+            service
+        });
+        if service == 0 {
             continue;
         }
         let Some(slot) = LocalSlot::at(floor_seconds(arr), &mut dates) else {
             continue;
         };
-        timings[slot.weekday * 24 + slot.hour()].push(contact_timing(
-            arr,
-            ans,
-            end,
-            ab.unwrap_or(false),
-        ));
+        counts[slot.weekday * 24 + slot.hour()].add(
+            &contact_timing(arr, ans, end, ab.unwrap_or(false)),
+            o.sl_threshold_seconds,
+            o.short_abandon_seconds,
+        );
     }
-    Ok(timings
+    Ok(counts
         .into_iter()
         .enumerate()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(cell, v)| {
-            (
-                (cell / 24, cell % 24),
-                ServiceCounts::from_contacts(&v, o.sl_threshold_seconds, o.short_abandon_seconds),
-            )
-        })
+        .filter(|(_, c)| c.offered > 0)
+        .map(|(cell, c)| ((cell / 24, cell % 24), c))
         .collect())
 }
 

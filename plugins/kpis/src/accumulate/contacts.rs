@@ -79,7 +79,8 @@ impl ContactAcc {
         }
         if in_service {
             let timing = contact_timing(c.arrived, c.answered, c.ended, c.abandoned);
-            add_timing(&mut self.service, &timing, o);
+            self.service
+                .add(&timing, o.sl_threshold_seconds, o.short_abandon_seconds);
             if timing.answered {
                 self.answered_wait += timing.wait_seconds;
             }
@@ -466,19 +467,4 @@ pub fn contact_timing(
         answered: !abandoned && answered_ms.is_some(),
         abandoned,
     }
-}
-
-/// Adds one contact's timing to a group's service counts.
-fn add_timing(c: &mut ServiceCounts, r: &service::ContactTiming, o: &KpiOptions) {
-    let one = ServiceCounts::from_contacts(
-        std::slice::from_ref(r),
-        o.sl_threshold_seconds,
-        o.short_abandon_seconds,
-    );
-    c.offered += one.offered;
-    c.answered += one.answered;
-    c.answered_within += one.answered_within;
-    c.abandoned += one.abandoned;
-    c.abandoned_within += one.abandoned_within;
-    c.short_abandoned += one.short_abandoned;
 }
