@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use cxaudit_kpis::evaluator::{self, optional_cells};
+use cxaudit_kpis::evaluator::{self, OptionalCells, optional_cells};
 use cxaudit_metrics::sample::SelectionCells;
 use cxaudit_plugin_sdk::prelude::*;
 use cxaudit_plugin_sdk::table::{floor_seconds, seconds_between, trim_cell};
@@ -445,6 +445,41 @@ pub fn contacts_need(required: bool) -> TableNeed {
         .column("abandoned", ColumnType::Bool)
 }
 
+/// The optional contact columns a pass ([`each_contact`], [`load_linked`])
+/// reads, besides the four every pass reads (`contact_id`, `channel`,
+/// `arrived_at`, `abandoned`): a column not read is empty in every
+/// [`Contact`] handed on. A pass that needs a contact's end reads one more
+/// column of two million rows, not eight.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContactColumns {
+    /// `agent_id`.
+    pub agent: bool,
+    /// `answered_at` ([`Contact::handled`], [`Contact::in_population`] and
+    /// [`Contact::wait_seconds`] read it).
+    pub answered: bool,
+    /// `ended_at` ([`Contact::wait_seconds`] reads it).
+    pub ended: bool,
+    /// `talk_seconds`, `hold_seconds` and `wrap_seconds`
+    /// ([`Contact::handle_seconds`]).
+    pub handle: bool,
+    /// `transferred`.
+    pub transferred: bool,
+    /// `resolved`.
+    pub resolved: bool,
+}
+
+impl ContactColumns {
+    /// Every optional column.
+    pub const ALL: ContactColumns = ContactColumns {
+        agent: true,
+        answered: true,
+        ended: true,
+        handle: true,
+        transferred: true,
+        resolved: true,
+    };
+}
+
 /// Links each invitation to its contact: what `pick` takes from the contact
 /// row the invitation names (only that is kept), every row found in one
 /// pass over the table; each invitation's is then found by its position
@@ -455,11 +490,12 @@ pub fn contacts_need(required: bool) -> TableNeed {
 pub fn load_linked<'t, T>(
     t: &'t Table,
     contact_rows: impl Iterator<Item = Option<u32>>,
+    columns: ContactColumns,
     mut pick: impl FnMut(&Contact<'t>) -> T,
 ) -> Result<Linked<T>, EvalError> {
     let rows = ContactRows::of(contact_rows, t.num_rows());
     let mut picked: Vec<Option<T>> = std::iter::repeat_with(|| None).take(rows.len()).collect();
-    let incomplete = each_contact(t, |c| {
+    let incomplete = each_contact(t, columns, |c| {
         if let Some(n) = rows.number(c.row) {
             picked[n] = Some(pick(&c));
         }
@@ -473,24 +509,41 @@ pub fn load_linked<'t, T>(
 
 /// Hands every complete contact row of the table (all dates) to `visit`,
 /// in table order, keeping none; returns how many rows lack contact_id,
-/// channel, arrived_at or abandoned (those are not handed on). Columns the
-/// table lacks read as empty; those four must exist.
+/// channel, arrived_at or abandoned (those are not handed on). Of the other
+/// columns, those of `columns` are read (empty when the table lacks one);
+/// those four must exist.
 pub fn each_contact<'t>(
     t: &'t Table,
+    columns: ContactColumns,
     mut visit: impl FnMut(Contact<'t>),
 ) -> Result<usize, EvalError> {
+    /// A column's cells when it is to be read (and the table has it), else
+    /// an empty cell for every row.
+    fn cells_if<T, I: Iterator<Item = Option<T>>>(
+        read: bool,
+        t: &Table,
+        name: &'static str,
+        cells: impl FnOnce(&'static str) -> Result<I, EvalError>,
+    ) -> Result<OptionalCells<I>, EvalError> {
+        if read {
+            optional_cells(t, name, cells)
+        } else {
+            Ok(OptionalCells::Absent)
+        }
+    }
+    let c = columns;
     let mut ids = t.strs("contact_id")?.map(trimmed);
     let mut channels = t.strs("channel")?.map(trimmed);
     let arrived = t.timestamps_ms("arrived_at")?;
     let mut abandoned = t.bools("abandoned")?;
-    let mut agent = optional_cells(t, "agent_id", |c| Ok(t.strs(c)?.map(trimmed)))?;
-    let mut answered = optional_cells(t, "answered_at", |c| t.timestamps_ms(c))?;
-    let mut ended = optional_cells(t, "ended_at", |c| t.timestamps_ms(c))?;
-    let mut talk = optional_cells(t, "talk_seconds", |c| t.f64s(c))?;
-    let mut hold = optional_cells(t, "hold_seconds", |c| t.f64s(c))?;
-    let mut wrap = optional_cells(t, "wrap_seconds", |c| t.f64s(c))?;
-    let mut transferred = optional_cells(t, "transferred", |c| t.bools(c))?;
-    let mut resolved = optional_cells(t, "resolved", |c| t.bools(c))?;
+    let mut agent = cells_if(c.agent, t, "agent_id", |n| Ok(t.strs(n)?.map(trimmed)))?;
+    let mut answered = cells_if(c.answered, t, "answered_at", |n| t.timestamps_ms(n))?;
+    let mut ended = cells_if(c.ended, t, "ended_at", |n| t.timestamps_ms(n))?;
+    let mut talk = cells_if(c.handle, t, "talk_seconds", |n| t.f64s(n))?;
+    let mut hold = cells_if(c.handle, t, "hold_seconds", |n| t.f64s(n))?;
+    let mut wrap = cells_if(c.handle, t, "wrap_seconds", |n| t.f64s(n))?;
+    let mut transferred = cells_if(c.transferred, t, "transferred", |n| t.bools(n))?;
+    let mut resolved = cells_if(c.resolved, t, "resolved", |n| t.bools(n))?;
     let mut incomplete = 0;
     // One row at a time, every column advanced together.
     for (row, arrived) in arrived.enumerate() {
@@ -818,8 +871,16 @@ mod tests {
             let invitations = load_invitations(&surveys, Some(&table), &window).unwrap();
             let rows: Vec<_> = invitations.rows.iter().map(|i| i.contact_row).collect();
             assert_eq!(rows, [Some(1), None, None, Some(1), Some(3), Some(2)]);
-            let linked =
-                load_linked(&table, rows.iter().copied(), |c| (c.contact_id, c.agent_id)).unwrap();
+            let linked = load_linked(
+                &table,
+                rows.iter().copied(),
+                ContactColumns {
+                    agent: true,
+                    ..ContactColumns::default()
+                },
+                |c| (c.contact_id, c.agent_id),
+            )
+            .unwrap();
             let found: Vec<_> = (0..7).map(|k| linked.of(k).copied()).collect();
             // C2's first row, no id, an unknown id, C2 again, C3, C4's incomplete row,
             // past the end.

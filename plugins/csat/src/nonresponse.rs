@@ -11,7 +11,9 @@ use cxaudit_plugin_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Contact, Invitation, Selected, Window, num, score_from_checks};
+use crate::common::{
+    self, Contact, ContactColumns, Invitation, Selected, Window, num, score_from_checks,
+};
 
 /// What CX3 reads of an invitation: its contact, whether it was answered,
 /// and whether it is feedback (left out): 12 bytes where an [`Invitation`]
@@ -53,6 +55,12 @@ pub struct Profile<'a> {
 }
 
 impl<'a> Profile<'a> {
+    /// The contact columns [`Profile::of`] reads (all but the agent).
+    const COLUMNS: ContactColumns = ContactColumns {
+        agent: false,
+        ..ContactColumns::ALL
+    };
+
     /// What CX3 compares of this contact row.
     fn of(c: &Contact<'a>) -> Self {
         Profile {
@@ -184,6 +192,7 @@ impl Evaluator for NonresponseBias {
         let linked = common::load_linked(
             &contacts_table,
             answered.iter().map(|a| a.contact_row),
+            Profile::COLUMNS,
             Profile::of,
         )?;
         common::note_skipped_contacts(linked.incomplete, &mut e.observations);

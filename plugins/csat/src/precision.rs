@@ -12,7 +12,7 @@ use serde_json::json;
 
 use cxaudit_plugin_sdk::table::floor_seconds;
 
-use crate::common::{self, Window, num, pct};
+use crate::common::{self, ContactColumns, Window, num, pct};
 
 /// Evaluator `precision`.
 pub struct Precision;
@@ -216,7 +216,11 @@ fn population<'t>(
 ) -> Result<(FxMap<Key<'t>, u64>, usize), EvalError> {
     let mut by_month: Vec<(Month, StrMap<'t, u64>)> = Vec::new();
     let mut months = window.local_months();
-    let incomplete = common::each_contact(t, |c| {
+    let columns = ContactColumns {
+        answered: true,
+        ..ContactColumns::default()
+    };
+    let incomplete = common::each_contact(t, columns, |c| {
         if c.in_population() && window.contains(c.arrived_second()) {
             let month = months.of(c.arrived_second());
             let at = match by_month.iter().rposition(|(m, _)| *m == month) {

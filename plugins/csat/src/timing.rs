@@ -9,7 +9,7 @@ use cxaudit_plugin_sdk::table::seconds_between;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::common::{self, Window, num, pct, score_from_checks};
+use crate::common::{self, ContactColumns, Window, num, pct, score_from_checks};
 use crate::design::{self, ScaleFinding};
 
 /// Evaluator `timing_design`.
@@ -157,10 +157,16 @@ impl Evaluator for TimingDesign {
         // Of each invitation (a million at 2M contacts) only what is read here is held
         // ([`Sent`]), and of each linked contact only its end.
         let sent = invitations.rows;
-        let linked =
-            common::load_linked(&contacts_table, sent.iter().map(|s| s.contact_row), |c| {
-                c.ended_at_ms
-            })?;
+        let ends = ContactColumns {
+            ended: true,
+            ..ContactColumns::default()
+        };
+        let linked = common::load_linked(
+            &contacts_table,
+            sent.iter().map(|s| s.contact_row),
+            ends,
+            |c| c.ended_at_ms,
+        )?;
         let mut delays: Vec<(&str, f64)> = Vec::new();
         for (k, s) in sent.iter().enumerate() {
             let ended = linked.of(k).copied().flatten();

@@ -4,6 +4,8 @@
 
 use cxaudit_metrics::hash::StrMap;
 
+use crate::common::ContactColumns;
+
 use super::*;
 
 /// Invitation rates per agent and channel.
@@ -72,7 +74,12 @@ impl<'t> ContactTally<'t> {
         let mut linked: Vec<Option<(Option<&'t str>, bool)>> = vec![None; rows.len()];
         let mut handled: StrMap<'t, StrMap<'t, u64>> = StrMap::default();
         let mut by_channel: StrMap<'t, u64> = StrMap::default();
-        let incomplete = common::each_contact(t, |c| {
+        let columns = ContactColumns {
+            agent: true,
+            answered: true,
+            ..ContactColumns::default()
+        };
+        let incomplete = common::each_contact(t, columns, |c| {
             let in_window = c.handled() && window.contains(c.arrived_second());
             if in_window {
                 *by_channel.entry(c.channel) += 1;
