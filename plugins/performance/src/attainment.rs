@@ -217,7 +217,15 @@ impl Evaluator for KpiAttainment {
         let (start, end) = ctx.period_dates()?;
         let months: Vec<String> = months_of(start, end).into_iter().map(month_label).collect();
         let evidence = cxaudit_kpis::Evidence::from_context(ctx);
-        let named: Vec<Kpi> = targets.rows.iter().filter_map(|t| t.kpi).collect();
+        // Only the KPIs of the targets judged here are computed: those judged
+        // by other criteria (FCR's classification of every contact, the
+        // survey and demand KPIs) would be computed and left unread.
+        let named: Vec<Kpi> = targets
+            .rows
+            .iter()
+            .filter(|t| !p.exclude.iter().any(|x| x == &t.kpi_name))
+            .filter_map(|t| t.kpi)
+            .collect();
         let mut opts = kpi_options(ctx)?.only(&named);
         opts.attrition_method = attrition_method(&p.attrition_method)?;
         opts.sl_threshold_seconds = p.sl_threshold_seconds;
