@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use arrow_array::{Array, ArrayRef, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
-use cxaudit_plugin_sdk::Table;
 use cxaudit_plugin_sdk::reference::{KeyRows, REFERENCES, row_column, target};
 use cxaudit_plugin_sdk::table::{str_cells, trim_cell};
 
@@ -74,19 +73,14 @@ fn rows_named(
     // referring column (`cxaudit kpis` reads no survey's contact id) pays
     // nothing for it.
     let index = referring.schema.index_of(column).ok()?;
-    // Read through the plugins' view of the table (its batches shared): its
-    // cells come with their count, so the keys are numbered without regrowing.
-    let target_view = Table::new(
-        referenced,
-        target_table.schema.clone(),
-        target_table.batches.clone(),
-    );
     let threads = crate::parallel::cores();
-    let keys: Vec<&str> = target_view
-        .strs(key)
-        .ok()?
-        .map(|cell| cell.map_or("", trim_cell))
+    let key_index = target_table.schema.index_of(key).ok()?;
+    let key_arrays: Vec<&dyn Array> = target_table
+        .batches
+        .iter()
+        .map(|b| b.column(key_index).as_ref())
         .collect();
+    let keys = key_texts(&key_arrays, threads)?;
     if keys.len() > u32::MAX as usize {
         return None;
     }
@@ -105,7 +99,13 @@ fn rows_named(
         .iter()
         .map(|b| b.column(index).as_ref())
         .collect();
-    let rows = rows_in_order(&keys, &cells, threads, MISSES_BEFORE_HASHING)?;
+    let rows = rows_in_order(
+        &keys,
+        &cells,
+        threads,
+        MISSES_BEFORE_HASHING,
+        CELLS_FOR_HALVES,
+    )?;
     let batches = referring
         .batches
         .iter()
@@ -119,6 +119,37 @@ fn rows_named(
     Some((with_rows, batches))
 }
 
+/// The key texts (trimmed) of the referenced table's key column, by row:
+/// the two halves of its batches side by side with two threads or more (a
+/// list of two million texts took 18 ms on one core, the other idle).
+/// `None` when an array is not of strings.
+fn key_texts<'a>(arrays: &[&'a dyn Array], threads: usize) -> Option<Vec<&'a str>> {
+    let texts = |arrays: &[&'a dyn Array], room: usize| -> Option<Vec<&'a str>> {
+        let mut texts = Vec::with_capacity(room);
+        for a in arrays {
+            texts.extend(str_cells(*a)?.map(|cell| cell.map_or("", trim_cell)));
+        }
+        Some(texts)
+    };
+    let rows: usize = arrays.iter().map(|a| a.len()).sum();
+    if threads < 2 || rows < CELLS_FOR_HALVES {
+        return texts(arrays, rows);
+    }
+    let (first, second) = arrays.split_at(arrays.len() / 2);
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| texts(second, 0));
+        let first = texts(first, rows);
+        match second.join() {
+            Ok(second) => (first, second),
+            // A panic while reading is a bug: it goes on here.
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let mut keys = first?;
+    keys.extend(second?);
+    Some(keys)
+}
+
 /// How many rows after the row found last a referring cell's key is looked
 /// for before it is left to be found by hash.
 const AHEAD: usize = 64;
@@ -127,6 +158,13 @@ const AHEAD: usize = 64;
 /// found by hash: the referring table is then not in the order of the rows
 /// it names.
 const MISSES_BEFORE_HASHING: usize = 1024;
+
+/// Referring cells below which [`rows_in_order`] scans on one thread.
+const CELLS_FOR_HALVES: usize = 1 << 17;
+
+/// How far from where its share of the cells puts it the second half's
+/// first key is looked for (rows either way) before the halves are given up.
+const HALF_START_REACH: usize = 1 << 16;
 
 /// For each of `arrays` (a referring column's batches), the row of `keys`
 /// (the referenced table's key texts, trimmed; unique, its key having been
@@ -141,17 +179,94 @@ const MISSES_BEFORE_HASHING: usize = 1024;
 /// keys hashed on `threads` threads ([`KeyRows`]) only then; after more than
 /// `misses_allowed` misses every cell is (the rows ahead cost a referring
 /// table in another order at most that many short scans).
+///
+/// With two threads or more and at least `cells_for_halves` cells, the two
+/// halves of the batches are scanned side by side, the second from the row
+/// of its first text, found near where its share of the cells puts it (see
+/// [`second_half_start`]). Where a scan starts changes only which cells
+/// miss the rows ahead, never a cell's row: each text is in one row, found
+/// ahead or by hash.
 fn rows_in_order(
     keys: &[&str],
     arrays: &[&dyn Array],
     threads: usize,
     misses_allowed: usize,
+    cells_for_halves: usize,
 ) -> Option<Vec<UInt32Array>> {
     let by_hash = || KeyRows::of_side_by_side(keys.iter().map(|k| Some(*k)), threads).ok();
-    let mut found: Vec<Vec<Option<u32>>> = Vec::with_capacity(arrays.len());
-    // (array, cell, text) of each cell not found ahead.
-    let mut misses: Vec<(usize, usize, &str)> = Vec::new();
-    let mut next = 0;
+    let cells: usize = arrays.iter().map(|a| a.len()).sum();
+    let halves = (threads >= 2 && cells >= cells_for_halves)
+        .then(|| second_half_start(keys, arrays, cells))
+        .flatten();
+    let scanned = match halves {
+        Some((mid, start)) => {
+            let (first, second) = std::thread::scope(|scope| {
+                let second =
+                    scope.spawn(|| scan_ahead(keys, &arrays[mid..], start, misses_allowed));
+                let first = scan_ahead(keys, &arrays[..mid], 0, misses_allowed);
+                match second.join() {
+                    Ok(second) => (first, second),
+                    // A panic while scanning is a bug: it goes on here.
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            });
+            first?.joined(second?, mid)
+        }
+        None => scan_ahead(keys, arrays, 0, misses_allowed)?,
+    };
+    let Scanned {
+        mut found,
+        misses,
+        overflowed,
+    } = scanned;
+    if overflowed || misses.len() > misses_allowed {
+        return by_hash()?.rows_of_side_by_side(arrays, threads);
+    }
+    if !misses.is_empty() {
+        let by_hash = by_hash()?;
+        for (a, i, text) in misses {
+            found[a][i] = by_hash.row_of(Some(text));
+        }
+    }
+    Some(found.into_iter().map(UInt32Array::from).collect())
+}
+
+/// What a scan of referring cells in the rows ahead found.
+struct Scanned<'a> {
+    /// Per array, each cell's row (`None`: empty, or a miss).
+    found: Vec<Vec<Option<u32>>>,
+    /// (array, cell, text) of each cell not found ahead.
+    misses: Vec<(usize, usize, &'a str)>,
+    /// More cells missed than allowed: the scan stopped.
+    overflowed: bool,
+}
+
+impl<'a> Scanned<'a> {
+    /// These cells' rows followed by `later`'s, whose arrays come after the
+    /// first `arrays` of these.
+    fn joined(mut self, later: Scanned<'a>, arrays: usize) -> Self {
+        self.found.extend(later.found);
+        self.misses
+            .extend(later.misses.into_iter().map(|(a, i, t)| (a + arrays, i, t)));
+        self.overflowed |= later.overflowed;
+        self
+    }
+}
+
+/// Looks for each cell of `arrays` in the [`AHEAD`] rows of `keys` after
+/// the row found last, the first from row `next`; stops after more than
+/// `misses_allowed` misses. `None` when an array is not of strings.
+fn scan_ahead<'a>(
+    keys: &[&str],
+    arrays: &[&'a dyn Array],
+    mut next: usize,
+    misses_allowed: usize,
+) -> Option<Scanned<'a>> {
+    let mut scanned = Scanned {
+        found: Vec::with_capacity(arrays.len()),
+        misses: Vec::new(),
+        overflowed: false,
+    };
     for (a, array) in arrays.iter().enumerate() {
         let mut rows = Vec::with_capacity(array.len());
         for cell in str_cells(*array)? {
@@ -167,22 +282,47 @@ fn rows_in_order(
                     rows.push(Some(row as u32));
                     next = row + 1;
                 }
-                None if misses.len() < misses_allowed => {
-                    misses.push((a, rows.len(), text));
+                None if scanned.misses.len() < misses_allowed => {
+                    scanned.misses.push((a, rows.len(), text));
                     rows.push(None);
                 }
-                None => return by_hash()?.rows_of_side_by_side(arrays, threads),
+                None => {
+                    scanned.overflowed = true;
+                    return Some(scanned);
+                }
             }
         }
-        found.push(rows);
+        scanned.found.push(rows);
     }
-    if !misses.is_empty() {
-        let by_hash = by_hash()?;
-        for (a, i, text) in misses {
-            found[a][i] = by_hash.row_of(Some(text));
-        }
+    Some(scanned)
+}
+
+/// Where the second half of `arrays` (`cells` cells in all) starts, as the
+/// index of its first array, and the row of `keys` its first text is in:
+/// looked for within [`HALF_START_REACH`] rows of the row the share of
+/// cells before it points to (a referring table in the order of the rows
+/// it names has it near there). `None` without a second half, a text in it,
+/// or that row nearby.
+fn second_half_start(keys: &[&str], arrays: &[&dyn Array], cells: usize) -> Option<(usize, usize)> {
+    let mid = arrays.len() / 2;
+    if mid == 0 || keys.is_empty() {
+        return None;
     }
-    Some(found.into_iter().map(UInt32Array::from).collect())
+    let before: usize = arrays[..mid].iter().map(|a| a.len()).sum();
+    let text = arrays[mid..].iter().find_map(|a| {
+        str_cells(*a)?
+            .map(|cell| cell.map_or("", trim_cell))
+            .find(|t| !t.is_empty())
+    })?;
+    let guess = (keys.len() as u128 * before as u128 / cells.max(1) as u128) as usize;
+    let guess = guess.min(keys.len() - 1);
+    (0..=HALF_START_REACH).find_map(|d| {
+        [guess.checked_add(d), guess.checked_sub(d)]
+            .into_iter()
+            .flatten()
+            .find(|&row| keys.get(row) == Some(&text))
+            .map(|row| (mid, row))
+    })
 }
 
 #[cfg(test)]
@@ -240,8 +380,9 @@ mod tests {
         /// hash table finds for every cell, whatever the order of the
         /// referring cells (in the keys' order with gaps, shuffled, with
         /// unknown texts, empty cells and white space), however they are
-        /// split in batches, and however many misses are allowed before
-        /// every cell is found by hash.
+        /// split in batches, however many misses are allowed before every
+        /// cell is found by hash, and whether the halves are scanned side
+        /// by side.
         #[test]
         fn rows_found_in_order_are_the_rows_the_hash_table_finds(
             key_count in 0usize..300,
@@ -249,6 +390,7 @@ mod tests {
             in_order in proptest::bool::ANY,
             batch in 1usize..50,
             misses_allowed in proptest::prop_oneof![0usize..4, proptest::strategy::Just(1024usize)],
+            cells_for_halves in proptest::prop_oneof![0usize..8, proptest::strategy::Just(usize::MAX)],
         ) {
             let keys: Vec<String> = (0..key_count).map(|k| format!("K{k}")).collect();
             let mut picks = picks;
@@ -271,13 +413,38 @@ mod tests {
                 .collect();
             let arrays: Vec<&dyn Array> = arrays.iter().map(|a| a as &dyn Array).collect();
             let key_texts: Vec<&str> = keys.iter().map(String::as_str).collect();
-            let got = super::rows_in_order(&key_texts, &arrays, 2, misses_allowed).unwrap();
+            let got = super::rows_in_order(&key_texts, &arrays, 2, misses_allowed, cells_for_halves)
+                .unwrap();
             let by_hash = KeyRows::of(key_texts.iter().map(|k| Some(*k))).unwrap();
             let expected: Vec<Option<u32>> =
                 cells.iter().map(|c| by_hash.row_of(c.as_deref())).collect();
             let got: Vec<Option<u32>> = got.iter().flat_map(|a| a.iter()).collect();
             proptest::prop_assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    fn key_texts_read_in_halves_are_the_texts_in_order() {
+        // Enough rows for the halves, in batches of uneven sizes, some
+        // cells padded, one empty.
+        let cells: Vec<Option<String>> = (0..super::CELLS_FOR_HALVES + 1000)
+            .map(|k| match k % 7 {
+                0 => Some(format!(" K{k}")),
+                3 if k == 3 => None,
+                _ => Some(format!("K{k}")),
+            })
+            .collect();
+        let arrays: Vec<StringArray> = [0, 50_000, 51_000, 90_000, cells.len()]
+            .windows(2)
+            .map(|w| StringArray::from(cells[w[0]..w[1]].to_vec()))
+            .collect();
+        let arrays: Vec<&dyn Array> = arrays.iter().map(|a| a as &dyn Array).collect();
+        let expected: Vec<&str> = cells
+            .iter()
+            .map(|c| c.as_deref().map_or("", str::trim))
+            .collect();
+        assert_eq!(super::key_texts(&arrays, 2).unwrap(), expected);
+        assert_eq!(super::key_texts(&arrays, 1).unwrap(), expected);
     }
 
     #[test]
