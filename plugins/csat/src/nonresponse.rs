@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use cxaudit_metrics::hash::StrMap;
 use cxaudit_metrics::significance::holm_adjusted;
 use cxaudit_metrics::strata::{
     StratifiedTest, Stratum2x2, cochran_mantel_haenszel, stratified_log_times,
@@ -313,13 +314,14 @@ struct ChannelSide {
 }
 
 impl ChannelSide {
-    /// The sides of `group`'s channels, each contact read once.
+    /// The sides of `group`'s channels, each contact read once (its channel
+    /// found by address, [`StrMap`]), in channel order.
     fn by_channel<'a>(group: &[&'a Profile<'a>]) -> BTreeMap<&'a str, ChannelSide> {
-        let mut sides: BTreeMap<&str, ChannelSide> = BTreeMap::new();
+        let mut sides: StrMap<'a, ChannelSide> = StrMap::default();
         for c in group {
-            sides.entry(c.channel).or_default().add(c);
+            sides.entry(c.channel).add(c);
         }
-        sides
+        sides.into_entries().into_iter().collect()
     }
 
     fn add(&mut self, c: &Profile<'_>) {

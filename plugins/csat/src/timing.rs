@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use cxaudit_metrics::hash::StrMap;
 use cxaudit_metrics::stats::{median_in_place, percentile_nearest_rank_in_place};
 use cxaudit_plugin_sdk::DocumentNeed;
 use cxaudit_plugin_sdk::prelude::*;
@@ -223,10 +224,12 @@ fn report_delays(delays: &[(&str, f64)], p: &TimingParams, e: &mut Evaluation) -
         "invitation delay",
         "invited_at - ended_at of the surveyed contact (joined on contact_id), in hours; median, nearest-rank p90, share at or under the limit.",
     ));
-    let mut by_channel: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    // Each delay's channel found by address, then the channels in order.
+    let mut by_channel: StrMap<'_, Vec<f64>> = StrMap::default();
     for (ch, d) in delays {
-        by_channel.entry(ch).or_default().push(*d);
+        by_channel.entry(ch).push(*d);
     }
+    let by_channel: BTreeMap<&str, Vec<f64>> = by_channel.into_entries().into_iter().collect();
     let channel_stats: Vec<(&str, DelayStats)> = by_channel
         .iter()
         .map(|(ch, ds)| (*ch, delay_stats(ds, p.max_delay_hours)))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use cxaudit_kpis::{GroupBy, Kpi};
-use cxaudit_metrics::sample::{SampleTally, Selection};
+use cxaudit_metrics::sample::{SampleTally, SelectionCells};
 use cxaudit_metrics::stats::normal_two_sided_p;
 use cxaudit_metrics::survey::{Nps, TopTwoBox, nps_from_counts, two_proportion_z_test};
 use cxaudit_plugin_sdk::prelude::*;
@@ -63,8 +63,12 @@ fn answers_by_month(
     let mut nps = t.i64s("nps")?;
     let mut selection = optional_cells(t, "selection", |c| t.strs(c))?;
     let mut dates = LocalDates::new(tz);
-    // Tallied by the first day of the local month; labelled once at the end.
-    let mut by_month: BTreeMap<NaiveDate, SampleTally> = BTreeMap::new();
+    // Each selection text parsed once per batch (found by address).
+    let mut methods = SelectionCells::default();
+    // Tallied by the first day of the local month, in the order months
+    // come (invitations in time order find theirs last in the list); put in
+    // order and labelled once at the end.
+    let mut by_month: Vec<(NaiveDate, SampleTally)> = Vec::new();
     for invited in t.timestamps("invited_at")? {
         let (responded, csat, nps) = (responded.next(), csat.next(), nps.next());
         let selection = selection.next().flatten();
@@ -73,13 +77,23 @@ fn answers_by_month(
         };
         let answered = responded.flatten().is_some();
         let month = day.with_day(1).unwrap_or(day);
-        by_month.entry(month).or_default().add(
-            Selection::parse(selection),
+        let at = match by_month.iter().rposition(|(m, _)| *m == month) {
+            Some(at) => at,
+            None => {
+                by_month.push((month, SampleTally::default()));
+                by_month.len() - 1
+            }
+        };
+        by_month[at].1.add(
+            methods.parse(selection),
             answered,
             csat.flatten().filter(|_| answered),
             nps.flatten().filter(|_| answered),
         );
     }
+    // Each month is in the list once (found wherever it is), so a month's
+    // tally is whole whatever the order of the rows.
+    by_month.sort_unstable_by_key(|(month, _)| *month);
     Ok(by_month
         .into_iter()
         .map(|(month, tally)| (month_label(month), tally))
@@ -458,5 +472,43 @@ pub fn line_chart(
                 values: months.iter().map(|_| Some(target)).collect(),
             },
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cxaudit_metrics::sample::Selection;
+    use cxaudit_plugin_sdk::Table;
+    use cxaudit_plugin_sdk::testing::TableBuilder;
+
+    use super::answers_by_month;
+
+    #[test]
+    fn a_month_met_again_after_another_adds_to_its_own_tally() {
+        // January, February, January again, then March; the selections
+        // repeat (one text parsed once), one is feedback.
+        let invited = [
+            "2026-01-05T10:00:00",
+            "2026-02-03T10:00:00",
+            "2026-01-20T10:00:00",
+            "2026-03-01T10:00:00",
+        ];
+        let selection = ["random", "random", "customer_initiated", "census"];
+        let batch = TableBuilder::new()
+            .timestamps("invited_at", invited.iter().map(|d| Some(*d)))
+            .timestamps("responded_at", invited.iter().map(|d| Some(*d)))
+            .integers("csat", [Some(5), Some(2), Some(4), Some(5)])
+            .integers("nps", [Some(10), Some(0), Some(9), Some(9)])
+            .strings("selection", selection.iter().map(|s| Some(*s)))
+            .build();
+        let t = Table::new("surveys", batch.schema(), vec![batch]);
+        let months = answers_by_month(&t, chrono_tz::UTC).unwrap();
+        let labels: Vec<&str> = months.keys().map(String::as_str).collect();
+        assert_eq!(labels, ["2026-01", "2026-02", "2026-03"]);
+        let january = &months["2026-01"];
+        assert_eq!(january.method(Selection::Random).invitations, 1);
+        assert_eq!(january.method(Selection::CustomerInitiated).invitations, 1);
+        assert_eq!(months["2026-02"].method(Selection::Random).completes, 1);
+        assert_eq!(months["2026-03"].method(Selection::Census).invitations, 1);
     }
 }

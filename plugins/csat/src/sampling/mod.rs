@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cxaudit_metrics::hash::StrMap;
 use cxaudit_metrics::stats::normal_two_sided_p;
 use cxaudit_metrics::survey::chi_square_independence;
 use cxaudit_plugin_sdk::prelude::*;
@@ -238,8 +239,9 @@ struct SelectionMix {
 
 impl SelectionMix {
     fn of(rows: &[Sampled], customer_initiated_biased: bool) -> Self {
-        // Counted under the rows' own texts: a key is copied once, not per row.
-        let mut borrowed: BTreeMap<&str, u64> = BTreeMap::new();
+        // Counted under the rows' own texts, found by address: a key is
+        // copied once, not per row.
+        let mut borrowed: StrMap<'_, u64> = StrMap::default();
         let mut biased_by: BTreeMap<&str, u64> = BTreeMap::new();
         for r in rows {
             let s = r.selection.unwrap_or("unknown");
@@ -248,8 +250,9 @@ impl SelectionMix {
                     .entry(r.agent_id.unwrap_or("unknown agent"))
                     .or_default() += 1;
             }
-            *borrowed.entry(s).or_default() += 1;
+            *borrowed.entry(s) += 1;
         }
+        let borrowed: BTreeMap<&str, u64> = borrowed.into_entries().into_iter().collect();
         let owned = |m: BTreeMap<&str, u64>| -> BTreeMap<String, u64> {
             m.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
         };
@@ -401,10 +404,11 @@ fn report_coverage(
     handled: &BTreeMap<&str, u64>,
     e: &mut Evaluation,
 ) -> String {
-    let mut invited: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_address: StrMap<'_, u64> = StrMap::default();
     for i in sample {
-        *invited.entry(i.channel).or_default() += 1;
+        *by_address.entry(i.channel) += 1;
     }
+    let invited: BTreeMap<&str, u64> = by_address.into_entries().into_iter().collect();
     let missing: Vec<(&str, u64)> = handled
         .iter()
         .filter(|(ch, _)| !invited.contains_key(*ch))
