@@ -202,19 +202,54 @@ type Month = Option<(i32, u32)>;
 /// laid out in month and channel order, so the maps' order does not show.
 type Key<'c> = (Month, &'c str);
 
+/// Counts per cell while a pass goes over rows in time order: by month,
+/// then by channel under the channel's address ([`StrMap`]). The month
+/// found last is nearly always the row's, and a channel (a dictionary's
+/// value) is found without hashing its text; a map keyed by both hashed
+/// every row.
+struct ByCell<'c, V> {
+    months: Vec<(Month, StrMap<'c, V>)>,
+}
+
+impl<'c, V: Default> ByCell<'c, V> {
+    fn new() -> Self {
+        ByCell { months: Vec::new() }
+    }
+
+    /// The counts of the cell of `month` and `channel`.
+    fn entry(&mut self, month: Month, channel: &'c str) -> &mut V {
+        let at = match self.months.iter().rposition(|(m, _)| *m == month) {
+            Some(at) => at,
+            None => {
+                self.months.push((month, StrMap::default()));
+                self.months.len() - 1
+            }
+        };
+        self.months[at].1.entry(channel)
+    }
+
+    /// The counts by cell.
+    fn into_map(self) -> FxMap<Key<'c>, V> {
+        self.months
+            .into_iter()
+            .flat_map(|(month, channels)| {
+                channels
+                    .into_entries()
+                    .into_iter()
+                    .map(move |(channel, v)| ((month, channel), v))
+            })
+            .collect()
+    }
+}
+
 /// The window's survey population per cell (contacts in the population of
 /// their channel, by local month of arrival), counted in one pass over the
-/// contacts table, and the rows left out as incomplete.
-///
-/// Counted by month, then by channel under the channel's address
-/// ([`StrMap`]): contacts come in arrival order, so the month found last
-/// is nearly always the contact's, and a channel (a dictionary's value) is
-/// found without hashing its text; a map keyed by both hashed every contact.
+/// contacts table ([`ByCell`]), and the rows left out as incomplete.
 fn population<'t>(
     t: &'t Table,
     window: &Window,
 ) -> Result<(FxMap<Key<'t>, u64>, usize), EvalError> {
-    let mut by_month: Vec<(Month, StrMap<'t, u64>)> = Vec::new();
+    let mut by_cell: ByCell<'t, u64> = ByCell::new();
     let mut months = window.local_months();
     let columns = ContactColumns {
         answered: true,
@@ -222,27 +257,10 @@ fn population<'t>(
     };
     let incomplete = common::each_contact(t, columns, |c| {
         if c.in_population() && window.contains(c.arrived_second()) {
-            let month = months.of(c.arrived_second());
-            let at = match by_month.iter().rposition(|(m, _)| *m == month) {
-                Some(at) => at,
-                None => {
-                    by_month.push((month, StrMap::default()));
-                    by_month.len() - 1
-                }
-            };
-            *by_month[at].1.entry(c.channel) += 1;
+            *by_cell.entry(months.of(c.arrived_second()), c.channel) += 1;
         }
     })?;
-    let population = by_month
-        .into_iter()
-        .flat_map(|(month, channels)| {
-            channels
-                .into_entries()
-                .into_iter()
-                .map(move |(channel, n)| ((month, channel), n))
-        })
-        .collect();
-    Ok((population, incomplete))
+    Ok((by_cell.into_map(), incomplete))
 }
 
 /// Builds the month x channel cells of the period: every month of the
@@ -254,13 +272,11 @@ fn build_cells<'a>(
     window: &Window,
     p: &PrecisionParams,
 ) -> Vec<Cell> {
-    let mut answers: FxMap<Key, Tally> = FxMap::default();
+    let mut by_cell: ByCell<'a, Tally> = ByCell::new();
     let mut months = window.local_months();
     let mut methods = SelectionCells::default();
     for i in invitations {
-        let a = answers
-            .entry((months.of(i.invited_second()), i.channel))
-            .or_default();
+        let a = by_cell.entry(months.of(i.invited_second()), i.channel);
         let method = methods.parse(i.selection);
         if !method.is_invitation() {
             a.feedback += 1;
@@ -277,6 +293,7 @@ fn build_cells<'a>(
             }
         }
     }
+    let answers = by_cell.into_map();
     let channels: BTreeSet<&str> = population
         .keys()
         .chain(answers.keys())
