@@ -67,9 +67,37 @@ where
     results.into_iter().flatten().collect()
 }
 
+/// Runs `first` on the calling thread and `second` beside it, on a thread
+/// of its own when one can be started (else after `first`, on the calling
+/// thread); their values. A panic in either is a bug: it goes on, on the
+/// calling thread.
+pub fn both<A, B: Send>(first: impl FnOnce() -> A, second: impl Fn() -> B + Sync) -> (A, B) {
+    std::thread::scope(|scope| {
+        let second = &second;
+        let beside = std::thread::Builder::new().spawn_scoped(scope, second);
+        let a = first();
+        let b = match beside {
+            Ok(thread) => match thread.join() {
+                Ok(b) => b,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => second(),
+        };
+        (a, b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_gives_each_value_to_its_side() {
+        let (a, b) = both(|| "first", || std::thread::current().id());
+        assert_eq!(a, "first");
+        // The second ran beside the caller.
+        assert_ne!(b, std::thread::current().id());
+    }
 
     #[test]
     fn results_come_in_item_order_whatever_order_they_finish_in() {

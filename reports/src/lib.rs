@@ -103,17 +103,20 @@ impl Rendered {
 
 /// Renders the report files of an assessment, with the plan it records.
 /// The Markdown and the HTML report are rendered side by side (each
-/// template walks the whole view); the first error, in file order, is
-/// returned.
+/// template walks the whole view) when a thread can be started; the first
+/// error, in file order, is returned.
 pub fn render(assessment: &Assessment, templates: &Templates) -> Result<Rendered, ReportError> {
     let view = ReportView::new(assessment, &assessment.improvement_plan);
+    let markdown = || templates.render("report.md", &view);
     let (markdown, html) = std::thread::scope(|scope| {
-        let markdown = scope.spawn(|| templates.render("report.md", &view));
+        let beside = std::thread::Builder::new().spawn_scoped(scope, markdown);
         let html = templates.render("report.html", &view);
-        match markdown.join() {
-            Ok(markdown) => (markdown, html),
+        match beside.map(std::thread::ScopedJoinHandle::join) {
+            Ok(Ok(markdown)) => (markdown, html),
             // A panic while rendering is a bug: it goes on here.
-            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread could be started: rendered here, after the HTML.
+            Err(_) => (markdown(), html),
         }
     });
     Ok(Rendered {

@@ -153,12 +153,20 @@ pub fn run(args: &AssessArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     // thread of its own while the reports are rendered: nothing after the
     // evaluations reads it.
     let RunReport { store, timings } = run;
-    let freeing = std::thread::spawn(move || drop(store));
+    // (Where no thread can be started, the store is freed here, as the
+    // refused closure is dropped.)
+    let freeing = std::thread::Builder::new()
+        .name("cxaudit-free".into())
+        .spawn(move || drop(store))
+        .ok();
     let written = templates.write_record_set(&record, &args.out);
     // A panic while freeing is a bug: it goes on here.
-    if let Err(panic) = freeing.join() {
+    if let Some(Err(panic)) = freeing.map(std::thread::JoinHandle::join) {
         std::panic::resume_unwind(panic);
     }
+    // The library processes killed at the end are reaped before the exit,
+    // so that what they used counts as this command's.
+    cxaudit::plugins::wait_for_reaping();
     let written = written?;
     if args.timings {
         print_timings(setup, &registry, &timings, started.elapsed());

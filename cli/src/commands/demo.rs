@@ -93,6 +93,9 @@ pub fn run(args: &DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         (&args.out.join("baseline"), &args.out.join("followup")),
     )
     .context("comparing the two assessments")?;
+    // The library processes killed at the end of each run are reaped before
+    // the exit.
+    cxaudit::plugins::wait_for_reaping();
 
     print_summary(&records[0].0, &records[1].0)?;
     println!("\nreports:");

@@ -136,15 +136,7 @@ fn key_texts<'a>(arrays: &[&'a dyn Array], threads: usize) -> Option<Vec<&'a str
         return texts(arrays, rows);
     }
     let (first, second) = arrays.split_at(arrays.len() / 2);
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| texts(second, 0));
-        let first = texts(first, rows);
-        match second.join() {
-            Ok(second) => (first, second),
-            // A panic while reading is a bug: it goes on here.
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
+    let (first, second) = crate::parallel::both(|| texts(first, rows), || texts(second, 0));
     let mut keys = first?;
     keys.extend(second?);
     Some(keys)
@@ -200,16 +192,10 @@ fn rows_in_order(
         .flatten();
     let scanned = match halves {
         Some((mid, start)) => {
-            let (first, second) = std::thread::scope(|scope| {
-                let second =
-                    scope.spawn(|| scan_ahead(keys, &arrays[mid..], start, misses_allowed));
-                let first = scan_ahead(keys, &arrays[..mid], 0, misses_allowed);
-                match second.join() {
-                    Ok(second) => (first, second),
-                    // A panic while scanning is a bug: it goes on here.
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            });
+            let (first, second) = crate::parallel::both(
+                || scan_ahead(keys, &arrays[..mid], 0, misses_allowed),
+                || scan_ahead(keys, &arrays[mid..], start, misses_allowed),
+            );
             first?.joined(second?, mid)
         }
         None => scan_ahead(keys, arrays, 0, misses_allowed)?,

@@ -17,6 +17,8 @@ use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
@@ -430,13 +432,43 @@ impl Ended {
 
 /// Reaps a child that was sent `SIGKILL` on a thread of its own, so that
 /// the caller goes on while the kernel tears the child down; reaps it here
-/// if no thread can be started. The pid is the reaper's from then on.
+/// if no thread can be started. The pid is the reaper's from then on; the
+/// reaper is joined by [`wait_for_reaping`].
 pub(super) fn reap_in_background(child: Pid) {
     let reaper = std::thread::Builder::new()
         .name("cxaudit-reaper".into())
-        .spawn(move || reap(child, true));
-    if reaper.is_err() {
-        reap(child, true);
+        .spawn(move || {
+            reap(child, true);
+        });
+    match reaper {
+        Ok(reaper) => REAPERS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(reaper),
+        Err(_) => {
+            reap(child, true);
+        }
+    }
+}
+
+/// The threads reaping killed children ([`reap_in_background`]) not yet
+/// joined.
+static REAPERS: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Waits until every child killed and left to a reaper
+/// ([`reap_in_background`]) has been reaped. A command calls it before it
+/// exits: a child not reaped by then is reaped by init, and its CPU time and
+/// memory are then missing from what `time` reports of the command.
+pub fn wait_for_reaping() {
+    let reapers = std::mem::take(
+        &mut *REAPERS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for reaper in reapers {
+        // A reaper only waits for its child; it cannot panic but by a bug,
+        // and then the child is init's to reap.
+        let _ = reaper.join();
     }
 }
 

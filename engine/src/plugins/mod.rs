@@ -14,7 +14,9 @@ mod resident;
 use std::time::Duration;
 
 pub use builtin::BuiltIn;
-pub use child::{CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child};
+pub use child::{
+    CapturedOutput, ChildFailure, ChildLimits, ChildRun, run_in_child, wait_for_reaping,
+};
 pub use discovery::{PluginSources, discover};
 pub use dispatch::{Called, Caller};
 pub use host::{Declared, EvidenceAccess, Opened, TableForm};

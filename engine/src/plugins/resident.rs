@@ -601,22 +601,35 @@ mod tests {
 
     #[test]
     fn a_dropped_process_is_killed_and_reaped() {
-        let mut r = start(10_000);
-        let (pid, _) = r.ask(&Job::Count(String::new())).answer.unwrap();
-        let pid = Pid::from_raw(pid as i32);
+        // A process that never reads its jobs nor ends by itself: only the
+        // kill ends it.
+        let (jobs_r, jobs_w) = pipe().unwrap();
+        let (answers_r, answers_w) = pipe().unwrap();
+        let (output_r, output_w) = pipe().unwrap();
+        // SAFETY: the child only sleeps until it is killed.
+        let child = match unsafe { fork() }.unwrap() {
+            ForkResult::Child => loop {
+                std::thread::sleep(Duration::from_secs(1));
+            },
+            ForkResult::Parent { child } => child,
+        };
+        // Its own group, as `start` gives a library's process (the kill is
+        // of the group).
+        let _ = nix::unistd::setpgid(child, child);
+        drop((jobs_r, answers_w, output_w));
+        let r: Resident<Job, u32> =
+            Resident::of(child, jobs_w, answers_r, output_r, Duration::from_secs(10));
         drop(r);
-        // Killed at once; reaped by a thread of its own: a zombie would
-        // still answer signal 0, a reaped process no longer does.
+        // Killed, and reaped by its reaper: a zombie, or a live process,
+        // would still answer signal 0.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while nix::sys::signal::kill(pid, None).is_ok() {
-            assert!(Instant::now() < deadline, "{pid} was not reaped");
+        while nix::sys::signal::kill(child, None).is_ok() {
+            if Instant::now() > deadline {
+                let _ = killpg(child, Signal::SIGKILL);
+                panic!("{child} was not killed and reaped");
+            }
             std::thread::sleep(Duration::from_millis(5));
         }
-        // And nobody is left to reap here.
-        assert_eq!(
-            nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG)),
-            Err(nix::errno::Errno::ECHILD)
-        );
     }
 
     /// A resident whose process wrote `answer` as its one frame and has
