@@ -17,8 +17,7 @@ use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
-use std::thread::JoinHandle;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
@@ -432,43 +431,58 @@ impl Ended {
 
 /// Reaps a child that was sent `SIGKILL` on a thread of its own, so that
 /// the caller goes on while the kernel tears the child down; reaps it here
-/// if no thread can be started. The pid is the reaper's from then on; the
-/// reaper is joined by [`wait_for_reaping`].
+/// if no thread can be started. The pid is the reaper's from then on;
+/// [`wait_for_reaping`] waits for every such child.
+///
+/// The reaper is detached, not joined: a thread that has ended but is not
+/// yet joined keeps its stack, and a process forked later (the next library
+/// process) was killed by `SIGSEGV` when several such threads were about
+/// (the e2e evidence tests, run side by side in one process).
 pub(super) fn reap_in_background(child: Pid) {
+    let (unreaped, _) = &UNREAPED;
+    *lock(unreaped) += 1;
     let reaper = std::thread::Builder::new()
         .name("cxaudit-reaper".into())
         .spawn(move || {
             reap(child, true);
+            one_reaped();
         });
-    match reaper {
-        Ok(reaper) => REAPERS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(reaper),
-        Err(_) => {
-            reap(child, true);
-        }
+    if reaper.is_err() {
+        reap(child, true);
+        one_reaped();
     }
 }
 
-/// The threads reaping killed children ([`reap_in_background`]) not yet
-/// joined.
-static REAPERS: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+/// The children killed and left to a reaper ([`reap_in_background`]) not
+/// yet reaped, and the signal that the last one was.
+static UNREAPED: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// The count, whatever a panicking thread left it at.
+fn lock(m: &Mutex<usize>) -> MutexGuard<'_, usize> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Counts one child reaped.
+fn one_reaped() {
+    let (unreaped, all_reaped) = &UNREAPED;
+    let mut n = lock(unreaped);
+    *n = n.saturating_sub(1);
+    if *n == 0 {
+        all_reaped.notify_all();
+    }
+}
 
 /// Waits until every child killed and left to a reaper
 /// ([`reap_in_background`]) has been reaped. A command calls it before it
 /// exits: a child not reaped by then is reaped by init, and its CPU time and
 /// memory are then missing from what `time` reports of the command.
 pub fn wait_for_reaping() {
-    let reapers = std::mem::take(
-        &mut *REAPERS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
-    for reaper in reapers {
-        // A reaper only waits for its child; it cannot panic but by a bug,
-        // and then the child is init's to reap.
-        let _ = reaper.join();
+    let (unreaped, all_reaped) = &UNREAPED;
+    let mut n = lock(unreaped);
+    while *n > 0 {
+        n = all_reaped
+            .wait(n)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
     }
 }
 

@@ -632,6 +632,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn waiting_for_the_reapers_returns_once_the_dropped_processes_are_reaped() {
+        let mut r = start(10_000);
+        let (pid, _) = r.ask(&Job::Count(String::new())).answer.unwrap();
+        let pid = Pid::from_raw(pid as i32);
+        drop(r);
+        super::super::child::wait_for_reaping();
+        // Reaped by then, not later: no zombie answers signal 0.
+        assert_eq!(
+            nix::sys::signal::kill(pid, None),
+            Err(nix::errno::Errno::ESRCH)
+        );
+    }
+
     /// A resident whose process wrote `answer` as its one frame and has
     /// ended (not yet reaped) before the parent first looks.
     fn ended_after_answering(answer: &Result<(), String>) -> Resident<Job, u32> {
