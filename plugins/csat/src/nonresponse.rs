@@ -321,7 +321,7 @@ impl ChannelSide {
         for c in group {
             sides.entry(c.channel).add(c);
         }
-        sides.into_entries().into_iter().collect()
+        sides.into_ordered()
     }
 
     fn add(&mut self, c: &Profile<'_>) {

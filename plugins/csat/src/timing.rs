@@ -1,7 +1,5 @@
 //! CX4: invitation timing and survey design.
 
-use std::collections::BTreeMap;
-
 use cxaudit_metrics::hash::StrMap;
 use cxaudit_metrics::stats::{median_in_place, percentile_nearest_rank_in_place};
 use cxaudit_plugin_sdk::DocumentNeed;
@@ -229,7 +227,7 @@ fn report_delays(delays: &[(&str, f64)], p: &TimingParams, e: &mut Evaluation) -
     for (ch, d) in delays {
         by_channel.entry(ch).push(*d);
     }
-    let by_channel: BTreeMap<&str, Vec<f64>> = by_channel.into_entries().into_iter().collect();
+    let by_channel = by_channel.into_ordered();
     let channel_stats: Vec<(&str, DelayStats)> = by_channel
         .iter()
         .map(|(ch, ds)| (*ch, delay_stats(ds, p.max_delay_hours)))

@@ -177,6 +177,12 @@ impl<'a, V: Default> StrMap<'a, V> {
     pub fn into_entries(self) -> Vec<(&'a str, V)> {
         self.entries
     }
+
+    /// The keys and their values in key order: counts made by address on
+    /// every row, put in order once.
+    pub fn into_ordered(self) -> std::collections::BTreeMap<&'a str, V> {
+        self.entries.into_iter().collect()
+    }
 }
 
 #[cfg(test)]

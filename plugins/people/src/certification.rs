@@ -73,9 +73,8 @@ type CertifiedSpell = (Spell, Option<NaiveDate>);
 /// team whatever order they come in.
 #[derive(Default)]
 struct AgentWork<'a> {
-    /// The agent's spells, once looked up (`spells_found`).
-    spells: &'a [&'a CertifiedSpell],
-    spells_found: bool,
+    /// The agent's spells, once looked up.
+    spells: Option<&'a [&'a CertifiedSpell]>,
     /// The join's outcome (no contacts: no spell covers any, the agent is
     /// not judged).
     record: AgentRecord<'a>,
@@ -286,11 +285,10 @@ impl Evaluator for Certification {
         let mut anomaly_count = 0usize;
         let live = each_live_contact(&contacts_table, tz, start, end, |c| {
             let work = agents.entry(c.agent_id);
-            if !work.spells_found {
-                work.spells = by_agent.get(c.agent_id).map_or(&[], Vec::as_slice);
-                work.spells_found = true;
-            }
-            let Some((spell, cert)) = covering(work.spells, c.local_day) else {
+            let spells = *work
+                .spells
+                .get_or_insert_with(|| by_agent.get(c.agent_id).map_or(&[], Vec::as_slice));
+            let Some((spell, cert)) = covering(spells, c.local_day) else {
                 anomaly_count += 1;
                 anomaly_agents.insert(c.agent_id);
                 anomalies.offer(c.order(), c);

@@ -252,7 +252,7 @@ impl SelectionMix {
             }
             *borrowed.entry(s) += 1;
         }
-        let borrowed: BTreeMap<&str, u64> = borrowed.into_entries().into_iter().collect();
+        let borrowed = borrowed.into_ordered();
         let owned = |m: BTreeMap<&str, u64>| -> BTreeMap<String, u64> {
             m.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
         };
@@ -408,7 +408,7 @@ fn report_coverage(
     for i in sample {
         *by_address.entry(i.channel) += 1;
     }
-    let invited: BTreeMap<&str, u64> = by_address.into_entries().into_iter().collect();
+    let invited = by_address.into_ordered();
     let missing: Vec<(&str, u64)> = handled
         .iter()
         .filter(|(ch, _)| !invited.contains_key(*ch))

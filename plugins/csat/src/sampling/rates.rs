@@ -94,7 +94,7 @@ impl<'t> ContactTally<'t> {
         })?;
         Ok(ContactTally {
             handled,
-            handled_by_channel: by_channel.into_entries().into_iter().collect(),
+            handled_by_channel: by_channel.into_ordered(),
             id_of_invitation: rows.of_invitation,
             linked,
             incomplete,
