@@ -21,6 +21,7 @@ use crate::kpi::{Kpi, KpiValue};
 use crate::options::{GroupBy, KpiOptions};
 
 /// What the contacts pass hands to other families.
+#[derive(Clone)]
 pub(crate) struct ContactSide {
     /// Handle seconds of agent-handled contacts, per group key.
     pub handle_seconds: BTreeMap<String, f64>,
@@ -128,20 +129,76 @@ struct Tally<'a> {
     by_day: BTreeMap<NaiveDate, DayContacts>,
 }
 
+/// What the pass gives one request: its groups' contact KPIs and what it
+/// hands to the other families.
+#[derive(Clone)]
+pub(super) struct PassOut {
+    /// The contact KPIs of each group (every one the pass computes: the
+    /// request's `only` is applied by the caller).
+    pub groups: Groups,
+    /// Handle time per group and contacts per day.
+    pub side: ContactSide,
+}
+
+/// The pass for `requests` ([`pass`]), kept for the next call in this
+/// process (a [`Memo`] keyed by the contacts table and each request's
+/// grouping and options, its `only` narrowed to what changes the pass:
+/// whether FCR is classified). The workforce plugin's service-level and
+/// occupancy criteria read the contacts alike under the same groupings and
+/// want different KPIs of them: one pass serves both.
+pub(super) fn contacts(
+    t: &Table,
+    requests: &[(GroupBy, &KpiOptions)],
+) -> Result<Arc<Vec<PassOut>>, EvalError> {
+    /// The last pass, by its key.
+    static PASSES: Passes = Memo::new();
+    contacts_kept_in(&PASSES, t, requests)
+}
+
+/// The pass kept for the next call, by the contacts table and each request
+/// as the pass reads it.
+type Passes = Memo<(SameTable, Vec<(GroupBy, KpiOptions)>), Vec<PassOut>>;
+
+/// [`contacts`], the pass kept in `passes`.
+fn contacts_kept_in(
+    passes: &Passes,
+    t: &Table,
+    requests: &[(GroupBy, &KpiOptions)],
+) -> Result<Arc<Vec<PassOut>>, EvalError> {
+    let key = (
+        SameTable::of(t),
+        requests
+            .iter()
+            .map(|&(by, o)| (by, as_the_pass_reads(o)))
+            .collect(),
+    );
+    passes.get_or_try(key, || pass(t, requests))
+}
+
+/// `o` with its `only` narrowed to what changes the pass (whether FCR is
+/// classified): the pass computes every contact KPI of a group whatever the
+/// request wants, and the caller keeps the wanted ones.
+fn as_the_pass_reads(o: &KpiOptions) -> KpiOptions {
+    let fcr: &[Kpi] = if o.wants(Kpi::FcrRate) {
+        &[Kpi::FcrRate]
+    } else {
+        &[]
+    };
+    o.clone().only(fcr)
+}
+
 /// Runs the pass once for every request (a grouping and its options; they
 /// must read the contacts alike, [`reads_alike`]): counts per group, FCR
-/// classified once, then the values per group into `groups` (one map per
-/// request, in the same order), and what the pass hands on, per request.
+/// classified once, then the values per group and what the pass hands on,
+/// per request, in order.
 ///
 /// FCR is classified on a second thread while the groups are counted: the
 /// two read the same rows of the period in the same order, so the `i`-th
 /// class is that of the `i`-th row each group recorded (`row_group`), and
 /// the values are those of one thread.
-pub(super) fn contacts(
-    t: &Table,
-    requests: &[(GroupBy, &KpiOptions)],
-    groups: &mut [&mut Groups],
-) -> Result<Vec<ContactSide>, EvalError> {
+fn pass(t: &Table, requests: &[(GroupBy, &KpiOptions)]) -> Result<Vec<PassOut>, EvalError> {
+    #[cfg(test)]
+    tests::PASSES_RUN.with(|n| n.set(n.get() + 1));
     let Some(&(_, o)) = requests.first() else {
         return Ok(Vec::new());
     };
@@ -167,19 +224,22 @@ pub(super) fn contacts(
             }
         }
     }
-    let mut sides = Vec::with_capacity(grouped.len());
-    for (g, groups) in grouped.into_iter().zip(groups.iter_mut()) {
-        let mut side = ContactSide {
-            handle_seconds: BTreeMap::new(),
-            by_day: by_day.clone(),
+    let mut outs = Vec::with_capacity(grouped.len());
+    for g in grouped {
+        let mut out = PassOut {
+            groups: Groups::new(),
+            side: ContactSide {
+                handle_seconds: BTreeMap::new(),
+                by_day: by_day.clone(),
+            },
         };
         for (key, a) in g.accs {
-            set_values(groups, &key, &a, g.by, g.o);
-            side.handle_seconds.insert(key, a.handle_seconds);
+            set_values(&mut out.groups, &key, &a, g.by, g.o);
+            out.side.handle_seconds.insert(key, a.handle_seconds);
         }
-        sides.push(side);
+        outs.push(out);
     }
-    Ok(sides)
+    Ok(outs)
 }
 
 /// The FCR classes of the contacts of the period and their customers' codes.
@@ -466,5 +526,112 @@ pub fn contact_timing(
         wait_seconds,
         answered: !abandoned && answered_ms.is_some(),
         abandoned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cxaudit_plugin_sdk::testing::TableBuilder;
+
+    /// Four voice contacts of one customer, answered after 10 s, 40 s, 10 s
+    /// and 40 s, each handled 100 s: two on 2026-03-02 (the first a repeat
+    /// generator, the second resolved: nothing in the 7 days after it) and
+    /// two on 03-20 (censored: their windows run past the data's end).
+    fn contacts_of_one_customer() -> Table {
+        let arrived = ["2026-03-02T10:00:00", "2026-03-02T12:00:00"];
+        let later = ["2026-03-20T10:00:00", "2026-03-20T12:00:00"];
+        let answered = [
+            "2026-03-02T10:00:10",
+            "2026-03-02T12:00:40",
+            "2026-03-20T10:00:10",
+            "2026-03-20T12:00:40",
+        ];
+        let ended = [
+            "2026-03-02T10:01:50",
+            "2026-03-02T12:02:20",
+            "2026-03-20T10:01:50",
+            "2026-03-20T12:02:20",
+        ];
+        let batch = TableBuilder::new()
+            .strings("customer_id", [Some("K"); 4])
+            .strings("channel", [Some("voice"); 4])
+            .strings("queue", [Some("q"); 4])
+            .strings("agent_id", [Some("a"); 4])
+            .timestamps("arrived_at", arrived.iter().chain(&later).map(|a| Some(*a)))
+            .timestamps("answered_at", answered.map(Some))
+            .timestamps("ended_at", ended.map(Some))
+            .floats("talk_seconds", [Some(100.0); 4])
+            .floats("hold_seconds", [Some(0.0); 4])
+            .floats("wrap_seconds", [Some(0.0); 4])
+            .bools("abandoned", [Some(false); 4])
+            .bools("transferred", [Some(false); 4])
+            .build();
+        Table::new("contacts", batch.schema(), vec![batch])
+    }
+
+    fn march(only: &[Kpi]) -> KpiOptions {
+        KpiOptions::default()
+            .with_period(
+                NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+            )
+            .only(only)
+    }
+
+    fn value(out: &PassOut, kpi: Kpi) -> Option<f64> {
+        match out.groups.get("all")?.get(&kpi)? {
+            KpiValue::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    thread_local! {
+        /// Passes run on this thread (a test's own count).
+        pub(super) static PASSES_RUN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn a_pass_serves_the_next_call_that_reads_the_contacts_alike_whatever_kpis_it_wants() {
+        let (t, passes) = (contacts_of_one_customer(), Passes::new());
+        let run = |requests: &[(GroupBy, &KpiOptions)]| {
+            let before = PASSES_RUN.with(|n| n.get());
+            let outs = contacts_kept_in(&passes, &t, requests).unwrap();
+            (outs, PASSES_RUN.with(|n| n.get()) - before)
+        };
+        let service = march(&[Kpi::ServiceLevel]);
+        let occupancy = march(&[Kpi::Occupancy]);
+        let (_, passes_run) = run(&[(GroupBy::All, &service), (GroupBy::Day, &service)]);
+        assert_eq!(passes_run, 1);
+        // Other KPIs of the same contacts, read alike under the same
+        // groupings: served by the pass.
+        let (outs, passes_run) = run(&[(GroupBy::All, &occupancy), (GroupBy::Day, &occupancy)]);
+        assert_eq!(passes_run, 0);
+        // It holds every contact KPI: 2 of 4 answered within 20 s; 100 s AHT.
+        assert_eq!(value(&outs[0], Kpi::ServiceLevel), Some(0.5));
+        assert_eq!(value(&outs[0], Kpi::AhtSeconds), Some(100.0));
+        assert_eq!(outs[0].side.handle_seconds.get("all"), Some(&400.0));
+        let days: Vec<&String> = outs[1].groups.keys().collect();
+        assert_eq!(days, ["2026-03-02", "2026-03-20"]);
+        // Other groupings are another pass.
+        let (_, passes_run) = run(&[(GroupBy::All, &service)]);
+        assert_eq!(passes_run, 1);
+        // So is another threshold: all within 60 s.
+        let mut sixty = service.clone();
+        sixty.sl_threshold_seconds = 60.0;
+        let (outs, passes_run) = run(&[(GroupBy::All, &sixty)]);
+        assert_eq!(
+            (passes_run, value(&outs[0], Kpi::ServiceLevel)),
+            (1, Some(1.0))
+        );
+        // And a request that wants FCR after a pass that did not classify:
+        // one repeat generator, one resolved, two censored.
+        let fcr = march(&[Kpi::FcrRate]);
+        let (outs, passes_run) = run(&[(GroupBy::All, &fcr)]);
+        assert_eq!((passes_run, value(&outs[0], Kpi::FcrRate)), (1, Some(0.5)));
+        // Other contacts (other memory) are another pass.
+        let (other, before) = (contacts_of_one_customer(), PASSES_RUN.with(|n| n.get()));
+        contacts_kept_in(&passes, &other, &[(GroupBy::All, &fcr)]).unwrap();
+        assert_eq!(PASSES_RUN.with(|n| n.get()) - before, 1);
     }
 }

@@ -142,15 +142,10 @@ fn contacts_and_others(ev: &Evidence, requests: &[(GroupBy, &KpiOptions)]) -> Ve
             |t| {
                 let these: Vec<(GroupBy, &KpiOptions)> =
                     alike.iter().map(|&i| requests[i]).collect();
-                let mut groups: Vec<&mut Groups> = computed
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|(i, _)| alike.contains(i))
-                    .map(|(_, c)| &mut c.groups)
-                    .collect();
-                let sides = contacts::contacts(t, &these, &mut groups)?;
-                for (&i, side) in alike.iter().zip(sides) {
-                    contact_sides[i] = Some(side);
+                let outs = contacts::contacts(t, &these)?;
+                for (&i, out) in alike.iter().zip(outs.iter()) {
+                    computed[i].groups.extend(out.groups.clone());
+                    contact_sides[i] = Some(out.side.clone());
                 }
                 Ok(())
             },
