@@ -572,22 +572,80 @@ pub fn classify_coded(
             right: codes.codes.len(),
         });
     }
-    let window = params.window_ticks();
     let data_end = params
         .data_end
         .or_else(|| contacts.iter().map(FcrRow::arrived_at).max());
     let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
-    // Bucket the rows by customer with a counting sort (O(n)), then sort each
-    // customer's few keys by (arrival, row). Keys carry what classification needs, so
-    // there is no random access to the rows afterwards.
-    let mut counts: Vec<u32> = vec![0; codes.customers];
-    for &id in &codes.codes {
-        if id != CustomerCodes::NONE {
-            counts[id as usize] += 1;
+    let (keys, ends) = bucketed(contacts, |row| codes.codes[row], codes.customers);
+    classify_buckets(keys, &ends, params.window_ticks(), data_end, &mut classes);
+    Ok(classes)
+}
+
+/// The classes [`classify_coded`] gives with the contacts `drop` names left
+/// without a customer (`codes.without(drop)`, the same `params`), from
+/// `classes`, those it gave these contacts with `codes`: only the customers
+/// of dropped contacts are classified again (dropping a contact changes
+/// nothing for another customer's), where classifying afresh buckets every
+/// contact again. `Err(LengthMismatch)` when the codes or classes are not
+/// as many as the contacts.
+pub fn classify_coded_without(
+    contacts: &[impl FcrRow],
+    codes: &CustomerCodes,
+    classes: &[FcrClass],
+    params: &FcrParams,
+    mut drop: impl FnMut(usize) -> bool,
+) -> Result<Vec<FcrClass>, MetricError> {
+    for len in [codes.codes.len(), classes.len()] {
+        if len != contacts.len() {
+            return Err(MetricError::LengthMismatch {
+                left: contacts.len(),
+                right: len,
+            });
         }
     }
-    let row_customer = &codes.codes;
-    // prefix sums: counts[k] becomes the start offset of customer k
+    let dropped: Vec<bool> = (0..contacts.len()).map(&mut drop).collect();
+    // The customers of dropped contacts, each given a bucket of its own.
+    let mut bucket_of_customer = vec![CustomerCodes::NONE; codes.customers];
+    let mut buckets = 0u32;
+    for (&code, _) in codes.codes.iter().zip(&dropped).filter(|(_, d)| **d) {
+        if code != CustomerCodes::NONE && bucket_of_customer[code as usize] == CustomerCodes::NONE {
+            bucket_of_customer[code as usize] = buckets;
+            buckets += 1;
+        }
+    }
+    let mut out = classes.to_vec();
+    for (class, _) in out.iter_mut().zip(&dropped).filter(|(_, d)| **d) {
+        *class = FcrClass::NoCustomer;
+    }
+    let bucket = |row: usize| match codes.codes[row] {
+        code if code == CustomerCodes::NONE || dropped[row] => CustomerCodes::NONE,
+        code => bucket_of_customer[code as usize],
+    };
+    let data_end = params
+        .data_end
+        .or_else(|| contacts.iter().map(FcrRow::arrived_at).max());
+    let (keys, ends) = bucketed(contacts, bucket, buckets as usize);
+    classify_buckets(keys, &ends, params.window_ticks(), data_end, &mut out);
+    Ok(out)
+}
+
+/// The keys of the contacts in `buckets` buckets (`bucket(row)`, or
+/// [`CustomerCodes::NONE`] for a contact in none), bucket after bucket, and
+/// where each bucket ends: a counting sort (O(n)). Keys carry what
+/// classification needs, so there is no random access to the rows afterwards.
+fn bucketed(
+    contacts: &[impl FcrRow],
+    bucket: impl Fn(usize) -> u32,
+    buckets: usize,
+) -> (Vec<Key>, Vec<u32>) {
+    let mut counts: Vec<u32> = vec![0; buckets];
+    for row in 0..contacts.len() {
+        let b = bucket(row);
+        if b != CustomerCodes::NONE {
+            counts[b as usize] += 1;
+        }
+    }
+    // prefix sums: counts[k] becomes the start offset of bucket k
     let mut total = 0u32;
     for c in counts.iter_mut() {
         let n = *c;
@@ -600,11 +658,12 @@ pub fn classify_coded(
         end: 0,
     };
     let mut keys: Vec<Key> = vec![placeholder; total as usize];
-    for (i, (c, &id)) in contacts.iter().zip(row_customer).enumerate() {
-        if id == CustomerCodes::NONE {
+    for (i, c) in contacts.iter().enumerate() {
+        let b = bucket(i);
+        if b == CustomerCodes::NONE {
             continue;
         }
-        let slot = &mut counts[id as usize];
+        let slot = &mut counts[b as usize];
         keys[*slot as usize] = Key {
             arrived_at: c.arrived_at(),
             row: i as u32,
@@ -612,10 +671,23 @@ pub fn classify_coded(
         };
         *slot += 1;
     }
-    // Each customer's slot now stands at the end of its bucket: the buckets
-    // are read off in turn, with no search for where one ends.
+    // Each bucket's slot now stands at its end: the buckets are read off in
+    // turn, with no search for where one ends.
+    (keys, counts)
+}
+
+/// Classifies the contacts of each bucket ([`bucketed`]) into `classes`
+/// (by row): each customer's keys sorted by (arrival, row), then each
+/// contact by the rules of the module.
+fn classify_buckets(
+    mut keys: Vec<Key>,
+    ends: &[u32],
+    window: i64,
+    data_end: Option<i64>,
+    classes: &mut [FcrClass],
+) {
     let mut start = 0;
-    for end in counts.into_iter().map(|e| e as usize) {
+    for end in ends.iter().map(|&e| e as usize) {
         if end == start {
             continue;
         }
@@ -639,7 +711,6 @@ pub fn classify_coded(
         }
         start = end;
     }
-    Ok(classes)
 }
 
 /// Is there a contact other than row `self_row` in `group` (one customer's keys,
@@ -1045,7 +1116,19 @@ mod tests {
                     proptest::prop_assert_eq!(*class, FcrClass::NoCustomer);
                 }
             }
+            // The same from the classes of all, classifying again only the
+            // customers of the dropped.
+            let all = classify_coded(&contacts, &codes, &ended).unwrap();
+            proptest::prop_assert_eq!(
+                &classify_coded_without(&contacts, &codes, &all, &ended, |i| !keep[i]).unwrap(),
+                &dropped
+            );
             if subset.len() != contacts.len() {
+                let refused = matches!(
+                    classify_coded_without(&subset, &codes, &all, &ended, |_| false),
+                    Err(MetricError::LengthMismatch { .. })
+                );
+                proptest::prop_assert!(refused);
                 let refused = matches!(
                     classify_coded(&subset, &codes, &params),
                     Err(MetricError::LengthMismatch { .. })

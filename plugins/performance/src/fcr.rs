@@ -3,7 +3,7 @@
 
 use cxaudit_kpis::{Kpi, KpiOptions};
 use cxaudit_metrics::fcr::{
-    CustomerCodes, FcrClass, FcrCounts, FcrParams, FcrRow, FcrVisit, classify_coded,
+    CustomerCodes, FcrClass, FcrCounts, FcrParams, FcrRow, FcrVisit, classify_coded_without,
     report_from_groups,
 };
 use cxaudit_metrics::hash::StrMap;
@@ -213,8 +213,13 @@ impl Evaluator for FirstContactResolution {
                 .then(a.fcr.total_cmp(&b.fcr))
                 .then(a.agent.cmp(b.agent))
         });
-        let without_abandoned =
-            fcr_without_abandoned_recontacts(rows, fcr.codes.as_ref(), &params, report.data_end)?;
+        let without_abandoned = fcr_without_abandoned_recontacts(
+            rows,
+            fcr.codes.as_ref(),
+            classes,
+            &params,
+            report.data_end,
+        )?;
         let queues: Vec<(&str, FcrCounts, Option<f64>)> = report
             .by_queue
             .iter()
@@ -480,28 +485,33 @@ fn coaching_tests<'a>(
 
 /// FCR when abandoned contacts are left out of the data altogether, so that
 /// an abandoned re-contact does not make its predecessor a repeat generator
-/// (the same window, and the data end of the full data for censoring).
+/// (the same window, and the data end of the full data for censoring):
+/// `classes` are those of every row (the same window and data end), and only
+/// the customers with an abandoned contact are classified again.
 fn fcr_without_abandoned_recontacts(
     rows: &[FcrVisit<'_>],
     codes: Option<&CustomerCodes>,
+    classes: &[FcrClass],
     params: &FcrParams,
     data_end: Option<i64>,
 ) -> Result<Option<f64>, EvalError> {
     // Abandoned contacts left without a customer: out of the figure, and no repeat of
     // anyone (the same classes as over the answered contacts alone, without copying them).
     // The customers' codes are those the classification kept, else coded here.
-    let abandoned = |i: usize| rows[i].abandoned();
-    let answered_codes = match codes {
-        Some(codes) => codes.without(abandoned),
-        None => CustomerCodes::of(rows)
-            .map_err(fcr_failed)?
-            .without(abandoned),
+    let coded_here;
+    let codes = match codes {
+        Some(codes) => codes,
+        None => {
+            coded_here = CustomerCodes::of(rows).map_err(fcr_failed)?;
+            &coded_here
+        }
     };
     let params = FcrParams {
         data_end,
         ..*params
     };
-    let classes = classify_coded(rows, &answered_codes, &params).map_err(fcr_failed)?;
+    let classes = classify_coded_without(rows, codes, classes, &params, |i| rows[i].abandoned())
+        .map_err(fcr_failed)?;
     let mut counts = FcrCounts::default();
     for c in classes {
         counts.add(c);
