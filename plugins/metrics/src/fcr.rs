@@ -691,8 +691,13 @@ fn classify_buckets(
         if end == start {
             continue;
         }
-        keys[start..end].sort_unstable_by_key(|k| (k.arrived_at, k.row));
-        let group = &keys[start..end];
+        // Rows mostly come in order of arrival, and keys in order of rows:
+        // most customers' keys are in order already.
+        let group = &mut keys[start..end];
+        if !group.is_sorted_by_key(|k| (k.arrived_at, k.row)) {
+            group.sort_unstable_by_key(|k| (k.arrived_at, k.row));
+        }
+        let group = &*group;
         for k in group {
             classes[k.row as usize] = match k.end {
                 END_ABANDONED => FcrClass::Abandoned,
