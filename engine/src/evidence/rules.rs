@@ -447,9 +447,19 @@ impl RowRules {
             .chain(seen.into_keys())
     }
 
+    /// The row's key as 128 bits: a key of one cell of at most
+    /// [`PACKED_KEY_BYTES`] bytes (ids such as `C000000001`) packed as it is
+    /// ([`packed_key`]: exact, and a quarter of the cost of hashing it),
+    /// else a hash of its cells.
     fn key_hash<'t>(&self, text: &impl Fn(usize) -> &'t str) -> u128 {
+        if let [i] = self.key[..]
+            && let Some(packed) = packed_key(text(i))
+        {
+            return packed;
+        }
         // A 128-bit SipHash in one pass over the key's cells: a false
-        // duplicate among millions of keys is out of reach (about 1e-26).
+        // duplicate among millions of keys is out of reach (about 1e-26),
+        // against another hash or a packed key alike.
         use siphasher::sip128::Hasher128;
         let mut h = siphasher::sip128::SipHasher13::new();
         for &i in &self.key {
@@ -559,6 +569,61 @@ impl RowRules {
             days_missing,
         }
     }
+}
+
+/// The longest key cell [`packed_key`] packs.
+const PACKED_KEY_BYTES: usize = 15;
+
+/// A key cell of at most [`PACKED_KEY_BYTES`] bytes as 128 bits that no
+/// other such cell has: its bytes, zero-padded, and its length in the last
+/// byte (so `a` and `a\0` differ), passed through [`spread`], a bijection
+/// that spreads them over every bit as a hash would (the map of keys and
+/// [`no_key_twice`] take the bits as they come). `None` for a longer cell.
+///
+/// Read with a few loads of whole words (overlapping where the cell is
+/// short), not copied into a buffer read back at once (a stall on every row).
+fn packed_key(cell: &str) -> Option<u128> {
+    let b = cell.as_bytes();
+    let len = b.len();
+    if len > PACKED_KEY_BYTES {
+        return None;
+    }
+    let (head, tail) = b.split_at(len.min(8));
+    let low = padded_le(head);
+    let high = padded_le(tail) | (len as u64) << 56;
+    Some(spread(u128::from(high) << 64 | u128::from(low)))
+}
+
+/// Up to eight bytes as a little-endian `u64`, zero-padded above them: at
+/// most two loads, overlapping ones when there are fewer than eight.
+fn padded_le(b: &[u8]) -> u64 {
+    let len = b.len();
+    match len {
+        8.. => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        4..=7 => {
+            let first = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let last = u32::from_le_bytes([b[len - 4], b[len - 3], b[len - 2], b[len - 1]]);
+            // `last` covers bytes len-4..len; over the first four it repeats them.
+            u64::from(first) | u64::from(last) << (8 * (len - 4))
+        }
+        1..=3 => {
+            let at = |i: usize| u64::from(b[i]) << (8 * i);
+            at(0) | at(len / 2) | at(len - 1)
+        }
+        0 => 0,
+    }
+}
+
+/// A bijection of 128-bit numbers whose every output bit depends on every
+/// input bit: each step can be undone (an xor of the high half into the low,
+/// a product by an odd number modulo 2^128), so distinct keys stay distinct.
+fn spread(mut x: u128) -> u128 {
+    const ODD: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+    x ^= x >> 64;
+    x = x.wrapping_mul(ODD);
+    x ^= x >> 64;
+    x = x.wrapping_mul(ODD);
+    x ^ (x >> 64)
 }
 
 /// The hasher of the map of keys seen: its keys are 128-bit hashes of the
@@ -842,6 +907,34 @@ mod tests {
     }
 
     #[test]
+    fn packed_and_hashed_keys_find_the_same_duplicates() {
+        // Keys out of order (probed in the map): 15-byte ids packed, 16-byte
+        // ids hashed, a key and the same with a NUL byte apart.
+        let row = valid_row();
+        let mut r = rules();
+        let mut check = |key: &'static str, line: u64| {
+            r.check(&row, |i| [key, "", "", ""][i], line)
+                .map_err(|v| v.message)
+        };
+        let (packed, hashed) = ("C00000000000002", "C000000000000002");
+        for (line, key) in [(2, packed), (3, hashed), (4, "C1"), (5, "C1\0"), (6, "C0")] {
+            assert_eq!(check(key, line), Ok(()), "{key:?}");
+        }
+        assert_eq!(
+            check(packed, 7),
+            Err(format!("duplicate key contact_id `{packed}` (first at line 2)"))
+        );
+        assert_eq!(
+            check(hashed, 8),
+            Err(format!("duplicate key contact_id `{hashed}` (first at line 3)"))
+        );
+        assert_eq!(
+            check("C1\0", 9),
+            Err("duplicate key contact_id `C1\0` (first at line 5)".into())
+        );
+    }
+
+    #[test]
     fn pieces_leaving_their_keys_to_the_join_are_checked_across_and_within() {
         // Keys that do not rise in text order (`K10` before `K2`): the
         // hashes tell.
@@ -1101,5 +1194,60 @@ mod tests {
         r.check(&row(ms("2026-03-09", 0, 0, 0, 0)), |i| ["K11", ""][i], 11)
             .unwrap();
         assert_eq!(r.outside_period, 3);
+    }
+
+    /// [`spread`] undone, step by step.
+    fn unspread(mut x: u128) -> u128 {
+        // The inverse of an odd number modulo 2^128, by Newton's iteration.
+        let odd: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+        let mut inverse: u128 = odd;
+        for _ in 0..7 {
+            inverse = inverse.wrapping_mul(2u128.wrapping_sub(odd.wrapping_mul(inverse)));
+        }
+        assert_eq!(odd.wrapping_mul(inverse), 1);
+        x ^= x >> 64;
+        x = x.wrapping_mul(inverse);
+        x ^= x >> 64;
+        x = x.wrapping_mul(inverse);
+        x ^ (x >> 64)
+    }
+
+    #[test]
+    fn sequential_ids_packed_spread_over_the_parts_of_the_key_space() {
+        // A million ids that differ in their last digits only: each of the
+        // 64 parts no_key_twice checks on its own gets close to its share.
+        let shift = 128 - KEY_PARTS.trailing_zeros();
+        let mut parts = vec![0u32; KEY_PARTS as usize];
+        for n in 0..1_000_000u32 {
+            let key = packed_key(&format!("C{n:09}")).unwrap();
+            parts[(key >> shift) as usize] += 1;
+        }
+        let share = 1_000_000 / KEY_PARTS;
+        assert!(
+            parts
+                .iter()
+                .all(|&p| p > share * 9 / 10 && p < share * 11 / 10),
+            "{parts:?}"
+        );
+    }
+
+    proptest::proptest! {
+        /// A packed key is the cell's bytes, zero-padded, and its length in
+        /// the last byte, spread by a bijection: two cells share one only
+        /// when they are the same. Longer cells are hashed instead.
+        #[test]
+        fn packed_keys_are_the_cells_bytes_and_length_spread(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..=18),
+        ) {
+            let cell = String::from_utf8_lossy(&bytes).into_owned();
+            let b = cell.as_bytes();
+            let expected = (b.len() <= PACKED_KEY_BYTES).then(|| {
+                let mut packed = [0u8; 16];
+                packed[..b.len()].copy_from_slice(b);
+                packed[15] = b.len() as u8;
+                u128::from_le_bytes(packed)
+            });
+            proptest::prop_assert_eq!(packed_key(&cell).map(unspread), expected);
+        }
     }
 }
