@@ -922,11 +922,15 @@ mod tests {
         }
         assert_eq!(
             check(packed, 7),
-            Err(format!("duplicate key contact_id `{packed}` (first at line 2)"))
+            Err(format!(
+                "duplicate key contact_id `{packed}` (first at line 2)"
+            ))
         );
         assert_eq!(
             check(hashed, 8),
-            Err(format!("duplicate key contact_id `{hashed}` (first at line 3)"))
+            Err(format!(
+                "duplicate key contact_id `{hashed}` (first at line 3)"
+            ))
         );
         assert_eq!(
             check("C1\0", 9),
