@@ -595,7 +595,8 @@ fn packed_key(cell: &str) -> Option<u128> {
 }
 
 /// Up to eight bytes as a little-endian `u64`, zero-padded above them: at
-/// most two loads, overlapping ones when there are fewer than eight.
+/// most two loads, overlapping ones when there are fewer than eight (as
+/// `cxaudit_metrics::fcr` packs customer ids, big-endian there).
 fn padded_le(b: &[u8]) -> u64 {
     let len = b.len();
     match len {
@@ -614,21 +615,25 @@ fn padded_le(b: &[u8]) -> u64 {
     }
 }
 
-/// A bijection of 128-bit numbers whose every output bit depends on every
-/// input bit: each step can be undone (an xor of the high half into the low,
-/// a product by an odd number modulo 2^128), so distinct keys stay distinct.
+/// The odd multiplier of [`spread`].
+const SPREAD_ODD: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+
+/// A bijection of 128-bit numbers whose top bits, and the xor of its two
+/// halves (what the map of keys and [`no_key_twice`] read), depend on every
+/// input bit: each step can be undone (an xor of the high half into the
+/// low, a product by an odd number modulo 2^128), so distinct keys stay
+/// distinct.
 fn spread(mut x: u128) -> u128 {
-    const ODD: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
     x ^= x >> 64;
-    x = x.wrapping_mul(ODD);
+    x = x.wrapping_mul(SPREAD_ODD);
     x ^= x >> 64;
-    x = x.wrapping_mul(ODD);
-    x ^ (x >> 64)
+    x.wrapping_mul(SPREAD_ODD)
 }
 
 /// The hasher of the map of keys seen: its keys are 128-bit hashes of the
-/// key cells already ([`RowRules::key_hash`]), so their bits are used as
-/// they are instead of being hashed again.
+/// key cells, or short cells packed and spread as a hash's bits are
+/// ([`RowRules::key_hash`]), so their bits are used as they are instead of
+/// being hashed again.
 #[derive(Default)]
 struct KeyHashes(u64);
 
@@ -693,8 +698,8 @@ const KEYS_FOR_THREADS: usize = 1 << 16;
 
 /// Whether no key is in `runs` twice, within a run or across runs; each
 /// run is in ascending order. The key space is cut into [`KEY_PARTS`] parts
-/// by the keys' top bits (keys are SipHash values, spread evenly over
-/// them); each part's keys, from every run, are gathered and sorted on their
+/// by the keys' top bits (keys are SipHash values or packed keys spread
+/// by [`spread`], either way even over them); each part's keys, from every run, are gathered and sorted on their
 /// own (a part of two million keys, 30,000 of them, fits in the processor's
 /// cache), several parts at a time. Joining the runs into one list to sort
 /// copied every key into new memory, on one core, after the last piece.
@@ -1203,13 +1208,11 @@ mod tests {
     /// [`spread`] undone, step by step.
     fn unspread(mut x: u128) -> u128 {
         // The inverse of an odd number modulo 2^128, by Newton's iteration.
-        let odd: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
-        let mut inverse: u128 = odd;
+        let mut inverse: u128 = SPREAD_ODD;
         for _ in 0..7 {
-            inverse = inverse.wrapping_mul(2u128.wrapping_sub(odd.wrapping_mul(inverse)));
+            inverse = inverse.wrapping_mul(2u128.wrapping_sub(SPREAD_ODD.wrapping_mul(inverse)));
         }
-        assert_eq!(odd.wrapping_mul(inverse), 1);
-        x ^= x >> 64;
+        assert_eq!(SPREAD_ODD.wrapping_mul(inverse), 1);
         x = x.wrapping_mul(inverse);
         x ^= x >> 64;
         x = x.wrapping_mul(inverse);

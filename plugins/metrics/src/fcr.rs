@@ -284,7 +284,8 @@ fn inline_key(id: &str) -> Option<u128> {
 
 /// Up to eight bytes as the high bytes of a big-endian `u64` (the first the
 /// highest), the rest zero: at most two loads, overlapping ones when there
-/// are fewer than eight.
+/// are fewer than eight. (The engine packs table keys the same way, in its
+/// own little-endian order: `evidence::rules::padded_le`.)
 fn left_aligned(b: &[u8]) -> u64 {
     let len = b.len();
     match len {
@@ -588,6 +589,11 @@ pub fn classify_coded(
 /// nothing for another customer's), where classifying afresh buckets every
 /// contact again. `Err(LengthMismatch)` when the codes or classes are not
 /// as many as the contacts.
+///
+/// The caller's promise: `classes` are `classify_coded(contacts, codes,
+/// params)`'s (the same window, clock and data end; with no data end given,
+/// both take the last arrival of all the contacts, the dropped included).
+/// Classes of other contacts or parameters give other classes, unchecked.
 pub fn classify_coded_without(
     contacts: &[impl FcrRow],
     codes: &CustomerCodes,
@@ -1122,12 +1128,29 @@ mod tests {
                 }
             }
             // The same from the classes of all, classifying again only the
-            // customers of the dropped.
+            // customers of the dropped; and with the data end left to the
+            // contacts, dropping the kept ones, then the abandoned ones.
             let all = classify_coded(&contacts, &codes, &ended).unwrap();
             proptest::prop_assert_eq!(
                 &classify_coded_without(&contacts, &codes, &all, &ended, |i| !keep[i]).unwrap(),
                 &dropped
             );
+            let all = classify_coded(&contacts, &codes, &params).unwrap();
+            let abandoned = |i: usize| contacts[i].abandoned;
+            for drop in [&(|i: usize| keep[i]) as &dyn Fn(usize) -> bool, &abandoned] {
+                proptest::prop_assert_eq!(
+                    classify_coded_without(&contacts, &codes, &all, &params, drop).unwrap(),
+                    classify_coded(&contacts, &codes.without(drop), &params).unwrap()
+                );
+            }
+            if !contacts.is_empty() {
+                let short = &all[1..];
+                let refused = matches!(
+                    classify_coded_without(&contacts, &codes, short, &params, |_| false),
+                    Err(MetricError::LengthMismatch { .. })
+                );
+                proptest::prop_assert!(refused);
+            }
             if subset.len() != contacts.len() {
                 let refused = matches!(
                     classify_coded_without(&subset, &codes, &all, &ended, |_| false),

@@ -229,10 +229,12 @@ impl Evaluator for KpiAttainment {
         let mut opts = kpi_options(ctx)?.only(&named);
         opts.attrition_method = attrition_method(&p.attrition_method)?;
         opts.sl_threshold_seconds = p.sl_threshold_seconds;
-        // The months, with the period as a whole beside them (one group
-        // more per contact, not read here): the demand criterion asks the
-        // same of the contacts, read alike, and takes this pass when it runs
-        // after this one in the plugin's process.
+        // The months, with the period as a whole beside them (not read
+        // here: one group more per contact in the contacts pass, and the
+        // other families' KPIs of the targets over the period, small
+        // tables): the demand criterion asks the same of the contacts, read
+        // alike, and takes this pass when it runs after this one in the
+        // plugin's process, or leaves its own for this one.
         let [_, report] =
             cxaudit_kpis::compute_each(&evidence, [GroupBy::All, GroupBy::Month], &opts);
 

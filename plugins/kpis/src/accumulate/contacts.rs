@@ -175,16 +175,24 @@ fn contacts_kept_in(
     passes.get_or_try(key, || pass(t, requests))
 }
 
-/// `o` with its `only` narrowed to what changes the pass (whether FCR is
-/// classified): the pass computes every contact KPI of a group whatever the
-/// request wants, and the caller keeps the wanted ones.
+/// `o` as the pass reads it: its `only` narrowed to what changes the pass
+/// (whether FCR is classified: the pass computes every contact KPI of a
+/// group whatever the request wants, and the caller keeps the wanted ones),
+/// and the options it never reads at their defaults (the attrition method;
+/// the FCR threads, which give the same classes whatever their number).
 fn as_the_pass_reads(o: &KpiOptions) -> KpiOptions {
     let fcr: &[Kpi] = if o.wants(Kpi::FcrRate) {
         &[Kpi::FcrRate]
     } else {
         &[]
     };
-    o.clone().only(fcr)
+    let defaults = KpiOptions::default();
+    KpiOptions {
+        attrition_method: defaults.attrition_method,
+        fcr_threads: defaults.fcr_threads,
+        ..o.clone()
+    }
+    .only(fcr)
 }
 
 /// Runs the pass once for every request (a grouping and its options; they
@@ -570,6 +578,7 @@ mod tests {
         Table::new("contacts", batch.schema(), vec![batch])
     }
 
+    /// The options of March 2026, computing `only` these KPIs.
     fn march(only: &[Kpi]) -> KpiOptions {
         KpiOptions::default()
             .with_period(
@@ -579,6 +588,7 @@ mod tests {
             .only(only)
     }
 
+    /// The value of `kpi` in the group `all`, when it has one.
     fn value(out: &PassOut, kpi: Kpi) -> Option<f64> {
         match out.groups.get("all")?.get(&kpi)? {
             KpiValue::Value(v) => Some(*v),
@@ -613,6 +623,12 @@ mod tests {
         assert_eq!(outs[0].side.handle_seconds.get("all"), Some(&400.0));
         let days: Vec<&String> = outs[1].groups.keys().collect();
         assert_eq!(days, ["2026-03-02", "2026-03-20"]);
+        // Options the pass does not read change nothing.
+        let mut unread = occupancy.clone();
+        unread.attrition_method = cxaudit_metrics::people::AnnualisationMethod::TimesTwelve;
+        unread.fcr_threads = 4;
+        let (_, passes_run) = run(&[(GroupBy::All, &unread), (GroupBy::Day, &unread)]);
+        assert_eq!(passes_run, 0);
         // Other groupings are another pass.
         let (_, passes_run) = run(&[(GroupBy::All, &service)]);
         assert_eq!(passes_run, 1);

@@ -144,7 +144,8 @@ fn contacts_and_others(ev: &Evidence, requests: &[(GroupBy, &KpiOptions)]) -> Ve
                     alike.iter().map(|&i| requests[i]).collect();
                 let outs = contacts::contacts(t, &these)?;
                 for (&i, out) in alike.iter().zip(outs.iter()) {
-                    computed[i].groups.extend(out.groups.clone());
+                    // The first family of each request: its groups start here.
+                    computed[i].groups = out.groups.clone();
                     contact_sides[i] = Some(out.side.clone());
                 }
                 Ok(())
