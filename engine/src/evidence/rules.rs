@@ -863,14 +863,20 @@ mod tests {
         );
     }
 
+    /// Checks a valid row whose key is `key` at `line`, against the keys
+    /// checked before by the same checker: the violation's message.
+    fn key_checker() -> impl FnMut(&'static str, u64) -> Result<(), String> {
+        let (row, mut r) = (valid_row(), rules());
+        move |key, line| {
+            r.check(&row, |i| [key, "", "", ""][i], line)
+                .map_err(|v| v.message)
+        }
+    }
+
     #[test]
     fn duplicates_are_found_before_and_after_the_keys_stop_rising() {
         let row = valid_row();
-        let mut r = rules();
-        let mut check = |key: &'static str, line: u64| {
-            r.check(&row, |i| [key, "", "", ""][i], line)
-                .map_err(|v| v.message)
-        };
+        let mut check = key_checker();
         // Rising keys are listed, not probed; the first key that does not
         // rise (K2 again) meets every earlier key, with its line.
         for (line, key) in [(2, "K1"), (3, "K2"), (4, "K3")] {
@@ -915,12 +921,7 @@ mod tests {
     fn packed_and_hashed_keys_find_the_same_duplicates() {
         // Keys out of order (probed in the map): 15-byte ids packed, 16-byte
         // ids hashed, a key and the same with a NUL byte apart.
-        let row = valid_row();
-        let mut r = rules();
-        let mut check = |key: &'static str, line: u64| {
-            r.check(&row, |i| [key, "", "", ""][i], line)
-                .map_err(|v| v.message)
-        };
+        let mut check = key_checker();
         let (packed, hashed) = ("C00000000000002", "C000000000000002");
         for (line, key) in [(2, packed), (3, hashed), (4, "C1"), (5, "C1\0"), (6, "C0")] {
             assert_eq!(check(key, line), Ok(()), "{key:?}");

@@ -573,11 +573,9 @@ pub fn classify_coded(
             right: codes.codes.len(),
         });
     }
-    let data_end = params
-        .data_end
-        .or_else(|| contacts.iter().map(FcrRow::arrived_at).max());
     let mut classes = vec![FcrClass::NoCustomer; contacts.len()];
     let (keys, ends) = bucketed(contacts, |row| codes.codes[row], codes.customers);
+    let data_end = data_end(contacts, params);
     classify_buckets(keys, &ends, params.window_ticks(), data_end, &mut classes);
     Ok(classes)
 }
@@ -627,12 +625,18 @@ pub fn classify_coded_without(
         code if code == CustomerCodes::NONE || dropped[row] => CustomerCodes::NONE,
         code => bucket_of_customer[code as usize],
     };
-    let data_end = params
-        .data_end
-        .or_else(|| contacts.iter().map(FcrRow::arrived_at).max());
     let (keys, ends) = bucketed(contacts, bucket, buckets as usize);
+    let data_end = data_end(contacts, params);
     classify_buckets(keys, &ends, params.window_ticks(), data_end, &mut out);
     Ok(out)
+}
+
+/// The end of the data: the one given, else the last arrival of all the
+/// contacts.
+fn data_end(contacts: &[impl FcrRow], params: &FcrParams) -> Option<i64> {
+    params
+        .data_end
+        .or_else(|| contacts.iter().map(FcrRow::arrived_at).max())
 }
 
 /// The keys of the contacts in `buckets` buckets (`bucket(row)`, or
